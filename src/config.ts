@@ -1,0 +1,127 @@
+// The whole configuration: one schema, each option with its default and why.
+// Sources, strongest last: defaults < tessera.config.json < TESSERA_* environment variables.
+// An environment variable is named after the option's path: `http.port` → TESSERA_HTTP_PORT,
+// `databaseUrl` → TESSERA_DATABASE_URL. Its value is read as JSON when it parses (numbers, booleans,
+// arrays), otherwise as a string.
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+
+export const configSchema = z.object({
+  // Where the embedded database, signing keys' wrapping key and other local state live.
+  dataDir: z.string().min(1).default('./data'),
+  // `sqlite:<path>` (embedded, default under dataDir) or `postgres://…` (several nodes form one cluster).
+  databaseUrl: z.string().regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://').optional(),
+  // Public base URL; every link in a mail and every token's `iss` uses it, never the Host header.
+  issuer: z.url({ protocol: /^https?$/ }).optional(),
+  http: z.object({
+    port: port.default(8080),
+    // Loopback by default so a laptop start exposes nothing; set 0.0.0.0 behind a proxy.
+    host: z.string().default('127.0.0.1'),
+    // Only requests from these proxy addresses may set X-Forwarded-For (checklist T9).
+    trustProxy: z.array(z.string()).default([]),
+    // Bodies above this are refused with 413 before parsing.
+    bodyLimitBytes: z.number().int().positive().default(64 * 1024),
+  }).prefault({}),
+  secrets: z.object({
+    // 32 bytes, base64: wraps signing keys and cookie keys at rest. Generated into dataDir on first start when unset.
+    keyEncryptionKey: z.base64().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64').optional(),
+  }).prefault({}),
+  mail: z.object({
+    from: z.string().default('Tessera <no-reply@localhost>'),
+    // `smtp://host:port` of a relay; unset keeps mail in the local mailbox page (demo) without sending.
+    smtpUrl: z.url({ protocol: /^smtps?$/ }).optional(),
+    // How often the outbox looks for mail to (re)send, and how long before giving up on one message.
+    pollMs: z.number().int().positive().default(500),
+    maxAttempts: z.number().int().positive().default(12),
+  }).prefault({}),
+  accounts: z.object({
+    // Life of the verification link and code sent at sign-up.
+    verificationTtlSeconds: z.number().int().positive().default(24 * 3600),
+    // Wrong verification codes before the flow is spent and a new mail must be asked for.
+    verificationMaxAttempts: z.number().int().positive().default(5),
+  }).prefault({}),
+  sessions: z.object({
+    // NIST SP 800-63B §2.2.3: an overall limit of at most a day, idle at most an hour.
+    absoluteSeconds: z.number().int().positive().max(24 * 3600).default(12 * 3600),
+    idleSeconds: z.number().int().positive().max(3600).default(3600),
+  }).prefault({}),
+  tokens: z.object({
+    accessTokenSeconds: z.number().int().positive().default(600),
+    refreshTokenSeconds: z.number().int().positive().default(14 * 24 * 3600),
+  }).prefault({}),
+  // `npm start` sets this: registers the demo shop and forum, shows the local mailbox page.
+  demo: z.boolean().default(false),
+  log: z.object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  }).prefault({}),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+type Parsed = z.output<typeof configSchema>;
+export type Config = Parsed & { databaseUrl: string; issuer: string };
+
+export class ConfigError extends Error {
+  readonly code = 'config.invalid';
+}
+
+function envName(path: string[]): string {
+  return 'TESSERA_' + path.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
+}
+
+function readEnvValue(raw: string): unknown {
+  try { return JSON.parse(raw); } catch { return raw; }
+}
+
+// Walks the schema's object shapes so every leaf option has its environment variable.
+function leafPaths(schema: z.ZodType, prefix: string[] = []): string[][] {
+  let inner: z.ZodType = schema;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional || inner instanceof z.ZodPrefault) {
+    inner = inner.unwrap() as z.ZodType;
+  }
+  if (inner instanceof z.ZodObject) {
+    return Object.entries(inner.shape).flatMap(([k, v]) => leafPaths(v as z.ZodType, [...prefix, k]));
+  }
+  return [prefix];
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigInput } = {}): Config {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.TESSERA_CONFIG ?? 'tessera.config.json';
+  let raw: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try { raw = JSON.parse(readFileSync(file, 'utf8')); } catch (err) {
+      throw new ConfigError(`Invalid configuration: ${file} is not valid JSON (${(err as Error).message})`);
+    }
+  }
+  raw = structuredClone({ ...raw, ...options.overrides }) as Record<string, unknown>;
+  for (const path of leafPaths(configSchema)) {
+    const value = env[envName(path)];
+    if (value !== undefined && value !== '') setPath(raw, path, readEnvValue(value));
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      return `  ${key || '(root)'} (${envName(issue.path.map(String))}): ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const parsed = result.data;
+  return {
+    ...parsed,
+    databaseUrl: parsed.databaseUrl ?? `sqlite:${resolve(parsed.dataDir, 'tessera.db')}`,
+    issuer: (parsed.issuer ?? `http://localhost:${parsed.http.port}`).replace(/\/$/, ''),
+  };
+}

@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { openSqlite } from './sqlite.ts';
+import { migrations } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export class StoreError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const int8 = 20;
+const numeric = 1700;
+
+// `postgres://…?schema=name` selects a schema (created when missing), so test runs and tenants don't collide.
+function postgresPool(url: string): { pool: pg.Pool; schema: string | null } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new StoreError('store.bad_url', 'databaseUrl: schema must be a lowercase SQL identifier');
+  }
+  const pool = new pg.Pool({
+    connectionString: parsed.toString(),
+    max: 10,
+    options: schema ? `-c search_path=${schema}` : undefined,
+    // Times are stored as bigint milliseconds; they fit a JS number for the next 285,000 years.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === int8 || oid === numeric ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as never,
+    },
+  });
+  return { pool, schema };
+}
+
+export function openStore(databaseUrl: string): Store {
+  let db: Kysely<Database>;
+  let dialect: Dialect;
+  let prepare = async () => {};
+  if (databaseUrl.startsWith('sqlite:')) {
+    const path = databaseUrl.slice('sqlite:'.length);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    dialect = 'sqlite';
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(path) }) });
+  } else if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    const { pool, schema } = postgresPool(databaseUrl);
+    dialect = 'postgres';
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    if (schema) {
+      prepare = async () => {
+        const client = await pool.connect();
+        try { await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`); } finally { client.release(); }
+      };
+    }
+  } else {
+    throw new StoreError('store.bad_url', 'databaseUrl must start with sqlite: or postgres://');
+  }
+  const provider: MigrationProvider = { getMigrations: async () => migrations as Record<string, Migration> };
+  return {
+    db,
+    dialect,
+    async migrate() {
+      await prepare();
+      const migrator = new Migrator({ db, provider, migrationTableName: 'tessera_migrations', migrationLockTableName: 'tessera_migrations_lock' });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw new StoreError('store.migration_failed', `migration failed: ${(error as Error).message}`);
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+// True when an insert or update failed on a unique or primary key constraint, on either database.
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; errcode?: string; message?: string };
+  return e?.code === '23505' || /UNIQUE constraint failed|PRIMARY KEY/i.test(e?.message ?? '');
+}

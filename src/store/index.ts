@@ -1,0 +1,3 @@
+export { openStore, isUniqueViolation, StoreError, type Store, type Dialect } from './database.ts';
+export { createSealer, SealingError, type Sealer } from './sealing.ts';
+export type * from './schema.ts';

@@ -1,0 +1,92 @@
+// One typed view of every table. Times are integers in milliseconds since the epoch (`…At`),
+// flags are 0/1 integers and structured values JSON text, so one query runs on SQLite and PostgreSQL.
+import type { Generated } from 'kysely';
+
+export interface AccountsTable {
+  id: string;
+  email: string;
+  email_verified: number;
+  password_hash: string | null;
+  name: string | null;
+  status: 'active' | 'disabled';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EmailVerificationsTable {
+  id: string;
+  account_id: string;
+  token_hash: string;
+  code_hash: string;
+  expires_at: number;
+  attempts: number;
+  consumed_at: number | null;
+  created_at: number;
+}
+
+export interface OidcPayloadsTable {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface OidcClientsTable {
+  client_id: string;
+  metadata: string;
+  created_at: number;
+}
+
+export interface SecretsTable {
+  name: string;
+  // AES-256-GCM sealed JSON (see store/sealing.ts).
+  sealed_value: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  category: 'transactional' | 'marketing';
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  headers: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  locked_until: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export interface AuditEventsTable {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string | null;
+  source: string | null;
+  outcome: string;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  email_verifications: EmailVerificationsTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_clients: OidcClientsTable;
+  secrets: SecretsTable;
+  outbox: OutboxTable;
+  audit_events: AuditEventsTable;
+}
+
+export type { Generated };

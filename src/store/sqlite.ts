@@ -1,0 +1,32 @@
+// Kysely's SQLite dialect speaks the better-sqlite3 interface; node:sqlite is built into Node 24,
+// so this small adapter replaces a native dependency.
+import { DatabaseSync } from 'node:sqlite';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync } {
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
+  return {
+    raw: db,
+    close: () => db.close(),
+    prepare(sql: string): SqliteStatement {
+      const statement = db.prepare(sql);
+      const params = (p: ReadonlyArray<unknown>) => p.map(toSqliteValue) as never[];
+      return {
+        reader: statement.columns().length > 0,
+        all: (p) => statement.all(...params(p)),
+        run: (p) => {
+          const { changes, lastInsertRowid } = statement.run(...params(p));
+          return { changes, lastInsertRowid };
+        },
+        iterate: (p) => statement.iterate(...params(p)) as IterableIterator<unknown>,
+      };
+    },
+  };
+}
+
+function toSqliteValue(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Date) return value.getTime();
+  return value;
+}
