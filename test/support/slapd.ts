@@ -1,0 +1,152 @@
+// A real OpenLDAP server for directory tests: its own temporary config, MDB database and certificate,
+// on free 127.0.0.1 ports (plain LDAP and LDAPS). Never touches the system slapd on 389.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, connect } from 'node:net';
+
+const fixtures = new URL('./ldap/', import.meta.url).pathname;
+const slapdBin = '/usr/sbin/slapd';
+const slapaddBin = '/usr/sbin/slapadd';
+
+export const baseDn = 'dc=example,dc=org';
+export const serviceDn = 'cn=tessera,ou=services,dc=example,dc=org';
+export const servicePassword = 'service-secret';
+
+export interface Slapd {
+  /** ldap://127.0.0.1:port */
+  url: string;
+  /** ldaps://127.0.0.1:port, certificate signed by `caFile`. */
+  ldapsUrl: string;
+  /** PEM of the test CA that signed the server certificate. */
+  caFile: string;
+  /** Everything slapd logged (stats level: one line per connection, bind and search). */
+  log(): string;
+  /** Kills slapd; its ports then refuse connections. */
+  stop(): Promise<void>;
+  /** Starts slapd again on the same ports with the same data. */
+  restart(): Promise<void>;
+  /** Freezes slapd (SIGSTOP): connections stay open but nothing is answered, as with a hung server. */
+  freeze(): void;
+  thaw(): void;
+  /** Stops slapd and deletes its directory. */
+  close(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function makeCertificates(dir: string): { caFile: string; certFile: string; keyFile: string } {
+  const caKey = join(dir, 'ca.key');
+  const caFile = join(dir, 'ca.pem');
+  const keyFile = join(dir, 'server.key');
+  const csr = join(dir, 'server.csr');
+  const certFile = join(dir, 'server.pem');
+  const ext = join(dir, 'server.ext');
+  const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', caFile, '-days', '2',
+    '-subj', '/CN=Tessera Test CA']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', '/CN=localhost']);
+  writeFileSync(ext, 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  run(['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-out', certFile,
+    '-days', '2', '-extfile', ext]);
+  return { caFile, certFile, keyFile };
+}
+
+function slapdConf(dir: string, certs: { caFile: string; certFile: string; keyFile: string }): string {
+  return `include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+include /etc/ldap/schema/nis.schema
+include ${fixtures}ad-lite.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+# Loaded for its schema (pwdAccountLockedTime); the overlay is not enabled so the tests see the attribute.
+moduleload ppolicy
+pidfile ${dir}/slapd.pid
+argsfile ${dir}/slapd.args
+TLSCACertificateFile ${certs.caFile}
+TLSCertificateFile ${certs.certFile}
+TLSCertificateKeyFile ${certs.keyFile}
+
+database mdb
+maxsize 16777216
+suffix "${baseDn}"
+rootdn "cn=admin,${baseDn}"
+directory ${dir}/db
+index objectClass eq
+index uid,sAMAccountName,member eq
+access to attrs=userPassword by anonymous auth by * none
+access to * by users read by * none
+`;
+}
+
+async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`slapd exited (${child.exitCode}):\n${output()}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`slapd did not listen on ${port}:\n${output()}`);
+}
+
+export async function startSlapd(): Promise<Slapd> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-slapd-'));
+  mkdirSync(join(dir, 'db'));
+  const certs = makeCertificates(dir);
+  const conf = join(dir, 'slapd.conf');
+  writeFileSync(conf, slapdConf(dir, certs));
+  const ldif = ['base.ldif', 'openldap.ldif', 'ad.ldif'].map((f) => readFileSync(join(fixtures, f), 'utf8')).join('\n');
+  writeFileSync(join(dir, 'data.ldif'), ldif);
+  execFileSync(slapaddBin, ['-f', conf, '-l', join(dir, 'data.ldif')], { stdio: 'pipe' });
+  const [port, tlsPort] = [await freePort(), await freePort()];
+  let child: ChildProcess | undefined;
+  let logText = '';
+
+  async function start(): Promise<void> {
+    // -d stats keeps slapd in the foreground (so it dies with the test) and logs every operation.
+    const proc = spawn(slapdBin, ['-f', conf, '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${tlsPort}/`, '-d', 'stats'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    proc.stdout?.on('data', (d: Buffer) => { logText += d.toString(); });
+    proc.stderr?.on('data', (d: Buffer) => { logText += d.toString(); });
+    await waitForPort(port, proc, () => logText);
+    await waitForPort(tlsPort, proc, () => logText);
+  }
+
+  async function stop(): Promise<void> {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGKILL');
+    await exited;
+  }
+
+  await start();
+  return {
+    url: `ldap://127.0.0.1:${port}`,
+    ldapsUrl: `ldaps://127.0.0.1:${tlsPort}`,
+    caFile: certs.caFile,
+    log: () => logText,
+    stop,
+    restart: async () => { await stop(); await start(); },
+    freeze: () => { child?.kill('SIGSTOP'); },
+    thaw: () => { child?.kill('SIGCONT'); },
+    close: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
