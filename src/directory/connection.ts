@@ -1,0 +1,75 @@
+// Connections to the directory: URLs tried in order (fail-over), ldaps:// or StartTLS with the configured CA,
+// timeouts on connect and on every operation. Whether an error is "the server answered" or "we could not
+// reach it" is decided here, once, so that unreachable is never mistaken for a wrong password.
+import { BusyError, Client, ResultCodeError, UnavailableError } from 'ldapts';
+import type { ConnectionOptions } from 'node:tls';
+import { DirectoryUnreachableError } from './errors.ts';
+
+export interface ConnectionSettings {
+  urls: string[];
+  /** PEM text of the CA; unset uses the system store. */
+  ca?: string;
+  startTls: boolean;
+  connectTimeoutMs: number;
+  operationTimeoutMs: number;
+}
+
+/**
+ * True when the server itself answered with an LDAP result: asking another server would change nothing.
+ * busy / unavailable are answers that mean "ask someone else".
+ */
+export function isDirectoryAnswer(err: unknown): err is ResultCodeError {
+  return err instanceof ResultCodeError && !(err instanceof BusyError) && !(err instanceof UnavailableError);
+}
+
+export function closeQuietly(client: Client): void {
+  client.unbind().catch(() => undefined);
+}
+
+function tlsOptionsFor(url: string, settings: ConnectionSettings): ConnectionOptions {
+  const host = new URL(url).hostname;
+  // rejectUnauthorized stays true: a directory we cannot authenticate is one we must not send passwords to.
+  return { ca: settings.ca, host, rejectUnauthorized: true };
+}
+
+// StartTLS and the TLS handshake have no ldapts timeout of their own; this bounds the whole opening.
+function withDeadline<T>(ms: number, work: Promise<T>, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => { onTimeout(); reject(new Error('Connection timeout')); }, ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Opens a connection and binds as `dn`. Each URL is tried in order until one answers; a server's answer
+ * (even "invalid credentials") is final and rethrown as the ldapts error. When none answers the result is
+ * DirectoryUnreachableError naming the last network failure (never the password).
+ */
+export async function connectAndBind(settings: ConnectionSettings, dn: string, password: string): Promise<Client> {
+  // CVE-2022-0730: an empty simple-bind password is an unauthenticated bind that servers report as success.
+  if (password.length === 0) throw new Error('refusing an unauthenticated bind');
+  let lastError: unknown;
+  for (const url of settings.urls) {
+    const client = new Client({
+      url,
+      connectTimeout: settings.connectTimeoutMs,
+      timeout: settings.operationTimeoutMs,
+      tlsOptions: url.startsWith('ldaps://') ? tlsOptionsFor(url, settings) : undefined,
+    });
+    try {
+      const open = async () => {
+        if (settings.startTls && url.startsWith('ldap://')) await client.startTLS(tlsOptionsFor(url, settings));
+        await client.bind(dn, password);
+      };
+      await withDeadline(settings.connectTimeoutMs + 2 * settings.operationTimeoutMs, open(), () => closeQuietly(client));
+      return client;
+    } catch (err) {
+      closeQuietly(client);
+      if (isDirectoryAnswer(err)) throw err;
+      lastError = err;
+    }
+  }
+  const detail = lastError instanceof Error ? lastError.message.split('\n')[0] : 'no server answered';
+  throw new DirectoryUnreachableError(`${settings.urls.length} server(s) tried; last error: ${detail}`, lastError);
+}

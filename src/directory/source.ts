@@ -1,0 +1,138 @@
+// The directory user source: sign-in by search-then-bind, lookup by stable id for sync, employee id check.
+import { readFileSync } from 'node:fs';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { InvalidCredentialsError, NoSuchObjectError, type Entry } from 'ldapts';
+import type { Clock } from '../clock/index.ts';
+import { activeDirectory } from './active-directory.ts';
+import { directoryConfigSchema, type DirectoryConfigInput } from './config.ts';
+import { connectAndBind, closeQuietly, isDirectoryAnswer, type ConnectionSettings } from './connection.ts';
+import {
+  AccountDisabledError, AccountExpiredError, AccountLockedError, AmbiguousUserError, DirectoryError,
+  DirectoryMisconfiguredError, EmptyPasswordError, InvalidNameError, PasswordExpiredError, PasswordTooLongError,
+  WrongPasswordError,
+} from './errors.ts';
+import { first } from './entry.ts';
+import { and, equals } from './filter.ts';
+import { groupsOf, searchUsers, toUser, type Mapping } from './mapping.ts';
+import { domainAllowed, parseSignInName } from './names.ts';
+import { openLdap } from './openldap.ts';
+import { ServicePool } from './pool.ts';
+import type { DirectoryUser } from './user.ts';
+
+export interface DirectorySource {
+  /** Search-then-bind. Resolves with the person, or rejects with a DirectoryError whose `code` says why. */
+  authenticate(name: string, password: string): Promise<DirectoryUser>;
+  /** For periodic sync: the person now, or null when the entry is gone (or no longer matches userFilter). */
+  findByStableId(id: string): Promise<DirectoryUser | null>;
+  /** Whether `typed` (trimmed) is the person's employee id, compared in constant time; never reveals the right one. */
+  checkEmployeeId(username: string, typed: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function createDirectorySource(input: DirectoryConfigInput, deps: { clock: Clock }): DirectorySource {
+  const config = directoryConfigSchema.parse(input);
+  const preset = config.preset === 'activeDirectory' ? activeDirectory : openLdap;
+  const m: Mapping = {
+    preset,
+    attributes: { ...preset.defaultAttributes, ...config.attributes },
+    userFilter: config.userFilter ?? preset.defaultUserFilter,
+    baseDn: config.baseDn,
+    groupBaseDn: config.groupBaseDn ?? config.baseDn,
+  };
+  const settings: ConnectionSettings = {
+    urls: config.urls,
+    ca: config.tls.caFile === undefined ? undefined : readFileSync(config.tls.caFile, 'utf8'),
+    startTls: config.tls.startTls,
+    connectTimeoutMs: config.connectTimeoutMs,
+    operationTimeoutMs: config.operationTimeoutMs,
+  };
+  const pool = new ServicePool(settings, config.bindDn, config.bindPassword, config.poolSize);
+
+  // Directory answers that only a configuration mistake explains are reported as such, not as a user's fault.
+  async function service<T>(work: Parameters<typeof pool.use<T>>[0]): Promise<T> {
+    try {
+      return await pool.use(work);
+    } catch (err) {
+      if (err instanceof DirectoryError) throw err;
+      if (err instanceof InvalidCredentialsError) throw new DirectoryMisconfiguredError('the service account bind was refused', err.message);
+      if (err instanceof NoSuchObjectError) throw new DirectoryMisconfiguredError('baseDn does not exist', err.message);
+      if (isDirectoryAnswer(err)) throw new DirectoryMisconfiguredError(`the directory refused a search (${err.code})`, err.message);
+      throw err;
+    }
+  }
+
+  async function findByLogin(account: string): Promise<Entry | null> {
+    const entries = await service((c) => searchUsers(c, m, and(m.userFilter, equals(m.attributes.login, account)), 2));
+    if (entries.length > 1) throw new AmbiguousUserError();
+    return entries[0] ?? null;
+  }
+
+  // Binds as the user on a connection of its own, so the pooled service connections keep their identity.
+  async function bindAs(dn: string, password: string): Promise<'ok' | 'refused'> {
+    try {
+      closeQuietly(await connectAndBind(settings, dn, password));
+      return 'ok';
+    } catch (err) {
+      if (err instanceof InvalidCredentialsError) {
+        throw preset.bindFailure(err.message) ?? new WrongPasswordError();
+      }
+      if (err instanceof DirectoryError) throw err;
+      if (isDirectoryAnswer(err)) throw new DirectoryMisconfiguredError(`the directory refused the bind (${err.code})`, err.message);
+      throw err;
+    }
+  }
+
+  // Unknown names cost a bind too, so that timing does not tell which names exist (checklist T6).
+  async function refuseUnknown(password: string): Promise<never> {
+    await bindAs(`cn=tessera-no-such-user,${config.baseDn}`, password);
+    throw new WrongPasswordError();
+  }
+
+  return {
+    async authenticate(name, password) {
+      // Both checks come before any network traffic: an empty password must never reach a bind (CVE-2022-0730).
+      if (typeof password !== 'string' || password.length === 0) throw new EmptyPasswordError();
+      if (Buffer.byteLength(password, 'utf8') > config.maxPasswordBytes) throw new PasswordTooLongError(config.maxPasswordBytes);
+      const parsed = parseSignInName(name);
+      if (!domainAllowed(parsed, config.domains)) return refuseUnknown(password);
+      const entry = await findByLogin(parsed.account);
+      if (entry === null) return refuseUnknown(password);
+      await bindAs(entry.dn, password);
+      // The password is proven: only now may the account's state be told.
+      const status = preset.status(entry, deps.clock.now(), { maxPasswordAgeDays: config.maxPasswordAgeDays });
+      if (status.disabled) throw new AccountDisabledError();
+      if (status.locked) throw new AccountLockedError();
+      if (status.accountExpired) throw new AccountExpiredError();
+      if (status.passwordExpired) throw new PasswordExpiredError();
+      const groups = await service((c) => groupsOf(c, m, entry));
+      return toUser(m, entry, groups, status);
+    },
+
+    async findByStableId(id) {
+      const value = typeof id === 'string' ? preset.stableIdValue(id) : null;
+      if (value === null) return null;
+      const entries = await service((c) => searchUsers(c, m, and(m.userFilter, equals(m.attributes.stableId, value)), 2));
+      if (entries.length !== 1) return null;
+      const entry = entries[0];
+      const groups = await service((c) => groupsOf(c, m, entry));
+      return toUser(m, entry, groups, preset.status(entry, deps.clock.now(), { maxPasswordAgeDays: config.maxPasswordAgeDays }));
+    },
+
+    async checkEmployeeId(username, typed) {
+      let entry: Entry | null = null;
+      try {
+        entry = await findByLogin(parseSignInName(username).account);
+      } catch (err) {
+        if (!(err instanceof InvalidNameError)) throw err;
+      }
+      const actual = entry === null ? null : first(entry, m.attributes.employeeId);
+      const given = typeof typed === 'string' ? typed.trim() : '';
+      // Hashing first gives equal lengths, so timingSafeEqual leaks neither the value nor its length.
+      const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+      const same = timingSafeEqual(digest(given), digest(actual?.trim() ?? ''));
+      return same && actual !== null && given !== '';
+    },
+
+    close: () => pool.close(),
+  };
+}

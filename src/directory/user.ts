@@ -1,0 +1,23 @@
+// What the rest of Tessera learns about a directory person.
+
+export interface DirectoryUser {
+  /** objectGUID (AD, as the usual `xxxxxxxx-xxxx-…` text) or entryUUID (OpenLDAP): survives renames. */
+  stableId: string;
+  /** The account name as the directory spells it (sAMAccountName / uid), not as typed. */
+  username: string;
+  email: string | null;
+  displayName: string;
+  employeeId: string | null;
+  /** Names (first RDN value) of the groups the person is a direct member of. */
+  groups: string[];
+  /** Disabled, locked or expired: such a person cannot sign in now (sync uses this). */
+  disabled: boolean;
+}
+
+/** The account flags a preset reads from an entry. */
+export interface AccountStatus {
+  disabled: boolean;
+  locked: boolean;
+  accountExpired: boolean;
+  passwordExpired: boolean;
+}
