@@ -150,3 +150,20 @@ export async function startSlapd(): Promise<Slapd> {
     close: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },
   };
 }
+
+/** Directory settings (input for the directory config schema) that point at the fixtures of this slapd. */
+export function fixtureConfig(preset: 'openldap' | 'activeDirectory', urls: string[]) {
+  return {
+    urls,
+    bindDn: serviceDn,
+    bindPassword: servicePassword,
+    baseDn: preset === 'openldap' ? `ou=people,${baseDn}` : `ou=corp,${baseDn}`,
+    groupBaseDn: preset === 'openldap' ? `ou=groups,${baseDn}` : undefined,
+    preset,
+    // slapd has no objectCategory: the AD look-alike users carry this auxiliary class instead.
+    userFilter: preset === 'openldap' ? undefined : '(objectClass=tesseraAdUser)',
+    tls: { allowPlaintext: true },
+    connectTimeoutMs: 1000,
+    operationTimeoutMs: 1500,
+  };
+}
