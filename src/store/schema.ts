@@ -21,6 +21,8 @@ export interface EmailVerificationsTable {
   expires_at: number;
   attempts: number;
   consumed_at: number | null;
+  // The sign-in interaction that started the sign-up, so confirming in the same browser continues it.
+  interaction_uid: string | null;
   created_at: number;
 }
 

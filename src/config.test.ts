@@ -1,0 +1,43 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, ConfigError } from './config.ts';
+
+const noFile = join(tmpdir(), 'tessera-no-such-config.json');
+
+describe('configuration', () => {
+  it('runs on a laptop with no configuration at all', () => {
+    const config = loadConfig({ env: {}, file: noFile });
+    assert.equal(config.http.port, 8080);
+    assert.equal(config.issuer, 'http://localhost:8080');
+    assert.match(config.databaseUrl, /^sqlite:.*data\/tessera\.db$/);
+  });
+
+  it('lets TESSERA_* variables override the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-config-'));
+    const file = join(dir, 'tessera.config.json');
+    writeFileSync(file, JSON.stringify({ http: { port: 9000 }, issuer: 'https://id.example.com' }));
+    const config = loadConfig({ file, env: { TESSERA_HTTP_PORT: '9100', TESSERA_DATABASE_URL: 'postgres://db/tessera', TESSERA_DATA_DIR: '/var/lib/tessera' } });
+    assert.equal(config.http.port, 9100);
+    assert.equal(config.issuer, 'https://id.example.com');
+    assert.equal(config.databaseUrl, 'postgres://db/tessera');
+    assert.equal(config.dataDir, '/var/lib/tessera');
+  });
+
+  it('stops with a message naming the key and its variable', () => {
+    assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_HTTP_PORT: 'eighty' } }), (err: Error) =>
+      err instanceof ConfigError && /http\.port \(TESSERA_HTTP_PORT\)/.test(err.message));
+    assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_DATABASE_URL: 'mysql://x' } }), /databaseUrl \(TESSERA_DATABASE_URL\): must start with sqlite: or postgres/);
+    assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_ISSUER: 'javascript:alert(1)' } }), /issuer \(TESSERA_ISSUER\)/);
+    assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_SESSIONS_ABSOLUTE_SECONDS: '172800' } }), /sessions\.absoluteSeconds/);
+  });
+
+  it('names a configuration file that is not JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-config-'));
+    const file = join(dir, 'tessera.config.json');
+    writeFileSync(file, '{ port: 80');
+    assert.throws(() => loadConfig({ file, env: {} }), /tessera\.config\.json is not valid JSON/);
+  });
+});

@@ -1,0 +1,23 @@
+// Stable codes, mapped once at the edge to a page message (same id in the i18n catalogue) or problem+json.
+export type IdentityErrorCode =
+  | 'identity.invalid_email'
+  | 'identity.email_taken'
+  | 'identity.password_too_short'
+  | 'identity.password_too_long'
+  | 'identity.password_equals_email'
+  | 'identity.password_breached'
+  | 'identity.invalid_credentials'
+  | 'identity.email_not_verified'
+  | 'identity.verification_invalid'
+  | 'identity.wrong_code';
+
+export class IdentityError extends Error {
+  readonly code: IdentityErrorCode;
+  /** The form field the error belongs to, so a page can tie the message to it. */
+  readonly field: string | undefined;
+  constructor(code: IdentityErrorCode, field?: string) {
+    super(code);
+    this.code = code;
+    this.field = field;
+  }
+}

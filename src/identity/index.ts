@@ -1,0 +1,6 @@
+export { createAccountService, type AccountService, type AccountLinks, type SendMail, type PendingVerification } from './accounts.ts';
+export { IdentityError, type IdentityErrorCode } from './errors.ts';
+export { normalizeEmail } from './email.ts';
+export { createPasswordHasher, checkPassword, argon2Options, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
+export { createSqlIdentityStore } from './sql/identity-store.ts';
+export type { Account, IdentityStore } from './store.ts';

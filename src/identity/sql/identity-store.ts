@@ -1,0 +1,93 @@
+import type { Kysely, Selectable } from 'kysely';
+import { isUniqueViolation, type Database, type AccountsTable, type EmailVerificationsTable } from '../../store/index.ts';
+import type { Account, EmailVerification, IdentityStore } from '../store.ts';
+
+const toAccount = (row: Selectable<AccountsTable>): Account => ({
+  id: row.id,
+  email: row.email,
+  emailVerified: row.email_verified === 1,
+  passwordHash: row.password_hash,
+  name: row.name,
+  status: row.status,
+  createdAt: row.created_at,
+});
+
+const toVerification = (row: Selectable<EmailVerificationsTable>): EmailVerification => ({
+  id: row.id,
+  accountId: row.account_id,
+  tokenHash: row.token_hash,
+  codeHash: row.code_hash,
+  expiresAt: row.expires_at,
+  interactionUid: row.interaction_uid,
+});
+
+export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
+  return {
+    async createAccount(account) {
+      try {
+        await db.insertInto('accounts').values({
+          id: account.id,
+          email: account.email,
+          email_verified: account.emailVerified ? 1 : 0,
+          password_hash: account.passwordHash,
+          name: account.name,
+          status: account.status,
+          created_at: account.createdAt,
+          updated_at: account.createdAt,
+        }).execute();
+        return 'created';
+      } catch (err) {
+        if (isUniqueViolation(err)) return 'email_taken';
+        throw err;
+      }
+    },
+    async findAccountById(id) {
+      const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toAccount(row);
+    },
+    async findAccountByEmail(email) {
+      const row = await db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
+      return row && toAccount(row);
+    },
+    async markEmailVerified(accountId, atMs) {
+      await db.updateTable('accounts').set({ email_verified: 1, updated_at: atMs }).where('id', '=', accountId).execute();
+    },
+    async createVerification(v, atMs) {
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('email_verifications').set({ consumed_at: atMs })
+          .where('account_id', '=', v.accountId).where('consumed_at', 'is', null).execute();
+        await trx.insertInto('email_verifications').values({
+          id: v.id, account_id: v.accountId, token_hash: v.tokenHash, code_hash: v.codeHash,
+          expires_at: v.expiresAt, attempts: 0, consumed_at: null, interaction_uid: v.interactionUid, created_at: atMs,
+        }).execute();
+      });
+    },
+    async findVerification(id) {
+      const row = await db.selectFrom('email_verifications').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toVerification(row);
+    },
+    async findVerificationByTokenHash(tokenHash) {
+      const row = await db.selectFrom('email_verifications').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row && toVerification(row);
+    },
+    async countAttempt(id, atMs, maxAttempts) {
+      const result = await db.updateTable('email_verifications').set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('id', '=', id).where('consumed_at', 'is', null).where('expires_at', '>', atMs).where('attempts', '<', maxAttempts)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async consumeVerification(id, atMs) {
+      const result = await db.updateTable('email_verifications').set({ consumed_at: atMs })
+        .where('id', '=', id).where('consumed_at', 'is', null).where('expires_at', '>', atMs)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async findConsumedVerificationByInteraction(uid) {
+      const row = await db.selectFrom('email_verifications').innerJoin('accounts', 'accounts.id', 'email_verifications.account_id')
+        .selectAll('email_verifications')
+        .where('interaction_uid', '=', uid).where('consumed_at', 'is not', null).where('accounts.email_verified', '=', 1)
+        .orderBy('consumed_at', 'desc').limit(1).executeTakeFirst();
+      return row && toVerification(row);
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// What the identity domain needs from storage; src/identity/sql/ implements it with Kysely.
+export interface Account {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  passwordHash: string | null;
+  name: string | null;
+  status: 'active' | 'disabled';
+  createdAt: number;
+}
+
+export interface EmailVerification {
+  id: string;
+  accountId: string;
+  tokenHash: string;
+  codeHash: string;
+  expiresAt: number;
+  interactionUid: string | null;
+}
+
+export interface IdentityStore {
+  createAccount(account: Account): Promise<'created' | 'email_taken'>;
+  findAccountById(id: string): Promise<Account | undefined>;
+  findAccountByEmail(email: string): Promise<Account | undefined>;
+  markEmailVerified(accountId: string, atMs: number): Promise<void>;
+
+  /** Stores a new verification and spends the account's earlier open ones: the newest mail is the one that works. */
+  createVerification(verification: EmailVerification, atMs: number): Promise<void>;
+  findVerification(id: string): Promise<EmailVerification | undefined>;
+  findVerificationByTokenHash(tokenHash: string): Promise<EmailVerification | undefined>;
+  /** Counts one attempt when the verification is open, unexpired and under the limit; false otherwise. */
+  countAttempt(id: string, atMs: number, maxAttempts: number): Promise<boolean>;
+  /** Spends the verification; true for exactly one caller even when several race. */
+  consumeVerification(id: string, atMs: number): Promise<boolean>;
+  /** The verified, spent sign-up verification started by this interaction, for finishing its sign-in. */
+  findConsumedVerificationByInteraction(uid: string): Promise<EmailVerification | undefined>;
+}

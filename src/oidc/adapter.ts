@@ -1,0 +1,65 @@
+// oidc-provider keeps sessions, grants, codes and tokens through this adapter; rows live in the database so
+// several Tessera nodes share them (no in-memory state that matters).
+import type { Kysely } from 'kysely';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Database } from '../store/index.ts';
+import type { Clock } from '../clock/index.ts';
+
+const grantBound = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+
+export function createAdapterFactory(db: Kysely<Database>, clock: Clock, clients: { find(id: string): Promise<Record<string, unknown> | undefined> }) {
+  return class DatabaseAdapter implements Adapter {
+    readonly model: string;
+    constructor(model: string) {
+      this.model = model;
+    }
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      if (this.model === 'Client') throw new Error('clients are registered with `tessera client add`');
+      const row = {
+        payload: JSON.stringify(payload),
+        grant_id: grantBound.has(this.model) ? payload.grantId ?? null : null,
+        user_code: payload.userCode ?? null,
+        uid: payload.uid ?? null,
+        expires_at: expiresIn ? clock.now() + expiresIn * 1000 : null,
+      };
+      await db.insertInto('oidc_payloads').values({ model: this.model, id, consumed_at: null, ...row })
+        .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(row)).execute();
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model === 'Client') return clients.find(id) as Promise<AdapterPayload | undefined>;
+      return this.findWhere('id', id);
+    }
+
+    findByUserCode(userCode: string) { return this.findWhere('user_code', userCode); }
+    findByUid(uid: string) { return this.findWhere('uid', uid); }
+
+    async consume(id: string): Promise<void> {
+      await db.updateTable('oidc_payloads').set({ consumed_at: clock.now() })
+        .where('model', '=', this.model).where('id', '=', id).execute();
+    }
+
+    async destroy(id: string): Promise<void> {
+      await db.deleteFrom('oidc_payloads').where('model', '=', this.model).where('id', '=', id).execute();
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
+    }
+
+    private async findWhere(column: 'id' | 'user_code' | 'uid', value: string): Promise<AdapterPayload | undefined> {
+      const row = await db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at'])
+        .where('model', '=', this.model).where(column, '=', value).executeTakeFirst();
+      if (!row || (row.expires_at !== null && row.expires_at <= clock.now())) return undefined;
+      const payload = JSON.parse(row.payload) as AdapterPayload;
+      return row.consumed_at === null ? payload : { ...payload, consumed: Math.floor(row.consumed_at / 1000) };
+    }
+  };
+}
+
+/** Removes expired rows; oidc-provider never deletes what simply ran out. */
+export async function purgeExpired(db: Kysely<Database>, clock: Clock): Promise<number> {
+  const result = await db.deleteFrom('oidc_payloads').where('expires_at', '<=', clock.now()).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

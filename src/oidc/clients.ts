@@ -1,0 +1,94 @@
+// Registered apps (OIDC clients). The operator adds them with `tessera client add`; secrets are sealed at rest.
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { isUniqueViolation, type Database, type Sealer } from '../store/index.ts';
+import type { Clock } from '../clock/index.ts';
+
+// Exact URIs only (ASVS V10.4.1): absolute, http(s), no fragment, no credentials in the authority.
+const redirectUri = z.url({ protocol: /^https?$/ }).refine((v) => {
+  const u = new URL(v);
+  return !u.hash && !u.username && !u.password && !v.includes('#');
+}, 'must be an absolute http(s) URL without fragment or credentials');
+
+export const clientInputSchema = z.object({
+  client_id: z.string().regex(/^[A-Za-z0-9._-]{3,100}$/, 'letters, digits, dot, dash and underscore, 3 to 100 long'),
+  client_secret: z.string().min(32, 'at least 32 characters').optional(),
+  public: z.boolean().default(false),
+  client_name: z.string().min(1).max(100),
+  redirect_uris: z.array(redirectUri).min(1),
+  post_logout_redirect_uris: z.array(redirectUri).default([]),
+  backchannel_logout_uri: redirectUri.optional(),
+  logo_uri: z.url({ protocol: /^https?$/ }).optional(),
+  policy_uri: z.url({ protocol: /^https?$/ }).optional(),
+  tos_uri: z.url({ protocol: /^https?$/ }).optional(),
+  grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
+  id_token_signed_response_alg: z.enum(['ES256', 'RS256']).default('ES256'),
+  // The company's own apps skip the consent page; third-party apps always show it.
+  first_party: z.boolean().default(false),
+});
+
+export type ClientInput = z.input<typeof clientInputSchema>;
+
+export class ClientError extends Error {
+  readonly code: 'client.invalid' | 'client.exists' | 'client.not_found';
+  constructor(code: ClientError['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const sealContext = (clientId: string) => `client:${clientId}`;
+
+export function createClientRegistry(db: Kysely<Database>, sealer: Sealer, clock: Clock) {
+  return {
+    /** Registers an app; returns its metadata with the secret, the only time the secret is shown. */
+    async add(input: ClientInput): Promise<Record<string, unknown>> {
+      const parsed = clientInputSchema.safeParse(input);
+      if (!parsed.success) {
+        throw new ClientError('client.invalid', parsed.error.issues.map((i) => `${i.path.join('.') || 'client'}: ${i.message}`).join('; '));
+      }
+      const { public: isPublic, client_secret, ...rest } = parsed.data;
+      const metadata: Record<string, unknown> = {
+        ...rest,
+        response_types: rest.grant_types.includes('authorization_code') ? ['code'] : [],
+        token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
+        ...(rest.backchannel_logout_uri ? { backchannel_logout_session_required: true } : {}),
+      };
+      const secret = isPublic ? undefined : client_secret ?? randomBytes(32).toString('base64url');
+      const stored = { ...metadata, ...(secret ? { client_secret_sealed: sealer.seal(secret, sealContext(rest.client_id)) } : {}) };
+      try {
+        await db.insertInto('oidc_clients').values({ client_id: rest.client_id, metadata: JSON.stringify(stored), created_at: clock.now() }).execute();
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ClientError('client.exists', `a client with id ${rest.client_id} exists already`);
+        throw err;
+      }
+      return { ...metadata, ...(secret ? { client_secret: secret } : {}) };
+    },
+
+    /** Metadata as oidc-provider reads it, secret opened. */
+    async find(clientId: string): Promise<Record<string, unknown> | undefined> {
+      const row = await db.selectFrom('oidc_clients').select('metadata').where('client_id', '=', clientId).executeTakeFirst();
+      if (!row) return undefined;
+      const { client_secret_sealed, ...metadata } = JSON.parse(row.metadata) as Record<string, unknown>;
+      return typeof client_secret_sealed === 'string'
+        ? { ...metadata, client_secret: sealer.open(client_secret_sealed, sealContext(clientId)) }
+        : metadata;
+    },
+
+    async list(): Promise<Array<Record<string, unknown>>> {
+      const rows = await db.selectFrom('oidc_clients').select('metadata').orderBy('client_id').execute();
+      return rows.map((r) => {
+        const { client_secret_sealed: _, ...metadata } = JSON.parse(r.metadata) as Record<string, unknown>;
+        return metadata;
+      });
+    },
+
+    async remove(clientId: string): Promise<void> {
+      const result = await db.deleteFrom('oidc_clients').where('client_id', '=', clientId).executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) throw new ClientError('client.not_found', `no client with id ${clientId}`);
+    },
+  };
+}
+
+export type ClientRegistry = ReturnType<typeof createClientRegistry>;

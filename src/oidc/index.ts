@@ -1,0 +1,6 @@
+export { createProvider, scopes, type ProviderOptions } from './provider.ts';
+export { createAdapterFactory, purgeExpired } from './adapter.ts';
+export { loadSigningKeys, rotateSigningKeys, loadNamedSecret } from './keys.ts';
+export { createClientRegistry, clientInputSchema, ClientError, type ClientInput, type ClientRegistry } from './clients.ts';
+export { registerInteractions } from './interactions.ts';
+export { mountProvider, providerRoutes } from './mount.ts';

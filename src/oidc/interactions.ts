@@ -1,0 +1,190 @@
+// The pages oidc-provider hands the browser to: sign-in, sign-up with e-mail confirmation, consent.
+// Each route is a short list of steps: loadInteraction → checkCsrf → act → finish or render.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import { IdentityError, type AccountService, type Account } from '../identity/index.ts';
+import { consentPage, messagePage, signInPage, signUpPage, verifyPage, type FormContext } from '../web/pages/account-pages.ts';
+import type { FieldError } from '../web/forms.ts';
+
+export interface InteractionOptions {
+  provider: Provider;
+  accounts: AccountService;
+  csrfKey: Buffer;
+  passwordMinLength: number;
+  onSignIn?: (outcome: 'success' | 'failure') => void;
+}
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+type UidRequest = FastifyRequest<{ Params: { uid: string }; Body: Record<string, string> }>;
+
+const text = { type: 'string', maxLength: 1024 } as const;
+const formSchema = {
+  params: { type: 'object', properties: { uid: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } }, required: ['uid'] },
+  body: {
+    type: 'object',
+    properties: { csrf: text, email: text, password: text, name: text, code: text, verification: text },
+    required: ['csrf'],
+  },
+} as const;
+
+function toFieldError(err: unknown, minLength: number): FieldError {
+  if (err instanceof IdentityError) return { field: err.field, message: err.code, params: { min: minLength, max: 1024 } };
+  throw err;
+}
+
+export function registerInteractions(app: FastifyInstance, o: InteractionOptions): void {
+  const { provider, accounts } = o;
+  const csrfFor = (uid: string) => createHmac('sha256', o.csrfKey).update(`interaction:${uid}`).digest('base64url');
+  const csrfValid = (uid: string, token: unknown) => {
+    const expected = Buffer.from(csrfFor(uid));
+    const given = Buffer.from(typeof token === 'string' ? token : '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
+
+  async function load(req: UidRequest, reply: FastifyReply): Promise<Details | undefined> {
+    try {
+      const details = await provider.interactionDetails(req.raw, reply.raw);
+      if (details.uid !== req.params.uid) throw new Error('interaction mismatch');
+      return details;
+    } catch {
+      html(reply, 400, messagePage('error.title', 'web.interaction_expired'));
+      return undefined;
+    }
+  }
+
+  async function loadForPost(req: UidRequest, reply: FastifyReply): Promise<Details | undefined> {
+    if (!csrfValid(req.params.uid, req.body?.csrf)) {
+      html(reply, 403, messagePage('error.title', 'web.csrf'));
+      return undefined;
+    }
+    return load(req, reply);
+  }
+
+  async function finish(req: UidRequest, reply: FastifyReply, result: Record<string, unknown>) {
+    reply.hijack();
+    await provider.interactionFinished(req.raw, reply.raw, result, { mergeWithLastSubmission: false });
+  }
+
+  async function signIn(req: UidRequest, reply: FastifyReply, account: Account) {
+    o.onSignIn?.('success');
+    await finish(req, reply, { login: { accountId: account.id, amr: ['pwd'], acr: 'urn:tessera:pwd' }, create: {} });
+  }
+
+  function context(uid: string, extra: Partial<FormContext> = {}): FormContext {
+    return {
+      action: `/interaction/${uid}/login`, csrf: csrfFor(uid),
+      links: { signIn: `/interaction/${uid}`, signUp: `/interaction/${uid}/signup`, cancel: `/interaction/${uid}/abort` },
+      passwordMinLength: o.passwordMinLength, ...extra,
+    };
+  }
+
+  async function appName(details: Details): Promise<string | undefined> {
+    const client = await provider.Client.find(String(details.params.client_id));
+    return client?.clientName ?? client?.clientId;
+  }
+
+  app.get<{ Params: { uid: string }; Querystring: { confirmed?: string } }>('/interaction/:uid', { schema: { params: formSchema.params } }, async (req, reply) => {
+    let details: Details;
+    try {
+      details = await provider.interactionDetails(req.raw, reply.raw);
+    } catch {
+      // Confirmed by link in another browser: the account is ready, only this browser's sign-in page is gone.
+      return req.query.confirmed ? html(reply, 200, messagePage('verify.done_title', 'verify.done')) : html(reply, 400, messagePage('error.title', 'web.interaction_expired'));
+    }
+    const uid = details.uid;
+    const name = await appName(details);
+    if (details.prompt.name === 'consent') {
+      const client = await provider.Client.find(String(details.params.client_id));
+      const metadata: Record<string, unknown> = client?.metadata() ?? {};
+      return html(reply, 200, consentPage({
+        action: `/interaction/${uid}/consent`, denyAction: `/interaction/${uid}/abort`, csrf: csrfFor(uid), appName: name ?? '',
+        logoUri: metadata.logo_uri as string | undefined, policyUri: metadata.policy_uri as string | undefined, tosUri: metadata.tos_uri as string | undefined,
+        scopes: String(details.params.scope ?? '').split(' '),
+      }));
+    }
+    const confirmed = await accounts.accountConfirmedInInteraction(uid);
+    if (confirmed) return signIn(req as UidRequest, reply, confirmed);
+    if (details.prompt.name === 'create') return html(reply, 200, signUpPage(context(uid, { action: `/interaction/${uid}/signup`, appName: name })));
+    return html(reply, 200, signInPage(context(uid, { appName: name, values: { email: String(details.params.login_hint ?? '') } })));
+  });
+
+  app.get<{ Params: { uid: string } }>('/interaction/:uid/signup', { schema: { params: formSchema.params } }, async (req, reply) => {
+    const details = await load(req as UidRequest, reply);
+    if (!details) return;
+    return html(reply, 200, signUpPage(context(details.uid, { action: `/interaction/${details.uid}/signup`, appName: await appName(details) })));
+  });
+
+  app.post<{ Params: { uid: string }; Body: Record<string, string> }>('/interaction/:uid/login', { schema: formSchema }, async (req, reply) => {
+    const details = await loadForPost(req, reply);
+    if (!details) return;
+    try {
+      const account = await accounts.authenticate(req.body.email, req.body.password);
+      if (!account.emailVerified) {
+        const pending = await accounts.restartVerification(account, details.uid);
+        return html(reply, 200, verifyPage({ ...verifyActions(details.uid), verificationId: pending.verificationId, email: pending.email, notice: 'identity.email_not_verified' }));
+      }
+      return signIn(req, reply, account);
+    } catch (err) {
+      o.onSignIn?.('failure');
+      return html(reply, 401, signInPage(context(details.uid, { appName: await appName(details), errors: [toFieldError(err, o.passwordMinLength)], values: { email: req.body.email ?? '' } })));
+    }
+  });
+
+  const verifyActions = (uid: string) => ({ action: `/interaction/${uid}/verify`, resendAction: `/interaction/${uid}/resend`, csrf: csrfFor(uid) });
+
+  app.post<{ Params: { uid: string }; Body: Record<string, string> }>('/interaction/:uid/signup', { schema: formSchema }, async (req, reply) => {
+    const details = await loadForPost(req, reply);
+    if (!details) return;
+    try {
+      const pending = await accounts.signUp({ email: req.body.email, password: req.body.password, name: req.body.name, interactionUid: details.uid });
+      return html(reply, 200, verifyPage({ ...verifyActions(details.uid), verificationId: pending.verificationId, email: pending.email }));
+    } catch (err) {
+      return html(reply, 400, signUpPage(context(details.uid, {
+        action: `/interaction/${details.uid}/signup`, appName: await appName(details),
+        errors: [toFieldError(err, o.passwordMinLength)], values: { email: req.body.email ?? '', name: req.body.name ?? '' },
+      })));
+    }
+  });
+
+  app.post<{ Params: { uid: string }; Body: Record<string, string> }>('/interaction/:uid/verify', { schema: formSchema }, async (req, reply) => {
+    const details = await loadForPost(req, reply);
+    if (!details) return;
+    const verificationId = String(req.body.verification ?? '');
+    try {
+      return signIn(req, reply, await accounts.confirmByCode(verificationId, req.body.code));
+    } catch (err) {
+      return html(reply, 400, verifyPage({ ...verifyActions(details.uid), verificationId, email: String(req.body.email ?? ''), errors: [toFieldError(err, o.passwordMinLength)] }));
+    }
+  });
+
+  app.post<{ Params: { uid: string }; Body: Record<string, string> }>('/interaction/:uid/resend', { schema: formSchema }, async (req, reply) => {
+    const details = await loadForPost(req, reply);
+    if (!details) return;
+    const pending = await accounts.resendVerification(String(req.body.verification ?? ''));
+    return html(reply, 200, verifyPage({
+      ...verifyActions(details.uid), verificationId: pending?.verificationId ?? String(req.body.verification ?? ''),
+      email: pending?.email ?? '', notice: 'verify.resent',
+    }));
+  });
+
+  app.post<{ Params: { uid: string }; Body: Record<string, string> }>('/interaction/:uid/consent', { schema: formSchema }, async (req, reply) => {
+    const details = await loadForPost(req, reply);
+    if (!details) return;
+    const { prompt, params, session, grantId } = details;
+    if (prompt.name !== 'consent' || !session) return html(reply, 400, messagePage('error.title', 'web.bad_request'));
+    const grant = grantId ? await provider.Grant.find(grantId) : new provider.Grant({ accountId: session.accountId, clientId: String(params.client_id) });
+    if (!grant) return html(reply, 400, messagePage('error.title', 'web.interaction_expired'));
+    const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    await finish(req, reply, { consent: { grantId: await grant.save() } });
+  });
+
+  app.post<{ Params: { uid: string }; Body: Record<string, string> }>('/interaction/:uid/abort', { schema: formSchema }, async (req, reply) => {
+    const details = await loadForPost(req, reply);
+    if (!details) return;
+    await finish(req, reply, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' });
+  });
+}

@@ -1,0 +1,124 @@
+// The OpenID Connect provider: node-oidc-provider (certified) with Tessera's storage, accounts and pages.
+import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { JWK } from 'jose';
+import { providerRoutes } from './mount.ts';
+import type { Account } from '../identity/index.ts';
+import { html, layout, Html } from '../web/html.ts';
+import { t } from '../web/i18n/index.ts';
+
+export interface ProviderOptions {
+  issuer: string;
+  adapter: NonNullable<Configuration['adapter']>;
+  signingKeys: JWK[];
+  cookieKeys: string[];
+  findAccount(id: string): Promise<Account | undefined>;
+  accessTokenSeconds: number;
+  refreshTokenSeconds: number;
+  sessionSeconds: number;
+  trustProxy: boolean;
+  secureCookies: boolean;
+}
+
+export const scopes = ['openid', 'email', 'profile', 'offline_access'] as const;
+
+// `prompt=create` (OpenID Connect Prompt Create 1.0): an app sends people straight to sign-up.
+function policyWithCreate() {
+  const policy = interactionPolicy.base();
+  policy.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }), 0);
+  return policy;
+}
+
+export function createProvider(o: ProviderOptions): Provider {
+  const provider = new Provider(o.issuer, {
+    routes: providerRoutes,
+    adapter: o.adapter,
+    jwks: { keys: o.signingKeys as never[] },
+    cookies: {
+      keys: o.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies },
+    },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    scopes: [...scopes],
+    async findAccount(_ctx, sub) {
+      const account = await o.findAccount(sub);
+      if (!account || account.status !== 'active' || !account.emailVerified) return undefined;
+      return {
+        accountId: account.id,
+        claims: async () => ({ sub: account.id, email: account.email, email_verified: account.emailVerified, ...(account.name ? { name: account.name } : {}) }),
+      };
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      id_token_signed_response_alg: 'ES256',
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    extraClientMetadata: {
+      properties: ['first_party'],
+      validator(_ctx, key, value) {
+        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') throw new Error('first_party must be a boolean');
+      },
+    },
+    responseTypes: ['code'],
+    // ASVS V10.4.6: PKCE for every authorization code, confidential clients included.
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          ctx.body = layout({ title: t('logout.title'), body: html`<h1>${t('logout.title')}</h1><p>${t('logout.question')}</p>
+${new Html(form)}
+<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">${t('logout.yes')}</button>
+<button class="secondary" type="submit" form="op.logoutForm">${t('logout.no')}</button>` });
+        },
+        async postLogoutSuccessSource(ctx) {
+          ctx.body = layout({ title: t('logout.done_title'), body: html`<h1>${t('logout.done_title')}</h1><p role="status">${t('logout.done')}</p>` });
+        },
+      },
+    },
+    // Refresh tokens for every client allowed the grant, rotated at each use (ASVS V10.4.5).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: o.accessTokenSeconds,
+      ClientCredentials: o.accessTokenSeconds,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 3600,
+      Grant: o.refreshTokenSeconds,
+      Session: o.sessionSeconds,
+      RefreshToken: o.refreshTokenSeconds,
+    },
+    interactions: {
+      policy: policyWithCreate(),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    // First-party apps (the company's own shop and forums) need no consent screen: sign in once, you are in.
+    async loadExistingGrant(ctx: KoaContextWithOIDC) {
+      const grantId = ctx.oidc.result?.consent?.grantId
+        || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      if (ctx.oidc.client!.metadata().first_party === true && ctx.oidc.session!.accountId) {
+        const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId });
+        grant.addOIDCScope([...scopes].join(' '));
+        await grant.save();
+        return grant;
+      }
+      return undefined;
+    },
+    async renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.body = layout({ title: t('error.title'), body: html`<h1>${t('error.title')}</h1>
+<div class="summary" role="alert"><p><strong>${out.error}</strong></p>${out.error_description ? html`<p>${out.error_description}</p>` : ''}</div>
+<p>${t('error.back')}</p>` });
+    },
+  });
+  provider.proxy = o.trustProxy;
+  return provider;
+}

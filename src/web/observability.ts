@@ -1,0 +1,36 @@
+// /healthz (the process answers), /readyz (the database answers), /metrics (Prometheus, one registry per server).
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tessera_' });
+  return {
+    registry,
+    httpRequests: new Counter({ name: 'tessera_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] }),
+    httpDuration: new Histogram({ name: 'tessera_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route'], registers: [registry], buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
+    logins: new Counter({ name: 'tessera_logins_total', help: 'Sign-in attempts by outcome', labelNames: ['outcome'], registers: [registry] }),
+    tokens: new Counter({ name: 'tessera_tokens_issued_total', help: 'Tokens issued by grant type', labelNames: ['grant_type'], registers: [registry] }),
+    mail: new Counter({ name: 'tessera_mail_enqueued_total', help: 'Mail put in the outbox by template', labelNames: ['template'], registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function registerObservability(app: FastifyInstance, metrics: Metrics, ready: () => Promise<void>): void {
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: req.method, route, status: reply.statusCode });
+    metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await ready();
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', detail: 'database' });
+    }
+  });
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+}
