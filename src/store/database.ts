@@ -75,7 +75,7 @@ export function openStore(databaseUrl: string): Store {
     dialect,
     async migrate() {
       await prepare();
-      const migrator = new Migrator({ db, provider, migrationTableName: 'tessera_migrations', migrationLockTableName: 'tessera_migrations_lock' });
+      const migrator = new Migrator({ db, provider, migrationTableName: 'tessera_migrations', migrationLockTableName: 'tessera_migrations_lock', allowUnorderedMigrations: true });
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw new StoreError('store.migration_failed', `migration failed: ${(error as Error).message}`);
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
