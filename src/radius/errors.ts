@@ -1,0 +1,46 @@
+// Every RADIUS failure is a typed error with a stable `code`. No error ever carries a shared secret,
+// a password (hidden or clear) or an authenticator value.
+
+export type RadiusErrorCode =
+  | 'radius.truncated'
+  | 'radius.bad_length'
+  | 'radius.too_long'
+  | 'radius.bad_attribute'
+  | 'radius.bad_value'
+  | 'radius.bad_password'
+  | 'radius.unknown_attribute'
+  | 'radius.bad_decision'
+  | 'radius.config_invalid';
+
+export class RadiusError extends Error {
+  readonly code: RadiusErrorCode;
+  constructor(code: RadiusErrorCode, message: string) {
+    super(message);
+    this.name = 'RadiusError';
+    this.code = code;
+  }
+}
+
+/** A datagram that is not a well-formed RADIUS packet; the server drops it (RFC 2865 §3 "silently discarded"). */
+export class RadiusDecodeError extends RadiusError {
+  constructor(code: Extract<RadiusErrorCode, 'radius.truncated' | 'radius.bad_length' | 'radius.too_long' | 'radius.bad_attribute' | 'radius.bad_value' | 'radius.bad_password'>, message: string) {
+    super(code, message);
+    this.name = 'RadiusDecodeError';
+  }
+}
+
+/** A packet or attribute that cannot be built: a programming error in the caller, never sent half-built. */
+export class RadiusEncodeError extends RadiusError {
+  constructor(code: Extract<RadiusErrorCode, 'radius.bad_value' | 'radius.too_long' | 'radius.unknown_attribute' | 'radius.bad_decision'>, message: string) {
+    super(code, message);
+    this.name = 'RadiusEncodeError';
+  }
+}
+
+/** Invalid server configuration; the message names the key (STYLE.md rule 7) but never a secret's value. */
+export class RadiusConfigError extends RadiusError {
+  constructor(message: string) {
+    super('radius.config_invalid', message);
+    this.name = 'RadiusConfigError';
+  }
+}
