@@ -151,7 +151,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     }
     const key = duplicateKey(source.address, source.port, packet.identifier, packet.authenticator);
     const seen = duplicates.claim(key);
-    if (seen.state === 'answered') { counters.count(client.name, 'duplicate'); send(seen.reply, source); return; }
+    if (seen.state === 'answered') { counters.count(client.name, 'duplicate'); await send(seen.reply, source); return; }
     // RFC 5080 §2.2.2: still being worked on — the retransmission is dropped; the NAS will retry.
     if (seen.state === 'in_progress') { counters.count(client.name, 'in_progress'); return; }
     let handled: Handled;
@@ -165,12 +165,16 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     }
     duplicates.finish(key, handled.reply);
     counters.count(client.name, handled.outcome);
-    if (handled.reply !== null) send(handled.reply, source);
+    if (handled.reply !== null) await send(handled.reply, source);
   }
 
-  function send(reply: Buffer, to: RemoteInfo): void {
-    if (socket === null) return;
-    socket.send(reply, to.port, to.address, (error) => { if (error) report(error, null, 'send'); });
+  // Awaited, so close() does not shut the socket under a reply that is still being written.
+  function send(reply: Buffer, to: RemoteInfo): Promise<void> {
+    const s = socket;
+    if (s === null) return Promise.resolve();
+    return new Promise((resolve) => {
+      s.send(reply, to.port, to.address, (error) => { if (error) report(error, null, 'send'); resolve(); });
+    });
   }
 
   return {
