@@ -43,7 +43,8 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       : (error as { validation?: unknown }).validation ? new DemoError('request.invalid', 400)
         : new DemoError('error.unexpected', 500);
     const status = shown.statusCode;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    // An unknown error is a bug (error); a known one, like Tessera still starting, is an expected condition (warn).
+    if (status >= 500) request.log[error instanceof DemoError ? 'warn' : 'error']({ err: error }, 'request failed');
     return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(errorPage(ctx.look, shown));
   });
 
