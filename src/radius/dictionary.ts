@@ -33,6 +33,8 @@ export const AttributeCode = {
   State: 24,
   VendorSpecific: 26,
   ProxyState: 33,
+  AcctStatusType: 40,
+  AcctSessionId: 44,
   MessageAuthenticator: 80,
 } as const;
 

@@ -112,8 +112,8 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
 
   async function answerAccounting(packet: RadiusPacket, client: RadiusClient, source: RemoteInfo): Promise<Handled> {
     const context = describeRequest(packet, client.name, { address: source.address, port: source.port });
-    const status = packet.attributes.find((a) => a.type === 40);
-    const session = packet.attributes.find((a) => a.type === 44);
+    const status = packet.attributes.find((a) => a.type === AttributeCode.AcctStatusType);
+    const session = packet.attributes.find((a) => a.type === AttributeCode.AcctSessionId);
     const record: AccountingRecord = {
       ...context,
       statusType: status ? status.value.readUInt32BE(0) : null,
