@@ -213,6 +213,10 @@ describe('discovery', () => {
     const late = await listenTestProvider();
     const app = await startDemoApp({ ...shop, port: 0, issuer: late.issuer });
     try {
+      const home = await fetch(`${app.url}/`, { redirect: 'manual' });
+      assert.equal(home.status, 200, 'the start page works without Tessera, signed out');
+      assert.deepEqual(home.headers.getSetCookie(), [], 'and the silent check is left for a later visit');
+
       const before = await fetch(`${app.url}/login`, { redirect: 'manual' });
       assert.equal(before.status, 503);
       assert.match(await before.text(), /data-code="issuer\.unreachable"/);
@@ -221,6 +225,8 @@ describe('discovery', () => {
       const afterStart = await fetch(`${app.url}/login`, { redirect: 'manual' });
       assert.equal(afterStart.status, 303);
       assert.equal(new URL(afterStart.headers.get('location')!).origin, late.issuer);
+      const homeAfterStart = await fetch(`${app.url}/`, { redirect: 'manual' });
+      assert.equal(new URL(homeAfterStart.headers.get('location')!).searchParams.get('prompt'), 'none');
     } finally {
       await app.close();
       await late.close();
