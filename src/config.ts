@@ -52,6 +52,11 @@ export const configSchema = z.object({
     accessTokenSeconds: z.number().int().positive().default(600),
     refreshTokenSeconds: z.number().int().positive().default(14 * 24 * 3600),
   }).prefault({}),
+  oidc: z.object({
+    // oidc-provider refuses outgoing calls (back-channel logout) to loopback and private addresses, against SSRF.
+    // Allow them when the apps live on the company's private network; demo mode allows them for the local demo apps.
+    allowPrivateNetworkCallbacks: z.boolean().default(false),
+  }).prefault({}),
   // `npm start` sets this: registers the demo shop and forum, shows the local mailbox page.
   demo: z.boolean().default(false),
   log: z.object({

@@ -1,4 +1,4 @@
-export { createProvider, scopes, type ProviderOptions } from './provider.ts';
+export { createProvider, scopes, apiScopes, apiResource, type ProviderOptions } from './provider.ts';
 export { createAdapterFactory, purgeExpired } from './adapter.ts';
 export { loadSigningKeys, rotateSigningKeys, loadNamedSecret } from './keys.ts';
 export { createClientRegistry, clientInputSchema, ClientError, type ClientInput, type ClientRegistry } from './clients.ts';

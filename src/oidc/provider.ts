@@ -1,5 +1,5 @@
 // The OpenID Connect provider: node-oidc-provider (certified) with Tessera's storage, accounts and pages.
-import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { JWK } from 'jose';
 import { providerRoutes } from './mount.ts';
 import type { Account } from '../identity/index.ts';
@@ -17,9 +17,20 @@ export interface ProviderOptions {
   sessionSeconds: number;
   trustProxy: boolean;
   secureCookies: boolean;
+  allowPrivateNetworkCallbacks: boolean;
 }
 
+type ProviderFetch = NonNullable<Configuration['fetch']>;
+// oidc-provider's default fetch carries a dispatcher that refuses special-use addresses; dropping it allows them.
+const fetchAllowingPrivateNetworks: ProviderFetch = (url, options) => {
+  const { dispatcher: _ssrfGuard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+  return fetch(url, rest);
+};
+
 export const scopes = ['openid', 'email', 'profile', 'offline_access'] as const;
+/** Scopes a service may ask for on Tessera's own API (e.g. the OTP validate API). */
+export const apiScopes = ['otp:validate'] as const;
+export const apiResource = (issuer: string) => `${issuer}/api`;
 
 // `prompt=create` (OpenID Connect Prompt Create 1.0): an app sends people straight to sign-up.
 function policyWithCreate() {
@@ -31,6 +42,7 @@ function policyWithCreate() {
 export function createProvider(o: ProviderOptions): Provider {
   const provider = new Provider(o.issuer, {
     routes: providerRoutes,
+    ...(o.allowPrivateNetworkCallbacks ? { fetch: fetchAllowingPrivateNetworks } : {}),
     adapter: o.adapter,
     jwks: { keys: o.signingKeys as never[] },
     cookies: {
@@ -61,6 +73,9 @@ export function createProvider(o: ProviderOptions): Provider {
       },
     },
     responseTypes: ['code'],
+    // ID tokens carry the granted claims (email, name), so an app needs no userinfo call to greet the person.
+    conformIdTokenClaims: false,
+    discovery: { prompt_values_supported: ['none', 'login', 'consent', 'create'] },
     // ASVS V10.4.6: PKCE for every authorization code, confidential clients included.
     pkce: { required: () => true },
     features: {
@@ -69,6 +84,17 @@ export function createProvider(o: ProviderOptions): Provider {
       introspection: { enabled: true },
       revocation: { enabled: true },
       backchannelLogout: { enabled: true },
+      // Service tokens (client credentials) are JWTs for Tessera's own API, so APIs verify them offline;
+      // tokens from a person's sign-in stay opaque and are checked at userinfo or introspection.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (ctx, _client, oneOf) => oneOf ?? (ctx.oidc.params?.grant_type === 'client_credentials' ? apiResource(o.issuer) : undefined),
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, resource) => {
+          if (resource !== apiResource(o.issuer)) throw new errors.InvalidTarget();
+          return { scope: apiScopes.join(' '), audience: resource, accessTokenTTL: o.accessTokenSeconds, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } };
+        },
+      },
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx, form) {

@@ -1,0 +1,2 @@
+export { createOutbox, DeliveryError, type Outbox, type OutboxOptions, type OutgoingMail, type StoredMail } from './outbox.ts';
+export { renderMail, TemplateError } from './templates.ts';

@@ -1,0 +1,32 @@
+// Mail by stable id: the catalogue holds the words, code passes parameters. Every parameter is HTML-escaped
+// in the HTML part; the text part is plain.
+import { escape } from '../web/html.ts';
+
+interface Template { subject: string; text: string; html: string }
+
+const catalogues: Record<string, Record<string, Template>> = {
+  en: {
+    'account.verify_email': {
+      subject: 'Confirm your e-mail address',
+      text: 'Welcome!\n\nYour confirmation code is {code}\n\nOr open this link to confirm your e-mail address:\n{link}\n\nThe code and the link work for {expiresMinutes} minutes and only once.\nIf you did not sign up, you can ignore this mail.\n',
+      html: '<p>Welcome!</p><p>Your confirmation code is <strong style="font-size:1.4em;letter-spacing:.1em">{code}</strong></p><p><a href="{link}">Confirm your e-mail address</a></p><p>The code and the link work for {expiresMinutes} minutes and only once. If you did not sign up, you can ignore this mail.</p>',
+    },
+    'account.already_registered': {
+      subject: 'Someone tried to sign up with your e-mail address',
+      text: 'Someone (maybe you) tried to create an account with this e-mail address, but you already have one.\n\nSign in: {signInLink}\nForgot your password? Reset it: {resetLink}\n\nIf this was not you, you can ignore this mail; nothing was changed.\n',
+      html: '<p>Someone (maybe you) tried to create an account with this e-mail address, but you already have one.</p><p><a href="{signInLink}">Sign in</a> · <a href="{resetLink}">Reset your password</a></p><p>If this was not you, you can ignore this mail; nothing was changed.</p>',
+    },
+  },
+};
+
+export class TemplateError extends Error {
+  readonly code = 'delivery.unknown_template';
+}
+
+export function renderMail(id: string, params: Record<string, string | number>, locale = 'en'): Template {
+  const template = catalogues[locale]?.[id] ?? catalogues.en[id];
+  if (!template) throw new TemplateError(`no mail template ${id}`);
+  const fill = (text: string, encode: (v: string) => string) =>
+    text.replace(/\{(\w+)\}/g, (_, name: string) => encode(String(params[name] ?? '')));
+  return { subject: fill(template.subject, (v) => v), text: fill(template.text, (v) => v), html: fill(template.html, escape) };
+}

@@ -1,0 +1,39 @@
+// `tessera serve`: the server, plus in demo mode the demo shop and forum next to it; SIGTERM shuts down cleanly.
+import type { Config } from './config.ts';
+import { createServer } from './server.ts';
+
+export async function serve(config: Config): Promise<void> {
+  const server = await createServer(config);
+  const closers: Array<() => Promise<void>> = [];
+  if (config.demo) closers.push(...await startDemo(server, config));
+  const address = await server.listen();
+  server.logger.info({ address, issuer: config.issuer }, 'Tessera is listening');
+  if (config.demo) {
+    console.log(`\n  Tessera      ${config.issuer}\n  Demo shop    http://localhost:8081\n  Demo forum   http://localhost:8082\n  Mailbox      ${config.issuer}/dev/mailbox\n`);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.logger.info({ signal }, 'shutting down');
+    for (const close of closers) await close().catch(() => {});
+    await server.close();
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+// The demo apps register themselves once and start beside Tessera; they are examples, not part of the product.
+async function startDemo(server: Awaited<ReturnType<typeof createServer>>, config: Config): Promise<Array<() => Promise<void>>> {
+  const { demoClients } = await import('../examples/demo-clients.ts');
+  const { startDemoApp } = await import('../examples/relying-party/index.ts');
+  const closers: Array<() => Promise<void>> = [];
+  for (const demo of demoClients()) {
+    if (!await server.clients.find(demo.client.client_id)) {
+      await server.clients.add({ ...demo.client, first_party: true });
+    }
+    const app = await startDemoApp({ ...demo.app, issuer: config.issuer });
+    closers.push(() => app.close());
+  }
+  return closers;
+}

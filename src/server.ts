@@ -1,0 +1,145 @@
+// Composes Tessera once: store → domain services → HTTP. No module-level state, so a test can start two nodes.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import { pino, type Logger } from 'pino';
+import type Provider from 'oidc-provider';
+import type { Config } from './config.ts';
+import { openStore, createSealer, type Sealer, type Store } from './store/index.ts';
+import { systemClock, cryptoRandom, type Clock } from './clock/index.ts';
+import { createAudit, type Audit } from './audit/index.ts';
+import { createOutbox, renderMail, type Outbox } from './delivery/index.ts';
+import { createAccountService, createPasswordHasher, createSqlIdentityStore, type AccountService } from './identity/index.ts';
+import { isBreachedPassword } from './identity/breached.ts';
+import {
+  createAdapterFactory, createClientRegistry, createProvider, loadNamedSecret, loadSigningKeys, mountProvider, registerInteractions, type ClientRegistry,
+} from './oidc/index.ts';
+import { createMetrics, registerObservability, type Metrics } from './web/observability.ts';
+import { registerAccountRoutes } from './web/account-routes.ts';
+import { registerErrorHandling } from './web/errors.ts';
+
+export interface TesseraServer {
+  config: Config;
+  app: FastifyInstance;
+  store: Store;
+  sealer: Sealer;
+  provider: Provider;
+  clients: ClientRegistry;
+  accounts: AccountService;
+  outbox: Outbox;
+  audit: Audit;
+  metrics: Metrics;
+  logger: Logger;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+// The key that seals secrets at rest: from configuration, or generated once into the data directory (laptop default).
+function keyEncryptionKey(config: Config): Buffer {
+  if (config.secrets.keyEncryptionKey) return Buffer.from(config.secrets.keyEncryptionKey, 'base64');
+  const file = resolve(config.dataDir, 'key-encryption.key');
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+export const passwordPolicy = { minLength: 8, maxLength: 1024, isBreached: isBreachedPassword };
+
+export async function createServer(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<TesseraServer> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? pino({
+    level: config.log.level,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+  });
+  const store = openStore(config.databaseUrl);
+  await store.migrate();
+  const sealer = createSealer(keyEncryptionKey(config));
+  const audit = createAudit(store.db, clock);
+  const metrics = createMetrics();
+  const [signingKeys, cookieKey, csrfKey, codePepper] = await Promise.all([
+    loadSigningKeys(store.db, sealer, clock, config.tokens.refreshTokenSeconds * 1000),
+    loadNamedSecret(store.db, sealer, clock, 'cookie-key'),
+    loadNamedSecret(store.db, sealer, clock, 'csrf-key'),
+    loadNamedSecret(store.db, sealer, clock, 'code-pepper'),
+  ]);
+
+  const outbox = createOutbox({
+    db: store.db, clock, transport: config.mail.smtpUrl ?? null, from: config.mail.from,
+    pollMs: config.mail.pollMs, maxAttempts: config.mail.maxAttempts, logger: logger.child({ module: 'delivery' }),
+  });
+  const link = (path: string) => new URL(path, config.issuer + '/').toString();
+  const accounts = createAccountService({
+    store: createSqlIdentityStore(store.db),
+    hasher: await createPasswordHasher(),
+    policy: passwordPolicy,
+    async sendMail(templateId, to, params) {
+      await outbox.enqueue({ to, ...renderMail(templateId, params), category: 'transactional' });
+      metrics.mail.inc({ template: templateId });
+    },
+    // Links in mail always use the configured issuer, never the request's Host header (T21).
+    links: {
+      verifyEmail: (token) => link(`verify-email?token=${encodeURIComponent(token)}`),
+      signIn: () => link(''),
+      resetPassword: () => link('reset-password'),
+    },
+    clock, random: cryptoRandom, codePepper,
+    verificationTtlSeconds: config.accounts.verificationTtlSeconds,
+    verificationMaxAttempts: config.accounts.verificationMaxAttempts,
+    audit: (event) => audit.record({ actor: event.subject ?? 'anonymous', ...event }),
+  });
+
+  const clients = createClientRegistry(store.db, sealer, clock);
+  const provider = createProvider({
+    issuer: config.issuer,
+    adapter: createAdapterFactory(store.db, clock, clients) as never,
+    signingKeys,
+    cookieKeys: [cookieKey.toString('base64url')],
+    findAccount: (id) => accounts.findAccount(id),
+    accessTokenSeconds: config.tokens.accessTokenSeconds,
+    refreshTokenSeconds: config.tokens.refreshTokenSeconds,
+    sessionSeconds: config.sessions.absoluteSeconds,
+    trustProxy: config.http.trustProxy.length > 0,
+    secureCookies: config.issuer.startsWith('https:'),
+    allowPrivateNetworkCallbacks: config.oidc.allowPrivateNetworkCallbacks || config.demo,
+  });
+  provider.on('grant.success', (ctx) => metrics.tokens.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown') }));
+  provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc provider error'));
+
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy.length > 0 ? config.http.trustProxy : false,
+  }) as unknown as FastifyInstance;
+  await app.register(formbody);
+  registerErrorHandling(app);
+  registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); });
+  registerInteractions(app, {
+    provider, accounts, csrfKey, passwordMinLength: passwordPolicy.minLength,
+    onSignIn: (outcome) => metrics.logins.inc({ outcome }),
+  });
+  registerAccountRoutes(app, {
+    accounts,
+    mailbox: config.demo && !config.mail.smtpUrl
+      ? async () => (await outbox.recent({ limit: 50 })).map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, createdAt: m.createdAt }))
+      : undefined,
+  });
+  await mountProvider(app, provider);
+
+  return {
+    config, app, store, sealer, provider, clients, accounts, outbox, audit, metrics, logger,
+    async listen() {
+      const address = await app.listen({ port: config.http.port, host: config.http.host });
+      outbox.start();
+      return address;
+    },
+    async close() {
+      await outbox.stop();
+      await app.close();
+      await store.close();
+    },
+  };
+}
