@@ -5,12 +5,6 @@ import { createServer } from './server.ts';
 export async function serve(config: Config): Promise<void> {
   const server = await createServer(config);
   const closers: Array<() => Promise<void>> = [];
-  if (config.demo) closers.push(...await startDemo(server, config));
-  const address = await server.listen();
-  server.logger.info({ address, issuer: config.issuer }, 'Tessera is listening');
-  if (config.demo) {
-    console.log(`\n  Tessera      ${config.issuer}\n  Demo shop    http://localhost:8081\n  Demo forum   http://localhost:8082\n  Mailbox      ${config.issuer}/dev/mailbox\n`);
-  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -21,6 +15,12 @@ export async function serve(config: Config): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  if (config.demo) closers.push(...await startDemo(server, config));
+  const address = await server.listen();
+  server.logger.info({ address, issuer: config.issuer }, 'Tessera is listening');
+  if (config.demo) {
+    console.log(`\n  Tessera      ${config.issuer}\n  Demo shop    http://localhost:8081\n  Demo forum   http://localhost:8082\n  Mailbox      ${config.issuer}/dev/mailbox\n`);
+  }
 }
 
 // The demo apps register themselves once and start beside Tessera; they are examples, not part of the product.

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type Provider from 'oidc-provider';
 import type { Config } from './config.ts';
 import { openStore, createSealer, type Sealer, type Store } from './store/index.ts';
@@ -19,6 +19,7 @@ import {
 import { createMetrics, registerObservability, type Metrics } from './web/observability.ts';
 import { registerAccountRoutes } from './web/account-routes.ts';
 import { registerErrorHandling } from './web/errors.ts';
+import { createLogger } from './web/logging.ts';
 
 export interface TesseraServer {
   config: Config;
@@ -51,10 +52,7 @@ export const passwordPolicy = { minLength: 8, maxLength: 1024, isBreached: isBre
 
 export async function createServer(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<TesseraServer> {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? pino({
-    level: config.log.level,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-  });
+  const logger = options.logger ?? createLogger(config.log.level);
   const store = openStore(config.databaseUrl);
   await store.migrate();
   const sealer = createSealer(keyEncryptionKey(config));

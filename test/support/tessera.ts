@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, type ConfigInput } from '../../src/config.ts';
 import { createServer, type TesseraServer } from '../../src/server.ts';
 import { createTestDatabase } from './databases.ts';
+import { createLogger } from '../../src/web/logging.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,7 +23,7 @@ export interface RunningTessera extends TesseraServer {
   stop(): Promise<void>;
 }
 
-export async function startTessera(dialect: 'sqlite' | 'postgres', overrides: ConfigInput = {}): Promise<RunningTessera> {
+export async function startTessera(dialect: 'sqlite' | 'postgres', overrides: ConfigInput = {}, options: { logLines?: string[] } = {}): Promise<RunningTessera> {
   const database = await createTestDatabase(dialect);
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-data-'));
   const port = await freePort();
@@ -36,7 +37,11 @@ export async function startTessera(dialect: 'sqlite' | 'postgres', overrides: Co
       ...overrides, http: { port, ...overrides.http }, mail: { pollMs: 50, ...overrides.mail },
     },
   });
-  const server = await createServer(config);
+  // With `logLines`, every log line (at trace level) is kept so a test can look for secrets in it.
+  const logger = options.logLines
+    ? createLogger('trace', { write: (line: string) => { options.logLines!.push(line); } })
+    : undefined;
+  const server = await createServer(config, { logger });
   await server.listen();
   return Object.assign(server, {
     url,

@@ -1,0 +1,128 @@
+// What an operator relies on: health, readiness, metrics, logs without secrets, the CLI, key rotation,
+// a clear stop on bad configuration, and a clean stop on SIGTERM.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import * as client from 'openid-client';
+import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
+import { testDialects, createTestDatabase } from '../support/databases.ts';
+import { startTessera, createAgent, hiddenField, freePort, type RunningTessera } from '../support/tessera.ts';
+
+const cli = join(import.meta.dirname, '../../src/cli.ts');
+
+function run(args: string[], env: Record<string, string>, options: { killAfterReady?: boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env, TESSERA_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (options.killAfterReady && !child.killed && stdout.includes('Tessera is listening')) child.kill('SIGTERM');
+    });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+for (const dialect of await testDialects()) {
+  describe(`operations on ${dialect}`, () => {
+    let tessera: RunningTessera;
+    const logLines: string[] = [];
+    before(async () => {
+      tessera = await startTessera(dialect, {}, { logLines });
+      await tessera.clients.add({ client_id: 'ops-app', client_name: 'Ops', redirect_uris: ['http://127.0.0.1:9/cb'], first_party: true, grant_types: ['authorization_code', 'client_credentials'] });
+    });
+    after(() => tessera.stop());
+
+    it('answers /healthz, /readyz and /metrics with sign-ins by outcome and tokens by grant', async () => {
+      assert.deepEqual(await (await fetch(`${tessera.url}/healthz`)).json(), { status: 'ok' });
+      assert.deepEqual(await (await fetch(`${tessera.url}/readyz`)).json(), { status: 'ready' });
+      const password = 'operator chosen passphrase';
+      await tessera.accounts.createByOperator({ email: 'ops@example.com', password });
+      const config = await client.discovery(new URL(tessera.url), 'ops-app', String((await tessera.clients.find('ops-app'))!.client_secret), undefined, { execute: [client.allowInsecureRequests] });
+      const url = client.buildAuthorizationUrl(config, { redirect_uri: 'http://127.0.0.1:9/cb', scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+      const agent = createAgent();
+      const page = await agent.follow(url.toString(), tessera.url);
+      const csrf = hiddenField(await page.response.text(), 'csrf');
+      await agent.postForm(`${page.url}/login`, { csrf, email: 'ops@example.com', password: 'wrong wrong wrong' });
+      await agent.postForm(`${page.url}/login`, { csrf, email: 'ops@example.com', password });
+      await client.clientCredentialsGrant(config, {});
+      const metrics = await (await fetch(`${tessera.url}/metrics`)).text();
+      assert.match(metrics, /tessera_logins_total\{outcome="success"\} 1/);
+      assert.match(metrics, /tessera_logins_total\{outcome="failure"\} 1/);
+      assert.match(metrics, /tessera_tokens_issued_total\{grant_type="client_credentials"\} 1/);
+      assert.match(metrics, /tessera_http_requests_total\{method="GET",route="\/healthz",status="200"\}/);
+
+      // Nothing secret reached the logs: not the password, not the session cookie, not the client secret.
+      const logs = logLines.join('\n');
+      assert.ok(logs.includes('request completed'), 'requests were logged');
+      for (const secret of [password, 'wrong wrong wrong', String((await tessera.clients.find('ops-app'))!.client_secret), csrf]) {
+        assert.ok(!logs.includes(secret), 'a secret reached the logs');
+      }
+    });
+
+    it('rotates signing keys: the new keys come first (they sign after the nodes restart), the old ones stay published', async () => {
+      const jwksBefore = await (await fetch(`${tessera.url}/oidc/jwks`)).json() as { keys: Array<{ kid: string; alg: string }> };
+      const { rotateSigningKeys, loadSigningKeys } = await import('../../src/oidc/index.ts');
+      const { systemClock } = await import('../../src/clock/index.ts');
+      const rotated = await rotateSigningKeys(tessera.store.db, tessera.sealer, systemClock);
+      assert.equal(rotated.length, 2);
+      const keys = await loadSigningKeys(tessera.store.db, tessera.sealer, systemClock, 3600_000);
+      assert.equal(keys.length, 4, 'two new keys sign, two retired keys still verify');
+      assert.notEqual(keys[0].kid, jwksBefore.keys.find((k) => k.alg === keys[0].alg)!.kid);
+      for (const old of jwksBefore.keys) assert.ok(keys.some((k) => k.kid === old.kid), 'the retired key is still published');
+      assert.ok(keys.every((k) => !('d' in k) || k.d), 'private parts stay inside the sealed store');
+    });
+  });
+}
+
+describe('command line', () => {
+  it('stops at start with a message naming the bad key', async () => {
+    const result = await run(['serve'], { TESSERA_HTTP_PORT: 'eighty', TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')) });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /http\.port \(TESSERA_HTTP_PORT\)/);
+  });
+
+  it('registers, lists and removes apps, refuses bad input with the field named, and stops cleanly on SIGTERM', async () => {
+    const database = await createTestDatabase('sqlite');
+    const env = {
+      TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')),
+      TESSERA_SECRETS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'), TESSERA_HTTP_PORT: String(await freePort()),
+    };
+    const added = await run(['client', 'add', '--id', 'forum', '--name', 'Forum', '--redirect-uri', 'https://forum.example.com/cb', '--alg', 'RS256'], env);
+    assert.equal(added.code, 0, added.stderr);
+    const metadata = JSON.parse(added.stdout);
+    assert.equal(metadata.id_token_signed_response_alg, 'RS256');
+    assert.ok(metadata.client_secret.length >= 43);
+    assert.match(added.stderr, /not shown again/);
+
+    const bad = await run(['client', 'add', '--id', 'x y', '--name', 'Bad', '--redirect-uri', 'https://app.example.com/cb#frag'], env);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /client_id:/);
+    assert.match(bad.stderr, /redirect_uris\.0:/);
+    const twice = await run(['client', 'add', '--id', 'forum', '--name', 'Forum', '--redirect-uri', 'https://forum.example.com/cb'], env);
+    assert.match(twice.stderr, /exists already/);
+
+    const listed = await run(['client', 'list'], env);
+    const clients = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
+    assert.deepEqual(clients.map((c) => c.client_id), ['forum']);
+    assert.ok(!listed.stdout.includes(metadata.client_secret), 'list never shows the secret');
+
+    const user = await run(['user', 'add', '--email', 'Op@Example.com', '--password', 'a good long passphrase'], env);
+    assert.match(user.stdout, /created op@example\.com/);
+    const weak = await run(['user', 'add', '--email', 'op2@example.com', '--password', 'password'], env);
+    assert.match(weak.stderr, /identity\.password_breached/);
+
+    assert.equal((await run(['client', 'remove', '--id', 'forum'], env)).code, 0);
+    assert.match((await run(['client', 'remove', '--id', 'forum'], env)).stderr, /no client with id forum/);
+
+    const served = await run(['serve'], env, { killAfterReady: true });
+    assert.equal(served.code, 0, served.stderr);
+    assert.match(served.stdout, /shutting down/);
+    await database.drop();
+  });
+});
