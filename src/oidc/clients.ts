@@ -1,6 +1,6 @@
 // Registered apps (OIDC clients). The operator adds them with `tessera client add`; secrets are sealed at rest.
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { isUniqueViolation, type Database, type Sealer } from '../store/index.ts';
 import type { Clock } from '../clock/index.ts';
@@ -41,6 +41,11 @@ export class ClientError extends Error {
 const sealContext = (clientId: string) => `client:${clientId}`;
 
 export function createClientRegistry(db: Kysely<Database>, sealer: Sealer, clock: Clock) {
+  // The token endpoint reads the client on every request: the row is read each time (a removal or a new secret
+  // applies at once, on every node), but opening the same sealed secret again is skipped.
+  const opened = new Map<string, Record<string, unknown>>();
+  // Compiled once: building the query is most of the cost of this hot read.
+  const findSql = db.selectFrom('oidc_clients').select('metadata').where('client_id', '=', '').compile().sql;
   return {
     /** Registers an app; returns its metadata with the secret, the only time the secret is shown. */
     async add(input: ClientInput): Promise<Record<string, unknown>> {
@@ -68,12 +73,17 @@ export function createClientRegistry(db: Kysely<Database>, sealer: Sealer, clock
 
     /** Metadata as oidc-provider reads it, secret opened. */
     async find(clientId: string): Promise<Record<string, unknown> | undefined> {
-      const row = await db.selectFrom('oidc_clients').select('metadata').where('client_id', '=', clientId).executeTakeFirst();
+      const [row] = (await db.executeQuery<{ metadata: string }>(CompiledQuery.raw(findSql, [clientId]))).rows;
       if (!row) return undefined;
+      const cached = opened.get(row.metadata);
+      if (cached) return { ...cached };
       const { client_secret_sealed, ...metadata } = JSON.parse(row.metadata) as Record<string, unknown>;
-      return typeof client_secret_sealed === 'string'
+      const result = typeof client_secret_sealed === 'string'
         ? { ...metadata, client_secret: sealer.open(client_secret_sealed, sealContext(clientId)) }
         : metadata;
+      if (opened.size >= 1000) opened.clear();
+      opened.set(row.metadata, result);
+      return result;
     },
 
     async list(): Promise<Array<Record<string, unknown>>> {

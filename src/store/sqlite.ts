@@ -3,14 +3,28 @@
 import { DatabaseSync } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
+// Kysely asks for a statement per query; preparing is a real cost on hot paths (token endpoint), so the
+// statements of the few hundred distinct queries Tessera runs are kept.
+const statementCacheSize = 500;
+
 export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync } {
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
+  const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  const prepared = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      if (statements.size >= statementCacheSize) statements.delete(statements.keys().next().value!);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
   return {
     raw: db,
-    close: () => db.close(),
+    close: () => { statements.clear(); db.close(); },
     prepare(sql: string): SqliteStatement {
-      const statement = db.prepare(sql);
+      const statement = prepared(sql);
       const params = (p: ReadonlyArray<unknown>) => p.map(toSqliteValue) as never[];
       return {
         reader: statement.columns().length > 0,

@@ -1,0 +1,54 @@
+// A closed-loop load generator: `concurrency` workers call `operation` back to back for `durationMs`.
+// Two targets measured with the same settings in the same run give a ratio that the machine's noise mostly cancels.
+export interface LoadResult { name: string; operations: number; seconds: number; perSecond: number; errors: number }
+
+export async function measure(name: string, operation: (i: number) => Promise<unknown>, o: { concurrency: number; durationMs: number; warmupMs?: number }): Promise<LoadResult> {
+  const run = async (durationMs: number) => {
+    const deadline = performance.now() + durationMs;
+    let operations = 0;
+    let errors = 0;
+    let counter = 0;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: o.concurrency }, async () => {
+      while (performance.now() < deadline) {
+        try { await operation(counter++); operations++; } catch (err) {
+          errors++;
+          if (errors === 1) console.error(`  ${name}: ${(err as Error).message}`);
+        }
+      }
+    }));
+    return { operations, errors, seconds: (performance.now() - started) / 1000 };
+  };
+  if (o.warmupMs) await run(o.warmupMs);
+  const { operations, errors, seconds } = await run(o.durationMs);
+  return { name, operations, seconds, perSecond: operations / seconds, errors };
+}
+
+/**
+ * Alternates the two targets in short rounds so that a slow moment of the machine hits both alike, and reports
+ * the median of the per-round ratios, which one noisy round cannot move.
+ */
+export async function compare(a: () => Promise<LoadResult>, b: () => Promise<LoadResult>, rounds = 3): Promise<{ a: LoadResult; b: LoadResult; ratio: number }> {
+  const as: LoadResult[] = [];
+  const bs: LoadResult[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    // Swap the order every round so neither side always runs first.
+    if (i % 2 === 0) { as.push(await a()); bs.push(await b()); } else { bs.push(await b()); as.push(await a()); }
+    ratios.push(as[i].perSecond / bs[i].perSecond);
+  }
+  ratios.sort((x, y) => x - y);
+  const sum = (rs: LoadResult[]) => rs.reduce((acc, r) => ({ ...acc, operations: acc.operations + r.operations, seconds: acc.seconds + r.seconds, errors: acc.errors + r.errors }), { ...rs[0], operations: 0, seconds: 0, errors: 0 });
+  const [ra, rb] = [sum(as), sum(bs)].map((r) => ({ ...r, perSecond: r.operations / r.seconds }));
+  return { a: ra, b: rb, ratio: ratios[Math.floor(ratios.length / 2)] };
+}
+
+export interface Outcome { line: string; met: boolean }
+
+export function report(title: string, goal: number, result: { a: LoadResult; b: LoadResult; ratio: number }): Outcome {
+  const errors = result.a.errors + result.b.errors;
+  const met = result.ratio >= goal && errors === 0;
+  const line = `${title}: ${result.a.name} ${result.a.perSecond.toFixed(1)}/s vs ${result.b.name} ${result.b.perSecond.toFixed(1)}/s → median ratio ${result.ratio.toFixed(2)} (goal ≥ ${goal}) ${met ? 'met' : 'NOT met'}${errors ? ` [errors ${result.a.errors}/${result.b.errors}: not comparable]` : ''}`;
+  console.log(line);
+  return { line, met };
+}

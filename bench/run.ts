@@ -1,0 +1,16 @@
+// `npm run bench`: each line compares Tessera with a baseline measured side by side in this run.
+import { benchClientCredentials, benchPasswordSignIns } from './oidc.ts';
+import type { Outcome } from './load.ts';
+
+const only = process.argv[2];
+const benches: Record<string, () => Promise<Outcome>> = {
+  'client-credentials': benchClientCredentials,
+  'password-sign-ins': benchPasswordSignIns,
+};
+
+const outcomes: Outcome[] = [];
+for (const [name, bench] of Object.entries(benches)) {
+  if (only && only !== name) continue;
+  outcomes.push(await bench());
+}
+console.log(`\nsummary: ${outcomes.filter((o) => o.met).length} of ${outcomes.length} goals met`);
