@@ -18,7 +18,8 @@ const usage = `Usage: tessera <command>
              [--alg ES256|RS256] [--first-party] [--json FILE]
   client list | client remove --id ID
   user add --email EMAIL --password PASSWORD [--name NAME]
-  keys rotate                          new signing keys; old ones stay published until their tokens expire`;
+  keys rotate                          new signing keys; old ones stay published until their tokens expire
+  directory sync                       disable accounts gone or disabled in the directory, end their sessions`;
 
 async function withStore<T>(config: Config, fn: (store: ReturnType<typeof openStore>) => Promise<T>): Promise<T> {
   const store = openStore(config.databaseUrl);
@@ -94,6 +95,15 @@ async function main(argv: string[]): Promise<number> {
       } finally { await server.close(); }
       return 0;
     }
+    case 'directory sync': {
+      const server = await createServer(config);
+      try {
+        if (!server.workforce) { console.error('no directory is configured (directory.urls, TESSERA_DIRECTORY_URLS)'); return 1; }
+        const result = await server.workforce.sync();
+        console.log(`checked ${result.checked} workforce accounts, disabled ${result.disabled}`);
+      } finally { await server.close(); }
+      return 0;
+    }
     default:
       console.error(usage);
       return 2;
@@ -103,6 +113,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
   if (err instanceof ConfigError || err instanceof ClientError || err instanceof IdentityError) {
     console.error(err instanceof IdentityError ? `error: ${err.code}` : err.message);
+  } else if (typeof (err as { code?: unknown }).code === 'string' && String((err as { code: string }).code).startsWith('directory.')) {
+    console.error(`error: ${(err as { code: string }).code}`);
   } else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     console.error(`${(err as Error).message}\n\n${usage}`);
   } else {

@@ -6,6 +6,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { directoryConfigSchema } from './directory/index.ts';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -57,6 +58,10 @@ export const configSchema = z.object({
     // Allow them when the apps live on the company's private network; demo mode allows them for the local demo apps.
     allowPrivateNetworkCallbacks: z.boolean().default(false),
   }).prefault({}),
+  // The workforce directory (Active Directory / OpenLDAP). Unset: only customer accounts sign in.
+  directory: directoryConfigSchema.optional(),
+  // How often accounts gone or disabled in the directory are disabled here (and their sessions ended).
+  directorySyncMinutes: z.number().int().min(1).default(15),
   // `npm start` sets this: registers the demo shop and forum, shows the local mailbox page.
   demo: z.boolean().default(false),
   log: z.object({

@@ -11,10 +11,13 @@ import { openStore, createSealer, type Sealer, type Store } from './store/index.
 import { systemClock, cryptoRandom, type Clock } from './clock/index.ts';
 import { createAudit, type Audit } from './audit/index.ts';
 import { createOutbox, renderMail, type Outbox } from './delivery/index.ts';
-import { createAccountService, createPasswordHasher, createSqlIdentityStore, type AccountService } from './identity/index.ts';
+import {
+  createAccountService, createPasswordHasher, createSqlIdentityStore, createWorkforceService, type AccountService, type WorkforceService,
+} from './identity/index.ts';
+import { createDirectorySource, type DirectorySource } from './directory/index.ts';
 import { isBreachedPassword } from './identity/breached.ts';
 import {
-  createAdapterFactory, createClientRegistry, createProvider, loadNamedSecret, loadSigningKeys, mountProvider, registerInteractions, type ClientRegistry,
+  createAdapterFactory, createClientRegistry, createProvider, endAccountSessions, loadNamedSecret, loadSigningKeys, mountProvider, registerInteractions, type ClientRegistry,
 } from './oidc/index.ts';
 import { createMetrics, registerObservability, type Metrics } from './web/observability.ts';
 import { registerAccountRoutes } from './web/account-routes.ts';
@@ -29,6 +32,8 @@ export interface TesseraServer {
   provider: Provider;
   clients: ClientRegistry;
   accounts: AccountService;
+  /** Present when a directory is configured. */
+  workforce?: WorkforceService;
   outbox: Outbox;
   audit: Audit;
   metrics: Metrics;
@@ -65,13 +70,21 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     loadNamedSecret(store.db, sealer, clock, 'code-pepper'),
   ]);
 
+  const identityStore = createSqlIdentityStore(store.db);
+  const directory: DirectorySource | undefined = config.directory ? createDirectorySource(config.directory, { clock }) : undefined;
+  const workforce = directory && createWorkforceService({
+    store: identityStore, directory, clock, domains: config.directory?.domains ?? [],
+    endSessions: async (accountId) => { await endAccountSessions(store.db, accountId); },
+    audit: (event) => audit.record({ actor: event.subject ?? 'directory', ...event }),
+  });
+
   const outbox = createOutbox({
     db: store.db, clock, transport: config.mail.smtpUrl ?? null, from: config.mail.from,
     pollMs: config.mail.pollMs, maxAttempts: config.mail.maxAttempts, logger: logger.child({ module: 'delivery' }),
   });
   const link = (path: string) => new URL(path, config.issuer + '/').toString();
   const accounts = createAccountService({
-    store: createSqlIdentityStore(store.db),
+    store: identityStore,
     hasher: await createPasswordHasher(),
     policy: passwordPolicy,
     async sendMail(templateId, to, params) {
@@ -116,7 +129,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   registerErrorHandling(app);
   registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); });
   registerInteractions(app, {
-    provider, accounts, csrfKey, passwordMinLength: passwordPolicy.minLength,
+    provider, accounts, workforce, csrfKey, passwordMinLength: passwordPolicy.minLength,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   registerAccountRoutes(app, {
@@ -127,16 +140,35 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   });
   await mountProvider(app, provider);
 
+  // Every node runs the directory sync; it is idempotent, so several nodes doing it costs only directory reads.
+  let syncTimer: NodeJS.Timeout | undefined;
+  const scheduleSync = () => {
+    if (!workforce) return;
+    syncTimer = setTimeout(async () => {
+      try {
+        const result = await workforce.sync();
+        logger.info(result, 'directory sync done');
+      } catch (err) {
+        logger.warn({ code: (err as { code?: string }).code }, 'directory sync stopped: the directory did not answer');
+      }
+      scheduleSync();
+    }, config.directorySyncMinutes * 60_000);
+    syncTimer.unref();
+  };
+
   return {
-    config, app, store, sealer, provider, clients, accounts, outbox, audit, metrics, logger,
+    config, app, store, sealer, provider, clients, accounts, workforce, outbox, audit, metrics, logger,
     async listen() {
       const address = await app.listen({ port: config.http.port, host: config.http.host });
       outbox.start();
+      scheduleSync();
       return address;
     },
     async close() {
+      clearTimeout(syncTimer);
       await outbox.stop();
       await app.close();
+      await directory?.close();
       await store.close();
     },
   };

@@ -60,7 +60,7 @@ export function createAccountService(options: AccountServiceOptions) {
       id, accountId: account.id, tokenHash: sha256(token), codeHash: codeHash(id, code),
       expiresAt: clock.now() + options.verificationTtlSeconds * 1000, interactionUid,
     }, clock.now());
-    await options.sendMail('account.verify_email', account.email, {
+    await options.sendMail('account.verify_email', account.email!, {
       code, link: options.links.verifyEmail(token), expiresMinutes: Math.round(options.verificationTtlSeconds / 60),
     });
     return id;
@@ -74,7 +74,8 @@ export function createAccountService(options: AccountServiceOptions) {
       // Hash before looking the address up, so a taken address costs the same time as a new one (T5).
       const passwordHash = await hasher.hash(password);
       const account: Account = {
-        id: randomUUID(), email, emailVerified: false, passwordHash, name, status: 'active', createdAt: clock.now(),
+        id: randomUUID(), kind: 'customer', email, emailVerified: false, directoryId: null, username: null, groups: [],
+        passwordHash, name, status: 'active', createdAt: clock.now(),
       };
       if (await store.createAccount(account) === 'email_taken') {
         // No enumeration: the page says "check your mail" either way; the owner learns of the attempt by mail.
@@ -94,7 +95,7 @@ export function createAccountService(options: AccountServiceOptions) {
       const previous = await store.findVerification(verificationId);
       const account = previous && await store.findAccountById(previous.accountId);
       if (!previous || !account || account.emailVerified) return undefined;
-      return { verificationId: await startVerification(account, previous.interactionUid), email: account.email };
+      return { verificationId: await startVerification(account, previous.interactionUid), email: account.email! };
     },
 
     async confirmByCode(verificationId: string, code: unknown): Promise<Account> {
@@ -127,7 +128,9 @@ export function createAccountService(options: AccountServiceOptions) {
     async authenticate(emailInput: unknown, password: unknown): Promise<Account> {
       let email: string;
       try { email = normalizeEmail(emailInput); } catch { email = ''; }
-      const account = email ? await store.findAccountByEmail(email) : undefined;
+      const found = email ? await store.findAccountByEmail(email) : undefined;
+      // Workforce accounts sign in with the directory password, never with one stored here.
+      const account = found?.kind === 'customer' ? found : undefined;
       const typed = typeof password === 'string' ? password : '';
       // Unknown account or no password: the same argon2 work as a wrong password (T6).
       const ok = account?.passwordHash && typed.length <= policy.maxLength * 4
@@ -142,7 +145,7 @@ export function createAccountService(options: AccountServiceOptions) {
 
     /** Starts a fresh verification for a signed-in but unconfirmed account (sign-in before confirming). */
     async restartVerification(account: Account, interactionUid: string | null): Promise<PendingVerification> {
-      return { verificationId: await startVerification(account, interactionUid), email: account.email };
+      return { verificationId: await startVerification(account, interactionUid), email: account.email! };
     },
 
     /** `tessera user add`: an operator vouches for the address, so it starts confirmed. */
@@ -150,7 +153,7 @@ export function createAccountService(options: AccountServiceOptions) {
       const email = normalizeEmail(input.email);
       const password = checkPassword(policy, input.password, email);
       const account: Account = {
-        id: randomUUID(), email, emailVerified: true, passwordHash: await hasher.hash(password),
+        id: randomUUID(), kind: 'customer', email, emailVerified: true, directoryId: null, username: null, groups: [], passwordHash: await hasher.hash(password),
         name: typeof input.name === 'string' && input.name.trim() ? input.name.trim() : null, status: 'active', createdAt: clock.now(),
       };
       if (await store.createAccount(account) === 'email_taken') throw new IdentityError('identity.email_taken', 'email');

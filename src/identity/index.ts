@@ -4,3 +4,4 @@ export { normalizeEmail } from './email.ts';
 export { createPasswordHasher, checkPassword, argon2Options, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
 export { createSqlIdentityStore } from './sql/identity-store.ts';
 export type { Account, IdentityStore } from './store.ts';
+export { createWorkforceService, type WorkforceService, type DirectoryPort, type DirectoryPerson } from './workforce.ts';

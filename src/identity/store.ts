@@ -1,8 +1,14 @@
 // What the identity domain needs from storage; src/identity/sql/ implements it with Kysely.
 export interface Account {
   id: string;
-  email: string;
+  kind: 'customer' | 'workforce';
+  /** Always set for customers; a workforce account has the directory's mail, which may be missing. */
+  email: string | null;
   emailVerified: boolean;
+  /** Workforce: the directory's stable id (objectGUID / entryUUID), the sign-in name and the groups. */
+  directoryId: string | null;
+  username: string | null;
+  groups: string[];
   passwordHash: string | null;
   name: string | null;
   status: 'active' | 'disabled';
@@ -23,6 +29,11 @@ export interface IdentityStore {
   findAccountById(id: string): Promise<Account | undefined>;
   findAccountByEmail(email: string): Promise<Account | undefined>;
   markEmailVerified(accountId: string, atMs: number): Promise<void>;
+  findAccountByDirectoryId(directoryId: string): Promise<Account | undefined>;
+  /** Creates or refreshes the workforce account linked to this directory entry. */
+  upsertWorkforceAccount(account: Account, atMs: number): Promise<Account>;
+  listActiveWorkforceAccounts(): Promise<Account[]>;
+  setStatus(accountId: string, status: Account['status'], atMs: number): Promise<void>;
 
   /** Stores a new verification and spends the account's earlier open ones: the newest mail is the one that works. */
   createVerification(verification: EmailVerification, atMs: number): Promise<void>;

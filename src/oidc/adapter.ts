@@ -19,6 +19,7 @@ export function createAdapterFactory(db: Kysely<Database>, clock: Clock, clients
       const row = {
         payload: JSON.stringify(payload),
         grant_id: grantBound.has(this.model) ? payload.grantId ?? null : null,
+        account_id: payload.accountId ?? null,
         user_code: payload.userCode ?? null,
         uid: payload.uid ?? null,
         expires_at: expiresIn ? clock.now() + expiresIn * 1000 : null,
@@ -56,6 +57,15 @@ export function createAdapterFactory(db: Kysely<Database>, clock: Clock, clients
       return row.consumed_at === null ? payload : { ...payload, consumed: Math.floor(row.consumed_at / 1000) };
     }
   };
+}
+
+/**
+ * Ends everything an account holds: SSO sessions, grants, access and refresh tokens, on every node at once.
+ * Used when the directory disables an account, on "sign out everywhere" and after a password reset.
+ */
+export async function endAccountSessions(db: Kysely<Database>, accountId: string): Promise<number> {
+  const result = await db.deleteFrom('oidc_payloads').where('account_id', '=', accountId).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** Removes expired rows; oidc-provider never deletes what simply ran out. */

@@ -1,5 +1,5 @@
 export { createProvider, scopes, apiScopes, apiResource, type ProviderOptions } from './provider.ts';
-export { createAdapterFactory, purgeExpired } from './adapter.ts';
+export { createAdapterFactory, purgeExpired, endAccountSessions } from './adapter.ts';
 export { loadSigningKeys, rotateSigningKeys, loadNamedSecret } from './keys.ts';
 export { createClientRegistry, clientInputSchema, ClientError, type ClientInput, type ClientRegistry } from './clients.ts';
 export { registerInteractions } from './interactions.ts';

@@ -3,13 +3,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
-import { IdentityError, type AccountService, type Account } from '../identity/index.ts';
+import { IdentityError, type AccountService, type Account, type WorkforceService } from '../identity/index.ts';
+import { isMessageId } from '../web/i18n/index.ts';
 import { consentPage, messagePage, signInPage, signUpPage, verifyPage, type FormContext } from '../web/pages/account-pages.ts';
 import type { FieldError } from '../web/forms.ts';
 
 export interface InteractionOptions {
   provider: Provider;
   accounts: AccountService;
+  /** Present when a directory is configured: directory names sign in against it. */
+  workforce?: WorkforceService;
   csrfKey: Buffer;
   passwordMinLength: number;
   onSignIn?: (outcome: 'success' | 'failure') => void;
@@ -28,8 +31,13 @@ const formSchema = {
   },
 } as const;
 
+// Typed errors from identity and the directory carry a stable code that is also the message id.
 function toFieldError(err: unknown, minLength: number): FieldError {
   if (err instanceof IdentityError) return { field: err.field, message: err.code, params: { min: minLength, max: 1024 } };
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('directory.') && isMessageId(code)) {
+    return { field: code === 'directory.invalid_name' ? 'email' : code === 'directory.unreachable' || code === 'directory.misconfigured' ? undefined : 'password', message: code };
+  }
   throw err;
 }
 
@@ -67,16 +75,16 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     await provider.interactionFinished(req.raw, reply.raw, result, { mergeWithLastSubmission: false });
   }
 
-  async function signIn(req: UidRequest, reply: FastifyReply, account: Account) {
+  async function signIn(req: UidRequest, reply: FastifyReply, account: Account, amr: string[] = ['pwd']) {
     o.onSignIn?.('success');
-    await finish(req, reply, { login: { accountId: account.id, amr: ['pwd'], acr: 'urn:tessera:pwd' }, create: {} });
+    await finish(req, reply, { login: { accountId: account.id, amr, acr: 'urn:tessera:pwd' }, create: {} });
   }
 
   function context(uid: string, extra: Partial<FormContext> = {}): FormContext {
     return {
       action: `/interaction/${uid}/login`, csrf: csrfFor(uid),
       links: { signIn: `/interaction/${uid}`, signUp: `/interaction/${uid}/signup`, cancel: `/interaction/${uid}/abort` },
-      passwordMinLength: o.passwordMinLength, ...extra,
+      passwordMinLength: o.passwordMinLength, workforce: o.workforce !== undefined, ...extra,
     };
   }
 
@@ -120,6 +128,10 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     const details = await loadForPost(req, reply);
     if (!details) return;
     try {
+      const name = String(req.body.email ?? '');
+      if (o.workforce?.isDirectoryName(name)) {
+        return signIn(req, reply, await o.workforce.signIn(name, String(req.body.password ?? '')), ['pwd']);
+      }
       const account = await accounts.authenticate(req.body.email, req.body.password);
       if (!account.emailVerified) {
         const pending = await accounts.restartVerification(account, details.uid);
@@ -128,7 +140,8 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
       return signIn(req, reply, account);
     } catch (err) {
       o.onSignIn?.('failure');
-      return html(reply, 401, signInPage(context(details.uid, { appName: await appName(details), errors: [toFieldError(err, o.passwordMinLength)], values: { email: req.body.email ?? '' } })));
+      const status = (err as { code?: string }).code === 'directory.unreachable' ? 503 : 401;
+      return html(reply, status, signInPage(context(details.uid, { appName: await appName(details), errors: [toFieldError(err, o.passwordMinLength)], values: { email: req.body.email ?? '' } })));
     }
   });
 

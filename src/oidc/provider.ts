@@ -27,7 +27,7 @@ const fetchAllowingPrivateNetworks: ProviderFetch = (url, options) => {
   return fetch(url, rest);
 };
 
-export const scopes = ['openid', 'email', 'profile', 'offline_access'] as const;
+export const scopes = ['openid', 'email', 'profile', 'groups', 'offline_access'] as const;
 /** Scopes a service may ask for on Tessera's own API (e.g. the OTP validate API). */
 export const apiScopes = ['otp:validate'] as const;
 export const apiResource = (issuer: string) => `${issuer}/api`;
@@ -50,14 +50,19 @@ export function createProvider(o: ProviderOptions): Provider {
       long: { signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies },
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies },
     },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'], groups: ['groups'] },
     scopes: [...scopes],
     async findAccount(_ctx, sub) {
       const account = await o.findAccount(sub);
-      if (!account || account.status !== 'active' || !account.emailVerified) return undefined;
+      if (!account || account.status !== 'active' || (account.kind === 'customer' && !account.emailVerified)) return undefined;
       return {
         accountId: account.id,
-        claims: async () => ({ sub: account.id, email: account.email, email_verified: account.emailVerified, ...(account.name ? { name: account.name } : {}) }),
+        claims: async () => ({
+          sub: account.id,
+          ...(account.email ? { email: account.email, email_verified: account.emailVerified } : {}),
+          ...(account.name ? { name: account.name } : {}),
+          ...(account.kind === 'workforce' ? { preferred_username: account.username, groups: account.groups } : {}),
+        }),
       };
     },
     clientDefaults: {

@@ -4,8 +4,14 @@ import type { Generated } from 'kysely';
 
 export interface AccountsTable {
   id: string;
-  email: string;
+  // Customers sign up with an e-mail; workforce accounts come from the directory, linked by its stable id.
+  kind: Generated<'customer' | 'workforce'>;
+  email: string | null;
   email_verified: number;
+  directory_id: string | null;
+  username: string | null;
+  /** JSON array of the directory group names, refreshed at each sign-in. */
+  groups: Generated<string>;
   password_hash: string | null;
   name: string | null;
   status: 'active' | 'disabled';
@@ -31,6 +37,7 @@ export interface OidcPayloadsTable {
   id: string;
   payload: string;
   grant_id: string | null;
+  account_id: string | null;
   user_code: string | null;
   uid: string | null;
   expires_at: number | null;

@@ -21,7 +21,7 @@ for (const dialect of await testDialects()) {
 
     it('round-trips millisecond times as numbers and rejects a duplicate e-mail', async () => {
       const at = Date.now();
-      const row = { id: 'a1', email: 'x@example.com', email_verified: 0, password_hash: null, name: null, status: 'active' as const, created_at: at, updated_at: at };
+      const row = { id: 'a1', kind: 'customer' as const, email: 'x@example.com', email_verified: 0, password_hash: null, name: null, status: 'active' as const, created_at: at, updated_at: at };
       await store.db.insertInto('accounts').values(row).execute();
       const found = await store.db.selectFrom('accounts').selectAll().where('id', '=', 'a1').executeTakeFirstOrThrow();
       assert.equal(found.created_at, at);

@@ -13,6 +13,9 @@ const slapaddBin = '/usr/sbin/slapadd';
 export const baseDn = 'dc=example,dc=org';
 export const serviceDn = 'cn=tessera,ou=services,dc=example,dc=org';
 export const servicePassword = 'service-secret';
+/** The directory administrator a test uses to change entries (disable, delete) while Tessera runs. */
+export const adminDn = 'cn=admin,dc=example,dc=org';
+export const adminPassword = 'admin-secret';
 
 export interface Slapd {
   /** ldap://127.0.0.1:port */
@@ -32,6 +35,8 @@ export interface Slapd {
   thaw(): void;
   /** Stops slapd and deletes its directory. */
   close(): Promise<void>;
+  /** Applies an LDIF change (changetype: modify / delete) as the directory administrator, with ldapmodify. */
+  modify(ldif: string): void;
 }
 
 export async function freePort(): Promise<number> {
@@ -82,6 +87,7 @@ database mdb
 maxsize 16777216
 suffix "${baseDn}"
 rootdn "cn=admin,${baseDn}"
+rootpw ${adminPassword}
 directory ${dir}/db
 index objectClass eq
 index uid,sAMAccountName,member eq
@@ -148,6 +154,7 @@ export async function startSlapd(): Promise<Slapd> {
     freeze: () => { child?.kill('SIGSTOP'); },
     thaw: () => { child?.kill('SIGCONT'); },
     close: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },
+    modify: (change) => { execFileSync('ldapmodify', ['-x', '-H', `ldap://127.0.0.1:${port}`, '-D', adminDn, '-w', adminPassword], { input: change, stdio: 'pipe' }); },
   };
 }
 

@@ -4,8 +4,12 @@ import type { Account, EmailVerification, IdentityStore } from '../store.ts';
 
 const toAccount = (row: Selectable<AccountsTable>): Account => ({
   id: row.id,
+  kind: row.kind,
   email: row.email,
   emailVerified: row.email_verified === 1,
+  directoryId: row.directory_id,
+  username: row.username,
+  groups: JSON.parse(row.groups) as string[],
   passwordHash: row.password_hash,
   name: row.name,
   status: row.status,
@@ -21,20 +25,26 @@ const toVerification = (row: Selectable<EmailVerificationsTable>): EmailVerifica
   interactionUid: row.interaction_uid,
 });
 
+const toRow = (account: Account, atMs: number) => ({
+  id: account.id,
+  kind: account.kind,
+  email: account.email,
+  email_verified: account.emailVerified ? 1 : 0,
+  directory_id: account.directoryId,
+  username: account.username,
+  groups: JSON.stringify(account.groups),
+  password_hash: account.passwordHash,
+  name: account.name,
+  status: account.status,
+  created_at: account.createdAt,
+  updated_at: atMs,
+});
+
 export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
   return {
     async createAccount(account) {
       try {
-        await db.insertInto('accounts').values({
-          id: account.id,
-          email: account.email,
-          email_verified: account.emailVerified ? 1 : 0,
-          password_hash: account.passwordHash,
-          name: account.name,
-          status: account.status,
-          created_at: account.createdAt,
-          updated_at: account.createdAt,
-        }).execute();
+        await db.insertInto('accounts').values(toRow(account, account.createdAt)).execute();
         return 'created';
       } catch (err) {
         if (isUniqueViolation(err)) return 'email_taken';
@@ -51,6 +61,24 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
     },
     async markEmailVerified(accountId, atMs) {
       await db.updateTable('accounts').set({ email_verified: 1, updated_at: atMs }).where('id', '=', accountId).execute();
+    },
+    async findAccountByDirectoryId(directoryId) {
+      const row = await db.selectFrom('accounts').selectAll().where('directory_id', '=', directoryId).executeTakeFirst();
+      return row && toAccount(row);
+    },
+    async upsertWorkforceAccount(account, atMs) {
+      const { id: _id, created_at: _created, ...changes } = toRow(account, atMs);
+      await db.insertInto('accounts').values(toRow(account, atMs))
+        .onConflict((oc) => oc.column('directory_id').doUpdateSet(changes)).execute();
+      const row = await db.selectFrom('accounts').selectAll().where('directory_id', '=', account.directoryId).executeTakeFirstOrThrow();
+      return toAccount(row);
+    },
+    async listActiveWorkforceAccounts() {
+      const rows = await db.selectFrom('accounts').selectAll().where('kind', '=', 'workforce').where('status', '=', 'active').execute();
+      return rows.map(toAccount);
+    },
+    async setStatus(accountId, status, atMs) {
+      await db.updateTable('accounts').set({ status, updated_at: atMs }).where('id', '=', accountId).execute();
     },
     async createVerification(v, atMs) {
       await db.transaction().execute(async (trx) => {

@@ -3,8 +3,12 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createTable('accounts')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('email', 'varchar(320)', (c) => c.notNull().unique())
+    .addColumn('kind', 'varchar(16)', (c) => c.notNull().defaultTo('customer'))
+    .addColumn('email', 'varchar(320)', (c) => c.unique())
     .addColumn('email_verified', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('directory_id', 'varchar(255)', (c) => c.unique())
+    .addColumn('username', 'varchar(255)')
+    .addColumn('groups', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('password_hash', 'text')
     .addColumn('name', 'varchar(200)')
     .addColumn('status', 'varchar(16)', (c) => c.notNull())
@@ -30,6 +34,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'varchar(255)', (c) => c.notNull())
     .addColumn('payload', 'text', (c) => c.notNull())
     .addColumn('grant_id', 'varchar(255)')
+    .addColumn('account_id', 'varchar(64)')
     .addColumn('user_code', 'varchar(255)')
     .addColumn('uid', 'varchar(255)')
     .addColumn('expires_at', 'bigint')
@@ -37,6 +42,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('oidc_payloads_pk', ['model', 'id'])
     .execute();
   await db.schema.createIndex('oidc_payloads_grant').on('oidc_payloads').column('grant_id').execute();
+  await db.schema.createIndex('oidc_payloads_account').on('oidc_payloads').column('account_id').execute();
   await db.schema.createIndex('oidc_payloads_uid').on('oidc_payloads').columns(['model', 'uid']).execute();
   await db.schema.createIndex('oidc_payloads_expiry').on('oidc_payloads').column('expires_at').execute();
 

@@ -11,6 +11,8 @@ export interface FormContext {
   values?: Record<string, string>;
   links: { signIn: string; signUp: string; reset?: string; cancel?: string };
   passwordMinLength: number;
+  /** A directory is configured: the first field also takes an IT code. */
+  workforce?: boolean;
 }
 
 const errorFor = (errors: FieldError[] | undefined, name: string) => errors?.find((e) => e.field === name);
@@ -21,7 +23,9 @@ export function signInPage(c: FormContext): string {
 <p>${c.appName ? t('signin.to_app', { app: c.appName }) : t('signin.intro')}</p>
 ${errorSummary(c.errors ?? [])}
 <form method="post" action="${c.action}" novalidate>${hiddenInputs({ csrf: c.csrf })}
-${field({ name: 'email', label: 'signin.email', type: 'email', autocomplete: 'username', value: c.values?.email, error: errorFor(c.errors, 'email'), autofocus: true })}
+${c.workforce
+  ? field({ name: 'email', label: 'signin.identifier', autocomplete: 'username', hint: t('signin.identifier_hint'), value: c.values?.email, error: errorFor(c.errors, 'email'), autofocus: true })
+  : field({ name: 'email', label: 'signin.email', type: 'email', autocomplete: 'username', value: c.values?.email, error: errorFor(c.errors, 'email'), autofocus: true })}
 ${field({ name: 'password', label: 'signin.password', type: 'password', autocomplete: 'current-password', error: errorFor(c.errors, 'password') })}
 <button type="submit">${t('signin.submit')}</button></form>
 ${c.links.reset ? html`<p><a href="${c.links.reset}">${t('signin.forgot')}</a></p>` : ''}
@@ -56,7 +60,7 @@ ${field({ name: 'code', label: 'verify.code', autocomplete: 'one-time-code', inp
 }
 
 export function consentPage(c: { action: string; denyAction: string; csrf: string; appName: string; logoUri?: string; policyUri?: string; tosUri?: string; scopes: string[] }): string {
-  const described = c.scopes.filter((s) => ['openid', 'email', 'profile', 'offline_access'].includes(s));
+  const described = c.scopes.filter((s) => ['openid', 'email', 'profile', 'groups', 'offline_access'].includes(s));
   return layout({ title: t('consent.title', { app: c.appName }), body: html`<h1>${c.logoUri ? html`<img src="${c.logoUri}" alt="" width="48" height="48"> ` : ''}${t('consent.title', { app: c.appName })}</h1>
 <p>${t('consent.intro', { app: c.appName })}</p>
 <ul>${described.map((s) => html`<li>${t(`consent.scope.${s}` as MessageId)}</li>`)}</ul>

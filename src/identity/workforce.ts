@@ -1,0 +1,94 @@
+// Workforce accounts: the directory (AD / LDAP) holds the password and says who is active; Tessera keeps a linked
+// account (by the directory's stable id, never by name) created at first sign-in and refreshed at every sign-in.
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock/index.ts';
+import { isUniqueViolation } from '../store/index.ts';
+import type { Account, IdentityStore } from './store.ts';
+
+/** What identity needs from a directory; src/directory provides it. */
+export interface DirectoryPort {
+  authenticate(name: string, password: string): Promise<DirectoryPerson>;
+  findByStableId(id: string): Promise<DirectoryPerson | null>;
+}
+
+export interface DirectoryPerson {
+  stableId: string;
+  username: string;
+  email: string | null;
+  displayName: string;
+  groups: string[];
+  disabled: boolean;
+}
+
+export interface WorkforceServiceOptions {
+  store: IdentityStore;
+  directory: DirectoryPort;
+  clock: Clock;
+  /** Domains that mark a name as a directory name (`user@corp.example`); a name without `@` always is one. */
+  domains: string[];
+  /** Ends every session and token of an account (the OIDC layer provides it). */
+  endSessions(accountId: string): Promise<void>;
+  audit?: (event: { action: string; subject: string | null; outcome: string; details?: Record<string, unknown> }) => Promise<void>;
+}
+
+export function createWorkforceService(o: WorkforceServiceOptions) {
+  const audit = o.audit ?? (async () => {});
+  const domains = o.domains.map((d) => d.toLowerCase());
+
+  async function link(person: DirectoryPerson): Promise<Account> {
+    const existing = await o.store.findAccountByDirectoryId(person.stableId);
+    const account: Account = {
+      id: existing?.id ?? randomUUID(), kind: 'workforce', email: person.email?.toLowerCase() ?? null,
+      // The directory vouches for its own mail attribute.
+      emailVerified: person.email !== null, directoryId: person.stableId, username: person.username, groups: person.groups,
+      passwordHash: null, name: person.displayName || null, status: person.disabled ? 'disabled' : 'active', createdAt: existing?.createdAt ?? o.clock.now(),
+    };
+    try {
+      return await o.store.upsertWorkforceAccount(account, o.clock.now());
+    } catch (err) {
+      // The address already belongs to a customer account: the workforce account keeps no address rather than taking it.
+      if (!isUniqueViolation(err)) throw err;
+      return o.store.upsertWorkforceAccount({ ...account, email: null, emailVerified: false }, o.clock.now());
+    }
+  }
+
+  return {
+    /** True when the typed name is a directory name: `DOMAIN\user`, a bare `user`, or `user@` a configured domain. */
+    isDirectoryName(name: string): boolean {
+      const at = name.lastIndexOf('@');
+      if (name.includes('\\') || at < 0) return true;
+      return domains.includes(name.slice(at + 1).trim().toLowerCase());
+    },
+
+    /** Directory password check, then the linked account is created or refreshed (groups, mail, name). */
+    async signIn(name: string, password: string): Promise<Account> {
+      const person = await o.directory.authenticate(name, password);
+      const account = await link(person);
+      await audit({ action: 'account.sign_in', subject: account.id, outcome: 'success', details: { source: 'directory', created: account.createdAt === o.clock.now() } });
+      return account;
+    },
+
+    /**
+     * Disables the accounts that are gone or disabled in the directory and ends their sessions and tokens.
+     * A directory that cannot be reached stops the sync: nobody is disabled because of an outage.
+     */
+    async sync(): Promise<{ checked: number; disabled: number }> {
+      let disabled = 0;
+      const accounts = await o.store.listActiveWorkforceAccounts();
+      for (const account of accounts) {
+        const person = await o.directory.findByStableId(account.directoryId!);
+        if (person && !person.disabled) {
+          await link(person);
+          continue;
+        }
+        await o.store.setStatus(account.id, 'disabled', o.clock.now());
+        await o.endSessions(account.id);
+        await audit({ action: 'account.disable', subject: account.id, outcome: 'success', details: { reason: person ? 'directory_disabled' : 'directory_removed' } });
+        disabled++;
+      }
+      return { checked: accounts.length, disabled };
+    },
+  };
+}
+
+export type WorkforceService = ReturnType<typeof createWorkforceService>;
