@@ -60,7 +60,10 @@ export function createOutbox(o: OutboxOptions) {
     } catch (err) {
       const attempts = row.attempts + 1;
       const failed = attempts >= o.maxAttempts;
-      const reason = String((err as { code?: string; responseCode?: number }).code ?? (err as { responseCode?: number }).responseCode ?? 'error');
+      // The relay's reply code (e.g. 451) says most; a network error has only its code (ECONNREFUSED). No message text:
+      // a relay may echo the recipient or the content back.
+      const { responseCode, code } = err as { code?: string; responseCode?: number };
+      const reason = String(responseCode ?? code ?? 'error');
       await o.db.updateTable('outbox').set({
         attempts, status: failed ? 'failed' : 'pending', last_error: reason, locked_until: 0,
         next_attempt_at: o.clock.now() + Math.min(maxBackoffMs, 1000 * 2 ** attempts),
