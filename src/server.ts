@@ -12,13 +12,15 @@ import { systemClock, cryptoRandom, type Clock } from './clock/index.ts';
 import { createAudit, type Audit } from './audit/index.ts';
 import { createOutbox, renderMail, type Outbox } from './delivery/index.ts';
 import {
-  createAccountService, createPasswordHasher, createSqlIdentityStore, createWorkforceService, type AccountService, type WorkforceService,
+  createAccountService, createPasswordHasher, createSelfService, createSqlIdentityStore, createWorkforceService, isBreachedPassword,
+  type AccountService, type SelfService, type WorkforceService,
 } from './identity/index.ts';
 import { createDirectorySource, type DirectorySource } from './directory/index.ts';
-import { isBreachedPassword } from './identity/breached.ts';
 import {
-  createAdapterFactory, createClientRegistry, createProvider, endAccountSessions, loadNamedSecret, loadSigningKeys, mountProvider, registerInteractions, type ClientRegistry,
+  createAdapterFactory, createClientRegistry, createProvider, createSessionManager, loadNamedSecret, loadSigningKeys, mountProvider, registerInteractions,
+  type ClientRegistry, type SessionManager,
 } from './oidc/index.ts';
+import { registerAccountSite, accountClientId } from './web/account-site.ts';
 import { createMetrics, registerObservability, type Metrics } from './web/observability.ts';
 import { registerAccountRoutes } from './web/account-routes.ts';
 import { registerErrorHandling } from './web/errors.ts';
@@ -32,6 +34,8 @@ export interface TesseraServer {
   provider: Provider;
   clients: ClientRegistry;
   accounts: AccountService;
+  selfService: SelfService;
+  sessions: SessionManager;
   /** Present when a directory is configured. */
   workforce?: WorkforceService;
   outbox: Outbox;
@@ -74,7 +78,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   const directory: DirectorySource | undefined = config.directory ? createDirectorySource(config.directory, { clock }) : undefined;
   const workforce = directory && createWorkforceService({
     store: identityStore, directory, clock, domains: config.directory?.domains ?? [],
-    endSessions: async (accountId) => { await endAccountSessions(store.db, accountId); },
+    endSessions: async (accountId) => { await sessions.endAll(accountId); },
     audit: (event) => audit.record({ actor: event.subject ?? 'directory', ...event }),
   });
 
@@ -83,14 +87,27 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     pollMs: config.mail.pollMs, maxAttempts: config.mail.maxAttempts, logger: logger.child({ module: 'delivery' }),
   });
   const link = (path: string) => new URL(path, config.issuer + '/').toString();
+  const hasher = await createPasswordHasher();
+  const sendMail = async (templateId: string, to: string, params: Record<string, string | number>) => {
+    await outbox.enqueue({ to, ...renderMail(templateId, params), category: 'transactional' });
+    metrics.mail.inc({ template: templateId });
+  };
+  const selfService = createSelfService({
+    db: store.db, store: identityStore, hasher, policy: passwordPolicy, sendMail, clock, random: cryptoRandom,
+    links: {
+      confirmEmailChange: (token) => link(`account/email/confirm?token=${encodeURIComponent(token)}`),
+      undoEmailChange: (token) => link(`account/email/undo?token=${encodeURIComponent(token)}`),
+      account: () => link('account'),
+    },
+    emailChangeTtlSeconds: config.accounts.verificationTtlSeconds,
+    audit: (event) => audit.record({ actor: event.subject ?? 'anonymous', ...event }),
+  });
   const accounts = createAccountService({
     store: identityStore,
-    hasher: await createPasswordHasher(),
+    hasher,
     policy: passwordPolicy,
-    async sendMail(templateId, to, params) {
-      await outbox.enqueue({ to, ...renderMail(templateId, params), category: 'transactional' });
-      metrics.mail.inc({ template: templateId });
-    },
+    sendMail,
+    recordMarketingOptIn: async (accountId) => { await selfService.setMarketing(accountId, true, 'signup'); },
     // Links in mail always use the configured issuer, never the request's Host header (T21).
     links: {
       verifyEmail: (token) => link(`verify-email?token=${encodeURIComponent(token)}`),
@@ -118,6 +135,13 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     allowPrivateNetworkCallbacks: config.oidc.allowPrivateNetworkCallbacks || config.demo,
   });
   provider.on('grant.success', (ctx) => metrics.tokens.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown') }));
+  const sessions = createSessionManager(provider, store.db, clock, (err) => logger.warn({ err: (err as Error).message }, 'back-channel logout failed'));
+  provider.on('authorization.success', (ctx) => { sessions.touch(ctx).catch((err) => logger.warn({ err }, 'session details not saved')); });
+  // The account site signs in as a first-party app of this Tessera; its redirect follows the configured issuer.
+  if (!await clients.find(accountClientId)) {
+    await clients.add({ client_id: accountClientId, client_name: 'Your account', public: true, first_party: true, redirect_uris: [link('account/callback')] })
+      .catch((err) => { if ((err as { code?: string }).code !== 'client.exists') throw err; });
+  }
   provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc provider error'));
 
   const app: FastifyInstance = Fastify({
@@ -131,6 +155,10 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   registerInteractions(app, {
     provider, accounts, workforce, csrfKey, passwordMinLength: passwordPolicy.minLength,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
+  });
+  registerAccountSite(app, {
+    provider, accounts, selfService, sessions, clients, csrfKey, issuer: config.issuer,
+    passwordMinLength: passwordPolicy.minLength, secureCookies: config.issuer.startsWith('https:'),
   });
   registerAccountRoutes(app, {
     accounts,
@@ -157,7 +185,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   };
 
   return {
-    config, app, store, sealer, provider, clients, accounts, workforce, outbox, audit, metrics, logger,
+    config, app, store, sealer, provider, clients, accounts, selfService, sessions, workforce, outbox, audit, metrics, logger,
     async listen() {
       const address = await app.listen({ port: config.http.port, host: config.http.host });
       outbox.start();

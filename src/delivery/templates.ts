@@ -16,6 +16,26 @@ const catalogues: Record<string, Record<string, Template>> = {
       text: 'Someone (maybe you) tried to create an account with this e-mail address, but you already have one.\n\nSign in: {signInLink}\nForgot your password? Reset it: {resetLink}\n\nIf this was not you, you can ignore this mail; nothing was changed.\n',
       html: '<p>Someone (maybe you) tried to create an account with this e-mail address, but you already have one.</p><p><a href="{signInLink}">Sign in</a> · <a href="{resetLink}">Reset your password</a></p><p>If this was not you, you can ignore this mail; nothing was changed.</p>',
     },
+    'account.confirm_new_email': {
+      subject: 'Confirm your new e-mail address',
+      text: 'You asked to make this address the primary e-mail of your account.\n\nConfirm it here (works for {expiresMinutes} minutes, once):\n{link}\n\nUntil you confirm, your old address stays in use. If you did not ask for this, ignore this mail.\n',
+      html: '<p>You asked to make this address the primary e-mail of your account.</p><p><a href="{link}">Confirm your new e-mail address</a> (works for {expiresMinutes} minutes, once)</p><p>Until you confirm, your old address stays in use. If you did not ask for this, ignore this mail.</p>',
+    },
+    'account.email_changed': {
+      subject: 'Your account e-mail address was changed',
+      text: 'The primary e-mail of your account is now {newEmail}.\n\nIf this was not you, undo the change within 7 days (this also signs everyone out of your account):\n{undoLink}\n',
+      html: '<p>The primary e-mail of your account is now <strong>{newEmail}</strong>.</p><p>If this was not you, <a href="{undoLink}">undo the change</a> within 7 days (this also signs everyone out of your account).</p>',
+    },
+    'account.password_changed': {
+      subject: 'Your password was changed',
+      text: 'The password of your account was just changed, and other devices were signed out.\n\nIf this was not you, reset your password now and review your account: {accountLink}\n',
+      html: '<p>The password of your account was just changed, and other devices were signed out.</p><p>If this was not you, reset your password now and <a href="{accountLink}">review your account</a>.</p>',
+    },
+    'account.deleted': {
+      subject: 'Your account was deleted',
+      text: 'Your account and its data were deleted, and every app was signed out. You can sign up again with this address at any time.\n',
+      html: '<p>Your account and its data were deleted, and every app was signed out. You can sign up again with this address at any time.</p>',
+    },
   },
 };
 

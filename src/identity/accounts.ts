@@ -28,6 +28,8 @@ export interface AccountServiceOptions {
   verificationTtlSeconds: number;
   verificationMaxAttempts: number;
   audit?: (event: { action: string; subject: string | null; outcome: string; details?: Record<string, unknown> }) => Promise<void>;
+  /** Records the opt-in to marketing mail given on the sign-up form (unchecked by default). */
+  recordMarketingOptIn?: (accountId: string) => Promise<void>;
 }
 
 export interface SignUpInput {
@@ -35,6 +37,7 @@ export interface SignUpInput {
   password: unknown;
   name?: unknown;
   interactionUid?: string;
+  marketingOptIn?: boolean;
 }
 
 /** What the page shows after sign-up; identical whether the address was new or taken. */
@@ -85,6 +88,7 @@ export function createAccountService(options: AccountServiceOptions) {
         await audit({ action: 'account.sign_up', subject: email, outcome: 'email_taken' });
         return { verificationId: randomUUID(), email };
       }
+      if (input.marketingOptIn === true) await options.recordMarketingOptIn?.(account.id);
       const verificationId = await startVerification(account, input.interactionUid ?? null);
       await audit({ action: 'account.sign_up', subject: account.id, outcome: 'success' });
       return { verificationId, email };

@@ -7,6 +7,8 @@ export type IdentityErrorCode =
   | 'identity.password_equals_email'
   | 'identity.password_breached'
   | 'identity.invalid_credentials'
+  | 'identity.wrong_password'
+  | 'identity.email_unchanged'
   | 'identity.email_not_verified'
   | 'identity.verification_invalid'
   | 'identity.wrong_code';

@@ -5,3 +5,5 @@ export { createPasswordHasher, checkPassword, argon2Options, type PasswordHasher
 export { createSqlIdentityStore } from './sql/identity-store.ts';
 export type { Account, IdentityStore } from './store.ts';
 export { createWorkforceService, type WorkforceService, type DirectoryPort, type DirectoryPerson } from './workforce.ts';
+export { createSelfService, type SelfService } from './self-service.ts';
+export { isBreachedPassword } from './breached.ts';

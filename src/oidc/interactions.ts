@@ -26,7 +26,7 @@ const formSchema = {
   params: { type: 'object', properties: { uid: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } }, required: ['uid'] },
   body: {
     type: 'object',
-    properties: { csrf: text, email: text, password: text, name: text, code: text, verification: text },
+    properties: { csrf: text, email: text, password: text, name: text, code: text, verification: text, marketing: text },
     required: ['csrf'],
   },
 } as const;
@@ -151,7 +151,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     const details = await loadForPost(req, reply);
     if (!details) return;
     try {
-      const pending = await accounts.signUp({ email: req.body.email, password: req.body.password, name: req.body.name, interactionUid: details.uid });
+      const pending = await accounts.signUp({ email: req.body.email, password: req.body.password, name: req.body.name, interactionUid: details.uid, marketingOptIn: req.body.marketing === 'on' });
       return html(reply, 200, verifyPage({ ...verifyActions(details.uid), verificationId: pending.verificationId, email: pending.email }));
     } catch (err) {
       return html(reply, 400, signUpPage(context(details.uid, {

@@ -88,6 +88,36 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+export interface SessionDetailsTable {
+  session_uid: string;
+  account_id: string;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: number;
+  last_seen_at: number;
+}
+
+export interface EmailChangesTable {
+  id: string;
+  account_id: string;
+  old_email: string;
+  new_email: string;
+  token_hash: string;
+  undo_token_hash: string;
+  expires_at: number;
+  confirmed_at: number | null;
+  undo_expires_at: number | null;
+  undone_at: number | null;
+  created_at: number;
+}
+
+export interface MarketingConsentsTable {
+  account_id: string;
+  subscribed: number;
+  source: 'signup' | 'account' | 'unsubscribe_link' | 'operator';
+  changed_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   email_verifications: EmailVerificationsTable;
@@ -96,6 +126,9 @@ export interface Database {
   secrets: SecretsTable;
   outbox: OutboxTable;
   audit_events: AuditEventsTable;
+  session_details: SessionDetailsTable;
+  email_changes: EmailChangesTable;
+  marketing_consents: MarketingConsentsTable;
 }
 
 export type { Generated };

@@ -13,8 +13,9 @@ export interface AccountRouteOptions {
 }
 
 export function registerAccountRoutes(app: FastifyInstance, o: AccountRouteOptions): void {
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(messagePage('home.title', 'home.intro',
-    o.mailbox ? html`<p><a href="/dev/mailbox">${t('mailbox.title')}</a></p>` : undefined)));
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(messagePage('home.title', 'home.intro', html`
+<p><a class="button" href="/account/login">${t('account.sign_in')}</a> <a class="button" href="/account/signup">${t('account.create')}</a></p>
+${o.mailbox ? html`<p><a href="/dev/mailbox">${t('mailbox.title')}</a></p>` : ''}`)));
 
   // A GET only shows a button: mail scanners that open links must not spend the confirmation.
   app.get<{ Querystring: { token?: string } }>('/verify-email', {

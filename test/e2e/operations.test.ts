@@ -109,7 +109,7 @@ describe('command line', () => {
 
     const listed = await run(['client', 'list'], env);
     const clients = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
-    assert.deepEqual(clients.map((c) => c.client_id), ['forum']);
+    assert.deepEqual(clients.map((c) => c.client_id), ['forum', 'tessera-account'], 'the account site is registered as a first-party app');
     assert.ok(!listed.stdout.includes(metadata.client_secret), 'list never shows the secret');
 
     const user = await run(['user', 'add', '--email', 'Op@Example.com', '--password', 'a good long passphrase'], env);

@@ -1,7 +1,9 @@
 // Numbered, never edited once landed: a change is a new migration.
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.ts';
+import * as m0002 from './0002_self_service.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_self_service': m0002,
 };

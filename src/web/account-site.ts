@@ -1,0 +1,208 @@
+// The account site (/account): the person's own SSO session (oidc-provider's cookie) is the sign-in, so a customer
+// signed in at the shop opens the account page signed in. Each form: loadSession → checkCsrf → act → render.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import { IdentityError, type AccountService, type SelfService } from '../identity/index.ts';
+import type { ClientRegistry, SessionManager } from '../oidc/index.ts';
+import type { FieldError } from './forms.ts';
+import type { MessageId } from './i18n/index.ts';
+import { accountNoticePage, accountPage, describeDevice, tokenActionPage } from './pages/account-site-pages.ts';
+import { messagePage } from './pages/account-pages.ts';
+
+export const accountClientId = 'tessera-account';
+
+export interface AccountSiteOptions {
+  provider: Provider;
+  accounts: AccountService;
+  selfService: SelfService;
+  sessions: SessionManager;
+  clients: ClientRegistry;
+  csrfKey: Buffer;
+  issuer: string;
+  passwordMinLength: number;
+  secureCookies: boolean;
+}
+
+type Body = Record<string, string | undefined>;
+const text = { type: 'string', maxLength: 1024 } as const;
+const bodySchema = {
+  body: { type: 'object', properties: { csrf: text, current_password: text, new_password: text, new_email: text, email_current_password: text, delete_current_password: text, subscribed: text, token: text } },
+} as const;
+const stateCookie = 'tessera_account_state';
+
+export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions): void {
+  const page = (reply: FastifyReply, status: number, body: string) => reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+  const csrfFor = (uid: string) => createHmac('sha256', o.csrfKey).update(`account:${uid}`).digest('base64url');
+
+  async function currentSession(req: FastifyRequest, reply: FastifyReply): Promise<{ accountId: string; uid: string } | undefined> {
+    const ctx = o.provider.createContext(req.raw, reply.raw);
+    const session = await o.provider.Session.get(ctx as never);
+    return session.accountId ? { accountId: session.accountId, uid: session.uid } : undefined;
+  }
+
+  // Every form: a session, and a CSRF token bound to it (ASVS V3.5.1); otherwise nothing is done.
+  async function authorized(req: FastifyRequest<{ Body: Body }>, reply: FastifyReply) {
+    const session = await currentSession(req, reply);
+    if (!session) { reply.redirect('/account/login', 303); return undefined; }
+    const expected = Buffer.from(csrfFor(session.uid));
+    const given = Buffer.from(String(req.body?.csrf ?? ''));
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      page(reply, 403, messagePage('error.title', 'web.csrf'));
+      return undefined;
+    }
+    return session;
+  }
+
+  async function renderAccount(reply: FastifyReply, session: { accountId: string; uid: string }, extra: { notice?: { id: MessageId; params?: Record<string, string> }; errors?: FieldError[]; status?: number } = {}) {
+    const account = await o.accounts.findAccount(session.accountId);
+    if (!account) return reply.redirect('/account/login', 303);
+    const apps = await Promise.all((await o.sessions.apps(account.id)).filter((a) => a.clientId !== accountClientId).map(async (a) => {
+      const client = await o.clients.find(a.clientId);
+      return { clientId: a.clientId, name: String(client?.client_name ?? a.clientId), logoUri: client?.logo_uri as string | undefined, policyUri: client?.policy_uri as string | undefined, tosUri: client?.tos_uri as string | undefined, scopes: a.scopes };
+    }));
+    const sessions = (await o.sessions.list(account.id)).map((s) => ({ ...s, device: describeDevice(s.userAgent), apps: s.apps.filter((c) => c !== accountClientId) }));
+    return page(reply, extra.status ?? 200, accountPage({
+      csrf: csrfFor(session.uid), email: account.email ?? account.username ?? '', name: account.name, isCustomer: account.kind === 'customer',
+      currentSessionUid: session.uid, sessions, apps, marketing: (await o.selfService.marketing(account.id)).subscribed,
+      notice: extra.notice, errors: extra.errors, passwordMinLength: o.passwordMinLength,
+    }));
+  }
+
+  const fieldError = (err: unknown, field?: string): FieldError => {
+    if (!(err instanceof IdentityError)) throw err;
+    return { field: err.field === 'current_password' && field ? field : err.field, message: err.code, params: { min: o.passwordMinLength, max: 1024 } };
+  };
+
+  // Signing in to the account site is an ordinary authorization request of a first-party client; the SSO session
+  // it leaves behind is what the account pages read, so the code itself is not needed.
+  for (const [path, prompt] of [['/account/login', undefined], ['/account/signup', 'create']] as const) {
+    app.get(path, async (_req, reply) => {
+      const state = randomBytes(16).toString('base64url');
+      const url = new URL('/oidc/auth', o.issuer);
+      url.search = new URLSearchParams({
+        client_id: accountClientId, response_type: 'code', scope: 'openid', redirect_uri: `${o.issuer}/account/callback`, state,
+        code_challenge: randomBytes(32).toString('base64url'), code_challenge_method: 'S256', ...(prompt ? { prompt } : {}),
+      }).toString();
+      reply.header('set-cookie', `${stateCookie}=${state}; Path=/account; HttpOnly; SameSite=Lax; Max-Age=3600${o.secureCookies ? '; Secure' : ''}`);
+      return reply.redirect(url.toString(), 303);
+    });
+  }
+
+  app.get<{ Querystring: { state?: string; error?: string } }>('/account/callback', {
+    schema: { querystring: { type: 'object', properties: { state: { type: 'string', maxLength: 100 }, error: { type: 'string', maxLength: 100 } } } },
+  }, async (req, reply) => {
+    const expected = /(?:^|;\s*)tessera_account_state=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    if (req.query.error || !expected || expected !== req.query.state) return page(reply, 400, messagePage('error.title', 'web.interaction_expired'));
+    reply.header('set-cookie', `${stateCookie}=; Path=/account; HttpOnly; SameSite=Lax; Max-Age=0`);
+    return reply.redirect('/account', 303);
+  });
+
+  app.get('/account', async (req, reply) => {
+    const session = await currentSession(req, reply);
+    return session ? renderAccount(reply, session) : reply.redirect('/account/login', 303);
+  });
+
+  app.post<{ Body: Body }>('/account/password', { schema: bodySchema }, async (req, reply) => {
+    const session = await authorized(req, reply);
+    if (!session) return;
+    try {
+      await o.selfService.changePassword(session.accountId, req.body.current_password, req.body.new_password);
+    } catch (err) {
+      return renderAccount(reply, session, { errors: [fieldError(err)], status: 400 });
+    }
+    // ASVS V7.4.3 / T24: a new password ends every other session.
+    for (const other of await o.sessions.list(session.accountId)) if (other.uid !== session.uid) await o.sessions.end(session.accountId, other.uid);
+    return renderAccount(reply, session, { notice: { id: 'account.password_changed' } });
+  });
+
+  app.post<{ Body: Body }>('/account/email', { schema: bodySchema }, async (req, reply) => {
+    const session = await authorized(req, reply);
+    if (!session) return;
+    try {
+      const { newEmail } = await o.selfService.startEmailChange(session.accountId, req.body.email_current_password, req.body.new_email);
+      return renderAccount(reply, session, { notice: { id: 'account.email_sent', params: { email: newEmail } } });
+    } catch (err) {
+      return renderAccount(reply, session, { errors: [fieldError(err, 'email_current_password')], status: 400 });
+    }
+  });
+
+  for (const [path, title] of [['/account/email/confirm', 'account.email_confirm_title'], ['/account/email/undo', 'account.email_undo_title']] as const) {
+    // A GET only shows a button, so a mail scanner opening the link changes nothing.
+    app.get<{ Querystring: { token?: string } }>(path, { schema: { querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 100 } } } } },
+      async (req, reply) => page(reply, 200, tokenActionPage(title, path, req.query.token ?? '')));
+  }
+
+  app.post<{ Body: Body }>('/account/email/confirm', { schema: bodySchema }, async (req, reply) => {
+    try {
+      const account = await o.selfService.confirmEmailChange(req.body?.token);
+      return page(reply, 200, accountNoticePage('account.email_confirm_title', 'account.email_confirmed', { email: account.email ?? '' }));
+    } catch (err) {
+      return page(reply, 400, messagePage('error.title', fieldError(err).message));
+    }
+  });
+
+  app.post<{ Body: Body }>('/account/email/undo', { schema: bodySchema }, async (req, reply) => {
+    try {
+      const account = await o.selfService.undoEmailChange(req.body?.token);
+      await o.sessions.endAll(account.id);
+      return page(reply, 200, accountNoticePage('account.email_undo_title', 'account.email_undone'));
+    } catch (err) {
+      return page(reply, 400, messagePage('error.title', fieldError(err).message));
+    }
+  });
+
+  app.post<{ Body: Body }>('/account/marketing', { schema: bodySchema }, async (req, reply) => {
+    const session = await authorized(req, reply);
+    if (!session) return;
+    await o.selfService.setMarketing(session.accountId, req.body.subscribed === 'on', 'account');
+    return renderAccount(reply, session, { notice: { id: 'account.marketing_saved' } });
+  });
+
+  app.post<{ Params: { uid: string }; Body: Body }>('/account/sessions/:uid/end', {
+    schema: { ...bodySchema, params: { type: 'object', properties: { uid: { type: 'string', maxLength: 64 } }, required: ['uid'] } },
+  }, async (req, reply) => {
+    const session = await authorized(req, reply);
+    if (!session) return;
+    await o.sessions.end(session.accountId, req.params.uid);
+    if (req.params.uid === session.uid) return reply.redirect('/', 303);
+    return renderAccount(reply, session, { notice: { id: 'account.session_ended' } });
+  });
+
+  app.post<{ Body: Body }>('/account/sessions/end-all', { schema: bodySchema }, async (req, reply) => {
+    const session = await authorized(req, reply);
+    if (!session) return;
+    await o.sessions.endAll(session.accountId);
+    return page(reply, 200, messagePage('logout.done_title', 'logout.done'));
+  });
+
+  app.post<{ Params: { clientId: string }; Body: Body }>('/account/apps/:clientId/revoke', {
+    schema: { ...bodySchema, params: { type: 'object', properties: { clientId: { type: 'string', maxLength: 100 } }, required: ['clientId'] } },
+  }, async (req, reply) => {
+    const session = await authorized(req, reply);
+    if (!session) return;
+    await o.sessions.revokeApp(session.accountId, req.params.clientId);
+    return renderAccount(reply, session, { notice: { id: 'account.app_revoked' } });
+  });
+
+  app.get('/account/export', async (req, reply) => {
+    const session = await currentSession(req, reply);
+    if (!session) return reply.redirect('/account/login', 303);
+    const data = { ...await o.selfService.exportData(session.accountId), sessions: await o.sessions.list(session.accountId), apps: await o.sessions.apps(session.accountId) };
+    return reply.header('content-disposition', 'attachment; filename="account.json"').header('cache-control', 'no-store').type('application/json').send(JSON.stringify(data, null, 2));
+  });
+
+  app.post<{ Body: Body }>('/account/delete', { schema: bodySchema }, async (req, reply) => {
+    const session = await authorized(req, reply);
+    if (!session) return;
+    try {
+      await o.selfService.reauthenticate(session.accountId, req.body.delete_current_password);
+    } catch (err) {
+      return renderAccount(reply, session, { errors: [fieldError(err, 'delete_current_password')], status: 400 });
+    }
+    // Sessions end (with back-channel logout to the apps) before the account row goes.
+    await o.sessions.endAll(session.accountId);
+    await o.selfService.deleteAccount(session.accountId, req.body.delete_current_password);
+    return page(reply, 200, messagePage('account.delete', 'account.deleted'));
+  });
+}
