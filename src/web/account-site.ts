@@ -69,9 +69,10 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     }));
   }
 
-  const fieldError = (err: unknown, field?: string): FieldError => {
+  // Several forms share one page, so a domain field name (`password`) is renamed to that form's input (`new_password`).
+  const fieldError = (err: unknown, inputs: Record<string, string> = {}): FieldError => {
     if (!(err instanceof IdentityError)) throw err;
-    return { field: err.field === 'current_password' && field ? field : err.field, message: err.code, params: { min: o.passwordMinLength, max: 1024 } };
+    return { field: err.field && (inputs[err.field] ?? err.field), message: err.code, params: { min: o.passwordMinLength, max: 1024 } };
   };
 
   // Signing in to the account site is an ordinary authorization request of a first-party client; the SSO session
@@ -109,7 +110,7 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     try {
       await o.selfService.changePassword(session.accountId, req.body.current_password, req.body.new_password);
     } catch (err) {
-      return renderAccount(reply, session, { errors: [fieldError(err)], status: 400 });
+      return renderAccount(reply, session, { errors: [fieldError(err, { password: 'new_password' })], status: 400 });
     }
     // ASVS V7.4.3 / T24: a new password ends every other session.
     for (const other of await o.sessions.list(session.accountId)) if (other.uid !== session.uid) await o.sessions.end(session.accountId, other.uid);
@@ -123,7 +124,7 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
       const { newEmail } = await o.selfService.startEmailChange(session.accountId, req.body.email_current_password, req.body.new_email);
       return renderAccount(reply, session, { notice: { id: 'account.email_sent', params: { email: newEmail } } });
     } catch (err) {
-      return renderAccount(reply, session, { errors: [fieldError(err, 'email_current_password')], status: 400 });
+      return renderAccount(reply, session, { errors: [fieldError(err, { current_password: 'email_current_password', email: 'new_email' })], status: 400 });
     }
   });
 
@@ -198,7 +199,7 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     try {
       await o.selfService.reauthenticate(session.accountId, req.body.delete_current_password);
     } catch (err) {
-      return renderAccount(reply, session, { errors: [fieldError(err, 'delete_current_password')], status: 400 });
+      return renderAccount(reply, session, { errors: [fieldError(err, { current_password: 'delete_current_password' })], status: 400 });
     }
     // Sessions end (with back-channel logout to the apps) before the account row goes.
     await o.sessions.endAll(session.accountId);

@@ -49,12 +49,12 @@ ${m.isCustomer ? html`<section aria-labelledby="marketing"><h2 id="marketing">${
 <section aria-labelledby="password"><h2 id="password">${t('account.password')}</h2>
 <form method="post" action="/account/password" novalidate>${csrf}
 ${field({ name: 'current_password', label: 'account.current_password', type: 'password', autocomplete: 'current-password', error: errorFor(m.errors, 'current_password') })}
-${field({ name: 'new_password', label: 'account.new_password', type: 'password', autocomplete: 'new-password', hint: t('signup.password_hint', { min: m.passwordMinLength }), error: errorFor(m.errors, 'password') })}
+${field({ name: 'new_password', label: 'account.new_password', type: 'password', autocomplete: 'new-password', hint: t('signup.password_hint', { min: m.passwordMinLength }), error: errorFor(m.errors, 'new_password') })}
 <button type="submit">${t('account.password_save')}</button></form></section>
 
 <section aria-labelledby="email"><h2 id="email">${t('account.email')}</h2>
 <form method="post" action="/account/email" novalidate>${csrf}
-${field({ name: 'new_email', label: 'account.new_email', type: 'email', autocomplete: 'email', error: errorFor(m.errors, 'new_email') ?? errorFor(m.errors, 'email') })}
+${field({ name: 'new_email', label: 'account.new_email', type: 'email', autocomplete: 'email', error: errorFor(m.errors, 'new_email') })}
 ${field({ name: 'email_current_password', label: 'account.current_password', type: 'password', autocomplete: 'current-password', error: errorFor(m.errors, 'email_current_password') })}
 <button type="submit">${t('account.email_save')}</button></form><p class="hint">${t('account.lost_email')}</p></section>` : ''}
 
