@@ -8,6 +8,7 @@ import { openStore } from './store/index.ts';
 import { systemClock } from './clock/index.ts';
 import { rotateSigningKeys, ClientError, type ClientInput } from './oidc/index.ts';
 import { IdentityError } from './identity/index.ts';
+import { CampaignError } from './delivery/index.ts';
 
 const usage = `Usage: tessera <command>
   serve [--demo]                       start Tessera (HTTP on http.port)
@@ -19,7 +20,9 @@ const usage = `Usage: tessera <command>
   client list | client remove --id ID
   user add --email EMAIL --password PASSWORD [--name NAME]
   keys rotate                          new signing keys; old ones stay published until their tokens expire
-  directory sync                       disable accounts gone or disabled in the directory, end their sessions`;
+  directory sync                       disable accounts gone or disabled in the directory, end their sessions
+  campaign send --subject TEXT --html FILE [--text FILE]
+                                       marketing mail to every customer who opted in, with one-click unsubscribe`;
 
 async function withStore<T>(config: Config, fn: (store: ReturnType<typeof openStore>) => Promise<T>): Promise<T> {
   const store = openStore(config.databaseUrl);
@@ -40,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
       'backchannel-logout-uri': { type: 'string' }, public: { type: 'boolean' }, 'logo-uri': { type: 'string' },
       'policy-uri': { type: 'string' }, 'tos-uri': { type: 'string' }, grant: { type: 'string', multiple: true },
       alg: { type: 'string' }, 'first-party': { type: 'boolean' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      subject: { type: 'string' }, html: { type: 'string' }, text: { type: 'string' },
     },
   });
   const [command, sub] = positionals;
@@ -95,6 +99,17 @@ async function main(argv: string[]): Promise<number> {
       } finally { await server.close(); }
       return 0;
     }
+    case 'campaign send': {
+      if (!values.subject || !values.html) { console.error(usage); return 2; }
+      const server = await createServer(config);
+      try {
+        const { recipients } = await server.sendCampaign({
+          subject: values.subject, html: readFileSync(values.html, 'utf8'), text: values.text ? readFileSync(values.text, 'utf8') : undefined,
+        });
+        console.log(`queued ${recipients} mails; the running server sends them at ${config.mail.marketingPerMinute} a minute`);
+      } finally { await server.close(); }
+      return 0;
+    }
     case 'directory sync': {
       const server = await createServer(config);
       try {
@@ -111,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
-  if (err instanceof ConfigError || err instanceof ClientError || err instanceof IdentityError) {
+  if (err instanceof ConfigError || err instanceof ClientError || err instanceof IdentityError || err instanceof CampaignError) {
     console.error(err instanceof IdentityError ? `error: ${err.code}` : err.message);
   } else if (typeof (err as { code?: unknown }).code === 'string' && String((err as { code: string }).code).startsWith('directory.')) {
     console.error(`error: ${(err as { code: string }).code}`);

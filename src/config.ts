@@ -37,6 +37,8 @@ export const configSchema = z.object({
     // How often the outbox looks for mail to (re)send, and how long before giving up on one message.
     pollMs: z.number().int().positive().default(500),
     maxAttempts: z.number().int().positive().default(12),
+    // Campaign mail is spread out to this rate, so the relay and the recipients' providers are not flooded.
+    marketingPerMinute: z.number().int().positive().default(60),
   }).prefault({}),
   accounts: z.object({
     // Life of the verification link and code sent at sign-up.

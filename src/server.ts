@@ -10,9 +10,9 @@ import type { Config } from './config.ts';
 import { openStore, createSealer, type Sealer, type Store } from './store/index.ts';
 import { systemClock, cryptoRandom, type Clock } from './clock/index.ts';
 import { createAudit, type Audit } from './audit/index.ts';
-import { createOutbox, renderMail, type Outbox } from './delivery/index.ts';
+import { createOutbox, renderMail, sendCampaign, type CampaignInput, type Outbox } from './delivery/index.ts';
 import {
-  createAccountService, createPasswordHasher, createSelfService, createSqlIdentityStore, createWorkforceService, isBreachedPassword,
+  createAccountService, createPasswordHasher, createSelfService, createSqlIdentityStore, createUnsubscribeTokens, createWorkforceService, isBreachedPassword,
   type AccountService, type SelfService, type WorkforceService,
 } from './identity/index.ts';
 import { createDirectorySource, type DirectorySource } from './directory/index.ts';
@@ -39,6 +39,8 @@ export interface TesseraServer {
   /** Present when a directory is configured. */
   workforce?: WorkforceService;
   outbox: Outbox;
+  sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
+  unsubscribeLink(accountId: string): string;
   audit: Audit;
   metrics: Metrics;
   logger: Logger;
@@ -67,12 +69,14 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   const sealer = createSealer(keyEncryptionKey(config));
   const audit = createAudit(store.db, clock);
   const metrics = createMetrics();
-  const [signingKeys, cookieKey, csrfKey, codePepper] = await Promise.all([
+  const [signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey] = await Promise.all([
     loadSigningKeys(store.db, sealer, clock, config.tokens.refreshTokenSeconds * 1000),
     loadNamedSecret(store.db, sealer, clock, 'cookie-key'),
     loadNamedSecret(store.db, sealer, clock, 'csrf-key'),
     loadNamedSecret(store.db, sealer, clock, 'code-pepper'),
+    loadNamedSecret(store.db, sealer, clock, 'unsubscribe-key'),
   ]);
+  const unsubscribeTokens = createUnsubscribeTokens(unsubscribeKey);
 
   const identityStore = createSqlIdentityStore(store.db);
   const directory: DirectorySource | undefined = config.directory ? createDirectorySource(config.directory, { clock }) : undefined;
@@ -160,8 +164,15 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     provider, accounts, selfService, sessions, clients, csrfKey, issuer: config.issuer,
     passwordMinLength: passwordPolicy.minLength, secureCookies: config.issuer.startsWith('https:'),
   });
+  const unsubscribeLink = (accountId: string) => link(`unsubscribe?t=${unsubscribeTokens.issue(accountId)}`);
   registerAccountRoutes(app, {
     accounts,
+    async unsubscribe(token) {
+      const accountId = unsubscribeTokens.verify(token);
+      if (!accountId || !await accounts.findAccount(accountId)) return false;
+      await selfService.setMarketing(accountId, false, 'unsubscribe_link');
+      return true;
+    },
     mailbox: config.demo && !config.mail.smtpUrl
       ? async () => (await outbox.recent({ limit: 50 })).map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, createdAt: m.createdAt }))
       : undefined,
@@ -186,6 +197,10 @@ export async function createServer(config: Config, options: { logger?: Logger; c
 
   return {
     config, app, store, sealer, provider, clients, accounts, selfService, sessions, workforce, outbox, audit, metrics, logger,
+    unsubscribeLink,
+    sendCampaign: (input) => sendCampaign({
+      outbox, audience: () => selfService.marketingAudience(), unsubscribeLink, perMinute: config.mail.marketingPerMinute, now: () => clock.now(),
+    }, input),
     async listen() {
       const address = await app.listen({ port: config.http.port, host: config.http.host });
       outbox.start();

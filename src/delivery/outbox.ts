@@ -14,6 +14,8 @@ export interface OutgoingMail {
   html?: string;
   category?: 'transactional' | 'marketing';
   headers?: Record<string, string>;
+  /** Not sent before this time (ms): campaigns spread their mail out. */
+  notBefore?: number;
 }
 
 export interface StoredMail { id: string; to: string; subject: string; text: string; html: string | null; status: string; createdAt: number; sentAt: number | null }
@@ -105,7 +107,7 @@ export function createOutbox(o: OutboxOptions) {
       await o.db.insertInto('outbox').values({
         id, category: mail.category ?? 'transactional', to_address: mail.to, subject: mail.subject, text_body: mail.text,
         html_body: mail.html ?? null, headers: JSON.stringify(headers), status: transporter ? 'pending' : 'sent', attempts: 0,
-        next_attempt_at: now, locked_until: 0, last_error: null, created_at: now, sent_at: transporter ? null : now,
+        next_attempt_at: Math.max(now, mail.notBefore ?? now), locked_until: 0, last_error: null, created_at: now, sent_at: transporter ? null : now,
       }).execute();
       if (timer !== undefined) { clearTimeout(timer); poll(); }
       return id;

@@ -7,3 +7,4 @@ export type { Account, IdentityStore } from './store.ts';
 export { createWorkforceService, type WorkforceService, type DirectoryPort, type DirectoryPerson } from './workforce.ts';
 export { createSelfService, type SelfService } from './self-service.ts';
 export { isBreachedPassword } from './breached.ts';
+export { createUnsubscribeTokens, type UnsubscribeTokens } from './unsubscribe.ts';

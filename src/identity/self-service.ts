@@ -131,6 +131,14 @@ export function createSelfService(o: SelfServiceOptions) {
       return true;
     },
 
+    /** Active customers who said yes to marketing mail, with the address to write to. */
+    async marketingAudience(): Promise<Array<{ accountId: string; email: string }>> {
+      const rows = await db.selectFrom('marketing_consents').innerJoin('accounts', 'accounts.id', 'marketing_consents.account_id')
+        .select(['accounts.id', 'accounts.email']).where('marketing_consents.subscribed', '=', 1).where('accounts.status', '=', 'active')
+        .where('accounts.email', 'is not', null).where('accounts.email_verified', '=', 1).orderBy('accounts.created_at').execute();
+      return rows.map((r) => ({ accountId: r.id, email: r.email! }));
+    },
+
     /** Everything Tessera holds about the account, for the customer to download. */
     async exportData(accountId: string) {
       const account = await store.findAccountById(accountId);

@@ -3,11 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { IdentityError, type AccountService } from '../identity/index.ts';
 import { html } from './html.ts';
 import { t } from './i18n/index.ts';
-import { confirmLinkPage, messagePage } from './pages/account-pages.ts';
+import { confirmLinkPage, confirmUnsubscribePage, messagePage } from './pages/account-pages.ts';
 import { mailboxPage, type MailboxEntry } from './pages/mailbox-page.ts';
 
 export interface AccountRouteOptions {
   accounts: AccountService;
+  /** One-click unsubscribe (RFC 8058): the signed token says whose consent ends. */
+  unsubscribe(token: unknown): Promise<boolean>;
   /** Present in demo mode only: the mail kept locally when no SMTP relay is configured. */
   mailbox?: () => Promise<MailboxEntry[]>;
 }
@@ -33,6 +35,17 @@ ${o.mailbox ? html`<p><a href="/dev/mailbox">${t('mailbox.title')}</a></p>` : ''
       if (!(err instanceof IdentityError)) throw err;
       return reply.code(400).type('text/html; charset=utf-8').send(messagePage('error.title', err.code));
     }
+  });
+
+  // GET shows a confirmation page (a person clicking the button in the mail); POST unsubscribes at once
+  // (RFC 8058: the mail client's one-click POST carries `List-Unsubscribe=One-Click`). Repeating it changes nothing.
+  const tokenQuery = { querystring: { type: 'object', properties: { t: { type: 'string', maxLength: 300 } } } } as const;
+  app.get<{ Querystring: { t?: string } }>('/unsubscribe', { schema: tokenQuery }, async (req, reply) =>
+    reply.type('text/html; charset=utf-8').send(confirmUnsubscribePage(req.query.t ?? '')));
+  app.post<{ Querystring: { t?: string }; Body: Record<string, string> }>('/unsubscribe', { schema: tokenQuery }, async (req, reply) => {
+    const ok = await o.unsubscribe(req.query.t ?? req.body?.t);
+    return reply.code(ok ? 200 : 400).type('text/html; charset=utf-8')
+      .send(ok ? messagePage('unsubscribe.title', 'unsubscribe.done') : messagePage('error.title', 'unsubscribe.invalid'));
   });
 
   if (o.mailbox) {

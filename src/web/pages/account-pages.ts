@@ -79,3 +79,8 @@ export function confirmLinkPage(c: { action: string; token: string }): string {
   return layout({ title: t('verify.title'), body: html`<h1>${t('verify.title')}</h1>
 <form method="post" action="${c.action}">${hiddenInputs({ token: c.token })}<button type="submit" autofocus>${t('verify.submit')}</button></form>` });
 }
+
+export function confirmUnsubscribePage(token: string): string {
+  return layout({ title: t('unsubscribe.title'), body: html`<h1>${t('unsubscribe.title')}</h1><p>${t('unsubscribe.question')}</p>
+<form method="post" action="/unsubscribe?t=${encodeURIComponent(token)}"><button type="submit" autofocus>${t('unsubscribe.submit')}</button></form>` });
+}
