@@ -4,7 +4,8 @@ import Provider from 'oidc-provider';
 import argon2 from 'argon2';
 import type { AddressInfo } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
-import { startTessera, createAgent, hiddenField } from '../test/support/tessera.ts';
+import { startTessera } from '../test/support/tessera.ts';
+import { signInPages } from './sign-in-pages.ts';
 import { argon2Options } from '../src/identity/index.ts';
 import { loadSigningKeys } from '../src/oidc/index.ts';
 import { systemClock } from '../src/clock/index.ts';
@@ -61,26 +62,12 @@ export async function benchPasswordSignIns(): Promise<Outcome> {
   const hash = await argon2.hash(password, argon2Options);
   const concurrency = 8;
 
-  // Each sign-in needs its own sign-in page (interaction); they are opened before the clock starts.
-  const prepared: Array<() => Promise<void>> = [];
-  const prepare = async (count: number) => {
-    for (let i = 0; i < count; i++) {
-      const agent = createAgent();
-      const url = `${tessera.url}/oidc/auth?client_id=bench&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('http://127.0.0.1:9/cb')}&code_challenge=${'x'.repeat(43)}&code_challenge_method=S256`;
-      const page = await agent.follow(url, tessera.url);
-      const csrf = hiddenField(await page.response.text(), 'csrf');
-      prepared.push(async () => {
-        const response = await agent.postForm(`${page.url}/login`, { csrf, email: 'bench@example.com', password });
-        if (response.status !== 303) throw new Error(`sign-in answered ${response.status}`);
-      });
-    }
-  };
+  const pages = signInPages(tessera, 'bench', { name: 'bench@example.com', password });
   const expected = Math.ceil((durationMs / 1000 + 1) * 200);
   const result = await compare(
     async () => {
-      prepared.length = 0;
-      await prepare(expected);
-      return measure('Tessera sign-ins', async () => { const next = prepared.pop(); if (!next) throw new Error('ran out of prepared sign-in pages'); await next(); }, { concurrency, durationMs });
+      await pages.open(expected);
+      return measure('Tessera sign-ins', () => pages.signIn(), { concurrency, durationMs });
     },
     () => measure('argon2id verify', async () => { if (!await argon2.verify(hash, password)) throw new Error('verify failed'); }, { concurrency, durationMs }),
     rounds,

@@ -1,10 +1,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { openStore, type Store } from '../store/index.ts';
 import { manualClock } from '../clock/index.ts';
 import { createOutbox, renderMail } from './index.ts';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../test/support/databases.ts';
+import { testDialects, useMigratedStore } from '../../test/support/databases.ts';
 import { startSmtpServer, type SmtpTestServer } from '../../test/support/smtp.ts';
 import { freePort } from '../../test/support/tessera.ts';
 
@@ -12,19 +11,13 @@ const silent = pino({ level: 'silent' });
 
 for (const dialect of await testDialects()) {
   describe(`mail outbox on ${dialect}`, () => {
-    let database: TestDatabase;
-    let store: Store;
+    const fixture = useMigratedStore(dialect);
     let smtp: SmtpTestServer;
-    before(async () => {
-      database = await createTestDatabase(dialect);
-      store = openStore(database.url);
-      await store.migrate();
-      smtp = await startSmtpServer();
-    });
-    after(async () => { await store.close(); await database.drop(); await smtp.stop(); });
+    before(async () => { smtp = await startSmtpServer(); });
+    after(() => smtp.stop());
 
     const outboxFor = (url: string, clock = manualClock(), maxAttempts = 3) =>
-      createOutbox({ db: store.db, clock, transport: url, from: 'Tessera <no-reply@example.com>', pollMs: 10, maxAttempts, logger: silent });
+      createOutbox({ db: fixture.store.db, clock, transport: url, from: 'Tessera <no-reply@example.com>', pollMs: 10, maxAttempts, logger: silent });
 
     it('delivers through the relay with the template, a Message-ID and pass-through headers', async () => {
       const outbox = outboxFor(smtp.url);
@@ -45,7 +38,7 @@ for (const dialect of await testDialects()) {
       const down = outboxFor(`smtp://127.0.0.1:${deadPort}`, clock, 10);
       const id = await down.enqueue({ to: 'ben@example.com', subject: 'Hello', text: 'kept' });
       assert.equal(await down.deliverDue(), 0);
-      const row = await store.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await fixture.store.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       assert.equal(row.status, 'pending');
       assert.equal(row.attempts, 1);
       assert.ok(row.next_attempt_at > clock.now(), 'a retry is scheduled later');
@@ -66,12 +59,12 @@ for (const dialect of await testDialects()) {
       const delays: number[] = [];
       for (let i = 0; i < 3; i++) {
         await outbox.deliverDue();
-        const row = await store.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        const row = await fixture.store.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
         delays.push(row.next_attempt_at - clock.now());
         clock.advance(10 * 60_000);
       }
       smtp.refuse = false;
-      const row = await store.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await fixture.store.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       assert.equal(row.status, 'failed');
       assert.equal(row.last_error, '451');
       assert.ok(delays[1] > delays[0], 'the delay grows');
@@ -91,7 +84,7 @@ for (const dialect of await testDialects()) {
 
     it('refuses header injection and bad recipients before storing anything', async () => {
       const outbox = outboxFor(smtp.url);
-      const count = async () => (await store.db.selectFrom('outbox').select('id').execute()).length;
+      const count = async () => (await fixture.store.db.selectFrom('outbox').select('id').execute()).length;
       const before = await count();
       await assert.rejects(outbox.enqueue({ to: 'x@example.com', subject: 'Hi\r\nBcc: victim@example.com', text: 'x' }), { code: 'delivery.header_injection' });
       await assert.rejects(outbox.enqueue({ to: 'x@example.com\nBcc: v@example.com', subject: 'Hi', text: 'x' }), { code: 'delivery.header_injection' });
@@ -103,7 +96,7 @@ for (const dialect of await testDialects()) {
     });
 
     it('keeps mail locally without a relay (the demo mailbox)', async () => {
-      const outbox = createOutbox({ db: store.db, clock: manualClock(), transport: null, from: 'x@example.com', pollMs: 10, maxAttempts: 3, logger: silent });
+      const outbox = createOutbox({ db: fixture.store.db, clock: manualClock(), transport: null, from: 'x@example.com', pollMs: 10, maxAttempts: 3, logger: silent });
       await outbox.enqueue({ to: 'dana@example.com', subject: 'Local', text: 'read me here' });
       const [latest] = await outbox.recent({ to: 'dana@example.com' });
       assert.equal(latest.text, 'read me here');

@@ -1,18 +1,16 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { openStore, type Store } from '../store/index.ts';
 import { manualClock, cryptoRandom } from '../clock/index.ts';
 import { createAccountService, createPasswordHasher, createSqlIdentityStore, type AccountService } from './index.ts';
 import { isBreachedPassword } from './breached.ts';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../test/support/databases.ts';
+import { testDialects, useMigratedStore } from '../../test/support/databases.ts';
 
 interface SentMail { templateId: string; to: string; params: Record<string, string | number> }
 
 for (const dialect of await testDialects()) {
   describe(`customer accounts on ${dialect}`, () => {
-    let database: TestDatabase;
-    let store: Store;
+    const fixture = useMigratedStore(dialect);
     let accounts: AccountService;
     const sent: SentMail[] = [];
     const clock = manualClock(Date.UTC(2026, 10, 23));
@@ -20,18 +18,14 @@ for (const dialect of await testDialects()) {
     const tokenOf = (mail: SentMail) => new URL(String(mail.params.link)).searchParams.get('token')!;
 
     before(async () => {
-      database = await createTestDatabase(dialect);
-      store = openStore(database.url);
-      await store.migrate();
       accounts = createAccountService({
-        store: createSqlIdentityStore(store.db), hasher: await createPasswordHasher(),
+        store: createSqlIdentityStore(fixture.store.db), hasher: await createPasswordHasher(),
         policy: { minLength: 8, maxLength: 1024, isBreached: isBreachedPassword },
         sendMail: async (templateId, to, params) => { sent.push({ templateId, to, params }); },
         links: { verifyEmail: (t) => `https://id.example.com/verify-email?token=${t}`, signIn: () => 'https://id.example.com/', resetPassword: () => 'https://id.example.com/reset-password' },
         clock, random: cryptoRandom, codePepper: randomBytes(32), verificationTtlSeconds: 3600, verificationMaxAttempts: 5,
       });
     });
-    after(async () => { await store.close(); await database.drop(); });
 
     it('signs up, mails a 6-digit code and a link, and confirms with the code', async () => {
       const pending = await accounts.signUp({ email: ' Ana@Example.COM ', password: 'a long enough phrase' });
@@ -49,12 +43,12 @@ for (const dialect of await testDialects()) {
     });
 
     it('answers sign-up with a taken address like a new one and mails the owner a notice (T5)', async () => {
-      const before = await store.db.selectFrom('accounts').select('id').execute();
+      const before = await fixture.store.db.selectFrom('accounts').select('id').execute();
       const pending = await accounts.signUp({ email: 'ana@example.com', password: 'another long phrase' });
       assert.equal(pending.email, 'ana@example.com');
       assert.match(pending.verificationId, /^[0-9a-f-]{36}$/);
       assert.equal(lastMail('ana@example.com').templateId, 'account.already_registered');
-      assert.equal((await store.db.selectFrom('accounts').select('id').execute()).length, before.length);
+      assert.equal((await fixture.store.db.selectFrom('accounts').select('id').execute()).length, before.length);
       // The decoy flow never confirms anything.
       await assert.rejects(accounts.confirmByCode(pending.verificationId, '123456'), { code: 'identity.verification_invalid' });
       // The original password still works: nothing was overwritten.

@@ -1,38 +1,31 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openStore, isUniqueViolation, createSealer, type Store } from './index.ts';
-import { createTestDatabase, testDialects, type TestDatabase } from '../../test/support/databases.ts';
+import { isUniqueViolation, createSealer } from './index.ts';
+import { testDialects, useMigratedStore } from '../../test/support/databases.ts';
 import { randomBytes } from 'node:crypto';
 
 for (const dialect of await testDialects()) {
   describe(`store on ${dialect}`, () => {
-    let database: TestDatabase;
-    let store: Store;
-    before(async () => {
-      database = await createTestDatabase(dialect);
-      store = openStore(database.url);
-      await store.migrate();
-    });
-    after(async () => { await store.close(); await database.drop(); });
+    const fixture = useMigratedStore(dialect);
 
     it('migrates once and a second run has nothing to do', async () => {
-      assert.deepEqual(await store.migrate(), []);
+      assert.deepEqual(await fixture.store.migrate(), []);
     });
 
     it('round-trips millisecond times as numbers and rejects a duplicate e-mail', async () => {
       const at = Date.now();
       const row = { id: 'a1', kind: 'customer' as const, email: 'x@example.com', email_verified: 0, password_hash: null, name: null, status: 'active' as const, created_at: at, updated_at: at };
-      await store.db.insertInto('accounts').values(row).execute();
-      const found = await store.db.selectFrom('accounts').selectAll().where('id', '=', 'a1').executeTakeFirstOrThrow();
+      await fixture.store.db.insertInto('accounts').values(row).execute();
+      const found = await fixture.store.db.selectFrom('accounts').selectAll().where('id', '=', 'a1').executeTakeFirstOrThrow();
       assert.equal(found.created_at, at);
-      await assert.rejects(store.db.insertInto('accounts').values({ ...row, id: 'a2' }).execute(), (err) => isUniqueViolation(err));
+      await assert.rejects(fixture.store.db.insertInto('accounts').values({ ...row, id: 'a2' }).execute(), (err) => isUniqueViolation(err));
     });
 
     it('keeps an injection string as data', async () => {
       const at = Date.now();
       const hostile = "x'); DROP TABLE accounts; --@example.com";
-      await store.db.insertInto('accounts').values({ id: 'a3', email: hostile, email_verified: 0, password_hash: null, name: null, status: 'active', created_at: at, updated_at: at }).execute();
-      const found = await store.db.selectFrom('accounts').select('email').where('email', '=', hostile).executeTakeFirst();
+      await fixture.store.db.insertInto('accounts').values({ id: 'a3', email: hostile, email_verified: 0, password_hash: null, name: null, status: 'active', created_at: at, updated_at: at }).execute();
+      const found = await fixture.store.db.selectFrom('accounts').select('email').where('email', '=', hostile).executeTakeFirst();
       assert.equal(found?.email, hostile);
     });
   });

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { before, after } from 'node:test';
+import { openStore, type Store } from '../../src/store/index.ts';
 
 export const postgresBaseUrl = process.env.TESSERA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -42,4 +44,19 @@ export async function testDialects(): Promise<Array<'sqlite' | 'postgres'>> {
   if (process.env.CI) throw new Error(`PostgreSQL is not reachable at ${postgresBaseUrl}; CI requires it`);
   process.emitWarning(`PostgreSQL not reachable at ${postgresBaseUrl}: running on SQLite only`);
   return ['sqlite'];
+}
+
+/**
+ * A migrated store for the suite being declared, on the given dialect: created before its tests, closed and
+ * dropped after them. Read `.store` inside the tests.
+ */
+export function useMigratedStore(dialect: 'sqlite' | 'postgres'): { readonly store: Store } {
+  const holder = {} as { store: Store; database: TestDatabase };
+  before(async () => {
+    holder.database = await createTestDatabase(dialect);
+    holder.store = openStore(holder.database.url);
+    await holder.store.migrate();
+  });
+  after(async () => { await holder.store.close(); await holder.database.drop(); });
+  return { get store() { return holder.store; } };
 }
