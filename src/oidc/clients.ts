@@ -44,6 +44,10 @@ export function createClientRegistry(db: Kysely<Database>, sealer: Sealer, clock
   // The token endpoint reads the client on every request: the row is read each time (a removal or a new secret
   // applies at once, on every node), but opening the same sealed secret again is skipped.
   const opened = new Map<string, Record<string, unknown>>();
+  // Rows read in the last second are reused: at thousands of token requests a second the client row would
+  // otherwise be read for each one. A removed or changed client is seen by every node within a second.
+  const recent = new Map<string, { row: { metadata: string } | undefined; readAt: number }>();
+  const recentMs = 1000;
   // Compiled once: building the query is most of the cost of this hot read.
   const findSql = db.selectFrom('oidc_clients').select('metadata').where('client_id', '=', '').compile().sql;
   return {
@@ -62,6 +66,7 @@ export function createClientRegistry(db: Kysely<Database>, sealer: Sealer, clock
       };
       const secret = isPublic ? undefined : client_secret ?? randomBytes(32).toString('base64url');
       const stored = { ...metadata, ...(secret ? { client_secret_sealed: sealer.seal(secret, sealContext(rest.client_id)) } : {}) };
+      recent.delete(rest.client_id);
       try {
         await db.insertInto('oidc_clients').values({ client_id: rest.client_id, metadata: JSON.stringify(stored), created_at: clock.now() }).execute();
       } catch (err) {
@@ -73,7 +78,14 @@ export function createClientRegistry(db: Kysely<Database>, sealer: Sealer, clock
 
     /** Metadata as oidc-provider reads it, secret opened. */
     async find(clientId: string): Promise<Record<string, unknown> | undefined> {
-      const [row] = (await db.executeQuery<{ metadata: string }>(CompiledQuery.raw(findSql, [clientId]))).rows;
+      let hit = recent.get(clientId);
+      if (!hit || clock.now() - hit.readAt >= recentMs) {
+        const [row] = (await db.executeQuery<{ metadata: string }>(CompiledQuery.raw(findSql, [clientId]))).rows;
+        hit = { row, readAt: clock.now() };
+        if (recent.size >= 1000) recent.clear();
+        recent.set(clientId, hit);
+      }
+      const { row } = hit;
       if (!row) return undefined;
       const cached = opened.get(row.metadata);
       if (cached) return { ...cached };
@@ -95,6 +107,7 @@ export function createClientRegistry(db: Kysely<Database>, sealer: Sealer, clock
     },
 
     async remove(clientId: string): Promise<void> {
+      recent.delete(clientId);
       const result = await db.deleteFrom('oidc_clients').where('client_id', '=', clientId).executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) throw new ClientError('client.not_found', `no client with id ${clientId}`);
     },
