@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { Logger } from 'pino';
@@ -24,6 +25,7 @@ import { registerAccountSite, accountClientId } from './web/account-site.ts';
 import { createMetrics, registerObservability, type Metrics } from './web/observability.ts';
 import { registerAccountRoutes } from './web/account-routes.ts';
 import { registerErrorHandling } from './web/errors.ts';
+import { createCsrf } from './web/csrf.ts';
 import { createLogger } from './web/logging.ts';
 
 export interface TesseraServer {
@@ -67,7 +69,12 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   const store = openStore(config.databaseUrl);
   await store.migrate();
   const sealer = createSealer(keyEncryptionKey(config));
-  const audit = createAudit(store.db, clock);
+  // The address of the request being served, for the audit log (T9: behind a proxy only as Fastify's trustProxy allows).
+  const requestSource = new AsyncLocalStorage<{ ip: string }>();
+  const audit = createAudit(store.db, clock, () => requestSource.getStore()?.ip);
+  // Domain services report events about a subject; the subject is the actor unless a caller says otherwise.
+  const auditAs = (fallbackActor: string) => (event: { action: string; subject: string | null; outcome: string; details?: Record<string, unknown> }) =>
+    audit.record({ actor: event.subject ?? fallbackActor, ...event });
   const metrics = createMetrics();
   const [signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey] = await Promise.all([
     loadSigningKeys(store.db, sealer, clock, config.tokens.refreshTokenSeconds * 1000),
@@ -77,13 +84,14 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     loadNamedSecret(store.db, sealer, clock, 'unsubscribe-key'),
   ]);
   const unsubscribeTokens = createUnsubscribeTokens(unsubscribeKey);
+  const csrf = createCsrf(csrfKey);
 
   const identityStore = createSqlIdentityStore(store.db);
   const directory: DirectorySource | undefined = config.directory ? createDirectorySource(config.directory, { clock }) : undefined;
   const workforce = directory && createWorkforceService({
     store: identityStore, directory, clock, domains: config.directory?.domains ?? [],
     endSessions: async (accountId) => { await sessions.endAll(accountId); },
-    audit: (event) => audit.record({ actor: event.subject ?? 'directory', ...event }),
+    audit: auditAs('directory'),
   });
 
   const outbox = createOutbox({
@@ -104,7 +112,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
       account: () => link('account'),
     },
     emailChangeTtlSeconds: config.accounts.verificationTtlSeconds,
-    audit: (event) => audit.record({ actor: event.subject ?? 'anonymous', ...event }),
+    audit: auditAs('anonymous'),
   });
   const accounts = createAccountService({
     store: identityStore,
@@ -121,7 +129,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     clock, random: cryptoRandom, codePepper,
     verificationTtlSeconds: config.accounts.verificationTtlSeconds,
     verificationMaxAttempts: config.accounts.verificationMaxAttempts,
-    audit: (event) => audit.record({ actor: event.subject ?? 'anonymous', ...event }),
+    audit: auditAs('anonymous'),
   });
 
   const clients = createClientRegistry(store.db, sealer, clock);
@@ -153,15 +161,16 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy.length > 0 ? config.http.trustProxy : false,
   }) as unknown as FastifyInstance;
+  app.addHook('onRequest', (req, _reply, done) => requestSource.run({ ip: req.ip }, done));
   await app.register(formbody);
   registerErrorHandling(app);
   registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); });
   registerInteractions(app, {
-    provider, accounts, workforce, csrfKey, passwordMinLength: passwordPolicy.minLength,
+    provider, accounts, workforce, csrf, passwordMinLength: passwordPolicy.minLength,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   registerAccountSite(app, {
-    provider, accounts, selfService, sessions, clients, csrfKey, issuer: config.issuer,
+    provider, accounts, selfService, sessions, clients, csrf, issuer: config.issuer,
     passwordMinLength: passwordPolicy.minLength, secureCookies: config.issuer.startsWith('https:'),
   });
   const unsubscribeLink = (accountId: string) => link(`unsubscribe?t=${unsubscribeTokens.issue(accountId)}`);

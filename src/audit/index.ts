@@ -25,7 +25,11 @@ function chainHash(prev: string, row: { seq: number; at: number; actor: string; 
   return createHash('sha256').update(JSON.stringify([prev, row.seq, row.at, row.actor, row.action, row.subject, row.source, row.outcome, row.details])).digest('hex');
 }
 
-export function createAudit(db: Kysely<Database>, clock: Clock): Audit {
+/**
+ * `currentSource` tells the address of the request being served (the HTTP layer keeps it per request), so domain
+ * code records its events without knowing about requests.
+ */
+export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: () => string | undefined = () => undefined): Audit {
   return {
     async record(event) {
       // Two nodes may append at once: the sequence number is the primary key, so the loser retries on the new tail.
@@ -39,7 +43,7 @@ export function createAudit(db: Kysely<Database>, clock: Clock): Audit {
               actor: event.actor,
               action: event.action,
               subject: event.subject ?? null,
-              source: event.source ?? null,
+              source: event.source ?? currentSource() ?? null,
               outcome: event.outcome,
               details: JSON.stringify(event.details ?? {}),
             };

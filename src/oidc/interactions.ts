@@ -1,19 +1,19 @@
 // The pages oidc-provider hands the browser to: sign-in, sign-up with e-mail confirmation, consent.
 // Each route is a short list of steps: loadInteraction → checkCsrf → act → finish or render.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { IdentityError, type AccountService, type Account, type WorkforceService } from '../identity/index.ts';
 import { isMessageId } from '../web/i18n/index.ts';
 import { consentPage, messagePage, signInPage, signUpPage, verifyPage, type FormContext } from '../web/pages/account-pages.ts';
 import type { FieldError } from '../web/forms.ts';
+import type { Csrf } from '../web/csrf.ts';
 
 export interface InteractionOptions {
   provider: Provider;
   accounts: AccountService;
   /** Present when a directory is configured: directory names sign in against it. */
   workforce?: WorkforceService;
-  csrfKey: Buffer;
+  csrf: Csrf;
   passwordMinLength: number;
   onSignIn?: (outcome: 'success' | 'failure') => void;
 }
@@ -43,12 +43,7 @@ function toFieldError(err: unknown, minLength: number): FieldError {
 
 export function registerInteractions(app: FastifyInstance, o: InteractionOptions): void {
   const { provider, accounts } = o;
-  const csrfFor = (uid: string) => createHmac('sha256', o.csrfKey).update(`interaction:${uid}`).digest('base64url');
-  const csrfValid = (uid: string, token: unknown) => {
-    const expected = Buffer.from(csrfFor(uid));
-    const given = Buffer.from(typeof token === 'string' ? token : '');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
+  const csrfFor = (uid: string) => o.csrf.token(`interaction:${uid}`);
   const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
 
   async function load(req: UidRequest, reply: FastifyReply): Promise<Details | undefined> {
@@ -63,7 +58,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
   }
 
   async function loadForPost(req: UidRequest, reply: FastifyReply): Promise<Details | undefined> {
-    if (!csrfValid(req.params.uid, req.body?.csrf)) {
+    if (!o.csrf.valid(`interaction:${req.params.uid}`, req.body?.csrf)) {
       html(reply, 403, messagePage('error.title', 'web.csrf'));
       return undefined;
     }

@@ -1,11 +1,12 @@
 // The account site (/account): the person's own SSO session (oidc-provider's cookie) is the sign-in, so a customer
 // signed in at the shop opens the account page signed in. Each form: loadSession → checkCsrf → act → render.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { IdentityError, type AccountService, type SelfService } from '../identity/index.ts';
 import type { ClientRegistry, SessionManager } from '../oidc/index.ts';
 import type { FieldError } from './forms.ts';
+import type { Csrf } from './csrf.ts';
 import type { MessageId } from './i18n/index.ts';
 import { accountNoticePage, accountPage, describeDevice, tokenActionPage } from './pages/account-site-pages.ts';
 import { messagePage } from './pages/account-pages.ts';
@@ -18,7 +19,7 @@ export interface AccountSiteOptions {
   selfService: SelfService;
   sessions: SessionManager;
   clients: ClientRegistry;
-  csrfKey: Buffer;
+  csrf: Csrf;
   issuer: string;
   passwordMinLength: number;
   secureCookies: boolean;
@@ -33,7 +34,7 @@ const stateCookie = 'tessera_account_state';
 
 export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions): void {
   const page = (reply: FastifyReply, status: number, body: string) => reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
-  const csrfFor = (uid: string) => createHmac('sha256', o.csrfKey).update(`account:${uid}`).digest('base64url');
+  const csrfFor = (uid: string) => o.csrf.token(`account:${uid}`);
 
   async function currentSession(req: FastifyRequest, reply: FastifyReply): Promise<{ accountId: string; uid: string } | undefined> {
     const ctx = o.provider.createContext(req.raw, reply.raw);
@@ -45,9 +46,7 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
   async function authorized(req: FastifyRequest<{ Body: Body }>, reply: FastifyReply) {
     const session = await currentSession(req, reply);
     if (!session) { reply.redirect('/account/login', 303); return undefined; }
-    const expected = Buffer.from(csrfFor(session.uid));
-    const given = Buffer.from(String(req.body?.csrf ?? ''));
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!o.csrf.valid(`account:${session.uid}`, req.body?.csrf)) {
       page(reply, 403, messagePage('error.title', 'web.csrf'));
       return undefined;
     }

@@ -47,8 +47,9 @@ for (const dialect of await testDialects()) {
         assert.equal(response.status, 200);
       }
       assert.deepEqual(await tessera.selfService.marketing(yes.id).then((m) => [m.subscribed, m.source]), [false, 'unsubscribe_link']);
-      const audit = await tessera.store.db.selectFrom('audit_events').select('action').where('subject', '=', yes.id).where('action', '=', 'marketing.unsubscribe').execute();
+      const audit = await tessera.store.db.selectFrom('audit_events').select(['action', 'source']).where('subject', '=', yes.id).where('action', '=', 'marketing.unsubscribe').execute();
       assert.equal(audit.length, 1, 'recorded once');
+      assert.equal(audit[0].source, '127.0.0.1', 'with the address the request came from');
 
       assert.equal((await tessera.sendCampaign({ subject: 'Spring sale', html: '<p>Spring</p>' })).recipients, 0);
 
