@@ -118,6 +118,27 @@ export interface MarketingConsentsTable {
   changed_at: number;
 }
 
+export interface OtpTokensTable {
+  id: string;
+  account_id: string | null;
+  type: 'mobile' | 'desktop' | 'hardware';
+  serial: string;
+  state: 'pending' | 'active' | 'locked' | 'revoked';
+  algorithm: 'SHA1' | 'SHA256' | 'SHA512';
+  digits: number;
+  /** Null for counter-based (HOTP) hardware tokens. */
+  period_seconds: number | null;
+  secret_sealed: string;
+  drift: number;
+  last_step: number | null;
+  failures: number;
+  locked_until: number;
+  pending_expires_at: number | null;
+  created_at: number;
+  activated_at: number | null;
+  revoked_at: number | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   email_verifications: EmailVerificationsTable;
@@ -129,6 +150,7 @@ export interface Database {
   session_details: SessionDetailsTable;
   email_changes: EmailChangesTable;
   marketing_consents: MarketingConsentsTable;
+  otp_tokens: OtpTokensTable;
 }
 
 export type { Generated };

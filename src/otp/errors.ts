@@ -1,0 +1,23 @@
+// Stable codes; the edge maps each to a page message, an API answer or a RADIUS Reply-Message.
+export type OtpErrorCode =
+  | 'otp.malformed'
+  | 'otp.wrong_code'
+  | 'otp.replayed'
+  | 'otp.throttled'
+  | 'otp.locked'
+  | 'otp.no_token'
+  | 'otp.enrolment_invalid'
+  | 'otp.serial_unknown'
+  | 'otp.serial_taken'
+  | 'otp.resync_failed';
+
+export class OtpError extends Error {
+  readonly code: OtpErrorCode;
+  /** For `otp.throttled`: seconds until the next attempt is accepted. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: OtpErrorCode, retryAfterSeconds?: number) {
+    super(code);
+    this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
