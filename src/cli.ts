@@ -9,6 +9,7 @@ import { systemClock } from './clock/index.ts';
 import { rotateSigningKeys, ClientError, type ClientInput } from './oidc/index.ts';
 import { IdentityError } from './identity/index.ts';
 import { CampaignError } from './delivery/index.ts';
+import type { AppPolicy, OtpMode } from './policy/index.ts';
 
 const usage = `Usage: tessera <command>
   serve [--demo]                       start Tessera (HTTP on http.port)
@@ -21,6 +22,8 @@ const usage = `Usage: tessera <command>
   user add --email EMAIL --password PASSWORD [--name NAME]
   keys rotate                          new signing keys; old ones stay published until their tokens expire
   directory sync                       disable accounts gone or disabled in the directory, end their sessions
+  policy set --app ID --otp off|optional|required [--go-live YYYY-MM-DD] [--grace-days N] [--group NAME=MODE …]
+  policy list                          which app asks for the one-time code, from when, for whom
   campaign send --subject TEXT --html FILE [--text FILE]
                                        marketing mail to every customer who opted in, with one-click unsubscribe`;
 
@@ -44,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       'policy-uri': { type: 'string' }, 'tos-uri': { type: 'string' }, grant: { type: 'string', multiple: true },
       alg: { type: 'string' }, 'first-party': { type: 'boolean' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       subject: { type: 'string' }, html: { type: 'string' }, text: { type: 'string' },
+      app: { type: 'string' }, otp: { type: 'string' }, 'go-live': { type: 'string' }, 'grace-days': { type: 'string' }, group: { type: 'string', multiple: true },
     },
   });
   const [command, sub] = positionals;
@@ -99,6 +103,21 @@ async function main(argv: string[]): Promise<number> {
       } finally { await server.close(); }
       return 0;
     }
+    case 'policy set': {
+      const policy = parsePolicy(values);
+      const server = await createServer(config);
+      try {
+        await server.policies.save(policy, Date.now());
+        await server.audit.record({ actor: 'operator', action: 'policy.set', subject: policy.appId, outcome: 'success', details: { ...policy } });
+        console.log(JSON.stringify(policy, null, 2));
+      } finally { await server.close(); }
+      return 0;
+    }
+    case 'policy list': {
+      const server = await createServer(config);
+      try { console.log(JSON.stringify(await server.policies.list(), null, 2)); } finally { await server.close(); }
+      return 0;
+    }
     case 'campaign send': {
       if (!values.subject || !values.html) { console.error(usage); return 2; }
       const server = await createServer(config);
@@ -125,8 +144,27 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+class UsageError extends Error {}
+
+function parsePolicy(values: Record<string, unknown>): AppPolicy {
+  const modes = ['off', 'optional', 'required'];
+  if (typeof values.app !== 'string' || !values.app) throw new UsageError('policy set: --app is required');
+  if (!modes.includes(String(values.otp))) throw new UsageError('policy set: --otp must be off, optional or required');
+  const goLive = values['go-live'] === undefined ? null : Date.parse(`${values['go-live']}T00:00:00Z`);
+  if (goLive !== null && Number.isNaN(goLive)) throw new UsageError('policy set: --go-live must be a date like 2026-12-01');
+  const graceDays = values['grace-days'] === undefined ? 0 : Number(values['grace-days']);
+  if (!Number.isInteger(graceDays) || graceDays < 0 || graceDays > 365) throw new UsageError('policy set: --grace-days must be a whole number of days from 0 to 365');
+  const groupOverrides: Record<string, OtpMode> = {};
+  for (const entry of (values.group as string[] | undefined) ?? []) {
+    const [name, mode] = [entry.slice(0, entry.lastIndexOf('=')), entry.slice(entry.lastIndexOf('=') + 1)];
+    if (!name || !modes.includes(mode)) throw new UsageError(`policy set: --group ${entry} must be NAME=off|optional|required`);
+    groupOverrides[name] = mode as OtpMode;
+  }
+  return { appId: values.app, otp: values.otp as OtpMode, goLiveAt: goLive, graceSeconds: graceDays * 86400, groupOverrides };
+}
+
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
-  if (err instanceof ConfigError || err instanceof ClientError || err instanceof IdentityError || err instanceof CampaignError) {
+  if (err instanceof ConfigError || err instanceof ClientError || err instanceof IdentityError || err instanceof CampaignError || err instanceof UsageError) {
     console.error(err instanceof IdentityError ? `error: ${err.code}` : err.message);
   } else if (typeof (err as { code?: unknown }).code === 'string' && String((err as { code: string }).code).startsWith('directory.')) {
     console.error(`error: ${(err as { code: string }).code}`);

@@ -60,6 +60,15 @@ export const configSchema = z.object({
     // Allow them when the apps live on the company's private network; demo mode allows them for the local demo apps.
     allowPrivateNetworkCallbacks: z.boolean().default(false),
   }).prefault({}),
+  otp: z.object({
+    // Shown in authenticator apps beside the account name.
+    issuerName: z.string().min(1).max(60).default('Tessera'),
+    // RFC 6238 §5.2: accepted time steps either side of the expected one.
+    windowSteps: z.number().int().min(0).max(3).default(1),
+    // Consecutive wrong codes before growing delays start; NIST SP 800-63B §3.2.2 caps failures before a lock at 100.
+    freeFailures: z.number().int().min(1).max(100).default(10),
+    maxFailures: z.number().int().min(1).max(100).default(100),
+  }).prefault({}),
   // The workforce directory (Active Directory / OpenLDAP). Unset: only customer accounts sign in.
   directory: directoryConfigSchema.optional(),
   // How often accounts gone or disabled in the directory are disabled here (and their sessions ended).

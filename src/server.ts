@@ -17,6 +17,8 @@ import {
   type AccountService, type SelfService, type WorkforceService,
 } from './identity/index.ts';
 import { createDirectorySource, type DirectorySource } from './directory/index.ts';
+import { createOtpService, createSqlOtpStore, type OtpService } from './otp/index.ts';
+import { createSqlPolicyStore, decide, defaultPolicy, type PolicyStore } from './policy/index.ts';
 import {
   createAdapterFactory, createClientRegistry, createProvider, createSessionManager, loadNamedSecret, loadSigningKeys, mountProvider, registerInteractions,
   type ClientRegistry, type SessionManager,
@@ -40,6 +42,8 @@ export interface TesseraServer {
   sessions: SessionManager;
   /** Present when a directory is configured. */
   workforce?: WorkforceService;
+  otp: OtpService;
+  policies: PolicyStore;
   outbox: Outbox;
   sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
   unsubscribeLink(accountId: string): string;
@@ -132,6 +136,17 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     audit: auditAs('anonymous'),
   });
 
+  const otp = createOtpService({
+    store: createSqlOtpStore(store.db), sealer, clock, random: cryptoRandom, issuerName: config.otp.issuerName,
+    policy: { windowSteps: config.otp.windowSteps, freeFailures: config.otp.freeFailures, maxFailures: config.otp.maxFailures },
+    audit: auditAs('anonymous'),
+  });
+  const policies = createSqlPolicyStore(store.db);
+  const secondFactor = async (appId: string, accountId: string) => {
+    const [policy, account, hasToken] = await Promise.all([policies.find(appId), accounts.findAccount(accountId), otp.hasActiveToken(accountId)]);
+    return decide(policy ?? defaultPolicy(appId), { groups: account?.groups ?? [], hasToken }, clock.now());
+  };
+
   const clients = createClientRegistry(store.db, sealer, clock);
   const provider = createProvider({
     issuer: config.issuer,
@@ -145,6 +160,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     trustProxy: config.http.trustProxy.length > 0,
     secureCookies: config.issuer.startsWith('https:'),
     allowPrivateNetworkCallbacks: config.oidc.allowPrivateNetworkCallbacks || config.demo,
+    secondFactor,
   });
   provider.on('grant.success', (ctx) => metrics.tokens.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown') }));
   const sessions = createSessionManager(provider, store.db, clock, (err) => logger.warn({ err: (err as Error).message }, 'back-channel logout failed'));
@@ -166,7 +182,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   registerErrorHandling(app);
   registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); });
   registerInteractions(app, {
-    provider, accounts, workforce, csrf, passwordMinLength: passwordPolicy.minLength,
+    provider, accounts, workforce, csrf, passwordMinLength: passwordPolicy.minLength, otp, secondFactor,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   registerAccountSite(app, {
@@ -205,7 +221,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   };
 
   return {
-    config, app, store, sealer, provider, clients, accounts, selfService, sessions, workforce, outbox, audit, metrics, logger,
+    config, app, store, sealer, provider, clients, accounts, selfService, sessions, workforce, otp, policies, outbox, audit, metrics, logger,
     unsubscribeLink,
     sendCampaign: (input) => sendCampaign({
       outbox, audience: () => selfService.marketingAudience(), unsubscribeLink, perMinute: config.mail.marketingPerMinute, now: () => clock.now(),

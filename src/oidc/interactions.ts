@@ -6,6 +6,10 @@ import { IdentityError, type AccountService, type Account, type WorkforceService
 import { isMessageId } from '../web/i18n/index.ts';
 import { consentPage, messagePage, signInPage, signUpPage, verifyPage, type FormContext } from '../web/pages/account-pages.ts';
 import type { FieldError } from '../web/forms.ts';
+import { OtpError, type OtpService } from '../otp/index.ts';
+import { otpCodePage, otpEnrolPage } from '../web/pages/otp-pages.ts';
+import QRCode from 'qrcode';
+import { acr } from './provider.ts';
 import type { Csrf } from '../web/csrf.ts';
 
 export interface InteractionOptions {
@@ -16,6 +20,8 @@ export interface InteractionOptions {
   csrf: Csrf;
   passwordMinLength: number;
   onSignIn?: (outcome: 'success' | 'failure') => void;
+  otp: OtpService;
+  secondFactor(clientId: string, accountId: string): Promise<{ askCode: boolean; mustEnrol: boolean; suggestEnrol: boolean }>;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -26,7 +32,7 @@ const formSchema = {
   params: { type: 'object', properties: { uid: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } }, required: ['uid'] },
   body: {
     type: 'object',
-    properties: { csrf: text, email: text, password: text, name: text, code: text, verification: text, marketing: text },
+    properties: { csrf: text, email: text, password: text, name: text, code: text, verification: text, marketing: text, enrolment: text },
     required: ['csrf'],
   },
 } as const;
@@ -34,6 +40,7 @@ const formSchema = {
 // Typed errors from identity and the directory carry a stable code that is also the message id.
 function toFieldError(err: unknown, minLength: number): FieldError {
   if (err instanceof IdentityError) return { field: err.field, message: err.code, params: { min: minLength, max: 1024 } };
+  if (err instanceof OtpError) return { field: 'code', message: err.code, params: { seconds: err.retryAfterSeconds ?? 0 } };
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && code.startsWith('directory.') && isMessageId(code)) {
     return { field: code === 'directory.invalid_name' ? 'email' : code === 'directory.unreachable' || code === 'directory.misconfigured' ? undefined : 'password', message: code };
@@ -72,7 +79,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
 
   async function signIn(req: UidRequest, reply: FastifyReply, account: Account, amr: string[] = ['pwd']) {
     o.onSignIn?.('success');
-    await finish(req, reply, { login: { accountId: account.id, amr, acr: 'urn:tessera:pwd' }, create: {} });
+    await finish(req, reply, { login: { accountId: account.id, amr, acr: acr.password }, create: {} });
   }
 
   function context(uid: string, extra: Partial<FormContext> = {}): FormContext {
@@ -107,10 +114,53 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
         scopes: String(details.params.scope ?? '').split(' '),
       }));
     }
+    if (details.prompt.name === 'otp') return showSecondFactor(reply, details, name ?? '');
     const confirmed = await accounts.accountConfirmedInInteraction(uid);
     if (confirmed) return signIn(req as UidRequest, reply, confirmed);
     if (details.prompt.name === 'create') return html(reply, 200, signUpPage(context(uid, { action: `/interaction/${uid}/signup`, appName: name })));
     return html(reply, 200, signInPage(context(uid, { appName: name, values: { email: String(details.params.login_hint ?? '') } })));
+  });
+
+  // The code step: a person with a token types its code; a person without one registers the app first (QR), and the
+  // first code of the new token is the code of this sign-in.
+  async function showSecondFactor(reply: FastifyReply, details: Details, appName: string, errors?: FieldError[], enrolmentId?: string) {
+    const accountId = details.session!.accountId;
+    const decision = await o.secondFactor(String(details.params.client_id), accountId);
+    const actions = { action: `/interaction/${details.uid}/otp`, csrf: csrfFor(details.uid), appName, errors };
+    if (await o.otp.hasActiveToken(accountId)) return html(reply, errors ? 400 : 200, otpCodePage(actions));
+    const account = await accounts.findAccount(accountId);
+    const label = account?.username ?? account?.email ?? accountId;
+    const enrolment = (enrolmentId && await o.otp.pendingEnrolment(accountId, enrolmentId, label)) || await o.otp.beginEnrolment(accountId, label, 'mobile');
+    const optional = decision.suggestEnrol && !String(details.params.acr_values ?? '').includes(acr.mfa);
+    return html(reply, errors ? 400 : 200, otpEnrolPage({
+      ...actions, required: !optional, enrolmentId: enrolment.tokenId, key: enrolment.secretBase32,
+      qrSvg: await QRCode.toString(enrolment.otpauthUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
+      laterAction: optional ? `/interaction/${details.uid}/otp-later` : undefined,
+    }));
+  }
+
+  app.post<{ Params: { uid: string }; Body: Record<string, string> }>('/interaction/:uid/otp', { schema: formSchema }, async (req, reply) => {
+    const details = await loadForPost(req, reply);
+    if (!details) return;
+    if (details.prompt.name !== 'otp' || !details.session) return html(reply, 400, messagePage('error.title', 'web.bad_request'));
+    const accountId = details.session.accountId;
+    const enrolment = req.body.enrolment ? String(req.body.enrolment) : undefined;
+    try {
+      if (enrolment) await o.otp.confirmEnrolment(accountId, enrolment, req.body.code);
+      else await o.otp.validate(accountId, req.body.code);
+    } catch (err) {
+      return showSecondFactor(reply, details, await appName(details) ?? '', [toFieldError(err, o.passwordMinLength)], enrolment);
+    }
+    // RFC 8176: password and one-time code, so multi-factor.
+    await finish(req, reply, { login: { accountId, amr: ['pwd', 'otp', 'mfa'], acr: acr.mfa }, otp: {} });
+  });
+
+  app.post<{ Params: { uid: string }; Body: Record<string, string> }>('/interaction/:uid/otp-later', { schema: formSchema }, async (req, reply) => {
+    const details = await loadForPost(req, reply);
+    if (!details) return;
+    const decision = details.session && details.prompt.name === 'otp' ? await o.secondFactor(String(details.params.client_id), details.session.accountId) : undefined;
+    if (!decision?.suggestEnrol) return html(reply, 400, messagePage('error.title', 'web.bad_request'));
+    await finish(req, reply, { otp: { declined: true } });
   });
 
   app.get<{ Params: { uid: string } }>('/interaction/:uid/signup', { schema: { params: formSchema.params } }, async (req, reply) => {

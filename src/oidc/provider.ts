@@ -18,7 +18,11 @@ export interface ProviderOptions {
   trustProxy: boolean;
   secureCookies: boolean;
   allowPrivateNetworkCallbacks: boolean;
+  /** Whether this app asks this person for a one-time code (the policy module decides). */
+  secondFactor(clientId: string, accountId: string): Promise<{ askCode: boolean; mustEnrol: boolean; suggestEnrol: boolean }>;
 }
+
+export const acr = { password: 'urn:tessera:pwd', mfa: 'urn:tessera:mfa' } as const;
 
 type ProviderFetch = NonNullable<Configuration['fetch']>;
 // oidc-provider's default fetch carries a dispatcher that refuses special-use addresses; dropping it allows them.
@@ -32,10 +36,21 @@ export const scopes = ['openid', 'email', 'profile', 'groups', 'offline_access']
 export const apiScopes = ['otp:validate'] as const;
 export const apiResource = (issuer: string) => `${issuer}/api`;
 
-// `prompt=create` (OpenID Connect Prompt Create 1.0): an app sends people straight to sign-up.
-function policyWithCreate() {
+// `prompt=create` (OpenID Connect Prompt Create 1.0) sends people straight to sign-up. After the password, the
+// `otp` prompt asks for the one-time code when the app's policy or the request (`acr_values`) wants it; one code
+// per SSO session, unless `max_age` or a new password sign-in starts over.
+function interactions(secondFactor: ProviderOptions['secondFactor']) {
   const policy = interactionPolicy.base();
   policy.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }), 0);
+  const otp = new interactionPolicy.Prompt({ name: 'otp', requestable: false },
+    new interactionPolicy.Check('second_factor', 'a one-time code is required', async (ctx) => {
+      const { session, client, result, params } = ctx.oidc;
+      if (!session?.accountId || !client || result?.otp || (session.amr as string[] | undefined)?.includes('otp')) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const requested = String(params?.acr_values ?? '').split(' ').includes(acr.mfa);
+      const decision = await secondFactor(client.clientId, session.accountId);
+      return requested || decision.askCode || decision.mustEnrol || decision.suggestEnrol ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }));
+  policy.add(otp, policy.findIndex((p) => p.name === 'consent'));
   return policy;
 }
 
@@ -50,7 +65,8 @@ export function createProvider(o: ProviderOptions): Provider {
       long: { signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies },
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies },
     },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'], groups: ['groups'] },
+    // acr and amr (RFC 8176) say how the person signed in: password, or password and one-time code.
+    claims: { acr: null, amr: null, auth_time: null, sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'], groups: ['groups'] },
     scopes: [...scopes],
     async findAccount(_ctx, sub) {
       const account = await o.findAccount(sub);
@@ -81,6 +97,7 @@ export function createProvider(o: ProviderOptions): Provider {
     // ID tokens carry the granted claims (email, name), so an app needs no userinfo call to greet the person.
     conformIdTokenClaims: false,
     discovery: { prompt_values_supported: ['none', 'login', 'consent', 'create'] },
+    acrValues: [acr.password, acr.mfa],
     // ASVS V10.4.6: PKCE for every authorization code, confidential clients included.
     pkce: { required: () => true },
     features: {
@@ -127,7 +144,7 @@ ${new Html(form)}
       RefreshToken: o.refreshTokenSeconds,
     },
     interactions: {
-      policy: policyWithCreate(),
+      policy: interactions(o.secondFactor),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     // First-party apps (the company's own shop and forums) need no consent screen: sign in once, you are in.

@@ -110,6 +110,14 @@ export function createOtpService(o: OtpServiceOptions) {
       return { tokenId: id, serial: record.serial, secretBase32: base32Encode(seed), otpauthUri: otpauthUri({ issuer: o.issuerName, accountName, secret: seed, algorithm: 'SHA1', digits: 6, periodSeconds: 30 }) };
     },
 
+    /** The QR of an enrolment still waiting for its first code (a wrong first code shows the same QR again). */
+    async pendingEnrolment(accountId: string, tokenId: string, accountName: string): Promise<Enrolment | undefined> {
+      const stored = await store.findById(tokenId);
+      if (!stored || stored.record.accountId !== accountId || stored.record.state !== 'pending' || stored.record.type !== 'mobile' || (stored.record.pendingExpiresAt ?? 0) <= clock.now()) return undefined;
+      const seed = Buffer.from(sealer.open(stored.secretSealed, sealContext(tokenId)), 'base64');
+      return { tokenId, serial: stored.record.serial, secretBase32: base32Encode(seed), otpauthUri: otpauthUri({ issuer: o.issuerName, accountName, secret: seed, algorithm: 'SHA1', digits: 6, periodSeconds: 30 }) };
+    },
+
     /** Activates the token with its first code; the account's earlier software tokens stop working at once. */
     async confirmEnrolment(accountId: string, tokenId: string, codeInput: unknown): Promise<{ token: TokenDescription; revoked: string[] }> {
       const code = normalizeCode(codeInput);

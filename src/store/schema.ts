@@ -139,6 +139,16 @@ export interface OtpTokensTable {
   revoked_at: number | null;
 }
 
+export interface AppPoliciesTable {
+  app_id: string;
+  otp: 'off' | 'optional' | 'required';
+  go_live_at: number | null;
+  grace_seconds: number;
+  /** JSON object: group name → otp mode, for the people in that group. */
+  group_overrides: string;
+  updated_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   email_verifications: EmailVerificationsTable;
@@ -151,6 +161,7 @@ export interface Database {
   email_changes: EmailChangesTable;
   marketing_consents: MarketingConsentsTable;
   otp_tokens: OtpTokensTable;
+  app_policies: AppPoliciesTable;
 }
 
 export type { Generated };

@@ -1,0 +1,43 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { decide, defaultPolicy, createSqlPolicyStore, type AppPolicy } from './index.ts';
+import { testDialects, useMigratedStore } from '../../test/support/databases.ts';
+
+const day = 24 * 3600 * 1000;
+const goLive = Date.UTC(2026, 11, 1);
+const vpn: AppPolicy = { appId: 'vpn', otp: 'required', goLiveAt: goLive, graceSeconds: 14 * 24 * 3600, groupOverrides: { 'Service Accounts': 'off', Contractors: 'required' } };
+
+describe('second-factor policy', () => {
+  it('follows the go-live date: before the grace period, during it, and after', () => {
+    const withoutToken = { groups: [], hasToken: false };
+    const withToken = { groups: [], hasToken: true };
+    assert.deepEqual(decide(vpn, withoutToken, goLive - 30 * day), { askCode: false, mustEnrol: false, suggestEnrol: false });
+    assert.deepEqual(decide(vpn, withoutToken, goLive - 7 * day), { askCode: false, mustEnrol: false, suggestEnrol: true }, 'prompted to register, not blocked');
+    assert.deepEqual(decide(vpn, withToken, goLive - 7 * day), { askCode: true, mustEnrol: false, suggestEnrol: false }, 'who has a token uses it');
+    assert.deepEqual(decide(vpn, withoutToken, goLive), { askCode: false, mustEnrol: true, suggestEnrol: false });
+    assert.deepEqual(decide(vpn, withToken, goLive + day), { askCode: true, mustEnrol: false, suggestEnrol: false });
+  });
+
+  it('applies group overrides, the strictest group winning', () => {
+    assert.equal(decide(vpn, { groups: ['Service Accounts'], hasToken: false }, goLive + day).mustEnrol, false);
+    assert.equal(decide(vpn, { groups: ['Service Accounts', 'Contractors'], hasToken: false }, goLive + day).mustEnrol, true);
+    const optional = { ...defaultPolicy('webmail'), otp: 'optional' as const };
+    assert.deepEqual(decide(optional, { groups: [], hasToken: true }, 0), { askCode: true, mustEnrol: false, suggestEnrol: false });
+    assert.deepEqual(decide(optional, { groups: [], hasToken: false }, 0), { askCode: false, mustEnrol: false, suggestEnrol: false });
+    assert.deepEqual(decide(defaultPolicy('shop'), { groups: [], hasToken: true }, 0), { askCode: false, mustEnrol: false, suggestEnrol: false });
+  });
+});
+
+for (const dialect of await testDialects()) {
+  describe(`policy store on ${dialect}`, () => {
+    const fixture = useMigratedStore(dialect);
+    it('saves, replaces and lists policies', async () => {
+      const store = createSqlPolicyStore(fixture.store.db);
+      await store.save(vpn, 1);
+      await store.save({ ...vpn, otp: 'optional', groupOverrides: {} }, 2);
+      assert.deepEqual(await store.find('vpn'), { ...vpn, otp: 'optional', groupOverrides: {} });
+      assert.equal(await store.find('none'), undefined);
+      assert.equal((await store.list()).length, 1);
+    });
+  });
+}
