@@ -1,6 +1,7 @@
 // `npm run bench`: each line compares Tessera with a baseline measured side by side in this run.
 import { benchClientCredentials, benchPasswordSignIns } from './oidc.ts';
 import { benchDirectorySignIns } from './directory.ts';
+import { benchOtpValidate } from './otp.ts';
 import type { Outcome } from './load.ts';
 
 const only = process.argv[2];
@@ -8,6 +9,7 @@ const benches: Record<string, () => Promise<Outcome>> = {
   'client-credentials': benchClientCredentials,
   'password-sign-ins': benchPasswordSignIns,
   'directory-sign-ins': benchDirectorySignIns,
+  'otp-validate': benchOtpValidate,
 };
 
 const outcomes: Outcome[] = [];

@@ -20,10 +20,12 @@ import { createDirectorySource, type DirectorySource } from './directory/index.t
 import { createOtpService, createSqlOtpStore, type OtpService } from './otp/index.ts';
 import { createSqlPolicyStore, decide, defaultPolicy, type PolicyStore } from './policy/index.ts';
 import {
-  createAdapterFactory, createClientRegistry, createProvider, createSessionManager, loadNamedSecret, loadSigningKeys, mountProvider, registerInteractions,
+  apiResource, createAdapterFactory, createClientRegistry, createProvider, createSessionManager, loadNamedSecret, loadSigningKeys, mountProvider,
+  publicJwks, registerInteractions,
   type ClientRegistry, type SessionManager,
 } from './oidc/index.ts';
 import { registerAccountSite, accountClientId } from './web/account-site.ts';
+import { registerOtpValidateApi } from './web/api/otp-validate.ts';
 import { createMetrics, registerObservability, type Metrics } from './web/observability.ts';
 import { registerAccountRoutes } from './web/account-routes.ts';
 import { registerErrorHandling } from './web/errors.ts';
@@ -201,6 +203,10 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     mailbox: config.demo && !config.mail.smtpUrl
       ? async () => (await outbox.recent({ limit: 50 })).map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, createdAt: m.createdAt }))
       : undefined,
+  });
+  registerOtpValidateApi(app, {
+    otp, accounts, issuer: config.issuer, audience: apiResource(config.issuer), keys: publicJwks(signingKeys),
+    onResult: (result) => metrics.otpValidations.inc({ result }),
   });
   await mountProvider(app, provider);
 

@@ -15,5 +15,12 @@ for (const dialect of await testDialects()) {
       await fixture.store.db.updateTable('audit_events').set({ outcome: 'failure' }).where('seq', '=', 4).execute();
       assert.deepEqual(await audit.verify(), { ok: false, brokenAt: 4 });
     });
+
+    it('keeps one unbroken chain when two nodes append at the same time', async () => {
+      await fixture.store.db.deleteFrom('audit_events').execute();
+      const [a, b] = [createAudit(fixture.store.db, systemClock), createAudit(fixture.store.db, systemClock)];
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).record({ actor: `node${i % 2}`, action: 'test.event', outcome: 'success' })));
+      assert.deepEqual(await a.verify(), { ok: true, events: 20 });
+    });
   });
 }

@@ -30,31 +30,40 @@ function chainHash(prev: string, row: { seq: number; at: number; actor: string; 
  * code records its events without knowing about requests.
  */
 export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: () => string | undefined = () => undefined): Audit {
-  return {
-    async record(event) {
-      // Two nodes may append at once: the sequence number is the primary key, so the loser retries on the new tail.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await db.transaction().execute(async (trx) => {
-            const tail = await trx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-            const row = {
-              seq: (tail?.seq ?? 0) + 1,
-              at: clock.now(),
-              actor: event.actor,
-              action: event.action,
-              subject: event.subject ?? null,
-              source: event.source ?? currentSource() ?? null,
-              outcome: event.outcome,
-              details: JSON.stringify(event.details ?? {}),
-            };
-            const prev_hash = tail?.hash ?? genesis;
-            await trx.insertInto('audit_events').values({ ...row, prev_hash, hash: chainHash(prev_hash, row) }).execute();
-          });
-          return;
-        } catch (err) {
-          if (!isUniqueViolation(err) || attempt >= 20) throw err;
-        }
+  let tail: { seq: number; hash: string } | undefined;
+  // This node's appends go one after the other; only another node's append can collide with ours.
+  let queue: Promise<unknown> = Promise.resolve();
+  const append = async (event: AuditEvent) => {
+    const row = {
+      at: clock.now(),
+      actor: event.actor,
+      action: event.action,
+      subject: event.subject ?? null,
+      source: event.source ?? currentSource() ?? null,
+      outcome: event.outcome,
+      details: JSON.stringify(event.details ?? {}),
+    };
+    // The sequence number is the primary key: appending after the tail this node saw last needs no read, and
+    // when another node appended meanwhile the insert fails, the tail is read again and the append retried.
+    for (let attempt = 0; ; attempt++) {
+      tail ??= await db.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst() ?? { seq: 0, hash: genesis };
+      const chained = { ...row, seq: tail.seq + 1, prev_hash: tail.hash };
+      const hash = chainHash(tail.hash, chained);
+      try {
+        await db.insertInto('audit_events').values({ ...chained, hash }).execute();
+        tail = { seq: chained.seq, hash };
+        return;
+      } catch (err) {
+        tail = undefined;
+        if (!isUniqueViolation(err) || attempt >= 50) throw err;
       }
+    }
+  };
+  return {
+    record(event) {
+      const appended = queue.then(() => append(event));
+      queue = appended.catch(() => {});
+      return appended;
     },
     async verify() {
       let prev = genesis;

@@ -166,6 +166,17 @@ export function createAccountService(options: AccountServiceOptions) {
     },
 
     findAccount: (id: string) => store.findAccountById(id),
+
+    /** The account a system means by a sign-in name: an e-mail address, or a directory name (`jsmith`, `CORP\jsmith`). */
+    async findByLogin(name: string): Promise<Account | undefined> {
+      const trimmed = name.normalize('NFC').trim();
+      if (trimmed.includes('@')) {
+        const byEmail = await store.findAccountByEmail(trimmed.toLowerCase());
+        if (byEmail) return byEmail;
+      }
+      const bare = trimmed.slice(trimmed.lastIndexOf('\\') + 1).split('@')[0];
+      return bare ? store.findAccountByUsername(bare) : undefined;
+    },
   };
 
   async function finishVerification(verificationId: string, accountId: string): Promise<Account> {

@@ -30,6 +30,8 @@ export interface IdentityStore {
   findAccountByEmail(email: string): Promise<Account | undefined>;
   markEmailVerified(accountId: string, atMs: number): Promise<void>;
   findAccountByDirectoryId(directoryId: string): Promise<Account | undefined>;
+  /** A workforce account by its directory name, case-insensitive. */
+  findAccountByUsername(username: string): Promise<Account | undefined>;
   /** Creates or refreshes the workforce account linked to this directory entry. */
   upsertWorkforceAccount(account: Account, atMs: number): Promise<Account>;
   listActiveWorkforceAccounts(): Promise<Account[]>;

@@ -58,3 +58,8 @@ export async function loadNamedSecret(db: Kysely<Database>, sealer: Sealer, cloc
     .onConflict((oc) => oc.column('name').doNothing()).execute();
   return loadNamedSecret(db, sealer, clock, name);
 }
+
+/** The public half of each key, as the JWKS publishes it. */
+export function publicJwks(keys: JWK[]): JWK[] {
+  return keys.map(({ kty, crv, x, y, n, e, alg, use, kid }) => ({ kty, crv, x, y, n, e, alg, use, kid }));
+}

@@ -1,6 +1,6 @@
 // HOTP (RFC 4226) and TOTP (RFC 6238) on node:crypto: a few lines, so no dependency; verified against the RFCs'
 // test vectors and oathtool in hotp.test.ts.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export type OtpAlgorithm = 'SHA1' | 'SHA256' | 'SHA512';
 
@@ -9,7 +9,7 @@ export interface OtpParameters {
   digits: 6 | 8;
 }
 
-export function hotp(secret: Buffer, counter: number, p: OtpParameters): string {
+export function hotp(secret: Buffer | KeyObject, counter: number, p: OtpParameters): string {
   const message = Buffer.alloc(8);
   message.writeBigUInt64BE(BigInt(counter));
   const mac = createHmac(p.algorithm.toLowerCase(), secret).update(message).digest();
@@ -24,7 +24,7 @@ export function timeStep(atMs: number, periodSeconds: number): number {
   return Math.floor(atMs / 1000 / periodSeconds);
 }
 
-export function totp(secret: Buffer, atMs: number, p: OtpParameters & { periodSeconds: number }): string {
+export function totp(secret: Buffer | KeyObject, atMs: number, p: OtpParameters & { periodSeconds: number }): string {
   return hotp(secret, timeStep(atMs, p.periodSeconds), p);
 }
 

@@ -66,7 +66,19 @@ export function createOtpService(o: OtpServiceOptions) {
   const policy = { ...defaultOtpPolicy, ...o.policy };
   const { store, sealer, clock } = o;
   const audit = o.audit ?? (async () => {});
-  const open = (t: StoredToken): OtpToken => tokenOf(t.record, Buffer.from(sealer.open(t.secretSealed, sealContext(t.record.id)), 'base64'));
+  // Opening a sealed secret is the costliest step of a validation; an opened one is kept by its sealed form, so a
+  // re-sealed or deleted token is never served from here.
+  const opened = new Map<string, Buffer>();
+  const secretOf = (t: StoredToken) => {
+    let secret = opened.get(t.secretSealed);
+    if (!secret) {
+      secret = Buffer.from(sealer.open(t.secretSealed, sealContext(t.record.id)), 'base64');
+      if (opened.size >= 10_000) opened.clear();
+      opened.set(t.secretSealed, secret);
+    }
+    return secret;
+  };
+  const open = (t: StoredToken): OtpToken => tokenOf(t.record, secretOf(t));
   const newSerial = (type: TokenType) => `${serialPrefix[type]}${o.random.bytes(5).toString('hex').toUpperCase()}`;
 
   async function countFailure(token: TokenRecord): Promise<void> {
@@ -114,7 +126,7 @@ export function createOtpService(o: OtpServiceOptions) {
     async pendingEnrolment(accountId: string, tokenId: string, accountName: string): Promise<Enrolment | undefined> {
       const stored = await store.findById(tokenId);
       if (!stored || stored.record.accountId !== accountId || stored.record.state !== 'pending' || stored.record.type !== 'mobile' || (stored.record.pendingExpiresAt ?? 0) <= clock.now()) return undefined;
-      const seed = Buffer.from(sealer.open(stored.secretSealed, sealContext(tokenId)), 'base64');
+      const seed = secretOf(stored);
       return { tokenId, serial: stored.record.serial, secretBase32: base32Encode(seed), otpauthUri: otpauthUri({ issuer: o.issuerName, accountName, secret: seed, algorithm: 'SHA1', digits: 6, periodSeconds: 30 }) };
     },
 

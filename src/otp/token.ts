@@ -1,5 +1,6 @@
 // One interface for every token type (mobile, desktop, hardware), as privacyIDEA does: callers never switch on the
 // type. What differs is only how the code is generated: by time step (TOTP) or by counter (HOTP).
+import { createSecretKey } from 'node:crypto';
 import { hotp, sameCode, timeStep, type OtpAlgorithm } from './hotp.ts';
 
 export type TokenType = 'mobile' | 'desktop' | 'hardware';
@@ -52,20 +53,21 @@ export interface OtpToken {
 const hotpLookAhead = 10;
 const resyncSteps = 120;
 
-export function tokenOf(record: TokenRecord, secret: Buffer): OtpToken {
+export function tokenOf(record: TokenRecord, secretBytes: Buffer): OtpToken {
+  const secret = createSecretKey(secretBytes);
   const p = { algorithm: record.algorithm, digits: record.digits };
   const codeAt = (step: number) => hotp(secret, step, p);
   const timeBased = record.periodSeconds !== null;
   const current = (atMs: number) => timeStep(atMs, record.periodSeconds ?? 30);
   const after = record.lastStep ?? -1;
 
+  // Each comparison is constant-time; stopping at the first match only tells where in the window the code was,
+  // which a person who does not know the code cannot use.
   function search(code: string, from: number, to: number): number | undefined {
-    let found: number | undefined;
-    // Every candidate is computed and compared, so the time taken does not say which step matched.
     for (let step = Math.max(from, after + 1, 0); step <= to; step++) {
-      if (sameCode(codeAt(step), code) && found === undefined) found = step;
+      if (sameCode(codeAt(step), code)) return step;
     }
-    return found;
+    return undefined;
   }
 
   return {

@@ -10,24 +10,25 @@ const statementCacheSize = 500;
 export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync } {
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
-  const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  const statements = new Map<string, { statement: ReturnType<DatabaseSync['prepare']>; reader: boolean }>();
   const prepared = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
+    let entry = statements.get(sql);
+    if (!entry) {
+      const statement = db.prepare(sql);
+      entry = { statement, reader: statement.columns().length > 0 };
       if (statements.size >= statementCacheSize) statements.delete(statements.keys().next().value!);
-      statements.set(sql, statement);
+      statements.set(sql, entry);
     }
-    return statement;
+    return entry;
   };
   return {
     raw: db,
     close: () => { statements.clear(); db.close(); },
     prepare(sql: string): SqliteStatement {
-      const statement = prepared(sql);
+      const { statement, reader } = prepared(sql);
       const params = (p: ReadonlyArray<unknown>) => p.map(toSqliteValue) as never[];
       return {
-        reader: statement.columns().length > 0,
+        reader,
         all: (p) => statement.all(...params(p)),
         run: (p) => {
           const { changes, lastInsertRowid } = statement.run(...params(p));

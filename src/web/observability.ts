@@ -11,6 +11,7 @@ export function createMetrics() {
     httpDuration: new Histogram({ name: 'tessera_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route'], registers: [registry], buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
     logins: new Counter({ name: 'tessera_logins_total', help: 'Sign-in attempts by outcome', labelNames: ['outcome'], registers: [registry] }),
     tokens: new Counter({ name: 'tessera_tokens_issued_total', help: 'Tokens issued by grant type', labelNames: ['grant_type'], registers: [registry] }),
+    otpValidations: new Counter({ name: 'tessera_otp_validations_total', help: 'OTP validate API answers by result', labelNames: ['result'], registers: [registry] }),
     mail: new Counter({ name: 'tessera_mail_enqueued_total', help: 'Mail put in the outbox by template', labelNames: ['template'], registers: [registry] }),
   };
 }

@@ -66,6 +66,11 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
       const row = await db.selectFrom('accounts').selectAll().where('directory_id', '=', directoryId).executeTakeFirst();
       return row && toAccount(row);
     },
+    async findAccountByUsername(username) {
+      const row = await db.selectFrom('accounts').selectAll().where('kind', '=', 'workforce')
+        .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase())).executeTakeFirst();
+      return row && toAccount(row);
+    },
     async upsertWorkforceAccount(account, atMs) {
       const { id: _id, created_at: _created, ...changes } = toRow(account, atMs);
       await db.insertInto('accounts').values(toRow(account, atMs))
