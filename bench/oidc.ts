@@ -9,13 +9,13 @@ import { signInPages } from './sign-in-pages.ts';
 import { argon2Options } from '../src/identity/index.ts';
 import { loadSigningKeys } from '../src/oidc/index.ts';
 import { systemClock } from '../src/clock/index.ts';
-import { compare, measure, report, type Outcome } from './load.ts';
+import { benchLimits, compare, measure, report, type Outcome } from './load.ts';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const durationMs = Number(process.env.BENCH_SECONDS ?? 2) * 1000;
 
 export async function benchClientCredentials(): Promise<Outcome> {
-  const tessera = await startTessera('sqlite');
+  const tessera = await startTessera('sqlite', benchLimits);
   const registered = await tessera.clients.add({ client_id: 'bench', client_name: 'Bench', redirect_uris: ['http://127.0.0.1:9/cb'], grant_types: ['client_credentials'] });
   const es256 = (await loadSigningKeys(tessera.store.db, tessera.sealer, systemClock, 0)).find((k) => k.alg === 'ES256')!;
 
@@ -55,7 +55,7 @@ export async function benchClientCredentials(): Promise<Outcome> {
 }
 
 export async function benchPasswordSignIns(): Promise<Outcome> {
-  const tessera = await startTessera('sqlite');
+  const tessera = await startTessera('sqlite', benchLimits);
   await tessera.clients.add({ client_id: 'bench', client_name: 'Bench', redirect_uris: ['http://127.0.0.1:9/cb'], first_party: true });
   const password = 'bench mark pass phrase';
   await tessera.accounts.createByOperator({ email: 'bench@example.com', password });

@@ -6,14 +6,14 @@ import * as client from 'openid-client';
 import { startTessera } from '../test/support/tessera.ts';
 import { createSqlIdentityStore } from '../src/identity/index.ts';
 import { hotp } from '../src/otp/index.ts';
-import { compare, measure, report, type Outcome } from './load.ts';
+import { benchLimits, compare, measure, report, type Outcome } from './load.ts';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const durationMs = Number(process.env.BENCH_SECONDS ?? 2) * 1000;
 const concurrency = 16;
 
 export async function benchOtpValidate(): Promise<Outcome> {
-  const tessera = await startTessera('sqlite');
+  const tessera = await startTessera('sqlite', benchLimits);
   const registered = await tessera.clients.add({ client_id: 'bench-api', client_name: 'Bench', redirect_uris: ['https://bench.example/cb'], grant_types: ['client_credentials'] });
   const config = await client.discovery(new URL(tessera.url), 'bench-api', String(registered.client_secret), undefined, { execute: [client.allowInsecureRequests] });
   const token = (await client.clientCredentialsGrant(config, { scope: 'otp:validate' })).access_token;

@@ -9,6 +9,10 @@ import { z } from 'zod';
 import { directoryConfigSchema } from './directory/index.ts';
 
 const port = z.number().int().min(0).max(65535);
+const limitSchema = (limit: number, windowSeconds: number) => z.object({
+  limit: z.number().int().positive().default(limit),
+  windowSeconds: z.number().int().positive().default(windowSeconds),
+}).prefault({});
 
 export const configSchema = z.object({
   // Where the embedded database, signing keys' wrapping key and other local state live.
@@ -68,6 +72,14 @@ export const configSchema = z.object({
     // Consecutive wrong codes before growing delays start; NIST SP 800-63B §3.2.2 caps failures before a lock at 100.
     freeFailures: z.number().int().min(1).max(100).default(10),
     maxFailures: z.number().int().min(1).max(100).default(100),
+  }).prefault({}),
+  // Attempts per window, counted in the database so every node shares them. They throttle; they never lock.
+  limits: z.object({
+    signInPerAccount: limitSchema(20, 300),
+    signInPerSource: limitSchema(100, 300),
+    signUpPerSource: limitSchema(20, 3600),
+    mailPerAccount: limitSchema(5, 3600),
+    otpApiPerUser: limitSchema(30, 60),
   }).prefault({}),
   // The workforce directory (Active Directory / OpenLDAP). Unset: only customer accounts sign in.
   directory: directoryConfigSchema.optional(),

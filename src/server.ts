@@ -21,11 +21,12 @@ import { createOtpService, createSqlOtpStore, type OtpService } from './otp/inde
 import { createSqlPolicyStore, decide, defaultPolicy, type PolicyStore } from './policy/index.ts';
 import {
   apiResource, createAdapterFactory, createClientRegistry, createProvider, createSessionManager, loadNamedSecret, loadSigningKeys, mountProvider,
-  publicJwks, registerInteractions,
+  publicJwks, purgeExpired, registerInteractions,
   type ClientRegistry, type SessionManager,
 } from './oidc/index.ts';
 import { registerAccountSite, accountClientId } from './web/account-site.ts';
 import { registerOtpValidateApi } from './web/api/otp-validate.ts';
+import { createRateLimiter } from './ratelimit/index.ts';
 import { createMetrics, registerObservability, type Metrics } from './web/observability.ts';
 import { registerAccountRoutes } from './web/account-routes.ts';
 import { registerErrorHandling } from './web/errors.ts';
@@ -144,6 +145,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     audit: auditAs('anonymous'),
   });
   const policies = createSqlPolicyStore(store.db);
+  const limiter = createRateLimiter(store.db, clock);
   const secondFactor = async (appId: string, accountId: string) => {
     const [policy, account, hasToken] = await Promise.all([policies.find(appId), accounts.findAccount(accountId), otp.hasActiveToken(accountId)]);
     return decide(policy ?? defaultPolicy(appId), { groups: account?.groups ?? [], hasToken }, clock.now());
@@ -184,7 +186,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   registerErrorHandling(app);
   registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); });
   registerInteractions(app, {
-    provider, accounts, workforce, csrf, passwordMinLength: passwordPolicy.minLength, otp, secondFactor,
+    provider, accounts, workforce, csrf, passwordMinLength: passwordPolicy.minLength, otp, secondFactor, limiter, limits: config.limits,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   registerAccountSite(app, {
@@ -205,7 +207,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
       : undefined,
   });
   registerOtpValidateApi(app, {
-    otp, accounts, issuer: config.issuer, audience: apiResource(config.issuer), keys: publicJwks(signingKeys),
+    otp, accounts, issuer: config.issuer, audience: apiResource(config.issuer), keys: publicJwks(signingKeys), limiter, perUser: config.limits.otpApiPerUser,
     onResult: (result) => metrics.otpValidations.inc({ result }),
   });
   await mountProvider(app, provider);
@@ -226,6 +228,13 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     syncTimer.unref();
   };
 
+  // Housekeeping every node may do: expired OIDC rows and old attempt counters.
+  const housekeeping = setInterval(() => {
+    Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000)])
+      .catch((err) => logger.warn({ err: (err as Error).message }, 'housekeeping failed'));
+  }, 15 * 60_000);
+  housekeeping.unref();
+
   return {
     config, app, store, sealer, provider, clients, accounts, selfService, sessions, workforce, otp, policies, outbox, audit, metrics, logger,
     unsubscribeLink,
@@ -240,6 +249,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     },
     async close() {
       clearTimeout(syncTimer);
+      clearInterval(housekeeping);
       await outbox.stop();
       await app.close();
       await directory?.close();

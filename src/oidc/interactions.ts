@@ -10,6 +10,7 @@ import { OtpError, type OtpService } from '../otp/index.ts';
 import { otpCodePage, otpEnrolPage } from '../web/pages/otp-pages.ts';
 import QRCode from 'qrcode';
 import { acr } from './provider.ts';
+import { RateLimitedError, type Limit, type RateLimiter } from '../ratelimit/index.ts';
 import type { Csrf } from '../web/csrf.ts';
 
 export interface InteractionOptions {
@@ -21,6 +22,8 @@ export interface InteractionOptions {
   passwordMinLength: number;
   onSignIn?: (outcome: 'success' | 'failure') => void;
   otp: OtpService;
+  limiter: RateLimiter;
+  limits: { signInPerAccount: Limit; signInPerSource: Limit; signUpPerSource: Limit; mailPerAccount: Limit };
   secondFactor(clientId: string, accountId: string): Promise<{ askCode: boolean; mustEnrol: boolean; suggestEnrol: boolean }>;
 }
 
@@ -41,6 +44,7 @@ const formSchema = {
 function toFieldError(err: unknown, minLength: number): FieldError {
   if (err instanceof IdentityError) return { field: err.field, message: err.code, params: { min: minLength, max: 1024 } };
   if (err instanceof OtpError) return { field: 'code', message: err.code, params: { seconds: err.retryAfterSeconds ?? 0 } };
+  if (err instanceof RateLimitedError) return { message: 'web.rate_limited', params: { seconds: err.retryAfterSeconds } };
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && code.startsWith('directory.') && isMessageId(code)) {
     return { field: code === 'directory.invalid_name' ? 'email' : code === 'directory.unreachable' || code === 'directory.misconfigured' ? undefined : 'password', message: code };
@@ -52,6 +56,11 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
   const { provider, accounts } = o;
   const csrfFor = (uid: string) => o.csrf.token(`interaction:${uid}`);
   const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
+  // A throttled attempt is answered 429 with Retry-After, so browsers and scripts alike know when to come back.
+  const statusFor = (err: unknown, otherwise: number) => (err instanceof RateLimitedError ? 429 : otherwise);
+  const retryAfter = (reply: FastifyReply, err: unknown) => {
+    if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
+  };
 
   async function load(req: UidRequest, reply: FastifyReply): Promise<Details | undefined> {
     try {
@@ -146,9 +155,11 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     const accountId = details.session.accountId;
     const enrolment = req.body.enrolment ? String(req.body.enrolment) : undefined;
     try {
+      await o.limiter.check([{ key: `otp:ip:${req.ip}`, rule: o.limits.signInPerSource }]);
       if (enrolment) await o.otp.confirmEnrolment(accountId, enrolment, req.body.code);
       else await o.otp.validate(accountId, req.body.code);
     } catch (err) {
+      retryAfter(reply, err);
       return showSecondFactor(reply, details, await appName(details) ?? '', [toFieldError(err, o.passwordMinLength)], enrolment);
     }
     // RFC 8176: password and one-time code, so multi-factor.
@@ -174,6 +185,10 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     if (!details) return;
     try {
       const name = String(req.body.email ?? '');
+      await o.limiter.check([
+        { key: `signin:ip:${req.ip}`, rule: o.limits.signInPerSource },
+        { key: `signin:account:${name.normalize('NFC').trim().toLowerCase()}`, rule: o.limits.signInPerAccount },
+      ]);
       if (o.workforce?.isDirectoryName(name)) {
         return signIn(req, reply, await o.workforce.signIn(name, String(req.body.password ?? '')), ['pwd']);
       }
@@ -185,7 +200,8 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
       return signIn(req, reply, account);
     } catch (err) {
       o.onSignIn?.('failure');
-      const status = (err as { code?: string }).code === 'directory.unreachable' ? 503 : 401;
+      retryAfter(reply, err);
+      const status = statusFor(err, (err as { code?: string }).code === 'directory.unreachable' ? 503 : 401);
       return html(reply, status, signInPage(context(details.uid, { appName: await appName(details), errors: [toFieldError(err, o.passwordMinLength)], values: { email: req.body.email ?? '' } })));
     }
   });
@@ -196,10 +212,12 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     const details = await loadForPost(req, reply);
     if (!details) return;
     try {
+      await o.limiter.check([{ key: `signup:ip:${req.ip}`, rule: o.limits.signUpPerSource }]);
       const pending = await accounts.signUp({ email: req.body.email, password: req.body.password, name: req.body.name, interactionUid: details.uid, marketingOptIn: req.body.marketing === 'on' });
       return html(reply, 200, verifyPage({ ...verifyActions(details.uid), verificationId: pending.verificationId, email: pending.email }));
     } catch (err) {
-      return html(reply, 400, signUpPage(context(details.uid, {
+      retryAfter(reply, err);
+      return html(reply, statusFor(err, 400), signUpPage(context(details.uid, {
         action: `/interaction/${details.uid}/signup`, appName: await appName(details),
         errors: [toFieldError(err, o.passwordMinLength)], values: { email: req.body.email ?? '', name: req.body.name ?? '' },
       })));
@@ -220,6 +238,12 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
   app.post<{ Params: { uid: string }; Body: Record<string, string> }>('/interaction/:uid/resend', { schema: formSchema }, async (req, reply) => {
     const details = await loadForPost(req, reply);
     if (!details) return;
+    try {
+      await o.limiter.check([{ key: `mail:ip:${req.ip}`, rule: o.limits.mailPerAccount }]);
+    } catch (err) {
+      retryAfter(reply, err);
+      return html(reply, statusFor(err, 400), verifyPage({ ...verifyActions(details.uid), verificationId: String(req.body.verification ?? ''), email: String(req.body.email ?? ''), errors: [toFieldError(err, o.passwordMinLength)] }));
+    }
     const pending = await accounts.resendVerification(String(req.body.verification ?? ''));
     return html(reply, 200, verifyPage({
       ...verifyActions(details.uid), verificationId: pending?.verificationId ?? String(req.body.verification ?? ''),

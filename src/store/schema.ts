@@ -149,6 +149,12 @@ export interface AppPoliciesTable {
   updated_at: number;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   email_verifications: EmailVerificationsTable;
@@ -162,6 +168,7 @@ export interface Database {
   marketing_consents: MarketingConsentsTable;
   otp_tokens: OtpTokensTable;
   app_policies: AppPoliciesTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type { Generated };

@@ -109,6 +109,23 @@ for (const dialect of await testDialects()) {
       assert.match(await unknown.text(), /The e-mail address or password is not right/);
     });
 
+    it('throttles a password-guessing flood on one account with 429 and Retry-After, other accounts unaffected (T8)', async () => {
+      const url = client.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' });
+      const agent = createAgent();
+      const page = await agent.follow(url.toString(), tessera.url);
+      const csrf = hiddenField(await page.response.text(), 'csrf');
+      const statuses: number[] = [];
+      for (let i = 0; i < 21; i++) statuses.push((await agent.postForm(`${page.url}/login`, { csrf, email: 'victim@example.com', password: `guess number ${i}` })).status);
+      assert.deepEqual(statuses.slice(0, 20), Array(20).fill(401));
+      const throttled = await agent.postForm(`${page.url}/login`, { csrf, email: 'victim@example.com', password: 'one more guess' });
+      assert.equal(throttled.status, 429);
+      assert.ok(Number(throttled.headers.get('retry-after')) > 0);
+      assert.match(await throttled.text(), /Too many attempts/);
+      // The real owner of another account signs in normally meanwhile.
+      const { done } = await signIn();
+      assert.ok(done.url.startsWith(redirectUri));
+    });
+
     it('refuses redirect URIs that differ from the registered one, without redirecting (T30)', async () => {
       const hostile = [
         'http://127.0.0.1:9/callback/extra', 'http://127.0.0.1:9/callback/..;/', 'http://127.0.0.1:9/CALLBACK', 'http://127.0.0.1:9/callback/',

@@ -4,10 +4,12 @@ import * as m0001 from './0001_foundation.ts';
 import * as m0002 from './0002_self_service.ts';
 import * as m0003 from './0003_otp.ts';
 import * as m0004 from './0004_policy.ts';
+import * as m0005 from './0005_limits.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_self_service': m0002,
   '0003_otp': m0003,
   '0004_policy': m0004,
+  '0005_limits': m0005,
 };

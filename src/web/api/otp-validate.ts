@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import { OtpError, type OtpService } from '../../otp/index.ts';
 import type { AccountService } from '../../identity/index.ts';
+import { RateLimitedError, type Limit, type RateLimiter } from '../../ratelimit/index.ts';
 
 export interface ValidateApiOptions {
   otp: OtpService;
@@ -13,6 +14,8 @@ export interface ValidateApiOptions {
   audience: string;
   /** Public signing keys (the JWKS). */
   keys: JWK[];
+  limiter: RateLimiter;
+  perUser: Limit;
   onResult?: (result: string) => void;
 }
 
@@ -52,6 +55,13 @@ export function registerOtpValidateApi(app: FastifyInstance, o: ValidateApiOptio
     }
     if (!scopes.includes('otp:validate')) return unauthorized(reply, 'insufficient_scope');
 
+    try {
+      await o.limiter.check([{ key: `otp-api:user:${req.body.user.normalize('NFC').trim().toLowerCase()}`, rule: o.perUser }]);
+    } catch (err) {
+      if (!(err instanceof RateLimitedError)) throw err;
+      return reply.code(429).header('retry-after', String(err.retryAfterSeconds)).type('application/problem+json')
+        .send({ type: 'about:blank', status: 429, title: 'Too many attempts', code: err.code, retryAfterSeconds: err.retryAfterSeconds });
+    }
     const account = await o.accounts.findByLogin(req.body.user);
     // A disabled account's code is rejected like a wrong one; an unknown user too (same answer, comparable work).
     const accountId = account && account.status === 'active' ? account.id : null;

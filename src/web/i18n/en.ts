@@ -151,6 +151,7 @@ export const en = {
   'otp.serial_unknown': 'No token with this serial number.',
   'otp.serial_taken': 'This token belongs to someone else.',
   'otp.resync_failed': 'The two codes do not follow each other. Try again with two new codes.',
+  'web.rate_limited': 'Too many attempts. Wait {seconds} seconds, then try again.',
   'web.csrf': 'This form has expired. Please try again.',
   'web.interaction_expired': 'This sign-in page has expired. Go back to the app and start again.',
   'web.too_large': 'What was sent is too large.',
