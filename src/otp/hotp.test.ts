@@ -41,11 +41,14 @@ describe('HOTP and TOTP', () => {
       for (const digits of [6, 8] as const) {
         const secret = randomBytes(20);
         const hex = secret.toString('hex');
-        // oathtool's HOTP is SHA-1 only (as RFC 4226 defines it); TOTP below covers SHA-256 and SHA-512.
+        // oathtool's --hotp is SHA-1 only; RFC 6238 §4 defines TOTP as HOTP(K, T), so with a 1 s step and
+        // "now" = counter seconds, oathtool's --totp=ALG computes HOTP with that algorithm at that counter.
+        const counter = Math.floor(Math.random() * 1e6);
+        const viaTotp = execFileSync('oathtool', [`--totp=${algorithm}`, `--digits=${digits}`, '--time-step-size=1s', `--now=@${counter}`, hex], { encoding: 'utf8' }).trim();
+        assert.equal(hotp(secret, counter, { algorithm, digits }), viaTotp, `HOTP ${algorithm} ${digits}`);
         if (algorithm === 'SHA1') {
-          const counter = Math.floor(Math.random() * 1e6);
-          const viaOathtool = execFileSync('oathtool', ['--hotp', `--digits=${digits}`, `--counter=${counter}`, hex], { encoding: 'utf8' }).trim();
-          assert.equal(hotp(secret, counter, { algorithm, digits }), viaOathtool);
+          const viaHotp = execFileSync('oathtool', ['--hotp', `--digits=${digits}`, `--counter=${counter}`, hex], { encoding: 'utf8' }).trim();
+          assert.equal(hotp(secret, counter, { algorithm, digits }), viaHotp);
         }
         for (const period of [30, 60]) {
           const seconds = 1_700_000_000 + Math.floor(Math.random() * 1e8);
@@ -60,6 +63,11 @@ describe('HOTP and TOTP', () => {
     assert.equal(base32Encode(Buffer.from('foobar')), 'MZXW6YTBOI');
     assert.deepEqual(base32Decode('mzxw 6ytb-oi=='), Buffer.from('foobar'));
     assert.throws(() => base32Decode('not base32!'), RangeError);
+    for (const bad of ['MZXW1', 'MZXW8', 'M\u0130', 'ÄÖ']) assert.throws(() => base32Decode(bad), RangeError, bad);
+    for (let length = 0; length <= 40; length++) {
+      const bytes = randomBytes(length);
+      assert.deepEqual(base32Decode(base32Encode(bytes)), bytes, `round trip of ${length} bytes`);
+    }
     const secret = randomBytes(20);
     const out = execFileSync('oathtool', ['--totp', '-b', '--now=@1700000000', base32Encode(secret)], { encoding: 'utf8' }).trim();
     assert.equal(totp(secret, 1_700_000_000_000, { algorithm: 'SHA1', digits: 6, periodSeconds: 30 }), out);
@@ -71,5 +79,9 @@ describe('HOTP and TOTP', () => {
     const hotpUri = otpauthUri({ issuer: 'X', accountName: 'a:b/c?', secret: Buffer.from('foobar'), algorithm: 'SHA256', digits: 8, counter: 5 });
     assert.match(hotpUri, /^otpauth:\/\/hotp\/X:a%3Ab%2Fc%3F\?/);
     assert.match(hotpUri, /counter=5/);
+    assert.match(hotpUri, /algorithm=SHA256&digits=8/);
+    const sixty = new URL(otpauthUri({ issuer: 'Ünïcode & Co', accountName: 'é#x', secret: Buffer.from('foobar'), algorithm: 'SHA512', digits: 8, periodSeconds: 60 }));
+    assert.equal(decodeURIComponent(sixty.pathname), '/Ünïcode & Co:é#x', 'the label survives a standard URL parser intact');
+    assert.deepEqual(Object.fromEntries(sixty.searchParams), { secret: 'MZXW6YTBOI', issuer: 'Ünïcode & Co', algorithm: 'SHA512', digits: '8', period: '60' });
   });
 });

@@ -1,26 +1,35 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, OtpTokensTable } from '../../store/index.ts';
+// The OTP store on Kysely; the same statements run on SQLite and PostgreSQL (otp-store.test.ts runs both).
+import { PostgresAdapter, type Kysely, type Selectable } from 'kysely';
+import { isUniqueViolation, type Database, type OtpTokensTable } from '../../store/index.ts';
 import type { OtpStore, StoredToken } from '../store.ts';
+import type { TokenRecord } from '../token.ts';
 
-const toStored = (row: Selectable<OtpTokensTable>): StoredToken => ({
-  secretSealed: row.secret_sealed,
-  record: {
-    id: row.id, accountId: row.account_id, type: row.type, serial: row.serial, state: row.state, algorithm: row.algorithm,
-    digits: row.digits as 6 | 8, periodSeconds: row.period_seconds, drift: row.drift, lastStep: row.last_step, failures: row.failures,
-    lockedUntil: row.locked_until, pendingExpiresAt: row.pending_expires_at, createdAt: row.created_at, activatedAt: row.activated_at,
-  },
+const toRecord = (row: Selectable<OtpTokensTable>): TokenRecord => ({
+  id: row.id, accountId: row.account_id, type: row.type, serial: row.serial, state: row.state, algorithm: row.algorithm,
+  digits: row.digits as 6 | 8, periodSeconds: row.period_seconds, drift: row.drift, lastStep: row.last_step, failures: row.failures,
+  lockedUntil: row.locked_until, pendingExpiresAt: row.pending_expires_at, createdAt: row.created_at, activatedAt: row.activated_at,
 });
+const toStored = (row: Selectable<OtpTokensTable>): StoredToken => ({ secretSealed: row.secret_sealed, record: toRecord(row) });
 
 const affected = (result: { numUpdatedRows: bigint }) => Number(result.numUpdatedRows) > 0;
 
 export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
+  // SQLite runs one transaction at a time; PostgreSQL needs the account's token rows locked so that two
+  // activations for one account cannot each revoke the other (or neither).
+  const locksRows = db.getExecutor().adapter instanceof PostgresAdapter;
   return {
     async insert({ record: r, secretSealed }) {
-      await db.insertInto('otp_tokens').values({
+      try {
+        await db.insertInto('otp_tokens').values({
         id: r.id, account_id: r.accountId, type: r.type, serial: r.serial, state: r.state, algorithm: r.algorithm, digits: r.digits,
         period_seconds: r.periodSeconds, secret_sealed: secretSealed, drift: r.drift, last_step: r.lastStep, failures: r.failures,
         locked_until: r.lockedUntil, pending_expires_at: r.pendingExpiresAt, created_at: r.createdAt, activated_at: r.activatedAt, revoked_at: null,
-      }).execute();
+        }).execute();
+        return true;
+      } catch (err) {
+        if (isUniqueViolation(err)) return false;
+        throw err;
+      }
     },
     async findById(id) {
       const row = await db.selectFrom('otp_tokens').selectAll().where('id', '=', id).executeTakeFirst();
@@ -31,22 +40,31 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
       return row && toStored(row);
     },
     async listForAccount(accountId) {
-      return (await db.selectFrom('otp_tokens').selectAll().where('account_id', '=', accountId).orderBy('created_at').execute()).map(toStored);
+      return (await db.selectFrom('otp_tokens').selectAll().where('account_id', '=', accountId).orderBy('created_at').orderBy('id').execute()).map(toStored);
     },
-    async activate(id, step, drift, atMs) {
-      return affected(await db.updateTable('otp_tokens').set({ state: 'active', last_step: step, drift, activated_at: atMs, pending_expires_at: null })
-        .where('id', '=', id).where('state', '=', 'pending').where('pending_expires_at', '>', atMs).executeTakeFirst());
+    async activate(id, match, atMs, replaces) {
+      return db.transaction().execute(async (tx) => {
+        const mine = await tx.selectFrom('otp_tokens').select('account_id').where('id', '=', id).executeTakeFirst();
+        if (!mine?.account_id) return undefined;
+        const accountRows = tx.selectFrom('otp_tokens').select('id').where('account_id', '=', mine.account_id);
+        if (locksRows) await accountRows.forUpdate().execute();
+        const activated = await tx.updateTable('otp_tokens')
+          .set({ state: 'active', last_step: match.step, drift: match.drift, activated_at: atMs, pending_expires_at: null, failures: 0 })
+          .where('id', '=', id).where('state', '=', 'pending').where('pending_expires_at', '>', atMs).executeTakeFirst();
+        if (!affected(activated)) return undefined;
+        if (replaces.length === 0) return [];
+        const revoked = await tx.updateTable('otp_tokens').set({ state: 'revoked', revoked_at: atMs })
+          .where('account_id', '=', mine.account_id).where('id', '!=', id).where('type', 'in', replaces).where('state', 'in', ['active', 'locked'])
+          .returningAll().execute();
+        return revoked.map(toRecord);
+      });
     },
-    async revokeSoftwareExcept(accountId, keepId, atMs) {
-      const revoked = await db.updateTable('otp_tokens').set({ state: 'revoked', revoked_at: atMs })
-        .where('account_id', '=', accountId).where('id', '!=', keepId).where('type', 'in', ['mobile', 'desktop']).where('state', '!=', 'revoked')
-        .returning('serial').execute();
-      return revoked.map((r) => r.serial);
-    },
-    async acceptStep(id, step, drift) {
-      return affected(await db.updateTable('otp_tokens').set({ last_step: step, drift, failures: 0, locked_until: 0 })
+    async acceptStep(id, match) {
+      // RFC 6238 §5.2: each time step is accepted once. The comparison happens in the database, so of any number of
+      // nodes checking the same code at the same instant exactly one sees its update change a row.
+      return affected(await db.updateTable('otp_tokens').set({ last_step: match.step, drift: match.drift, failures: 0, locked_until: 0 })
         .where('id', '=', id).where('state', '=', 'active')
-        .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', step)])).executeTakeFirst());
+        .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', match.step)])).executeTakeFirst());
     },
     async recordFailure(id) {
       const row = await db.updateTable('otp_tokens').set((eb) => ({ failures: eb('failures', '+', 1) })).where('id', '=', id)
@@ -54,11 +72,15 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
       return row?.failures ?? 0;
     },
     async setLock(id, lockedUntil, permanently) {
-      await db.updateTable('otp_tokens').set(permanently ? { locked_until: lockedUntil, state: 'locked' } : { locked_until: lockedUntil }).where('id', '=', id).execute();
+      // A lock never shortens a longer one a concurrent failure already set.
+      const update = db.updateTable('otp_tokens').where('id', '=', id);
+      if (permanently) await update.set({ state: 'locked', locked_until: lockedUntil }).where('state', '=', 'active').execute();
+      else await update.set({ locked_until: lockedUntil }).where('locked_until', '<', lockedUntil).execute();
     },
-    async setState(id, state, atMs) {
-      await db.updateTable('otp_tokens').set({ state, ...(state === 'revoked' ? { revoked_at: atMs } : {}), ...(state === 'active' ? { failures: 0, locked_until: 0 } : {}) })
-        .where('id', '=', id).execute();
+    async changeState(id, from, to, atMs) {
+      return affected(await db.updateTable('otp_tokens')
+        .set({ state: to, ...(to === 'revoked' ? { revoked_at: atMs } : {}), ...(to === 'active' ? { failures: 0, locked_until: 0 } : {}) })
+        .where('id', '=', id).where('state', '=', from).executeTakeFirst());
     },
     async assign(serial, accountId, atMs) {
       return affected(await db.updateTable('otp_tokens').set({ account_id: accountId, state: 'active', activated_at: atMs })

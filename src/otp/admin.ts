@@ -1,0 +1,92 @@
+// What the helpdesk and administrators do with tokens: import hardware tokens, assign and unbind them by serial,
+// list an account's tokens and lift a lock. Callers check the agent's role; every change is audited.
+import { randomUUID } from 'node:crypto';
+import { sealContext, type OtpContext } from './context.ts';
+import { OtpError } from './errors.ts';
+import type { OtpAlgorithm } from './hotp.ts';
+import { describeToken, type TokenDescription, type TokenRecord } from './token.ts';
+
+export interface HardwareImport {
+  serial: string;
+  secret: Buffer;
+  algorithm?: OtpAlgorithm;
+  digits?: 6 | 8;
+  /** 30 or 60 for a TOTP token; null for a counter-based (HOTP) one. */
+  periodSeconds?: number | null;
+}
+
+// Serials are printed on the device and typed by the helpdesk: visible ASCII, nothing that needs escaping.
+const serialPattern = /^[A-Za-z0-9._:-]{1,64}$/;
+const cleanSerial = (serial: unknown): string => {
+  const s = typeof serial === 'string' ? serial.trim() : '';
+  if (!serialPattern.test(s)) throw new OtpError('otp.serial_unknown');
+  return s;
+};
+
+export function admin(c: OtpContext) {
+  return {
+    /** The account's tokens, described; the secret is never part of a description. */
+    async list(accountId: string): Promise<TokenDescription[]> {
+      return (await c.store.listForAccount(accountId)).map((t) => describeToken(t.record));
+    },
+
+    async hasActiveToken(accountId: string): Promise<boolean> {
+      return (await c.store.listForAccount(accountId)).some((t) => t.record.state === 'active');
+    },
+
+    /** Hardware tokens arrive with their secrets (e.g. from a PSKC file) and wait, unassigned, for a person. */
+    async importHardware(input: HardwareImport): Promise<TokenDescription> {
+      const serial = cleanSerial(input.serial);
+      const periodSeconds = input.periodSeconds === undefined ? 30 : input.periodSeconds;
+      // RFC 4226 §4 R6: at least 128-bit secrets; RFC 6238 tokens step every 30 or 60 s.
+      if (!Buffer.isBuffer(input.secret) || input.secret.length < 16 || input.secret.length > 64
+        || ![6, 8].includes(input.digits ?? 6) || ![30, 60, null].includes(periodSeconds)
+        || !['SHA1', 'SHA256', 'SHA512'].includes(input.algorithm ?? 'SHA1')) {
+        throw new RangeError('hardware token: secret of 16–64 bytes, 6 or 8 digits, a 30 or 60 s period or null, SHA1/SHA256/SHA512');
+      }
+      const now = c.clock.now();
+      const record: TokenRecord = {
+        id: randomUUID(), accountId: null, type: 'hardware', serial, state: 'pending', algorithm: input.algorithm ?? 'SHA1',
+        digits: input.digits ?? 6, periodSeconds, drift: 0, lastStep: null, failures: 0, lockedUntil: 0, pendingExpiresAt: null,
+        createdAt: now, activatedAt: null,
+      };
+      if (!await c.store.insert({ record, secretSealed: c.sealer.seal(input.secret.toString('base64'), sealContext(record.id)) })) {
+        throw new OtpError('otp.serial_taken');
+      }
+      await c.audit({ action: 'otp.import', subject: null, outcome: 'success', details: { serial } });
+      return describeToken(record);
+    },
+
+    /** T18: a serial owned by someone else is refused; assigning twice to the same person is too. */
+    async assignHardware(accountId: string, serialInput: string): Promise<TokenDescription> {
+      const serial = cleanSerial(serialInput);
+      const stored = await c.store.findBySerial(serial);
+      if (!stored || stored.record.type !== 'hardware' || stored.record.state === 'revoked') throw new OtpError('otp.serial_unknown');
+      if (!await c.store.assign(serial, accountId, c.clock.now())) {
+        await c.audit({ action: 'otp.assign', subject: accountId, outcome: 'denied', details: { serial } });
+        throw new OtpError('otp.serial_taken');
+      }
+      await c.audit({ action: 'otp.assign', subject: accountId, outcome: 'success', details: { serial } });
+      return describeToken({ ...stored.record, accountId, state: 'active', activatedAt: c.clock.now() });
+    },
+
+    /** A lost or returned token stops working at once and leaves the account. */
+    async unbind(serialInput: string): Promise<void> {
+      const serial = cleanSerial(serialInput);
+      const stored = await c.store.findBySerial(serial);
+      if (!stored || !await c.store.unbind(serial, c.clock.now())) throw new OtpError('otp.serial_unknown');
+      await c.audit({ action: 'otp.unbind', subject: stored.record.accountId, outcome: 'success', details: { serial } });
+    },
+
+    /** Helpdesk: lifts a lock or a running delay after the person was identified, and clears the failure count. */
+    async unlock(serialInput: string): Promise<void> {
+      const serial = cleanSerial(serialInput);
+      const stored = await c.store.findBySerial(serial);
+      const from = stored?.record.state;
+      if (!stored || (from !== 'locked' && from !== 'active') || !await c.store.changeState(stored.record.id, from, 'active', c.clock.now())) {
+        throw new OtpError('otp.serial_unknown');
+      }
+      await c.audit({ action: 'otp.unlock', subject: stored.record.accountId, outcome: 'success', details: { serial } });
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// Checking a code against an account's tokens: normalisation, window and drift, single use enforced by the
+// database, growing delays and the lock, and resync from two consecutive codes.
+import type { AttemptOptions, OtpContext } from './context.ts';
+import { OtpError } from './errors.ts';
+import { normalizeCode } from './policy.ts';
+import { tokenOf, type OtpToken, type TokenType } from './token.ts';
+
+export interface Accepted { serial: string; type: TokenType }
+
+// An account without tokens costs the same work as a real check (a read, the HMACs of a window, a counted
+// failure, an audit row), so neither the answer nor its timing says which accounts have a token.
+const decoyId = 'otp-decoy-never-stored';
+const decoy = tokenOf({ id: decoyId, accountId: null, type: 'mobile', serial: decoyId, state: 'active', algorithm: 'SHA1', digits: 6, periodSeconds: 30, drift: 0, lastStep: null, failures: 0, lockedUntil: 0, pendingExpiresAt: null, createdAt: 0, activatedAt: null }, Buffer.alloc(20));
+
+export function validation(c: OtpContext) {
+  const usable = async (accountId: string): Promise<OtpToken[]> =>
+    (await c.store.listForAccount(accountId)).filter((t) => t.record.state === 'active' || t.record.state === 'locked').map(c.open);
+
+  /** Refuses a token that is locked or still delayed: the code is not even looked at (no oracle for a guesser). */
+  function refuseIfBarred(tokens: OtpToken[], now: number): OtpToken[] {
+    const ready = tokens.filter((t) => t.record.state === 'active' && t.record.lockedUntil <= now);
+    if (ready.length > 0) return ready;
+    const waitsMs = tokens.filter((t) => t.record.state === 'active').map((t) => t.record.lockedUntil - now);
+    throw waitsMs.length ? new OtpError('otp.throttled', Math.ceil(Math.min(...waitsMs) / 1000)) : new OtpError('otp.locked');
+  }
+
+  return {
+    /**
+     * Checks a code against the account's active tokens. Succeeds once per step (RFC 6238 §5.2), also when several
+     * nodes receive the same code at once. An unknown account answers like a wrong code.
+     */
+    async validate(accountId: string | null, codeInput: unknown, options: AttemptOptions = {}): Promise<Accepted> {
+      const code = normalizeCode(codeInput);
+      const now = options.atMs ?? c.clock.now();
+      const { source } = options;
+      const tokens = typeof accountId === 'string' && accountId !== '' ? await usable(accountId) : [];
+      if (tokens.length === 0) {
+        decoy.verify(code, now, c.reach);
+        await c.store.recordFailure(decoyId);
+        await c.audit({ action: 'otp.validate', subject: typeof accountId === 'string' ? accountId : null, outcome: 'wrong_code', source });
+        throw new OtpError('otp.wrong_code');
+      }
+      let ready: OtpToken[];
+      try {
+        ready = refuseIfBarred(tokens, now);
+      } catch (err) {
+        await c.audit({ action: 'otp.validate', subject: accountId, outcome: (err as OtpError).code.slice(4), source });
+        throw err;
+      }
+      for (const token of ready) {
+        const match = token.verify(code, now, c.reach);
+        if (!match) continue;
+        const details = { serial: token.record.serial };
+        if (await c.store.acceptStep(token.record.id, match)) {
+          await c.audit({ action: 'otp.validate', subject: accountId, outcome: 'success', source, details });
+          return { serial: token.record.serial, type: token.record.type };
+        }
+        // Another request (maybe on another node) accepted this step or a later one first.
+        await c.countFailure(token.record, now, source);
+        await c.audit({ action: 'otp.validate', subject: accountId, outcome: 'replayed', source, details });
+        throw new OtpError('otp.replayed');
+      }
+      // A replay (privacyIDEA's "previous otp used again") or a wrong code: both count toward the lock (T13); the
+      // person is told which it was, since the replayed code was theirs to know.
+      for (const token of ready) await c.countFailure(token.record, now, source);
+      const replayed = ready.some((t) => t.wasUsed(code, now, c.reach));
+      await c.audit({ action: 'otp.validate', subject: accountId, outcome: replayed ? 'replayed' : 'wrong_code', source });
+      throw new OtpError(replayed ? 'otp.replayed' : 'otp.wrong_code');
+    },
+
+    /**
+     * Re-aligns a drifting token from two consecutive codes (RFC 4226 §7.4, RFC 6238 §6), searching wider than
+     * validation does; a failed attempt counts toward the lock like a wrong code.
+     */
+    async resync(accountId: string, serial: string, first: unknown, second: unknown, options: AttemptOptions = {}): Promise<Accepted> {
+      const [a, b] = [normalizeCode(first), normalizeCode(second)];
+      const now = options.atMs ?? c.clock.now();
+      const stored = typeof serial === 'string' ? await c.store.findBySerial(serial.trim()) : undefined;
+      if (!stored || typeof accountId !== 'string' || stored.record.accountId !== accountId || (stored.record.state !== 'active' && stored.record.state !== 'locked')) {
+        throw new OtpError('otp.serial_unknown');
+      }
+      const [token] = refuseIfBarred([c.open(stored)], now);
+      const details = { serial: stored.record.serial };
+      const match = token.resync(a, b, now, { totpSteps: c.policy.resyncTotpSteps, hotpCounters: c.policy.resyncHotpCounters });
+      if (!match || !await c.store.acceptStep(stored.record.id, match)) {
+        if (!match) await c.countFailure(stored.record, now, options.source);
+        await c.audit({ action: 'otp.resync', subject: accountId, outcome: 'failure', source: options.source, details });
+        throw new OtpError('otp.resync_failed');
+      }
+      await c.audit({ action: 'otp.resync', subject: accountId, outcome: 'success', source: options.source, details: { ...details, drift: match.drift } });
+      return { serial: stored.record.serial, type: stored.record.type };
+    },
+  };
+}
