@@ -1,4 +1,4 @@
-// The OTP store on Kysely; the same statements run on SQLite and PostgreSQL (otp-store.test.ts runs both).
+// The OTP store on Kysely; the same statements run on SQLite and PostgreSQL (the OTP tests run every case on both).
 import { PostgresAdapter, type Kysely, type Selectable } from 'kysely';
 import { isUniqueViolation, type Database, type OtpTokensTable } from '../../store/index.ts';
 import type { OtpStore, StoredToken } from '../store.ts';
@@ -21,9 +21,9 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
     async insert({ record: r, secretSealed }) {
       try {
         await db.insertInto('otp_tokens').values({
-        id: r.id, account_id: r.accountId, type: r.type, serial: r.serial, state: r.state, algorithm: r.algorithm, digits: r.digits,
-        period_seconds: r.periodSeconds, secret_sealed: secretSealed, drift: r.drift, last_step: r.lastStep, failures: r.failures,
-        locked_until: r.lockedUntil, pending_expires_at: r.pendingExpiresAt, created_at: r.createdAt, activated_at: r.activatedAt, revoked_at: null,
+          id: r.id, account_id: r.accountId, type: r.type, serial: r.serial, state: r.state, algorithm: r.algorithm, digits: r.digits,
+          period_seconds: r.periodSeconds, secret_sealed: secretSealed, drift: r.drift, last_step: r.lastStep, failures: r.failures,
+          locked_until: r.lockedUntil, pending_expires_at: r.pendingExpiresAt, created_at: r.createdAt, activated_at: r.activatedAt, revoked_at: null,
         }).execute();
         return true;
       } catch (err) {
