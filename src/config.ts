@@ -33,6 +33,8 @@ export const configSchema = z.object({
   secrets: z.object({
     // 32 bytes, base64: wraps signing keys and cookie keys at rest. Generated into dataDir on first start when unset.
     keyEncryptionKey: z.base64().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64').optional(),
+    // Earlier keys, kept after a rotation so that what they sealed still opens (new values use keyEncryptionKey).
+    previousKeyEncryptionKeys: z.array(z.base64().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64')).default([]),
   }).prefault({}),
   mail: z.object({
     from: z.string().default('Tessera <no-reply@localhost>'),
@@ -72,6 +74,8 @@ export const configSchema = z.object({
     // Consecutive wrong codes before growing delays start; NIST SP 800-63B §3.2.2 caps failures before a lock at 100.
     freeFailures: z.number().int().min(1).max(100).default(10),
     maxFailures: z.number().int().min(1).max(100).default(100),
+    // How long a started registration waits for its first code.
+    enrolmentTtlSeconds: z.number().int().min(60).max(3600).default(600),
   }).prefault({}),
   // Attempts per window, counted in the database so every node shares them. They throttle; they never lock.
   limits: z.object({

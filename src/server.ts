@@ -17,7 +17,7 @@ import {
   type AccountService, type SelfService, type WorkforceService,
 } from './identity/index.ts';
 import { createDirectorySource, type DirectorySource } from './directory/index.ts';
-import { createOtpService, createSqlOtpStore, type OtpService } from './otp/index.ts';
+import { createOtpService, createSqlOtpStore, type Confirmed, type OtpService } from './otp/index.ts';
 import { createSqlPolicyStore, decide, defaultPolicy, type PolicyStore } from './policy/index.ts';
 import {
   apiResource, createAdapterFactory, createClientRegistry, createProvider, createSessionManager, loadNamedSecret, loadSigningKeys, mountProvider,
@@ -75,7 +75,8 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   const logger = options.logger ?? createLogger(config.log.level);
   const store = openStore(config.databaseUrl);
   await store.migrate();
-  const sealer = createSealer(keyEncryptionKey(config));
+  // Rotating the key-encryption key: the new key seals, the previous ones still open what they sealed.
+  const sealer = createSealer(keyEncryptionKey(config), config.secrets.previousKeyEncryptionKeys.map((k) => Buffer.from(k, 'base64')));
   // The address of the request being served, for the audit log (T9: behind a proxy only as Fastify's trustProxy allows).
   const requestSource = new AsyncLocalStorage<{ ip: string }>();
   const audit = createAudit(store.db, clock, () => requestSource.getStore()?.ip);
@@ -141,9 +142,15 @@ export async function createServer(config: Config, options: { logger?: Logger; c
 
   const otp = createOtpService({
     store: createSqlOtpStore(store.db), sealer, clock, random: cryptoRandom, issuerName: config.otp.issuerName,
-    policy: { windowSteps: config.otp.windowSteps, freeFailures: config.otp.freeFailures, maxFailures: config.otp.maxFailures },
+    policy: { windowSteps: config.otp.windowSteps, freeFailures: config.otp.freeFailures, maxFailures: config.otp.maxFailures, enrolmentTtlSeconds: config.otp.enrolmentTtlSeconds },
     audit: auditAs('anonymous'),
   });
+  // "Only the last registered software token is valid": the person hears by mail when a new app replaced older ones.
+  const afterEnrolment = async (accountId: string, confirmed: Confirmed) => {
+    const account = await accounts.findAccount(accountId);
+    if (confirmed.revoked.length === 0 || !account?.email) return;
+    await sendMail('otp.token_replaced', account.email, { serial: confirmed.token.serial, revoked: confirmed.revoked.map((r) => r.serial).join(', ') });
+  };
   const policies = createSqlPolicyStore(store.db);
   const limiter = createRateLimiter(store.db, clock);
   const secondFactor = async (appId: string, accountId: string) => {
@@ -186,11 +193,11 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   registerErrorHandling(app);
   registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); });
   registerInteractions(app, {
-    provider, accounts, workforce, csrf, passwordMinLength: passwordPolicy.minLength, otp, secondFactor, limiter, limits: config.limits,
+    provider, accounts, workforce, csrf, passwordMinLength: passwordPolicy.minLength, otp, afterEnrolment, secondFactor, limiter, limits: config.limits,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   registerAccountSite(app, {
-    provider, accounts, selfService, sessions, clients, csrf, issuer: config.issuer,
+    provider, accounts, selfService, sessions, clients, csrf, otp, afterEnrolment, issuer: config.issuer,
     passwordMinLength: passwordPolicy.minLength, secureCookies: config.issuer.startsWith('https:'),
   });
   const unsubscribeLink = (accountId: string) => link(`unsubscribe?t=${unsubscribeTokens.issue(accountId)}`);

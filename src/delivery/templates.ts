@@ -31,6 +31,11 @@ const catalogues: Record<string, Record<string, Template>> = {
       text: 'The password of your account was just changed, and other devices were signed out.\n\nIf this was not you, reset your password now and review your account: {accountLink}\n',
       html: '<p>The password of your account was just changed, and other devices were signed out.</p><p>If this was not you, reset your password now and <a href="{accountLink}">review your account</a>.</p>',
     },
+    'otp.token_replaced': {
+      subject: 'A new OTP app was registered',
+      text: 'A new OTP app ({serial}) was registered for your account. The codes of your earlier app ({revoked}) no longer work.\n\nIf this was not you, contact IT support at once.\n',
+      html: '<p>A new OTP app (<strong>{serial}</strong>) was registered for your account. The codes of your earlier app ({revoked}) no longer work.</p><p>If this was not you, contact IT support at once.</p>',
+    },
     'account.deleted': {
       subject: 'Your account was deleted',
       text: 'Your account and its data were deleted, and every app was signed out. You can sign up again with this address at any time.\n',

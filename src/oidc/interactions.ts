@@ -6,7 +6,7 @@ import { IdentityError, type AccountService, type Account, type WorkforceService
 import { isMessageId } from '../web/i18n/index.ts';
 import { consentPage, messagePage, signInPage, signUpPage, verifyPage, type FormContext } from '../web/pages/account-pages.ts';
 import type { FieldError } from '../web/forms.ts';
-import { OtpError, type OtpService } from '../otp/index.ts';
+import { OtpError, type Confirmed, type OtpService } from '../otp/index.ts';
 import { otpCodePage, otpEnrolPage } from '../web/pages/otp-pages.ts';
 import QRCode from 'qrcode';
 import { acr } from './provider.ts';
@@ -22,6 +22,7 @@ export interface InteractionOptions {
   passwordMinLength: number;
   onSignIn?: (outcome: 'success' | 'failure') => void;
   otp: OtpService;
+  afterEnrolment(accountId: string, confirmed: Confirmed): Promise<void>;
   limiter: RateLimiter;
   limits: { signInPerAccount: Limit; signInPerSource: Limit; signUpPerSource: Limit; mailPerAccount: Limit };
   secondFactor(clientId: string, accountId: string): Promise<{ askCode: boolean; mustEnrol: boolean; suggestEnrol: boolean }>;
@@ -156,7 +157,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     const enrolment = req.body.enrolment ? String(req.body.enrolment) : undefined;
     try {
       await o.limiter.check([{ key: `otp:ip:${req.ip}`, rule: o.limits.signInPerSource }]);
-      if (enrolment) await o.otp.confirmEnrolment(accountId, enrolment, req.body.code);
+      if (enrolment) await o.afterEnrolment(accountId, await o.otp.confirmEnrolment(accountId, enrolment, req.body.code));
       else await o.otp.validate(accountId, req.body.code);
     } catch (err) {
       retryAfter(reply, err);

@@ -5,9 +5,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { IdentityError, type AccountService, type SelfService } from '../identity/index.ts';
 import type { ClientRegistry, SessionManager } from '../oidc/index.ts';
+import { OtpError, type Confirmed, type OtpService } from '../otp/index.ts';
+import QRCode from 'qrcode';
+import { otpEnrolPage } from './pages/otp-pages.ts';
 import type { FieldError } from './forms.ts';
 import type { Csrf } from './csrf.ts';
-import type { MessageId } from './i18n/index.ts';
+import { t, type MessageId } from './i18n/index.ts';
 import { accountNoticePage, accountPage, describeDevice, tokenActionPage } from './pages/account-site-pages.ts';
 import { messagePage } from './pages/account-pages.ts';
 
@@ -20,6 +23,9 @@ export interface AccountSiteOptions {
   sessions: SessionManager;
   clients: ClientRegistry;
   csrf: Csrf;
+  otp: OtpService;
+  /** Tells the person by mail when a new OTP app replaced earlier ones. */
+  afterEnrolment(accountId: string, confirmed: Confirmed): Promise<void>;
   issuer: string;
   passwordMinLength: number;
   secureCookies: boolean;
@@ -36,10 +42,10 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
   const page = (reply: FastifyReply, status: number, body: string) => reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
   const csrfFor = (uid: string) => o.csrf.token(`account:${uid}`);
 
-  async function currentSession(req: FastifyRequest, reply: FastifyReply): Promise<{ accountId: string; uid: string } | undefined> {
+  async function currentSession(req: FastifyRequest, reply: FastifyReply): Promise<{ accountId: string; uid: string; loginTs: number } | undefined> {
     const ctx = o.provider.createContext(req.raw, reply.raw);
     const session = await o.provider.Session.get(ctx as never);
-    return session.accountId ? { accountId: session.accountId, uid: session.uid } : undefined;
+    return session.accountId ? { accountId: session.accountId, uid: session.uid, loginTs: (session.loginTs ?? 0) * 1000 } : undefined;
   }
 
   // Every form: a session, and a CSRF token bound to it (ASVS V3.5.1); otherwise nothing is done.
@@ -64,6 +70,7 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     return page(reply, extra.status ?? 200, accountPage({
       csrf: csrfFor(session.uid), email: account.email ?? account.username ?? '', name: account.name, isCustomer: account.kind === 'customer',
       currentSessionUid: session.uid, sessions, apps, marketing: (await o.selfService.marketing(account.id)).subscribed,
+      otpTokens: await o.otp.list(account.id), showOtp: account.kind === 'workforce' || await o.otp.hasActiveToken(account.id),
       notice: extra.notice, errors: extra.errors, passwordMinLength: o.passwordMinLength,
     }));
   }
@@ -76,13 +83,14 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
 
   // Signing in to the account site is an ordinary authorization request of a first-party client; the SSO session
   // it leaves behind is what the account pages read, so the code itself is not needed.
-  for (const [path, prompt] of [['/account/login', undefined], ['/account/signup', 'create']] as const) {
+  for (const [path, prompt] of [['/account/login', undefined], ['/account/signup', 'create'], ['/account/reauthenticate', 'login']] as const) {
     app.get(path, async (_req, reply) => {
       const state = randomBytes(16).toString('base64url');
       const url = new URL('/oidc/auth', o.issuer);
       url.search = new URLSearchParams({
         client_id: accountClientId, response_type: 'code', scope: 'openid', redirect_uri: `${o.issuer}/account/callback`, state,
         code_challenge: randomBytes(32).toString('base64url'), code_challenge_method: 'S256', ...(prompt ? { prompt } : {}),
+        ...(prompt === 'login' ? { max_age: '0' } : {}),
       }).toString();
       reply.header('set-cookie', `${stateCookie}=${state}; Path=/account; HttpOnly; SameSite=Lax; Max-Age=3600${o.secureCookies ? '; Secure' : ''}`);
       return reply.redirect(url.toString(), 303);
@@ -183,6 +191,39 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     if (!session) return;
     await o.sessions.revokeApp(session.accountId, req.params.clientId);
     return renderAccount(reply, session, { notice: { id: 'account.app_revoked' } });
+  });
+
+  // Registering a new OTP app changes a factor: it needs a sign-in of the last minutes (ASVS V7.5.1, T18).
+  const recentMs = 10 * 60_000;
+  async function renderEnrolment(reply: FastifyReply, session: { accountId: string; uid: string }, enrolmentId?: string, errors?: FieldError[]) {
+    const account = await o.accounts.findAccount(session.accountId);
+    const label = account?.username ?? account?.email ?? session.accountId;
+    const enrolment = (enrolmentId && await o.otp.pendingEnrolment(session.accountId, enrolmentId, label)) || await o.otp.beginEnrolment(session.accountId, label, 'mobile');
+    return page(reply, errors ? 400 : 200, otpEnrolPage({
+      action: '/account/otp/confirm', csrf: csrfFor(session.uid), appName: t('account.title'), required: false, errors,
+      enrolmentId: enrolment.tokenId, key: enrolment.secretBase32, qrSvg: await QRCode.toString(enrolment.otpauthUri, { type: 'svg', margin: 2 }),
+    }));
+  }
+
+  app.post<{ Body: Body }>('/account/otp/register', { schema: bodySchema }, async (req, reply) => {
+    const session = await authorized(req, reply);
+    if (!session) return;
+    if (Date.now() - session.loginTs > recentMs) return reply.redirect('/account/reauthenticate', 303);
+    return renderEnrolment(reply, session);
+  });
+
+  app.post<{ Body: Body }>('/account/otp/confirm', { schema: bodySchema }, async (req, reply) => {
+    const session = await authorized(req, reply);
+    if (!session) return;
+    try {
+      const confirmed = await o.otp.confirmEnrolment(session.accountId, String(req.body.enrolment ?? ''), req.body.code);
+      await o.afterEnrolment(session.accountId, confirmed);
+      const serials = confirmed.revoked.map((r) => r.serial).join(', ');
+      return renderAccount(reply, session, { notice: serials ? { id: 'account.otp_replaced', params: { serials } } : { id: 'account.otp_registered' } });
+    } catch (err) {
+      if (!(err instanceof OtpError)) throw err;
+      return renderEnrolment(reply, session, String(req.body.enrolment ?? ''), [{ field: 'code', message: err.code, params: { seconds: err.retryAfterSeconds ?? 0 } }]);
+    }
   });
 
   app.get('/account/export', async (req, reply) => {

@@ -111,6 +111,28 @@ for (const dialect of await testDialects()) {
       assert.match(fresh.page, /Enter your OTP code/);
     });
 
+    it('registers a new phone from the account page: the old one stops at once, and a mail says so', async () => {
+      const email = `newphone-${dialect}@example.com`;
+      const oldKey = await employeeWithToken(email);
+      const { agent, step, page } = await signIn(portal, email);
+      const ok = await agent.postForm(`${step.url}/otp`, { csrf: hiddenField(page, 'csrf'), code: oathtool(oldKey) });
+      await agent.follow(new URL(ok.headers.get('location')!, tessera.url).toString(), tessera.url);
+      const accountPage = await (await agent.request(`${tessera.url}/account`)).text();
+      assert.match(accountPage, /OTP tokens/);
+      const register = await agent.postForm(`${tessera.url}/account/otp/register`, { csrf: hiddenField(accountPage, 'csrf') });
+      const enrolPage = await register.text();
+      assert.match(enrolPage, /Register your OTP app/);
+      const newKey = enrolPage.match(/id="otp-key"[^>]*>([A-Z2-7 ]+)</)![1].replace(/ /g, '');
+      const forged = await agent.postForm(`${tessera.url}/account/otp/confirm`, { csrf: 'forged', enrolment: hiddenField(enrolPage, 'enrolment'), code: oathtool(newKey) });
+      assert.equal(forged.status, 403);
+      const confirmed = await agent.postForm(`${tessera.url}/account/otp/confirm`, { csrf: hiddenField(enrolPage, 'csrf'), enrolment: hiddenField(enrolPage, 'enrolment'), code: oathtool(newKey) });
+      assert.match(await confirmed.text(), /no longer work/);
+      const account = (await tessera.store.db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+      await assert.rejects(tessera.otp.validate(account, oathtool(oldKey, Date.now() + 30_000)), { code: 'otp.wrong_code' });
+      const [notice] = await tessera.outbox.recent({ to: email });
+      assert.match(notice.subject, /new OTP app was registered/);
+    });
+
     it('needs no code where the policy is off, unless the app asks with acr_values', async () => {
       const email = `acr-${dialect}@example.com`;
       await employeeWithToken(email);

@@ -12,6 +12,8 @@ export interface AccountPageModel {
   sessions: Array<{ uid: string; device: string; ip: string | null; signedInAt: number; apps: string[] }>;
   apps: Array<{ clientId: string; name: string; logoUri?: string; policyUri?: string; tosUri?: string; scopes: string[] }>;
   marketing: boolean;
+  otpTokens: Array<{ serial: string; type: string; state: string }>;
+  showOtp: boolean;
   notice?: { id: MessageId; params?: Record<string, string> };
   errors?: FieldError[];
   passwordMinLength: number;
@@ -41,6 +43,10 @@ ${a.policyUri ? html` · <a href="${a.policyUri}" rel="noopener noreferrer">${t(
 ${a.tosUri ? html` · <a href="${a.tosUri}" rel="noopener noreferrer">${t('consent.terms', { app: a.name })}</a>` : ''}
 <form method="post" action="/account/apps/${encodeURIComponent(a.clientId)}/revoke">${csrf}<button class="secondary" type="submit" aria-label="${t('account.app_revoke')}: ${a.name}">${t('account.app_revoke')}</button></form></li>`)}</ul>`}
 </section>
+
+${m.showOtp ? html`<section aria-labelledby="otp"><h2 id="otp">${t('account.otp')}</h2><p>${t('account.otp_intro')}</p>
+${m.otpTokens.length === 0 ? html`<p>${t('account.otp_none')}</p>` : html`<ul>${m.otpTokens.map((tok) => html`<li>${t('account.otp_token', { type: tok.type, serial: tok.serial, state: tok.state })}</li>`)}</ul>`}
+<form method="post" action="/account/otp/register">${csrf}<button type="submit">${t('account.otp_register')}</button></form></section>` : ''}
 
 ${m.isCustomer ? html`<section aria-labelledby="marketing"><h2 id="marketing">${t('account.marketing')}</h2>
 <form method="post" action="/account/marketing">${csrf}<p><input type="checkbox" id="subscribed" name="subscribed" value="on"${m.marketing ? html` checked` : ''}> <label for="subscribed" style="display:inline">${t('account.marketing_label')}</label></p>
