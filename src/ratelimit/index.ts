@@ -46,6 +46,13 @@ export function createRateLimiter(db: Kysely<Database>, clock: Clock) {
 
   return {
     consume,
+    /** Refuses when the key is already over its limit, without counting an attempt (for counting failures only). */
+    async ensureUnder(rawKey: string, rule: Limit): Promise<void> {
+      const windowMs = rule.windowSeconds * 1000;
+      const windowStart = Math.floor(clock.now() / windowMs) * windowMs;
+      const row = await db.selectFrom('rate_limits').select('count').where('key', '=', digest(rawKey)).where('window_start', '=', windowStart).executeTakeFirst();
+      if (row && row.count >= rule.limit) throw new RateLimitedError(Math.max(1, Math.ceil((windowStart + windowMs - clock.now()) / 1000)));
+    },
     /** Counts one attempt under every key; refuses when any of them is over its limit. */
     async check(attempts: Array<{ key: string; rule: Limit }>): Promise<void> {
       const decisions = await Promise.all(attempts.map((a) => consume(a.key, a.rule)));

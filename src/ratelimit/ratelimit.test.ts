@@ -30,6 +30,16 @@ for (const dialect of await testDialects()) {
       assert.equal((await fixture.store.db.selectFrom('rate_limits').select('key').execute()).length, 0);
     });
 
+    it('refuses a key already over its limit without counting the check itself', async () => {
+      const limiter = createRateLimiter(fixture.store.db, manualClock());
+      const rule = { limit: 2, windowSeconds: 60 };
+      await limiter.ensureUnder('api:user:x', rule);
+      await limiter.consume('api:user:x', rule);
+      await limiter.ensureUnder('api:user:x', rule);
+      await limiter.consume('api:user:x', rule);
+      await assert.rejects(limiter.ensureUnder('api:user:x', rule), { code: 'web.rate_limited' });
+    });
+
     it('keeps hostile keys as data', async () => {
       const limiter = createRateLimiter(fixture.store.db, manualClock());
       for (const hostile of [`signin:account:'); DROP TABLE rate_limits; --${'x'.repeat(500)}`, 'signin:account:alice\u0000', 'signin:account:\ud800']) {

@@ -83,6 +83,15 @@ for (const dialect of await testDialects()) {
       assert.deepEqual(await (await validate(`bystander-${dialect}`, oathtool(other.key))).json(), { result: 'accept' });
     });
 
+    it('throttles a caller probing one name with 429 and Retry-After after 30 failures a minute', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 31; i++) statuses.push((await validate(`prober-${dialect}`, String(100000 + i))).status);
+      assert.deepEqual(statuses.slice(0, 30), Array(30).fill(200));
+      assert.equal(statuses[30], 429);
+      const throttled = await validate(`prober-${dialect}`, '123456');
+      assert.ok(Number(throttled.headers.get('retry-after')) > 0);
+    });
+
     it('refuses a missing, forged, foreign or scope-less token', async () => {
       const { key } = await employee(`auth-${dialect}`);
       const code = oathtool(key);

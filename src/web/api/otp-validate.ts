@@ -55,8 +55,11 @@ export function registerOtpValidateApi(app: FastifyInstance, o: ValidateApiOptio
     }
     if (!scopes.includes('otp:validate')) return unauthorized(reply, 'insufficient_scope');
 
+    // Only failed validations count toward the limit: a system validating many good codes is not slowed down,
+    // one guessing (or probing names) is.
+    const limitKey = `otp-api:user:${req.body.user.normalize('NFC').trim().toLowerCase()}`;
     try {
-      await o.limiter.check([{ key: `otp-api:user:${req.body.user.normalize('NFC').trim().toLowerCase()}`, rule: o.perUser }]);
+      await o.limiter.ensureUnder(limitKey, o.perUser);
     } catch (err) {
       if (!(err instanceof RateLimitedError)) throw err;
       return reply.code(429).header('retry-after', String(err.retryAfterSeconds)).type('application/problem+json')
@@ -71,6 +74,7 @@ export function registerOtpValidateApi(app: FastifyInstance, o: ValidateApiOptio
       return { result: 'accept' };
     } catch (err) {
       if (!(err instanceof OtpError)) throw err;
+      await o.limiter.consume(limitKey, o.perUser);
       const locked = err.code === 'otp.locked' || err.code === 'otp.throttled';
       o.onResult?.(locked ? 'locked' : 'reject');
       return locked
