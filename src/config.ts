@@ -51,6 +51,10 @@ export const configSchema = z.object({
     verificationTtlSeconds: z.number().int().positive().default(24 * 3600),
     // Wrong verification codes before the flow is spent and a new mail must be asked for.
     verificationMaxAttempts: z.number().int().positive().default(5),
+    // Life of a password reset link.
+    resetTtlSeconds: z.number().int().min(300).max(24 * 3600).default(3600),
+    // Work of the reset captcha: the browser tries up to this many numbers (about a second on a phone at 100,000).
+    captchaMaxNumber: z.number().int().min(1000).max(10_000_000).default(100_000),
   }).prefault({}),
   sessions: z.object({
     // NIST SP 800-63B §2.2.3: an overall limit of at most a day, idle at most an hour.
@@ -83,6 +87,7 @@ export const configSchema = z.object({
     signInPerSource: limitSchema(100, 300),
     signUpPerSource: limitSchema(20, 3600),
     mailPerAccount: limitSchema(5, 3600),
+    mailPerSource: limitSchema(30, 3600),
     otpApiPerUser: limitSchema(30, 60),
   }).prefault({}),
   // The workforce directory (Active Directory / OpenLDAP). Unset: only customer accounts sign in.

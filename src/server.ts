@@ -13,7 +13,7 @@ import { systemClock, cryptoRandom, type Clock } from './clock/index.ts';
 import { createAudit, type Audit } from './audit/index.ts';
 import { createOutbox, renderMail, sendCampaign, type CampaignInput, type Outbox } from './delivery/index.ts';
 import {
-  createAccountService, createPasswordHasher, createSelfService, createSqlIdentityStore, createUnsubscribeTokens, createWorkforceService, isBreachedPassword,
+  createAccountService, createPasswordHasher, createPasswordReset, createSelfService, createSqlIdentityStore, createUnsubscribeTokens, createWorkforceService, isBreachedPassword,
   type AccountService, type SelfService, type WorkforceService,
 } from './identity/index.ts';
 import { createDirectorySource, type DirectorySource } from './directory/index.ts';
@@ -27,6 +27,8 @@ import {
 import { registerAccountSite, accountClientId } from './web/account-site.ts';
 import { registerOtpValidateApi } from './web/api/otp-validate.ts';
 import { createRateLimiter } from './ratelimit/index.ts';
+import { createCaptcha } from './captcha/index.ts';
+import { registerResetRoutes } from './web/reset-routes.ts';
 import { createMetrics, registerObservability, type Metrics } from './web/observability.ts';
 import { registerAccountRoutes } from './web/account-routes.ts';
 import { registerErrorHandling } from './web/errors.ts';
@@ -84,12 +86,13 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   const auditAs = (fallbackActor: string) => (event: { action: string; subject: string | null; outcome: string; details?: Record<string, unknown> }) =>
     audit.record({ actor: event.subject ?? fallbackActor, ...event });
   const metrics = createMetrics();
-  const [signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey] = await Promise.all([
+  const [signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey, captchaKey] = await Promise.all([
     loadSigningKeys(store.db, sealer, clock, config.tokens.refreshTokenSeconds * 1000),
     loadNamedSecret(store.db, sealer, clock, 'cookie-key'),
     loadNamedSecret(store.db, sealer, clock, 'csrf-key'),
     loadNamedSecret(store.db, sealer, clock, 'code-pepper'),
     loadNamedSecret(store.db, sealer, clock, 'unsubscribe-key'),
+    loadNamedSecret(store.db, sealer, clock, 'captcha-key'),
   ]);
   const unsubscribeTokens = createUnsubscribeTokens(unsubscribeKey);
   const csrf = createCsrf(csrfKey);
@@ -196,6 +199,17 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     provider, accounts, workforce, csrf, passwordMinLength: passwordPolicy.minLength, otp, afterEnrolment, secondFactor, limiter, limits: config.limits,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
+  const captcha = createCaptcha({ db: store.db, clock, hmacKey: captchaKey.toString('base64'), maxNumber: config.accounts.captchaMaxNumber, expiresSeconds: 600 });
+  registerResetRoutes(app, {
+    captcha,
+    reset: createPasswordReset({
+      db: store.db, store: identityStore, hasher, policy: passwordPolicy, sendMail, clock, random: cryptoRandom,
+      link: (token) => link(`reset-password/new?token=${encodeURIComponent(token)}`), accountLink: () => link('account'),
+      ttlSeconds: config.accounts.resetTtlSeconds, audit: auditAs('anonymous'),
+    }),
+    sessions, csrf, limiter, limits: { perAccount: config.limits.mailPerAccount, perSource: config.limits.mailPerSource }, passwordMinLength: passwordPolicy.minLength,
+    secureCookies: config.issuer.startsWith('https:'), onError: (err) => logger.error({ err }, 'password reset mail failed'),
+  });
   registerAccountSite(app, {
     provider, accounts, selfService, sessions, clients, csrf, otp, afterEnrolment, issuer: config.issuer,
     passwordMinLength: passwordPolicy.minLength, secureCookies: config.issuer.startsWith('https:'),
@@ -237,7 +251,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
 
   // Housekeeping every node may do: expired OIDC rows and old attempt counters.
   const housekeeping = setInterval(() => {
-    Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000)])
+    Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge()])
       .catch((err) => logger.warn({ err: (err as Error).message }, 'housekeeping failed'));
   }, 15 * 60_000);
   housekeeping.unref();

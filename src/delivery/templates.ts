@@ -16,6 +16,11 @@ const catalogues: Record<string, Record<string, Template>> = {
       text: 'Someone (maybe you) tried to create an account with this e-mail address, but you already have one.\n\nSign in: {signInLink}\nForgot your password? Reset it: {resetLink}\n\nIf this was not you, you can ignore this mail; nothing was changed.\n',
       html: '<p>Someone (maybe you) tried to create an account with this e-mail address, but you already have one.</p><p><a href="{signInLink}">Sign in</a> · <a href="{resetLink}">Reset your password</a></p><p>If this was not you, you can ignore this mail; nothing was changed.</p>',
     },
+    'account.reset_password': {
+      subject: 'Reset your password',
+      text: 'Someone (maybe you) asked to reset the password of your account.\n\nChoose a new password here (works for {expiresMinutes} minutes, once):\n{link}\n\nIf you did not ask for this, ignore this mail: your password stays as it is.\n',
+      html: '<p>Someone (maybe you) asked to reset the password of your account.</p><p><a href="{link}">Choose a new password</a> (works for {expiresMinutes} minutes, once)</p><p>If you did not ask for this, ignore this mail: your password stays as it is.</p>',
+    },
     'account.confirm_new_email': {
       subject: 'Confirm your new e-mail address',
       text: 'You asked to make this address the primary e-mail of your account.\n\nConfirm it here (works for {expiresMinutes} minutes, once):\n{link}\n\nUntil you confirm, your old address stays in use. If you did not ask for this, ignore this mail.\n',

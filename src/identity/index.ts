@@ -8,3 +8,4 @@ export { createWorkforceService, type WorkforceService, type DirectoryPort, type
 export { createSelfService, type SelfService } from './self-service.ts';
 export { isBreachedPassword } from './breached.ts';
 export { createUnsubscribeTokens, type UnsubscribeTokens } from './unsubscribe.ts';
+export { createPasswordReset, type PasswordReset } from './reset.ts';

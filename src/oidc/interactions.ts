@@ -24,7 +24,7 @@ export interface InteractionOptions {
   otp: OtpService;
   afterEnrolment(accountId: string, confirmed: Confirmed): Promise<void>;
   limiter: RateLimiter;
-  limits: { signInPerAccount: Limit; signInPerSource: Limit; signUpPerSource: Limit; mailPerAccount: Limit };
+  limits: { signInPerAccount: Limit; signInPerSource: Limit; signUpPerSource: Limit; mailPerSource: Limit };
   secondFactor(clientId: string, accountId: string): Promise<{ askCode: boolean; mustEnrol: boolean; suggestEnrol: boolean }>;
 }
 
@@ -95,7 +95,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
   function context(uid: string, extra: Partial<FormContext> = {}): FormContext {
     return {
       action: `/interaction/${uid}/login`, csrf: csrfFor(uid),
-      links: { signIn: `/interaction/${uid}`, signUp: `/interaction/${uid}/signup`, cancel: `/interaction/${uid}/abort` },
+      links: { signIn: `/interaction/${uid}`, signUp: `/interaction/${uid}/signup`, cancel: `/interaction/${uid}/abort`, reset: '/reset-password' },
       passwordMinLength: o.passwordMinLength, workforce: o.workforce !== undefined, ...extra,
     };
   }
@@ -240,7 +240,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     const details = await loadForPost(req, reply);
     if (!details) return;
     try {
-      await o.limiter.check([{ key: `mail:ip:${req.ip}`, rule: o.limits.mailPerAccount }]);
+      await o.limiter.check([{ key: `mail:ip:${req.ip}`, rule: o.limits.mailPerSource }]);
     } catch (err) {
       retryAfter(reply, err);
       return html(reply, statusFor(err, 400), verifyPage({ ...verifyActions(details.uid), verificationId: String(req.body.verification ?? ''), email: String(req.body.email ?? ''), errors: [toFieldError(err, o.passwordMinLength)] }));

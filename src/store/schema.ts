@@ -155,6 +155,22 @@ export interface RateLimitsTable {
   count: number;
 }
 
+export interface PasswordResetsTable {
+  id: string;
+  account_id: string;
+  token_hash: string;
+  /** Digest of the password hash when the link was made: a password changed since makes the link stale. */
+  password_fingerprint: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface CaptchaSpentTable {
+  signature: string;
+  expires_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   email_verifications: EmailVerificationsTable;
@@ -169,6 +185,8 @@ export interface Database {
   otp_tokens: OtpTokensTable;
   app_policies: AppPoliciesTable;
   rate_limits: RateLimitsTable;
+  password_resets: PasswordResetsTable;
+  captcha_spent: CaptchaSpentTable;
 }
 
 export type { Generated };

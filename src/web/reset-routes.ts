@@ -1,0 +1,102 @@
+// /reset-password: request a link (e-mail + captcha), then choose a new password from the link. Before sign-in
+// there is no session, so forms are bound to a random cookie for CSRF. Each step: checkCsrf → checks → act → page.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CaptchaError, solverScriptPath, type Captcha } from '../captcha/index.ts';
+import { IdentityError, type PasswordReset } from '../identity/index.ts';
+import type { SessionManager } from '../oidc/index.ts';
+import { RateLimitedError, type Limit, type RateLimiter } from '../ratelimit/index.ts';
+import type { Csrf } from './csrf.ts';
+import type { FieldError } from './forms.ts';
+import { messagePage } from './pages/account-pages.ts';
+import { resetNewPasswordPage, resetRequestPage } from './pages/reset-pages.ts';
+import { html, layout } from './html.ts';
+import { t } from './i18n/index.ts';
+
+export interface ResetRouteOptions {
+  reset: PasswordReset;
+  captcha: Captcha;
+  sessions: SessionManager;
+  csrf: Csrf;
+  limiter: RateLimiter;
+  limits: { perAccount: Limit; perSource: Limit };
+  passwordMinLength: number;
+  secureCookies: boolean;
+  onError(err: unknown): void;
+}
+
+type Body = Record<string, string | undefined>;
+const text = { type: 'string', maxLength: 2048 } as const;
+const bodySchema = { body: { type: 'object', properties: { csrf: text, email: text, captcha: text, token: text, password: text } } } as const;
+const formCookie = 'tessera_form';
+
+export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions): void {
+  const solver = readFileSync(solverScriptPath, 'utf8');
+  const page = (reply: FastifyReply, status: number, body: string) => reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+
+  // The form token is an HMAC of a random cookie: a cross-site page can neither read the cookie nor forge the token.
+  function formToken(req: FastifyRequest, reply: FastifyReply): string {
+    let value = /(?:^|;\s*)tessera_form=([\w-]{22})/.exec(req.headers.cookie ?? '')?.[1];
+    if (!value) {
+      value = randomBytes(16).toString('base64url');
+      reply.header('set-cookie', `${formCookie}=${value}; Path=/reset-password; HttpOnly; SameSite=Strict; Max-Age=3600${o.secureCookies ? '; Secure' : ''}`);
+    }
+    return o.csrf.token(`form:${value}`);
+  }
+  const formTokenValid = (req: FastifyRequest<{ Body: Body }>) => {
+    const value = /(?:^|;\s*)tessera_form=([\w-]{22})/.exec(req.headers.cookie ?? '')?.[1];
+    return value !== undefined && o.csrf.valid(`form:${value}`, req.body?.csrf);
+  };
+
+  app.get('/static/captcha.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(solver));
+
+  app.get('/reset-password', async (req, reply) =>
+    page(reply, 200, resetRequestPage({ csrf: formToken(req, reply), challenge: await o.captcha.challenge() })));
+
+  app.post<{ Body: Body }>('/reset-password', { schema: bodySchema }, async (req, reply) => {
+    const email = String(req.body?.email ?? '');
+    const again = async (status: number, errors: FieldError[]) =>
+      page(reply, status, resetRequestPage({ csrf: formToken(req, reply), challenge: await o.captcha.challenge(), email, errors }));
+    if (!formTokenValid(req)) return page(reply, 403, messagePage('error.title', 'web.csrf'));
+    try {
+      await o.captcha.verify(req.body.captcha);
+      await o.limiter.check([
+        { key: `reset:ip:${req.ip}`, rule: o.limits.perSource },
+        { key: `reset:account:${email.normalize('NFC').trim().toLowerCase()}`, rule: o.limits.perAccount },
+      ]);
+    } catch (err) {
+      if (err instanceof CaptchaError) return again(400, [{ field: 'captcha', message: err.code }]);
+      if (err instanceof RateLimitedError) {
+        reply.header('retry-after', String(err.retryAfterSeconds));
+        return again(429, [{ message: 'web.rate_limited', params: { seconds: err.retryAfterSeconds } }]);
+      }
+      throw err;
+    }
+    // Not awaited: the answer leaves before any look-up, so neither its words nor its timing tell whether the
+    // address has an account (checklist T21).
+    void o.reset.request(email).catch(o.onError);
+    return page(reply, 200, layout({ title: t('reset.title'), body: html`<h1>${t('reset.title')}</h1><p role="status">${t('reset.sent', { email })}</p>` }));
+  });
+
+  app.get<{ Querystring: { token?: string } }>('/reset-password/new', {
+    schema: { querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 100 } } } },
+  }, async (req, reply) => page(reply, 200, resetNewPasswordPage({ csrf: formToken(req, reply), token: req.query.token ?? '', passwordMinLength: o.passwordMinLength })));
+
+  app.post<{ Body: Body }>('/reset-password/new', { schema: bodySchema }, async (req, reply) => {
+    if (!formTokenValid(req)) return page(reply, 403, messagePage('error.title', 'web.csrf'));
+    try {
+      const accountId = await o.reset.complete(req.body.token, req.body.password);
+      // Every session and refresh token ends; no session is made: the person signs in afresh (T19, T24).
+      await o.sessions.endAll(accountId);
+      return page(reply, 200, messagePage('reset.new_title', 'reset.done', html`<p><a class="button" href="/account/login">${t('account.sign_in')}</a></p>`));
+    } catch (err) {
+      if (!(err instanceof IdentityError)) throw err;
+      if (err.code === 'identity.verification_invalid') return page(reply, 400, messagePage('error.title', err.code));
+      return page(reply, 400, resetNewPasswordPage({
+        csrf: formToken(req, reply), token: String(req.body.token ?? ''), passwordMinLength: o.passwordMinLength,
+        errors: [{ field: 'password', message: err.code, params: { min: o.passwordMinLength, max: 1024 } }],
+      }));
+    }
+  });
+}
