@@ -95,6 +95,45 @@ for (const dialect of await testDialects()) {
       await context.close();
     });
 
+    it('asks consent for a third-party app with its privacy policy, unsubscribes by the mail button, and signs out everywhere', async () => {
+      const email = `kim-${dialect}@example.com`;
+      const kim = await tessera.accounts.createByOperator({ email, password });
+      await tessera.selfService.setMarketing(kim.id, true, 'account');
+      const [, forumClient] = demoClients({ shop: await freePort(), forum: await freePort() });
+      await tessera.clients.add({ ...forumClient.client, client_id: 'partner-forum', client_name: 'Partner Forum', policy_uri: 'https://partner.example/privacy', tos_uri: 'https://partner.example/terms' });
+      const partner = await startDemoApp({ ...forumClient.app, clientId: 'partner-forum', issuer: tessera.url });
+      try {
+        const context = await browser.newContext();
+        const page = await signedInAtShop(context, email);
+        await page.goto(`${partner.url}/login`);
+        await page.getByRole('heading', { name: 'Partner Forum asks for access' }).waitFor();
+        assert.equal(await page.getByRole('link', { name: 'Privacy policy of Partner Forum' }).getAttribute('href'), 'https://partner.example/privacy');
+        assert.match(await page.content(), /See your e-mail address/);
+        assert.deepEqual(await accessibilityViolations(page), []);
+        await page.getByRole('button', { name: 'Allow' }).click();
+        await page.getByText('Signed in as').waitFor();
+
+        await tessera.sendCampaign({ subject: `News for ${dialect}`, html: '<p>News</p>' });
+        const mail = await smtp.waitForMail((m) => m.subject === `News for ${dialect}` && m.to.includes(email));
+        await page.goto(mail.headers.get('list-unsubscribe')!.replace(/^<|>$/g, ''));
+        await page.getByRole('button', { name: 'Unsubscribe' }).click();
+        await page.getByText('You are unsubscribed').waitFor();
+        assert.equal((await tessera.selfService.marketing(kim.id)).subscribed, false);
+
+        await page.goto(`${tessera.url}/account`);
+        assert.match(await page.getByRole('region', { name: 'Apps that use your account' }).textContent() ?? '', /Partner Forum/);
+        await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+        await page.getByText('You are signed out').waitFor();
+        for (const app of [shop.url, partner.url]) {
+          await page.goto(app);
+          await page.getByText('You are not signed in.').waitFor();
+        }
+        await context.close();
+      } finally {
+        await partner.close();
+      }
+    });
+
     it('changes the password (other devices signed out), exports the data, signs out everywhere and deletes the account', async () => {
       const email = `jo-${dialect}@example.com`;
       await tessera.accounts.createByOperator({ email, password });
