@@ -1,7 +1,7 @@
 // Marketing campaigns: one mail per consenting recipient, through the outbox, spread over time so the relay and
 // the recipients' providers are not flooded. Every mail carries RFC 2369 / RFC 8058 one-click unsubscribe headers
 // and a visible unsubscribe button.
-import { escape } from '../web/html.ts';
+import { escapeHtml } from './escape.ts';
 import type { Outbox } from './outbox.ts';
 
 export interface CampaignInput {
@@ -40,7 +40,7 @@ export async function sendCampaign(o: CampaignOptions, input: CampaignInput): Pr
       category: 'marketing',
       notBefore: start + Math.floor(i * spacingMs),
       text: `${input.text ?? plainText(input.html)}\n\n--\nUnsubscribe from these mails: ${link}\n`,
-      html: `${input.html}\n<hr><p style="text-align:center"><a href="${escape(link)}" style="display:inline-block;padding:8px 16px;border:2px solid #1d4ed8;border-radius:4px;color:#1d4ed8;text-decoration:none">Unsubscribe</a></p>`,
+      html: `${input.html}\n<hr><p style="text-align:center"><a href="${escapeHtml(link)}" style="display:inline-block;padding:8px 16px;border:2px solid #1d4ed8;border-radius:4px;color:#1d4ed8;text-decoration:none">Unsubscribe</a></p>`,
       headers: { 'List-Unsubscribe': `<${link}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
     });
   }

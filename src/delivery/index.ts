@@ -1,3 +1,5 @@
-export { createOutbox, DeliveryError, type Outbox, type OutboxOptions, type OutgoingMail, type StoredMail } from './outbox.ts';
+export { createOutbox, retryDelayMs, type Outbox, type OutboxOptions, type StoredMail } from './outbox.ts';
+export { isDeliverableAddress, type OutgoingMail, type MailCategory } from './message.ts';
+export { DeliveryError, type DeliveryErrorCode } from './errors.ts';
 export { renderMail, TemplateError } from './templates.ts';
 export { sendCampaign, CampaignError, type CampaignInput } from './campaign.ts';

@@ -6,130 +6,156 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Database } from '../store/index.ts';
 import type { Clock } from '../clock/index.ts';
+import { checkMail, maskAddress, type MailCategory, type OutgoingMail } from './message.ts';
+import { createSqlOutboxStore, type OutboxRow } from './sql/outbox-store.ts';
+import { createPoller } from './poller.ts';
 
-export interface OutgoingMail {
+export interface StoredMail {
+  id: string;
   to: string;
   subject: string;
   text: string;
-  html?: string;
-  category?: 'transactional' | 'marketing';
-  headers?: Record<string, string>;
-  /** Not sent before this time (ms): campaigns spread their mail out. */
-  notBefore?: number;
-}
-
-export interface StoredMail { id: string; to: string; subject: string; text: string; html: string | null; status: string; createdAt: number; sentAt: number | null }
-
-export class DeliveryError extends Error {
-  readonly code: 'delivery.header_injection' | 'delivery.invalid_recipient';
-  constructor(code: DeliveryError['code']) {
-    super(code);
-    this.code = code;
-  }
+  html: string | null;
+  category: MailCategory;
+  status: 'pending' | 'sent' | 'failed';
+  createdAt: number;
+  sentAt: number | null;
 }
 
 export interface OutboxOptions {
   db: Kysely<Database>;
   clock: Clock;
-  /** `smtp://…` of the relay, or null to keep mail in the outbox for the local mailbox page (demo). */
+  /** `smtp://…` or `smtps://…` of the relay, or null to keep mail in the outbox for the local mailbox page. */
   transport: string | null;
+  /** The From header, e.g. `Tessera <no-reply@example.com>`; its domain also names the Message-IDs. */
   from: string;
   pollMs: number;
+  /** Attempts before a mail is marked `failed` for good. */
   maxAttempts: number;
   logger: Logger;
 }
 
-const claimMs = 60_000;
+export interface Outbox {
+  /** Stores the mail and returns its outbox id; the worker (or `deliverDue`) sends it. */
+  enqueue(mail: OutgoingMail): Promise<string>;
+  /** Sends what is due now and returns how many mails this call sent. */
+  deliverDue(): Promise<number>;
+  start(): void;
+  /** Stops polling, waits for a delivery in progress and releases the relay connection. */
+  stop(): Promise<void>;
+  /** The latest mails, newest first, for the local mailbox page. */
+  recent(filter?: { to?: string; limit?: number }): Promise<StoredMail[]>;
+}
+
+// Every SMTP step times out well inside the claim, so a slow relay cannot let a second node claim the same mail
+// while the first is still sending it (connect 10 s + greeting 10 s + idle socket 30 s < 2 min).
+const claimMs = 2 * 60_000;
+const smtpTimeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+const batchSize = 20;
+// One call sends at most this many batches, so a long queue cannot hold `stop()` for ever.
+const maxBatchesPerCall = 10;
+const firstRetryMs = 2_000;
 const maxBackoffMs = 5 * 60_000;
-const lineBreak = /[\r\n]/;
-const mask = (address: string) => address.replace(/^(.).*(@.*)$/, '$1***$2');
+const defaultRecent = 20;
+const maxRecent = 200;
 
-export function createOutbox(o: OutboxOptions) {
-  const transporter: Transporter | null = o.transport ? nodemailer.createTransport(o.transport) : null;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<number> | undefined;
+/** Exponential back-off: 2 s, 4 s, 8 s … capped at five minutes. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(maxBackoffMs, firstRetryMs * 2 ** Math.max(0, attempts - 1));
+}
 
-  async function deliverOne(row: { id: string; to_address: string; subject: string; text_body: string; html_body: string | null; headers: string; attempts: number; created_at: number }): Promise<boolean> {
+// What may be stored and logged about a failure: the relay's reply code (451, 550) or the network error code
+// (ECONNREFUSED). Never the message text: a relay may echo the recipient or the content back.
+function failureOf(err: unknown): { reason: string; permanent: boolean } {
+  const { responseCode, code } = (err ?? {}) as { responseCode?: unknown; code?: unknown };
+  if (typeof responseCode === 'number') return { reason: String(responseCode), permanent: responseCode >= 500 && responseCode < 600 };
+  return { reason: typeof code === 'string' && /^[A-Z_]{1,32}$/.test(code) ? code : 'error', permanent: false };
+}
+
+function messageIdDomain(from: string): string {
+  return /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'tessera.invalid';
+}
+
+const toStoredMail = (r: OutboxRow): StoredMail => ({
+  id: r.id, to: r.to_address, subject: r.subject, text: r.text_body, html: r.html_body, category: r.category,
+  status: r.status, createdAt: Number(r.created_at), sentAt: r.sent_at === null ? null : Number(r.sent_at),
+});
+
+export function createOutbox(o: OutboxOptions): Outbox {
+  const store = createSqlOutboxStore(o.db);
+  const transporter: Transporter | null = o.transport ? nodemailer.createTransport({ url: o.transport, ...smtpTimeouts }) : null;
+  const idDomain = messageIdDomain(o.from);
+
+  async function deliverOne(row: OutboxRow): Promise<boolean> {
+    const attempts = row.attempts + 1;
+    const log = { outbox: row.id, category: row.category, to: maskAddress(row.to_address), attempts };
     try {
       await transporter!.sendMail({
         from: o.from, to: row.to_address, subject: row.subject, text: row.text_body, html: row.html_body ?? undefined,
-        headers: JSON.parse(row.headers), messageId: `<${row.id}@tessera>`, date: new Date(row.created_at),
+        headers: JSON.parse(row.headers) as Record<string, string>,
+        // The same id on every attempt: a receiver that got a mail whose reply was lost can drop the repeat.
+        messageId: `<${row.id}@${idDomain}>`,
+        // RFC 5322 §3.6.1: the Date is when the message was ready to go, i.e. when it was stored.
+        date: new Date(Number(row.created_at)),
       });
-      await o.db.updateTable('outbox').set({ status: 'sent', sent_at: o.clock.now(), attempts: row.attempts + 1, last_error: null })
-        .where('id', '=', row.id).execute();
-      o.logger.info({ outbox: row.id, to: mask(row.to_address) }, 'mail sent');
-      return true;
     } catch (err) {
-      const attempts = row.attempts + 1;
-      const failed = attempts >= o.maxAttempts;
-      // The relay's reply code (e.g. 451) says most; a network error has only its code (ECONNREFUSED). No message text:
-      // a relay may echo the recipient or the content back.
-      const { responseCode, code } = err as { code?: string; responseCode?: number };
-      const reason = String(responseCode ?? code ?? 'error');
-      await o.db.updateTable('outbox').set({
-        attempts, status: failed ? 'failed' : 'pending', last_error: reason, locked_until: 0,
-        next_attempt_at: o.clock.now() + Math.min(maxBackoffMs, 1000 * 2 ** attempts),
-      }).where('id', '=', row.id).execute();
-      (failed ? o.logger.error.bind(o.logger) : o.logger.warn.bind(o.logger))({ outbox: row.id, to: mask(row.to_address), attempts, reason }, failed ? 'mail failed for good' : 'mail will be retried');
+      const { reason, permanent } = failureOf(err);
+      const failed = permanent || attempts >= o.maxAttempts;
+      await store.markFailedAttempt(row.id, { attempts, failed, lastError: reason, nextAttemptAt: o.clock.now() + retryDelayMs(attempts) });
+      if (failed) o.logger.error({ ...log, reason }, permanent ? 'mail refused for good by the relay' : 'mail failed after the last attempt');
+      else o.logger.warn({ ...log, reason }, 'mail will be retried');
       return false;
     }
+    await store.markSent(row.id, attempts, o.clock.now());
+    o.logger.info(log, 'mail sent');
+    return true;
   }
 
   async function deliverDue(): Promise<number> {
     if (!transporter) return 0;
-    const now = o.clock.now();
-    const due = await o.db.selectFrom('outbox').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now)
-      .where('locked_until', '<', now).orderBy('created_at').limit(20).execute();
     let sent = 0;
-    for (const row of due) {
-      // Claim: only the node whose UPDATE changed the row sends it.
-      const claim = await o.db.updateTable('outbox').set({ locked_until: now + claimMs })
-        .where('id', '=', row.id).where('status', '=', 'pending').where('locked_until', '<', now).executeTakeFirst();
-      if (Number(claim.numUpdatedRows) !== 1) continue;
-      if (await deliverOne(row)) sent++;
+    for (let batch = 0; batch < maxBatchesPerCall; batch++) {
+      const now = o.clock.now();
+      const due = await store.due(now, batchSize);
+      for (const row of due) {
+        // Only the node whose UPDATE changed the row sends it.
+        if (!(await store.claim(row.id, now, now + claimMs))) continue;
+        if (await deliverOne(row)) sent++;
+      }
+      if (due.length < batchSize) break;
     }
     return sent;
   }
 
-  const poll = () => {
-    inFlight = deliverDue().catch((err) => { o.logger.error({ err }, 'outbox poll failed'); return 0; });
-    void inFlight.finally(() => { if (timer !== undefined) timer = setTimeout(poll, o.pollMs); });
-  };
+  const poller = createPoller(deliverDue, o.pollMs, o.logger);
 
   return {
-    async enqueue(mail: OutgoingMail): Promise<string> {
-      const headers = mail.headers ?? {};
-      // A line break in a header would let input add headers or recipients (header injection).
-      if ([mail.to, mail.subject, ...Object.keys(headers), ...Object.values(headers)].some((v) => lineBreak.test(v))) throw new DeliveryError('delivery.header_injection');
-      if (!/^[^\s@<>,;]+@[^\s@<>,;]+$/.test(mail.to)) throw new DeliveryError('delivery.invalid_recipient');
+    async enqueue(mail) {
+      const headers = checkMail(mail);
       const id = randomUUID();
       const now = o.clock.now();
-      await o.db.insertInto('outbox').values({
-        id, category: mail.category ?? 'transactional', to_address: mail.to, subject: mail.subject, text_body: mail.text,
-        html_body: mail.html ?? null, headers: JSON.stringify(headers), status: transporter ? 'pending' : 'sent', attempts: 0,
-        next_attempt_at: Math.max(now, mail.notBefore ?? now), locked_until: 0, last_error: null, created_at: now, sent_at: transporter ? null : now,
-      }).execute();
-      if (timer !== undefined) { clearTimeout(timer); poll(); }
+      const category = mail.category ?? 'transactional';
+      await store.insert({
+        id, category, to_address: mail.to, subject: mail.subject, text_body: mail.text, html_body: mail.html ?? null,
+        headers: JSON.stringify(headers), created_at: now, next_attempt_at: Math.max(now, mail.notBefore ?? now),
+        // Mailbox mode: nothing to send, the mail is done once it is stored and readable on the local page.
+        status: transporter ? 'pending' : 'sent', sent_at: transporter ? null : now,
+      });
+      if (transporter) poller.wake();
+      else o.logger.info({ outbox: id, category, to: maskAddress(mail.to) }, 'mail kept in the local mailbox');
       return id;
     },
     deliverDue,
     start() {
-      if (timer !== undefined || !transporter) return;
-      timer = setTimeout(poll, 0);
+      if (transporter) poller.start();
     },
     async stop() {
-      const pending = timer;
-      timer = undefined;
-      clearTimeout(pending);
-      await inFlight;
+      await poller.stop();
       transporter?.close();
     },
-    async recent(filter: { to?: string; limit?: number } = {}): Promise<StoredMail[]> {
-      let query = o.db.selectFrom('outbox').selectAll().orderBy('created_at', 'desc').limit(filter.limit ?? 20);
-      if (filter.to) query = query.where('to_address', '=', filter.to);
-      return (await query.execute()).map((r) => ({ id: r.id, to: r.to_address, subject: r.subject, text: r.text_body, html: r.html_body, status: r.status, createdAt: r.created_at, sentAt: r.sent_at }));
+    async recent(filter = {}) {
+      const limit = Number.isSafeInteger(filter.limit) ? Math.min(maxRecent, Math.max(1, filter.limit!)) : defaultRecent;
+      return (await store.recent({ to: typeof filter.to === 'string' ? filter.to : undefined, limit })).map(toStoredMail);
     },
   };
 }
-
-export type Outbox = ReturnType<typeof createOutbox>;
