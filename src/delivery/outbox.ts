@@ -67,9 +67,11 @@ export function retryDelayMs(attempts: number): number {
 // What may be stored and logged about a failure: the relay's reply code (451, 550) or the network error code
 // (ECONNREFUSED). Never the message text: a relay may echo the recipient or the content back.
 function failureOf(err: unknown): { reason: string; permanent: boolean } {
-  const { responseCode, code } = (err ?? {}) as { responseCode?: unknown; code?: unknown };
+  const { responseCode, code, originalCode } = (err ?? {}) as { responseCode?: unknown; code?: unknown; originalCode?: unknown };
   if (typeof responseCode === 'number') return { reason: String(responseCode), permanent: responseCode >= 500 && responseCode < 600 };
-  return { reason: typeof code === 'string' && /^[A-Z_]{1,32}$/.test(code) ? code : 'error', permanent: false };
+  // nodemailer wraps socket errors as ESOCKET and keeps the operating system's code (ECONNREFUSED) beside it.
+  const reason = [originalCode, code].find((c): c is string => typeof c === 'string' && /^[A-Z_]{1,32}$/.test(c));
+  return { reason: reason ?? 'error', permanent: false };
 }
 
 function messageIdDomain(from: string): string {
