@@ -61,7 +61,8 @@ export function checkMail(mail: OutgoingMail): Record<string, string> {
   if (mail.subject.trim() === '') throw new DeliveryError('delivery.invalid_mail', 'subject');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(mail.headers ?? {})) {
-    if (typeof value !== 'string' || headerControl.test(value) || headerControl.test(name)) throw new DeliveryError('delivery.header_injection', 'headers');
+    if (typeof value !== 'string') throw new DeliveryError('delivery.invalid_header', name);
+    if (headerControl.test(value) || headerControl.test(name)) throw new DeliveryError('delivery.header_injection', 'headers');
     if (!fieldName.test(name) || reserved.has(name.toLowerCase())) throw new DeliveryError('delivery.invalid_header', name);
     headers[name] = value;
   }
