@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { directoryConfigSchema } from './directory/index.ts';
+import { radiusConfigSchema } from './radius/index.ts';
 
 const port = z.number().int().min(0).max(65535);
 const limitSchema = (limit: number, windowSeconds: number) => z.object({
@@ -94,6 +95,10 @@ export const configSchema = z.object({
   directory: directoryConfigSchema.optional(),
   // How often accounts gone or disabled in the directory are disabled here (and their sessions ended).
   directorySyncMinutes: z.number().int().min(1).default(15),
+  // The RADIUS server for VPN gateways (clients with their shared secrets). Unset: no RADIUS listener.
+  radius: radiusConfigSchema.optional(),
+  // RADIUS clients (by name) whose users type password and code together in one field (passOTP).
+  radiusPasswordAndCode: z.array(z.string()).default([]),
   // `npm start` sets this: registers the demo shop and forum, shows the local mailbox page.
   demo: z.boolean().default(false),
   log: z.object({

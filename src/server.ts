@@ -28,6 +28,8 @@ import { registerAccountSite, accountClientId } from './web/account-site.ts';
 import { registerOtpValidateApi } from './web/api/otp-validate.ts';
 import { createRateLimiter } from './ratelimit/index.ts';
 import { createCaptcha } from './captcha/index.ts';
+import { createRadiusServer, createSqlChallengeStates, createVpnLogin, type RadiusServer } from './radius/index.ts';
+import { t } from './web/i18n/index.ts';
 import { registerResetRoutes } from './web/reset-routes.ts';
 import { createMetrics, registerObservability, type Metrics } from './web/observability.ts';
 import { registerAccountRoutes } from './web/account-routes.ts';
@@ -50,6 +52,8 @@ export interface TesseraServer {
   otp: OtpService;
   policies: PolicyStore;
   outbox: Outbox;
+  /** Where RADIUS listens, once listen() has run (when `radius` is configured). */
+  radiusAddress(): { address: string; port: number } | undefined;
   sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
   unsubscribeLink(accountId: string): string;
   audit: Audit;
@@ -249,15 +253,45 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     syncTimer.unref();
   };
 
+  // RADIUS for the VPN gateways: password, then the one-time code by Access-Challenge.
+  const challengeStates = createSqlChallengeStates(store.db, clock, 120);
+  let radius: RadiusServer | undefined;
+  let radiusBound: { address: string; port: number } | undefined;
+  if (config.radius) {
+    const passOtp = new Set(config.radiusPasswordAndCode);
+    radius = createRadiusServer({
+      config: config.radius,
+      clock,
+      authenticate: createVpnLogin({
+        async checkPassword(userName, password) {
+          await limiter.check([{ key: `signin:account:${userName.normalize('NFC').trim().toLowerCase()}`, rule: config.limits.signInPerAccount }]);
+          const account = workforce?.isDirectoryName(userName) ? await workforce.signIn(userName, password) : await accounts.authenticate(userName, password);
+          return { accountId: account.id };
+        },
+        secondFactor,
+        validateCode: async (accountId, code, source) => { await otp.validate(accountId, code, { source }); },
+        firstCodeLogin: async (accountId) => !await audit.hasEvent('radius.accept', accountId),
+        states: challengeStates,
+        message: (id) => t(`radius.${id}`),
+        passwordAndCode: (client) => passOtp.has(client),
+        audit: (event) => audit.record({ actor: event.subject ?? 'radius', ...event }),
+      }),
+      account: async (record) => audit.record({ actor: record.client, action: 'radius.accounting', subject: null, source: record.source.address, outcome: 'success', details: { status: record.statusType, session: record.sessionId } }),
+      onCount: (event) => metrics.radius.inc({ client: event.client ?? 'unknown', outcome: event.outcome }),
+      internalErrorMessage: t('web.unavailable'),
+    });
+  }
+
   // Housekeeping every node may do: expired OIDC rows and old attempt counters.
   const housekeeping = setInterval(() => {
-    Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge()])
+    Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge(), challengeStates.purge()])
       .catch((err) => logger.warn({ err: (err as Error).message }, 'housekeeping failed'));
   }, 15 * 60_000);
   housekeeping.unref();
 
   return {
     config, app, store, sealer, provider, clients, accounts, selfService, sessions, workforce, otp, policies, outbox, audit, metrics, logger,
+    radiusAddress: () => radiusBound,
     unsubscribeLink,
     sendCampaign: (input) => sendCampaign({
       outbox, audience: () => selfService.marketingAudience(), unsubscribeLink, perMinute: config.mail.marketingPerMinute, now: () => clock.now(),
@@ -266,11 +300,16 @@ export async function createServer(config: Config, options: { logger?: Logger; c
       const address = await app.listen({ port: config.http.port, host: config.http.host });
       outbox.start();
       scheduleSync();
+      if (radius) {
+        radiusBound = await radius.listen();
+        logger.info(radiusBound, 'RADIUS is listening');
+      }
       return address;
     },
     async close() {
       clearTimeout(syncTimer);
       clearInterval(housekeeping);
+      await radius?.close();
       await outbox.stop();
       await app.close();
       await directory?.close();

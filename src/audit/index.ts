@@ -16,6 +16,8 @@ export interface AuditEvent {
 
 export interface Audit {
   record(event: AuditEvent): Promise<void>;
+  /** Whether an event with this action and subject was ever recorded (e.g. a person's first VPN login with a code). */
+  hasEvent(action: string, subject: string): Promise<boolean>;
   verify(): Promise<{ ok: true; events: number } | { ok: false; brokenAt: number }>;
 }
 
@@ -64,6 +66,9 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
       const appended = queue.then(() => append(event));
       queue = appended.catch(() => {});
       return appended;
+    },
+    async hasEvent(action, subject) {
+      return (await db.selectFrom('audit_events').select('seq').where('subject', '=', subject).where('action', '=', action).limit(1).executeTakeFirst()) !== undefined;
     },
     async verify() {
       let prev = genesis;

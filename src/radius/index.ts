@@ -13,3 +13,5 @@ export {
   verifyResponse, encodeResponse, encodeRequest,
 } from './authenticator.ts';
 export { PacketCode, AttributeCode, attributeByCode, attributeByName, packetCodeName, type AttributeDefinition, type AttributeType } from './dictionary.ts';
+export { createVpnLogin, type VpnLoginPorts, type VpnMessage, type ChallengeStates } from './vpn-login.ts';
+export { createSqlChallengeStates } from './sql/challenge-states.ts';

@@ -51,6 +51,7 @@ export function openStore(databaseUrl: string): Store {
   let db: Kysely<Database>;
   let dialect: Dialect;
   let prepare = async () => {};
+  let schemaName: string | undefined;
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -61,6 +62,8 @@ export function openStore(databaseUrl: string): Store {
     dialect = 'postgres';
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     if (schema) {
+      // Kysely looks for its migration tables by name; naming the schema keeps another schema's tables out of it.
+      schemaName = schema;
       prepare = async () => {
         const client = await pool.connect();
         try { await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`); } finally { client.release(); }
@@ -75,7 +78,7 @@ export function openStore(databaseUrl: string): Store {
     dialect,
     async migrate() {
       await prepare();
-      const migrator = new Migrator({ db, provider, migrationTableName: 'tessera_migrations', migrationLockTableName: 'tessera_migrations_lock', allowUnorderedMigrations: true });
+      const migrator = new Migrator({ db, provider, migrationTableName: 'tessera_migrations', migrationLockTableName: 'tessera_migrations_lock', allowUnorderedMigrations: true, ...(schemaName ? { migrationTableSchema: schemaName } : {}) });
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw new StoreError('store.migration_failed', `migration failed: ${(error as Error).message}`);
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

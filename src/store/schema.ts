@@ -171,6 +171,15 @@ export interface CaptchaSpentTable {
   expires_at: number;
 }
 
+export interface RadiusStatesTable {
+  state_hash: string;
+  account_id: string;
+  client: string;
+  user_name: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   email_verifications: EmailVerificationsTable;
@@ -187,6 +196,7 @@ export interface Database {
   rate_limits: RateLimitsTable;
   password_resets: PasswordResetsTable;
   captcha_spent: CaptchaSpentTable;
+  radius_states: RadiusStatesTable;
 }
 
 export type { Generated };

@@ -12,6 +12,7 @@ export function createMetrics() {
     logins: new Counter({ name: 'tessera_logins_total', help: 'Sign-in attempts by outcome', labelNames: ['outcome'], registers: [registry] }),
     tokens: new Counter({ name: 'tessera_tokens_issued_total', help: 'Tokens issued by grant type', labelNames: ['grant_type'], registers: [registry] }),
     otpValidations: new Counter({ name: 'tessera_otp_validations_total', help: 'OTP validate API answers by result', labelNames: ['result'], registers: [registry] }),
+    radius: new Counter({ name: 'tessera_radius_packets_total', help: 'RADIUS packets by client and outcome', labelNames: ['client', 'outcome'], registers: [registry] }),
     mail: new Counter({ name: 'tessera_mail_enqueued_total', help: 'Mail put in the outbox by template', labelNames: ['template'], registers: [registry] }),
   };
 }

@@ -6,6 +6,7 @@ import * as m0003 from './0003_otp.ts';
 import * as m0004 from './0004_policy.ts';
 import * as m0005 from './0005_limits.ts';
 import * as m0006 from './0006_reset.ts';
+import * as m0007 from './0007_radius.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_policy': m0004,
   '0005_limits': m0005,
   '0006_reset': m0006,
+  '0007_radius': m0007,
 };

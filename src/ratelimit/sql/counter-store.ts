@@ -1,0 +1,47 @@
+// Counters in the database (SQLite or PostgreSQL): one row per key, updated by one conditional upsert, so racing
+// nodes each get their own count and exactly `limit` attempts pass.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../store/index.ts';
+import type { Clock } from '../../clock/index.ts';
+import { decide, digestKey, windowStartMs } from '../window.ts';
+import type { CounterStore } from '../types.ts';
+
+export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): CounterStore {
+  return {
+    async consume(rawKey, rule) {
+      const key = digestKey(rawKey);
+      const now = clock.now();
+      const start = windowStartMs(now, rule);
+      // A node whose clock is a little behind must not restart a newer window (that would hand out a fresh
+      // allowance): a window at or after ours is counted into, only an older one is replaced. All right-hand sides
+      // read the row as it was before this statement, on both databases.
+      const newer = sql<boolean>`rate_limits.window_start >= excluded.window_start`;
+      const row = await db.insertInto('rate_limits').values({ key, window_start: start, count: 1 })
+        .onConflict((oc) => oc.column('key').doUpdateSet({
+          count: sql<number>`case when ${newer} then rate_limits.count + 1 else 1 end`,
+          window_start: sql<number>`case when ${newer} then rate_limits.window_start else excluded.window_start end`,
+        }))
+        .returning(['count', 'window_start']).executeTakeFirstOrThrow();
+      return decide(Number(row.count), Number(row.window_start), rule, now, true);
+    },
+
+    async peek(rawKey, rule) {
+      const key = digestKey(rawKey);
+      const now = clock.now();
+      const start = windowStartMs(now, rule);
+      const row = await db.selectFrom('rate_limits').select(['count', 'window_start'])
+        .where('key', '=', key).where('window_start', '>=', start).executeTakeFirst();
+      return row ? decide(Number(row.count), Number(row.window_start), rule, now, false) : decide(0, start, rule, now, false);
+    },
+
+    async reset(rawKey) {
+      await db.deleteFrom('rate_limits').where('key', '=', digestKey(rawKey)).execute();
+    },
+
+    async purge(olderThanMs) {
+      await db.deleteFrom('rate_limits').where('window_start', '<', clock.now() - olderThanMs).execute();
+    },
+
+    async close() {},
+  };
+}

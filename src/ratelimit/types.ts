@@ -1,0 +1,67 @@
+// The vocabulary every rate-limit backend shares. A limit throttles; it never locks an account for good
+// (NIST SP 800-63B §3.2.2, ASVS V6.3.1, checklist T8): once the window has passed, attempts are allowed again.
+
+/** At most `limit` attempts per key in each window of `windowSeconds`. */
+export interface Limit {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface LimitDecision {
+  allowed: boolean;
+  /** Attempts still allowed in the current window after this one. */
+  remaining: number;
+  /** 0 when allowed; otherwise the seconds until the window ends and attempts are allowed again. */
+  retryAfterSeconds: number;
+}
+
+/** One counter service, whatever holds the counts (database or Redis). Keys are free text; backends digest them. */
+export interface RateLimiter {
+  /** Counts one attempt and says whether it is within the limit. */
+  consume(key: string, rule: Limit): Promise<LimitDecision>;
+  /** Says what the next consume would answer, without counting. */
+  peek(key: string, rule: Limit): Promise<LimitDecision>;
+  /** Forgets a key's count (e.g. an account's failures after a successful sign-in). */
+  reset(key: string): Promise<void>;
+  /** Counts one attempt under every key; throws RateLimitedError when any of them is over its limit. */
+  check(attempts: ReadonlyArray<{ key: string; rule: Limit }>): Promise<void>;
+  /** Throws RateLimitedError when the key is already at its limit, without counting (for counting failures only). */
+  ensureUnder(key: string, rule: Limit): Promise<void>;
+  /**
+   * Deletes counters whose window has ended. Never younger than the longest allowed window, so a live counter is
+   * never purged; a larger `olderThanMs` keeps rows longer. Redis expires its own keys, so there it does nothing.
+   */
+  purge(olderThanMs?: number): Promise<void>;
+  /** Closes what the limiter opened itself (the Redis connection); a database belongs to its store. */
+  close(): Promise<void>;
+}
+
+/** What a backend provides; RateLimiter adds rule checks and the two helpers on top (see limiter.ts). */
+export interface CounterStore {
+  consume(key: string, rule: Limit): Promise<LimitDecision>;
+  peek(key: string, rule: Limit): Promise<LimitDecision>;
+  reset(key: string): Promise<void>;
+  purge(olderThanMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type RateLimitErrorCode = 'ratelimit.invalid_rule' | 'ratelimit.invalid_key' | 'ratelimit.unavailable' | 'ratelimit.invalid_proxy';
+
+/** A programming or configuration mistake, or the counter store not answering: never a person's fault. */
+export class RateLimitError extends Error {
+  readonly code: RateLimitErrorCode;
+  constructor(code: RateLimitErrorCode, options?: { cause?: unknown }) {
+    super(code, options);
+    this.code = code;
+  }
+}
+
+/** Too many attempts: the edge answers 429 with Retry-After. The code is the message id the pages show. */
+export class RateLimitedError extends Error {
+  readonly code = 'web.rate_limited';
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super('web.rate_limited');
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -1,0 +1,99 @@
+// A VPN gateway (radclient as the NAS) logs employees in: password, then "second password" / "Enter your OTP code"
+// by Access-Challenge, or password and code in one field; States are single use and bound to user and NAS.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { testDialects } from '../support/databases.ts';
+import { startTessera, type RunningTessera } from '../support/tessera.ts';
+import { radclient } from '../support/radclient.ts';
+
+const secret = 'a-shared-secret-of-32-characters!';
+const oathtool = (key: string, atMs = Date.now()) => execFileSync('oathtool', ['--totp', '-b', `--now=@${Math.floor(atMs / 1000)}`, key], { encoding: 'utf8' }).trim();
+
+for (const dialect of await testDialects()) {
+  describe(`RADIUS VPN login on ${dialect}`, () => {
+    let tessera: RunningTessera;
+    let port: number;
+    before(async () => {
+      tessera = await startTessera(dialect, { radius: { port: 0, clients: [{ name: 'vpn', address: '127.0.0.1', secret }] } });
+      port = tessera.radiusAddress()!.port;
+      await tessera.policies.save({ appId: 'radius:vpn', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, 0);
+    });
+    after(() => tessera.stop());
+
+    async function employee(email: string, withToken = true) {
+      const account = await tessera.accounts.createByOperator({ email, password: 'vpn passphrase' });
+      if (!withToken) return { key: '' };
+      const enrolment = await tessera.otp.beginEnrolment(account.id, email, 'mobile');
+      await tessera.otp.confirmEnrolment(account.id, enrolment.tokenId, oathtool(enrolment.secretBase32, Date.now() - 30_000));
+      return { key: enrolment.secretBase32 };
+    }
+    const login = (user: string, password: string, extra: string[] = []) => radclient({
+      port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00', ...extra],
+    });
+    const attribute = (reply: { attributes: Array<{ name: string; value: string }> }, name: string) => reply.attributes.find((a) => a.name === name)?.value;
+
+    it('asks for the "second password" on the first login and "Enter your OTP code" afterwards', async () => {
+      const user = `vpn-${dialect}@example.com`;
+      const { key } = await employee(user);
+      const first = await login(user, 'vpn passphrase');
+      assert.equal(first.code, 'Access-Challenge');
+      assert.match(attribute(first, 'Reply-Message')!, /second password/);
+      const state = attribute(first, 'State')!;
+      const accepted = await login(user, oathtool(key), [`State = ${state}`]);
+      assert.equal(accepted.code, 'Access-Accept');
+      // The State is spent: answering it again is refused.
+      assert.equal((await login(user, oathtool(key, Date.now() + 30_000), [`State = ${state}`])).code, 'Access-Reject');
+
+      const second = await login(user, 'vpn passphrase');
+      assert.equal(attribute(second, 'Reply-Message'), 'Enter your OTP code');
+      const used = await login(user, oathtool(key), [`State = ${attribute(second, 'State')}`]);
+      assert.equal(used.code, 'Access-Reject');
+      assert.match(attribute(used, 'Reply-Message')!, /already used/);
+    });
+
+    it('rejects a wrong password, a State answered under another name, and a user who must register first', async () => {
+      const user = `vpn2-${dialect}@example.com`;
+      const { key } = await employee(user);
+      const wrong = await login(user, 'not the password');
+      assert.equal(wrong.code, 'Access-Reject');
+      assert.match(attribute(wrong, 'Reply-Message')!, /incorrect/);
+      const challenge = await login(user, 'vpn passphrase');
+      const other = `vpn3-${dialect}@example.com`;
+      await employee(other);
+      const stolen = await login(other, oathtool(key), [`State = ${attribute(challenge, 'State')}`]);
+      assert.equal(stolen.code, 'Access-Reject');
+      assert.match(attribute(stolen, 'Reply-Message')!, /took too long|Start again/);
+
+      const newcomer = `vpn4-${dialect}@example.com`;
+      await employee(newcomer, false);
+      const enrol = await login(newcomer, 'vpn passphrase');
+      assert.equal(enrol.code, 'Access-Reject');
+      assert.match(attribute(enrol, 'Reply-Message')!, /register it on the account page/);
+    });
+
+    it('audits every RADIUS outcome with the NAS address', async () => {
+      const audit = await tessera.store.db.selectFrom('audit_events').select(['action', 'source']).where('action', 'like', 'radius.%').execute();
+      assert.ok(audit.length >= 5);
+      assert.deepEqual([...new Set(audit.map((a) => a.source))], ['127.0.0.1']);
+    });
+  });
+}
+
+describe('RADIUS passOTP: password and code in one field', () => {
+  let tessera: RunningTessera;
+  before(async () => {
+    tessera = await startTessera('sqlite', { radius: { port: 0, clients: [{ name: 'old-vpn', address: '127.0.0.0/8', secret }] }, radiusPasswordAndCode: ['old-vpn'] });
+    await tessera.policies.save({ appId: 'radius:old-vpn', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, 0);
+  });
+  after(() => tessera.stop());
+
+  it('accepts password followed by the code, and rejects a wrong code without a challenge', async () => {
+    const account = await tessera.accounts.createByOperator({ email: 'passotp@example.com', password: 'vpn passphrase' });
+    const enrolment = await tessera.otp.beginEnrolment(account.id, 'passotp', 'mobile');
+    await tessera.otp.confirmEnrolment(account.id, enrolment.tokenId, oathtool(enrolment.secretBase32, Date.now() - 30_000));
+    const send = (password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: ['User-Name = "passotp@example.com"', `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
+    assert.equal((await send(`vpn passphrase${oathtool(enrolment.secretBase32) === '000000' ? '111111' : '000000'}`)).code, 'Access-Reject');
+    assert.equal((await send(`vpn passphrase${oathtool(enrolment.secretBase32)}`)).code, 'Access-Accept');
+  });
+});
