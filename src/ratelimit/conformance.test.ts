@@ -1,0 +1,158 @@
+// One suite, every backend: SQLite, PostgreSQL and Redis must answer the same way, including under concurrency
+// from two nodes (two limiters with their own connections to one shared store).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { manualClock, type Clock } from '../clock/index.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { createTestDatabase, testDialects, type TestDatabase } from '../../test/support/databases.ts';
+import { dropRedisPrefix, openRedisTestClient, redisTestPrefix, redisTestUrl, testRedis } from '../../test/support/redis.ts';
+import { createRateLimiter, type RateLimiter } from './index.ts';
+
+type Backend = 'sqlite' | 'postgres' | 'redis';
+const backends: Backend[] = [...await testDialects(), ...(await testRedis() ? ['redis' as const] : [])];
+
+/** Opens limiters ("nodes") on one shared store for the suite being declared; everything is closed after it. */
+function useBackend(backend: Backend) {
+  const opened: RateLimiter[] = [];
+  const stores: Store[] = [];
+  let database: TestDatabase | undefined;
+  const prefix = redisTestPrefix();
+  before(async () => {
+    if (backend === 'redis') return;
+    database = await createTestDatabase(backend);
+    stores.push(openStore(database.url), openStore(database.url));
+    await stores[0].migrate();
+  });
+  after(async () => {
+    await Promise.all(opened.map((l) => l.close()));
+    await Promise.all(stores.map((s) => s.close()));
+    await database?.drop();
+    if (backend === 'redis') await dropRedisPrefix(prefix);
+  });
+  return {
+    node(clock: Clock, which = 0): RateLimiter {
+      const limiter = backend === 'redis'
+        ? createRateLimiter({ kind: 'redis', url: redisTestUrl, prefix }, clock)
+        : createRateLimiter({ kind: 'database', db: stores[which].db }, clock);
+      opened.push(limiter);
+      return limiter;
+    },
+    get db() { return stores[0].db; },
+    prefix,
+  };
+}
+
+const rule = { limit: 3, windowSeconds: 60 };
+
+for (const backend of backends) {
+  describe(`rate limiter on ${backend}`, () => {
+    const fixture = useBackend(backend);
+
+    it('allows exactly the limit among 50 simultaneous attempts from two nodes', async () => {
+      const clock = manualClock();
+      const [a, b] = [fixture.node(clock, 0), fixture.node(clock, 1)];
+      const decisions = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).consume('signin:source:203.0.113.9', { limit: 10, windowSeconds: 60 })));
+      assert.equal(decisions.filter((d) => d.allowed).length, 10);
+      assert.deepEqual(decisions.filter((d) => d.allowed).map((d) => d.remaining).sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      assert.ok(decisions.filter((d) => !d.allowed).every((d) => d.remaining === 0 && d.retryAfterSeconds > 0 && d.retryAfterSeconds <= 60));
+    });
+
+    it('counts down, then refuses with the time left in the window', async () => {
+      const clock = manualClock(Date.UTC(2026, 0, 1, 0, 0, 15));
+      const limiter = fixture.node(clock);
+      assert.deepEqual(await limiter.consume('countdown', rule), { allowed: true, remaining: 2, retryAfterSeconds: 0 });
+      assert.deepEqual(await limiter.consume('countdown', rule), { allowed: true, remaining: 1, retryAfterSeconds: 0 });
+      assert.deepEqual(await limiter.consume('countdown', rule), { allowed: true, remaining: 0, retryAfterSeconds: 0 });
+      assert.deepEqual(await limiter.consume('countdown', rule), { allowed: false, remaining: 0, retryAfterSeconds: 45 });
+    });
+
+    it('throttles but never locks: a flood does not lengthen the wait, and the next window allows again (T8)', async () => {
+      const clock = manualClock();
+      const limiter = fixture.node(clock);
+      for (let i = 0; i < 3; i++) await limiter.consume('victim', rule);
+      clock.advance(30_000);
+      for (let i = 0; i < 40; i++) assert.equal((await limiter.consume('victim', rule)).allowed, false);
+      assert.equal((await limiter.consume('victim', rule)).retryAfterSeconds, 30);
+      clock.advance(30_000);
+      assert.deepEqual(await limiter.consume('victim', rule), { allowed: true, remaining: 2, retryAfterSeconds: 0 });
+    });
+
+    it('peeks without counting, and check/ensureUnder throw a typed 429 error', async () => {
+      const limiter = fixture.node(manualClock());
+      assert.deepEqual(await limiter.peek('peeked', rule), { allowed: true, remaining: 3, retryAfterSeconds: 0 });
+      await limiter.ensureUnder('peeked', rule);
+      await limiter.check([{ key: 'peeked', rule }, { key: 'peeked-too', rule }]);
+      assert.deepEqual(await limiter.peek('peeked', rule), { allowed: true, remaining: 2, retryAfterSeconds: 0 });
+      await limiter.check([{ key: 'peeked', rule }]);
+      await limiter.check([{ key: 'peeked', rule }]);
+      assert.equal((await limiter.peek('peeked', rule)).allowed, false);
+      await assert.rejects(limiter.ensureUnder('peeked', rule), { code: 'web.rate_limited', retryAfterSeconds: 60 });
+      await assert.rejects(limiter.check([{ key: 'fresh', rule }, { key: 'peeked', rule }]), { code: 'web.rate_limited' });
+    });
+
+    it('keeps keys apart and resets only the key asked for', async () => {
+      const limiter = fixture.node(manualClock());
+      for (const key of ['alice', 'bob']) for (let i = 0; i < 3; i++) await limiter.consume(key, rule);
+      await limiter.reset('alice');
+      assert.equal((await limiter.consume('alice', rule)).remaining, 2);
+      assert.equal((await limiter.consume('bob', rule)).allowed, false);
+    });
+
+    it('does not let a node whose clock is behind restart a newer window', async () => {
+      const ahead = manualClock(Date.UTC(2026, 0, 1, 0, 1, 0, 500));
+      const behind = manualClock(Date.UTC(2026, 0, 1, 0, 0, 59, 900));
+      const [a, b] = [fixture.node(ahead, 0), fixture.node(behind, 1)];
+      for (let i = 0; i < 3; i++) await a.consume('skewed', rule);
+      assert.equal((await b.consume('skewed', rule)).allowed, false);
+      assert.equal((await b.peek('skewed', rule)).allowed, false);
+    });
+
+    it('refuses bad rules and keys with a typed error, counting nothing', async () => {
+      const limiter = fixture.node(manualClock());
+      const bad = [{ limit: 0, windowSeconds: 60 }, { limit: -1, windowSeconds: 60 }, { limit: 1.5, windowSeconds: 60 }, { limit: Number.NaN, windowSeconds: 60 },
+        { limit: 3, windowSeconds: 0 }, { limit: 3, windowSeconds: 86_401 }, { limit: '3', windowSeconds: 60 }, null] as never[];
+      for (const r of bad) await assert.rejects(limiter.consume('bad-rule', r), { code: 'ratelimit.invalid_rule' }, JSON.stringify(r));
+      await assert.rejects(limiter.check([{ key: 'bad-rule', rule }, { key: 'bad-rule', rule: bad[0] }]), { code: 'ratelimit.invalid_rule' });
+      for (const key of ['', undefined, 42] as never[]) await assert.rejects(limiter.consume(key, rule), { code: 'ratelimit.invalid_key' });
+      assert.equal((await limiter.peek('bad-rule', rule)).remaining, 3);
+    });
+
+    it('keeps hostile keys as data', async () => {
+      const limiter = fixture.node(manualClock());
+      const hostile = [`x'); DROP TABLE rate_limits; --`, 'alice\u0000', '\ud800', 'k'.repeat(100_000), '*', `${fixture.prefix}*`];
+      for (const key of hostile) assert.equal((await limiter.consume(key, { limit: 1, windowSeconds: 60 })).allowed, true, key.slice(0, 40));
+      for (const key of hostile) assert.equal((await limiter.consume(key, { limit: 1, windowSeconds: 60 })).allowed, false, key.slice(0, 40));
+    });
+
+    it('forgets ended windows: purge() in the database, expiry in Redis, never a live counter', async () => {
+      const clock = manualClock();
+      const limiter = fixture.node(clock);
+      await limiter.consume('old', { limit: 1, windowSeconds: 60 });
+      clock.advance(2 * 24 * 3600_000);
+      await limiter.consume('live', { limit: 1, windowSeconds: 86_400 });
+      await limiter.purge(0);
+      assert.equal((await limiter.consume('live', { limit: 1, windowSeconds: 86_400 })).allowed, false);
+      if (backend === 'redis') {
+        const client = openRedisTestClient();
+        try {
+          const keys = await client.keys(`${fixture.prefix}*`);
+          const ttls = await Promise.all(keys.map((k) => client.pttl(k)));
+          assert.ok(ttls.every((ms) => ms > 0 && ms <= 86_400_000), `every key expires with its window: ${ttls}`);
+        } finally { client.disconnect(); }
+      } else {
+        const rows = await fixture.db.selectFrom('rate_limits').select('window_start').execute();
+        assert.ok(rows.length > 0 && rows.every((r) => Number(r.window_start) >= clock.now() - 86_400_000), 'only live windows remain');
+      }
+    });
+  });
+}
+
+describe('rate limiter without its Redis', () => {
+  it('fails closed with a typed error instead of allowing', async () => {
+    const limiter = createRateLimiter({ kind: 'redis', url: 'redis://127.0.0.1:1', prefix: 'nowhere:' }, manualClock());
+    try {
+      await assert.rejects(limiter.consume('k', rule), { code: 'ratelimit.unavailable' });
+      await assert.rejects(limiter.check([{ key: 'k', rule }]), { code: 'ratelimit.unavailable' });
+    } finally { await limiter.close(); }
+  });
+});
