@@ -173,6 +173,7 @@ export const en = {
   'captcha.missing': 'The check that you are a person has not finished. Wait for "Check done", then continue.',
   'captcha.invalid': 'The check that you are a person did not pass. Reload the page and try again.',
   'captcha.replayed': 'This check was already used. Reload the page and try again.',
+  'captcha.expired': 'The check that you are a person expired. Reload the page and try again.',
   'radius.second_password': 'Enter your second password: the 6-digit OTP code from your OTP app.',
   'radius.otp_code': 'Enter your OTP code',
   'radius.wrong_password': 'Your IT code or password is incorrect.',
