@@ -1,42 +1,27 @@
 // "Reset password" as a customer does it in Chromium (e-mail + an accessible proof-of-work check, mailed link, new
 // password, every device signed out), and the attacks on it: replayed captcha, poisoned Host, racing and stale links.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { solveChallenge } from 'altcha-lib/v1';
 import { testDialects } from '../support/databases.ts';
-import { startTessera, createAgent, hiddenField, freePort, type RunningTessera } from '../support/tessera.ts';
-import { launchBrowser, accessibilityViolations } from '../support/browser.ts';
-import { startSmtpServer, type SmtpTestServer } from '../support/smtp.ts';
-import { demoClients } from '../../examples/demo-clients.ts';
-import { startDemoApp, type DemoApp } from '../../examples/relying-party/index.ts';
+import { createAgent, hiddenField } from '../support/tessera.ts';
+import { accessibilityViolations } from '../support/browser.ts';
+import { useDemoStack, signInAtShop } from '../support/demo-stack.ts';
 
 const linkIn = (text: string) => text.match(/https?:\/\/\S+\/reset-password\/new\?token=[\w-]+/)?.[0];
 
 for (const dialect of await testDialects()) {
   describe(`password reset on ${dialect}`, () => {
-    let smtp: SmtpTestServer;
-    let tessera: RunningTessera;
-    let browser: Browser;
-    let shop: DemoApp;
-    before(async () => {
-      smtp = await startSmtpServer();
-      tessera = await startTessera(dialect, { mail: { smtpUrl: smtp.url }, accounts: { captchaMaxNumber: 5000 } });
-      const [shopClient] = demoClients({ shop: await freePort(), forum: await freePort() });
-      await tessera.clients.add({ ...shopClient.client, first_party: true });
-      shop = await startDemoApp({ ...shopClient.app, issuer: tessera.url });
-      browser = await launchBrowser();
-    });
-    after(async () => { await browser?.close(); await shop?.close(); await tessera?.stop(); await smtp?.stop(); });
+    const stage = useDemoStack(dialect, { config: { accounts: { captchaMaxNumber: 5000 } } });
 
     // What a script would do: fetch the page, solve the proof of work, post the form.
     async function requestReset(email: string, options: { captcha?: string; headers?: Record<string, string> } = {}) {
       const agent = createAgent();
-      const page = await (await agent.request(`${tessera.url}/reset-password`)).text();
+      const page = await (await agent.request(`${stage.tessera.url}/reset-password`)).text();
       const challenge = JSON.parse(page.match(/data-captcha="([^"]+)"/)![1].replaceAll('&quot;', '"').replaceAll('&amp;', '&'));
       const solution = await solveChallenge(challenge.challenge, challenge.salt, challenge.algorithm, challenge.maxnumber).promise;
       const captcha = options.captcha ?? Buffer.from(JSON.stringify({ ...challenge, number: solution!.number, maxnumber: undefined })).toString('base64');
-      const response = await agent.request(`${tessera.url}/reset-password`, {
+      const response = await agent.request(`${stage.tessera.url}/reset-password`, {
         method: 'POST', body: new URLSearchParams({ csrf: hiddenField(page, 'csrf'), email, captcha }),
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
       });
@@ -45,18 +30,14 @@ for (const dialect of await testDialects()) {
 
     it('resets the password in the browser: mail, link, new password, every device signed out, no automatic sign-in', async () => {
       const email = `reset-${dialect}@example.com`;
-      await tessera.accounts.createByOperator({ email, password: 'the old passphrase' });
-      const laptop = await browser.newContext();
+      await stage.tessera.accounts.createByOperator({ email, password: 'the old passphrase' });
+      const laptop = await stage.browser.newContext();
       const signedIn = await laptop.newPage();
-      await signedIn.goto(`${shop.url}/login`);
-      await signedIn.getByLabel('E-mail address').fill(email);
-      await signedIn.getByLabel('Password').fill('the old passphrase');
-      await signedIn.getByRole('button', { name: 'Sign in' }).click();
-      await signedIn.getByText('Signed in as').waitFor();
+      await signInAtShop(signedIn, stage.shop.url, email, 'the old passphrase');
 
-      const phone = await browser.newContext();
+      const phone = await stage.browser.newContext();
       const page = await phone.newPage();
-      await page.goto(`${shop.url}/login`);
+      await page.goto(`${stage.shop.url}/login`);
       await page.getByRole('link', { name: 'Reset password' }).click();
       await page.getByRole('heading', { name: 'Reset password' }).waitFor();
       await page.getByText('Check done. You can continue.').waitFor();
@@ -66,9 +47,9 @@ for (const dialect of await testDialects()) {
       await page.getByText(`If an account exists for ${email}`).waitFor();
       assert.match(await page.content(), /spam folder/);
 
-      const mail = await smtp.waitForMail((m) => m.to.includes(email) && /Reset/.test(m.subject));
+      const mail = await stage.smtp.waitForMail((m) => m.to.includes(email) && /Reset/.test(m.subject));
       const link = linkIn(mail.text)!;
-      assert.ok(link.startsWith(tessera.url));
+      assert.ok(link.startsWith(stage.tessera.url));
       await page.goto(link);
       await page.getByLabel('New password').fill('password1');
       await page.getByRole('button', { name: 'Save new password' }).click();
@@ -76,29 +57,29 @@ for (const dialect of await testDialects()) {
       await page.getByLabel('New password').fill('a brand new passphrase');
       await page.getByRole('button', { name: 'Save new password' }).click();
       await page.getByText('Your password is changed').waitFor();
-      await page.goto(shop.url);
+      await page.goto(stage.shop.url);
       await page.getByText('You are not signed in.').waitFor();
-      await signedIn.goto(shop.url);
+      await signedIn.goto(stage.shop.url);
       await signedIn.getByText('You are not signed in.').waitFor();
 
       await page.goto(link);
       await page.getByLabel('New password').fill('yet another passphrase');
       await page.getByRole('button', { name: 'Save new password' }).click();
       await page.getByText('expired or was already used').waitFor();
-      await assert.rejects(tessera.accounts.authenticate(email, 'the old passphrase'), { code: 'identity.invalid_credentials' });
-      assert.ok(await tessera.accounts.authenticate(email, 'a brand new passphrase'));
+      await assert.rejects(stage.tessera.accounts.authenticate(email, 'the old passphrase'), { code: 'identity.invalid_credentials' });
+      assert.ok(await stage.tessera.accounts.authenticate(email, 'a brand new passphrase'));
       await laptop.close();
       await phone.close();
     });
 
     it('answers an unknown address like a known one, and a poisoned Host header never reaches the link', async () => {
       const known = `known-${dialect}@example.com`;
-      await tessera.accounts.createByOperator({ email: known, password: 'a known passphrase' });
+      await stage.tessera.accounts.createByOperator({ email: known, password: 'a known passphrase' });
       const [a, b] = [await requestReset(known, { headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } }), await requestReset(`unknown-${dialect}@example.com`)];
       assert.equal(a.response.status, 200);
       assert.equal(a.body.replace(known, 'X'), b.body.replace(`unknown-${dialect}@example.com`, 'X'));
-      const mail = await smtp.waitForMail((m) => m.to.includes(known));
-      assert.ok(linkIn(mail.text)!.startsWith(tessera.url), 'the link uses the configured issuer');
+      const mail = await stage.smtp.waitForMail((m) => m.to.includes(known));
+      assert.ok(linkIn(mail.text)!.startsWith(stage.tessera.url), 'the link uses the configured issuer');
       assert.doesNotMatch(mail.text, /evil/);
     });
 
@@ -112,29 +93,29 @@ for (const dialect of await testDialects()) {
       assert.equal(first.response.status, 200);
       const replayed = await requestReset(`c-${dialect}@example.com`, { captcha: first.captcha });
       assert.match(replayed.body, /already used/);
-      const noToken = await fetch(`${tessera.url}/reset-password`, { method: 'POST', body: new URLSearchParams({ email: 'x@example.com', captcha: first.captcha }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const noToken = await fetch(`${stage.tessera.url}/reset-password`, { method: 'POST', body: new URLSearchParams({ email: 'x@example.com', captcha: first.captcha }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       assert.equal(noToken.status, 403);
     });
 
     it('lets one of two simultaneous uses of a link win, and makes links stale after a newer link or another password change', async () => {
       const email = `race-${dialect}@example.com`;
-      await tessera.accounts.createByOperator({ email, password: 'race passphrase one' });
+      await stage.tessera.accounts.createByOperator({ email, password: 'race passphrase one' });
       const { agent } = await requestReset(email);
-      const link = linkIn((await smtp.waitForMail((m) => m.to.includes(email) && /Reset/.test(m.subject))).text)!;
+      const link = linkIn((await stage.smtp.waitForMail((m) => m.to.includes(email) && /Reset/.test(m.subject))).text)!;
       const form = await (await agent.request(link)).text();
-      const submit = (password: string) => agent.postForm(`${tessera.url}/reset-password/new`, { csrf: hiddenField(form, 'csrf'), token: hiddenField(form, 'token'), password });
+      const submit = (password: string) => agent.postForm(`${stage.tessera.url}/reset-password/new`, { csrf: hiddenField(form, 'csrf'), token: hiddenField(form, 'token'), password });
       const statuses = (await Promise.all([submit('race winner passphrase'), submit('race loser passphrase')])).map((r) => r.status).sort();
       assert.deepEqual(statuses, [200, 400]);
 
       const stale = await requestReset(email);
-      const staleLink = linkIn((await smtp.waitForMail((m) => m.to.includes(email) && /Reset/.test(m.subject) && linkIn(m.text) !== link)).text)!;
-      const account = (await tessera.store.db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
-      const current = (await tessera.accounts.authenticate(email, 'race winner passphrase').catch(() => undefined)) ? 'race winner passphrase' : 'race loser passphrase';
-      await tessera.selfService.changePassword(account, current, 'changed on the account page');
+      const staleLink = linkIn((await stage.smtp.waitForMail((m) => m.to.includes(email) && /Reset/.test(m.subject) && linkIn(m.text) !== link)).text)!;
+      const account = (await stage.tessera.store.db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+      const current = (await stage.tessera.accounts.authenticate(email, 'race winner passphrase').catch(() => undefined)) ? 'race winner passphrase' : 'race loser passphrase';
+      await stage.tessera.selfService.changePassword(account, current, 'changed on the account page');
       const staleForm = await (await stale.agent.request(staleLink)).text();
-      const used = await stale.agent.postForm(`${tessera.url}/reset-password/new`, { csrf: hiddenField(staleForm, 'csrf'), token: hiddenField(staleForm, 'token'), password: 'too late passphrase' });
+      const used = await stale.agent.postForm(`${stage.tessera.url}/reset-password/new`, { csrf: hiddenField(staleForm, 'csrf'), token: hiddenField(staleForm, 'token'), password: 'too late passphrase' });
       assert.equal(used.status, 400);
-      assert.ok(await tessera.accounts.authenticate(email, 'changed on the account page'));
+      assert.ok(await stage.tessera.accounts.authenticate(email, 'changed on the account page'));
     });
   });
 }
