@@ -184,12 +184,15 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
   app.post<{ Params: { uid: string }; Body: Record<string, string> }>('/interaction/:uid/login', { schema: formSchema }, async (req, reply) => {
     const details = await loadForPost(req, reply);
     if (!details) return;
+    let signInLimits: Array<{ key: string; rule: Limit }> = [];
     try {
       const name = String(req.body.email ?? '');
-      await o.limiter.check([
+      // Failed sign-ins count toward the limits (per source and per account); a successful one costs nothing.
+      signInLimits = [
         { key: `signin:ip:${req.ip}`, rule: o.limits.signInPerSource },
         { key: `signin:account:${name.normalize('NFC').trim().toLowerCase()}`, rule: o.limits.signInPerAccount },
-      ]);
+      ];
+      for (const limit of signInLimits) await o.limiter.ensureUnder(limit.key, limit.rule);
       if (o.workforce?.isDirectoryName(name)) {
         return signIn(req, reply, await o.workforce.signIn(name, String(req.body.password ?? '')), ['pwd']);
       }
@@ -201,6 +204,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
       return signIn(req, reply, account);
     } catch (err) {
       o.onSignIn?.('failure');
+      if (!(err instanceof RateLimitedError)) for (const limit of signInLimits) await o.limiter.consume(limit.key, limit.rule);
       retryAfter(reply, err);
       const status = statusFor(err, (err as { code?: string }).code === 'directory.unreachable' ? 503 : 401);
       return html(reply, status, signInPage(context(details.uid, { appName: await appName(details), errors: [toFieldError(err, o.passwordMinLength)], values: { email: req.body.email ?? '' } })));
