@@ -99,6 +99,8 @@ export const configSchema = z.object({
   radius: radiusConfigSchema.optional(),
   // RADIUS clients (by name) whose users type password and code together in one field (passOTP).
   radiusPasswordAndCode: z.array(z.string()).default([]),
+  // Reply attributes on Access-Accept by directory group, e.g. { "Contractors": [{ "name": "Filter-Id", "value": "contractors" }] }.
+  radiusGroupAttributes: z.record(z.string(), z.array(z.object({ name: z.string().min(1), value: z.union([z.string(), z.number().int()]) }))).default({}),
   // `npm start` sets this: registers the demo shop and forum, shows the local mailbox page.
   demo: z.boolean().default(false),
   log: z.object({

@@ -274,6 +274,10 @@ export async function createServer(config: Config, options: { logger?: Logger; c
         states: challengeStates,
         message: (id) => t(`radius.${id}`),
         passwordAndCode: (client) => passOtp.has(client),
+        async replyAttributes(accountId) {
+          const groups = (await accounts.findAccount(accountId))?.groups ?? [];
+          return groups.flatMap((group) => config.radiusGroupAttributes[group] ?? []);
+        },
         audit: (event) => audit.record({ actor: event.subject ?? 'radius', ...event }),
       }),
       account: async (record) => audit.record({ actor: record.client, action: 'radius.accounting', subject: null, source: record.source.address, outcome: 'success', details: { status: record.statusType, session: record.sessionId } }),

@@ -1,6 +1,6 @@
 // The VPN login over RADIUS: directory password, then the one-time code by Access-Challenge (or both in one field
 // for clients set to passOTP). This module knows the flow, not the parts: they come in as ports.
-import type { AccessDecision, AccessRequest } from './messages.ts';
+import type { AccessDecision, AccessRequest, ReplyAttribute } from './messages.ts';
 
 export interface ChallengeStates {
   create(accountId: string, client: string, userName: string): Promise<Buffer>;
@@ -23,6 +23,8 @@ export interface VpnLoginPorts {
   message(id: VpnMessage): string;
   /** Clients whose users type password and code together in the password field (passOTP). */
   passwordAndCode(client: string): boolean;
+  /** Attributes the NAS gets on Accept for this person (e.g. Class or Filter-Id by directory group). */
+  replyAttributes(accountId: string): Promise<ReplyAttribute[]>;
   audit(event: { action: string; subject: string | null; outcome: string; source: string; details?: Record<string, unknown> }): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
       return reject(codeMessage(err));
     }
     await p.audit({ action: 'radius.accept', subject: accountId, outcome: 'success', source: request.source.address, details: { client: request.client, factors: ['pwd', 'otp'] } });
-    return { kind: 'accept' };
+    return { kind: 'accept', attributes: await p.replyAttributes(accountId) };
   }
 
   return async (request) => {
@@ -79,7 +81,7 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     }
     if (!decision.askCode) {
       await p.audit({ action: 'radius.accept', subject: accountId, outcome: 'success', source: request.source.address, details: { client: request.client, factors: ['pwd'] } });
-      return { kind: 'accept' };
+      return { kind: 'accept', attributes: await p.replyAttributes(accountId) };
     }
     if (code !== undefined) return secondStep(request, accountId, code);
     const state = await p.states.create(accountId, request.client, userName);

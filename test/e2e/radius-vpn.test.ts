@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { testDialects } from '../support/databases.ts';
 import { startTessera, type RunningTessera } from '../support/tessera.ts';
 import { radclient } from '../support/radclient.ts';
+import { startSlapd, fixtureConfig, type Slapd } from '../support/slapd.ts';
 
 const secret = 'a-shared-secret-of-32-characters!';
 const oathtool = (key: string, atMs = Date.now()) => execFileSync('oathtool', ['--totp', '-b', `--now=@${Math.floor(atMs / 1000)}`, key], { encoding: 'utf8' }).trim();
@@ -95,5 +96,33 @@ describe('RADIUS passOTP: password and code in one field', () => {
     const send = (password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: ['User-Name = "passotp@example.com"', `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
     assert.equal((await send(`vpn passphrase${oathtool(enrolment.secretBase32) === '000000' ? '111111' : '000000'}`)).code, 'Access-Reject');
     assert.equal((await send(`vpn passphrase${oathtool(enrolment.secretBase32)}`)).code, 'Access-Accept');
+  });
+});
+
+describe('RADIUS with the directory: IT code and directory password, reply attributes by group', () => {
+  let slapd: Slapd;
+  let tessera: RunningTessera;
+  before(async () => {
+    slapd = await startSlapd();
+    tessera = await startTessera('sqlite', {
+      directory: fixtureConfig('openldap', [slapd.url]),
+      radius: { port: 0, clients: [{ name: 'vpn', address: '127.0.0.1', secret }] },
+      radiusGroupAttributes: { 'vpn-users': [{ name: 'Class', value: 'staff-vpn' }, { name: 'Filter-Id', value: 'full-access' }], vendors: [{ name: 'Filter-Id', value: 'vendor-only' }] },
+    });
+  });
+  after(async () => { await tessera?.stop(); await slapd?.close(); });
+
+  it('accepts alice with her groups\' attributes, tells a directory outage apart, and rejects a wrong password', async () => {
+    const send = (user: string, password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
+    const accepted = await send('CORP\\alice', 'correct horse battery');
+    assert.equal(accepted.code, 'Access-Accept');
+    assert.deepEqual(accepted.attributes.filter((a) => ['Class', 'Filter-Id'].includes(a.name)).map((a) => `${a.name}=${a.value}`).sort(), ['Class=0x73746166662d76706e', 'Filter-Id=full-access'].sort());
+    const wrong = await send('alice', 'not her password');
+    assert.equal(wrong.code, 'Access-Reject');
+    await slapd.stop();
+    const down = await send('alice', 'correct horse battery');
+    assert.equal(down.code, 'Access-Reject');
+    assert.match(down.attributes.find((a) => a.name === 'Reply-Message')!.value, /cannot be reached/);
+    await slapd.restart();
   });
 });
