@@ -2,9 +2,7 @@
 // both (silent SSO); log out at one, be logged out at both (back-channel logout); forged answers change nothing.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload } from 'jose';
 import { demoClients } from '../demo-clients.ts';
 import { forum } from '../forum/index.ts';
@@ -12,6 +10,7 @@ import { shop } from '../shop/index.ts';
 import { cookieNames, startDemoApp, type DemoApp } from './index.ts';
 import { BACKCHANNEL_LOGOUT_EVENT } from './logout-token.ts';
 import { listenTestProvider, type TestProvider } from './test-provider.ts';
+import { accessibilityViolations, launchBrowser } from '../../test/support/browser.ts';
 
 let provider: TestProvider;
 let shopApp: DemoApp;
@@ -24,10 +23,7 @@ before(async () => {
   shopApp = await startDemoApp({ ...shop, port: 0, issuer: provider.issuer });
   forumApp = await startDemoApp({ ...forum, port: 0, issuer: provider.issuer });
   provider.start(demoClients({ shop: portOf(shopApp), forum: portOf(forumApp) }).map((d) => d.client));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -56,15 +52,6 @@ async function signInAtShop(context: BrowserContext, email: string): Promise<Pag
   await page.getByRole('button', { name: 'Sign-in' }).click();
   await page.waitForURL(`${shopApp.url}/`);
   return page;
-}
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  const result: { violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> } =
-    await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`);
-  return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
 }
 
 describe('single sign-on across the demo shop and forum', () => {
