@@ -41,7 +41,8 @@ export interface AttemptGuard {
   recordSuccess(attempt: Pick<Attempt, 'action' | 'account'>): Promise<void>;
 }
 
-const accountKey = (action: AttemptAction, account: string) => `${action}:account:${account.normalize('NFC').trim().toLowerCase()}`;
+/** The counter key of an account for an action: the name as typed, without case or Unicode-form differences. */
+export const accountKey = (action: AttemptAction, account: string) => `${action}:account:${account.normalize('NFC').trim().toLowerCase()}`;
 const sourceKey = (action: AttemptAction, source: string) => `${action}:source:${sourceBucket(source)}`;
 
 export function createAttemptGuard(limiter: RateLimiter, rules: Partial<Record<AttemptAction, AttemptRules>> = {}): AttemptGuard {

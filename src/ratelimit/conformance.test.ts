@@ -90,6 +90,23 @@ for (const backend of backends) {
       await assert.rejects(limiter.check([{ key: 'fresh', rule }, { key: 'peeked', rule }]), { code: 'web.rate_limited' });
     });
 
+    it('counts only failures with limitFailures, under every key, and runs nothing once a key is full', async () => {
+      const limiter = fixture.node(manualClock());
+      const limits = [{ key: 'lf-account', rule }, { key: 'lf-source', rule }];
+      let runs = 0;
+      assert.equal(await limiter.limitFailures(limits, async () => { runs++; return 'ok'; }), 'ok');
+      assert.equal((await limiter.peek('lf-account', rule)).remaining, 3, 'a success costs nothing');
+      const wrong = Object.assign(new Error('wrong password'), { code: 'identity.invalid_credentials' });
+      const outage = Object.assign(new Error('down'), { code: 'directory.unreachable' });
+      const notOutage = (err: unknown) => (err as { code?: string }).code !== 'directory.unreachable';
+      await assert.rejects(limiter.limitFailures(limits, async () => { runs++; throw outage; }, notOutage), outage);
+      assert.equal((await limiter.peek('lf-source', rule)).remaining, 3, 'a failure the caller does not count is not counted');
+      for (let i = 0; i < 3; i++) await assert.rejects(limiter.limitFailures(limits, async () => { runs++; throw wrong; }, notOutage), wrong);
+      assert.equal((await limiter.peek('lf-source', rule)).allowed, false, 'counted under every key');
+      await assert.rejects(limiter.limitFailures(limits, async () => { runs++; }), { code: 'web.rate_limited' });
+      assert.equal(runs, 5, 'the attempt does not run once a key is full');
+    });
+
     it('keeps keys apart and resets only the key asked for', async () => {
       const limiter = fixture.node(manualClock());
       for (const key of ['alice', 'bob']) for (let i = 0; i < 3; i++) await limiter.consume(key, rule);

@@ -40,6 +40,16 @@ export function createRateLimiter(backend: RateLimiterBackend | Kysely<Database>
       const decision = await limiter.peek(key, rule);
       if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
     },
+    async limitFailures(limits, attempt, counts = () => true) {
+      for (const l of limits) await limiter.ensureUnder(l.key, l.rule);
+      try {
+        return await attempt();
+      } catch (error) {
+        // A refusal by a limit is not a failure of the person's.
+        if (!(error instanceof RateLimitedError) && counts(error)) for (const l of limits) await limiter.consume(l.key, l.rule);
+        throw error;
+      }
+    },
     async purge(olderThanMs) {
       await store.purge(Math.max(olderThanMs ?? 0, maxWindowSeconds * 1000));
     },

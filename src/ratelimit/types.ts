@@ -28,6 +28,12 @@ export interface RateLimiter {
   /** Throws RateLimitedError when the key is already at its limit, without counting (for counting failures only). */
   ensureUnder(key: string, rule: Limit): Promise<void>;
   /**
+   * Counting failures only: runs `attempt` when every limit still has room (else throws RateLimitedError and runs
+   * nothing). An error it throws is counted under every limit when `counts(error)` agrees (a RateLimitedError never
+   * is), then rethrown; a success counts nothing.
+   */
+  limitFailures<T>(limits: ReadonlyArray<{ key: string; rule: Limit }>, attempt: () => Promise<T>, counts?: (error: unknown) => boolean): Promise<T>;
+  /**
    * Deletes counters whose window has ended. Never younger than the longest allowed window, so a live counter is
    * never purged; a larger `olderThanMs` keeps rows longer. Redis expires its own keys, so there it does nothing.
    */

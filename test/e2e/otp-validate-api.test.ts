@@ -2,15 +2,14 @@
 // accept / reject / locked for a user's code — with bad tokens, replays, races, disabled and unknown users.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
 import { SignJWT, generateKeyPair } from 'jose';
 import { testDialects } from '../support/databases.ts';
 import { startTessera, type RunningTessera } from '../support/tessera.ts';
+import { enrolMobileToken, oathtool } from '../support/otp.ts';
 import { createSqlIdentityStore } from '../../src/identity/index.ts';
 
-const oathtool = (key: string, atMs = Date.now()) => execFileSync('oathtool', ['--totp', '-b', `--now=@${Math.floor(atMs / 1000)}`, key], { encoding: 'utf8' }).trim();
 
 for (const dialect of await testDialects()) {
   describe(`OTP validate API on ${dialect}`, () => {
@@ -33,9 +32,7 @@ for (const dialect of await testDialects()) {
       await createSqlIdentityStore(tessera.store.db).upsertWorkforceAccount({
         id, kind: 'workforce', email: null, emailVerified: false, directoryId: randomUUID(), username, groups: [], passwordHash: null, name: null, status: 'active', createdAt: 0,
       }, 0);
-      const enrolment = await tessera.otp.beginEnrolment(id, username, 'mobile');
-      await tessera.otp.confirmEnrolment(id, enrolment.tokenId, oathtool(enrolment.secretBase32, Date.now() - 30_000));
-      return { id, key: enrolment.secretBase32 };
+      return { id, key: await enrolMobileToken(tessera, id, username) };
     }
 
     it('accepts a good code once, by IT code in any form, and rejects the replay', async () => {

@@ -59,22 +59,19 @@ export function registerOtpValidateApi(app: FastifyInstance, o: ValidateApiOptio
     // one guessing (or probing names) is.
     const limitKey = `otp-api:user:${req.body.user.normalize('NFC').trim().toLowerCase()}`;
     try {
-      await o.limiter.ensureUnder(limitKey, o.perUser);
-    } catch (err) {
-      if (!(err instanceof RateLimitedError)) throw err;
-      return reply.code(429).header('retry-after', String(err.retryAfterSeconds)).type('application/problem+json')
-        .send({ type: 'about:blank', status: 429, title: 'Too many attempts', code: err.code, retryAfterSeconds: err.retryAfterSeconds });
-    }
-    const account = await o.accounts.findByLogin(req.body.user);
-    // A disabled account's code is rejected like a wrong one; an unknown user too (same answer, comparable work).
-    const accountId = account && account.status === 'active' ? account.id : null;
-    try {
-      await o.otp.validate(accountId, req.body.code);
+      await o.limiter.limitFailures([{ key: limitKey, rule: o.perUser }], async () => {
+        const account = await o.accounts.findByLogin(req.body.user);
+        // A disabled account's code is rejected like a wrong one; an unknown user too (same answer, comparable work).
+        await o.otp.validate(account && account.status === 'active' ? account.id : null, req.body.code);
+      }, (err) => err instanceof OtpError);
       o.onResult?.('accept');
       return { result: 'accept' };
     } catch (err) {
+      if (err instanceof RateLimitedError) {
+        return reply.code(429).header('retry-after', String(err.retryAfterSeconds)).type('application/problem+json')
+          .send({ type: 'about:blank', status: 429, title: 'Too many attempts', code: err.code, retryAfterSeconds: err.retryAfterSeconds });
+      }
       if (!(err instanceof OtpError)) throw err;
-      await o.limiter.consume(limitKey, o.perUser);
       const locked = err.code === 'otp.locked' || err.code === 'otp.throttled';
       o.onResult?.(locked ? 'locked' : 'reject');
       return locked
