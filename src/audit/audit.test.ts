@@ -16,6 +16,19 @@ for (const dialect of await testDialects()) {
       assert.deepEqual(await audit.verify(), { ok: false, brokenAt: 4 });
     });
 
+    it('appends a burst in the order it was recorded, each caller told when its own event is stored', async () => {
+      await fixture.store.db.deleteFrom('audit_events').execute();
+      const audit = createAudit(fixture.store.db, systemClock);
+      const subjects = Array.from({ length: 150 }, (_, i) => `b${i}`);
+      await Promise.all(subjects.map(async (subject) => {
+        await audit.record({ actor: 'admin', action: 'test.burst', subject, outcome: 'success' });
+        assert.equal(await audit.hasEvent('test.burst', subject), true, subject);
+      }));
+      const rows = await fixture.store.db.selectFrom('audit_events').select('subject').orderBy('seq').execute();
+      assert.deepEqual(rows.map((r) => r.subject), subjects);
+      assert.deepEqual(await audit.verify(), { ok: true, events: 150 });
+    });
+
     it('keeps one unbroken chain when two nodes append at the same time', async () => {
       await fixture.store.db.deleteFrom('audit_events').execute();
       const [a, b] = [createAudit(fixture.store.db, systemClock), createAudit(fixture.store.db, systemClock)];

@@ -46,7 +46,8 @@ export const directoryConfigSchema = z.object({
   connectTimeoutMs: z.number().int().positive().default(5000),
   // A server that does not answer an operation in this time counts as unreachable.
   operationTimeoutMs: z.number().int().positive().default(10_000),
-  // Service connections kept open for searches; user binds use their own short connection.
+  // Connections kept open for searches (as the service account), and as many again for people's binds (which
+  // carry nothing but binds), so that a sign-in opens no connection and does no TLS handshake.
   poolSize: z.number().int().min(1).max(64).default(4),
   // Longer passwords are refused before the network: no directory accepts them and they cost bandwidth.
   maxPasswordBytes: z.number().int().min(8).max(65_536).default(1024),

@@ -3,7 +3,7 @@
 // reach it" is decided here, once, so that unreachable is never mistaken for a wrong password.
 import { BusyError, Client, ResultCodeError, UnavailableError } from 'ldapts';
 import type { ConnectionOptions } from 'node:tls';
-import { DirectoryUnreachableError } from './errors.ts';
+import { DirectoryUnreachableError, EmptyPasswordError } from './errors.ts';
 
 export interface ConnectionSettings {
   urls: string[];
@@ -41,14 +41,31 @@ function withDeadline<T>(ms: number, work: Promise<T>, onTimeout: () => void): P
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
+// CVE-2022-0730: an empty simple-bind password is an unauthenticated bind that servers report as success.
+function refuseUnauthenticated(password: unknown): void {
+  if (typeof password !== 'string' || password.length === 0) throw new EmptyPasswordError();
+}
+
+/** A simple bind on an open connection: every bind goes through here, so none can be unauthenticated. */
+export async function simpleBind(client: Client, dn: string, password: string): Promise<void> {
+  refuseUnauthenticated(password);
+  await client.bind(dn, password);
+}
+
+/** A connection whose bind the server answered: accepted, or `refused` with the server's answer (it is then anonymous). */
+export interface BindOutcome {
+  client: Client;
+  refused: ResultCodeError | null;
+}
+
 /**
- * Opens a connection and binds as `dn`. Each URL is tried in order until one answers; a server's answer
- * (even "invalid credentials") is final and rethrown as the ldapts error. When none answers the result is
- * DirectoryUnreachableError naming the last network failure (never the password).
+ * Opens a connection and binds as `dn` on it. Each URL is tried in order until one answers; a server's answer
+ * (even "invalid credentials") is final and returned with the still open connection. When none answers the
+ * result is DirectoryUnreachableError naming the last network failure (never the password).
  */
-export async function connectAndBind(settings: ConnectionSettings, dn: string, password: string): Promise<Client> {
-  // CVE-2022-0730: an empty simple-bind password is an unauthenticated bind that servers report as success.
-  if (password.length === 0) throw new Error('refusing an unauthenticated bind');
+export async function connectAndTryBind(settings: ConnectionSettings, dn: string, password: string): Promise<BindOutcome> {
+  // Checked here too so that such a bind does not even open a connection.
+  refuseUnauthenticated(password);
   let lastError: unknown;
   for (const url of settings.urls) {
     const client = new Client({
@@ -58,12 +75,17 @@ export async function connectAndBind(settings: ConnectionSettings, dn: string, p
       tlsOptions: url.startsWith('ldaps://') ? tlsOptionsFor(url, settings) : undefined,
     });
     try {
-      const open = async () => {
+      const open = async (): Promise<BindOutcome> => {
         if (settings.startTls && url.startsWith('ldap://')) await client.startTLS(tlsOptionsFor(url, settings));
-        await client.bind(dn, password);
+        try {
+          await simpleBind(client, dn, password);
+          return { client, refused: null };
+        } catch (err) {
+          if (isDirectoryAnswer(err) && client.isConnected) return { client, refused: err };
+          throw err;
+        }
       };
-      await withDeadline(settings.connectTimeoutMs + 2 * settings.operationTimeoutMs, open(), () => closeQuietly(client));
-      return client;
+      return await withDeadline(settings.connectTimeoutMs + 2 * settings.operationTimeoutMs, open(), () => closeQuietly(client));
     } catch (err) {
       closeQuietly(client);
       if (isDirectoryAnswer(err)) throw err;
@@ -72,4 +94,12 @@ export async function connectAndBind(settings: ConnectionSettings, dn: string, p
   }
   const detail = lastError instanceof Error ? lastError.message.split('\n')[0] : 'no server answered';
   throw new DirectoryUnreachableError(`${settings.urls.length} server(s) tried; last error: ${detail}`, lastError);
+}
+
+/** As connectAndTryBind, for a bind that must succeed: a refusal closes the connection and is thrown. */
+export async function connectAndBind(settings: ConnectionSettings, dn: string, password: string): Promise<Client> {
+  const { client, refused } = await connectAndTryBind(settings, dn, password);
+  if (refused === null) return client;
+  closeQuietly(client);
+  throw refused;
 }

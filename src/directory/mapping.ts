@@ -1,8 +1,8 @@
 // Turning a directory entry into a DirectoryUser, with the preset and the configured attribute names.
-import type { Client, Entry } from 'ldapts';
+import { AndFilter, type Client, type Entry, type Filter } from 'ldapts';
 import { DirectoryMisconfiguredError } from './errors.ts';
 import { first, firstRdnValue, values } from './entry.ts';
-import { compileFilter } from './filter.ts';
+import { compileFilter, equals } from './filter.ts';
 import type { AttributeMap, Preset } from './preset.ts';
 import type { AccountStatus, DirectoryUser } from './user.ts';
 
@@ -14,17 +14,29 @@ export interface Mapping {
   groupBaseDn: string;
 }
 
-/** Everything one user search asks for. */
-export function userAttributes(m: Mapping): string[] {
-  const a = m.attributes;
-  return [...new Set([a.login, a.email, a.displayName, a.employeeId, a.stableId, ...m.preset.statusAttributes])];
+/** A Mapping with what every search repeats worked out once. */
+export interface CompiledMapping extends Mapping {
+  /** Everything one user search asks for. */
+  userAttributes: string[];
+  /** userFilter, parsed. Filters are only read when a request is written, so one object serves every search. */
+  compiledUserFilter: Filter;
 }
 
-export async function searchUsers(client: Client, m: Mapping, filter: string, sizeLimit: number): Promise<Entry[]> {
+export function compileMapping(m: Mapping): CompiledMapping {
+  const a = m.attributes;
+  return {
+    ...m,
+    userAttributes: [...new Set([a.login, a.email, a.displayName, a.employeeId, a.stableId, ...m.preset.statusAttributes])],
+    compiledUserFilter: compileFilter(m.userFilter),
+  };
+}
+
+/** The people matching userFilter whose `attribute` equals `value` (escaped: a value is never filter syntax). */
+export async function searchUsers(client: Client, m: CompiledMapping, attribute: string, value: string | Uint8Array, sizeLimit: number): Promise<Entry[]> {
   const { searchEntries } = await client.search(m.baseDn, {
     scope: 'sub',
-    filter: compileFilter(filter),
-    attributes: userAttributes(m),
+    filter: new AndFilter({ filters: [m.compiledUserFilter, compileFilter(equals(attribute, value))] }),
+    attributes: m.userAttributes,
     explicitBufferAttributes: m.preset.binaryAttributes,
     sizeLimit,
   });

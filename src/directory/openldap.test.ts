@@ -132,3 +132,22 @@ test('employee id is checked trimmed, without telling the right one', async () =
   assert.equal(await source.checkEmployeeId('*', 'E1001'), false);
   assert.equal(await source.checkEmployeeId('', 'E1001'), false);
 });
+
+test('people bind on kept connections that never carry a search, and searches never run on those', async () => {
+  await logSettled();
+  const from = slapd.log().length;
+  const attempts: Array<[string, string]> = [
+    ['alice', 'correct horse battery'], ['alice', 'wrong'], ['bob', 'bob password 1'], ['mallory', 'x'], ['alice', 'correct horse battery'],
+  ];
+  for (const [name, password] of attempts) await source.authenticate(name, password).catch(() => undefined);
+  await logSettled();
+  const lines = slapd.log().slice(from).split('\n');
+  const connections = (pattern: RegExp) => new Set(lines.filter((l) => pattern.test(l)).map((l) => /conn=(\d+)/.exec(l)?.[1]));
+  const personBinds = connections(/ BIND dn="(uid=|cn=tessera-no-such-user)[^"]*" method=/);
+  const searches = connections(/ SRCH base=/);
+  assert.ok(personBinds.size >= 1 && searches.size >= 1);
+  assert.deepEqual([...personBinds].filter((c) => searches.has(c)), [], 'no connection a person bound on ever searched');
+  assert.equal(lines.filter((l) => / ACCEPT from /.test(l)).length, 0, 'the kept connections served every sign-in');
+  // After a refused bind (the connection is then anonymous) the next sign-in still gets the person's groups.
+  assert.deepEqual((await source.authenticate('alice', 'correct horse battery')).groups, ['staff', 'vpn-users']);
+});

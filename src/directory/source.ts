@@ -5,18 +5,17 @@ import { InvalidCredentialsError, NoSuchObjectError, type Entry } from 'ldapts';
 import type { Clock } from '../clock/index.ts';
 import { activeDirectory } from './active-directory.ts';
 import { directoryConfigSchema, type DirectoryConfigInput } from './config.ts';
-import { connectAndBind, closeQuietly, isDirectoryAnswer, type ConnectionSettings } from './connection.ts';
+import { isDirectoryAnswer, type ConnectionSettings } from './connection.ts';
 import {
   AccountDisabledError, AccountExpiredError, AccountLockedError, AmbiguousUserError, DirectoryError,
-  DirectoryMisconfiguredError, EmptyPasswordError, InvalidNameError, PasswordExpiredError, PasswordTooLongError,
+  DirectoryMisconfiguredError, DirectoryUnreachableError, EmptyPasswordError, InvalidNameError, PasswordExpiredError, PasswordTooLongError,
   WrongPasswordError,
 } from './errors.ts';
 import { first } from './entry.ts';
-import { and, equals } from './filter.ts';
-import { groupsOf, searchUsers, toUser, type Mapping } from './mapping.ts';
+import { compileMapping, groupsOf, searchUsers, toUser } from './mapping.ts';
 import { domainAllowed, parseSignInName } from './names.ts';
 import { openLdap } from './openldap.ts';
-import { ServicePool } from './pool.ts';
+import { BindPool, ServicePool } from './pool.ts';
 import type { DirectoryUser } from './user.ts';
 
 export interface DirectorySource {
@@ -32,13 +31,13 @@ export interface DirectorySource {
 export function createDirectorySource(input: DirectoryConfigInput, deps: { clock: Clock }): DirectorySource {
   const config = directoryConfigSchema.parse(input);
   const preset = config.preset === 'activeDirectory' ? activeDirectory : openLdap;
-  const m: Mapping = {
+  const m = compileMapping({
     preset,
     attributes: { ...preset.defaultAttributes, ...config.attributes },
     userFilter: config.userFilter ?? preset.defaultUserFilter,
     baseDn: config.baseDn,
     groupBaseDn: config.groupBaseDn ?? config.baseDn,
-  };
+  });
   const settings: ConnectionSettings = {
     urls: config.urls,
     ca: config.tls.caFile === undefined ? undefined : readFileSync(config.tls.caFile, 'utf8'),
@@ -47,6 +46,12 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
     operationTimeoutMs: config.operationTimeoutMs,
   };
   const pool = new ServicePool(settings, config.bindDn, config.bindPassword, config.poolSize);
+  const binds = new BindPool(settings, config.poolSize);
+  const statusOptions = { maxPasswordAgeDays: config.maxPasswordAgeDays };
+
+  // What is neither the directory's answer nor ours is the network's doing: reported as unreachable, never as
+  // something the person did.
+  const unreachable = (err: unknown) => new DirectoryUnreachableError(err instanceof Error ? err.message.split('\n')[0] : 'no answer', err);
 
   // Directory answers that only a configuration mistake explains are reported as such, not as a user's fault.
   async function service<T>(work: Parameters<typeof pool.use<T>>[0]): Promise<T> {
@@ -57,28 +62,27 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
       if (err instanceof InvalidCredentialsError) throw new DirectoryMisconfiguredError('the service account bind was refused', err.message);
       if (err instanceof NoSuchObjectError) throw new DirectoryMisconfiguredError('baseDn does not exist', err.message);
       if (isDirectoryAnswer(err)) throw new DirectoryMisconfiguredError(`the directory refused a search (${err.code})`, err.message);
-      throw err;
+      throw unreachable(err);
     }
   }
 
   async function findByLogin(account: string): Promise<Entry | null> {
-    const entries = await service((c) => searchUsers(c, m, and(m.userFilter, equals(m.attributes.login, account)), 2));
+    const entries = await service((c) => searchUsers(c, m, m.attributes.login, account, 2));
     if (entries.length > 1) throw new AmbiguousUserError();
     return entries[0] ?? null;
   }
 
-  // Binds as the user on a connection of its own, so the pooled service connections keep their identity.
-  async function bindAs(dn: string, password: string): Promise<'ok' | 'refused'> {
+  // Binds as the user on a connection of the bind pool, never on a service connection: those keep their identity.
+  async function bindAs(dn: string, password: string): Promise<void> {
     try {
-      closeQuietly(await connectAndBind(settings, dn, password));
-      return 'ok';
+      await binds.bind(dn, password);
     } catch (err) {
       if (err instanceof InvalidCredentialsError) {
         throw preset.bindFailure(err.message) ?? new WrongPasswordError();
       }
       if (err instanceof DirectoryError) throw err;
       if (isDirectoryAnswer(err)) throw new DirectoryMisconfiguredError(`the directory refused the bind (${err.code})`, err.message);
-      throw err;
+      throw unreachable(err);
     }
   }
 
@@ -99,7 +103,7 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
       if (entry === null) return refuseUnknown(password);
       await bindAs(entry.dn, password);
       // The password is proven: only now may the account's state be told.
-      const status = preset.status(entry, deps.clock.now(), { maxPasswordAgeDays: config.maxPasswordAgeDays });
+      const status = preset.status(entry, deps.clock.now(), statusOptions);
       if (status.disabled) throw new AccountDisabledError();
       if (status.locked) throw new AccountLockedError();
       if (status.accountExpired) throw new AccountExpiredError();
@@ -111,11 +115,11 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
     async findByStableId(id) {
       const value = typeof id === 'string' ? preset.stableIdValue(id) : null;
       if (value === null) return null;
-      const entries = await service((c) => searchUsers(c, m, and(m.userFilter, equals(m.attributes.stableId, value)), 2));
+      const entries = await service((c) => searchUsers(c, m, m.attributes.stableId, value, 2));
       if (entries.length !== 1) return null;
       const entry = entries[0];
       const groups = await service((c) => groupsOf(c, m, entry));
-      return toUser(m, entry, groups, preset.status(entry, deps.clock.now(), { maxPasswordAgeDays: config.maxPasswordAgeDays }));
+      return toUser(m, entry, groups, preset.status(entry, deps.clock.now(), statusOptions));
     },
 
     async checkEmployeeId(username, typed) {
@@ -133,6 +137,6 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
       return same && actual !== null && given !== '';
     },
 
-    close: () => pool.close(),
+    close: async () => { await Promise.all([pool.close(), binds.close()]); },
   };
 }

@@ -133,8 +133,9 @@ export function createAccountService(options: AccountServiceOptions) {
       let email: string;
       try { email = normalizeEmail(emailInput); } catch { email = ''; }
       const found = email ? await store.findAccountByEmail(email) : undefined;
-      // Workforce accounts sign in with the directory password, never with one stored here.
-      const account = found?.kind === 'customer' ? found : undefined;
+      // Accounts from the directory sign in with the directory password, never with one stored here; staff kept here
+      // (`user add --workforce`) use their own.
+      const account = found?.directoryId === null ? found : undefined;
       const typed = typeof password === 'string' ? password : '';
       // Unknown account or no password: the same argon2 work as a wrong password (T6).
       const ok = account?.passwordHash && typed.length <= policy.maxLength * 4
@@ -152,16 +153,19 @@ export function createAccountService(options: AccountServiceOptions) {
       return { verificationId: await startVerification(account, interactionUid), email: account.email! };
     },
 
-    /** `tessera user add`: an operator vouches for the address, so it starts confirmed. */
-    async createByOperator(input: { email: unknown; password: unknown; name?: unknown }): Promise<Account> {
+    /**
+     * `tessera user add`: an operator vouches for the address, so it starts confirmed. `workforce` makes a staff
+     * account kept here rather than in a directory (it may use the VPN; a customer account may not).
+     */
+    async createByOperator(input: { email: unknown; password: unknown; name?: unknown; workforce?: boolean }): Promise<Account> {
       const email = normalizeEmail(input.email);
       const password = checkPassword(policy, input.password, email);
       const account: Account = {
-        id: randomUUID(), kind: 'customer', email, emailVerified: true, directoryId: null, username: null, groups: [], passwordHash: await hasher.hash(password),
+        id: randomUUID(), kind: input.workforce ? 'workforce' : 'customer', email, emailVerified: true, directoryId: null, username: null, groups: [], passwordHash: await hasher.hash(password),
         name: typeof input.name === 'string' && input.name.trim() ? input.name.trim() : null, status: 'active', createdAt: clock.now(),
       };
       if (await store.createAccount(account) === 'email_taken') throw new IdentityError('identity.email_taken', 'email');
-      await audit({ action: 'account.create', subject: account.id, outcome: 'success', details: { by: 'operator' } });
+      await audit({ action: 'account.create', subject: account.id, outcome: 'success', details: { by: 'operator', kind: account.kind } });
       return account;
     },
 

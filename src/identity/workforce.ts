@@ -35,7 +35,8 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
   const audit = o.audit ?? (async () => {});
   const domains = o.domains.map((d) => d.toLowerCase());
 
-  async function link(person: DirectoryPerson): Promise<Account> {
+  /** The linked account, created or refreshed; `created` when this call created it. */
+  async function link(person: DirectoryPerson): Promise<{ account: Account; created: boolean }> {
     const existing = await o.store.findAccountByDirectoryId(person.stableId);
     const account: Account = {
       id: existing?.id ?? randomUUID(), kind: 'workforce', email: person.email?.toLowerCase() ?? null,
@@ -43,13 +44,18 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
       emailVerified: person.email !== null, directoryId: person.stableId, username: person.username, groups: person.groups,
       passwordHash: null, name: person.displayName || null, status: person.disabled ? 'disabled' : 'active', createdAt: existing?.createdAt ?? o.clock.now(),
     };
+    // Most sign-ins find the account as the directory describes it: no write, so no row lock and no commit.
+    if (existing && sameLinkedFields(existing, account)) return { account: existing, created: false };
+    let stored: Account;
     try {
-      return await o.store.upsertWorkforceAccount(account, o.clock.now());
+      stored = await o.store.upsertWorkforceAccount(account, o.clock.now());
     } catch (err) {
       // The address already belongs to a customer account: the workforce account keeps no address rather than taking it.
       if (!isUniqueViolation(err)) throw err;
-      return o.store.upsertWorkforceAccount({ ...account, email: null, emailVerified: false }, o.clock.now());
+      stored = await o.store.upsertWorkforceAccount({ ...account, email: null, emailVerified: false }, o.clock.now());
     }
+    // A first sign-in racing another one for the same person finds the other's row (same directory id, other id).
+    return { account: stored, created: existing === undefined && stored.id === account.id };
   }
 
   return {
@@ -63,8 +69,8 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
     /** Directory password check, then the linked account is created or refreshed (groups, mail, name). */
     async signIn(name: string, password: string): Promise<Account> {
       const person = await o.directory.authenticate(name, password);
-      const account = await link(person);
-      await audit({ action: 'account.sign_in', subject: account.id, outcome: 'success', details: { source: 'directory', created: account.createdAt === o.clock.now() } });
+      const { account, created } = await link(person);
+      await audit({ action: 'account.sign_in', subject: account.id, outcome: 'success', details: { source: 'directory', created } });
       return account;
     },
 
@@ -92,3 +98,11 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
 }
 
 export type WorkforceService = ReturnType<typeof createWorkforceService>;
+
+/** Whether the stored account already holds everything the directory says now (ids and creation time aside). */
+function sameLinkedFields(stored: Account, wanted: Account): boolean {
+  return stored.kind === wanted.kind && stored.email === wanted.email && stored.emailVerified === wanted.emailVerified
+    && stored.username === wanted.username && stored.name === wanted.name && stored.status === wanted.status
+    && stored.passwordHash === wanted.passwordHash
+    && stored.groups.length === wanted.groups.length && stored.groups.every((g, i) => g === wanted.groups[i]);
+}

@@ -10,7 +10,7 @@ import { OtpError, type Confirmed, type OtpService } from '../otp/index.ts';
 import { otpCodePage, otpEnrolPage } from '../web/pages/otp-pages.ts';
 import QRCode from 'qrcode';
 import { acr } from './provider.ts';
-import { RateLimitedError, type Limit, type RateLimiter } from '../ratelimit/index.ts';
+import { accountKey, RateLimitedError, type Limit, type RateLimiter } from '../ratelimit/index.ts';
 import type { Csrf } from '../web/csrf.ts';
 
 export interface InteractionOptions {
@@ -82,14 +82,19 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     return load(req, reply);
   }
 
-  async function finish(req: UidRequest, reply: FastifyReply, result: Record<string, unknown>) {
+  // What provider.interactionFinished(…, { mergeWithLastSubmission: false }) does, on the interaction this request
+  // already loaded and checked (cookie, uid, session): finishing costs no second cookie check and no second read.
+  async function finish(details: Details, reply: FastifyReply, result: Record<string, unknown>) {
+    details.result = result;
+    await details.persist();
     reply.hijack();
-    await provider.interactionFinished(req.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    reply.raw.writeHead(303, { location: details.returnTo, 'content-length': '0' });
+    reply.raw.end();
   }
 
-  async function signIn(req: UidRequest, reply: FastifyReply, account: Account, amr: string[] = ['pwd']) {
+  async function signIn(details: Details, reply: FastifyReply, account: Account, amr: string[] = ['pwd']) {
     o.onSignIn?.('success');
-    await finish(req, reply, { login: { accountId: account.id, amr, acr: acr.password }, create: {} });
+    await finish(details, reply, { login: { accountId: account.id, amr, acr: acr.password }, create: {} });
   }
 
   function context(uid: string, extra: Partial<FormContext> = {}): FormContext {
@@ -126,7 +131,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     }
     if (details.prompt.name === 'otp') return showSecondFactor(reply, details, name ?? '');
     const confirmed = await accounts.accountConfirmedInInteraction(uid);
-    if (confirmed) return signIn(req as UidRequest, reply, confirmed);
+    if (confirmed) return signIn(details, reply, confirmed);
     if (details.prompt.name === 'create') return html(reply, 200, signUpPage(context(uid, { action: `/interaction/${uid}/signup`, appName: name })));
     return html(reply, 200, signInPage(context(uid, { appName: name, values: { email: String(details.params.login_hint ?? '') } })));
   });
@@ -164,7 +169,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
       return showSecondFactor(reply, details, await appName(details) ?? '', [toFieldError(err, o.passwordMinLength)], enrolment);
     }
     // RFC 8176: password and one-time code, so multi-factor.
-    await finish(req, reply, { login: { accountId, amr: ['pwd', 'otp', 'mfa'], acr: acr.mfa }, otp: {} });
+    await finish(details, reply, { login: { accountId, amr: ['pwd', 'otp', 'mfa'], acr: acr.mfa }, otp: {} });
   });
 
   app.post<{ Params: { uid: string }; Body: Record<string, string> }>('/interaction/:uid/otp-later', { schema: formSchema }, async (req, reply) => {
@@ -172,7 +177,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     if (!details) return;
     const decision = details.session && details.prompt.name === 'otp' ? await o.secondFactor(String(details.params.client_id), details.session.accountId) : undefined;
     if (!decision?.suggestEnrol) return html(reply, 400, messagePage('error.title', 'web.bad_request'));
-    await finish(req, reply, { otp: { declined: true } });
+    await finish(details, reply, { otp: { declined: true } });
   });
 
   app.get<{ Params: { uid: string } }>('/interaction/:uid/signup', { schema: { params: formSchema.params } }, async (req, reply) => {
@@ -184,27 +189,26 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
   app.post<{ Params: { uid: string }; Body: Record<string, string> }>('/interaction/:uid/login', { schema: formSchema }, async (req, reply) => {
     const details = await loadForPost(req, reply);
     if (!details) return;
-    let signInLimits: Array<{ key: string; rule: Limit }> = [];
+    const name = String(req.body.email ?? '');
+    // Failed sign-ins count toward the limits (per source and per account); a successful one costs nothing.
+    const signInLimits = [
+      { key: `signin:ip:${req.ip}`, rule: o.limits.signInPerSource },
+      { key: accountKey('signin', name), rule: o.limits.signInPerAccount },
+    ];
     try {
-      const name = String(req.body.email ?? '');
-      // Failed sign-ins count toward the limits (per source and per account); a successful one costs nothing.
-      signInLimits = [
-        { key: `signin:ip:${req.ip}`, rule: o.limits.signInPerSource },
-        { key: `signin:account:${name.normalize('NFC').trim().toLowerCase()}`, rule: o.limits.signInPerAccount },
-      ];
-      for (const limit of signInLimits) await o.limiter.ensureUnder(limit.key, limit.rule);
-      if (o.workforce?.isDirectoryName(name)) {
-        return signIn(req, reply, await o.workforce.signIn(name, String(req.body.password ?? '')), ['pwd']);
-      }
-      const account = await accounts.authenticate(req.body.email, req.body.password);
-      if (!account.emailVerified) {
-        const pending = await accounts.restartVerification(account, details.uid);
-        return html(reply, 200, verifyPage({ ...verifyActions(details.uid), verificationId: pending.verificationId, email: pending.email, notice: 'identity.email_not_verified' }));
-      }
-      return signIn(req, reply, account);
+      return await o.limiter.limitFailures(signInLimits, async () => {
+        if (o.workforce?.isDirectoryName(name)) {
+          return signIn(details, reply, await o.workforce.signIn(name, String(req.body.password ?? '')), ['pwd']);
+        }
+        const account = await accounts.authenticate(req.body.email, req.body.password);
+        if (!account.emailVerified) {
+          const pending = await accounts.restartVerification(account, details.uid);
+          return html(reply, 200, verifyPage({ ...verifyActions(details.uid), verificationId: pending.verificationId, email: pending.email, notice: 'identity.email_not_verified' }));
+        }
+        return signIn(details, reply, account);
+      });
     } catch (err) {
       o.onSignIn?.('failure');
-      if (!(err instanceof RateLimitedError)) for (const limit of signInLimits) await o.limiter.consume(limit.key, limit.rule);
       retryAfter(reply, err);
       const status = statusFor(err, (err as { code?: string }).code === 'directory.unreachable' ? 503 : 401);
       return html(reply, status, signInPage(context(details.uid, { appName: await appName(details), errors: [toFieldError(err, o.passwordMinLength)], values: { email: req.body.email ?? '' } })));
@@ -234,7 +238,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     if (!details) return;
     const verificationId = String(req.body.verification ?? '');
     try {
-      return signIn(req, reply, await accounts.confirmByCode(verificationId, req.body.code));
+      return signIn(details, reply, await accounts.confirmByCode(verificationId, req.body.code));
     } catch (err) {
       return html(reply, 400, verifyPage({ ...verifyActions(details.uid), verificationId, email: String(req.body.email ?? ''), errors: [toFieldError(err, o.passwordMinLength)] }));
     }
@@ -266,12 +270,12 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    await finish(req, reply, { consent: { grantId: await grant.save() } });
+    await finish(details, reply, { consent: { grantId: await grant.save() } });
   });
 
   app.post<{ Params: { uid: string }; Body: Record<string, string> }>('/interaction/:uid/abort', { schema: formSchema }, async (req, reply) => {
     const details = await loadForPost(req, reply);
     if (!details) return;
-    await finish(req, reply, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' });
+    await finish(details, reply, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' });
   });
 }

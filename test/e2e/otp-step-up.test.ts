@@ -2,16 +2,15 @@
 // acr_values and max_age, one code per SSO session, and the codes a person may get wrong.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { testDialects } from '../support/databases.ts';
 import { startTessera, createAgent, hiddenField, freePort, type RunningTessera } from '../support/tessera.ts';
 import { launchBrowser, accessibilityViolations } from '../support/browser.ts';
+import { enrolMobileToken, oathtool } from '../support/otp.ts';
 import { demoClients } from '../../examples/demo-clients.ts';
 import { startDemoApp, type DemoApp } from '../../examples/relying-party/index.ts';
 
-const oathtool = (key: string, atMs = Date.now()) => execFileSync('oathtool', ['--totp', '-b', `--now=@${Math.floor(atMs / 1000)}`, key.replace(/\s/g, '')], { encoding: 'utf8' }).trim();
 const password = 'employee passphrase';
 const redirectUri = 'http://127.0.0.1:9/callback';
 
@@ -82,9 +81,7 @@ for (const dialect of await testDialects()) {
     async function employeeWithToken(email: string) {
       await tessera.accounts.createByOperator({ email, password });
       const account = (await tessera.store.db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
-      const enrolment = await tessera.otp.beginEnrolment(account, email, 'mobile');
-      await tessera.otp.confirmEnrolment(account, enrolment.tokenId, oathtool(enrolment.secretBase32, Date.now() - 30_000));
-      return enrolment.secretBase32;
+      return await enrolMobileToken(tessera, account, email);
     }
 
     it('asks for the code after the password, tells wrong and used codes apart, and issues amr pwd+otp+mfa', async () => {

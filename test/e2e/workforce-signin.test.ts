@@ -93,7 +93,7 @@ for (const dialect of await testDialects()) {
     it('disables an account the directory disabled and ends its tokens at the next sync', async () => {
       const zoe = await signIn('zoë', 'pässwörd ünïcödé');
       assert.ok(zoe.tokens?.refresh_token, 'signed in with a refresh token');
-      slapd.modify('dn: uid=zoë,ou=people,dc=example,dc=org\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n');
+      await slapd.modify('dn: uid=zoë,ou=people,dc=example,dc=org\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n');
       const result = await tessera.workforce!.sync();
       assert.ok(result.disabled >= 1);
       await assert.rejects(client.refreshTokenGrant(config, zoe.tokens!.refresh_token!), (err: Error & { error?: string }) => err.error === 'invalid_grant');

@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, connect } from 'node:net';
+import { createTestCa } from './certificates.ts';
 
 const fixtures = new URL('./ldap/', import.meta.url).pathname;
 const slapdBin = '/usr/sbin/slapd';
@@ -35,8 +36,11 @@ export interface Slapd {
   thaw(): void;
   /** Stops slapd and deletes its directory. */
   close(): Promise<void>;
-  /** Applies an LDIF change (changetype: modify / delete) as the directory administrator, with ldapmodify. */
-  modify(ldif: string): void;
+  /**
+   * Applies LDIF changes (changetype: add / modify / delete) as the directory administrator, with ldapmodify. Async,
+   * so this process keeps reading slapd's log meanwhile: a large change would otherwise fill the pipe and stall slapd.
+   */
+  modify(ldif: string): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -51,20 +55,8 @@ export async function freePort(): Promise<number> {
 }
 
 function makeCertificates(dir: string): { caFile: string; certFile: string; keyFile: string } {
-  const caKey = join(dir, 'ca.key');
-  const caFile = join(dir, 'ca.pem');
-  const keyFile = join(dir, 'server.key');
-  const csr = join(dir, 'server.csr');
-  const certFile = join(dir, 'server.pem');
-  const ext = join(dir, 'server.ext');
-  const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', caFile, '-days', '2',
-    '-subj', '/CN=Tessera Test CA']);
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', '/CN=localhost']);
-  writeFileSync(ext, 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  run(['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-out', certFile,
-    '-days', '2', '-extfile', ext]);
-  return { caFile, certFile, keyFile };
+  const ca = createTestCa(dir, 'slapd');
+  return { caFile: ca.caFile, ...ca.issue('localhost', 'DNS:localhost,IP:127.0.0.1') };
 }
 
 function slapdConf(dir: string, certs: { caFile: string; certFile: string; keyFile: string }): string {
@@ -154,7 +146,14 @@ export async function startSlapd(): Promise<Slapd> {
     freeze: () => { child?.kill('SIGSTOP'); },
     thaw: () => { child?.kill('SIGCONT'); },
     close: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },
-    modify: (change) => { execFileSync('ldapmodify', ['-x', '-H', `ldap://127.0.0.1:${port}`, '-D', adminDn, '-w', adminPassword], { input: change, stdio: 'pipe' }); },
+    async modify(change) {
+      const ldapmodify = spawn('ldapmodify', ['-x', '-H', `ldap://127.0.0.1:${port}`, '-D', adminDn, '-w', adminPassword], { stdio: ['pipe', 'ignore', 'pipe'] });
+      let stderr = '';
+      ldapmodify.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      ldapmodify.stdin.end(change);
+      const code = await new Promise<number | null>((resolve, reject) => { ldapmodify.once('error', reject); ldapmodify.once('close', resolve); });
+      if (code !== 0) throw new Error(`ldapmodify exited with ${code}: ${stderr}`);
+    },
   };
 }
 

@@ -73,9 +73,9 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
     },
     async upsertWorkforceAccount(account, atMs) {
       const { id: _id, created_at: _created, ...changes } = toRow(account, atMs);
-      await db.insertInto('accounts').values(toRow(account, atMs))
-        .onConflict((oc) => oc.column('directory_id').doUpdateSet(changes)).execute();
-      const row = await db.selectFrom('accounts').selectAll().where('directory_id', '=', account.directoryId).executeTakeFirstOrThrow();
+      // RETURNING gives the row as stored (the existing id when another sign-in created it first) in one statement.
+      const row = await db.insertInto('accounts').values(toRow(account, atMs))
+        .onConflict((oc) => oc.column('directory_id').doUpdateSet(changes)).returningAll().executeTakeFirstOrThrow();
       return toAccount(row);
     },
     async listActiveWorkforceAccounts() {
