@@ -1,9 +1,10 @@
 // One-click unsubscribe links (RFC 8058): signed per recipient so they work without signing in, and carry no secret
 // but the account id; the signature is checked in constant time.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 
 export function createUnsubscribeTokens(key: Buffer) {
-  const sign = (accountId: string) => createHmac('sha256', key).update(`unsubscribe:${accountId}`).digest('base64url');
+  const secret = createSecretKey(key);
+  const sign = (accountId: string) => createHmac('sha256', secret).update(`unsubscribe:${accountId}`).digest('base64url');
   return {
     issue: (accountId: string) => `${Buffer.from(accountId).toString('base64url')}.${sign(accountId)}`,
     /** The account id the token was issued for, or undefined when it was altered. */

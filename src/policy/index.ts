@@ -1,3 +1,3 @@
 export { decide, modeFor, defaultPolicy, type AppPolicy, type OtpMode, type SecondFactorDecision } from './policy.ts';
-export type { PolicyStore } from './store.ts';
+export { cachedPolicyStore, type PolicyStore } from './store.ts';
 export { createSqlPolicyStore } from './sql/policy-store.ts';
