@@ -2,6 +2,7 @@
 import { benchClientCredentials, benchPasswordSignIns } from './oidc.ts';
 import { benchDirectorySignIns } from './directory.ts';
 import { benchOtpValidate } from './otp.ts';
+import { benchRadiusLogins } from './radius.ts';
 import type { Outcome } from './load.ts';
 
 const only = process.argv[2];
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<Outcome>> = {
   'password-sign-ins': benchPasswordSignIns,
   'directory-sign-ins': benchDirectorySignIns,
   'otp-validate': benchOtpValidate,
+  'radius-logins': benchRadiusLogins,
 };
 
 const outcomes: Outcome[] = [];

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// tessera serve | migrate | client add|list|remove | user add | keys rotate
+// tessera serve | migrate | client … | user add | keys rotate | directory sync | policy … | campaign send | radius …
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { loadConfig, ConfigError, type Config } from './config.ts';
-import { createServer } from './server.ts';
+import { createServer, type TesseraServer } from './server.ts';
 import { openStore } from './store/index.ts';
 import { systemClock } from './clock/index.ts';
 import { rotateSigningKeys, ClientError, type ClientInput } from './oidc/index.ts';
 import { IdentityError } from './identity/index.ts';
 import { CampaignError } from './delivery/index.ts';
 import type { AppPolicy, OtpMode } from './policy/index.ts';
+import { RadiusClientError, type VpnSession } from './radius/index.ts';
 
 const usage = `Usage: tessera <command>
   serve [--demo]                       start Tessera (HTTP on http.port)
@@ -19,13 +20,30 @@ const usage = `Usage: tessera <command>
              [--logo-uri URI] [--policy-uri URI] [--tos-uri URI] [--grant TYPE …]
              [--alg ES256|RS256] [--first-party] [--json FILE]
   client list | client remove --id ID
-  user add --email EMAIL --password PASSWORD [--name NAME]
+  user add --email EMAIL --password PASSWORD [--name NAME] [--workforce]
+                                       --workforce: a staff account kept here, not in a directory (may use the VPN)
   keys rotate                          new signing keys; old ones stay published until their tokens expire
   directory sync                       disable accounts gone or disabled in the directory, end their sessions
   policy set --app ID --otp off|optional|required [--go-live YYYY-MM-DD] [--grace-days N] [--group NAME=MODE …]
   policy list                          which app asks for the one-time code, from when, for whom
   campaign send --subject TEXT --html FILE [--text FILE]
-                                       marketing mail to every customer who opted in, with one-click unsubscribe`;
+                                       marketing mail to every customer who opted in, with one-click unsubscribe
+  radius client add --name NAME --address IP|CIDR [--secret SECRET] [--password-and-code]
+                    [--no-message-authenticator]
+                                       a VPN gateway; without --secret a random one is made and shown once
+  radius client list | radius client remove --name NAME
+  radius sessions [--active] [--user NAME] [--limit N] [--format table|json]
+                                       VPN sessions the gateways reported by accounting, newest first`;
+
+/** A composed server for one command, closed afterwards whatever happens. */
+async function withServer<T>(config: Config, fn: (server: TesseraServer) => Promise<T>): Promise<T> {
+  const server = await createServer(config);
+  try {
+    return await fn(server);
+  } finally {
+    await server.close();
+  }
+}
 
 async function withStore<T>(config: Config, fn: (store: ReturnType<typeof openStore>) => Promise<T>): Promise<T> {
   const store = openStore(config.databaseUrl);
@@ -47,14 +65,16 @@ async function main(argv: string[]): Promise<number> {
       'policy-uri': { type: 'string' }, 'tos-uri': { type: 'string' }, grant: { type: 'string', multiple: true },
       alg: { type: 'string' }, 'first-party': { type: 'boolean' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       subject: { type: 'string' }, html: { type: 'string' }, text: { type: 'string' },
+      address: { type: 'string' }, secret: { type: 'string' }, 'password-and-code': { type: 'boolean' }, 'no-message-authenticator': { type: 'boolean' },
+      active: { type: 'boolean' }, workforce: { type: 'boolean' }, user: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' },
       app: { type: 'string' }, otp: { type: 'string' }, 'go-live': { type: 'string' }, 'grace-days': { type: 'string' }, group: { type: 'string', multiple: true },
     },
   });
-  const [command, sub] = positionals;
+  const [command, sub, action] = positionals;
   if (values.help || !command) { console.log(usage); return command ? 0 : 2; }
   const config = loadConfig({ overrides: values.demo ? { demo: true } : {} });
 
-  switch (`${command}${sub ? ' ' + sub : ''}`) {
+  switch ([command, sub, action].filter(Boolean).join(' ')) {
     case 'serve': {
       const { serve } = await import('./serve.ts');
       await serve(config);
@@ -73,69 +93,105 @@ async function main(argv: string[]): Promise<number> {
         grant_types: values.grant as ClientInput['grant_types'], id_token_signed_response_alg: values.alg as 'ES256' | 'RS256' | undefined,
         first_party: values['first-party'],
       };
-      const server = await createServer(config);
-      try {
+      await withServer(config, async (server) => {
         console.log(JSON.stringify(await server.clients.add(input), null, 2));
         console.error('Keep the client_secret now: it is not shown again.');
-      } finally { await server.close(); }
+      });
       return 0;
     }
     case 'client list': case 'client remove': {
-      const server = await createServer(config);
-      try {
+      await withServer(config, async (server) => {
         if (sub === 'list') console.log(JSON.stringify(await server.clients.list(), null, 2));
         else { await server.clients.remove(values.id ?? ''); console.log(`removed ${values.id}`); }
-      } finally { await server.close(); }
+      });
       return 0;
     }
     case 'user add': {
-      const server = await createServer(config);
-      try {
-        const account = await server.accounts.createByOperator({ email: values.email, password: values.password, name: values.name });
-        console.log(`created ${account.email} (${account.id})`);
-      } finally { await server.close(); }
+      await withServer(config, async (server) => {
+        const account = await server.accounts.createByOperator({ email: values.email, password: values.password, name: values.name, workforce: values.workforce });
+        console.log(`created ${account.kind} account ${account.email} (${account.id})`);
+      });
       return 0;
     }
     case 'keys rotate': {
-      const server = await createServer(config);
-      try {
+      await withServer(config, async (server) => {
         console.log((await rotateSigningKeys(server.store.db, server.sealer, systemClock)).join('\n'));
-      } finally { await server.close(); }
+      });
       return 0;
     }
     case 'policy set': {
       const policy = parsePolicy(values);
-      const server = await createServer(config);
-      try {
+      await withServer(config, async (server) => {
         await server.policies.save(policy, Date.now());
         await server.audit.record({ actor: 'operator', action: 'policy.set', subject: policy.appId, outcome: 'success', details: { ...policy } });
         console.log(JSON.stringify(policy, null, 2));
-      } finally { await server.close(); }
+      });
       return 0;
     }
     case 'policy list': {
-      const server = await createServer(config);
-      try { console.log(JSON.stringify(await server.policies.list(), null, 2)); } finally { await server.close(); }
+      await withServer(config, async (server) => { console.log(JSON.stringify(await server.policies.list(), null, 2)); });
       return 0;
     }
     case 'campaign send': {
-      if (!values.subject || !values.html) { console.error(usage); return 2; }
-      const server = await createServer(config);
-      try {
+      const { subject, html } = values;
+      if (!subject || !html) { console.error(usage); return 2; }
+      await withServer(config, async (server) => {
         const { recipients } = await server.sendCampaign({
-          subject: values.subject, html: readFileSync(values.html, 'utf8'), text: values.text ? readFileSync(values.text, 'utf8') : undefined,
+          subject, html: readFileSync(html, 'utf8'), text: values.text ? readFileSync(values.text, 'utf8') : undefined,
         });
         console.log(`queued ${recipients} mails; the running server sends them at ${config.mail.marketingPerMinute} a minute`);
-      } finally { await server.close(); }
+      });
       return 0;
     }
     case 'directory sync': {
-      const server = await createServer(config);
-      try {
+      return withServer(config, async (server) => {
         if (!server.workforce) { console.error('no directory is configured (directory.urls, TESSERA_DIRECTORY_URLS)'); return 1; }
         const result = await server.workforce.sync();
         console.log(`checked ${result.checked} workforce accounts, disabled ${result.disabled}`);
-      } finally { await server.close(); }
+        return 0;
+      });
+    }
+    case 'radius client add': {
+      const { name, address } = values;
+      if (!name || !address) throw new UsageError('radius client add: --name and --address are required');
+      await withServer(config, async (server) => {
+        const { client, secret } = await server.radiusClients.add({
+          name, address, secret: values.secret,
+          passwordAndCode: values['password-and-code'], requireMessageAuthenticator: !values['no-message-authenticator'],
+        });
+        await server.audit.record({ actor: 'operator', action: 'radius.client.add', subject: client.name, outcome: 'success', details: { address: client.address } });
+        console.log(JSON.stringify(client, null, 2));
+        if (!values.secret) console.log(`shared secret: ${secret}\nKeep it now: it is not shown again. Running servers pick the client up at its first packet.`);
+        if (!config.radius) console.error('note: RADIUS is not configured here (radius.port, TESSERA_RADIUS_PORT); no server will listen.');
+      });
+      return 0;
+    }
+    case 'radius client list': {
+      await withServer(config, async (server) => {
+        const configured = (config.radius?.clients ?? []).map(({ secret: _secret, ...c }) => ({ ...c, source: 'configuration' }));
+        const stored = (await server.radiusClients.list()).map((c) => ({ ...c, source: 'database' }));
+        console.log(JSON.stringify([...configured, ...stored], null, 2));
+      });
+      return 0;
+    }
+    case 'radius client remove': {
+      const { name } = values;
+      if (!name) throw new UsageError('radius client remove: --name is required');
+      await withServer(config, async (server) => {
+        await server.radiusClients.remove(name);
+        await server.audit.record({ actor: 'operator', action: 'radius.client.remove', subject: name, outcome: 'success' });
+        console.log(`removed ${name}; running servers stop answering it within radius.clientRefreshMs`);
+      });
+      return 0;
+    }
+    case 'radius sessions': {
+      const limit = values.limit === undefined ? 50 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('radius sessions: --limit must be a whole number from 1 to 10000');
+      if (values.format !== undefined && values.format !== 'table' && values.format !== 'json') throw new UsageError('radius sessions: --format must be table or json');
+      await withServer(config, async (server) => {
+        const sessions = await server.vpnSessions.list({ active: values.active, userName: values.user, limit });
+        console.log(values.format === 'json' ? JSON.stringify(sessions, null, 2) : formatSessions(sessions));
+      });
       return 0;
     }
     default:
@@ -145,6 +201,18 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+function formatSessions(sessions: VpnSession[]): string {
+  if (sessions.length === 0) return 'no VPN sessions recorded';
+  const time = (ms: number | null) => ms === null ? '' : new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  const bytes = (n: number | null) => n === null ? '' : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  const rows = [['USER', 'GATEWAY', 'ADDRESS', 'FROM', 'STARTED (UTC)', 'ENDED (UTC)', 'IN', 'OUT', 'END CAUSE']];
+  for (const s of sessions) {
+    rows.push([s.userName ?? '', s.client, s.framedAddress ?? '', s.callingStation ?? '', time(s.startedAt), s.stoppedAt === null ? 'active' : time(s.stoppedAt), bytes(s.inputOctets), bytes(s.outputOctets), s.terminateCause ?? '']);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
 
 function parsePolicy(values: Record<string, unknown>): AppPolicy {
   const modes = ['off', 'optional', 'required'];
@@ -164,7 +232,7 @@ function parsePolicy(values: Record<string, unknown>): AppPolicy {
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
-  if (err instanceof ConfigError || err instanceof ClientError || err instanceof IdentityError || err instanceof CampaignError || err instanceof UsageError) {
+  if (err instanceof ConfigError || err instanceof ClientError || err instanceof IdentityError || err instanceof CampaignError || err instanceof UsageError || err instanceof RadiusClientError) {
     console.error(err instanceof IdentityError ? `error: ${err.code}` : err.message);
   } else if (typeof (err as { code?: unknown }).code === 'string' && String((err as { code: string }).code).startsWith('directory.')) {
     console.error(`error: ${(err as { code: string }).code}`);

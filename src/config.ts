@@ -97,8 +97,6 @@ export const configSchema = z.object({
   directorySyncMinutes: z.number().int().min(1).default(15),
   // The RADIUS server for VPN gateways (clients with their shared secrets). Unset: no RADIUS listener.
   radius: radiusConfigSchema.optional(),
-  // RADIUS clients (by name) whose users type password and code together in one field (passOTP).
-  radiusPasswordAndCode: z.array(z.string()).default([]),
   // Reply attributes on Access-Accept by directory group, e.g. { "Contractors": [{ "name": "Filter-Id", "value": "contractors" }] }.
   radiusGroupAttributes: z.record(z.string(), z.array(z.object({ name: z.string().min(1), value: z.union([z.string(), z.number().int()]) }))).default({}),
   // `npm start` sets this: registers the demo shop and forum, shows the local mailbox page.
@@ -172,5 +170,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     ...parsed,
     databaseUrl: parsed.databaseUrl ?? `sqlite:${resolve(parsed.dataDir, 'tessera.db')}`,
     issuer: (parsed.issuer ?? `http://localhost:${parsed.http.port}`).replace(/\/$/, ''),
+    // The demo listens for VPN gateways too (UDP 127.0.0.1:1812), so the RADIUS login can be tried with radclient.
+    radius: parsed.radius ?? (parsed.demo ? radiusConfigSchema.parse({}) : undefined),
   };
 }

@@ -16,11 +16,28 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   if (config.demo) closers.push(...await startDemo(server, config));
+  const demoVpnSecret = config.demo ? await demoVpnGateway(server) : undefined;
   const address = await server.listen();
   server.logger.info({ address, issuer: config.issuer }, 'Tessera is listening');
   if (config.demo) {
-    console.log(`\n  Tessera      ${config.issuer}\n  Demo shop    http://localhost:8081\n  Demo forum   http://localhost:8082\n  Mailbox      ${config.issuer}/dev/mailbox\n`);
+    const radius = server.radiusAddress();
+    console.log(`\n  Tessera      ${config.issuer}\n  Demo shop    http://localhost:8081\n  Demo forum   http://localhost:8082\n  Mailbox      ${config.issuer}/dev/mailbox`);
+    if (radius) console.log(`  RADIUS       udp://${radius.address}:${radius.port} (accounting ${radius.accountingPort}), gateway "demo-vpn", secret ${demoVpnSecret}`);
+    console.log('');
   }
+}
+
+// A VPN gateway on this machine (e.g. radclient), so the demo's RADIUS login works at once; its secret is shown in
+// the banner, as the demo's mailbox shows its mail.
+async function demoVpnGateway(server: Awaited<ReturnType<typeof createServer>>): Promise<string> {
+  const existing = (await server.radiusClients.load()).find((c) => c.name === 'demo-vpn');
+  if (existing) return existing.secret;
+  const { secret } = await server.radiusClients.add({ name: 'demo-vpn', address: '127.0.0.1' });
+  if (!await server.policies.find('radius:demo-vpn')) {
+    // Optional: who has registered an OTP app is asked for the code, everyone else logs in with the password.
+    await server.policies.save({ appId: 'radius:demo-vpn', otp: 'optional', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, Date.now());
+  }
+  return secret;
 }
 
 // The demo apps register themselves once and start beside Tessera; they are examples, not part of the product.

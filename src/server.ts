@@ -18,7 +18,7 @@ import {
 } from './identity/index.ts';
 import { createDirectorySource, type DirectorySource } from './directory/index.ts';
 import { createOtpService, createSqlOtpStore, type Confirmed, type OtpService } from './otp/index.ts';
-import { createSqlPolicyStore, decide, defaultPolicy, type PolicyStore } from './policy/index.ts';
+import { cachedPolicyStore, createSqlPolicyStore, decide, defaultPolicy, type PolicyStore } from './policy/index.ts';
 import {
   apiResource, createAdapterFactory, createClientRegistry, createProvider, createSessionManager, loadNamedSecret, loadSigningKeys, mountProvider,
   publicJwks, purgeExpired, registerInteractions,
@@ -26,9 +26,12 @@ import {
 } from './oidc/index.ts';
 import { registerAccountSite, accountClientId } from './web/account-site.ts';
 import { registerOtpValidateApi } from './web/api/otp-validate.ts';
-import { createRateLimiter } from './ratelimit/index.ts';
+import { accountKey, createRateLimiter } from './ratelimit/index.ts';
 import { createCaptcha } from './captcha/index.ts';
-import { createRadiusServer, createSqlChallengeStates, createVpnLogin, type RadiusServer } from './radius/index.ts';
+import {
+  createRadiusServer, createSqlChallengeStates, createSqlStoredClients, createSqlVpnSessions, createVpnLogin, sessionChange,
+  type RadiusBound, type RadiusServer, type StoredClients, type VpnSessions,
+} from './radius/index.ts';
 import { t } from './web/i18n/index.ts';
 import { registerResetRoutes } from './web/reset-routes.ts';
 import { createMetrics, registerObservability, type Metrics } from './web/observability.ts';
@@ -53,7 +56,11 @@ export interface TesseraServer {
   policies: PolicyStore;
   outbox: Outbox;
   /** Where RADIUS listens, once listen() has run (when `radius` is configured). */
-  radiusAddress(): { address: string; port: number } | undefined;
+  radiusAddress(): RadiusBound | undefined;
+  /** VPN gateways added at run time (`tessera radius client add`), next to those in the configuration. */
+  radiusClients: StoredClients;
+  /** VPN sessions as the gateways report them by RADIUS accounting. */
+  vpnSessions: VpnSessions;
   sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
   unsubscribeLink(accountId: string): string;
   audit: Audit;
@@ -158,11 +165,13 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     if (confirmed.revoked.length === 0 || !account?.email) return;
     await sendMail('otp.token_replaced', account.email, { serial: confirmed.token.serial, revoked: confirmed.revoked.map((r) => r.serial).join(', ') });
   };
-  const policies = createSqlPolicyStore(store.db);
+  const policies = cachedPolicyStore(createSqlPolicyStore(store.db), () => clock.now());
   const limiter = createRateLimiter(store.db, clock);
-  const secondFactor = async (appId: string, accountId: string) => {
-    const [policy, account, hasToken] = await Promise.all([policies.find(appId), accounts.findAccount(accountId), otp.hasActiveToken(accountId)]);
-    return decide(policy ?? defaultPolicy(appId), { groups: account?.groups ?? [], hasToken }, clock.now());
+  const groupsOf = async (accountId: string) => (await accounts.findAccount(accountId))?.groups ?? [];
+  // `knownGroups`: the caller just read the account (e.g. at the password step), so it is not read again.
+  const secondFactor = async (appId: string, accountId: string, knownGroups?: readonly string[]) => {
+    const [policy, groups, hasToken] = await Promise.all([policies.find(appId), knownGroups ?? groupsOf(accountId), otp.hasActiveToken(accountId)]);
+    return decide(policy ?? defaultPolicy(appId), { groups: [...groups], hasToken }, clock.now());
   };
 
   const clients = createClientRegistry(store.db, sealer, clock);
@@ -255,32 +264,45 @@ export async function createServer(config: Config, options: { logger?: Logger; c
 
   // RADIUS for the VPN gateways: password, then the one-time code by Access-Challenge.
   const challengeStates = createSqlChallengeStates(store.db, clock, 120);
+  const radiusClients = createSqlStoredClients(store.db, sealer, clock, config.radius?.clients.map((c) => c.name));
+  const vpnSessions = createSqlVpnSessions(store.db);
   let radius: RadiusServer | undefined;
-  let radiusBound: { address: string; port: number } | undefined;
+  let radiusBound: RadiusBound | undefined;
   if (config.radius) {
-    const passOtp = new Set(config.radiusPasswordAndCode);
     radius = createRadiusServer({
       config: config.radius,
       clock,
+      loadClients: () => radiusClients.load(),
       authenticate: createVpnLogin({
         async checkPassword(userName, password) {
-          await limiter.check([{ key: `signin:account:${userName.normalize('NFC').trim().toLowerCase()}`, rule: config.limits.signInPerAccount }]);
-          const account = workforce?.isDirectoryName(userName) ? await workforce.signIn(userName, password) : await accounts.authenticate(userName, password);
-          return { accountId: account.id };
+          // The same count as the sign-in page's, per account only: every person behind a gateway shares its address.
+          const account = await limiter.limitFailures(
+            [{ key: accountKey('signin', userName), rule: config.limits.signInPerAccount }],
+            () => (workforce?.isDirectoryName(userName) ? workforce.signIn(userName, password) : accounts.authenticate(userName, password)),
+            // An unreachable directory is nobody's wrong password.
+            (err) => (err as { code?: string }).code !== 'directory.unreachable',
+          );
+          return { accountId: account.id, groups: account.groups, workforce: account.kind === 'workforce' };
         },
         secondFactor,
         validateCode: async (accountId, code, source) => { await otp.validate(accountId, code, { source }); },
         firstCodeLogin: async (accountId) => !await audit.hasEvent('radius.accept', accountId),
         states: challengeStates,
         message: (id) => t(`radius.${id}`),
-        passwordAndCode: (client) => passOtp.has(client),
-        async replyAttributes(accountId) {
-          const groups = (await accounts.findAccount(accountId))?.groups ?? [];
-          return groups.flatMap((group) => config.radiusGroupAttributes[group] ?? []);
+        async replyAttributes(accountId, knownGroups) {
+          return (knownGroups ?? await groupsOf(accountId)).flatMap((group) => config.radiusGroupAttributes[group] ?? []);
         },
         audit: (event) => audit.record({ actor: event.subject ?? 'radius', ...event }),
       }),
-      account: async (record) => audit.record({ actor: record.client, action: 'radius.accounting', subject: null, source: record.source.address, outcome: 'success', details: { status: record.statusType, session: record.sessionId } }),
+      async account(record) {
+        const change = sessionChange(record, clock.now());
+        await vpnSessions.apply(change);
+        // Interim updates only refresh counters; the audit trail keeps the beginnings and ends.
+        if (change.kind !== 'interim' && change.kind !== 'ignored') {
+          await audit.record({ actor: record.client, action: `radius.accounting.${change.kind}`, subject: 'userName' in change ? change.userName : null, source: record.source.address, outcome: 'success', details: { session: record.sessionId } });
+        }
+      },
+      onError: (error, context) => logger.warn({ ...context, code: (error as { code?: string }).code, err: (error as Error).message }, 'RADIUS step failed'),
       onCount: (event) => metrics.radius.inc({ client: event.client ?? 'unknown', outcome: event.outcome }),
       internalErrorMessage: t('web.unavailable'),
     });
@@ -288,7 +310,8 @@ export async function createServer(config: Config, options: { logger?: Logger; c
 
   // Housekeeping every node may do: expired OIDC rows and old attempt counters.
   const housekeeping = setInterval(() => {
-    Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge(), challengeStates.purge()])
+    const sessionRetentionMs = (config.radius?.sessionRetentionDays ?? 90) * 86_400_000;
+    Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge(), challengeStates.purge(), vpnSessions.purge(clock.now() - sessionRetentionMs)])
       .catch((err) => logger.warn({ err: (err as Error).message }, 'housekeeping failed'));
   }, 15 * 60_000);
   housekeeping.unref();
@@ -296,6 +319,8 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   return {
     config, app, store, sealer, provider, clients, accounts, selfService, sessions, workforce, otp, policies, outbox, audit, metrics, logger,
     radiusAddress: () => radiusBound,
+    radiusClients,
+    vpnSessions,
     unsubscribeLink,
     sendCampaign: (input) => sendCampaign({
       outbox, audience: () => selfService.marketingAudience(), unsubscribeLink, perMinute: config.mail.marketingPerMinute, now: () => clock.now(),

@@ -1,6 +1,6 @@
 // The MD5/HMAC-MD5 parts of RADIUS: User-Password hiding (RFC 2865 §5.2), Response Authenticator
 // (RFC 2865 §3), Accounting-Request Authenticator (RFC 2866 §3) and Message-Authenticator (RFC 3579 §3.2).
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { AttributeCode, PacketCode } from './dictionary.ts';
 import { RadiusDecodeError, RadiusEncodeError } from './errors.ts';
 import { encodePacket, messageAuthenticatorOffset, type RadiusAttribute, type RadiusPacket } from './packet.ts';
@@ -60,7 +60,16 @@ export function messageAuthenticator(encoded: Buffer, secret: Buffer, vector: Bu
   vector.copy(copy, 4);
   const at = messageAuthenticatorOffset(copy);
   if (at >= 0) copy.fill(0, at, at + 16);
-  return createHmac('md5', secret).update(copy).digest();
+  return createHmac('md5', hmacKey(secret)).update(copy).digest();
+}
+
+// Node checks a Buffer key anew on every createHmac, which costs more than the HMAC of a small packet; a client's
+// secret Buffer lives as long as its table entry, so its KeyObject is made once.
+const hmacKeys = new WeakMap<Buffer, KeyObject>();
+function hmacKey(secret: Buffer): KeyObject {
+  let key = hmacKeys.get(secret);
+  if (key === undefined) { key = createSecretKey(secret); hmacKeys.set(secret, key); }
+  return key;
 }
 
 function vectorFor(code: number, requestAuthenticator: Buffer): Buffer {
@@ -103,8 +112,17 @@ const placeholder: RadiusAttribute = { type: AttributeCode.MessageAuthenticator,
  */
 export function encodeResponse(code: number, request: RadiusPacket, attributes: readonly RadiusAttribute[], secret: Buffer): Buffer {
   const rest = attributes.filter((a) => a.type !== AttributeCode.MessageAuthenticator);
+  // An Accounting-Response to an Accounting-Request goes without Message-Authenticator: no RFC says over which
+  // vector to sign it and peers disagree (FreeRADIUS: zeros, radsecproxy: the request's), while its Response
+  // Authenticator already proves it. Every other reply carries it first (BlastRADIUS, checklist T40).
+  if (code === PacketCode.AccountingResponse && request.code === PacketCode.AccountingRequest) {
+    const encoded = encodePacket({ code, identifier: request.identifier, authenticator: request.authenticator, attributes: rest });
+    md5(encoded, secret).copy(encoded, 4);
+    return encoded;
+  }
   const encoded = encodePacket({ code, identifier: request.identifier, authenticator: request.authenticator, attributes: [placeholder, ...rest] });
-  messageAuthenticator(encoded, secret, vectorFor(code, request.authenticator)).copy(encoded, 22);
+  // A reply is signed over the request's authenticator (RFC 3579 §3.2; RFC 5997 §3 for Status-Server).
+  messageAuthenticator(encoded, secret, request.authenticator).copy(encoded, 22);
   // The Authenticator field still holds the Request Authenticator, exactly what RFC 2865 §3 hashes.
   md5(encoded, secret).copy(encoded, 4);
   return encoded;

@@ -2,12 +2,13 @@
 // The most specific match wins, so one NAS can have its own secret inside a network that shares another.
 import { BlockList, isIP } from 'node:net';
 import { RadiusConfigError } from './errors.ts';
-import { radiusConfigSchema, type RadiusConfig, type RadiusConfigInput } from './config.ts';
+import { radiusConfigSchema, type RadiusClientConfig, type RadiusConfig, type RadiusConfigInput } from './config.ts';
 
 export interface RadiusClient {
   readonly name: string;
   readonly secret: Buffer;
   readonly requireMessageAuthenticator: boolean;
+  readonly passwordAndCode: boolean;
 }
 
 interface Entry {
@@ -37,8 +38,8 @@ function normalise(address: string): string {
   return mapped ? mapped[1] : address;
 }
 
-export function createClientTable(config: RadiusConfig): ClientTable {
-  const entries: Entry[] = config.clients.map((c) => {
+export function createClientTable(configured: readonly RadiusClientConfig[]): ClientTable {
+  const entries: Entry[] = configured.map((c) => {
     const [address, prefixText] = c.address.split('/');
     const family = isIP(address) === 4 ? 'ipv4' : 'ipv6';
     const prefix = prefixText === undefined ? (family === 'ipv4' ? 32 : 128) : Number(prefixText);
@@ -48,6 +49,7 @@ export function createClientTable(config: RadiusConfig): ClientTable {
       name: c.name,
       secret: Buffer.from(c.secret, 'utf8'),
       requireMessageAuthenticator: c.requireMessageAuthenticator,
+      passwordAndCode: c.passwordAndCode,
     };
     return { client, family, prefix, list };
   });

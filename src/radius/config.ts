@@ -21,26 +21,61 @@ export const radiusClientSchema = z.object({
   secret: z.string().refine((s) => Buffer.byteLength(s, 'utf8') >= 16, 'must be at least 16 octets'),
   // BlastRADIUS (CVE-2024-3596): drop Access-Requests without Message-Authenticator. Turn off only for an old NAS.
   requireMessageAuthenticator: z.boolean().default(true),
+  // passOTP: the gateway cannot show a second prompt, so users type the password with the 6-digit code after it.
+  passwordAndCode: z.boolean().default(false),
+});
+
+// A RadSec client is a RADIUS client proven by its certificate instead of a shared secret; the address must still
+// match, and the certificate verify against caFile.
+export const radsecClientSchema = radiusClientSchema.omit({ secret: true }).extend({
+  // When set, the client certificate's CN or a DNS subjectAltName must be exactly this.
+  certificateName: z.string().min(1).optional(),
+  // TLS already protects every packet, and BlastRADIUS needs a forgery on UDP; a NAS behind a proxy may not send it.
+  requireMessageAuthenticator: z.boolean().default(false),
+});
+
+export const radsecConfigSchema = z.object({
+  // RFC 6614 §2.1: RadSec's registered port.
+  port: z.number().int().min(0).max(65535).default(2083),
+  // PEM files: this server's certificate and key, and the CA that signs the clients' certificates.
+  certFile: z.string().min(1),
+  keyFile: z.string().min(1),
+  caFile: z.string().min(1),
+  clients: z.array(radsecClientSchema).default([]),
+  // A silent connection is closed after this long; a proxy reconnects when it next has a packet.
+  idleTimeoutMs: z.number().int().positive().default(600_000),
 });
 
 export const radiusConfigSchema = z.object({
   // RFC 2865 §3: the official authentication port. 0 picks a free port (tests).
   port: z.number().int().min(0).max(65535).default(1812),
+  // RFC 2866 §3: accounting (VPN sessions) has its own port. Unset: the port after `port` (1813), or a free one with 0.
+  accountingPort: z.number().int().min(0).max(65535).optional(),
   // Loopback by default so a laptop start exposes nothing.
   host: z.string().refine((h) => isIP(h) !== 0, 'must be an IP address').default('127.0.0.1'),
   clients: z.array(radiusClientSchema).default([]),
+  // Clients added with `tessera radius client add` live in the database; every node reloads them this often, and at
+  // once (at most each second) when a datagram comes from an address no client matches.
+  clientRefreshMs: z.number().int().positive().default(30_000),
   // RFC 5080 §2.2.2: keep replies a few seconds so a retransmission gets the same answer without a second OTP check.
   duplicateTtlMs: z.number().int().positive().default(5000),
   // Bounds memory under a flood of distinct requests; the oldest entries go first.
   duplicateCacheSize: z.number().int().positive().default(10_000),
+  // Ended VPN sessions (from accounting) are kept this long for operators, then purged.
+  sessionRetentionDays: z.number().int().positive().default(90),
+  // RADIUS over TLS (RadSec) for gateways and proxies at other sites. Unset: no TLS listener.
+  radsec: radsecConfigSchema.optional(),
   // How long close() waits for authentications in progress before closing the socket.
   closeTimeoutMs: z.number().int().nonnegative().default(5000),
 }).superRefine((config, ctx) => {
+  // Names key counters and per-app OTP policies (`radius:<name>`), across UDP and RadSec clients alike.
   const seen = new Set<string>();
-  config.clients.forEach((client, index) => {
-    if (seen.has(client.name)) ctx.addIssue({ code: 'custom', path: ['clients', index, 'name'], message: 'must be unique' });
-    seen.add(client.name);
-  });
+  const check = (name: string, path: Array<string | number>) => {
+    if (seen.has(name)) ctx.addIssue({ code: 'custom', path, message: 'must be unique' });
+    seen.add(name);
+  };
+  config.clients.forEach((client, index) => check(client.name, ['clients', index, 'name']));
+  config.radsec?.clients.forEach((client, index) => check(client.name, ['radsec', 'clients', index, 'name']));
 });
 
 export type RadiusConfigInput = z.input<typeof radiusConfigSchema>;

@@ -27,7 +27,8 @@ export function createCounters(names: readonly string[], onCount?: (event: Count
   return {
     count(client: string | null, outcome: RadiusOutcome | 'unknown_client'): void {
       if (client === null || outcome === 'unknown_client') state.unknownClient++;
-      else state.clients[client][outcome]++;
+      // Clients added at run time (from the database) get their counters on first use.
+      else (state.clients[client] ??= zero())[outcome]++;
       // A failing observer must never stop a reply.
       try { onCount?.({ client, outcome }); } catch { /* ignored on purpose */ }
     },

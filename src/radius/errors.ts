@@ -10,7 +10,10 @@ export type RadiusErrorCode =
   | 'radius.bad_password'
   | 'radius.unknown_attribute'
   | 'radius.bad_decision'
-  | 'radius.config_invalid';
+  | 'radius.config_invalid'
+  | 'radius.client_invalid'
+  | 'radius.client_exists'
+  | 'radius.client_unknown';
 
 export class RadiusError extends Error {
   readonly code: RadiusErrorCode;
@@ -42,5 +45,13 @@ export class RadiusConfigError extends RadiusError {
   constructor(message: string) {
     super('radius.config_invalid', message);
     this.name = 'RadiusConfigError';
+  }
+}
+
+/** An operator's change to the NAS clients that cannot be made; the message names the field, never the secret. */
+export class RadiusClientError extends RadiusError {
+  constructor(code: Extract<RadiusErrorCode, 'radius.client_invalid' | 'radius.client_exists' | 'radius.client_unknown'>, message: string) {
+    super(code, message);
+    this.name = 'RadiusClientError';
   }
 }

@@ -26,6 +26,8 @@ export interface AccessRequest extends RequestContext {
   readonly password: Buffer | null;
   /** The State of an earlier Access-Challenge that this request answers (RFC 2865 §5.24), or null. */
   readonly state: Buffer | null;
+  /** The NAS is set to passOTP: its users type the password with the one-time code after it in one field. */
+  readonly passwordAndCode: boolean;
 }
 
 export interface AccountingRecord extends RequestContext {

@@ -2,12 +2,16 @@
 // Tests and load generators use it to look at raw reply octets, which radclient does not show.
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { encodeRequest } from './authenticator.ts';
+import { encodeRequest, verifyResponse } from './authenticator.ts';
 import type { RadiusAttribute } from './packet.ts';
 
 export interface Nas {
   readonly port: number;
-  /** Sends raw octets and resolves with the first datagram whose Identifier matches, or null after `waitMs`. */
+  /**
+   * Sends raw octets and resolves with the first reply to them — same Identifier and a Response Authenticator made
+   * over this request's authenticator, so a late reply to an earlier request with the same Identifier is not taken
+   * for it — or null after `waitMs`.
+   */
   exchange(datagram: Buffer, waitMs?: number): Promise<Buffer | null>;
   /** Sends raw octets without waiting for anything. */
   send(datagram: Buffer): Promise<void>;
@@ -21,6 +25,7 @@ export async function openNas(server: { host?: string; port: number; secret: Buf
   const socket: Socket = createSocket('udp4');
   const waiting = new Map<number, (reply: Buffer) => void>();
   socket.on('message', (reply) => { if (reply.length >= 20) waiting.get(reply[1])?.(reply); });
+  const answers = (reply: Buffer, request: Buffer) => request.length < 20 || verifyResponse(reply, request.subarray(4, 20), server.secret);
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   let nextIdentifier = 0;
   const send = (datagram: Buffer) => new Promise<void>((resolve, reject) => {
@@ -33,7 +38,10 @@ export async function openNas(server: { host?: string; port: number; secret: Buf
       const identifier = datagram.length > 1 ? datagram[1] : -1;
       const reply = new Promise<Buffer | null>((resolve) => {
         const timer = setTimeout(() => { waiting.delete(identifier); resolve(null); }, waitMs);
-        waiting.set(identifier, (r) => { clearTimeout(timer); waiting.delete(identifier); resolve(r); });
+        waiting.set(identifier, (r) => {
+          if (!answers(r, datagram)) return;
+          clearTimeout(timer); waiting.delete(identifier); resolve(r);
+        });
       });
       await send(datagram);
       return reply;

@@ -1,7 +1,7 @@
 // The server against the real FreeRADIUS `radclient` as the NAS (checklist T38, T39, T42 plumbing).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRadiusServer, RadiusConfigError, type AccessDecision, type AccessRequest, type AccountingRecord, type RadiusServer } from './index.ts';
+import { createRadiusServer, RadiusConfigError, type AccessDecision, type AccessRequest, type AccountingRecord, type RadiusServer, type RadiusClientConfig } from './index.ts';
 import { radclient } from '../../test/support/radclient.ts';
 
 const secret = 'vpn-shared-secret-0123456789abcdef';
@@ -33,8 +33,8 @@ function directory() {
 
 async function start(clients: Array<{ name: string; address: string; secret: string; requireMessageAuthenticator?: boolean }>, dir = directory(), account?: (r: AccountingRecord) => Promise<void>) {
   const server = createRadiusServer({ config: { port: 0, clients }, authenticate: dir.authenticate, account });
-  const { port } = await server.listen();
-  return { server, port, dir };
+  const { port, accountingPort } = await server.listen();
+  return { server, port, accountingPort, dir };
 }
 
 const withMa = (...lines: string[]) => [...lines, 'Message-Authenticator = 0x00'];
@@ -174,5 +174,82 @@ describe('RADIUS client configuration', () => {
   });
   it('counts 16 octets, not characters: 8 two-octet characters are enough', () => {
     assert.doesNotThrow(() => createRadiusServer({ config: config({ secret: 'éééééééé' }), authenticate: async () => ({ kind: 'reject' }) }));
+  });
+});
+
+describe('RADIUS accounting port (RFC 2866 §3)', () => {
+  it('takes accounting and Status-Server there, and leaves Access-Requests to the authentication port', async () => {
+    const records: AccountingRecord[] = [];
+    const { server, accountingPort, dir } = await start([{ name: 'vpn', address: '127.0.0.1', secret }], directory(), async (r) => { records.push(r); });
+    try {
+      const acct = await radclient({ port: accountingPort, secret, command: 'acct', attributes: ['User-Name = "alice"', 'Acct-Session-Id = "on-1813"', 'Acct-Status-Type = Start'] });
+      assert.equal(acct.code, 'Accounting-Response');
+      assert.equal(records[0].sessionId, 'on-1813');
+      const status = await radclient({ port: accountingPort, secret, command: 'status', attributes: withMa() });
+      assert.equal(status.code, 'Accounting-Response', 'RFC 5997: Status-Server on the accounting port');
+      const access = await radclient({ port: accountingPort, secret, command: 'auth', attributes: withMa('User-Name = "alice"', 'User-Password = "correct horse"') });
+      assert.equal(access.code, null);
+      assert.equal(dir.calls.length, 0, 'no password was checked on the accounting port');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('RADIUS clients loaded at run time', () => {
+  it('answers a client that appears in the store, keeps the table when the store fails, drops a removed client', async () => {
+    let stored = [{ name: 'added', address: '127.0.0.1', secret, requireMessageAuthenticator: true, passwordAndCode: true }];
+    let failing = false;
+    const seen: AccessRequest[] = [];
+    const server = createRadiusServer({
+      config: { port: 0, clientRefreshMs: 100, clients: [{ name: 'elsewhere', address: '192.0.2.1', secret }] },
+      loadClients: async () => { if (failing) throw new Error('database unreachable'); return stored; },
+      authenticate: async (request) => { seen.push(request); return { kind: 'reject' }; },
+    });
+    const { port } = await server.listen();
+    try {
+      const send = () => radclient({ port, secret, command: 'auth', attributes: withMa('User-Name = "dave"', 'User-Password = "pw"') });
+      assert.equal((await send()).code, 'Access-Reject');
+      assert.equal(seen[0].client, 'added');
+      assert.equal(seen[0].passwordAndCode, true, 'the stored client\'s passOTP setting reaches the authenticator');
+      failing = true;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      assert.equal((await send()).code, 'Access-Reject', 'a failing store leaves the known clients in place');
+      failing = false;
+      stored = [];
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      assert.equal((await send()).code, null, 'a removed client is dropped at the next refresh');
+      assert.equal(server.counters().unknownClient, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers a gateway added while a refresh was reading the store: its first packet waits for a fresh read', async () => {
+    // The refresh in flight read the store before the operator added the gateway; joining it would drop the packet.
+    let stored: RadiusClientConfig[] = [];
+    let releaseSlowRead: () => void = () => {};
+    let reads = 0;
+    const server = createRadiusServer({
+      config: { port: 0, clientRefreshMs: 50, clients: [] },
+      loadClients: async () => {
+        reads += 1;
+        const snapshot = stored;
+        if (reads === 2) await new Promise<void>((resolve) => { releaseSlowRead = resolve; });
+        return snapshot;
+      },
+      authenticate: async () => ({ kind: 'reject' }),
+    });
+    const { port } = await server.listen();
+    try {
+      while (reads < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      stored = [{ name: 'added', address: '127.0.0.1', secret, requireMessageAuthenticator: true, passwordAndCode: false }];
+      const reply = radclient({ port, secret, command: 'auth', attributes: withMa('User-Name = "dave"', 'User-Password = "pw"') });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      releaseSlowRead();
+      assert.equal((await reply).code, 'Access-Reject', 'the new gateway is answered on its first packet');
+    } finally {
+      await server.close();
+    }
   });
 });

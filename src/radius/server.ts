@@ -2,15 +2,18 @@
 // findClient → decode → verify → deduplicate → answer. Anything that fails before "answer" is dropped
 // silently and counted, as RFC 2865 §3 and RFC 3579 §3.2 require; nothing a peer sends can crash it.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import type { TLSSocket } from 'node:tls';
 import { isIPv6 } from 'node:net';
 import { systemClock, type Clock } from '../clock/index.ts';
 import { AttributeCode, PacketCode } from './dictionary.ts';
 import { encodeResponse, unhidePassword, verifyAccountingRequest, verifyMessageAuthenticator } from './authenticator.ts';
 import { createClientTable, parseRadiusConfig, type RadiusClient } from './clients.ts';
-import type { RadiusConfigInput } from './config.ts';
+import type { RadiusClientConfig, RadiusConfigInput } from './config.ts';
 import { createCounters, type CountEvent, type RadiusCounters, type RadiusOutcome } from './counters.ts';
 import { createDuplicateCache, duplicateKey } from './duplicates.ts';
-import { RadiusDecodeError } from './errors.ts';
+import { RadiusConfigError, RadiusDecodeError } from './errors.ts';
+import { createRadsecListener, type RadsecListener } from './radsec.ts';
 import { decisionAttributes, describeRequest, proxyStates, type AccessDecision, type AccessRequest, type AccountingRecord } from './messages.ts';
 import { decodePacket, type RadiusPacket } from './packet.ts';
 
@@ -18,6 +21,12 @@ export interface RadiusServerOptions {
   config: RadiusConfigInput;
   /** Decides an Access-Request. Called once per request, never for a retransmission (RFC 5080). */
   authenticate(request: AccessRequest): Promise<AccessDecision>;
+  /**
+   * NAS clients kept outside the configuration (e.g. added by an operator into the database). They are reloaded every
+   * `clientRefreshMs`, and at once when an unknown address sends; a configured client wins over a loaded one of the
+   * same name.
+   */
+  loadClients?(): Promise<RadiusClientConfig[]>;
   /** Stores an accounting record; the Accounting-Response is sent only after it resolves (RFC 2866 §2). */
   account?(record: AccountingRecord): Promise<void>;
   clock?: Clock;
@@ -29,30 +38,66 @@ export interface RadiusServerOptions {
   internalErrorMessage?: string;
 }
 
+/** Where a listening server is bound (port 0 in the configuration → the free port it got). */
+export interface RadiusBound { address: string; port: number; accountingPort: number; radsecPort: number | null }
+
 export interface RadiusServer {
-  /** Binds the UDP socket; resolves with the bound address (port 0 → a free port). */
-  listen(): Promise<{ address: string; port: number }>;
+  /** Binds the UDP sockets (and the RadSec listener when configured). */
+  listen(): Promise<RadiusBound>;
   counters(): RadiusCounters;
   /** Stops taking datagrams, lets answers in progress finish (up to closeTimeoutMs), then closes the socket. */
   close(): Promise<void>;
 }
 
+// RadSec carries authentication and accounting on one connection.
+type PortRole = 'authentication' | 'accounting' | 'radsec';
+type Peer = { readonly address: string; readonly port: number };
 type Handled = { reply: Buffer; outcome: RadiusOutcome } | { reply: null; outcome: RadiusOutcome };
 
 export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   const config = parseRadiusConfig(options.config);
   const clock = options.clock ?? systemClock;
-  const clients = createClientTable(config);
+  let clients = createClientTable(config.clients);
   const counters = createCounters(clients.names, options.onCount);
   const duplicates = createDuplicateCache({ clock, ttlMs: config.duplicateTtlMs, maxEntries: config.duplicateCacheSize });
   const internalErrorMessage = options.internalErrorMessage ?? 'Authentication is unavailable; please try again later.';
   const inFlight = new Set<Promise<void>>();
-  let socket: Socket | null = null;
+  let sockets: Socket[] = [];
   let closing = false;
 
   const report = (error: unknown, client: string | null, step: string) => {
     try { options.onError?.(error, { client, step }); } catch { /* an observer must not break the server */ }
   };
+
+  let lastOnDemandLoad = Number.NEGATIVE_INFINITY;
+  let loading: Promise<void> | null = null;
+  let refreshTimer: NodeJS.Timeout | undefined;
+  function reloadClients(): Promise<void> {
+    if (!options.loadClients) return Promise.resolve();
+    loading ??= (async () => {
+      try {
+        const configured = new Set(config.clients.map((c) => c.name));
+        const loaded = (await options.loadClients!()).filter((c) => !configured.has(c.name));
+        clients = createClientTable([...config.clients, ...loaded]);
+      } catch (error) {
+        // Keep the table we have: a database hiccup must not lock every gateway out.
+        report(error, null, 'load_clients');
+      } finally {
+        loading = null;
+      }
+    })();
+    return loading;
+  }
+  async function findClient(address: string): Promise<RadiusClient | undefined> {
+    const known = clients.find(address);
+    // A flood from unknown addresses costs at most one reload a second.
+    if (known !== undefined || !options.loadClients || clock.now() - lastOnDemandLoad < 1000) return known;
+    lastOnDemandLoad = clock.now();
+    // A read already under way may predate this gateway's addition: let it finish, then read again.
+    await loading;
+    await reloadClients();
+    return clients.find(address);
+  }
 
   // RFC 3579 §3.2 / RFC 2869 §5.14 and BlastRADIUS: which Message-Authenticator rule this request breaks, if any.
   function checkAccessRequest(datagram: Buffer, packet: RadiusPacket, client: RadiusClient): RadiusOutcome | null {
@@ -82,7 +127,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     }
   }
 
-  async function answerAccess(packet: RadiusPacket, client: RadiusClient, source: RemoteInfo): Promise<Handled> {
+  async function answerAccess(packet: RadiusPacket, client: RadiusClient, source: Peer): Promise<Handled> {
     const context = describeRequest(packet, client.name, { address: source.address, port: source.port });
     const hidden = packet.attributes.find((a) => a.type === AttributeCode.UserPassword);
     const userName = packet.attributes.find((a) => a.type === AttributeCode.UserName);
@@ -92,6 +137,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       userName: userName ? userName.value.toString('utf8') : null,
       password: hidden ? unhidePassword(hidden.value, client.secret, packet.authenticator) : null,
       state: state ? state.value : null,
+      passwordAndCode: client.passwordAndCode,
     };
     const codes = { accept: PacketCode.AccessAccept, reject: PacketCode.AccessReject, challenge: PacketCode.AccessChallenge } as const;
     const proxied = proxyStates(packet);
@@ -110,7 +156,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     }
   }
 
-  async function answerAccounting(packet: RadiusPacket, client: RadiusClient, source: RemoteInfo): Promise<Handled> {
+  async function answerAccounting(packet: RadiusPacket, client: RadiusClient, source: Peer): Promise<Handled> {
     const context = describeRequest(packet, client.name, { address: source.address, port: source.port });
     const status = packet.attributes.find((a) => a.type === AttributeCode.AcctStatusType);
     const session = packet.attributes.find((a) => a.type === AttributeCode.AcctSessionId);
@@ -129,16 +175,19 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     return { reply: encodeResponse(PacketCode.AccountingResponse, packet, proxyStates(packet), client.secret), outcome: 'accounting_response' };
   }
 
-  async function answer(packet: RadiusPacket, client: RadiusClient, source: RemoteInfo): Promise<Handled> {
-    if (packet.code === PacketCode.AccessRequest) return answerAccess(packet, client, source);
+  async function answer(packet: RadiusPacket, client: RadiusClient, source: Peer, role: PortRole): Promise<Handled> {
+    // RFC 2866 §3 puts accounting on its own port; Access-Requests there are not ours to answer. Accounting on the
+    // authentication port is still taken, for gateways that send both to one port.
+    if (packet.code === PacketCode.AccessRequest) return role !== 'accounting' ? answerAccess(packet, client, source) : { reply: null, outcome: 'unsupported_code' };
     if (packet.code === PacketCode.AccountingRequest) return answerAccounting(packet, client, source);
-    // RFC 5997 §3: Status-Server on the authentication port is answered with Access-Accept.
-    return { reply: encodeResponse(PacketCode.AccessAccept, packet, proxyStates(packet), client.secret), outcome: 'status_server' };
+    // RFC 5997 §3: Status-Server is answered with Access-Accept on the authentication port, Accounting-Response on
+    // the accounting port.
+    const code = role === 'accounting' ? PacketCode.AccountingResponse : PacketCode.AccessAccept;
+    return { reply: encodeResponse(code, packet, proxyStates(packet), client.secret), outcome: 'status_server' };
   }
 
-  async function handle(datagram: Buffer, source: RemoteInfo): Promise<void> {
-    const client = clients.find(source.address);
-    if (client === undefined) { counters.count(null, 'unknown_client'); return; }
+  /** One request from a known client, whatever carried it: UDP datagram or a packet framed in a RadSec stream. */
+  async function handle(datagram: Buffer, client: RadiusClient, source: Peer, role: PortRole, reply: (answer: Buffer) => Promise<void>): Promise<void> {
     let packet: RadiusPacket;
     try {
       packet = decodePacket(datagram);
@@ -151,12 +200,12 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     }
     const key = duplicateKey(source.address, source.port, packet.identifier, packet.authenticator);
     const seen = duplicates.claim(key);
-    if (seen.state === 'answered') { counters.count(client.name, 'duplicate'); await send(seen.reply, source); return; }
+    if (seen.state === 'answered') { counters.count(client.name, 'duplicate'); await reply(seen.reply); return; }
     // RFC 5080 §2.2.2: still being worked on — the retransmission is dropped; the NAS will retry.
     if (seen.state === 'in_progress') { counters.count(client.name, 'in_progress'); return; }
     let handled: Handled;
     try {
-      handled = await answer(packet, client, source);
+      handled = await answer(packet, client, source, role);
     } catch (error) {
       duplicates.finish(key, null);
       if (!(error instanceof RadiusDecodeError)) report(error, client.name, 'answer');
@@ -165,48 +214,93 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     }
     duplicates.finish(key, handled.reply);
     counters.count(client.name, handled.outcome);
-    if (handled.reply !== null) await send(handled.reply, source);
+    if (handled.reply !== null) await reply(handled.reply);
+  }
+
+  async function handleDatagram(datagram: Buffer, source: RemoteInfo, role: PortRole, socket: Socket): Promise<void> {
+    const client = await findClient(source.address);
+    if (client === undefined) { counters.count(null, 'unknown_client'); return; }
+    await handle(datagram, client, source, role, (answer) => send(socket, answer, source));
   }
 
   // Awaited, so close() does not shut the socket under a reply that is still being written.
-  function send(reply: Buffer, to: RemoteInfo): Promise<void> {
-    const s = socket;
-    if (s === null) return Promise.resolve();
+  function send(socket: Socket, reply: Buffer, to: RemoteInfo): Promise<void> {
     return new Promise((resolve) => {
-      s.send(reply, to.port, to.address, (error) => { if (error) report(error, null, 'send'); resolve(); });
+      socket.send(reply, to.port, to.address, (error) => { if (error) report(error, null, 'send'); resolve(); });
+    });
+  }
+
+  function bind(port: number, role: PortRole): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const s = createSocket({ type: isIPv6(config.host) ? 'udp6' : 'udp4' });
+      s.on('error', (error) => report(error, null, 'socket'));
+      s.on('message', (datagram, source) => {
+        if (closing) return;
+        const task = handleDatagram(datagram, source, role, s).catch((error: unknown) => report(error, null, 'handle'));
+        inFlight.add(task);
+        void task.finally(() => inFlight.delete(task));
+      });
+      s.once('error', reject);
+      s.bind(port, config.host, () => { s.off('error', reject); resolve(s); });
+    });
+  }
+
+  const radsec = config.radsec ? createRadsec(config.radsec) : null;
+  function createRadsec(settings: NonNullable<typeof config.radsec>): RadsecListener {
+    const read = (key: 'certFile' | 'keyFile' | 'caFile') => {
+      try { return readFileSync(settings[key]); } catch (error) {
+        throw new RadiusConfigError(`Invalid RADIUS configuration:\n  radius.radsec.${key}: cannot read ${settings[key]} (${(error as NodeJS.ErrnoException).code})`);
+      }
+    };
+    // RFC 6614 §2.3: over TLS the RADIUS shared secret is the fixed string "radsec".
+    const table = createClientTable(settings.clients.map((c) => ({ ...c, secret: 'radsec' })));
+    const wantedName = new Map(settings.clients.map((c) => [c.name, c.certificateName]));
+    const certificateNames = (socket: TLSSocket): string[] => {
+      const certificate = socket.getPeerCertificate();
+      const dns = (certificate.subjectaltname ?? '').split(', ').filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4));
+      const cn = certificate.subject?.CN;
+      return [...dns, ...(Array.isArray(cn) ? cn : cn ? [cn] : [])];
+    };
+    return createRadsecListener({
+      host: config.host, port: settings.port, idleTimeoutMs: settings.idleTimeoutMs,
+      tls: { cert: read('certFile'), key: read('keyFile'), ca: read('caFile') },
+      identify(socket) {
+        const client = table.find(socket.remoteAddress ?? '');
+        const wanted = client && wantedName.get(client.name);
+        return client && (wanted === undefined || certificateNames(socket).includes(wanted)) ? client : undefined;
+      },
+      onPacket: (packet, client, peer, reply) => handle(packet, client, peer, 'radsec', reply),
+      onRefused: (name, reason) => counters.count(name, reason),
+      onError: (error) => report(error, null, 'radsec'),
     });
   }
 
   return {
-    listen() {
-      return new Promise((resolve, reject) => {
-        const s = createSocket({ type: isIPv6(config.host) ? 'udp6' : 'udp4' });
-        s.on('error', (error) => report(error, null, 'socket'));
-        s.on('message', (datagram, source) => {
-          if (closing) return;
-          const task = handle(datagram, source).catch((error: unknown) => report(error, null, 'handle'));
-          inFlight.add(task);
-          void task.finally(() => inFlight.delete(task));
-        });
-        s.once('error', reject);
-        s.bind(config.port, config.host, () => {
-          s.off('error', reject);
-          socket = s;
-          const { address, port } = s.address();
-          resolve({ address, port });
-        });
-      });
+    async listen() {
+      await reloadClients();
+      refreshTimer = setInterval(() => { void reloadClients(); }, config.clientRefreshMs);
+      refreshTimer.unref();
+      const authentication = await bind(config.port, 'authentication');
+      sockets.push(authentication);
+      // RFC 2866 §3: accounting on the next port (1813 beside 1812); with port 0 (tests) a free one.
+      const accounting = await bind(config.accountingPort ?? (config.port === 0 ? 0 : config.port + 1), 'accounting');
+      sockets.push(accounting);
+      const radsecPort = radsec ? await radsec.listen() : null;
+      return { address: authentication.address().address, port: authentication.address().port, accountingPort: accounting.address().port, radsecPort };
     },
     counters: () => counters.snapshot(),
     async close() {
       closing = true;
+      clearInterval(refreshTimer);
+      await loading;
+      await radsec?.close();
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, config.closeTimeoutMs); });
       await Promise.race([Promise.allSettled([...inFlight]), timeout]);
       clearTimeout(timer);
-      const s = socket;
-      socket = null;
-      if (s !== null) await new Promise<void>((resolve) => s.close(() => resolve()));
+      const open = sockets;
+      sockets = [];
+      await Promise.all(open.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     },
   };
 }

@@ -9,22 +9,24 @@ export interface ChallengeStates {
   purge(): Promise<void>;
 }
 
-export type VpnMessage = 'second_password' | 'otp_code' | 'wrong_password' | 'wrong_code' | 'code_used' | 'locked' | 'unreachable' | 'enrol' | 'expired';
+export type VpnMessage = 'second_password' | 'otp_code' | 'wrong_password' | 'wrong_code' | 'code_used' | 'locked' | 'throttled' | 'unreachable' | 'enrol' | 'expired';
 
 export interface VpnLoginPorts {
-  /** Password check; throws an error with a `code` (e.g. directory.wrong_password, directory.unreachable). */
-  checkPassword(userName: string, password: string): Promise<{ accountId: string }>;
-  secondFactor(appId: string, accountId: string): Promise<{ askCode: boolean; mustEnrol: boolean }>;
+  /**
+   * Password check; throws an error with a `code` (e.g. directory.wrong_password, directory.unreachable, or
+   * web.rate_limited after too many failures).
+   */
+  checkPassword(userName: string, password: string): Promise<{ accountId: string; groups: readonly string[]; workforce: boolean }>;
+  /** `groups` when the caller has them at hand; otherwise they are read. */
+  secondFactor(appId: string, accountId: string, groups?: readonly string[]): Promise<{ askCode: boolean; mustEnrol: boolean }>;
   /** Throws an error with a `code` (otp.wrong_code, otp.replayed, otp.locked, otp.throttled, otp.malformed). */
   validateCode(accountId: string, code: string, source: string): Promise<void>;
   /** True until the person's first successful code over RADIUS: the FAQ's "second password" wording. */
   firstCodeLogin(accountId: string): Promise<boolean>;
   states: ChallengeStates;
   message(id: VpnMessage): string;
-  /** Clients whose users type password and code together in the password field (passOTP). */
-  passwordAndCode(client: string): boolean;
   /** Attributes the NAS gets on Accept for this person (e.g. Class or Filter-Id by directory group). */
-  replyAttributes(accountId: string): Promise<ReplyAttribute[]>;
+  replyAttributes(accountId: string, groups?: readonly string[]): Promise<ReplyAttribute[]>;
   audit(event: { action: string; subject: string | null; outcome: string; source: string; details?: Record<string, unknown> }): Promise<void>;
 }
 
@@ -36,16 +38,22 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     const code = (err as { code?: string }).code;
     return code === 'otp.replayed' ? 'code_used' : code === 'otp.locked' || code === 'otp.throttled' ? 'locked' : 'wrong_code';
   };
+  // Every outcome is audited with the gateway's address and name.
+  const audit = (request: AccessRequest, action: 'radius.accept' | 'radius.reject', subject: string | null, details: Record<string, unknown>) =>
+    p.audit({ action, subject, outcome: action === 'radius.accept' ? 'success' : 'failure', source: request.source.address, details: { client: request.client, ...details } });
+  const accept = async (request: AccessRequest, accountId: string, factors: string[], groups?: readonly string[]): Promise<AccessDecision> => {
+    await audit(request, 'radius.accept', accountId, { factors });
+    return { kind: 'accept', attributes: await p.replyAttributes(accountId, groups) };
+  };
 
-  async function secondStep(request: AccessRequest, accountId: string, code: string): Promise<AccessDecision> {
+  async function secondStep(request: AccessRequest, accountId: string, code: string, groups?: readonly string[]): Promise<AccessDecision> {
     try {
       await p.validateCode(accountId, code, request.source.address);
     } catch (err) {
-      await p.audit({ action: 'radius.reject', subject: accountId, outcome: 'failure', source: request.source.address, details: { client: request.client, reason: (err as { code?: string }).code } });
+      await audit(request, 'radius.reject', accountId, { reason: (err as { code?: string }).code });
       return reject(codeMessage(err));
     }
-    await p.audit({ action: 'radius.accept', subject: accountId, outcome: 'success', source: request.source.address, details: { client: request.client, factors: ['pwd', 'otp'] } });
-    return { kind: 'accept', attributes: await p.replyAttributes(accountId) };
+    return accept(request, accountId, ['pwd', 'otp'], groups);
   }
 
   return async (request) => {
@@ -57,33 +65,36 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     if (request.state) {
       const accountId = await p.states.consume(request.state, request.client, userName);
       if (!accountId) {
-        await p.audit({ action: 'radius.reject', subject: null, outcome: 'failure', source: request.source.address, details: { client: request.client, reason: 'state_invalid' } });
+        await audit(request, 'radius.reject', null, { reason: 'state_invalid' });
         return reject('expired');
       }
       return secondStep(request, accountId, secret);
     }
 
-    const passOtp = p.passwordAndCode(request.client);
-    const [password, code] = passOtp && secret.length > otpCodeLength
+    const [password, code] = request.passwordAndCode && secret.length > otpCodeLength
       ? [secret.slice(0, -otpCodeLength), secret.slice(-otpCodeLength)] : [secret, undefined];
-    let accountId: string;
+    let checked: Awaited<ReturnType<VpnLoginPorts['checkPassword']>>;
     try {
-      ({ accountId } = await p.checkPassword(userName, password));
+      checked = await p.checkPassword(userName, password);
     } catch (err) {
-      const unreachable = (err as { code?: string }).code === 'directory.unreachable';
-      await p.audit({ action: 'radius.reject', subject: null, outcome: 'failure', source: request.source.address, details: { client: request.client, reason: (err as { code?: string }).code ?? 'error' } });
-      return reject(unreachable ? 'unreachable' : 'wrong_password');
+      const reason = (err as { code?: string }).code;
+      await audit(request, 'radius.reject', null, { reason: reason ?? 'error' });
+      return reject(reason === 'directory.unreachable' ? 'unreachable' : reason === 'web.rate_limited' ? 'throttled' : 'wrong_password');
     }
-    const decision = await p.secondFactor(`radius:${request.client}`, accountId);
+    const { accountId, groups } = checked;
+    // The VPN is for staff: a shop customer's right password opens nothing here, and is told apart from a wrong one
+    // only in the audit log.
+    if (!checked.workforce) {
+      await audit(request, 'radius.reject', null, { reason: 'radius.not_workforce' });
+      return reject('wrong_password');
+    }
+    const decision = await p.secondFactor(`radius:${request.client}`, accountId, groups);
     if (decision.mustEnrol) {
-      await p.audit({ action: 'radius.reject', subject: accountId, outcome: 'failure', source: request.source.address, details: { client: request.client, reason: 'must_enrol' } });
+      await audit(request, 'radius.reject', accountId, { reason: 'must_enrol' });
       return reject('enrol');
     }
-    if (!decision.askCode) {
-      await p.audit({ action: 'radius.accept', subject: accountId, outcome: 'success', source: request.source.address, details: { client: request.client, factors: ['pwd'] } });
-      return { kind: 'accept', attributes: await p.replyAttributes(accountId) };
-    }
-    if (code !== undefined) return secondStep(request, accountId, code);
+    if (!decision.askCode) return accept(request, accountId, ['pwd'], groups);
+    if (code !== undefined) return secondStep(request, accountId, code, groups);
     const state = await p.states.create(accountId, request.client, userName);
     return { kind: 'challenge', state, replyMessage: p.message(await p.firstCodeLogin(accountId) ? 'second_password' : 'otp_code') };
   };

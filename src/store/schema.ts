@@ -180,6 +180,31 @@ export interface RadiusStatesTable {
   used_at: number | null;
 }
 
+export interface RadiusClientsTable {
+  name: string;
+  address: string;
+  secret_sealed: string;
+  require_message_authenticator: number;
+  password_and_code: number;
+  created_at: number;
+}
+
+export interface RadiusSessionsTable {
+  client: string;
+  session_id: string;
+  user_name: string | null;
+  nas_address: string;
+  framed_address: string | null;
+  calling_station: string | null;
+  started_at: number;
+  updated_at: number;
+  stopped_at: number | null;
+  session_seconds: number | null;
+  input_octets: number | null;
+  output_octets: number | null;
+  terminate_cause: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   email_verifications: EmailVerificationsTable;
@@ -197,6 +222,8 @@ export interface Database {
   password_resets: PasswordResetsTable;
   captcha_spent: CaptchaSpentTable;
   radius_states: RadiusStatesTable;
+  radius_clients: RadiusClientsTable;
+  radius_sessions: RadiusSessionsTable;
 }
 
 export type { Generated };

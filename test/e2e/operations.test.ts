@@ -11,6 +11,7 @@ import * as client from 'openid-client';
 import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 import { testDialects, createTestDatabase } from '../support/databases.ts';
 import { startTessera, createAgent, hiddenField, freePort, type RunningTessera } from '../support/tessera.ts';
+import { radclient } from '../support/radclient.ts';
 
 const cli = join(import.meta.dirname, '../../src/cli.ts');
 
@@ -113,7 +114,9 @@ describe('command line', () => {
     assert.ok(!listed.stdout.includes(metadata.client_secret), 'list never shows the secret');
 
     const user = await run(['user', 'add', '--email', 'Op@Example.com', '--password', 'a good long passphrase'], env);
-    assert.match(user.stdout, /created op@example\.com/);
+    assert.match(user.stdout, /created customer account op@example\.com/);
+    const staff = await run(['user', 'add', '--email', 'staff@example.com', '--password', 'a good long passphrase', '--workforce'], env);
+    assert.match(staff.stdout, /created workforce account staff@example\.com/);
     const weak = await run(['user', 'add', '--email', 'op2@example.com', '--password', 'password'], env);
     assert.match(weak.stderr, /identity\.password_breached/);
 
@@ -124,5 +127,37 @@ describe('command line', () => {
     assert.equal(served.code, 0, served.stderr);
     assert.match(served.stdout, /shutting down/);
     await database.drop();
+  });
+});
+
+describe('npm start (serve --demo)', () => {
+  it('listens for VPN gateways too, with a demo gateway whose secret the banner shows', async () => {
+    const env = {
+      ...process.env, TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-demo-')), TESSERA_HTTP_PORT: String(await freePort()),
+      TESSERA_RADIUS_PORT: String(await freePort()), TESSERA_LOG_LEVEL: 'warn',
+    };
+    const child = spawn(process.execPath, [cli, 'serve', '--demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const banner = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          if (/RADIUS .*secret \S+\n/.test(stdout)) resolve(stdout);
+        });
+        void exited.then(() => reject(new Error(`serve --demo stopped: ${stderr}`)));
+      });
+      const [, port, secret] = /RADIUS\s+udp:\/\/127\.0\.0\.1:(\d+) .*gateway "demo-vpn", secret (\S+)/.exec(banner)!;
+      assert.equal(port, env.TESSERA_RADIUS_PORT);
+      const status = await radclient({ port: Number(port), secret, command: 'status', attributes: ['Message-Authenticator = 0x00'] });
+      assert.equal(status.code, 'Access-Accept', 'the demo gateway is known');
+      const login = await radclient({ port: Number(port), secret, command: 'auth', attributes: ['User-Name = "nobody@example.com"', 'User-Password = "not a password"', 'Message-Authenticator = 0x00'] });
+      assert.equal(login.code, 'Access-Reject');
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });

@@ -2,14 +2,13 @@
 // by Access-Challenge, or password and code in one field; States are single use and bound to user and NAS.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { testDialects } from '../support/databases.ts';
 import { startTessera, type RunningTessera } from '../support/tessera.ts';
 import { radclient } from '../support/radclient.ts';
 import { startSlapd, fixtureConfig, type Slapd } from '../support/slapd.ts';
+import { enrolMobileToken, oathtool } from '../support/otp.ts';
 
 const secret = 'a-shared-secret-of-32-characters!';
-const oathtool = (key: string, atMs = Date.now()) => execFileSync('oathtool', ['--totp', '-b', `--now=@${Math.floor(atMs / 1000)}`, key], { encoding: 'utf8' }).trim();
 
 for (const dialect of await testDialects()) {
   describe(`RADIUS VPN login on ${dialect}`, () => {
@@ -23,11 +22,9 @@ for (const dialect of await testDialects()) {
     after(() => tessera.stop());
 
     async function employee(email: string, withToken = true) {
-      const account = await tessera.accounts.createByOperator({ email, password: 'vpn passphrase' });
+      const account = await tessera.accounts.createByOperator({ email, password: 'vpn passphrase', workforce: true });
       if (!withToken) return { key: '' };
-      const enrolment = await tessera.otp.beginEnrolment(account.id, email, 'mobile');
-      await tessera.otp.confirmEnrolment(account.id, enrolment.tokenId, oathtool(enrolment.secretBase32, Date.now() - 30_000));
-      return { key: enrolment.secretBase32 };
+      return { key: await enrolMobileToken(tessera, account.id, email) };
     }
     const login = (user: string, password: string, extra: string[] = []) => radclient({
       port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00', ...extra],
@@ -41,6 +38,8 @@ for (const dialect of await testDialects()) {
       assert.equal(first.code, 'Access-Challenge');
       assert.match(attribute(first, 'Reply-Message')!, /second password/);
       const state = attribute(first, 'State')!;
+      // Text, never a zero octet: ocserv (radcli) keeps State as a C string and would cut it short.
+      assert.match(Buffer.from(state.slice(2), 'hex').toString('latin1'), /^[A-Za-z0-9_-]{43}$/);
       const accepted = await login(user, oathtool(key), [`State = ${state}`]);
       assert.equal(accepted.code, 'Access-Accept');
       // The State is spent: answering it again is refused.
@@ -73,6 +72,31 @@ for (const dialect of await testDialects()) {
       assert.match(attribute(enrol, 'Reply-Message')!, /register it on the account page/);
     });
 
+    it('counts wrong codes over RADIUS toward the token\'s lock (T13): a right password does not reset it', async () => {
+      const user = `vpn5-${dialect}@example.com`;
+      const { key } = await employee(user);
+      const wrongCode = (now = Date.now()) => String((Number(oathtool(key, now)) + 500_000) % 1_000_000).padStart(6, '0');
+      const answer = async (code: string) => {
+        const challenge = await login(user, 'vpn passphrase');
+        assert.equal(challenge.code, 'Access-Challenge', 'the password is still right');
+        return login(user, code, [`State = ${attribute(challenge, 'State')}`]);
+      };
+      for (let i = 0; i < 10; i++) assert.match(attribute(await answer(wrongCode()), 'Reply-Message')!, /not right/);
+      const throttled = await answer(oathtool(key));
+      assert.equal(throttled.code, 'Access-Reject', 'the right code is refused while the token is throttled');
+      assert.match(attribute(throttled, 'Reply-Message')!, /Too many wrong OTP codes/);
+    });
+
+    it('refuses a shop customer\'s right password: the VPN is for staff, and the answer is the same as a wrong one', async () => {
+      const customer = `shopper-${dialect}@example.com`;
+      await tessera.accounts.createByOperator({ email: customer, password: 'vpn passphrase' });
+      const refused = await login(customer, 'vpn passphrase');
+      assert.equal(refused.code, 'Access-Reject');
+      assert.equal(attribute(refused, 'Reply-Message'), attribute(await login(customer, 'not the password'), 'Reply-Message'));
+      const reasons = await tessera.store.db.selectFrom('audit_events').select('details').where('action', '=', 'radius.reject').execute();
+      assert.ok(reasons.some((r) => String(r.details).includes('radius.not_workforce')));
+    });
+
     it('audits every RADIUS outcome with the NAS address', async () => {
       const audit = await tessera.store.db.selectFrom('audit_events').select(['action', 'source']).where('action', 'like', 'radius.%').execute();
       assert.ok(audit.length >= 5);
@@ -81,21 +105,41 @@ for (const dialect of await testDialects()) {
   });
 }
 
+for (const dialect of await testDialects()) {
+  describe(`RADIUS password guessing on ${dialect}`, () => {
+    let tessera: RunningTessera;
+    before(async () => {
+      tessera = await startTessera(dialect, { radius: { port: 0, clients: [{ name: 'vpn', address: '127.0.0.1', secret }] }, limits: { signInPerAccount: { limit: 3, windowSeconds: 600 } } });
+    });
+    after(() => tessera.stop());
+
+    it('throttles an account after repeated wrong passwords, with its own message; successes do not count', async () => {
+      const user = `guess-${dialect}@example.com`;
+      await tessera.accounts.createByOperator({ email: user, password: 'vpn passphrase', workforce: true });
+      const send = (password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
+      for (let i = 0; i < 5; i++) assert.equal((await send('vpn passphrase')).code, 'Access-Accept', 'good logins are not counted');
+      for (let i = 0; i < 3; i++) assert.match((await send(`guess ${i}`)).attributes.find((a) => a.name === 'Reply-Message')!.value, /incorrect/);
+      const throttled = await send('vpn passphrase');
+      assert.equal(throttled.code, 'Access-Reject', 'the right password waits out the throttle too');
+      assert.match(throttled.attributes.find((a) => a.name === 'Reply-Message')!.value, /Too many wrong passwords/);
+    });
+  });
+}
+
 describe('RADIUS passOTP: password and code in one field', () => {
   let tessera: RunningTessera;
   before(async () => {
-    tessera = await startTessera('sqlite', { radius: { port: 0, clients: [{ name: 'old-vpn', address: '127.0.0.0/8', secret }] }, radiusPasswordAndCode: ['old-vpn'] });
+    tessera = await startTessera('sqlite', { radius: { port: 0, clients: [{ name: 'old-vpn', address: '127.0.0.0/8', secret, passwordAndCode: true }] } });
     await tessera.policies.save({ appId: 'radius:old-vpn', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, 0);
   });
   after(() => tessera.stop());
 
   it('accepts password followed by the code, and rejects a wrong code without a challenge', async () => {
-    const account = await tessera.accounts.createByOperator({ email: 'passotp@example.com', password: 'vpn passphrase' });
-    const enrolment = await tessera.otp.beginEnrolment(account.id, 'passotp', 'mobile');
-    await tessera.otp.confirmEnrolment(account.id, enrolment.tokenId, oathtool(enrolment.secretBase32, Date.now() - 30_000));
+    const account = await tessera.accounts.createByOperator({ email: 'passotp@example.com', password: 'vpn passphrase', workforce: true });
+    const key = await enrolMobileToken(tessera, account.id, 'passotp');
     const send = (password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: ['User-Name = "passotp@example.com"', `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
-    assert.equal((await send(`vpn passphrase${oathtool(enrolment.secretBase32) === '000000' ? '111111' : '000000'}`)).code, 'Access-Reject');
-    assert.equal((await send(`vpn passphrase${oathtool(enrolment.secretBase32)}`)).code, 'Access-Accept');
+    assert.equal((await send(`vpn passphrase${oathtool(key) === '000000' ? '111111' : '000000'}`)).code, 'Access-Reject');
+    assert.equal((await send(`vpn passphrase${oathtool(key)}`)).code, 'Access-Accept');
   });
 });
 

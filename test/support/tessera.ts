@@ -8,6 +8,7 @@ import { loadConfig, type ConfigInput } from '../../src/config.ts';
 import { createServer, type TesseraServer } from '../../src/server.ts';
 import { createTestDatabase } from './databases.ts';
 import { createLogger } from '../../src/web/logging.ts';
+import type { Clock } from '../../src/clock/index.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,7 +24,7 @@ export interface RunningTessera extends TesseraServer {
   stop(): Promise<void>;
 }
 
-export async function startTessera(dialect: 'sqlite' | 'postgres', overrides: ConfigInput = {}, options: { logLines?: string[] } = {}): Promise<RunningTessera> {
+export async function startTessera(dialect: 'sqlite' | 'postgres', overrides: ConfigInput = {}, options: { logLines?: string[]; clock?: Clock } = {}): Promise<RunningTessera> {
   const database = await createTestDatabase(dialect);
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-data-'));
   const port = await freePort();
@@ -41,7 +42,7 @@ export async function startTessera(dialect: 'sqlite' | 'postgres', overrides: Co
   const logger = options.logLines
     ? createLogger('trace', { write: (line: string) => { options.logLines!.push(line); } })
     : undefined;
-  const server = await createServer(config, { logger });
+  const server = await createServer(config, { logger, clock: options.clock });
   await server.listen();
   return Object.assign(server, {
     url,

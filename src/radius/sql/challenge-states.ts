@@ -9,7 +9,9 @@ const digest = (state: Buffer) => createHash('sha256').update(state).digest('hex
 export function createSqlChallengeStates(db: Kysely<Database>, clock: Clock, ttlSeconds: number): ChallengeStates {
   return {
     async create(accountId, client, userName) {
-      const state = randomBytes(32);
+      // 256 random bits written as base64url text: some NAS keep State as a C string and cut it at the first zero
+      // octet (ocserv 1.1 with radcli), which raw random bytes contain one time in eight.
+      const state = Buffer.from(randomBytes(32).toString('base64url'));
       await db.insertInto('radius_states').values({ state_hash: digest(state), account_id: accountId, client, user_name: userName, expires_at: clock.now() + ttlSeconds * 1000, used_at: null }).execute();
       return state;
     },

@@ -7,6 +7,7 @@ import * as m0004 from './0004_policy.ts';
 import * as m0005 from './0005_limits.ts';
 import * as m0006 from './0006_reset.ts';
 import * as m0007 from './0007_radius.ts';
+import * as m0008 from './0008_radius_clients_sessions.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_limits': m0005,
   '0006_reset': m0006,
   '0007_radius': m0007,
+  '0008_radius_clients_sessions': m0008,
 };

@@ -180,6 +180,7 @@ export const en = {
   'radius.wrong_code': 'The OTP code is not right. Wait for the next code and try again.',
   'radius.code_used': 'This OTP code was already used. Wait for the next code.',
   'radius.locked': 'Too many wrong OTP codes. Wait a while, or contact IT support.',
+  'radius.throttled': 'Too many wrong passwords. Wait a few minutes and try again.',
   'radius.unreachable': 'The company directory cannot be reached. Try again in a moment.',
   'radius.enrol': 'You need an OTP app first: register it on the account page, then log in again.',
   'radius.expired': 'This login took too long. Start again.',

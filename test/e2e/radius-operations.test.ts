@@ -1,0 +1,149 @@
+// What a network administrator does with the running server: add a VPN gateway with `tessera radius client add`
+// (answered without a restart, secret shown once and kept sealed), remove it, and read the VPN sessions the
+// gateways report by accounting with `tessera radius sessions`.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { testDialects } from '../support/databases.ts';
+import { startTessera, type RunningTessera } from '../support/tessera.ts';
+import { radclient } from '../support/radclient.ts';
+
+const cliPath = join(import.meta.dirname, '../../src/cli.ts');
+const configuredSecret = 'configured-gateway-secret-32-chars';
+
+for (const dialect of await testDialects()) {
+  describe(`RADIUS gateways and VPN sessions for operators on ${dialect}`, () => {
+    let tessera: RunningTessera;
+    let port: number;
+    before(async () => {
+      // The configured client covers another address, so 127.0.0.1 is unknown until the operator adds it.
+      tessera = await startTessera(dialect, { radius: { port: 0, clientRefreshMs: 200, clients: [{ name: 'configured', address: '192.0.2.1', secret: configuredSecret }] } });
+      port = tessera.radiusAddress()!.port;
+    });
+    after(() => tessera.stop());
+
+    // The CLI as an operator runs it: another process on the same database and key.
+    const cli = (...args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [cliPath, ...args], {
+        env: {
+          ...process.env, TESSERA_DATABASE_URL: tessera.config.databaseUrl, TESSERA_DATA_DIR: tessera.config.dataDir, TESSERA_LOG_LEVEL: 'silent',
+          TESSERA_SECRETS_KEY_ENCRYPTION_KEY: tessera.config.secrets.keyEncryptionKey,
+          TESSERA_RADIUS_CLIENTS: JSON.stringify([{ name: 'configured', address: '192.0.2.1', secret: configuredSecret }]),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => { stdout += d; });
+      child.stderr.on('data', (d) => { stderr += d; });
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+    const status = (secret: string) => radclient({ port, secret, command: 'status', attributes: ['Message-Authenticator = 0x00'] });
+    const accounting = (secret: string, attributes: string[]) => radclient({ port: tessera.radiusAddress()!.accountingPort, secret, command: 'acct', attributes });
+
+    it('answers a gateway added by the CLI without a restart, shows its secret once, keeps it sealed, and stops after removal', async () => {
+      assert.equal((await status('a-secret-nobody-configured-yet!!')).code, null, 'an unknown address gets no answer');
+      // That packet spent this second's on-demand reload (a flood from unknown addresses costs one a second).
+      await sleep(1100);
+
+      const added = await cli('radius', 'client', 'add', '--name', 'vpn-lab', '--address', '127.0.0.1', '--password-and-code');
+      assert.equal(added.code, 0, added.stderr);
+      const secret = /shared secret: (\S+)/.exec(added.stdout)![1];
+      assert.ok(secret.length >= 32);
+      assert.match(added.stdout, /"passwordAndCode": true/);
+
+      assert.equal((await status(secret)).code, 'Access-Accept', 'the running server knows the new gateway at once');
+      assert.equal((await status('the-wrong-shared-secret-for-it!!')).code, null);
+
+      const row = await tessera.store.db.selectFrom('radius_clients').selectAll().where('name', '=', 'vpn-lab').executeTakeFirstOrThrow();
+      assert.ok(!row.secret_sealed.includes(secret), 'the secret is stored sealed');
+      const listed = await cli('radius', 'client', 'list');
+      assert.ok(!listed.stdout.includes(secret) && !listed.stdout.includes(configuredSecret), 'a listing never shows a secret');
+      assert.deepEqual((JSON.parse(listed.stdout) as Array<{ name: string; source: string }>).map((c) => `${c.name}:${c.source}`), ['configured:configuration', 'vpn-lab:database']);
+
+      const removed = await cli('radius', 'client', 'remove', '--name', 'vpn-lab');
+      assert.equal(removed.code, 0, removed.stderr);
+      await sleep(600);
+      assert.equal((await status(secret)).code, null, 'a removed gateway is no longer answered');
+      const actions = await tessera.store.db.selectFrom('audit_events').select('action').where('action', 'like', 'radius.client.%').execute();
+      assert.deepEqual(actions.map((a) => a.action).sort(), ['radius.client.add', 'radius.client.remove']);
+    });
+
+    it('refuses a bad address, a short secret, a taken or configured name, with the field named and nothing stored', async () => {
+      const badAddress = await cli('radius', 'client', 'add', '--name', 'gw', '--address', '10.0.0.0/33');
+      assert.equal(badAddress.code, 1);
+      assert.match(badAddress.stderr, /address: must be an IP address or a CIDR network/);
+      const shortSecret = await cli('radius', 'client', 'add', '--name', 'gw', '--address', '10.0.0.1', '--secret', 'tooshort');
+      assert.equal(shortSecret.code, 1);
+      assert.match(shortSecret.stderr, /secret: must be at least 16 octets/);
+      assert.ok(!shortSecret.stderr.includes('tooshort'), 'the error does not repeat the secret');
+      const shadow = await cli('radius', 'client', 'add', '--name', 'configured', '--address', '10.0.0.1');
+      assert.match(shadow.stderr, /already a configured client/);
+      assert.equal((await cli('radius', 'client', 'add', '--name', 'gw', '--address', '10.0.0.1')).code, 0);
+      const twice = await cli('radius', 'client', 'add', '--name', 'gw', '--address', '10.0.0.2');
+      assert.equal(twice.code, 1);
+      assert.match(twice.stderr, /already a client/);
+      const missing = await cli('radius', 'client', 'remove', '--name', 'nobody');
+      assert.match(missing.stderr, /no stored client is called nobody/);
+      const rows = await tessera.store.db.selectFrom('radius_clients').select(['name', 'address']).execute();
+      assert.deepEqual(rows.map((r) => `${r.name} ${r.address}`), ['gw 10.0.0.1']);
+      await cli('radius', 'client', 'remove', '--name', 'gw');
+    });
+
+    it('shows VPN sessions from accounting: start, interim counters, stop with its cause, and a gateway restart ending the rest', async () => {
+      const added = await cli('radius', 'client', 'add', '--name', 'vpn-acct', '--address', '127.0.0.1');
+      const secret = /shared secret: (\S+)/.exec(added.stdout)![1];
+      await sleep(50);
+      const session = (id: string, user: string, status: string, extra: string[] = []) => accounting(secret, [
+        `User-Name = "${user}"`, `Acct-Session-Id = "${id}"`, `Acct-Status-Type = ${status}`, 'NAS-IP-Address = 192.0.2.50',
+        'Framed-IP-Address = 10.8.0.12', 'Calling-Station-Id = "203.0.113.7"', ...extra,
+      ]);
+      assert.equal((await session('s-1', 'CORP\\jsmith', 'Start')).code, 'Accounting-Response');
+      assert.equal((await session('s-1', 'CORP\\jsmith', 'Interim-Update', ['Acct-Session-Time = 600', 'Acct-Input-Octets = 1048576', 'Acct-Output-Octets = 5', 'Acct-Output-Gigawords = 1'])).code, 'Accounting-Response');
+      assert.equal((await session('s-2', 'CORP\\adoe', 'Start')).code, 'Accounting-Response');
+      assert.equal((await session('s-3', 'CORP\\bking', 'Start')).code, 'Accounting-Response');
+      assert.equal((await session('s-1', 'CORP\\jsmith', 'Stop', ['Acct-Session-Time = 900', 'Acct-Input-Octets = 2097152', 'Acct-Terminate-Cause = Idle-Timeout'])).code, 'Accounting-Response');
+      // A Stop whose Start was lost still makes a session, dated back by its Acct-Session-Time.
+      assert.equal((await session('s-4', 'CORP\\late', 'Stop', ['Acct-Session-Time = 3600', 'Acct-Terminate-Cause = User-Request'])).code, 'Accounting-Response');
+
+      const jsmith = (await tessera.vpnSessions.list({ userName: 'CORP\\jsmith' }))[0];
+      assert.equal(jsmith.inputOctets, 2097152);
+      assert.equal(jsmith.outputOctets, 2 ** 32 + 5, 'Gigawords count the wraps of the 32-bit counter');
+      assert.equal(jsmith.terminateCause, 'Idle-Timeout');
+      assert.equal(jsmith.framedAddress, '10.8.0.12');
+      const late = (await tessera.vpnSessions.list({ userName: 'CORP\\late' }))[0];
+      assert.ok(Math.abs(late.stoppedAt! - late.startedAt - 3600_000) < 5000);
+
+      const active = await cli('radius', 'sessions', '--active');
+      assert.equal(active.code, 0, active.stderr);
+      assert.match(active.stdout, /^USER\s+GATEWAY\s+ADDRESS/);
+      assert.match(active.stdout, /CORP\\adoe\s+vpn-acct\s+10\.8\.0\.12\s+203\.0\.113\.7/);
+      assert.ok(!active.stdout.includes('jsmith'), 'an ended session is not active');
+      const all = JSON.parse((await cli('radius', 'sessions', '--format', 'json')).stdout) as Array<{ userName: string; stoppedAt: number | null }>;
+      assert.equal(all.length, 4);
+
+      // Accounting-On: the gateway restarted, so the sessions it had open are over.
+      assert.equal((await accounting(secret, ['Acct-Status-Type = Accounting-On', 'NAS-IP-Address = 192.0.2.50'])).code, 'Accounting-Response');
+      assert.deepEqual(await tessera.vpnSessions.list({ active: true }), []);
+      assert.equal((await tessera.vpnSessions.list({ userName: 'CORP\\adoe' }))[0].terminateCause, 'NAS-Reboot');
+      await cli('radius', 'client', 'remove', '--name', 'vpn-acct');
+    });
+
+    it('drops accounting signed with a wrong secret and stores nothing from it; a malformed --limit is a clear error', async () => {
+      const added = await cli('radius', 'client', 'add', '--name', 'vpn-bad', '--address', '127.0.0.1');
+      assert.equal(added.code, 0, added.stderr);
+      await sleep(50);
+      const forged = await accounting('not-the-gateway-secret-at-all!!!', ['User-Name = "mallory"', 'Acct-Session-Id = "forged"', 'Acct-Status-Type = Start']);
+      assert.equal(forged.code, null);
+      assert.deepEqual(await tessera.vpnSessions.list({ userName: 'mallory' }), []);
+      const limit = await cli('radius', 'sessions', '--limit', 'lots');
+      assert.equal(limit.code, 1);
+      assert.match(limit.stderr, /--limit must be a whole number/);
+      const format = await cli('radius', 'sessions', '--format', 'xml');
+      assert.match(format.stderr, /--format must be table or json/);
+      await cli('radius', 'client', 'remove', '--name', 'vpn-bad');
+    });
+  });
+}

@@ -1,0 +1,17 @@
+// One-time codes as a person's authenticator app makes them: the real oathtool (Debian package oathtool).
+import { execFileSync } from 'node:child_process';
+import type { TesseraServer } from '../../src/server.ts';
+
+/** The TOTP code for a base32 key at `atMs` (now by default), computed by oathtool, not by Tessera's own code. */
+export const oathtool = (key: string, atMs = Date.now()) =>
+  execFileSync('oathtool', ['--totp', '-b', `--now=@${Math.floor(atMs / 1000)}`, key.replace(/\s/g, '')], { encoding: 'utf8' }).trim();
+
+/**
+ * Registers an authenticator app for the account and confirms it with the previous step's code, so the current
+ * step's code is still unused for the test. Returns the base32 key the app holds.
+ */
+export async function enrolMobileToken(tessera: Pick<TesseraServer, 'otp'>, accountId: string, label: string): Promise<string> {
+  const enrolment = await tessera.otp.beginEnrolment(accountId, label, 'mobile');
+  await tessera.otp.confirmEnrolment(accountId, enrolment.tokenId, oathtool(enrolment.secretBase32, Date.now() - 30_000));
+  return enrolment.secretBase32;
+}
