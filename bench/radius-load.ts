@@ -1,0 +1,98 @@
+// The NAS side of the RADIUS bench: VPN logins with password and current code in one User-Password (passOTP),
+// built on Tessera's own RADIUS codec. It runs in a worker thread (worker-load.ts), the same for both servers.
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { AttributeCode, decodePacket, hidePassword, PacketCode, packetCodeName, verifyResponse, type RadiusPacket } from '../src/radius/index.ts';
+import { openNas, type Nas } from '../src/radius/nas.ts';
+import { base32Decode, totp } from '../src/otp/index.ts';
+import { measure } from './load.ts';
+import type { LoadSide } from './worker-load.ts';
+
+export const stepMs = 30_000;
+export const totpParameters = { algorithm: 'SHA1', digits: 6, periodSeconds: 30 } as const;
+// rlm_totp only takes the code of the step the packet arrived in: a code read this close to the step's end is not
+// sent, on either side, and the worker waits for the next one as a person would.
+const stepEndMarginMs = 100;
+const replyTimeoutMs = 2000;
+
+export interface BenchUser { name: string; password: string; secretBase32: string }
+
+/**
+ * Tessera accepts each step's code once per person (RFC 6238 §5.2). Rather than thousands of users per 30 s, its
+ * clock is real time plus whole steps: once every user has logged in during the current step it moves to the next.
+ * Step boundaries stay those of real time, and every login is still a fresh code for the step Tessera is in.
+ * The step count lives in shared memory, so Tessera's thread and the load worker read the same clock.
+ */
+export function steppingClock(shared = new SharedArrayBuffer(4)) {
+  const steps = new Int32Array(shared);
+  return { shared, now: () => Date.now() + Atomics.load(steps, 0) * stepMs, nextStep: () => { Atomics.add(steps, 0, 1); } };
+}
+
+export async function send(nas: Nas, secret: string, userName: string, password: string): Promise<RadiusPacket> {
+  const authenticator = randomBytes(16);
+  const request = nas.build(PacketCode.AccessRequest, [
+    { type: AttributeCode.UserName, value: Buffer.from(userName) },
+    { type: AttributeCode.UserPassword, value: hidePassword(Buffer.from(password), Buffer.from(secret), authenticator) },
+  ], { authenticator });
+  const reply = await nas.exchange(request, replyTimeoutMs);
+  if (reply === null) throw new Error(`no reply for ${userName} within ${replyTimeoutMs} ms`);
+  if (!verifyResponse(reply, authenticator, Buffer.from(secret))) throw new Error('reply with a wrong Response Authenticator');
+  return decodePacket(reply);
+}
+
+export interface RadiusLoadOptions {
+  port: number;
+  secret: string;
+  users: BenchUser[];
+  concurrency: number;
+  durationMs: number;
+  /** Tessera's stepping clock; FreeRADIUS's rlm_totp keeps no record of used codes and is sent real time. */
+  steps?: SharedArrayBuffer;
+}
+
+/** Each login picks the next user, types password + current code, and expects Access-Accept. */
+export async function radiusLoad(o: RadiusLoadOptions): Promise<LoadSide> {
+  const clock = o.steps ? steppingClock(o.steps) : { now: () => Date.now(), nextStep: undefined };
+  // The key as a KeyObject: the load generator's own HMACs should cost it as little as Node allows.
+  const users = o.users.map((u) => ({ ...u, key: createSecretKey(base32Decode(u.secretBase32)) as KeyObject }));
+  const lastStep = new Array<number>(users.length).fill(-1);
+  let cursor = 0;
+
+  async function pick() {
+    let now = clock.now();
+    // A loop, since a timer may fire a fraction of a millisecond before Date.now() reaches the next step.
+    while (stepMs - (now % stepMs) < stepEndMarginMs) {
+      await new Promise((resolve) => setTimeout(resolve, stepMs - (now % stepMs) + 1));
+      now = clock.now();
+    }
+    const index = cursor++ % users.length;
+    let step = Math.floor(now / stepMs);
+    if (lastStep[index] >= step && clock.nextStep) {
+      clock.nextStep();
+      now = clock.now();
+      step = Math.floor(now / stepMs);
+    }
+    lastStep[index] = step;
+    return { user: users[index], code: totp(users[index].key, now, totpParameters) };
+  }
+
+  // A socket of its own for each login in flight: a reply is matched by its Identifier alone.
+  const sockets = await Promise.all(Array.from({ length: o.concurrency }, () => openNas({ port: o.port, secret: Buffer.from(o.secret) })));
+  async function login(): Promise<void> {
+    const { user, code } = await pick();
+    const nas = sockets.pop()!;
+    try {
+      const reply = await send(nas, o.secret, user.name, user.password + code);
+      if (reply.code !== PacketCode.AccessAccept) {
+        const message = reply.attributes.find((a) => a.type === AttributeCode.ReplyMessage)?.value.toString('utf8');
+        throw new Error(`${user.name} got ${packetCodeName(reply.code)}${message ? ` (${message})` : ''}`);
+      }
+    } finally {
+      sockets.push(nas);
+    }
+  }
+
+  return {
+    round: (name) => measure(name, login, { concurrency: o.concurrency, durationMs: o.durationMs }),
+    close: async () => { await Promise.all(sockets.map((s) => s.close())); },
+  };
+}
