@@ -38,8 +38,8 @@ function chainHash(prev: string, row: Row & { seq: number }): string {
 export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: () => string | undefined = () => undefined): Audit {
   let tail: { seq: number; hash: string } | undefined;
   // This node's appends go one after the other; only another node's append can collide with ours. Events recorded
-  // while an append is under way wait for it and are then appended together, in order, by one INSERT: under load
-  // a burst of sign-ins costs one statement and one commit instead of one each.
+  // in the same turn of the event loop, or while an append is under way, are appended together, in order, by one
+  // INSERT: under load a burst of sign-ins costs one statement and one commit instead of one each.
   let waiting: Array<{ row: Row; resolve: () => void; reject: (err: unknown) => void }> = [];
   let appending = false;
 
@@ -66,7 +66,6 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
   };
 
   const drain = async () => {
-    appending = true;
     while (waiting.length > 0) {
       const batch = waiting.slice(0, maxBatch);
       waiting = waiting.slice(batch.length);
@@ -94,7 +93,11 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
       };
       return new Promise<void>((resolve, reject) => {
         waiting.push({ row, resolve, reject });
-        if (!appending) void drain();
+        // Started on the next turn of the event loop, so the events of requests served in this turn share it.
+        if (!appending) {
+          appending = true;
+          setImmediate(drain);
+        }
       });
     },
     async hasEvent(action, subject) {
