@@ -62,7 +62,7 @@ export async function benchPasswordSignIns(): Promise<Outcome> {
   const hash = await argon2.hash(password, argon2Options);
   const concurrency = 8;
 
-  const pages = signInPages(tessera, 'bench', { name: 'bench@example.com', password });
+  const pages = signInPages(tessera.url, 'bench', { name: 'bench@example.com', password });
   const expected = Math.ceil((durationMs / 1000 + 1) * 200);
   const result = await compare(
     async () => {

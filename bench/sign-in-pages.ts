@@ -1,6 +1,6 @@
 // Sign-in benches need one sign-in page (an OIDC interaction) per sign-in; they are opened before the clock
 // starts, so only the sign-in itself is measured.
-import { createAgent, hiddenField, type RunningTessera } from '../test/support/tessera.ts';
+import { createAgent, hiddenField } from '../test/support/tessera.ts';
 import { measure, type LoadResult } from './load.ts';
 
 // Opening pages is untimed but not free: a few at once keep the set-up short without starving the server.
@@ -8,15 +8,15 @@ const openConcurrency = 8;
 // Pages opened per measured second, above the best rate seen: a faster round than any before still has enough.
 const headroom = 1.5;
 
-export function signInPages(tessera: RunningTessera, clientId: string, credentials: { name: string; password: string }) {
+export function signInPages(tesseraUrl: string, clientId: string, credentials: { name: string; password: string }) {
   const prepared: Array<() => Promise<void>> = [];
   let ranOut = false;
   let bestRate = 0;
 
   async function openOne(): Promise<() => Promise<void>> {
     const agent = createAgent();
-    const url = `${tessera.url}/oidc/auth?client_id=${clientId}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('http://127.0.0.1:9/cb')}&code_challenge=${'x'.repeat(43)}&code_challenge_method=S256`;
-    const page = await agent.follow(url, tessera.url);
+    const url = `${tesseraUrl}/oidc/auth?client_id=${clientId}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('http://127.0.0.1:9/cb')}&code_challenge=${'x'.repeat(43)}&code_challenge_method=S256`;
+    const page = await agent.follow(url, tesseraUrl);
     const csrf = hiddenField(await page.response.text(), 'csrf');
     return async () => {
       const response = await agent.postForm(`${page.url}/login`, { csrf, email: credentials.name, password: credentials.password });
