@@ -45,11 +45,12 @@ async function withServer<T>(config: Config, fn: (server: TesseraServer) => Prom
   }
 }
 
-async function withStore<T>(config: Config, fn: (store: ReturnType<typeof openStore>) => Promise<T>): Promise<T> {
+/** `fn` also gets the migrations this run applied. */
+async function withStore<T>(config: Config, fn: (store: ReturnType<typeof openStore>, applied: string[]) => Promise<T>): Promise<T> {
   const store = openStore(config.databaseUrl);
   try {
-    await store.migrate();
-    return await fn(store);
+    const applied = await store.migrate();
+    return await fn(store, applied);
   } finally {
     await store.close();
   }
@@ -81,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'migrate': {
-      const applied = await withStore(config, async () => []);
+      const applied = await withStore(config, async (_store, migrations) => migrations);
       console.log(applied.length ? `applied ${applied.join(', ')}` : 'database is up to date');
       return 0;
     }

@@ -88,6 +88,23 @@ describe('command line', () => {
     assert.match(result.stderr, /http\.port \(TESSERA_HTTP_PORT\)/);
   });
 
+  it('says which migrations `tessera migrate` applied, and that a second run had nothing to do', async () => {
+    for (const dialect of await testDialects()) {
+      const database = await createTestDatabase(dialect);
+      const env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')), TESSERA_SECRETS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+      try {
+        const first = await run(['migrate'], env);
+        assert.equal(first.code, 0, first.stderr);
+        assert.match(first.stdout, /^applied 0001_\w+, 0002_\w+/, `on ${dialect}`);
+        assert.match(first.stdout, /0008_radius_clients_sessions/);
+        const again = await run(['migrate'], env);
+        assert.equal(again.stdout.trim(), 'database is up to date', `on ${dialect}`);
+      } finally {
+        await database.drop();
+      }
+    }
+  });
+
   it('registers, lists and removes apps, refuses bad input with the field named, and stops cleanly on SIGTERM', async () => {
     const database = await createTestDatabase('sqlite');
     const env = {
