@@ -2,6 +2,7 @@
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { JWK } from 'jose';
 import { providerRoutes } from './mount.ts';
+import { createCookieSigner } from './cookie-signer.ts';
 import type { Account } from '../identity/index.ts';
 import { html, layout, Html } from '../web/html.ts';
 import { t } from '../web/i18n/index.ts';
@@ -61,7 +62,7 @@ export function createProvider(o: ProviderOptions): Provider {
     adapter: o.adapter,
     jwks: { keys: o.signingKeys as never[] },
     cookies: {
-      keys: o.cookieKeys,
+      keys: createCookieSigner(o.cookieKeys) as never,
       long: { signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies },
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies },
     },
