@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { isUniqueViolation, createSealer } from './index.ts';
 import { testDialects, useMigratedStore } from '../../test/support/databases.ts';
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 
 for (const dialect of await testDialects()) {
   describe(`store on ${dialect}`, () => {
@@ -19,6 +20,24 @@ for (const dialect of await testDialects()) {
       const found = await fixture.store.db.selectFrom('accounts').selectAll().where('id', '=', 'a1').executeTakeFirstOrThrow();
       assert.equal(found.created_at, at);
       await assert.rejects(fixture.store.db.insertInto('accounts').values({ ...row, id: 'a2' }).execute(), (err) => isUniqueViolation(err));
+    });
+
+    it('finds a person\'s first VPN login and a sign-up confirmed during a sign-in page by index, not by reading the whole table', async () => {
+      const lookups = [
+        sql`select seq from audit_events where subject = ${'acct-1'} and action = ${'radius.accept'} limit 1`,
+        sql`select id from email_verifications where interaction_uid = ${'uid-1'} and consumed_at is not null`,
+      ];
+      for (const lookup of lookups) {
+        const plan = await fixture.store.db.transaction().execute(async (trx) => {
+          if (dialect === 'postgres') {
+            // The planner reads a small table whole whatever indexes exist; forbidding that shows whether one does.
+            await sql`set local enable_seqscan = off`.execute(trx);
+            return (await sql<{ 'QUERY PLAN': string }>`explain ${lookup}`.execute(trx)).rows.map((r) => r['QUERY PLAN']).join('\n');
+          }
+          return (await sql<{ detail: string }>`explain query plan ${lookup}`.execute(trx)).rows.map((r) => r.detail).join('\n');
+        });
+        assert.match(plan, dialect === 'postgres' ? /Index (Only )?Scan|Bitmap Index Scan/ : /USING (COVERING )?INDEX/, plan);
+      }
     });
 
     it('keeps an injection string as data', async () => {
