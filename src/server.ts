@@ -94,7 +94,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   const requestSource = new AsyncLocalStorage<{ ip: string }>();
   const audit = createAudit(store.db, clock, () => requestSource.getStore()?.ip);
   // Domain services report events about a subject; the subject is the actor unless a caller says otherwise.
-  const auditAs = (fallbackActor: string) => (event: { action: string; subject: string | null; outcome: string; details?: Record<string, unknown> }) =>
+  const auditAs = (fallbackActor: string) => (event: { action: string; subject: string | null; outcome: string; source?: string | null; details?: Record<string, unknown> }) =>
     audit.record({ actor: event.subject ?? fallbackActor, ...event });
   const metrics = createMetrics();
   const [signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey, captchaKey] = await Promise.all([
@@ -292,7 +292,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
         async replyAttributes(accountId, knownGroups) {
           return (knownGroups ?? await groupsOf(accountId)).flatMap((group) => config.radiusGroupAttributes[group] ?? []);
         },
-        audit: (event) => audit.record({ actor: event.subject ?? 'radius', ...event }),
+        audit: auditAs('radius'),
       }),
       async account(record) {
         const change = sessionChange(record, clock.now());
