@@ -28,8 +28,7 @@ export interface ClientTable {
 export function parseRadiusConfig(input: RadiusConfigInput): RadiusConfig {
   const result = radiusConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  radius.${issue.path.join('.')}: ${issue.message}`);
-  throw new RadiusConfigError(`Invalid RADIUS configuration:\n${lines.join('\n')}`);
+  throw new RadiusConfigError(result.error.issues.map((issue) => ({ key: issue.path.join('.'), problem: issue.message })));
 }
 
 // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; match them against IPv4 networks.

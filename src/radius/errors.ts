@@ -42,8 +42,9 @@ export class RadiusEncodeError extends RadiusError {
 
 /** Invalid server configuration; the message names the key (STYLE.md rule 7) but never a secret's value. */
 export class RadiusConfigError extends RadiusError {
-  constructor(message: string) {
-    super('radius.config_invalid', message);
+  /** `problems`: each key under `radius.` with what is wrong with it. */
+  constructor(problems: ReadonlyArray<{ key: string; problem: string }>) {
+    super('radius.config_invalid', `Invalid RADIUS configuration:\n${problems.map((p) => `  radius.${p.key}: ${p.problem}`).join('\n')}`);
     this.name = 'RadiusConfigError';
   }
 }

@@ -249,7 +249,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   function createRadsec(settings: NonNullable<typeof config.radsec>): RadsecListener {
     const read = (key: 'certFile' | 'keyFile' | 'caFile') => {
       try { return readFileSync(settings[key]); } catch (error) {
-        throw new RadiusConfigError(`Invalid RADIUS configuration:\n  radius.radsec.${key}: cannot read ${settings[key]} (${(error as NodeJS.ErrnoException).code})`);
+        throw new RadiusConfigError([{ key: `radsec.${key}`, problem: `cannot read ${settings[key]} (${(error as NodeJS.ErrnoException).code})` }]);
       }
     };
     // RFC 6614 §2.3: over TLS the RADIUS shared secret is the fixed string "radsec".
