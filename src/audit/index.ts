@@ -2,7 +2,7 @@
 // editing a row breaks the chain and `verify()` says where.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { isUniqueViolation, type Database } from '../store/index.ts';
+import { isUniqueViolation, prepared, type Database } from '../store/index.ts';
 import type { Clock } from '../clock/index.ts';
 
 export interface AuditEvent {
@@ -26,6 +26,9 @@ const genesis = '0'.repeat(64);
 const maxBatch = 100;
 
 interface Row { at: number; actor: string; action: string; subject: string | null; source: string | null; outcome: string; details: string }
+
+const eventOf = prepared((db, p: { action: string; subject: string }) =>
+  db.selectFrom('audit_events').select('seq').where('subject', '=', p.subject).where('action', '=', p.action).limit(1));
 
 function chainHash(prev: string, row: Row & { seq: number }): string {
   return createHash('sha256').update(JSON.stringify([prev, row.seq, row.at, row.actor, row.action, row.subject, row.source, row.outcome, row.details])).digest('hex');
@@ -101,7 +104,7 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
       });
     },
     async hasEvent(action, subject) {
-      return (await db.selectFrom('audit_events').select('seq').where('subject', '=', subject).where('action', '=', action).limit(1).executeTakeFirst()) !== undefined;
+      return (await eventOf(db, { action, subject })).rows.length > 0;
     },
     async verify() {
       let prev = genesis;

@@ -2,10 +2,21 @@
 // several Tessera nodes share them (no in-memory state that matters).
 import type { Kysely } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { Database } from '../store/index.ts';
+import { prepared, type Database } from '../store/index.ts';
 import type { Clock } from '../clock/index.ts';
 
 const grantBound = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+
+// Every page of a sign-in and every token request reads and writes these rows.
+const upsertPayload = prepared((db, p: {
+  model: string; id: string; payload: string; grant_id: string | null; account_id: string | null; user_code: string | null; uid: string | null; expires_at: number | null;
+}) => {
+  const row = { payload: p.payload, grant_id: p.grant_id, account_id: p.account_id, user_code: p.user_code, uid: p.uid, expires_at: p.expires_at };
+  return db.insertInto('oidc_payloads').values({ model: p.model, id: p.id, consumed_at: null, ...row }).onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(row));
+});
+const payloadBy = (column: 'id' | 'user_code' | 'uid') => prepared((db, p: { model: string; value: string }) =>
+  db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at']).where('model', '=', p.model).where(column, '=', p.value));
+const payloadByColumn = { id: payloadBy('id'), user_code: payloadBy('user_code'), uid: payloadBy('uid') };
 
 export function createAdapterFactory(db: Kysely<Database>, clock: Clock, clients: { find(id: string): Promise<Record<string, unknown> | undefined> }) {
   return class DatabaseAdapter implements Adapter {
@@ -16,16 +27,16 @@ export function createAdapterFactory(db: Kysely<Database>, clock: Clock, clients
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.model === 'Client') throw new Error('clients are registered with `tessera client add`');
-      const row = {
+      await upsertPayload(db, {
+        model: this.model,
+        id,
         payload: JSON.stringify(payload),
         grant_id: grantBound.has(this.model) ? payload.grantId ?? null : null,
         account_id: payload.accountId ?? null,
         user_code: payload.userCode ?? null,
         uid: payload.uid ?? null,
         expires_at: expiresIn ? clock.now() + expiresIn * 1000 : null,
-      };
-      await db.insertInto('oidc_payloads').values({ model: this.model, id, consumed_at: null, ...row })
-        .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(row)).execute();
+      });
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -50,8 +61,7 @@ export function createAdapterFactory(db: Kysely<Database>, clock: Clock, clients
     }
 
     private async findWhere(column: 'id' | 'user_code' | 'uid', value: string): Promise<AdapterPayload | undefined> {
-      const row = await db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at'])
-        .where('model', '=', this.model).where(column, '=', value).executeTakeFirst();
+      const [row] = (await payloadByColumn[column](db, { model: this.model, value })).rows;
       if (!row || (row.expires_at !== null && row.expires_at <= clock.now())) return undefined;
       const payload = JSON.parse(row.payload) as AdapterPayload;
       return row.consumed_at === null ? payload : { ...payload, consumed: Math.floor(row.consumed_at / 1000) };

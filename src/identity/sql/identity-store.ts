@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { isUniqueViolation, type Database, type AccountsTable, type EmailVerificationsTable } from '../../store/index.ts';
+import { isUniqueViolation, prepared, type Database, type AccountsTable, type EmailVerificationsTable } from '../../store/index.ts';
 import type { Account, EmailVerification, IdentityStore } from '../store.ts';
 
 const toAccount = (row: Selectable<AccountsTable>): Account => ({
@@ -15,6 +15,10 @@ const toAccount = (row: Selectable<AccountsTable>): Account => ({
   status: row.status,
   createdAt: row.created_at,
 });
+
+// Read at every sign-in and every token check.
+const accountById = prepared((db, p: { id: string }) => db.selectFrom('accounts').selectAll().where('id', '=', p.id));
+const accountByDirectoryId = prepared((db, p: { directoryId: string }) => db.selectFrom('accounts').selectAll().where('directory_id', '=', p.directoryId));
 
 const toVerification = (row: Selectable<EmailVerificationsTable>): EmailVerification => ({
   id: row.id,
@@ -52,7 +56,7 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
       }
     },
     async findAccountById(id) {
-      const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = (await accountById(db, { id })).rows;
       return row && toAccount(row);
     },
     async findAccountByEmail(email) {
@@ -63,7 +67,7 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
       await db.updateTable('accounts').set({ email_verified: 1, updated_at: atMs }).where('id', '=', accountId).execute();
     },
     async findAccountByDirectoryId(directoryId) {
-      const row = await db.selectFrom('accounts').selectAll().where('directory_id', '=', directoryId).executeTakeFirst();
+      const [row] = (await accountByDirectoryId(db, { directoryId })).rows;
       return row && toAccount(row);
     },
     async findAccountByUsername(username) {

@@ -1,6 +1,6 @@
 // The OTP store on Kysely; the same statements run on SQLite and PostgreSQL (the OTP tests run every case on both).
 import { PostgresAdapter, type Kysely, type Selectable } from 'kysely';
-import { isUniqueViolation, type Database, type OtpTokensTable } from '../../store/index.ts';
+import { isUniqueViolation, prepared, type Database, type OtpTokensTable } from '../../store/index.ts';
 import type { OtpStore, StoredToken } from '../store.ts';
 import type { TokenRecord } from '../token.ts';
 
@@ -12,6 +12,14 @@ const toRecord = (row: Selectable<OtpTokensTable>): TokenRecord => ({
 const toStored = (row: Selectable<OtpTokensTable>): StoredToken => ({ secretSealed: row.secret_sealed, record: toRecord(row) });
 
 const affected = (result: { numUpdatedRows: bigint }) => Number(result.numUpdatedRows) > 0;
+
+// The two statements of every code check.
+const tokensOfAccount = prepared((db, p: { accountId: string }) =>
+  db.selectFrom('otp_tokens').selectAll().where('account_id', '=', p.accountId).orderBy('created_at').orderBy('id'));
+const acceptStepOnce = prepared((db, p: { id: string; step: number; drift: number }) =>
+  db.updateTable('otp_tokens').set({ last_step: p.step, drift: p.drift, failures: 0, locked_until: 0 })
+    .where('id', '=', p.id).where('state', '=', 'active')
+    .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', p.step)])));
 
 export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
   // SQLite runs one transaction at a time; PostgreSQL needs the account's token rows locked so that two
@@ -40,7 +48,7 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
       return row && toStored(row);
     },
     async listForAccount(accountId) {
-      return (await db.selectFrom('otp_tokens').selectAll().where('account_id', '=', accountId).orderBy('created_at').orderBy('id').execute()).map(toStored);
+      return (await tokensOfAccount(db, { accountId })).rows.map(toStored);
     },
     async activate(id, match, atMs, replaces) {
       return db.transaction().execute(async (tx) => {
@@ -62,9 +70,7 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
     async acceptStep(id, match) {
       // RFC 6238 §5.2: each time step is accepted once. The comparison happens in the database, so of any number of
       // nodes checking the same code at the same instant exactly one sees its update change a row.
-      return affected(await db.updateTable('otp_tokens').set({ last_step: match.step, drift: match.drift, failures: 0, locked_until: 0 })
-        .where('id', '=', id).where('state', '=', 'active')
-        .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', match.step)])).executeTakeFirst());
+      return Number((await acceptStepOnce(db, { id, step: match.step, drift: match.drift })).numAffectedRows ?? 0n) > 0;
     },
     async recordFailure(id) {
       const row = await db.updateTable('otp_tokens').set((eb) => ({ failures: eb('failures', '+', 1) })).where('id', '=', id)

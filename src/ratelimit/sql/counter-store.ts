@@ -1,10 +1,14 @@
 // Counters in the database (SQLite or PostgreSQL): one row per key, updated by one conditional upsert, so racing
 // nodes each get their own count and exactly `limit` attempts pass.
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../store/index.ts';
+import { prepared, type Database } from '../../store/index.ts';
 import type { Clock } from '../../clock/index.ts';
 import { decide, digestKey, windowStartMs } from '../window.ts';
 import type { CounterStore } from '../types.ts';
+
+// Every sign-in reads its counters before trying.
+const currentCount = prepared((db, p: { key: string; start: number }) =>
+  db.selectFrom('rate_limits').select(['count', 'window_start']).where('key', '=', p.key).where('window_start', '>=', p.start));
 
 export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): CounterStore {
   return {
@@ -29,8 +33,7 @@ export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): Count
       const key = digestKey(rawKey);
       const now = clock.now();
       const start = windowStartMs(now, rule);
-      const row = await db.selectFrom('rate_limits').select(['count', 'window_start'])
-        .where('key', '=', key).where('window_start', '>=', start).executeTakeFirst();
+      const [row] = (await currentCount(db, { key, start })).rows;
       return row ? decide(Number(row.count), Number(row.window_start), rule, now, false) : decide(0, start, rule, now, false);
     },
 

@@ -1,0 +1,51 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { prepared, PreparedQueryError } from './index.ts';
+import { testDialects, useMigratedStore } from '../../test/support/databases.ts';
+
+const byId = prepared((db, p: { id: string }) => db.selectFrom('accounts').select(['id', 'email', 'name']).where('id', '=', p.id));
+const rows = async (result: Promise<{ rows: object[] }>) => (await result).rows.map((row) => ({ ...row }));
+const rename = prepared((db, p: { id: string; name: string | null; at: number }) =>
+  db.updateTable('accounts').set({ name: p.name, updated_at: p.at }).where('id', '=', p.id));
+
+for (const dialect of await testDialects()) {
+  describe(`prepared queries on ${dialect}`, () => {
+    const fixture = useMigratedStore(dialect);
+    const add = async (id: string, email: string) => {
+      const at = Date.now();
+      await fixture.store.db.insertInto('accounts').values({ id, kind: 'customer', email, email_verified: 0, password_hash: null, name: null, status: 'active', created_at: at, updated_at: at }).execute();
+    };
+
+    it('gives each call its own values, not the first call\'s', async () => {
+      await add('p-1', 'one@example.com');
+      await add('p-2', 'two@example.com');
+      assert.deepEqual(await rows(byId(fixture.store.db, { id: 'p-1' })), [{ id: 'p-1', email: 'one@example.com', name: null }]);
+      assert.deepEqual(await rows(byId(fixture.store.db, { id: 'p-2' })), [{ id: 'p-2', email: 'two@example.com', name: null }]);
+      assert.deepEqual(await rows(byId(fixture.store.db, { id: 'nobody' })), []);
+    });
+
+    it('counts the rows an update changed, and stores null and hostile text as values', async () => {
+      const hostile = "Robert'); drop table accounts; --";
+      assert.equal((await rename(fixture.store.db, { id: 'p-1', name: hostile, at: 1 })).numAffectedRows, 1n);
+      assert.equal((await byId(fixture.store.db, { id: 'p-1' })).rows[0].name, hostile);
+      assert.equal((await rename(fixture.store.db, { id: 'p-1', name: null, at: 2 })).numAffectedRows, 1n);
+      assert.equal((await byId(fixture.store.db, { id: 'p-1' })).rows[0].name, null);
+      assert.equal((await rename(fixture.store.db, { id: 'nobody', name: 'x', at: 3 })).numAffectedRows, 0n);
+    });
+
+    it('runs inside a transaction, which sees its own uncommitted write', async () => {
+      await fixture.store.db.transaction().execute(async (trx) => {
+        await rename(trx, { id: 'p-2', name: 'in transaction', at: 4 });
+        assert.equal((await byId(trx, { id: 'p-2' })).rows[0].name, 'in transaction');
+      });
+    });
+
+    it('refuses at first use a query that does not pass a parameter through as a value', async () => {
+      const changed = prepared((db, p: { id: string }) => db.selectFrom('accounts').select('id').where('id', '=', String(p.id)));
+      await assert.rejects(changed(fixture.store.db, { id: 'p-1' }), (err) => err instanceof PreparedQueryError && err.code === 'store.prepared_query' && /does not bind id/.test(err.message));
+      const inArray = prepared((db, p: { id: string }) => db.selectFrom('accounts').select('id').where('id', '=', sql<string>`${[p.id]}`));
+      await assert.rejects(inArray(fixture.store.db, { id: 'p-1' }), /puts a placeholder in a list/);
+    });
+  });
+}
