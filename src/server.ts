@@ -13,7 +13,7 @@ import { systemClock, cryptoRandom, type Clock } from './clock/index.ts';
 import { createAudit, type Audit } from './audit/index.ts';
 import { createOutbox, renderMail, sendCampaign, type CampaignInput, type Outbox } from './delivery/index.ts';
 import {
-  createAccountService, createPasswordHasher, createPasswordReset, createSelfService, createSqlIdentityStore, createUnsubscribeTokens, createWorkforceService, isBreachedPassword,
+  countsAsFailedSignIn, createAccountService, createPasswordHasher, createPasswordReset, createSelfService, createSqlIdentityStore, createUnsubscribeTokens, createWorkforceService, isBreachedPassword,
   type AccountService, type SelfService, type WorkforceService,
 } from './identity/index.ts';
 import { createDirectorySource, type DirectorySource } from './directory/index.ts';
@@ -279,8 +279,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
           const account = await limiter.limitFailures(
             [{ key: accountKey('signin', userName), rule: config.limits.signInPerAccount }],
             () => (workforce?.isDirectoryName(userName) ? workforce.signIn(userName, password) : accounts.authenticate(userName, password)),
-            // An unreachable directory is nobody's wrong password.
-            (err) => (err as { code?: string }).code !== 'directory.unreachable',
+            countsAsFailedSignIn,
           );
           return { accountId: account.id, groups: account.groups, workforce: account.kind === 'workforce' };
         },

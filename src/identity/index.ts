@@ -4,7 +4,7 @@ export { normalizeEmail } from './email.ts';
 export { createPasswordHasher, checkPassword, argon2Options, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
 export { createSqlIdentityStore } from './sql/identity-store.ts';
 export type { Account, IdentityStore } from './store.ts';
-export { createWorkforceService, type WorkforceService, type DirectoryPort, type DirectoryPerson } from './workforce.ts';
+export { createWorkforceService, countsAsFailedSignIn, type WorkforceService, type DirectoryPort, type DirectoryPerson } from './workforce.ts';
 export { createSelfService, type SelfService } from './self-service.ts';
 export { isBreachedPassword } from './breached.ts';
 export { createUnsubscribeTokens, type UnsubscribeTokens } from './unsubscribe.ts';

@@ -20,6 +20,14 @@ export interface DirectoryPerson {
   disabled: boolean;
 }
 
+/**
+ * Whether a failed sign-in counts toward the person's sign-in limits: a directory that cannot be reached is nobody's
+ * wrong password, and counting it would lock everybody out for a while after an outage.
+ */
+export function countsAsFailedSignIn(error: unknown): boolean {
+  return (error as { code?: string }).code !== 'directory.unreachable';
+}
+
 export interface WorkforceServiceOptions {
   store: IdentityStore;
   directory: DirectoryPort;

@@ -2,7 +2,7 @@
 // Each route is a short list of steps: loadInteraction → checkCsrf → act → finish or render.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
-import { IdentityError, type AccountService, type Account, type WorkforceService } from '../identity/index.ts';
+import { IdentityError, countsAsFailedSignIn, type AccountService, type Account, type WorkforceService } from '../identity/index.ts';
 import { isMessageId } from '../web/i18n/index.ts';
 import { consentPage, messagePage, signInPage, signUpPage, verifyPage, type FormContext } from '../web/pages/account-pages.ts';
 import type { FieldError } from '../web/forms.ts';
@@ -206,7 +206,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
           return html(reply, 200, verifyPage({ ...verifyActions(details.uid), verificationId: pending.verificationId, email: pending.email, notice: 'identity.email_not_verified' }));
         }
         return signIn(details, reply, account);
-      });
+      }, countsAsFailedSignIn);
     } catch (err) {
       o.onSignIn?.('failure');
       retryAfter(reply, err);
