@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CaptchaError, solverScriptPath, type Captcha } from '../captcha/index.ts';
 import { IdentityError, type PasswordReset } from '../identity/index.ts';
 import type { SessionManager } from '../oidc/index.ts';
-import { RateLimitedError, type Limit, type RateLimiter } from '../ratelimit/index.ts';
+import { accountKey, RateLimitedError, type Limit, type RateLimiter } from '../ratelimit/index.ts';
 import type { Csrf } from './csrf.ts';
 import type { FieldError } from './forms.ts';
 import { messagePage } from './pages/account-pages.ts';
@@ -63,7 +63,7 @@ export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions):
       await o.captcha.verify(req.body.captcha);
       await o.limiter.check([
         { key: `reset:ip:${req.ip}`, rule: o.limits.perSource },
-        { key: `reset:account:${email.normalize('NFC').trim().toLowerCase()}`, rule: o.limits.perAccount },
+        { key: accountKey('password_reset', email), rule: o.limits.perAccount },
       ]);
     } catch (err) {
       if (err instanceof CaptchaError) return again(400, [{ field: 'captcha', message: err.code }]);

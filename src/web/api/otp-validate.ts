@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import { OtpError, type OtpService } from '../../otp/index.ts';
 import type { AccountService } from '../../identity/index.ts';
-import { RateLimitedError, type Limit, type RateLimiter } from '../../ratelimit/index.ts';
+import { accountKey, RateLimitedError, type Limit, type RateLimiter } from '../../ratelimit/index.ts';
 
 export interface ValidateApiOptions {
   otp: OtpService;
@@ -57,9 +57,8 @@ export function registerOtpValidateApi(app: FastifyInstance, o: ValidateApiOptio
 
     // Only failed validations count toward the limit: a system validating many good codes is not slowed down,
     // one guessing (or probing names) is.
-    const limitKey = `otp-api:user:${req.body.user.normalize('NFC').trim().toLowerCase()}`;
     try {
-      await o.limiter.limitFailures([{ key: limitKey, rule: o.perUser }], async () => {
+      await o.limiter.limitFailures([{ key: accountKey('otp', req.body.user), rule: o.perUser }], async () => {
         const account = await o.accounts.findByLogin(req.body.user);
         // A disabled account's code is rejected like a wrong one; an unknown user too (same answer, comparable work).
         await o.otp.validate(account && account.status === 'active' ? account.id : null, req.body.code);
