@@ -69,6 +69,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     try { options.onError?.(error, { client, step }); } catch { /* an observer must not break the server */ }
   };
 
+  const configured = new Set(config.clients.map((c) => c.name));
   let lastOnDemandLoad = Number.NEGATIVE_INFINITY;
   let loading: Promise<void> | null = null;
   let refreshTimer: NodeJS.Timeout | undefined;
@@ -76,7 +77,6 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     if (!options.loadClients) return Promise.resolve();
     loading ??= (async () => {
       try {
-        const configured = new Set(config.clients.map((c) => c.name));
         const loaded = (await options.loadClients!()).filter((c) => !configured.has(c.name));
         clients = createClientTable([...config.clients, ...loaded]);
       } catch (error) {
