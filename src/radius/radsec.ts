@@ -2,11 +2,11 @@
 // (the secret is the fixed "radsec"), so packets cross untrusted networks between sites without MD5 doing the
 // protecting. This module is the TLS listener and the stream framing; the packets go to the same handler as UDP.
 import { createServer, type Server, type TLSSocket } from 'node:tls';
-import { maxPacketLength } from './packet.ts';
+import { headerLength, maxPacketLength } from './packet.ts';
 import type { RadiusClient } from './clients.ts';
 
-const headerLength = 4;
-const minPacketLength = 20;
+// Code, Identifier and the two-octet Length: what must have arrived before a packet's end can be known.
+const lengthKnownAt = 4;
 
 export interface RadsecListenerOptions {
   host: string;
@@ -45,10 +45,10 @@ export function createRadsecListener(o: RadsecListenerOptions): RadsecListener {
     let pending: Buffer = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      while (pending.length >= headerLength) {
+      while (pending.length >= lengthKnownAt) {
         const length = pending.readUInt16BE(2);
         // A length outside RFC 2865's bounds leaves no way to find the next packet: the stream is closed.
-        if (length < minPacketLength || length > maxPacketLength) { o.onRefused(client.name, 'malformed'); socket.destroy(); return; }
+        if (length < headerLength || length > maxPacketLength) { o.onRefused(client.name, 'malformed'); socket.destroy(); return; }
         if (pending.length < length) break;
         const packet = pending.subarray(0, length);
         pending = pending.subarray(length);
