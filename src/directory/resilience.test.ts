@@ -38,7 +38,7 @@ test('the server hanging or dying during a sign-in is unreachable, and service r
   const source = createDirectorySource(fixtureConfig('openldap', [slapd.url]), { clock: systemClock });
   try {
     await source.authenticate(...alice); // a warm service connection now sits in the pool
-    slapd.freeze();
+    await slapd.freeze();
     await assert.rejects(source.authenticate(...alice), { code: 'directory.unreachable' });
     // Frozen with a request in flight, then killed: the open connection breaks under the sign-in.
     const inFlight = assert.rejects(source.authenticate(...alice), { code: 'directory.unreachable' });

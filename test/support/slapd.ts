@@ -1,7 +1,7 @@
 // A real OpenLDAP server for directory tests: its own temporary config, MDB database and certificate,
 // on free 127.0.0.1 ports (plain LDAP and LDAPS). Never touches the system slapd on 389.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, connect } from 'node:net';
@@ -31,8 +31,11 @@ export interface Slapd {
   stop(): Promise<void>;
   /** Starts slapd again on the same ports with the same data. */
   restart(): Promise<void>;
-  /** Freezes slapd (SIGSTOP): connections stay open but nothing is answered, as with a hung server. */
-  freeze(): void;
+  /**
+   * Freezes slapd (SIGSTOP): connections stay open but nothing is answered, as with a hung server. Resolves once every
+   * slapd thread has stopped: a thread busy on the other core would otherwise still answer what arrives meanwhile.
+   */
+  freeze(): Promise<void>;
   thaw(): void;
   /** Stops slapd and deletes its directory. */
   close(): Promise<void>;
@@ -143,7 +146,14 @@ export async function startSlapd(): Promise<Slapd> {
     log: () => logText,
     stop,
     restart: async () => { await stop(); await start(); },
-    freeze: () => { child?.kill('SIGSTOP'); },
+    async freeze() {
+      const pid = child?.pid;
+      if (pid === undefined) return;
+      child!.kill('SIGSTOP');
+      // The state letter follows the command name in parentheses: T once the thread is stopped.
+      const stopped = () => readdirSync(`/proc/${pid}/task`).every((tid) => /\) [Tt] /.test(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
+      while (!stopped()) await new Promise((resolve) => setTimeout(resolve, 1));
+    },
     thaw: () => { child?.kill('SIGCONT'); },
     close: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },
     async modify(change) {
