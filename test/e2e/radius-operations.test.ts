@@ -42,6 +42,15 @@ for (const dialect of await testDialects()) {
     });
     const status = (secret: string) => radclient({ port, secret, command: 'status', attributes: ['Message-Authenticator = 0x00'] });
     const accounting = (secret: string, attributes: string[]) => radclient({ port: tessera.radiusAddress()!.accountingPort, secret, command: 'acct', attributes });
+    // Adds a gateway for 127.0.0.1 and returns its secret once the running server knows it. An earlier test's
+    // unknown-address packet may have spent this second's on-demand reload; the timed one follows within clientRefreshMs.
+    const addKnownGateway = async (name: string) => {
+      const added = await cli('radius', 'client', 'add', '--name', name, '--address', '127.0.0.1');
+      assert.equal(added.code, 0, added.stderr);
+      const secret = /shared secret: (\S+)/.exec(added.stdout)![1];
+      for (let tries = 0; (await status(secret)).code !== 'Access-Accept'; tries++) assert.ok(tries < 5, 'the server never picked up the new gateway');
+      return secret;
+    };
 
     it('answers a gateway added by the CLI without a restart, shows its secret once, keeps it sealed, and stops after removal', async () => {
       assert.equal((await status('a-secret-nobody-configured-yet!!')).code, null, 'an unknown address gets no answer');
@@ -93,11 +102,7 @@ for (const dialect of await testDialects()) {
     });
 
     it('shows VPN sessions from accounting: start, interim counters, stop with its cause, and a gateway restart ending the rest', async () => {
-      const added = await cli('radius', 'client', 'add', '--name', 'vpn-acct', '--address', '127.0.0.1');
-      const secret = /shared secret: (\S+)/.exec(added.stdout)![1];
-      // An earlier test's unknown-address packet may have spent this second's on-demand reload: the accounting below
-      // starts once the server knows the gateway (the timed reload picks it up within clientRefreshMs).
-      for (let tries = 0; (await status(secret)).code !== 'Access-Accept'; tries++) assert.ok(tries < 5, 'the server never picked up the new gateway');
+      const secret = await addKnownGateway('vpn-acct');
       const session = (id: string, user: string, status: string, extra: string[] = []) => accounting(secret, [
         `User-Name = "${user}"`, `Acct-Session-Id = "${id}"`, `Acct-Status-Type = ${status}`, 'NAS-IP-Address = 192.0.2.50',
         'Framed-IP-Address = 10.8.0.12', 'Calling-Station-Id = "203.0.113.7"', ...extra,
@@ -134,9 +139,7 @@ for (const dialect of await testDialects()) {
     });
 
     it('drops accounting signed with a wrong secret and stores nothing from it; a malformed --limit is a clear error', async () => {
-      const added = await cli('radius', 'client', 'add', '--name', 'vpn-bad', '--address', '127.0.0.1');
-      assert.equal(added.code, 0, added.stderr);
-      await sleep(50);
+      await addKnownGateway('vpn-bad');
       const forged = await accounting('not-the-gateway-secret-at-all!!!', ['User-Name = "mallory"', 'Acct-Session-Id = "forged"', 'Acct-Status-Type = Start']);
       assert.equal(forged.code, null);
       assert.deepEqual(await tessera.vpnSessions.list({ userName: 'mallory' }), []);
