@@ -9,9 +9,11 @@ import type { LoadSide } from './worker-load.ts';
 
 export const stepMs = 30_000;
 export const totpParameters = { algorithm: 'SHA1', digits: 6, periodSeconds: 30 } as const;
-// rlm_totp only takes the code of the step the packet arrived in: a code read this close to the step's end is not
-// sent, on either side, and the worker waits for the next one as a person would.
+// rlm_totp only takes the code of the step the packet arrived in, and reads the time in whole seconds, from a clock
+// that may lag Date.now() by a few milliseconds: a code is read only well inside its step, on either side, and the
+// worker otherwise waits as a person would.
 const stepEndMarginMs = 100;
+const stepStartMarginMs = 50;
 const replyTimeoutMs = 2000;
 
 export interface BenchUser { name: string; password: string; secretBase32: string }
@@ -59,9 +61,9 @@ export async function radiusLoad(o: RadiusLoadOptions): Promise<LoadSide> {
 
   async function pick() {
     let now = clock.now();
-    // A loop, since a timer may fire a fraction of a millisecond before Date.now() reaches the next step.
-    while (stepMs - (now % stepMs) < stepEndMarginMs) {
-      await new Promise((resolve) => setTimeout(resolve, stepMs - (now % stepMs) + 1));
+    // A loop, since a timer may fire a fraction of a millisecond early.
+    while (stepMs - (now % stepMs) < stepEndMarginMs || now % stepMs < stepStartMarginMs) {
+      await new Promise((resolve) => setTimeout(resolve, (stepMs - (now % stepMs) + stepStartMarginMs) % stepMs));
       now = clock.now();
     }
     const index = cursor++ % users.length;
