@@ -16,8 +16,11 @@ for (const dialect of await testDialects()) {
       const secret = randomBytes(20);
       const serial = newSerial();
       await otp().importHardware({ serial, secret, periodSeconds: null });
+      assert.equal(await otp().hasActiveToken(a), false, 'an imported token is nobody\'s yet');
       assert.equal((await otp().assignHardware(a, ` ${serial} `)).state, 'active');
+      assert.equal(await otp().hasActiveToken(a), true, 'the sign-in pages now ask for its code');
       await assert.rejects(otp().assignHardware(b, serial), { code: 'otp.serial_taken' });
+      assert.equal(await otp().hasActiveToken(b), false);
       await assert.rejects(otp().assignHardware(a, serial), { code: 'otp.serial_taken' }, 'already assigned');
       for (const bad of ['NOSUCHSERIAL', '', "x' OR '1'='1", 'x'.repeat(65)]) {
         await assert.rejects(otp().assignHardware(b, bad), { code: 'otp.serial_unknown' }, bad);
@@ -26,6 +29,7 @@ for (const dialect of await testDialects()) {
       assert.ok(await otp().validate(a, code(0)));
       await otp().unbind(serial);
       await assert.rejects(otp().validate(a, code(1)), { code: 'otp.wrong_code' }, 'an unbound token stops at once');
+      assert.equal(await otp().hasActiveToken(a), false, 'and the person is asked to register a new one');
       await assert.rejects(otp().unbind(serial), { code: 'otp.serial_unknown' }, 'not twice');
       await assert.rejects(otp().assignHardware(b, serial), { code: 'otp.serial_unknown' }, 'a lost token is not handed out again');
       assert.deepEqual(w.events.filter((e) => e.details?.serial === serial).map((e) => `${e.action}:${e.outcome}`),

@@ -31,7 +31,7 @@ export function admin(c: OtpContext) {
     },
 
     async hasActiveToken(accountId: string): Promise<boolean> {
-      return (await c.store.listForAccount(accountId)).some((t) => t.record.state === 'active');
+      return c.store.hasActive(accountId);
     },
 
     /** Hardware tokens arrive with their secrets (e.g. from a PSKC file) and wait, unassigned, for a person. */

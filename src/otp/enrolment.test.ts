@@ -16,7 +16,9 @@ for (const dialect of await testDialects()) {
       assert.match(first.otpauthUri, /^otpauth:\/\/totp\/Tessera:j%20smith%40corp\?secret=[A-Z2-7]{32}&issuer=Tessera&algorithm=SHA1&digits=6&period=30$/);
       assert.equal(base32Decode(first.secretBase32).length, 20, 'a fresh 160-bit secret');
       await assert.rejects(otp().confirmEnrolment(id, first.tokenId, wrongFor(oathtool(first.secretBase32, w.clock.now()))), { code: 'otp.wrong_code' });
+      assert.equal(await otp().hasActiveToken(id), false, 'a token waiting for its first code asks for no code yet');
       await otp().confirmEnrolment(id, first.tokenId, oathtool(first.secretBase32, w.clock.now()));
+      assert.equal(await otp().hasActiveToken(id), true);
       w.clock.advance(30_000);
       assert.ok(await otp().validate(id, oathtool(first.secretBase32, w.clock.now())));
 

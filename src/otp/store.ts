@@ -10,6 +10,8 @@ export interface OtpStore {
   findById(id: string): Promise<StoredToken | undefined>;
   findBySerial(serial: string): Promise<StoredToken | undefined>;
   listForAccount(accountId: string): Promise<StoredToken[]>;
+  /** Whether the account has an active token: asked at every sign-in's second-factor decision. */
+  hasActive(accountId: string): Promise<boolean>;
   /**
    * pending → active if still pending and unexpired at `atMs`, recording the first code's step; in the same
    * transaction, revokes the account's other active or locked tokens of `replaces` types. Undefined when the token

@@ -13,6 +13,8 @@ const toStored = (row: Selectable<OtpTokensTable>): StoredToken => ({ secretSeal
 
 const affected = (result: { numUpdatedRows: bigint }) => Number(result.numUpdatedRows) > 0;
 
+const activeTokenOf = prepared((db, p: { accountId: string }) =>
+  db.selectFrom('otp_tokens').select('id').where('account_id', '=', p.accountId).where('state', '=', 'active').limit(1));
 // The two statements of every code check.
 const tokensOfAccount = prepared((db, p: { accountId: string }) =>
   db.selectFrom('otp_tokens').selectAll().where('account_id', '=', p.accountId).orderBy('created_at').orderBy('id'));
@@ -49,6 +51,9 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
     },
     async listForAccount(accountId) {
       return (await tokensOfAccount(db, { accountId })).rows.map(toStored);
+    },
+    async hasActive(accountId) {
+      return (await activeTokenOf(db, { accountId })).rows.length > 0;
     },
     async activate(id, match, atMs, replaces) {
       return db.transaction().execute(async (tx) => {
