@@ -2,7 +2,7 @@
 // editing a row breaks the chain and `verify()` says where.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { isUniqueViolation, prepared, type Database } from '../store/index.ts';
+import { isUniqueViolation, prepared, type Database, type PreparedQuery } from '../store/index.ts';
 import type { Clock } from '../clock/index.ts';
 
 export interface AuditEvent {
@@ -30,6 +30,26 @@ interface Row { at: number; actor: string; action: string; subject: string | nul
 const eventOf = prepared((db, p: { action: string; subject: string }) =>
   db.selectFrom('audit_events').select('seq').where('subject', '=', p.subject).where('action', '=', p.action).limit(1));
 
+type Chained = Row & { seq: number; prev_hash: string; hash: string };
+const columns = ['at', 'actor', 'action', 'subject', 'source', 'outcome', 'details', 'seq', 'prev_hash', 'hash'] as const;
+// Every append is one INSERT of 1 to maxBatch rows; each size is compiled once (see `prepared`), its parameters
+// named by column and row (`seq0`, `seq1`, …).
+type Params = Record<string, string | number | null>;
+const insertOfSize = new Map<number, { insert: PreparedQuery<Params, unknown>; names: string[][] }>();
+function insertRows(db: Kysely<Database>, rows: Chained[]) {
+  let entry = insertOfSize.get(rows.length);
+  if (entry === undefined) {
+    const names = rows.map((_, i) => columns.map((c) => `${c}${i}`));
+    const insert = prepared((db, p: Params) => db.insertInto('audit_events').values(
+      names.map((row) => Object.fromEntries(columns.map((c, j) => [c, p[row[j]]])) as unknown as Chained)));
+    entry = { insert, names };
+    insertOfSize.set(rows.length, entry);
+  }
+  const params: Params = {};
+  rows.forEach((row, i) => columns.forEach((c, j) => { params[entry.names[i][j]] = row[c]; }));
+  return entry.insert(db, params);
+}
+
 function chainHash(prev: string, row: Row & { seq: number }): string {
   return createHash('sha256').update(JSON.stringify([prev, row.seq, row.at, row.actor, row.action, row.subject, row.source, row.outcome, row.details])).digest('hex');
 }
@@ -52,13 +72,13 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
     for (let attempt = 0; ; attempt++) {
       tail ??= await db.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst() ?? { seq: 0, hash: genesis };
       let { seq, hash } = tail;
-      const chained = rows.map((row) => {
+      const chained = rows.map((row): Chained => {
         const link = { ...row, seq: ++seq, prev_hash: hash };
         hash = chainHash(link.prev_hash, link);
         return { ...link, hash };
       });
       try {
-        await db.insertInto('audit_events').values(chained).execute();
+        await insertRows(db, chained);
         tail = { seq, hash };
         return;
       } catch (err) {
