@@ -269,30 +269,32 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   let radius: RadiusServer | undefined;
   let radiusBound: RadiusBound | undefined;
   if (config.radius) {
+    const vpnLogin = createVpnLogin({
+      async checkPassword(userName, password) {
+        // The same count as the sign-in page's, per account only: every person behind a gateway shares its address.
+        const account = await limiter.limitFailures(
+          [{ key: accountKey('signin', userName), rule: config.limits.signInPerAccount }],
+          () => (workforce?.isDirectoryName(userName) ? workforce.signIn(userName, password) : accounts.authenticate(userName, password)),
+          countsAsFailedSignIn,
+        );
+        return { accountId: account.id, groups: account.groups, workforce: account.kind === 'workforce' };
+      },
+      secondFactor,
+      validateCode: async (accountId, code, source) => { await otp.validate(accountId, code, { source }); },
+      firstCodeLogin: async (accountId) => !await audit.hasEvent('radius.accept', accountId),
+      states: challengeStates,
+      message: (id) => t(`radius.${id}`),
+      async replyAttributes(accountId, knownGroups) {
+        return (knownGroups ?? await groupsOf(accountId)).flatMap((group) => config.radiusGroupAttributes[group] ?? []);
+      },
+      audit: auditAs('radius'),
+    });
     radius = createRadiusServer({
       config: config.radius,
       clock,
       loadClients: () => radiusClients.load(),
-      authenticate: createVpnLogin({
-        async checkPassword(userName, password) {
-          // The same count as the sign-in page's, per account only: every person behind a gateway shares its address.
-          const account = await limiter.limitFailures(
-            [{ key: accountKey('signin', userName), rule: config.limits.signInPerAccount }],
-            () => (workforce?.isDirectoryName(userName) ? workforce.signIn(userName, password) : accounts.authenticate(userName, password)),
-            countsAsFailedSignIn,
-          );
-          return { accountId: account.id, groups: account.groups, workforce: account.kind === 'workforce' };
-        },
-        secondFactor,
-        validateCode: async (accountId, code, source) => { await otp.validate(accountId, code, { source }); },
-        firstCodeLogin: async (accountId) => !await audit.hasEvent('radius.accept', accountId),
-        states: challengeStates,
-        message: (id) => t(`radius.${id}`),
-        async replyAttributes(accountId, knownGroups) {
-          return (knownGroups ?? await groupsOf(accountId)).flatMap((group) => config.radiusGroupAttributes[group] ?? []);
-        },
-        audit: auditAs('radius'),
-      }),
+      // One audit row per login: the directory and code checks are its steps (details.steps).
+      authenticate: (request) => audit.asOneEvent(() => vpnLogin(request)),
       async account(record) {
         const change = sessionChange(record, clock.now());
         await vpnSessions.apply(change);

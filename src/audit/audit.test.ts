@@ -29,6 +29,39 @@ for (const dialect of await testDialects()) {
       assert.deepEqual(await audit.verify(), { ok: true, events: 150 });
     });
 
+    it('appends what an action\'s steps record as one row with its concluding event, also when the action fails', async () => {
+      await fixture.store.db.deleteFrom('audit_events').execute();
+      const audit = createAudit(fixture.store.db, systemClock);
+      const login = (subject: string, fail: boolean) => audit.asOneEvent(async () => {
+        await audit.record({ actor: subject, action: 'account.sign_in', subject, outcome: 'success', details: { source: 'directory' } });
+        await audit.record({ actor: subject, action: 'otp.validate', subject, outcome: fail ? 'wrong_code' : 'success', details: fail ? {} : { serial: 'TOTP0001' } });
+        if (fail) throw Object.assign(new Error('wrong code'), { code: 'otp.wrong_code' });
+        await audit.record({ actor: subject, action: 'radius.accept', subject, outcome: 'success', source: '192.0.2.7', details: { client: 'vpn' } });
+        return 'accepted';
+      });
+      // Two logins at once and an event of another request in between: each keeps its own steps.
+      const [accepted, refused] = await Promise.allSettled([
+        login('alice', false), login('bob', true),
+        audit.record({ actor: 'admin', action: 'client.add', subject: null, outcome: 'success' }),
+      ]);
+      assert.equal(accepted.status === 'fulfilled' && accepted.value, 'accepted');
+      assert.equal(refused.status === 'rejected' && (refused.reason as { code: string }).code, 'otp.wrong_code', 'the action\'s own error reaches the caller');
+      const rows = await fixture.store.db.selectFrom('audit_events').select(['action', 'subject', 'source', 'outcome', 'details']).orderBy('seq').execute();
+      const bySubject = (subject: string | null) => rows.filter((r) => r.subject === subject).map((r) => ({ ...r, details: JSON.parse(r.details) }));
+      assert.deepEqual(bySubject('alice'), [{
+        action: 'radius.accept', subject: 'alice', source: '192.0.2.7', outcome: 'success',
+        details: { client: 'vpn', steps: [{ action: 'account.sign_in', outcome: 'success', details: { source: 'directory' } }, { action: 'otp.validate', outcome: 'success', details: { serial: 'TOTP0001' } }] },
+      }]);
+      assert.deepEqual(bySubject('bob'), [{
+        action: 'otp.validate', subject: 'bob', source: null, outcome: 'wrong_code',
+        details: { steps: [{ action: 'account.sign_in', outcome: 'success', details: { source: 'directory' } }] },
+      }], 'a failed action loses none of what it recorded');
+      assert.deepEqual(bySubject(null).map((r) => r.action), ['client.add']);
+      assert.equal(rows.length, 3);
+      assert.deepEqual(await audit.verify(), { ok: true, events: 3 });
+      assert.equal(await audit.hasEvent('radius.accept', 'alice'), true);
+    });
+
     it('keeps one unbroken chain when two nodes append at the same time', async () => {
       await fixture.store.db.deleteFrom('audit_events').execute();
       const [a, b] = [createAudit(fixture.store.db, systemClock), createAudit(fixture.store.db, systemClock)];

@@ -1,5 +1,6 @@
 // Append-only, hash-chained audit log: each event's hash covers the previous one, so removing or
 // editing a row breaks the chain and `verify()` says where.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { isUniqueViolation, prepared, type Database, type PreparedQuery } from '../store/index.ts';
@@ -16,6 +17,13 @@ export interface AuditEvent {
 
 export interface Audit {
   record(event: AuditEvent): Promise<void>;
+  /**
+   * Runs `action` as one audited event: what its steps record (a directory sign-in, a code check, a token lock) is
+   * kept and appended, when the action ends, as one row: the last event recorded, with the earlier ones in order
+   * under `details.steps`. Nothing is dropped, also when the action throws; events it did not record itself (other
+   * requests) are appended as usual.
+   */
+  asOneEvent<T>(action: () => Promise<T>): Promise<T>;
   /** Whether an event with this action and subject was ever recorded (e.g. a person's first VPN login with a code). */
   hasEvent(action: string, subject: string): Promise<boolean>;
   verify(): Promise<{ ok: true; events: number } | { ok: false; brokenAt: number }>;
@@ -65,6 +73,7 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
   // INSERT: under load a burst of sign-ins costs one statement and one commit instead of one each.
   let waiting: Array<{ row: Row; resolve: () => void; reject: (err: unknown) => void }> = [];
   let appending = false;
+  const gathering = new AsyncLocalStorage<{ events: Array<{ row: Row; details: Record<string, unknown> }>; open: boolean }>();
 
   const append = async (rows: Row[]) => {
     // The sequence number is the primary key: appending after the tail this node saw last needs no read, and
@@ -102,8 +111,18 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
     appending = false;
   };
 
+  const enqueue = (row: Row) => new Promise<void>((resolve, reject) => {
+    waiting.push({ row, resolve, reject });
+    // Started on the next turn of the event loop, so the events of requests served in this turn share it.
+    if (!appending) {
+      appending = true;
+      setImmediate(drain);
+    }
+  });
+
   return {
     record(event) {
+      const details = event.details ?? {};
       // Read now: the time of the event, and the source of the request recording it.
       const row: Row = {
         at: clock.now(),
@@ -112,16 +131,33 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
         subject: event.subject ?? null,
         source: event.source ?? currentSource() ?? null,
         outcome: event.outcome,
-        details: JSON.stringify(event.details ?? {}),
+        details: '',
       };
-      return new Promise<void>((resolve, reject) => {
-        waiting.push({ row, resolve, reject });
-        // Started on the next turn of the event loop, so the events of requests served in this turn share it.
-        if (!appending) {
-          appending = true;
-          setImmediate(drain);
+      const gathered = gathering.getStore();
+      if (gathered?.open) {
+        gathered.events.push({ row, details });
+        return Promise.resolve();
+      }
+      return enqueue({ ...row, details: JSON.stringify(details) });
+    },
+    async asOneEvent(action) {
+      const gathered = { events: [] as Array<{ row: Row; details: Record<string, unknown> }>, open: true };
+      try {
+        return await gathering.run(gathered, action);
+      } finally {
+        gathered.open = false;
+        const last = gathered.events.pop();
+        if (last !== undefined) {
+          // A step says who and about whom only where that differs from the event it is part of.
+          const steps = gathered.events.map(({ row, details }) => ({
+            action: row.action, outcome: row.outcome,
+            ...(row.actor !== last.row.actor ? { actor: row.actor } : {}),
+            ...(row.subject !== last.row.subject ? { subject: row.subject } : {}),
+            ...(Object.keys(details).length > 0 ? { details } : {}),
+          }));
+          await enqueue({ ...last.row, details: JSON.stringify(steps.length > 0 ? { ...last.details, steps } : last.details) });
         }
-      });
+      }
     },
     async hasEvent(action, subject) {
       return (await eventOf(db, { action, subject })).rows.length > 0;

@@ -40,7 +40,8 @@ for (const dialect of await testDialects()) {
       const account = await tessera.accounts.createByOperator({ email, password, workforce: true });
       return { key: await enrolMobileToken(tessera, account.id, email) };
     }
-    // One openconnect login, with the RADIUS verdicts Tessera audited while it ran (in order).
+    // One openconnect login, with the RADIUS verdicts Tessera audited while it ran (in order), each with the steps
+    // (directory, code check) that led to it as `action:outcome`.
     type Login = OpenconnectLogin & { audit: Array<Record<string, unknown>> };
     async function login(answers: string[]): Promise<Login> {
       const db = tessera.store.db;
@@ -48,7 +49,9 @@ for (const dialect of await testDialects()) {
       const mark = await last();
       const result = await openconnectLogin(ocserv, answers);
       const rows = await db.selectFrom('audit_events').select(['action', 'details']).where('seq', '>', mark).where('action', 'like', 'radius.%').orderBy('seq').execute();
-      return { ...result, audit: rows.map((row) => ({ action: row.action, ...JSON.parse(row.details) as Record<string, unknown> })) };
+      const verdict = (details: { steps?: Array<{ action: string; outcome: string }> }) =>
+        ({ ...details, ...(details.steps ? { steps: details.steps.map((s) => `${s.action}:${s.outcome}`) } : {}) });
+      return { ...result, audit: rows.map((row) => ({ action: row.action, ...verdict(JSON.parse(row.details)) })) };
     }
     // Everything a failure needs to be understood: the conversation openconnect saw, Tessera's verdicts, ocserv's log.
     // A `state_invalid` after a challenge is ocserv's doing: it copies the State with talloc_strdup and sends back
@@ -70,7 +73,7 @@ for (const dialect of await testDialects()) {
       assert.match(accepted.cookie ?? '', /webvpn=/, explain(accepted));
       // ocserv puts the challenge's Reply-Message on the form above a second password field.
       assert.match(accepted.stderr, /Username:[\s\S]*Password:[\s\S]*Enter your second password: the 6-digit OTP code from your OTP app\.[\s\S]*Password1:/, explain(accepted));
-      assert.deepEqual(accepted.audit, [{ action: 'radius.accept', client: 'ocserv', factors: ['pwd', 'otp'] }], explain(accepted));
+      assert.deepEqual(accepted.audit, [{ action: 'radius.accept', client: 'ocserv', factors: ['pwd', 'otp'], steps: ['otp.validate:success'] }], explain(accepted));
     });
 
     it('asks "Enter your OTP code" on the next login and refuses a wrong code', async () => {
@@ -91,7 +94,7 @@ for (const dialect of await testDialects()) {
       // ocserv ends the login with HTTP 401 and does not pass on the Reject's Reply-Message.
       assert.match(refused.stderr, /HTTP\/1\.1 401 Authentication failed/);
       // Refused for the code itself, not for a lost State.
-      assert.deepEqual(refused.audit, [{ action: 'radius.reject', client: 'ocserv', reason: 'otp.wrong_code' }], explain(refused));
+      assert.deepEqual(refused.audit, [{ action: 'radius.reject', client: 'ocserv', reason: 'otp.wrong_code', steps: ['otp.validate:wrong_code'] }], explain(refused));
     });
 
     it('refuses a wrong password without asking for a code', async () => {
@@ -103,7 +106,7 @@ for (const dialect of await testDialects()) {
       assert.doesNotMatch(refused.stderr, /Password1:|OTP/);
       // ocserv shows the Reject's Reply-Message and lets the user try the password again (stdin then has no more).
       assert.match(refused.stderr, /Password:[\s\S]*Your IT code or password is incorrect\.[\s\S]*Password:/);
-      assert.deepEqual(refused.audit, [{ action: 'radius.reject', client: 'ocserv', reason: 'identity.invalid_credentials' }], explain(refused));
+      assert.deepEqual(refused.audit, [{ action: 'radius.reject', client: 'ocserv', reason: 'identity.invalid_credentials', steps: ['account.sign_in:failure'] }], explain(refused));
     });
   });
 }

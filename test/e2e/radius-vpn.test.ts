@@ -163,6 +163,12 @@ describe('RADIUS with the directory: IT code and directory password, reply attri
     const accepted = await send('CORP\\alice', 'correct horse battery');
     assert.equal(accepted.code, 'Access-Accept');
     assert.deepEqual(accepted.attributes.filter((a) => ['Class', 'Filter-Id'].includes(a.name)).map((a) => `${a.name}=${a.value}`).sort(), ['Class=0x73746166662d76706e', 'Filter-Id=full-access'].sort());
+    // One audit row for the login, for the helpdesk to read: the directory sign-in is its step, not a row of its own.
+    const rows = await tessera.store.db.selectFrom('audit_events').select(['action', 'source', 'details']).orderBy('seq').execute();
+    assert.deepEqual(rows.map((r) => ({ ...r, details: JSON.parse(r.details) })), [{
+      action: 'radius.accept', source: '127.0.0.1',
+      details: { client: 'vpn', factors: ['pwd'], steps: [{ action: 'account.sign_in', outcome: 'success', details: { source: 'directory', created: true } }] },
+    }]);
     const wrong = await send('alice', 'not her password');
     assert.equal(wrong.code, 'Access-Reject');
     await slapd.stop();
