@@ -73,7 +73,9 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
   // INSERT: under load a burst of sign-ins costs one statement and one commit instead of one each.
   let waiting: Array<{ row: Row; resolve: () => void; reject: (err: unknown) => void }> = [];
   let appending = false;
-  const gathering = new AsyncLocalStorage<{ events: Array<{ row: Row; details: Record<string, unknown> }>; open: boolean }>();
+  // The events recorded inside asOneEvent, details still as objects so that they can be nested.
+  type Gathered = { events: Array<{ row: Omit<Row, 'details'>; details: Record<string, unknown> }>; open: boolean };
+  const gathering = new AsyncLocalStorage<Gathered>();
 
   const append = async (rows: Row[]) => {
     // The sequence number is the primary key: appending after the tail this node saw last needs no read, and
@@ -124,14 +126,13 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
     record(event) {
       const details = event.details ?? {};
       // Read now: the time of the event, and the source of the request recording it.
-      const row: Row = {
+      const row = {
         at: clock.now(),
         actor: event.actor,
         action: event.action,
         subject: event.subject ?? null,
         source: event.source ?? currentSource() ?? null,
         outcome: event.outcome,
-        details: '',
       };
       const gathered = gathering.getStore();
       if (gathered?.open) {
@@ -141,7 +142,7 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
       return enqueue({ ...row, details: JSON.stringify(details) });
     },
     async asOneEvent(action) {
-      const gathered = { events: [] as Array<{ row: Row; details: Record<string, unknown> }>, open: true };
+      const gathered: Gathered = { events: [], open: true };
       try {
         return await gathering.run(gathered, action);
       } finally {

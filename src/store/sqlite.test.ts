@@ -49,5 +49,4 @@ describe('SQLite file database', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-
 });

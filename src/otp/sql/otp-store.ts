@@ -13,8 +13,10 @@ const toStored = (row: Selectable<OtpTokensTable>): StoredToken => ({ secretSeal
 
 const affected = (result: { numUpdatedRows: bigint }) => Number(result.numUpdatedRows) > 0;
 
+// Every second-factor decision asks this.
 const activeTokenOf = prepared((db, p: { accountId: string }) =>
   db.selectFrom('otp_tokens').select('id').where('account_id', '=', p.accountId).where('state', '=', 'active').limit(1));
+
 // The two statements of every code check.
 const tokensOfAccount = prepared((db, p: { accountId: string }) =>
   db.selectFrom('otp_tokens').selectAll().where('account_id', '=', p.accountId).orderBy('created_at').orderBy('id'));
