@@ -37,6 +37,8 @@ export interface Slapd {
    */
   freeze(): Promise<void>;
   thaw(): void;
+  /** CPU seconds slapd has used so far, all threads (for the bench: how busy the directory was). */
+  cpuSeconds(): number;
   /** Stops slapd and deletes its directory. */
   close(): Promise<void>;
   /**
@@ -155,6 +157,12 @@ export async function startSlapd(): Promise<Slapd> {
       while (!stopped()) await new Promise((resolve) => setTimeout(resolve, 1));
     },
     thaw: () => { child?.kill('SIGCONT'); },
+    cpuSeconds() {
+      if (child?.pid === undefined) return 0;
+      // utime and stime, the 14th and 15th fields, in clock ticks (100 a second on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
     close: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },
     async modify(change) {
       const ldapmodify = spawn('ldapmodify', ['-x', '-H', `ldap://127.0.0.1:${port}`, '-D', adminDn, '-w', adminPassword], { stdio: ['pipe', 'ignore', 'pipe'] });
