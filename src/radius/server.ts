@@ -99,13 +99,14 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     return clients.find(address);
   }
 
+  const carries = (packet: RadiusPacket, type: number) => packet.attributes.some((a) => a.type === type);
+
   // RFC 3579 §3.2 / RFC 2869 §5.14 and BlastRADIUS: which Message-Authenticator rule this request breaks, if any.
   function checkAccessRequest(datagram: Buffer, packet: RadiusPacket, client: RadiusClient): RadiusOutcome | null {
-    const hasAuthenticator = packet.attributes.some((a) => a.type === AttributeCode.MessageAuthenticator);
-    if (hasAuthenticator) return verifyMessageAuthenticator(datagram, packet, client.secret) ? null : 'bad_message_authenticator';
+    if (carries(packet, AttributeCode.MessageAuthenticator)) return verifyMessageAuthenticator(datagram, packet, client.secret) ? null : 'bad_message_authenticator';
     if (client.requireMessageAuthenticator) return 'missing_message_authenticator';
     // limit_proxy_state: a Proxy-State without Message-Authenticator is the BlastRADIUS forgery's carrier.
-    if (packet.attributes.some((a) => a.type === AttributeCode.ProxyState)) return 'proxy_state_without_message_authenticator';
+    if (carries(packet, AttributeCode.ProxyState)) return 'proxy_state_without_message_authenticator';
     return null;
   }
 
@@ -119,8 +120,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       case PacketCode.AccountingRequest: {
         // RFC 2866 §3: a Request Authenticator that does not verify means silent discard.
         if (!verifyAccountingRequest(datagram, client.secret)) return 'bad_authenticator';
-        const hasAuthenticator = packet.attributes.some((a) => a.type === AttributeCode.MessageAuthenticator);
-        return hasAuthenticator && !verifyMessageAuthenticator(datagram, packet, client.secret) ? 'bad_message_authenticator' : null;
+        return carries(packet, AttributeCode.MessageAuthenticator) && !verifyMessageAuthenticator(datagram, packet, client.secret) ? 'bad_message_authenticator' : null;
       }
       default:
         return 'unsupported_code';
