@@ -168,10 +168,11 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   const policies = cachedPolicyStore(createSqlPolicyStore(store.db), () => clock.now());
   const limiter = createRateLimiter(store.db, clock);
   const groupsOf = async (accountId: string) => (await accounts.findAccount(accountId))?.groups ?? [];
-  // `knownGroups`: the caller just read the account (e.g. at the password step), so it is not read again.
-  const secondFactor = async (appId: string, accountId: string, knownGroups?: readonly string[]) => {
-    const [policy, groups, hasToken] = await Promise.all([policies.find(appId), knownGroups ?? groupsOf(accountId), otp.hasActiveToken(accountId)]);
-    return decide(policy ?? defaultPolicy(appId), { groups: [...groups], hasToken }, clock.now());
+  // `knownGroups`, `hasToken`: the caller just read the account (e.g. at the password step) or the tokens, so they
+  // are not read again.
+  const secondFactor = async (appId: string, accountId: string, knownGroups?: readonly string[], hasToken?: boolean) => {
+    const [policy, groups, active] = await Promise.all([policies.find(appId), knownGroups ?? groupsOf(accountId), hasToken ?? otp.hasActiveToken(accountId)]);
+    return decide(policy ?? defaultPolicy(appId), { groups: [...groups], hasToken: active }, clock.now());
   };
 
   const clients = createClientRegistry(store.db, sealer, clock);
@@ -279,7 +280,12 @@ export async function createServer(config: Config, options: { logger?: Logger; c
         );
         return { accountId: account.id, groups: account.groups, workforce: account.kind === 'workforce' };
       },
-      secondFactor,
+      // One read of the person's tokens serves both the decision and, with password and code in one field, the check.
+      async secondFactor(appId, accountId, groups) {
+        const tokens = await otp.tokensOf(accountId);
+        const decision = await secondFactor(appId, accountId, groups, tokens.hasActive);
+        return { ...decision, checkCode: async (code, source) => { await tokens.validate(code, { source }); } };
+      },
       validateCode: async (accountId, code, source) => { await otp.validate(accountId, code, { source }); },
       firstCodeLogin: async (accountId) => !await audit.hasEvent('radius.accept', accountId),
       states: challengeStates,

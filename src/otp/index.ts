@@ -8,7 +8,7 @@ export { bindToDevice, type EnrolmentOptions } from './token-types.ts';
 export { createOtpService, type OtpService, type OtpServiceOptions } from './service.ts';
 export type { AttemptOptions, AuditEvent as OtpAuditEvent } from './context.ts';
 export type { Enrolment, Confirmed } from './enrolment.ts';
-export type { Accepted } from './validation.ts';
+export type { Accepted, AccountTokens } from './validation.ts';
 export type { HardwareImport } from './admin.ts';
 export type { OtpStore, StoredToken } from './store.ts';
 export { createSqlOtpStore } from './sql/otp-store.ts';

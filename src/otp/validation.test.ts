@@ -146,6 +146,33 @@ for (const dialect of await testDialects()) {
       assert.ok(await otp().validate(accountId, drifted(7)), 'the drift is remembered');
     });
 
+    it('answers from one read of the tokens exactly as hasActiveToken and validate do (a VPN login with password and code)', async () => {
+      const { accountId, secretBase32, serial } = await w.enrolled();
+      const pending = await w.account();
+      await otp().beginEnrolment(pending, 'jdoe', 'mobile');
+      for (const id of [accountId, pending, await w.account(), randomUUID()]) {
+        assert.equal((await otp().tokensOf(id)).hasActive, await otp().hasActiveToken(id), id);
+      }
+      const code = oathtool(secretBase32, w.clock.now());
+      const [first, second] = [await otp().tokensOf(accountId), await otp().tokensOf(accountId)];
+      await assert.rejects(first.validate('12 34'), { code: 'otp.malformed' });
+      assert.deepEqual(await first.validate(code, { source: '198.51.100.9' }), { serial, type: 'mobile' });
+      // Read before the code was used, still refused: single use is the database's conditional update, not the read.
+      await assert.rejects(second.validate(code), { code: 'otp.replayed' });
+      await assert.rejects((await otp().tokensOf(accountId)).validate(code), { code: 'otp.replayed' });
+      await assert.rejects((await otp().tokensOf(pending)).validate(code), { code: 'otp.wrong_code' }, 'a pending token opens nothing');
+      assert.deepEqual(w.events.filter((e) => e.subject === accountId).slice(-3).map((e) => e.outcome), ['success', 'replayed', 'replayed']);
+      // The two replays counted toward the lock as well: 98 wrong codes reach the 100 failures.
+      for (let i = 0; i < 98; i++) {
+        w.clock.advance(3_600_000);
+        await assert.rejects((await otp().tokensOf(accountId)).validate(wrongFor(oathtool(secretBase32, w.clock.now()))), { code: 'otp.wrong_code' });
+      }
+      w.clock.advance(3_600_000);
+      const locked = await otp().tokensOf(accountId);
+      assert.equal(locked.hasActive, await otp().hasActiveToken(accountId), 'a locked token, as hasActiveToken says');
+      await assert.rejects(locked.validate(oathtool(secretBase32, w.clock.now())), { code: 'otp.locked' });
+    });
+
     it('keeps an HOTP counter monotonic with a look-ahead of 10, and resyncs it with two consecutive values (T16)', async () => {
       const id = await w.account();
       const secret = randomBytes(20);

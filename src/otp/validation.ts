@@ -3,9 +3,15 @@
 import type { AttemptOptions, OtpContext } from './context.ts';
 import { OtpError } from './errors.ts';
 import { normalizeCode } from './policy.ts';
+import type { StoredToken } from './store.ts';
 import { tokenOf, type OtpToken, type TokenType } from './token.ts';
 
 export interface Accepted { serial: string; type: TokenType }
+
+export interface AccountTokens {
+  hasActive: boolean;
+  validate(codeInput: unknown, options?: AttemptOptions): Promise<Accepted>;
+}
 
 // An account without tokens costs the same work as a real check (a read, the HMACs of a window, a counted
 // failure, an audit row), so neither the answer nor its timing says which accounts have a token.
@@ -13,8 +19,9 @@ const decoyId = 'otp-decoy-never-stored';
 const decoy = tokenOf({ id: decoyId, accountId: null, type: 'mobile', serial: decoyId, state: 'active', algorithm: 'SHA1', digits: 6, periodSeconds: 30, drift: 0, lastStep: null, failures: 0, lockedUntil: 0, pendingExpiresAt: null, createdAt: 0, activatedAt: null }, Buffer.alloc(20));
 
 export function validation(c: OtpContext) {
-  const usable = async (accountId: string): Promise<OtpToken[]> =>
-    (await c.store.listForAccount(accountId)).filter((t) => t.record.state === 'active' || t.record.state === 'locked').map(c.open);
+  // Locked tokens stay in: their lock is what the person is told.
+  const usable = (stored: StoredToken[]): OtpToken[] =>
+    stored.filter((t) => t.record.state === 'active' || t.record.state === 'locked').map(c.open);
 
   /** Refuses a token that is locked or still delayed: the code is not even looked at (no oracle for a guesser). */
   function refuseIfBarred(tokens: OtpToken[], now: number): OtpToken[] {
@@ -24,6 +31,44 @@ export function validation(c: OtpContext) {
     throw waitsMs.length ? new OtpError('otp.throttled', Math.ceil(Math.min(...waitsMs) / 1000)) : new OtpError('otp.locked');
   }
 
+  async function check(accountId: string | null, stored: StoredToken[], code: string, options: AttemptOptions): Promise<Accepted> {
+    const now = options.atMs ?? c.clock.now();
+    const { source } = options;
+    const tokens = usable(stored);
+    if (tokens.length === 0) {
+      decoy.verify(code, now, c.reach);
+      await c.store.recordFailure(decoyId);
+      await c.audit({ action: 'otp.validate', subject: typeof accountId === 'string' ? accountId : null, outcome: 'wrong_code', source });
+      throw new OtpError('otp.wrong_code');
+    }
+    let ready: OtpToken[];
+    try {
+      ready = refuseIfBarred(tokens, now);
+    } catch (err) {
+      await c.audit({ action: 'otp.validate', subject: accountId, outcome: (err as OtpError).code.slice(4), source });
+      throw err;
+    }
+    for (const token of ready) {
+      const match = token.verify(code, now, c.reach);
+      if (!match) continue;
+      const details = { serial: token.record.serial };
+      if (await c.store.acceptStep(token.record.id, match)) {
+        await c.audit({ action: 'otp.validate', subject: accountId, outcome: 'success', source, details });
+        return { serial: token.record.serial, type: token.record.type };
+      }
+      // Another request (maybe on another node) accepted this step or a later one first.
+      await c.countFailure(token.record, now, source);
+      await c.audit({ action: 'otp.validate', subject: accountId, outcome: 'replayed', source, details });
+      throw new OtpError('otp.replayed');
+    }
+    // A replay (privacyIDEA's "previous otp used again") or a wrong code: both count toward the lock (T13); the
+    // person is told which it was, since the replayed code was theirs to know.
+    for (const token of ready) await c.countFailure(token.record, now, source);
+    const replayed = ready.some((t) => t.wasUsed(code, now, c.reach));
+    await c.audit({ action: 'otp.validate', subject: accountId, outcome: replayed ? 'replayed' : 'wrong_code', source });
+    throw new OtpError(replayed ? 'otp.replayed' : 'otp.wrong_code');
+  }
+
   return {
     /**
      * Checks a code against the account's active tokens. Succeeds once per step (RFC 6238 §5.2), also when several
@@ -31,41 +76,21 @@ export function validation(c: OtpContext) {
      */
     async validate(accountId: string | null, codeInput: unknown, options: AttemptOptions = {}): Promise<Accepted> {
       const code = normalizeCode(codeInput);
-      const now = options.atMs ?? c.clock.now();
-      const { source } = options;
-      const tokens = typeof accountId === 'string' && accountId !== '' ? await usable(accountId) : [];
-      if (tokens.length === 0) {
-        decoy.verify(code, now, c.reach);
-        await c.store.recordFailure(decoyId);
-        await c.audit({ action: 'otp.validate', subject: typeof accountId === 'string' ? accountId : null, outcome: 'wrong_code', source });
-        throw new OtpError('otp.wrong_code');
-      }
-      let ready: OtpToken[];
-      try {
-        ready = refuseIfBarred(tokens, now);
-      } catch (err) {
-        await c.audit({ action: 'otp.validate', subject: accountId, outcome: (err as OtpError).code.slice(4), source });
-        throw err;
-      }
-      for (const token of ready) {
-        const match = token.verify(code, now, c.reach);
-        if (!match) continue;
-        const details = { serial: token.record.serial };
-        if (await c.store.acceptStep(token.record.id, match)) {
-          await c.audit({ action: 'otp.validate', subject: accountId, outcome: 'success', source, details });
-          return { serial: token.record.serial, type: token.record.type };
-        }
-        // Another request (maybe on another node) accepted this step or a later one first.
-        await c.countFailure(token.record, now, source);
-        await c.audit({ action: 'otp.validate', subject: accountId, outcome: 'replayed', source, details });
-        throw new OtpError('otp.replayed');
-      }
-      // A replay (privacyIDEA's "previous otp used again") or a wrong code: both count toward the lock (T13); the
-      // person is told which it was, since the replayed code was theirs to know.
-      for (const token of ready) await c.countFailure(token.record, now, source);
-      const replayed = ready.some((t) => t.wasUsed(code, now, c.reach));
-      await c.audit({ action: 'otp.validate', subject: accountId, outcome: replayed ? 'replayed' : 'wrong_code', source });
-      throw new OtpError(replayed ? 'otp.replayed' : 'otp.wrong_code');
+      const stored = typeof accountId === 'string' && accountId !== '' ? await c.store.listForAccount(accountId) : [];
+      return check(accountId, stored, code, options);
+    },
+
+    /**
+     * The account's tokens read once, for a request that decides whether to ask for a code and then checks one
+     * (a VPN login with password and code in one field): `hasActive` as `hasActiveToken` would answer, and
+     * `validate` as `validate` would, from the same read.
+     */
+    async tokensOf(accountId: string): Promise<AccountTokens> {
+      const stored = await c.store.listForAccount(accountId);
+      return {
+        hasActive: stored.some((t) => t.record.state === 'active'),
+        validate: async (codeInput, options = {}) => check(accountId, stored, normalizeCode(codeInput), options),
+      };
     },
 
     /**

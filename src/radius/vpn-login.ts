@@ -17,8 +17,11 @@ export interface VpnLoginPorts {
    * web.rate_limited after too many failures).
    */
   checkPassword(userName: string, password: string): Promise<{ accountId: string; groups: readonly string[]; workforce: boolean }>;
-  /** `groups` when the caller has them at hand; otherwise they are read. */
-  secondFactor(appId: string, accountId: string, groups?: readonly string[]): Promise<{ askCode: boolean; mustEnrol: boolean }>;
+  /**
+   * `groups` when the caller has them at hand; otherwise they are read. `checkCode` checks a code typed in the same
+   * request (passOTP) against the tokens this decision read, as `validateCode` would.
+   */
+  secondFactor(appId: string, accountId: string, groups?: readonly string[]): Promise<{ askCode: boolean; mustEnrol: boolean; checkCode(code: string, source: string): Promise<void> }>;
   /** Throws an error with a `code` (otp.wrong_code, otp.replayed, otp.locked, otp.throttled, otp.malformed). */
   validateCode(accountId: string, code: string, source: string): Promise<void>;
   /** True until the person's first successful code over RADIUS: the FAQ's "second password" wording. */
@@ -46,9 +49,9 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     return { kind: 'accept', attributes: await p.replyAttributes(accountId, groups) };
   };
 
-  async function secondStep(request: AccessRequest, accountId: string, code: string, groups?: readonly string[]): Promise<AccessDecision> {
+  async function secondStep(request: AccessRequest, accountId: string, checkCode: (source: string) => Promise<void>, groups?: readonly string[]): Promise<AccessDecision> {
     try {
-      await p.validateCode(accountId, code, request.source.address);
+      await checkCode(request.source.address);
     } catch (err) {
       await audit(request, 'radius.reject', accountId, { reason: (err as { code?: string }).code });
       return reject(codeMessage(err));
@@ -68,7 +71,7 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
         await audit(request, 'radius.reject', null, { reason: 'state_invalid' });
         return reject('expired');
       }
-      return secondStep(request, accountId, secret);
+      return secondStep(request, accountId, (source) => p.validateCode(accountId, secret, source));
     }
 
     const [password, code] = request.passwordAndCode && secret.length > otpCodeLength
@@ -94,7 +97,7 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
       return reject('enrol');
     }
     if (!decision.askCode) return accept(request, accountId, ['pwd'], groups);
-    if (code !== undefined) return secondStep(request, accountId, code, groups);
+    if (code !== undefined) return secondStep(request, accountId, (source) => decision.checkCode(code, source), groups);
     const state = await p.states.create(accountId, request.client, userName);
     return { kind: 'challenge', state, replyMessage: p.message(await p.firstCodeLogin(accountId) ? 'second_password' : 'otp_code') };
   };
