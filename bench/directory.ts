@@ -10,7 +10,7 @@ const durationMs = Number(process.env.BENCH_SECONDS ?? 2) * 1000;
 const concurrency = 8;
 
 export async function benchDirectorySignIns(): Promise<Outcome> {
-  const slapd = await startSlapd();
+  const slapd = await startSlapd({ logOperations: false });
   const tessera = await startTessera('sqlite', { ...benchLimits, directory: fixtureConfig('openldap', [slapd.url]) });
   await tessera.clients.add({ client_id: 'bench', client_name: 'Bench', redirect_uris: ['http://127.0.0.1:9/cb'], first_party: true });
   const generators = new URL('./directory-load.ts', import.meta.url);

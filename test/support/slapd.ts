@@ -64,8 +64,8 @@ function makeCertificates(dir: string): { caFile: string; certFile: string; keyF
   return { caFile: ca.caFile, ...ca.issue('localhost', 'DNS:localhost,IP:127.0.0.1') };
 }
 
-function slapdConf(dir: string, certs: { caFile: string; certFile: string; keyFile: string }): string {
-  return `include /etc/ldap/schema/core.schema
+function slapdConf(dir: string, certs: { caFile: string; certFile: string; keyFile: string }, logOperations: boolean): string {
+  return `${logOperations ? '' : 'loglevel none\n'}include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
@@ -107,12 +107,22 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
   throw new Error(`slapd did not listen on ${port}:\n${output()}`);
 }
 
-export async function startSlapd(): Promise<Slapd> {
+export interface SlapdOptions {
+  /**
+   * Log every operation (stats), read by this process: what the tests check. The benches turn it off, as Debian's
+   * own slapd configuration does (olcLogLevel: none): reading thousands of log lines a second would take this
+   * process's thread, Tessera's, from the work being measured.
+   */
+  logOperations?: boolean;
+}
+
+export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
+  const logOperations = options.logOperations ?? true;
   const dir = mkdtempSync(join(tmpdir(), 'tessera-slapd-'));
   mkdirSync(join(dir, 'db'));
   const certs = makeCertificates(dir);
   const conf = join(dir, 'slapd.conf');
-  writeFileSync(conf, slapdConf(dir, certs));
+  writeFileSync(conf, slapdConf(dir, certs, logOperations));
   const ldif = ['base.ldif', 'openldap.ldif', 'ad.ldif'].map((f) => readFileSync(join(fixtures, f), 'utf8')).join('\n');
   writeFileSync(join(dir, 'data.ldif'), ldif);
   execFileSync(slapaddBin, ['-f', conf, '-l', join(dir, 'data.ldif')], { stdio: 'pipe' });
@@ -121,8 +131,8 @@ export async function startSlapd(): Promise<Slapd> {
   let logText = '';
 
   async function start(): Promise<void> {
-    // -d stats keeps slapd in the foreground (so it dies with the test) and logs every operation.
-    const proc = spawn(slapdBin, ['-f', conf, '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${tlsPort}/`, '-d', 'stats'],
+    // -d keeps slapd in the foreground (so it dies with the test); at stats it logs every operation.
+    const proc = spawn(slapdBin, ['-f', conf, '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${tlsPort}/`, '-d', logOperations ? 'stats' : '0'],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     proc.stdout?.on('data', (d: Buffer) => { logText += d.toString(); });
