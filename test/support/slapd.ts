@@ -110,8 +110,8 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
 export interface SlapdOptions {
   /**
    * Log every operation (stats), read by this process: what the tests check. The benches turn it off, as Debian's
-   * own slapd configuration does (olcLogLevel: none): reading thousands of log lines a second would take this
-   * process's thread, Tessera's, from the work being measured.
+   * own slapd configuration does (olcLogLevel: none): logging thousands of operations a second makes slapd the
+   * ceiling of whichever side asks it less, and the ratio then measures slapd instead of Tessera.
    */
   logOperations?: boolean;
 }
