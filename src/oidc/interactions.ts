@@ -10,7 +10,7 @@ import { OtpError, type Confirmed, type OtpService } from '../otp/index.ts';
 import { otpCodePage, otpEnrolPage } from '../web/pages/otp-pages.ts';
 import QRCode from 'qrcode';
 import { acr } from './provider.ts';
-import { accountKey, RateLimitedError, type Limit, type RateLimiter } from '../ratelimit/index.ts';
+import { accountKey, RateLimitedError, sourceKey, type Limit, type RateLimiter } from '../ratelimit/index.ts';
 import type { Csrf } from '../web/csrf.ts';
 
 export interface InteractionOptions {
@@ -161,7 +161,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     const accountId = details.session.accountId;
     const enrolment = req.body.enrolment ? String(req.body.enrolment) : undefined;
     try {
-      await o.limiter.check([{ key: `otp:ip:${req.ip}`, rule: o.limits.signInPerSource }]);
+      await o.limiter.check([{ key: sourceKey('otp', req.ip), rule: o.limits.signInPerSource }]);
       if (enrolment) await o.afterEnrolment(accountId, await o.otp.confirmEnrolment(accountId, enrolment, req.body.code));
       else await o.otp.validate(accountId, req.body.code);
     } catch (err) {
@@ -192,7 +192,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     const name = String(req.body.email ?? '');
     // Failed sign-ins count toward the limits (per source and per account); a successful one costs nothing.
     const signInLimits = [
-      { key: `signin:ip:${req.ip}`, rule: o.limits.signInPerSource },
+      { key: sourceKey('signin', req.ip), rule: o.limits.signInPerSource },
       { key: accountKey('signin', name), rule: o.limits.signInPerAccount },
     ];
     try {
@@ -221,7 +221,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     const details = await loadForPost(req, reply);
     if (!details) return;
     try {
-      await o.limiter.check([{ key: `signup:ip:${req.ip}`, rule: o.limits.signUpPerSource }]);
+      await o.limiter.check([{ key: sourceKey('signup', req.ip), rule: o.limits.signUpPerSource }]);
       const pending = await accounts.signUp({ email: req.body.email, password: req.body.password, name: req.body.name, interactionUid: details.uid, marketingOptIn: req.body.marketing === 'on' });
       return html(reply, 200, verifyPage({ ...verifyActions(details.uid), verificationId: pending.verificationId, email: pending.email }));
     } catch (err) {
@@ -248,7 +248,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     const details = await loadForPost(req, reply);
     if (!details) return;
     try {
-      await o.limiter.check([{ key: `mail:ip:${req.ip}`, rule: o.limits.mailPerSource }]);
+      await o.limiter.check([{ key: sourceKey('mail', req.ip), rule: o.limits.mailPerSource }]);
     } catch (err) {
       retryAfter(reply, err);
       return html(reply, statusFor(err, 400), verifyPage({ ...verifyActions(details.uid), verificationId: String(req.body.verification ?? ''), email: String(req.body.email ?? ''), errors: [toFieldError(err, o.passwordMinLength)] }));

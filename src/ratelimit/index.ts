@@ -2,6 +2,6 @@
 // RADIUS are limited per account and per source address, counted in the database or in Redis (never in process
 // memory), so several nodes see one count. A limit throttles, it never locks an account for good (checklist T8).
 export { createRateLimiter, type RateLimiterBackend } from './limiter.ts';
-export { accountKey, createAttemptGuard, defaultAttemptRules, type Attempt, type AttemptAction, type AttemptGuard, type AttemptRules } from './attempts.ts';
+export { accountKey, sourceKey } from './keys.ts';
 export { clientAddress, trustedProxyList, sourceBucket } from './client-address.ts';
 export { RateLimitedError, RateLimitError, type Limit, type LimitDecision, type RateLimiter, type RateLimitErrorCode } from './types.ts';

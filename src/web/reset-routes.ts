@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CaptchaError, solverScriptPath, type Captcha } from '../captcha/index.ts';
 import { IdentityError, type PasswordReset } from '../identity/index.ts';
 import type { SessionManager } from '../oidc/index.ts';
-import { accountKey, RateLimitedError, type Limit, type RateLimiter } from '../ratelimit/index.ts';
+import { accountKey, RateLimitedError, sourceKey, type Limit, type RateLimiter } from '../ratelimit/index.ts';
 import type { Csrf } from './csrf.ts';
 import type { FieldError } from './forms.ts';
 import { messagePage } from './pages/account-pages.ts';
@@ -62,7 +62,7 @@ export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions):
     try {
       await o.captcha.verify(req.body.captcha);
       await o.limiter.check([
-        { key: `reset:ip:${req.ip}`, rule: o.limits.perSource },
+        { key: sourceKey('reset', req.ip), rule: o.limits.perSource },
         { key: accountKey('password_reset', email), rule: o.limits.perAccount },
       ]);
     } catch (err) {

@@ -84,8 +84,8 @@ export function createAgent() {
       }
       return { response, url: current };
     },
-    async postForm(url: string, fields: Record<string, string>) {
-      return request(url, { method: 'POST', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' } });
+    async postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+      return request(url, { method: 'POST', body: new URLSearchParams(fields), headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' } });
     },
   };
 }
