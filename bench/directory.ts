@@ -2,7 +2,7 @@
 // user to the same slapd. Both load generators run in worker threads, so neither takes CPU from Tessera's thread.
 import { startTessera } from '../test/support/tessera.ts';
 import { startSlapd, fixtureConfig } from '../test/support/slapd.ts';
-import { benchLimits, compare, report, type LoadResult, type Outcome } from './load.ts';
+import { benchLimits, compare, metered, report, type Outcome } from './load.ts';
 import { startWorkerLoad } from './worker-load.ts';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -18,23 +18,14 @@ export async function benchDirectorySignIns(): Promise<Outcome> {
   const viaTessera = await startWorkerLoad(generators, 'tesseraSignInLoad', { tesseraUrl: tessera.url, clientId: 'bench', name: 'alice', password, concurrency, durationMs });
   const plainBinds = await startWorkerLoad(generators, 'plainBindLoad', { ldapUrl: slapd.url, dn: 'uid=alice,ou=people,dc=example,dc=org', password, concurrency, durationMs });
   // How busy slapd was during each side's rounds: a side that keeps it near 100% of a core is bound by the directory.
-  const busy = { tessera: { cpu: 0, seconds: 0 }, plain: { cpu: 0, seconds: 0 } };
-  const watched = (side: keyof typeof busy, round: () => Promise<LoadResult>) => async () => {
-    const before = slapd.cpuSeconds();
-    const result = await round();
-    busy[side].cpu += slapd.cpuSeconds() - before;
-    busy[side].seconds += result.seconds;
-    return result;
-  };
+  const slapdCpu = { slapd: () => slapd.cpuSeconds() };
+  const tesseraSide = metered(() => viaTessera.round('Tessera directory sign-ins'), slapdCpu);
+  const plainSide = metered(() => plainBinds.round('plain ldapts binds'), slapdCpu);
   try {
-    const result = await compare(
-      watched('tessera', () => viaTessera.round('Tessera directory sign-ins')),
-      watched('plain', () => plainBinds.round('plain ldapts binds')),
-      rounds,
-    );
+    const result = await compare(tesseraSide.round, plainSide.round, rounds);
     const outcome = report('directory sign-ins', 0.8, result);
-    const share = (side: keyof typeof busy) => `${Math.round(100 * busy[side].cpu / busy[side].seconds)}%`;
-    console.log(`  slapd busy (of one core): ${share('tessera')} during Tessera's rounds, ${share('plain')} during plain binds'`);
+    const share = (side: typeof tesseraSide) => `${Math.round(100 * side.totals.spent.slapd / side.totals.seconds)}%`;
+    console.log(`  slapd busy (of one core): ${share(tesseraSide)} during Tessera's rounds, ${share(plainSide)} during plain binds'`);
     return outcome;
   } finally {
     await viaTessera.close();

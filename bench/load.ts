@@ -43,6 +43,32 @@ export async function compare(a: () => Promise<LoadResult>, b: () => Promise<Loa
   return { a: ra, b: rb, ratio: ratios[Math.floor(ratios.length / 2)] };
 }
 
+/**
+ * Wraps a side's round so that what each meter counts (CPU seconds, say) is summed over all of its rounds, with the
+ * rounds' operations and seconds: where the work of a side went, beside how fast it was.
+ */
+export function metered<M extends string>(round: () => Promise<LoadResult>, meters: Record<M, () => number>) {
+  const names = Object.keys(meters) as M[];
+  const totals = { operations: 0, seconds: 0, spent: Object.fromEntries(names.map((m) => [m, 0])) as Record<M, number> };
+  return {
+    totals,
+    async round(): Promise<LoadResult> {
+      const before = names.map((m) => meters[m]());
+      const result = await round();
+      names.forEach((m, i) => { totals.spent[m] += meters[m]() - before[i]; });
+      totals.operations += result.operations;
+      totals.seconds += result.seconds;
+      return result;
+    },
+  };
+}
+
+/** CPU seconds this thread has used so far. */
+export function threadCpuSeconds(): number {
+  const used = process.threadCpuUsage();
+  return (used.user + used.system) / 1e6;
+}
+
 export interface Outcome { line: string; met: boolean }
 
 export function report(title: string, goal: number, result: { a: LoadResult; b: LoadResult; ratio: number }): Outcome {

@@ -10,7 +10,7 @@ import { base32Decode, totp } from '../src/otp/index.ts';
 import { startTessera, type RunningTessera } from '../test/support/tessera.ts';
 import { startSlapd, fixtureConfig, serviceDn, servicePassword } from '../test/support/slapd.ts';
 import { startFreeRadius, type FreeRadius } from './freeradius.ts';
-import { compare, benchLimits, report, type Outcome } from './load.ts';
+import { compare, benchLimits, metered, report, threadCpuSeconds, type Outcome } from './load.ts';
 import { send, stepMs, steppingClock, totpParameters, type BenchUser, type RadiusLoadOptions } from './radius-load.ts';
 import { startWorkerLoad, type WorkerLoad } from './worker-load.ts';
 
@@ -95,30 +95,15 @@ export async function benchRadiusLogins(): Promise<Outcome> {
     await viaTessera.round('warm-up');
     await viaFreeRadius.round('warm-up');
     // Where a login's CPU goes: Tessera's own thread (this one), and slapd, which serves both sides.
-    const spent = { thread: 0, slapdTessera: 0, slapdFreeRadius: 0, tesseraLogins: 0, freeRadiusLogins: 0 };
-    const result = await compare(
-      async () => {
-        const [thread, slapdBefore] = [process.threadCpuUsage(), slapd.cpuSeconds()];
-        const round = await viaTessera!.round('Tessera RADIUS logins');
-        const used = process.threadCpuUsage(thread);
-        spent.thread += (used.user + used.system) / 1e6;
-        spent.slapdTessera += slapd.cpuSeconds() - slapdBefore;
-        spent.tesseraLogins += round.operations;
-        return round;
-      },
-      async () => {
-        const slapdBefore = slapd.cpuSeconds();
-        const round = await viaFreeRadius!.round('FreeRADIUS 3 (rlm_ldap + rlm_totp)');
-        spent.slapdFreeRadius += slapd.cpuSeconds() - slapdBefore;
-        spent.freeRadiusLogins += round.operations;
-        return round;
-      },
-      rounds,
-    );
+    const slapdCpu = () => slapd.cpuSeconds();
+    const tesseraSide = metered(() => viaTessera!.round('Tessera RADIUS logins'), { thread: threadCpuSeconds, slapd: slapdCpu });
+    const freeRadiusSide = metered(() => viaFreeRadius!.round('FreeRADIUS 3 (rlm_ldap + rlm_totp)'), { slapd: slapdCpu });
+    const result = await compare(tesseraSide.round, freeRadiusSide.round, rounds);
     if (result.b.errors > 0) console.error(freeradius.log().split('\n').filter((line) => / Auth: /.test(line)).slice(-5).join('\n'));
     const outcome = report('RADIUS password+OTP logins', 0.5, result);
-    const perLogin = (seconds: number, logins: number) => `${Math.round(1e6 * seconds / logins)} µs`;
-    console.log(`  CPU per login: Tessera's thread ${perLogin(spent.thread, spent.tesseraLogins)}; slapd ${perLogin(spent.slapdTessera, spent.tesseraLogins)} for Tessera's (search, bind, groups), ${perLogin(spent.slapdFreeRadius, spent.freeRadiusLogins)} for FreeRADIUS's (search, bind)`);
+    const perLogin = (totals: { operations: number }, seconds: number) => `${Math.round(1e6 * seconds / totals.operations)} µs`;
+    const [t, f] = [tesseraSide.totals, freeRadiusSide.totals];
+    console.log(`  CPU per login: Tessera's thread ${perLogin(t, t.spent.thread)}; slapd ${perLogin(t, t.spent.slapd)} for Tessera's (search, bind, groups), ${perLogin(f, f.spent.slapd)} for FreeRADIUS's (search, bind)`);
     return outcome;
   } finally {
     await viaTessera?.close();
