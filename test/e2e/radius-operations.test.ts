@@ -40,7 +40,8 @@ for (const dialect of await testDialects()) {
       child.stderr.on('data', (d) => { stderr += d; });
       child.on('exit', (code) => resolve({ code, stdout, stderr }));
     });
-    const status = (secret: string) => radclient({ port, secret, command: 'status', attributes: ['Message-Authenticator = 0x00'] });
+    // "No answer" checks wait radclient's short default; an answer we expect gets time for a loaded CI machine.
+    const status = (secret: string, timeoutSeconds?: number) => radclient({ port, secret, command: 'status', attributes: ['Message-Authenticator = 0x00'], timeoutSeconds });
     const accounting = (secret: string, attributes: string[]) => radclient({ port: tessera.radiusAddress()!.accountingPort, secret, command: 'acct', attributes });
     // Adds a gateway for 127.0.0.1 and returns its secret once the running server knows it. An earlier test's
     // unknown-address packet may have spent this second's on-demand reload; the timed one follows within clientRefreshMs.
@@ -63,7 +64,7 @@ for (const dialect of await testDialects()) {
       assert.ok(secret.length >= 32);
       assert.match(added.stdout, /"passwordAndCode": true/);
 
-      assert.equal((await status(secret)).code, 'Access-Accept', 'the running server knows the new gateway at once');
+      assert.equal((await status(secret, 5)).code, 'Access-Accept', 'the running server knows the new gateway at once');
       assert.equal((await status('the-wrong-shared-secret-for-it!!')).code, null);
 
       const row = await tessera.store.db.selectFrom('radius_clients').selectAll().where('name', '=', 'vpn-lab').executeTakeFirstOrThrow();
