@@ -2,6 +2,7 @@
 import type { Entry } from 'ldapts';
 import { AccountDisabledError, AccountExpiredError, AccountLockedError, PasswordExpiredError, type DirectoryError } from './errors.ts';
 import { first, firstBuffer } from './entry.ts';
+import { and, equals } from './filter.ts';
 import type { Preset } from './preset.ts';
 
 // [MS-ADTS] 2.2.16 userAccountControl bits.
@@ -58,9 +59,10 @@ export const activeDirectory: Preset = {
   defaultAttributes: {
     login: 'sAMAccountName', email: 'mail', displayName: 'displayName', employeeId: 'employeeID', stableId: 'objectGUID',
   },
-  statusAttributes: ['userAccountControl', 'msDS-User-Account-Control-Computed', 'accountExpires', 'pwdLastSet', 'memberOf', 'cn'],
+  statusAttributes: ['userAccountControl', 'msDS-User-Account-Control-Computed', 'accountExpires', 'pwdLastSet', 'cn'],
   binaryAttributes: ['objectGUID'],
-  groups: { kind: 'memberOf', attribute: 'memberOf' },
+  groups: 'memberOf',
+  memberSearchFilter: ({ dn }) => and('(objectClass=group)', equals('member', dn)),
   stableIdOf(entry, attribute) {
     const bytes = firstBuffer(entry, attribute);
     if (bytes === null) return null;

@@ -24,8 +24,13 @@ export const directoryConfigSchema = z.object({
   bindPassword: z.string().min(1),
   // Where users (and, for OpenLDAP, groups) are searched.
   baseDn: z.string().min(1),
-  // Groups are searched here (OpenLDAP preset); defaults to baseDn.
+  // Groups are searched here; defaults to baseDn.
   groupBaseDn: z.string().min(1).optional(),
+  // How a person's groups are found; the preset's way when unset (AD: memberOf, OpenLDAP: memberSearch).
+  // memberSearch finds the groups that list the person: groupOfNames member, groupOfUniqueNames uniqueMember,
+  // posixGroup memberUid (OpenLDAP), group member (AD). memberOf reads them off the person's own entry, one search
+  // fewer, where the directory keeps it: AD, 389-DS / FreeIPA, OpenLDAP with the memberof overlay.
+  groups: z.enum(['memberOf', 'memberSearch']).optional(),
   // Which attributes and account flags to read: Active Directory or OpenLDAP.
   preset: z.enum(['activeDirectory', 'openldap']),
   // Narrows who may sign in; the preset's default when unset (AD: people that are users; OpenLDAP: inetOrgPerson).

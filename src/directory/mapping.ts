@@ -3,12 +3,13 @@ import { AndFilter, type Client, type Entry, type Filter } from 'ldapts';
 import { DirectoryMisconfiguredError } from './errors.ts';
 import { first, firstRdnValue, values } from './entry.ts';
 import { compileFilter, equals } from './filter.ts';
-import type { AttributeMap, Preset } from './preset.ts';
+import type { AttributeMap, GroupSource, Preset } from './preset.ts';
 import type { AccountStatus, DirectoryUser } from './user.ts';
 
 export interface Mapping {
   preset: Preset;
   attributes: AttributeMap;
+  groups: GroupSource;
   userFilter: string;
   baseDn: string;
   groupBaseDn: string;
@@ -26,7 +27,8 @@ export function compileMapping(m: Mapping): CompiledMapping {
   const a = m.attributes;
   return {
     ...m,
-    userAttributes: [...new Set([a.login, a.email, a.displayName, a.employeeId, a.stableId, ...m.preset.statusAttributes])],
+    // memberOf is operational where an overlay keeps it (OpenLDAP): it comes only when named.
+    userAttributes: [...new Set([a.login, a.email, a.displayName, a.employeeId, a.stableId, ...m.preset.statusAttributes, ...(m.groups === 'memberOf' ? [memberOf] : [])])],
     compiledUserFilter: compileFilter(m.userFilter),
   };
 }
@@ -43,11 +45,12 @@ export async function searchUsers(client: Client, m: CompiledMapping, attribute:
   return searchEntries;
 }
 
+const memberOf = 'memberOf';
+
 export async function groupsOf(client: Client, m: Mapping, entry: Entry): Promise<string[]> {
-  const source = m.preset.groups;
-  if (source.kind === 'memberOf') return values(entry, source.attribute).map(firstRdnValue).filter((g) => g !== '');
+  if (m.groups === 'memberOf') return values(entry, memberOf).map(firstRdnValue).filter((g) => g !== '');
   const { searchEntries } = await client.search(m.groupBaseDn, {
-    scope: 'sub', filter: compileFilter(source.filterFor(entry.dn)), attributes: ['cn'],
+    scope: 'sub', filter: compileFilter(m.preset.memberSearchFilter({ dn: entry.dn, login: first(entry, m.attributes.login) })), attributes: ['cn'],
   });
   return searchEntries.map((g) => first(g, 'cn') ?? firstRdnValue(g.dn)).sort();
 }

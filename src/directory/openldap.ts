@@ -1,4 +1,4 @@
-// OpenLDAP: uid logins, groups found by `member`, entryUUID, ppolicy and shadow account flags.
+// OpenLDAP: uid logins, groups found by `member`, `uniqueMember` or `memberUid`, entryUUID, ppolicy and shadow account flags.
 import { first } from './entry.ts';
 import { and, equals, or } from './filter.ts';
 import type { Preset } from './preset.ts';
@@ -17,11 +17,13 @@ export const openLdap: Preset = {
   defaultAttributes: { login: 'uid', email: 'mail', displayName: 'cn', employeeId: 'employeeNumber', stableId: 'entryUUID' },
   statusAttributes: ['pwdAccountLockedTime', 'pwdReset', 'nsAccountLock', 'shadowExpire', 'shadowLastChange', 'shadowMax', 'cn'],
   binaryAttributes: [],
-  groups: {
-    kind: 'memberSearch',
-    filterFor: (dn) => or(and('(objectClass=groupOfNames)', equals('member', dn)),
-      and('(objectClass=groupOfUniqueNames)', equals('uniqueMember', dn))),
-  },
+  groups: 'memberSearch',
+  // RFC 2307 posixGroup lists login names, not DNs: many OpenLDAP directories keep their groups that way.
+  memberSearchFilter: ({ dn, login }) => or(
+    and('(objectClass=groupOfNames)', equals('member', dn)),
+    and('(objectClass=groupOfUniqueNames)', equals('uniqueMember', dn)),
+    ...(login === null ? [] : [and('(objectClass=posixGroup)', equals('memberUid', login))]),
+  ),
   stableIdOf: (entry, attribute) => first(entry, attribute),
   stableIdValue: (id) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id.trim()) ? id.trim().toLowerCase() : null),
   status(entry, nowMs) {

@@ -12,6 +12,8 @@ export interface AttributeMap {
   stableId: string;
 }
 
+export type GroupSource = 'memberOf' | 'memberSearch';
+
 export interface Preset {
   defaultUserFilter: string;
   defaultAttributes: AttributeMap;
@@ -19,8 +21,10 @@ export interface Preset {
   statusAttributes: string[];
   /** Attributes to receive as raw bytes. */
   binaryAttributes: string[];
-  /** `memberOf` on the user entry (AD) or a search of groups by `member` (OpenLDAP). */
-  groups: { kind: 'memberOf'; attribute: string } | { kind: 'memberSearch'; filterFor(userDn: string): string };
+  /** How groups are found unless configured: `memberOf` on the person's entry (AD), or a search (OpenLDAP). */
+  groups: GroupSource;
+  /** For a search: groups that list this person, by DN or (posixGroup) by login name. */
+  memberSearchFilter(person: { dn: string; login: string | null }): string;
   /** The stable id as text, from the entry. */
   stableIdOf(entry: Entry, attribute: string): string | null;
   /** The equality value to search a stable id with; null when the text cannot be one. */

@@ -34,6 +34,7 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
   const m = compileMapping({
     preset,
     attributes: { ...preset.defaultAttributes, ...config.attributes },
+    groups: config.groups ?? preset.groups,
     userFilter: config.userFilter ?? preset.defaultUserFilter,
     baseDn: config.baseDn,
     groupBaseDn: config.groupBaseDn ?? config.baseDn,

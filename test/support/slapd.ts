@@ -64,16 +64,19 @@ function makeCertificates(dir: string): { caFile: string; certFile: string; keyF
   return { caFile: ca.caFile, ...ca.issue('localhost', 'DNS:localhost,IP:127.0.0.1') };
 }
 
-function slapdConf(dir: string, certs: { caFile: string; certFile: string; keyFile: string }, logOperations: boolean): string {
-  return `${logOperations ? '' : 'loglevel none\n'}include /etc/ldap/schema/core.schema
+function slapdConf(dir: string, certs: { caFile: string; certFile: string; keyFile: string }, options: Required<SlapdOptions>): string {
+  // The memberof overlay's memberOf is operational, where the AD look-alike schema's is not: one or the other.
+  const adLookAlike = !options.memberOf;
+  return `${options.logOperations ? '' : 'loglevel none\n'}include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
-include ${fixtures}ad-lite.schema
+${adLookAlike ? `include ${fixtures}ad-lite.schema` : ''}
 modulepath /usr/lib/ldap
 moduleload back_mdb
 # Loaded for its schema (pwdAccountLockedTime); the overlay is not enabled so the tests see the attribute.
 moduleload ppolicy
+${options.memberOf ? 'moduleload memberof' : ''}
 pidfile ${dir}/slapd.pid
 argsfile ${dir}/slapd.args
 TLSCACertificateFile ${certs.caFile}
@@ -87,7 +90,9 @@ rootdn "cn=admin,${baseDn}"
 rootpw ${adminPassword}
 directory ${dir}/db
 index objectClass eq
-index uid,sAMAccountName,member eq
+index uid,member,uniqueMember,memberUid eq
+${adLookAlike ? 'index sAMAccountName eq' : ''}
+${options.memberOf ? '# Keeps memberOf on each member of a groupOfNames, as AD, 389-DS and FreeIPA do (for changes made while running).\noverlay memberof' : ''}
 access to attrs=userPassword by anonymous auth by * none
 access to * by users read by * none
 `;
@@ -114,6 +119,11 @@ export interface SlapdOptions {
    * ceiling of whichever side asks it less, and the ratio then measures slapd instead of Tessera.
    */
   logOperations?: boolean;
+  /**
+   * The memberof overlay, so that people carry memberOf for groups added while slapd runs (not the LDIF's). Such a
+   * slapd has the OpenLDAP fixtures only.
+   */
+  memberOf?: boolean;
 }
 
 export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
@@ -122,8 +132,8 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   mkdirSync(join(dir, 'db'));
   const certs = makeCertificates(dir);
   const conf = join(dir, 'slapd.conf');
-  writeFileSync(conf, slapdConf(dir, certs, logOperations));
-  const ldif = ['base.ldif', 'openldap.ldif', 'ad.ldif'].map((f) => readFileSync(join(fixtures, f), 'utf8')).join('\n');
+  writeFileSync(conf, slapdConf(dir, certs, { logOperations, memberOf: options.memberOf ?? false }));
+  const ldif = ['base.ldif', 'openldap.ldif', ...(options.memberOf ? [] : ['ad.ldif'])].map((f) => readFileSync(join(fixtures, f), 'utf8')).join('\n');
   writeFileSync(join(dir, 'data.ldif'), ldif);
   execFileSync(slapaddBin, ['-f', conf, '-l', join(dir, 'data.ldif')], { stdio: 'pipe' });
   const [port, tlsPort] = [await freePort(), await freePort()];
