@@ -2,7 +2,7 @@
 // user to the same slapd. Both load generators run in worker threads, so neither takes CPU from Tessera's thread.
 import { startTessera } from '../test/support/tessera.ts';
 import { startSlapd, fixtureConfig } from '../test/support/slapd.ts';
-import { benchLimits, compare, metered, report, type Outcome } from './load.ts';
+import { benchLimits, compare, cpuPerOperation, metered, report, type Outcome } from './load.ts';
 import { startWorkerLoad } from './worker-load.ts';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -17,15 +17,17 @@ export async function benchDirectorySignIns(): Promise<Outcome> {
   const password = 'correct horse battery';
   const viaTessera = await startWorkerLoad(generators, 'tesseraSignInLoad', { tesseraUrl: tessera.url, clientId: 'bench', name: 'alice', password, concurrency, durationMs });
   const plainBinds = await startWorkerLoad(generators, 'plainBindLoad', { ldapUrl: slapd.url, dn: 'uid=alice,ou=people,dc=example,dc=org', password, concurrency, durationMs });
-  // How busy slapd was during each side's rounds: a side that keeps it near 100% of a core is bound by the directory.
   const slapdCpu = { slapd: () => slapd.cpuSeconds() };
   const tesseraSide = metered(() => viaTessera.round('Tessera directory sign-ins'), slapdCpu);
   const plainSide = metered(() => plainBinds.round('plain ldapts binds'), slapdCpu);
   try {
     const result = await compare(tesseraSide.round, plainSide.round, rounds);
     const outcome = report('directory sign-ins', 0.8, result);
-    const share = (side: typeof tesseraSide) => `${Math.round(100 * side.totals.spent.slapd / side.totals.seconds)}%`;
-    console.log(`  slapd busy (of one core): ${share(tesseraSide)} during Tessera's rounds, ${share(plainSide)} during plain binds'`);
+    // slapd does nothing while the next round's sign-in pages are opened, so its CPU over a whole round is its share.
+    const viaTesseraCpu = cpuPerOperation(result.a, { 'slapd (search, bind, groups)': tesseraSide.totals.spent.slapd }, 'Tessera and the rest');
+    const plainCpu = cpuPerOperation(result.b, { 'slapd (connect, bind)': plainSide.totals.spent.slapd }, 'the rest');
+    console.log(`  machine CPU per sign-in: Tessera's side ${viaTesseraCpu.text}; plain binds' ${plainCpu.text}`);
+    console.log(`  at equal CPU per sign-in the ratio would be ${(plainCpu.total / viaTesseraCpu.total).toFixed(2)}; the machine was ${viaTesseraCpu.idle} idle during Tessera's rounds, ${plainCpu.idle} during plain binds'`);
     return outcome;
   } finally {
     await viaTessera.close();

@@ -1,6 +1,13 @@
 // A closed-loop load generator: `concurrency` workers call `operation` back to back for `durationMs`.
 // Two targets measured with the same settings in the same run give a ratio that the machine's noise mostly cancels.
-export interface LoadResult { name: string; operations: number; seconds: number; perSecond: number; errors: number }
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
+export interface LoadResult {
+  name: string; operations: number; seconds: number; perSecond: number; errors: number;
+  /** CPU seconds over the measured time: the whole machine's, and the thread that ran the load generator. */
+  cpu: { machine: number; generator: number };
+}
 
 export async function measure(name: string, operation: (i: number) => Promise<unknown>, o: { concurrency: number; durationMs: number; warmupMs?: number }): Promise<LoadResult> {
   const run = async (durationMs: number) => {
@@ -20,8 +27,10 @@ export async function measure(name: string, operation: (i: number) => Promise<un
     return { operations, errors, seconds: (performance.now() - started) / 1000 };
   };
   if (o.warmupMs) await run(o.warmupMs);
+  const before = { machine: machineCpuSeconds(), generator: threadCpuSeconds() };
   const { operations, errors, seconds } = await run(o.durationMs);
-  return { name, operations, seconds, perSecond: operations / seconds, errors };
+  const cpu = { machine: machineCpuSeconds() - before.machine, generator: threadCpuSeconds() - before.generator };
+  return { name, operations, seconds, perSecond: operations / seconds, errors, cpu };
 }
 
 /**
@@ -38,7 +47,10 @@ export async function compare(a: () => Promise<LoadResult>, b: () => Promise<Loa
     ratios.push(as[i].perSecond / bs[i].perSecond);
   }
   ratios.sort((x, y) => x - y);
-  const sum = (rs: LoadResult[]) => rs.reduce((acc, r) => ({ ...acc, operations: acc.operations + r.operations, seconds: acc.seconds + r.seconds, errors: acc.errors + r.errors }), { ...rs[0], operations: 0, seconds: 0, errors: 0 });
+  const sum = (rs: LoadResult[]) => rs.reduce((acc, r) => ({
+    ...acc, operations: acc.operations + r.operations, seconds: acc.seconds + r.seconds, errors: acc.errors + r.errors,
+    cpu: { machine: acc.cpu.machine + r.cpu.machine, generator: acc.cpu.generator + r.cpu.generator },
+  }), { ...rs[0], operations: 0, seconds: 0, errors: 0, cpu: { machine: 0, generator: 0 } });
   const [ra, rb] = [sum(as), sum(bs)].map((r) => ({ ...r, perSecond: r.operations / r.seconds }));
   return { a: ra, b: rb, ratio: ratios[Math.floor(ratios.length / 2)] };
 }
@@ -67,6 +79,32 @@ export function metered<M extends string>(round: () => Promise<LoadResult>, mete
 export function threadCpuSeconds(): number {
   const used = process.threadCpuUsage();
   return (used.user + used.system) / 1e6;
+}
+
+/** CPU seconds all cores of the machine have been busy (Linux /proc/stat, in 1/100 s), or NaN elsewhere. */
+export function machineCpuSeconds(): number {
+  try {
+    const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return (user + nice + system + irq + softirq) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The machine's CPU per operation of one side, in µs, split into the load generator, the `parts` given (CPU seconds
+ * over the same rounds, e.g. slapd's), and the rest (the server under test, and whatever else the machine ran).
+ * Which side costs the machine more per operation, and by how much, does not depend on how busy the machine was;
+ * `idle` is the share of all cores left unused while the side ran: a side that leaves much is bound by one thread.
+ */
+export function cpuPerOperation(result: LoadResult, parts: Record<string, number>, rest: string) {
+  const micros = (seconds: number) => Math.round(1e6 * seconds / result.operations);
+  const total = micros(result.cpu.machine);
+  const shares = { ...parts, 'load generator': result.cpu.generator };
+  const named = Object.entries(shares).map(([name, seconds]) => `${name} ${micros(seconds)}`);
+  const restMicros = total - Object.values(shares).reduce((sum, seconds) => sum + micros(seconds), 0);
+  const idle = `${Math.round(100 * (1 - result.cpu.machine / (result.seconds * availableParallelism())))}%`;
+  return { total, idle, text: `${total} µs (${[...named, `${rest} ${restMicros}`].join(', ')})` };
 }
 
 export interface Outcome { line: string; met: boolean }

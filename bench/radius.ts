@@ -10,7 +10,7 @@ import { base32Decode, totp } from '../src/otp/index.ts';
 import { startTessera, type RunningTessera } from '../test/support/tessera.ts';
 import { startSlapd, fixtureConfig, serviceDn, servicePassword } from '../test/support/slapd.ts';
 import { startFreeRadius, type FreeRadius } from './freeradius.ts';
-import { compare, benchLimits, metered, report, threadCpuSeconds, type Outcome } from './load.ts';
+import { compare, benchLimits, cpuPerOperation, metered, report, threadCpuSeconds, type Outcome } from './load.ts';
 import { send, stepMs, steppingClock, totpParameters, type BenchUser, type RadiusLoadOptions } from './radius-load.ts';
 import { startWorkerLoad, type WorkerLoad } from './worker-load.ts';
 
@@ -101,9 +101,11 @@ export async function benchRadiusLogins(): Promise<Outcome> {
     const result = await compare(tesseraSide.round, freeRadiusSide.round, rounds);
     if (result.b.errors > 0) console.error(freeradius.log().split('\n').filter((line) => / Auth: /.test(line)).slice(-5).join('\n'));
     const outcome = report('RADIUS password+OTP logins', 0.5, result);
-    const perLogin = (totals: { operations: number }, seconds: number) => `${Math.round(1e6 * seconds / totals.operations)} µs`;
-    const [t, f] = [tesseraSide.totals, freeRadiusSide.totals];
-    console.log(`  CPU per login: Tessera's thread ${perLogin(t, t.spent.thread)}; slapd ${perLogin(t, t.spent.slapd)} for Tessera's (search, bind, groups), ${perLogin(f, f.spent.slapd)} for FreeRADIUS's (search, bind)`);
+    const [t, f] = [tesseraSide.totals.spent, freeRadiusSide.totals.spent];
+    const viaTesseraCpu = cpuPerOperation(result.a, { "Tessera's thread": t.thread, 'slapd (search, bind, groups)': t.slapd }, 'the rest');
+    const viaFreeRadiusCpu = cpuPerOperation(result.b, { 'slapd (search, bind)': f.slapd }, 'FreeRADIUS and the rest');
+    console.log(`  machine CPU per login: Tessera's side ${viaTesseraCpu.text}; FreeRADIUS's side ${viaFreeRadiusCpu.text}`);
+    console.log(`  at equal CPU per login the ratio would be ${(viaFreeRadiusCpu.total / viaTesseraCpu.total).toFixed(2)}; the machine was ${viaTesseraCpu.idle} idle during Tessera's rounds, ${viaFreeRadiusCpu.idle} during FreeRADIUS's`);
     return outcome;
   } finally {
     await viaTessera?.close();
