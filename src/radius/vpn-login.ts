@@ -9,7 +9,20 @@ export interface ChallengeStates {
   purge(): Promise<void>;
 }
 
-export type VpnMessage = 'second_password' | 'otp_code' | 'wrong_password' | 'wrong_code' | 'code_used' | 'locked' | 'throttled' | 'unreachable' | 'enrol' | 'expired';
+export type VpnMessage = 'second_password' | 'otp_code' | 'wrong_password' | 'wrong_code' | 'code_used' | 'locked' | 'throttled' | 'unreachable' | 'enrol' | 'expired'
+  | 'account_disabled' | 'account_locked' | 'account_expired' | 'password_expired';
+
+// The directory reports these only once the password is proven, so telling them apart reveals nothing to a guesser;
+// shown as "wrong password" they send people who typed it right to the helpdesk (the OTP FAQ's "I know I am entering
+// the right IT code and password").
+const passwordCheckMessages = new Map<string | undefined, VpnMessage>([
+  ['directory.unreachable', 'unreachable'],
+  ['web.rate_limited', 'throttled'],
+  ['directory.account_disabled', 'account_disabled'],
+  ['directory.account_locked', 'account_locked'],
+  ['directory.account_expired', 'account_expired'],
+  ['directory.password_expired', 'password_expired'],
+]);
 
 export interface VpnLoginPorts {
   /**
@@ -82,7 +95,7 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     } catch (err) {
       const reason = (err as { code?: string }).code;
       await audit(request, 'radius.reject', null, { reason: reason ?? 'error' });
-      return reject(reason === 'directory.unreachable' ? 'unreachable' : reason === 'web.rate_limited' ? 'throttled' : 'wrong_password');
+      return reject(passwordCheckMessages.get(reason) ?? 'wrong_password');
     }
     const { accountId, groups } = checked;
     // The VPN is for staff: a shop customer's right password opens nothing here, and is told apart from a wrong one

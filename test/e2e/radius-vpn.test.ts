@@ -177,4 +177,25 @@ describe('RADIUS with the directory: IT code and directory password, reply attri
     assert.match(down.attributes.find((a) => a.name === 'Reply-Message')!.value, /cannot be reached/);
     await slapd.restart();
   });
+
+  it('tells a disabled account, an expired account and an expired password apart once the password is right; a wrong one learns nothing', async () => {
+    const send = (user: string, password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
+    const replyMessage = (reply: Awaited<ReturnType<typeof send>>) => reply.attributes.find((a) => a.name === 'Reply-Message')?.value;
+    const from = (await tessera.store.db.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirstOrThrow()).seq ?? 0;
+    const cases = [
+      { user: 'carol', password: 'carol password 1', message: /account is disabled in the company directory/, reason: 'directory.account_disabled' },
+      { user: 'dave', password: 'dave password 1', message: /account has expired/, reason: 'directory.account_expired' },
+      { user: 'CORP\\erin', password: 'erin password 1', message: /password has expired\. Change it/, reason: 'directory.password_expired' },
+    ];
+    for (const c of cases) {
+      const right = await send(c.user, c.password);
+      assert.equal(right.code, 'Access-Reject', c.user);
+      assert.match(replyMessage(right) ?? '', c.message, c.user);
+      const wrong = await send(c.user, `not ${c.password}`);
+      assert.equal(wrong.code, 'Access-Reject', c.user);
+      assert.equal(replyMessage(wrong), 'Your IT code or password is incorrect.', `${c.user}: a wrong password reveals nothing about the account`);
+    }
+    const rows = await tessera.store.db.selectFrom('audit_events').select(['action', 'details']).where('seq', '>', Number(from)).orderBy('seq').execute();
+    assert.deepEqual(rows.map((r) => `${r.action} ${JSON.parse(r.details).reason}`), cases.flatMap((c) => [`radius.reject ${c.reason}`, 'radius.reject directory.wrong_password']));
+  });
 });
