@@ -55,8 +55,9 @@ export const radiusConfigSchema = z.object({
   host: z.string().refine((h) => isIP(h) !== 0, 'must be an IP address').default('127.0.0.1'),
   clients: z.array(radiusClientSchema).default([]),
   // Clients added with `tessera radius client add` live in the database; every node reloads them this often, and at
-  // once (at most each second) when a datagram comes from an address no client matches.
-  clientRefreshMs: z.number().int().positive().default(30_000),
+  // once (at most each second) when a datagram comes from an address no client matches. It bounds how long a removed
+  // (say, stolen) gateway is still answered; a reload is one small read.
+  clientRefreshMs: z.number().int().positive().default(5_000),
   // RFC 5080 §2.2.2: keep replies a few seconds so a retransmission gets the same answer without a second OTP check.
   duplicateTtlMs: z.number().int().positive().default(5000),
   // Bounds memory under a flood of distinct requests; the oldest entries go first.
