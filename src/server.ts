@@ -109,7 +109,13 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   const csrf = createCsrf(csrfKey);
 
   const identityStore = createSqlIdentityStore(store.db);
-  const directory: DirectorySource | undefined = config.directory ? createDirectorySource(config.directory, { clock }) : undefined;
+  const directory: DirectorySource | undefined = config.directory ? createDirectorySource(config.directory, {
+    clock,
+    onServerFailed: (url, reason) => {
+      metrics.directoryServerFailures.inc({ url });
+      logger.warn({ url, reason }, 'directory server did not answer; trying the next URL');
+    },
+  }) : undefined;
   const workforce = directory && createWorkforceService({
     store: identityStore, directory, clock, domains: config.directory?.domains ?? [],
     endSessions: async (accountId) => { await sessions.endAll(accountId); },

@@ -12,6 +12,8 @@ export interface ConnectionSettings {
   startTls: boolean;
   connectTimeoutMs: number;
   operationTimeoutMs: number;
+  /** Told of each server that did not answer a connection, with why: fail-over is silent to people, not to operators. */
+  onServerFailed?(url: string, reason: string): void;
 }
 
 /**
@@ -21,6 +23,9 @@ export interface ConnectionSettings {
 export function isDirectoryAnswer(err: unknown): err is ResultCodeError {
   return err instanceof ResultCodeError && !(err instanceof BusyError) && !(err instanceof UnavailableError);
 }
+
+/** An error's first line: what a log or another error may repeat of it. */
+export const firstLine = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0] : 'no answer');
 
 export function closeQuietly(client: Client): void {
   client.unbind().catch(() => undefined);
@@ -90,10 +95,10 @@ export async function connectAndTryBind(settings: ConnectionSettings, dn: string
       closeQuietly(client);
       if (isDirectoryAnswer(err)) throw err;
       lastError = err;
+      try { settings.onServerFailed?.(url, firstLine(err)); } catch { /* an observer must not change the outcome */ }
     }
   }
-  const detail = lastError instanceof Error ? lastError.message.split('\n')[0] : 'no server answered';
-  throw new DirectoryUnreachableError(`${settings.urls.length} server(s) tried; last error: ${detail}`, lastError);
+  throw new DirectoryUnreachableError(`${settings.urls.length} server(s) tried; last error: ${firstLine(lastError)}`, lastError);
 }
 
 /** As connectAndTryBind, for a bind that must succeed: a refusal closes the connection and is thrown. */

@@ -16,10 +16,14 @@ after(async () => { await slapd.close(); });
 
 const alice = ['alice', 'correct horse battery'] as const;
 
-test('the first URL dead: the next one serves', async () => {
-  const source = createDirectorySource(fixtureConfig('openldap', [deadUrl, slapd.url]), { clock: systemClock });
+test('the first URL dead: the next one serves, and the operator is told which server failed and why', async () => {
+  const failed: Array<[string, string]> = [];
+  const source = createDirectorySource(fixtureConfig('openldap', [deadUrl, slapd.url]), { clock: systemClock, onServerFailed: (url, reason) => failed.push([url, reason]) });
   try {
     assert.equal((await source.authenticate(...alice)).username, 'alice');
+    assert.ok(failed.length > 0 && failed.every(([url]) => url === deadUrl), JSON.stringify(failed));
+    assert.match(failed[0][1], /ECONNREFUSED/);
+    assert.ok(!failed.some(([, reason]) => reason.includes(alice[1])), 'no password in what the operator is told');
   } finally { await source.close(); }
 });
 

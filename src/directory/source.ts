@@ -5,7 +5,7 @@ import { InvalidCredentialsError, NoSuchObjectError, type Entry } from 'ldapts';
 import type { Clock } from '../clock/index.ts';
 import { activeDirectory } from './active-directory.ts';
 import { directoryConfigSchema, type DirectoryConfigInput } from './config.ts';
-import { isDirectoryAnswer, type ConnectionSettings } from './connection.ts';
+import { firstLine, isDirectoryAnswer, type ConnectionSettings } from './connection.ts';
 import {
   AccountDisabledError, AccountExpiredError, AccountLockedError, AmbiguousUserError, DirectoryError,
   DirectoryMisconfiguredError, DirectoryUnreachableError, EmptyPasswordError, InvalidNameError, PasswordExpiredError, PasswordTooLongError,
@@ -28,7 +28,7 @@ export interface DirectorySource {
   close(): Promise<void>;
 }
 
-export function createDirectorySource(input: DirectoryConfigInput, deps: { clock: Clock }): DirectorySource {
+export function createDirectorySource(input: DirectoryConfigInput, deps: { clock: Clock; onServerFailed?: ConnectionSettings['onServerFailed'] }): DirectorySource {
   const config = directoryConfigSchema.parse(input);
   const preset = config.preset === 'activeDirectory' ? activeDirectory : openLdap;
   const m = compileMapping({
@@ -45,6 +45,7 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
     startTls: config.tls.startTls,
     connectTimeoutMs: config.connectTimeoutMs,
     operationTimeoutMs: config.operationTimeoutMs,
+    onServerFailed: deps.onServerFailed,
   };
   const pool = new ServicePool(settings, config.bindDn, config.bindPassword, config.poolSize);
   const binds = new BindPool(settings, config.poolSize);
@@ -52,7 +53,7 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
 
   // What is neither the directory's answer nor ours is the network's doing: reported as unreachable, never as
   // something the person did.
-  const unreachable = (err: unknown) => new DirectoryUnreachableError(err instanceof Error ? err.message.split('\n')[0] : 'no answer', err);
+  const unreachable = (err: unknown) => new DirectoryUnreachableError(firstLine(err), err);
 
   // Directory answers that only a configuration mistake explains are reported as such, not as a user's fault.
   async function service<T>(work: Parameters<typeof pool.use<T>>[0]): Promise<T> {

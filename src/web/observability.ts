@@ -13,6 +13,7 @@ export function createMetrics() {
     tokens: new Counter({ name: 'tessera_tokens_issued_total', help: 'Tokens issued by grant type', labelNames: ['grant_type'], registers: [registry] }),
     otpValidations: new Counter({ name: 'tessera_otp_validations_total', help: 'OTP validate API answers by result', labelNames: ['result'], registers: [registry] }),
     radius: new Counter({ name: 'tessera_radius_packets_total', help: 'RADIUS packets by client and outcome', labelNames: ['client', 'outcome'], registers: [registry] }),
+    directoryServerFailures: new Counter({ name: 'tessera_directory_server_failures_total', help: 'Directory servers that did not answer a connection (fail-over to the next URL)', labelNames: ['url'], registers: [registry] }),
     mail: new Counter({ name: 'tessera_mail_enqueued_total', help: 'Mail put in the outbox by template', labelNames: ['template'], registers: [registry] }),
   };
 }

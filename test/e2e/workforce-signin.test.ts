@@ -19,9 +19,12 @@ for (const dialect of await testDialects()) {
     let slapd: Slapd;
     let tessera: RunningTessera;
     let config: client.Configuration;
+    let deadUrl: string;
     before(async () => {
       slapd = await startSlapd();
-      tessera = await startTessera(dialect, { directory: { ...fixtureConfig('openldap', [slapd.url]), domains: ['example.org', 'EXAMPLE'] } });
+      // The first directory server is down for good: every connection fails over to slapd.
+      deadUrl = `ldap://127.0.0.1:${await freePort()}`;
+      tessera = await startTessera(dialect, { directory: { ...fixtureConfig('openldap', [deadUrl, slapd.url]), domains: ['example.org', 'EXAMPLE'] } });
       const registered = await tessera.clients.add({ client_id: 'portal', client_name: 'Intranet portal', redirect_uris: [redirectUri], first_party: true });
       config = await client.discovery(new URL(tessera.url), 'portal', String(registered.client_secret), undefined, { execute: [client.allowInsecureRequests] });
     });
@@ -54,6 +57,10 @@ for (const dialect of await testDialects()) {
       assert.equal(rows.length, 1);
       assert.equal(rows[0].kind, 'workforce');
       assert.match(rows[0].directory_id!, /^[0-9a-f-]{36}$/);
+      // People never notice the fail-over; the operator's metrics do.
+      const metrics = await (await fetch(`${tessera.url}/metrics`)).text();
+      assert.match(metrics, new RegExp(`tessera_directory_server_failures_total\\{url="${deadUrl}"\\} [1-9]`));
+      assert.ok(!metrics.includes(`url="${slapd.url}"`), 'the server that answers is not counted');
     });
 
     it('signs in a directory user without e-mail (no email claim) and a vendor', async () => {
