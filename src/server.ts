@@ -216,7 +216,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   registerErrorHandling(app);
   registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); });
   registerInteractions(app, {
-    provider, accounts, workforce, csrf, passwordMinLength: passwordPolicy.minLength, otp, afterEnrolment, secondFactor, limiter, limits: config.limits,
+    provider, accounts, workforce, passwordChangeUrl: config.directory?.passwordChangeUrl, csrf, passwordMinLength: passwordPolicy.minLength, otp, afterEnrolment, secondFactor, limiter, limits: config.limits,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   const captcha = createCaptcha({ db: store.db, clock, hmacKey: captchaKey.toString('base64'), maxNumber: config.accounts.captchaMaxNumber, expiresSeconds: 600 });
@@ -295,7 +295,8 @@ export async function createServer(config: Config, options: { logger?: Logger; c
       validateCode: async (accountId, code, source) => { await otp.validate(accountId, code, { source }); },
       firstCodeLogin: async (accountId) => !await audit.hasEvent('radius.accept', accountId),
       states: challengeStates,
-      message: (id) => t(`radius.${id}`),
+      message: (id) => (id === 'password_expired' && config.directory?.passwordChangeUrl !== undefined
+        ? t('radius.password_expired_at', { url: config.directory.passwordChangeUrl }) : t(`radius.${id}`)),
       async replyAttributes(accountId, knownGroups) {
         return (knownGroups ?? await groupsOf(accountId)).flatMap((group) => config.radiusGroupAttributes[group] ?? []);
       },

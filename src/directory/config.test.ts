@@ -31,6 +31,9 @@ test('bad values are refused naming the key', () => {
     [{ bindPassword: '' }, 'bindPassword'],
     [{ attributes: { login: 'bad name' } }, 'attributes'],
     [{ poolSize: 0 }, 'poolSize'],
+    [{ groups: 'memberof' }, 'groups'],
+    [{ passwordChangeUrl: 'javascript:alert(1)' }, 'passwordChangeUrl'],
+    [{ passwordChangeUrl: 'password portal' }, 'passwordChangeUrl'],
   ];
   for (const [patch, key] of cases) {
     const r = directoryConfigSchema.safeParse({ ...valid, ...patch });

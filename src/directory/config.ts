@@ -56,6 +56,9 @@ export const directoryConfigSchema = z.object({
   poolSize: z.number().int().min(1).max(64).default(4),
   // Longer passwords are refused before the network: no directory accepts them and they cost bandwidth.
   maxPasswordBytes: z.number().int().min(8).max(65_536).default(1024),
+  // Where people change an expired directory password (the company's password portal): the sign-in page and the
+  // VPN name it in their "password has expired" message.
+  passwordChangeUrl: z.url({ protocol: /^https?$/ }).optional(),
   // AD: the domain's maximum password age, when it should be enforced here too (AD itself already does).
   maxPasswordAgeDays: z.number().int().positive().optional(),
 }).refine(

@@ -4,7 +4,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixtureConfig, startSlapd, type Slapd } from '../../test/support/slapd.ts';
 import { systemClock } from '../clock/index.ts';
-import { loadConfig } from '../config.ts';
 import { createDirectorySource, type DirectoryConfigInput, type DirectorySource } from './index.ts';
 
 const people = 'ou=people,dc=example,dc=org';
@@ -86,12 +85,5 @@ describe('groups read from memberOf on OpenLDAP with the memberof overlay', () =
     } finally {
       await source.close();
     }
-  });
-
-  test('an unknown group source is refused at start, naming the key', () => {
-    assert.throws(
-      () => loadConfig({ file: '/nonexistent', env: {}, overrides: { directory: { ...fixtureConfig('openldap', [slapd.url]), groups: 'memberof' as 'memberOf' } } }),
-      (err: Error) => /directory\.groups/.test(err.message) && /memberOf/.test(err.message),
-    );
   });
 });

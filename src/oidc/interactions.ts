@@ -18,6 +18,8 @@ export interface InteractionOptions {
   accounts: AccountService;
   /** Present when a directory is configured: directory names sign in against it. */
   workforce?: WorkforceService;
+  /** Named in the message for an expired directory password. */
+  passwordChangeUrl?: string;
   csrf: Csrf;
   passwordMinLength: number;
   onSignIn?: (outcome: 'success' | 'failure') => void;
@@ -42,11 +44,14 @@ const formSchema = {
 } as const;
 
 // Typed errors from identity and the directory carry a stable code that is also the message id.
-function toFieldError(err: unknown, minLength: number): FieldError {
+function toFieldError(err: unknown, minLength: number, passwordChangeUrl: string | undefined): FieldError {
   if (err instanceof IdentityError) return { field: err.field, message: err.code, params: { min: minLength, max: 1024 } };
   if (err instanceof OtpError) return { field: 'code', message: err.code, params: { seconds: err.retryAfterSeconds ?? 0 } };
   if (err instanceof RateLimitedError) return { message: 'web.rate_limited', params: { seconds: err.retryAfterSeconds } };
   const code = (err as { code?: unknown }).code;
+  if (code === 'directory.password_expired' && passwordChangeUrl !== undefined) {
+    return { field: 'password', message: 'directory.password_expired_at', params: { url: passwordChangeUrl } };
+  }
   if (typeof code === 'string' && code.startsWith('directory.') && isMessageId(code)) {
     return { field: code === 'directory.invalid_name' ? 'email' : code === 'directory.unreachable' || code === 'directory.misconfigured' ? undefined : 'password', message: code };
   }
@@ -56,6 +61,7 @@ function toFieldError(err: unknown, minLength: number): FieldError {
 export function registerInteractions(app: FastifyInstance, o: InteractionOptions): void {
   const { provider, accounts } = o;
   const csrfFor = (uid: string) => o.csrf.token(`interaction:${uid}`);
+  const fieldError = (err: unknown) => toFieldError(err, o.passwordMinLength, o.passwordChangeUrl);
   const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
   // A throttled attempt is answered 429 with Retry-After, so browsers and scripts alike know when to come back.
   const statusFor = (err: unknown, otherwise: number) => (err instanceof RateLimitedError ? 429 : otherwise);
@@ -166,7 +172,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
       else await o.otp.validate(accountId, req.body.code);
     } catch (err) {
       retryAfter(reply, err);
-      return showSecondFactor(reply, details, await appName(details) ?? '', [toFieldError(err, o.passwordMinLength)], enrolment);
+      return showSecondFactor(reply, details, await appName(details) ?? '', [fieldError(err)], enrolment);
     }
     // RFC 8176: password and one-time code, so multi-factor.
     await finish(details, reply, { login: { accountId, amr: ['pwd', 'otp', 'mfa'], acr: acr.mfa }, otp: {} });
@@ -211,7 +217,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
       o.onSignIn?.('failure');
       retryAfter(reply, err);
       const status = statusFor(err, (err as { code?: string }).code === 'directory.unreachable' ? 503 : 401);
-      return html(reply, status, signInPage(context(details.uid, { appName: await appName(details), errors: [toFieldError(err, o.passwordMinLength)], values: { email: req.body.email ?? '' } })));
+      return html(reply, status, signInPage(context(details.uid, { appName: await appName(details), errors: [fieldError(err)], values: { email: req.body.email ?? '' } })));
     }
   });
 
@@ -228,7 +234,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
       retryAfter(reply, err);
       return html(reply, statusFor(err, 400), signUpPage(context(details.uid, {
         action: `/interaction/${details.uid}/signup`, appName: await appName(details),
-        errors: [toFieldError(err, o.passwordMinLength)], values: { email: req.body.email ?? '', name: req.body.name ?? '' },
+        errors: [fieldError(err)], values: { email: req.body.email ?? '', name: req.body.name ?? '' },
       })));
     }
   });
@@ -240,7 +246,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     try {
       return signIn(details, reply, await accounts.confirmByCode(verificationId, req.body.code));
     } catch (err) {
-      return html(reply, 400, verifyPage({ ...verifyActions(details.uid), verificationId, email: String(req.body.email ?? ''), errors: [toFieldError(err, o.passwordMinLength)] }));
+      return html(reply, 400, verifyPage({ ...verifyActions(details.uid), verificationId, email: String(req.body.email ?? ''), errors: [fieldError(err)] }));
     }
   });
 
@@ -251,7 +257,7 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
       await o.limiter.check([{ key: sourceKey('mail', req.ip), rule: o.limits.mailPerSource }]);
     } catch (err) {
       retryAfter(reply, err);
-      return html(reply, statusFor(err, 400), verifyPage({ ...verifyActions(details.uid), verificationId: String(req.body.verification ?? ''), email: String(req.body.email ?? ''), errors: [toFieldError(err, o.passwordMinLength)] }));
+      return html(reply, statusFor(err, 400), verifyPage({ ...verifyActions(details.uid), verificationId: String(req.body.verification ?? ''), email: String(req.body.email ?? ''), errors: [fieldError(err)] }));
     }
     const pending = await accounts.resendVerification(String(req.body.verification ?? ''));
     return html(reply, 200, verifyPage({

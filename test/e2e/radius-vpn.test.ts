@@ -151,7 +151,7 @@ describe('RADIUS with the directory: IT code and directory password, reply attri
   before(async () => {
     slapd = await startSlapd();
     tessera = await startTessera('sqlite', {
-      directory: fixtureConfig('openldap', [slapd.url]),
+      directory: { ...fixtureConfig('openldap', [slapd.url]), passwordChangeUrl: 'https://password.example.org/change' },
       radius: { port: 0, clients: [{ name: 'vpn', address: '127.0.0.1', secret }] },
       radiusGroupAttributes: { 'vpn-users': [{ name: 'Class', value: 'staff-vpn' }, { name: 'Filter-Id', value: 'full-access' }], vendors: [{ name: 'Filter-Id', value: 'vendor-only' }] },
     });
@@ -185,7 +185,7 @@ describe('RADIUS with the directory: IT code and directory password, reply attri
     const cases = [
       { user: 'carol', password: 'carol password 1', message: /account is disabled in the company directory/, reason: 'directory.account_disabled' },
       { user: 'dave', password: 'dave password 1', message: /account has expired/, reason: 'directory.account_expired' },
-      { user: 'CORP\\erin', password: 'erin password 1', message: /password has expired\. Change it/, reason: 'directory.password_expired' },
+      { user: 'CORP\\erin', password: 'erin password 1', message: /^Your directory password has expired\. Change it at https:\/\/password\.example\.org\/change, then connect again\.$/, reason: 'directory.password_expired' },
     ];
     for (const c of cases) {
       const right = await send(c.user, c.password);

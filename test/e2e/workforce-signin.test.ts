@@ -13,6 +13,7 @@ import { demoClients } from '../../examples/demo-clients.ts';
 import { startDemoApp, type DemoApp } from '../../examples/relying-party/index.ts';
 
 const redirectUri = 'http://127.0.0.1:9/callback';
+const passwordChangeUrl = 'https://password.example.org/change';
 
 for (const dialect of await testDialects()) {
   describe(`workforce sign-in with the directory on ${dialect}`, () => {
@@ -24,7 +25,7 @@ for (const dialect of await testDialects()) {
       slapd = await startSlapd();
       // The first directory server is down for good: every connection fails over to slapd.
       deadUrl = `ldap://127.0.0.1:${await freePort()}`;
-      tessera = await startTessera(dialect, { directory: { ...fixtureConfig('openldap', [deadUrl, slapd.url]), domains: ['example.org', 'EXAMPLE'] } });
+      tessera = await startTessera(dialect, { directory: { ...fixtureConfig('openldap', [deadUrl, slapd.url]), domains: ['example.org', 'EXAMPLE'], passwordChangeUrl } });
       const registered = await tessera.clients.add({ client_id: 'portal', client_name: 'Intranet portal', redirect_uris: [redirectUri], first_party: true });
       config = await client.discovery(new URL(tessera.url), 'portal', String(registered.client_secret), undefined, { execute: [client.allowInsecureRequests] });
     });
@@ -76,6 +77,10 @@ for (const dialect of await testDialects()) {
       assert.match(wrong.page!, /The name or password is not right/);
       const disabled = await signIn('carol', 'carol password 1');
       assert.match(disabled.page!, /disabled in the company directory/);
+      const expired = await signIn('erin', 'erin password 1');
+      assert.equal(expired.claims, undefined);
+      assert.ok(expired.page!.includes(`Your directory password has expired. Change it at ${passwordChangeUrl}, then sign in again.`), 'the page says where to change it');
+      assert.doesNotMatch((await signIn('erin', 'not erin password')).page!, /expired/, 'a wrong password learns nothing');
       const empty = await signIn('alice', '');
       assert.match(empty.page!, /Enter your password/);
       for (const hostile of ['*', 'al*', '*)(uid=*', '*)(uid=*))(|(uid=*', 'alice\u0000', 'EXAMPLE\\*']) {
