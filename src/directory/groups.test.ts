@@ -30,7 +30,9 @@ describe('groups found by search', () => {
     await slapd.modify([
       `dn: cn=developers,${groups}`, 'changetype: add', 'objectClass: posixGroup', 'cn: developers', 'gidNumber: 5001', 'memberUid: alice', 'memberUid: bob', '',
       `dn: cn=auditors,${groups}`, 'changetype: add', 'objectClass: groupOfUniqueNames', 'cn: auditors', `uniqueMember: uid=alice,${people}`, '',
-      // memberUid holds a login name: a value that is filter syntax must match only itself.
+      // memberUid holds a login name, which may be filter syntax: the person called "*" is in this group alone,
+      // where an unescaped (memberUid=*) would put them in every posixGroup.
+      `dn: uid=*,${people}`, 'changetype: add', 'objectClass: inetOrgPerson', 'uid: *', 'cn: Star', 'sn: Star', 'userPassword: star password 1', '',
       `dn: cn=everyone-by-star,${groups}`, 'changetype: add', 'objectClass: posixGroup', 'cn: everyone-by-star', 'gidNumber: 5002', 'memberUid: *', '',
     ].join('\n'));
     const source = createDirectorySource(fixtureConfig('openldap', [slapd.url]), { clock: systemClock });
@@ -39,6 +41,7 @@ describe('groups found by search', () => {
       assert.deepEqual((await source.authenticate('bob', 'bob password 1')).groups, ['developers', 'staff']);
       assert.deepEqual((await source.authenticate('zoë', 'pässwörd ünïcödé')).groups, ['staff']);
       assert.deepEqual((await source.authenticate('victor', 'victor password 1')).groups, ['vendors']);
+      assert.deepEqual((await source.authenticate('*', 'star password 1')).groups, ['everyone-by-star']);
       // Sync reads groups the same way.
       const alice = await source.authenticate('alice', 'correct horse battery');
       assert.deepEqual((await source.findByStableId(alice.stableId))?.groups, alice.groups);

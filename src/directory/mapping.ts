@@ -23,6 +23,8 @@ export interface CompiledMapping extends Mapping {
   compiledUserFilter: Filter;
 }
 
+const memberOf = 'memberOf';
+
 export function compileMapping(m: Mapping): CompiledMapping {
   const a = m.attributes;
   return {
@@ -44,8 +46,6 @@ export async function searchUsers(client: Client, m: CompiledMapping, attribute:
   });
   return searchEntries;
 }
-
-const memberOf = 'memberOf';
 
 export async function groupsOf(client: Client, m: Mapping, entry: Entry): Promise<string[]> {
   if (m.groups === 'memberOf') return values(entry, memberOf).map(firstRdnValue).filter((g) => g !== '');
