@@ -10,7 +10,7 @@ import { rotateSigningKeys, ClientError, type ClientInput } from './oidc/index.t
 import { IdentityError } from './identity/index.ts';
 import { CampaignError } from './delivery/index.ts';
 import type { AppPolicy, OtpMode } from './policy/index.ts';
-import { RadiusClientError, type VpnSession } from './radius/index.ts';
+import { RadiusClientError, RadiusConfigError, type VpnSession } from './radius/index.ts';
 
 const usage = `Usage: tessera <command>
   serve [--demo]                       start Tessera (HTTP on http.port)
@@ -233,7 +233,7 @@ function parsePolicy(values: Record<string, unknown>): AppPolicy {
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
-  if (err instanceof ConfigError || err instanceof ClientError || err instanceof IdentityError || err instanceof CampaignError || err instanceof UsageError || err instanceof RadiusClientError) {
+  if (err instanceof ConfigError || err instanceof ClientError || err instanceof IdentityError || err instanceof CampaignError || err instanceof UsageError || err instanceof RadiusClientError || err instanceof RadiusConfigError) {
     console.error(err instanceof IdentityError ? `error: ${err.code}` : err.message);
   } else if (typeof (err as { code?: unknown }).code === 'string' && String((err as { code: string }).code).startsWith('directory.')) {
     console.error(`error: ${(err as { code: string }).code}`);

@@ -17,7 +17,16 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   if (config.demo) closers.push(...await startDemo(server, config));
   const demoVpnSecret = config.demo ? await demoVpnGateway(server) : undefined;
-  const address = await server.listen();
+  let address: string;
+  try {
+    address = await server.listen();
+  } catch (err) {
+    // Half a server (HTTP without RADIUS, say) must not stay up: everything started is closed and the cause shown.
+    stopping = true;
+    for (const close of closers) await close().catch(() => {});
+    await server.close().catch(() => {});
+    throw err;
+  }
   server.logger.info({ address, issuer: config.issuer }, 'Tessera is listening');
   if (config.demo) {
     const radius = server.radiusAddress();

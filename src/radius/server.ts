@@ -230,18 +230,30 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     });
   }
 
+  // A port that cannot be had is a start-up failure naming the setting, not a warning beside a server that never
+  // answers (a FreeRADIUS already on 1812 is the usual cause).
+  const portRefused = (error: NodeJS.ErrnoException, port: number, role: PortRole) => {
+    const why = error.code === 'EADDRINUSE' ? 'is in use by another program (another RADIUS server?): stop it or choose another port'
+      : error.code === 'EACCES' ? 'needs privileges this process does not have' : `cannot be used (${error.code ?? error.message})`;
+    return new RadiusConfigError([{ key: role === 'authentication' ? 'port' : 'accountingPort', problem: `${config.host}:${port} ${why}` }]);
+  };
+
   function bind(port: number, role: PortRole): Promise<Socket> {
     return new Promise((resolve, reject) => {
       const s = createSocket({ type: isIPv6(config.host) ? 'udp6' : 'udp4' });
-      s.on('error', (error) => report(error, null, 'socket'));
       s.on('message', (datagram, source) => {
         if (closing) return;
         const task = handleDatagram(datagram, source, role, s).catch((error: unknown) => report(error, null, 'handle'));
         inFlight.add(task);
         void task.finally(() => inFlight.delete(task));
       });
-      s.once('error', reject);
-      s.bind(port, config.host, () => { s.off('error', reject); resolve(s); });
+      const refused = (error: NodeJS.ErrnoException) => { s.close(); reject(portRefused(error, port, role)); };
+      s.once('error', refused);
+      s.bind(port, config.host, () => {
+        s.off('error', refused);
+        s.on('error', (error) => report(error, null, 'socket'));
+        resolve(s);
+      });
     });
   }
 

@@ -3,6 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +87,22 @@ describe('command line', () => {
     const result = await run(['serve'], { TESSERA_HTTP_PORT: 'eighty', TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')) });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /http\.port \(TESSERA_HTTP_PORT\)/);
+  });
+
+  it('stops at start, naming radius.port, when another program holds the RADIUS port, instead of serving without it', async () => {
+    const holder = createSocket('udp4');
+    await new Promise<void>((resolve) => holder.bind(0, '127.0.0.1', resolve));
+    const taken = holder.address().port;
+    try {
+      const result = await run(['serve'], {
+        TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')), TESSERA_HTTP_PORT: String(await freePort()), TESSERA_RADIUS_PORT: String(taken),
+      });
+      assert.equal(result.code, 1, 'the process ends by itself, HTTP included');
+      assert.match(result.stderr, new RegExp(`radius\\.port: 127\\.0\\.0\\.1:${taken} is in use by another program`));
+      assert.doesNotMatch(result.stderr, /at node:dgram/, 'a message, not a stack trace');
+    } finally {
+      holder.close();
+    }
   });
 
   it('says which migrations `tessera migrate` applied, and that a second run had nothing to do', async () => {
