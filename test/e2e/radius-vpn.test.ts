@@ -128,74 +128,76 @@ for (const dialect of await testDialects()) {
   });
 }
 
-describe('RADIUS passOTP: password and code in one field', () => {
-  let tessera: RunningTessera;
-  before(async () => {
-    tessera = await startTessera('sqlite', { radius: { port: 0, clients: [{ name: 'old-vpn', address: '127.0.0.0/8', secret, passwordAndCode: true }] } });
-    await tessera.policies.save({ appId: 'radius:old-vpn', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, 0);
-  });
-  after(() => tessera.stop());
+for (const dialect of await testDialects()) {
+  describe(`RADIUS passOTP: password and code in one field on ${dialect}`, () => {
+    let tessera: RunningTessera;
+    before(async () => {
+      tessera = await startTessera(dialect, { radius: { port: 0, clients: [{ name: 'old-vpn', address: '127.0.0.0/8', secret, passwordAndCode: true }] } });
+      await tessera.policies.save({ appId: 'radius:old-vpn', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, 0);
+    });
+    after(() => tessera.stop());
 
-  it('accepts password followed by the code, and rejects a wrong code without a challenge', async () => {
-    const account = await tessera.accounts.createByOperator({ email: 'passotp@example.com', password: 'vpn passphrase', workforce: true });
-    const key = await enrolMobileToken(tessera, account.id, 'passotp');
-    const send = (password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: ['User-Name = "passotp@example.com"', `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
-    assert.equal((await send(`vpn passphrase${oathtool(key) === '000000' ? '111111' : '000000'}`)).code, 'Access-Reject');
-    assert.equal((await send(`vpn passphrase${oathtool(key)}`)).code, 'Access-Accept');
-  });
-});
-
-describe('RADIUS with the directory: IT code and directory password, reply attributes by group', () => {
-  let slapd: Slapd;
-  let tessera: RunningTessera;
-  before(async () => {
-    slapd = await startSlapd();
-    tessera = await startTessera('sqlite', {
-      directory: { ...fixtureConfig('openldap', [slapd.url]), passwordChangeUrl: 'https://password.example.org/change' },
-      radius: { port: 0, clients: [{ name: 'vpn', address: '127.0.0.1', secret }] },
-      radiusGroupAttributes: { 'vpn-users': [{ name: 'Class', value: 'staff-vpn' }, { name: 'Filter-Id', value: 'full-access' }], vendors: [{ name: 'Filter-Id', value: 'vendor-only' }] },
+    it('accepts password followed by the code, and rejects a wrong code without a challenge', async () => {
+      const account = await tessera.accounts.createByOperator({ email: 'passotp@example.com', password: 'vpn passphrase', workforce: true });
+      const key = await enrolMobileToken(tessera, account.id, 'passotp');
+      const send = (password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: ['User-Name = "passotp@example.com"', `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
+      assert.equal((await send(`vpn passphrase${oathtool(key) === '000000' ? '111111' : '000000'}`)).code, 'Access-Reject');
+      assert.equal((await send(`vpn passphrase${oathtool(key)}`)).code, 'Access-Accept');
     });
   });
-  after(async () => { await tessera?.stop(); await slapd?.close(); });
 
-  it('accepts alice with her groups\' attributes, tells a directory outage apart, and rejects a wrong password', async () => {
-    const send = (user: string, password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
-    const accepted = await send('CORP\\alice', 'correct horse battery');
-    assert.equal(accepted.code, 'Access-Accept');
-    assert.deepEqual(accepted.attributes.filter((a) => ['Class', 'Filter-Id'].includes(a.name)).map((a) => `${a.name}=${a.value}`).sort(), ['Class=0x73746166662d76706e', 'Filter-Id=full-access'].sort());
-    // One audit row for the login, for the helpdesk to read: the directory sign-in is its step, not a row of its own.
-    const rows = await tessera.store.db.selectFrom('audit_events').select(['action', 'source', 'details']).orderBy('seq').execute();
-    assert.deepEqual(rows.map((r) => ({ ...r, details: JSON.parse(r.details) })), [{
-      action: 'radius.accept', source: '127.0.0.1',
-      details: { client: 'vpn', factors: ['pwd'], steps: [{ action: 'account.sign_in', outcome: 'success', details: { source: 'directory', created: true } }] },
-    }]);
-    const wrong = await send('alice', 'not her password');
-    assert.equal(wrong.code, 'Access-Reject');
-    await slapd.stop();
-    const down = await send('alice', 'correct horse battery');
-    assert.equal(down.code, 'Access-Reject');
-    assert.match(down.attributes.find((a) => a.name === 'Reply-Message')!.value, /cannot be reached/);
-    await slapd.restart();
-  });
+  describe(`RADIUS with the directory: IT code and directory password, reply attributes by group on ${dialect}`, () => {
+    let slapd: Slapd;
+    let tessera: RunningTessera;
+    before(async () => {
+      slapd = await startSlapd();
+      tessera = await startTessera(dialect, {
+        directory: { ...fixtureConfig('openldap', [slapd.url]), passwordChangeUrl: 'https://password.example.org/change' },
+        radius: { port: 0, clients: [{ name: 'vpn', address: '127.0.0.1', secret }] },
+        radiusGroupAttributes: { 'vpn-users': [{ name: 'Class', value: 'staff-vpn' }, { name: 'Filter-Id', value: 'full-access' }], vendors: [{ name: 'Filter-Id', value: 'vendor-only' }] },
+      });
+    });
+    after(async () => { await tessera?.stop(); await slapd?.close(); });
 
-  it('tells a disabled account, an expired account and an expired password apart once the password is right; a wrong one learns nothing', async () => {
-    const send = (user: string, password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
-    const replyMessage = (reply: Awaited<ReturnType<typeof send>>) => reply.attributes.find((a) => a.name === 'Reply-Message')?.value;
-    const from = (await tessera.store.db.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirstOrThrow()).seq ?? 0;
-    const cases = [
-      { user: 'carol', password: 'carol password 1', message: /account is disabled in the company directory/, reason: 'directory.account_disabled' },
-      { user: 'dave', password: 'dave password 1', message: /account has expired/, reason: 'directory.account_expired' },
-      { user: 'CORP\\erin', password: 'erin password 1', message: /^Your directory password has expired\. Change it at https:\/\/password\.example\.org\/change, then connect again\.$/, reason: 'directory.password_expired' },
-    ];
-    for (const c of cases) {
-      const right = await send(c.user, c.password);
-      assert.equal(right.code, 'Access-Reject', c.user);
-      assert.match(replyMessage(right) ?? '', c.message, c.user);
-      const wrong = await send(c.user, `not ${c.password}`);
-      assert.equal(wrong.code, 'Access-Reject', c.user);
-      assert.equal(replyMessage(wrong), 'Your IT code or password is incorrect.', `${c.user}: a wrong password reveals nothing about the account`);
-    }
-    const rows = await tessera.store.db.selectFrom('audit_events').select(['action', 'details']).where('seq', '>', Number(from)).orderBy('seq').execute();
-    assert.deepEqual(rows.map((r) => `${r.action} ${JSON.parse(r.details).reason}`), cases.flatMap((c) => [`radius.reject ${c.reason}`, 'radius.reject directory.wrong_password']));
+    it('accepts alice with her groups\' attributes, tells a directory outage apart, and rejects a wrong password', async () => {
+      const send = (user: string, password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
+      const accepted = await send('CORP\\alice', 'correct horse battery');
+      assert.equal(accepted.code, 'Access-Accept');
+      assert.deepEqual(accepted.attributes.filter((a) => ['Class', 'Filter-Id'].includes(a.name)).map((a) => `${a.name}=${a.value}`).sort(), ['Class=0x73746166662d76706e', 'Filter-Id=full-access'].sort());
+      // One audit row for the login, for the helpdesk to read: the directory sign-in is its step, not a row of its own.
+      const rows = await tessera.store.db.selectFrom('audit_events').select(['action', 'source', 'details']).orderBy('seq').execute();
+      assert.deepEqual(rows.map((r) => ({ ...r, details: JSON.parse(r.details) })), [{
+        action: 'radius.accept', source: '127.0.0.1',
+        details: { client: 'vpn', factors: ['pwd'], steps: [{ action: 'account.sign_in', outcome: 'success', details: { source: 'directory', created: true } }] },
+      }]);
+      const wrong = await send('alice', 'not her password');
+      assert.equal(wrong.code, 'Access-Reject');
+      await slapd.stop();
+      const down = await send('alice', 'correct horse battery');
+      assert.equal(down.code, 'Access-Reject');
+      assert.match(down.attributes.find((a) => a.name === 'Reply-Message')!.value, /cannot be reached/);
+      await slapd.restart();
+    });
+
+    it('tells a disabled account, an expired account and an expired password apart once the password is right; a wrong one learns nothing', async () => {
+      const send = (user: string, password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
+      const replyMessage = (reply: Awaited<ReturnType<typeof send>>) => reply.attributes.find((a) => a.name === 'Reply-Message')?.value;
+      const from = (await tessera.store.db.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirstOrThrow()).seq ?? 0;
+      const cases = [
+        { user: 'carol', password: 'carol password 1', message: /account is disabled in the company directory/, reason: 'directory.account_disabled' },
+        { user: 'dave', password: 'dave password 1', message: /account has expired/, reason: 'directory.account_expired' },
+        { user: 'CORP\\erin', password: 'erin password 1', message: /^Your directory password has expired\. Change it at https:\/\/password\.example\.org\/change, then connect again\.$/, reason: 'directory.password_expired' },
+      ];
+      for (const c of cases) {
+        const right = await send(c.user, c.password);
+        assert.equal(right.code, 'Access-Reject', c.user);
+        assert.match(replyMessage(right) ?? '', c.message, c.user);
+        const wrong = await send(c.user, `not ${c.password}`);
+        assert.equal(wrong.code, 'Access-Reject', c.user);
+        assert.equal(replyMessage(wrong), 'Your IT code or password is incorrect.', `${c.user}: a wrong password reveals nothing about the account`);
+      }
+      const rows = await tessera.store.db.selectFrom('audit_events').select(['action', 'details']).where('seq', '>', Number(from)).orderBy('seq').execute();
+      assert.deepEqual(rows.map((r) => `${r.action} ${JSON.parse(r.details).reason}`), cases.flatMap((c) => [`radius.reject ${c.reason}`, 'radius.reject directory.wrong_password']));
+    });
   });
-});
+}
