@@ -13,7 +13,7 @@ import { systemClock, cryptoRandom, type Clock } from './clock/index.ts';
 import { createAudit, type Audit } from './audit/index.ts';
 import { createOutbox, renderMail, sendCampaign, type CampaignInput, type Outbox } from './delivery/index.ts';
 import {
-  countsAsFailedSignIn, createAccountService, createPasswordHasher, createPasswordReset, createSelfService, createSqlIdentityStore, createUnsubscribeTokens, createWorkforceService, isBreachedPassword,
+  countsAsFailedSignIn, createAccountService, createPasswordHasher, createPasswordReset, createSelfService, createSqlIdentityStore, createUnsubscribeTokens, createWorkforceService, IdentityError, isBreachedPassword,
   type AccountService, type SelfService, type WorkforceService,
 } from './identity/index.ts';
 import { createDirectorySource, type DirectorySource } from './directory/index.ts';
@@ -292,7 +292,11 @@ export async function createServer(config: Config, options: { logger?: Logger; c
         const decision = await secondFactor(appId, accountId, groups, tokens.hasActive);
         return { ...decision, checkCode: async (code, source) => { await tokens.validate(code, { source }); } };
       },
-      validateCode: async (accountId, code, source) => { await otp.validate(accountId, code, { source }); },
+      // The answer to a challenge: the account may have been disabled since its password was checked (T7).
+      async validateCode(accountId, code, source) {
+        if ((await identityStore.findAccountById(accountId))?.status !== 'active') throw new IdentityError('identity.invalid_credentials', 'password');
+        await otp.validate(accountId, code, { source });
+      },
       firstCodeLogin: async (accountId) => !await audit.hasEvent('radius.accept', accountId),
       states: challengeStates,
       message: (id) => (id === 'password_expired' && config.directory?.passwordChangeUrl !== undefined

@@ -52,6 +52,7 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
   const reject = (id: VpnMessage): AccessDecision => ({ kind: 'reject', replyMessage: p.message(id) });
   const codeMessage = (err: unknown): VpnMessage => {
     const code = (err as { code?: string }).code;
+    if (code === 'identity.invalid_credentials') return 'wrong_password';
     return code === 'otp.replayed' ? 'code_used' : code === 'otp.locked' || code === 'otp.throttled' ? 'locked' : 'wrong_code';
   };
   // Every outcome is audited with the gateway's address and name.

@@ -7,6 +7,7 @@ import { startTessera, type RunningTessera } from '../support/tessera.ts';
 import { radclient } from '../support/radclient.ts';
 import { startSlapd, fixtureConfig, type Slapd } from '../support/slapd.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
+import { createSqlIdentityStore } from '../../src/identity/index.ts';
 
 const secret = 'a-shared-secret-of-32-characters!';
 
@@ -52,6 +53,21 @@ for (const dialect of await testDialects()) {
       const used = await login(user, code, [`State = ${attribute(second, 'State')}`]);
       assert.equal(used.code, 'Access-Reject');
       assert.match(attribute(used, 'Reply-Message')!, /already used/);
+    });
+
+    it('refuses an account disabled here (T7): with the right password, and with a code answering a State issued before', async () => {
+      const user = `vpn-left-${dialect}@example.com`;
+      const { key } = await employee(user);
+      const account = await tessera.store.db.selectFrom('accounts').select('id').where('email', '=', user).executeTakeFirstOrThrow();
+      const challenged = await login(user, 'vpn passphrase');
+      assert.equal(challenged.code, 'Access-Challenge');
+      await createSqlIdentityStore(tessera.store.db).setStatus(account.id, 'disabled', Date.now());
+      const answered = await login(user, oathtool(key), [`State = ${attribute(challenged, 'State')}`]);
+      assert.equal(answered.code, 'Access-Reject', 'the code step sees the account disabled since the password step');
+      assert.equal(attribute(answered, 'Reply-Message'), 'Your IT code or password is incorrect.');
+      const again = await login(user, 'vpn passphrase');
+      assert.equal(again.code, 'Access-Reject');
+      assert.equal(attribute(again, 'Reply-Message'), 'Your IT code or password is incorrect.');
     });
 
     it('rejects a wrong password, a State answered under another name, and a user who must register first', async () => {
