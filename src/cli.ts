@@ -11,6 +11,7 @@ import { IdentityError } from './identity/index.ts';
 import { CampaignError } from './delivery/index.ts';
 import type { AppPolicy, OtpMode } from './policy/index.ts';
 import { RadiusClientError, RadiusConfigError, type VpnSession } from './radius/index.ts';
+import { createDirectorySource } from './directory/index.ts';
 
 const usage = `Usage: tessera <command>
   serve [--demo]                       start Tessera (HTTP on http.port)
@@ -24,6 +25,8 @@ const usage = `Usage: tessera <command>
                                        --workforce: a staff account kept here, not in a directory (may use the VPN)
   keys rotate                          new signing keys; old ones stay published until their tokens expire
   directory sync                       disable accounts gone or disabled in the directory, end their sessions
+  directory check [--user NAME]        connect, bind the service account and search; with --user, show the entry that
+                                       name signs in as, mapped as Tessera sees it (no password needed)
   policy set --app ID --otp off|optional|required [--go-live YYYY-MM-DD] [--grace-days N] [--group NAME=MODE …]
   policy list                          which app asks for the one-time code, from when, for whom
   campaign send --subject TEXT --html FILE [--text FILE]
@@ -42,6 +45,37 @@ async function withServer<T>(config: Config, fn: (server: TesseraServer) => Prom
     return await fn(server);
   } finally {
     await server.close();
+  }
+}
+
+/**
+ * `tessera directory check`: what a newcomer setting up the directory needs to see, step by step — which servers
+ * answered, whether the service account binds and searches, and how a person's entry maps. Errors say what the
+ * directory said; none carries a password.
+ */
+async function checkDirectory(directory: NonNullable<Config['directory']>, user: string | undefined): Promise<number> {
+  const failed: string[] = [];
+  const source = createDirectorySource(directory, { clock: systemClock, onServerFailed: (url, reason) => failed.push(`${url} (${reason})`) });
+  try {
+    // A plain name nobody has still makes the service account bind and search: the connection check.
+    await source.describe('tessera-directory-check').finally(() => {
+      for (const server of failed) console.log(`did not answer: ${server}`);
+    });
+    console.log(`service account ${directory.bindDn}: bound, and searched ${directory.baseDn}`);
+    if (user === undefined) return 0;
+    const found = await source.describe(user);
+    if (found === null) {
+      console.error(`no entry matches ${user}: check userFilter, attributes.login and domains`);
+      return 1;
+    }
+    console.log(JSON.stringify({ dn: found.dn, ...found.person, status: found.status }, null, 2));
+    return 0;
+  } catch (err) {
+    const { message, diagnostic } = err as { message: string; diagnostic?: string | null };
+    console.error(`${message}${diagnostic ? ` (the directory said: ${diagnostic})` : ''}`);
+    return 1;
+  } finally {
+    await source.close();
   }
 }
 
@@ -143,6 +177,10 @@ async function main(argv: string[]): Promise<number> {
         console.log(`queued ${recipients} mails; the running server sends them at ${config.mail.marketingPerMinute} a minute`);
       });
       return 0;
+    }
+    case 'directory check': {
+      if (!config.directory) { console.error('no directory is configured (directory.urls, TESSERA_DIRECTORY_URLS)'); return 1; }
+      return checkDirectory(config.directory, values.user);
     }
     case 'directory sync': {
       return withServer(config, async (server) => {

@@ -16,7 +16,7 @@ import { compileMapping, groupsOf, searchUsers, toUser } from './mapping.ts';
 import { domainAllowed, parseSignInName } from './names.ts';
 import { openLdap } from './openldap.ts';
 import { BindPool, ServicePool } from './pool.ts';
-import type { DirectoryUser } from './user.ts';
+import type { AccountStatus, DirectoryUser } from './user.ts';
 
 export interface DirectorySource {
   /** Search-then-bind. Resolves with the person, or rejects with a DirectoryError whose `code` says why. */
@@ -25,6 +25,11 @@ export interface DirectorySource {
   findByStableId(id: string): Promise<DirectoryUser | null>;
   /** Whether `typed` (trimmed) is the person's employee id, compared in constant time; never reveals the right one. */
   checkEmployeeId(username: string, typed: string): Promise<boolean>;
+  /**
+   * For an operator checking the configuration (`tessera directory check`): the entry a sign-in name finds and the
+   * person Tessera maps it to, without a password; null when no entry matches.
+   */
+  describe(name: string): Promise<{ dn: string; person: DirectoryUser; status: AccountStatus } | null>;
   close(): Promise<void>;
 }
 
@@ -68,6 +73,10 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
     }
   }
 
+  const statusOf = (entry: Entry) => preset.status(entry, deps.clock.now(), statusOptions);
+  // Groups are read at every sign-in and lookup: they are what apps and the VPN decide on.
+  const personOf = async (entry: Entry, status = statusOf(entry)) => toUser(m, entry, await service((c) => groupsOf(c, m, entry)), status);
+
   async function findByLogin(account: string): Promise<Entry | null> {
     const entries = await service((c) => searchUsers(c, m, m.attributes.login, account, 2));
     if (entries.length > 1) throw new AmbiguousUserError();
@@ -105,13 +114,12 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
       if (entry === null) return refuseUnknown(password);
       await bindAs(entry.dn, password);
       // The password is proven: only now may the account's state be told.
-      const status = preset.status(entry, deps.clock.now(), statusOptions);
+      const status = statusOf(entry);
       if (status.disabled) throw new AccountDisabledError();
       if (status.locked) throw new AccountLockedError();
       if (status.accountExpired) throw new AccountExpiredError();
       if (status.passwordExpired) throw new PasswordExpiredError();
-      const groups = await service((c) => groupsOf(c, m, entry));
-      return toUser(m, entry, groups, status);
+      return personOf(entry, status);
     },
 
     async findByStableId(id) {
@@ -119,9 +127,7 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
       if (value === null) return null;
       const entries = await service((c) => searchUsers(c, m, m.attributes.stableId, value, 2));
       if (entries.length !== 1) return null;
-      const entry = entries[0];
-      const groups = await service((c) => groupsOf(c, m, entry));
-      return toUser(m, entry, groups, preset.status(entry, deps.clock.now(), statusOptions));
+      return personOf(entries[0]);
     },
 
     async checkEmployeeId(username, typed) {
@@ -137,6 +143,15 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
       const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
       const same = timingSafeEqual(digest(given), digest(actual?.trim() ?? ''));
       return same && actual !== null && given !== '';
+    },
+
+    async describe(name) {
+      const parsed = parseSignInName(name);
+      if (!domainAllowed(parsed, config.domains)) return null;
+      const entry = await findByLogin(parsed.account);
+      if (entry === null) return null;
+      const status = statusOf(entry);
+      return { dn: entry.dn, person: await personOf(entry, status), status };
     },
 
     close: async () => { await Promise.all([pool.close(), binds.close()]); },
