@@ -122,9 +122,10 @@ test('sync sees a disabled account as disabled', async () => {
   assert.equal(carol?.disabled, true);
 });
 
-test('employee id is checked trimmed, without telling the right one', async () => {
+test('employee id is checked trimmed and without case, without telling the right one', async () => {
   assert.equal(await source.checkEmployeeId('alice', 'E1001'), true);
   assert.equal(await source.checkEmployeeId('CORP\\alice', '  E1001 '), true);
+  assert.equal(await source.checkEmployeeId('alice', 'e1001'), true, 'employeeNumber matches without case, as slapd compares it');
   assert.equal(await source.checkEmployeeId('alice', 'E1002'), false);
   assert.equal(await source.checkEmployeeId('alice', ''), false);
   assert.equal(await source.checkEmployeeId('victor', ''), false, 'no employee number: nothing matches, not even empty');
