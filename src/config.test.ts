@@ -34,6 +34,26 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_SESSIONS_ABSOLUTE_SECONDS: '172800' } }), /sessions\.absoluteSeconds/);
   });
 
+  it('takes reply attributes by name or by vendor number, and refuses at start any a gateway could not be sent', () => {
+    const config = loadConfig({ file: noFile, env: {}, overrides: { radiusGroupAttributes: { Staff: [{ name: 'Filter-Id', value: 'staff' }, { vendor: 12356, type: 1, value: 'staff' }, { vendor: 9, type: 2, value: 7 }] } } });
+    assert.deepEqual(config.radiusGroupAttributes.Staff, [
+      { name: 'Filter-Id', value: 'staff' },
+      { vendorId: 12356, type: 1, value: Buffer.from('staff') },
+      { vendorId: 9, type: 2, value: Buffer.from([0, 0, 0, 7]) },
+    ]);
+    const refused = (attribute: Record<string, unknown>, problem: RegExp) => assert.throws(
+      () => loadConfig({ file: noFile, env: {}, overrides: { radiusGroupAttributes: { Staff: [attribute] } } as never }),
+      (err: Error) => err instanceof ConfigError && /radiusGroupAttributes\.Staff\.0/.test(err.message) && problem.test(err.message), JSON.stringify(attribute));
+    refused({ name: 'Filter-Idd', value: 'staff' }, /Unknown attribute Filter-Idd/);
+    refused({ name: 'Session-Timeout', value: 'an hour' }, /Session-Timeout: needs an unsigned 32-bit integer/);
+    refused({ name: 'State', value: 'forged' }, /sets attribute 24 itself/);
+    refused({ name: 'Message-Authenticator', value: 'x'.repeat(16) }, /sets attribute 80 itself/);
+    refused({ vendor: 0, type: 1, value: 'x' }, /vendor/);
+    refused({ vendor: 12356, type: 256, value: 'x' }, /type/);
+    refused({ vendor: 12356, type: 1, value: 'x'.repeat(300) }, /over 253 octets/);
+    refused({ vendor: 12356, type: 1, value: '' }, /value/);
+  });
+
   it('names a configuration file that is not JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-config-'));
     const file = join(dir, 'tessera.config.json');

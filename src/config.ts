@@ -7,7 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { directoryConfigSchema } from './directory/index.ts';
-import { radiusConfigSchema } from './radius/index.ts';
+import { radiusConfigSchema, replyAttributeSchema } from './radius/index.ts';
 
 const port = z.number().int().min(0).max(65535);
 const limitSchema = (limit: number, windowSeconds: number) => z.object({
@@ -97,8 +97,9 @@ export const configSchema = z.object({
   directorySyncMinutes: z.number().int().min(1).default(15),
   // The RADIUS server for VPN gateways (clients with their shared secrets). Unset: no RADIUS listener.
   radius: radiusConfigSchema.optional(),
-  // Reply attributes on Access-Accept by directory group, e.g. { "Contractors": [{ "name": "Filter-Id", "value": "contractors" }] }.
-  radiusGroupAttributes: z.record(z.string(), z.array(z.object({ name: z.string().min(1), value: z.union([z.string(), z.number().int()]) }))).default({}),
+  // Reply attributes on Access-Accept by directory group, e.g. { "Contractors": [{ "name": "Filter-Id", "value": "contractors" }],
+  // "VPN Users": [{ "vendor": 12356, "type": 1, "value": "staff" }] } (the second is Fortinet-Group-Name).
+  radiusGroupAttributes: z.record(z.string(), z.array(replyAttributeSchema)).default({}),
   // `npm start` sets this: registers the demo shop and forum, shows the local mailbox page.
   demo: z.boolean().default(false),
   log: z.object({

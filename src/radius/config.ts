@@ -2,6 +2,7 @@
 // this under `radius` in the application configuration.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { encodeReplyAttribute, type ReplyAttribute } from './messages.ts';
 
 function isAddressOrNetwork(value: string): boolean {
   const [address, prefix, ...more] = value.split('/');
@@ -24,6 +25,27 @@ export const radiusClientSchema = z.object({
   // passOTP: the gateway cannot show a second prompt, so users type the password with the 6-digit code after it.
   passwordAndCode: z.boolean().default(false),
 });
+
+// A reply attribute for an Access-Accept: a standard one by its dictionary name ({ "name": "Filter-Id", "value":
+// "staff" }), or a vendor's own by number (RFC 2865 §5.26), as gateways map groups: Fortinet-Group-Name is
+// { "vendor": 12356, "type": 1, "value": "staff" }, Cisco-AVPair { "vendor": 9, "type": 1, … }, Palo Alto's
+// PaloAlto-User-Group { "vendor": 25461, "type": 5, … }. A vendor value is text (UTF-8) or an unsigned 32-bit integer.
+export const replyAttributeSchema = z.union([
+  z.object({ name: z.string().min(1), value: z.union([z.string(), z.number().int()]) }).strict(),
+  z.object({ vendor: z.number().int().min(1).max(0xffffff), type: z.number().int().min(1).max(255), value: z.union([z.string().min(1), z.number().int().min(0).max(0xffffffff)]) }).strict(),
+]).transform((attribute, ctx): ReplyAttribute => {
+  const reply: ReplyAttribute = 'name' in attribute ? attribute : { vendorId: attribute.vendor, type: attribute.type, value: vendorValue(attribute.value) };
+  // Checked by encoding it once, as every Access-Accept will: an unknown name or a bad value fails the start.
+  try { encodeReplyAttribute(reply); } catch (err) { ctx.addIssue({ code: 'custom', message: (err as Error).message }); }
+  return reply;
+});
+
+function vendorValue(value: string | number): Buffer {
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(value);
+  return bytes;
+}
 
 // A RadSec client is a RADIUS client proven by its certificate instead of a shared secret; the address must still
 // match, and the certificate verify against caFile.

@@ -1,7 +1,7 @@
 // RADIUS (RFC 2865/2866/2869/3579/5997): the only door into src/radius. The server takes an
 // `authenticate` function as an argument and imports no OTP, directory or identity code.
 export { createRadiusServer, type RadiusBound, type RadiusServer, type RadiusServerOptions } from './server.ts';
-export { radiusConfigSchema, radiusClientSchema, type RadiusConfig, type RadiusConfigInput, type RadiusClientConfig } from './config.ts';
+export { radiusConfigSchema, radiusClientSchema, replyAttributeSchema, type RadiusConfig, type RadiusConfigInput, type RadiusClientConfig } from './config.ts';
 export { parseRadiusConfig } from './clients.ts';
 export type { AccessRequest, AccessDecision, AccountingRecord, ReplyAttribute, NamedAttribute } from './messages.ts';
 export { radiusOutcomes, type RadiusOutcome, type RadiusCounters, type CountEvent } from './counters.ts';

@@ -93,14 +93,17 @@ export function decisionAttributes(decision: AccessDecision): RadiusAttribute[] 
   if (decision.replyMessage !== undefined && decision.replyMessage !== '') {
     for (const chunk of splitText(decision.replyMessage)) out.push({ type: AttributeCode.ReplyMessage, value: chunk });
   }
-  for (const attribute of decision.attributes ?? []) {
-    const encoded = 'vendorId' in attribute
-      ? encodeVendorSpecific(attribute.vendorId, [{ type: attribute.type, value: attribute.value }])
-      : encodeValue(attribute.name, attribute.value);
-    if (reserved.has(encoded.type)) throw new RadiusEncodeError('radius.bad_decision', `The server sets attribute ${encoded.type} itself`);
-    out.push(encoded);
-  }
+  for (const attribute of decision.attributes ?? []) out.push(encodeReplyAttribute(attribute));
   return out;
+}
+
+/** One reply attribute on the wire; a typed error for an unknown name, a bad value, or one the server sets itself. */
+export function encodeReplyAttribute(attribute: ReplyAttribute): RadiusAttribute {
+  const encoded = 'vendorId' in attribute
+    ? encodeVendorSpecific(attribute.vendorId, [{ type: attribute.type, value: attribute.value }])
+    : encodeValue(attribute.name, attribute.value);
+  if (reserved.has(encoded.type)) throw new RadiusEncodeError('radius.bad_decision', `The server sets attribute ${encoded.type} itself`);
+  return encoded;
 }
 
 export function proxyStates(packet: RadiusPacket): RadiusAttribute[] {

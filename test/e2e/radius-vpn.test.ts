@@ -170,7 +170,11 @@ for (const dialect of await testDialects()) {
       tessera = await startTessera(dialect, {
         directory: { ...fixtureConfig('openldap', [slapd.url]), passwordChangeUrl: 'https://password.example.org/change' },
         radius: { port: 0, clients: [{ name: 'vpn', address: '127.0.0.1', secret }] },
-        radiusGroupAttributes: { 'vpn-users': [{ name: 'Class', value: 'staff-vpn' }, { name: 'Filter-Id', value: 'full-access' }], vendors: [{ name: 'Filter-Id', value: 'vendor-only' }] },
+        radiusGroupAttributes: {
+          // Fortinet-Group-Name and Cisco-AVPair: the vendor attributes gateways map groups by.
+          'vpn-users': [{ name: 'Class', value: 'staff-vpn' }, { name: 'Filter-Id', value: 'full-access' }, { vendor: 12356, type: 1, value: 'staff-vpn' }, { vendor: 9, type: 1, value: 'ip:inacl#1=permit ip any any' }],
+          vendors: [{ name: 'Filter-Id', value: 'vendor-only' }],
+        },
       });
     });
     after(async () => { await tessera?.stop(); await slapd?.close(); });
@@ -179,7 +183,8 @@ for (const dialect of await testDialects()) {
       const send = (user: string, password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
       const accepted = await send('CORP\\alice', 'correct horse battery');
       assert.equal(accepted.code, 'Access-Accept');
-      assert.deepEqual(accepted.attributes.filter((a) => ['Class', 'Filter-Id'].includes(a.name)).map((a) => `${a.name}=${a.value}`).sort(), ['Class=0x73746166662d76706e', 'Filter-Id=full-access'].sort());
+      assert.deepEqual(accepted.attributes.filter((a) => ['Class', 'Filter-Id', 'Fortinet-Group-Name', 'Cisco-AVPair'].includes(a.name)).map((a) => `${a.name}=${a.value}`).sort(),
+        ['Class=0x73746166662d76706e', 'Filter-Id=full-access', 'Fortinet-Group-Name=staff-vpn', 'Cisco-AVPair=ip:inacl#1=permit ip any any'].sort(), 'radclient reads the vendor attributes by its own dictionary');
       // One audit row for the login, for the helpdesk to read: the directory sign-in is its step, not a row of its own.
       const rows = await tessera.store.db.selectFrom('audit_events').select(['action', 'source', 'details']).orderBy('seq').execute();
       assert.deepEqual(rows.map((r) => ({ ...r, details: JSON.parse(r.details) })), [{
