@@ -32,8 +32,9 @@ const usage = `Usage: tessera <command>
   campaign send --subject TEXT --html FILE [--text FILE]
                                        marketing mail to every customer who opted in, with one-click unsubscribe
   radius client add --name NAME --address IP|CIDR [--secret SECRET] [--password-and-code]
-                    [--no-message-authenticator]
-                                       a VPN gateway; without --secret a random one is made and shown once
+                    [--no-message-authenticator] [--group NAME …]
+                                       a VPN gateway; without --secret a random one is made and shown once;
+                                       with --group only members of those directory groups log in through it
   radius client list | radius client remove --name NAME
   radius sessions [--active] [--user NAME] [--limit N] [--format table|json]
                                        VPN sessions the gateways reported by accounting, newest first`;
@@ -197,6 +198,7 @@ async function main(argv: string[]): Promise<number> {
         const { client, secret } = await server.radiusClients.add({
           name, address, secret: values.secret,
           passwordAndCode: values['password-and-code'], requireMessageAuthenticator: !values['no-message-authenticator'],
+          allowedGroups: (values.group as string[] | undefined) ?? [],
         });
         await server.audit.record({ actor: 'operator', action: 'radius.client.add', subject: client.name, outcome: 'success', details: { address: client.address } });
         console.log(JSON.stringify(client, null, 2));

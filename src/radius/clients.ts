@@ -9,6 +9,7 @@ export interface RadiusClient {
   readonly secret: Buffer;
   readonly requireMessageAuthenticator: boolean;
   readonly passwordAndCode: boolean;
+  readonly allowedGroups: readonly string[];
 }
 
 interface Entry {
@@ -49,6 +50,7 @@ export function createClientTable(configured: readonly RadiusClientConfig[]): Cl
       secret: Buffer.from(c.secret, 'utf8'),
       requireMessageAuthenticator: c.requireMessageAuthenticator,
       passwordAndCode: c.passwordAndCode,
+      allowedGroups: c.allowedGroups,
     };
     return { client, family, prefix, list };
   });

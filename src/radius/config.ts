@@ -24,6 +24,9 @@ export const radiusClientSchema = z.object({
   requireMessageAuthenticator: z.boolean().default(true),
   // passOTP: the gateway cannot show a second prompt, so users type the password with the 6-digit code after it.
   passwordAndCode: z.boolean().default(false),
+  // Only people in one of these directory groups (as the directory names them) log in through this gateway; the
+  // others get a reject saying so once their password is right. Empty: every staff account.
+  allowedGroups: z.array(z.string().min(1).max(256)).max(64).default([]),
 });
 
 // A reply attribute for an Access-Accept: a standard one by its dictionary name ({ "name": "Filter-Id", "value":

@@ -28,6 +28,8 @@ export interface AccessRequest extends RequestContext {
   readonly state: Buffer | null;
   /** The NAS is set to passOTP: its users type the password with the one-time code after it in one field. */
   readonly passwordAndCode: boolean;
+  /** Directory groups this NAS lets through; empty for everyone. */
+  readonly allowedGroups: readonly string[];
 }
 
 export interface AccountingRecord extends RequestContext {

@@ -198,7 +198,7 @@ describe('RADIUS accounting port (RFC 2866 §3)', () => {
 
 describe('RADIUS clients loaded at run time', () => {
   it('answers a client that appears in the store, keeps the table when the store fails, drops a removed client', async () => {
-    let stored = [{ name: 'added', address: '127.0.0.1', secret, requireMessageAuthenticator: true, passwordAndCode: true }];
+    let stored = [{ name: 'added', address: '127.0.0.1', secret, requireMessageAuthenticator: true, passwordAndCode: true, allowedGroups: [] }];
     let failing = false;
     const seen: AccessRequest[] = [];
     const server = createRadiusServer({
@@ -243,7 +243,7 @@ describe('RADIUS clients loaded at run time', () => {
     const { port } = await server.listen();
     try {
       while (reads < 2) await new Promise((resolve) => setTimeout(resolve, 10));
-      stored = [{ name: 'added', address: '127.0.0.1', secret, requireMessageAuthenticator: true, passwordAndCode: false }];
+      stored = [{ name: 'added', address: '127.0.0.1', secret, requireMessageAuthenticator: true, passwordAndCode: false, allowedGroups: [] }];
       const reply = radclient({ port, secret, command: 'auth', attributes: withMa('User-Name = "dave"', 'User-Password = "pw"') });
       await new Promise((resolve) => setTimeout(resolve, 150));
       releaseSlowRead();

@@ -138,6 +138,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       password: hidden ? unhidePassword(hidden.value, client.secret, packet.authenticator) : null,
       state: state ? state.value : null,
       passwordAndCode: client.passwordAndCode,
+      allowedGroups: client.allowedGroups,
     };
     const codes = { accept: PacketCode.AccessAccept, reject: PacketCode.AccessReject, challenge: PacketCode.AccessChallenge } as const;
     const proxied = proxyStates(packet);

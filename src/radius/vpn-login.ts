@@ -10,7 +10,7 @@ export interface ChallengeStates {
 }
 
 export type VpnMessage = 'second_password' | 'otp_code' | 'wrong_password' | 'wrong_code' | 'code_used' | 'locked' | 'throttled' | 'unreachable' | 'enrol' | 'expired'
-  | 'account_disabled' | 'account_locked' | 'account_expired' | 'password_expired';
+  | 'account_disabled' | 'account_locked' | 'account_expired' | 'password_expired' | 'not_allowed';
 
 // The directory reports these only once the password is proven, so telling them apart reveals nothing to a guesser;
 // shown as "wrong password" they send people who typed it right to the helpdesk (the OTP FAQ's "I know I am entering
@@ -104,6 +104,11 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     if (!checked.workforce) {
       await audit(request, 'radius.reject', null, { reason: 'radius.not_workforce' });
       return reject('wrong_password');
+    }
+    // Told only now that the password is proven, like the directory's own account states.
+    if (request.allowedGroups.length > 0 && !groups.some((g) => request.allowedGroups.includes(g))) {
+      await audit(request, 'radius.reject', accountId, { reason: 'radius.group_not_allowed' });
+      return reject('not_allowed');
     }
     const decision = await p.secondFactor(`radius:${request.client}`, accountId, groups);
     if (decision.mustEnrol) {

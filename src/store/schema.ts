@@ -187,6 +187,8 @@ export interface RadiusClientsTable {
   require_message_authenticator: number;
   password_and_code: number;
   created_at: number;
+  /** JSON array of directory group names; '[]' for none. */
+  allowed_groups: string;
 }
 
 export interface RadiusSessionsTable {

@@ -63,6 +63,7 @@ for (const dialect of await testDialects()) {
       const secret = /shared secret: (\S+)/.exec(added.stdout)![1];
       assert.ok(secret.length >= 32);
       assert.match(added.stdout, /"passwordAndCode": true/);
+      assert.match(added.stdout, /"allowedGroups": \[\]/, 'no --group: every staff account');
 
       assert.equal((await status(secret, 5)).code, 'Access-Accept', 'the running server knows the new gateway at once');
       assert.equal((await status('the-wrong-shared-secret-for-it!!')).code, null);
@@ -95,11 +96,21 @@ for (const dialect of await testDialects()) {
       const twice = await cli('radius', 'client', 'add', '--name', 'gw', '--address', '10.0.0.2');
       assert.equal(twice.code, 1);
       assert.match(twice.stderr, /already a client/);
+      const emptyGroup = await cli('radius', 'client', 'add', '--name', 'gw-groups', '--address', '10.0.0.3', '--group', '');
+      assert.equal(emptyGroup.code, 1);
+      assert.match(emptyGroup.stderr, /allowedGroups\.0:/);
       const missing = await cli('radius', 'client', 'remove', '--name', 'nobody');
       assert.match(missing.stderr, /no stored client is called nobody/);
       const rows = await tessera.store.db.selectFrom('radius_clients').select(['name', 'address']).execute();
       assert.deepEqual(rows.map((r) => `${r.name} ${r.address}`), ['gw 10.0.0.1']);
       await cli('radius', 'client', 'remove', '--name', 'gw');
+
+      // A gateway for some directory groups only keeps them, in the listing and in what running servers load.
+      assert.equal((await cli('radius', 'client', 'add', '--name', 'gw-staff', '--address', '10.0.0.4', '--group', 'VPN Users', '--group', 'contractors')).code, 0);
+      const listed = JSON.parse((await cli('radius', 'client', 'list')).stdout) as Array<{ name: string; allowedGroups: string[] }>;
+      assert.deepEqual(listed.find((c) => c.name === 'gw-staff')?.allowedGroups, ['VPN Users', 'contractors']);
+      assert.deepEqual((await tessera.radiusClients.load()).find((c) => c.name === 'gw-staff')?.allowedGroups, ['VPN Users', 'contractors']);
+      await cli('radius', 'client', 'remove', '--name', 'gw-staff');
     });
 
     it('shows VPN sessions from accounting: start, interim counters, stop with its cause, and a gateway restart ending the rest', async () => {

@@ -221,4 +221,28 @@ for (const dialect of await testDialects()) {
       assert.deepEqual(rows.map((r) => `${r.action} ${JSON.parse(r.details).reason}`), cases.flatMap((c) => [`radius.reject ${c.reason}`, 'radius.reject directory.wrong_password']));
     });
   });
+  describe(`RADIUS gateway for some directory groups only on ${dialect}`, () => {
+    let slapd: Slapd;
+    let tessera: RunningTessera;
+    before(async () => {
+      slapd = await startSlapd();
+      tessera = await startTessera(dialect, {
+        directory: fixtureConfig('openldap', [slapd.url]),
+        radius: { port: 0, clients: [{ name: 'vpn-staff', address: '127.0.0.1', secret, allowedGroups: ['vpn-users'] }] },
+      });
+    });
+    after(async () => { await tessera?.stop(); await slapd?.close(); });
+
+    it('lets members of an allowed group in, tells others with the right password they may not, and a wrong password nothing', async () => {
+      const send = (user: string, password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
+      const message = (reply: Awaited<ReturnType<typeof send>>) => reply.attributes.find((a) => a.name === 'Reply-Message')?.value;
+      assert.equal((await send('alice', 'correct horse battery')).code, 'Access-Accept', 'alice is in vpn-users');
+      const bob = await send('bob', 'bob password 1');
+      assert.equal(bob.code, 'Access-Reject');
+      assert.equal(message(bob), 'Your account may not use this VPN. Ask IT support for access.');
+      assert.equal(message(await send('bob', 'not bob password')), 'Your IT code or password is incorrect.', 'group membership is told only after the password');
+      const rows = await tessera.store.db.selectFrom('audit_events').select(['action', 'details']).where('action', '=', 'radius.reject').orderBy('seq').execute();
+      assert.deepEqual(rows.map((r) => JSON.parse(r.details).reason), ['radius.group_not_allowed', 'directory.wrong_password']);
+    });
+  });
 }

@@ -12,6 +12,7 @@ export interface StoredClientInput {
   secret?: string;
   requireMessageAuthenticator?: boolean;
   passwordAndCode?: boolean;
+  allowedGroups?: string[];
 }
 
 export type StoredClientSummary = Omit<RadiusClientConfig, 'secret'> & { createdAt: number };
@@ -31,7 +32,7 @@ const sealContext = (name: string) => `radius-client:${name}`;
 export function createSqlStoredClients(db: Kysely<Database>, sealer: Sealer, clock: Clock, configuredNames: readonly string[] = []): StoredClients {
   const summary = (row: Database['radius_clients']): StoredClientSummary => ({
     name: row.name, address: row.address, requireMessageAuthenticator: row.require_message_authenticator === 1,
-    passwordAndCode: row.password_and_code === 1, createdAt: row.created_at,
+    passwordAndCode: row.password_and_code === 1, allowedGroups: JSON.parse(row.allowed_groups) as string[], createdAt: row.created_at,
   });
   return {
     async add(input) {
@@ -46,7 +47,7 @@ export function createSqlStoredClients(db: Kysely<Database>, sealer: Sealer, clo
       const row = {
         name: client.name, address: client.address, secret_sealed: sealer.seal(client.secret, sealContext(client.name)),
         require_message_authenticator: client.requireMessageAuthenticator ? 1 : 0, password_and_code: client.passwordAndCode ? 1 : 0,
-        created_at: clock.now(),
+        allowed_groups: JSON.stringify(client.allowedGroups), created_at: clock.now(),
       };
       try {
         await db.insertInto('radius_clients').values(row).execute();

@@ -185,6 +185,7 @@ export const en = {
   'radius.unreachable': 'The company directory cannot be reached. Try again in a moment.',
   'radius.enrol': 'You need an OTP app first: register it on the account page, then log in again.',
   'radius.expired': 'This login took too long. Start again.',
+  'radius.not_allowed': 'Your account may not use this VPN. Ask IT support for access.',
   'radius.account_disabled': 'Your account is disabled in the company directory. Contact IT support.',
   'radius.account_locked': 'Your account is locked in the company directory. Wait a while or contact IT support.',
   'radius.account_expired': 'Your account has expired in the company directory. Contact IT support.',
