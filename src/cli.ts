@@ -200,7 +200,7 @@ async function main(argv: string[]): Promise<number> {
           passwordAndCode: values['password-and-code'], requireMessageAuthenticator: !values['no-message-authenticator'],
           allowedGroups: (values.group as string[] | undefined) ?? [],
         });
-        await server.audit.record({ actor: 'operator', action: 'radius.client.add', subject: client.name, outcome: 'success', details: { address: client.address } });
+        await server.audit.record({ actor: 'operator', action: 'radius.client.add', subject: client.name, outcome: 'success', details: { address: client.address, allowedGroups: client.allowedGroups } });
         console.log(JSON.stringify(client, null, 2));
         if (!values.secret) console.log(`shared secret: ${secret}\nKeep it now: it is not shown again. Running servers pick the client up at its first packet.`);
         if (!config.radius) console.error('note: RADIUS is not configured here (radius.port, TESSERA_RADIUS_PORT); no server will listen.');
