@@ -105,8 +105,9 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
       await audit(request, 'radius.reject', null, { reason: 'radius.not_workforce' });
       return reject('wrong_password');
     }
-    // Told only now that the password is proven, like the directory's own account states.
-    if (request.allowedGroups.length > 0 && !groups.some((g) => request.allowedGroups.includes(g))) {
+    // Told only now that the password is proven, like the directory's own account states. Group names compare
+    // without case, as AD and OpenLDAP (cn: caseIgnoreMatch) compare them: a typo in case must not lock everyone out.
+    if (request.allowedGroups.length > 0 && !groups.some((g) => request.allowedGroups.some((allowed) => allowed.toLowerCase() === g.toLowerCase()))) {
       await audit(request, 'radius.reject', accountId, { reason: 'radius.group_not_allowed' });
       return reject('not_allowed');
     }

@@ -228,7 +228,7 @@ for (const dialect of await testDialects()) {
       slapd = await startSlapd();
       tessera = await startTessera(dialect, {
         directory: fixtureConfig('openldap', [slapd.url]),
-        radius: { port: 0, clients: [{ name: 'vpn-staff', address: '127.0.0.1', secret, allowedGroups: ['vpn-users'] }] },
+        radius: { port: 0, clients: [{ name: 'vpn-staff', address: '127.0.0.1', secret, allowedGroups: ['VPN-Users'] }] },
       });
     });
     after(async () => { await tessera?.stop(); await slapd?.close(); });
@@ -236,7 +236,7 @@ for (const dialect of await testDialects()) {
     it('lets members of an allowed group in, tells others with the right password they may not, and a wrong password nothing', async () => {
       const send = (user: string, password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
       const message = (reply: Awaited<ReturnType<typeof send>>) => reply.attributes.find((a) => a.name === 'Reply-Message')?.value;
-      assert.equal((await send('alice', 'correct horse battery')).code, 'Access-Accept', 'alice is in vpn-users');
+      assert.equal((await send('alice', 'correct horse battery')).code, 'Access-Accept', 'alice is in vpn-users, which the directory compares without case');
       const bob = await send('bob', 'bob password 1');
       assert.equal(bob.code, 'Access-Reject');
       assert.equal(message(bob), 'Your account may not use this VPN. Ask IT support for access.');
