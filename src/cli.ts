@@ -39,6 +39,8 @@ const usage = `Usage: tessera <command>
   radius sessions [--active] [--user NAME] [--limit N] [--format table|json]
                                        VPN sessions the gateways reported by accounting, newest first`;
 
+const noDirectory = 'no directory is configured (directory.urls, TESSERA_DIRECTORY_URLS)';
+
 /** A composed server for one command, closed afterwards whatever happens. */
 async function withServer<T>(config: Config, fn: (server: TesseraServer) => Promise<T>): Promise<T> {
   const server = await createServer(config);
@@ -180,12 +182,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'directory check': {
-      if (!config.directory) { console.error('no directory is configured (directory.urls, TESSERA_DIRECTORY_URLS)'); return 1; }
+      if (!config.directory) { console.error(noDirectory); return 1; }
       return checkDirectory(config.directory, values.user);
     }
     case 'directory sync': {
       return withServer(config, async (server) => {
-        if (!server.workforce) { console.error('no directory is configured (directory.urls, TESSERA_DIRECTORY_URLS)'); return 1; }
+        if (!server.workforce) { console.error(noDirectory); return 1; }
         const result = await server.workforce.sync();
         console.log(`checked ${result.checked} workforce accounts, disabled ${result.disabled}`);
         return 0;

@@ -61,8 +61,6 @@ export const activeDirectory: Preset = {
   },
   statusAttributes: ['userAccountControl', 'msDS-User-Account-Control-Computed', 'accountExpires', 'pwdLastSet', 'cn'],
   binaryAttributes: ['objectGUID'],
-  // AD compares Unicode string attributes such as employeeID without case.
-  employeeIdCaseSensitive: false,
   groups: 'memberOf',
   memberSearchFilter: ({ dn }) => and('(objectClass=group)', equals('member', dn)),
   stableIdOf(entry, attribute) {

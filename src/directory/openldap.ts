@@ -17,8 +17,6 @@ export const openLdap: Preset = {
   defaultAttributes: { login: 'uid', email: 'mail', displayName: 'cn', employeeId: 'employeeNumber', stableId: 'entryUUID' },
   statusAttributes: ['pwdAccountLockedTime', 'pwdReset', 'nsAccountLock', 'shadowExpire', 'shadowLastChange', 'shadowMax', 'cn'],
   binaryAttributes: [],
-  // inetOrgPerson's employeeNumber matches with caseIgnoreMatch (RFC 2798).
-  employeeIdCaseSensitive: false,
   groups: 'memberSearch',
   // RFC 2307 posixGroup lists login names, not DNs: many OpenLDAP directories keep their groups that way.
   memberSearchFilter: ({ dn, login }) => or(

@@ -21,8 +21,6 @@ export interface Preset {
   statusAttributes: string[];
   /** Attributes to receive as raw bytes. */
   binaryAttributes: string[];
-  /** Whether the directory itself compares employee ids with case (both presets' attributes ignore it). */
-  employeeIdCaseSensitive: boolean;
   /** How groups are found unless configured: `memberOf` on the person's entry (AD), or a search (OpenLDAP). */
   groups: GroupSource;
   /** For a search: groups that list this person, by DN or (posixGroup) by login name. */

@@ -139,8 +139,9 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
       }
       const actual = entry === null ? null : first(entry, m.attributes.employeeId);
       const given = typeof typed === 'string' ? typed.trim() : '';
-      // As the directory would compare them: trimmed, and without case where its matching rule ignores case.
-      const comparable = (s: string) => (preset.employeeIdCaseSensitive ? s.trim() : s.trim().normalize('NFC').toUpperCase());
+      // As the directory would compare them: trimmed and without case (inetOrgPerson's employeeNumber has
+      // caseIgnoreMatch, RFC 2798; AD compares employeeID without case).
+      const comparable = (s: string) => s.trim().normalize('NFC').toUpperCase();
       // Hashing first gives equal lengths, so timingSafeEqual leaks neither the value nor its length.
       const digest = (s: string) => createHash('sha256').update(comparable(s), 'utf8').digest();
       const same = timingSafeEqual(digest(given), digest(actual ?? ''));
