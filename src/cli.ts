@@ -269,6 +269,8 @@ function parsePolicy(values: Record<string, unknown>): AppPolicy {
   for (const entry of (values.group as string[] | undefined) ?? []) {
     const [name, mode] = [entry.slice(0, entry.lastIndexOf('=')), entry.slice(entry.lastIndexOf('=') + 1)];
     if (!name || !modes.includes(mode)) throw new UsageError(`policy set: --group ${entry} must be NAME=off|optional|required`);
+    const twin = Object.keys(groupOverrides).find((other) => other.toLowerCase() === name.toLowerCase());
+    if (twin !== undefined) throw new UsageError(`policy set: --group ${twin} is given twice (group names compare without case)`);
     groupOverrides[name] = mode as OtpMode;
   }
   return { appId: values.app, otp: values.otp as OtpMode, goLiveAt: goLive, graceSeconds: graceDays * 86400, groupOverrides };

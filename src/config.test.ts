@@ -45,6 +45,9 @@ describe('configuration', () => {
       () => loadConfig({ file: noFile, env: {}, overrides: { radiusGroupAttributes: { Staff: [attribute] } } as never }),
       (err: Error) => err instanceof ConfigError && /radiusGroupAttributes\.Staff\.0/.test(err.message) && problem.test(err.message), JSON.stringify(attribute));
     refused({ name: 'Filter-Idd', value: 'staff' }, /Unknown attribute Filter-Idd/);
+    // Group names compare without case, so two spellings of one group would be two lists for one group.
+    assert.throws(() => loadConfig({ file: noFile, env: {}, overrides: { radiusGroupAttributes: { Staff: [{ name: 'Class', value: 'a' }], STAFF: [{ name: 'Class', value: 'b' }] } } }),
+      (err: Error) => err instanceof ConfigError && /radiusGroupAttributes\.STAFF .*is the group "Staff" too/.test(err.message));
     refused({ name: 'Session-Timeout', value: 'an hour' }, /Session-Timeout: needs an unsigned 32-bit integer/);
     refused({ name: 'State', value: 'forged' }, /sets attribute 24 itself/);
     refused({ name: 'Message-Authenticator', value: 'x'.repeat(16) }, /sets attribute 80 itself/);

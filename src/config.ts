@@ -99,7 +99,15 @@ export const configSchema = z.object({
   radius: radiusConfigSchema.optional(),
   // Reply attributes on Access-Accept by directory group, e.g. { "Contractors": [{ "name": "Filter-Id", "value": "contractors" }],
   // "VPN Users": [{ "vendor": 12356, "type": 1, "value": "staff" }] } (the second is Fortinet-Group-Name).
-  radiusGroupAttributes: z.record(z.string(), z.array(replyAttributeSchema)).default({}),
+  // Group names compare without case, as the directories compare them.
+  radiusGroupAttributes: z.record(z.string(), z.array(replyAttributeSchema)).default({}).superRefine((byGroup, ctx) => {
+    const seen = new Map<string, string>();
+    for (const group of Object.keys(byGroup)) {
+      const twin = seen.get(group.toLowerCase());
+      if (twin !== undefined) ctx.addIssue({ code: 'custom', path: [group], message: `is the group "${twin}" too (group names compare without case): give its attributes once` });
+      seen.set(group.toLowerCase(), group);
+    }
+  }),
   // `npm start` sets this: registers the demo shop and forum, shows the local mailbox page.
   demo: z.boolean().default(false),
   log: z.object({

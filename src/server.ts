@@ -276,6 +276,8 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   let radius: RadiusServer | undefined;
   let radiusBound: RadiusBound | undefined;
   if (config.radius) {
+    // Group names compare without case, as the directories compare them (the configuration refuses two spellings).
+    const replyAttributesByGroup = new Map(Object.entries(config.radiusGroupAttributes).map(([group, attributes]) => [group.toLowerCase(), attributes]));
     const vpnLogin = createVpnLogin({
       async checkPassword(userName, password) {
         // The same count as the sign-in page's, per account only: every person behind a gateway shares its address.
@@ -302,7 +304,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
       message: (id) => (id === 'password_expired' && config.directory?.passwordChangeUrl !== undefined
         ? t('radius.password_expired_at', { url: config.directory.passwordChangeUrl }) : t(`radius.${id}`)),
       async replyAttributes(accountId, knownGroups) {
-        return (knownGroups ?? await groupsOf(accountId)).flatMap((group) => config.radiusGroupAttributes[group] ?? []);
+        return (knownGroups ?? await groupsOf(accountId)).flatMap((group) => replyAttributesByGroup.get(group.toLowerCase()) ?? []);
       },
       audit: auditAs('radius'),
     });

@@ -21,6 +21,9 @@ describe('second-factor policy', () => {
   it('applies group overrides, the strictest group winning', () => {
     assert.equal(decide(vpn, { groups: ['Service Accounts'], hasToken: false }, goLive + day).mustEnrol, false);
     assert.equal(decide(vpn, { groups: ['Service Accounts', 'Contractors'], hasToken: false }, goLive + day).mustEnrol, true);
+    // The directory's spelling need not be the policy's: AD and OpenLDAP compare group names without case.
+    assert.equal(decide(vpn, { groups: ['service accounts'], hasToken: false }, goLive + day).mustEnrol, false);
+    assert.equal(decide(vpn, { groups: ['SERVICE ACCOUNTS', 'contractors'], hasToken: false }, goLive + day).mustEnrol, true, 'the strictest still wins');
     const optional = { ...defaultPolicy('webmail'), otp: 'optional' as const };
     assert.deepEqual(decide(optional, { groups: [], hasToken: true }, 0), { askCode: true, mustEnrol: false, suggestEnrol: false });
     assert.deepEqual(decide(optional, { groups: [], hasToken: false }, 0), { askCode: false, mustEnrol: false, suggestEnrol: false });

@@ -10,7 +10,7 @@ export interface AppPolicy {
   goLiveAt: number | null;
   /** Before go-live, for this long, people without a token are prompted to register. */
   graceSeconds: number;
-  /** Group name → mode for the people in that group (the strictest of their groups wins). */
+  /** Group name → mode for the people in that group (the strictest of their groups wins); names compare without case. */
   groupOverrides: Record<string, OtpMode>;
 }
 
@@ -30,7 +30,10 @@ export const defaultPolicy = (appId: string): AppPolicy => ({ appId, otp: 'off',
 
 /** The mode that applies to a person: a group override replaces the app's mode; among several, the strictest. */
 export function modeFor(policy: AppPolicy, groups: string[]): OtpMode {
-  const overrides = groups.map((g) => policy.groupOverrides[g]).filter((m): m is OtpMode => m !== undefined);
+  // Without case, as the directories compare group names (AD; OpenLDAP's cn is caseIgnoreMatch): "VPN users" in a
+  // policy must not silently miss the group the directory spells "VPN Users".
+  const theirs = new Set(groups.map((g) => g.toLowerCase()));
+  const overrides = Object.entries(policy.groupOverrides).filter(([group]) => theirs.has(group.toLowerCase())).map(([, mode]) => mode);
   if (overrides.length === 0) return policy.otp;
   return overrides.reduce((a, b) => (strictness[b] > strictness[a] ? b : a));
 }

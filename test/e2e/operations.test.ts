@@ -154,6 +154,15 @@ describe('command line', () => {
     const weak = await run(['user', 'add', '--email', 'op2@example.com', '--password', 'password'], env);
     assert.match(weak.stderr, /identity\.password_breached/);
 
+    const policy = await run(['policy', 'set', '--app', 'portal', '--otp', 'required', '--go-live', '2026-12-01', '--grace-days', '14', '--group', 'Service Accounts=off', '--group', 'Contractors=required'], env);
+    assert.equal(policy.code, 0, policy.stderr);
+    assert.deepEqual(JSON.parse((await run(['policy', 'list'], env)).stdout).map((p: { appId: string; groupOverrides: unknown }) => [p.appId, p.groupOverrides]),
+      [['portal', { 'Service Accounts': 'off', Contractors: 'required' }]]);
+    const sameGroupTwice = await run(['policy', 'set', '--app', 'portal', '--otp', 'optional', '--group', 'VPN Users=off', '--group', 'vpn users=required'], env);
+    assert.equal(sameGroupTwice.code, 1);
+    assert.match(sameGroupTwice.stderr, /--group VPN Users is given twice \(group names compare without case\)/);
+    assert.equal(JSON.parse((await run(['policy', 'list'], env)).stdout)[0].otp, 'required', 'the refused policy changed nothing');
+
     assert.equal((await run(['client', 'remove', '--id', 'forum'], env)).code, 0);
     assert.match((await run(['client', 'remove', '--id', 'forum'], env)).stderr, /no client with id forum/);
 

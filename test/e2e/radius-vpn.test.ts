@@ -171,8 +171,9 @@ for (const dialect of await testDialects()) {
         directory: { ...fixtureConfig('openldap', [slapd.url]), passwordChangeUrl: 'https://password.example.org/change' },
         radius: { port: 0, clients: [{ name: 'vpn', address: '127.0.0.1', secret }] },
         radiusGroupAttributes: {
-          // Fortinet-Group-Name and Cisco-AVPair: the vendor attributes gateways map groups by.
-          'vpn-users': [{ name: 'Class', value: 'staff-vpn' }, { name: 'Filter-Id', value: 'full-access' }, { vendor: 12356, type: 1, value: 'staff-vpn' }, { vendor: 9, type: 1, value: 'ip:inacl#1=permit ip any any' }],
+          // Fortinet-Group-Name and Cisco-AVPair: the vendor attributes gateways map groups by. The directory spells
+          // the group "vpn-users": group names compare without case, as the directory compares them.
+          'VPN-Users': [{ name: 'Class', value: 'staff-vpn' }, { name: 'Filter-Id', value: 'full-access' }, { vendor: 12356, type: 1, value: 'staff-vpn' }, { vendor: 9, type: 1, value: 'ip:inacl#1=permit ip any any' }],
           vendors: [{ name: 'Filter-Id', value: 'vendor-only' }],
         },
       });
