@@ -12,6 +12,7 @@ import { CampaignError } from './delivery/index.ts';
 import type { AppPolicy, OtpMode } from './policy/index.ts';
 import { RadiusClientError, RadiusConfigError, type VpnSession } from './radius/index.ts';
 import { createDirectorySource } from './directory/index.ts';
+import type { RecordedEvent } from './audit/index.ts';
 
 const usage = `Usage: tessera <command>
   serve [--demo]                       start Tessera (HTTP on http.port)
@@ -37,7 +38,10 @@ const usage = `Usage: tessera <command>
                                        with --group only members of those directory groups log in through it
   radius client list | radius client remove --name NAME
   radius sessions [--active] [--user NAME] [--limit N] [--format table|json]
-                                       VPN sessions the gateways reported by accounting, newest first`;
+                                       VPN sessions the gateways reported by accounting, newest first
+  audit [--user NAME] [--action PREFIX] [--limit N] [--format table|json]
+                                       the audit log, newest first: why a sign-in or VPN login was refused, who changed what
+  audit verify                         check the audit log's hash chain: was any event changed or removed`;
 
 const noDirectory = 'no directory is configured (directory.urls, TESSERA_DIRECTORY_URLS)';
 
@@ -105,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
       subject: { type: 'string' }, html: { type: 'string' }, text: { type: 'string' },
       address: { type: 'string' }, secret: { type: 'string' }, 'password-and-code': { type: 'boolean' }, 'no-message-authenticator': { type: 'boolean' },
       active: { type: 'boolean' }, workforce: { type: 'boolean' }, user: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' },
-      app: { type: 'string' }, otp: { type: 'string' }, 'go-live': { type: 'string' }, 'grace-days': { type: 'string' }, group: { type: 'string', multiple: true },
+      app: { type: 'string' }, action: { type: 'string' }, otp: { type: 'string' }, 'go-live': { type: 'string' }, 'grace-days': { type: 'string' }, group: { type: 'string', multiple: true },
     },
   });
   const [command, sub, action] = positionals;
@@ -228,14 +232,38 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'radius sessions': {
-      const limit = values.limit === undefined ? 50 : Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('radius sessions: --limit must be a whole number from 1 to 10000');
-      if (values.format !== undefined && values.format !== 'table' && values.format !== 'json') throw new UsageError('radius sessions: --format must be table or json');
+      const limit = parseLimit('radius sessions', values.limit);
+      const format = parseFormat('radius sessions', values.format);
       await withServer(config, async (server) => {
         const sessions = await server.vpnSessions.list({ active: values.active, userName: values.user, limit });
-        console.log(values.format === 'json' ? JSON.stringify(sessions, null, 2) : formatSessions(sessions));
+        console.log(format === 'json' ? JSON.stringify(sessions, null, 2) : formatSessions(sessions));
       });
       return 0;
+    }
+    case 'audit': {
+      const limit = parseLimit('audit', values.limit);
+      const format = parseFormat('audit', values.format);
+      if (values.action !== undefined && !/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(values.action)) throw new UsageError('audit: --action must be an action name or its first parts, like radius or radius.reject');
+      await withServer(config, async (server) => {
+        const account = values.user === undefined ? undefined : await server.accounts.findByLogin(values.user);
+        const who = values.user === undefined ? undefined : { name: values.user, accountId: account?.id };
+        const events = await server.audit.list({ who, action: values.action, limit });
+        const names = new Map<string, string>();
+        for (const subject of new Set(events.map((e) => e.subject).filter((s): s is string => s !== null))) {
+          const named = await server.accounts.findAccount(subject);
+          if (named) names.set(subject, named.username ?? named.email ?? subject);
+        }
+        console.log(format === 'json' ? JSON.stringify(events, null, 2) : formatEvents(events, names));
+      });
+      return 0;
+    }
+    case 'audit verify': {
+      return withServer(config, async (server) => {
+        const verdict = await server.audit.verify();
+        if (verdict.ok) { console.log(`audit log intact: ${verdict.events} events, each chained to the one before`); return 0; }
+        console.error(`audit log broken at event ${verdict.brokenAt}: it, or one before it, was changed or removed after it was written`);
+        return 1;
+      });
     }
     default:
       console.error(usage);
@@ -245,14 +273,51 @@ async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
+function parseLimit(command: string, value: string | undefined): number {
+  const limit = value === undefined ? 50 : Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`${command}: --limit must be a whole number from 1 to 10000`);
+  return limit;
+}
+
+function parseFormat(command: string, value: string | undefined): 'table' | 'json' {
+  if (value !== undefined && value !== 'table' && value !== 'json') throw new UsageError(`${command}: --format must be table or json`);
+  return value ?? 'table';
+}
+
+const utc = (ms: number | null) => ms === null ? '' : new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+
+function formatEvents(events: RecordedEvent[], names: Map<string, string>): string {
+  if (events.length === 0) return 'no audit events match';
+  const rows = [['#', 'TIME (UTC)', 'ACTION', 'OUTCOME', 'SUBJECT', 'SOURCE', 'DETAILS']];
+  for (const e of events) {
+    // The reason first: it is what the helpdesk looks for; the steps of a VPN login in the order they ran.
+    const { reason, steps, ...rest } = e.details as { reason?: unknown; steps?: Array<{ action: string; outcome: string }> };
+    const details = [
+      ...(reason === undefined ? [] : [`reason=${String(reason)}`]),
+      ...Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`),
+      ...(steps === undefined ? [] : [`steps: ${steps.map((s) => `${s.action} ${s.outcome}`).join(', ')}`]),
+    ].join(' ');
+    rows.push([String(e.seq), utc(e.at), e.action, e.outcome, e.subject === null ? '' : names.get(e.subject) ?? e.subject, e.source ?? '', details]);
+  }
+  return formatTable(rows);
+}
+
 function formatSessions(sessions: VpnSession[]): string {
   if (sessions.length === 0) return 'no VPN sessions recorded';
-  const time = (ms: number | null) => ms === null ? '' : new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
   const bytes = (n: number | null) => n === null ? '' : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
   const rows = [['USER', 'GATEWAY', 'ADDRESS', 'FROM', 'STARTED (UTC)', 'ENDED (UTC)', 'IN', 'OUT', 'END CAUSE']];
   for (const s of sessions) {
-    rows.push([s.userName ?? '', s.client, s.framedAddress ?? '', s.callingStation ?? '', time(s.startedAt), s.stoppedAt === null ? 'active' : time(s.stoppedAt), bytes(s.inputOctets), bytes(s.outputOctets), s.terminateCause ?? '']);
+    rows.push([s.userName ?? '', s.client, s.framedAddress ?? '', s.callingStation ?? '', utc(s.startedAt), s.stoppedAt === null ? 'active' : utc(s.stoppedAt), bytes(s.inputOctets), bytes(s.outputOctets), s.terminateCause ?? '']);
   }
+  return formatTable(rows);
+}
+
+// What a gateway or a person typed (a user name, say) reaches the operator's terminal: control characters are shown
+// as \xNN, never sent, so an escape sequence in a name cannot rewrite the screen or hide a line.
+const visible = (cell: string) => cell.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+function formatTable(cells: string[][]): string {
+  const rows = cells.map((row) => row.map(visible));
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }

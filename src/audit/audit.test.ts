@@ -62,6 +62,36 @@ for (const dialect of await testDialects()) {
       assert.equal(await audit.hasEvent('radius.accept', 'alice'), true);
     });
 
+    it('lists for the helpdesk, newest first, by person and by action, taking names and actions literally', async () => {
+      await fixture.store.db.deleteFrom('audit_events').execute();
+      const audit = createAudit(fixture.store.db, systemClock);
+      // A VPN login refused at the password: the concluding event names nobody, its step names the account.
+      await audit.asOneEvent(async () => {
+        await audit.record({ actor: 'anonymous', action: 'account.sign_in', subject: 'id-alice', outcome: 'failure' });
+        await audit.record({ actor: 'radius', action: 'radius.reject', subject: null, outcome: 'failure', details: { client: 'vpn', user: 'CORP\\Alice', reason: 'identity.invalid_credentials' } });
+      });
+      await audit.record({ actor: 'id-alice', action: 'radius.accept', subject: 'id-alice', outcome: 'success', details: { client: 'vpn', user: 'alice' } });
+      await audit.record({ actor: 'radius', action: 'radius.reject', subject: null, outcome: 'failure', details: { client: 'vpn', user: 'nobody_50%', reason: 'identity.invalid_credentials' } });
+      await audit.record({ actor: 'operator', action: 'radius.client.add', subject: 'vpn', outcome: 'success' });
+      await audit.record({ actor: 'anonymous', action: 'password_reset', subject: 'id-bob', outcome: 'success' });
+      await audit.record({ actor: 'anonymous', action: 'passwordXreset.sent', subject: 'id-bob', outcome: 'success' });
+
+      const list = async (query: Parameters<typeof audit.list>[0]) => (await audit.list(query)).map((e) => `${e.action} ${e.subject}`);
+      assert.deepEqual(await list({ who: { name: 'alice', accountId: 'id-alice' }, limit: 10 }), ['radius.accept id-alice', 'radius.reject id-alice'],
+        'the refusal is listed with the person its step found');
+      assert.deepEqual(await list({ who: { name: 'corp\\alice' }, limit: 10 }), ['radius.reject id-alice'], 'a name as typed, without case');
+      assert.deepEqual(await list({ who: { name: 'nobody_50%' }, limit: 10 }), ['radius.reject null']);
+      assert.deepEqual(await list({ who: { name: 'nobody_5%' }, limit: 10 }), [], 'no wildcards in a name');
+      assert.deepEqual(await list({ action: 'radius', limit: 10 }), ['radius.client.add vpn', 'radius.reject null', 'radius.accept id-alice', 'radius.reject id-alice']);
+      assert.deepEqual(await list({ action: 'radius.reject', limit: 1 }), ['radius.reject null'], 'newest first, up to the limit');
+      assert.deepEqual(await list({ action: 'password_reset', limit: 10 }), ['password_reset id-bob'], 'an underscore is an underscore');
+      assert.deepEqual(await list({ action: 'radius.rej', limit: 10 }), [], 'a prefix is whole parts of the name');
+      const [refusal] = await audit.list({ who: { name: 'nobody_50%' }, limit: 1 });
+      assert.deepEqual(refusal.details, { client: 'vpn', user: 'nobody_50%', reason: 'identity.invalid_credentials' });
+      assert.equal(typeof refusal.seq, 'number');
+      assert.deepEqual(await audit.verify(), { ok: true, events: 6 });
+    });
+
     it('keeps one unbroken chain when two nodes append at the same time', async () => {
       await fixture.store.db.deleteFrom('audit_events').execute();
       const [a, b] = [createAudit(fixture.store.db, systemClock), createAudit(fixture.store.db, systemClock)];

@@ -2,8 +2,8 @@
 // editing a row breaks the chain and `verify()` says where.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import { isUniqueViolation, prepared, type Database, type PreparedQuery } from '../store/index.ts';
+import { sql, type Kysely } from 'kysely';
+import { isUniqueViolation, prepared, type AuditEventsTable, type Database, type PreparedQuery } from '../store/index.ts';
 import type { Clock } from '../clock/index.ts';
 
 export interface AuditEvent {
@@ -20,14 +20,24 @@ export interface Audit {
   /**
    * Runs `action` as one audited event: what its steps record (a directory sign-in, a code check, a token lock) is
    * kept and appended, when the action ends, as one row: the last event recorded, with the earlier ones in order
-   * under `details.steps`. Nothing is dropped, also when the action throws; events it did not record itself (other
-   * requests) are appended as usual.
+   * under `details.steps`; when the last event names no subject, the row is about the last subject a step named.
+   * Nothing is dropped, also when the action throws; events it did not record itself (other requests) are appended
+   * as usual.
    */
   asOneEvent<T>(action: () => Promise<T>): Promise<T>;
   /** Whether an event with this action and subject was ever recorded (e.g. a person's first VPN login with a code). */
   hasEvent(action: string, subject: string): Promise<boolean>;
+  /**
+   * The newest events first, for the helpdesk. `who`: events about the account or the name, and those whose
+   * `details.user` is the name as typed (a VPN login; without case). `action`: that action or those under it
+   * (`radius` takes `radius.accept` and `radius.reject`).
+   */
+  list(query: { who?: { name: string; accountId?: string }; action?: string; limit: number }): Promise<RecordedEvent[]>;
   verify(): Promise<{ ok: true; events: number } | { ok: false; brokenAt: number }>;
 }
+
+/** An event as stored, its details read back; the chain's hashes stay with verify(). */
+export type RecordedEvent = Omit<AuditEventsTable, 'details' | 'prev_hash' | 'hash'> & { details: Record<string, unknown> };
 
 const genesis = '0'.repeat(64);
 // Rows per INSERT: far below either database's limit on bound parameters (ten per row).
@@ -147,8 +157,12 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
         return await gathering.run(gathered, action);
       } finally {
         gathered.open = false;
-        const last = gathered.events.pop();
-        if (last !== undefined) {
+        const concluding = gathered.events.pop();
+        if (concluding !== undefined) {
+          // An event that does not say whom it is about (a VPN login refused at the password) is about whom its steps
+          // found, so that it is listed with that person's other events.
+          const found = concluding.row.subject ?? gathered.events.findLast((e) => e.row.subject !== null)?.row.subject ?? null;
+          const last = { ...concluding, row: { ...concluding.row, subject: found } };
           // A step says who and about whom only where that differs from the event it is part of.
           const steps = gathered.events.map(({ row, details }) => ({
             action: row.action, outcome: row.outcome,
@@ -162,6 +176,21 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
     },
     async hasEvent(action, subject) {
       return (await eventOf(db, { action, subject })).rows.length > 0;
+    },
+    async list({ who, action, limit }) {
+      let query = db.selectFrom('audit_events').select(['seq', 'at', 'actor', 'action', 'subject', 'source', 'outcome', 'details']).orderBy('seq', 'desc').limit(limit);
+      // LIKE with its wildcards escaped: action names have underscores (password_reset), user names anything. The
+      // details are JSON this module wrote, so `"user":<the name as JSON>` is how a name typed appears in them.
+      const likeEscaped = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+      if (who !== undefined) {
+        const typed = `%${likeEscaped(`"user":${JSON.stringify(who.name)}`)}%`.toLowerCase();
+        query = query.where((eb) => eb.or([
+          eb('subject', 'in', who.accountId === undefined ? [who.name] : [who.name, who.accountId]),
+          sql<boolean>`lower(${eb.ref('details')}) like ${typed} escape '\\'`,
+        ]));
+      }
+      if (action !== undefined) query = query.where((eb) => eb.or([eb('action', '=', action), sql<boolean>`${eb.ref('action')} like ${`${likeEscaped(action)}.%`} escape '\\'`]));
+      return (await query.execute()).map((row) => ({ ...row, seq: Number(row.seq), at: Number(row.at), details: JSON.parse(row.details) as Record<string, unknown> }));
     },
     async verify() {
       let prev = genesis;

@@ -55,9 +55,10 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     if (code === 'identity.invalid_credentials') return 'wrong_password';
     return code === 'otp.replayed' ? 'code_used' : code === 'otp.locked' || code === 'otp.throttled' ? 'locked' : 'wrong_code';
   };
-  // Every outcome is audited with the gateway's address and name.
+  // Every outcome is audited with the gateway's address and name, and the name the person typed: a refusal of a name
+  // nobody has is about no account, and the helpdesk still finds it by that name.
   const audit = (request: AccessRequest, action: 'radius.accept' | 'radius.reject', subject: string | null, details: Record<string, unknown>) =>
-    p.audit({ action, subject, outcome: action === 'radius.accept' ? 'success' : 'failure', source: request.source.address, details: { client: request.client, ...details } });
+    p.audit({ action, subject, outcome: action === 'radius.accept' ? 'success' : 'failure', source: request.source.address, details: { client: request.client, user: request.userName, ...details } });
   const accept = async (request: AccessRequest, accountId: string, factors: string[], groups?: readonly string[]): Promise<AccessDecision> => {
     await audit(request, 'radius.accept', accountId, { factors });
     return { kind: 'accept', attributes: await p.replyAttributes(accountId, groups) };

@@ -162,5 +162,52 @@ for (const dialect of await testDialects()) {
       assert.match(format.stderr, /--format must be table or json/);
       await cli('radius', 'client', 'remove', '--name', 'vpn-bad');
     });
+
+    it('shows the helpdesk why a VPN login was refused (tessera audit), and says when the audit log was tampered with', async () => {
+      const secret = await addKnownGateway('vpn-help');
+      const email = `help-${dialect}@example.com`;
+      await tessera.accounts.createByOperator({ email, password: 'vpn passphrase', workforce: true });
+      const login = (user: string, password: string) => radclient({ port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'], timeoutSeconds: 5 });
+      assert.equal((await login(email, 'not the passphrase')).code, 'Access-Reject');
+      assert.equal((await login(email, 'vpn passphrase')).code, 'Access-Accept');
+      assert.equal((await login('nobody-here', 'vpn passphrase')).code, 'Access-Reject');
+
+      const table = await cli('audit', '--user', email.toUpperCase(), '--action', 'radius');
+      assert.equal(table.code, 0, table.stderr);
+      const [header, accepted, refused, ...rest] = table.stdout.trim().split('\n');
+      assert.match(header, /^#\s+TIME \(UTC\)\s+ACTION\s+OUTCOME\s+SUBJECT\s+SOURCE\s+DETAILS$/);
+      assert.match(accepted, new RegExp(`radius\\.accept\\s+success\\s+${email}\\s+127\\.0\\.0\\.1\\s+client=vpn-help`), 'newest first, the account by its name');
+      assert.match(refused, /radius\.reject\s+failure\s+.*reason=identity\.invalid_credentials client=vpn-help/);
+      assert.deepEqual(rest, [], 'only this person\'s VPN logins');
+      const json = JSON.parse((await cli('audit', '--user', email, '--action', 'radius', '--format', 'json')).stdout) as Array<{ action: string; subject: string; details: { client: string } }>;
+      const account = await tessera.accounts.findByLogin(email);
+      assert.deepEqual(json.map((e) => [e.action, e.subject, e.details.client]), [['radius.accept', account!.id, 'vpn-help'], ['radius.reject', account!.id, 'vpn-help']]);
+      assert.match((await cli('audit', '--user', 'nobody-here', '--action', 'radius')).stdout, /radius\.reject .*client=vpn-help/, 'a name nobody has is found by the name');
+      // A name typed at a gateway reaches the helpdesk's terminal: an escape sequence in it is shown, not obeyed.
+      await tessera.audit.record({ actor: 'radius', action: 'radius.reject', subject: null, source: '127.0.0.1', outcome: 'failure', details: { client: 'vpn-help', user: 'evil\u001b[2J\u001b]0;pwned\u0007', reason: 'identity.invalid_credentials' } });
+      const escaped = await cli('audit', '--action', 'radius.reject', '--limit', '1');
+      assert.ok(!/[\u0000-\u0009\u000b-\u001f]/.test(escaped.stdout), 'no control character reaches the terminal');
+      assert.match(escaped.stdout, /user=evil\\x1b\[2J\\x1b\]0;pwned\\x07/);
+      // `radius_` is not `radius.` with a wildcard, and an action filter is a name, not a pattern.
+      assert.equal((await cli('audit', '--action', 'radius_client')).stdout.trim(), 'no audit events match');
+      for (const [args, problem] of [[['--action', 'radius%'], /--action must be an action name/], [['--limit', '0'], /--limit must be a whole number/], [['--format', 'csv'], /--format must be table or json/]] as const) {
+        const refusedArgs = await cli('audit', ...args);
+        assert.equal(refusedArgs.code, 1);
+        assert.match(refusedArgs.stderr, problem);
+      }
+
+      const intact = await cli('audit', 'verify');
+      assert.equal(intact.code, 0, intact.stderr);
+      assert.match(intact.stdout, /^audit log intact: \d+ events/);
+      // Someone with database access turns the refusal into a success: the chain no longer holds from that event on.
+      const reject = await tessera.store.db.selectFrom('audit_events').select(['seq', 'outcome']).where('action', '=', 'radius.reject').where('subject', '=', account!.id).executeTakeFirstOrThrow();
+      await tessera.store.db.updateTable('audit_events').set({ outcome: 'success' }).where('seq', '=', reject.seq).execute();
+      const broken = await cli('audit', 'verify');
+      assert.equal(broken.code, 1);
+      assert.match(broken.stderr, new RegExp(`^audit log broken at event ${Number(reject.seq)}:`));
+      await tessera.store.db.updateTable('audit_events').set({ outcome: reject.outcome }).where('seq', '=', reject.seq).execute();
+      assert.equal((await cli('audit', 'verify')).code, 0, 'put back as it was, the chain holds again');
+      await cli('radius', 'client', 'remove', '--name', 'vpn-help');
+    });
   });
 }

@@ -190,7 +190,8 @@ for (const dialect of await testDialects()) {
       const rows = await tessera.store.db.selectFrom('audit_events').select(['action', 'source', 'details']).orderBy('seq').execute();
       assert.deepEqual(rows.map((r) => ({ ...r, details: JSON.parse(r.details) })), [{
         action: 'radius.accept', source: '127.0.0.1',
-        details: { client: 'vpn', factors: ['pwd'], steps: [{ action: 'account.sign_in', outcome: 'success', details: { source: 'directory', created: true } }] },
+        // The name as typed at the gateway: how the helpdesk finds a login (`tessera audit --user`).
+        details: { client: 'vpn', user: 'CORP\\alice', factors: ['pwd'], steps: [{ action: 'account.sign_in', outcome: 'success', details: { source: 'directory', created: true } }] },
       }]);
       const wrong = await send('alice', 'not her password');
       assert.equal(wrong.code, 'Access-Reject');
