@@ -73,7 +73,7 @@ for (const dialect of await testDialects()) {
       assert.match(accepted.cookie ?? '', /webvpn=/, explain(accepted));
       // ocserv puts the challenge's Reply-Message on the form above a second password field.
       assert.match(accepted.stderr, /Username:[\s\S]*Password:[\s\S]*Enter your second password: the 6-digit OTP code from your OTP app\.[\s\S]*Password1:/, explain(accepted));
-      assert.deepEqual(accepted.audit, [{ action: 'radius.accept', client: 'ocserv', factors: ['pwd', 'otp'], steps: ['otp.validate:success'] }], explain(accepted));
+      assert.deepEqual(accepted.audit, [{ action: 'radius.accept', client: 'ocserv', user, factors: ['pwd', 'otp'], steps: ['otp.validate:success'] }], explain(accepted));
     });
 
     it('asks "Enter your OTP code" on the next login and refuses a wrong code', async () => {
@@ -94,7 +94,7 @@ for (const dialect of await testDialects()) {
       // ocserv ends the login with HTTP 401 and does not pass on the Reject's Reply-Message.
       assert.match(refused.stderr, /HTTP\/1\.1 401 Authentication failed/);
       // Refused for the code itself, not for a lost State.
-      assert.deepEqual(refused.audit, [{ action: 'radius.reject', client: 'ocserv', reason: 'otp.wrong_code', steps: ['otp.validate:wrong_code'] }], explain(refused));
+      assert.deepEqual(refused.audit, [{ action: 'radius.reject', client: 'ocserv', user, reason: 'otp.wrong_code', steps: ['otp.validate:wrong_code'] }], explain(refused));
     });
 
     it('refuses a wrong password without asking for a code', async () => {
@@ -106,7 +106,7 @@ for (const dialect of await testDialects()) {
       assert.doesNotMatch(refused.stderr, /Password1:|OTP/);
       // ocserv shows the Reject's Reply-Message and lets the user try the password again (stdin then has no more).
       assert.match(refused.stderr, /Password:[\s\S]*Your IT code or password is incorrect\.[\s\S]*Password:/);
-      assert.deepEqual(refused.audit, [{ action: 'radius.reject', client: 'ocserv', reason: 'identity.invalid_credentials', steps: ['account.sign_in:failure'] }], explain(refused));
+      assert.deepEqual(refused.audit, [{ action: 'radius.reject', client: 'ocserv', user, reason: 'identity.invalid_credentials', steps: ['account.sign_in:failure'] }], explain(refused));
     });
   });
 }
