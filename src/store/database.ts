@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
-import { openSqlite } from './sqlite.ts';
+import { openSqlite, runSqlite } from './sqlite.ts';
+import { runDirectly } from './prepared.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
@@ -56,7 +57,10 @@ export function openStore(databaseUrl: string): Store {
     const path = databaseUrl.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     dialect = 'sqlite';
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(path) }) });
+    const sqlite = openSqlite(path);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    // Not inside a transaction: a statement run then would become part of whichever flow opened it.
+    runDirectly(db, (query) => (sqlite.raw.isTransaction ? undefined : runSqlite(sqlite, query)));
   } else if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const { pool, schema } = postgresPool(databaseUrl);
     dialect = 'postgres';

@@ -41,6 +41,27 @@ for (const dialect of await testDialects()) {
       });
     });
 
+    it('keeps a write made beside another flow\'s transaction out of it: its rollback loses nothing else', async () => {
+      let inside!: () => void;
+      const opened = new Promise<void>((resolve) => { inside = resolve; });
+      let finish!: () => void;
+      const held = new Promise<void>((resolve) => { finish = resolve; });
+      const rolledBack = fixture.store.db.transaction().execute(async (trx) => {
+        await rename(trx, { id: 'p-1', name: 'undone', at: 5 });
+        inside();
+        await held;
+        throw new Error('rolled back');
+      });
+      await opened;
+      // On SQLite both flows share one connection: run at once, this update would be part of the transaction.
+      const beside = rename(fixture.store.db, { id: 'p-2', name: 'kept', at: 6 });
+      finish();
+      await assert.rejects(rolledBack, /rolled back/);
+      assert.equal((await beside).numAffectedRows, 1n);
+      assert.equal((await byId(fixture.store.db, { id: 'p-1' })).rows[0].name, null, 'the transaction\'s own write is undone');
+      assert.equal((await byId(fixture.store.db, { id: 'p-2' })).rows[0].name, 'kept', 'the write beside it stays');
+    });
+
     it('refuses at first use a query that does not pass a parameter through as a value', async () => {
       const changed = prepared((db, p: { id: string }) => db.selectFrom('accounts').select('id').where('id', '=', String(p.id)));
       await assert.rejects(changed(fixture.store.db, { id: 'p-1' }), (err) => err instanceof PreparedQueryError && err.code === 'store.prepared_query' && /does not bind id/.test(err.message));

@@ -2,7 +2,7 @@
 // so this small adapter replaces a native dependency.
 import { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
-import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import type { CompiledQuery, QueryResult, SqliteDatabase, SqliteStatement } from 'kysely';
 
 // Kysely asks for a statement per query; preparing is a real cost on hot paths (token endpoint), so the
 // statements of the few hundred distinct queries Tessera runs are kept.
@@ -45,6 +45,14 @@ export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync }
       };
     },
   };
+}
+
+/** What Kysely's SQLite connection answers for a query, without its promise: the same statement cache and values. */
+export function runSqlite(db: SqliteDatabase, query: CompiledQuery): QueryResult<unknown> {
+  const statement = db.prepare(query.sql);
+  if (statement.reader) return { rows: statement.all(query.parameters) as unknown[] };
+  const { changes, lastInsertRowid } = statement.run(query.parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
 }
 
 function startCheckpointer(db: DatabaseSync, path: string): Worker {
