@@ -29,12 +29,14 @@ export type PacketCodeValue = (typeof PacketCode)[keyof typeof PacketCode];
 export const AttributeCode = {
   UserName: 1,
   UserPassword: 2,
+  ChapPassword: 3,
   ReplyMessage: 18,
   State: 24,
   VendorSpecific: 26,
   ProxyState: 33,
   AcctStatusType: 40,
   AcctSessionId: 44,
+  EapMessage: 79,
   MessageAuthenticator: 80,
 } as const;
 

@@ -24,6 +24,11 @@ export interface AccessRequest extends RequestContext {
   readonly userName: string | null;
   /** The User-Password in clear (RFC 2865 §5.2 padding removed), or null when the request has none (CHAP, EAP). */
   readonly password: Buffer | null;
+  /**
+   * How the NAS sent the password instead, which hides it from the server (RFC 2865 §5.3 CHAP, RFC 2548 MS-CHAP and
+   * MS-CHAPv2, RFC 3579 EAP); null when it sent User-Password (PAP) or nothing.
+   */
+  readonly hiddenPasswordMethod: 'CHAP' | 'MS-CHAP' | 'EAP' | null;
   /** The State of an earlier Access-Challenge that this request answers (RFC 2865 §5.24), or null. */
   readonly state: Buffer | null;
   /** The NAS is set to passOTP: its users type the password with the one-time code after it in one field. */

@@ -54,6 +54,20 @@ type PortRole = 'authentication' | 'accounting' | 'radsec';
 type Peer = { readonly address: string; readonly port: number };
 type Handled = { reply: Buffer; outcome: RadiusOutcome } | { reply: null; outcome: RadiusOutcome };
 
+// Microsoft's vendor id and its MS-CHAP-Response / MS-CHAP2-Response (RFC 2548 §2.1.3, §2.3.2).
+const microsoft = 311;
+const msChapResponses = new Set([1, 25]);
+
+function hiddenPasswordMethod(packet: RadiusPacket): AccessRequest['hiddenPasswordMethod'] {
+  if (packet.attributes.some((a) => a.type === AttributeCode.ChapPassword)) return 'CHAP';
+  if (packet.attributes.some((a) => a.type === AttributeCode.EapMessage)) return 'EAP';
+  const msChap = packet.attributes.some((a) => {
+    if (a.type !== AttributeCode.VendorSpecific || a.value.length < 6 || a.value.readUInt32BE(0) !== microsoft) return false;
+    return msChapResponses.has(a.value[4]);
+  });
+  return msChap ? 'MS-CHAP' : null;
+}
+
 export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   const config = parseRadiusConfig(options.config);
   const clock = options.clock ?? systemClock;
@@ -136,6 +150,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       ...context,
       userName: userName ? userName.value.toString('utf8') : null,
       password: hidden ? unhidePassword(hidden.value, client.secret, packet.authenticator) : null,
+      hiddenPasswordMethod: hidden ? null : hiddenPasswordMethod(packet),
       state: state ? state.value : null,
       passwordAndCode: client.passwordAndCode,
       allowedGroups: client.allowedGroups,

@@ -10,7 +10,7 @@ export interface ChallengeStates {
 }
 
 export type VpnMessage = 'second_password' | 'otp_code' | 'wrong_password' | 'wrong_code' | 'code_used' | 'locked' | 'throttled' | 'unreachable' | 'enrol' | 'expired'
-  | 'account_disabled' | 'account_locked' | 'account_expired' | 'password_expired' | 'not_allowed';
+  | 'account_disabled' | 'account_locked' | 'account_expired' | 'password_expired' | 'not_allowed' | 'pap_required';
 
 // The directory reports these only once the password is proven, so telling them apart reveals nothing to a guesser;
 // shown as "wrong password" they send people who typed it right to the helpdesk (the OTP FAQ's "I know I am entering
@@ -77,7 +77,16 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
   return async (request) => {
     const userName = request.userName ?? '';
     const secret = request.password?.toString('utf8') ?? '';
-    if (!userName || !secret) return reject('wrong_password');
+    // A gateway set to CHAP, MS-CHAP or EAP hides the password and code from the server, which must read both: the
+    // audit names the method, for the network administrator who set the gateway up.
+    if (request.hiddenPasswordMethod !== null) {
+      await audit(request, 'radius.reject', null, { reason: 'radius.pap_required', method: request.hiddenPasswordMethod });
+      return reject('pap_required');
+    }
+    if (!userName || !secret) {
+      await audit(request, 'radius.reject', null, { reason: userName ? 'radius.no_password' : 'radius.no_user_name' });
+      return reject('wrong_password');
+    }
 
     // The answer to an Access-Challenge: the State says whose password was already checked.
     if (request.state) {

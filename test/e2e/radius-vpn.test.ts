@@ -115,6 +115,29 @@ for (const dialect of await testDialects()) {
       assert.ok(reasons.some((r) => String(r.details).includes('radius.not_workforce')));
     });
 
+    it('tells a gateway set to CHAP, MS-CHAPv2 or EAP that it must send PAP, and audits the method for its administrator', async () => {
+      const user = `vpn-chap-${dialect}@example.com`;
+      await employee(user);
+      const send = (attributes: string[]) => radclient({ port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, 'Message-Authenticator = 0x00', ...attributes] });
+      const methods = {
+        // radclient turns a CHAP-Password in clear into the CHAP response (RFC 1994), as a gateway would.
+        CHAP: ['CHAP-Password = "vpn passphrase"'],
+        'MS-CHAP': ['MS-CHAP-Challenge = 0x00112233445566778899aabbccddeeff', `MS-CHAP2-Response = 0x0100${'11'.repeat(16)}${'00'.repeat(8)}${'22'.repeat(24)}`],
+        EAP: ['EAP-Message = 0x0201001a01' + Buffer.from(user).toString('hex').slice(0, 42)],
+      };
+      for (const [method, attributes] of Object.entries(methods)) {
+        const reply = await send(attributes);
+        assert.equal(reply.code, 'Access-Reject', method);
+        assert.equal(attribute(reply, 'Reply-Message'), 'This VPN gateway is not set up for OTP codes (it must send passwords with PAP). Contact IT support.', method);
+      }
+      const rows = await tessera.store.db.selectFrom('audit_events').select('details').where('action', '=', 'radius.reject').orderBy('seq', 'desc').limit(3).execute();
+      assert.deepEqual(rows.map((r) => JSON.parse(r.details)).reverse(), Object.keys(methods).map((method) => ({ client: 'vpn', user, reason: 'radius.pap_required', method })));
+      // Neither name nor password: refused as incorrect, and the audit says what was missing.
+      assert.equal((await radclient({ port, secret, command: 'auth', attributes: ['Message-Authenticator = 0x00'] })).code, 'Access-Reject');
+      const [missing] = await tessera.store.db.selectFrom('audit_events').select('details').where('action', '=', 'radius.reject').orderBy('seq', 'desc').limit(1).execute();
+      assert.equal(JSON.parse(missing.details).reason, 'radius.no_user_name');
+    });
+
     it('audits every RADIUS outcome with the NAS address', async () => {
       const audit = await tessera.store.db.selectFrom('audit_events').select(['action', 'source']).where('action', 'like', 'radius.%').execute();
       assert.ok(audit.length >= 5);

@@ -186,6 +186,7 @@ export const en = {
   'radius.enrol': 'You need an OTP app first: register it on the account page, then log in again.',
   'radius.expired': 'This login took too long. Start again.',
   'radius.not_allowed': 'Your account may not use this VPN. Ask IT support for access.',
+  'radius.pap_required': 'This VPN gateway is not set up for OTP codes (it must send passwords with PAP). Contact IT support.',
   'radius.account_disabled': 'Your account is disabled in the company directory. Contact IT support.',
   'radius.account_locked': 'Your account is locked in the company directory. Wait a while or contact IT support.',
   'radius.account_expired': 'Your account has expired in the company directory. Contact IT support.',
