@@ -8,6 +8,7 @@ import { openStore } from './store/index.ts';
 import { systemClock } from './clock/index.ts';
 import { rotateSigningKeys, ClientError, type ClientInput } from './oidc/index.ts';
 import { IdentityError } from './identity/index.ts';
+import { OtpError, type TokenDescription } from './otp/index.ts';
 import { CampaignError } from './delivery/index.ts';
 import type { AppPolicy, OtpMode } from './policy/index.ts';
 import { RadiusClientError, RadiusConfigError, type VpnSession } from './radius/index.ts';
@@ -39,6 +40,10 @@ const usage = `Usage: tessera <command>
   radius client list | radius client remove --name NAME
   radius sessions [--active] [--user NAME] [--limit N] [--format table|json]
                                        VPN sessions the gateways reported by accounting, newest first
+  otp tokens --user NAME [--format table|json]
+                                       a person's OTP tokens: serial, state, failed codes, locked until when
+  otp unlock --serial SERIAL           helpdesk, once the person is identified: lift a token's lock and clear its failures
+  otp unbind --serial SERIAL           a lost or returned token stops working at once; the person registers a new one
   audit [--user NAME] [--action PREFIX] [--limit N] [--format table|json]
                                        the audit log, newest first: why a sign-in or VPN login was refused, who changed what
   audit verify                         check the audit log's hash chain: was any event changed or removed`;
@@ -109,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
       subject: { type: 'string' }, html: { type: 'string' }, text: { type: 'string' },
       address: { type: 'string' }, secret: { type: 'string' }, 'password-and-code': { type: 'boolean' }, 'no-message-authenticator': { type: 'boolean' },
       active: { type: 'boolean' }, workforce: { type: 'boolean' }, user: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' },
-      app: { type: 'string' }, action: { type: 'string' }, otp: { type: 'string' }, 'go-live': { type: 'string' }, 'grace-days': { type: 'string' }, group: { type: 'string', multiple: true },
+      app: { type: 'string' }, action: { type: 'string' }, serial: { type: 'string' }, otp: { type: 'string' }, 'go-live': { type: 'string' }, 'grace-days': { type: 'string' }, group: { type: 'string', multiple: true },
     },
   });
   const [command, sub, action] = positionals;
@@ -240,6 +245,40 @@ async function main(argv: string[]): Promise<number> {
       });
       return 0;
     }
+    case 'otp tokens': {
+      if (!values.user) throw new UsageError('otp tokens: --user is required (an e-mail or directory name)');
+      const format = parseFormat('otp tokens', values.format);
+      return withServer(config, async (server) => {
+        const account = await server.accounts.findByLogin(values.user!);
+        if (!account) { console.error(`no account matches ${values.user}`); return 1; }
+        const tokens = await server.otp.list(account.id);
+        console.log(format === 'json' ? JSON.stringify(tokens, null, 2) : formatTokens(tokens, Date.now()));
+        return 0;
+      });
+    }
+    case 'otp unlock': case 'otp unbind': {
+      const serial = values.serial;
+      if (!serial) throw new UsageError(`otp ${sub}: --serial is required (as printed on the token or shown by otp tokens)`);
+      return withServer(config, async (server) => {
+        // One audit row by the operator, the token change its step.
+        const done = await server.audit.asOneEvent(async () => {
+          try {
+            await (sub === 'unlock' ? server.otp.unlock(serial) : server.otp.unbind(serial));
+          } catch (err) {
+            if (!(err instanceof OtpError)) throw err;
+            return false;
+          }
+          await server.audit.record({ actor: 'operator', action: `helpdesk.otp_${sub}`, subject: null, outcome: 'success', details: { serial } });
+          return true;
+        });
+        if (!done) {
+          console.error(`no token with serial ${serial}${sub === 'unlock' ? ' that is in use' : ' belongs to anyone'}: check it with otp tokens --user`);
+          return 1;
+        }
+        console.log(sub === 'unlock' ? `unlocked ${serial}: its failed codes are cleared` : `unbound ${serial}: it no longer works; the person registers a new token on the account page`);
+        return 0;
+      });
+    }
     case 'audit': {
       const limit = parseLimit('audit', values.limit);
       const format = parseFormat('audit', values.format);
@@ -299,6 +338,13 @@ function formatEvents(events: RecordedEvent[], names: Map<string, string>): stri
     ].join(' ');
     rows.push([String(e.seq), utc(e.at), e.action, e.outcome, e.subject === null ? '' : names.get(e.subject) ?? e.subject, e.source ?? '', details]);
   }
+  return formatTable(rows);
+}
+
+function formatTokens(tokens: TokenDescription[], now: number): string {
+  if (tokens.length === 0) return 'no OTP tokens: the person has not registered one';
+  const rows = [['SERIAL', 'TYPE', 'STATE', 'FAILED CODES', 'LOCKED UNTIL (UTC)', 'REGISTERED (UTC)']];
+  for (const t of tokens) rows.push([t.serial, t.type, t.state, String(t.failures), t.lockedUntil > now ? utc(t.lockedUntil) : '', utc(t.activatedAt ?? t.createdAt)]);
   return formatTable(rows);
 }
 

@@ -3,14 +3,11 @@
 // gateways report by accounting with `tessera radius sessions`.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testDialects } from '../support/databases.ts';
 import { startTessera, type RunningTessera } from '../support/tessera.ts';
 import { radclient } from '../support/radclient.ts';
-
-const cliPath = join(import.meta.dirname, '../../src/cli.ts');
+import { operatorEnvironment, runCli } from '../support/cli.ts';
 const configuredSecret = 'configured-gateway-secret-32-chars';
 
 for (const dialect of await testDialects()) {
@@ -25,20 +22,9 @@ for (const dialect of await testDialects()) {
     after(() => tessera.stop());
 
     // The CLI as an operator runs it: another process on the same database and key.
-    const cli = (...args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [cliPath, ...args], {
-        env: {
-          ...process.env, TESSERA_DATABASE_URL: tessera.config.databaseUrl, TESSERA_DATA_DIR: tessera.config.dataDir, TESSERA_LOG_LEVEL: 'silent',
-          TESSERA_SECRETS_KEY_ENCRYPTION_KEY: tessera.config.secrets.keyEncryptionKey,
-          TESSERA_RADIUS_CLIENTS: JSON.stringify([{ name: 'configured', address: '192.0.2.1', secret: configuredSecret }]),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.stderr.on('data', (d) => { stderr += d; });
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    const cli = (...args: string[]) => runCli(args, {
+      ...operatorEnvironment(tessera),
+      TESSERA_RADIUS_CLIENTS: JSON.stringify([{ name: 'configured', address: '192.0.2.1', secret: configuredSecret }]),
     });
     // "No answer" checks wait radclient's short default; an answer we expect gets time for a loaded CI machine.
     const status = (secret: string, timeoutSeconds?: number) => radclient({ port, secret, command: 'status', attributes: ['Message-Authenticator = 0x00'], timeoutSeconds });
