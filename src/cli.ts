@@ -8,7 +8,7 @@ import { openStore } from './store/index.ts';
 import { systemClock } from './clock/index.ts';
 import { rotateSigningKeys, ClientError, type ClientInput } from './oidc/index.ts';
 import { IdentityError } from './identity/index.ts';
-import { OtpError, type TokenDescription } from './otp/index.ts';
+import { base32Decode, checkHardwareImport, OtpError, type HardwareImport, type TokenDescription } from './otp/index.ts';
 import { CampaignError } from './delivery/index.ts';
 import type { AppPolicy, OtpMode } from './policy/index.ts';
 import { RadiusClientError, RadiusConfigError, type VpnSession } from './radius/index.ts';
@@ -44,6 +44,11 @@ const usage = `Usage: tessera <command>
                                        a person's OTP tokens: serial, state, failed codes, locked until when
   otp unlock --serial SERIAL           helpdesk, once the person is identified: lift a token's lock and clear its failures
   otp unbind --serial SERIAL           a lost or returned token stops working at once; the person registers a new one
+  otp import --file FILE [--encoding hex|base32]
+                                       hardware tokens from the vendor's seed file, one per line: serial,secret[,digits[,period]]
+                                       (period 30, 60 or hotp); the whole file is checked before anything is stored
+  otp assign --user NAME --serial SERIAL
+                                       give a person an imported hardware token; it works at once
   audit [--user NAME] [--action PREFIX] [--limit N] [--format table|json]
                                        the audit log, newest first: why a sign-in or VPN login was refused, who changed what
   audit verify                         check the audit log's hash chain: was any event changed or removed`;
@@ -114,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
       subject: { type: 'string' }, html: { type: 'string' }, text: { type: 'string' },
       address: { type: 'string' }, secret: { type: 'string' }, 'password-and-code': { type: 'boolean' }, 'no-message-authenticator': { type: 'boolean' },
       active: { type: 'boolean' }, workforce: { type: 'boolean' }, user: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' },
-      app: { type: 'string' }, action: { type: 'string' }, serial: { type: 'string' }, otp: { type: 'string' }, 'go-live': { type: 'string' }, 'grace-days': { type: 'string' }, group: { type: 'string', multiple: true },
+      app: { type: 'string' }, action: { type: 'string' }, serial: { type: 'string' }, file: { type: 'string' }, encoding: { type: 'string' }, otp: { type: 'string' }, 'go-live': { type: 'string' }, 'grace-days': { type: 'string' }, group: { type: 'string', multiple: true },
     },
   });
   const [command, sub, action] = positionals;
@@ -256,6 +261,53 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'otp import': {
+      if (!values.file) throw new UsageError('otp import: --file is required');
+      const encoding = values.encoding ?? 'hex';
+      if (encoding !== 'hex' && encoding !== 'base32') throw new UsageError('otp import: --encoding must be hex or base32');
+      const { tokens, problems } = readSeedFile(readFileSync(values.file, 'utf8'), encoding);
+      if (problems.length > 0) {
+        for (const problem of problems) console.error(problem);
+        console.error(`nothing imported: mend ${values.file} and run again`);
+        return 1;
+      }
+      return withServer(config, async (server) => {
+        let imported = 0;
+        const present: string[] = [];
+        for (const token of tokens) {
+          try {
+            await server.otp.importHardware(token);
+            imported++;
+          } catch (err) {
+            if ((err as { code?: string }).code !== 'otp.serial_taken') throw err;
+            present.push(token.serial);
+          }
+        }
+        await server.audit.record({ actor: 'operator', action: 'helpdesk.otp_import', subject: null, outcome: 'success', details: { imported, alreadyThere: present.length } });
+        console.log(`imported ${imported} hardware token(s)${present.length > 0 ? `; already there, left as they were: ${present.join(', ')}` : ''}`);
+        return 0;
+      });
+    }
+    case 'otp assign': {
+      if (!values.user || !values.serial) throw new UsageError('otp assign: --user and --serial are required');
+      return withServer(config, async (server) => {
+        const account = await server.accounts.findByLogin(values.user!);
+        if (!account) { console.error(`no account matches ${values.user}`); return 1; }
+        try {
+          await server.audit.asOneEvent(async () => {
+            await server.otp.assignHardware(account.id, values.serial!);
+            await server.audit.record({ actor: 'operator', action: 'helpdesk.otp_assign', subject: account.id, outcome: 'success', details: { serial: values.serial } });
+          });
+        } catch (err) {
+          const code = (err as { code?: string }).code;
+          if (code !== 'otp.serial_unknown' && code !== 'otp.serial_taken') throw err;
+          console.error(code === 'otp.serial_taken' ? `${values.serial} belongs to someone already: unbind it first` : `no imported hardware token has serial ${values.serial}`);
+          return 1;
+        }
+        console.log(`assigned ${values.serial} to ${account.username ?? account.email}; it works at once`);
+        return 0;
+      });
+    }
     case 'otp unlock': case 'otp unbind': {
       const serial = values.serial;
       if (!serial) throw new UsageError(`otp ${sub}: --serial is required (as printed on the token or shown by otp tokens)`);
@@ -339,6 +391,40 @@ function formatEvents(events: RecordedEvent[], names: Map<string, string>): stri
     rows.push([String(e.seq), utc(e.at), e.action, e.outcome, e.subject === null ? '' : names.get(e.subject) ?? e.subject, e.source ?? '', details]);
   }
   return formatTable(rows);
+}
+
+/**
+ * A vendor's seed file: `serial,secret[,digits[,period]]` a line, `#` comments, a header line naming `serial`. Every
+ * line is checked as the import would check it, so a bad file stores nothing; problems name the line, never a secret.
+ */
+function readSeedFile(text: string, encoding: 'hex' | 'base32'): { tokens: HardwareImport[]; problems: string[] } {
+  const tokens: HardwareImport[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || /^serial\b/i.test(line)) return;
+    const where = `line ${index + 1}`;
+    const [serial = '', secretText = '', digits = '6', period = '30', ...extra] = line.split(',').map((f) => f.trim());
+    const secretOk = encoding === 'hex' ? /^([0-9a-fA-F]{2})+$/.test(secretText) : /^[A-Za-z2-7]+=*$/.test(secretText);
+    if (extra.length > 0 || !secretOk || !['6', '8'].includes(digits) || !['30', '60', 'hotp'].includes(period)) {
+      problems.push(`${where}: expected serial,secret in ${encoding}[,6|8[,30|60|hotp]]`);
+      return;
+    }
+    const token: HardwareImport = {
+      serial, secret: encoding === 'hex' ? Buffer.from(secretText, 'hex') : base32Decode(secretText.toUpperCase()),
+      digits: Number(digits) as 6 | 8, periodSeconds: period === 'hotp' ? null : Number(period),
+    };
+    try {
+      const stored = checkHardwareImport(token);
+      if (seen.has(stored)) throw new RangeError(`serial ${stored} appears twice in the file`);
+      seen.add(stored);
+      tokens.push({ ...token, serial: stored });
+    } catch (err) {
+      problems.push(`${where}: ${err instanceof OtpError ? 'the serial must be 1–64 letters, digits or . _ : -' : (err as Error).message}`);
+    }
+  });
+  return { tokens, problems };
 }
 
 function formatTokens(tokens: TokenDescription[], now: number): string {

@@ -23,6 +23,22 @@ const cleanSerial = (serial: unknown): string => {
   return s;
 };
 
+/**
+ * What importHardware refuses, checked without storing anything: an import file is checked whole before its first
+ * token is stored. Returns the serial as it will be stored.
+ */
+export function checkHardwareImport(input: HardwareImport): string {
+  const serial = cleanSerial(input.serial);
+  const periodSeconds = input.periodSeconds === undefined ? 30 : input.periodSeconds;
+  // RFC 4226 §4 R6: at least 128-bit secrets; RFC 6238 tokens step every 30 or 60 s.
+  if (!Buffer.isBuffer(input.secret) || input.secret.length < 16 || input.secret.length > 64
+    || ![6, 8].includes(input.digits ?? 6) || ![30, 60, null].includes(periodSeconds)
+    || !['SHA1', 'SHA256', 'SHA512'].includes(input.algorithm ?? 'SHA1')) {
+    throw new RangeError('hardware token: secret of 16–64 bytes, 6 or 8 digits, a 30 or 60 s period or null, SHA1/SHA256/SHA512');
+  }
+  return serial;
+}
+
 export function admin(c: OtpContext) {
   return {
     /** The account's tokens, described; the secret is never part of a description. */
@@ -36,14 +52,8 @@ export function admin(c: OtpContext) {
 
     /** Hardware tokens arrive with their secrets (e.g. from a PSKC file) and wait, unassigned, for a person. */
     async importHardware(input: HardwareImport): Promise<TokenDescription> {
-      const serial = cleanSerial(input.serial);
+      const serial = checkHardwareImport(input);
       const periodSeconds = input.periodSeconds === undefined ? 30 : input.periodSeconds;
-      // RFC 4226 §4 R6: at least 128-bit secrets; RFC 6238 tokens step every 30 or 60 s.
-      if (!Buffer.isBuffer(input.secret) || input.secret.length < 16 || input.secret.length > 64
-        || ![6, 8].includes(input.digits ?? 6) || ![30, 60, null].includes(periodSeconds)
-        || !['SHA1', 'SHA256', 'SHA512'].includes(input.algorithm ?? 'SHA1')) {
-        throw new RangeError('hardware token: secret of 16–64 bytes, 6 or 8 digits, a 30 or 60 s period or null, SHA1/SHA256/SHA512');
-      }
       const now = c.clock.now();
       const record: TokenRecord = {
         id: randomUUID(), accountId: null, type: 'hardware', serial, state: 'pending', algorithm: input.algorithm ?? 'SHA1',

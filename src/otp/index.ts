@@ -9,7 +9,7 @@ export { createOtpService, type OtpService, type OtpServiceOptions } from './ser
 export type { AttemptOptions, AuditEvent as OtpAuditEvent } from './context.ts';
 export type { Enrolment, Confirmed } from './enrolment.ts';
 export type { Accepted, AccountTokens } from './validation.ts';
-export type { HardwareImport } from './admin.ts';
+export { checkHardwareImport, type HardwareImport } from './admin.ts';
 export type { OtpStore, StoredToken } from './store.ts';
 export { createSqlOtpStore } from './sql/otp-store.ts';
 export type { TokenDescription, TokenType, TokenState } from './token.ts';

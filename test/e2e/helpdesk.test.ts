@@ -1,13 +1,20 @@
 // What IT support does when an employee calls about the VPN ("Too many wrong OTP codes… contact IT support", a lost
-// phone): look at the person's tokens, lift a lock, unbind a lost token, with the CLI on the running server's
-// database, and see the VPN follow at the next login (radclient as the gateway, oathtool as the phone).
+// phone, a new hardware token): look at the person's tokens, lift a lock, unbind a lost token, import the vendor's
+// seed file and assign a token by serial, with the CLI on the running server's database, and see the VPN follow at
+// the next login (radclient as the gateway, oathtool as the phone or the token).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { testDialects } from '../support/databases.ts';
 import { startTessera, type RunningTessera } from '../support/tessera.ts';
 import { radclient } from '../support/radclient.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
 import { operatorEnvironment, runCli } from '../support/cli.ts';
+import { base32Encode } from '../../src/otp/index.ts';
+
 const secret = 'a-shared-secret-of-32-characters!';
 
 for (const dialect of await testDialects()) {
@@ -77,6 +84,54 @@ for (const dialect of await testDialects()) {
       const again = await cli('otp', 'unbind', '--serial', token.serial);
       assert.equal(again.code, 1, 'a token unbound already is not unbound twice');
       assert.match(again.stderr, /no token with serial/);
+    });
+
+    it('imports hardware tokens from a seed file checked whole first, and assigns one by serial: it works at once', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tessera-seeds-'));
+      const seeds = [randomBytes(20), randomBytes(20)];
+      const serials = [`HW${dialect}0001`, `HW${dialect}0002`];
+      const bad = join(dir, 'bad.csv');
+      writeFileSync(bad, [
+        'serial,secret,digits,period', `${serials[0]},${seeds[0].toString('hex')}`, `${serials[1]},${randomBytes(8).toString('hex')}`,
+        `HWX3,${randomBytes(20).toString('hex')},7`, `${serials[0]},${randomBytes(20).toString('hex')}`, `two words,${randomBytes(20).toString('hex')}`,
+      ].join('\n'));
+      const refused = await cli('otp', 'import', '--file', bad);
+      assert.equal(refused.code, 1);
+      assert.deepEqual(refused.stderr.trim().split('\n'), [
+        'line 3: hardware token: secret of 16–64 bytes, 6 or 8 digits, a 30 or 60 s period or null, SHA1/SHA256/SHA512',
+        'line 4: expected serial,secret in hex[,6|8[,30|60|hotp]]',
+        `line 5: serial ${serials[0]} appears twice in the file`,
+        'line 6: the serial must be 1–64 letters, digits or . _ : -',
+        `nothing imported: mend ${bad} and run again`,
+      ]);
+      assert.match((await cli('otp', 'assign', '--user', 'nobody-yet@example.com', '--serial', serials[0])).stderr, /no account matches/);
+
+      const good = join(dir, 'good.csv');
+      writeFileSync(good, `# from the vendor\n${serials[0]},${seeds[0].toString('hex')}\n${serials[1]},${seeds[1].toString('hex')},8,60\n`);
+      const imported = await cli('otp', 'import', '--file', good);
+      assert.equal(imported.code, 0, imported.stderr);
+      assert.equal(imported.stdout.trim(), 'imported 2 hardware token(s)');
+      const again = await cli('otp', 'import', '--file', good);
+      assert.equal(again.stdout.trim(), `imported 0 hardware token(s); already there, left as they were: ${serials.join(', ')}`, 'a second run changes nothing');
+
+      const user = `hardware-${dialect}@example.com`;
+      await tessera.accounts.createByOperator({ email: user, password: 'vpn passphrase', workforce: true });
+      const assigned = await cli('otp', 'assign', '--user', user, '--serial', serials[0]);
+      assert.equal(assigned.code, 0, assigned.stderr);
+      const key = base32Encode(seeds[0]);
+      assert.equal((await login(user, `vpn passphrase${oathtool(key)}`)).code, 'Access-Accept', 'the token\'s own code, from oathtool');
+      assert.match((await cli('otp', 'tokens', '--user', user)).stdout, new RegExp(`^${serials[0]}\\s+hardware\\s+active`, 'm'));
+
+      // T18: a token that is someone's is not given to another.
+      const other = `hardware-other-${dialect}@example.com`;
+      await tessera.accounts.createByOperator({ email: other, password: 'vpn passphrase', workforce: true });
+      const taken = await cli('otp', 'assign', '--user', other, '--serial', serials[0]);
+      assert.equal(taken.code, 1);
+      assert.match(taken.stderr, /belongs to someone already/);
+      assert.match((await cli('otp', 'assign', '--user', other, '--serial', 'HWNOSUCH')).stderr, /no imported hardware token has serial HWNOSUCH/);
+      for (const output of [refused, imported, again, assigned, taken]) {
+        for (const seed of seeds) assert.ok(!`${output.stdout}${output.stderr}`.includes(seed.toString('hex')), 'a seed is never printed');
+      }
     });
 
     it('refuses unknown people and serials, and hostile input, with a clear message and nothing changed', async () => {
