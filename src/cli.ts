@@ -265,7 +265,11 @@ async function main(argv: string[]): Promise<number> {
       if (!values.file) throw new UsageError('otp import: --file is required');
       const encoding = values.encoding ?? 'hex';
       if (encoding !== 'hex' && encoding !== 'base32') throw new UsageError('otp import: --encoding must be hex or base32');
-      const { tokens, problems } = readSeedFile(readFileSync(values.file, 'utf8'), encoding);
+      let text: string;
+      try { text = readFileSync(values.file, 'utf8'); } catch (err) {
+        throw new UsageError(`otp import: cannot read ${values.file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+      const { tokens, problems } = readSeedFile(text, encoding);
       if (problems.length > 0) {
         for (const problem of problems) console.error(problem);
         console.error(`nothing imported: mend ${values.file} and run again`);

@@ -105,6 +105,7 @@ for (const dialect of await testDialects()) {
         `nothing imported: mend ${bad} and run again`,
       ]);
       assert.match((await cli('otp', 'assign', '--user', 'nobody-yet@example.com', '--serial', serials[0])).stderr, /no account matches/);
+      assert.match((await cli('otp', 'import', '--file', join(dir, 'missing.csv'))).stderr, /^otp import: cannot read .*missing\.csv \(ENOENT\)$/m);
 
       const good = join(dir, 'good.csv');
       writeFileSync(good, `# from the vendor\n${serials[0]},${seeds[0].toString('hex')}\n${serials[1]},${seeds[1].toString('hex')},8,60\n`);

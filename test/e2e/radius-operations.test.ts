@@ -35,6 +35,8 @@ for (const dialect of await testDialects()) {
       const added = await cli('radius', 'client', 'add', '--name', name, '--address', '127.0.0.1');
       assert.equal(added.code, 0, added.stderr);
       const secret = /shared secret: (\S+)/.exec(added.stdout)![1];
+      // Letters and digits only: a secret starting with '-' was read by radclient as an option (1 add in 64).
+      assert.match(secret, /^[A-Za-z0-9]{43}$/);
       for (let tries = 0; (await status(secret)).code !== 'Access-Accept'; tries++) assert.ok(tries < 5, 'the server never picked up the new gateway');
       return secret;
     };

@@ -1,9 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { isUniqueViolation, type Database, type Sealer } from '../../store/index.ts';
 import type { Clock } from '../../clock/index.ts';
 import { radiusClientSchema, type RadiusClientConfig } from '../config.ts';
 import { RadiusClientError } from '../errors.ts';
+
+// 43 letters and digits, 256 bits, far above RFC 2865's 16-octet floor. Not base64url: its '-' and '_' trip gateways'
+// forms and command lines, and a secret that starts with '-' is read as an option (radclient, radtest).
+const secretAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const generatedSecret = () => Array.from({ length: 43 }, () => secretAlphabet[randomInt(secretAlphabet.length)]).join('');
 
 export interface StoredClientInput {
   name: string;
@@ -36,8 +41,7 @@ export function createSqlStoredClients(db: Kysely<Database>, sealer: Sealer, clo
   });
   return {
     async add(input) {
-      // 32 random octets as base64url: 43 characters any NAS accepts, far above RFC 2865's 16-octet floor.
-      const parsed = radiusClientSchema.safeParse({ ...input, secret: input.secret ?? randomBytes(32).toString('base64url') });
+      const parsed = radiusClientSchema.safeParse({ ...input, secret: input.secret ?? generatedSecret() });
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new RadiusClientError('radius.client_invalid', `${issue.path.join('.') || 'client'}: ${issue.message}`);
