@@ -16,6 +16,7 @@ import { RadiusConfigError, RadiusDecodeError } from './errors.ts';
 import { createRadsecListener, type RadsecListener } from './radsec.ts';
 import { decisionAttributes, describeRequest, proxyStates, type AccessDecision, type AccessRequest, type AccountingRecord } from './messages.ts';
 import { decodePacket, type RadiusPacket } from './packet.ts';
+import type { VendorAttribute } from './attributes.ts';
 
 export interface RadiusServerOptions {
   config: RadiusConfigInput;
@@ -58,14 +59,11 @@ type Handled = { reply: Buffer; outcome: RadiusOutcome } | { reply: null; outcom
 const microsoft = 311;
 const msChapResponses = new Set([1, 25]);
 
-function hiddenPasswordMethod(packet: RadiusPacket): AccessRequest['hiddenPasswordMethod'] {
+// The vendor attributes are those describeRequest already decoded.
+function hiddenPasswordMethod(packet: RadiusPacket, vendorAttributes: readonly VendorAttribute[]): AccessRequest['hiddenPasswordMethod'] {
   if (packet.attributes.some((a) => a.type === AttributeCode.ChapPassword)) return 'CHAP';
   if (packet.attributes.some((a) => a.type === AttributeCode.EapMessage)) return 'EAP';
-  const msChap = packet.attributes.some((a) => {
-    if (a.type !== AttributeCode.VendorSpecific || a.value.length < 6 || a.value.readUInt32BE(0) !== microsoft) return false;
-    return msChapResponses.has(a.value[4]);
-  });
-  return msChap ? 'MS-CHAP' : null;
+  return vendorAttributes.some((v) => v.vendorId === microsoft && msChapResponses.has(v.type)) ? 'MS-CHAP' : null;
 }
 
 export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
@@ -150,7 +148,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       ...context,
       userName: userName ? userName.value.toString('utf8') : null,
       password: hidden ? unhidePassword(hidden.value, client.secret, packet.authenticator) : null,
-      hiddenPasswordMethod: hidden ? null : hiddenPasswordMethod(packet),
+      hiddenPasswordMethod: hidden ? null : hiddenPasswordMethod(packet, context.vendorAttributes),
       state: state ? state.value : null,
       passwordAndCode: client.passwordAndCode,
       allowedGroups: client.allowedGroups,
