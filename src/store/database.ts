@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
-import { openSqlite, runSqlite } from './sqlite.ts';
+import { createStatementBatcher, openSqlite } from './sqlite.ts';
 import { runDirectly } from './prepared.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -59,8 +59,8 @@ export function openStore(databaseUrl: string): Store {
     dialect = 'sqlite';
     const sqlite = openSqlite(path);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-    // Not inside a transaction: a statement run then would become part of whichever flow opened it.
-    runDirectly(db, (query) => (sqlite.raw.isTransaction ? undefined : runSqlite(sqlite, query)));
+    const kysely = db;
+    runDirectly(db, createStatementBatcher(sqlite, (query) => kysely.executeQuery(query)));
   } else if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const { pool, schema } = postgresPool(databaseUrl);
     dialect = 'postgres';

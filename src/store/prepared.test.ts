@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { prepared, PreparedQueryError } from './index.ts';
+import { isUniqueViolation, prepared, PreparedQueryError } from './index.ts';
 import { testDialects, useMigratedStore } from '../../test/support/databases.ts';
 
 const byId = prepared((db, p: { id: string }) => db.selectFrom('accounts').select(['id', 'email', 'name']).where('id', '=', p.id));
@@ -60,6 +60,22 @@ for (const dialect of await testDialects()) {
       assert.equal((await beside).numAffectedRows, 1n);
       assert.equal((await byId(fixture.store.db, { id: 'p-1' })).rows[0].name, null, 'the transaction\'s own write is undone');
       assert.equal((await byId(fixture.store.db, { id: 'p-2' })).rows[0].name, 'kept', 'the write beside it stays');
+    });
+
+    it('answers queries asked for at the same moment each with its own result, and one that fails fails alone', async () => {
+      const insert = prepared((db, p: { id: string; email: string; at: number }) => db.insertInto('accounts')
+        .values({ id: p.id, kind: 'customer', email: p.email, email_verified: 0, password_hash: null, name: null, status: 'active', created_at: p.at, updated_at: p.at }));
+      // On SQLite these three run in one transaction: the address taken already must not undo the rename beside it.
+      const [renamed, taken, read] = await Promise.allSettled([
+        rename(fixture.store.db, { id: 'p-1', name: 'together', at: 7 }),
+        insert(fixture.store.db, { id: 'p-3', email: 'two@example.com', at: 7 }),
+        byId(fixture.store.db, { id: 'p-2' }),
+      ]);
+      assert.equal(renamed.status === 'fulfilled' && renamed.value.numAffectedRows, 1n);
+      assert.ok(taken.status === 'rejected' && isUniqueViolation(taken.reason), 'the taken address is refused as a unique violation');
+      assert.deepEqual(read.status === 'fulfilled' && read.value.rows.map((row) => ({ ...row })), [{ id: 'p-2', email: 'two@example.com', name: 'kept' }]);
+      assert.equal((await byId(fixture.store.db, { id: 'p-1' })).rows[0].name, 'together');
+      assert.deepEqual(await rows(byId(fixture.store.db, { id: 'p-3' })), []);
     });
 
     it('refuses at first use a query that does not pass a parameter through as a value', async () => {

@@ -18,12 +18,12 @@ type Value = string | number | bigint | boolean | null | Uint8Array;
 
 export type PreparedQuery<P extends Record<string, Value>, O> = (db: Kysely<Database>, params: P) => Promise<QueryResult<O>>;
 
-/** Runs a compiled query at once, or answers undefined when it must wait its turn on Kysely's connection. */
-export type DirectExecutor = (query: CompiledQuery) => QueryResult<unknown> | undefined;
+/** Runs a compiled query its own way instead of through Kysely's connection. */
+export type DirectExecutor = (query: CompiledQuery) => Promise<QueryResult<unknown>>;
 
 // SQLite answers synchronously, and Kysely's promise hops around each query (connection mutex, acquire, release) cost
 // as much again as SQLite's own work on the small lookups of a VPN login. A database registers here how to run a
-// query directly when that is safe: openStore does it for SQLite, outside transactions.
+// query directly: openStore does it for SQLite, with its statement batcher (sqlite.ts).
 const directExecutors = new WeakMap<Kysely<Database>, DirectExecutor>();
 export function runDirectly(db: Kysely<Database>, executor: DirectExecutor): void { directExecutors.set(db, executor); }
 
@@ -56,7 +56,7 @@ export function prepared<P extends Record<string, Value>, O>(build: (db: Kysely<
     if (entry === undefined) { entry = compile(db); compiled.set(adapter, entry); }
     const { query, slots } = entry;
     const parameters = slots.map((name, i) => (name === undefined ? query.parameters[i] : params[name]));
-    const result = directExecutors.get(db)?.({ ...query, parameters });
-    return result === undefined ? db.executeQuery({ ...query, parameters }) : result as QueryResult<O>;
+    const direct = directExecutors.get(db);
+    return (direct ? direct({ ...query, parameters }) : db.executeQuery({ ...query, parameters })) as Promise<QueryResult<O>>;
   };
 }
