@@ -38,21 +38,34 @@ export async function measure(name: string, operation: (i: number) => Promise<un
  * the median of the per-round ratios, which one noisy round cannot move.
  */
 export async function compare(a: () => Promise<LoadResult>, b: () => Promise<LoadResult>, rounds = 3): Promise<{ a: LoadResult; b: LoadResult; ratio: number }> {
-  const as: LoadResult[] = [];
-  const bs: LoadResult[] = [];
-  const ratios: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    // Swap the order every round so neither side always runs first.
-    if (i % 2 === 0) { as.push(await a()); bs.push(await b()); } else { bs.push(await b()); as.push(await a()); }
-    ratios.push(as[i].perSecond / bs[i].perSecond);
+  const { results: [ra, rb], ratio } = await compareSides([a, b], rounds);
+  return { a: ra, b: rb, ratio: ratio(0, 1) };
+}
+
+/**
+ * `compare` for any number of targets: each round runs every target once, starting one further along each time so
+ * that none always runs first, and `ratio(i, j)` is the median over the rounds of target i's rate to target j's.
+ */
+export async function compareSides(sides: Array<() => Promise<LoadResult>>, rounds = 3): Promise<{ results: LoadResult[]; ratio(i: number, j: number): number }> {
+  const perRound: LoadResult[][] = [];
+  for (let r = 0; r < rounds; r++) {
+    const round = new Array<LoadResult>(sides.length);
+    for (let k = 0; k < sides.length; k++) {
+      const i = (r + k) % sides.length;
+      round[i] = await sides[i]();
+    }
+    perRound.push(round);
   }
-  ratios.sort((x, y) => x - y);
   const sum = (rs: LoadResult[]) => rs.reduce((acc, r) => ({
     ...acc, operations: acc.operations + r.operations, seconds: acc.seconds + r.seconds, errors: acc.errors + r.errors,
     cpu: { machine: acc.cpu.machine + r.cpu.machine, generator: acc.cpu.generator + r.cpu.generator },
   }), { ...rs[0], operations: 0, seconds: 0, errors: 0, cpu: { machine: 0, generator: 0 } });
-  const [ra, rb] = [sum(as), sum(bs)].map((r) => ({ ...r, perSecond: r.operations / r.seconds }));
-  return { a: ra, b: rb, ratio: ratios[Math.floor(ratios.length / 2)] };
+  const results = sides.map((_, i) => sum(perRound.map((round) => round[i]))).map((r) => ({ ...r, perSecond: r.operations / r.seconds }));
+  const ratio = (i: number, j: number) => {
+    const ratios = perRound.map((round) => round[i].perSecond / round[j].perSecond).sort((x, y) => x - y);
+    return ratios[Math.floor(ratios.length / 2)];
+  };
+  return { results, ratio };
 }
 
 /**
