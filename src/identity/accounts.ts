@@ -145,6 +145,8 @@ export function createAccountService(options: AccountServiceOptions) {
         await audit({ action: 'account.sign_in', subject: account?.id ?? null, outcome: 'failure' });
         throw new IdentityError('identity.invalid_credentials', 'password');
       }
+      // Recorded like a directory sign-in, so that the helpdesk sees a person's sign-ins and not only the failures.
+      await audit({ action: 'account.sign_in', subject: account.id, outcome: 'success', details: { source: 'password' } });
       return account;
     },
 

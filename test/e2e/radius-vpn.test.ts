@@ -182,6 +182,11 @@ for (const dialect of await testDialects()) {
       const send = (password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: ['User-Name = "passotp@example.com"', `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
       assert.equal((await send(`vpn passphrase${oathtool(key) === '000000' ? '111111' : '000000'}`)).code, 'Access-Reject');
       assert.equal((await send(`vpn passphrase${oathtool(key)}`)).code, 'Access-Accept');
+      // Staff kept in Tessera show their password step like directory staff do: the helpdesk sees which step passed.
+      const [accept] = await tessera.audit.list({ who: { name: 'passotp@example.com', accountId: account.id }, action: 'radius.accept', limit: 1 });
+      const steps = accept.details.steps as Array<{ action: string; outcome: string; details?: object }>;
+      assert.deepEqual(steps.map((step) => `${step.action}:${step.outcome}`), ['account.sign_in:success', 'otp.validate:success']);
+      assert.deepEqual(steps[0].details, { source: 'password' });
     });
   });
 
