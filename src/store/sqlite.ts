@@ -72,7 +72,8 @@ export function createStatementBatcher(db: SqliteDatabase & { raw: DatabaseSync 
   };
 
   function runTogether(batch: Queued[]): void {
-    const writes = batch.map((item) => !db.prepare(item.query.sql).reader);
+    // Not `reader`: an insert or update with RETURNING answers rows too.
+    const writes = batch.map((item) => !/^\s*select\b/i.test(item.query.sql));
     try {
       // A batch that writes takes the write lock at once: a deferred one could find a snapshot too old to write from.
       db.raw.exec(writes.includes(true) ? 'BEGIN IMMEDIATE' : 'BEGIN');
