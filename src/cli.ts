@@ -420,7 +420,7 @@ function readSeedFile(text: string, encoding: 'hex' | 'base32'): { tokens: Hardw
       digits: Number(digits) as 6 | 8, periodSeconds: period === 'hotp' ? null : Number(period),
     };
     try {
-      const stored = checkHardwareImport(token);
+      const { serial: stored } = checkHardwareImport(token);
       if (seen.has(stored)) throw new RangeError(`serial ${stored} appears twice in the file`);
       seen.add(stored);
       tokens.push({ ...token, serial: stored });

@@ -25,18 +25,18 @@ const cleanSerial = (serial: unknown): string => {
 
 /**
  * What importHardware refuses, checked without storing anything: an import file is checked whole before its first
- * token is stored. Returns the serial as it will be stored.
+ * token is stored. Returns the token's settings as they will be stored, defaults filled in.
  */
-export function checkHardwareImport(input: HardwareImport): string {
+export function checkHardwareImport(input: HardwareImport): Pick<TokenRecord, 'serial' | 'algorithm' | 'digits' | 'periodSeconds'> {
   const serial = cleanSerial(input.serial);
-  const periodSeconds = input.periodSeconds === undefined ? 30 : input.periodSeconds;
+  const settings = { serial, algorithm: input.algorithm ?? 'SHA1', digits: input.digits ?? 6, periodSeconds: input.periodSeconds === undefined ? 30 : input.periodSeconds };
   // RFC 4226 §4 R6: at least 128-bit secrets; RFC 6238 tokens step every 30 or 60 s.
   if (!Buffer.isBuffer(input.secret) || input.secret.length < 16 || input.secret.length > 64
-    || ![6, 8].includes(input.digits ?? 6) || ![30, 60, null].includes(periodSeconds)
-    || !['SHA1', 'SHA256', 'SHA512'].includes(input.algorithm ?? 'SHA1')) {
+    || ![6, 8].includes(settings.digits) || ![30, 60, null].includes(settings.periodSeconds)
+    || !['SHA1', 'SHA256', 'SHA512'].includes(settings.algorithm)) {
     throw new RangeError('hardware token: secret of 16–64 bytes, 6 or 8 digits, a 30 or 60 s period or null, SHA1/SHA256/SHA512');
   }
-  return serial;
+  return settings;
 }
 
 export function admin(c: OtpContext) {
@@ -52,18 +52,16 @@ export function admin(c: OtpContext) {
 
     /** Hardware tokens arrive with their secrets (e.g. from a PSKC file) and wait, unassigned, for a person. */
     async importHardware(input: HardwareImport): Promise<TokenDescription> {
-      const serial = checkHardwareImport(input);
-      const periodSeconds = input.periodSeconds === undefined ? 30 : input.periodSeconds;
+      const settings = checkHardwareImport(input);
       const now = c.clock.now();
       const record: TokenRecord = {
-        id: randomUUID(), accountId: null, type: 'hardware', serial, state: 'pending', algorithm: input.algorithm ?? 'SHA1',
-        digits: input.digits ?? 6, periodSeconds, drift: 0, lastStep: null, failures: 0, lockedUntil: 0, pendingExpiresAt: null,
-        createdAt: now, activatedAt: null,
+        id: randomUUID(), accountId: null, type: 'hardware', state: 'pending', ...settings,
+        drift: 0, lastStep: null, failures: 0, lockedUntil: 0, pendingExpiresAt: null, createdAt: now, activatedAt: null,
       };
       if (!await c.store.insert({ record, secretSealed: c.sealer.seal(input.secret.toString('base64'), sealContext(record.id)) })) {
         throw new OtpError('otp.serial_taken');
       }
-      await c.audit({ action: 'otp.import', subject: null, outcome: 'success', details: { serial } });
+      await c.audit({ action: 'otp.import', subject: null, outcome: 'success', details: { serial: record.serial } });
       return describeToken(record);
     },
 
