@@ -59,8 +59,7 @@ export function openStore(databaseUrl: string): Store {
     dialect = 'sqlite';
     const sqlite = openSqlite(path);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-    const kysely = db;
-    runDirectly(db, createStatementBatcher(sqlite, (query) => kysely.executeQuery(query)));
+    runDirectly(db, createStatementBatcher(sqlite, (query) => db.executeQuery(query)));
   } else if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const { pool, schema } = postgresPool(databaseUrl);
     dialect = 'postgres';
