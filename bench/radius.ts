@@ -34,10 +34,10 @@ function directoryUsersLdif(users: Array<{ name: string; password: string }>): s
 /** Accounts are created at the first directory sign-in; then each gets an active TOTP token. */
 async function enrol(tessera: RunningTessera, clock: { now(): number }, user: Omit<BenchUser, 'secretBase32'>): Promise<BenchUser> {
   const account = await tessera.workforce!.signIn(user.name, user.password);
-  const enrolment = await tessera.otp.beginEnrolment(account.id, user.name, 'mobile');
+  const enrolment = await tessera.otp.beginEnrolment(account.id, user.name, 'mobile', { proof: 'registration' });
   const key = createSecretKey(base32Decode(enrolment.secretBase32));
   // The previous step's code, so that the current step is still unused when the bench starts.
-  await tessera.otp.confirmEnrolment(account.id, enrolment.tokenId, totp(key, clock.now() - stepMs, totpParameters));
+  await tessera.otp.confirmEnrolment(account.id, enrolment.tokenId, totp(key, clock.now() - stepMs, totpParameters), { proof: 'registration' });
   return { ...user, secretBase32: enrolment.secretBase32 };
 }
 

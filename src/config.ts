@@ -58,7 +58,8 @@ export const configSchema = z.object({
     captchaMaxNumber: z.number().int().min(1000).max(10_000_000).default(100_000),
   }).prefault({}),
   sessions: z.object({
-    // NIST SP 800-63B §2.2.3: an overall limit of at most a day, idle at most an hour.
+    // NIST SP 800-63B §2.2.3: an overall limit of at most a day counted from the sign-in, and idle at most an hour
+    // counted from the last use (a sign-in at an app, or the account page).
     absoluteSeconds: z.number().int().positive().max(24 * 3600).default(12 * 3600),
     idleSeconds: z.number().int().positive().max(3600).default(3600),
   }).prefault({}),
@@ -86,8 +87,14 @@ export const configSchema = z.object({
   limits: z.object({
     signInPerAccount: limitSchema(20, 300),
     signInPerSource: limitSchema(100, 300),
+    // Wrong current passwords on the account page (change password or e-mail, delete) per account: it is a password
+    // check like a sign-in's, and must be no faster a guessing oracle.
+    reauthPerAccount: limitSchema(10, 300),
     signUpPerSource: limitSchema(20, 3600),
     mailPerAccount: limitSchema(5, 3600),
+    // Guesses at an account's e-mail confirmation codes, across all its codes (a new code gives no fresh guesses):
+    // 10 an hour leave a guesser about one chance in 4,000 a year at a 6-digit code.
+    verificationGuessesPerAccount: limitSchema(10, 3600),
     mailPerSource: limitSchema(30, 3600),
     otpApiPerUser: limitSchema(30, 60),
   }).prefault({}),

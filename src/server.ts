@@ -18,7 +18,8 @@ import {
 } from './identity/index.ts';
 import { createDirectorySource, type DirectorySource } from './directory/index.ts';
 import { createOtpService, createSqlOtpStore, type Confirmed, type OtpService } from './otp/index.ts';
-import { cachedPolicyStore, createSqlPolicyStore, decide, defaultPolicy, type PolicyStore } from './policy/index.ts';
+import { cachedPolicyStore, createSecondFactorRule, createSqlPolicyStore, type PolicyStore } from './policy/index.ts';
+import { createSignIn, createSqlSignInFlowStore } from './signin/index.ts';
 import {
   apiResource, createAdapterFactory, createClientRegistry, createProvider, createSessionManager, loadNamedSecret, loadSigningKeys, mountProvider,
   publicJwks, purgeExpired, registerInteractions,
@@ -127,6 +128,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     pollMs: config.mail.pollMs, maxAttempts: config.mail.maxAttempts, logger: logger.child({ module: 'delivery' }),
   });
   const link = (path: string) => new URL(path, config.issuer + '/').toString();
+  const limiter = createRateLimiter(store.db, clock);
   const hasher = await createPasswordHasher();
   const sendMail = async (templateId: string, to: string, params: Record<string, string | number>) => {
     await outbox.enqueue({ to, ...renderMail(templateId, params), category: 'transactional' });
@@ -158,6 +160,14 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     verificationTtlSeconds: config.accounts.verificationTtlSeconds,
     verificationMaxAttempts: config.accounts.verificationMaxAttempts,
     audit: auditAs('anonymous'),
+    // Counted before the guess is checked or the mail sent, so parallel requests cannot slip past (T45).
+    async throttle(kind, accountId) {
+      const [key, rule] = kind === 'code_guess'
+        ? [accountKey('verify-code', accountId), config.limits.verificationGuessesPerAccount]
+        : [accountKey('verify-mail', accountId), config.limits.mailPerAccount];
+      const decision = await limiter.consume(key, rule);
+      return decision.allowed ? 0 : decision.retryAfterSeconds;
+    },
   });
 
   const otp = createOtpService({
@@ -165,21 +175,26 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     policy: { windowSteps: config.otp.windowSteps, freeFailures: config.otp.freeFailures, maxFailures: config.otp.maxFailures, enrolmentTtlSeconds: config.otp.enrolmentTtlSeconds },
     audit: auditAs('anonymous'),
   });
-  // "Only the last registered software token is valid": the person hears by mail when a new app replaced older ones.
+  // A new second factor is news the person must hear of, every time (T44): a registration they did not make is how
+  // they learn that someone has their password. "Only the last registered software token is valid": the mail says
+  // which earlier apps stopped working.
   const afterEnrolment = async (accountId: string, confirmed: Confirmed) => {
     const account = await accounts.findAccount(accountId);
-    if (confirmed.revoked.length === 0 || !account?.email) return;
-    await sendMail('otp.token_replaced', account.email, { serial: confirmed.token.serial, revoked: confirmed.revoked.map((r) => r.serial).join(', ') });
+    if (!account?.email) return;
+    await (confirmed.revoked.length === 0
+      ? sendMail('otp.token_registered', account.email, { serial: confirmed.token.serial })
+      : sendMail('otp.token_replaced', account.email, { serial: confirmed.token.serial, revoked: confirmed.revoked.map((r) => r.serial).join(', ') }));
   };
   const policies = cachedPolicyStore(createSqlPolicyStore(store.db), () => clock.now());
-  const limiter = createRateLimiter(store.db, clock);
   const groupsOf = async (accountId: string) => (await accounts.findAccount(accountId))?.groups ?? [];
-  // `knownGroups`, `hasToken`: the caller just read the account (e.g. at the password step) or the tokens, so they
-  // are not read again.
-  const secondFactor = async (appId: string, accountId: string, knownGroups?: readonly string[], hasToken?: boolean) => {
-    const [policy, groups, active] = await Promise.all([policies.find(appId), knownGroups ?? groupsOf(accountId), hasToken ?? otp.hasActiveToken(accountId)]);
-    return decide(policy ?? defaultPolicy(appId), { groups: [...groups], hasToken: active }, clock.now());
-  };
+  const secondFactor = createSecondFactorRule({ policies, groupsOf, hasToken: (accountId) => otp.hasActiveToken(accountId), now: () => clock.now() });
+  const signIn = createSignIn({
+    store: createSqlSignInFlowStore(store.db), clock, random: cryptoRandom, secondFactor, otp, afterEnrolment, flowTtlSeconds: 15 * 60,
+    async label(accountId) {
+      const account = await accounts.findAccount(accountId);
+      return account?.username ?? account?.email ?? accountId;
+    },
+  });
 
   const clients = createClientRegistry(store.db, sealer, clock);
   const provider = createProvider({
@@ -191,10 +206,12 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     accessTokenSeconds: config.tokens.accessTokenSeconds,
     refreshTokenSeconds: config.tokens.refreshTokenSeconds,
     sessionSeconds: config.sessions.absoluteSeconds,
+    sessionIdleSeconds: config.sessions.idleSeconds,
+    clock,
     trustProxy: config.http.trustProxy.length > 0,
     secureCookies: config.issuer.startsWith('https:'),
     allowPrivateNetworkCallbacks: config.oidc.allowPrivateNetworkCallbacks || config.demo,
-    secondFactor,
+    needsSecondFactor: (clientId, accountId, amr, requestedMfa) => signIn.needsSecondFactor(clientId, accountId, amr, requestedMfa),
   });
   provider.on('grant.success', (ctx) => metrics.tokens.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown') }));
   const sessions = createSessionManager(provider, store.db, clock, (err) => logger.warn({ err: (err as Error).message }, 'back-channel logout failed'));
@@ -216,7 +233,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   registerErrorHandling(app);
   registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); });
   registerInteractions(app, {
-    provider, accounts, workforce, passwordChangeUrl: config.directory?.passwordChangeUrl, csrf, passwordMinLength: passwordPolicy.minLength, otp, afterEnrolment, secondFactor, limiter, limits: config.limits,
+    provider, accounts, workforce, passwordChangeUrl: config.directory?.passwordChangeUrl, csrf, passwordMinLength: passwordPolicy.minLength, signIn, limiter, limits: config.limits,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   const captcha = createCaptcha({ db: store.db, clock, hmacKey: captchaKey.toString('base64'), maxNumber: config.accounts.captchaMaxNumber, expiresSeconds: 600 });
@@ -233,6 +250,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   registerAccountSite(app, {
     provider, accounts, selfService, sessions, clients, csrf, otp, afterEnrolment, issuer: config.issuer,
     passwordMinLength: passwordPolicy.minLength, secureCookies: config.issuer.startsWith('https:'),
+    session: config.sessions, clock, limiter, limits: config.limits,
   });
   const unsubscribeLink = (accountId: string) => link(`unsubscribe?t=${unsubscribeTokens.issue(accountId)}`);
   registerAccountRoutes(app, {
@@ -331,7 +349,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   // Housekeeping every node may do: expired OIDC rows and old attempt counters.
   const housekeeping = setInterval(() => {
     const sessionRetentionMs = (config.radius?.sessionRetentionDays ?? 90) * 86_400_000;
-    Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge(), challengeStates.purge(), vpnSessions.purge(clock.now() - sessionRetentionMs)])
+    Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge(), challengeStates.purge(), vpnSessions.purge(clock.now() - sessionRetentionMs), signIn.purge()])
       .catch((err) => logger.warn({ err: (err as Error).message }, 'housekeeping failed'));
   }, 15 * 60_000);
   housekeeping.unref();

@@ -49,10 +49,56 @@ for (const dialect of await testDialects()) {
       assert.match(pending.verificationId, /^[0-9a-f-]{36}$/);
       assert.equal(lastMail('ana@example.com').templateId, 'account.already_registered');
       assert.equal((await fixture.store.db.selectFrom('accounts').select('id').execute()).length, before.length);
-      // The decoy flow never confirms anything.
+      // The decoy answers as a real confirmation does (T46): a wrong code, then spent after five; it never confirms.
+      for (let i = 0; i < 5; i++) await assert.rejects(accounts.confirmByCode(pending.verificationId, '123456'), { code: 'identity.wrong_code' });
       await assert.rejects(accounts.confirmByCode(pending.verificationId, '123456'), { code: 'identity.verification_invalid' });
+      const resent = await accounts.resendVerification(pending.verificationId);
+      assert.equal(resent?.email, 'ana@example.com', 'a new "code" goes out as for a new address');
+      assert.equal(lastMail('ana@example.com').templateId, 'account.already_registered', 'to the owner, who gets no code');
       // The original password still works: nothing was overwritten.
       assert.ok(await accounts.authenticate('ana@example.com', 'a long enough phrase'));
+    });
+
+    it('never confirms through a decoy, not even with the code it was made with', async () => {
+      // A random source whose codes are known: the decoy's code is 424242 like every other.
+      const known = { bytes: cryptoRandom.bytes, int: () => 424242 };
+      const predictable = createAccountService({
+        store: createSqlIdentityStore(fixture.store.db), hasher: await createPasswordHasher(), policy: { minLength: 8, maxLength: 1024, isBreached: isBreachedPassword },
+        sendMail: async () => {}, links: { verifyEmail: (t) => t, signIn: () => '', resetPassword: () => '' },
+        clock, random: known, codePepper: randomBytes(32), verificationTtlSeconds: 3600, verificationMaxAttempts: 5,
+      });
+      await predictable.signUp({ email: 'owner@example.com', password: 'the owner passphrase' });
+      const decoy = await predictable.signUp({ email: 'owner@example.com', password: 'a guesser passphrase' });
+      await assert.rejects(predictable.confirmByCode(decoy.verificationId, '424242'), { code: 'identity.wrong_code' });
+      const owner = await fixture.store.db.selectFrom('accounts').select('email_verified').where('email', '=', 'owner@example.com').executeTakeFirstOrThrow();
+      assert.equal(owner.email_verified, 0, 'the taken account was not confirmed by anyone but its owner');
+    });
+
+    it('counts guesses per account across its codes and limits its verification mail, when a throttle is given (T45)', async () => {
+      const counts = new Map<string, number>();
+      const limits = { code_guess: 7, verification_mail: 3 };
+      const throttled = createAccountService({
+        store: createSqlIdentityStore(fixture.store.db), hasher: await createPasswordHasher(), policy: { minLength: 8, maxLength: 1024, isBreached: isBreachedPassword },
+        sendMail: async (templateId, to, params) => { sent.push({ templateId, to, params }); }, links: { verifyEmail: (t) => `https://id.example.com/verify-email?token=${t}`, signIn: () => '', resetPassword: () => '' },
+        clock, random: cryptoRandom, codePepper: randomBytes(32), verificationTtlSeconds: 3600, verificationMaxAttempts: 5,
+        async throttle(kind, accountId) {
+          const key = `${kind}:${accountId}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+          return counts.get(key)! > limits[kind] ? 60 : 0;
+        },
+      });
+      const first = await throttled.signUp({ email: 'ivy@example.com', password: 'ivy has a passphrase' });
+      const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
+      for (let i = 0; i < 5; i++) await assert.rejects(throttled.confirmByCode(first.verificationId, wrong(String(lastMail('ivy@example.com').params.code))), { code: 'identity.wrong_code' });
+      const second = await throttled.resendVerification(first.verificationId);
+      const code = String(lastMail('ivy@example.com').params.code);
+      await assert.rejects(throttled.confirmByCode(second!.verificationId, wrong(code)), { code: 'identity.wrong_code' });
+      await assert.rejects(throttled.confirmByCode(second!.verificationId, wrong(code)), { code: 'identity.wrong_code' });
+      await assert.rejects(throttled.confirmByCode(second!.verificationId, code), { code: 'identity.too_many_attempts', retryAfterSeconds: 60 }, 'the new code brought no fresh guesses');
+      await throttled.resendVerification(second!.verificationId);
+      const mails = sent.filter((m) => m.to === 'ivy@example.com').length;
+      await assert.rejects(throttled.resendVerification(second!.verificationId), { code: 'identity.too_many_attempts' });
+      assert.equal(sent.filter((m) => m.to === 'ivy@example.com').length, mails, 'no mail past the limit');
     });
 
     it('confirms by link once; a reused, tampered or expired link is refused', async () => {

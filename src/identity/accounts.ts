@@ -30,6 +30,12 @@ export interface AccountServiceOptions {
   audit?: (event: { action: string; subject: string | null; outcome: string; details?: Record<string, unknown> }) => Promise<void>;
   /** Records the opt-in to marketing mail given on the sign-up form (unchecked by default). */
   recordMarketingOptIn?: (accountId: string) => Promise<void>;
+  /**
+   * Counts one `code_guess` (a guess at an account's confirmation code, across all its codes, so a new code never
+   * resets the count) or one `verification_mail` for the account, and answers the seconds to wait when that is over
+   * its limit (0 when allowed). The composer binds it to the shared rate limiter; without it nothing is limited.
+   */
+  throttle?: (kind: 'code_guess' | 'verification_mail', accountId: string) => Promise<number>;
 }
 
 export interface SignUpInput {
@@ -51,21 +57,36 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 export function createAccountService(options: AccountServiceOptions) {
   const { store, hasher, policy, clock, random } = options;
   const audit = options.audit ?? (async () => {});
+  const throttle = options.throttle ?? (async () => 0);
   const codeHash = (verificationId: string, code: string) =>
     createHmac('sha256', options.codePepper).update(`${verificationId}:${code}`).digest('hex');
+  const refuseWhenThrottled = async (kind: 'code_guess' | 'verification_mail', accountId: string, field?: string) => {
+    const waitSeconds = await throttle(kind, accountId);
+    if (waitSeconds > 0) throw new IdentityError('identity.too_many_attempts', field, waitSeconds);
+  };
 
-  async function startVerification(account: Account, interactionUid: string | null): Promise<string> {
+  /**
+   * A new code and link for the account (the earlier ones stop working), mailed; or, for a decoy, a new decoy and
+   * the "already registered" mail, so both cost the same and answer alike. Mail is limited per account on every
+   * path (sign-up, sign-in before confirming, "send a new code").
+   */
+  async function startVerification(account: Account, interactionUid: string | null, decoy = false): Promise<string> {
+    await refuseWhenThrottled('verification_mail', account.id);
     const id = randomUUID();
     const token = random.bytes(32).toString('base64url');
     // Six CSPRNG digits (ASVS V6.5.3); leading zeros are kept.
     const code = String(random.int(1_000_000)).padStart(6, '0');
     await store.createVerification({
       id, accountId: account.id, tokenHash: sha256(token), codeHash: codeHash(id, code),
-      expiresAt: clock.now() + options.verificationTtlSeconds * 1000, interactionUid,
+      expiresAt: clock.now() + options.verificationTtlSeconds * 1000, interactionUid, decoy,
     }, clock.now());
-    await options.sendMail('account.verify_email', account.email!, {
-      code, link: options.links.verifyEmail(token), expiresMinutes: Math.round(options.verificationTtlSeconds / 60),
-    });
+    if (decoy) {
+      await options.sendMail('account.already_registered', account.email!, { signInLink: options.links.signIn(), resetLink: options.links.resetPassword() });
+    } else {
+      await options.sendMail('account.verify_email', account.email!, {
+        code, link: options.links.verifyEmail(token), expiresMinutes: Math.round(options.verificationTtlSeconds / 60),
+      });
+    }
     return id;
   }
 
@@ -81,12 +102,18 @@ export function createAccountService(options: AccountServiceOptions) {
         passwordHash, name, status: 'active', createdAt: clock.now(),
       };
       if (await store.createAccount(account) === 'email_taken') {
-        // No enumeration: the page says "check your mail" either way; the owner learns of the attempt by mail.
-        await options.sendMail('account.already_registered', email, {
-          signInLink: options.links.signIn(), resetLink: options.links.resetPassword(),
-        });
-        await audit({ action: 'account.sign_up', subject: email, outcome: 'email_taken' });
-        return { verificationId: randomUUID(), email };
+        // No enumeration (T5, T46): the page says "check your mail" either way and its next steps answer alike (a
+        // decoy verification that no code opens); the owner learns of the attempt by mail. Should the owner's mail
+        // allowance be spent, the page still reads as a new sign-up's, and no mail goes.
+        const taken = await store.findAccountByEmail(email);
+        await audit({ action: 'account.sign_up', subject: taken?.id ?? email, outcome: 'email_taken' });
+        if (!taken) return { verificationId: randomUUID(), email };
+        try {
+          return { verificationId: await startVerification(taken, input.interactionUid ?? null, true), email };
+        } catch (err) {
+          if ((err as IdentityError).code !== 'identity.too_many_attempts') throw err;
+          return { verificationId: randomUUID(), email };
+        }
       }
       if (input.marketingOptIn === true) await options.recordMarketingOptIn?.(account.id);
       const verificationId = await startVerification(account, input.interactionUid ?? null);
@@ -94,22 +121,33 @@ export function createAccountService(options: AccountServiceOptions) {
       return { verificationId, email };
     },
 
-    /** A new mail with a new code and link; the earlier ones stop working. Unknown ids answer like known ones. */
+    /**
+     * A new mail with a new code and link; the earlier ones stop working. A decoy's answer is a real one's; an id
+     * that was never handed out answers undefined.
+     */
     async resendVerification(verificationId: string): Promise<PendingVerification | undefined> {
       const previous = await store.findVerification(verificationId);
       const account = previous && await store.findAccountById(previous.accountId);
-      if (!previous || !account || account.emailVerified) return undefined;
-      return { verificationId: await startVerification(account, previous.interactionUid), email: account.email! };
+      if (!previous || !account?.email) return undefined;
+      // Confirmed meanwhile (by the link in another browser): nothing to send.
+      if (account.emailVerified && !previous.decoy) return { verificationId, email: account.email };
+      return { verificationId: await startVerification(account, previous.interactionUid, previous.decoy), email: account.email };
     },
 
     async confirmByCode(verificationId: string, code: unknown): Promise<Account> {
       if (typeof code !== 'string' || !/^[0-9]{6}$/.test(code.trim())) throw new IdentityError('identity.wrong_code', 'code');
       const verification = await store.findVerification(verificationId);
-      if (!verification || !await store.countAttempt(verification.id, clock.now(), options.verificationMaxAttempts)) {
+      if (!verification) throw new IdentityError('identity.verification_invalid', 'code');
+      // Guesses are counted per account, across its codes (T45): asking for a new code gives no fresh guesses.
+      await refuseWhenThrottled('code_guess', verification.accountId, 'code');
+      if (!await store.countAttempt(verification.id, clock.now(), options.verificationMaxAttempts)) {
         throw new IdentityError('identity.verification_invalid', 'code');
       }
       const expected = Buffer.from(verification.codeHash, 'hex');
-      if (!timingSafeEqual(expected, Buffer.from(codeHash(verification.id, code.trim()), 'hex'))) {
+      const matches = timingSafeEqual(expected, Buffer.from(codeHash(verification.id, code.trim()), 'hex'));
+      // A decoy answers "not right" to every code, the one it was made with included: it must never confirm (and so
+      // sign in) the account whose address someone else typed.
+      if (!matches || verification.decoy) {
         await audit({ action: 'account.verify_email', subject: verification.accountId, outcome: 'wrong_code' });
         throw new IdentityError('identity.wrong_code', 'code');
       }
@@ -119,7 +157,7 @@ export function createAccountService(options: AccountServiceOptions) {
     async confirmByToken(token: unknown): Promise<{ account: Account; interactionUid: string | null }> {
       if (typeof token !== 'string' || token.length > 100) throw new IdentityError('identity.verification_invalid');
       const verification = await store.findVerificationByTokenHash(sha256(token));
-      if (!verification) throw new IdentityError('identity.verification_invalid');
+      if (!verification || verification.decoy) throw new IdentityError('identity.verification_invalid');
       return { account: await finishVerification(verification.id, verification.accountId), interactionUid: verification.interactionUid };
     },
 
@@ -150,9 +188,14 @@ export function createAccountService(options: AccountServiceOptions) {
       return account;
     },
 
-    /** Starts a fresh verification for a signed-in but unconfirmed account (sign-in before confirming). */
+    /**
+     * A sign-in with the right password before the address is confirmed: the open verification when there is one
+     * (its code still works; the page offers a new one), otherwise a new one, mailed within the account's limit. A
+     * sign-in never sends mail by itself while a code is open, so signing in in a loop floods no mailbox (T45).
+     */
     async restartVerification(account: Account, interactionUid: string | null): Promise<PendingVerification> {
-      return { verificationId: await startVerification(account, interactionUid), email: account.email! };
+      const open = await store.findOpenVerification(account.id, clock.now());
+      return { verificationId: open?.id ?? await startVerification(account, interactionUid), email: account.email! };
     },
 
     /**

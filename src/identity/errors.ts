@@ -11,15 +11,19 @@ export type IdentityErrorCode =
   | 'identity.email_unchanged'
   | 'identity.email_not_verified'
   | 'identity.verification_invalid'
-  | 'identity.wrong_code';
+  | 'identity.wrong_code'
+  /** Throttled (guesses at confirmation codes, verification mail): `retryAfterSeconds` says when to come back. */
+  | 'identity.too_many_attempts';
 
 export class IdentityError extends Error {
   readonly code: IdentityErrorCode;
   /** The form field the error belongs to, so a page can tie the message to it. */
   readonly field: string | undefined;
-  constructor(code: IdentityErrorCode, field?: string) {
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: IdentityErrorCode, field?: string, retryAfterSeconds?: number) {
     super(code);
     this.code = code;
     this.field = field;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -22,6 +22,8 @@ export interface EmailVerification {
   codeHash: string;
   expiresAt: number;
   interactionUid: string | null;
+  /** Made for a sign-up with an address that has an account: answers like a real one, and no code opens it. */
+  decoy: boolean;
 }
 
 export interface IdentityStore {
@@ -37,9 +39,14 @@ export interface IdentityStore {
   listActiveWorkforceAccounts(): Promise<Account[]>;
   setStatus(accountId: string, status: Account['status'], atMs: number): Promise<void>;
 
-  /** Stores a new verification and spends the account's earlier open ones: the newest mail is the one that works. */
+  /**
+   * Stores a new verification and spends the account's earlier open ones: the newest mail is the one that works. A
+   * decoy spends nothing (it belongs to an account someone else tried to sign up with).
+   */
   createVerification(verification: EmailVerification, atMs: number): Promise<void>;
   findVerification(id: string): Promise<EmailVerification | undefined>;
+  /** The account's newest real verification still open (unspent, unexpired) at `atMs`. */
+  findOpenVerification(accountId: string, atMs: number): Promise<EmailVerification | undefined>;
   findVerificationByTokenHash(tokenHash: string): Promise<EmailVerification | undefined>;
   /** Counts one attempt when the verification is open, unexpired and under the limit; false otherwise. */
   countAttempt(id: string, atMs: number, maxAttempts: number): Promise<boolean>;

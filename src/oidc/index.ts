@@ -1,4 +1,4 @@
-export { createProvider, scopes, apiScopes, apiResource, acr, type ProviderOptions } from './provider.ts';
+export { createProvider, scopes, apiScopes, apiResource, acr, sessionTtlSeconds, type ProviderOptions } from './provider.ts';
 export { createAdapterFactory, purgeExpired, endAccountSessions } from './adapter.ts';
 export { createSessionManager, type SessionManager, type SessionView, type AppGrantView } from './sessions.ts';
 export { loadSigningKeys, rotateSigningKeys, loadNamedSecret, publicJwks } from './keys.ts';

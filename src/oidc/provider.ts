@@ -4,6 +4,7 @@ import type { JWK } from 'jose';
 import { providerRoutes } from './mount.ts';
 import { createCookieSigner } from './cookie-signer.ts';
 import type { Account } from '../identity/index.ts';
+import type { Clock } from '../clock/index.ts';
 import { html, layout, Html } from '../web/html.ts';
 import { t } from '../web/i18n/index.ts';
 
@@ -15,12 +16,17 @@ export interface ProviderOptions {
   findAccount(id: string): Promise<Account | undefined>;
   accessTokenSeconds: number;
   refreshTokenSeconds: number;
+  /** NIST SP 800-63B §2.2.3: a session ends this long after its sign-in, however much it is used. */
   sessionSeconds: number;
+  /** … and this long after its last use. */
+  sessionIdleSeconds: number;
   trustProxy: boolean;
   secureCookies: boolean;
   allowPrivateNetworkCallbacks: boolean;
-  /** Whether this app asks this person for a one-time code (the policy module decides). */
-  secondFactor(clientId: string, accountId: string): Promise<{ askCode: boolean; mustEnrol: boolean; suggestEnrol: boolean }>;
+  /** The sessions' limits are counted on this clock (oidc-provider keeps its own for the rest). */
+  clock: Clock;
+  /** Whether this person still owes this app a one-time code (the sign-in flow decides, from the policy). */
+  needsSecondFactor(clientId: string, accountId: string, amr: readonly string[], requestedMfa: boolean): Promise<boolean>;
 }
 
 export const acr = { password: 'urn:tessera:pwd', mfa: 'urn:tessera:mfa' } as const;
@@ -37,22 +43,30 @@ export const scopes = ['openid', 'email', 'profile', 'groups', 'offline_access']
 export const apiScopes = ['otp:validate'] as const;
 export const apiResource = (issuer: string) => `${issuer}/api`;
 
-// `prompt=create` (OpenID Connect Prompt Create 1.0) sends people straight to sign-up. After the password, the
-// `otp` prompt asks for the one-time code when the app's policy or the request (`acr_values`) wants it; one code
-// per SSO session, unless `max_age` or a new password sign-in starts over.
-function interactions(secondFactor: ProviderOptions['secondFactor']) {
+// `prompt=create` (OpenID Connect Prompt Create 1.0) sends people straight to sign-up. A sign-in finishes its second
+// factor before the login (src/signin), so the `otp` prompt is the step-up: a session signed in at an app that asked
+// for no code meets one that does (its policy, or `acr_values`); one code per SSO session, unless `max_age` or a new
+// password sign-in starts over.
+function interactions(needsSecondFactor: ProviderOptions['needsSecondFactor']) {
   const policy = interactionPolicy.base();
   policy.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }), 0);
   const otp = new interactionPolicy.Prompt({ name: 'otp', requestable: false },
     new interactionPolicy.Check('second_factor', 'a one-time code is required', async (ctx) => {
       const { session, client, result, params } = ctx.oidc;
-      if (!session?.accountId || !client || result?.otp || (session.amr as string[] | undefined)?.includes('otp')) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      if (!session?.accountId || !client || result?.otp) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       const requested = String(params?.acr_values ?? '').split(' ').includes(acr.mfa);
-      const decision = await secondFactor(client.clientId, session.accountId);
-      return requested || decision.askCode || decision.mustEnrol || decision.suggestEnrol ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const owed = await needsSecondFactor(client.clientId, session.accountId, (session.amr as string[] | undefined) ?? [], requested);
+      return owed ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
     }));
   policy.add(otp, policy.findIndex((p) => p.name === 'consent'));
   return policy;
+}
+
+/** Seconds a session lives from now: the idle limit, capped by what is left of the absolute limit since sign-in. */
+export function sessionTtlSeconds(loginTs: number | undefined, absoluteSeconds: number, idleSeconds: number, nowMs: number): number {
+  const left = loginTs === undefined ? absoluteSeconds : loginTs + absoluteSeconds - Math.floor(nowMs / 1000);
+  // oidc-provider takes only a positive lifetime; a session past its limit is already gone from the store.
+  return Math.max(1, Math.min(idleSeconds, left));
 }
 
 export function createProvider(o: ProviderOptions): Provider {
@@ -141,11 +155,13 @@ ${new Html(form)}
       IdToken: 3600,
       Interaction: 3600,
       Grant: o.refreshTokenSeconds,
-      Session: o.sessionSeconds,
+      // Saved at every use: the row (and the cookie) then lives for the idle limit, never past the absolute one
+      // counted from the sign-in (T27), so a session kept busy with prompt=none still ends.
+      Session: (_ctx, session) => sessionTtlSeconds(session.loginTs, o.sessionSeconds, o.sessionIdleSeconds, o.clock.now()),
       RefreshToken: o.refreshTokenSeconds,
     },
     interactions: {
-      policy: interactions(o.secondFactor),
+      policy: interactions(o.needsSecondFactor),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     // First-party apps (the company's own shop and forums) need no consent screen: sign in once, you are in.

@@ -19,6 +19,14 @@ export interface Enrolment {
   expiresAt: number;
 }
 
+/**
+ * What the person proved before adding or replacing a second factor (DESIGN.md: a factor is changed only with a
+ * factor as strong). `first_factor`: the password alone, which registers a first token only; `second_factor`: a
+ * code from a token of theirs in this session; `registration`: the registration flow's own proof (directory password,
+ * employee ID and an SMS or helpdesk code).
+ */
+export type FactorProof = 'first_factor' | 'second_factor' | 'registration';
+
 export interface Confirmed {
   token: TokenDescription;
   /** The account's earlier software tokens that stopped working, so the caller can tell the person. */
@@ -38,12 +46,24 @@ export function enrolment(c: OtpContext) {
     !!stored && typeof accountId === 'string' && stored.record.accountId === accountId && stored.record.state === 'pending'
     && (stored.record.pendingExpiresAt ?? 0) > atMs;
 
+  // A person who has a token (active, or locked: a lock is lifted by the helpdesk, not registered around) adds or
+  // replaces one only with a code from it or the registration flow's proof; the password alone registers a first
+  // token only (T44: otherwise the password alone would replace the person's second factor).
+  async function refuseWithoutProof(accountId: string, proof: FactorProof, action: string, source: string | undefined): Promise<void> {
+    if (proof !== 'first_factor') return;
+    const held = (await c.store.listForAccount(accountId)).some((t) => t.record.state === 'active' || t.record.state === 'locked');
+    if (!held) return;
+    await c.audit({ action, subject: accountId, outcome: 'second_factor_required', source });
+    throw new OtpError('otp.second_factor_required');
+  }
+
   return {
     /** Starts an enrolment for a person already signed in (T18); the seed is shown in the returned URI only. */
-    async beginEnrolment(accountId: string, accountName: string, type: 'mobile' | 'desktop', options: EnrolmentOptions & AttemptOptions = {}): Promise<Enrolment> {
+    async beginEnrolment(accountId: string, accountName: string, type: 'mobile' | 'desktop', options: EnrolmentOptions & AttemptOptions & { proof: FactorProof }): Promise<Enrolment> {
       const definition = tokenType(type);
       if (!definition.selfEnrolled || typeof accountId !== 'string' || accountId === '') throw new OtpError('otp.enrolment_invalid');
       const now = options.atMs ?? c.clock.now();
+      await refuseWithoutProof(accountId, options.proof, 'otp.enrol_start', options.source);
       const seed = c.random.bytes(20); // RFC 4226 §4 R6: 160-bit shared secret.
       const secret = definition.storedSecret(seed, options);
       const record: TokenRecord = {
@@ -68,7 +88,7 @@ export function enrolment(c: OtpContext) {
     },
 
     /** Activates the token with its first code; the account's earlier software tokens stop working at once (T17). */
-    async confirmEnrolment(accountId: string, tokenId: string, codeInput: unknown, options: AttemptOptions = {}): Promise<Confirmed> {
+    async confirmEnrolment(accountId: string, tokenId: string, codeInput: unknown, options: AttemptOptions & { proof: FactorProof }): Promise<Confirmed> {
       const code = normalizeCode(codeInput);
       const now = options.atMs ?? c.clock.now();
       const stored = typeof tokenId === 'string' ? await c.store.findById(tokenId) : undefined;
@@ -84,7 +104,13 @@ export function enrolment(c: OtpContext) {
       }
       // DESIGN.md: "only the last registered software token is valid"; hardware tokens keep working beside it.
       const replaces = tokenType(stored.record.type).software ? softwareTypes : [];
-      const revoked = await c.store.activate(stored.record.id, match, now, replaces);
+      // Checked again where the token is activated, in the same transaction: a registration begun before the person
+      // had a token must not, confirmed after theirs, replace it with the password alone.
+      const revoked = await c.store.activate(stored.record.id, match, now, replaces, { onlyFirst: options.proof === 'first_factor' });
+      if (revoked === 'has_token') {
+        await c.audit({ action: 'otp.enrol', subject: accountId, outcome: 'second_factor_required', source: options.source, details: { serial: stored.record.serial } });
+        throw new OtpError('otp.second_factor_required');
+      }
       if (!revoked) throw new OtpError('otp.enrolment_invalid');
       const serials = revoked.map((r) => r.serial);
       await c.audit({ action: 'otp.enrol', subject: accountId, outcome: 'success', source: options.source, details: { serial: stored.record.serial, revoked: serials } });

@@ -7,6 +7,8 @@ export type OtpErrorCode =
   | 'otp.locked'
   | 'otp.no_token'
   | 'otp.enrolment_invalid'
+  /** Adding or replacing a token needs a code from the person's token (or the registration flow), not only a password. */
+  | 'otp.second_factor_required'
   | 'otp.serial_unknown'
   | 'otp.serial_taken'
   | 'otp.resync_failed';

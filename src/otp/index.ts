@@ -7,7 +7,7 @@ export { defaultOtpPolicy, normalizeCode, type OtpPolicy } from './policy.ts';
 export { bindToDevice, type EnrolmentOptions } from './token-types.ts';
 export { createOtpService, type OtpService, type OtpServiceOptions } from './service.ts';
 export type { AttemptOptions, AuditEvent as OtpAuditEvent } from './context.ts';
-export type { Enrolment, Confirmed } from './enrolment.ts';
+export type { Enrolment, Confirmed, FactorProof } from './enrolment.ts';
 export type { Accepted, AccountTokens } from './validation.ts';
 export { checkHardwareImport, type HardwareImport } from './admin.ts';
 export type { OtpStore, StoredToken } from './store.ts';

@@ -15,9 +15,10 @@ export interface OtpStore {
   /**
    * pending → active if still pending and unexpired at `atMs`, recording the first code's step; in the same
    * transaction, revokes the account's other active or locked tokens of `replaces` types. Undefined when the token
-   * was no longer pending (expired, already used, or revoked by a concurrent activation); else the revoked tokens.
+   * was no longer pending (expired, already used, or revoked by a concurrent activation); `has_token` when
+   * `onlyFirst` is set and the account holds another active or locked token; else the revoked tokens.
    */
-  activate(id: string, match: Match, atMs: number, replaces: TokenType[]): Promise<TokenRecord[] | undefined>;
+  activate(id: string, match: Match, atMs: number, replaces: TokenType[], options?: { onlyFirst?: boolean }): Promise<TokenRecord[] | 'has_token' | undefined>;
   /** Accepts `step` only if it is later than the last accepted one: one winner among racing requests. */
   acceptStep(id: string, match: Match): Promise<boolean>;
   /** Counts a failure and returns the new count (0 when no such token). */

@@ -65,8 +65,8 @@ export function otpWorld(dialect: 'sqlite' | 'postgres'): OtpWorld {
     },
     async enrolled(accountId) {
       const id = accountId ?? await world.account();
-      const enrolment = await services[0].beginEnrolment(id, 'jsmith', 'mobile');
-      await services[0].confirmEnrolment(id, enrolment.tokenId, oathtool(enrolment.secretBase32, clock.now()));
+      const enrolment = await services[0].beginEnrolment(id, 'jsmith', 'mobile', { proof: 'registration' });
+      await services[0].confirmEnrolment(id, enrolment.tokenId, oathtool(enrolment.secretBase32, clock.now()), { proof: 'registration' });
       clock.advance(30_000);
       return { accountId: id, tokenId: enrolment.tokenId, serial: enrolment.serial, secretBase32: enrolment.secretBase32 };
     },

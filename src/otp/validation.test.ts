@@ -149,7 +149,7 @@ for (const dialect of await testDialects()) {
     it('answers from one read of the tokens exactly as hasActiveToken and validate do (a VPN login with password and code)', async () => {
       const { accountId, secretBase32, serial } = await w.enrolled();
       const pending = await w.account();
-      await otp().beginEnrolment(pending, 'jdoe', 'mobile');
+      await otp().beginEnrolment(pending, 'jdoe', 'mobile', { proof: 'first_factor' });
       for (const id of [accountId, pending, await w.account(), randomUUID()]) {
         assert.equal((await otp().tokensOf(id)).hasActive, await otp().hasActiveToken(id), id);
       }

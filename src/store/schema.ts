@@ -30,6 +30,8 @@ export interface EmailVerificationsTable {
   // The sign-in interaction that started the sign-up, so confirming in the same browser continues it.
   interaction_uid: string | null;
   created_at: number;
+  /** 1: made for a sign-up with an address that has an account; no code opens it. */
+  decoy: Generated<number>;
 }
 
 export interface OidcPayloadsTable {
@@ -207,6 +209,21 @@ export interface RadiusSessionsTable {
   terminate_cause: string | null;
 }
 
+export interface SigninFlowsTable {
+  id: string;
+  /** The protocol's handle for the sign-in (an OIDC interaction uid). */
+  handle: string;
+  app_id: string;
+  account_id: string;
+  /** JSON array of what the person proved so far (RFC 8176 amr values). */
+  amr: string;
+  step: 'code' | 'enrol';
+  optional: number;
+  expires_at: number;
+  completed_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   email_verifications: EmailVerificationsTable;
@@ -226,6 +243,7 @@ export interface Database {
   radius_states: RadiusStatesTable;
   radius_clients: RadiusClientsTable;
   radius_sessions: RadiusSessionsTable;
+  signin_flows: SigninFlowsTable;
 }
 
 export type { Generated };

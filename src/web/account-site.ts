@@ -4,8 +4,10 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { IdentityError, type AccountService, type SelfService } from '../identity/index.ts';
-import type { ClientRegistry, SessionManager } from '../oidc/index.ts';
-import { OtpError, type Confirmed, type OtpService } from '../otp/index.ts';
+import { acr, sessionTtlSeconds, type ClientRegistry, type SessionManager } from '../oidc/index.ts';
+import { OtpError, type Confirmed, type FactorProof, type OtpService } from '../otp/index.ts';
+import { accountKey, RateLimitedError, sourceKey, type Limit, type RateLimiter } from '../ratelimit/index.ts';
+import type { Clock } from '../clock/index.ts';
 import QRCode from 'qrcode';
 import { otpEnrolPage } from './pages/otp-pages.ts';
 import type { FieldError } from './forms.ts';
@@ -29,7 +31,15 @@ export interface AccountSiteOptions {
   issuer: string;
   passwordMinLength: number;
   secureCookies: boolean;
+  /** The SSO session's limits, as the provider applies them: a visit to the account page is a use too. */
+  session: { absoluteSeconds: number; idleSeconds: number };
+  clock: Clock;
+  limiter: RateLimiter;
+  /** Wrong current passwords (change password, change e-mail, delete) per account, and per source. */
+  limits: { reauthPerAccount: Limit; signInPerSource: Limit };
 }
+
+interface AccountSession { accountId: string; uid: string; loginTs: number; amr: string[] }
 
 type Body = Record<string, string | undefined>;
 const text = { type: 'string', maxLength: 1024 } as const;
@@ -42,14 +52,21 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
   const page = (reply: FastifyReply, status: number, body: string) => reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
   const csrfFor = (uid: string) => o.csrf.token(`account:${uid}`);
 
-  async function currentSession(req: FastifyRequest, reply: FastifyReply): Promise<{ accountId: string; uid: string; loginTs: number } | undefined> {
+  // The SSO session oidc-provider keeps (its store drops one past its idle or absolute limit). A visit counts as a
+  // use: the session is saved with a new idle deadline, never past the absolute one, and its cookie follows.
+  async function currentSession(req: FastifyRequest, reply: FastifyReply): Promise<AccountSession | undefined> {
     const ctx = o.provider.createContext(req.raw, reply.raw);
     const session = await o.provider.Session.get(ctx as never);
-    return session.accountId ? { accountId: session.accountId, uid: session.uid, loginTs: (session.loginTs ?? 0) * 1000 } : undefined;
+    if (!session.accountId) return undefined;
+    await session.save(sessionTtlSeconds(session.loginTs, o.session.absoluteSeconds, o.session.idleSeconds, o.clock.now()));
+    ctx.cookies.set(o.provider.cookieName('session'), session.jti, {
+      signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies, path: '/', expires: new Date((session.exp ?? 0) * 1000), overwrite: true,
+    });
+    return { accountId: session.accountId, uid: session.uid, loginTs: (session.loginTs ?? 0) * 1000, amr: (session.amr as string[] | undefined) ?? [] };
   }
 
   // Every form: a session, and a CSRF token bound to it (ASVS V3.5.1); otherwise nothing is done.
-  async function authorized(req: FastifyRequest<{ Body: Body }>, reply: FastifyReply) {
+  async function authorized(req: FastifyRequest<{ Body: Body }>, reply: FastifyReply): Promise<AccountSession | undefined> {
     const session = await currentSession(req, reply);
     if (!session) { reply.redirect('/account/login', 303); return undefined; }
     if (!o.csrf.valid(`account:${session.uid}`, req.body?.csrf)) {
@@ -59,7 +76,7 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     return session;
   }
 
-  async function renderAccount(reply: FastifyReply, session: { accountId: string; uid: string }, extra: { notice?: { id: MessageId; params?: Record<string, string> }; errors?: FieldError[]; status?: number } = {}) {
+  async function renderAccount(reply: FastifyReply, session: AccountSession, extra: { notice?: { id: MessageId; params?: Record<string, string> }; errors?: FieldError[]; status?: number } = {}) {
     const account = await o.accounts.findAccount(session.accountId);
     if (!account) return reply.redirect('/account/login', 303);
     const apps = await Promise.all((await o.sessions.apps(account.id)).filter((a) => a.clientId !== accountClientId).map(async (a) => {
@@ -77,20 +94,35 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
 
   // Several forms share one page, so a domain field name (`password`) is renamed to that form's input (`new_password`).
   const fieldError = (err: unknown, inputs: Record<string, string> = {}): FieldError => {
+    if (err instanceof RateLimitedError) return { message: 'web.rate_limited', params: { seconds: err.retryAfterSeconds } };
     if (!(err instanceof IdentityError)) throw err;
     return { field: err.field && (inputs[err.field] ?? err.field), message: err.code, params: { min: o.passwordMinLength, max: 1024 } };
   };
+  const statusFor = (reply: FastifyReply, err: unknown) => {
+    if (!(err instanceof RateLimitedError)) return 400;
+    reply.header('retry-after', String(err.retryAfterSeconds));
+    return 429;
+  };
+
+  // The current password asked again before a change (ASVS V7.5.1) is a password check like a sign-in's: wrong ones
+  // are counted per account and per source, reserved before the check (T45), so it is no guessing oracle.
+  const withCurrentPassword = <T>(req: FastifyRequest, session: AccountSession, check: () => Promise<T>) => o.limiter.limitFailures([
+    { key: accountKey('reauth', session.accountId), rule: o.limits.reauthPerAccount },
+    { key: sourceKey('reauth', req.ip), rule: o.limits.signInPerSource },
+  ], check, (err) => err instanceof IdentityError && err.code === 'identity.wrong_password');
 
   // Signing in to the account site is an ordinary authorization request of a first-party client; the SSO session
   // it leaves behind is what the account pages read, so the code itself is not needed.
-  for (const [path, prompt] of [['/account/login', undefined], ['/account/signup', 'create'], ['/account/reauthenticate', 'login']] as const) {
+  // `/account/reauthenticate-code` asks for the password and a code from the person's token: what adding or replacing
+  // a token needs when they have one (T44).
+  for (const [path, prompt, withCode] of [['/account/login', undefined, false], ['/account/signup', 'create', false], ['/account/reauthenticate', 'login', false], ['/account/reauthenticate-code', 'login', true]] as const) {
     app.get(path, async (_req, reply) => {
       const state = randomBytes(16).toString('base64url');
       const url = new URL('/oidc/auth', o.issuer);
       url.search = new URLSearchParams({
         client_id: accountClientId, response_type: 'code', scope: 'openid', redirect_uri: `${o.issuer}/account/callback`, state,
         code_challenge: randomBytes(32).toString('base64url'), code_challenge_method: 'S256', ...(prompt ? { prompt } : {}),
-        ...(prompt === 'login' ? { max_age: '0' } : {}),
+        ...(prompt === 'login' ? { max_age: '0' } : {}), ...(withCode ? { acr_values: acr.mfa } : {}),
       }).toString();
       reply.header('set-cookie', `${stateCookie}=${state}; Path=/account; HttpOnly; SameSite=Lax; Max-Age=3600${o.secureCookies ? '; Secure' : ''}`);
       return reply.redirect(url.toString(), 303);
@@ -115,9 +147,9 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     const session = await authorized(req, reply);
     if (!session) return;
     try {
-      await o.selfService.changePassword(session.accountId, req.body.current_password, req.body.new_password);
+      await withCurrentPassword(req, session, () => o.selfService.changePassword(session.accountId, req.body.current_password, req.body.new_password));
     } catch (err) {
-      return renderAccount(reply, session, { errors: [fieldError(err, { password: 'new_password' })], status: 400 });
+      return renderAccount(reply, session, { errors: [fieldError(err, { password: 'new_password' })], status: statusFor(reply, err) });
     }
     // ASVS V7.4.3 / T24: a new password ends every other session.
     for (const other of await o.sessions.list(session.accountId)) if (other.uid !== session.uid) await o.sessions.end(session.accountId, other.uid);
@@ -128,10 +160,10 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     const session = await authorized(req, reply);
     if (!session) return;
     try {
-      const { newEmail } = await o.selfService.startEmailChange(session.accountId, req.body.email_current_password, req.body.new_email);
+      const { newEmail } = await withCurrentPassword(req, session, () => o.selfService.startEmailChange(session.accountId, req.body.email_current_password, req.body.new_email));
       return renderAccount(reply, session, { notice: { id: 'account.email_sent', params: { email: newEmail } } });
     } catch (err) {
-      return renderAccount(reply, session, { errors: [fieldError(err, { current_password: 'email_current_password', email: 'new_email' })], status: 400 });
+      return renderAccount(reply, session, { errors: [fieldError(err, { current_password: 'email_current_password', email: 'new_email' })], status: statusFor(reply, err) });
     }
   });
 
@@ -193,36 +225,52 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     return renderAccount(reply, session, { notice: { id: 'account.app_revoked' } });
   });
 
-  // Registering a new OTP app changes a factor: it needs a sign-in of the last minutes (ASVS V7.5.1, T18).
+  // Registering a new OTP app changes a factor: it needs a sign-in of the last minutes (ASVS V7.5.1, T18), and for a
+  // person who has a token, a code from it in that sign-in (T44): the password alone registers a first token only.
+  // The OTP module enforces the rule; this page only sends the person to the sign-in that gives the proof.
   const recentMs = 10 * 60_000;
-  async function renderEnrolment(reply: FastifyReply, session: { accountId: string; uid: string }, enrolmentId?: string, errors?: FieldError[]) {
+  const proofOf = (session: AccountSession): FactorProof | undefined => {
+    if (Date.now() - session.loginTs > recentMs) return undefined;
+    return session.amr.includes('otp') ? 'second_factor' : 'first_factor';
+  };
+  async function renderEnrolment(reply: FastifyReply, session: AccountSession, proof: FactorProof, enrolmentId?: string, errors?: FieldError[]) {
     const account = await o.accounts.findAccount(session.accountId);
     const label = account?.username ?? account?.email ?? session.accountId;
-    const enrolment = (enrolmentId && await o.otp.pendingEnrolment(session.accountId, enrolmentId, label)) || await o.otp.beginEnrolment(session.accountId, label, 'mobile');
+    const enrolment = (enrolmentId && await o.otp.pendingEnrolment(session.accountId, enrolmentId, label)) || await o.otp.beginEnrolment(session.accountId, label, 'mobile', { proof });
     return page(reply, errors ? 400 : 200, otpEnrolPage({
       action: '/account/otp/confirm', csrf: csrfFor(session.uid), appName: t('account.title'), required: false, errors,
       enrolmentId: enrolment.tokenId, key: enrolment.secretBase32, qrSvg: await QRCode.toString(enrolment.otpauthUri, { type: 'svg', margin: 2 }),
     }));
   }
+  const secondFactorNeeded = (err: unknown) => err instanceof OtpError && err.code === 'otp.second_factor_required';
 
   app.post<{ Body: Body }>('/account/otp/register', { schema: bodySchema }, async (req, reply) => {
     const session = await authorized(req, reply);
     if (!session) return;
-    if (Date.now() - session.loginTs > recentMs) return reply.redirect('/account/reauthenticate', 303);
-    return renderEnrolment(reply, session);
+    const proof = proofOf(session);
+    if (!proof) return reply.redirect('/account/reauthenticate', 303);
+    try {
+      return await renderEnrolment(reply, session, proof);
+    } catch (err) {
+      if (secondFactorNeeded(err)) return reply.redirect('/account/reauthenticate-code', 303);
+      throw err;
+    }
   });
 
   app.post<{ Body: Body }>('/account/otp/confirm', { schema: bodySchema }, async (req, reply) => {
     const session = await authorized(req, reply);
     if (!session) return;
+    const proof = proofOf(session);
+    if (!proof) return reply.redirect('/account/reauthenticate', 303);
     try {
-      const confirmed = await o.otp.confirmEnrolment(session.accountId, String(req.body.enrolment ?? ''), req.body.code);
+      const confirmed = await o.otp.confirmEnrolment(session.accountId, String(req.body.enrolment ?? ''), req.body.code, { proof, source: req.ip });
       await o.afterEnrolment(session.accountId, confirmed);
       const serials = confirmed.revoked.map((r) => r.serial).join(', ');
       return renderAccount(reply, session, { notice: serials ? { id: 'account.otp_replaced', params: { serials } } : { id: 'account.otp_registered' } });
     } catch (err) {
+      if (secondFactorNeeded(err)) return renderAccount(reply, session, { errors: [{ message: 'otp.second_factor_required' }], status: 403 });
       if (!(err instanceof OtpError)) throw err;
-      return renderEnrolment(reply, session, String(req.body.enrolment ?? ''), [{ field: 'code', message: err.code, params: { seconds: err.retryAfterSeconds ?? 0 } }]);
+      return renderEnrolment(reply, session, proof, String(req.body.enrolment ?? ''), [{ field: 'code', message: err.code, params: { seconds: err.retryAfterSeconds ?? 0 } }]);
     }
   });
 
@@ -237,9 +285,9 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     const session = await authorized(req, reply);
     if (!session) return;
     try {
-      await o.selfService.reauthenticate(session.accountId, req.body.delete_current_password);
+      await withCurrentPassword(req, session, () => o.selfService.reauthenticate(session.accountId, req.body.delete_current_password));
     } catch (err) {
-      return renderAccount(reply, session, { errors: [fieldError(err, { current_password: 'delete_current_password' })], status: 400 });
+      return renderAccount(reply, session, { errors: [fieldError(err, { current_password: 'delete_current_password' })], status: statusFor(reply, err) });
     }
     // Sessions end (with back-channel logout to the apps) before the account row goes.
     await o.sessions.endAll(session.accountId);

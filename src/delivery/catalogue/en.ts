@@ -56,6 +56,13 @@ export const en: MailCatalogue = {
     html: '<p>The password of your account was just changed, and other devices were signed out.</p>'
       + '<p>If this was not you, reset your password now and <a href="{accountLink}">review your account</a>.</p>',
   },
+  'otp.token_registered': {
+    subject: 'A new OTP app was registered',
+    text: 'A new OTP app ({serial}) was registered for your account.\n\n'
+      + 'If this was not you, contact IT support at once.\n',
+    html: '<p>A new OTP app (<strong>{serial}</strong>) was registered for your account.</p>'
+      + '<p>If this was not you, contact IT support at once.</p>',
+  },
   'otp.token_replaced': {
     subject: 'A new OTP app was registered',
     text: 'A new OTP app ({serial}) was registered for your account. The codes of your earlier app ({revoked}) no longer work.\n\n'

@@ -27,6 +27,7 @@ const toVerification = (row: Selectable<EmailVerificationsTable>): EmailVerifica
   codeHash: row.code_hash,
   expiresAt: row.expires_at,
   interactionUid: row.interaction_uid,
+  decoy: row.decoy === 1,
 });
 
 const toRow = (account: Account, atMs: number) => ({
@@ -91,16 +92,24 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
     },
     async createVerification(v, atMs) {
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable('email_verifications').set({ consumed_at: atMs })
-          .where('account_id', '=', v.accountId).where('consumed_at', 'is', null).execute();
+        // Decoys spend nothing, and are spent by nothing but their own expiry and attempts.
+        if (!v.decoy) {
+          await trx.updateTable('email_verifications').set({ consumed_at: atMs })
+            .where('account_id', '=', v.accountId).where('consumed_at', 'is', null).where('decoy', '=', 0).execute();
+        }
         await trx.insertInto('email_verifications').values({
-          id: v.id, account_id: v.accountId, token_hash: v.tokenHash, code_hash: v.codeHash,
-          expires_at: v.expiresAt, attempts: 0, consumed_at: null, interaction_uid: v.interactionUid, created_at: atMs,
+          id: v.id, account_id: v.accountId, token_hash: v.tokenHash, code_hash: v.codeHash, expires_at: v.expiresAt,
+          attempts: 0, consumed_at: null, interaction_uid: v.interactionUid, created_at: atMs, decoy: v.decoy ? 1 : 0,
         }).execute();
       });
     },
     async findVerification(id) {
       const row = await db.selectFrom('email_verifications').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toVerification(row);
+    },
+    async findOpenVerification(accountId, atMs) {
+      const row = await db.selectFrom('email_verifications').selectAll().where('account_id', '=', accountId).where('decoy', '=', 0)
+        .where('consumed_at', 'is', null).where('expires_at', '>', atMs).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
       return row && toVerification(row);
     },
     async findVerificationByTokenHash(tokenHash) {

@@ -57,12 +57,13 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
     async hasActive(accountId) {
       return (await activeTokenOf(db, { accountId })).rows.length > 0;
     },
-    async activate(id, match, atMs, replaces) {
-      return db.transaction().execute(async (tx) => {
+    async activate(id, match, atMs, replaces, options = {}) {
+      return db.transaction().execute(async (tx): Promise<TokenRecord[] | 'has_token' | undefined> => {
         const mine = await tx.selectFrom('otp_tokens').select('account_id').where('id', '=', id).executeTakeFirst();
         if (!mine?.account_id) return undefined;
-        const accountRows = tx.selectFrom('otp_tokens').select('id').where('account_id', '=', mine.account_id);
-        if (locksRows) await accountRows.forUpdate().execute();
+        const accountRows = tx.selectFrom('otp_tokens').select(['id', 'state']).where('account_id', '=', mine.account_id);
+        const held = locksRows ? await accountRows.forUpdate().execute() : await accountRows.execute();
+        if (options.onlyFirst && held.some((t) => t.id !== id && (t.state === 'active' || t.state === 'locked'))) return 'has_token';
         const activated = await tx.updateTable('otp_tokens')
           .set({ state: 'active', last_step: match.step, drift: match.drift, activated_at: atMs, pending_expires_at: null, failures: 0 })
           .where('id', '=', id).where('state', '=', 'pending').where('pending_expires_at', '>', atMs).executeTakeFirst();
