@@ -39,6 +39,7 @@ import { registerAccountRoutes } from './web/account-routes.ts';
 import { registerErrorHandling } from './web/errors.ts';
 import { createCsrf } from './web/csrf.ts';
 import { createLogger } from './web/logging.ts';
+import { registerStylesheet } from './web/stylesheet.ts';
 
 export interface TesseraServer {
   config: Config;
@@ -213,6 +214,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   }) as unknown as FastifyInstance;
   app.addHook('onRequest', (req, _reply, done) => requestSource.run({ ip: req.ip }, done));
   await app.register(formbody);
+  registerStylesheet(app);
   registerErrorHandling(app);
   registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); });
   registerInteractions(app, {
