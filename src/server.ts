@@ -39,6 +39,7 @@ import { registerAccountRoutes } from './web/account-routes.ts';
 import { registerErrorHandling } from './web/errors.ts';
 import { createCsrf } from './web/csrf.ts';
 import { createLogger } from './web/logging.ts';
+import { registerSecurityHeaders } from './web/security-headers.ts';
 import { registerStylesheet } from './web/stylesheet.ts';
 
 export interface TesseraServer {
@@ -214,6 +215,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   }) as unknown as FastifyInstance;
   app.addHook('onRequest', (req, _reply, done) => requestSource.run({ ip: req.ip }, done));
   await app.register(formbody);
+  await registerSecurityHeaders(app, { issuer: config.issuer });
   registerStylesheet(app);
   registerErrorHandling(app);
   registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); });
