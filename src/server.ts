@@ -193,7 +193,6 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     accessTokenSeconds: config.tokens.accessTokenSeconds,
     refreshTokenSeconds: config.tokens.refreshTokenSeconds,
     sessionSeconds: config.sessions.absoluteSeconds,
-    trustProxy: config.http.trustProxy.length > 0,
     secureCookies: config.issuer.startsWith('https:'),
     allowPrivateNetworkCallbacks: config.oidc.allowPrivateNetworkCallbacks || config.demo,
     secondFactor,
@@ -255,7 +254,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     otp, accounts, issuer: config.issuer, audience: apiResource(config.issuer), keys: publicJwks(signingKeys), limiter, perUser: config.limits.otpApiPerUser,
     onResult: (result) => metrics.otpValidations.inc({ result }),
   });
-  await mountProvider(app, provider);
+  await mountProvider(app, provider, config.issuer);
 
   // Every node runs the directory sync; it is idempotent, so several nodes doing it costs only directory reads.
   let syncTimer: NodeJS.Timeout | undefined;

@@ -16,7 +16,6 @@ export interface ProviderOptions {
   accessTokenSeconds: number;
   refreshTokenSeconds: number;
   sessionSeconds: number;
-  trustProxy: boolean;
   secureCookies: boolean;
   allowPrivateNetworkCallbacks: boolean;
   /** Whether this app asks this person for a one-time code (the policy module decides). */
@@ -168,6 +167,5 @@ ${new Html(form)}
 <p>${t('error.back')}</p>` });
     },
   });
-  provider.proxy = o.trustProxy;
   return provider;
 }
