@@ -217,7 +217,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   await registerSecurityHeaders(app, { issuer: config.issuer });
   registerStylesheet(app);
   registerErrorHandling(app);
-  registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); });
+  registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); }, { bearerToken: config.metrics.bearerToken });
   registerInteractions(app, {
     provider, accounts, workforce, passwordChangeUrl: config.directory?.passwordChangeUrl, csrf, passwordMinLength: passwordPolicy.minLength, otp, afterEnrolment, secondFactor, limiter, limits: config.limits,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
