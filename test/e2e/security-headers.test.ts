@@ -354,7 +354,8 @@ for (const dialect of await testDialects()) {
       // it); the left-most is whatever the client wrote, and must not be believed.
       const email = `proxied-${dialect}@example.com`;
       await tessera.accounts.createByOperator({ email, password });
-      const forwarded = { 'x-forwarded-for': '198.51.100.9, 203.0.113.7' };
+      // What a TLS-terminating proxy sends, after a client that wrote its own X-Forwarded-For.
+      const forwarded = { 'x-forwarded-for': '198.51.100.9, 203.0.113.7', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'id.example.test' };
       const agent = await signInToAccount(tessera, email, forwarded, issuer);
       const account = await accountPageShowing(tessera, agent, '203.0.113.7', forwarded);
       assert.match(account, /<td>203\.0\.113\.7<\/td>/, 'the client address the trusted proxy reported');
