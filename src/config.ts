@@ -117,6 +117,10 @@ export const configSchema = z.object({
   }),
   // `npm start` sets this: registers the demo shop and forum, shows the local mailbox page.
   demo: z.boolean().default(false),
+  metrics: z.object({
+    // When set, /metrics answers only `Authorization: Bearer <token>` (Prometheus' `authorization` setting); unset, anyone who reaches the port reads it.
+    bearerToken: z.string().regex(/^[\x21-\x7e]{16,512}$/, 'must be 16 to 512 visible ASCII characters').optional(),
+  }).prefault({}),
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),

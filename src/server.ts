@@ -40,6 +40,8 @@ import { registerAccountRoutes } from './web/account-routes.ts';
 import { registerErrorHandling } from './web/errors.ts';
 import { createCsrf } from './web/csrf.ts';
 import { createLogger } from './web/logging.ts';
+import { registerSecurityHeaders } from './web/security-headers.ts';
+import { registerStylesheet } from './web/stylesheet.ts';
 
 export interface TesseraServer {
   config: Config;
@@ -208,7 +210,6 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     sessionSeconds: config.sessions.absoluteSeconds,
     sessionIdleSeconds: config.sessions.idleSeconds,
     clock,
-    trustProxy: config.http.trustProxy.length > 0,
     secureCookies: config.issuer.startsWith('https:'),
     allowPrivateNetworkCallbacks: config.oidc.allowPrivateNetworkCallbacks || config.demo,
     needsSecondFactor: (clientId, accountId, amr, requestedMfa) => signIn.needsSecondFactor(clientId, accountId, amr, requestedMfa),
@@ -230,8 +231,10 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   }) as unknown as FastifyInstance;
   app.addHook('onRequest', (req, _reply, done) => requestSource.run({ ip: req.ip }, done));
   await app.register(formbody);
+  await registerSecurityHeaders(app, { issuer: config.issuer });
+  registerStylesheet(app);
   registerErrorHandling(app);
-  registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); });
+  registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); }, { bearerToken: config.metrics.bearerToken });
   registerInteractions(app, {
     provider, accounts, workforce, passwordChangeUrl: config.directory?.passwordChangeUrl, csrf, passwordMinLength: passwordPolicy.minLength, signIn, limiter, limits: config.limits,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
@@ -269,7 +272,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     otp, accounts, issuer: config.issuer, audience: apiResource(config.issuer), keys: publicJwks(signingKeys), limiter, perUser: config.limits.otpApiPerUser,
     onResult: (result) => metrics.otpValidations.inc({ result }),
   });
-  await mountProvider(app, provider);
+  await mountProvider(app, provider, config.issuer);
 
   // Every node runs the directory sync; it is idempotent, so several nodes doing it costs only directory reads.
   let syncTimer: NodeJS.Timeout | undefined;

@@ -1,5 +1,6 @@
 // oidc-provider is a Koa application: its endpoints live under /oidc and discovery at the issuer's root,
 // and Fastify hands those requests over untouched (body unread, so the provider parses it itself).
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 
@@ -18,7 +19,42 @@ export const providerRoutes = {
   backchannel_authentication: '/oidc/backchannel',
 } as const;
 
-export async function mountProvider(app: FastifyInstance, provider: Provider): Promise<void> {
+const discoveryPath = '/.well-known/openid-configuration';
+
+/**
+ * What oidc-provider may believe about a request, written by Tessera (checklist T48). Koa, with `proxy` on, takes
+ * the client's address from X-Forwarded-For and builds every URL (discovery's endpoints, the logout form's action,
+ * redirects) from X-Forwarded-Proto and X-Forwarded-Host, else Host. Whatever the client sent is replaced: the
+ * address is the one Fastify derived with its trustProxy list (`req.ip`, also the audit log's and the limits'),
+ * and the host and scheme are the configured issuer's. So one proxy list serves every layer, and no header a
+ * client chooses reaches a URL or the sessions list.
+ */
+export function providerHeaders(headers: IncomingHttpHeaders, clientIp: string | undefined, issuer: URL): void {
+  const scheme = issuer.protocol.slice(0, -1);
+  headers.host = issuer.host;
+  headers['x-forwarded-host'] = issuer.host;
+  headers['x-forwarded-proto'] = scheme;
+  if (clientIp) headers['x-forwarded-for'] = clientIp;
+  else delete headers['x-forwarded-for'];
+}
+
+export async function mountProvider(app: FastifyInstance, provider: Provider, issuer: string): Promise<void> {
+  const issuerUrl = new URL(issuer);
+  // Every request, not only those under /oidc: the interaction and account routes hand `req.raw` to oidc-provider
+  // too (interactionDetails, Session.get), so no context it makes can see a header the client wrote.
+  app.addHook('onRequest', (req, _reply, done) => {
+    providerHeaders(req.raw.headers, req.ip, issuerUrl);
+    done();
+  });
+  provider.proxy = true;
+  // Pages oidc-provider renders (logout confirmation, errors, form_post) may show who is signed in: never stored
+  // (ASVS V8.2.1). Discovery is the same for everyone and built from the issuer only, so caches may keep it a while.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === discoveryPath && ctx.status === 200) ctx.set('cache-control', 'public, max-age=300');
+    else if (ctx.response.is('html') && !ctx.response.get('cache-control')) ctx.set('cache-control', 'no-store');
+  });
+
   const callback = provider.callback();
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -28,6 +64,6 @@ export async function mountProvider(app: FastifyInstance, provider: Provider): P
       callback(req.raw, reply.raw);
     };
     scope.all('/oidc/*', handler);
-    scope.all('/.well-known/openid-configuration', handler);
+    scope.all(discoveryPath, handler);
   });
 }

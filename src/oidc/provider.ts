@@ -20,7 +20,6 @@ export interface ProviderOptions {
   sessionSeconds: number;
   /** … and this long after its last use. */
   sessionIdleSeconds: number;
-  trustProxy: boolean;
   secureCookies: boolean;
   allowPrivateNetworkCallbacks: boolean;
   /** The sessions' limits are counted on this clock (oidc-provider keeps its own for the rest). */
@@ -184,6 +183,5 @@ ${new Html(form)}
 <p>${t('error.back')}</p>` });
     },
   });
-  provider.proxy = o.trustProxy;
   return provider;
 }

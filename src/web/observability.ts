@@ -1,5 +1,6 @@
 // /healthz (the process answers), /readyz (the database answers), /metrics (Prometheus, one registry per server).
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics() {
@@ -20,7 +21,14 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function registerObservability(app: FastifyInstance, metrics: Metrics, ready: () => Promise<void>): void {
+// Both sides hashed first, so the comparison takes the same time whatever the length or content of the guess.
+function bearerMatches(req: FastifyRequest, token: string): boolean {
+  const presented = /^Bearer ([\x21-\x7e]+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(presented), digest(token));
+}
+
+export function registerObservability(app: FastifyInstance, metrics: Metrics, ready: () => Promise<void>, options: { bearerToken?: string } = {}): void {
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.inc({ method: req.method, route, status: reply.statusCode });
@@ -35,5 +43,12 @@ export function registerObservability(app: FastifyInstance, metrics: Metrics, re
       return reply.code(503).send({ status: 'unavailable', detail: 'database' });
     }
   });
-  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  // Route names, counts and timings tell an attacker what is used and how: only the monitoring's token reads them.
+  app.get('/metrics', async (req, reply) => {
+    if (options.bearerToken !== undefined && !bearerMatches(req, options.bearerToken)) {
+      return reply.code(401).header('www-authenticate', 'Bearer realm="metrics", error="invalid_token"').type('application/problem+json')
+        .send({ type: 'about:blank', status: 401, title: 'invalid_token', code: 'metrics.invalid_token' });
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 }

@@ -41,7 +41,7 @@ ${errorSummary(c.errors ?? [])}
 ${field({ name: 'email', label: 'signin.email', type: 'email', autocomplete: 'email', value: c.values?.email, error: errorFor(c.errors, 'email'), autofocus: true })}
 ${field({ name: 'name', label: 'signup.name', autocomplete: 'name', value: c.values?.name, required: false })}
 ${field({ name: 'password', label: 'signin.password', type: 'password', autocomplete: 'new-password', hint: t('signup.password_hint', { min: c.passwordMinLength }), error: errorFor(c.errors, 'password') })}
-<p><input type="checkbox" id="marketing" name="marketing" value="on"${c.values?.marketing === 'on' ? html` checked` : ''}> <label for="marketing" style="display:inline;font-weight:normal">${t('signup.marketing')}</label></p>
+<p><input type="checkbox" id="marketing" name="marketing" value="on"${c.values?.marketing === 'on' ? html` checked` : ''}> <label for="marketing" class="inline plain">${t('signup.marketing')}</label></p>
 <button type="submit">${t('signup.submit')}</button></form>
 <p>${t('signup.have_account')} <a href="${c.links.signIn}">${t('signin.submit')}</a></p>
 ${cancelForm(c.csrf, c.links.cancel)}` });

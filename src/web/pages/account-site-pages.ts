@@ -49,7 +49,7 @@ ${m.otpTokens.length === 0 ? html`<p>${t('account.otp_none')}</p>` : html`<ul>${
 <form method="post" action="/account/otp/register">${csrf}<button type="submit">${t('account.otp_register')}</button></form></section>` : ''}
 
 ${m.isCustomer ? html`<section aria-labelledby="marketing"><h2 id="marketing">${t('account.marketing')}</h2>
-<form method="post" action="/account/marketing">${csrf}<p><input type="checkbox" id="subscribed" name="subscribed" value="on"${m.marketing ? html` checked` : ''}> <label for="subscribed" style="display:inline">${t('account.marketing_label')}</label></p>
+<form method="post" action="/account/marketing">${csrf}<p><input type="checkbox" id="subscribed" name="subscribed" value="on"${m.marketing ? html` checked` : ''}> <label for="subscribed" class="inline">${t('account.marketing_label')}</label></p>
 <button type="submit">${t('account.marketing_save')}</button></form></section>
 
 <section aria-labelledby="password"><h2 id="password">${t('account.password')}</h2>

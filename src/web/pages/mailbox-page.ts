@@ -12,5 +12,5 @@ export function mailboxPage(entries: MailboxEntry[]): string {
   return layout({ title: t('mailbox.title'), wide: true, body: html`<h1>${t('mailbox.title')}</h1><p>${t('mailbox.intro')}</p>
 ${entries.length === 0 ? html`<p>${t('mailbox.empty')}</p>` : entries.map((m) => html`<article aria-labelledby="m-${m.id}">
 <h2 id="m-${m.id}">${m.subject}</h2><p class="hint">To ${m.to} · ${new Date(m.createdAt).toISOString()}</p>
-<pre style="white-space:pre-wrap">${linkify(m.text)}</pre></article>`)}` });
+<pre class="mail">${linkify(m.text)}</pre></article>`)}` });
 }
