@@ -20,7 +20,7 @@ for (const dialect of await testDialects()) {
     before(async () => {
       accounts = createAccountService({
         store: createSqlIdentityStore(fixture.store.db), hasher: await createPasswordHasher(),
-        policy: { minLength: 8, maxLength: 1024, isBreached: isBreachedPassword },
+        policy: { minLength: 15, minLengthWithSecondFactor: 8, maxLength: 1024, isBreached: isBreachedPassword },
         sendMail: async (templateId, to, params) => { sent.push({ templateId, to, params }); },
         links: { verifyEmail: (t) => `https://id.example.com/verify-email?token=${t}`, signIn: () => 'https://id.example.com/', resetPassword: () => 'https://id.example.com/reset-password' },
         clock, random: cryptoRandom, codePepper: randomBytes(32), verificationTtlSeconds: 3600, verificationMaxAttempts: 5,
@@ -101,8 +101,9 @@ for (const dialect of await testDialects()) {
     it('applies the password policy: length, breached list, not the e-mail, no composition rules', async () => {
       const attempt = (password: unknown, email = 'gus@example.com') => accounts.signUp({ email, password });
       await assert.rejects(attempt('short7!'), { code: 'identity.password_too_short' });
-      await assert.rejects(attempt('password1'), { code: 'identity.password_breached' });
-      await assert.rejects(attempt('iloveyou'), { code: 'identity.password_breached' });
+      await assert.rejects(attempt('fourteen chars'), { code: 'identity.password_too_short' });
+      await assert.rejects(attempt('passwordpassword'), { code: 'identity.password_breached' });
+      await assert.rejects(attempt('1qaz2wsx3edc4rfv'), { code: 'identity.password_breached' });
       await assert.rejects(attempt('gus@example.com'), { code: 'identity.password_equals_email' });
       await assert.rejects(attempt('x'.repeat(1025)), { code: 'identity.password_too_long' });
       await assert.rejects(attempt({ not: 'a string' }), { code: 'identity.password_too_short' });

@@ -17,9 +17,12 @@ export class IdentityError extends Error {
   readonly code: IdentityErrorCode;
   /** The form field the error belongs to, so a page can tie the message to it. */
   readonly field: string | undefined;
-  constructor(code: IdentityErrorCode, field?: string) {
+  /** Numbers the message names, e.g. the shortest password accepted for this account (`{ min: 15 }`). */
+  readonly params: Readonly<Record<string, number>> | undefined;
+  constructor(code: IdentityErrorCode, field?: string, params?: Record<string, number>) {
     super(code);
     this.code = code;
     this.field = field;
+    this.params = params;
   }
 }
