@@ -232,12 +232,12 @@ export async function createServer(config: Config, options: { logger?: Logger; c
       link: (token) => link(`reset-password/new?token=${encodeURIComponent(token)}`), accountLink: () => link('account'),
       ttlSeconds: config.accounts.resetTtlSeconds, audit: auditAs('anonymous'),
     }),
-    sessions, csrf, limiter, limits: { perAccount: config.limits.mailPerAccount, perSource: config.limits.mailPerSource }, passwordMinLength: passwordPolicy.minLength,
+    sessions, csrf, limiter, limits: { perAccount: config.limits.mailPerAccount, perSource: config.limits.mailPerSource },
     secureCookies: config.issuer.startsWith('https:'), onError: (err) => logger.error({ err }, 'password reset mail failed'),
   });
   registerAccountSite(app, {
     provider, accounts, selfService, sessions, clients, csrf, otp, afterEnrolment, issuer: config.issuer,
-    passwordMinLength: passwordPolicy.minLength, secureCookies: config.issuer.startsWith('https:'),
+    secureCookies: config.issuer.startsWith('https:'),
   });
   const unsubscribeLink = (accountId: string) => link(`unsubscribe?t=${unsubscribeTokens.issue(accountId)}`);
   registerAccountRoutes(app, {

@@ -27,14 +27,15 @@ export interface AccountSiteOptions {
   /** Tells the person by mail when a new OTP app replaced earlier ones. */
   afterEnrolment(accountId: string, confirmed: Confirmed): Promise<void>;
   issuer: string;
-  passwordMinLength: number;
   secureCookies: boolean;
 }
 
 type Body = Record<string, string | undefined>;
 const text = { type: 'string', maxLength: 1024 } as const;
+// Above the password policy's 1,024 characters, so a longer password reaches the domain and gets its "too long".
+const passwordText = { type: 'string', maxLength: 4096 } as const;
 const bodySchema = {
-  body: { type: 'object', properties: { csrf: text, current_password: text, new_password: text, new_email: text, email_current_password: text, delete_current_password: text, subscribed: text, token: text } },
+  body: { type: 'object', properties: { csrf: text, current_password: passwordText, new_password: passwordText, new_email: text, email_current_password: passwordText, delete_current_password: passwordText, subscribed: text, token: text } },
 } as const;
 const stateCookie = 'tessera_account_state';
 
@@ -71,14 +72,14 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
       csrf: csrfFor(session.uid), email: account.email ?? account.username ?? '', name: account.name, isCustomer: account.kind === 'customer',
       currentSessionUid: session.uid, sessions, apps, marketing: (await o.selfService.marketing(account.id)).subscribed,
       otpTokens: await o.otp.list(account.id), showOtp: account.kind === 'workforce' || await o.otp.hasActiveToken(account.id),
-      notice: extra.notice, errors: extra.errors, passwordMinLength: o.passwordMinLength,
+      notice: extra.notice, errors: extra.errors, passwordMinLength: await o.selfService.passwordMinLength(account.id),
     }));
   }
 
   // Several forms share one page, so a domain field name (`password`) is renamed to that form's input (`new_password`).
   const fieldError = (err: unknown, inputs: Record<string, string> = {}): FieldError => {
     if (!(err instanceof IdentityError)) throw err;
-    return { field: err.field && (inputs[err.field] ?? err.field), message: err.code, params: { min: o.passwordMinLength, max: 1024 } };
+    return { field: err.field && (inputs[err.field] ?? err.field), message: err.code, params: err.params };
   };
 
   // Signing in to the account site is an ordinary authorization request of a first-party client; the SSO session
