@@ -34,6 +34,16 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_SESSIONS_ABSOLUTE_SECONDS: '172800' } }), /sessions\.absoluteSeconds/);
   });
 
+  it('asks 15-character passwords alone and 8 with a second factor by default, and never fewer than 8 (NIST SP 800-63B rev 4)', () => {
+    const defaults = loadConfig({ env: {}, file: noFile });
+    assert.equal(defaults.accounts.passwordMinLength, 15);
+    assert.equal(defaults.accounts.passwordMinLengthWithSecondFactor, 8);
+    const set = loadConfig({ file: noFile, env: { TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH: '20', TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH_WITH_SECOND_FACTOR: '12' } });
+    assert.deepEqual([set.accounts.passwordMinLength, set.accounts.passwordMinLengthWithSecondFactor], [20, 12]);
+    assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH: '6' } }), /accounts\.passwordMinLength \(TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH\)/);
+    assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH_WITH_SECOND_FACTOR: '7' } }), /accounts\.passwordMinLengthWithSecondFactor/);
+  });
+
   it('takes reply attributes by name or by vendor number, and refuses at start any a gateway could not be sent', () => {
     const config = loadConfig({ file: noFile, env: {}, overrides: { radiusGroupAttributes: { Staff: [{ name: 'Filter-Id', value: 'staff' }, { vendor: 12356, type: 1, value: 'staff' }, { vendor: 9, type: 2, value: 7 }] } } });
     assert.deepEqual(config.radiusGroupAttributes.Staff, [

@@ -56,6 +56,10 @@ export const configSchema = z.object({
     resetTtlSeconds: z.number().int().min(300).max(24 * 3600).default(3600),
     // Work of the reset captcha: the browser tries up to this many numbers (about a second on a phone at 100,000).
     captchaMaxNumber: z.number().int().min(1000).max(10_000_000).default(100_000),
+    // NIST SP 800-63B rev 4 §3.1.1.2: at least 15 characters where the password is the only factor (sign-up,
+    // `user add`, and accounts without an active OTP token); 8 where a second factor goes with it. Never below 8.
+    passwordMinLength: z.number().int().min(8).max(1024).default(15),
+    passwordMinLengthWithSecondFactor: z.number().int().min(8).max(1024).default(8),
   }).prefault({}),
   sessions: z.object({
     // NIST SP 800-63B §2.2.3: an overall limit of at most a day counted from the sign-in, and idle at most an hour

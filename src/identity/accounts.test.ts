@@ -20,7 +20,7 @@ for (const dialect of await testDialects()) {
     before(async () => {
       accounts = createAccountService({
         store: createSqlIdentityStore(fixture.store.db), hasher: await createPasswordHasher(),
-        policy: { minLength: 8, maxLength: 1024, isBreached: isBreachedPassword },
+        policy: { minLength: 15, minLengthWithSecondFactor: 8, maxLength: 1024, isBreached: isBreachedPassword },
         sendMail: async (templateId, to, params) => { sent.push({ templateId, to, params }); },
         links: { verifyEmail: (t) => `https://id.example.com/verify-email?token=${t}`, signIn: () => 'https://id.example.com/', resetPassword: () => 'https://id.example.com/reset-password' },
         clock, random: cryptoRandom, codePepper: randomBytes(32), verificationTtlSeconds: 3600, verificationMaxAttempts: 5,
@@ -63,7 +63,7 @@ for (const dialect of await testDialects()) {
       // A random source whose codes are known: the decoy's code is 424242 like every other.
       const known = { bytes: cryptoRandom.bytes, int: () => 424242 };
       const predictable = createAccountService({
-        store: createSqlIdentityStore(fixture.store.db), hasher: await createPasswordHasher(), policy: { minLength: 8, maxLength: 1024, isBreached: isBreachedPassword },
+        store: createSqlIdentityStore(fixture.store.db), hasher: await createPasswordHasher(), policy: { minLength: 15, minLengthWithSecondFactor: 8, maxLength: 1024, isBreached: isBreachedPassword },
         sendMail: async () => {}, links: { verifyEmail: (t) => t, signIn: () => '', resetPassword: () => '' },
         clock, random: known, codePepper: randomBytes(32), verificationTtlSeconds: 3600, verificationMaxAttempts: 5,
       });
@@ -78,7 +78,7 @@ for (const dialect of await testDialects()) {
       const counts = new Map<string, number>();
       const limits = { code_guess: 7, verification_mail: 3 };
       const throttled = createAccountService({
-        store: createSqlIdentityStore(fixture.store.db), hasher: await createPasswordHasher(), policy: { minLength: 8, maxLength: 1024, isBreached: isBreachedPassword },
+        store: createSqlIdentityStore(fixture.store.db), hasher: await createPasswordHasher(), policy: { minLength: 15, minLengthWithSecondFactor: 8, maxLength: 1024, isBreached: isBreachedPassword },
         sendMail: async (templateId, to, params) => { sent.push({ templateId, to, params }); }, links: { verifyEmail: (t) => `https://id.example.com/verify-email?token=${t}`, signIn: () => '', resetPassword: () => '' },
         clock, random: cryptoRandom, codePepper: randomBytes(32), verificationTtlSeconds: 3600, verificationMaxAttempts: 5,
         async throttle(kind, accountId) {
@@ -147,8 +147,9 @@ for (const dialect of await testDialects()) {
     it('applies the password policy: length, breached list, not the e-mail, no composition rules', async () => {
       const attempt = (password: unknown, email = 'gus@example.com') => accounts.signUp({ email, password });
       await assert.rejects(attempt('short7!'), { code: 'identity.password_too_short' });
-      await assert.rejects(attempt('password1'), { code: 'identity.password_breached' });
-      await assert.rejects(attempt('iloveyou'), { code: 'identity.password_breached' });
+      await assert.rejects(attempt('fourteen chars'), { code: 'identity.password_too_short' });
+      await assert.rejects(attempt('passwordpassword'), { code: 'identity.password_breached' });
+      await assert.rejects(attempt('1qaz2wsx3edc4rfv'), { code: 'identity.password_breached' });
       await assert.rejects(attempt('gus@example.com'), { code: 'identity.password_equals_email' });
       await assert.rejects(attempt('x'.repeat(1025)), { code: 'identity.password_too_long' });
       await assert.rejects(attempt({ not: 'a string' }), { code: 'identity.password_too_short' });

@@ -3,7 +3,7 @@ import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto
 import type { Clock, Random } from '../clock/index.ts';
 import { IdentityError } from './errors.ts';
 import { normalizeEmail } from './email.ts';
-import { checkPassword, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
+import { checkPassword, verifyAccountPassword, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
 import type { Account, IdentityStore } from './store.ts';
 
 /** Sends a templated mail; the composer binds it to the outbox and the templates. */
@@ -62,7 +62,7 @@ export function createAccountService(options: AccountServiceOptions) {
     createHmac('sha256', options.codePepper).update(`${verificationId}:${code}`).digest('hex');
   const refuseWhenThrottled = async (kind: 'code_guess' | 'verification_mail', accountId: string, field?: string) => {
     const waitSeconds = await throttle(kind, accountId);
-    if (waitSeconds > 0) throw new IdentityError('identity.too_many_attempts', field, waitSeconds);
+    if (waitSeconds > 0) throw new IdentityError('identity.too_many_attempts', field, { seconds: waitSeconds });
   };
 
   /**
@@ -93,7 +93,7 @@ export function createAccountService(options: AccountServiceOptions) {
   return {
     async signUp(input: SignUpInput): Promise<PendingVerification> {
       const email = normalizeEmail(input.email);
-      const password = checkPassword(policy, input.password, email);
+      const password = checkPassword(policy, input.password, { email });
       const name = typeof input.name === 'string' && input.name.trim() ? input.name.trim().slice(0, 200) : null;
       // Hash before looking the address up, so a taken address costs the same time as a new one (T5).
       const passwordHash = await hasher.hash(password);
@@ -177,7 +177,7 @@ export function createAccountService(options: AccountServiceOptions) {
       const typed = typeof password === 'string' ? password : '';
       // Unknown account or no password: the same argon2 work as a wrong password (T6).
       const ok = account?.passwordHash && typed.length <= policy.maxLength * 4
-        ? await hasher.verify(account.passwordHash, typed)
+        ? await verifyAccountPassword({ hasher, store, now: () => clock.now(), audit }, account.id, account.passwordHash, typed)
         : await hasher.verifyDummy(typed);
       if (!ok || !account || account.status !== 'active') {
         await audit({ action: 'account.sign_in', subject: account?.id ?? null, outcome: 'failure' });
@@ -204,7 +204,7 @@ export function createAccountService(options: AccountServiceOptions) {
      */
     async createByOperator(input: { email: unknown; password: unknown; name?: unknown; workforce?: boolean }): Promise<Account> {
       const email = normalizeEmail(input.email);
-      const password = checkPassword(policy, input.password, email);
+      const password = checkPassword(policy, input.password, { email });
       const account: Account = {
         id: randomUUID(), kind: input.workforce ? 'workforce' : 'customer', email, emailVerified: true, directoryId: null, username: null, groups: [], passwordHash: await hasher.hash(password),
         name: typeof input.name === 'string' && input.name.trim() ? input.name.trim() : null, status: 'active', createdAt: clock.now(),

@@ -19,11 +19,17 @@ export class IdentityError extends Error {
   readonly code: IdentityErrorCode;
   /** The form field the error belongs to, so a page can tie the message to it. */
   readonly field: string | undefined;
-  readonly retryAfterSeconds: number | undefined;
-  constructor(code: IdentityErrorCode, field?: string, retryAfterSeconds?: number) {
+  /** Numbers the message names, e.g. the shortest password accepted for this account (`{ min: 15 }`). */
+  readonly params: Readonly<Record<string, number>> | undefined;
+  constructor(code: IdentityErrorCode, field?: string, params?: Record<string, number>) {
     super(code);
     this.code = code;
     this.field = field;
-    this.retryAfterSeconds = retryAfterSeconds;
+    this.params = params;
+  }
+
+  /** For `identity.too_many_attempts`: the seconds until the next attempt is taken (the message's `{seconds}`). */
+  get retryAfterSeconds(): number | undefined {
+    return this.code === 'identity.too_many_attempts' ? this.params?.seconds : undefined;
   }
 }

@@ -6,7 +6,7 @@ import type { Clock, Random } from '../clock/index.ts';
 import type { Database } from '../store/index.ts';
 import { IdentityError } from './errors.ts';
 import { normalizeEmail } from './email.ts';
-import { checkPassword, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
+import { checkPassword, minPasswordLength, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
 import type { SendMail } from './accounts.ts';
 import type { IdentityStore } from './store.ts';
 
@@ -15,6 +15,8 @@ export interface ResetOptions {
   store: IdentityStore;
   hasher: PasswordHasher;
   policy: PasswordPolicy;
+  /** Whether the account has a second factor (an active OTP token): its password may then be shorter (NIST SP 800-63B rev 4). */
+  hasSecondFactor(accountId: string): Promise<boolean>;
   sendMail: SendMail;
   link(token: string): string;
   accountLink(): string;
@@ -29,6 +31,17 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 export function createPasswordReset(o: ResetOptions) {
   const audit = o.audit ?? (async () => {});
   return {
+    /**
+     * The shortest password the link's account may choose, for the form. An unknown link shows the rule for an
+     * account without a second factor; completing it fails anyway.
+     */
+    async passwordMinLength(tokenInput: unknown): Promise<number> {
+      const reset = typeof tokenInput === 'string' && tokenInput.length <= 100
+        ? await o.db.selectFrom('password_resets').select('account_id').where('token_hash', '=', sha256(tokenInput)).executeTakeFirst()
+        : undefined;
+      return minPasswordLength(o.policy, reset ? await o.hasSecondFactor(reset.account_id) : false);
+    },
+
     /** Mails a link when the address has an account; an unknown or invalid address gets no mail and no error. */
     async request(emailInput: unknown): Promise<void> {
       let email: string;
@@ -59,7 +72,7 @@ export function createPasswordReset(o: ResetOptions) {
       const account = reset && await o.store.findAccountById(reset.account_id);
       if (!reset || !account?.passwordHash || reset.used_at !== null || reset.expires_at <= o.clock.now()) throw new IdentityError('identity.verification_invalid');
       // The password rules are checked before the link is spent, so a refused password does not cost the link.
-      const password = checkPassword(o.policy, newPassword, account.email ?? undefined);
+      const password = checkPassword(o.policy, newPassword, { email: account.email ?? undefined, secondFactor: await o.hasSecondFactor(account.id) });
       const hash = await o.hasher.hash(password);
       const claimed = await o.db.updateTable('password_resets').set({ used_at: o.clock.now() })
         .where('id', '=', reset.id).where('used_at', 'is', null).where('expires_at', '>', o.clock.now()).executeTakeFirst();

@@ -6,7 +6,7 @@ import type { Clock, Random } from '../clock/index.ts';
 import { isUniqueViolation, type Database } from '../store/index.ts';
 import { IdentityError } from './errors.ts';
 import { normalizeEmail } from './email.ts';
-import { checkPassword, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
+import { checkPassword, minPasswordLength, verifyAccountPassword, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
 import type { SendMail } from './accounts.ts';
 import type { Account, IdentityStore } from './store.ts';
 
@@ -15,6 +15,8 @@ export interface SelfServiceOptions {
   store: IdentityStore;
   hasher: PasswordHasher;
   policy: PasswordPolicy;
+  /** Whether the account has a second factor (an active OTP token): its password may then be shorter (NIST SP 800-63B rev 4). */
+  hasSecondFactor(accountId: string): Promise<boolean>;
   sendMail: SendMail;
   links: { confirmEmailChange(token: string): string; undoEmailChange(token: string): string; account(): string };
   clock: Clock;
@@ -33,7 +35,8 @@ export function createSelfService(o: SelfServiceOptions) {
   // Recent authentication: the current password is asked for again, whatever the session's age (ASVS V7.5.1).
   async function reauthenticate(accountId: string, password: unknown): Promise<Account> {
     const account = await store.findAccountById(accountId);
-    const ok = account?.passwordHash && typeof password === 'string' && await hasher.verify(account.passwordHash, password);
+    const ok = account?.passwordHash && typeof password === 'string'
+      && await verifyAccountPassword({ hasher, store, now: () => clock.now(), audit }, account.id, account.passwordHash, password);
     if (!account || !ok) {
       await audit({ action: 'account.reauthenticate', subject: accountId, outcome: 'failure' });
       throw new IdentityError('identity.wrong_password', 'current_password');
@@ -46,9 +49,14 @@ export function createSelfService(o: SelfServiceOptions) {
   return {
     reauthenticate,
 
+    /** The shortest new password this account may choose, for the change-password form. */
+    async passwordMinLength(accountId: string): Promise<number> {
+      return minPasswordLength(o.policy, await o.hasSecondFactor(accountId));
+    },
+
     async changePassword(accountId: string, current: unknown, next: unknown): Promise<void> {
       const account = await reauthenticate(accountId, current);
-      const password = checkPassword(o.policy, next, account.email ?? undefined);
+      const password = checkPassword(o.policy, next, { email: account.email ?? undefined, secondFactor: await o.hasSecondFactor(accountId) });
       await db.updateTable('accounts').set({ password_hash: await hasher.hash(password), updated_at: clock.now() }).where('id', '=', accountId).execute();
       await audit({ action: 'account.password_change', subject: accountId, outcome: 'success' });
       await o.sendMail('account.password_changed', account.email!, { accountLink: o.links.account() });

@@ -38,6 +38,8 @@ export interface IdentityStore {
   upsertWorkforceAccount(account: Account, atMs: number): Promise<Account>;
   listActiveWorkforceAccounts(): Promise<Account[]>;
   setStatus(accountId: string, status: Account['status'], atMs: number): Promise<void>;
+  /** Replaces the password hash only while it is still `previousHash` (a rehash never undoes a password change); true when it did. */
+  replacePasswordHash(accountId: string, previousHash: string, newHash: string, atMs: number): Promise<boolean>;
 
   /**
    * Stores a new verification and spends the account's earlier open ones: the newest mail is the one that works. A

@@ -74,7 +74,13 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
       return domains.includes(name.slice(at + 1).trim().toLowerCase());
     },
 
-    /** Directory password check, then the linked account is created or refreshed (groups, mail, name). */
+    /**
+     * Directory password check, then the linked account is created or refreshed (groups, mail, name).
+     * The password goes to the directory as typed, not NFC-normalised as Tessera's own passwords are: the directory
+     * compares it with what it stored from the person's own keyboard (AD hashes the UTF-16 it was given), so a
+     * normalised form could refuse a right password, and a second bind with the other form would count as a second
+     * wrong password toward the directory's own lockout.
+     */
     async signIn(name: string, password: string): Promise<Account> {
       const person = await o.directory.authenticate(name, password);
       const { account, created } = await link(person);

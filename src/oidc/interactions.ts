@@ -35,18 +35,20 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 type UidRequest = FastifyRequest<{ Params: { uid: string }; Body: Record<string, string> }>;
 
 const text = { type: 'string', maxLength: 1024 } as const;
+// Above the password policy's 1,024 characters, so a longer password reaches the domain and gets its "too long".
+const passwordText = { type: 'string', maxLength: 4096 } as const;
 const formSchema = {
   params: { type: 'object', properties: { uid: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } }, required: ['uid'] },
   body: {
     type: 'object',
-    properties: { csrf: text, email: text, password: text, name: text, code: text, verification: text, marketing: text, enrolment: text },
+    properties: { csrf: text, email: text, password: passwordText, name: text, code: text, verification: text, marketing: text, enrolment: text },
     required: ['csrf'],
   },
 } as const;
 
 // Typed errors from identity, OTP, the sign-in flow and the directory carry a stable code that is also the message id.
 function toFieldError(err: unknown, minLength: number, passwordChangeUrl: string | undefined): FieldError {
-  if (err instanceof IdentityError) return { field: err.field, message: err.code, params: { min: minLength, max: 1024, seconds: err.retryAfterSeconds ?? 0 } };
+  if (err instanceof IdentityError) return { field: err.field, message: err.code, params: { min: minLength, max: 1024, ...err.params } };
   if (err instanceof OtpError) return { field: 'code', message: err.code, params: { seconds: err.retryAfterSeconds ?? 0 } };
   if (err instanceof SignInError) return { message: err.code };
   if (err instanceof RateLimitedError) return { message: 'web.rate_limited', params: { seconds: err.retryAfterSeconds } };

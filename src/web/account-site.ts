@@ -29,7 +29,6 @@ export interface AccountSiteOptions {
   /** Tells the person by mail when a new OTP app replaced earlier ones. */
   afterEnrolment(accountId: string, confirmed: Confirmed): Promise<void>;
   issuer: string;
-  passwordMinLength: number;
   secureCookies: boolean;
   /** The SSO session's limits, as the provider applies them: a visit to the account page is a use too. */
   session: { absoluteSeconds: number; idleSeconds: number };
@@ -43,8 +42,10 @@ interface AccountSession { accountId: string; uid: string; loginTs: number; amr:
 
 type Body = Record<string, string | undefined>;
 const text = { type: 'string', maxLength: 1024 } as const;
+// Above the password policy's 1,024 characters, so a longer password reaches the domain and gets its "too long".
+const passwordText = { type: 'string', maxLength: 4096 } as const;
 const bodySchema = {
-  body: { type: 'object', properties: { csrf: text, current_password: text, new_password: text, new_email: text, email_current_password: text, delete_current_password: text, subscribed: text, token: text } },
+  body: { type: 'object', properties: { csrf: text, current_password: passwordText, new_password: passwordText, new_email: text, email_current_password: passwordText, delete_current_password: passwordText, subscribed: text, token: text } },
 } as const;
 const stateCookie = 'tessera_account_state';
 
@@ -88,7 +89,7 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
       csrf: csrfFor(session.uid), email: account.email ?? account.username ?? '', name: account.name, isCustomer: account.kind === 'customer',
       currentSessionUid: session.uid, sessions, apps, marketing: (await o.selfService.marketing(account.id)).subscribed,
       otpTokens: await o.otp.list(account.id), showOtp: account.kind === 'workforce' || await o.otp.hasActiveToken(account.id),
-      notice: extra.notice, errors: extra.errors, passwordMinLength: o.passwordMinLength,
+      notice: extra.notice, errors: extra.errors, passwordMinLength: await o.selfService.passwordMinLength(account.id),
     }));
   }
 
@@ -96,7 +97,7 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
   const fieldError = (err: unknown, inputs: Record<string, string> = {}): FieldError => {
     if (err instanceof RateLimitedError) return { message: 'web.rate_limited', params: { seconds: err.retryAfterSeconds } };
     if (!(err instanceof IdentityError)) throw err;
-    return { field: err.field && (inputs[err.field] ?? err.field), message: err.code, params: { min: o.passwordMinLength, max: 1024 } };
+    return { field: err.field && (inputs[err.field] ?? err.field), message: err.code, params: err.params };
   };
   const statusFor = (reply: FastifyReply, err: unknown) => {
     if (!(err instanceof RateLimitedError)) return 400;

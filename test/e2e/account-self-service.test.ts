@@ -128,7 +128,7 @@ for (const dialect of await testDialects()) {
       assert.match(await page.getByRole('region', { name: 'Where you are signed in' }).textContent() ?? '', /Safari on iOS/);
 
       await page.getByLabel('Current password', { exact: true }).first().fill(password);
-      await page.getByLabel('New password').fill('password1');
+      await page.getByLabel('New password').fill('passwordpassword');
       await page.getByRole('button', { name: 'Change password' }).click();
       await page.locator('#new_password-error').getByText('has appeared in a data breach').waitFor();
       await page.getByLabel('Current password', { exact: true }).first().fill(password);

@@ -39,10 +39,10 @@ for (const dialect of await testDialects()) {
 
     it('shows a token held back after wrong codes, lifts the hold, and the VPN takes the next right code', async () => {
       const user = `locked-${dialect}@example.com`;
-      const account = await tessera.accounts.createByOperator({ email: user, password: 'vpn passphrase', workforce: true });
+      const account = await tessera.accounts.createByOperator({ email: user, password: 'a vpn passphrase', workforce: true });
       const key = await enrolMobileToken(tessera, account.id, user);
-      assert.equal((await login(user, `vpn passphrase${wrong(key)}`)).code, 'Access-Reject');
-      const locked = await login(user, `vpn passphrase${oathtool(key)}`);
+      assert.equal((await login(user, `a vpn passphrase${wrong(key)}`)).code, 'Access-Reject');
+      const locked = await login(user, `a vpn passphrase${oathtool(key)}`);
       assert.equal(locked.code, 'Access-Reject', 'a token held back refuses even the right code');
       assert.match(locked.message ?? '', /contact IT support/);
 
@@ -61,7 +61,7 @@ for (const dialect of await testDialects()) {
       const [token] = JSON.parse((await cli('otp', 'tokens', '--user', user, '--format', 'json')).stdout) as Array<{ state: string; failures: number }>;
       assert.deepEqual([token.state, token.failures], ['active', 0]);
       // The right code refused while held back was never checked, so it is still unused.
-      const afterUnlock = await login(user, `vpn passphrase${oathtool(key)}`);
+      const afterUnlock = await login(user, `a vpn passphrase${oathtool(key)}`);
       assert.equal(afterUnlock.code, 'Access-Accept', afterUnlock.message);
 
       // One row by the operator, the token change its step, about the person.
@@ -71,13 +71,13 @@ for (const dialect of await testDialects()) {
 
     it('unbinds a lost phone\'s token: it stops at once, and the person is told to register a new one', async () => {
       const user = `lost-${dialect}@example.com`;
-      const account = await tessera.accounts.createByOperator({ email: user, password: 'vpn passphrase', workforce: true });
+      const account = await tessera.accounts.createByOperator({ email: user, password: 'a vpn passphrase', workforce: true });
       const key = await enrolMobileToken(tessera, account.id, user);
       const [token] = await tessera.otp.list(account.id);
       const unbound = await cli('otp', 'unbind', '--serial', token.serial);
       assert.equal(unbound.code, 0, unbound.stderr);
       assert.match(unbound.stdout, /no longer works/);
-      const after = await login(user, `vpn passphrase${oathtool(key)}`);
+      const after = await login(user, `a vpn passphrase${oathtool(key)}`);
       assert.equal(after.code, 'Access-Reject', 'the lost phone\'s code opens nothing');
       assert.match(after.message ?? '', /register it on the account page/);
       assert.match((await cli('otp', 'tokens', '--user', user)).stdout, /^no OTP tokens|revoked/m);
@@ -116,16 +116,16 @@ for (const dialect of await testDialects()) {
       assert.equal(again.stdout.trim(), `imported 0 hardware token(s); already there, left as they were: ${serials.join(', ')}`, 'a second run changes nothing');
 
       const user = `hardware-${dialect}@example.com`;
-      await tessera.accounts.createByOperator({ email: user, password: 'vpn passphrase', workforce: true });
+      await tessera.accounts.createByOperator({ email: user, password: 'a vpn passphrase', workforce: true });
       const assigned = await cli('otp', 'assign', '--user', user, '--serial', serials[0]);
       assert.equal(assigned.code, 0, assigned.stderr);
       const key = base32Encode(seeds[0]);
-      assert.equal((await login(user, `vpn passphrase${oathtool(key)}`)).code, 'Access-Accept', 'the token\'s own code, from oathtool');
+      assert.equal((await login(user, `a vpn passphrase${oathtool(key)}`)).code, 'Access-Accept', 'the token\'s own code, from oathtool');
       assert.match((await cli('otp', 'tokens', '--user', user)).stdout, new RegExp(`^${serials[0]}\\s+hardware\\s+active`, 'm'));
 
       // T18: a token that is someone's is not given to another.
       const other = `hardware-other-${dialect}@example.com`;
-      await tessera.accounts.createByOperator({ email: other, password: 'vpn passphrase', workforce: true });
+      await tessera.accounts.createByOperator({ email: other, password: 'a vpn passphrase', workforce: true });
       const taken = await cli('otp', 'assign', '--user', other, '--serial', serials[0]);
       assert.equal(taken.code, 1);
       assert.match(taken.stderr, /belongs to someone already/);

@@ -151,8 +151,11 @@ describe('command line', () => {
     assert.match(user.stdout, /created customer account op@example\.com/);
     const staff = await run(['user', 'add', '--email', 'staff@example.com', '--password', 'a good long passphrase', '--workforce'], env);
     assert.match(staff.stdout, /created workforce account staff@example\.com/);
-    const weak = await run(['user', 'add', '--email', 'op2@example.com', '--password', 'password'], env);
+    const weak = await run(['user', 'add', '--email', 'op2@example.com', '--password', 'passwordpassword'], env);
     assert.match(weak.stderr, /identity\.password_breached/);
+    // NIST SP 800-63B rev 4: an account made here has no second factor yet, so 15 characters at least.
+    const short = await run(['user', 'add', '--email', 'op3@example.com', '--password', 'fourteen chars'], env);
+    assert.match(short.stderr, /identity\.password_too_short/);
 
     const policy = await run(['policy', 'set', '--app', 'portal', '--otp', 'required', '--go-live', '2026-12-01', '--grace-days', '14', '--group', 'Service Accounts=off', '--group', 'Contractors=required'], env);
     assert.equal(policy.code, 0, policy.stderr);

@@ -51,7 +51,7 @@ for (const dialect of await testDialects()) {
       const link = linkIn(mail.text)!;
       assert.ok(link.startsWith(stage.tessera.url));
       await page.goto(link);
-      await page.getByLabel('New password').fill('password1');
+      await page.getByLabel('New password').fill('passwordpassword');
       await page.getByRole('button', { name: 'Save new password' }).click();
       await page.getByText('has appeared in a data breach').first().waitFor();
       await page.getByLabel('New password').fill('a brand new passphrase');

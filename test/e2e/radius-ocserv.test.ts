@@ -10,7 +10,7 @@ import { ocservUnavailable, startOcserv, openconnectLogin, type Ocserv, type Ope
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
 
 const secret = 'a-shared-secret-of-32-characters!';
-const password = 'vpn passphrase';
+const password = 'a vpn passphrase';
 
 // In CI a missing ocserv/openconnect is a failure (.ci/run installs them); elsewhere the suite is skipped with the reason.
 const unavailable = ocservUnavailable();

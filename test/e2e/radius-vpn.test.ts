@@ -23,7 +23,7 @@ for (const dialect of await testDialects()) {
     after(() => tessera.stop());
 
     async function employee(email: string, withToken = true) {
-      const account = await tessera.accounts.createByOperator({ email, password: 'vpn passphrase', workforce: true });
+      const account = await tessera.accounts.createByOperator({ email, password: 'a vpn passphrase', workforce: true });
       if (!withToken) return { key: '' };
       return { key: await enrolMobileToken(tessera, account.id, email) };
     }
@@ -35,7 +35,7 @@ for (const dialect of await testDialects()) {
     it('asks for the "second password" on the first login and "Enter your OTP code" afterwards', async () => {
       const user = `vpn-${dialect}@example.com`;
       const { key } = await employee(user);
-      const first = await login(user, 'vpn passphrase');
+      const first = await login(user, 'a vpn passphrase');
       assert.equal(first.code, 'Access-Challenge');
       assert.match(attribute(first, 'Reply-Message')!, /second password/);
       const state = attribute(first, 'State')!;
@@ -47,7 +47,7 @@ for (const dialect of await testDialects()) {
       // The State is spent: answering it again is refused.
       assert.equal((await login(user, oathtool(key, Date.now() + 30_000), [`State = ${state}`])).code, 'Access-Reject');
 
-      const second = await login(user, 'vpn passphrase');
+      const second = await login(user, 'a vpn passphrase');
       assert.equal(attribute(second, 'Reply-Message'), 'Enter your OTP code');
       // The very code accepted above: asking oathtool again could give the next step's, should the step end meanwhile.
       const used = await login(user, code, [`State = ${attribute(second, 'State')}`]);
@@ -59,13 +59,13 @@ for (const dialect of await testDialects()) {
       const user = `vpn-left-${dialect}@example.com`;
       const { key } = await employee(user);
       const account = await tessera.store.db.selectFrom('accounts').select('id').where('email', '=', user).executeTakeFirstOrThrow();
-      const challenged = await login(user, 'vpn passphrase');
+      const challenged = await login(user, 'a vpn passphrase');
       assert.equal(challenged.code, 'Access-Challenge');
       await createSqlIdentityStore(tessera.store.db).setStatus(account.id, 'disabled', Date.now());
       const answered = await login(user, oathtool(key), [`State = ${attribute(challenged, 'State')}`]);
       assert.equal(answered.code, 'Access-Reject', 'the code step sees the account disabled since the password step');
       assert.equal(attribute(answered, 'Reply-Message'), 'Your IT code or password is incorrect.');
-      const again = await login(user, 'vpn passphrase');
+      const again = await login(user, 'a vpn passphrase');
       assert.equal(again.code, 'Access-Reject');
       assert.equal(attribute(again, 'Reply-Message'), 'Your IT code or password is incorrect.');
     });
@@ -76,7 +76,7 @@ for (const dialect of await testDialects()) {
       const wrong = await login(user, 'not the password');
       assert.equal(wrong.code, 'Access-Reject');
       assert.match(attribute(wrong, 'Reply-Message')!, /incorrect/);
-      const challenge = await login(user, 'vpn passphrase');
+      const challenge = await login(user, 'a vpn passphrase');
       const other = `vpn3-${dialect}@example.com`;
       await employee(other);
       const stolen = await login(other, oathtool(key), [`State = ${attribute(challenge, 'State')}`]);
@@ -85,7 +85,7 @@ for (const dialect of await testDialects()) {
 
       const newcomer = `vpn4-${dialect}@example.com`;
       await employee(newcomer, false);
-      const enrol = await login(newcomer, 'vpn passphrase');
+      const enrol = await login(newcomer, 'a vpn passphrase');
       assert.equal(enrol.code, 'Access-Reject');
       assert.match(attribute(enrol, 'Reply-Message')!, /register it on the account page/);
     });
@@ -95,7 +95,7 @@ for (const dialect of await testDialects()) {
       const { key } = await employee(user);
       const wrongCode = (now = Date.now()) => String((Number(oathtool(key, now)) + 500_000) % 1_000_000).padStart(6, '0');
       const answer = async (code: string) => {
-        const challenge = await login(user, 'vpn passphrase');
+        const challenge = await login(user, 'a vpn passphrase');
         assert.equal(challenge.code, 'Access-Challenge', 'the password is still right');
         return login(user, code, [`State = ${attribute(challenge, 'State')}`]);
       };
@@ -107,8 +107,8 @@ for (const dialect of await testDialects()) {
 
     it('refuses a shop customer\'s right password: the VPN is for staff, and the answer is the same as a wrong one', async () => {
       const customer = `shopper-${dialect}@example.com`;
-      await tessera.accounts.createByOperator({ email: customer, password: 'vpn passphrase' });
-      const refused = await login(customer, 'vpn passphrase');
+      await tessera.accounts.createByOperator({ email: customer, password: 'a vpn passphrase' });
+      const refused = await login(customer, 'a vpn passphrase');
       assert.equal(refused.code, 'Access-Reject');
       assert.equal(attribute(refused, 'Reply-Message'), attribute(await login(customer, 'not the password'), 'Reply-Message'));
       const reasons = await tessera.store.db.selectFrom('audit_events').select('details').where('action', '=', 'radius.reject').execute();
@@ -121,7 +121,7 @@ for (const dialect of await testDialects()) {
       const send = (attributes: string[]) => radclient({ port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, 'Message-Authenticator = 0x00', ...attributes] });
       const methods = {
         // radclient turns a CHAP-Password in clear into the CHAP response (RFC 1994), as a gateway would.
-        CHAP: ['CHAP-Password = "vpn passphrase"'],
+        CHAP: ['CHAP-Password = "a vpn passphrase"'],
         'MS-CHAP': ['MS-CHAP-Challenge = 0x00112233445566778899aabbccddeeff', `MS-CHAP2-Response = 0x0100${'11'.repeat(16)}${'00'.repeat(8)}${'22'.repeat(24)}`],
         EAP: ['EAP-Message = 0x0201001a01' + Buffer.from(user).toString('hex').slice(0, 42)],
       };
@@ -156,11 +156,11 @@ for (const dialect of await testDialects()) {
 
     it('throttles an account after repeated wrong passwords, with its own message; successes do not count', async () => {
       const user = `guess-${dialect}@example.com`;
-      await tessera.accounts.createByOperator({ email: user, password: 'vpn passphrase', workforce: true });
+      await tessera.accounts.createByOperator({ email: user, password: 'a vpn passphrase', workforce: true });
       const send = (password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
-      for (let i = 0; i < 5; i++) assert.equal((await send('vpn passphrase')).code, 'Access-Accept', 'good logins are not counted');
+      for (let i = 0; i < 5; i++) assert.equal((await send('a vpn passphrase')).code, 'Access-Accept', 'good logins are not counted');
       for (let i = 0; i < 3; i++) assert.match((await send(`guess ${i}`)).attributes.find((a) => a.name === 'Reply-Message')!.value, /incorrect/);
-      const throttled = await send('vpn passphrase');
+      const throttled = await send('a vpn passphrase');
       assert.equal(throttled.code, 'Access-Reject', 'the right password waits out the throttle too');
       assert.match(throttled.attributes.find((a) => a.name === 'Reply-Message')!.value, /Too many wrong passwords/);
     });
@@ -177,11 +177,11 @@ for (const dialect of await testDialects()) {
     after(() => tessera.stop());
 
     it('accepts password followed by the code, and rejects a wrong code without a challenge', async () => {
-      const account = await tessera.accounts.createByOperator({ email: 'passotp@example.com', password: 'vpn passphrase', workforce: true });
+      const account = await tessera.accounts.createByOperator({ email: 'passotp@example.com', password: 'a vpn passphrase', workforce: true });
       const key = await enrolMobileToken(tessera, account.id, 'passotp');
       const send = (password: string) => radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', attributes: ['User-Name = "passotp@example.com"', `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] });
-      assert.equal((await send(`vpn passphrase${oathtool(key) === '000000' ? '111111' : '000000'}`)).code, 'Access-Reject');
-      assert.equal((await send(`vpn passphrase${oathtool(key)}`)).code, 'Access-Accept');
+      assert.equal((await send(`a vpn passphrase${oathtool(key) === '000000' ? '111111' : '000000'}`)).code, 'Access-Reject');
+      assert.equal((await send(`a vpn passphrase${oathtool(key)}`)).code, 'Access-Accept');
       // Staff kept in Tessera show their password step like directory staff do: the helpdesk sees which step passed.
       const [accept] = await tessera.audit.list({ who: { name: 'passotp@example.com', accountId: account.id }, action: 'radius.accept', limit: 1 });
       const steps = accept.details.steps as Array<{ action: string; outcome: string; details?: object }>;

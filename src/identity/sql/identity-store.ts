@@ -90,6 +90,11 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
     async setStatus(accountId, status, atMs) {
       await db.updateTable('accounts').set({ status, updated_at: atMs }).where('id', '=', accountId).execute();
     },
+    async replacePasswordHash(accountId, previousHash, newHash, atMs) {
+      const result = await db.updateTable('accounts').set({ password_hash: newHash, updated_at: atMs })
+        .where('id', '=', accountId).where('password_hash', '=', previousHash).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
     async createVerification(v, atMs) {
       await db.transaction().execute(async (trx) => {
         // Decoys spend nothing, and are spent by nothing but their own expiry and attempts.

@@ -114,7 +114,7 @@ export const en = {
   'identity.email_unchanged': 'This is already your e-mail address.',
   'identity.email_taken': 'An account with this e-mail address exists already.',
   'identity.password_too_short': 'Use at least {min} characters.',
-  'identity.password_too_long': 'Use at most {max} characters.',
+  'identity.password_too_long': 'That password is too long: use at most {max} characters.',
   'identity.password_equals_email': 'Your password cannot be your e-mail address.',
   'identity.password_breached': 'This password has appeared in a data breach. Choose another one.',
   'identity.invalid_credentials': 'The e-mail address or password is not right.',

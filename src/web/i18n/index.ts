@@ -8,8 +8,13 @@ export function isMessageId(id: string): id is MessageId {
   return id in en;
 }
 
-// Falls back to English for a message a catalogue lacks, so a partial translation never shows an id.
+// Falls back to English for a message a catalogue lacks, so a partial translation never shows an id. Numbers are
+// written the locale's way ("1,024" in English); a value that only looks like a number (a code, a serial) is a string.
 export function t(id: MessageId, params: Record<string, string | number> = {}, locale = 'en'): string {
   const template = catalogues[locale]?.[id] ?? en[id];
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) return `{${name}}`;
+    return typeof value === 'number' ? new Intl.NumberFormat(locale).format(value) : value;
+  });
 }
