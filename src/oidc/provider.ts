@@ -55,6 +55,13 @@ function interactions(secondFactor: ProviderOptions['secondFactor']) {
   return policy;
 }
 
+// OIDC Core §5.3.2: a claim without a value is left out, never sent as null or "" (relying parties such as
+// mod_auth_openidc warn on every request otherwise); an empty list of groups is no value either.
+function withValues(claims: Record<string, unknown>): { sub: string } & Record<string, unknown> {
+  const kept = Object.entries(claims).filter(([, v]) => v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0));
+  return Object.fromEntries(kept) as { sub: string } & Record<string, unknown>;
+}
+
 export function createProvider(o: ProviderOptions): Provider {
   const provider = new Provider(o.issuer, {
     routes: providerRoutes,
@@ -74,10 +81,10 @@ export function createProvider(o: ProviderOptions): Provider {
       if (!account || account.status !== 'active' || (account.kind === 'customer' && !account.emailVerified)) return undefined;
       return {
         accountId: account.id,
-        claims: async () => ({
+        claims: async () => withValues({
           sub: account.id,
           ...(account.email ? { email: account.email, email_verified: account.emailVerified } : {}),
-          ...(account.name ? { name: account.name } : {}),
+          name: account.name,
           ...(account.kind === 'workforce' ? { preferred_username: account.username, groups: account.groups } : {}),
         }),
       };
