@@ -2,6 +2,6 @@ export { createProvider, scopes, apiScopes, apiResource, acr, type ProviderOptio
 export { createAdapterFactory, purgeExpired, endAccountSessions } from './adapter.ts';
 export { createSessionManager, type SessionManager, type SessionView, type AppGrantView } from './sessions.ts';
 export { loadSigningKeys, rotateSigningKeys, loadNamedSecret, publicJwks } from './keys.ts';
-export { createClientRegistry, clientInputSchema, ClientError, type ClientInput, type ClientRegistry } from './clients.ts';
+export { createClientRegistry, clientInputSchema, refreshTokenModes, ClientError, type ClientInput, type ClientRegistry } from './clients.ts';
 export { registerInteractions } from './interactions.ts';
 export { mountProvider, providerRoutes } from './mount.ts';

@@ -3,6 +3,7 @@ import Provider, { errors, interactionPolicy, type Configuration, type KoaContex
 import type { JWK } from 'jose';
 import { providerRoutes } from './mount.ts';
 import { createCookieSigner } from './cookie-signer.ts';
+import { refreshTokenModes } from './clients.ts';
 import type { Account } from '../identity/index.ts';
 import { html, layout, Html } from '../web/html.ts';
 import { t } from '../web/i18n/index.ts';
@@ -62,6 +63,16 @@ function withValues(claims: Record<string, unknown>): { sub: string } & Record<s
   return Object.fromEntries(kept) as { sub: string } & Record<string, unknown>;
 }
 
+// OIDC Core §11: oidc-provider keeps offline_access only in a request with prompt=consent. The company's own apps
+// have no consent page, so for them that prompt is answered by the grant loadExistingGrant keeps.
+function firstPartyWithoutConsentPage(policy: ReturnType<typeof interactionPolicy.base>) {
+  const consent = policy.get('consent')!;
+  const asked = consent.checks.get('consent_prompt')!;
+  const check = asked.check;
+  asked.check = (ctx) => (ctx.oidc.client?.metadata().first_party === true ? interactionPolicy.Check.NO_NEED_TO_PROMPT : check(ctx));
+  return policy;
+}
+
 export function createProvider(o: ProviderOptions): Provider {
   const provider = new Provider(o.issuer, {
     routes: providerRoutes,
@@ -96,9 +107,10 @@ export function createProvider(o: ProviderOptions): Provider {
       token_endpoint_auth_method: 'client_secret_basic',
     },
     extraClientMetadata: {
-      properties: ['first_party'],
+      properties: ['first_party', 'refresh_tokens'],
       validator(_ctx, key, value) {
         if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') throw new Error('first_party must be a boolean');
+        if (key === 'refresh_tokens' && value !== undefined && !(refreshTokenModes as readonly unknown[]).includes(value)) throw new Error(`refresh_tokens must be one of ${refreshTokenModes.join(', ')}`);
       },
     },
     responseTypes: ['code'],
@@ -138,8 +150,12 @@ ${new Html(form)}
         },
       },
     },
-    // Refresh tokens for every client allowed the grant, rotated at each use (ASVS V10.4.5).
-    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // A refresh token only when the app asked for one (offline_access, which oidc-provider keeps only with
+    // prompt=consent, OIDC Core §11) or is registered to always get one, so a stolen browser session yields no
+    // long-lived token by default. Without offline_access it ends with the SSO session (expiresWithSession).
+    // Rotated at each use (ASVS V10.4.5).
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token')
+      && (code.scopes.has('offline_access') || client.metadata().refresh_tokens === 'always'),
     rotateRefreshToken: true,
     ttl: {
       AccessToken: o.accessTokenSeconds,
@@ -152,7 +168,7 @@ ${new Html(form)}
       RefreshToken: o.refreshTokenSeconds,
     },
     interactions: {
-      policy: interactions(o.secondFactor),
+      policy: firstPartyWithoutConsentPage(interactions(o.secondFactor)),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     // First-party apps (the company's own shop and forums) need no consent screen: sign in once, you are in.

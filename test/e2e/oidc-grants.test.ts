@@ -76,6 +76,50 @@ for (const dialect of await testDialects()) {
       return { page, apps: page.slice(page.indexOf('id="apps"'), page.indexOf('</section>', page.indexOf('id="apps"'))) };
     }
 
+    it('issues a refresh token only when offline_access is granted or the client always gets one', async () => {
+      const agent = createAgent();
+      const plain = await (await authorize(agent, 'bench', { scope: 'openid email' })).tokens();
+      assert.equal(plain.refresh_token, undefined, 'no refresh token without offline_access');
+
+      // OIDC Core §11: offline_access counts only with prompt=consent; a first-party app still sees no consent page.
+      const ignored = await (await authorize(agent, 'bench', { scope: 'openid offline_access' })).tokens();
+      assert.equal(ignored.refresh_token, undefined, 'offline_access without prompt=consent is dropped');
+      const offline = await authorize(agent, 'bench', { scope: 'openid offline_access', prompt: 'consent' });
+      assert.equal(offline.consent, false, 'no consent page for a first-party app');
+      const tokens = await offline.tokens();
+      assert.ok(tokens.refresh_token, 'a refresh token when offline_access is granted');
+      assert.equal(tokens.scope?.split(' ').includes('offline_access'), true);
+      const refreshed = await client.refreshTokenGrant(configs.bench, tokens.refresh_token);
+      assert.ok(refreshed.refresh_token && refreshed.refresh_token !== tokens.refresh_token, 'rotated');
+
+      // A third-party app asks the person for it, and a silent request (prompt=none) never gets one.
+      const partner = await authorize(agent, 'partner', { scope: 'openid offline_access', prompt: 'consent' });
+      assert.ok(partner.consent);
+      assert.match(partner.body, /Stay connected when you are not using it/);
+      assert.ok((await partner.tokens(await partner.allow())).refresh_token);
+      const silent = await (await authorize(agent, 'partner', { scope: 'openid offline_access', prompt: 'none' })).tokens();
+      assert.equal(silent.refresh_token, undefined, 'prompt=none yields no refresh token');
+
+      // A client registered with `client add --refresh-tokens always` (as an operator runs it, beside the running
+      // server) gets one without asking; it ends with the SSO session.
+      const env = operatorEnvironment(tessera);
+      const refused = await runCli(['client', 'add', '--id', 'never-app', '--name', 'Never', '--redirect-uri', redirectUri, '--refresh-tokens', 'sometimes'], env);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /refresh_tokens:/);
+      const added = await runCli(['client', 'add', '--id', 'always-app', '--name', 'Always', '--redirect-uri', redirectUri, '--first-party', '--refresh-tokens', 'always'], env);
+      assert.equal(added.code, 0, added.stderr);
+      const metadata = JSON.parse(added.stdout) as Record<string, unknown>;
+      assert.equal(metadata.refresh_tokens, 'always');
+      configs['always-app'] = await client.discovery(new URL(tessera.url), 'always-app', String(metadata.client_secret), undefined, { execute: [client.allowInsecureRequests] });
+      const always = await (await authorize(agent, 'always-app', { scope: 'openid' })).tokens();
+      assert.ok(always.refresh_token, 'the always client gets one');
+      assert.ok((await client.refreshTokenGrant(configs['always-app'], always.refresh_token)).access_token);
+      const offlineRotated = refreshed.refresh_token;
+      await tessera.sessions.endAll(ana.id);
+      await assert.rejects(client.refreshTokenGrant(configs['always-app'], always.refresh_token), (err: Error & { error?: string }) => err.error === 'invalid_grant');
+      await assert.rejects(client.refreshTokenGrant(configs.bench, offlineRotated), (err: Error & { error?: string }) => err.error === 'invalid_grant');
+    });
+
     it('leaves out claims without a value: a staff account without a username has no preferred_username, nor any null claim (T50)', async () => {
       const email = `staff-${dialect}@example.com`;
       await tessera.accounts.createByOperator({ email, password, workforce: true });
