@@ -20,7 +20,7 @@ import { createDirectorySource, type DirectorySource } from './directory/index.t
 import { createOtpService, createSqlOtpStore, type Confirmed, type OtpService } from './otp/index.ts';
 import { cachedPolicyStore, createSqlPolicyStore, decide, defaultPolicy, type PolicyStore } from './policy/index.ts';
 import {
-  apiResource, createAdapterFactory, createClientRegistry, createProvider, createSessionManager, loadNamedSecret, loadSigningKeys, mountProvider,
+  apiResource, createAdapterFactory, createClientRegistry, createProvider, createSessionManager, findGrantId, loadNamedSecret, loadSigningKeys, mountProvider,
   publicJwks, purgeExpired, registerInteractions,
   type ClientRegistry, type SessionManager,
 } from './oidc/index.ts';
@@ -194,6 +194,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     trustProxy: config.http.trustProxy.length > 0,
     secureCookies: config.issuer.startsWith('https:'),
     allowPrivateNetworkCallbacks: config.oidc.allowPrivateNetworkCallbacks || config.demo,
+    findGrantId: (accountId, clientId) => findGrantId(store.db, clock, accountId, clientId),
     secondFactor,
   });
   provider.on('grant.success', (ctx) => metrics.tokens.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown') }));

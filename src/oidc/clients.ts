@@ -30,7 +30,7 @@ export const clientInputSchema = z.object({
   tos_uri: z.url({ protocol: /^https?$/ }).optional(),
   grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
   id_token_signed_response_alg: z.enum(['ES256', 'RS256']).default('ES256'),
-  // The company's own apps skip the consent page; third-party apps always show it.
+  // The company's own apps skip the consent page; third-party apps show it once, and again for a new scope.
   first_party: z.boolean().default(false),
   // A stolen browser session should yield no long-lived token: by default only an app that asks gets one.
   refresh_tokens: z.enum(refreshTokenModes).default('offline_access'),

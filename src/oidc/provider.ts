@@ -20,6 +20,8 @@ export interface ProviderOptions {
   trustProxy: boolean;
   secureCookies: boolean;
   allowPrivateNetworkCallbacks: boolean;
+  /** The person's grant for an app, whichever session made it: consent is given once per person and app. */
+  findGrantId(accountId: string, clientId: string): Promise<string | undefined>;
   /** Whether this app asks this person for a one-time code (the policy module decides). */
   secondFactor(clientId: string, accountId: string): Promise<{ askCode: boolean; mustEnrol: boolean; suggestEnrol: boolean }>;
 }
@@ -61,6 +63,54 @@ function interactions(secondFactor: ProviderOptions['secondFactor']) {
 function withValues(claims: Record<string, unknown>): { sub: string } & Record<string, unknown> {
   const kept = Object.entries(claims).filter(([, v]) => v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0));
   return Object.fromEntries(kept) as { sub: string } & Record<string, unknown>;
+}
+
+type Grant = InstanceType<Provider['Grant']>;
+
+// One grant per person and app, found whichever SSO session made it: a third-party app asks for consent once, and
+// again only for a scope the grant lacks (the consent prompt's checks; prompt=none then gets consent_required) or
+// after "Remove access" deleted it. The company's own apps (first_party) need no consent screen: their grant
+// records the scopes they asked for, and grows when they ask for more.
+async function loadExistingGrant(ctx: KoaContextWithOIDC, findGrantId: ProviderOptions['findGrantId']): Promise<Grant | undefined> {
+  const { provider, client, session, result } = ctx.oidc;
+  const { accountId } = session!;
+  const { clientId } = client!;
+  // The consent just given in this interaction: exactly that grant.
+  if (result?.consent?.grantId) return provider.Grant.find(result.consent.grantId);
+  const inSession = session!.grantIdFor(clientId);
+  let grant = inSession ? await provider.Grant.find(inSession) : undefined;
+  let changed = false;
+  if (!grant && accountId) {
+    const id = await findGrantId(accountId, clientId);
+    grant = id ? await provider.Grant.find(id) : undefined;
+    // Used in a new session: the consent is remembered for the grant's lifetime (ttl.Grant) after its last use.
+    if (grant) {
+      grant.exp = undefined;
+      changed = true;
+    }
+  }
+  if (client!.metadata().first_party === true && accountId) {
+    if (!grant) {
+      grant = new provider.Grant({ clientId, accountId });
+      changed = true;
+    }
+    // Requested and known to Tessera (requestParamOIDCScopes), and allowed to this client (checked before).
+    const granted = new Set(grant.getOIDCScope().split(' '));
+    const missing = [...ctx.oidc.requestParamOIDCScopes].filter((s) => !granted.has(s));
+    if (missing.length) {
+      grant.addOIDCScope(missing.join(' '));
+      changed = true;
+    }
+  }
+  if (grant && changed) await grant.save();
+  // The grant is shared by the person's sessions, so logging out must not revoke it and its tokens (oidc-provider
+  // does unless persistsLogout): the session ends, the tokens bound to it die with it (expiresWithSession), the
+  // consent and the tokens of the person's other sessions stay. Offline tokens outlive a logout anyway.
+  if (grant) {
+    session!.ensureClientContainer(clientId);
+    session!.authorizationFor(clientId).persistsLogout = true;
+  }
+  return grant;
 }
 
 // OIDC Core §11: oidc-provider keeps offline_access only in a request with prompt=consent. The company's own apps
@@ -171,19 +221,7 @@ ${new Html(form)}
       policy: firstPartyWithoutConsentPage(interactions(o.secondFactor)),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
-    // First-party apps (the company's own shop and forums) need no consent screen: sign in once, you are in.
-    async loadExistingGrant(ctx: KoaContextWithOIDC) {
-      const grantId = ctx.oidc.result?.consent?.grantId
-        || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
-      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-      if (ctx.oidc.client!.metadata().first_party === true && ctx.oidc.session!.accountId) {
-        const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId });
-        grant.addOIDCScope([...scopes].join(' '));
-        await grant.save();
-        return grant;
-      }
-      return undefined;
-    },
+    loadExistingGrant: (ctx: KoaContextWithOIDC) => loadExistingGrant(ctx, o.findGrantId),
     async renderError(ctx, out) {
       ctx.type = 'html';
       ctx.body = layout({ title: t('error.title'), body: html`<h1>${t('error.title')}</h1>
