@@ -15,6 +15,7 @@ export type DemoClientRegistration = {
   backchannel_logout_uri: string;
   // Back-Channel Logout 1.0 §2.2: the logout token then carries `sid`, so only that Tessera session's app sessions end.
   backchannel_logout_session_required: true;
+  // The demo apps keep their own session and never refresh tokens, so they are not registered for the refresh grant.
   grant_types: Array<'authorization_code' | 'refresh_token'>;
   response_types: ['code'];
   token_endpoint_auth_method: 'client_secret_basic';
@@ -42,7 +43,7 @@ function demoClient(config: DemoAppConfig, port: number): DemoClient {
       post_logout_redirect_uris: [`${origin}/`],
       backchannel_logout_uri: `${origin}/backchannel-logout`,
       backchannel_logout_session_required: true,
-      grant_types: ['authorization_code', 'refresh_token'],
+      grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
     },

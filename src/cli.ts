@@ -21,7 +21,8 @@ const usage = `Usage: tessera <command>
   client add --id ID --name NAME --redirect-uri URI [--redirect-uri URI …]
              [--post-logout-uri URI …] [--backchannel-logout-uri URI] [--public]
              [--logo-uri URI] [--policy-uri URI] [--tos-uri URI] [--grant TYPE …]
-             [--alg ES256|RS256] [--first-party] [--json FILE]
+             [--alg ES256|RS256] [--first-party] [--refresh-tokens offline_access|always] [--json FILE]
+                                       refresh tokens only when the app asks (offline_access, the default) or always
   client list | client remove --id ID
   user add --email EMAIL --password PASSWORD [--name NAME] [--workforce]
                                        --workforce: a staff account kept here, not in a directory (may use the VPN)
@@ -115,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
       'redirect-uri': { type: 'string', multiple: true }, 'post-logout-uri': { type: 'string', multiple: true },
       'backchannel-logout-uri': { type: 'string' }, public: { type: 'boolean' }, 'logo-uri': { type: 'string' },
       'policy-uri': { type: 'string' }, 'tos-uri': { type: 'string' }, grant: { type: 'string', multiple: true },
-      alg: { type: 'string' }, 'first-party': { type: 'boolean' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      alg: { type: 'string' }, 'first-party': { type: 'boolean' }, 'refresh-tokens': { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       subject: { type: 'string' }, html: { type: 'string' }, text: { type: 'string' },
       address: { type: 'string' }, secret: { type: 'string' }, 'password-and-code': { type: 'boolean' }, 'no-message-authenticator': { type: 'boolean' },
       active: { type: 'boolean' }, workforce: { type: 'boolean' }, user: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' },
@@ -143,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
         post_logout_redirect_uris: values['post-logout-uri'], backchannel_logout_uri: values['backchannel-logout-uri'],
         public: values.public, logo_uri: values['logo-uri'], policy_uri: values['policy-uri'], tos_uri: values['tos-uri'],
         grant_types: values.grant as ClientInput['grant_types'], id_token_signed_response_alg: values.alg as 'ES256' | 'RS256' | undefined,
-        first_party: values['first-party'],
+        first_party: values['first-party'], refresh_tokens: values['refresh-tokens'] as ClientInput['refresh_tokens'],
       };
       await withServer(config, async (server) => {
         console.log(JSON.stringify(await server.clients.add(input), null, 2));

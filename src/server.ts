@@ -21,7 +21,7 @@ import { createOtpService, createSqlOtpStore, type Confirmed, type OtpService } 
 import { cachedPolicyStore, createSecondFactorRule, createSqlPolicyStore, type PolicyStore } from './policy/index.ts';
 import { createSignIn, createSqlSignInFlowStore } from './signin/index.ts';
 import {
-  apiResource, createAdapterFactory, createClientRegistry, createProvider, createSessionManager, loadNamedSecret, loadSigningKeys, mountProvider,
+  apiResource, createAdapterFactory, createClientRegistry, createProvider, createSessionManager, findGrantId, loadNamedSecret, loadSigningKeys, mountProvider,
   publicJwks, purgeExpired, registerInteractions,
   type ClientRegistry, type SessionManager,
 } from './oidc/index.ts';
@@ -218,6 +218,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     secureCookies: config.issuer.startsWith('https:'),
     allowPrivateNetworkCallbacks: config.oidc.allowPrivateNetworkCallbacks || config.demo,
     needsSecondFactor: (clientId, accountId, amr, requestedMfa) => signIn.needsSecondFactor(clientId, accountId, amr, requestedMfa),
+    findGrantId: (accountId, clientId) => findGrantId(store.db, clock, accountId, clientId),
   });
   provider.on('grant.success', (ctx) => metrics.tokens.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown') }));
   const sessions = createSessionManager(provider, store.db, clock, (err) => logger.warn({ err: (err as Error).message }, 'back-channel logout failed'));

@@ -31,7 +31,7 @@ export const defaults = {
   // `localhost` (not 127.0.0.1) because the registered redirect URIs say localhost, and Fastify then listens on both ::1 and 127.0.0.1.
   host: 'localhost',
   theme: { accent: '#1f4e8c', background: '#f4f7fb' } satisfies Theme,
-  // No offline_access: a demo page needs no refresh token, and asking for one would force a consent prompt.
+  // No offline_access: a demo page needs no refresh token, and Tessera issues one only to an app that asks for it.
   scope: 'openid email profile',
   // An authorization request left unfinished longer than this is forgotten.
   pendingLoginTtlMs: 10 * 60_000,

@@ -78,6 +78,20 @@ export async function endAccountSessions(db: Kysely<Database>, accountId: string
   return Number(result.numDeletedRows);
 }
 
+/**
+ * The person's grant for an app, whichever SSO session made it (rows carry the account, the payload the app). Data
+ * written before grants were shared may hold several: the one that lives longest is the one kept in use.
+ */
+export async function findGrantId(db: Kysely<Database>, clock: Clock, accountId: string, clientId: string): Promise<string | undefined> {
+  const rows = await db.selectFrom('oidc_payloads').select(['id', 'payload', 'expires_at'])
+    .where('model', '=', 'Grant').where('account_id', '=', accountId)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', clock.now())]))
+    .execute();
+  const forApp = rows.filter((r) => (JSON.parse(r.payload) as { clientId?: string }).clientId === clientId);
+  forApp.sort((a, b) => (b.expires_at ?? Infinity) - (a.expires_at ?? Infinity));
+  return forApp[0]?.id;
+}
+
 /** Removes expired rows; oidc-provider never deletes what simply ran out. */
 export async function purgeExpired(db: Kysely<Database>, clock: Clock): Promise<number> {
   const result = await db.deleteFrom('oidc_payloads').where('expires_at', '<=', clock.now()).executeTakeFirst();

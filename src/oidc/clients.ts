@@ -11,6 +11,12 @@ const redirectUri = z.url({ protocol: /^https?$/ }).refine((v) => {
   return !u.hash && !u.username && !u.password && !v.includes('#');
 }, 'must be an absolute http(s) URL without fragment or credentials');
 
+/**
+ * When an app gets a refresh token: only when it asks for one (the `offline_access` scope, with prompt=consent), or
+ * at every sign-in (then, without offline_access, it ends with the person's SSO session).
+ */
+export const refreshTokenModes = ['offline_access', 'always'] as const;
+
 export const clientInputSchema = z.object({
   client_id: z.string().regex(/^[A-Za-z0-9._-]{3,100}$/, 'letters, digits, dot, dash and underscore, 3 to 100 long'),
   client_secret: z.string().min(32, 'at least 32 characters').optional(),
@@ -24,8 +30,10 @@ export const clientInputSchema = z.object({
   tos_uri: z.url({ protocol: /^https?$/ }).optional(),
   grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
   id_token_signed_response_alg: z.enum(['ES256', 'RS256']).default('ES256'),
-  // The company's own apps skip the consent page; third-party apps always show it.
+  // The company's own apps skip the consent page; third-party apps show it once, and again for a new scope.
   first_party: z.boolean().default(false),
+  // A stolen browser session should yield no long-lived token: by default only an app that asks gets one.
+  refresh_tokens: z.enum(refreshTokenModes).default('offline_access'),
 });
 
 export type ClientInput = z.input<typeof clientInputSchema>;

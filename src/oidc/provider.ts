@@ -3,6 +3,7 @@ import Provider, { errors, interactionPolicy, type Configuration, type KoaContex
 import type { JWK } from 'jose';
 import { providerRoutes } from './mount.ts';
 import { createCookieSigner } from './cookie-signer.ts';
+import { refreshTokenModes } from './clients.ts';
 import type { Account } from '../identity/index.ts';
 import type { Clock } from '../clock/index.ts';
 import { html, layout, Html } from '../web/html.ts';
@@ -26,6 +27,8 @@ export interface ProviderOptions {
   clock: Clock;
   /** Whether this person still owes this app a one-time code (the sign-in flow decides, from the policy). */
   needsSecondFactor(clientId: string, accountId: string, amr: readonly string[], requestedMfa: boolean): Promise<boolean>;
+  /** The person's grant for an app, whichever session made it: consent is given once per person and app. */
+  findGrantId(accountId: string, clientId: string): Promise<string | undefined>;
 }
 
 export const acr = { password: 'urn:tessera:pwd', mfa: 'urn:tessera:mfa' } as const;
@@ -68,6 +71,71 @@ export function sessionTtlSeconds(loginTs: number | undefined, absoluteSeconds: 
   return Math.max(1, Math.min(idleSeconds, left));
 }
 
+// OIDC Core §5.3.2: a claim without a value is left out, never sent as null or "" (relying parties such as
+// mod_auth_openidc warn on every request otherwise); an empty list of groups is no value either.
+function withValues(claims: Record<string, unknown>): { sub: string } & Record<string, unknown> {
+  const kept = Object.entries(claims).filter(([, v]) => v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0));
+  return Object.fromEntries(kept) as { sub: string } & Record<string, unknown>;
+}
+
+type Grant = InstanceType<Provider['Grant']>;
+
+// One grant per person and app, found whichever SSO session made it: a third-party app asks for consent once, and
+// again only for a scope the grant lacks (the consent prompt's checks; prompt=none then gets consent_required) or
+// after "Remove access" deleted it. The company's own apps (first_party) need no consent screen: their grant
+// records the scopes they asked for, and grows when they ask for more.
+async function loadExistingGrant(ctx: KoaContextWithOIDC, findGrantId: ProviderOptions['findGrantId']): Promise<Grant | undefined> {
+  const { provider, client, session, result } = ctx.oidc;
+  const { accountId } = session!;
+  const { clientId } = client!;
+  // The consent just given in this interaction: exactly that grant.
+  if (result?.consent?.grantId) return provider.Grant.find(result.consent.grantId);
+  const inSession = session!.grantIdFor(clientId);
+  let grant = inSession ? await provider.Grant.find(inSession) : undefined;
+  let changed = false;
+  if (!grant && accountId) {
+    const id = await findGrantId(accountId, clientId);
+    grant = id ? await provider.Grant.find(id) : undefined;
+    // Used in a new session: the consent is remembered for the grant's lifetime (ttl.Grant) after its last use.
+    if (grant) {
+      grant.exp = undefined;
+      changed = true;
+    }
+  }
+  if (client!.metadata().first_party === true && accountId) {
+    if (!grant) {
+      grant = new provider.Grant({ clientId, accountId });
+      changed = true;
+    }
+    // Requested and known to Tessera (requestParamOIDCScopes), and allowed to this client (checked before).
+    const granted = new Set(grant.getOIDCScope().split(' '));
+    const missing = [...ctx.oidc.requestParamOIDCScopes].filter((s) => !granted.has(s));
+    if (missing.length) {
+      grant.addOIDCScope(missing.join(' '));
+      changed = true;
+    }
+  }
+  if (grant && changed) await grant.save();
+  // The grant is shared by the person's sessions, so logging out must not revoke it and its tokens (oidc-provider
+  // does unless persistsLogout): the session ends, the tokens bound to it die with it (expiresWithSession), the
+  // consent and the tokens of the person's other sessions stay. Offline tokens outlive a logout anyway.
+  if (grant) {
+    session!.ensureClientContainer(clientId);
+    session!.authorizationFor(clientId).persistsLogout = true;
+  }
+  return grant;
+}
+
+// OIDC Core §11: oidc-provider keeps offline_access only in a request with prompt=consent. The company's own apps
+// have no consent page, so for them that prompt is answered by the grant loadExistingGrant keeps.
+function firstPartyWithoutConsentPage(policy: ReturnType<typeof interactionPolicy.base>) {
+  const consent = policy.get('consent')!;
+  const asked = consent.checks.get('consent_prompt')!;
+  const check = asked.check;
+  asked.check = (ctx) => (ctx.oidc.client?.metadata().first_party === true ? interactionPolicy.Check.NO_NEED_TO_PROMPT : check(ctx));
+  return policy;
+}
+
 export function createProvider(o: ProviderOptions): Provider {
   const provider = new Provider(o.issuer, {
     routes: providerRoutes,
@@ -87,10 +155,10 @@ export function createProvider(o: ProviderOptions): Provider {
       if (!account || account.status !== 'active' || (account.kind === 'customer' && !account.emailVerified)) return undefined;
       return {
         accountId: account.id,
-        claims: async () => ({
+        claims: async () => withValues({
           sub: account.id,
           ...(account.email ? { email: account.email, email_verified: account.emailVerified } : {}),
-          ...(account.name ? { name: account.name } : {}),
+          name: account.name,
           ...(account.kind === 'workforce' ? { preferred_username: account.username, groups: account.groups } : {}),
         }),
       };
@@ -102,9 +170,10 @@ export function createProvider(o: ProviderOptions): Provider {
       token_endpoint_auth_method: 'client_secret_basic',
     },
     extraClientMetadata: {
-      properties: ['first_party'],
+      properties: ['first_party', 'refresh_tokens'],
       validator(_ctx, key, value) {
         if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') throw new Error('first_party must be a boolean');
+        if (key === 'refresh_tokens' && value !== undefined && !(refreshTokenModes as readonly unknown[]).includes(value)) throw new Error(`refresh_tokens must be one of ${refreshTokenModes.join(', ')}`);
       },
     },
     responseTypes: ['code'],
@@ -144,8 +213,12 @@ ${new Html(form)}
         },
       },
     },
-    // Refresh tokens for every client allowed the grant, rotated at each use (ASVS V10.4.5).
-    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // A refresh token only when the app asked for one (offline_access, which oidc-provider keeps only with
+    // prompt=consent, OIDC Core §11) or is registered to always get one, so a stolen browser session yields no
+    // long-lived token by default. Without offline_access it ends with the SSO session (expiresWithSession).
+    // Rotated at each use (ASVS V10.4.5).
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token')
+      && (code.scopes.has('offline_access') || client.metadata().refresh_tokens === 'always'),
     rotateRefreshToken: true,
     ttl: {
       AccessToken: o.accessTokenSeconds,
@@ -160,22 +233,10 @@ ${new Html(form)}
       RefreshToken: o.refreshTokenSeconds,
     },
     interactions: {
-      policy: interactions(o.needsSecondFactor),
+      policy: firstPartyWithoutConsentPage(interactions(o.needsSecondFactor)),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
-    // First-party apps (the company's own shop and forums) need no consent screen: sign in once, you are in.
-    async loadExistingGrant(ctx: KoaContextWithOIDC) {
-      const grantId = ctx.oidc.result?.consent?.grantId
-        || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
-      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-      if (ctx.oidc.client!.metadata().first_party === true && ctx.oidc.session!.accountId) {
-        const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId });
-        grant.addOIDCScope([...scopes].join(' '));
-        await grant.save();
-        return grant;
-      }
-      return undefined;
-    },
+    loadExistingGrant: (ctx: KoaContextWithOIDC) => loadExistingGrant(ctx, o.findGrantId),
     async renderError(ctx, out) {
       ctx.type = 'html';
       ctx.body = layout({ title: t('error.title'), body: html`<h1>${t('error.title')}</h1>

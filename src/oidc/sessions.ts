@@ -1,5 +1,6 @@
 // An account's signed-in browsers and connected apps, as oidc-provider stores them, and ending them: the session
-// row goes, the apps' grants and tokens are revoked, and every app that asked for it gets a back-channel logout.
+// row goes with the tokens issued in it, and every app that asked for it gets a back-channel logout. An app's grant
+// (the person's consent, one per person and app, shared by their sessions) stays until "Remove access".
 import type { Kysely } from 'kysely';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
@@ -44,11 +45,19 @@ export function createSessionManager(provider: Provider, db: Kysely<Database>, c
     await db.deleteFrom('oidc_payloads').where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])])).execute();
   }
 
+  // Codes, access and refresh tokens (offline ones too) issued in this session; the grant's others stay.
+  async function revokeSessionTokens(grantId: string, sessionUid: string) {
+    const rows = await db.selectFrom('oidc_payloads').select(['model', 'id', 'payload']).where('grant_id', '=', grantId).execute();
+    for (const row of rows.filter((r) => (JSON.parse(r.payload) as { sessionUid?: string }).sessionUid === sessionUid)) {
+      await db.deleteFrom('oidc_payloads').where('model', '=', row.model).where('id', '=', row.id).execute();
+    }
+  }
+
   async function endSessionRow(accountId: string, row: { id: string; payload: string }) {
     const session = JSON.parse(row.payload) as SessionPayload;
     for (const [clientId, authorization] of Object.entries(session.authorizations ?? {})) {
       await notifyLogout(clientId, accountId, authorization.sid);
-      if (authorization.grantId) await revokeGrant(authorization.grantId);
+      if (authorization.grantId) await revokeSessionTokens(authorization.grantId, session.uid);
     }
     await db.deleteFrom('oidc_payloads').where('model', '=', 'Session').where('id', '=', row.id).execute();
     await db.deleteFrom('session_details').where('session_uid', '=', session.uid).execute();
@@ -95,12 +104,18 @@ export function createSessionManager(provider: Provider, db: Kysely<Database>, c
       return rows.length;
     },
 
+    /** Each app once, with what it was given; data written before grants were shared may hold several per app. */
     async apps(accountId: string): Promise<AppGrantView[]> {
-      const rows = await live('Grant', accountId).execute();
-      return rows.map((r) => {
-        const grant = JSON.parse(r.payload) as { clientId: string; openid?: { scope?: string }; iat?: number };
-        return { clientId: grant.clientId, scopes: (grant.openid?.scope ?? '').split(' ').filter(Boolean), grantedAt: grant.iat ? grant.iat * 1000 : null };
-      });
+      const grants = (await live('Grant', accountId).execute())
+        .map((r) => JSON.parse(r.payload) as { clientId: string; openid?: { scope?: string }; iat?: number })
+        .sort((a, b) => (a.iat ?? 0) - (b.iat ?? 0));
+      const byApp = new Map<string, AppGrantView>();
+      for (const grant of grants) {
+        const app = byApp.get(grant.clientId) ?? { clientId: grant.clientId, scopes: [], grantedAt: grant.iat ? grant.iat * 1000 : null };
+        app.scopes = [...new Set([...app.scopes, ...(grant.openid?.scope ?? '').split(' ').filter(Boolean)])];
+        byApp.set(grant.clientId, app);
+      }
+      return [...byApp.values()];
     },
 
     /** Takes an app's access away: its grant and tokens go, and it is told to end its own session. */

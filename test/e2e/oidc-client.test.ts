@@ -54,7 +54,8 @@ for (const dialect of await testDialects()) {
     });
 
     it('signs in with code + PKCE, issues an ES256 ID token that verifies against the JWKS, and rotates refresh tokens', async () => {
-      const { done, verifier, nonce, state } = await signIn();
+      // A refresh token is asked for: offline_access, which counts only with prompt=consent (OIDC Core §11).
+      const { done, verifier, nonce, state } = await signIn({ scope: 'openid email profile offline_access', prompt: 'consent' });
       assert.ok(done.url.startsWith(redirectUri), `redirected to ${done.url}`);
       const tokens = await client.authorizationCodeGrant(config, new URL(done.url), { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state });
       const claims = tokens.claims()!;

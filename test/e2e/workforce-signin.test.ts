@@ -31,9 +31,9 @@ for (const dialect of await testDialects()) {
     });
     after(async () => { await tessera?.stop(); await slapd?.close(); });
 
-    async function signIn(name: string, password: string) {
+    async function signIn(name: string, password: string, params: Record<string, string> = {}) {
       const verifier = client.randomPKCECodeVerifier();
-      const url = client.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid email profile groups', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+      const url = client.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid email profile groups', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...params });
       const agent = createAgent();
       const page = await agent.follow(url.toString(), tessera.url);
       const form = await page.response.text();
@@ -105,7 +105,7 @@ for (const dialect of await testDialects()) {
     });
 
     it('disables an account the directory disabled and ends its tokens at the next sync', async () => {
-      const zoe = await signIn('zoë', 'pässwörd ünïcödé');
+      const zoe = await signIn('zoë', 'pässwörd ünïcödé', { scope: 'openid offline_access', prompt: 'consent' });
       assert.ok(zoe.tokens?.refresh_token, 'signed in with a refresh token');
       await slapd.modify('dn: uid=zoë,ou=people,dc=example,dc=org\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n');
       const result = await tessera.workforce!.sync();
