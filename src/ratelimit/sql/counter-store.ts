@@ -26,7 +26,13 @@ export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): Count
           window_start: sql<number>`case when ${newer} then rate_limits.window_start else excluded.window_start end`,
         }))
         .returning(['count', 'window_start']).executeTakeFirstOrThrow();
-      return decide(Number(row.count), Number(row.window_start), rule, now, true);
+      return { decision: decide(Number(row.count), Number(row.window_start), rule, now, true), window: String(row.window_start) };
+    },
+
+    async refund(rawKey, window) {
+      // Only the window the attempt was counted in: a newer one must not start below zero attempts.
+      await db.updateTable('rate_limits').set((eb) => ({ count: eb('count', '-', 1) }))
+        .where('key', '=', digestKey(rawKey)).where('window_start', '=', Number(window)).where('count', '>', 0).execute();
     },
 
     async peek(rawKey, rule) {
