@@ -10,8 +10,9 @@ import { OtpError, type Confirmed, type OtpService } from '../otp/index.ts';
 import { otpCodePage, otpEnrolPage } from '../web/pages/otp-pages.ts';
 import QRCode from 'qrcode';
 import { acr } from './provider.ts';
-import { accountKey, RateLimitedError, sourceKey, type Limit, type RateLimiter } from '../ratelimit/index.ts';
+import { attemptLimits, RateLimitedError, sourceKey, type AttemptRules, type Limit, type RateLimiter } from '../ratelimit/index.ts';
 import type { Csrf } from '../web/csrf.ts';
+import type { DeviceCookies } from '../web/device-cookie.ts';
 
 export interface InteractionOptions {
   provider: Provider;
@@ -26,7 +27,10 @@ export interface InteractionOptions {
   otp: OtpService;
   afterEnrolment(accountId: string, confirmed: Confirmed): Promise<void>;
   limiter: RateLimiter;
-  limits: { signInPerAccount: Limit; signInPerSource: Limit; signUpPerSource: Limit; mailPerSource: Limit };
+  limits: { signInPerSource: Limit; signUpPerSource: Limit; mailPerSource: Limit };
+  /** How password attempts are counted (the same rule as the VPN's and the reset page's). */
+  signInRules: AttemptRules;
+  devices: DeviceCookies;
   secondFactor(clientId: string, accountId: string): Promise<{ askCode: boolean; mustEnrol: boolean; suggestEnrol: boolean }>;
 }
 
@@ -196,22 +200,26 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     const details = await loadForPost(req, reply);
     if (!details) return;
     const name = String(req.body.email ?? '');
-    // Failed sign-ins count toward the limits (per source and per account); a successful one costs nothing.
-    const signInLimits = [
-      { key: sourceKey('signin', req.ip), rule: o.limits.signInPerSource },
-      { key: accountKey('signin', name), rule: o.limits.signInPerAccount },
-    ];
+    // Failed sign-ins count toward the limits (src/ratelimit/attempt-limits.ts: this browser's device cookie, or the
+    // account from this address, this address, the account); a successful one costs nothing.
+    const signInLimits = attemptLimits({ action: 'signin', account: name, source: { ip: req.ip }, device: o.devices.deviceFor(req.headers.cookie, name) }, o.signInRules);
+    // A sign-in earns the browser its device cookie for the account, under each of its names (not an address that
+    // is not confirmed yet: it may not be the person's).
+    const remember = (account: Account) => {
+      reply.raw.appendHeader('set-cookie', o.devices.issue(req.headers.cookie, [name, account.email, account.username]));
+      return account;
+    };
     try {
       return await o.limiter.limitFailures(signInLimits, async () => {
         if (o.workforce?.isDirectoryName(name)) {
-          return signIn(details, reply, await o.workforce.signIn(name, String(req.body.password ?? '')), ['pwd']);
+          return signIn(details, reply, remember(await o.workforce.signIn(name, String(req.body.password ?? ''))), ['pwd']);
         }
         const account = await accounts.authenticate(req.body.email, req.body.password);
         if (!account.emailVerified) {
           const pending = await accounts.restartVerification(account, details.uid);
           return html(reply, 200, verifyPage({ ...verifyActions(details.uid), verificationId: pending.verificationId, email: pending.email, notice: 'identity.email_not_verified' }));
         }
-        return signIn(details, reply, account);
+        return signIn(details, reply, remember(account));
       }, countsAsFailedSignIn);
     } catch (err) {
       o.onSignIn?.('failure');
