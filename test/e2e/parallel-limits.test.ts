@@ -11,7 +11,7 @@ const redirectUri = 'http://127.0.0.1:9/cb';
 // the clock, so a day-long one keeps the burst inside one window (a 5-minute one would let a burst straddling its
 // end meet two).
 const limit = 20;
-const signInLimits = { signInPerAccount: { limit, windowSeconds: 86_400 } };
+const signInLimits = { signInPerAccountSource: { limit, windowSeconds: 86_400 }, signInPerAccount: { limit, windowSeconds: 86_400 } };
 
 for (const dialect of await testDialects()) {
   describe(`sign-in limits under 200 parallel attempts on ${dialect}`, () => {
