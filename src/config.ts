@@ -88,17 +88,30 @@ export const configSchema = z.object({
     enrolmentTtlSeconds: z.number().int().min(60).max(3600).default(600),
   }).prefault({}),
   // Attempts per window, counted in the database so every node shares them. They throttle; they never lock.
+  // Passwords (web sign-in, and the VPN on its own counters) are counted as src/ratelimit/attempt-limits.ts says.
   limits: z.object({
-    signInPerAccount: limitSchema(20, 300),
+    // One account from one address (or one VPN client): all a person who mistypes needs, all one attacker gets.
+    signInPerAccountSource: limitSchema(20, 300),
+    // One address trying any accounts (password spraying).
     signInPerSource: limitSchema(100, 300),
     // Wrong current passwords on the account page (change password or e-mail, delete) per account: it is a password
     // check like a sign-in's, and must be no faster a guessing oracle.
     reauthPerAccount: limitSchema(10, 300),
+    // One account from everywhere, browsers with its device cookie aside: five times one address's allowance, so
+    // only guessing from many addresses reaches it (NIST SP 800-63B §3.2.2: at most 100 failures).
+    signInPerAccount: limitSchema(100, 300),
+    // A browser holding the account's device cookie: never refused because others failed, throttled if it fails.
+    signInPerDevice: limitSchema(10, 300),
+    // How long a device cookie proves a browser (browsers keep a cookie at most 400 days).
+    deviceCookieDays: z.number().int().min(1).max(400).default(180),
     signUpPerSource: limitSchema(20, 3600),
+    // Reset mails for one address: a mailbox is not flooded, and the owner's browser (device cookie) has its own.
     mailPerAccount: limitSchema(5, 3600),
     // Guesses at an account's e-mail confirmation codes, across all its codes (a new code gives no fresh guesses):
     // 10 an hour leave a guesser about one chance in 4,000 a year at a 6-digit code.
     verificationGuessesPerAccount: limitSchema(10, 3600),
+    // Reset mails for one address asked from one place: below mailPerAccount, so one place cannot spend it.
+    mailPerAccountSource: limitSchema(3, 3600),
     mailPerSource: limitSchema(30, 3600),
     otpApiPerUser: limitSchema(30, 60),
   }).prefault({}),

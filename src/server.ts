@@ -27,10 +27,11 @@ import {
 } from './oidc/index.ts';
 import { registerAccountSite, accountClientId } from './web/account-site.ts';
 import { registerOtpValidateApi } from './web/api/otp-validate.ts';
-import { accountKey, createRateLimiter } from './ratelimit/index.ts';
+import { accountKey, attemptLimits, createRateLimiter, type AttemptRules } from './ratelimit/index.ts';
+import { createDeviceCookies } from './web/device-cookie.ts';
 import { createCaptcha } from './captcha/index.ts';
 import {
-  createRadiusServer, createSqlChallengeStates, createSqlStoredClients, createSqlVpnSessions, createVpnLogin, sessionChange,
+  callingStation, createRadiusServer, createSqlChallengeStates, createSqlStoredClients, createSqlVpnSessions, createVpnLogin, sessionChange,
   type RadiusBound, type RadiusServer, type StoredClients, type VpnSessions,
 } from './radius/index.ts';
 import { t } from './web/i18n/index.ts';
@@ -98,13 +99,14 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   const auditAs = (fallbackActor: string) => (event: { action: string; subject: string | null; outcome: string; source?: string | null; details?: Record<string, unknown> }) =>
     audit.record({ actor: event.subject ?? fallbackActor, ...event });
   const metrics = createMetrics();
-  const [signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey, captchaKey] = await Promise.all([
+  const [signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey, captchaKey, deviceKey] = await Promise.all([
     loadSigningKeys(store.db, sealer, clock, config.tokens.refreshTokenSeconds * 1000),
     loadNamedSecret(store.db, sealer, clock, 'cookie-key'),
     loadNamedSecret(store.db, sealer, clock, 'csrf-key'),
     loadNamedSecret(store.db, sealer, clock, 'code-pepper'),
     loadNamedSecret(store.db, sealer, clock, 'unsubscribe-key'),
     loadNamedSecret(store.db, sealer, clock, 'captcha-key'),
+    loadNamedSecret(store.db, sealer, clock, 'device-key'),
   ]);
   const unsubscribeTokens = createUnsubscribeTokens(unsubscribeKey);
   const csrf = createCsrf(csrfKey);
@@ -193,6 +195,12 @@ export async function createServer(config: Config, options: { logger?: Logger; c
       : sendMail('otp.token_replaced', account.email, { serial: confirmed.token.serial, revoked: confirmed.revoked.map((r) => r.serial).join(', ') }));
   };
   const policies = cachedPolicyStore(createSqlPolicyStore(store.db), () => clock.now());
+  // Password attempts, on the sign-in page and the VPN alike (src/ratelimit/attempt-limits.ts).
+  const signInRules: AttemptRules = {
+    perAccountSource: config.limits.signInPerAccountSource, perSource: config.limits.signInPerSource,
+    perAccount: config.limits.signInPerAccount, perDevice: config.limits.signInPerDevice,
+  };
+  const devices = createDeviceCookies({ key: deviceKey, clock, lifetimeDays: config.limits.deviceCookieDays, secure: config.issuer.startsWith('https:') });
   const groupsOf = async (accountId: string) => (await accounts.findAccount(accountId))?.groups ?? [];
   const secondFactor = createSecondFactorRule({ policies, groupsOf, hasToken: (accountId) => otp.hasActiveToken(accountId), now: () => clock.now() });
   const signIn = createSignIn({
@@ -243,6 +251,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); }, { bearerToken: config.metrics.bearerToken });
   registerInteractions(app, {
     provider, accounts, workforce, passwordChangeUrl: config.directory?.passwordChangeUrl, csrf, passwordMinLength: passwordPolicy.minLength, signIn, limiter, limits: config.limits,
+    signInRules, devices,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   const captcha = createCaptcha({ db: store.db, clock, hmacKey: captchaKey.toString('base64'), maxNumber: config.accounts.captchaMaxNumber, expiresSeconds: 600 });
@@ -253,7 +262,9 @@ export async function createServer(config: Config, options: { logger?: Logger; c
       link: (token) => link(`reset-password/new?token=${encodeURIComponent(token)}`), accountLink: () => link('account'),
       ttlSeconds: config.accounts.resetTtlSeconds, audit: auditAs('anonymous'),
     }),
-    sessions, csrf, limiter, limits: { perAccount: config.limits.mailPerAccount, perSource: config.limits.mailPerSource },
+    sessions, csrf, limiter, devices,
+    // The owner's browser (device cookie) has the per-address allowance to itself.
+    rules: { perAccountSource: config.limits.mailPerAccountSource, perSource: config.limits.mailPerSource, perAccount: config.limits.mailPerAccount, perDevice: config.limits.mailPerAccount },
     secureCookies: config.issuer.startsWith('https:'), onError: (err) => logger.error({ err }, 'password reset mail failed'),
   });
   registerAccountSite(app, {
@@ -306,10 +317,13 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     // Group names compare without case, as the directories compare them (the configuration refuses two spellings).
     const replyAttributesByGroup = new Map(Object.entries(config.radiusGroupAttributes).map(([group, attributes]) => [group.toLowerCase(), attributes]));
     const vpnLogin = createVpnLogin({
-      async checkPassword(userName, password) {
-        // The same count as the sign-in page's, per account only: every person behind a gateway shares its address.
+      async checkPassword(userName, password, request) {
+        // The sign-in page's rule on counters of the VPN's own, so that guessing on the web page alone cannot keep
+        // staff off the VPN, nor the other way round. The gateway's address is everyone's behind it: the client is
+        // the one it names in Calling-Station-Id, else only the gateway.
+        const station = callingStation(request);
         const account = await limiter.limitFailures(
-          [{ key: accountKey('signin', userName), rule: config.limits.signInPerAccount }],
+          attemptLimits({ action: 'vpn', account: userName, source: station ? { station } : { gateway: request.client } }, signInRules),
           () => (workforce?.isDirectoryName(userName) ? workforce.signIn(userName, password) : accounts.authenticate(userName, password)),
           countsAsFailedSignIn,
         );

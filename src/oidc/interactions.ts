@@ -13,8 +13,9 @@ import { OtpError } from '../otp/index.ts';
 import { SignInError, type SignedIn, type SignIn, type SignInFlow } from '../signin/index.ts';
 import { otpCodePage, otpEnrolPage } from '../web/pages/otp-pages.ts';
 import { acr } from './provider.ts';
-import { accountKey, RateLimitedError, sourceKey, type Limit, type RateLimiter } from '../ratelimit/index.ts';
+import { attemptLimits, RateLimitedError, sourceKey, type AttemptRules, type Limit, type RateLimiter } from '../ratelimit/index.ts';
 import type { Csrf } from '../web/csrf.ts';
+import type { DeviceCookies } from '../web/device-cookie.ts';
 
 export interface InteractionOptions {
   provider: Provider;
@@ -28,7 +29,10 @@ export interface InteractionOptions {
   onSignIn?: (outcome: 'success' | 'failure') => void;
   signIn: SignIn;
   limiter: RateLimiter;
-  limits: { signInPerAccount: Limit; signInPerSource: Limit; signUpPerSource: Limit; mailPerSource: Limit };
+  limits: { signInPerSource: Limit; signUpPerSource: Limit; mailPerSource: Limit };
+  /** How password attempts are counted (the same rule as the VPN's and the reset page's). */
+  signInRules: AttemptRules;
+  devices: DeviceCookies;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -253,11 +257,9 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
     const details = await loadForPost(req, reply);
     if (!details) return;
     const name = String(req.body.email ?? '');
-    // Failed sign-ins count toward the limits (per source and per account); a successful one costs nothing.
-    const signInLimits = [
-      { key: sourceKey('signin', req.ip), rule: o.limits.signInPerSource },
-      { key: accountKey('signin', name), rule: o.limits.signInPerAccount },
-    ];
+    // Failed sign-ins count toward the limits (src/ratelimit/attempt-limits.ts: this browser's device cookie, or the
+    // account from this address, this address, the account); a successful one costs nothing.
+    const signInLimits = attemptLimits({ action: 'signin', account: name, source: { ip: req.ip }, device: o.devices.deviceFor(req.headers.cookie, name) }, o.signInRules);
     let account: Account;
     try {
       account = await o.limiter.limitFailures(signInLimits, async () => (o.workforce?.isDirectoryName(name)
@@ -275,6 +277,9 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
       const status = statusFor(reply, err, (err as { code?: string }).code === 'directory.unreachable' ? 503 : 401);
       return html(reply, status, signInPage(context(details.uid, { appName: await appName(details), errors: [fieldError(err)], values: { email: req.body.email ?? '' } })));
     }
+    // The right password earns this browser its device cookie for the account, under each of its names (never for an
+    // address not confirmed yet: it may not be the person's).
+    reply.raw.appendHeader('set-cookie', o.devices.issue(req.headers.cookie, [name, account.email, account.username]));
     return afterFirstFactor(details, reply, account);
   });
 

@@ -4,6 +4,9 @@ import type { Match, TokenRecord, TokenState, TokenType } from './token.ts';
 
 export interface StoredToken { record: TokenRecord; secretSealed: string }
 
+/** From this many consecutive failures on (until the next step), a token's codes wait `delayMs` after the attempt. */
+export interface HoldBackStep { failures: number; delayMs: number }
+
 export interface OtpStore {
   /** False when the serial number is taken already. */
   insert(token: StoredToken): Promise<boolean>;
@@ -23,6 +26,17 @@ export interface OtpStore {
   acceptStep(id: string, match: Match): Promise<boolean>;
   /** Counts a failure and returns the new count (0 when no such token). */
   recordFailure(id: string): Promise<number>;
+  /**
+   * Counts a failure on an active token that is not held back at `atMs`, before its code is compared, and sets in
+   * the same update the hold-back the new count earns (`steps`, by ascending `failures`): of racing attempts only as
+   * many are compared as the hold-back lets through. Undefined when the token is locked, held back or gone.
+   */
+  reserveFailure(id: string, atMs: number, steps: readonly HoldBackStep[]): Promise<{ failures: number; lockedUntil: number } | undefined>;
+  /**
+   * Gives back a failure reserveFailure counted for an attempt that was not this token's failure, and the hold-back
+   * it set (`heldBackUntil`), unless another attempt has set a different one since.
+   */
+  refundFailure(id: string, heldBackUntil: number): Promise<void>;
   setLock(id: string, lockedUntil: number, permanently: boolean): Promise<void>;
   /** Moves the token from one state to another; false when it was not in `from` (someone else moved it). */
   changeState(id: string, from: TokenState, to: TokenState, atMs: number): Promise<boolean>;

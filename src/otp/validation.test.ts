@@ -121,6 +121,51 @@ for (const dialect of await testDialects()) {
       assert.ok(await otp().validate(victim.accountId, code()), 'the helpdesk unlock lets the user in again');
     });
 
+    it('compares at most 10 of 40 parallel wrong codes at one token, on two nodes, and holds the wait (T45)', async () => {
+      const { accountId, secretBase32, serial } = await w.enrolled();
+      const right = oathtool(secretBase32, w.clock.now());
+      const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => w.otp((i % 2) as 0 | 1).validate(accountId, wrongFor(right), { source: '203.0.113.40' })));
+      const codes = results.map((r) => (r.status === 'rejected' ? codeOf(r.reason) : 'accepted'));
+      assert.equal(codes.filter((c) => c === 'otp.wrong_code').length, 10, 'compared');
+      assert.equal(codes.filter((c) => c === 'otp.throttled').length, 30, 'held back uncompared');
+      const audited = w.events.filter((e) => e.subject === accountId && e.source === '203.0.113.40');
+      assert.equal(audited.filter((e) => e.outcome === 'wrong_code').length, 10);
+      assert.equal(audited.filter((e) => e.outcome === 'throttled').length, 30);
+      const [token] = await otp().list(accountId);
+      assert.deepEqual([token.serial, token.failures, token.lockedUntil - w.clock.now()], [serial, 10, 30_000], 'the tenth failure earned the first wait');
+      assert.deepEqual([(await refusal(otp().validate(accountId, right))).code], ['otp.throttled'], 'the right code waits too');
+      w.clock.advance(31_000);
+      assert.ok(await otp().validate(accountId, oathtool(secretBase32, w.clock.now())), 'and is taken after the wait');
+    });
+
+    it('locks for good after maxFailures among 40 parallel wrong codes, comparing no more than that', async () => {
+      const strict = w.withPolicy({ freeFailures: 4, maxFailures: 6 });
+      const { accountId, secretBase32 } = await w.enrolled();
+      const right = oathtool(secretBase32, w.clock.now());
+      for (let round = 0; round < 3; round++) {
+        const results = await Promise.allSettled(Array.from({ length: 40 }, () => strict.validate(accountId, wrongFor(right))));
+        const compared = results.filter((r) => r.status === 'rejected' && codeOf(r.reason) === 'otp.wrong_code').length;
+        // 4 free failures, then one per wait (30 s, then 60 s), the sixth locks.
+        assert.equal(compared, [4, 1, 1][round], `round ${round}`);
+        w.clock.advance(3_600_000);
+      }
+      assert.equal((await otp().list(accountId))[0].state, 'locked');
+      assert.equal(w.events.filter((e) => e.action === 'otp.lock' && e.subject === accountId).length, 1);
+      await assert.rejects(strict.validate(accountId, oathtool(secretBase32, w.clock.now())), { code: 'otp.locked' });
+    });
+
+    it('gives back the failure it reserved on another token when one token takes the code', async () => {
+      const { accountId, secretBase32 } = await w.enrolled();
+      const secret = randomBytes(20);
+      const serial = `HW-${randomBytes(4).toString('hex')}`;
+      await otp().importHardware({ serial, secret });
+      await otp().assignHardware(accountId, serial);
+      await assert.rejects(otp().validate(accountId, wrongFor(oathtool(secretBase32, w.clock.now()))), { code: 'otp.wrong_code' });
+      assert.deepEqual((await otp().list(accountId)).map((t) => t.failures), [1, 1], 'a wrong code counts on both');
+      assert.ok(await otp().validate(accountId, oathtool(secretBase32, w.clock.now())));
+      assert.deepEqual((await otp().list(accountId)).map((t) => [t.type, t.failures]), [['mobile', 0], ['hardware', 1]], 'the hardware token keeps only its earlier failure');
+    });
+
     it('locks at the configured limit, never later than 100 failures', async () => {
       assert.throws(() => w.withPolicy({ maxFailures: 101 }), /maxFailures/);
       assert.throws(() => w.withPolicy({ windowSteps: 4 }), /windowSteps/);

@@ -4,6 +4,7 @@ export { createRadiusServer, type RadiusBound, type RadiusServer, type RadiusSer
 export { radiusConfigSchema, radiusClientSchema, replyAttributeSchema, type RadiusConfig, type RadiusConfigInput, type RadiusClientConfig } from './config.ts';
 export { parseRadiusConfig } from './clients.ts';
 export type { AccessRequest, AccessDecision, AccountingRecord, ReplyAttribute, NamedAttribute } from './messages.ts';
+export { callingStation } from './messages.ts';
 export { radiusOutcomes, type RadiusOutcome, type RadiusCounters, type CountEvent } from './counters.ts';
 export { RadiusError, RadiusDecodeError, RadiusEncodeError, RadiusConfigError, RadiusClientError, type RadiusErrorCode } from './errors.ts';
 export { decodePacket, encodePacket, maxPacketLength, type RadiusPacket, type RadiusAttribute } from './packet.ts';

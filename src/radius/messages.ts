@@ -71,6 +71,16 @@ export function describeRequest(packet: RadiusPacket, client: string, source: { 
   return { client, source, attributes, vendorAttributes, packet };
 }
 
+/**
+ * The client the gateway names in Calling-Station-Id (RFC 2865 §5.31: its address, or its MAC address on a LAN);
+ * null when it names none. The gateway's own address is shared by everyone behind it.
+ */
+export function callingStation(context: RequestContext): string | null {
+  const value = context.attributes.find((a) => a.name === 'Calling-Station-Id')?.value;
+  const text = (Buffer.isBuffer(value) ? value.toString('utf8') : typeof value === 'string' ? value : '').trim();
+  return text === '' ? null : text;
+}
+
 /** Splits text into UTF-8 chunks of at most 253 octets without cutting a character in two. */
 export function splitText(text: string): Buffer[] {
   const chunks: Buffer[] = [];

@@ -27,9 +27,9 @@ const passwordCheckMessages = new Map<string | undefined, VpnMessage>([
 export interface VpnLoginPorts {
   /**
    * Password check; throws an error with a `code` (e.g. directory.wrong_password, directory.unreachable, or
-   * web.rate_limited after too many failures).
+   * web.rate_limited after too many failures). `request` says which client is trying, for the limits.
    */
-  checkPassword(userName: string, password: string): Promise<{ accountId: string; groups: readonly string[]; workforce: boolean }>;
+  checkPassword(userName: string, password: string, request: AccessRequest): Promise<{ accountId: string; groups: readonly string[]; workforce: boolean }>;
   /**
    * `groups` when the caller has them at hand; otherwise they are read. `checkCode` checks a code typed in the same
    * request (passOTP) against the tokens this decision read, as `validateCode` would.
@@ -102,7 +102,7 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
       ? [secret.slice(0, -otpCodeLength), secret.slice(-otpCodeLength)] : [secret, undefined];
     let checked: Awaited<ReturnType<VpnLoginPorts['checkPassword']>>;
     try {
-      checked = await p.checkPassword(userName, password);
+      checked = await p.checkPassword(userName, password, request);
     } catch (err) {
       const reason = (err as { code?: string }).code;
       await audit(request, 'radius.reject', null, { reason: reason ?? 'error' });

@@ -6,7 +6,7 @@ import { manualClock, type Clock } from '../clock/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../test/support/databases.ts';
 import { dropRedisPrefix, openRedisTestClient, redisTestPrefix, redisTestUrl, testRedis } from '../../test/support/redis.ts';
-import { createRateLimiter, type RateLimiter } from './index.ts';
+import { createRateLimiter, RateLimitedError, type RateLimiter } from './index.ts';
 
 type Backend = 'sqlite' | 'postgres' | 'redis';
 const backends: Backend[] = [...await testDialects(), ...(await testRedis() ? ['redis' as const] : [])];
@@ -105,6 +105,68 @@ for (const backend of backends) {
       assert.equal((await limiter.peek('lf-source', rule)).allowed, false, 'counted under every key');
       await assert.rejects(limiter.limitFailures(limits, async () => { runs++; }), { code: 'web.rate_limited' });
       assert.equal(runs, 5, 'the attempt does not run once a key is full');
+    });
+
+    it('runs exactly the limit among 200 parallel failing attempts from two nodes, and counts exactly that (T45)', async () => {
+      const clock = manualClock();
+      const [a, b] = [fixture.node(clock, 0), fixture.node(clock, 1)];
+      const signIn = { limit: 20, windowSeconds: 300 };
+      const wrong = Object.assign(new Error('wrong password'), { code: 'identity.invalid_credentials' });
+      let runs = 0;
+      const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).limitFailures([{ key: 'par-account', rule: signIn }], async () => {
+        runs++;
+        await new Promise((resolve) => setImmediate(resolve));
+        throw wrong;
+      })));
+      assert.equal(runs, 20, 'attempts that ran');
+      const reasons = results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'accepted'));
+      assert.equal(reasons.filter((c) => c === 'identity.invalid_credentials').length, 20);
+      assert.equal(reasons.filter((c) => c === 'web.rate_limited').length, 180);
+      // The refused attempts gave their counts back: one more than the limit would now allow exactly one more.
+      assert.equal((await a.peek('par-account', { limit: 21, windowSeconds: 300 })).remaining, 1);
+    });
+
+    it('gives back what an attempt counted when a key refuses it, so a throttled source cannot spend an account', async () => {
+      const limiter = fixture.node(manualClock());
+      for (let i = 0; i < 3; i++) await limiter.consume('rk-full', rule);
+      await assert.rejects(limiter.check([{ key: 'rk-shared', rule }, { key: 'rk-full', rule }]), { code: 'web.rate_limited' });
+      await assert.rejects(limiter.limitFailures([{ key: 'rk-shared', rule }, { key: 'rk-full', rule }], async () => assert.fail('ran')), { code: 'web.rate_limited' });
+      assert.equal((await limiter.peek('rk-shared', rule)).remaining, 3, 'the key before the full one');
+      assert.equal((await limiter.peek('rk-full', { limit: 4, windowSeconds: 60 })).remaining, 1, 'and the full key itself');
+      // 200 parallel failures from one source (5 allowed) at an account that allows 50: the account sees 5.
+      const perSource = { limit: 5, windowSeconds: 60 };
+      const perAccount = { limit: 50, windowSeconds: 60 };
+      let runs = 0;
+      await Promise.allSettled(Array.from({ length: 200 }, () => limiter.limitFailures([{ key: 'rk-source', rule: perSource }, { key: 'rk-account', rule: perAccount }], async () => {
+        runs++;
+        await new Promise((resolve) => setImmediate(resolve));
+        throw new Error('wrong password');
+      })));
+      assert.equal(runs, 5);
+      assert.equal((await limiter.peek('rk-account', perAccount)).remaining, 45, 'only the attempts that ran were counted against the account');
+    });
+
+    it('reserves an attempt while it runs, and gives the reservation of a success or an uncounted failure back', async () => {
+      const clock = manualClock(Date.UTC(2026, 0, 1, 0, 0, 10));
+      const limiter = fixture.node(clock);
+      const limits = [{ key: 'rs-account', rule }];
+      const seen: number[] = [];
+      assert.equal(await limiter.limitFailures(limits, async () => { seen.push((await limiter.peek('rs-account', rule)).remaining); return 'ok'; }), 'ok');
+      assert.deepEqual(seen, [2], 'counted while it ran');
+      assert.equal((await limiter.peek('rs-account', rule)).remaining, 3, 'given back after the success');
+      const outage = Object.assign(new Error('down'), { code: 'directory.unreachable' });
+      await assert.rejects(limiter.limitFailures(limits, async () => { throw outage; }, (e) => e !== outage), outage);
+      await assert.rejects(limiter.limitFailures(limits, async () => { throw new RateLimitedError(5); }), { code: 'web.rate_limited' });
+      assert.equal((await limiter.peek('rs-account', rule)).remaining, 3, 'given back after an outage and a nested refusal');
+      // A refund never reaches into the next window: an attempt that outlived its window leaves the new one alone.
+      await assert.rejects(limiter.limitFailures(limits, async () => { throw new Error('wrong'); }));
+      const slow = limiter.limitFailures(limits, async () => {
+        clock.advance(60_000);
+        await limiter.consume('rs-account', rule);
+        return 'ok';
+      });
+      assert.equal(await slow, 'ok');
+      assert.equal((await limiter.peek('rs-account', rule)).remaining, 2, 'the new window keeps its one attempt');
     });
 
     it('keeps keys apart and resets only the key asked for', async () => {

@@ -3,5 +3,6 @@
 // memory), so several nodes see one count. A limit throttles, it never locks an account for good (checklist T8).
 export { createRateLimiter, type RateLimiterBackend } from './limiter.ts';
 export { accountKey, sourceKey } from './keys.ts';
+export { attemptLimits, type Attempt, type AttemptRules, type AttemptSource } from './attempt-limits.ts';
 export { clientAddress, trustedProxyList, sourceBucket } from './client-address.ts';
 export { RateLimitedError, RateLimitError, type Limit, type LimitDecision, type RateLimiter, type RateLimitErrorCode } from './types.ts';

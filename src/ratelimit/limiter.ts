@@ -26,29 +26,54 @@ export function createRateLimiter(backend: RateLimiterBackend | Kysely<Database>
   // Bad rules and keys are refused before anything is counted, the same way on every backend.
   const checked = (key: string, rule: Limit) => { digestKey(key); checkRule(rule, maxWindowSeconds); };
 
+  // Attempts are reserved before they run (counted first, given back when they turn out not to count): a count
+  // read before the attempt and written after it would let every parallel attempt through (checklist T45).
+  type Reservation = Array<{ key: string; window: string }>;
+  // A refund that cannot be made (the store went away) leaves an attempt counted that did not fail: the limit errs
+  // toward throttling, and the attempt's own answer, already decided, stands.
+  const refund = async (reservation: Reservation) => {
+    await Promise.all(reservation.map((r) => store.refund(r.key, r.window).catch(() => {})));
+  };
+  // Keys are counted one after the other, in the caller's order: an attempt a key refuses never reaches the keys
+  // after it, and what it counted before is given back (the attempt never ran). So a source that is throttled
+  // cannot spend a shared allowance, e.g. an attacker's address the victim account's.
+  async function reserve(attempts: ReadonlyArray<{ key: string; rule: Limit }>): Promise<Reservation> {
+    for (const a of attempts) checked(a.key, a.rule);
+    const reservation: Reservation = [];
+    for (const a of attempts) {
+      const { decision, window } = await store.consume(a.key, a.rule);
+      reservation.push({ key: a.key, window });
+      if (!decision.allowed) {
+        await refund(reservation);
+        throw new RateLimitedError(decision.retryAfterSeconds);
+      }
+    }
+    return reservation;
+  }
+
   const limiter: RateLimiter = {
-    async consume(key, rule) { checked(key, rule); return store.consume(key, rule); },
+    async consume(key, rule) { checked(key, rule); return (await store.consume(key, rule)).decision; },
     async peek(key, rule) { checked(key, rule); return store.peek(key, rule); },
     async reset(key) { digestKey(key); await store.reset(key); },
-    async check(attempts) {
-      for (const a of attempts) checked(a.key, a.rule);
-      const decisions = await Promise.all(attempts.map((a) => store.consume(a.key, a.rule)));
-      const refused = decisions.filter((d) => !d.allowed);
-      if (refused.length) throw new RateLimitedError(Math.max(...refused.map((d) => d.retryAfterSeconds)));
-    },
+    async check(attempts) { await reserve(attempts); },
     async ensureUnder(key, rule) {
       const decision = await limiter.peek(key, rule);
       if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
     },
     async limitFailures(limits, attempt, counts = () => true) {
-      for (const l of limits) await limiter.ensureUnder(l.key, l.rule);
+      const reservation = await reserve(limits);
+      let result;
       try {
-        return await attempt();
+        result = await attempt();
       } catch (error) {
-        // A refusal by a limit is not a failure of the person's.
-        if (!(error instanceof RateLimitedError) && counts(error)) for (const l of limits) await limiter.consume(l.key, l.rule);
+        // A refusal by a limit is not a failure of the person's, nor is what the caller says does not count (the
+        // directory being down).
+        if (error instanceof RateLimitedError || !counts(error)) await refund(reservation);
         throw error;
       }
+      // A success costs nothing.
+      await refund(reservation);
+      return result;
     },
     async purge(olderThanMs) {
       await store.purge(Math.max(olderThanMs ?? 0, maxWindowSeconds * 1000));

@@ -23,14 +23,18 @@ export interface RateLimiter {
   peek(key: string, rule: Limit): Promise<LimitDecision>;
   /** Forgets a key's count (e.g. an account's failures after a successful sign-in). */
   reset(key: string): Promise<void>;
-  /** Counts one attempt under every key; throws RateLimitedError when any of them is over its limit. */
+  /**
+   * Counts one attempt under every key, in the order given; when a key is over its limit, the counts this attempt
+   * already made are taken back (it never ran) and RateLimitedError is thrown.
+   */
   check(attempts: ReadonlyArray<{ key: string; rule: Limit }>): Promise<void>;
   /** Throws RateLimitedError when the key is already at its limit, without counting (for counting failures only). */
   ensureUnder(key: string, rule: Limit): Promise<void>;
   /**
-   * Counting failures only: runs `attempt` when every limit still has room (else throws RateLimitedError and runs
-   * nothing). An error it throws is counted under every limit when `counts(error)` agrees (a RateLimitedError never
-   * is), then rethrown; a success counts nothing.
+   * Counting failures only: reserves the attempt under every limit first, as `check` does (a full limit throws
+   * RateLimitedError and runs nothing), so that parallel attempts cannot all pass before the first failure is
+   * counted (checklist T45). A success gives the reservation back, and so does an error `counts(error)` does not
+   * count (a RateLimitedError never counts); any other error keeps it and is rethrown.
    */
   limitFailures<T>(limits: ReadonlyArray<{ key: string; rule: Limit }>, attempt: () => Promise<T>, counts?: (error: unknown) => boolean): Promise<T>;
   /**
@@ -42,9 +46,20 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
+/** One attempt as a backend counted it: the decision, and the window it was counted in, for a refund. */
+export interface Counted {
+  decision: LimitDecision;
+  window: string;
+}
+
 /** What a backend provides; RateLimiter adds rule checks and the two helpers on top (see limiter.ts). */
 export interface CounterStore {
-  consume(key: string, rule: Limit): Promise<LimitDecision>;
+  consume(key: string, rule: Limit): Promise<Counted>;
+  /**
+   * Takes back one attempt counted in `window` (from `consume`). A window that has since ended is left alone: its
+   * successor starts from nothing anyway, and must not start below it.
+   */
+  refund(key: string, window: string): Promise<void>;
   peek(key: string, rule: Limit): Promise<LimitDecision>;
   reset(key: string): Promise<void>;
   purge(olderThanMs: number): Promise<void>;

@@ -6,8 +6,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CaptchaError, solverScriptPath, type Captcha } from '../captcha/index.ts';
 import { IdentityError, type PasswordReset } from '../identity/index.ts';
 import type { SessionManager } from '../oidc/index.ts';
-import { accountKey, RateLimitedError, sourceKey, type Limit, type RateLimiter } from '../ratelimit/index.ts';
+import { attemptLimits, RateLimitedError, type AttemptRules, type RateLimiter } from '../ratelimit/index.ts';
 import type { Csrf } from './csrf.ts';
+import type { DeviceCookies } from './device-cookie.ts';
 import type { FieldError } from './forms.ts';
 import { messagePage } from './pages/account-pages.ts';
 import { resetNewPasswordPage, resetRequestPage } from './pages/reset-pages.ts';
@@ -20,7 +21,9 @@ export interface ResetRouteOptions {
   sessions: SessionManager;
   csrf: Csrf;
   limiter: RateLimiter;
-  limits: { perAccount: Limit; perSource: Limit };
+  /** Reset mails per address asked for, counted as sign-ins are (src/ratelimit/attempt-limits.ts). */
+  rules: AttemptRules;
+  devices: DeviceCookies;
   secureCookies: boolean;
   onError(err: unknown): void;
 }
@@ -62,10 +65,9 @@ export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions):
     if (!formTokenValid(req)) return page(reply, 403, messagePage('error.title', 'web.csrf'));
     try {
       await o.captcha.verify(req.body.captcha);
-      await o.limiter.check([
-        { key: sourceKey('reset', req.ip), rule: o.limits.perSource },
-        { key: accountKey('password_reset', email), rule: o.limits.perAccount },
-      ]);
+      // Per (address, place) before per address, so that asking from elsewhere cannot spend the owner's mails; the
+      // owner's browser (device cookie for this address) is counted on its own.
+      await o.limiter.check(attemptLimits({ action: 'reset', account: email, source: { ip: req.ip }, device: o.devices.deviceFor(req.headers.cookie, email) }, o.rules));
     } catch (err) {
       if (err instanceof CaptchaError) return again(400, [{ field: 'captcha', message: err.code }]);
       if (err instanceof RateLimitedError) {

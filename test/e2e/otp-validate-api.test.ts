@@ -89,6 +89,24 @@ for (const dialect of await testDialects()) {
       assert.ok(Number(throttled.headers.get('retry-after')) > 0);
     });
 
+    it('answers exactly 30 of 80 parallel wrong codes for one name, and 429 to the other 50 (T45)', async () => {
+      // The limit counts per minute of the clock: a burst that straddles a minute meets two windows, so it is sent
+      // again under another name.
+      let answers: Array<{ status: number; body: { result?: string; code?: string }; retryAfter: string | null }> = [];
+      for (let round = 0; round < 3; round++) {
+        const startedMinute = Math.floor(Date.now() / 60_000);
+        answers = await Promise.all(Array.from({ length: 80 }, async (_, i) => {
+          const response = await validate(`burst-${round}-${dialect}`, String(200000 + i));
+          return { status: response.status, body: await response.json() as { result?: string; code?: string }, retryAfter: response.headers.get('retry-after') };
+        }));
+        if (Math.floor(Date.now() / 60_000) === startedMinute) break;
+      }
+      assert.equal(answers.filter((a) => a.status === 200 && a.body.result === 'reject').length, 30);
+      const throttled = answers.filter((a) => a.status === 429);
+      assert.equal(throttled.length, 50);
+      assert.ok(throttled.every((a) => a.body.code === 'web.rate_limited' && Number(a.retryAfter) > 0));
+    });
+
     it('refuses a missing, forged, foreign or scope-less token', async () => {
       const { key } = await employee(`auth-${dialect}`);
       const code = oathtool(key);

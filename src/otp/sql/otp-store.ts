@@ -1,5 +1,5 @@
 // The OTP store on Kysely; the same statements run on SQLite and PostgreSQL (the OTP tests run every case on both).
-import { PostgresAdapter, type Kysely, type Selectable } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
 import { isUniqueViolation, prepared, type Database, type OtpTokensTable } from '../../store/index.ts';
 import type { OtpStore, StoredToken } from '../store.ts';
 import type { TokenRecord } from '../token.ts';
@@ -84,6 +84,27 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
       const row = await db.updateTable('otp_tokens').set((eb) => ({ failures: eb('failures', '+', 1) })).where('id', '=', id)
         .returning('failures').executeTakeFirst();
       return row?.failures ?? 0;
+    },
+    async reserveFailure(id, atMs, steps) {
+      // Every right-hand side reads the row as it was before this update (failures is the old count), on both
+      // databases; the highest step the new count reaches decides the hold-back.
+      const earned = [...steps].reverse().map((step) => sql`when failures + 1 >= ${step.failures} then ${atMs + step.delayMs}`);
+      const row = await db.updateTable('otp_tokens')
+        .set((eb) => ({
+          failures: eb('failures', '+', 1),
+          locked_until: earned.length ? sql<number>`case ${sql.join(earned, sql` `)} else locked_until end` : eb.ref('locked_until'),
+        }))
+        .where('id', '=', id).where('state', '=', 'active').where('locked_until', '<=', atMs)
+        .returning(['failures', 'locked_until']).executeTakeFirst();
+      return row && { failures: Number(row.failures), lockedUntil: Number(row.locked_until) };
+    },
+    async refundFailure(id, heldBackUntil) {
+      await db.updateTable('otp_tokens')
+        .set((eb) => ({
+          failures: eb('failures', '-', 1),
+          locked_until: sql<number>`case when locked_until = ${heldBackUntil} then 0 else locked_until end`,
+        }))
+        .where('id', '=', id).where('failures', '>', 0).execute();
     },
     async setLock(id, lockedUntil, permanently) {
       // A lock never shortens a longer one a concurrent failure already set.

@@ -28,6 +28,15 @@ redis.call('PEXPIRE', KEYS[1], math.floor(ttl))
 return { count, startText }
 `;
 
+// Takes one count back, only from the window the attempt was counted in (ARGV[1], as consume returned it) and never
+// below zero; an ended window's key may already be gone.
+const refundScript = `
+if redis.call('HGET', KEYS[1], 'w') == ARGV[1] and tonumber(redis.call('HGET', KEYS[1], 'c') or '0') > 0 then
+  redis.call('HINCRBY', KEYS[1], 'c', -1)
+end
+return 0
+`;
+
 export interface RedisCounterOptions {
   url: string;
   /** Prepended to every key, so several Tessera installations (or test runs) can share one Redis. */
@@ -49,7 +58,11 @@ export function createRedisCounterStore(o: RedisCounterOptions, clock: Clock): C
       const start = windowStartMs(now, rule);
       const [count, stored] = await redis.eval(consumeScript, 1, key, String(start), String(rule.windowSeconds * 1000), String(now))
         .catch(unavailable) as [number, string];
-      return decide(Number(count), Number(stored), rule, now, true);
+      return { decision: decide(Number(count), Number(stored), rule, now, true), window: String(stored) };
+    },
+
+    async refund(rawKey, window) {
+      await redis.eval(refundScript, 1, redisKey(rawKey), window).catch(unavailable);
     },
 
     async peek(rawKey, rule) {
