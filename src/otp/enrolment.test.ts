@@ -83,6 +83,17 @@ for (const dialect of await testDialects()) {
       await assert.rejects(quick.confirmEnrolment(id, late.tokenId, oathtool(late.secretBase32, w.clock.now()), { proof: 'first_factor' }), { code: 'otp.enrolment_invalid' });
     });
 
+    it('compares no more first codes than allowed among 20 parallel wrong ones (T45)', async () => {
+      const quick = w.withPolicy({ enrolmentMaxAttempts: 3 });
+      const id = await w.account();
+      const e = await quick.beginEnrolment(id, 'a', 'mobile', { proof: 'first_factor' });
+      const wrong = wrongFor(oathtool(e.secretBase32, w.clock.now()));
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => quick.confirmEnrolment(id, e.tokenId, wrong, { proof: 'first_factor' })));
+      const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'accepted'));
+      assert.equal(codes.filter((c) => c === 'otp.wrong_code').length, 3, 'exactly the allowed attempts were compared');
+      assert.equal(codes.filter((c) => c === 'otp.enrolment_invalid').length, 17);
+    });
+
     it('refuses types and inputs it cannot enrol', async () => {
       const id = await w.account();
       for (const type of ['hardware', 'sms', '__proto__', 'constructor']) {

@@ -92,13 +92,13 @@ export function enrolment(c: OtpContext) {
       const code = normalizeCode(codeInput);
       const now = options.atMs ?? c.clock.now();
       const stored = typeof tokenId === 'string' ? await c.store.findById(tokenId) : undefined;
-      if (!waiting(stored, accountId, now) || stored.record.failures >= c.policy.enrolmentMaxAttempts) {
+      // The attempt is counted before the code is compared (T45): parallel guesses at a first code get no more tries.
+      if (!waiting(stored, accountId, now) || !await c.store.reserveEnrolmentAttempt(stored.record.id, c.policy.enrolmentMaxAttempts)) {
         await c.audit({ action: 'otp.enrol', subject: typeof accountId === 'string' ? accountId : null, outcome: 'invalid', source: options.source });
         throw new OtpError('otp.enrolment_invalid');
       }
       const match = c.open(stored).verify(code, now, c.reach);
       if (!match) {
-        await c.store.recordFailure(stored.record.id);
         await c.audit({ action: 'otp.enrol', subject: accountId, outcome: 'wrong_code', source: options.source, details: { serial: stored.record.serial } });
         throw new OtpError('otp.wrong_code');
       }

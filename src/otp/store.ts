@@ -24,8 +24,11 @@ export interface OtpStore {
   activate(id: string, match: Match, atMs: number, replaces: TokenType[], options?: { onlyFirst?: boolean }): Promise<TokenRecord[] | 'has_token' | undefined>;
   /** Accepts `step` only if it is later than the last accepted one: one winner among racing requests. */
   acceptStep(id: string, match: Match): Promise<boolean>;
-  /** Counts a failure and returns the new count (0 when no such token). */
-  recordFailure(id: string): Promise<number>;
+  /**
+   * Counts an attempt at a pending token's first code before the code is compared, while it has had fewer than
+   * `maxAttempts`; false once it has had them (activation clears the count). Parallel guesses cannot get past it.
+   */
+  reserveEnrolmentAttempt(id: string, maxAttempts: number): Promise<boolean>;
   /**
    * Counts a failure on an active token that is not held back at `atMs`, before its code is compared, and sets in
    * the same update the hold-back the new count earns (`steps`, by ascending `failures`): of racing attempts only as

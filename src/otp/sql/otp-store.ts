@@ -80,10 +80,9 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
       // nodes checking the same code at the same instant exactly one sees its update change a row.
       return Number((await acceptStepOnce(db, { id, step: match.step, drift: match.drift })).numAffectedRows ?? 0n) > 0;
     },
-    async recordFailure(id) {
-      const row = await db.updateTable('otp_tokens').set((eb) => ({ failures: eb('failures', '+', 1) })).where('id', '=', id)
-        .returning('failures').executeTakeFirst();
-      return row?.failures ?? 0;
+    async reserveEnrolmentAttempt(id, maxAttempts) {
+      return affected(await db.updateTable('otp_tokens').set((eb) => ({ failures: eb('failures', '+', 1) }))
+        .where('id', '=', id).where('state', '=', 'pending').where('failures', '<', maxAttempts).executeTakeFirst());
     },
     async reserveFailure(id, atMs, steps) {
       // Every right-hand side reads the row as it was before this update (failures is the old count), on both
