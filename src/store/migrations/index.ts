@@ -10,6 +10,7 @@ import * as m0007 from './0007_radius.ts';
 import * as m0008 from './0008_radius_clients_sessions.ts';
 import * as m0009 from './0009_lookup_indexes.ts';
 import * as m0010 from './0010_radius_client_groups.ts';
+import * as m0012 from './0012_radius_challenge_steps.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_radius_clients_sessions': m0008,
   '0009_lookup_indexes': m0009,
   '0010_radius_client_groups': m0010,
+  '0012_radius_challenge_steps': m0012,
 };
