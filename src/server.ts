@@ -305,6 +305,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
       firstCodeLogin: async (accountId) => !await audit.hasEvent('radius.accept', accountId),
       states: challengeStates,
       takeSteps: () => audit.takeSteps(),
+      accountOf: async (userName) => (workforce?.isDirectoryName(userName) ? await workforce.accountNamed(userName) : undefined)?.id,
       message: (id) => (id === 'password_expired' && config.directory?.passwordChangeUrl !== undefined
         ? t('radius.password_expired_at', { url: config.directory.passwordChangeUrl }) : t(`radius.${id}`)),
       async replyAttributes(accountId, knownGroups) {

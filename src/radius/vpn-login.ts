@@ -61,6 +61,12 @@ export interface VpnLoginPorts {
   message(id: VpnMessage): string;
   /** Attributes the NAS gets on Accept for this person (e.g. Class or Filter-Id by directory group). */
   replyAttributes(accountId: string, groups?: readonly string[]): Promise<ReplyAttribute[]>;
+  /**
+   * Whom a name typed means, read without asking the directory (it may be down): the account linked to a directory
+   * name, none for a name that means nobody. A refusal before the password is proven is about that person, so the
+   * helpdesk finds it under any form of the name.
+   */
+  accountOf(userName: string): Promise<string | undefined>;
   /** Takes out what this login's password step recorded, to be kept with the challenge's State (`Audit.takeSteps`). */
   takeSteps(): AuditStep[];
   audit(event: { action: string; subject: string | null; outcome: string; source: string | null; details?: Record<string, unknown>; steps?: readonly AuditStep[] }): Promise<void>;
@@ -110,7 +116,7 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
       return reject('pap_required');
     }
     if (!userName || !secret) {
-      await audit(request, 'radius.reject', null, { reason: userName ? 'radius.no_password' : 'radius.no_user_name' });
+      await audit(request, 'radius.reject', userName ? await p.accountOf(userName) ?? null : null, { reason: userName ? 'radius.no_password' : 'radius.no_user_name' });
       return reject('wrong_password');
     }
 
@@ -118,7 +124,7 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     if (request.state) {
       const challenge = await p.states.consume(request.state, request.client, userName);
       if (!challenge) {
-        await audit(request, 'radius.reject', null, { reason: 'radius.state_invalid' });
+        await audit(request, 'radius.reject', await p.accountOf(userName) ?? null, { reason: 'radius.state_invalid' });
         return reject('expired');
       }
       const { accountId, steps } = challenge;
@@ -135,8 +141,9 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     try {
       checked = await p.checkPassword(userName, password);
     } catch (err) {
+      // About whom the name means, also where no check ran to say so (too many wrong passwords: refused before it).
       const reason = reasonOf(err);
-      await audit(request, 'radius.reject', null, { reason });
+      await audit(request, 'radius.reject', await p.accountOf(userName) ?? null, { reason });
       return reject(passwordCheckMessages.get(reason) ?? 'wrong_password');
     }
     const { accountId, groups } = checked;

@@ -14,6 +14,7 @@ import { radclient } from '../support/radclient.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
 import { operatorEnvironment, runCli } from '../support/cli.ts';
 import { startSlapd, fixtureConfig, type Slapd } from '../support/slapd.ts';
+import { createAgent, hiddenField } from '../support/tessera.ts';
 import { base32Encode } from '../../src/otp/index.ts';
 
 const secret = 'a-shared-secret-of-32-characters!';
@@ -185,6 +186,7 @@ for (const dialect of await testDialects()) {
       attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00', ...extra],
     });
     const attribute = (reply: Awaited<ReturnType<typeof send>>, name: string) => reply.attributes.find((a) => a.name === name)?.value;
+    const aliceForms = ['CORP\\alice', 'alice@example.org', 'alice'];
     let aliceId: string;
     let key: string;
 
@@ -227,6 +229,44 @@ for (const dialect of await testDialects()) {
       assert.match(acceptedLine, /radius\.accept\s+success\s+alice\s+127\.0\.0\.1\s+client=vpn user=CORP\\alice factors=\["pwd","otp"\] steps: account\.sign_in success, otp\.validate success$/);
     });
 
+    it('lists alice\'s refusals for a wrong password, an empty one and an unreachable directory under every form of her name; a name nobody has by the name typed', async () => {
+      const wrong = await send('alice', 'not her password');
+      assert.equal(attribute(wrong, 'Reply-Message'), 'Your IT code or password is incorrect.');
+      const empty = await send('CORP\\alice', '');
+      assert.equal(attribute(empty, 'Reply-Message'), 'Your IT code or password is incorrect.', 'the same answer as a wrong password');
+      await slapd.stop();
+      try {
+        assert.match(attribute(await send('alice', 'correct horse battery'), 'Reply-Message') ?? '', /cannot be reached/);
+        // The sign-in page too: refused, and audited about alice.
+        const agent = createAgent();
+        const page = await agent.follow(`${tessera.url}/account/login`, tessera.url);
+        const signIn = await agent.postForm(`${page.url}/login`, { csrf: hiddenField(await page.response.text(), 'csrf'), email: 'CORP\\alice', password: 'correct horse battery' });
+        assert.equal(signIn.status, 503);
+      } finally {
+        await slapd.restart();
+      }
+      const nobody = await send('nobody-at-all', 'not her password');
+      assert.equal(attribute(nobody, 'Reply-Message'), attribute(wrong, 'Reply-Message'), 'a name nobody has gets the same answer');
+      // A NUL in the name (radclient sends \000 as the octet 0; PostgreSQL text cannot hold it) or a filter in it:
+      // refused like any wrong password.
+      for (const hostile of ['"alice\\000"', '"*)(uid=*"']) {
+        const refused = await radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', timeoutSeconds: 5, attributes: [`User-Name = ${hostile}`, 'User-Password = "correct horse battery"', 'Message-Authenticator = 0x00'] });
+        assert.equal(attribute(refused, 'Reply-Message'), attribute(wrong, 'Reply-Message'), hostile);
+      }
+
+      const expected = [
+        ['account.sign_in', 'directory.unreachable'], ['radius.reject', 'directory.unreachable'], ['radius.reject', 'radius.no_password'], ['radius.reject', 'directory.wrong_password'],
+      ];
+      for (const name of aliceForms) {
+        const rows = await audit('--user', name, '--limit', '4');
+        assert.deepEqual(rows.map((r) => [r.action, r.details.reason]), expected, name);
+        assert.ok(rows.every((r) => r.subject === aliceId), `${name}: each is about alice`);
+      }
+      const [nobodyRow, ...others] = await audit('--user', 'nobody-at-all');
+      assert.deepEqual([nobodyRow.action, nobodyRow.subject, nobodyRow.details.user, nobodyRow.details.reason, others], ['radius.reject', null, 'nobody-at-all', 'directory.wrong_password', []]);
+      assert.ok(!(await audit('--user', 'alice')).some((r) => r.seq === nobodyRow.seq), 'and not with alice\'s');
+    });
+
     it('records a challenge never answered once, when its State expires and is purged: password right, no code typed', async () => {
       const [before] = await audit('--limit', '1');
       const challenge = await send('alice', 'correct horse battery');
@@ -256,7 +296,7 @@ for (const dialect of await testDialects()) {
       await tessera.housekeeping();
       const [lateRow, purgedRow] = await audit('--user', 'alice', '--limit', '2');
       assert.deepEqual([lateRow.subject, lateRow.details.reason, steps(lateRow)], [aliceId, 'radius.challenge_expired', ['account.sign_in:success']]);
-      assert.deepEqual([purgedRow.details.user, purgedRow.details.reason], ['alice', 'radius.state_invalid']);
+      assert.deepEqual([purgedRow.subject, purgedRow.details.reason], [aliceId, 'radius.state_invalid']);
     });
   });
 }
