@@ -31,7 +31,7 @@ import { accountKey, attemptLimits, createRateLimiter, type AttemptRules } from 
 import { createDeviceCookies } from './web/device-cookie.ts';
 import { createCaptcha } from './captcha/index.ts';
 import {
-  callingStation, createRadiusServer, createSqlChallengeStates, createSqlStoredClients, createSqlVpnSessions, createVpnLogin, sessionChange,
+  callingStation, createChallengePurge, createRadiusServer, createSqlChallengeStates, createSqlStoredClients, createSqlVpnSessions, createVpnLogin, sessionChange,
   type RadiusBound, type RadiusServer, type StoredClients, type VpnSessions,
 } from './radius/index.ts';
 import { t } from './web/i18n/index.ts';
@@ -65,6 +65,8 @@ export interface TesseraServer {
   radiusClients: StoredClients;
   /** VPN sessions as the gateways report them by RADIUS accounting. */
   vpnSessions: VpnSessions;
+  /** The purges every node runs every 15 minutes, run now. */
+  housekeeping(): Promise<void>;
   sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
   unsubscribeLink(accountId: string): string;
   audit: Audit;
@@ -309,6 +311,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
 
   // RADIUS for the VPN gateways: password, then the one-time code by Access-Challenge.
   const challengeStates = createSqlChallengeStates(store.db, clock, 120);
+  const purgeChallenges = createChallengePurge({ states: challengeStates, audit: auditAs('radius') });
   const radiusClients = createSqlStoredClients(store.db, sealer, clock, config.radius?.clients.map((c) => c.name));
   const vpnSessions = createSqlVpnSessions(store.db);
   let radius: RadiusServer | undefined;
@@ -342,6 +345,8 @@ export async function createServer(config: Config, options: { logger?: Logger; c
       },
       firstCodeLogin: async (accountId) => !await audit.hasEvent('radius.accept', accountId),
       states: challengeStates,
+      takeSteps: () => audit.takeSteps(),
+      accountOf: async (userName) => (workforce?.isDirectoryName(userName) ? await workforce.accountNamed(userName) : undefined)?.id,
       message: (id) => (id === 'password_expired' && config.directory?.passwordChangeUrl !== undefined
         ? t('radius.password_expired_at', { url: config.directory.passwordChangeUrl }) : t(`radius.${id}`)),
       async replyAttributes(accountId, knownGroups) {
@@ -369,11 +374,14 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     });
   }
 
-  // Housekeeping every node may do: expired OIDC rows and old attempt counters.
-  const housekeeping = setInterval(() => {
+  // Housekeeping every node may do: expired OIDC rows, old attempt counters, VPN challenges never answered (each
+  // recorded once, by the node whose purge removed it).
+  const housekeep = async () => {
     const sessionRetentionMs = (config.radius?.sessionRetentionDays ?? 90) * 86_400_000;
-    Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge(), challengeStates.purge(), vpnSessions.purge(clock.now() - sessionRetentionMs), signIn.purge()])
-      .catch((err) => logger.warn({ err: (err as Error).message }, 'housekeeping failed'));
+    await Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge(), purgeChallenges(), vpnSessions.purge(clock.now() - sessionRetentionMs), signIn.purge()]);
+  };
+  const housekeeping = setInterval(() => {
+    housekeep().catch((err) => logger.warn({ err: (err as Error).message }, 'housekeeping failed'));
   }, 15 * 60_000);
   housekeeping.unref();
 
@@ -382,6 +390,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     radiusAddress: () => radiusBound,
     radiusClients,
     vpnSessions,
+    housekeeping: housekeep,
     unsubscribeLink,
     sendCampaign: (input) => sendCampaign({
       outbox, audience: () => selfService.marketingAudience(), unsubscribeLink, perMinute: config.mail.marketingPerMinute, now: () => clock.now(),

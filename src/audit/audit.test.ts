@@ -62,6 +62,33 @@ for (const dialect of await testDialects()) {
       assert.equal(await audit.hasEvent('radius.accept', 'alice'), true);
     });
 
+    it('joins an action that goes on in a later request: the steps taken out are not appended, and come first in the row that carries them', async () => {
+      await fixture.store.db.deleteFrom('audit_events').execute();
+      const audit = createAudit(fixture.store.db, systemClock);
+      // A RADIUS challenge: the password in one packet, its step kept; nothing is appended for that packet.
+      const kept = await audit.asOneEvent(async () => {
+        await audit.record({ actor: 'id-alice', action: 'account.sign_in', subject: 'id-alice', outcome: 'success', details: { source: 'directory' } });
+        return audit.takeSteps();
+      });
+      assert.deepEqual(kept, [{ actor: 'id-alice', action: 'account.sign_in', subject: 'id-alice', outcome: 'success', details: { source: 'directory' } }]);
+      assert.deepEqual(audit.takeSteps(), [], 'outside an action there is nothing to take');
+      // The code in the next packet: its row carries the kept step first, then its own.
+      await audit.asOneEvent(async () => {
+        await audit.record({ actor: 'id-alice', action: 'otp.validate', subject: 'id-alice', outcome: 'replayed', details: { serial: 'TOTP0001' } });
+        await audit.record({ actor: 'radius', action: 'radius.reject', subject: null, source: '192.0.2.7', outcome: 'failure', details: { client: 'vpn', reason: 'otp.replayed' }, steps: JSON.parse(JSON.stringify(kept)) });
+      });
+      // Never answered: the row written later, outside any action, carries the step and is about whom it names.
+      await audit.record({ actor: 'radius', action: 'radius.reject', subject: null, source: '192.0.2.7', outcome: 'failure', details: { reason: 'radius.challenge_unanswered' }, steps: kept });
+      const rows = (await fixture.store.db.selectFrom('audit_events').select(['actor', 'action', 'subject', 'source', 'details']).orderBy('seq').execute())
+        .map((r) => ({ ...r, details: JSON.parse(r.details) }));
+      const password = { action: 'account.sign_in', outcome: 'success', actor: 'id-alice', details: { source: 'directory' } };
+      assert.deepEqual(rows, [
+        { actor: 'radius', action: 'radius.reject', subject: 'id-alice', source: '192.0.2.7', details: { client: 'vpn', reason: 'otp.replayed', steps: [password, { action: 'otp.validate', outcome: 'replayed', actor: 'id-alice', details: { serial: 'TOTP0001' } }] } },
+        { actor: 'radius', action: 'radius.reject', subject: 'id-alice', source: '192.0.2.7', details: { reason: 'radius.challenge_unanswered', steps: [password] } },
+      ]);
+      assert.deepEqual(await audit.verify(), { ok: true, events: 2 });
+    });
+
     it('lists for the helpdesk, newest first, by person and by action, taking names and actions literally', async () => {
       await fixture.store.db.deleteFrom('audit_events').execute();
       const audit = createAudit(fixture.store.db, systemClock);

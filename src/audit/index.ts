@@ -13,6 +13,20 @@ export interface AuditEvent {
   source?: string | null;
   outcome: 'success' | 'failure' | 'denied' | (string & {});
   details?: Record<string, unknown>;
+  /**
+   * Steps of this event that an earlier request recorded (see `takeSteps`): they come first in `details.steps`, and
+   * when the event names no subject it is about the last subject they name.
+   */
+  steps?: readonly AuditStep[];
+}
+
+/** An event recorded as a step of another, as `takeSteps` hands it out to be kept (it is plain JSON). */
+export interface AuditStep {
+  actor: string;
+  action: string;
+  subject: string | null;
+  outcome: string;
+  details: Record<string, unknown>;
 }
 
 export interface Audit {
@@ -25,6 +39,12 @@ export interface Audit {
    * as usual.
    */
   asOneEvent<T>(action: () => Promise<T>): Promise<T>;
+  /**
+   * Inside `asOneEvent`: takes out what the action's steps recorded so far, for an action that goes on in a later
+   * request (a RADIUS Access-Challenge: the password in one packet, the code in the next). None of it is appended
+   * now; the event that concludes the action, later, carries them (`AuditEvent.steps`). Outside it: nothing.
+   */
+  takeSteps(): AuditStep[];
   /** Whether an event with this action and subject was ever recorded (e.g. a person's first VPN login with a code). */
   hasEvent(action: string, subject: string): Promise<boolean>;
   /**
@@ -68,6 +88,23 @@ function insertRows(db: Kysely<Database>, rows: Chained[]) {
   return entry.insert(db, params);
 }
 
+/**
+ * The row of an event with its steps under `details.steps`, in order. An event that does not say whom it is about (a
+ * VPN login refused at the password) is about whom its steps found, so that it is listed with that person's other
+ * events; a step says who and about whom only where that differs from the event it is part of.
+ */
+function withSteps(row: Omit<Row, 'details'>, details: Record<string, unknown>, steps: readonly AuditStep[]): Row {
+  const subject = row.subject ?? steps.findLast((s) => s.subject !== null)?.subject ?? null;
+  if (steps.length === 0) return { ...row, subject, details: JSON.stringify(details) };
+  const shown = steps.map((s) => ({
+    action: s.action, outcome: s.outcome,
+    ...(s.actor !== row.actor ? { actor: s.actor } : {}),
+    ...(s.subject !== subject ? { subject: s.subject } : {}),
+    ...(Object.keys(s.details).length > 0 ? { details: s.details } : {}),
+  }));
+  return { ...row, subject, details: JSON.stringify({ ...details, steps: shown }) };
+}
+
 function chainHash(prev: string, row: Row & { seq: number }): string {
   return createHash('sha256').update(JSON.stringify([prev, row.seq, row.at, row.actor, row.action, row.subject, row.source, row.outcome, row.details])).digest('hex');
 }
@@ -84,8 +121,12 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
   let waiting: Array<{ row: Row; resolve: () => void; reject: (err: unknown) => void }> = [];
   let appending = false;
   // The events recorded inside asOneEvent, details still as objects so that they can be nested.
-  type Gathered = { events: Array<{ row: Omit<Row, 'details'>; details: Record<string, unknown> }>; open: boolean };
+  type Gathered = { events: Array<{ row: Omit<Row, 'details'>; details: Record<string, unknown>; carried: readonly AuditStep[] }>; open: boolean };
   const gathering = new AsyncLocalStorage<Gathered>();
+  // The steps of gathered events in the order they ran: what an event carries from an earlier request comes first.
+  const stepsOf = (events: Gathered['events']) => events.flatMap(({ row, details, carried }): AuditStep[] => [
+    ...carried, { actor: row.actor, action: row.action, subject: row.subject, outcome: row.outcome, details },
+  ]);
 
   const append = async (rows: Row[]) => {
     // The sequence number is the primary key: appending after the tail this node saw last needs no read, and
@@ -144,12 +185,13 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
         source: event.source ?? currentSource() ?? null,
         outcome: event.outcome,
       };
+      const carried = event.steps ?? [];
       const gathered = gathering.getStore();
       if (gathered?.open) {
-        gathered.events.push({ row, details });
+        gathered.events.push({ row, details, carried });
         return Promise.resolve();
       }
-      return enqueue({ ...row, details: JSON.stringify(details) });
+      return enqueue(withSteps(row, details, carried));
     },
     async asOneEvent(action) {
       const gathered: Gathered = { events: [], open: true };
@@ -158,21 +200,13 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
       } finally {
         gathered.open = false;
         const concluding = gathered.events.pop();
-        if (concluding !== undefined) {
-          // An event that does not say whom it is about (a VPN login refused at the password) is about whom its steps
-          // found, so that it is listed with that person's other events.
-          const found = concluding.row.subject ?? gathered.events.findLast((e) => e.row.subject !== null)?.row.subject ?? null;
-          const last = { ...concluding, row: { ...concluding.row, subject: found } };
-          // A step says who and about whom only where that differs from the event it is part of.
-          const steps = gathered.events.map(({ row, details }) => ({
-            action: row.action, outcome: row.outcome,
-            ...(row.actor !== last.row.actor ? { actor: row.actor } : {}),
-            ...(row.subject !== last.row.subject ? { subject: row.subject } : {}),
-            ...(Object.keys(details).length > 0 ? { details } : {}),
-          }));
-          await enqueue({ ...last.row, details: JSON.stringify(steps.length > 0 ? { ...last.details, steps } : last.details) });
-        }
+        // What the concluding event carries from an earlier request ran before anything this request recorded.
+        if (concluding !== undefined) await enqueue(withSteps(concluding.row, concluding.details, [...concluding.carried, ...stepsOf(gathered.events)]));
       }
+    },
+    takeSteps() {
+      const gathered = gathering.getStore();
+      return gathered?.open ? stepsOf(gathered.events.splice(0)) : [];
     },
     async hasEvent(action, subject) {
       return (await eventOf(db, { action, subject })).rows.length > 0;

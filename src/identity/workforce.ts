@@ -66,6 +66,24 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
     return { account: stored, created: existing === undefined && stored.id === account.id };
   }
 
+  /**
+   * The linked account a directory name means, found here without asking the directory (it may be down): the name
+   * read as the directory reads it (`CORP\alice`, `alice@corp.example`, `alice`), compared without case. None for a
+   * name with a domain that is not ours (the directory takes it for nobody) or that nobody signed in with yet.
+   */
+  async function accountNamed(name: string): Promise<Account | undefined> {
+    // Longer than any directory name, or with a NUL (which PostgreSQL text cannot hold): nobody's, and not looked up.
+    if (name.length > 1024 || name.includes('\0') || !name.isWellFormed()) return undefined;
+    const typed = name.normalize('NFC').trim();
+    const backslash = typed.indexOf('\\');
+    const at = typed.lastIndexOf('@');
+    const [domain, bare] = backslash > 0 ? [typed.slice(0, backslash), typed.slice(backslash + 1)]
+      : at > 0 && at < typed.length - 1 ? [typed.slice(at + 1), typed.slice(0, at)] : [null, typed];
+    if (bare === '' || (domain !== null && domains.length > 0 && !domains.includes(domain.toLowerCase()))) return undefined;
+    const account = await o.store.findAccountByUsername(bare);
+    return account?.directoryId ? account : undefined;
+  }
+
   return {
     /** True when the typed name is a directory name: `DOMAIN\user`, a bare `user`, or `user@` a configured domain. */
     isDirectoryName(name: string): boolean {
@@ -73,6 +91,8 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
       if (name.includes('\\') || at < 0) return true;
       return domains.includes(name.slice(at + 1).trim().toLowerCase());
     },
+
+    accountNamed,
 
     /**
      * Directory password check, then the linked account is created or refreshed (groups, mail, name).
@@ -82,7 +102,15 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
      * wrong password toward the directory's own lockout.
      */
     async signIn(name: string, password: string): Promise<Account> {
-      const person = await o.directory.authenticate(name, password);
+      let person: DirectoryPerson;
+      try {
+        person = await o.directory.authenticate(name, password);
+      } catch (err) {
+        // Recorded like a refused password kept here, about whom the name means: "I know I am entering the right
+        // password" is looked up under the person, in whatever form of the name the helpdesk types.
+        await audit({ action: 'account.sign_in', subject: (await accountNamed(name))?.id ?? null, outcome: 'failure', details: { source: 'directory', reason: (err as { code?: string }).code } });
+        throw err;
+      }
       const { account, created } = await link(person);
       await audit({ action: 'account.sign_in', subject: account.id, outcome: 'success', details: { source: 'directory', created } });
       return account;

@@ -1,12 +1,30 @@
 // The VPN login over RADIUS: directory password, then the one-time code by Access-Challenge (or both in one field
 // for clients set to passOTP). This module knows the flow, not the parts: they come in as ports.
+import type { AuditStep } from '../audit/index.ts';
 import type { AccessDecision, AccessRequest, ReplyAttribute } from './messages.ts';
 
+/** An Access-Challenge between its two packets: whose password was checked, from where, and what that check recorded. */
+export interface Challenge {
+  accountId: string;
+  client: string;
+  userName: string;
+  /** The gateway's address the password came from (null for a State kept before this was). */
+  source: string | null;
+  /** What the password step recorded (the directory sign-in), for the one row of the login. */
+  steps: AuditStep[];
+  /** When the challenge was sent (null for a State kept before this was). */
+  createdAt: number | null;
+}
+
 export interface ChallengeStates {
-  create(accountId: string, client: string, userName: string): Promise<Buffer>;
-  /** The account the State was made for, if it is this NAS's and this user's, unexpired and unused; it is spent. */
-  consume(state: Buffer, client: string, userName: string): Promise<string | undefined>;
-  purge(): Promise<void>;
+  create(challenge: Omit<Challenge, 'createdAt'>): Promise<Buffer>;
+  /**
+   * The challenge the State was made for, if it is this NAS's and this user's and unused; it is spent. `late`: it
+   * had expired (an answer all the same, never reported as unanswered).
+   */
+  consume(state: Buffer, client: string, userName: string): Promise<(Challenge & { late: boolean }) | undefined>;
+  /** Removes the expired States; returns those never answered, each to one caller only, on any node. */
+  purge(): Promise<Challenge[]>;
 }
 
 export type VpnMessage = 'second_password' | 'otp_code' | 'wrong_password' | 'wrong_code' | 'code_used' | 'locked' | 'throttled' | 'unreachable' | 'enrol' | 'expired'
@@ -43,7 +61,15 @@ export interface VpnLoginPorts {
   message(id: VpnMessage): string;
   /** Attributes the NAS gets on Accept for this person (e.g. Class or Filter-Id by directory group). */
   replyAttributes(accountId: string, groups?: readonly string[]): Promise<ReplyAttribute[]>;
-  audit(event: { action: string; subject: string | null; outcome: string; source: string; details?: Record<string, unknown> }): Promise<void>;
+  /**
+   * Whom a name typed means, read without asking the directory (it may be down): the account linked to a directory
+   * name, none for a name that means nobody. A refusal before the password is proven is about that person, so the
+   * helpdesk finds it under any form of the name.
+   */
+  accountOf(userName: string): Promise<string | undefined>;
+  /** Takes out what this login's password step recorded, to be kept with the challenge's State (`Audit.takeSteps`). */
+  takeSteps(): AuditStep[];
+  audit(event: { action: string; subject: string | null; outcome: string; source: string | null; details?: Record<string, unknown>; steps?: readonly AuditStep[] }): Promise<void>;
 }
 
 const otpCodeLength = 6;
@@ -56,22 +82,28 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     return code === 'otp.replayed' ? 'code_used' : code === 'otp.locked' || code === 'otp.throttled' ? 'locked' : 'wrong_code';
   };
   // Every outcome is audited with the gateway's address and name, and the name the person typed: a refusal of a name
-  // nobody has is about no account, and the helpdesk still finds it by that name.
-  const audit = (request: AccessRequest, action: 'radius.accept' | 'radius.reject', subject: string | null, details: Record<string, unknown>) =>
-    p.audit({ action, subject, outcome: action === 'radius.accept' ? 'success' : 'failure', source: request.source.address, details: { client: request.client, user: request.userName, ...details } });
-  const accept = async (request: AccessRequest, accountId: string, factors: string[], groups?: readonly string[]): Promise<AccessDecision> => {
-    await audit(request, 'radius.accept', accountId, { factors });
+  // nobody has is about no account, and the helpdesk still finds it by that name. A login by challenge is one row
+  // too: the one written when the code arrives carries the password step kept with the State (`earlier`).
+  const audit = (request: AccessRequest, action: 'radius.accept' | 'radius.reject', subject: string | null, details: Record<string, unknown>, earlier?: readonly AuditStep[]) =>
+    p.audit({
+      action, subject, outcome: action === 'radius.accept' ? 'success' : 'failure', source: request.source.address,
+      details: { client: request.client, user: request.userName, ...details }, ...(earlier ? { steps: earlier } : {}),
+    });
+  const accept = async (request: AccessRequest, accountId: string, factors: string[], groups?: readonly string[], earlier?: readonly AuditStep[]): Promise<AccessDecision> => {
+    await audit(request, 'radius.accept', accountId, { factors }, earlier);
     return { kind: 'accept', attributes: await p.replyAttributes(accountId, groups) };
   };
+  // Every reason names who decided: `radius.` for this flow, the domain's own code (directory., otp., identity.) else.
+  const reasonOf = (err: unknown) => (err as { code?: string }).code ?? 'radius.internal_error';
 
-  async function secondStep(request: AccessRequest, accountId: string, checkCode: (source: string) => Promise<void>, groups?: readonly string[]): Promise<AccessDecision> {
+  async function secondStep(request: AccessRequest, accountId: string, checkCode: (source: string) => Promise<void>, groups?: readonly string[], earlier?: readonly AuditStep[]): Promise<AccessDecision> {
     try {
       await checkCode(request.source.address);
     } catch (err) {
-      await audit(request, 'radius.reject', accountId, { reason: (err as { code?: string }).code });
+      await audit(request, 'radius.reject', accountId, { reason: reasonOf(err) }, earlier);
       return reject(codeMessage(err));
     }
-    return accept(request, accountId, ['pwd', 'otp'], groups);
+    return accept(request, accountId, ['pwd', 'otp'], groups, earlier);
   }
 
   return async (request) => {
@@ -84,18 +116,23 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
       return reject('pap_required');
     }
     if (!userName || !secret) {
-      await audit(request, 'radius.reject', null, { reason: userName ? 'radius.no_password' : 'radius.no_user_name' });
+      await audit(request, 'radius.reject', userName ? await p.accountOf(userName) ?? null : null, { reason: userName ? 'radius.no_password' : 'radius.no_user_name' });
       return reject('wrong_password');
     }
 
-    // The answer to an Access-Challenge: the State says whose password was already checked.
+    // The answer to an Access-Challenge: the State says whose password was already checked, and what that recorded.
     if (request.state) {
-      const accountId = await p.states.consume(request.state, request.client, userName);
-      if (!accountId) {
-        await audit(request, 'radius.reject', null, { reason: 'state_invalid' });
+      const challenge = await p.states.consume(request.state, request.client, userName);
+      if (!challenge) {
+        await audit(request, 'radius.reject', await p.accountOf(userName) ?? null, { reason: 'radius.state_invalid' });
         return reject('expired');
       }
-      return secondStep(request, accountId, (source) => p.validateCode(accountId, secret, source));
+      const { accountId, steps } = challenge;
+      if (challenge.late) {
+        await audit(request, 'radius.reject', accountId, { reason: 'radius.challenge_expired' }, steps);
+        return reject('expired');
+      }
+      return secondStep(request, accountId, (source) => p.validateCode(accountId, secret, source), undefined, steps);
     }
 
     const [password, code] = request.passwordAndCode && secret.length > otpCodeLength
@@ -104,8 +141,9 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     try {
       checked = await p.checkPassword(userName, password, request);
     } catch (err) {
-      const reason = (err as { code?: string }).code;
-      await audit(request, 'radius.reject', null, { reason: reason ?? 'error' });
+      // About whom the name means, also where no check ran to say so (too many wrong passwords: refused before it).
+      const reason = reasonOf(err);
+      await audit(request, 'radius.reject', await p.accountOf(userName) ?? null, { reason });
       return reject(passwordCheckMessages.get(reason) ?? 'wrong_password');
     }
     const { accountId, groups } = checked;
@@ -123,12 +161,31 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     }
     const decision = await p.secondFactor(`radius:${request.client}`, accountId, groups);
     if (decision.mustEnrol) {
-      await audit(request, 'radius.reject', accountId, { reason: 'must_enrol' });
+      await audit(request, 'radius.reject', accountId, { reason: 'radius.must_enrol' });
       return reject('enrol');
     }
     if (!decision.askCode) return accept(request, accountId, ['pwd'], groups);
     if (code !== undefined) return secondStep(request, accountId, (source) => decision.checkCode(code, source), groups);
-    const state = await p.states.create(accountId, request.client, userName);
+    // The password step is not a row of its own: it is kept with the State and joins the row of the code's answer.
+    const state = await p.states.create({ accountId, client: request.client, userName, source: request.source.address, steps: p.takeSteps() });
     return { kind: 'challenge', state, replyMessage: p.message(await p.firstCodeLogin(accountId) ? 'second_password' : 'otp_code') };
+  };
+}
+
+/**
+ * Housekeeping: a challenge that expired unanswered is a login refused for want of a code ("password right, no code
+ * typed"): one `radius.reject` row with the password step, written by the node whose purge removed the State.
+ */
+export function createChallengePurge(p: Pick<VpnLoginPorts, 'states' | 'audit'>): () => Promise<void> {
+  return async () => {
+    const unanswered = await p.states.purge();
+    await Promise.all(unanswered.map((c) => p.audit({
+      action: 'radius.reject', subject: c.accountId, outcome: 'failure', source: c.source, steps: c.steps,
+      details: {
+        client: c.client, user: c.userName, reason: 'radius.challenge_unanswered',
+        // The row is written at the purge, minutes later: when the person was asked for the code.
+        ...(c.createdAt === null ? {} : { challengedAt: new Date(c.createdAt).toISOString() }),
+      },
+    })));
   };
 }

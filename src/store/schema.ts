@@ -180,6 +180,11 @@ export interface RadiusStatesTable {
   user_name: string;
   expires_at: number;
   used_at: number | null;
+  /** JSON: the audit steps of the password check, for the row written when the code arrives (or never does). */
+  steps: Generated<string>;
+  /** The gateway's address the password came from; null for a State made before this was kept. */
+  source: string | null;
+  created_at: number | null;
 }
 
 export interface RadiusClientsTable {

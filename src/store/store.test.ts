@@ -22,10 +22,12 @@ for (const dialect of await testDialects()) {
       await assert.rejects(fixture.store.db.insertInto('accounts').values({ ...row, id: 'a2' }).execute(), (err) => isUniqueViolation(err));
     });
 
-    it('finds a person\'s first VPN login and a sign-up confirmed during a sign-in page by index, not by reading the whole table', async () => {
+    it('finds a person\'s first VPN login, a sign-up confirmed during a sign-in page and a directory name\'s account by index, not by reading the whole table', async () => {
       const lookups = [
         sql`select seq from audit_events where subject = ${'acct-1'} and action = ${'radius.accept'} limit 1`,
         sql`select id from email_verifications where interaction_uid = ${'uid-1'} and consumed_at is not null`,
+        // Every refused directory login looks up whom its name means (IdentityStore.findAccountByUsername).
+        sql`select * from "accounts" where "kind" = ${'workforce'} and lower("username") = ${'alice'}`,
       ];
       for (const lookup of lookups) {
         const plan = await fixture.store.db.transaction().execute(async (trx) => {

@@ -13,6 +13,8 @@ import { startTessera, type RunningTessera } from '../support/tessera.ts';
 import { radclient } from '../support/radclient.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
 import { operatorEnvironment, runCli } from '../support/cli.ts';
+import { startSlapd, fixtureConfig, type Slapd } from '../support/slapd.ts';
+import { createAgent, hiddenField } from '../support/tessera.ts';
 import { base32Encode } from '../../src/otp/index.ts';
 
 const secret = 'a-shared-secret-of-32-characters!';
@@ -148,6 +150,153 @@ for (const dialect of await testDialects()) {
       assert.match((await cli('otp', 'tokens')).stderr, /--user is required/);
       assert.ok(await tessera.store.db.selectFrom('otp_tokens').select('id').limit(1).executeTakeFirst(), 'the tokens table is still there');
       assert.deepEqual(await tessera.audit.list({ action: 'helpdesk.otp_unlock', limit: 10 }).then((rows) => rows.length), 1, 'refusals change nothing and record no unlock');
+    });
+  });
+}
+
+// "I know I am entering the right IT code and password": what `tessera audit` shows the helpdesk about a directory
+// person's VPN logins (slapd as the directory, radclient as the gateway), under any form of the name they give.
+for (const dialect of await testDialects()) {
+  describe(`the helpdesk reads a directory person's VPN logins on ${dialect}`, () => {
+    let slapd: Slapd;
+    let tessera: RunningTessera;
+    // Real time, moved on by the test to let a challenge expire.
+    let aheadMs = 0;
+    const clock = { now: () => Date.now() + aheadMs };
+    before(async () => {
+      slapd = await startSlapd();
+      tessera = await startTessera(dialect, {
+        directory: fixtureConfig('openldap', [slapd.url]),
+        radius: { port: 0, clients: [{ name: 'vpn', address: '127.0.0.1', secret }] },
+      }, { clock });
+      await tessera.policies.save({ appId: 'radius:vpn', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, 0);
+    });
+    after(async () => { await tessera?.stop(); await slapd?.close(); });
+
+    const cli = (...args: string[]) => runCli(args, operatorEnvironment(tessera));
+    type Row = { seq: number; action: string; outcome: string; subject: string | null; source: string | null; details: Record<string, unknown> & { steps?: Array<{ action: string; outcome: string; details?: object }> } };
+    const audit = async (...args: string[]): Promise<Row[]> => {
+      const listed = await cli('audit', ...args, '--format', 'json');
+      assert.equal(listed.code, 0, listed.stderr);
+      return JSON.parse(listed.stdout) as Row[];
+    };
+    const steps = (row: Row) => row.details.steps?.map((s) => `${s.action}:${s.outcome}`);
+    const send = (user: string, password: string, extra: string[] = []) => radclient({
+      port: tessera.radiusAddress()!.port, secret, command: 'auth', timeoutSeconds: 5,
+      attributes: [`User-Name = "${user}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00', ...extra],
+    });
+    const attribute = (reply: Awaited<ReturnType<typeof send>>, name: string) => reply.attributes.find((a) => a.name === name)?.value;
+    const aliceForms = ['CORP\\alice', 'alice@example.org', 'alice'];
+    let aliceId: string;
+    let key: string;
+
+    it('sees a login by Access-Challenge as one row: the directory sign-in and the code, the gateway and its address; a replayed code likewise', async () => {
+      // The first login creates alice's account and tells her to register a token.
+      const unregistered = await send('alice', 'correct horse battery');
+      assert.match(attribute(unregistered, 'Reply-Message') ?? '', /register it on the account page/);
+      aliceId = (await tessera.accounts.findByLogin('alice'))!.id;
+      key = await enrolMobileToken(tessera, aliceId, 'alice');
+
+      const challenge = await send('CORP\\alice', 'correct horse battery');
+      assert.equal(challenge.code, 'Access-Challenge');
+      const code = oathtool(key);
+      const accepted = await send('CORP\\alice', code, [`State = ${attribute(challenge, 'State')}`]);
+      assert.equal(accepted.code, 'Access-Accept');
+      const again = await send('alice', 'correct horse battery');
+      assert.equal(again.code, 'Access-Challenge');
+      const replayed = await send('alice', code, [`State = ${attribute(again, 'State')}`]);
+      assert.match(attribute(replayed, 'Reply-Message') ?? '', /already used/);
+
+      const [refused, accept, mustEnrol, ...rest] = await audit('--user', 'alice@example.org', '--action', 'radius');
+      assert.deepEqual(rest, []);
+      assert.deepEqual({ ...accept, seq: 0, at: 0 }, {
+        seq: 0, at: 0, actor: aliceId, action: 'radius.accept', outcome: 'success', subject: aliceId, source: '127.0.0.1',
+        details: {
+          client: 'vpn', user: 'CORP\\alice', factors: ['pwd', 'otp'],
+          steps: [{ action: 'account.sign_in', outcome: 'success', details: { source: 'directory', created: false } }, accept.details.steps![1]],
+        },
+      });
+      assert.deepEqual(steps(accept), ['account.sign_in:success', 'otp.validate:success']);
+      assert.deepEqual([refused.action, refused.subject, refused.source, refused.details.client, refused.details.user, refused.details.reason, steps(refused)],
+        ['radius.reject', aliceId, '127.0.0.1', 'vpn', 'alice', 'otp.replayed', ['account.sign_in:success', 'otp.validate:replayed']]);
+      // Every reason names who decided, `radius.` for the VPN flow's own.
+      assert.deepEqual([mustEnrol.details.reason, steps(mustEnrol)], ['radius.must_enrol', ['account.sign_in:success']]);
+      assert.deepEqual(await audit('--user', 'alice', '--action', 'account'), [], 'no password step is a row of its own, without gateway or address');
+
+      const table = await cli('audit', '--user', 'CORP\\alice', '--action', 'radius', '--limit', '2');
+      const [, replayedLine, acceptedLine] = table.stdout.trim().split('\n');
+      assert.match(replayedLine, /radius\.reject\s+failure\s+alice\s+127\.0\.0\.1\s+reason=otp\.replayed client=vpn user=alice steps: account\.sign_in success, otp\.validate replayed$/);
+      assert.match(acceptedLine, /radius\.accept\s+success\s+alice\s+127\.0\.0\.1\s+client=vpn user=CORP\\alice factors=\["pwd","otp"\] steps: account\.sign_in success, otp\.validate success$/);
+    });
+
+    it('lists alice\'s refusals for a wrong password, an empty one and an unreachable directory under every form of her name; a name nobody has by the name typed', async () => {
+      const wrong = await send('alice', 'not her password');
+      assert.equal(attribute(wrong, 'Reply-Message'), 'Your IT code or password is incorrect.');
+      const empty = await send('CORP\\alice', '');
+      assert.equal(attribute(empty, 'Reply-Message'), 'Your IT code or password is incorrect.', 'the same answer as a wrong password');
+      await slapd.stop();
+      try {
+        assert.match(attribute(await send('alice', 'correct horse battery'), 'Reply-Message') ?? '', /cannot be reached/);
+        // The sign-in page too: refused, and audited about alice.
+        const agent = createAgent();
+        const page = await agent.follow(`${tessera.url}/account/login`, tessera.url);
+        const signIn = await agent.postForm(`${page.url}/login`, { csrf: hiddenField(await page.response.text(), 'csrf'), email: 'CORP\\alice', password: 'correct horse battery' });
+        assert.equal(signIn.status, 503);
+      } finally {
+        await slapd.restart();
+      }
+      const nobody = await send('nobody-at-all', 'not her password');
+      assert.equal(attribute(nobody, 'Reply-Message'), attribute(wrong, 'Reply-Message'), 'a name nobody has gets the same answer');
+      // A NUL in the name (radclient sends \000 as the octet 0; PostgreSQL text cannot hold it) or a filter in it:
+      // refused like any wrong password.
+      for (const hostile of ['"alice\\000"', '"*)(uid=*"']) {
+        const refused = await radclient({ port: tessera.radiusAddress()!.port, secret, command: 'auth', timeoutSeconds: 5, attributes: [`User-Name = ${hostile}`, 'User-Password = "correct horse battery"', 'Message-Authenticator = 0x00'] });
+        assert.equal(attribute(refused, 'Reply-Message'), attribute(wrong, 'Reply-Message'), hostile);
+      }
+
+      const expected = [
+        ['account.sign_in', 'directory.unreachable'], ['radius.reject', 'directory.unreachable'], ['radius.reject', 'radius.no_password'], ['radius.reject', 'directory.wrong_password'],
+      ];
+      for (const name of aliceForms) {
+        const rows = await audit('--user', name, '--limit', '4');
+        assert.deepEqual(rows.map((r) => [r.action, r.details.reason]), expected, name);
+        assert.ok(rows.every((r) => r.subject === aliceId), `${name}: each is about alice`);
+      }
+      const [nobodyRow, ...others] = await audit('--user', 'nobody-at-all');
+      assert.deepEqual([nobodyRow.action, nobodyRow.subject, nobodyRow.details.user, nobodyRow.details.reason, others], ['radius.reject', null, 'nobody-at-all', 'directory.wrong_password', []]);
+      assert.ok(!(await audit('--user', 'alice')).some((r) => r.seq === nobodyRow.seq), 'and not with alice\'s');
+    });
+
+    it('records a challenge never answered once, when its State expires and is purged: password right, no code typed', async () => {
+      const [before] = await audit('--limit', '1');
+      const challenge = await send('alice', 'correct horse battery');
+      assert.equal(challenge.code, 'Access-Challenge');
+      await tessera.housekeeping();
+      assert.deepEqual((await audit('--limit', '1'))[0].seq, before.seq, 'a challenge waiting for its code leaves no row yet');
+
+      aheadMs += 121_000;
+      await tessera.housekeeping();
+      await tessera.housekeeping();
+      const rows = await audit('--user', 'CORP\\alice', '--action', 'radius.reject');
+      const unanswered = rows.filter((r) => r.details.reason === 'radius.challenge_unanswered');
+      assert.equal(unanswered.length, 1, 'once');
+      assert.deepEqual([unanswered[0].subject, unanswered[0].source, unanswered[0].details.client, unanswered[0].details.user, steps(unanswered[0])],
+        [aliceId, '127.0.0.1', 'vpn', 'alice', ['account.sign_in:success']]);
+      const table = await cli('audit', '--user', 'alice', '--limit', '1');
+      assert.match(table.stdout, /radius\.reject\s+failure\s+alice\s+127\.0\.0\.1\s+reason=radius\.challenge_unanswered client=vpn user=alice challengedAt=\d{4}-\d\d-\d\dT[\d:.]+Z steps: account\.sign_in success/);
+
+      // The purged State answered now, and one answered after it expired but before a purge: refused as too late,
+      // each one row about alice, and the late one never reported unanswered as well.
+      const purged = await send('alice', oathtool(key, clock.now()), [`State = ${attribute(challenge, 'State')}`]);
+      assert.match(attribute(purged, 'Reply-Message') ?? '', /took too long|Start again/);
+      const slow = await send('alice', 'correct horse battery');
+      aheadMs += 121_000;
+      const late = await send('alice', oathtool(key, clock.now()), [`State = ${attribute(slow, 'State')}`]);
+      assert.match(attribute(late, 'Reply-Message') ?? '', /took too long|Start again/);
+      await tessera.housekeeping();
+      const [lateRow, purgedRow] = await audit('--user', 'alice', '--limit', '2');
+      assert.deepEqual([lateRow.subject, lateRow.details.reason, steps(lateRow)], [aliceId, 'radius.challenge_expired', ['account.sign_in:success']]);
+      assert.deepEqual([purgedRow.subject, purgedRow.details.reason], [aliceId, 'radius.state_invalid']);
     });
   });
 }

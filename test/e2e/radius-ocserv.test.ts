@@ -54,11 +54,11 @@ for (const dialect of await testDialects()) {
       return { ...result, audit: rows.map((row) => ({ action: row.action, ...verdict(JSON.parse(row.details)) })) };
     }
     // Everything a failure needs to be understood: the conversation openconnect saw, Tessera's verdicts, ocserv's log.
-    // A `state_invalid` after a challenge is ocserv's doing: it copies the State with talloc_strdup and sends back
-    // strlen() octets, so a State containing 0x00 returns truncated (seen with a test RADIUS server answering 41 42 00 43…:
-    // ocserv returned 41 42). Random 32-octet States contain a 0x00 about one time in eight.
+    // A `radius.state_invalid` after a challenge is ocserv's doing: it copies the State with talloc_strdup and sends
+    // back strlen() octets, so a State containing 0x00 returns truncated (seen with a test RADIUS server answering 41 42
+    // 00 43…: ocserv returned 41 42). Random 32-octet States contain a 0x00 about one time in eight.
     const explain = (login: Login) => {
-      const stateLost = login.audit.some((a) => a.reason === 'state_invalid')
+      const stateLost = login.audit.some((a) => a.reason === 'radius.state_invalid')
         ? '\nTessera did not recognise the State ocserv sent back. ocserv 1.1.6 keeps the State as a C string '
           + '(talloc_strdup), so a State with a 0x00 byte comes back cut short at that byte.' : '';
       return `openconnect exited ${login.exitCode}${stateLost}\n--- openconnect stderr:\n${login.stderr}\n--- Tessera RADIUS audit:\n`
@@ -73,7 +73,7 @@ for (const dialect of await testDialects()) {
       assert.match(accepted.cookie ?? '', /webvpn=/, explain(accepted));
       // ocserv puts the challenge's Reply-Message on the form above a second password field.
       assert.match(accepted.stderr, /Username:[\s\S]*Password:[\s\S]*Enter your second password: the 6-digit OTP code from your OTP app\.[\s\S]*Password1:/, explain(accepted));
-      assert.deepEqual(accepted.audit, [{ action: 'radius.accept', client: 'ocserv', user, factors: ['pwd', 'otp'], steps: ['otp.validate:success'] }], explain(accepted));
+      assert.deepEqual(accepted.audit, [{ action: 'radius.accept', client: 'ocserv', user, factors: ['pwd', 'otp'], steps: ['account.sign_in:success', 'otp.validate:success'] }], explain(accepted));
     });
 
     it('asks "Enter your OTP code" on the next login and refuses a wrong code', async () => {
@@ -94,7 +94,7 @@ for (const dialect of await testDialects()) {
       // ocserv ends the login with HTTP 401 and does not pass on the Reject's Reply-Message.
       assert.match(refused.stderr, /HTTP\/1\.1 401 Authentication failed/);
       // Refused for the code itself, not for a lost State.
-      assert.deepEqual(refused.audit, [{ action: 'radius.reject', client: 'ocserv', user, reason: 'otp.wrong_code', steps: ['otp.validate:wrong_code'] }], explain(refused));
+      assert.deepEqual(refused.audit, [{ action: 'radius.reject', client: 'ocserv', user, reason: 'otp.wrong_code', steps: ['account.sign_in:success', 'otp.validate:wrong_code'] }], explain(refused));
     });
 
     it('refuses a wrong password without asking for a code', async () => {

@@ -11,6 +11,7 @@ import * as m0008 from './0008_radius_clients_sessions.ts';
 import * as m0009 from './0009_lookup_indexes.ts';
 import * as m0010 from './0010_radius_client_groups.ts';
 import * as m0011 from './0011_signin_flows.ts';
+import * as m0012 from './0012_radius_challenge_steps.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_lookup_indexes': m0009,
   '0010_radius_client_groups': m0010,
   '0011_signin_flows': m0011,
+  '0012_radius_challenge_steps': m0012,
 };
