@@ -3,6 +3,7 @@
 // and a visible unsubscribe button.
 import { escapeHtml } from './escape.ts';
 import type { Outbox } from './outbox.ts';
+import { TesseraError } from '../errors/index.ts';
 
 export interface CampaignInput {
   subject: string;
@@ -18,8 +19,10 @@ export interface CampaignOptions {
   now(): number;
 }
 
-export class CampaignError extends Error {
-  readonly code = 'delivery.campaign_invalid';
+export class CampaignError extends TesseraError<'delivery.campaign_invalid'> {
+  constructor(message: string) {
+    super('delivery.campaign_invalid', { message });
+  }
 }
 
 function plainText(html: string): string {

@@ -1,5 +1,7 @@
 // Typed delivery errors: callers switch on `code`, never on the message. No address, subject or body ever enters
 // an error, so one can be logged or shown as it is.
+import { TesseraError } from '../errors/index.ts';
+
 export type DeliveryErrorCode =
   | 'delivery.header_injection'
   | 'delivery.invalid_recipient'
@@ -9,14 +11,10 @@ export type DeliveryErrorCode =
   | 'delivery.missing_parameter'
   | 'delivery.invalid_parameter';
 
-export class DeliveryError extends Error {
-  readonly code: DeliveryErrorCode;
-  /** Which part of the mail or template was refused (`to`, `subject`, a header name, a parameter name). */
-  readonly field: string | undefined;
+/** `field` says which part of the mail or template was refused (`to`, `subject`, a header name, a parameter name). */
+export class DeliveryError extends TesseraError<DeliveryErrorCode> {
   constructor(code: DeliveryErrorCode, field?: string) {
-    super(field ? `${code} (${field})` : code);
+    super(code, { field, message: field ? `${code} (${field})` : code });
     this.name = 'DeliveryError';
-    this.code = code;
-    this.field = field;
   }
 }

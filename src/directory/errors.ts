@@ -1,6 +1,8 @@
 // Every directory failure is a typed error with a stable `code`; the edge maps codes to messages.
 // No error ever carries a password, a bind password or the entry's attributes.
 
+import { TesseraError } from '../errors/index.ts';
+
 export type DirectoryErrorCode =
   | 'directory.wrong_password'
   | 'directory.empty_password'
@@ -14,14 +16,12 @@ export type DirectoryErrorCode =
   | 'directory.unreachable'
   | 'directory.misconfigured';
 
-export class DirectoryError extends Error {
-  readonly code: DirectoryErrorCode;
+export class DirectoryError extends TesseraError<DirectoryErrorCode> {
   /** The directory's own diagnostic text (e.g. AD's "data 533"), when it gave one. Never a secret. */
   readonly diagnostic: string | null;
   constructor(code: DirectoryErrorCode, message: string, options: { diagnostic?: string | null; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, { message, cause: options.cause });
     this.name = 'DirectoryError';
-    this.code = code;
     this.diagnostic = options.diagnostic ?? null;
   }
 }

@@ -1,3 +1,5 @@
+import { TesseraError } from '../errors/index.ts';
+
 // Stable codes, mapped once at the edge to a page message (same id in the i18n catalogue) or problem+json.
 export type IdentityErrorCode =
   | 'identity.invalid_email'
@@ -15,21 +17,9 @@ export type IdentityErrorCode =
   /** Throttled (guesses at confirmation codes, verification mail): `retryAfterSeconds` says when to come back. */
   | 'identity.too_many_attempts';
 
-export class IdentityError extends Error {
-  readonly code: IdentityErrorCode;
-  /** The form field the error belongs to, so a page can tie the message to it. */
-  readonly field: string | undefined;
-  /** Numbers the message names, e.g. the shortest password accepted for this account (`{ min: 15 }`). */
-  readonly params: Readonly<Record<string, number>> | undefined;
+export class IdentityError extends TesseraError<IdentityErrorCode> {
+  /** `params.seconds` of `identity.too_many_attempts` is also its Retry-After (the message's `{seconds}`). */
   constructor(code: IdentityErrorCode, field?: string, params?: Record<string, number>) {
-    super(code);
-    this.code = code;
-    this.field = field;
-    this.params = params;
-  }
-
-  /** For `identity.too_many_attempts`: the seconds until the next attempt is taken (the message's `{seconds}`). */
-  get retryAfterSeconds(): number | undefined {
-    return this.code === 'identity.too_many_attempts' ? this.params?.seconds : undefined;
+    super(code, { field, params, retryAfterSeconds: code === 'identity.too_many_attempts' ? params?.seconds : undefined });
   }
 }

@@ -4,6 +4,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { isUniqueViolation, type Database, type Sealer } from '../store/index.ts';
 import type { Clock } from '../clock/index.ts';
+import { TesseraError } from '../errors/index.ts';
 
 // Exact URIs only (ASVS V10.4.1): absolute, http(s), no fragment, no credentials in the authority.
 const redirectUri = z.url({ protocol: /^https?$/ }).refine((v) => {
@@ -38,11 +39,9 @@ export const clientInputSchema = z.object({
 
 export type ClientInput = z.input<typeof clientInputSchema>;
 
-export class ClientError extends Error {
-  readonly code: 'client.invalid' | 'client.exists' | 'client.not_found';
+export class ClientError extends TesseraError<'client.invalid' | 'client.exists' | 'client.not_found'> {
   constructor(code: ClientError['code'], message: string) {
-    super(message);
-    this.code = code;
+    super(code, { message });
   }
 }
 

@@ -1,3 +1,5 @@
+import { TesseraError } from '../errors/index.ts';
+
 // Stable codes; the edge maps each to a page message, an API answer or a RADIUS Reply-Message.
 export type OtpErrorCode =
   | 'otp.malformed'
@@ -13,13 +15,9 @@ export type OtpErrorCode =
   | 'otp.serial_taken'
   | 'otp.resync_failed';
 
-export class OtpError extends Error {
-  readonly code: OtpErrorCode;
-  /** For `otp.throttled`: seconds until the next attempt is accepted. */
-  readonly retryAfterSeconds: number | undefined;
+export class OtpError extends TesseraError<OtpErrorCode> {
+  /** `retryAfterSeconds`, for `otp.throttled`: seconds until the next attempt is accepted. */
   constructor(code: OtpErrorCode, retryAfterSeconds?: number) {
-    super(code);
-    this.code = code;
-    this.retryAfterSeconds = retryAfterSeconds;
+    super(code, { retryAfterSeconds });
   }
 }

@@ -1,6 +1,8 @@
 // Every RADIUS failure is a typed error with a stable `code`. No error ever carries a shared secret,
 // a password (hidden or clear) or an authenticator value.
 
+import { TesseraError } from '../errors/index.ts';
+
 export type RadiusErrorCode =
   | 'radius.truncated'
   | 'radius.bad_length'
@@ -15,12 +17,10 @@ export type RadiusErrorCode =
   | 'radius.client_exists'
   | 'radius.client_unknown';
 
-export class RadiusError extends Error {
-  readonly code: RadiusErrorCode;
+export class RadiusError extends TesseraError<RadiusErrorCode> {
   constructor(code: RadiusErrorCode, message: string) {
-    super(message);
+    super(code, { message });
     this.name = 'RadiusError';
-    this.code = code;
   }
 }
 

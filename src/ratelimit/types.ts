@@ -1,5 +1,6 @@
 // The vocabulary every rate-limit backend shares. A limit throttles; it never locks an account for good
 // (NIST SP 800-63B §3.2.2, ASVS V6.3.1, checklist T8): once the window has passed, attempts are allowed again.
+import { TesseraError } from '../errors/index.ts';
 
 /** At most `limit` attempts per key in each window of `windowSeconds`. */
 export interface Limit {
@@ -69,20 +70,16 @@ export interface CounterStore {
 export type RateLimitErrorCode = 'ratelimit.invalid_rule' | 'ratelimit.invalid_key' | 'ratelimit.unavailable' | 'ratelimit.invalid_proxy';
 
 /** A programming or configuration mistake, or the counter store not answering: never a person's fault. */
-export class RateLimitError extends Error {
-  readonly code: RateLimitErrorCode;
+export class RateLimitError extends TesseraError<RateLimitErrorCode> {
   constructor(code: RateLimitErrorCode, options?: { cause?: unknown }) {
-    super(code, options);
-    this.code = code;
+    super(code, { cause: options?.cause });
   }
 }
 
 /** Too many attempts: the edge answers 429 with Retry-After. The code is the message id the pages show. */
-export class RateLimitedError extends Error {
-  readonly code = 'web.rate_limited';
-  readonly retryAfterSeconds: number;
+export class RateLimitedError extends TesseraError<'web.rate_limited'> {
+  declare readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
-    super('web.rate_limited');
-    this.retryAfterSeconds = retryAfterSeconds;
+    super('web.rate_limited', { retryAfterSeconds });
   }
 }
