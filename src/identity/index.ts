@@ -7,5 +7,8 @@ export type { Account, IdentityStore } from './store.ts';
 export { createWorkforceService, countsAsFailedSignIn, type WorkforceService, type DirectoryPort, type DirectoryPerson } from './workforce.ts';
 export { createSelfService, type SelfService } from './self-service.ts';
 export { isBreachedPassword } from './breached.ts';
-export { createUnsubscribeTokens, type UnsubscribeTokens } from './unsubscribe.ts';
+export {
+  createUnsubscribe, createUnsubscribeTokens, type UnsubscribePorts, type UnsubscribeTokens,
+} from './unsubscribe.ts';
+export { assertStillActive } from './status.ts';
 export { createPasswordReset, type PasswordReset } from './reset.ts';

@@ -21,3 +21,20 @@ export function createUnsubscribeTokens(key: Buffer) {
 }
 
 export type UnsubscribeTokens = ReturnType<typeof createUnsubscribeTokens>;
+
+export interface UnsubscribePorts {
+  tokens: UnsubscribeTokens;
+  exists(accountId: string): Promise<boolean>;
+  /** Turns marketing mail off, recorded as coming from the link. */
+  optOut(accountId: string): Promise<void>;
+}
+
+/** A one-click unsubscribe: false when the token was altered or its account is gone. */
+export function createUnsubscribe(p: UnsubscribePorts): (token: unknown) => Promise<boolean> {
+  return async (token) => {
+    const accountId = p.tokens.verify(token);
+    if (!accountId || !await p.exists(accountId)) return false;
+    await p.optOut(accountId);
+    return true;
+  };
+}

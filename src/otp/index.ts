@@ -13,3 +13,4 @@ export { checkHardwareImport, type HardwareImport } from './admin.ts';
 export type { OtpStore, StoredToken } from './store.ts';
 export { createSqlOtpStore } from './sql/otp-store.ts';
 export type { TokenDescription, TokenType, TokenState } from './token.ts';
+export { createEnrolmentNotice, type EnrolmentNotice, type EnrolmentNoticePorts } from './notices.ts';

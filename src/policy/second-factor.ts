@@ -22,3 +22,24 @@ export function createSecondFactorRule(p: SecondFactorPorts): SecondFactorRule {
     return { ...decide(policy ?? defaultPolicy(appId), { groups: [...groups], hasToken }, p.now()), hasToken };
   };
 }
+
+/** A person's tokens as the OTP module answers for them (`otp.tokensOf`): read once, then decided on and checked. */
+export interface TokensPort {
+  tokensOf(accountId: string): Promise<{
+    hasActive: boolean;
+    validate(code: string, options: { source: string }): Promise<unknown>;
+  }>;
+}
+
+/** The decision, and the code check a login that asks for one goes on to (the VPN: a challenge, or password+code). */
+export type CheckedSecondFactor = (appId: string, accountId: string, knownGroups?: readonly string[]) =>
+  Promise<SecondFactorDecision & { hasToken: boolean; checkCode(code: string, source: string): Promise<void> }>;
+
+// One read of the person's tokens serves both the decision and, with password and code in one field, the check.
+export function createCheckedSecondFactor(rule: SecondFactorRule, tokens: TokensPort): CheckedSecondFactor {
+  return async (appId, accountId, knownGroups) => {
+    const held = await tokens.tokensOf(accountId);
+    const decision = await rule(appId, accountId, knownGroups, held.hasActive);
+    return { ...decision, checkCode: async (code, source) => { await held.validate(code, { source }); } };
+  };
+}

@@ -1,0 +1,67 @@
+// What the VPN login (radius/vpn-login.ts) asks of the rest of Tessera, answered by the identity, OTP, policy and
+// rate-limit services: the application rules of a VPN login, kept out of both the RADIUS transport and the composer.
+import { callingStation, type ReplyAttribute, type VpnLoginPorts, type VpnMessage } from '../radius/index.ts';
+import { attemptLimits, type AttemptRules, type RateLimiter } from '../ratelimit/index.ts';
+import { countsAsFailedSignIn, type AccountService, type WorkforceService } from '../identity/index.ts';
+import type { CheckedSecondFactor } from '../policy/index.ts';
+
+export interface VpnPortsDeps {
+  accounts: Pick<AccountService, 'authenticate'>;
+  /** Present when a directory is configured: its names sign in against it. */
+  workforce?: Pick<WorkforceService, 'isDirectoryName' | 'signIn' | 'accountNamed'>;
+  limiter: Pick<RateLimiter, 'limitFailures'>;
+  /** The sign-in page's rules, applied on counters of the VPN's own. */
+  signInRules: AttemptRules;
+  secondFactor: CheckedSecondFactor;
+  /** Throws when the account was disabled since its password was checked. */
+  assertStillActive(accountId: string): Promise<void>;
+  validateCode(accountId: string, code: string, options: { source: string }): Promise<unknown>;
+  /** Whether the account ever had an Access-Accept (the audit log's `radius.accept`). */
+  hasLoggedIn(accountId: string): Promise<boolean>;
+  groupsOf(accountId: string): Promise<readonly string[]>;
+  /** Reply attributes by directory group, as configured (radiusGroupAttributes). */
+  groupAttributes: Readonly<Record<string, readonly ReplyAttribute[]>>;
+  passwordChangeUrl?: string;
+  /** The message catalogue (web/i18n `t`): Reply-Message texts are the `radius.*` ids. */
+  translate(id: string, params?: Record<string, string>): string;
+}
+
+export type VpnPorts = Pick<VpnLoginPorts, 'checkPassword' | 'secondFactor' | 'validateCode' | 'firstCodeLogin'
+  | 'accountOf' | 'message' | 'replyAttributes'>;
+
+export function createVpnPorts(d: VpnPortsDeps): VpnPorts {
+  // Group names compare without case, as the directories compare them (the configuration refuses two spellings).
+  const byGroup = new Map(Object.entries(d.groupAttributes)
+    .map(([group, attributes]) => [group.toLowerCase(), attributes]));
+  return {
+    async checkPassword(userName, password, request) {
+      // The sign-in page's rule on counters of the VPN's own, so that guessing on the web page alone cannot keep
+      // staff off the VPN, nor the other way round. The gateway's address is everyone's behind it: the client is
+      // the one it names in Calling-Station-Id, else only the gateway.
+      const station = callingStation(request);
+      const source = station ? { station } : { gateway: request.client };
+      const account = await d.limiter.limitFailures(
+        attemptLimits({ action: 'vpn', account: userName, source }, d.signInRules),
+        () => (d.workforce?.isDirectoryName(userName)
+          ? d.workforce.signIn(userName, password) : d.accounts.authenticate(userName, password)),
+        countsAsFailedSignIn,
+      );
+      return { accountId: account.id, groups: account.groups, workforce: account.kind === 'workforce' };
+    },
+    secondFactor: (appId, accountId, groups) => d.secondFactor(appId, accountId, groups),
+    // The answer to a challenge: the account may have been disabled since its password was checked (T7).
+    async validateCode(accountId, code, source) {
+      await d.assertStillActive(accountId);
+      await d.validateCode(accountId, code, { source });
+    },
+    firstCodeLogin: async (accountId) => !await d.hasLoggedIn(accountId),
+    accountOf: async (userName) =>
+      (d.workforce?.isDirectoryName(userName) ? await d.workforce.accountNamed(userName) : undefined)?.id,
+    message: (id: VpnMessage) => (id === 'password_expired' && d.passwordChangeUrl !== undefined
+      ? d.translate('radius.password_expired_at', { url: d.passwordChangeUrl }) : d.translate(`radius.${id}`)),
+    async replyAttributes(accountId, knownGroups) {
+      const groups = knownGroups ?? await d.groupsOf(accountId);
+      return groups.flatMap((group) => byGroup.get(group.toLowerCase()) ?? []);
+    },
+  };
+}
