@@ -1,0 +1,70 @@
+// Store and secrets: the database (migrated), the sealer for secrets at rest, the audit log, metrics, and the named
+// secrets every node shares.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { openStore, createSealer } from '../store/index.ts';
+import { systemClock, type Clock } from '../clock/index.ts';
+import { createAudit } from '../audit/index.ts';
+import { createRateLimiter } from '../ratelimit/index.ts';
+import { loadNamedSecret, loadSigningKeys } from '../oidc/index.ts';
+import { createMetrics } from '../web/observability.ts';
+import { createLogger } from '../web/logging.ts';
+
+/** An event a domain service reports about a subject. */
+export type DomainEvent = {
+  action: string; subject: string | null; outcome: string; source?: string | null; details?: Record<string, unknown>;
+};
+
+// The key that seals secrets at rest: from configuration, or generated once into the data directory (laptop default).
+function keyEncryptionKey(config: Config): Buffer {
+  if (config.secrets.keyEncryptionKey) return Buffer.from(config.secrets.keyEncryptionKey, 'base64');
+  const file = resolve(config.dataDir, 'key-encryption.key');
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+async function loadSecrets(db: ReturnType<typeof openStore>['db'], sealer: ReturnType<typeof createSealer>,
+  clock: Clock, config: Config) {
+  const named = (name: string) => loadNamedSecret(db, sealer, clock, name);
+  const [signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey, captchaKey, deviceKey] = await Promise.all([
+    loadSigningKeys(db, sealer, clock, config.tokens.refreshTokenSeconds * 1000),
+    named('cookie-key'), named('csrf-key'), named('code-pepper'), named('unsubscribe-key'), named('captcha-key'),
+    named('device-key'),
+  ]);
+  return { signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey, captchaKey, deviceKey };
+}
+
+export async function composeFoundation(config: Config, options: { logger?: Logger; clock?: Clock }) {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.log.level);
+  const store = openStore(config.databaseUrl);
+  await store.migrate();
+  // Rotating the key-encryption key: the new key seals, the previous ones still open what they sealed.
+  const previousKeys = config.secrets.previousKeyEncryptionKeys.map((k) => Buffer.from(k, 'base64'));
+  const sealer = createSealer(keyEncryptionKey(config), previousKeys);
+  // The address of the request being served, for the audit log (T9: behind a proxy only as Fastify's trustProxy
+  // allows).
+  const requestSource = new AsyncLocalStorage<{ ip: string }>();
+  const audit = createAudit(store.db, clock, () => requestSource.getStore()?.ip);
+  // Domain services report events about a subject; the subject is the actor unless a caller says otherwise.
+  const auditAs = (fallbackActor: string) => (event: DomainEvent) =>
+    audit.record({ actor: event.subject ?? fallbackActor, ...event });
+  const secrets = await loadSecrets(store.db, sealer, clock, config);
+  // Links in mail always use the configured issuer, never the request's Host header (T21).
+  const link = (path: string) => new URL(path, config.issuer + '/').toString();
+  return {
+    config, clock, logger, store, sealer, requestSource, audit, auditAs, metrics: createMetrics(), secrets, link,
+    secureCookies: config.issuer.startsWith('https:'),
+    // Attempt counters in the database, so every node shares them.
+    limiter: createRateLimiter(store.db, clock),
+  };
+}
+
+export type Foundation = Awaited<ReturnType<typeof composeFoundation>>;

@@ -1,0 +1,61 @@
+// Housekeeping and jobs every node runs: the purges (expired OIDC rows, old attempt counters, captchas, VPN
+// challenges never answered, ended VPN sessions, sign-in flows) and the directory sync.
+import type { Logger } from 'pino';
+import { purgeExpired } from '../oidc/index.ts';
+import type { WorkforceService } from '../identity/index.ts';
+import type { Captcha } from '../captcha/index.ts';
+import type { VpnSessions } from '../radius/index.ts';
+import type { Foundation } from './foundation.ts';
+
+export interface JobParts {
+  workforce: WorkforceService | undefined;
+  captcha: Captcha;
+  /** Each challenge never answered is recorded once, by the node whose purge removed it. */
+  purgeChallenges(): Promise<void>;
+  vpnSessions: VpnSessions;
+  signIn: { purge(): Promise<unknown> };
+}
+
+export function composeJobs(f: Foundation, p: JobParts) {
+  const { config, clock, logger } = f;
+  const housekeep = async () => {
+    const sessionRetentionMs = (config.radius?.sessionRetentionDays ?? 90) * 86_400_000;
+    await Promise.all([
+      purgeExpired(f.store.db, clock), f.limiter.purge(24 * 3600 * 1000), p.captcha.purge(), p.purgeChallenges(),
+      p.vpnSessions.purge(clock.now() - sessionRetentionMs), p.signIn.purge(),
+    ]);
+  };
+  const housekeeping = setInterval(() => {
+    housekeep().catch((err) => logger.warn({ err: (err as Error).message }, 'housekeeping failed'));
+  }, 15 * 60_000);
+  housekeeping.unref();
+  const sync = directorySync(p.workforce, config.directorySyncMinutes * 60_000, logger);
+  return {
+    housekeep,
+    /** Starts the jobs that wait for a listening node (the directory sync). */
+    start: sync.start,
+    stop() {
+      sync.stop();
+      clearInterval(housekeeping);
+    },
+  };
+}
+
+// Every node runs the directory sync; it is idempotent, so several nodes doing it costs only directory reads.
+function directorySync(workforce: WorkforceService | undefined, intervalMs: number, logger: Logger) {
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    if (!workforce) return;
+    timer = setTimeout(async () => {
+      try {
+        const result = await workforce.sync();
+        logger.info(result, 'directory sync done');
+      } catch (err) {
+        logger.warn({ code: (err as { code?: string }).code }, 'directory sync stopped: the directory did not answer');
+      }
+      schedule();
+    }, intervalMs);
+    timer.unref();
+  };
+  return { start: schedule, stop: () => clearTimeout(timer) };
+}

@@ -1,0 +1,90 @@
+// HTTP: one Fastify app with the shared plugins, then every route module in the order they are registered.
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { OtpService } from '../otp/index.ts';
+import type { WorkforceService } from '../identity/index.ts';
+import { apiResource, mountProvider, publicJwks, registerInteractions } from '../oidc/index.ts';
+import { createCaptcha } from '../captcha/index.ts';
+import { registerAccountSite } from '../web/account-site.ts';
+import { registerOtpValidateApi } from '../web/api/otp-validate.ts';
+import { registerResetRoutes } from '../web/reset-routes.ts';
+import { registerObservability } from '../web/observability.ts';
+import { registerAccountRoutes } from '../web/account-routes.ts';
+import { registerErrorHandling } from '../web/errors.ts';
+import { createCsrf } from '../web/csrf.ts';
+import { registerSecurityHeaders } from '../web/security-headers.ts';
+import { registerStylesheet } from '../web/stylesheet.ts';
+import type { Foundation } from './foundation.ts';
+import type { Identity, Mail } from './identity.ts';
+import type { Policy } from './otp-policy.ts';
+import type { SignInParts } from './signin.ts';
+import type { Oidc } from './oidc.ts';
+
+export interface WebParts {
+  identity: Identity; mail: Mail; otp: OtpService; policy: Policy; signIn: SignInParts; oidc: Oidc;
+  workforce: WorkforceService | undefined;
+}
+
+/** The app and what every route shares: body parsing, security headers, the stylesheet, errors, health, metrics. */
+export async function composeHttp(f: Foundation): Promise<FastifyInstance> {
+  const { config, store } = f;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: f.logger,
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy.length > 0 ? config.http.trustProxy : false,
+  }) as unknown as FastifyInstance;
+  app.addHook('onRequest', (req, _reply, done) => f.requestSource.run({ ip: req.ip }, done));
+  await app.register(formbody);
+  await registerSecurityHeaders(app, { issuer: config.issuer });
+  registerStylesheet(app);
+  registerErrorHandling(app);
+  const ready = async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); };
+  registerObservability(app, f.metrics, ready, { bearerToken: config.metrics.bearerToken });
+  return app;
+}
+
+/** Sign-in pages, password reset, the account site, the OTP validation API and the provider's endpoints. */
+export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: WebParts) {
+  const { config, limiter, metrics, secureCookies } = f;
+  const { accounts, selfService } = p.identity;
+  const { provider, sessions, clients } = p.oidc;
+  const { devices } = p.signIn;
+  const csrf = createCsrf(f.secrets.csrfKey);
+  registerInteractions(app, {
+    provider, accounts, workforce: p.workforce, passwordChangeUrl: config.directory?.passwordChangeUrl, csrf,
+    passwordMinLength: p.identity.passwordPolicy.minLength, signIn: p.signIn.signIn, limiter, limits: config.limits,
+    signInRules: p.signIn.signInRules, devices,
+    onSignIn: (outcome) => metrics.logins.inc({ outcome }),
+  });
+  const captcha = createCaptcha({
+    db: f.store.db, clock: f.clock, hmacKey: f.secrets.captchaKey.toString('base64'),
+    maxNumber: config.accounts.captchaMaxNumber, expiresSeconds: 600,
+  });
+  const { mailPerAccountSource, mailPerSource, mailPerAccount } = config.limits;
+  registerResetRoutes(app, {
+    captcha, reset: p.identity.reset, sessions, csrf, limiter, devices,
+    // The owner's browser (device cookie) has the per-address allowance to itself.
+    rules: {
+      perAccountSource: mailPerAccountSource, perSource: mailPerSource, perAccount: mailPerAccount,
+      perDevice: mailPerAccount,
+    },
+    secureCookies, onError: (err) => f.logger.error({ err }, 'password reset mail failed'),
+  });
+  registerAccountSite(app, {
+    provider, accounts, selfService, sessions, clients, csrf, otp: p.otp, afterEnrolment: p.policy.afterEnrolment,
+    issuer: config.issuer, secureCookies, session: config.sessions, clock: f.clock, limiter, limits: config.limits,
+  });
+  registerAccountRoutes(app, {
+    accounts,
+    unsubscribe: p.identity.unsubscribe,
+    mailbox: config.demo && !config.mail.smtpUrl ? async () => (await p.mail.outbox.recent({ limit: 50 }))
+      .map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, createdAt: m.createdAt })) : undefined,
+  });
+  registerOtpValidateApi(app, {
+    otp: p.otp, accounts, issuer: config.issuer, audience: apiResource(config.issuer),
+    keys: publicJwks(f.secrets.signingKeys), limiter, perUser: config.limits.otpApiPerUser,
+    onResult: (result) => metrics.otpValidations.inc({ result }),
+  });
+  await mountProvider(app, provider, config.issuer);
+  return { captcha };
+}
