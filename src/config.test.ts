@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, ConfigError } from './config.ts';
+import { loadConfig, ConfigError, portInUse } from './config.ts';
 
 const noFile = join(tmpdir(), 'tessera-no-such-config.json');
 
@@ -24,6 +24,21 @@ describe('configuration', () => {
     assert.equal(config.issuer, 'https://id.example.com');
     assert.equal(config.databaseUrl, 'postgres://db/tessera');
     assert.equal(config.dataDir, '/var/lib/tessera');
+  });
+
+  it('puts the demo apps on 8081 and 8082 unless their variables move them', () => {
+    assert.deepEqual(loadConfig({ env: {}, file: noFile }).demoApps, { shopPort: 8081, forumPort: 8082 });
+    const env = { TESSERA_DEMO_APPS_SHOP_PORT: '9081', TESSERA_DEMO_APPS_FORUM_PORT: '9082' };
+    const moved = loadConfig({ env, file: noFile });
+    assert.deepEqual(moved.demoApps, { shopPort: 9081, forumPort: 9082 });
+  });
+
+  it('names a taken port by its key and variable, in one line', () => {
+    const err = portInUse('radius.accountingPort', 1813, '127.0.0.1');
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.code, 'config.port_in_use');
+    assert.equal(err.message, 'radius.accountingPort 1813 (TESSERA_RADIUS_ACCOUNTING_PORT) is already in use on '
+      + '127.0.0.1: stop the other process or choose another port');
   });
 
   it('stops with a message naming the key and its variable', () => {

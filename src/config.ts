@@ -134,6 +134,11 @@ export const configSchema = z.object({
   }),
   // `npm start` sets this: registers the demo shop and forum, shows the local mailbox page.
   demo: z.boolean().default(false),
+  // Where the demo shop and forum listen in demo mode (their sign-in redirects follow): move them when taken.
+  demoApps: z.object({
+    shopPort: port.default(8081),
+    forumPort: port.default(8082),
+  }).prefault({}),
   metrics: z.object({
     // When set, /metrics answers only `Authorization: Bearer <token>` (Prometheus' `authorization` setting); unset, anyone who reaches the port reads it.
     bearerToken: z.string().regex(/^[\x21-\x7e]{16,512}$/, 'must be 16 to 512 visible ASCII characters').optional(),
@@ -148,11 +153,29 @@ type Parsed = z.output<typeof configSchema>;
 export type Config = Parsed & { databaseUrl: string; issuer: string };
 
 export class ConfigError extends Error {
-  readonly code = 'config.invalid';
+  /** config.invalid: a value the schema refuses; config.port_in_use: a configured port another process holds. */
+  readonly code: 'config.invalid' | 'config.port_in_use';
+  constructor(message: string, code: ConfigError['code'] = 'config.invalid') {
+    super(message);
+    this.code = code;
+  }
 }
 
 function envName(path: string[]): string {
   return 'TESSERA_' + path.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
+}
+
+/** The environment variable of an option named by its dotted key: `http.port` → TESSERA_HTTP_PORT. */
+export const envVariable = (key: string): string => envName(key.split('.'));
+
+/**
+ * A port another process holds stops the start with one line naming the option and its variable, like any other
+ * setting that cannot be used (a second `npm start` is the usual cause).
+ */
+export function portInUse(key: string, port: number, host?: string): ConfigError {
+  const where = host === undefined ? '' : ` on ${host}`;
+  return new ConfigError(`${key} ${port} (${envVariable(key)}) is already in use${where}: stop the other process or `
+    + 'choose another port', 'config.port_in_use');
 }
 
 function readEnvValue(raw: string): unknown {

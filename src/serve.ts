@@ -1,6 +1,7 @@
 // `tessera serve`: the server, plus in demo mode the demo shop and forum next to it; SIGTERM shuts down cleanly.
 import type { Config } from './config.ts';
-import { createServer } from './server.ts';
+import { createServer, type TesseraServer } from './server.ts';
+import { listenNamed } from './compose/index.ts';
 
 export async function serve(config: Config): Promise<void> {
   const server = await createServer(config);
@@ -15,10 +16,11 @@ export async function serve(config: Config): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-  if (config.demo) closers.push(...await startDemo(server, config));
-  const demoVpnSecret = config.demo ? await demoVpnGateway(server) : undefined;
   let address: string;
+  let demoVpnSecret: string | undefined;
   try {
+    if (config.demo) await startDemo(server, config, closers);
+    demoVpnSecret = config.demo ? await demoVpnGateway(server) : undefined;
     address = await server.listen();
   } catch (err) {
     // Half a server (HTTP without RADIUS, say) must not stay up: everything started is closed and the cause shown.
@@ -28,38 +30,51 @@ export async function serve(config: Config): Promise<void> {
     throw err;
   }
   server.logger.info({ address, issuer: config.issuer }, 'Tessera is listening');
-  if (config.demo) {
-    const radius = server.radiusAddress();
-    console.log(`\n  Tessera      ${config.issuer}\n  Demo shop    http://localhost:8081\n  Demo forum   http://localhost:8082\n  Mailbox      ${config.issuer}/dev/mailbox`);
-    if (radius) console.log(`  RADIUS       udp://${radius.address}:${radius.port} (accounting ${radius.accountingPort}), gateway "demo-vpn", secret ${demoVpnSecret}`);
-    console.log('');
+  if (config.demo) printDemoBanner(server, config, demoVpnSecret);
+}
+
+function printDemoBanner(server: TesseraServer, config: Config, demoVpnSecret: string | undefined): void {
+  const { shopPort, forumPort } = config.demoApps;
+  const radius = server.radiusAddress();
+  console.log(`\n  Tessera      ${config.issuer}\n  Demo shop    http://localhost:${shopPort}\n`
+    + `  Demo forum   http://localhost:${forumPort}\n  Mailbox      ${config.issuer}/dev/mailbox`);
+  if (radius) {
+    console.log(`  RADIUS       udp://${radius.address}:${radius.port} (accounting ${radius.accountingPort}), `
+      + `gateway "demo-vpn", secret ${demoVpnSecret}`);
   }
+  console.log('');
 }
 
 // A VPN gateway on this machine (e.g. radclient), so the demo's RADIUS login works at once; its secret is shown in
 // the banner, as the demo's mailbox shows its mail.
-async function demoVpnGateway(server: Awaited<ReturnType<typeof createServer>>): Promise<string> {
+async function demoVpnGateway(server: TesseraServer): Promise<string> {
   const existing = (await server.radiusClients.load()).find((c) => c.name === 'demo-vpn');
   if (existing) return existing.secret;
   const { secret } = await server.radiusClients.add({ name: 'demo-vpn', address: '127.0.0.1' });
   if (!await server.policies.find('radius:demo-vpn')) {
     // Optional: who has registered an OTP app is asked for the code, everyone else logs in with the password.
-    await server.policies.save({ appId: 'radius:demo-vpn', otp: 'optional', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, Date.now());
+    await server.policies.save(
+      { appId: 'radius:demo-vpn', otp: 'optional', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, Date.now());
   }
   return secret;
 }
 
 // The demo apps register themselves once and start beside Tessera; they are examples, not part of the product.
-async function startDemo(server: Awaited<ReturnType<typeof createServer>>, config: Config): Promise<Array<() => Promise<void>>> {
+// Each one started is added to `closers` at once, so a later one whose port is taken leaves nothing running.
+async function startDemo(server: TesseraServer, config: Config, closers: Array<() => Promise<void>>): Promise<void> {
   const { demoClients } = await import('../examples/demo-clients.ts');
   const { startDemoApp } = await import('../examples/relying-party/index.ts');
-  const closers: Array<() => Promise<void>> = [];
-  for (const demo of demoClients()) {
-    if (!await server.clients.find(demo.client.client_id)) {
-      await server.clients.add({ ...demo.client, first_party: true });
-    }
-    const app = await startDemoApp({ ...demo.app, issuer: config.issuer });
+  const { shopPort, forumPort } = config.demoApps;
+  const keys = ['demoApps.shopPort', 'demoApps.forumPort'];
+  for (const [index, demo] of demoClients({ shop: shopPort, forum: forumPort }).entries()) {
+    const registered = await server.clients.find(demo.client.client_id);
+    // A port moved since the last start moves the app's redirect URIs with it.
+    const moved = registered !== undefined
+      && JSON.stringify(registered.redirect_uris) !== JSON.stringify(demo.client.redirect_uris);
+    if (moved) await server.clients.remove(demo.client.client_id);
+    if (!registered || moved) await server.clients.add({ ...demo.client, first_party: true });
+    const app = await listenNamed(keys[index], demo.port, undefined,
+      () => startDemoApp({ ...demo.app, issuer: config.issuer }));
     closers.push(() => app.close());
   }
-  return closers;
 }

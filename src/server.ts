@@ -16,7 +16,7 @@ import type { RadiusBound, StoredClients, VpnSessions } from './radius/index.ts'
 import type { Metrics } from './web/observability.ts';
 import {
   composeDirectory, composeFoundation, composeHttp, composeIdentity, composeJobs, composeMail, composeOidc, composeOtp,
-  composePolicy, composeRadius, composeSignIn, composeWebRoutes,
+  composePolicy, composeRadius, composeSignIn, composeWebRoutes, listenNamed, listenRadius,
 } from './compose/index.ts';
 
 export interface TesseraServer {
@@ -86,11 +86,12 @@ export async function createServer(config: Config,
     }, input),
     async listen() {
       const { port, host } = config.http;
-      const address = await app.listen({ port, host });
+      const address = await listenNamed('http.port', port, host, () => app.listen({ port, host }));
       mail.outbox.start();
       jobs.start();
       if (vpn.radius) {
-        radiusBound = await vpn.radius.listen();
+        const radius = vpn.radius;
+        radiusBound = await listenRadius(() => radius.listen());
         f.logger.info(radiusBound, 'RADIUS is listening');
       }
       return address;

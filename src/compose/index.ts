@@ -7,3 +7,4 @@ export { composeOidc, type Oidc } from './oidc.ts';
 export { composeHttp, composeWebRoutes, type WebParts } from './web.ts';
 export { composeRadius, type RadiusParts } from './radius.ts';
 export { composeJobs, type JobParts } from './jobs.ts';
+export { listenNamed, listenRadius } from './ports.ts';

@@ -13,6 +13,7 @@ export type RadiusErrorCode =
   | 'radius.unknown_attribute'
   | 'radius.bad_decision'
   | 'radius.config_invalid'
+  | 'radius.port_in_use'
   | 'radius.client_invalid'
   | 'radius.client_exists'
   | 'radius.client_unknown';
@@ -46,6 +47,24 @@ export class RadiusConfigError extends RadiusError {
   constructor(problems: ReadonlyArray<{ key: string; problem: string }>) {
     super('radius.config_invalid', `Invalid RADIUS configuration:\n${problems.map((p) => `  radius.${p.key}: ${p.problem}`).join('\n')}`);
     this.name = 'RadiusConfigError';
+  }
+}
+
+/**
+ * A port another program holds (a FreeRADIUS already on 1812, a second Tessera): a conflict, not a wrong setting.
+ * `key` is the setting under `radius.` that chose the port.
+ */
+export class RadiusPortError extends RadiusError {
+  readonly key: 'port' | 'accountingPort' | 'radsec.port';
+  readonly host: string;
+  readonly port: number;
+  constructor(key: RadiusPortError['key'], host: string, port: number) {
+    super('radius.port_in_use', `radius.${key}: ${host}:${port} is in use by another program (another RADIUS server?): `
+      + 'stop it or choose another port');
+    this.name = 'RadiusPortError';
+    this.key = key;
+    this.host = host;
+    this.port = port;
   }
 }
 

@@ -6,7 +6,10 @@ export { parseRadiusConfig } from './clients.ts';
 export type { AccessRequest, AccessDecision, AccountingRecord, ReplyAttribute, NamedAttribute } from './messages.ts';
 export { callingStation } from './messages.ts';
 export { radiusOutcomes, type RadiusOutcome, type RadiusCounters, type CountEvent } from './counters.ts';
-export { RadiusError, RadiusDecodeError, RadiusEncodeError, RadiusConfigError, RadiusClientError, type RadiusErrorCode } from './errors.ts';
+export {
+  RadiusError, RadiusDecodeError, RadiusEncodeError, RadiusConfigError, RadiusClientError, RadiusPortError,
+  type RadiusErrorCode,
+} from './errors.ts';
 export { decodePacket, encodePacket, maxPacketLength, type RadiusPacket, type RadiusAttribute } from './packet.ts';
 export { encodeValue, decodeValue, getAttribute, getAttributes, encodeVendorSpecific, decodeVendorSpecific, type AttributeValue, type VendorAttribute } from './attributes.ts';
 export {

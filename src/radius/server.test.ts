@@ -1,7 +1,11 @@
 // The server against the real FreeRADIUS `radclient` as the NAS (checklist T38, T39, T42 plumbing).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRadiusServer, RadiusConfigError, type AccessDecision, type AccessRequest, type AccountingRecord, type RadiusServer, type RadiusClientConfig } from './index.ts';
+import { createSocket } from 'node:dgram';
+import {
+  createRadiusServer, RadiusConfigError, RadiusPortError,
+  type AccessDecision, type AccessRequest, type AccountingRecord, type RadiusServer, type RadiusClientConfig,
+} from './index.ts';
 import { radclient } from '../../test/support/radclient.ts';
 
 const secret = 'vpn-shared-secret-0123456789abcdef';
@@ -250,6 +254,28 @@ describe('RADIUS clients loaded at run time', () => {
       assert.equal((await reply).code, 'Access-Reject', 'the new gateway is answered on its first packet');
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('RADIUS ports', () => {
+  // A port another program holds is a conflict the composer names with its setting, not a wrong configuration.
+  it('refuses a taken authentication or accounting port with a port error naming which one', async () => {
+    const holder = createSocket('udp4');
+    await new Promise<void>((resolve) => holder.bind(0, '127.0.0.1', resolve));
+    const taken = holder.address().port;
+    try {
+      const cases = [[{ port: taken }, 'port'], [{ port: 0, accountingPort: taken }, 'accountingPort']] as const;
+      for (const [config, key] of cases) {
+        const server = createRadiusServer({
+          config: { ...config, clients: [] } as never, authenticate: async () => ({ kind: 'reject' }),
+        });
+        await assert.rejects(server.listen(), (e: unknown) => e instanceof RadiusPortError
+          && e.code === 'radius.port_in_use' && e.key === key && e.port === taken && e.host === '127.0.0.1');
+        await server.close();
+      }
+    } finally {
+      holder.close();
     }
   });
 });

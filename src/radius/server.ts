@@ -12,7 +12,7 @@ import { createClientTable, parseRadiusConfig, type RadiusClient } from './clien
 import type { RadiusClientConfig, RadiusConfigInput } from './config.ts';
 import { createCounters, type CountEvent, type RadiusCounters, type RadiusOutcome } from './counters.ts';
 import { createDuplicateCache, duplicateKey } from './duplicates.ts';
-import { RadiusConfigError, RadiusDecodeError } from './errors.ts';
+import { RadiusConfigError, RadiusDecodeError, RadiusPortError } from './errors.ts';
 import { createRadsecListener, type RadsecListener } from './radsec.ts';
 import { decisionAttributes, describeRequest, proxyStates, type AccessDecision, type AccessRequest, type AccountingRecord } from './messages.ts';
 import { decodePacket, type RadiusPacket } from './packet.ts';
@@ -247,9 +247,11 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   // A port that cannot be had is a start-up failure naming the setting, not a warning beside a server that never
   // answers (a FreeRADIUS already on 1812 is the usual cause).
   const portRefused = (error: NodeJS.ErrnoException, port: number, role: PortRole) => {
-    const why = error.code === 'EADDRINUSE' ? 'is in use by another program (another RADIUS server?): stop it or choose another port'
-      : error.code === 'EACCES' ? 'needs privileges this process does not have' : `cannot be used (${error.code ?? error.message})`;
-    return new RadiusConfigError([{ key: role === 'authentication' ? 'port' : 'accountingPort', problem: `${config.host}:${port} ${why}` }]);
+    const key = role === 'authentication' ? 'port' : role === 'accounting' ? 'accountingPort' : 'radsec.port';
+    if (error.code === 'EADDRINUSE') return new RadiusPortError(key, config.host, port);
+    const why = error.code === 'EACCES' ? 'needs privileges this process does not have'
+      : `cannot be used (${error.code ?? error.message})`;
+    return new RadiusConfigError([{ key, problem: `${config.host}:${port} ${why}` }]);
   };
 
   function bind(port: number, role: PortRole): Promise<Socket> {
@@ -311,7 +313,11 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       // RFC 2866 §3: accounting on the next port (1813 beside 1812); with port 0 (tests) a free one.
       const accounting = await bind(config.accountingPort ?? (config.port === 0 ? 0 : config.port + 1), 'accounting');
       sockets.push(accounting);
-      const radsecPort = radsec ? await radsec.listen() : null;
+      const radsecPort = radsec
+        ? await radsec.listen().catch((error: NodeJS.ErrnoException) => {
+          throw portRefused(error, config.radsec!.port, 'radsec');
+        })
+        : null;
       return { address: authentication.address().address, port: authentication.address().port, accountingPort: accounting.address().port, radsecPort };
     },
     counters: () => counters.snapshot(),

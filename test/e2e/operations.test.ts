@@ -4,6 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,26 @@ import { startTessera, createAgent, hiddenField, freePort, type RunningTessera }
 import { radclient } from '../support/radclient.ts';
 
 const cli = join(import.meta.dirname, '../../src/cli.ts');
+const portAdvice = 'stop the other process or choose another port';
+
+/** A TCP port held by another listener, as a second Tessera (or anything else) holds it. */
+async function holdTcpPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const holder = createNetServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const { port } = holder.address() as AddressInfo;
+  // localhost is ::1 too where IPv6 is up (the demo apps listen on localhost); held there as well when it is.
+  const v6 = createNetServer();
+  const heldV6 = await new Promise<boolean>((resolve) => {
+    v6.once('error', () => resolve(false)).listen(port, '::1', () => resolve(true));
+  });
+  return {
+    port,
+    close: async () => {
+      await new Promise((resolve) => holder.close(resolve));
+      if (heldV6) await new Promise((resolve) => v6.close(resolve));
+    },
+  };
+}
 
 function run(args: string[], env: Record<string, string>, options: { killAfterReady?: boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -98,10 +119,44 @@ describe('command line', () => {
         TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')), TESSERA_HTTP_PORT: String(await freePort()), TESSERA_RADIUS_PORT: String(taken),
       });
       assert.equal(result.code, 1, 'the process ends by itself, HTTP included');
-      assert.match(result.stderr, new RegExp(`radius\\.port: 127\\.0\\.0\\.1:${taken} is in use by another program`));
+      // One line, as for every taken port: a conflict, not "Invalid RADIUS configuration".
+      assert.equal(result.stderr,
+        `radius.port ${taken} (TESSERA_RADIUS_PORT) is already in use on 127.0.0.1: ${portAdvice}\n`);
       assert.doesNotMatch(result.stderr, /at node:dgram/, 'a message, not a stack trace');
     } finally {
       holder.close();
+    }
+  });
+
+  it('stops at start with one line naming http.port when another process holds it (a second npm start)', async () => {
+    const holder = await holdTcpPort();
+    try {
+      const result = await run(['serve'], {
+        TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')), TESSERA_HTTP_PORT: String(holder.port),
+      });
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr,
+        `http.port ${holder.port} (TESSERA_HTTP_PORT) is already in use on 127.0.0.1: ${portAdvice}\n`);
+      assert.doesNotMatch(result.stdout, /Tessera is listening/);
+    } finally {
+      await holder.close();
+    }
+  });
+
+  it('moves the demo apps by setting, and names demoApps.shopPort when the demo shop\'s port is taken', async () => {
+    const holder = await holdTcpPort();
+    const forumPort = await freePort();
+    try {
+      const result = await run(['serve', '--demo'], {
+        TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')), TESSERA_HTTP_PORT: String(await freePort()),
+        TESSERA_RADIUS_PORT: '0',
+        TESSERA_DEMO_APPS_SHOP_PORT: String(holder.port), TESSERA_DEMO_APPS_FORUM_PORT: String(forumPort),
+      });
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr,
+        `demoApps.shopPort ${holder.port} (TESSERA_DEMO_APPS_SHOP_PORT) is already in use: ${portAdvice}\n`);
+    } finally {
+      await holder.close();
     }
   });
 
