@@ -10,7 +10,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from './config.ts';
 import { openStore, createSealer, type Sealer, type Store } from './store/index.ts';
 import { systemClock, cryptoRandom, type Clock } from './clock/index.ts';
-import { createAudit, type Audit } from './audit/index.ts';
+import { createAudit, createSqlAuditStore, type Audit } from './audit/index.ts';
 import { createOutbox, renderMail, sendCampaign, type CampaignInput, type Outbox } from './delivery/index.ts';
 import {
   countsAsFailedSignIn, createAccountService, createPasswordHasher, createPasswordReset, createSelfService, createSqlIdentityStore, createUnsubscribeTokens, createWorkforceService, IdentityError, isBreachedPassword,
@@ -96,7 +96,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   const sealer = createSealer(keyEncryptionKey(config), config.secrets.previousKeyEncryptionKeys.map((k) => Buffer.from(k, 'base64')));
   // The address of the request being served, for the audit log (T9: behind a proxy only as Fastify's trustProxy allows).
   const requestSource = new AsyncLocalStorage<{ ip: string }>();
-  const audit = createAudit(store.db, clock, () => requestSource.getStore()?.ip);
+  const audit = createAudit(createSqlAuditStore(store.db), clock, () => requestSource.getStore()?.ip);
   // Domain services report events about a subject; the subject is the actor unless a caller says otherwise.
   const auditAs = (fallbackActor: string) => (event: { action: string; subject: string | null; outcome: string; source?: string | null; details?: Record<string, unknown> }) =>
     audit.record({ actor: event.subject ?? fallbackActor, ...event });
