@@ -13,6 +13,7 @@ import { systemClock, cryptoRandom, type Clock } from './clock/index.ts';
 import { createAudit, createSqlAuditStore, type Audit } from './audit/index.ts';
 import { createOutbox, renderMail, sendCampaign, type CampaignInput, type Outbox } from './delivery/index.ts';
 import {
+  createSqlConsentStore, createSqlEmailChangeStore, createSqlPasswordResetStore,
   countsAsFailedSignIn, createAccountService, createPasswordHasher, createPasswordReset, createSelfService, createSqlIdentityStore, createUnsubscribeTokens, createWorkforceService, IdentityError, isBreachedPassword,
   type AccountService, type PasswordPolicy, type SelfService, type WorkforceService,
 } from './identity/index.ts';
@@ -146,7 +147,8 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     metrics.mail.inc({ template: templateId });
   };
   const selfService = createSelfService({
-    db: store.db, store: identityStore, hasher, policy: passwordPolicy, hasSecondFactor, sendMail, clock, random: cryptoRandom,
+    emailChanges: createSqlEmailChangeStore(store.db), consents: createSqlConsentStore(store.db), activity: (id) => audit.about(id),
+    store: identityStore, hasher, policy: passwordPolicy, hasSecondFactor, sendMail, clock, random: cryptoRandom,
     links: {
       confirmEmailChange: (token) => link(`account/email/confirm?token=${encodeURIComponent(token)}`),
       undoEmailChange: (token) => link(`account/email/undo?token=${encodeURIComponent(token)}`),
@@ -260,7 +262,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   registerResetRoutes(app, {
     captcha,
     reset: createPasswordReset({
-      db: store.db, store: identityStore, hasher, policy: passwordPolicy, hasSecondFactor, sendMail, clock, random: cryptoRandom,
+      resets: createSqlPasswordResetStore(store.db), store: identityStore, hasher, policy: passwordPolicy, hasSecondFactor, sendMail, clock, random: cryptoRandom,
       link: (token) => link(`reset-password/new?token=${encodeURIComponent(token)}`), accountLink: () => link('account'),
       ttlSeconds: config.accounts.resetTtlSeconds, audit: auditAs('anonymous'),
     }),

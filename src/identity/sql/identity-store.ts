@@ -95,6 +95,22 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
         .where('id', '=', accountId).where('password_hash', '=', previousHash).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
+    async setPasswordHash(accountId, hash, atMs) {
+      await db.updateTable('accounts').set({ password_hash: hash, updated_at: atMs }).where('id', '=', accountId).execute();
+    },
+    async setEmail(accountId, email, atMs, verified) {
+      try {
+        await db.updateTable('accounts').set({ email, ...(verified ? { email_verified: 1 } : {}), updated_at: atMs })
+          .where('id', '=', accountId).execute();
+        return 'changed';
+      } catch (err) {
+        if (isUniqueViolation(err)) return 'email_taken';
+        throw err;
+      }
+    },
+    async deleteAccount(accountId) {
+      await db.deleteFrom('accounts').where('id', '=', accountId).execute();
+    },
     async createVerification(v, atMs) {
       await db.transaction().execute(async (trx) => {
         // Decoys spend nothing, and are spent by nothing but their own expiry and attempts.
