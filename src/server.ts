@@ -23,7 +23,7 @@ import { cachedPolicyStore, createSecondFactorRule, createSqlPolicyStore, type P
 import { createSignIn, createSqlSignInFlowStore } from './signin/index.ts';
 import {
   apiResource, createAdapterFactory, createClientRegistry, createProvider, createSessionManager, findGrantId, loadNamedSecret, loadSigningKeys, mountProvider,
-  publicJwks, purgeExpired, registerInteractions,
+  publicJwks, purgeExpired, registerInteractions, createSqlClientStore, createSqlOidcStore, createSqlSecretStore,
   type ClientRegistry, type SessionManager,
 } from './oidc/index.ts';
 import { registerAccountSite, accountClientId } from './web/account-site.ts';
@@ -102,14 +102,15 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   const auditAs = (fallbackActor: string) => (event: { action: string; subject: string | null; outcome: string; source?: string | null; details?: Record<string, unknown> }) =>
     audit.record({ actor: event.subject ?? fallbackActor, ...event });
   const metrics = createMetrics();
+  const secrets = createSqlSecretStore(store.db);
   const [signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey, captchaKey, deviceKey] = await Promise.all([
-    loadSigningKeys(store.db, sealer, clock, config.tokens.refreshTokenSeconds * 1000),
-    loadNamedSecret(store.db, sealer, clock, 'cookie-key'),
-    loadNamedSecret(store.db, sealer, clock, 'csrf-key'),
-    loadNamedSecret(store.db, sealer, clock, 'code-pepper'),
-    loadNamedSecret(store.db, sealer, clock, 'unsubscribe-key'),
-    loadNamedSecret(store.db, sealer, clock, 'captcha-key'),
-    loadNamedSecret(store.db, sealer, clock, 'device-key'),
+    loadSigningKeys(secrets, sealer, clock, config.tokens.refreshTokenSeconds * 1000),
+    loadNamedSecret(secrets, sealer, clock, 'cookie-key'),
+    loadNamedSecret(secrets, sealer, clock, 'csrf-key'),
+    loadNamedSecret(secrets, sealer, clock, 'code-pepper'),
+    loadNamedSecret(secrets, sealer, clock, 'unsubscribe-key'),
+    loadNamedSecret(secrets, sealer, clock, 'captcha-key'),
+    loadNamedSecret(secrets, sealer, clock, 'device-key'),
   ]);
   const unsubscribeTokens = createUnsubscribeTokens(unsubscribeKey);
   const csrf = createCsrf(csrfKey);
@@ -215,10 +216,11 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     },
   });
 
-  const clients = createClientRegistry(store.db, sealer, clock);
+  const oidcStore = createSqlOidcStore(store.db);
+  const clients = createClientRegistry(createSqlClientStore(store.db), sealer, clock);
   const provider = createProvider({
     issuer: config.issuer,
-    adapter: createAdapterFactory(store.db, clock, clients) as never,
+    adapter: createAdapterFactory(oidcStore, clock, clients) as never,
     signingKeys,
     cookieKeys: [cookieKey.toString('base64url')],
     findAccount: (id) => accounts.findAccount(id),
@@ -230,10 +232,10 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     secureCookies: config.issuer.startsWith('https:'),
     allowPrivateNetworkCallbacks: config.oidc.allowPrivateNetworkCallbacks || config.demo,
     needsSecondFactor: (clientId, accountId, amr, requestedMfa) => signIn.needsSecondFactor(clientId, accountId, amr, requestedMfa),
-    findGrantId: (accountId, clientId) => findGrantId(store.db, clock, accountId, clientId),
+    findGrantId: (accountId, clientId) => findGrantId(oidcStore, clock, accountId, clientId),
   });
   provider.on('grant.success', (ctx) => metrics.tokens.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown') }));
-  const sessions = createSessionManager(provider, store.db, clock, (err) => logger.warn({ err: (err as Error).message }, 'back-channel logout failed'));
+  const sessions = createSessionManager(provider, oidcStore, clock, (err) => logger.warn({ err: (err as Error).message }, 'back-channel logout failed'));
   provider.on('authorization.success', (ctx) => { sessions.touch(ctx).catch((err) => logger.warn({ err }, 'session details not saved')); });
   // The account site signs in as a first-party app of this Tessera; its redirect follows the configured issuer.
   if (!await clients.find(accountClientId)) {
@@ -380,7 +382,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   // recorded once, by the node whose purge removed it).
   const housekeep = async () => {
     const sessionRetentionMs = (config.radius?.sessionRetentionDays ?? 90) * 86_400_000;
-    await Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge(), purgeChallenges(), vpnSessions.purge(clock.now() - sessionRetentionMs), signIn.purge()]);
+    await Promise.all([purgeExpired(oidcStore, clock), limiter.purge(24 * 3600 * 1000), captcha.purge(), purgeChallenges(), vpnSessions.purge(clock.now() - sessionRetentionMs), signIn.purge()]);
   };
   const housekeeping = setInterval(() => {
     housekeep().catch((err) => logger.warn({ err: (err as Error).message }, 'housekeeping failed'));
