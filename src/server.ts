@@ -11,7 +11,7 @@ import type { Config } from './config.ts';
 import { openStore, createSealer, type Sealer, type Store } from './store/index.ts';
 import { systemClock, cryptoRandom, type Clock } from './clock/index.ts';
 import { createAudit, createSqlAuditStore, type Audit } from './audit/index.ts';
-import { createOutbox, renderMail, sendCampaign, type CampaignInput, type Outbox } from './delivery/index.ts';
+import { createOutbox, createSqlOutboxStore, renderMail, sendCampaign, type CampaignInput, type Outbox } from './delivery/index.ts';
 import {
   createSqlConsentStore, createSqlEmailChangeStore, createSqlPasswordResetStore,
   countsAsFailedSignIn, createAccountService, createPasswordHasher, createPasswordReset, createSelfService, createSqlIdentityStore, createUnsubscribeTokens, createWorkforceService, IdentityError, isBreachedPassword,
@@ -30,7 +30,7 @@ import { registerAccountSite, accountClientId } from './web/account-site.ts';
 import { registerOtpValidateApi } from './web/api/otp-validate.ts';
 import { accountKey, attemptLimits, createRateLimiter, type AttemptRules } from './ratelimit/index.ts';
 import { createDeviceCookies } from './web/device-cookie.ts';
-import { createCaptcha } from './captcha/index.ts';
+import { createCaptcha, createSqlSpentSolutions } from './captcha/index.ts';
 import {
   callingStation, createChallengePurge, createRadiusServer, createSqlChallengeStates, createSqlStoredClients, createSqlVpnSessions, createVpnLogin, sessionChange,
   type RadiusBound, type RadiusServer, type StoredClients, type VpnSessions,
@@ -130,7 +130,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   });
 
   const outbox = createOutbox({
-    db: store.db, clock, transport: config.mail.smtpUrl ?? null, from: config.mail.from,
+    store: createSqlOutboxStore(store.db), clock, transport: config.mail.smtpUrl ?? null, from: config.mail.from,
     pollMs: config.mail.pollMs, maxAttempts: config.mail.maxAttempts, logger: logger.child({ module: 'delivery' }),
   });
   const link = (path: string) => new URL(path, config.issuer + '/').toString();
@@ -260,7 +260,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     signInRules, devices,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
-  const captcha = createCaptcha({ db: store.db, clock, hmacKey: captchaKey.toString('base64'), maxNumber: config.accounts.captchaMaxNumber, expiresSeconds: 600 });
+  const captcha = createCaptcha({ spent: createSqlSpentSolutions(store.db), clock, hmacKey: captchaKey.toString('base64'), maxNumber: config.accounts.captchaMaxNumber, expiresSeconds: 600 });
   registerResetRoutes(app, {
     captcha,
     reset: createPasswordReset({
