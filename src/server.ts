@@ -28,7 +28,7 @@ import {
 } from './oidc/index.ts';
 import { registerAccountSite, accountClientId } from './web/account-site.ts';
 import { registerOtpValidateApi } from './web/api/otp-validate.ts';
-import { accountKey, attemptLimits, createRateLimiter, type AttemptRules } from './ratelimit/index.ts';
+import { accountKey, attemptLimits, createRateLimiter, createSqlCounterStore, type AttemptRules } from './ratelimit/index.ts';
 import { createDeviceCookies } from './web/device-cookie.ts';
 import { createCaptcha, createSqlSpentSolutions } from './captcha/index.ts';
 import {
@@ -134,7 +134,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     pollMs: config.mail.pollMs, maxAttempts: config.mail.maxAttempts, logger: logger.child({ module: 'delivery' }),
   });
   const link = (path: string) => new URL(path, config.issuer + '/').toString();
-  const limiter = createRateLimiter(store.db, clock);
+  const limiter = createRateLimiter(createSqlCounterStore(store.db, clock));
   const hasher = await createPasswordHasher();
   const passwordPolicy: PasswordPolicy = {
     minLength: config.accounts.passwordMinLength, minLengthWithSecondFactor: config.accounts.passwordMinLengthWithSecondFactor,
