@@ -3,5 +3,5 @@ export type { OutboxRow, NewOutboxRow, OutboxStore } from './store.ts';
 export { createSqlOutboxStore } from './sql/outbox-store.ts';
 export { isDeliverableAddress, type OutgoingMail, type MailCategory } from './message.ts';
 export { DeliveryError, type DeliveryErrorCode } from './errors.ts';
-export { renderMail, TemplateError } from './templates.ts';
+export { renderMail } from './templates.ts';
 export { sendCampaign, CampaignError, type CampaignInput } from './campaign.ts';
