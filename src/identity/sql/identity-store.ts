@@ -16,9 +16,14 @@ const toAccount = (row: Selectable<AccountsTable>): Account => ({
   createdAt: row.created_at,
 });
 
-// Read at every sign-in and every token check.
-const accountById = prepared((db, p: { id: string }) => db.selectFrom('accounts').selectAll().where('id', '=', p.id));
-const accountByDirectoryId = prepared((db, p: { directoryId: string }) => db.selectFrom('accounts').selectAll().where('directory_id', '=', p.directoryId));
+// Each store compiles its own (see `prepared`): no cache outlives the object graph that made it.
+function preparedQueries() {
+  // Read at every sign-in and every token check.
+  const accountById = prepared((db, p: { id: string }) => db.selectFrom('accounts').selectAll().where('id', '=', p.id));
+  const accountByDirectoryId = prepared((db, p: { directoryId: string }) =>
+    db.selectFrom('accounts').selectAll().where('directory_id', '=', p.directoryId));
+  return { accountById, accountByDirectoryId };
+}
 
 const toVerification = (row: Selectable<EmailVerificationsTable>): EmailVerification => ({
   id: row.id,
@@ -46,6 +51,7 @@ const toRow = (account: Account, atMs: number) => ({
 });
 
 export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
+  const { accountById, accountByDirectoryId } = preparedQueries();
   return {
     async createAccount(account) {
       try {
