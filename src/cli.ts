@@ -168,7 +168,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'keys rotate': {
       await withServer(config, async (server) => {
-        console.log((await rotateSigningKeys(createSqlSecretStore(server.store.db), server.sealer, systemClock)).join('\n'));
+        const secrets = createSqlSecretStore(server.store.db);
+        console.log((await rotateSigningKeys(secrets, server.sealer, systemClock)).join('\n'));
       });
       return 0;
     }

@@ -11,7 +11,9 @@ import type { Config } from './config.ts';
 import { openStore, createSealer, type Sealer, type Store } from './store/index.ts';
 import { systemClock, cryptoRandom, type Clock } from './clock/index.ts';
 import { createAudit, createSqlAuditStore, type Audit } from './audit/index.ts';
-import { createOutbox, createSqlOutboxStore, renderMail, sendCampaign, type CampaignInput, type Outbox } from './delivery/index.ts';
+import {
+  createOutbox, createSqlOutboxStore, renderMail, sendCampaign, type CampaignInput, type Outbox,
+} from './delivery/index.ts';
 import {
   createSqlConsentStore, createSqlEmailChangeStore, createSqlPasswordResetStore,
   countsAsFailedSignIn, createAccountService, createPasswordHasher, createPasswordReset, createSelfService, createSqlIdentityStore, createUnsubscribeTokens, createWorkforceService, IdentityError, isBreachedPassword,
@@ -28,7 +30,9 @@ import {
 } from './oidc/index.ts';
 import { registerAccountSite, accountClientId } from './web/account-site.ts';
 import { registerOtpValidateApi } from './web/api/otp-validate.ts';
-import { accountKey, attemptLimits, createRateLimiter, createSqlCounterStore, type AttemptRules } from './ratelimit/index.ts';
+import {
+  accountKey, attemptLimits, createRateLimiter, createSqlCounterStore, type AttemptRules,
+} from './ratelimit/index.ts';
 import { createDeviceCookies } from './web/device-cookie.ts';
 import { createCaptcha, createSqlSpentSolutions } from './captcha/index.ts';
 import {
@@ -148,7 +152,8 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     metrics.mail.inc({ template: templateId });
   };
   const selfService = createSelfService({
-    emailChanges: createSqlEmailChangeStore(store.db), consents: createSqlConsentStore(store.db), activity: (id) => audit.about(id),
+    emailChanges: createSqlEmailChangeStore(store.db), consents: createSqlConsentStore(store.db),
+    activity: (id) => audit.about(id),
     store: identityStore, hasher, policy: passwordPolicy, hasSecondFactor, sendMail, clock, random: cryptoRandom,
     links: {
       confirmEmailChange: (token) => link(`account/email/confirm?token=${encodeURIComponent(token)}`),

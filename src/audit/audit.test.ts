@@ -121,7 +121,8 @@ for (const dialect of await testDialects()) {
 
     it('keeps one unbroken chain when two nodes append at the same time', async () => {
       await fixture.store.db.deleteFrom('audit_events').execute();
-      const [a, b] = [createAudit(createSqlAuditStore(fixture.store.db), systemClock), createAudit(createSqlAuditStore(fixture.store.db), systemClock)];
+      const node = () => createAudit(createSqlAuditStore(fixture.store.db), systemClock);
+      const [a, b] = [node(), node()];
       await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).record({ actor: `node${i % 2}`, action: 'test.event', outcome: 'success' })));
       assert.deepEqual(await a.verify(), { ok: true, events: 20 });
     });

@@ -88,7 +88,9 @@ function chainHash(prev: string, row: Row & { seq: number }): string {
  * `currentSource` tells the address of the request being served (the HTTP layer keeps it per request), so domain
  * code records its events without knowing about requests.
  */
-export function createAudit(store: AuditStore, clock: Clock, currentSource: () => string | undefined = () => undefined): Audit {
+export function createAudit(
+  store: AuditStore, clock: Clock, currentSource: () => string | undefined = () => undefined,
+): Audit {
   let tail: { seq: number; hash: string } | undefined;
   // This node's appends go one after the other; only another node's append can collide with ours. Events recorded
   // in the same turn of the event loop, or while an append is under way, are appended together, in order, by one

@@ -46,7 +46,10 @@ describe('captcha solver in Chromium', () => {
   after(async () => { await browser?.close(); server?.close(); });
 
   it('solves, announces progress and is accepted by the server once', async () => {
-    const captcha = createCaptcha({ hmacKey: 'browser-test-key-0123456789', spent: createSqlSpentSolutions(fixture.store.db), clock: manualClock(Date.now()), maxNumber: 50_000 });
+    const captcha = createCaptcha({
+      hmacKey: 'browser-test-key-0123456789', spent: createSqlSpentSolutions(fixture.store.db),
+      clock: manualClock(Date.now()), maxNumber: 50_000,
+    });
     html = page(JSON.stringify(await captcha.challenge()));
     const tab = await browser.newPage();
     try {

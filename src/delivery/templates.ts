@@ -19,7 +19,9 @@ function findTemplate(id: string, locale: string): MailTemplate {
   // `ro-RO` → `ro` → English: a language without its own text for this mail still sends one.
   const language = locale.toLowerCase().split(/[-_]/)[0];
   const template = catalogues[locale]?.[id] ?? catalogues[language]?.[id] ?? catalogues[fallbackLocale][id];
-  if (!template || !Object.hasOwn(catalogues[fallbackLocale], id)) throw new DeliveryError('delivery.unknown_template', id);
+  if (!template || !Object.hasOwn(catalogues[fallbackLocale], id)) {
+    throw new DeliveryError('delivery.unknown_template', id);
+  }
   return template;
 }
 

@@ -20,7 +20,8 @@ import { openStore } from ${JSON.stringify(storeModule)};
 import { createOutbox, createSqlOutboxStore } from ${JSON.stringify(deliveryModule)};
 import { pino } from 'pino';
 const store = openStore(process.env.DB_URL);
-const outbox = createOutbox({ store: createSqlOutboxStore(store.db), clock: { now: () => Date.now() }, transport: process.env.SMTP_URL,
+const outbox = createOutbox({
+  store: createSqlOutboxStore(store.db), clock: { now: () => Date.now() }, transport: process.env.SMTP_URL,
   from: 'no-reply@example.com', pollMs: 50, maxAttempts: 3, logger: pino({ level: 'silent' }) });
 outbox.start();
 const id = await outbox.enqueue({ to: 'exit@example.com', subject: 'Bye', text: 'then exit' });
@@ -65,7 +66,10 @@ for (const dialect of await testDialects()) {
     after(async () => { await smtp.stop(); await store.close(); await database.drop(); });
 
     const status = async (id: string) => (await store.db.selectFrom('outbox').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
-    const outboxFor = () => createOutbox({ store: createSqlOutboxStore(store.db), clock: manualClock(), transport: smtp.url, from: 'no-reply@example.com', pollMs: 20, maxAttempts: 3, logger: silent });
+    const outboxFor = () => createOutbox({
+      store: createSqlOutboxStore(store.db), clock: manualClock(), transport: smtp.url, from: 'no-reply@example.com',
+      pollMs: 20, maxAttempts: 3, logger: silent,
+    });
 
     it('sends mail enqueued while the worker runs, without anyone calling deliverDue', async () => {
       const outbox = outboxFor();

@@ -7,8 +7,8 @@ export { createSqlEmailChangeStore } from './sql/email-change-store.ts';
 export { createSqlPasswordResetStore } from './sql/reset-store.ts';
 export { createSqlConsentStore } from './sql/consent-store.ts';
 export type {
-  Account, IdentityStore, EmailChange, EmailChangeStore, PasswordResetLink, PasswordResetStore, ConsentStore, ConsentSource,
-  MarketingConsent,
+  Account, IdentityStore, EmailChange, EmailChangeStore, PasswordResetLink, PasswordResetStore, ConsentStore,
+  ConsentSource, MarketingConsent,
 } from './store.ts';
 export { createWorkforceService, countsAsFailedSignIn, type WorkforceService, type DirectoryPort, type DirectoryPerson } from './workforce.ts';
 export { createSelfService, type SelfService } from './self-service.ts';

@@ -53,7 +53,8 @@ export function createPasswordReset(o: ResetOptions) {
       const now = o.clock.now();
       // A newer link replaces the older ones.
       await o.resets.replace({
-        id: randomUUID(), accountId: account.id, tokenHash: sha256(token), passwordFingerprint: sha256(account.passwordHash),
+        id: randomUUID(), accountId: account.id, tokenHash: sha256(token),
+        passwordFingerprint: sha256(account.passwordHash),
         expiresAt: now + o.ttlSeconds * 1000, usedAt: null, createdAt: now,
       });
       await o.sendMail('account.reset_password', email, { link: o.link(token), expiresMinutes: Math.round(o.ttlSeconds / 60) });

@@ -89,7 +89,8 @@ export function createSelfService(o: SelfServiceOptions) {
       const change = await emailChanges.findByTokenHash(sha256(tokenInput));
       const undo = token();
       const now = clock.now();
-      const claimed = change && await emailChanges.confirm(change.id, now, { tokenHash: sha256(undo), expiresAt: now + undoWindowMs });
+      const undoLink = { tokenHash: sha256(undo), expiresAt: now + undoWindowMs };
+      const claimed = change && await emailChanges.confirm(change.id, now, undoLink);
       if (!change || !claimed) throw new IdentityError('identity.verification_invalid');
       const account = await store.findAccountById(change.accountId);
       // The address this change started from must still be the account's: an older pending change cannot override a newer one.
@@ -97,7 +98,9 @@ export function createSelfService(o: SelfServiceOptions) {
       if (await store.setEmail(account.id, change.newEmail, now, true) === 'email_taken') {
         throw new IdentityError('identity.verification_invalid');
       }
-      await o.sendMail('account.email_changed', change.oldEmail, { newEmail: change.newEmail, undoLink: o.links.undoEmailChange(undo) });
+      await o.sendMail('account.email_changed', change.oldEmail, {
+        newEmail: change.newEmail, undoLink: o.links.undoEmailChange(undo),
+      });
       await audit({ action: 'account.email_change', subject: account.id, outcome: 'success' });
       return { ...account, email: change.newEmail };
     },
@@ -118,7 +121,10 @@ export function createSelfService(o: SelfServiceOptions) {
 
     async marketing(accountId: string): Promise<{ subscribed: boolean; source: string | null; changedAt: number | null }> {
       const consent = await consents.find(accountId);
-      return { subscribed: consent?.subscribed === true, source: consent?.source ?? null, changedAt: consent?.changedAt ?? null };
+      return {
+        subscribed: consent?.subscribed === true, source: consent?.source ?? null,
+        changedAt: consent?.changedAt ?? null,
+      };
     },
 
     /** Records consent with its time and source; setting the same value again changes nothing (idempotent). */
@@ -142,7 +148,8 @@ export function createSelfService(o: SelfServiceOptions) {
       const { passwordHash: _hash, ...profile } = account;
       // The export's field names are the stored columns', as people and their tools have read them so far.
       const changes = (await emailChanges.listForAccount(accountId)).map((c) => ({
-        old_email: c.oldEmail, new_email: c.newEmail, created_at: c.createdAt, confirmed_at: c.confirmedAt, undone_at: c.undoneAt,
+        old_email: c.oldEmail, new_email: c.newEmail, created_at: c.createdAt, confirmed_at: c.confirmedAt,
+        undone_at: c.undoneAt,
       }));
       const activity = await o.activity(accountId);
       return { profile, marketing: await this.marketing(accountId), emailChanges: changes, activity };

@@ -6,7 +6,9 @@ import type { PayloadStore } from './store.ts';
 
 const grantBound = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 
-export function createAdapterFactory(store: PayloadStore, clock: Clock, clients: { find(id: string): Promise<Record<string, unknown> | undefined> }) {
+export function createAdapterFactory(
+  store: PayloadStore, clock: Clock, clients: { find(id: string): Promise<Record<string, unknown> | undefined> },
+) {
   return class DatabaseAdapter implements Adapter {
     readonly model: string;
     constructor(model: string) {

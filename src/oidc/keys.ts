@@ -4,7 +4,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Sealer } from '../store/index.ts';
 import type { Clock } from '../clock/index.ts';
-import type { SecretStore } from './store.ts';
+import type { SecretStore, StoredSecret } from './store.ts';
 
 export type SigningAlg = 'ES256' | 'RS256';
 const algorithms: SigningAlg[] = ['ES256', 'RS256'];
@@ -32,7 +32,8 @@ export async function loadSigningKeys(
   const read = () => secrets.listByPrefix('jwk:');
   let rows = await read();
   for (const alg of algorithms) {
-    const hasActive = rows.some((r) => r.retiredAt === null && (JSON.parse(sealer.open(r.sealedValue, r.name)) as JWK).alg === alg);
+    const algOf = (r: StoredSecret) => (JSON.parse(sealer.open(r.sealedValue, r.name)) as JWK).alg;
+    const hasActive = rows.some((r) => r.retiredAt === null && algOf(r) === alg);
     if (!hasActive) await storeKey(secrets, sealer, await generate(alg), clock.now()).catch(() => {
       // Another node created it at the same moment: the reread below picks theirs up.
     });
@@ -52,11 +53,14 @@ export async function rotateSigningKeys(secrets: SecretStore, sealer: Sealer, cl
 }
 
 /** A named random secret (cookie keys, code pepper), created once and shared by every node through the database. */
-export async function loadNamedSecret(secrets: SecretStore, sealer: Sealer, clock: Clock, name: string): Promise<Buffer> {
+export async function loadNamedSecret(
+  secrets: SecretStore, sealer: Sealer, clock: Clock, name: string,
+): Promise<Buffer> {
   const existing = await secrets.find(name);
   if (existing) return Buffer.from(sealer.open(existing.sealedValue, name), 'base64');
   const value = randomBytes(32);
-  await secrets.insertIfAbsent({ name, sealedValue: sealer.seal(value.toString('base64'), name), createdAt: clock.now(), retiredAt: null });
+  const sealedValue = sealer.seal(value.toString('base64'), name);
+  await secrets.insertIfAbsent({ name, sealedValue, createdAt: clock.now(), retiredAt: null });
   return loadNamedSecret(secrets, sealer, clock, name);
 }
 

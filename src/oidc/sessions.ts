@@ -30,7 +30,9 @@ interface SessionPayload {
 
 type LogoutCapable = { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid: string): Promise<void> };
 
-export function createSessionManager(provider: Provider, store: OidcStore, clock: Clock, onError: (err: unknown) => void) {
+export function createSessionManager(
+  provider: Provider, store: OidcStore, clock: Clock, onError: (err: unknown) => void,
+) {
   const live = (model: string, accountId: string) => store.live(model, accountId, clock.now());
 
   async function notifyLogout(clientId: string, accountId: string, sid: string | undefined) {
@@ -64,8 +66,8 @@ export function createSessionManager(provider: Provider, store: OidcStore, clock
       if (!session?.accountId || !session.uid) return;
       const now = clock.now();
       await store.saveDetail({
-        sessionUid: session.uid, accountId: session.accountId, userAgent: (ctx.get('user-agent') || '').slice(0, 512) || null,
-        ip: ctx.ip.slice(0, 64), lastSeenAt: now,
+        sessionUid: session.uid, accountId: session.accountId,
+        userAgent: (ctx.get('user-agent') || '').slice(0, 512) || null, ip: ctx.ip.slice(0, 64), lastSeenAt: now,
       }, now);
     },
 
@@ -76,8 +78,8 @@ export function createSessionManager(provider: Provider, store: OidcStore, clock
       return sessions.map((s) => {
         const d = details.find((x) => x.sessionUid === s.uid);
         return {
-          uid: s.uid, signedInAt: (s.loginTs ?? 0) * 1000, lastSeenAt: d?.lastSeenAt ?? null, userAgent: d?.userAgent ?? null,
-          ip: d?.ip ?? null, apps: Object.keys(s.authorizations ?? {}),
+          uid: s.uid, signedInAt: (s.loginTs ?? 0) * 1000, lastSeenAt: d?.lastSeenAt ?? null,
+          userAgent: d?.userAgent ?? null, ip: d?.ip ?? null, apps: Object.keys(s.authorizations ?? {}),
         };
       }).sort((a, b) => b.signedInAt - a.signedInAt);
     },
@@ -116,7 +118,8 @@ export function createSessionManager(provider: Provider, store: OidcStore, clock
 
     /** Takes an app's access away: its grant and tokens go, and it is told to end its own session. */
     async revokeApp(accountId: string, clientId: string): Promise<boolean> {
-      const grants = (await live('Grant', accountId)).filter((r) => (JSON.parse(r.payload) as { clientId: string }).clientId === clientId);
+      const grants = (await live('Grant', accountId))
+        .filter((r) => (JSON.parse(r.payload) as { clientId: string }).clientId === clientId);
       if (grants.length === 0) return false;
       for (const row of await live('Session', accountId)) {
         const authorization = (JSON.parse(row.payload) as SessionPayload).authorizations?.[clientId];

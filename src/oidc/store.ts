@@ -24,7 +24,8 @@ export interface PayloadStore {
   /** Deletes the grant and what was issued under it. */
   destroyGrant(grantId: string): Promise<void>;
   /** The account's rows of `model` unexpired at `atMs`. */
-  live(model: string, accountId: string, atMs: number): Promise<Array<{ id: string; payload: string; expiresAt: number | null }>>;
+  live(model: string, accountId: string, atMs: number):
+    Promise<Array<{ id: string; payload: string; expiresAt: number | null }>>;
   /** The rows issued under the grant. */
   issuedUnder(grantId: string): Promise<Array<{ model: string; id: string; payload: string }>>;
   /** Deletes every row of the account; returns how many. */

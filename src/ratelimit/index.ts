@@ -7,4 +7,7 @@ export { createRedisCounterStore } from './redis/counter-store.ts';
 export { accountKey, sourceKey } from './keys.ts';
 export { attemptLimits, type Attempt, type AttemptRules, type AttemptSource } from './attempt-limits.ts';
 export { clientAddress, trustedProxyList, sourceBucket } from './client-address.ts';
-export { RateLimitedError, RateLimitError, type Limit, type LimitDecision, type RateLimiter, type RateLimitErrorCode, type CounterStore } from './types.ts';
+export {
+  RateLimitedError, RateLimitError, type Limit, type LimitDecision, type RateLimiter, type RateLimitErrorCode,
+  type CounterStore,
+} from './types.ts';

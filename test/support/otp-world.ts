@@ -7,7 +7,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createSealer, openStore, type Sealer, type Store } from '../../src/store/index.ts';
 import { manualClock, cryptoRandom } from '../../src/clock/index.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
-import { createOtpService, createSqlOtpStore, type OtpAuditEvent, type OtpPolicy, type OtpService } from '../../src/otp/index.ts';
+import {
+  createOtpService, createSqlOtpStore, type OtpAuditEvent, type OtpPolicy, type OtpService,
+} from '../../src/otp/index.ts';
 
 /** A TOTP code computed by oathtool (the RFC reference implementation) for the given instant. */
 export function oathtool(secretBase32: string, atMs: number, options: { algorithm?: string; digits?: number; periodSeconds?: number } = {}): string {

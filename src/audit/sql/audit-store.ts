@@ -9,7 +9,8 @@ type Params = Record<string, string | number | null>;
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
 function listQuery(db: Kysely<Database>, { who, action, limit }: EventQuery) {
-  let query = db.selectFrom('audit_events').select(['seq', 'at', 'actor', 'action', 'subject', 'source', 'outcome', 'details'])
+  let query = db.selectFrom('audit_events')
+    .select(['seq', 'at', 'actor', 'action', 'subject', 'source', 'outcome', 'details'])
     .orderBy('seq', 'desc').limit(limit);
   // The details are JSON the audit module wrote, so `"user":<the name as JSON>` is how a name typed appears in them.
   if (who !== undefined) {

@@ -102,7 +102,8 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
       return Number(result.numUpdatedRows) === 1;
     },
     async setPasswordHash(accountId, hash, atMs) {
-      await db.updateTable('accounts').set({ password_hash: hash, updated_at: atMs }).where('id', '=', accountId).execute();
+      await db.updateTable('accounts').set({ password_hash: hash, updated_at: atMs })
+        .where('id', '=', accountId).execute();
     },
     async setEmail(accountId, email, atMs, verified) {
       try {

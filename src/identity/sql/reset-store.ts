@@ -19,13 +19,15 @@ export function createSqlPasswordResetStore(db: Kysely<Database>): PasswordReset
         await trx.updateTable('password_resets').set({ used_at: link.createdAt })
           .where('account_id', '=', link.accountId).where('used_at', 'is', null).execute();
         await trx.insertInto('password_resets').values({
-          id: link.id, account_id: link.accountId, token_hash: link.tokenHash, password_fingerprint: link.passwordFingerprint,
+          id: link.id, account_id: link.accountId, token_hash: link.tokenHash,
+          password_fingerprint: link.passwordFingerprint,
           expires_at: link.expiresAt, used_at: link.usedAt, created_at: link.createdAt,
         }).execute();
       });
     },
     async findByTokenHash(tokenHash) {
-      const row = await db.selectFrom('password_resets').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      const row = await db.selectFrom('password_resets').selectAll().where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
       return row && toLink(row);
     },
     async use(id, atMs) {

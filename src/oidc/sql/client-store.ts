@@ -20,7 +20,8 @@ export function createSqlClientStore(db: Kysely<Database>): ClientStore {
       return row?.metadata;
     },
     async list() {
-      return (await db.selectFrom('oidc_clients').select('metadata').orderBy('client_id').execute()).map((r) => r.metadata);
+      const rows = await db.selectFrom('oidc_clients').select('metadata').orderBy('client_id').execute();
+      return rows.map((r) => r.metadata);
     },
     async remove(clientId) {
       const result = await db.deleteFrom('oidc_clients').where('client_id', '=', clientId).executeTakeFirst();

@@ -1,6 +1,6 @@
 // oidc-provider's rows (oidc_payloads) and the details of SSO sessions (session_details).
-import type { Kysely } from 'kysely';
-import { prepared, type Database } from '../../store/index.ts';
+import type { Kysely, Selectable } from 'kysely';
+import { prepared, type Database, type SessionDetailsTable } from '../../store/index.ts';
 import type { OidcStore, SessionDetail } from '../store.ts';
 
 type PayloadParams = {
@@ -22,14 +22,15 @@ export function createSqlOidcStore(db: Kysely<Database>): OidcStore {
     db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at'])
       .where('model', '=', p.model).where(column, '=', p.value));
   const payloadByColumn = { id: payloadBy('id'), user_code: payloadBy('user_code'), uid: payloadBy('uid') };
-  const toDetail = (r: { session_uid: string; account_id: string; user_agent: string | null; ip: string | null; last_seen_at: number }):
-    SessionDetail => ({ sessionUid: r.session_uid, accountId: r.account_id, userAgent: r.user_agent, ip: r.ip, lastSeenAt: r.last_seen_at });
+  const toDetail = (r: Selectable<SessionDetailsTable>): SessionDetail => ({
+    sessionUid: r.session_uid, accountId: r.account_id, userAgent: r.user_agent, ip: r.ip, lastSeenAt: r.last_seen_at,
+  });
 
   return {
     async upsert(r) {
       await upsertPayload(db, {
-        model: r.model, id: r.id, payload: r.payload, grant_id: r.grantId, account_id: r.accountId, user_code: r.userCode,
-        uid: r.uid, expires_at: r.expiresAt,
+        model: r.model, id: r.id, payload: r.payload, grant_id: r.grantId, account_id: r.accountId,
+        user_code: r.userCode, uid: r.uid, expires_at: r.expiresAt,
       });
     },
     async find(model, column, value) {
@@ -37,7 +38,8 @@ export function createSqlOidcStore(db: Kysely<Database>): OidcStore {
       return row && { payload: row.payload, expiresAt: row.expires_at, consumedAt: row.consumed_at };
     },
     async consume(model, id, atMs) {
-      await db.updateTable('oidc_payloads').set({ consumed_at: atMs }).where('model', '=', model).where('id', '=', id).execute();
+      await db.updateTable('oidc_payloads').set({ consumed_at: atMs })
+        .where('model', '=', model).where('id', '=', id).execute();
     },
     async destroy(model, id) {
       await db.deleteFrom('oidc_payloads').where('model', '=', model).where('id', '=', id).execute();
@@ -47,7 +49,9 @@ export function createSqlOidcStore(db: Kysely<Database>): OidcStore {
     },
     async destroyGrant(grantId) {
       await db.deleteFrom('oidc_payloads')
-        .where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]))
+        .where((eb) => eb.or([
+          eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)]),
+        ]))
         .execute();
     },
     async live(model, accountId, atMs) {
@@ -58,7 +62,8 @@ export function createSqlOidcStore(db: Kysely<Database>): OidcStore {
       return rows.map((r) => ({ id: r.id, payload: r.payload, expiresAt: r.expires_at }));
     },
     async issuedUnder(grantId) {
-      return db.selectFrom('oidc_payloads').select(['model', 'id', 'payload']).where('grant_id', '=', grantId).execute();
+      return db.selectFrom('oidc_payloads').select(['model', 'id', 'payload'])
+        .where('grant_id', '=', grantId).execute();
     },
     async destroyAccountRows(accountId) {
       const result = await db.deleteFrom('oidc_payloads').where('account_id', '=', accountId).executeTakeFirst();
@@ -76,7 +81,8 @@ export function createSqlOidcStore(db: Kysely<Database>): OidcStore {
     },
     async findDetails(sessionUids) {
       if (sessionUids.length === 0) return [];
-      return (await db.selectFrom('session_details').selectAll().where('session_uid', 'in', sessionUids).execute()).map(toDetail);
+      const rows = await db.selectFrom('session_details').selectAll().where('session_uid', 'in', sessionUids).execute();
+      return rows.map(toDetail);
     },
     async destroyDetail(sessionUid) {
       await db.deleteFrom('session_details').where('session_uid', '=', sessionUid).execute();
