@@ -34,7 +34,10 @@ export interface IdentityStore {
   findAccountByDirectoryId(directoryId: string): Promise<Account | undefined>;
   /** A workforce account by its directory name, case-insensitive. */
   findAccountByUsername(username: string): Promise<Account | undefined>;
-  /** Creates or refreshes the workforce account linked to this directory entry. */
+  /**
+   * Creates or refreshes the workforce account linked to this directory entry; throws IdentityError
+   * `identity.email_taken` when its address (or another unique field) is another account's.
+   */
   upsertWorkforceAccount(account: Account, atMs: number): Promise<Account>;
   listActiveWorkforceAccounts(): Promise<Account[]>;
   setStatus(accountId: string, status: Account['status'], atMs: number): Promise<void>;

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { isUniqueViolation, prepared, type Database, type AccountsTable, type EmailVerificationsTable } from '../../store/index.ts';
+import { IdentityError } from '../errors.ts';
 import type { Account, EmailVerification, IdentityStore } from '../store.ts';
 
 const toAccount = (row: Selectable<AccountsTable>): Account => ({
@@ -85,9 +86,14 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
     async upsertWorkforceAccount(account, atMs) {
       const { id: _id, created_at: _created, ...changes } = toRow(account, atMs);
       // RETURNING gives the row as stored (the existing id when another sign-in created it first) in one statement.
-      const row = await db.insertInto('accounts').values(toRow(account, atMs))
-        .onConflict((oc) => oc.column('directory_id').doUpdateSet(changes)).returningAll().executeTakeFirstOrThrow();
-      return toAccount(row);
+      try {
+        const row = await db.insertInto('accounts').values(toRow(account, atMs))
+          .onConflict((oc) => oc.column('directory_id').doUpdateSet(changes)).returningAll().executeTakeFirstOrThrow();
+        return toAccount(row);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new IdentityError('identity.email_taken');
+        throw err;
+      }
     },
     async listActiveWorkforceAccounts() {
       const rows = await db.selectFrom('accounts').selectAll().where('kind', '=', 'workforce').where('status', '=', 'active').execute();
