@@ -29,40 +29,15 @@ export interface SelfServiceOptions {
 const undoWindowMs = 7 * 24 * 3600 * 1000;
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
-export function createSelfService(o: SelfServiceOptions) {
-  const { store, emailChanges, consents, hasher, clock } = o;
-  const audit = o.audit ?? (async () => {});
+type Audit = NonNullable<SelfServiceOptions['audit']>;
 
-  // Recent authentication: the current password is asked for again, whatever the session's age (ASVS V7.5.1).
-  async function reauthenticate(accountId: string, password: unknown): Promise<Account> {
-    const account = await store.findAccountById(accountId);
-    const ok = account?.passwordHash && typeof password === 'string'
-      && await verifyAccountPassword({ hasher, store, now: () => clock.now(), audit }, account.id, account.passwordHash, password);
-    if (!account || !ok) {
-      await audit({ action: 'account.reauthenticate', subject: accountId, outcome: 'failure' });
-      throw new IdentityError('identity.wrong_password', 'current_password');
-    }
-    return account;
-  }
+type Reauthenticate = (accountId: string, password: unknown) => Promise<Account>;
 
+/** A new primary address: started with the password, confirmed from the new address, undone from the old one. */
+function emailChangeSteps(o: SelfServiceOptions, reauthenticate: Reauthenticate, audit: Audit) {
+  const { store, emailChanges, clock } = o;
   const token = () => o.random.bytes(32).toString('base64url');
-
   return {
-    reauthenticate,
-
-    /** The shortest new password this account may choose, for the change-password form. */
-    async passwordMinLength(accountId: string): Promise<number> {
-      return minPasswordLength(o.policy, await o.hasSecondFactor(accountId));
-    },
-
-    async changePassword(accountId: string, current: unknown, next: unknown): Promise<void> {
-      const account = await reauthenticate(accountId, current);
-      const password = checkPassword(o.policy, next, { email: account.email ?? undefined, secondFactor: await o.hasSecondFactor(accountId) });
-      await store.setPasswordHash(accountId, await hasher.hash(password), clock.now());
-      await audit({ action: 'account.password_change', subject: accountId, outcome: 'success' });
-      await o.sendMail('account.password_changed', account.email!, { accountLink: o.links.account() });
-    },
-
     /** Sends a confirmation link to the new address. A taken address gets the same answer and no link (no enumeration). */
     async startEmailChange(accountId: string, password: unknown, newEmailInput: unknown): Promise<{ newEmail: string }> {
       const newEmail = normalizeEmail(newEmailInput);
@@ -118,7 +93,12 @@ export function createSelfService(o: SelfServiceOptions) {
       await audit({ action: 'account.email_change_undo', subject: change.accountId, outcome: 'success' });
       return (await store.findAccountById(change.accountId))!;
     },
+  };
+}
 
+function marketingConsent(o: SelfServiceOptions, audit: Audit) {
+  const { consents, clock } = o;
+  return {
     async marketing(accountId: string): Promise<{ subscribed: boolean; source: string | null; changedAt: number | null }> {
       const consent = await consents.find(accountId);
       return {
@@ -140,6 +120,46 @@ export function createSelfService(o: SelfServiceOptions) {
     async marketingAudience(): Promise<Array<{ accountId: string; email: string }>> {
       return consents.audience();
     },
+  };
+}
+
+export function createSelfService(o: SelfServiceOptions) {
+  const { store, emailChanges, hasher, clock } = o;
+  const audit = o.audit ?? (async () => {});
+
+  // Recent authentication: the current password is asked for again, whatever the session's age (ASVS V7.5.1).
+  async function reauthenticate(accountId: string, password: unknown): Promise<Account> {
+    const account = await store.findAccountById(accountId);
+    const ok = account?.passwordHash && typeof password === 'string'
+      && await verifyAccountPassword({ hasher, store, now: () => clock.now(), audit }, account.id, account.passwordHash, password);
+    if (!account || !ok) {
+      await audit({ action: 'account.reauthenticate', subject: accountId, outcome: 'failure' });
+      throw new IdentityError('identity.wrong_password', 'current_password');
+    }
+    return account;
+  }
+
+  const emailChange = emailChangeSteps(o, reauthenticate, audit);
+  const marketing = marketingConsent(o, audit);
+
+  return {
+    reauthenticate,
+
+    /** The shortest new password this account may choose, for the change-password form. */
+    async passwordMinLength(accountId: string): Promise<number> {
+      return minPasswordLength(o.policy, await o.hasSecondFactor(accountId));
+    },
+
+    async changePassword(accountId: string, current: unknown, next: unknown): Promise<void> {
+      const account = await reauthenticate(accountId, current);
+      const password = checkPassword(o.policy, next, { email: account.email ?? undefined, secondFactor: await o.hasSecondFactor(accountId) });
+      await store.setPasswordHash(accountId, await hasher.hash(password), clock.now());
+      await audit({ action: 'account.password_change', subject: accountId, outcome: 'success' });
+      await o.sendMail('account.password_changed', account.email!, { accountLink: o.links.account() });
+    },
+
+    ...emailChange,
+    ...marketing,
 
     /** Everything Tessera holds about the account, for the customer to download. */
     async exportData(accountId: string) {
@@ -152,7 +172,7 @@ export function createSelfService(o: SelfServiceOptions) {
         undone_at: c.undoneAt,
       }));
       const activity = await o.activity(accountId);
-      return { profile, marketing: await this.marketing(accountId), emailChanges: changes, activity };
+      return { profile, marketing: await marketing.marketing(accountId), emailChanges: changes, activity };
     },
 
     /** Deletes the account after re-authentication; its address is free again. The caller ends sessions first. */

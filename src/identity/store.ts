@@ -26,7 +26,7 @@ export interface EmailVerification {
   decoy: boolean;
 }
 
-export interface IdentityStore {
+export interface AccountStore {
   createAccount(account: Account): Promise<'created' | 'email_taken'>;
   findAccountById(id: string): Promise<Account | undefined>;
   findAccountByEmail(email: string): Promise<Account | undefined>;
@@ -48,7 +48,10 @@ export interface IdentityStore {
   /** Makes `email` the primary address, and verified when `verified` says so; 'email_taken' when another has it. */
   setEmail(accountId: string, email: string, atMs: number, verified?: true): Promise<'changed' | 'email_taken'>;
   deleteAccount(accountId: string): Promise<void>;
+}
 
+/** Sign-up confirmations: a link and a code mailed to the address. */
+export interface VerificationStore {
   /**
    * Stores a new verification and spends the account's earlier open ones: the newest mail is the one that works. A
    * decoy spends nothing (it belongs to an account someone else tried to sign up with).
@@ -65,6 +68,8 @@ export interface IdentityStore {
   /** The verified, spent sign-up verification started by this interaction, for finishing its sign-in. */
   findConsumedVerificationByInteraction(uid: string): Promise<EmailVerification | undefined>;
 }
+
+export interface IdentityStore extends AccountStore, VerificationStore {}
 
 /** A change of the primary address: confirmed from the new address, then undoable from the old one for a while. */
 export interface EmailChange {

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { isUniqueViolation, prepared, type Database, type AccountsTable, type EmailVerificationsTable } from '../../store/index.ts';
 import { IdentityError } from '../errors.ts';
-import type { Account, EmailVerification, IdentityStore } from '../store.ts';
+import type { Account, AccountStore, EmailVerification, IdentityStore, VerificationStore } from '../store.ts';
 
 const toAccount = (row: Selectable<AccountsTable>): Account => ({
   id: row.id,
@@ -51,7 +51,7 @@ const toRow = (account: Account, atMs: number) => ({
   updated_at: atMs,
 });
 
-export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
+function createAccountStore(db: Kysely<Database>): AccountStore {
   const { accountById, accountByDirectoryId } = preparedQueries();
   return {
     async createAccount(account) {
@@ -124,6 +124,11 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
     async deleteAccount(accountId) {
       await db.deleteFrom('accounts').where('id', '=', accountId).execute();
     },
+  };
+}
+
+function createVerificationStore(db: Kysely<Database>): VerificationStore {
+  return {
     async createVerification(v, atMs) {
       await db.transaction().execute(async (trx) => {
         // Decoys spend nothing, and are spent by nothing but their own expiry and attempts.
@@ -170,4 +175,8 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
       return row && toVerification(row);
     },
   };
+}
+
+export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
+  return { ...createAccountStore(db), ...createVerificationStore(db) };
 }

@@ -1,14 +1,14 @@
 // oidc-provider's rows (oidc_payloads) and the details of SSO sessions (session_details).
 import type { Kysely, Selectable } from 'kysely';
 import { prepared, type Database, type SessionDetailsTable } from '../../store/index.ts';
-import type { OidcStore, SessionDetail } from '../store.ts';
+import type { OidcStore, PayloadStore, SessionDetail, SessionDetailStore } from '../store.ts';
 
 type PayloadParams = {
   model: string; id: string; payload: string; grant_id: string | null; account_id: string | null;
   user_code: string | null; uid: string | null; expires_at: number | null;
 };
 
-export function createSqlOidcStore(db: Kysely<Database>): OidcStore {
+function createPayloadStore(db: Kysely<Database>): PayloadStore {
   // Every page of a sign-in and every token request reads and writes these rows.
   const upsertPayload = prepared((db, p: PayloadParams) => {
     const row = {
@@ -22,10 +22,6 @@ export function createSqlOidcStore(db: Kysely<Database>): OidcStore {
     db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at'])
       .where('model', '=', p.model).where(column, '=', p.value));
   const payloadByColumn = { id: payloadBy('id'), user_code: payloadBy('user_code'), uid: payloadBy('uid') };
-  const toDetail = (r: Selectable<SessionDetailsTable>): SessionDetail => ({
-    sessionUid: r.session_uid, accountId: r.account_id, userAgent: r.user_agent, ip: r.ip, lastSeenAt: r.last_seen_at,
-  });
-
   return {
     async upsert(r) {
       await upsertPayload(db, {
@@ -73,7 +69,15 @@ export function createSqlOidcStore(db: Kysely<Database>): OidcStore {
       const result = await db.deleteFrom('oidc_payloads').where('expires_at', '<=', atMs).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+  };
+}
 
+const toDetail = (r: Selectable<SessionDetailsTable>): SessionDetail => ({
+  sessionUid: r.session_uid, accountId: r.account_id, userAgent: r.user_agent, ip: r.ip, lastSeenAt: r.last_seen_at,
+});
+
+function createSessionDetailStore(db: Kysely<Database>): SessionDetailStore {
+  return {
     async saveDetail(d, atMs) {
       const details = { account_id: d.accountId, user_agent: d.userAgent, ip: d.ip, last_seen_at: d.lastSeenAt };
       await db.insertInto('session_details').values({ session_uid: d.sessionUid, created_at: atMs, ...details })
@@ -91,4 +95,8 @@ export function createSqlOidcStore(db: Kysely<Database>): OidcStore {
       await db.deleteFrom('session_details').where('account_id', '=', accountId).execute();
     },
   };
+}
+
+export function createSqlOidcStore(db: Kysely<Database>): OidcStore {
+  return { ...createPayloadStore(db), ...createSessionDetailStore(db) };
 }
