@@ -7,7 +7,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { startTessera } from '../test/support/tessera.ts';
 import { signInPages } from './sign-in-pages.ts';
 import { argon2Options } from '../src/identity/index.ts';
-import { loadSigningKeys } from '../src/oidc/index.ts';
+import { createSqlSecretStore, loadSigningKeys } from '../src/oidc/index.ts';
 import { systemClock } from '../src/clock/index.ts';
 import { benchLimits, compare, measure, report, type Outcome } from './load.ts';
 
@@ -17,7 +17,8 @@ const durationMs = Number(process.env.BENCH_SECONDS ?? 2) * 1000;
 export async function benchClientCredentials(): Promise<Outcome> {
   const tessera = await startTessera('sqlite', benchLimits);
   const registered = await tessera.clients.add({ client_id: 'bench', client_name: 'Bench', redirect_uris: ['http://127.0.0.1:9/cb'], grant_types: ['client_credentials'] });
-  const es256 = (await loadSigningKeys(tessera.store.db, tessera.sealer, systemClock, 0)).find((k) => k.alg === 'ES256')!;
+  const keys = await loadSigningKeys(createSqlSecretStore(tessera.store.db), tessera.sealer, systemClock, 0);
+  const es256 = keys.find((k) => k.alg === 'ES256')!;
 
   // The bare library, configured as the docs show for JWT client-credentials tokens, with the same key.
   const bareIssuer = 'http://127.0.0.1';

@@ -6,7 +6,7 @@ import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createServer, type TesseraServer } from './server.ts';
 import { openStore } from './store/index.ts';
 import { systemClock } from './clock/index.ts';
-import { rotateSigningKeys, ClientError, type ClientInput } from './oidc/index.ts';
+import { rotateSigningKeys, createSqlSecretStore, ClientError, type ClientInput } from './oidc/index.ts';
 import { IdentityError } from './identity/index.ts';
 import { base32Decode, checkHardwareImport, OtpError, type HardwareImport, type TokenDescription } from './otp/index.ts';
 import { CampaignError } from './delivery/index.ts';
@@ -168,7 +168,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'keys rotate': {
       await withServer(config, async (server) => {
-        console.log((await rotateSigningKeys(server.store.db, server.sealer, systemClock)).join('\n'));
+        const secrets = createSqlSecretStore(server.store.db);
+        console.log((await rotateSigningKeys(secrets, server.sealer, systemClock)).join('\n'));
       });
       return 0;
     }

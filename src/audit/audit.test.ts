@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemClock } from '../clock/index.ts';
-import { createAudit } from './index.ts';
+import { createAudit, createSqlAuditStore } from './index.ts';
 import { testDialects, useMigratedStore } from '../../test/support/databases.ts';
 
 for (const dialect of await testDialects()) {
@@ -9,7 +9,7 @@ for (const dialect of await testDialects()) {
     const fixture = useMigratedStore(dialect);
 
     it('chains events appended concurrently and detects an edited row', async () => {
-      const audit = createAudit(fixture.store.db, systemClock);
+      const audit = createAudit(createSqlAuditStore(fixture.store.db), systemClock);
       await Promise.all(Array.from({ length: 10 }, (_, i) => audit.record({ actor: 'admin', action: 'test.event', subject: `s${i}`, outcome: 'success' })));
       assert.deepEqual(await audit.verify(), { ok: true, events: 10 });
       await fixture.store.db.updateTable('audit_events').set({ outcome: 'failure' }).where('seq', '=', 4).execute();
@@ -18,7 +18,7 @@ for (const dialect of await testDialects()) {
 
     it('appends a burst in the order it was recorded, each caller told when its own event is stored', async () => {
       await fixture.store.db.deleteFrom('audit_events').execute();
-      const audit = createAudit(fixture.store.db, systemClock);
+      const audit = createAudit(createSqlAuditStore(fixture.store.db), systemClock);
       const subjects = Array.from({ length: 150 }, (_, i) => `b${i}`);
       await Promise.all(subjects.map(async (subject) => {
         await audit.record({ actor: 'admin', action: 'test.burst', subject, outcome: 'success' });
@@ -31,7 +31,7 @@ for (const dialect of await testDialects()) {
 
     it('appends what an action\'s steps record as one row with its concluding event, also when the action fails', async () => {
       await fixture.store.db.deleteFrom('audit_events').execute();
-      const audit = createAudit(fixture.store.db, systemClock);
+      const audit = createAudit(createSqlAuditStore(fixture.store.db), systemClock);
       const login = (subject: string, fail: boolean) => audit.asOneEvent(async () => {
         await audit.record({ actor: subject, action: 'account.sign_in', subject, outcome: 'success', details: { source: 'directory' } });
         await audit.record({ actor: subject, action: 'otp.validate', subject, outcome: fail ? 'wrong_code' : 'success', details: fail ? {} : { serial: 'TOTP0001' } });
@@ -64,7 +64,7 @@ for (const dialect of await testDialects()) {
 
     it('joins an action that goes on in a later request: the steps taken out are not appended, and come first in the row that carries them', async () => {
       await fixture.store.db.deleteFrom('audit_events').execute();
-      const audit = createAudit(fixture.store.db, systemClock);
+      const audit = createAudit(createSqlAuditStore(fixture.store.db), systemClock);
       // A RADIUS challenge: the password in one packet, its step kept; nothing is appended for that packet.
       const kept = await audit.asOneEvent(async () => {
         await audit.record({ actor: 'id-alice', action: 'account.sign_in', subject: 'id-alice', outcome: 'success', details: { source: 'directory' } });
@@ -91,7 +91,7 @@ for (const dialect of await testDialects()) {
 
     it('lists for the helpdesk, newest first, by person and by action, taking names and actions literally', async () => {
       await fixture.store.db.deleteFrom('audit_events').execute();
-      const audit = createAudit(fixture.store.db, systemClock);
+      const audit = createAudit(createSqlAuditStore(fixture.store.db), systemClock);
       // A VPN login refused at the password: the concluding event names nobody, its step names the account.
       await audit.asOneEvent(async () => {
         await audit.record({ actor: 'anonymous', action: 'account.sign_in', subject: 'id-alice', outcome: 'failure' });
@@ -121,7 +121,8 @@ for (const dialect of await testDialects()) {
 
     it('keeps one unbroken chain when two nodes append at the same time', async () => {
       await fixture.store.db.deleteFrom('audit_events').execute();
-      const [a, b] = [createAudit(fixture.store.db, systemClock), createAudit(fixture.store.db, systemClock)];
+      const node = () => createAudit(createSqlAuditStore(fixture.store.db), systemClock);
+      const [a, b] = [node(), node()];
       await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).record({ actor: `node${i % 2}`, action: 'test.event', outcome: 'success' })));
       assert.deepEqual(await a.verify(), { ok: true, events: 20 });
     });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { solveChallenge } from 'altcha-lib/v1';
 import { manualClock } from '../clock/index.ts';
 import { testDialects, useMigratedStore } from '../../test/support/databases.ts';
-import { createCaptcha, type Captcha, type CaptchaChallenge } from './index.ts';
+import { createCaptcha, createSqlSpentSolutions, type Captcha, type CaptchaChallenge } from './index.ts';
 
 const hmacKey = 'test-hmac-key-0123456789abcdef';
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
@@ -20,8 +20,9 @@ async function solved(challenge: CaptchaChallenge): Promise<{ payload: string; f
 for (const dialect of await testDialects()) {
   describe(`reset captcha on ${dialect}`, () => {
     const fixture = useMigratedStore(dialect);
+    const spent = () => createSqlSpentSolutions(fixture.store.db);
     const make = (clock = manualClock(Date.now())): { captcha: Captcha; clock: typeof clock } =>
-      ({ clock, captcha: createCaptcha({ hmacKey, db: fixture.store.db, clock, maxNumber: 2000, expiresSeconds: 600 }) });
+      ({ clock, captcha: createCaptcha({ hmacKey, spent: spent(), clock, maxNumber: 2000, expiresSeconds: 600 }) });
 
     it('accepts a solved challenge once, and refuses it again as replayed (from another node too)', async () => {
       const { captcha, clock } = make();
@@ -30,7 +31,7 @@ for (const dialect of await testDialects()) {
       const { payload } = await solved(challenge);
       await captcha.verify(payload);
       await assert.rejects(captcha.verify(payload), { code: 'captcha.replayed' });
-      const otherNode = createCaptcha({ hmacKey, db: fixture.store.db, clock });
+      const otherNode = createCaptcha({ hmacKey, spent: spent(), clock });
       await assert.rejects(otherNode.verify(payload), { code: 'captcha.replayed' });
     });
 
@@ -63,7 +64,8 @@ for (const dialect of await testDialects()) {
       await assert.rejects(captcha.verify(encode({ ...fields, salt: longer })), { code: 'captcha.invalid' });
       await assert.rejects(captcha.verify(encode({ ...fields, signature: 'f'.repeat(64) })), { code: 'captcha.invalid' });
       await assert.rejects(captcha.verify(encode({ ...fields, algorithm: 'SHA-1' })), { code: 'captcha.invalid' });
-      const foreign = createCaptcha({ hmacKey: 'someone-elses-key-0123456789', db: fixture.store.db, clock, maxNumber: 2000 });
+      const foreignKey = 'someone-elses-key-0123456789';
+      const foreign = createCaptcha({ hmacKey: foreignKey, spent: spent(), clock, maxNumber: 2000 });
       await assert.rejects(foreign.verify(encode(fields)), { code: 'captcha.invalid' });
       // The original is untouched by all of the above: refused attempts spend nothing.
       await captcha.verify(encode(fields));
@@ -82,9 +84,10 @@ for (const dialect of await testDialects()) {
 
     it('refuses settings that cannot work when the server starts', () => {
       const clock = manualClock();
-      assert.throws(() => createCaptcha({ hmacKey: 'short', db: fixture.store.db, clock }), { code: 'captcha.misconfigured' });
-      assert.throws(() => createCaptcha({ hmacKey, db: fixture.store.db, clock, maxNumber: 0 }), { code: 'captcha.misconfigured' });
-      assert.throws(() => createCaptcha({ hmacKey, db: fixture.store.db, clock, expiresSeconds: -5 }), { code: 'captcha.misconfigured' });
+      const misconfigured = { code: 'captcha.misconfigured' };
+      assert.throws(() => createCaptcha({ hmacKey: 'short', spent: spent(), clock }), misconfigured);
+      assert.throws(() => createCaptcha({ hmacKey, spent: spent(), clock, maxNumber: 0 }), misconfigured);
+      assert.throws(() => createCaptcha({ hmacKey, spent: spent(), clock, expiresSeconds: -5 }), misconfigured);
     });
   });
 }

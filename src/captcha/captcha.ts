@@ -3,8 +3,6 @@
 // as easily as anyone while a script pays for every attempt. A solution is accepted once: spending it is an insert
 // under a primary key, so two simultaneous uses cannot both succeed (checklist T21).
 import { createChallenge, verifySolution } from 'altcha-lib/v1';
-import type { Kysely } from 'kysely';
-import { isUniqueViolation, type Database } from '../store/index.ts';
 import type { Clock } from '../clock/index.ts';
 import { CaptchaConfigError, CaptchaError } from './errors.ts';
 import { expiresAtMs, parsePayload } from './payload.ts';
@@ -13,12 +11,20 @@ export interface CaptchaOptions {
   /** The server's secret: challenges are signed with it, so a browser cannot make up an easy one. */
   hmacKey: string;
   /** Spent solutions, shared by every node. */
-  db: Kysely<Database>;
+  spent: SpentSolutions;
   clock: Clock;
   /** Upper bound of the number to find: the work a browser does (about half of it on average). */
   maxNumber?: number;
   /** How long a challenge may be answered; a page left open longer gets a fresh one on its next submit. */
   expiresSeconds?: number;
+}
+
+/** Where spent solutions are kept; src/captcha/sql/ keeps them in the database. */
+export interface SpentSolutions {
+  /** Records the solution's signature until `expiresAt`; false when it was recorded before (a replay). */
+  spend(signature: string, expiresAt: number): Promise<boolean>;
+  /** Forgets those whose challenge expired at or before `atMs`. */
+  purge(atMs: number): Promise<void>;
 }
 
 /** What the page hands to the solver (the ALTCHA challenge JSON). */
@@ -60,17 +66,12 @@ export function createCaptcha(o: CaptchaOptions): Captcha {
       const expiresAt = expiresAtMs(solution.salt);
       if (expiresAt === undefined) throw new CaptchaError('captcha.invalid');
       if (expiresAt <= o.clock.now()) throw new CaptchaError('captcha.expired');
-      try {
-        // Kept as long as the challenge could be answered; the signature is unique to the challenge.
-        await o.db.insertInto('captcha_spent').values({ signature: solution.signature, expires_at: expiresAt }).execute();
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new CaptchaError('captcha.replayed');
-        throw err;
-      }
+      // Kept as long as the challenge could be answered; the signature is unique to the challenge.
+      if (!await o.spent.spend(solution.signature, expiresAt)) throw new CaptchaError('captcha.replayed');
     },
 
     async purge() {
-      await o.db.deleteFrom('captcha_spent').where('expires_at', '<=', o.clock.now()).execute();
+      await o.spent.purge(o.clock.now());
     },
   };
 }

@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { manualClock } from '../clock/index.ts';
 import { launchBrowser } from '../../test/support/browser.ts';
 import { testDialects, useMigratedStore } from '../../test/support/databases.ts';
-import { createCaptcha, solverScriptPath } from './index.ts';
+import { createCaptcha, createSqlSpentSolutions, solverScriptPath } from './index.ts';
 
 const solver = readFileSync(solverScriptPath, 'utf8');
 const [dialect] = await testDialects();
@@ -46,7 +46,10 @@ describe('captcha solver in Chromium', () => {
   after(async () => { await browser?.close(); server?.close(); });
 
   it('solves, announces progress and is accepted by the server once', async () => {
-    const captcha = createCaptcha({ hmacKey: 'browser-test-key-0123456789', db: fixture.store.db, clock: manualClock(Date.now()), maxNumber: 50_000 });
+    const captcha = createCaptcha({
+      hmacKey: 'browser-test-key-0123456789', spent: createSqlSpentSolutions(fixture.store.db),
+      clock: manualClock(Date.now()), maxNumber: 50_000,
+    });
     html = page(JSON.stringify(await captcha.challenge()));
     const tab = await browser.newPage();
     try {

@@ -8,9 +8,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { openStore, createSealer } from '../store/index.ts';
 import { systemClock, type Clock } from '../clock/index.ts';
-import { createAudit } from '../audit/index.ts';
-import { createRateLimiter } from '../ratelimit/index.ts';
-import { loadNamedSecret, loadSigningKeys } from '../oidc/index.ts';
+import { createAudit, createSqlAuditStore } from '../audit/index.ts';
+import { createRateLimiter, createSqlCounterStore } from '../ratelimit/index.ts';
+import {
+  createSqlOidcStore, createSqlSecretStore, loadNamedSecret, loadSigningKeys, type SecretStore,
+} from '../oidc/index.ts';
 import { createMetrics } from '../web/observability.ts';
 import { createLogger } from '../web/logging.ts';
 
@@ -30,11 +32,10 @@ function keyEncryptionKey(config: Config): Buffer {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 }
 
-async function loadSecrets(db: ReturnType<typeof openStore>['db'], sealer: ReturnType<typeof createSealer>,
-  clock: Clock, config: Config) {
-  const named = (name: string) => loadNamedSecret(db, sealer, clock, name);
+async function loadSecrets(secrets: SecretStore, sealer: ReturnType<typeof createSealer>, clock: Clock, config: Config) {
+  const named = (name: string) => loadNamedSecret(secrets, sealer, clock, name);
   const [signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey, captchaKey, deviceKey] = await Promise.all([
-    loadSigningKeys(db, sealer, clock, config.tokens.refreshTokenSeconds * 1000),
+    loadSigningKeys(secrets, sealer, clock, config.tokens.refreshTokenSeconds * 1000),
     named('cookie-key'), named('csrf-key'), named('code-pepper'), named('unsubscribe-key'), named('captcha-key'),
     named('device-key'),
   ]);
@@ -52,18 +53,19 @@ export async function composeFoundation(config: Config, options: { logger?: Logg
   // The address of the request being served, for the audit log (T9: behind a proxy only as Fastify's trustProxy
   // allows).
   const requestSource = new AsyncLocalStorage<{ ip: string }>();
-  const audit = createAudit(store.db, clock, () => requestSource.getStore()?.ip);
+  const audit = createAudit(createSqlAuditStore(store.db), clock, () => requestSource.getStore()?.ip);
   // Domain services report events about a subject; the subject is the actor unless a caller says otherwise.
   const auditAs = (fallbackActor: string) => (event: DomainEvent) =>
     audit.record({ actor: event.subject ?? fallbackActor, ...event });
-  const secrets = await loadSecrets(store.db, sealer, clock, config);
+  const secrets = await loadSecrets(createSqlSecretStore(store.db), sealer, clock, config);
   // Links in mail always use the configured issuer, never the request's Host header (T21).
   const link = (path: string) => new URL(path, config.issuer + '/').toString();
   return {
     config, clock, logger, store, sealer, requestSource, audit, auditAs, metrics: createMetrics(), secrets, link,
     secureCookies: config.issuer.startsWith('https:'),
     // Attempt counters in the database, so every node shares them.
-    limiter: createRateLimiter(store.db, clock),
+    limiter: createRateLimiter(createSqlCounterStore(store.db, clock)),
+    oidcStore: createSqlOidcStore(store.db),
   };
 }
 

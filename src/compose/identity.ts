@@ -1,7 +1,8 @@
 // Identity and mail: the outbox, customer accounts and self-service, password reset, unsubscribe links, and the
 // workforce directory.
-import { createOutbox, renderMail } from '../delivery/index.ts';
+import { createOutbox, createSqlOutboxStore, renderMail } from '../delivery/index.ts';
 import {
+  createSqlConsentStore, createSqlEmailChangeStore, createSqlPasswordResetStore,
   createAccountService, createPasswordHasher, createPasswordReset, createSelfService, createSqlIdentityStore,
   createUnsubscribe, createUnsubscribeTokens, createWorkforceService, isBreachedPassword,
   type IdentityStore, type PasswordPolicy, type SelfService,
@@ -15,7 +16,7 @@ import type { Foundation } from './foundation.ts';
 export function composeMail(f: Foundation) {
   const { config } = f;
   const outbox = createOutbox({
-    db: f.store.db, clock: f.clock, transport: config.mail.smtpUrl ?? null, from: config.mail.from,
+    store: createSqlOutboxStore(f.store.db), clock: f.clock, transport: config.mail.smtpUrl ?? null, from: config.mail.from,
     pollMs: config.mail.pollMs, maxAttempts: config.mail.maxAttempts, logger: f.logger.child({ module: 'delivery' }),
   });
   const sendMail = async (templateId: string, to: string, params: Record<string, string | number>) => {
@@ -43,7 +44,9 @@ export async function composeIdentity(f: Foundation, mail: Mail, otp: Pick<OtpSe
     store: identityStore, hasher, policy: passwordPolicy, sendMail: mail.sendMail, clock, random: cryptoRandom,
   };
   const selfService = createSelfService({
-    ...common, db: f.store.db, hasSecondFactor,
+    ...common, hasSecondFactor,
+    emailChanges: createSqlEmailChangeStore(f.store.db), consents: createSqlConsentStore(f.store.db),
+    activity: (id) => f.audit.about(id),
     links: {
       confirmEmailChange: (token) => link(`account/email/confirm?token=${encodeURIComponent(token)}`),
       undoEmailChange: (token) => link(`account/email/undo?token=${encodeURIComponent(token)}`),
@@ -74,7 +77,7 @@ export async function composeIdentity(f: Foundation, mail: Mail, otp: Pick<OtpSe
     },
   });
   const reset = createPasswordReset({
-    ...common, db: f.store.db, hasSecondFactor,
+    ...common, hasSecondFactor, resets: createSqlPasswordResetStore(f.store.db),
     link: (token) => link(`reset-password/new?token=${encodeURIComponent(token)}`), accountLink: () => link('account'),
     ttlSeconds: config.accounts.resetTtlSeconds, audit: f.auditAs('anonymous'),
   });

@@ -21,7 +21,7 @@ export function composeJobs(f: Foundation, p: JobParts) {
   const housekeep = async () => {
     const sessionRetentionMs = (config.radius?.sessionRetentionDays ?? 90) * 86_400_000;
     await Promise.all([
-      purgeExpired(f.store.db, clock), f.limiter.purge(24 * 3600 * 1000), p.captcha.purge(), p.purgeChallenges(),
+      purgeExpired(f.oidcStore, clock), f.limiter.purge(24 * 3600 * 1000), p.captcha.purge(), p.purgeChallenges(),
       p.vpnSessions.purge(clock.now() - sessionRetentionMs), p.signIn.purge(),
     ]);
   };

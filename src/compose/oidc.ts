@@ -1,6 +1,6 @@
 // OpenID Connect: the registered apps, the provider, and the sessions it keeps (with back-channel logout).
 import {
-  createAdapterFactory, createClientRegistry, createProvider, createSessionManager, findGrantId,
+  createAdapterFactory, createClientRegistry, createProvider, createSessionManager, createSqlClientStore, findGrantId,
 } from '../oidc/index.ts';
 import { accountClientId } from '../web/account-site.ts';
 import type { Foundation } from './foundation.ts';
@@ -9,10 +9,10 @@ import type { SignInParts } from './signin.ts';
 
 export async function composeOidc(f: Foundation, identity: Identity, { signIn }: SignInParts) {
   const { config, store, clock, logger, metrics } = f;
-  const clients = createClientRegistry(store.db, f.sealer, clock);
+  const clients = createClientRegistry(createSqlClientStore(store.db), f.sealer, clock);
   const provider = createProvider({
     issuer: config.issuer,
-    adapter: createAdapterFactory(store.db, clock, clients) as never,
+    adapter: createAdapterFactory(f.oidcStore, clock, clients) as never,
     signingKeys: f.secrets.signingKeys,
     cookieKeys: [f.secrets.cookieKey.toString('base64url')],
     findAccount: (id) => identity.accounts.findAccount(id),
@@ -25,11 +25,11 @@ export async function composeOidc(f: Foundation, identity: Identity, { signIn }:
     allowPrivateNetworkCallbacks: config.oidc.allowPrivateNetworkCallbacks || config.demo,
     needsSecondFactor: (clientId, accountId, amr, requestedMfa) =>
       signIn.needsSecondFactor(clientId, accountId, amr, requestedMfa),
-    findGrantId: (accountId, clientId) => findGrantId(store.db, clock, accountId, clientId),
+    findGrantId: (accountId, clientId) => findGrantId(f.oidcStore, clock, accountId, clientId),
   });
   provider.on('grant.success', (ctx) =>
     metrics.tokens.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown') }));
-  const sessions = createSessionManager(provider, store.db, clock,
+  const sessions = createSessionManager(provider, f.oidcStore, clock,
     (err) => logger.warn({ err: (err as Error).message }, 'back-channel logout failed'));
   provider.on('authorization.success', (ctx) => {
     sessions.touch(ctx).catch((err) => logger.warn({ err }, 'session details not saved'));

@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import type { OtpService } from '../otp/index.ts';
 import type { WorkforceService } from '../identity/index.ts';
 import { apiResource, mountProvider, publicJwks, registerInteractions } from '../oidc/index.ts';
-import { createCaptcha } from '../captcha/index.ts';
+import { createCaptcha, createSqlSpentSolutions } from '../captcha/index.ts';
 import { registerAccountSite } from '../web/account-site.ts';
 import { registerOtpValidateApi } from '../web/api/otp-validate.ts';
 import { registerResetRoutes } from '../web/reset-routes.ts';
@@ -57,7 +57,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   const captcha = createCaptcha({
-    db: f.store.db, clock: f.clock, hmacKey: f.secrets.captchaKey.toString('base64'),
+    spent: createSqlSpentSolutions(f.store.db), clock: f.clock, hmacKey: f.secrets.captchaKey.toString('base64'),
     maxNumber: config.accounts.captchaMaxNumber, expiresSeconds: 600,
   });
   const { mailPerAccountSource, mailPerSource, mailPerAccount } = config.limits;

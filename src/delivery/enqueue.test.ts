@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { manualClock } from '../clock/index.ts';
-import { createOutbox, isDeliverableAddress, type OutgoingMail } from './index.ts';
+import { createOutbox, createSqlOutboxStore, isDeliverableAddress, type OutgoingMail } from './index.ts';
 import { testDialects, useMigratedStore } from '../../test/support/databases.ts';
 
 const silent = pino({ level: 'silent' });
@@ -12,7 +12,10 @@ for (const dialect of await testDialects()) {
     const fixture = useMigratedStore(dialect);
     const count = async () => (await fixture.store.db.selectFrom('outbox').select('id').execute()).length;
     // Mailbox mode: no relay, so a refusal can only come from the checks before storing.
-    const mailbox = (clock = manualClock()) => createOutbox({ db: fixture.store.db, clock, transport: null, from: 'Tessera <no-reply@example.com>', pollMs: 10, maxAttempts: 3, logger: silent });
+    const mailbox = (clock = manualClock()) => createOutbox({
+      store: createSqlOutboxStore(fixture.store.db), clock, transport: null, from: 'Tessera <no-reply@example.com>',
+      pollMs: 10, maxAttempts: 3, logger: silent,
+    });
     const base: OutgoingMail = { to: 'x@example.com', subject: 'Hi', text: 'x' };
 
     it('refuses header injection through the subject, the recipient or a custom header, storing nothing', async () => {

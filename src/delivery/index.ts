@@ -1,5 +1,7 @@
 export { createOutbox, retryDelayMs, type Outbox, type OutboxOptions, type StoredMail } from './outbox.ts';
+export type { OutboxRow, NewOutboxRow, OutboxStore } from './store.ts';
+export { createSqlOutboxStore } from './sql/outbox-store.ts';
 export { isDeliverableAddress, type OutgoingMail, type MailCategory } from './message.ts';
 export { DeliveryError, type DeliveryErrorCode } from './errors.ts';
-export { renderMail, TemplateError } from './templates.ts';
+export { renderMail } from './templates.ts';
 export { sendCampaign, CampaignError, type CampaignInput } from './campaign.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { manualClock } from '../clock/index.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { createOutbox, renderMail, retryDelayMs } from './index.ts';
+import { createOutbox, createSqlOutboxStore, renderMail, retryDelayMs } from './index.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../test/support/databases.ts';
 import { startSmtpServer, type SmtpTestServer } from '../../test/support/smtp.ts';
 
@@ -26,7 +26,7 @@ for (const dialect of await testDialects()) {
     after(async () => { await smtp.stop(); await node1.close(); await node2.close(); await database.drop(); });
 
     const outboxFor = (o: { store?: Store; url?: string; clock?: ReturnType<typeof manualClock>; maxAttempts?: number } = {}) => createOutbox({
-      db: (o.store ?? node1).db, clock: o.clock ?? manualClock(), transport: o.url ?? smtp.url,
+      store: createSqlOutboxStore((o.store ?? node1).db), clock: o.clock ?? manualClock(), transport: o.url ?? smtp.url,
       from: 'Tessera <no-reply@example.com>', pollMs: 20, maxAttempts: o.maxAttempts ?? 3, logger: silent,
     });
     const row = (id: string) => node1.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

@@ -1,13 +1,11 @@
 // Outgoing mail goes through an outbox table: stored first, sent by a worker, retried with back-off while the
 // relay is down, so a mail is never lost. Rows are claimed atomically, so two nodes never send one mail twice.
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
-import type { Database } from '../store/index.ts';
 import type { Clock } from '../clock/index.ts';
 import { checkMail, maskAddress, type MailCategory, type OutgoingMail } from './message.ts';
-import { createSqlOutboxStore, type OutboxRow } from './sql/outbox-store.ts';
+import type { OutboxRow, OutboxStore } from './store.ts';
 import { createPoller } from './poller.ts';
 
 export interface StoredMail {
@@ -23,7 +21,7 @@ export interface StoredMail {
 }
 
 export interface OutboxOptions {
-  db: Kysely<Database>;
+  store: OutboxStore;
   clock: Clock;
   /** `smtp://…` or `smtps://…` of the relay, or null to keep mail in the outbox for the local mailbox page. */
   transport: string | null;
@@ -84,7 +82,7 @@ const toStoredMail = (r: OutboxRow): StoredMail => ({
 });
 
 export function createOutbox(o: OutboxOptions): Outbox {
-  const store = createSqlOutboxStore(o.db);
+  const { store } = o;
   const transporter: Transporter | null = o.transport ? nodemailer.createTransport({ url: o.transport, ...smtpTimeouts }) : null;
   const idDomain = messageIdDomain(o.from);
 

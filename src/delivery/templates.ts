@@ -6,9 +6,6 @@ import { catalogues, fallbackLocale, type MailTemplate } from './catalogue/index
 
 export type MailParams = Readonly<Record<string, string | number>>;
 
-/** Kept for callers that catch template errors by class; its code is `delivery.unknown_template`. */
-export class TemplateError extends DeliveryError {}
-
 const placeholder = /\{(\w+)\}/g;
 
 /** Parameters a template uses, in the order they first appear. */
@@ -22,7 +19,9 @@ function findTemplate(id: string, locale: string): MailTemplate {
   // `ro-RO` → `ro` → English: a language without its own text for this mail still sends one.
   const language = locale.toLowerCase().split(/[-_]/)[0];
   const template = catalogues[locale]?.[id] ?? catalogues[language]?.[id] ?? catalogues[fallbackLocale][id];
-  if (!template || !Object.hasOwn(catalogues[fallbackLocale], id)) throw new TemplateError('delivery.unknown_template', id);
+  if (!template || !Object.hasOwn(catalogues[fallbackLocale], id)) {
+    throw new DeliveryError('delivery.unknown_template', id);
+  }
   return template;
 }
 

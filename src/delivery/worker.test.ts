@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { manualClock } from '../clock/index.ts';
-import { createOutbox } from './index.ts';
+import { createOutbox, createSqlOutboxStore } from './index.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../test/support/databases.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { startSmtpServer, type SmtpTestServer } from '../../test/support/smtp.ts';
@@ -17,10 +17,11 @@ const deliveryModule = fileURLToPath(new URL('./index.ts', import.meta.url));
 // its own: a timer or connection left behind would keep it alive.
 const childScript = `
 import { openStore } from ${JSON.stringify(storeModule)};
-import { createOutbox } from ${JSON.stringify(deliveryModule)};
+import { createOutbox, createSqlOutboxStore } from ${JSON.stringify(deliveryModule)};
 import { pino } from 'pino';
 const store = openStore(process.env.DB_URL);
-const outbox = createOutbox({ db: store.db, clock: { now: () => Date.now() }, transport: process.env.SMTP_URL,
+const outbox = createOutbox({
+  store: createSqlOutboxStore(store.db), clock: { now: () => Date.now() }, transport: process.env.SMTP_URL,
   from: 'no-reply@example.com', pollMs: 50, maxAttempts: 3, logger: pino({ level: 'silent' }) });
 outbox.start();
 const id = await outbox.enqueue({ to: 'exit@example.com', subject: 'Bye', text: 'then exit' });
@@ -65,7 +66,10 @@ for (const dialect of await testDialects()) {
     after(async () => { await smtp.stop(); await store.close(); await database.drop(); });
 
     const status = async (id: string) => (await store.db.selectFrom('outbox').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
-    const outboxFor = () => createOutbox({ db: store.db, clock: manualClock(), transport: smtp.url, from: 'no-reply@example.com', pollMs: 20, maxAttempts: 3, logger: silent });
+    const outboxFor = () => createOutbox({
+      store: createSqlOutboxStore(store.db), clock: manualClock(), transport: smtp.url, from: 'no-reply@example.com',
+      pollMs: 20, maxAttempts: 3, logger: silent,
+    });
 
     it('sends mail enqueued while the worker runs, without anyone calling deliverDue', async () => {
       const outbox = outboxFor();

@@ -4,9 +4,11 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 
 const productWords = ['tessera', 'tessera123', 'password1!', 'changeme', 'welcome1'];
 
-let list: Set<string> | undefined;
+// Built once when the module loads (a few milliseconds) and never changed: constant data, not state.
+const list: ReadonlySet<string> = new Set(
+  [...(dictionary['passwords-common'] as string[]), ...productWords].map((p) => p.toLowerCase()),
+);
 
 export function isBreachedPassword(password: string): boolean {
-  list ??= new Set([...(dictionary['passwords-common'] as string[]), ...productWords].map((p) => p.toLowerCase()));
   return list.has(password.normalize('NFC').toLowerCase());
 }

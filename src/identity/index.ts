@@ -3,7 +3,13 @@ export { IdentityError, type IdentityErrorCode } from './errors.ts';
 export { normalizeEmail } from './email.ts';
 export { createPasswordHasher, checkPassword, argon2Options, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
 export { createSqlIdentityStore } from './sql/identity-store.ts';
-export type { Account, IdentityStore } from './store.ts';
+export { createSqlEmailChangeStore } from './sql/email-change-store.ts';
+export { createSqlPasswordResetStore } from './sql/reset-store.ts';
+export { createSqlConsentStore } from './sql/consent-store.ts';
+export type {
+  Account, IdentityStore, EmailChange, EmailChangeStore, PasswordResetLink, PasswordResetStore, ConsentStore,
+  ConsentSource, MarketingConsent,
+} from './store.ts';
 export { createWorkforceService, countsAsFailedSignIn, type WorkforceService, type DirectoryPort, type DirectoryPerson } from './workforce.ts';
 export { createSelfService, type SelfService } from './self-service.ts';
 export { isBreachedPassword } from './breached.ts';

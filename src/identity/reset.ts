@@ -1,18 +1,16 @@
 // Password reset: a single-use link, stored hashed, short-lived, made stale by any other password change and by a
 // newer link. It sets a new password and nothing else: it never signs anyone in (checklist T19).
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Clock, Random } from '../clock/index.ts';
-import type { Database } from '../store/index.ts';
 import { IdentityError } from './errors.ts';
 import { normalizeEmail } from './email.ts';
 import { checkPassword, minPasswordLength, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
 import type { SendMail } from './accounts.ts';
-import type { IdentityStore } from './store.ts';
+import type { IdentityStore, PasswordResetStore } from './store.ts';
 
 export interface ResetOptions {
-  db: Kysely<Database>;
   store: IdentityStore;
+  resets: PasswordResetStore;
   hasher: PasswordHasher;
   policy: PasswordPolicy;
   /** Whether the account has a second factor (an active OTP token): its password may then be shorter (NIST SP 800-63B rev 4). */
@@ -37,9 +35,9 @@ export function createPasswordReset(o: ResetOptions) {
      */
     async passwordMinLength(tokenInput: unknown): Promise<number> {
       const reset = typeof tokenInput === 'string' && tokenInput.length <= 100
-        ? await o.db.selectFrom('password_resets').select('account_id').where('token_hash', '=', sha256(tokenInput)).executeTakeFirst()
+        ? await o.resets.findByTokenHash(sha256(tokenInput))
         : undefined;
-      return minPasswordLength(o.policy, reset ? await o.hasSecondFactor(reset.account_id) : false);
+      return minPasswordLength(o.policy, reset ? await o.hasSecondFactor(reset.accountId) : false);
     },
 
     /** Mails a link when the address has an account; an unknown or invalid address gets no mail and no error. */
@@ -53,13 +51,11 @@ export function createPasswordReset(o: ResetOptions) {
       }
       const token = o.random.bytes(32).toString('base64url');
       const now = o.clock.now();
-      await o.db.transaction().execute(async (trx) => {
-        // A newer link replaces the older ones.
-        await trx.updateTable('password_resets').set({ used_at: now }).where('account_id', '=', account.id).where('used_at', 'is', null).execute();
-        await trx.insertInto('password_resets').values({
-          id: randomUUID(), account_id: account.id, token_hash: sha256(token), password_fingerprint: sha256(account.passwordHash!),
-          expires_at: now + o.ttlSeconds * 1000, used_at: null, created_at: now,
-        }).execute();
+      // A newer link replaces the older ones.
+      await o.resets.replace({
+        id: randomUUID(), accountId: account.id, tokenHash: sha256(token),
+        passwordFingerprint: sha256(account.passwordHash),
+        expiresAt: now + o.ttlSeconds * 1000, usedAt: null, createdAt: now,
       });
       await o.sendMail('account.reset_password', email, { link: o.link(token), expiresMinutes: Math.round(o.ttlSeconds / 60) });
       await audit({ action: 'account.reset_request', subject: account.id, outcome: 'success' });
@@ -68,18 +64,19 @@ export function createPasswordReset(o: ResetOptions) {
     /** Sets the new password; of two simultaneous uses of one link exactly one wins. Returns the account id. */
     async complete(tokenInput: unknown, newPassword: unknown): Promise<string> {
       if (typeof tokenInput !== 'string' || tokenInput.length > 100) throw new IdentityError('identity.verification_invalid');
-      const reset = await o.db.selectFrom('password_resets').selectAll().where('token_hash', '=', sha256(tokenInput)).executeTakeFirst();
-      const account = reset && await o.store.findAccountById(reset.account_id);
-      if (!reset || !account?.passwordHash || reset.used_at !== null || reset.expires_at <= o.clock.now()) throw new IdentityError('identity.verification_invalid');
+      const reset = await o.resets.findByTokenHash(sha256(tokenInput));
+      const account = reset && await o.store.findAccountById(reset.accountId);
+      if (!reset || !account?.passwordHash || reset.usedAt !== null || reset.expiresAt <= o.clock.now()) {
+        throw new IdentityError('identity.verification_invalid');
+      }
       // The password rules are checked before the link is spent, so a refused password does not cost the link.
       const password = checkPassword(o.policy, newPassword, { email: account.email ?? undefined, secondFactor: await o.hasSecondFactor(account.id) });
       const hash = await o.hasher.hash(password);
-      const claimed = await o.db.updateTable('password_resets').set({ used_at: o.clock.now() })
-        .where('id', '=', reset.id).where('used_at', 'is', null).where('expires_at', '>', o.clock.now()).executeTakeFirst();
+      const claimed = await o.resets.use(reset.id, o.clock.now());
       // Changed another way since the link was made: the link is stale.
-      const stale = sha256(account.passwordHash) !== reset.password_fingerprint;
-      if (Number(claimed.numUpdatedRows) !== 1 || stale) throw new IdentityError('identity.verification_invalid');
-      await o.db.updateTable('accounts').set({ password_hash: hash, updated_at: o.clock.now() }).where('id', '=', account.id).execute();
+      const stale = sha256(account.passwordHash) !== reset.passwordFingerprint;
+      if (!claimed || stale) throw new IdentityError('identity.verification_invalid');
+      await o.store.setPasswordHash(account.id, hash, o.clock.now());
       await audit({ action: 'account.password_reset', subject: account.id, outcome: 'success' });
       await o.sendMail('account.password_changed', account.email!, { accountLink: o.accountLink() });
       return account.id;

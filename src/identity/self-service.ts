@@ -1,18 +1,19 @@
 // What a customer does with the account itself: change the password or the primary e-mail (confirmed from the new
 // address, undoable from the old one for 7 days), marketing consent, export and deletion.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Clock, Random } from '../clock/index.ts';
-import { isUniqueViolation, type Database } from '../store/index.ts';
 import { IdentityError } from './errors.ts';
 import { normalizeEmail } from './email.ts';
 import { checkPassword, minPasswordLength, verifyAccountPassword, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
 import type { SendMail } from './accounts.ts';
-import type { Account, IdentityStore } from './store.ts';
+import type { Account, ConsentSource, ConsentStore, EmailChangeStore, IdentityStore } from './store.ts';
 
 export interface SelfServiceOptions {
-  db: Kysely<Database>;
   store: IdentityStore;
+  emailChanges: EmailChangeStore;
+  consents: ConsentStore;
+  /** The audit log's events about the account, oldest first, for its data export. */
+  activity(accountId: string): Promise<Array<{ at: number; action: string; outcome: string; source: string | null }>>;
   hasher: PasswordHasher;
   policy: PasswordPolicy;
   /** Whether the account has a second factor (an active OTP token): its password may then be shorter (NIST SP 800-63B rev 4). */
@@ -28,8 +29,102 @@ export interface SelfServiceOptions {
 const undoWindowMs = 7 * 24 * 3600 * 1000;
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
+type Audit = NonNullable<SelfServiceOptions['audit']>;
+
+type Reauthenticate = (accountId: string, password: unknown) => Promise<Account>;
+
+/** A new primary address: started with the password, confirmed from the new address, undone from the old one. */
+function emailChangeSteps(o: SelfServiceOptions, reauthenticate: Reauthenticate, audit: Audit) {
+  const { store, emailChanges, clock } = o;
+  const token = () => o.random.bytes(32).toString('base64url');
+  return {
+    /** Sends a confirmation link to the new address. A taken address gets the same answer and no link (no enumeration). */
+    async startEmailChange(accountId: string, password: unknown, newEmailInput: unknown): Promise<{ newEmail: string }> {
+      const newEmail = normalizeEmail(newEmailInput);
+      const account = await reauthenticate(accountId, password);
+      if (newEmail === account.email) throw new IdentityError('identity.email_unchanged', 'new_email');
+      if (await store.findAccountByEmail(newEmail)) {
+        await audit({ action: 'account.email_change_start', subject: accountId, outcome: 'email_taken' });
+        return { newEmail };
+      }
+      const confirm = token();
+      await emailChanges.create({
+        id: randomUUID(), accountId, oldEmail: account.email!, newEmail, tokenHash: sha256(confirm),
+        undoTokenHash: sha256(token()), expiresAt: clock.now() + o.emailChangeTtlSeconds * 1000,
+        confirmedAt: null, undoExpiresAt: null, undoneAt: null, createdAt: clock.now(),
+      });
+      await o.sendMail('account.confirm_new_email', newEmail, { link: o.links.confirmEmailChange(confirm), expiresMinutes: Math.round(o.emailChangeTtlSeconds / 60) });
+      await audit({ action: 'account.email_change_start', subject: accountId, outcome: 'success' });
+      return { newEmail };
+    },
+
+    /** The new address becomes primary only now; the old one gets a notice with an undo link valid for 7 days. */
+    async confirmEmailChange(tokenInput: unknown): Promise<Account> {
+      if (typeof tokenInput !== 'string' || tokenInput.length > 100) throw new IdentityError('identity.verification_invalid');
+      const change = await emailChanges.findByTokenHash(sha256(tokenInput));
+      const undo = token();
+      const now = clock.now();
+      const undoLink = { tokenHash: sha256(undo), expiresAt: now + undoWindowMs };
+      const claimed = change && await emailChanges.confirm(change.id, now, undoLink);
+      if (!change || !claimed) throw new IdentityError('identity.verification_invalid');
+      const account = await store.findAccountById(change.accountId);
+      // The address this change started from must still be the account's: an older pending change cannot override a newer one.
+      if (!account || account.email !== change.oldEmail) throw new IdentityError('identity.verification_invalid');
+      if (await store.setEmail(account.id, change.newEmail, now, true) === 'email_taken') {
+        throw new IdentityError('identity.verification_invalid');
+      }
+      await o.sendMail('account.email_changed', change.oldEmail, {
+        newEmail: change.newEmail, undoLink: o.links.undoEmailChange(undo),
+      });
+      await audit({ action: 'account.email_change', subject: account.id, outcome: 'success' });
+      return { ...account, email: change.newEmail };
+    },
+
+    /** Puts the old address back (the change may have been an attacker's); the caller ends every session. */
+    async undoEmailChange(tokenInput: unknown): Promise<Account> {
+      if (typeof tokenInput !== 'string' || tokenInput.length > 100) throw new IdentityError('identity.verification_invalid');
+      const now = clock.now();
+      const change = await emailChanges.findByUndoTokenHash(sha256(tokenInput));
+      const claimed = change && await emailChanges.undo(change.id, now);
+      if (!change || !claimed) throw new IdentityError('identity.verification_invalid');
+      if (await store.setEmail(change.accountId, change.oldEmail, now) === 'email_taken') {
+        throw new IdentityError('identity.verification_invalid');
+      }
+      await audit({ action: 'account.email_change_undo', subject: change.accountId, outcome: 'success' });
+      return (await store.findAccountById(change.accountId))!;
+    },
+  };
+}
+
+function marketingConsent(o: SelfServiceOptions, audit: Audit) {
+  const { consents, clock } = o;
+  return {
+    async marketing(accountId: string): Promise<{ subscribed: boolean; source: string | null; changedAt: number | null }> {
+      const consent = await consents.find(accountId);
+      return {
+        subscribed: consent?.subscribed === true, source: consent?.source ?? null,
+        changedAt: consent?.changedAt ?? null,
+      };
+    },
+
+    /** Records consent with its time and source; setting the same value again changes nothing (idempotent). */
+    async setMarketing(accountId: string, subscribed: boolean, source: ConsentSource): Promise<boolean> {
+      const current = await consents.find(accountId);
+      if (current && current.subscribed === subscribed) return false;
+      await consents.save(accountId, { subscribed, source, changedAt: clock.now() });
+      await audit({ action: subscribed ? 'marketing.subscribe' : 'marketing.unsubscribe', subject: accountId, outcome: 'success', details: { source } });
+      return true;
+    },
+
+    /** Active customers who said yes to marketing mail, with the address to write to. */
+    async marketingAudience(): Promise<Array<{ accountId: string; email: string }>> {
+      return consents.audience();
+    },
+  };
+}
+
 export function createSelfService(o: SelfServiceOptions) {
-  const { db, store, hasher, clock } = o;
+  const { store, emailChanges, hasher, clock } = o;
   const audit = o.audit ?? (async () => {});
 
   // Recent authentication: the current password is asked for again, whatever the session's age (ASVS V7.5.1).
@@ -44,7 +139,8 @@ export function createSelfService(o: SelfServiceOptions) {
     return account;
   }
 
-  const token = () => o.random.bytes(32).toString('base64url');
+  const emailChange = emailChangeSteps(o, reauthenticate, audit);
+  const marketing = marketingConsent(o, audit);
 
   return {
     reauthenticate,
@@ -57,110 +153,32 @@ export function createSelfService(o: SelfServiceOptions) {
     async changePassword(accountId: string, current: unknown, next: unknown): Promise<void> {
       const account = await reauthenticate(accountId, current);
       const password = checkPassword(o.policy, next, { email: account.email ?? undefined, secondFactor: await o.hasSecondFactor(accountId) });
-      await db.updateTable('accounts').set({ password_hash: await hasher.hash(password), updated_at: clock.now() }).where('id', '=', accountId).execute();
+      await store.setPasswordHash(accountId, await hasher.hash(password), clock.now());
       await audit({ action: 'account.password_change', subject: accountId, outcome: 'success' });
       await o.sendMail('account.password_changed', account.email!, { accountLink: o.links.account() });
     },
 
-    /** Sends a confirmation link to the new address. A taken address gets the same answer and no link (no enumeration). */
-    async startEmailChange(accountId: string, password: unknown, newEmailInput: unknown): Promise<{ newEmail: string }> {
-      const newEmail = normalizeEmail(newEmailInput);
-      const account = await reauthenticate(accountId, password);
-      if (newEmail === account.email) throw new IdentityError('identity.email_unchanged', 'new_email');
-      if (await store.findAccountByEmail(newEmail)) {
-        await audit({ action: 'account.email_change_start', subject: accountId, outcome: 'email_taken' });
-        return { newEmail };
-      }
-      const confirm = token();
-      await db.insertInto('email_changes').values({
-        id: randomUUID(), account_id: accountId, old_email: account.email!, new_email: newEmail, token_hash: sha256(confirm),
-        undo_token_hash: sha256(token()), expires_at: clock.now() + o.emailChangeTtlSeconds * 1000,
-        confirmed_at: null, undo_expires_at: null, undone_at: null, created_at: clock.now(),
-      }).execute();
-      await o.sendMail('account.confirm_new_email', newEmail, { link: o.links.confirmEmailChange(confirm), expiresMinutes: Math.round(o.emailChangeTtlSeconds / 60) });
-      await audit({ action: 'account.email_change_start', subject: accountId, outcome: 'success' });
-      return { newEmail };
-    },
-
-    /** The new address becomes primary only now; the old one gets a notice with an undo link valid for 7 days. */
-    async confirmEmailChange(tokenInput: unknown): Promise<Account> {
-      if (typeof tokenInput !== 'string' || tokenInput.length > 100) throw new IdentityError('identity.verification_invalid');
-      const change = await db.selectFrom('email_changes').selectAll().where('token_hash', '=', sha256(tokenInput)).executeTakeFirst();
-      const undo = token();
-      const now = clock.now();
-      const claimed = change && await db.updateTable('email_changes').set({ confirmed_at: now, undo_expires_at: now + undoWindowMs, undo_token_hash: sha256(undo) })
-        .where('id', '=', change.id).where('confirmed_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
-      if (!change || Number(claimed?.numUpdatedRows) !== 1) throw new IdentityError('identity.verification_invalid');
-      const account = await store.findAccountById(change.account_id);
-      // The address this change started from must still be the account's: an older pending change cannot override a newer one.
-      if (!account || account.email !== change.old_email) throw new IdentityError('identity.verification_invalid');
-      try {
-        await db.updateTable('accounts').set({ email: change.new_email, email_verified: 1, updated_at: now }).where('id', '=', account.id).execute();
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new IdentityError('identity.verification_invalid');
-        throw err;
-      }
-      await o.sendMail('account.email_changed', change.old_email, { newEmail: change.new_email, undoLink: o.links.undoEmailChange(undo) });
-      await audit({ action: 'account.email_change', subject: account.id, outcome: 'success' });
-      return { ...account, email: change.new_email };
-    },
-
-    /** Puts the old address back (the change may have been an attacker's); the caller ends every session. */
-    async undoEmailChange(tokenInput: unknown): Promise<Account> {
-      if (typeof tokenInput !== 'string' || tokenInput.length > 100) throw new IdentityError('identity.verification_invalid');
-      const now = clock.now();
-      const change = await db.selectFrom('email_changes').selectAll().where('undo_token_hash', '=', sha256(tokenInput)).executeTakeFirst();
-      const claimed = change && await db.updateTable('email_changes').set({ undone_at: now })
-        .where('id', '=', change.id).where('confirmed_at', 'is not', null).where('undone_at', 'is', null).where('undo_expires_at', '>', now).executeTakeFirst();
-      if (!change || Number(claimed?.numUpdatedRows) !== 1) throw new IdentityError('identity.verification_invalid');
-      try {
-        await db.updateTable('accounts').set({ email: change.old_email, updated_at: now }).where('id', '=', change.account_id).execute();
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new IdentityError('identity.verification_invalid');
-        throw err;
-      }
-      await audit({ action: 'account.email_change_undo', subject: change.account_id, outcome: 'success' });
-      return (await store.findAccountById(change.account_id))!;
-    },
-
-    async marketing(accountId: string): Promise<{ subscribed: boolean; source: string | null; changedAt: number | null }> {
-      const row = await db.selectFrom('marketing_consents').selectAll().where('account_id', '=', accountId).executeTakeFirst();
-      return { subscribed: row?.subscribed === 1, source: row?.source ?? null, changedAt: row?.changed_at ?? null };
-    },
-
-    /** Records consent with its time and source; setting the same value again changes nothing (idempotent). */
-    async setMarketing(accountId: string, subscribed: boolean, source: 'signup' | 'account' | 'unsubscribe_link' | 'operator'): Promise<boolean> {
-      const current = await db.selectFrom('marketing_consents').select('subscribed').where('account_id', '=', accountId).executeTakeFirst();
-      if ((current?.subscribed === 1) === subscribed && current) return false;
-      const row = { subscribed: subscribed ? 1 : 0, source, changed_at: clock.now() };
-      await db.insertInto('marketing_consents').values({ account_id: accountId, ...row })
-        .onConflict((oc) => oc.column('account_id').doUpdateSet(row)).execute();
-      await audit({ action: subscribed ? 'marketing.subscribe' : 'marketing.unsubscribe', subject: accountId, outcome: 'success', details: { source } });
-      return true;
-    },
-
-    /** Active customers who said yes to marketing mail, with the address to write to. */
-    async marketingAudience(): Promise<Array<{ accountId: string; email: string }>> {
-      const rows = await db.selectFrom('marketing_consents').innerJoin('accounts', 'accounts.id', 'marketing_consents.account_id')
-        .select(['accounts.id', 'accounts.email']).where('marketing_consents.subscribed', '=', 1).where('accounts.status', '=', 'active')
-        .where('accounts.email', 'is not', null).where('accounts.email_verified', '=', 1).orderBy('accounts.created_at').execute();
-      return rows.map((r) => ({ accountId: r.id, email: r.email! }));
-    },
+    ...emailChange,
+    ...marketing,
 
     /** Everything Tessera holds about the account, for the customer to download. */
     async exportData(accountId: string) {
       const account = await store.findAccountById(accountId);
       if (!account) throw new IdentityError('identity.invalid_credentials');
       const { passwordHash: _hash, ...profile } = account;
-      const emailChanges = await db.selectFrom('email_changes').select(['old_email', 'new_email', 'created_at', 'confirmed_at', 'undone_at']).where('account_id', '=', accountId).execute();
-      const events = await db.selectFrom('audit_events').select(['at', 'action', 'outcome', 'source']).where('subject', '=', accountId).orderBy('seq').execute();
-      return { profile, marketing: await this.marketing(accountId), emailChanges, activity: events };
+      // The export's field names are the stored columns', as people and their tools have read them so far.
+      const changes = (await emailChanges.listForAccount(accountId)).map((c) => ({
+        old_email: c.oldEmail, new_email: c.newEmail, created_at: c.createdAt, confirmed_at: c.confirmedAt,
+        undone_at: c.undoneAt,
+      }));
+      const activity = await o.activity(accountId);
+      return { profile, marketing: await marketing.marketing(accountId), emailChanges: changes, activity };
     },
 
     /** Deletes the account after re-authentication; its address is free again. The caller ends sessions first. */
     async deleteAccount(accountId: string, password: unknown): Promise<Account> {
       const account = await reauthenticate(accountId, password);
-      await db.deleteFrom('accounts').where('id', '=', accountId).execute();
+      await store.deleteAccount(accountId);
       await audit({ action: 'account.delete', subject: accountId, outcome: 'success' });
       if (account.email) await o.sendMail('account.deleted', account.email, {});
       return account;

@@ -26,7 +26,7 @@ export interface EmailVerification {
   decoy: boolean;
 }
 
-export interface IdentityStore {
+export interface AccountStore {
   createAccount(account: Account): Promise<'created' | 'email_taken'>;
   findAccountById(id: string): Promise<Account | undefined>;
   findAccountByEmail(email: string): Promise<Account | undefined>;
@@ -34,13 +34,24 @@ export interface IdentityStore {
   findAccountByDirectoryId(directoryId: string): Promise<Account | undefined>;
   /** A workforce account by its directory name, case-insensitive. */
   findAccountByUsername(username: string): Promise<Account | undefined>;
-  /** Creates or refreshes the workforce account linked to this directory entry. */
+  /**
+   * Creates or refreshes the workforce account linked to this directory entry; throws IdentityError
+   * `identity.email_taken` when its address (or another unique field) is another account's.
+   */
   upsertWorkforceAccount(account: Account, atMs: number): Promise<Account>;
   listActiveWorkforceAccounts(): Promise<Account[]>;
   setStatus(accountId: string, status: Account['status'], atMs: number): Promise<void>;
   /** Replaces the password hash only while it is still `previousHash` (a rehash never undoes a password change); true when it did. */
   replacePasswordHash(accountId: string, previousHash: string, newHash: string, atMs: number): Promise<boolean>;
+  /** Sets a new password hash, whatever the old one was (a change or a reset the person proved). */
+  setPasswordHash(accountId: string, hash: string, atMs: number): Promise<void>;
+  /** Makes `email` the primary address, and verified when `verified` says so; 'email_taken' when another has it. */
+  setEmail(accountId: string, email: string, atMs: number, verified?: true): Promise<'changed' | 'email_taken'>;
+  deleteAccount(accountId: string): Promise<void>;
+}
 
+/** Sign-up confirmations: a link and a code mailed to the address. */
+export interface VerificationStore {
   /**
    * Stores a new verification and spends the account's earlier open ones: the newest mail is the one that works. A
    * decoy spends nothing (it belongs to an account someone else tried to sign up with).
@@ -56,4 +67,67 @@ export interface IdentityStore {
   consumeVerification(id: string, atMs: number): Promise<boolean>;
   /** The verified, spent sign-up verification started by this interaction, for finishing its sign-in. */
   findConsumedVerificationByInteraction(uid: string): Promise<EmailVerification | undefined>;
+}
+
+export interface IdentityStore extends AccountStore, VerificationStore {}
+
+/** A change of the primary address: confirmed from the new address, then undoable from the old one for a while. */
+export interface EmailChange {
+  id: string;
+  accountId: string;
+  oldEmail: string;
+  newEmail: string;
+  tokenHash: string;
+  undoTokenHash: string;
+  expiresAt: number;
+  confirmedAt: number | null;
+  undoExpiresAt: number | null;
+  undoneAt: number | null;
+  createdAt: number;
+}
+
+export interface EmailChangeStore {
+  create(change: EmailChange): Promise<void>;
+  findByTokenHash(tokenHash: string): Promise<EmailChange | undefined>;
+  findByUndoTokenHash(undoTokenHash: string): Promise<EmailChange | undefined>;
+  /** Confirms it while unconfirmed and unexpired, setting its undo link; true for exactly one caller. */
+  confirm(id: string, atMs: number, undo: { tokenHash: string; expiresAt: number }): Promise<boolean>;
+  /** Marks it undone while confirmed, not undone and its undo link unexpired; true for exactly one caller. */
+  undo(id: string, atMs: number): Promise<boolean>;
+  listForAccount(accountId: string): Promise<EmailChange[]>;
+}
+
+/** A password reset link, stored by its hash; the fingerprint is a digest of the password hash it was made for. */
+export interface PasswordResetLink {
+  id: string;
+  accountId: string;
+  tokenHash: string;
+  passwordFingerprint: string;
+  expiresAt: number;
+  usedAt: number | null;
+  createdAt: number;
+}
+
+export interface PasswordResetStore {
+  /** Stores the link and spends the account's earlier unused ones, together: a newer link replaces the older. */
+  replace(link: PasswordResetLink): Promise<void>;
+  findByTokenHash(tokenHash: string): Promise<PasswordResetLink | undefined>;
+  /** Spends the link while unused and unexpired; true for exactly one caller even when several race. */
+  use(id: string, atMs: number): Promise<boolean>;
+}
+
+export type ConsentSource = 'signup' | 'account' | 'unsubscribe_link' | 'operator';
+
+export interface MarketingConsent {
+  subscribed: boolean;
+  source: ConsentSource;
+  changedAt: number;
+}
+
+export interface ConsentStore {
+  find(accountId: string): Promise<MarketingConsent | undefined>;
+  /** Creates or replaces the account's consent. */
+  save(accountId: string, consent: MarketingConsent): Promise<void>;
+  /** Active customers with a verified address who said yes, oldest account first. */
+  audience(): Promise<Array<{ accountId: string; email: string }>>;
 }

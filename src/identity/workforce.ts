@@ -2,7 +2,7 @@
 // account (by the directory's stable id, never by name) created at first sign-in and refreshed at every sign-in.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/index.ts';
-import { isUniqueViolation } from '../store/index.ts';
+import { IdentityError } from './errors.ts';
 import type { Account, IdentityStore } from './store.ts';
 
 /** What identity needs from a directory; src/directory provides it. */
@@ -59,7 +59,7 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
       stored = await o.store.upsertWorkforceAccount(account, o.clock.now());
     } catch (err) {
       // The address already belongs to a customer account: the workforce account keeps no address rather than taking it.
-      if (!isUniqueViolation(err)) throw err;
+      if (!(err instanceof IdentityError && err.code === 'identity.email_taken')) throw err;
       stored = await o.store.upsertWorkforceAccount({ ...account, email: null, emailVerified: false }, o.clock.now());
     }
     // A first sign-in racing another one for the same person finds the other's row (same directory id, other id).

@@ -1,10 +1,10 @@
 // Registered apps (OIDC clients). The operator adds them with `tessera client add`; secrets are sealed at rest.
 import { randomBytes } from 'node:crypto';
-import { CompiledQuery, type Kysely } from 'kysely';
 import { z } from 'zod';
-import { isUniqueViolation, type Database, type Sealer } from '../store/index.ts';
+import type { Sealer } from '../store/index.ts';
 import type { Clock } from '../clock/index.ts';
 import { TesseraError } from '../errors/index.ts';
+import type { ClientStore } from './store.ts';
 
 // Exact URIs only (ASVS V10.4.1): absolute, http(s), no fragment, no credentials in the authority.
 const redirectUri = z.url({ protocol: /^https?$/ }).refine((v) => {
@@ -47,7 +47,7 @@ export class ClientError extends TesseraError<'client.invalid' | 'client.exists'
 
 const sealContext = (clientId: string) => `client:${clientId}`;
 
-export function createClientRegistry(db: Kysely<Database>, sealer: Sealer, clock: Clock) {
+export function createClientRegistry(store: ClientStore, sealer: Sealer, clock: Clock) {
   // The token endpoint reads the client on every request: the row is read each time (a removal or a new secret
   // applies at once, on every node), but opening the same sealed secret again is skipped.
   const opened = new Map<string, Record<string, unknown>>();
@@ -55,8 +55,6 @@ export function createClientRegistry(db: Kysely<Database>, sealer: Sealer, clock
   // otherwise be read for each one. A removed or changed client is seen by every node within a second.
   const recent = new Map<string, { row: { metadata: string } | undefined; readAt: number }>();
   const recentMs = 1000;
-  // Compiled once: building the query is most of the cost of this hot read.
-  const findSql = db.selectFrom('oidc_clients').select('metadata').where('client_id', '=', '').compile().sql;
   return {
     /** Registers an app; returns its metadata with the secret, the only time the secret is shown. */
     async add(input: ClientInput): Promise<Record<string, unknown>> {
@@ -74,11 +72,8 @@ export function createClientRegistry(db: Kysely<Database>, sealer: Sealer, clock
       const secret = isPublic ? undefined : client_secret ?? randomBytes(32).toString('base64url');
       const stored = { ...metadata, ...(secret ? { client_secret_sealed: sealer.seal(secret, sealContext(rest.client_id)) } : {}) };
       recent.delete(rest.client_id);
-      try {
-        await db.insertInto('oidc_clients').values({ client_id: rest.client_id, metadata: JSON.stringify(stored), created_at: clock.now() }).execute();
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ClientError('client.exists', `a client with id ${rest.client_id} exists already`);
-        throw err;
+      if (await store.insert(rest.client_id, JSON.stringify(stored), clock.now()) === 'exists') {
+        throw new ClientError('client.exists', `a client with id ${rest.client_id} exists already`);
       }
       return { ...metadata, ...(secret ? { client_secret: secret } : {}) };
     },
@@ -87,8 +82,8 @@ export function createClientRegistry(db: Kysely<Database>, sealer: Sealer, clock
     async find(clientId: string): Promise<Record<string, unknown> | undefined> {
       let hit = recent.get(clientId);
       if (!hit || clock.now() - hit.readAt >= recentMs) {
-        const [row] = (await db.executeQuery<{ metadata: string }>(CompiledQuery.raw(findSql, [clientId]))).rows;
-        hit = { row, readAt: clock.now() };
+        const metadata = await store.findMetadata(clientId);
+        hit = { row: metadata === undefined ? undefined : { metadata }, readAt: clock.now() };
         if (recent.size >= 1000) recent.clear();
         recent.set(clientId, hit);
       }
@@ -106,17 +101,15 @@ export function createClientRegistry(db: Kysely<Database>, sealer: Sealer, clock
     },
 
     async list(): Promise<Array<Record<string, unknown>>> {
-      const rows = await db.selectFrom('oidc_clients').select('metadata').orderBy('client_id').execute();
-      return rows.map((r) => {
-        const { client_secret_sealed: _, ...metadata } = JSON.parse(r.metadata) as Record<string, unknown>;
+      return (await store.list()).map((stored) => {
+        const { client_secret_sealed: _, ...metadata } = JSON.parse(stored) as Record<string, unknown>;
         return metadata;
       });
     },
 
     async remove(clientId: string): Promise<void> {
       recent.delete(clientId);
-      const result = await db.deleteFrom('oidc_clients').where('client_id', '=', clientId).executeTakeFirst();
-      if (Number(result.numDeletedRows) === 0) throw new ClientError('client.not_found', `no client with id ${clientId}`);
+      if (!await store.remove(clientId)) throw new ClientError('client.not_found', `no client with id ${clientId}`);
     },
   };
 }

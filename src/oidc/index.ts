@@ -2,6 +2,12 @@ export { createProvider, scopes, apiScopes, apiResource, acr, sessionTtlSeconds,
 export { createAdapterFactory, purgeExpired, endAccountSessions, findGrantId } from './adapter.ts';
 export { createSessionManager, type SessionManager, type SessionView, type AppGrantView } from './sessions.ts';
 export { loadSigningKeys, rotateSigningKeys, loadNamedSecret, publicJwks } from './keys.ts';
+export { createSqlOidcStore } from './sql/oidc-store.ts';
+export { createSqlClientStore } from './sql/client-store.ts';
+export { createSqlSecretStore } from './sql/secret-store.ts';
+export type {
+  OidcStore, PayloadStore, StoredPayload, SessionDetail, SessionDetailStore, ClientStore, SecretStore, StoredSecret,
+} from './store.ts';
 export { createClientRegistry, clientInputSchema, refreshTokenModes, ClientError, type ClientInput, type ClientRegistry } from './clients.ts';
 export { registerInteractions } from './interactions.ts';
 export { mountProvider, providerRoutes } from './mount.ts';

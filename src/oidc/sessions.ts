@@ -1,11 +1,10 @@
 // An account's signed-in browsers and connected apps, as oidc-provider stores them, and ending them: the session
 // row goes with the tokens issued in it, and every app that asked for it gets a back-channel logout. An app's grant
 // (the person's consent, one per person and app, shared by their sessions) stays until "Remove access".
-import type { Kysely } from 'kysely';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { Database } from '../store/index.ts';
 import type { Clock } from '../clock/index.ts';
+import type { OidcStore } from './store.ts';
 
 export interface SessionView {
   uid: string;
@@ -31,25 +30,22 @@ interface SessionPayload {
 
 type LogoutCapable = { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid: string): Promise<void> };
 
-export function createSessionManager(provider: Provider, db: Kysely<Database>, clock: Clock, onError: (err: unknown) => void) {
-  const live = (model: string, accountId: string) => db.selectFrom('oidc_payloads').select(['id', 'payload'])
-    .where('model', '=', model).where('account_id', '=', accountId)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', clock.now())]));
+export function createSessionManager(
+  provider: Provider, store: OidcStore, clock: Clock, onError: (err: unknown) => void,
+) {
+  const live = (model: string, accountId: string) => store.live(model, accountId, clock.now());
 
   async function notifyLogout(clientId: string, accountId: string, sid: string | undefined) {
     const client = await provider.Client.find(clientId) as unknown as LogoutCapable | undefined;
     if (client?.backchannelLogoutUri) await client.backchannelLogout(accountId, sid ?? '').catch(onError);
   }
 
-  async function revokeGrant(grantId: string) {
-    await db.deleteFrom('oidc_payloads').where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])])).execute();
-  }
 
   // Codes, access and refresh tokens (offline ones too) issued in this session; the grant's others stay.
   async function revokeSessionTokens(grantId: string, sessionUid: string) {
-    const rows = await db.selectFrom('oidc_payloads').select(['model', 'id', 'payload']).where('grant_id', '=', grantId).execute();
+    const rows = await store.issuedUnder(grantId);
     for (const row of rows.filter((r) => (JSON.parse(r.payload) as { sessionUid?: string }).sessionUid === sessionUid)) {
-      await db.deleteFrom('oidc_payloads').where('model', '=', row.model).where('id', '=', row.id).execute();
+      await store.destroy(row.model, row.id);
     }
   }
 
@@ -59,8 +55,8 @@ export function createSessionManager(provider: Provider, db: Kysely<Database>, c
       await notifyLogout(clientId, accountId, authorization.sid);
       if (authorization.grantId) await revokeSessionTokens(authorization.grantId, session.uid);
     }
-    await db.deleteFrom('oidc_payloads').where('model', '=', 'Session').where('id', '=', row.id).execute();
-    await db.deleteFrom('session_details').where('session_uid', '=', session.uid).execute();
+    await store.destroy('Session', row.id);
+    await store.destroyDetail(session.uid);
   }
 
   return {
@@ -69,26 +65,28 @@ export function createSessionManager(provider: Provider, db: Kysely<Database>, c
       const session = ctx.oidc.session;
       if (!session?.accountId || !session.uid) return;
       const now = clock.now();
-      const details = { account_id: session.accountId, user_agent: (ctx.get('user-agent') || '').slice(0, 512) || null, ip: ctx.ip.slice(0, 64), last_seen_at: now };
-      await db.insertInto('session_details').values({ session_uid: session.uid, created_at: now, ...details })
-        .onConflict((oc) => oc.column('session_uid').doUpdateSet(details)).execute();
+      await store.saveDetail({
+        sessionUid: session.uid, accountId: session.accountId,
+        userAgent: (ctx.get('user-agent') || '').slice(0, 512) || null, ip: ctx.ip.slice(0, 64), lastSeenAt: now,
+      }, now);
     },
 
     async list(accountId: string): Promise<SessionView[]> {
-      const rows = await live('Session', accountId).execute();
+      const rows = await live('Session', accountId);
       const sessions = rows.map((r) => JSON.parse(r.payload) as SessionPayload);
-      const details = sessions.length
-        ? await db.selectFrom('session_details').selectAll().where('session_uid', 'in', sessions.map((s) => s.uid)).execute()
-        : [];
+      const details = await store.findDetails(sessions.map((s) => s.uid));
       return sessions.map((s) => {
-        const d = details.find((x) => x.session_uid === s.uid);
-        return { uid: s.uid, signedInAt: (s.loginTs ?? 0) * 1000, lastSeenAt: d?.last_seen_at ?? null, userAgent: d?.user_agent ?? null, ip: d?.ip ?? null, apps: Object.keys(s.authorizations ?? {}) };
+        const d = details.find((x) => x.sessionUid === s.uid);
+        return {
+          uid: s.uid, signedInAt: (s.loginTs ?? 0) * 1000, lastSeenAt: d?.lastSeenAt ?? null,
+          userAgent: d?.userAgent ?? null, ip: d?.ip ?? null, apps: Object.keys(s.authorizations ?? {}),
+        };
       }).sort((a, b) => b.signedInAt - a.signedInAt);
     },
 
     /** Ends one session of this account; false when it is not (or no longer) one of its sessions. */
     async end(accountId: string, uid: string): Promise<boolean> {
-      const rows = await live('Session', accountId).execute();
+      const rows = await live('Session', accountId);
       const row = rows.find((r) => (JSON.parse(r.payload) as SessionPayload).uid === uid);
       if (!row) return false;
       await endSessionRow(accountId, row);
@@ -97,16 +95,16 @@ export function createSessionManager(provider: Provider, db: Kysely<Database>, c
 
     /** "Sign out everywhere": every session, grant, access and refresh token of the account. */
     async endAll(accountId: string): Promise<number> {
-      const rows = await live('Session', accountId).execute();
+      const rows = await live('Session', accountId);
       for (const row of rows) await endSessionRow(accountId, row);
-      await db.deleteFrom('oidc_payloads').where('account_id', '=', accountId).execute();
-      await db.deleteFrom('session_details').where('account_id', '=', accountId).execute();
+      await store.destroyAccountRows(accountId);
+      await store.destroyAccountDetails(accountId);
       return rows.length;
     },
 
     /** Each app once, with what it was given; data written before grants were shared may hold several per app. */
     async apps(accountId: string): Promise<AppGrantView[]> {
-      const grants = (await live('Grant', accountId).execute())
+      const grants = (await live('Grant', accountId))
         .map((r) => JSON.parse(r.payload) as { clientId: string; openid?: { scope?: string }; iat?: number })
         .sort((a, b) => (a.iat ?? 0) - (b.iat ?? 0));
       const byApp = new Map<string, AppGrantView>();
@@ -120,13 +118,14 @@ export function createSessionManager(provider: Provider, db: Kysely<Database>, c
 
     /** Takes an app's access away: its grant and tokens go, and it is told to end its own session. */
     async revokeApp(accountId: string, clientId: string): Promise<boolean> {
-      const grants = (await live('Grant', accountId).execute()).filter((r) => (JSON.parse(r.payload) as { clientId: string }).clientId === clientId);
+      const grants = (await live('Grant', accountId))
+        .filter((r) => (JSON.parse(r.payload) as { clientId: string }).clientId === clientId);
       if (grants.length === 0) return false;
-      for (const row of await live('Session', accountId).execute()) {
+      for (const row of await live('Session', accountId)) {
         const authorization = (JSON.parse(row.payload) as SessionPayload).authorizations?.[clientId];
         if (authorization) await notifyLogout(clientId, accountId, authorization.sid);
       }
-      for (const grant of grants) await revokeGrant(grant.id);
+      for (const grant of grants) await store.destroyGrant(grant.id);
       return true;
     },
   };

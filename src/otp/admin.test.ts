@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { hotp, totp } from './index.ts';
 import { testDialects } from '../../test/support/databases.ts';
-import { otpWorld } from './test-kit.ts';
+import { otpWorld } from '../../test/support/otp-world.ts';
 
 for (const dialect of await testDialects()) {
   describe(`OTP helpdesk operations on ${dialect}`, () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { base32Decode, bindToDevice, hotp, totp } from './index.ts';
 import { testDialects } from '../../test/support/databases.ts';
-import { oathtool, otpWorld, wrongFor } from './test-kit.ts';
+import { oathtool, otpWorld, wrongFor } from '../../test/support/otp-world.ts';
 
 for (const dialect of await testDialects()) {
   describe(`OTP enrolment on ${dialect}`, () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hotp, OtpError } from './index.ts';
 import { testDialects } from '../../test/support/databases.ts';
-import { oathtool, otpWorld, wrongFor } from './test-kit.ts';
+import { oathtool, otpWorld, wrongFor } from '../../test/support/otp-world.ts';
 
 /** The error a refused attempt ends with (an accepted one fails the test). */
 const refusal = (attempt: Promise<unknown>) => attempt.then(() => assert.fail('accepted'), (e: unknown) => e as OtpError);

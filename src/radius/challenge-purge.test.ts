@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualClock } from '../clock/index.ts';
-import { createAudit } from '../audit/index.ts';
+import { createAudit, createSqlAuditStore } from '../audit/index.ts';
 import { createChallengePurge, createSqlChallengeStates } from './index.ts';
 import { testDialects, useMigratedStore } from '../../test/support/databases.ts';
 
@@ -14,7 +14,7 @@ for (const dialect of await testDialects()) {
       const clock = manualClock(Date.UTC(2026, 11, 2, 8, 50));
       // Two nodes on one database, each with its own audit and its own purge.
       const nodes = [0, 1].map(() => {
-        const audit = createAudit(db, clock);
+        const audit = createAudit(createSqlAuditStore(db), clock);
         const states = createSqlChallengeStates(db, clock, 120);
         return { states, purge: createChallengePurge({ states, audit: (event) => audit.record({ actor: event.subject ?? 'radius', ...event }) }) };
       });

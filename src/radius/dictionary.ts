@@ -73,13 +73,11 @@ const table: Array<[number, string, AttributeType, number?]> = [
   [79, 'EAP-Message', 'octets'], [80, 'Message-Authenticator', 'octets', 16],
 ];
 
-const byCode = new Map<number, AttributeDefinition>();
-const byName = new Map<string, AttributeDefinition>();
-for (const [code, name, type, fixedLength] of table) {
-  const definition: AttributeDefinition = fixedLength === undefined ? { code, name, type } : { code, name, type, fixedLength };
-  byCode.set(code, definition);
-  byName.set(name.toLowerCase(), definition);
-}
+// Lookup tables built once from the constant table above and never changed.
+const definitions = table.map(([code, name, type, fixedLength]): AttributeDefinition =>
+  (fixedLength === undefined ? { code, name, type } : { code, name, type, fixedLength }));
+const byCode: ReadonlyMap<number, AttributeDefinition> = new Map(definitions.map((d) => [d.code, d]));
+const byName: ReadonlyMap<string, AttributeDefinition> = new Map(definitions.map((d) => [d.name.toLowerCase(), d]));
 
 export function attributeByCode(code: number): AttributeDefinition | undefined {
   return byCode.get(code);

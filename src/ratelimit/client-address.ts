@@ -6,13 +6,9 @@
 import { BlockList, isIP } from 'node:net';
 import { RateLimitError } from './types.ts';
 
-const parsedLists = new WeakMap<readonly string[], BlockList>();
-
 /** Parses proxy addresses and CIDR blocks (`10.0.0.0/8`, `2001:db8::/32`); a bad entry fails at start, named. */
 export function trustedProxyList(entries: readonly string[]): BlockList {
-  let list = parsedLists.get(entries);
-  if (list) return list;
-  list = new BlockList();
+  const list = new BlockList();
   for (const entry of entries) {
     const [address, prefix, extra] = String(entry).trim().split('/');
     const family = isIP(address);
@@ -22,7 +18,6 @@ export function trustedProxyList(entries: readonly string[]): BlockList {
     }
     list.addSubnet(address, bits, family === 6 ? 'ipv6' : 'ipv4');
   }
-  parsedLists.set(entries, list);
   return list;
 }
 

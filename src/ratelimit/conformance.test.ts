@@ -6,7 +6,9 @@ import { manualClock, type Clock } from '../clock/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../test/support/databases.ts';
 import { dropRedisPrefix, openRedisTestClient, redisTestPrefix, redisTestUrl, testRedis } from '../../test/support/redis.ts';
-import { createRateLimiter, RateLimitedError, type RateLimiter } from './index.ts';
+import {
+  createRateLimiter, createRedisCounterStore, createSqlCounterStore, RateLimitedError, type RateLimiter,
+} from './index.ts';
 
 type Backend = 'sqlite' | 'postgres' | 'redis';
 const backends: Backend[] = [...await testDialects(), ...(await testRedis() ? ['redis' as const] : [])];
@@ -32,8 +34,8 @@ function useBackend(backend: Backend) {
   return {
     node(clock: Clock, which = 0): RateLimiter {
       const limiter = backend === 'redis'
-        ? createRateLimiter({ kind: 'redis', url: redisTestUrl, prefix }, clock)
-        : createRateLimiter({ kind: 'database', db: stores[which].db }, clock);
+        ? createRateLimiter(createRedisCounterStore({ url: redisTestUrl, prefix }, clock))
+        : createRateLimiter(createSqlCounterStore(stores[which].db, clock));
       opened.push(limiter);
       return limiter;
     },
@@ -228,7 +230,8 @@ for (const backend of backends) {
 
 describe('rate limiter without its Redis', () => {
   it('fails closed with a typed error instead of allowing', async () => {
-    const limiter = createRateLimiter({ kind: 'redis', url: 'redis://127.0.0.1:1', prefix: 'nowhere:' }, manualClock());
+    const nowhere = createRedisCounterStore({ url: 'redis://127.0.0.1:1', prefix: 'nowhere:' }, manualClock());
+    const limiter = createRateLimiter(nowhere);
     try {
       await assert.rejects(limiter.consume('k', rule), { code: 'ratelimit.unavailable' });
       await assert.rejects(limiter.check([{ key: 'k', rule }]), { code: 'ratelimit.unavailable' });

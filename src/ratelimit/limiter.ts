@@ -1,28 +1,14 @@
 // The rate limiter every edge uses: one interface over the database or Redis, rules checked once here.
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.ts';
-import type { Clock } from '../clock/index.ts';
-import { createSqlCounterStore } from './sql/counter-store.ts';
-import { createRedisCounterStore } from './redis/counter-store.ts';
 import { checkRule, defaultMaxWindowSeconds, digestKey } from './window.ts';
 import { RateLimitedError, type CounterStore, type Limit, type RateLimiter } from './types.ts';
 
-export type RateLimiterBackend =
-  | { kind: 'database'; db: Kysely<Database>; maxWindowSeconds?: number }
-  | { kind: 'redis'; url: string; prefix: string; maxWindowSeconds?: number };
-
 /**
- * `{ kind: 'database', db }` counts in the Tessera database (the embedded default, and enough for a cluster on
- * PostgreSQL); `{ kind: 'redis', url, prefix }` counts in Redis. Rules may not exceed `maxWindowSeconds`
- * (a day by default), which is also how long purge() keeps rows. Passing a Kysely instance directly is the older
- * form of `{ kind: 'database', db }`.
+ * Counts in `store`: `createSqlCounterStore` counts in the Tessera database (the embedded default, and enough for a
+ * cluster on PostgreSQL), `createRedisCounterStore` in Redis. Rules may not exceed `maxWindowSeconds` (a day by
+ * default), which is also how long purge() keeps rows.
  */
-export function createRateLimiter(backend: RateLimiterBackend | Kysely<Database>, clock: Clock): RateLimiter {
-  const b: RateLimiterBackend = 'kind' in backend ? backend : { kind: 'database', db: backend };
-  const maxWindowSeconds = b.maxWindowSeconds ?? defaultMaxWindowSeconds;
-  const store: CounterStore = b.kind === 'redis'
-    ? createRedisCounterStore({ url: b.url, prefix: b.prefix }, clock)
-    : createSqlCounterStore(b.db, clock);
+export function createRateLimiter(store: CounterStore, options: { maxWindowSeconds?: number } = {}): RateLimiter {
+  const maxWindowSeconds = options.maxWindowSeconds ?? defaultMaxWindowSeconds;
   // Bad rules and keys are refused before anything is counted, the same way on every backend.
   const checked = (key: string, rule: Limit) => { digestKey(key); checkRule(rule, maxWindowSeconds); };
 

@@ -23,9 +23,13 @@ export type DirectExecutor = (query: CompiledQuery) => Promise<QueryResult<unkno
 
 // SQLite answers synchronously, and Kysely's promise hops around each query (connection mutex, acquire, release) cost
 // as much again as SQLite's own work on the small lookups of a VPN login. A database registers here how to run a
-// query directly: openStore does it for SQLite, with its statement batcher (sqlite.ts).
-const directExecutors = new WeakMap<Kysely<Database>, DirectExecutor>();
-export function runDirectly(db: Kysely<Database>, executor: DirectExecutor): void { directExecutors.set(db, executor); }
+// query directly: openStore does it for SQLite, with its statement batcher (sqlite.ts). The executor is kept on
+// that database object itself (its transactions are other objects and go through Kysely), not in module state.
+const directExecutor = Symbol('tessera.directExecutor');
+type WithDirectExecutor = Kysely<Database> & { [directExecutor]?: DirectExecutor };
+export function runDirectly(db: Kysely<Database>, executor: DirectExecutor): void {
+  Object.defineProperty(db, directExecutor, { value: executor });
+}
 
 /**
  * `build` receives stand-ins for the parameters and must use each of them as one plain value (a comparison, a SET,
@@ -56,7 +60,7 @@ export function prepared<P extends Record<string, Value>, O>(build: (db: Kysely<
     if (entry === undefined) { entry = compile(db); compiled.set(adapter, entry); }
     const { query, slots } = entry;
     const parameters = slots.map((name, i) => (name === undefined ? query.parameters[i] : params[name]));
-    const direct = directExecutors.get(db);
+    const direct = (db as WithDirectExecutor)[directExecutor];
     return (direct ? direct({ ...query, parameters }) : db.executeQuery({ ...query, parameters })) as Promise<QueryResult<O>>;
   };
 }

@@ -90,11 +90,11 @@ for (const dialect of await testDialects()) {
 
     it('rotates signing keys: the new keys come first (they sign after the nodes restart), the old ones stay published', async () => {
       const jwksBefore = await (await fetch(`${tessera.url}/oidc/jwks`)).json() as { keys: Array<{ kid: string; alg: string }> };
-      const { rotateSigningKeys, loadSigningKeys } = await import('../../src/oidc/index.ts');
+      const { rotateSigningKeys, loadSigningKeys, createSqlSecretStore } = await import('../../src/oidc/index.ts');
       const { systemClock } = await import('../../src/clock/index.ts');
-      const rotated = await rotateSigningKeys(tessera.store.db, tessera.sealer, systemClock);
+      const rotated = await rotateSigningKeys(createSqlSecretStore(tessera.store.db), tessera.sealer, systemClock);
       assert.equal(rotated.length, 2);
-      const keys = await loadSigningKeys(tessera.store.db, tessera.sealer, systemClock, 3600_000);
+      const keys = await loadSigningKeys(createSqlSecretStore(tessera.store.db), tessera.sealer, systemClock, 3600_000);
       assert.equal(keys.length, 4, 'two new keys sign, two retired keys still verify');
       assert.notEqual(keys[0].kid, jwksBefore.keys.find((k) => k.alg === keys[0].alg)!.kid);
       for (const old of jwksBefore.keys) assert.ok(keys.some((k) => k.kid === old.kid), 'the retired key is still published');

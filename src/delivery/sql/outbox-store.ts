@@ -1,21 +1,8 @@
 // The outbox table through Kysely: the same statements on SQLite and PostgreSQL. Claiming is one conditional
 // UPDATE whose affected-row count says which node won, so no dialect-specific locking (SKIP LOCKED) is needed.
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, OutboxTable } from '../../store/index.ts';
-
-export type OutboxRow = Selectable<OutboxTable>;
-export type NewOutboxRow = Omit<OutboxRow, 'attempts' | 'locked_until' | 'last_error'>;
-
-export interface OutboxStore {
-  insert(row: NewOutboxRow): Promise<void>;
-  /** Pending rows due at `nowMs` that no node holds, oldest first. */
-  due(nowMs: number, limit: number): Promise<OutboxRow[]>;
-  /** True when this caller now holds the row until `untilMs`; false when another node got it first. */
-  claim(id: string, nowMs: number, untilMs: number): Promise<boolean>;
-  markSent(id: string, attempts: number, sentAt: number): Promise<void>;
-  markFailedAttempt(id: string, change: { attempts: number; failed: boolean; nextAttemptAt: number; lastError: string }): Promise<void>;
-  recent(filter: { to?: string; limit: number }): Promise<OutboxRow[]>;
-}
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/index.ts';
+import type { OutboxStore } from '../store.ts';
 
 export function createSqlOutboxStore(db: Kysely<Database>): OutboxStore {
   return {

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { isUniqueViolation, prepared, type Database, type AccountsTable, type EmailVerificationsTable } from '../../store/index.ts';
-import type { Account, EmailVerification, IdentityStore } from '../store.ts';
+import { IdentityError } from '../errors.ts';
+import type { Account, AccountStore, EmailVerification, IdentityStore, VerificationStore } from '../store.ts';
 
 const toAccount = (row: Selectable<AccountsTable>): Account => ({
   id: row.id,
@@ -16,9 +17,14 @@ const toAccount = (row: Selectable<AccountsTable>): Account => ({
   createdAt: row.created_at,
 });
 
-// Read at every sign-in and every token check.
-const accountById = prepared((db, p: { id: string }) => db.selectFrom('accounts').selectAll().where('id', '=', p.id));
-const accountByDirectoryId = prepared((db, p: { directoryId: string }) => db.selectFrom('accounts').selectAll().where('directory_id', '=', p.directoryId));
+// Each store compiles its own (see `prepared`): no cache outlives the object graph that made it.
+function preparedQueries() {
+  // Read at every sign-in and every token check.
+  const accountById = prepared((db, p: { id: string }) => db.selectFrom('accounts').selectAll().where('id', '=', p.id));
+  const accountByDirectoryId = prepared((db, p: { directoryId: string }) =>
+    db.selectFrom('accounts').selectAll().where('directory_id', '=', p.directoryId));
+  return { accountById, accountByDirectoryId };
+}
 
 const toVerification = (row: Selectable<EmailVerificationsTable>): EmailVerification => ({
   id: row.id,
@@ -45,7 +51,8 @@ const toRow = (account: Account, atMs: number) => ({
   updated_at: atMs,
 });
 
-export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
+function createAccountStore(db: Kysely<Database>): AccountStore {
+  const { accountById, accountByDirectoryId } = preparedQueries();
   return {
     async createAccount(account) {
       try {
@@ -79,9 +86,14 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
     async upsertWorkforceAccount(account, atMs) {
       const { id: _id, created_at: _created, ...changes } = toRow(account, atMs);
       // RETURNING gives the row as stored (the existing id when another sign-in created it first) in one statement.
-      const row = await db.insertInto('accounts').values(toRow(account, atMs))
-        .onConflict((oc) => oc.column('directory_id').doUpdateSet(changes)).returningAll().executeTakeFirstOrThrow();
-      return toAccount(row);
+      try {
+        const row = await db.insertInto('accounts').values(toRow(account, atMs))
+          .onConflict((oc) => oc.column('directory_id').doUpdateSet(changes)).returningAll().executeTakeFirstOrThrow();
+        return toAccount(row);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new IdentityError('identity.email_taken');
+        throw err;
+      }
     },
     async listActiveWorkforceAccounts() {
       const rows = await db.selectFrom('accounts').selectAll().where('kind', '=', 'workforce').where('status', '=', 'active').execute();
@@ -95,6 +107,28 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
         .where('id', '=', accountId).where('password_hash', '=', previousHash).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
+    async setPasswordHash(accountId, hash, atMs) {
+      await db.updateTable('accounts').set({ password_hash: hash, updated_at: atMs })
+        .where('id', '=', accountId).execute();
+    },
+    async setEmail(accountId, email, atMs, verified) {
+      try {
+        await db.updateTable('accounts').set({ email, ...(verified ? { email_verified: 1 } : {}), updated_at: atMs })
+          .where('id', '=', accountId).execute();
+        return 'changed';
+      } catch (err) {
+        if (isUniqueViolation(err)) return 'email_taken';
+        throw err;
+      }
+    },
+    async deleteAccount(accountId) {
+      await db.deleteFrom('accounts').where('id', '=', accountId).execute();
+    },
+  };
+}
+
+function createVerificationStore(db: Kysely<Database>): VerificationStore {
+  return {
     async createVerification(v, atMs) {
       await db.transaction().execute(async (trx) => {
         // Decoys spend nothing, and are spent by nothing but their own expiry and attempts.
@@ -141,4 +175,8 @@ export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
       return row && toVerification(row);
     },
   };
+}
+
+export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
+  return { ...createAccountStore(db), ...createVerificationStore(db) };
 }

@@ -13,19 +13,24 @@ const toStored = (row: Selectable<OtpTokensTable>): StoredToken => ({ secretSeal
 
 const affected = (result: { numUpdatedRows: bigint }) => Number(result.numUpdatedRows) > 0;
 
-// Every second-factor decision asks this.
-const activeTokenOf = prepared((db, p: { accountId: string }) =>
-  db.selectFrom('otp_tokens').select('id').where('account_id', '=', p.accountId).where('state', '=', 'active').limit(1));
+// Each store compiles its own (see `prepared`): no cache outlives the object graph that made it.
+function preparedQueries() {
+  // Every second-factor decision asks this.
+  const activeTokenOf = prepared((db, p: { accountId: string }) =>
+    db.selectFrom('otp_tokens').select('id').where('account_id', '=', p.accountId).where('state', '=', 'active').limit(1));
 
-// The two statements of every code check.
-const tokensOfAccount = prepared((db, p: { accountId: string }) =>
-  db.selectFrom('otp_tokens').selectAll().where('account_id', '=', p.accountId).orderBy('created_at').orderBy('id'));
-const acceptStepOnce = prepared((db, p: { id: string; step: number; drift: number }) =>
-  db.updateTable('otp_tokens').set({ last_step: p.step, drift: p.drift, failures: 0, locked_until: 0 })
-    .where('id', '=', p.id).where('state', '=', 'active')
-    .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', p.step)])));
+  // The two statements of every code check.
+  const tokensOfAccount = prepared((db, p: { accountId: string }) =>
+    db.selectFrom('otp_tokens').selectAll().where('account_id', '=', p.accountId).orderBy('created_at').orderBy('id'));
+  const acceptStepOnce = prepared((db, p: { id: string; step: number; drift: number }) =>
+    db.updateTable('otp_tokens').set({ last_step: p.step, drift: p.drift, failures: 0, locked_until: 0 })
+      .where('id', '=', p.id).where('state', '=', 'active')
+      .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', p.step)])));
+  return { activeTokenOf, tokensOfAccount, acceptStepOnce };
+}
 
 export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
+  const { activeTokenOf, tokensOfAccount, acceptStepOnce } = preparedQueries();
   // SQLite runs one transaction at a time; PostgreSQL needs the account's token rows locked so that two
   // activations for one account cannot each revoke the other (or neither).
   const locksRows = db.getExecutor().adapter instanceof PostgresAdapter;

@@ -6,28 +6,33 @@ import type { Clock } from '../../clock/index.ts';
 import { decide, digestKey, windowStartMs } from '../window.ts';
 import type { CounterStore } from '../types.ts';
 
-// What peek (and ensureUnder) reads.
-const currentCount = prepared((db, p: { key: string; start: number }) =>
-  db.selectFrom('rate_limits').select(['count', 'window_start']).where('key', '=', p.key).where('window_start', '>=', p.start));
+// Each store compiles its own (see `prepared`): no cache outlives the object graph that made it.
+function preparedQueries() {
+  // What peek (and ensureUnder) reads.
+  const currentCount = prepared((db, p: { key: string; start: number }) =>
+    db.selectFrom('rate_limits').select(['count', 'window_start']).where('key', '=', p.key).where('window_start', '>=', p.start));
 
-// Every sign-in and VPN login reserves its attempt under each of its keys, and a success gives it back.
-// A node whose clock is a little behind must not restart a newer window (that would hand out a fresh allowance): a
-// window at or after ours is counted into, only an older one is replaced. All right-hand sides read the row as it
-// was before this statement, on both databases.
-const newer = sql<boolean>`rate_limits.window_start >= excluded.window_start`;
-const countOne = prepared((db, p: { key: string; start: number }) =>
-  db.insertInto('rate_limits').values({ key: p.key, window_start: p.start, count: 1 })
-    .onConflict((oc) => oc.column('key').doUpdateSet({
-      count: sql<number>`case when ${newer} then rate_limits.count + 1 else 1 end`,
-      window_start: sql<number>`case when ${newer} then rate_limits.window_start else excluded.window_start end`,
-    }))
-    .returning(['count', 'window_start']));
-// Only the window the attempt was counted in: a newer one must not start below zero attempts.
-const giveOneBack = prepared((db, p: { key: string; start: number }) =>
-  db.updateTable('rate_limits').set((eb) => ({ count: eb('count', '-', 1) }))
-    .where('key', '=', p.key).where('window_start', '=', p.start).where('count', '>', 0));
+  // Every sign-in and VPN login reserves its attempt under each of its keys, and a success gives it back.
+  // A node whose clock is a little behind must not restart a newer window (that would hand out a fresh allowance): a
+  // window at or after ours is counted into, only an older one is replaced. All right-hand sides read the row as it
+  // was before this statement, on both databases.
+  const newer = sql<boolean>`rate_limits.window_start >= excluded.window_start`;
+  const countOne = prepared((db, p: { key: string; start: number }) =>
+    db.insertInto('rate_limits').values({ key: p.key, window_start: p.start, count: 1 })
+      .onConflict((oc) => oc.column('key').doUpdateSet({
+        count: sql<number>`case when ${newer} then rate_limits.count + 1 else 1 end`,
+        window_start: sql<number>`case when ${newer} then rate_limits.window_start else excluded.window_start end`,
+      }))
+      .returning(['count', 'window_start']));
+  // Only the window the attempt was counted in: a newer one must not start below zero attempts.
+  const giveOneBack = prepared((db, p: { key: string; start: number }) =>
+    db.updateTable('rate_limits').set((eb) => ({ count: eb('count', '-', 1) }))
+      .where('key', '=', p.key).where('window_start', '=', p.start).where('count', '>', 0));
+  return { currentCount, countOne, giveOneBack };
+}
 
 export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): CounterStore {
+  const { currentCount, countOne, giveOneBack } = preparedQueries();
   return {
     async consume(rawKey, rule) {
       const now = clock.now();

@@ -1,13 +1,15 @@
-// Shared by the OTP tests (never imported by the module itself): a migrated database reached by two "nodes" (two
+// Shared by the OTP module's tests (src/otp/*.test.ts): a migrated database reached by two "nodes" (two
 // stores with their own connections), accounts, codes from oathtool as an authenticator app shows them, and a
 // recorded audit trail.
 import { before, after } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createSealer, openStore, type Sealer, type Store } from '../store/index.ts';
-import { manualClock, cryptoRandom } from '../clock/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/support/databases.ts';
-import { createOtpService, createSqlOtpStore, type OtpAuditEvent, type OtpPolicy, type OtpService } from './index.ts';
+import { createSealer, openStore, type Sealer, type Store } from '../../src/store/index.ts';
+import { manualClock, cryptoRandom } from '../../src/clock/index.ts';
+import { createTestDatabase, type TestDatabase } from './databases.ts';
+import {
+  createOtpService, createSqlOtpStore, type OtpAuditEvent, type OtpPolicy, type OtpService,
+} from '../../src/otp/index.ts';
 
 /** A TOTP code computed by oathtool (the RFC reference implementation) for the given instant. */
 export function oathtool(secretBase32: string, atMs: number, options: { algorithm?: string; digits?: number; periodSeconds?: number } = {}): string {
