@@ -6,11 +6,12 @@ import type Provider from 'oidc-provider';
 import { IdentityError, type AccountService, type SelfService } from '../identity/index.ts';
 import { acr, sessionTtlSeconds, type ClientRegistry, type SessionManager } from '../oidc/index.ts';
 import { OtpError, type Confirmed, type FactorProof, type OtpService } from '../otp/index.ts';
-import { accountKey, RateLimitedError, sourceKey, type Limit, type RateLimiter } from '../ratelimit/index.ts';
+import { accountKey, sourceKey, type Limit, type RateLimiter } from '../ratelimit/index.ts';
 import type { Clock } from '../clock/index.ts';
 import QRCode from 'qrcode';
 import { otpEnrolPage } from './pages/otp-pages.ts';
 import type { FieldError } from './forms.ts';
+import { answerStatus, formError } from './error-map.ts';
 import type { Csrf } from './csrf.ts';
 import { t, type MessageId } from './i18n/index.ts';
 import { accountNoticePage, accountPage, describeDevice, tokenActionPage } from './pages/account-site-pages.ts';
@@ -95,15 +96,10 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
 
   // Several forms share one page, so a domain field name (`password`) is renamed to that form's input (`new_password`).
   const fieldError = (err: unknown, inputs: Record<string, string> = {}): FieldError => {
-    if (err instanceof RateLimitedError) return { message: 'web.rate_limited', params: { seconds: err.retryAfterSeconds } };
-    if (!(err instanceof IdentityError)) throw err;
-    return { field: err.field && (inputs[err.field] ?? err.field), message: err.code, params: err.params };
+    const answer = formError(err);
+    return { ...answer, field: answer.field && (inputs[answer.field] ?? answer.field) };
   };
-  const statusFor = (reply: FastifyReply, err: unknown) => {
-    if (!(err instanceof RateLimitedError)) return 400;
-    reply.header('retry-after', String(err.retryAfterSeconds));
-    return 429;
-  };
+  const statusFor = (reply: FastifyReply, err: unknown) => answerStatus(reply, formError(err), 400);
 
   // The current password asked again before a change (ASVS V7.5.1) is a password check like a sign-in's: wrong ones
   // are counted per account and per source, reserved before the check (T45), so it is no guessing oracle.
@@ -271,7 +267,7 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     } catch (err) {
       if (secondFactorNeeded(err)) return renderAccount(reply, session, { errors: [{ message: 'otp.second_factor_required' }], status: 403 });
       if (!(err instanceof OtpError)) throw err;
-      return renderEnrolment(reply, session, proof, String(req.body.enrolment ?? ''), [{ field: 'code', message: err.code, params: { seconds: err.retryAfterSeconds ?? 0 } }]);
+      return renderEnrolment(reply, session, proof, String(req.body.enrolment ?? ''), [formError(err)]);
     }
   });
 

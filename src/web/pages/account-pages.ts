@@ -71,8 +71,8 @@ ${c.tosUri ? html`<p><a href="${c.tosUri}" rel="noopener noreferrer">${t('consen
 <form method="post" action="${c.denyAction}">${hiddenInputs({ csrf: c.csrf })}<button class="secondary" type="submit">${t('consent.deny')}</button></form>` });
 }
 
-export function messagePage(title: MessageId, message: MessageId, extra?: Html): string {
-  return layout({ title: t(title), body: html`<h1>${t(title)}</h1><p role="status">${t(message)}</p>${extra ?? ''}` });
+export function messagePage(title: MessageId, message: MessageId, extra?: Html, params?: Record<string, string | number>): string {
+  return layout({ title: t(title), body: html`<h1>${t(title)}</h1><p role="status">${t(message, params)}</p>${extra ?? ''}` });
 }
 
 export function confirmLinkPage(c: { action: string; token: string }): string {
