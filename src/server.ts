@@ -19,30 +19,23 @@ import {
 import { createDirectorySource, type DirectorySource } from './directory/index.ts';
 import { createOtpService, createSqlOtpStore, type Confirmed, type OtpService } from './otp/index.ts';
 import { cachedPolicyStore, createSecondFactorRule, createSqlPolicyStore, type PolicyStore } from './policy/index.ts';
-import { createSignIn, createSqlSignInFlowStore } from './signin/index.ts';
+import { createFirstFactor, createSignIn, createSqlSignInFlowStore } from './signin/index.ts';
 import {
   apiResource, createAdapterFactory, createClientRegistry, createProvider, createSessionManager, findGrantId, loadNamedSecret, loadSigningKeys, mountProvider,
   publicJwks, purgeExpired, registerInteractions,
   type ClientRegistry, type SessionManager,
 } from './oidc/index.ts';
-import { registerAccountSite, accountClientId } from './web/account-site.ts';
-import { registerOtpValidateApi } from './web/api/otp-validate.ts';
 import { accountKey, attemptLimits, createRateLimiter, type AttemptRules } from './ratelimit/index.ts';
-import { createDeviceCookies } from './web/device-cookie.ts';
 import { createCaptcha } from './captcha/index.ts';
 import {
   callingStation, createChallengePurge, createRadiusServer, createSqlChallengeStates, createSqlStoredClients, createSqlVpnSessions, createVpnLogin, sessionChange,
   type RadiusBound, type RadiusServer, type StoredClients, type VpnSessions,
 } from './radius/index.ts';
-import { t } from './web/i18n/index.ts';
-import { registerResetRoutes } from './web/reset-routes.ts';
-import { createMetrics, registerObservability, type Metrics } from './web/observability.ts';
-import { registerAccountRoutes } from './web/account-routes.ts';
-import { registerErrorHandling } from './web/errors.ts';
-import { createCsrf } from './web/csrf.ts';
-import { createLogger } from './web/logging.ts';
-import { registerSecurityHeaders } from './web/security-headers.ts';
-import { registerStylesheet } from './web/stylesheet.ts';
+import {
+  accountClientId, createCsrf, createDeviceCookies, createLogger, createMetrics, providerPages, registerAccountRoutes, registerAccountSite,
+  registerErrorHandling, registerObservability, registerOtpValidateApi, registerResetRoutes, registerSecurityHeaders, registerStylesheet, t,
+  type Metrics,
+} from './web/index.ts';
 
 export interface TesseraServer {
   config: Config;
@@ -229,6 +222,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
     allowPrivateNetworkCallbacks: config.oidc.allowPrivateNetworkCallbacks || config.demo,
     needsSecondFactor: (clientId, accountId, amr, requestedMfa) => signIn.needsSecondFactor(clientId, accountId, amr, requestedMfa),
     findGrantId: (accountId, clientId) => findGrantId(store.db, clock, accountId, clientId),
+    pages: providerPages,
   });
   provider.on('grant.success', (ctx) => metrics.tokens.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown') }));
   const sessions = createSessionManager(provider, store.db, clock, (err) => logger.warn({ err: (err as Error).message }, 'back-channel logout failed'));
@@ -252,8 +246,8 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   registerErrorHandling(app);
   registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); }, { bearerToken: config.metrics.bearerToken });
   registerInteractions(app, {
-    provider, accounts, workforce, passwordChangeUrl: config.directory?.passwordChangeUrl, csrf, passwordMinLength: passwordPolicy.minLength, signIn, limiter, limits: config.limits,
-    signInRules, devices,
+    provider, accounts, workforce: workforce !== undefined, passwordChangeUrl: config.directory?.passwordChangeUrl, csrf, passwordMinLength: passwordPolicy.minLength, signIn, limiter, limits: config.limits,
+    firstFactor: createFirstFactor({ accounts, workforce, limiter, rules: signInRules }), devices,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   const captcha = createCaptcha({ db: store.db, clock, hmacKey: captchaKey.toString('base64'), maxNumber: config.accounts.captchaMaxNumber, expiresSeconds: 600 });

@@ -6,8 +6,6 @@ import { createCookieSigner } from './cookie-signer.ts';
 import { refreshTokenModes } from './clients.ts';
 import type { Account } from '../identity/index.ts';
 import type { Clock } from '../clock/index.ts';
-import { html, layout, Html } from '../web/html.ts';
-import { t } from '../web/i18n/index.ts';
 
 export interface ProviderOptions {
   issuer: string;
@@ -29,6 +27,16 @@ export interface ProviderOptions {
   needsSecondFactor(clientId: string, accountId: string, amr: readonly string[], requestedMfa: boolean): Promise<boolean>;
   /** The person's grant for an app, whichever session made it: consent is given once per person and app. */
   findGrantId(accountId: string, clientId: string): Promise<string | undefined>;
+  /** The pages oidc-provider shows itself, as whole documents (src/web/pages renders them). */
+  pages: ProviderPages;
+}
+
+export interface ProviderPages {
+  /** "Sign out?", around oidc-provider's own hidden logout form (`form`, whose id is op.logoutForm). */
+  logout(form: string): string;
+  loggedOut(): string;
+  /** An error oidc-provider cannot send back to the app. */
+  error(out: { error: string; error_description?: string }): string;
 }
 
 export const acr = { password: 'urn:tessera:pwd', mfa: 'urn:tessera:mfa' } as const;
@@ -203,13 +211,10 @@ export function createProvider(o: ProviderOptions): Provider {
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx, form) {
-          ctx.body = layout({ title: t('logout.title'), body: html`<h1>${t('logout.title')}</h1><p>${t('logout.question')}</p>
-${new Html(form)}
-<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">${t('logout.yes')}</button>
-<button class="secondary" type="submit" form="op.logoutForm">${t('logout.no')}</button>` });
+          ctx.body = o.pages.logout(form);
         },
         async postLogoutSuccessSource(ctx) {
-          ctx.body = layout({ title: t('logout.done_title'), body: html`<h1>${t('logout.done_title')}</h1><p role="status">${t('logout.done')}</p>` });
+          ctx.body = o.pages.loggedOut();
         },
       },
     },
@@ -239,9 +244,7 @@ ${new Html(form)}
     loadExistingGrant: (ctx: KoaContextWithOIDC) => loadExistingGrant(ctx, o.findGrantId),
     async renderError(ctx, out) {
       ctx.type = 'html';
-      ctx.body = layout({ title: t('error.title'), body: html`<h1>${t('error.title')}</h1>
-<div class="summary" role="alert"><p><strong>${out.error}</strong></p>${out.error_description ? html`<p>${out.error_description}</p>` : ''}</div>
-<p>${t('error.back')}</p>` });
+      ctx.body = o.pages.error(out);
     },
   });
   return provider;

@@ -8,9 +8,8 @@ import { acr, sessionTtlSeconds, type ClientRegistry, type SessionManager } from
 import { OtpError, type Confirmed, type FactorProof, type OtpService } from '../otp/index.ts';
 import { accountKey, sourceKey, type Limit, type RateLimiter } from '../ratelimit/index.ts';
 import type { Clock } from '../clock/index.ts';
-import QRCode from 'qrcode';
-import { otpEnrolPage } from './pages/otp-pages.ts';
-import type { FieldError } from './forms.ts';
+import { enrolmentAnswer, enrolmentForm } from './enrolment.ts';
+import type { FieldError } from './pages/forms.ts';
 import { answerStatus, formError } from './error-map.ts';
 import type { Csrf } from './csrf.ts';
 import { t, type MessageId } from './i18n/index.ts';
@@ -230,14 +229,14 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     if (Date.now() - session.loginTs > recentMs) return undefined;
     return session.amr.includes('otp') ? 'second_factor' : 'first_factor';
   };
-  async function renderEnrolment(reply: FastifyReply, session: AccountSession, proof: FactorProof, enrolmentId?: string, errors?: FieldError[]) {
+  async function renderEnrolment(reply: FastifyReply, session: AccountSession, proof: FactorProof, enrolmentId?: string, error?: unknown) {
     const account = await o.accounts.findAccount(session.accountId);
     const label = account?.username ?? account?.email ?? session.accountId;
-    const enrolment = (enrolmentId && await o.otp.pendingEnrolment(session.accountId, enrolmentId, label)) || await o.otp.beginEnrolment(session.accountId, label, 'mobile', { proof });
-    return page(reply, errors ? 400 : 200, otpEnrolPage({
-      action: '/account/otp/confirm', csrf: csrfFor(session.uid), appName: t('account.title'), required: false, errors,
-      enrolmentId: enrolment.tokenId, key: enrolment.secretBase32, qrSvg: await QRCode.toString(enrolment.otpauthUri, { type: 'svg', margin: 2 }),
-    }));
+    const enrolment = (enrolmentId && await o.otp.pendingEnrolment(session.accountId, enrolmentId, label))
+      || await o.otp.beginEnrolment(session.accountId, label, 'mobile', { proof });
+    const view = { action: '/account/otp/confirm', csrf: csrfFor(session.uid), appName: t('account.title'), required: false };
+    const { status, body } = await enrolmentAnswer(reply, view, enrolment, error);
+    return page(reply, status, body);
   }
   const secondFactorNeeded = (err: unknown) => err instanceof OtpError && err.code === 'otp.second_factor_required';
 
@@ -259,15 +258,16 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     if (!session) return;
     const proof = proofOf(session);
     if (!proof) return reply.redirect('/account/reauthenticate', 303);
+    const form = enrolmentForm(req.body);
     try {
-      const confirmed = await o.otp.confirmEnrolment(session.accountId, String(req.body.enrolment ?? ''), req.body.code, { proof, source: req.ip });
+      const confirmed = await o.otp.confirmEnrolment(session.accountId, form.enrolmentId ?? '', form.code, { proof, source: req.ip });
       await o.afterEnrolment(session.accountId, confirmed);
       const serials = confirmed.revoked.map((r) => r.serial).join(', ');
       return renderAccount(reply, session, { notice: serials ? { id: 'account.otp_replaced', params: { serials } } : { id: 'account.otp_registered' } });
     } catch (err) {
       if (secondFactorNeeded(err)) return renderAccount(reply, session, { errors: [{ message: 'otp.second_factor_required' }], status: 403 });
       if (!(err instanceof OtpError)) throw err;
-      return renderEnrolment(reply, session, proof, String(req.body.enrolment ?? ''), [formError(err)]);
+      return renderEnrolment(reply, session, proof, form.enrolmentId, err);
     }
   });
 

@@ -2,7 +2,7 @@
 // the HTTP status, the message a person reads and the form field it belongs to. A code is its own message id unless
 // the table names another; the table holds only what differs from a route's usual answer.
 import { TesseraError } from '../errors/index.ts';
-import type { FieldError } from './forms.ts';
+import type { FieldError } from './pages/forms.ts';
 import { isMessageId, type MessageId } from './i18n/index.ts';
 
 interface WebAnswerRule {

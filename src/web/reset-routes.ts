@@ -9,12 +9,10 @@ import type { SessionManager } from '../oidc/index.ts';
 import { attemptLimits, RateLimitedError, type AttemptRules, type RateLimiter } from '../ratelimit/index.ts';
 import type { Csrf } from './csrf.ts';
 import type { DeviceCookies } from './device-cookie.ts';
-import type { FieldError } from './forms.ts';
+import type { FieldError } from './pages/forms.ts';
 import { answerStatus, formError } from './error-map.ts';
 import { messagePage } from './pages/account-pages.ts';
-import { resetNewPasswordPage, resetRequestPage } from './pages/reset-pages.ts';
-import { html, layout } from './html.ts';
-import { t } from './i18n/index.ts';
+import { resetDonePage, resetNewPasswordPage, resetRequestPage, resetSentPage } from './pages/reset-pages.ts';
 
 export interface ResetRouteOptions {
   reset: PasswordReset;
@@ -77,7 +75,7 @@ export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions):
     // Not awaited: the answer leaves before any look-up, so neither its words nor its timing tell whether the
     // address has an account (checklist T21).
     void o.reset.request(email).catch(o.onError);
-    return page(reply, 200, layout({ title: t('reset.title'), body: html`<h1>${t('reset.title')}</h1><p role="status">${t('reset.sent', { email })}</p>` }));
+    return page(reply, 200, resetSentPage(email));
   });
 
   app.get<{ Querystring: { token?: string } }>('/reset-password/new', {
@@ -92,7 +90,7 @@ export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions):
       const accountId = await o.reset.complete(req.body.token, req.body.password);
       // Every session and refresh token ends; no session is made: the person signs in afresh (T19, T24).
       await o.sessions.endAll(accountId);
-      return page(reply, 200, messagePage('reset.new_title', 'reset.done', html`<p><a class="button" href="/account/login">${t('account.sign_in')}</a></p>`));
+      return page(reply, 200, resetDonePage());
     } catch (err) {
       if (!(err instanceof IdentityError)) throw err;
       const answer = formError(err);

@@ -1,7 +1,7 @@
 // The sign-in, sign-up, confirmation and consent pages. Each takes what it shows and returns a whole document.
-import { html, layout, type Html } from '../html.ts';
+import { html, layout, type Html } from './html.ts';
 import { t, type MessageId } from '../i18n/index.ts';
-import { errorSummary, field, hiddenInputs, type FieldError } from '../forms.ts';
+import { errorSummary, field, hiddenInputs, type FieldError } from './forms.ts';
 
 export interface FormContext {
   action: string;
@@ -83,4 +83,11 @@ export function confirmLinkPage(c: { action: string; token: string }): string {
 export function confirmUnsubscribePage(token: string): string {
   return layout({ title: t('unsubscribe.title'), body: html`<h1>${t('unsubscribe.title')}</h1><p>${t('unsubscribe.question')}</p>
 <form method="post" action="/unsubscribe?t=${encodeURIComponent(token)}"><button type="submit" autofocus>${t('unsubscribe.submit')}</button></form>` });
+}
+
+/** Tessera's home: sign in or create an account, and in demo mode the local mailbox. */
+export function homePage(c: { mailbox: boolean }): string {
+  return messagePage('home.title', 'home.intro', html`
+<p><a class="button" href="/account/login">${t('account.sign_in')}</a> <a class="button" href="/account/signup">${t('account.create')}</a></p>
+${c.mailbox ? html`<p><a href="/dev/mailbox">${t('mailbox.title')}</a></p>` : ''}`);
 }
