@@ -32,9 +32,9 @@ import {
   type RadiusBound, type RadiusServer, type StoredClients, type VpnSessions,
 } from './radius/index.ts';
 import {
-  accountClientId, createCsrf, createDeviceCookies, createLogger, createMetrics, providerPages, registerAccountRoutes, registerAccountSite,
-  registerErrorHandling, registerObservability, registerOtpValidateApi, registerResetRoutes, registerSecurityHeaders, registerStylesheet, t,
-  type Metrics,
+  accountClientId, createCsrf, createDeviceCookies, createLogger, createMetrics, providerPages, registerAccountRoutes,
+  registerAccountSite, registerErrorHandling, registerObservability, registerOtpValidateApi, registerResetRoutes,
+  registerSecurityHeaders, registerStylesheet, t, type Metrics,
 } from './web/index.ts';
 
 export interface TesseraServer {
@@ -246,8 +246,9 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   registerErrorHandling(app);
   registerObservability(app, metrics, async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); }, { bearerToken: config.metrics.bearerToken });
   registerInteractions(app, {
-    provider, accounts, workforce: workforce !== undefined, passwordChangeUrl: config.directory?.passwordChangeUrl, csrf, passwordMinLength: passwordPolicy.minLength, signIn, limiter, limits: config.limits,
-    firstFactor: createFirstFactor({ accounts, workforce, limiter, rules: signInRules }), devices,
+    provider, accounts, workforce: workforce !== undefined, passwordChangeUrl: config.directory?.passwordChangeUrl, csrf,
+    passwordMinLength: passwordPolicy.minLength, signIn, limiter, limits: config.limits, devices,
+    firstFactor: createFirstFactor({ accounts, workforce, limiter, rules: signInRules }),
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   const captcha = createCaptcha({ db: store.db, clock, hmacKey: captchaKey.toString('base64'), maxNumber: config.accounts.captchaMaxNumber, expiresSeconds: 600 });

@@ -34,7 +34,8 @@ export function createFirstFactor(p: FirstFactorPorts) {
     /** The account whose password this is; throws the directory's or identity's typed error, or ratelimit.throttled. */
     async check(attempt: FirstFactorAttempt): Promise<Account> {
       const name = String(attempt.name ?? '');
-      const limits = attemptLimits({ action: attempt.action, account: name, source: attempt.source, device: attempt.device }, p.rules);
+      const { action, source, device } = attempt;
+      const limits = attemptLimits({ action, account: name, source, device }, p.rules);
       return p.limiter.limitFailures(limits, async () => (p.workforce?.isDirectoryName(name)
         ? p.workforce.signIn(name, String(attempt.password ?? ''))
         : p.accounts.authenticate(attempt.name, attempt.password)), countsAsFailedSignIn);

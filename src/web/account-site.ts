@@ -229,12 +229,16 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     if (Date.now() - session.loginTs > recentMs) return undefined;
     return session.amr.includes('otp') ? 'second_factor' : 'first_factor';
   };
-  async function renderEnrolment(reply: FastifyReply, session: AccountSession, proof: FactorProof, enrolmentId?: string, error?: unknown) {
+  async function renderEnrolment(
+    reply: FastifyReply, session: AccountSession, proof: FactorProof, enrolmentId?: string, error?: unknown,
+  ) {
     const account = await o.accounts.findAccount(session.accountId);
     const label = account?.username ?? account?.email ?? session.accountId;
     const enrolment = (enrolmentId && await o.otp.pendingEnrolment(session.accountId, enrolmentId, label))
       || await o.otp.beginEnrolment(session.accountId, label, 'mobile', { proof });
-    const view = { action: '/account/otp/confirm', csrf: csrfFor(session.uid), appName: t('account.title'), required: false };
+    const view = {
+      action: '/account/otp/confirm', csrf: csrfFor(session.uid), appName: t('account.title'), required: false,
+    };
     const { status, body } = await enrolmentAnswer(reply, view, enrolment, error);
     return page(reply, status, body);
   }
@@ -260,7 +264,9 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
     if (!proof) return reply.redirect('/account/reauthenticate', 303);
     const form = enrolmentForm(req.body);
     try {
-      const confirmed = await o.otp.confirmEnrolment(session.accountId, form.enrolmentId ?? '', form.code, { proof, source: req.ip });
+      const confirmed = await o.otp.confirmEnrolment(
+        session.accountId, form.enrolmentId ?? '', form.code, { proof, source: req.ip },
+      );
       await o.afterEnrolment(session.accountId, confirmed);
       const serials = confirmed.revoked.map((r) => r.serial).join(', ');
       return renderAccount(reply, session, { notice: serials ? { id: 'account.otp_replaced', params: { serials } } : { id: 'account.otp_registered' } });

@@ -22,7 +22,9 @@ export function enrolmentForm(body: Readonly<Record<string, unknown>> | undefine
  * The enrolment page and its status: 200, or after a refused first code that code's error (400, 429 with
  * Retry-After for a throttle). An error the web has no words for is rethrown.
  */
-export async function enrolmentAnswer(reply: FastifyReply, view: Omit<EnrolPageModel, 'errors'>, enrolment: Enrolment, error?: unknown) {
+export async function enrolmentAnswer(
+  reply: FastifyReply, view: Omit<EnrolPageModel, 'errors'>, enrolment: Enrolment, error?: unknown,
+) {
   const answer = error === undefined ? undefined : formError(error);
   const status = answer === undefined ? 200 : answerStatus(reply, answer, 400);
   return { status, body: await otpEnrolPage({ ...view, errors: answer && [answer] }, enrolment) };

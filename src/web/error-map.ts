@@ -66,7 +66,9 @@ export function formError(err: unknown, options?: WebAnswerOptions): WebAnswer {
 }
 
 /** The status to answer with: the error's own (with Retry-After on a throttle), else the route's. */
-export function answerStatus(reply: { header(name: string, value: string): unknown }, answer: WebAnswer, otherwise: number): number {
+export function answerStatus(
+  reply: { header(name: string, value: string): unknown }, answer: WebAnswer, otherwise: number,
+): number {
   if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
   return answer.status ?? otherwise;
 }

@@ -9,8 +9,11 @@ import { answerStatus, webAnswer } from './error-map.ts';
 type Params = Record<string, string | number>;
 
 /** An RFC 9457 problem: `code` is the message id, `title` its words unless `extra` names a shorter one. */
-export function sendProblem(reply: FastifyReply, status: number, id: MessageId, extra: Record<string, unknown> = {}, params?: Params) {
-  return reply.code(status).type('application/problem+json').send({ type: 'about:blank', status, title: t(id, params), code: id, ...extra });
+export function sendProblem(
+  reply: FastifyReply, status: number, id: MessageId, extra: Record<string, unknown> = {}, params?: Params,
+) {
+  const problem = { type: 'about:blank', status, title: t(id, params), code: id, ...extra };
+  return reply.code(status).type('application/problem+json').send(problem);
 }
 
 function respond(req: FastifyRequest, reply: FastifyReply, status: number, id: MessageId, params?: Params) {
@@ -23,7 +26,9 @@ function respond(req: FastifyRequest, reply: FastifyReply, status: number, id: M
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => respond(req, reply, 404, 'web.not_found'));
   app.setErrorHandler((err: { statusCode?: number; validation?: unknown; code?: string }, req, reply) => {
-    if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return respond(req, reply, 413, 'web.too_large');
+    if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return respond(req, reply, 413, 'web.too_large');
+    }
     if (err.validation || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)) {
       return respond(req, reply, err.statusCode && err.statusCode !== 500 ? err.statusCode : 400, 'web.bad_request');
     }

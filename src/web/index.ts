@@ -14,7 +14,9 @@ export { t, isMessageId, type MessageId } from './i18n/index.ts';
 
 // Forms: CSRF tokens, device cookies, the OTP registration form, errors mapped once.
 export { createCsrf, type Csrf } from './csrf.ts';
-export { createDeviceCookies, deviceCookieName, type DeviceCookies, type DeviceCookieOptions } from './device-cookie.ts';
+export {
+  createDeviceCookies, deviceCookieName, type DeviceCookies, type DeviceCookieOptions,
+} from './device-cookie.ts';
 export { enrolmentAnswer, enrolmentForm, type EnrolmentForm } from './enrolment.ts';
 export { answerStatus, formError, webAnswer, type WebAnswer, type WebAnswerOptions } from './error-map.ts';
 export { registerErrorHandling, sendProblem } from './errors.ts';

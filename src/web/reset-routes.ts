@@ -94,7 +94,9 @@ export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions):
     } catch (err) {
       if (!(err instanceof IdentityError)) throw err;
       const answer = formError(err);
-      if (err.code === 'identity.verification_invalid') return page(reply, 400, messagePage('error.title', answer.message));
+      if (err.code === 'identity.verification_invalid') {
+        return page(reply, 400, messagePage('error.title', answer.message));
+      }
       return page(reply, 400, resetNewPasswordPage({
         csrf: formToken(req, reply), token: String(req.body.token ?? ''), passwordMinLength: await o.reset.passwordMinLength(req.body.token),
         errors: [{ ...answer, field: 'password' }],

@@ -24,7 +24,9 @@ export function registerConsent(app: FastifyInstance, kit: InteractionKit): void
     const details = await kit.loadForPost(req, reply);
     if (!details) return;
     const { prompt, params, session, grantId } = details;
-    if (prompt.name !== 'consent' || !session) return sendHtml(reply, 400, messagePage('error.title', 'web.bad_request'));
+    if (prompt.name !== 'consent' || !session) {
+      return sendHtml(reply, 400, messagePage('error.title', 'web.bad_request'));
+    }
     const grant = grantId
       ? await provider.Grant.find(grantId)
       : new provider.Grant({ accountId: session.accountId, clientId: String(params.client_id) });

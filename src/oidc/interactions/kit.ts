@@ -54,6 +54,29 @@ export const formSchema = {
 export const sendHtml = (reply: FastifyReply, status: number, body: string) =>
   reply.code(status).type('text/html; charset=utf-8').send(body);
 
+// What provider.interactionFinished(…, { mergeWithLastSubmission: false }) does, on the interaction this request
+// already loaded and checked (cookie, uid, session): finishing costs no second cookie check and no second read.
+async function finish(details: Details, reply: FastifyReply, result: Record<string, unknown>) {
+  details.result = result;
+  await details.persist();
+  reply.hijack();
+  reply.raw.writeHead(303, { location: details.returnTo, 'content-length': '0' });
+  reply.raw.end();
+}
+
+/** The interaction of this request's uid, if this browser holds it; else the expired page. */
+async function loadInteraction(provider: Provider, req: UidRequest, reply: FastifyReply): Promise<Details | undefined> {
+  try {
+    // interactionDetails checks the interaction cookie: a uid (and the flow behind it) is only this browser's.
+    const details = await provider.interactionDetails(req.raw, reply.raw);
+    if (details.uid !== req.params.uid) throw new Error('interaction mismatch');
+    return details;
+  } catch {
+    sendHtml(reply, 400, messagePage('error.title', 'web.interaction_expired'));
+    return undefined;
+  }
+}
+
 export function createInteractionKit(o: InteractionOptions) {
   const { provider } = o;
   const csrfFor = (uid: string) => o.csrf.token(`interaction:${uid}`);
@@ -65,17 +88,7 @@ export function createInteractionKit(o: InteractionOptions) {
     return { error: answer, status: answerStatus(reply, answer, otherwise) };
   }
 
-  async function load(req: UidRequest, reply: FastifyReply): Promise<Details | undefined> {
-    try {
-      // interactionDetails checks the interaction cookie: a uid (and the flow behind it) is only this browser's.
-      const details = await provider.interactionDetails(req.raw, reply.raw);
-      if (details.uid !== req.params.uid) throw new Error('interaction mismatch');
-      return details;
-    } catch {
-      sendHtml(reply, 400, messagePage('error.title', 'web.interaction_expired'));
-      return undefined;
-    }
-  }
+  const load = (req: UidRequest, reply: FastifyReply) => loadInteraction(provider, req, reply);
 
   async function loadForPost(req: UidRequest, reply: FastifyReply): Promise<Details | undefined> {
     if (!o.csrf.valid(`interaction:${req.params.uid}`, req.body?.csrf)) {
@@ -83,16 +96,6 @@ export function createInteractionKit(o: InteractionOptions) {
       return undefined;
     }
     return load(req, reply);
-  }
-
-  // What provider.interactionFinished(…, { mergeWithLastSubmission: false }) does, on the interaction this request
-  // already loaded and checked (cookie, uid, session): finishing costs no second cookie check and no second read.
-  async function finish(details: Details, reply: FastifyReply, result: Record<string, unknown>) {
-    details.result = result;
-    await details.persist();
-    reply.hijack();
-    reply.raw.writeHead(303, { location: details.returnTo, 'content-length': '0' });
-    reply.raw.end();
   }
 
   // The OIDC login, once the sign-in flow is done. A step-up of a session whose person put off registering keeps the

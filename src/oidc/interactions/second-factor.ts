@@ -15,7 +15,9 @@ export async function showSecondFactor(
   const uid = details.uid;
   const shown = error === undefined ? undefined : kit.failure(reply, error, 400);
   const actions = { action: `/interaction/${uid}/otp`, csrf: kit.csrfFor(uid), appName: await kit.appName(details) };
-  if (flow.step === 'code') return sendHtml(reply, shown?.status ?? 200, otpCodePage({ ...actions, errors: shown && [shown.error] }));
+  if (flow.step === 'code') {
+    return sendHtml(reply, shown?.status ?? 200, otpCodePage({ ...actions, errors: shown && [shown.error] }));
+  }
   let enrolment;
   try {
     enrolment = await kit.options.signIn.enrolment(flow, enrolmentId);

@@ -5,7 +5,9 @@ import type { Account } from '../../identity/index.ts';
 import { sourceKey } from '../../ratelimit/index.ts';
 import { messagePage, signInPage, signUpPage, verifyPage } from '../../web/index.ts';
 import { showConsent } from './consent.ts';
-import { formSchema, sendHtml, uidParams, type Details, type InteractionKit, type UidRequest, type UidRoute } from './kit.ts';
+import {
+  formSchema, sendHtml, uidParams, type Details, type InteractionKit, type UidRequest, type UidRoute,
+} from './kit.ts';
 import { showSecondFactor } from './second-factor.ts';
 import { verifyActions } from './sign-up.ts';
 
@@ -56,7 +58,8 @@ async function showSignInStep(kit: InteractionKit, reply: FastifyReply, details:
       handle: uid, appId: kit.appId(details), accountId: session.accountId, amr: session.amr ?? ['pwd'],
       requestedMfa: kit.requestedMfa(details),
     });
-    return 'done' in outcome ? kit.finish(details, reply, { otp: {} }) : showSecondFactor(kit, reply, details, outcome.flow);
+    if ('done' in outcome) return kit.finish(details, reply, { otp: {} });
+    return showSecondFactor(kit, reply, details, outcome.flow);
   }
   const confirmed = await o.accounts.accountConfirmedInInteraction(uid);
   if (confirmed) return kit.afterFirstFactor(details, reply, confirmed);
@@ -73,7 +76,9 @@ async function showSignInStep(kit: InteractionKit, reply: FastifyReply, details:
  * from this address, this address, the account). A right password on an unconfirmed address leads to the
  * confirmation step, never a sign-in. Undefined when the page has been answered.
  */
-async function checkFirstFactor(kit: InteractionKit, req: UidRequest, reply: FastifyReply, details: Details): Promise<Account | undefined> {
+async function checkFirstFactor(
+  kit: InteractionKit, req: UidRequest, reply: FastifyReply, details: Details,
+): Promise<Account | undefined> {
   const o = kit.options;
   const name = String(req.body.email ?? '');
   try {

@@ -13,7 +13,10 @@ export const verifyActions = (kit: InteractionKit, uid: string) => ({
 
 interface VerifyExtra { errors?: FieldError[]; notice?: 'verify.resent'; verificationId?: string }
 
-function verifyAgain(kit: InteractionKit, reply: FastifyReply, uid: string, body: Record<string, string>, status: number, extra: VerifyExtra = {}) {
+function verifyAgain(
+  kit: InteractionKit, reply: FastifyReply, uid: string, body: Record<string, string>, status: number,
+  extra: VerifyExtra = {},
+) {
   return sendHtml(reply, status, verifyPage({
     ...verifyActions(kit, uid), verificationId: extra.verificationId ?? String(body.verification ?? ''),
     email: String(body.email ?? ''), errors: extra.errors, notice: extra.notice,
@@ -25,7 +28,8 @@ export function registerSignUp(app: FastifyInstance, kit: InteractionKit): void 
   const signUpContext = async (uid: string, details: Parameters<InteractionKit['appName']>[0]) =>
     kit.formContext(uid, { action: `/interaction/${uid}/signup`, appName: await kit.appName(details) });
 
-  app.get<{ Params: { uid: string } }>('/interaction/:uid/signup', { schema: { params: uidParams } }, async (req, reply) => {
+  const signUpGet = { schema: { params: uidParams } };
+  app.get<{ Params: { uid: string } }>('/interaction/:uid/signup', signUpGet, async (req, reply) => {
     const details = await kit.load(req as UidRequest, reply);
     if (!details) return;
     return sendHtml(reply, 200, signUpPage(await signUpContext(details.uid, details)));
@@ -47,7 +51,8 @@ export function registerSignUp(app: FastifyInstance, kit: InteractionKit): void 
     } catch (err) {
       const { error, status } = kit.failure(reply, err, 400);
       const values = { email: body.email ?? '', name: body.name ?? '' };
-      return sendHtml(reply, status, signUpPage({ ...await signUpContext(details.uid, details), errors: [error], values }));
+      const context = await signUpContext(details.uid, details);
+      return sendHtml(reply, status, signUpPage({ ...context, errors: [error], values }));
     }
   });
 
@@ -70,7 +75,8 @@ export function registerSignUp(app: FastifyInstance, kit: InteractionKit): void 
     try {
       await o.limiter.check([{ key: sourceKey('mail', req.ip), rule: o.limits.mailPerSource }]);
       const pending = await o.accounts.resendVerification(String(req.body.verification ?? ''));
-      return verifyAgain(kit, reply, details.uid, req.body, 200, { notice: 'verify.resent', verificationId: pending?.verificationId });
+      const extra = { notice: 'verify.resent', verificationId: pending?.verificationId } as const;
+      return verifyAgain(kit, reply, details.uid, req.body, 200, extra);
     } catch (err) {
       const { error, status } = kit.failure(reply, err, 400);
       return verifyAgain(kit, reply, details.uid, req.body, status, { errors: [error] });

@@ -72,7 +72,8 @@ export function registerOtpValidateApi(app: FastifyInstance, o: ValidateApiOptio
       const answer = webAnswer(err);
       if (answer?.status === 429) {
         const status = answerStatus(reply, answer, 429);
-        return sendProblem(reply, status, answer.message, { title: 'Too many attempts', retryAfterSeconds: answer.retryAfterSeconds });
+        const extra = { title: 'Too many attempts', retryAfterSeconds: answer.retryAfterSeconds };
+        return sendProblem(reply, status, answer.message, extra);
       }
       if (!(err instanceof OtpError)) throw err;
       const locked = err.code === 'otp.locked' || err.code === 'otp.throttled';

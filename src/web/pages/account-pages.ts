@@ -71,8 +71,11 @@ ${c.tosUri ? html`<p><a href="${c.tosUri}" rel="noopener noreferrer">${t('consen
 <form method="post" action="${c.denyAction}">${hiddenInputs({ csrf: c.csrf })}<button class="secondary" type="submit">${t('consent.deny')}</button></form>` });
 }
 
-export function messagePage(title: MessageId, message: MessageId, extra?: Html, params?: Record<string, string | number>): string {
-  return layout({ title: t(title), body: html`<h1>${t(title)}</h1><p role="status">${t(message, params)}</p>${extra ?? ''}` });
+export function messagePage(
+  title: MessageId, message: MessageId, extra?: Html, params?: Record<string, string | number>,
+): string {
+  const body = html`<h1>${t(title)}</h1><p role="status">${t(message, params)}</p>${extra ?? ''}`;
+  return layout({ title: t(title), body });
 }
 
 export function confirmLinkPage(c: { action: string; token: string }): string {
@@ -88,6 +91,7 @@ export function confirmUnsubscribePage(token: string): string {
 /** Tessera's home: sign in or create an account, and in demo mode the local mailbox. */
 export function homePage(c: { mailbox: boolean }): string {
   return messagePage('home.title', 'home.intro', html`
-<p><a class="button" href="/account/login">${t('account.sign_in')}</a> <a class="button" href="/account/signup">${t('account.create')}</a></p>
+<p><a class="button" href="/account/login">${t('account.sign_in')}</a> \
+<a class="button" href="/account/signup">${t('account.create')}</a></p>
 ${c.mailbox ? html`<p><a href="/dev/mailbox">${t('mailbox.title')}</a></p>` : ''}`);
 }

@@ -28,15 +28,18 @@ export interface EnrolPageModel {
  * The one page that registers an OTP app, in a sign-in and on the account page alike: the QR code and the typed key
  * of this registration, and the form for its first code (which confirms it).
  */
-export async function otpEnrolPage(c: EnrolPageModel, enrolment: Pick<Enrolment, 'tokenId' | 'secretBase32' | 'otpauthUri'>): Promise<string> {
+export async function otpEnrolPage(
+  c: EnrolPageModel, enrolment: Pick<Enrolment, 'tokenId' | 'secretBase32' | 'otpauthUri'>,
+): Promise<string> {
   const svg = await QRCode.toString(enrolment.otpauthUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   const qr = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+  const groupsOfFour = enrolment.secretBase32.replace(/(.{4})(?=.)/g, '$1 ');
   return layout({ title: t('otp.enrol_title'), body: html`<h1>${t('otp.enrol_title')}</h1>
 <p>${t(c.required ? 'otp.enrol_required' : 'otp.enrol_suggested', { app: c.appName })}</p>
 ${errorSummary(c.errors ?? [])}
 <ol><li>${t('otp.enrol_step_app')}</li>
 <li>${t('otp.enrol_step_scan')}<br><img src="${qr}" alt="${t('otp.enrol_qr_alt')}" width="200" height="200">
-<p>${t('otp.enrol_key')}: <code id="otp-key" aria-label="${t('otp.enrol_key')}">${enrolment.secretBase32.replace(/(.{4})(?=.)/g, '$1 ')}</code></p></li>
+<p>${t('otp.enrol_key')}: <code id="otp-key" aria-label="${t('otp.enrol_key')}">${groupsOfFour}</code></p></li>
 <li>${t('otp.enrol_step_code')}</li></ol>
 <p class="hint">${t('otp.enrol_note')}</p>
 <form method="post" action="${c.action}" novalidate>${hiddenInputs({ csrf: c.csrf, enrolment: enrolment.tokenId })}

@@ -12,13 +12,15 @@ ${new Html(form)}
 }
 
 export function loggedOutPage(): string {
-  return layout({ title: t('logout.done_title'), body: html`<h1>${t('logout.done_title')}</h1><p role="status">${t('logout.done')}</p>` });
+  const body = html`<h1>${t('logout.done_title')}</h1><p role="status">${t('logout.done')}</p>`;
+  return layout({ title: t('logout.done_title'), body });
 }
 
 /** An OAuth error with nowhere to go (no valid redirect_uri): its code and description, and the way back. */
 export function oauthErrorPage(out: { error: string; error_description?: string }): string {
+  const description = out.error_description ? html`<p>${out.error_description}</p>` : '';
   return layout({ title: t('error.title'), body: html`<h1>${t('error.title')}</h1>
-<div class="summary" role="alert"><p><strong>${out.error}</strong></p>${out.error_description ? html`<p>${out.error_description}</p>` : ''}</div>
+<div class="summary" role="alert"><p><strong>${out.error}</strong></p>${description}</div>
 <p>${t('error.back')}</p>` });
 }
 

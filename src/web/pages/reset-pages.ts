@@ -31,9 +31,11 @@ ${field({ name: 'password', label: 'account.new_password', type: 'password', aut
 
 /** The same words whether or not the address has an account (checklist T21). */
 export function resetSentPage(email: string): string {
-  return layout({ title: t('reset.title'), body: html`<h1>${t('reset.title')}</h1><p role="status">${t('reset.sent', { email })}</p>` });
+  const body = html`<h1>${t('reset.title')}</h1><p role="status">${t('reset.sent', { email })}</p>`;
+  return layout({ title: t('reset.title'), body });
 }
 
 export function resetDonePage(): string {
-  return messagePage('reset.new_title', 'reset.done', html`<p><a class="button" href="/account/login">${t('account.sign_in')}</a></p>`);
+  const signIn = html`<p><a class="button" href="/account/login">${t('account.sign_in')}</a></p>`;
+  return messagePage('reset.new_title', 'reset.done', signIn);
 }
