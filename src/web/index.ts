@@ -28,7 +28,7 @@ export { createMetrics, registerObservability, type Metrics } from './observabil
 export { createLogger, redactUrl } from './logging.ts';
 
 // Route registrars.
-export { registerAccountSite, accountClientId, type AccountSiteOptions } from './account-site.ts';
+export { registerAccountSite, accountClientId, type AccountSiteOptions } from './account-site/index.ts';
 export { registerAccountRoutes, type AccountRouteOptions } from './account-routes.ts';
 export { registerResetRoutes, type ResetRouteOptions } from './reset-routes.ts';
 export { registerOtpValidateApi, type ValidateApiOptions } from './api/otp-validate.ts';
