@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { IdentityError, type AccountService } from '../identity/index.ts';
 import { confirmLinkPage, confirmUnsubscribePage, homePage, messagePage } from './pages/account-pages.ts';
 import { mailboxPage, type MailboxEntry } from './pages/mailbox-page.ts';
+import { formError } from './error-map.ts';
 
 export interface AccountRouteOptions {
   accounts: AccountService;
@@ -29,7 +30,7 @@ export function registerAccountRoutes(app: FastifyInstance, o: AccountRouteOptio
       return reply.type('text/html; charset=utf-8').send(messagePage('verify.done_title', 'verify.done'));
     } catch (err) {
       if (!(err instanceof IdentityError)) throw err;
-      return reply.code(400).type('text/html; charset=utf-8').send(messagePage('error.title', err.code));
+      return reply.code(400).type('text/html; charset=utf-8').send(messagePage('error.title', formError(err).message));
     }
   });
 
