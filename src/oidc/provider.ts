@@ -144,6 +144,41 @@ function firstPartyWithoutConsentPage(policy: ReturnType<typeof interactionPolic
   return policy;
 }
 
+// The oidc-provider features Tessera turns on, and the pages of the ones that show a page.
+function features(o: ProviderOptions): NonNullable<Configuration['features']> {
+  return {
+    devInteractions: { enabled: false },
+    clientCredentials: { enabled: true },
+    introspection: { enabled: true },
+    revocation: { enabled: true },
+    backchannelLogout: { enabled: true },
+    // Service tokens (client credentials) are JWTs for Tessera's own API, so APIs verify them offline;
+    // tokens from a person's sign-in stay opaque and are checked at userinfo or introspection.
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async (ctx, _client, oneOf) =>
+        oneOf ?? (ctx.oidc.params?.grant_type === 'client_credentials' ? apiResource(o.issuer) : undefined),
+      useGrantedResource: async () => true,
+      getResourceServerInfo: async (_ctx, resource) => {
+        if (resource !== apiResource(o.issuer)) throw new errors.InvalidTarget();
+        return {
+          scope: apiScopes.join(' '), audience: resource, accessTokenTTL: o.accessTokenSeconds, accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'ES256' } },
+        };
+      },
+    },
+    rpInitiatedLogout: {
+      enabled: true,
+      async logoutSource(ctx, form) {
+        ctx.body = o.pages.logout(form);
+      },
+      async postLogoutSuccessSource(ctx) {
+        ctx.body = o.pages.loggedOut();
+      },
+    },
+  };
+}
+
 export function createProvider(o: ProviderOptions): Provider {
   const provider = new Provider(o.issuer, {
     routes: providerRoutes,
@@ -191,33 +226,7 @@ export function createProvider(o: ProviderOptions): Provider {
     acrValues: [acr.password, acr.mfa],
     // ASVS V10.4.6: PKCE for every authorization code, confidential clients included.
     pkce: { required: () => true },
-    features: {
-      devInteractions: { enabled: false },
-      clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
-      backchannelLogout: { enabled: true },
-      // Service tokens (client credentials) are JWTs for Tessera's own API, so APIs verify them offline;
-      // tokens from a person's sign-in stay opaque and are checked at userinfo or introspection.
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: async (ctx, _client, oneOf) => oneOf ?? (ctx.oidc.params?.grant_type === 'client_credentials' ? apiResource(o.issuer) : undefined),
-        useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx, resource) => {
-          if (resource !== apiResource(o.issuer)) throw new errors.InvalidTarget();
-          return { scope: apiScopes.join(' '), audience: resource, accessTokenTTL: o.accessTokenSeconds, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } };
-        },
-      },
-      rpInitiatedLogout: {
-        enabled: true,
-        async logoutSource(ctx, form) {
-          ctx.body = o.pages.logout(form);
-        },
-        async postLogoutSuccessSource(ctx) {
-          ctx.body = o.pages.loggedOut();
-        },
-      },
-    },
+    features: features(o),
     // A refresh token only when the app asked for one (offline_access, which oidc-provider keeps only with
     // prompt=consent, OIDC Core §11) or is registered to always get one, so a stolen browser session yields no
     // long-lived token by default. Without offline_access it ends with the SSO session (expiresWithSession).
