@@ -16,7 +16,7 @@ import type { RadiusBound, StoredClients, VpnSessions } from './radius/index.ts'
 import type { Metrics } from './web/observability.ts';
 import {
   composeDirectory, composeFoundation, composeHttp, composeIdentity, composeJobs, composeMail, composeOidc, composeOtp,
-  composePolicy, composeRadius, composeSignIn, composeWebRoutes, listenNamed, listenRadius,
+  composeFirstFactor, composePolicy, composeRadius, composeSignIn, composeWebRoutes, listenNamed, listenRadius,
 } from './compose/index.ts';
 
 export interface TesseraServer {
@@ -64,8 +64,9 @@ export async function createServer(config: Config,
     await oidc.sessions.endAll(accountId);
   });
   const app = await composeHttp(f);
-  const { captcha } = await composeWebRoutes(f, app, { identity, mail, otp, policy, signIn, oidc, workforce });
-  const vpn = composeRadius(f, { identity, otp, policy, signIn, workforce });
+  const firstFactor = composeFirstFactor(f, identity, signIn, workforce);
+  const { captcha } = await composeWebRoutes(f, app, { identity, mail, otp, policy, signIn, oidc, workforce, firstFactor });
+  const vpn = composeRadius(f, { identity, otp, policy, workforce, firstFactor });
   const jobs = composeJobs(f, { workforce, captcha, purgeChallenges: vpn.purgeChallenges, vpnSessions: vpn.vpnSessions,
     signIn: signIn.signIn });
   let radiusBound: RadiusBound | undefined;

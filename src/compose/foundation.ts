@@ -13,8 +13,7 @@ import { createRateLimiter, createSqlCounterStore } from '../ratelimit/index.ts'
 import {
   createSqlOidcStore, createSqlSecretStore, loadNamedSecret, loadSigningKeys, type SecretStore,
 } from '../oidc/index.ts';
-import { createMetrics } from '../web/observability.ts';
-import { createLogger } from '../web/logging.ts';
+import { createLogger, createMetrics } from '../web/index.ts';
 
 /** An event a domain service reports about a subject. */
 export type DomainEvent = {

@@ -2,7 +2,7 @@
 export { composeFoundation, type Foundation, type DomainEvent } from './foundation.ts';
 export { composeMail, composeIdentity, composeDirectory, type Identity, type Mail } from './identity.ts';
 export { composeOtp, composePolicy, type Policy } from './otp-policy.ts';
-export { composeSignIn, type SignInParts } from './signin.ts';
+export { composeFirstFactor, composeSignIn, type SignInParts } from './signin.ts';
 export { composeOidc, type Oidc } from './oidc.ts';
 export { composeHttp, composeWebRoutes, type WebParts } from './web.ts';
 export { composeRadius, type RadiusParts } from './radius.ts';

@@ -2,7 +2,7 @@
 import {
   createAdapterFactory, createClientRegistry, createProvider, createSessionManager, createSqlClientStore, findGrantId,
 } from '../oidc/index.ts';
-import { accountClientId } from '../web/account-site.ts';
+import { accountClientId, providerPages } from '../web/index.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity } from './identity.ts';
 import type { SignInParts } from './signin.ts';
@@ -26,6 +26,7 @@ export async function composeOidc(f: Foundation, identity: Identity, { signIn }:
     needsSecondFactor: (clientId, accountId, amr, requestedMfa) =>
       signIn.needsSecondFactor(clientId, accountId, amr, requestedMfa),
     findGrantId: (accountId, clientId) => findGrantId(f.oidcStore, clock, accountId, clientId),
+    pages: providerPages,
   });
   provider.on('grant.success', (ctx) =>
     metrics.tokens.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown') }));

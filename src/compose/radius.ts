@@ -7,14 +7,16 @@ import { assertStillActive, type WorkforceService } from '../identity/index.ts';
 import type { OtpService } from '../otp/index.ts';
 import { createCheckedSecondFactor } from '../policy/index.ts';
 import { createVpnPorts } from '../vpn/index.ts';
-import { t } from '../web/i18n/index.ts';
+import { t } from '../web/index.ts';
+import type { FirstFactor } from '../signin/index.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity } from './identity.ts';
 import type { Policy } from './otp-policy.ts';
 import type { SignInParts } from './signin.ts';
 
 export interface RadiusParts {
-  identity: Identity; otp: OtpService; policy: Policy; signIn: SignInParts; workforce: WorkforceService | undefined;
+  identity: Identity; otp: OtpService; policy: Policy; workforce: WorkforceService | undefined;
+  firstFactor: FirstFactor;
 }
 
 export function composeRadius(f: Foundation, p: RadiusParts) {
@@ -27,7 +29,7 @@ export function composeRadius(f: Foundation, p: RadiusParts) {
   if (config.radius) {
     const vpnLogin = createVpnLogin({
       ...createVpnPorts({
-        accounts: p.identity.accounts, workforce: p.workforce, limiter: f.limiter, signInRules: p.signIn.signInRules,
+        firstFactor: p.firstFactor, workforce: p.workforce,
         secondFactor: createCheckedSecondFactor(p.policy.secondFactor, p.otp),
         assertStillActive: (accountId) => assertStillActive(p.identity.identityStore, accountId),
         validateCode: (accountId, code, options) => p.otp.validate(accountId, code, options),

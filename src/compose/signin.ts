@@ -1,10 +1,11 @@
 // Sign-in: the stored sign-in flow, the password attempt rules the sign-in page and the VPN share, and the device
 // cookie that keeps the owner's browser out of others' failures.
-import { createSignIn, createSqlSignInFlowStore } from '../signin/index.ts';
+import { createFirstFactor, createSignIn, createSqlSignInFlowStore } from '../signin/index.ts';
+import type { WorkforceService } from '../identity/index.ts';
 import type { AttemptRules } from '../ratelimit/index.ts';
 import type { OtpService } from '../otp/index.ts';
 import { cryptoRandom } from '../clock/index.ts';
-import { createDeviceCookies } from '../web/device-cookie.ts';
+import { createDeviceCookies } from '../web/index.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity } from './identity.ts';
 import type { Policy } from './otp-policy.ts';
@@ -31,3 +32,9 @@ export function composeSignIn(f: Foundation, otp: OtpService, identity: Identity
 }
 
 export type SignInParts = ReturnType<typeof composeSignIn>;
+
+/** The password check of the sign-in page and the VPN: the directory for its names, else a customer's password. */
+export function composeFirstFactor(f: Foundation, identity: Identity, signIn: SignInParts,
+  workforce: WorkforceService | undefined) {
+  return createFirstFactor({ accounts: identity.accounts, workforce, limiter: f.limiter, rules: signIn.signInRules });
+}

@@ -5,24 +5,21 @@ import type { OtpService } from '../otp/index.ts';
 import type { WorkforceService } from '../identity/index.ts';
 import { apiResource, mountProvider, publicJwks, registerInteractions } from '../oidc/index.ts';
 import { createCaptcha, createSqlSpentSolutions } from '../captcha/index.ts';
-import { registerAccountSite } from '../web/account-site.ts';
-import { registerOtpValidateApi } from '../web/api/otp-validate.ts';
-import { registerResetRoutes } from '../web/reset-routes.ts';
-import { registerObservability } from '../web/observability.ts';
-import { registerAccountRoutes } from '../web/account-routes.ts';
-import { registerErrorHandling } from '../web/errors.ts';
-import { createCsrf } from '../web/csrf.ts';
-import { registerSecurityHeaders } from '../web/security-headers.ts';
-import { registerStylesheet } from '../web/stylesheet.ts';
+import {
+  createCsrf, registerAccountRoutes, registerAccountSite, registerErrorHandling, registerObservability,
+  registerOtpValidateApi, registerResetRoutes, registerSecurityHeaders, registerStylesheet,
+} from '../web/index.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity, Mail } from './identity.ts';
 import type { Policy } from './otp-policy.ts';
 import type { SignInParts } from './signin.ts';
+import type { FirstFactor } from '../signin/index.ts';
 import type { Oidc } from './oidc.ts';
 
 export interface WebParts {
   identity: Identity; mail: Mail; otp: OtpService; policy: Policy; signIn: SignInParts; oidc: Oidc;
   workforce: WorkforceService | undefined;
+  firstFactor: FirstFactor;
 }
 
 /** The app and what every route shares: body parsing, security headers, the stylesheet, errors, health, metrics. */
@@ -51,9 +48,9 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
   const { devices } = p.signIn;
   const csrf = createCsrf(f.secrets.csrfKey);
   registerInteractions(app, {
-    provider, accounts, workforce: p.workforce, passwordChangeUrl: config.directory?.passwordChangeUrl, csrf,
-    passwordMinLength: p.identity.passwordPolicy.minLength, signIn: p.signIn.signIn, limiter, limits: config.limits,
-    signInRules: p.signIn.signInRules, devices,
+    provider, accounts, workforce: p.workforce !== undefined, passwordChangeUrl: config.directory?.passwordChangeUrl,
+    csrf, passwordMinLength: p.identity.passwordPolicy.minLength, signIn: p.signIn.signIn, limiter,
+    limits: config.limits, devices, firstFactor: p.firstFactor,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   const captcha = createCaptcha({

@@ -6,8 +6,6 @@ import { createCookieSigner } from './cookie-signer.ts';
 import { refreshTokenModes } from './clients.ts';
 import type { Account } from '../identity/index.ts';
 import type { Clock } from '../clock/index.ts';
-import { html, layout, Html } from '../web/html.ts';
-import { t } from '../web/i18n/index.ts';
 
 export interface ProviderOptions {
   issuer: string;
@@ -29,6 +27,16 @@ export interface ProviderOptions {
   needsSecondFactor(clientId: string, accountId: string, amr: readonly string[], requestedMfa: boolean): Promise<boolean>;
   /** The person's grant for an app, whichever session made it: consent is given once per person and app. */
   findGrantId(accountId: string, clientId: string): Promise<string | undefined>;
+  /** The pages oidc-provider shows itself, as whole documents (src/web/pages renders them). */
+  pages: ProviderPages;
+}
+
+export interface ProviderPages {
+  /** "Sign out?", around oidc-provider's own hidden logout form (`form`, whose id is op.logoutForm). */
+  logout(form: string): string;
+  loggedOut(): string;
+  /** An error oidc-provider cannot send back to the app. */
+  error(out: { error: string; error_description?: string }): string;
 }
 
 export const acr = { password: 'urn:tessera:pwd', mfa: 'urn:tessera:mfa' } as const;
@@ -136,6 +144,41 @@ function firstPartyWithoutConsentPage(policy: ReturnType<typeof interactionPolic
   return policy;
 }
 
+// The oidc-provider features Tessera turns on, and the pages of the ones that show a page.
+function features(o: ProviderOptions): NonNullable<Configuration['features']> {
+  return {
+    devInteractions: { enabled: false },
+    clientCredentials: { enabled: true },
+    introspection: { enabled: true },
+    revocation: { enabled: true },
+    backchannelLogout: { enabled: true },
+    // Service tokens (client credentials) are JWTs for Tessera's own API, so APIs verify them offline;
+    // tokens from a person's sign-in stay opaque and are checked at userinfo or introspection.
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async (ctx, _client, oneOf) =>
+        oneOf ?? (ctx.oidc.params?.grant_type === 'client_credentials' ? apiResource(o.issuer) : undefined),
+      useGrantedResource: async () => true,
+      getResourceServerInfo: async (_ctx, resource) => {
+        if (resource !== apiResource(o.issuer)) throw new errors.InvalidTarget();
+        return {
+          scope: apiScopes.join(' '), audience: resource, accessTokenTTL: o.accessTokenSeconds, accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'ES256' } },
+        };
+      },
+    },
+    rpInitiatedLogout: {
+      enabled: true,
+      async logoutSource(ctx, form) {
+        ctx.body = o.pages.logout(form);
+      },
+      async postLogoutSuccessSource(ctx) {
+        ctx.body = o.pages.loggedOut();
+      },
+    },
+  };
+}
+
 export function createProvider(o: ProviderOptions): Provider {
   const provider = new Provider(o.issuer, {
     routes: providerRoutes,
@@ -183,36 +226,7 @@ export function createProvider(o: ProviderOptions): Provider {
     acrValues: [acr.password, acr.mfa],
     // ASVS V10.4.6: PKCE for every authorization code, confidential clients included.
     pkce: { required: () => true },
-    features: {
-      devInteractions: { enabled: false },
-      clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
-      backchannelLogout: { enabled: true },
-      // Service tokens (client credentials) are JWTs for Tessera's own API, so APIs verify them offline;
-      // tokens from a person's sign-in stay opaque and are checked at userinfo or introspection.
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: async (ctx, _client, oneOf) => oneOf ?? (ctx.oidc.params?.grant_type === 'client_credentials' ? apiResource(o.issuer) : undefined),
-        useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx, resource) => {
-          if (resource !== apiResource(o.issuer)) throw new errors.InvalidTarget();
-          return { scope: apiScopes.join(' '), audience: resource, accessTokenTTL: o.accessTokenSeconds, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } };
-        },
-      },
-      rpInitiatedLogout: {
-        enabled: true,
-        async logoutSource(ctx, form) {
-          ctx.body = layout({ title: t('logout.title'), body: html`<h1>${t('logout.title')}</h1><p>${t('logout.question')}</p>
-${new Html(form)}
-<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">${t('logout.yes')}</button>
-<button class="secondary" type="submit" form="op.logoutForm">${t('logout.no')}</button>` });
-        },
-        async postLogoutSuccessSource(ctx) {
-          ctx.body = layout({ title: t('logout.done_title'), body: html`<h1>${t('logout.done_title')}</h1><p role="status">${t('logout.done')}</p>` });
-        },
-      },
-    },
+    features: features(o),
     // A refresh token only when the app asked for one (offline_access, which oidc-provider keeps only with
     // prompt=consent, OIDC Core §11) or is registered to always get one, so a stolen browser session yields no
     // long-lived token by default. Without offline_access it ends with the SSO session (expiresWithSession).
@@ -239,9 +253,7 @@ ${new Html(form)}
     loadExistingGrant: (ctx: KoaContextWithOIDC) => loadExistingGrant(ctx, o.findGrantId),
     async renderError(ctx, out) {
       ctx.type = 'html';
-      ctx.body = layout({ title: t('error.title'), body: html`<h1>${t('error.title')}</h1>
-<div class="summary" role="alert"><p><strong>${out.error}</strong></p>${out.error_description ? html`<p>${out.error_description}</p>` : ''}</div>
-<p>${t('error.back')}</p>` });
+      ctx.body = o.pages.error(out);
     },
   });
   return provider;

@@ -17,7 +17,8 @@ export {
   verifyResponse, encodeResponse, encodeRequest,
 } from './authenticator.ts';
 export { PacketCode, AttributeCode, attributeByCode, attributeByName, packetCodeName, type AttributeDefinition, type AttributeType } from './dictionary.ts';
-export { createVpnLogin, createChallengePurge, type VpnLoginPorts, type VpnMessage, type ChallengeStates, type Challenge } from './vpn-login.ts';
+export { replyMessageFor, type VpnMessage } from './reply-messages.ts';
+export { createVpnLogin, createChallengePurge, type VpnLoginPorts, type ChallengeStates, type Challenge } from './vpn-login.ts';
 export { createSqlChallengeStates } from './sql/challenge-states.ts';
 export { sessionChange, type SessionChange } from './accounting.ts';
 export { createSqlVpnSessions, type VpnSessions, type VpnSession } from './sql/sessions.ts';

@@ -2,6 +2,7 @@
 // for clients set to passOTP). This module knows the flow, not the parts: they come in as ports.
 import type { AuditStep } from '../audit/index.ts';
 import type { AccessDecision, AccessRequest, ReplyAttribute } from './messages.ts';
+import { replyMessageFor, type VpnMessage } from './reply-messages.ts';
 
 /** An Access-Challenge between its two packets: whose password was checked, from where, and what that check recorded. */
 export interface Challenge {
@@ -27,25 +28,10 @@ export interface ChallengeStates {
   purge(): Promise<Challenge[]>;
 }
 
-export type VpnMessage = 'second_password' | 'otp_code' | 'wrong_password' | 'wrong_code' | 'code_used' | 'locked' | 'throttled' | 'unreachable' | 'enrol' | 'expired'
-  | 'account_disabled' | 'account_locked' | 'account_expired' | 'password_expired' | 'not_allowed' | 'pap_required';
-
-// The directory reports these only once the password is proven, so telling them apart reveals nothing to a guesser;
-// shown as "wrong password" they send people who typed it right to the helpdesk (the OTP FAQ's "I know I am entering
-// the right IT code and password").
-const passwordCheckMessages = new Map<string | undefined, VpnMessage>([
-  ['directory.unreachable', 'unreachable'],
-  ['web.rate_limited', 'throttled'],
-  ['directory.account_disabled', 'account_disabled'],
-  ['directory.account_locked', 'account_locked'],
-  ['directory.account_expired', 'account_expired'],
-  ['directory.password_expired', 'password_expired'],
-]);
-
 export interface VpnLoginPorts {
   /**
    * Password check; throws an error with a `code` (e.g. directory.wrong_password, directory.unreachable, or
-   * web.rate_limited after too many failures). `request` says which client is trying, for the limits.
+   * ratelimit.throttled after too many failures). `request` says which client is trying, for the limits.
    */
   checkPassword(userName: string, password: string, request: AccessRequest): Promise<{ accountId: string; groups: readonly string[]; workforce: boolean }>;
   /**
@@ -76,11 +62,6 @@ const otpCodeLength = 6;
 
 export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Promise<AccessDecision> {
   const reject = (id: VpnMessage): AccessDecision => ({ kind: 'reject', replyMessage: p.message(id) });
-  const codeMessage = (err: unknown): VpnMessage => {
-    const code = (err as { code?: string }).code;
-    if (code === 'identity.invalid_credentials') return 'wrong_password';
-    return code === 'otp.replayed' ? 'code_used' : code === 'otp.locked' || code === 'otp.throttled' ? 'locked' : 'wrong_code';
-  };
   // Every outcome is audited with the gateway's address and name, and the name the person typed: a refusal of a name
   // nobody has is about no account, and the helpdesk still finds it by that name. A login by challenge is one row
   // too: the one written when the code arrives carries the password step kept with the State (`earlier`).
@@ -101,7 +82,7 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
       await checkCode(request.source.address);
     } catch (err) {
       await audit(request, 'radius.reject', accountId, { reason: reasonOf(err) }, earlier);
-      return reject(codeMessage(err));
+      return reject(replyMessageFor(err, 'code'));
     }
     return accept(request, accountId, ['pwd', 'otp'], groups, earlier);
   }
@@ -144,7 +125,7 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
       // About whom the name means, also where no check ran to say so (too many wrong passwords: refused before it).
       const reason = reasonOf(err);
       await audit(request, 'radius.reject', await p.accountOf(userName) ?? null, { reason });
-      return reject(passwordCheckMessages.get(reason) ?? 'wrong_password');
+      return reject(replyMessageFor(err, 'password'));
     }
     const { accountId, groups } = checked;
     // The VPN is for staff: a shop customer's right password opens nothing here, and is told apart from a wrong one

@@ -88,8 +88,8 @@ for (const backend of backends) {
       await limiter.check([{ key: 'peeked', rule }]);
       await limiter.check([{ key: 'peeked', rule }]);
       assert.equal((await limiter.peek('peeked', rule)).allowed, false);
-      await assert.rejects(limiter.ensureUnder('peeked', rule), { code: 'web.rate_limited', retryAfterSeconds: 60 });
-      await assert.rejects(limiter.check([{ key: 'fresh', rule }, { key: 'peeked', rule }]), { code: 'web.rate_limited' });
+      await assert.rejects(limiter.ensureUnder('peeked', rule), { code: 'ratelimit.throttled', retryAfterSeconds: 60 });
+      await assert.rejects(limiter.check([{ key: 'fresh', rule }, { key: 'peeked', rule }]), { code: 'ratelimit.throttled' });
     });
 
     it('counts only failures with limitFailures, under every key, and runs nothing once a key is full', async () => {
@@ -105,7 +105,7 @@ for (const backend of backends) {
       assert.equal((await limiter.peek('lf-source', rule)).remaining, 3, 'a failure the caller does not count is not counted');
       for (let i = 0; i < 3; i++) await assert.rejects(limiter.limitFailures(limits, async () => { runs++; throw wrong; }, notOutage), wrong);
       assert.equal((await limiter.peek('lf-source', rule)).allowed, false, 'counted under every key');
-      await assert.rejects(limiter.limitFailures(limits, async () => { runs++; }), { code: 'web.rate_limited' });
+      await assert.rejects(limiter.limitFailures(limits, async () => { runs++; }), { code: 'ratelimit.throttled' });
       assert.equal(runs, 5, 'the attempt does not run once a key is full');
     });
 
@@ -123,7 +123,7 @@ for (const backend of backends) {
       assert.equal(runs, 20, 'attempts that ran');
       const reasons = results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'accepted'));
       assert.equal(reasons.filter((c) => c === 'identity.invalid_credentials').length, 20);
-      assert.equal(reasons.filter((c) => c === 'web.rate_limited').length, 180);
+      assert.equal(reasons.filter((c) => c === 'ratelimit.throttled').length, 180);
       // The refused attempts gave their counts back: one more than the limit would now allow exactly one more.
       assert.equal((await a.peek('par-account', { limit: 21, windowSeconds: 300 })).remaining, 1);
     });
@@ -131,8 +131,8 @@ for (const backend of backends) {
     it('gives back what an attempt counted when a key refuses it, so a throttled source cannot spend an account', async () => {
       const limiter = fixture.node(manualClock());
       for (let i = 0; i < 3; i++) await limiter.consume('rk-full', rule);
-      await assert.rejects(limiter.check([{ key: 'rk-shared', rule }, { key: 'rk-full', rule }]), { code: 'web.rate_limited' });
-      await assert.rejects(limiter.limitFailures([{ key: 'rk-shared', rule }, { key: 'rk-full', rule }], async () => assert.fail('ran')), { code: 'web.rate_limited' });
+      await assert.rejects(limiter.check([{ key: 'rk-shared', rule }, { key: 'rk-full', rule }]), { code: 'ratelimit.throttled' });
+      await assert.rejects(limiter.limitFailures([{ key: 'rk-shared', rule }, { key: 'rk-full', rule }], async () => assert.fail('ran')), { code: 'ratelimit.throttled' });
       assert.equal((await limiter.peek('rk-shared', rule)).remaining, 3, 'the key before the full one');
       assert.equal((await limiter.peek('rk-full', { limit: 4, windowSeconds: 60 })).remaining, 1, 'and the full key itself');
       // 200 parallel failures from one source (5 allowed) at an account that allows 50: the account sees 5.
@@ -158,7 +158,7 @@ for (const backend of backends) {
       assert.equal((await limiter.peek('rs-account', rule)).remaining, 3, 'given back after the success');
       const outage = Object.assign(new Error('down'), { code: 'directory.unreachable' });
       await assert.rejects(limiter.limitFailures(limits, async () => { throw outage; }, (e) => e !== outage), outage);
-      await assert.rejects(limiter.limitFailures(limits, async () => { throw new RateLimitedError(5); }), { code: 'web.rate_limited' });
+      await assert.rejects(limiter.limitFailures(limits, async () => { throw new RateLimitedError(5); }), { code: 'ratelimit.throttled' });
       assert.equal((await limiter.peek('rs-account', rule)).remaining, 3, 'given back after an outage and a nested refusal');
       // A refund never reaches into the next window: an attempt that outlived its window leaves the new one alone.
       await assert.rejects(limiter.limitFailures(limits, async () => { throw new Error('wrong'); }));

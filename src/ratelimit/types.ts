@@ -76,10 +76,10 @@ export class RateLimitError extends TesseraError<RateLimitErrorCode> {
   }
 }
 
-/** Too many attempts: the edge answers 429 with Retry-After. The code is the message id the pages show. */
-export class RateLimitedError extends TesseraError<'web.rate_limited'> {
+/** Too many attempts: each edge maps the code once (web: 429 with Retry-After and the page's `web.rate_limited`). */
+export class RateLimitedError extends TesseraError<'ratelimit.throttled'> {
   declare readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
-    super('web.rate_limited', { retryAfterSeconds });
+    super('ratelimit.throttled', { retryAfterSeconds });
   }
 }

@@ -4,3 +4,4 @@ export { secondFactorStep, type SignInFlow, type SignedIn, type SecondFactorStep
 export { SignInError, type SignInErrorCode } from './errors.ts';
 export type { SignInFlowStore } from './store.ts';
 export { createSqlSignInFlowStore } from './sql/flow-store.ts';
+export { createFirstFactor, type FirstFactor, type FirstFactorPorts, type FirstFactorAttempt } from './first-factor.ts';

@@ -1,17 +1,15 @@
 // What the VPN login (radius/vpn-login.ts) asks of the rest of Tessera, answered by the identity, OTP, policy and
 // rate-limit services: the application rules of a VPN login, kept out of both the RADIUS transport and the composer.
 import { callingStation, type ReplyAttribute, type VpnLoginPorts, type VpnMessage } from '../radius/index.ts';
-import { attemptLimits, type AttemptRules, type RateLimiter } from '../ratelimit/index.ts';
-import { countsAsFailedSignIn, type AccountService, type WorkforceService } from '../identity/index.ts';
+import type { WorkforceService } from '../identity/index.ts';
+import type { FirstFactor } from '../signin/index.ts';
 import type { CheckedSecondFactor } from '../policy/index.ts';
 
 export interface VpnPortsDeps {
-  accounts: Pick<AccountService, 'authenticate'>;
-  /** Present when a directory is configured: its names sign in against it. */
-  workforce?: Pick<WorkforceService, 'isDirectoryName' | 'signIn' | 'accountNamed'>;
-  limiter: Pick<RateLimiter, 'limitFailures'>;
-  /** The sign-in page's rules, applied on counters of the VPN's own. */
-  signInRules: AttemptRules;
+  /** The sign-in page's first factor, applied on counters of the VPN's own. */
+  firstFactor: Pick<FirstFactor, 'check'>;
+  /** Present when a directory is configured: names the audit log's refusals after the account they mean. */
+  workforce?: Pick<WorkforceService, 'isDirectoryName' | 'accountNamed'>;
   secondFactor: CheckedSecondFactor;
   /** Throws when the account was disabled since its password was checked. */
   assertStillActive(accountId: string): Promise<void>;
@@ -40,12 +38,7 @@ export function createVpnPorts(d: VpnPortsDeps): VpnPorts {
       // the one it names in Calling-Station-Id, else only the gateway.
       const station = callingStation(request);
       const source = station ? { station } : { gateway: request.client };
-      const account = await d.limiter.limitFailures(
-        attemptLimits({ action: 'vpn', account: userName, source }, d.signInRules),
-        () => (d.workforce?.isDirectoryName(userName)
-          ? d.workforce.signIn(userName, password) : d.accounts.authenticate(userName, password)),
-        countsAsFailedSignIn,
-      );
+      const account = await d.firstFactor.check({ action: 'vpn', name: userName, password, source });
       return { accountId: account.id, groups: account.groups, workforce: account.kind === 'workforce' };
     },
     secondFactor: (appId, accountId, groups) => d.secondFactor(appId, accountId, groups),

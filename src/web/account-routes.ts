@@ -1,10 +1,9 @@
 // Pages outside a sign-in interaction: the account site's home, confirming an e-mail by link, the demo mailbox.
 import type { FastifyInstance } from 'fastify';
 import { IdentityError, type AccountService } from '../identity/index.ts';
-import { html } from './html.ts';
-import { t } from './i18n/index.ts';
-import { confirmLinkPage, confirmUnsubscribePage, messagePage } from './pages/account-pages.ts';
+import { confirmLinkPage, confirmUnsubscribePage, homePage, messagePage } from './pages/account-pages.ts';
 import { mailboxPage, type MailboxEntry } from './pages/mailbox-page.ts';
+import { formError } from './error-map.ts';
 
 export interface AccountRouteOptions {
   accounts: AccountService;
@@ -15,9 +14,7 @@ export interface AccountRouteOptions {
 }
 
 export function registerAccountRoutes(app: FastifyInstance, o: AccountRouteOptions): void {
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(messagePage('home.title', 'home.intro', html`
-<p><a class="button" href="/account/login">${t('account.sign_in')}</a> <a class="button" href="/account/signup">${t('account.create')}</a></p>
-${o.mailbox ? html`<p><a href="/dev/mailbox">${t('mailbox.title')}</a></p>` : ''}`)));
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(homePage({ mailbox: o.mailbox !== undefined })));
 
   // A GET only shows a button: mail scanners that open links must not spend the confirmation.
   app.get<{ Querystring: { token?: string } }>('/verify-email', {
@@ -33,7 +30,7 @@ ${o.mailbox ? html`<p><a href="/dev/mailbox">${t('mailbox.title')}</a></p>` : ''
       return reply.type('text/html; charset=utf-8').send(messagePage('verify.done_title', 'verify.done'));
     } catch (err) {
       if (!(err instanceof IdentityError)) throw err;
-      return reply.code(400).type('text/html; charset=utf-8').send(messagePage('error.title', err.code));
+      return reply.code(400).type('text/html; charset=utf-8').send(messagePage('error.title', formError(err).message));
     }
   });
 

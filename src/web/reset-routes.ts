@@ -9,11 +9,10 @@ import type { SessionManager } from '../oidc/index.ts';
 import { attemptLimits, RateLimitedError, type AttemptRules, type RateLimiter } from '../ratelimit/index.ts';
 import type { Csrf } from './csrf.ts';
 import type { DeviceCookies } from './device-cookie.ts';
-import type { FieldError } from './forms.ts';
+import type { FieldError } from './pages/forms.ts';
+import { answerStatus, formError } from './error-map.ts';
 import { messagePage } from './pages/account-pages.ts';
-import { resetNewPasswordPage, resetRequestPage } from './pages/reset-pages.ts';
-import { html, layout } from './html.ts';
-import { t } from './i18n/index.ts';
+import { resetDonePage, resetNewPasswordPage, resetRequestPage, resetSentPage } from './pages/reset-pages.ts';
 
 export interface ResetRouteOptions {
   reset: PasswordReset;
@@ -69,17 +68,14 @@ export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions):
       // owner's browser (device cookie for this address) is counted on its own.
       await o.limiter.check(attemptLimits({ action: 'reset', account: email, source: { ip: req.ip }, device: o.devices.deviceFor(req.headers.cookie, email) }, o.rules));
     } catch (err) {
-      if (err instanceof CaptchaError) return again(400, [{ field: 'captcha', message: err.code }]);
-      if (err instanceof RateLimitedError) {
-        reply.header('retry-after', String(err.retryAfterSeconds));
-        return again(429, [{ message: 'web.rate_limited', params: { seconds: err.retryAfterSeconds } }]);
-      }
-      throw err;
+      if (!(err instanceof CaptchaError || err instanceof RateLimitedError)) throw err;
+      const answer = formError(err);
+      return again(answerStatus(reply, answer, 400), [answer]);
     }
     // Not awaited: the answer leaves before any look-up, so neither its words nor its timing tell whether the
     // address has an account (checklist T21).
     void o.reset.request(email).catch(o.onError);
-    return page(reply, 200, layout({ title: t('reset.title'), body: html`<h1>${t('reset.title')}</h1><p role="status">${t('reset.sent', { email })}</p>` }));
+    return page(reply, 200, resetSentPage(email));
   });
 
   app.get<{ Querystring: { token?: string } }>('/reset-password/new', {
@@ -94,13 +90,16 @@ export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions):
       const accountId = await o.reset.complete(req.body.token, req.body.password);
       // Every session and refresh token ends; no session is made: the person signs in afresh (T19, T24).
       await o.sessions.endAll(accountId);
-      return page(reply, 200, messagePage('reset.new_title', 'reset.done', html`<p><a class="button" href="/account/login">${t('account.sign_in')}</a></p>`));
+      return page(reply, 200, resetDonePage());
     } catch (err) {
       if (!(err instanceof IdentityError)) throw err;
-      if (err.code === 'identity.verification_invalid') return page(reply, 400, messagePage('error.title', err.code));
+      const answer = formError(err);
+      if (err.code === 'identity.verification_invalid') {
+        return page(reply, 400, messagePage('error.title', answer.message));
+      }
       return page(reply, 400, resetNewPasswordPage({
         csrf: formToken(req, reply), token: String(req.body.token ?? ''), passwordMinLength: await o.reset.passwordMinLength(req.body.token),
-        errors: [{ field: 'password', message: err.code, params: err.params }],
+        errors: [{ ...answer, field: 'password' }],
       }));
     }
   });

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, type ConfigInput } from '../../src/config.ts';
 import { createServer, type TesseraServer } from '../../src/server.ts';
 import { createTestDatabase } from './databases.ts';
-import { createLogger } from '../../src/web/logging.ts';
+import { createLogger } from '../../src/web/index.ts';
 import type { Clock } from '../../src/clock/index.ts';
 
 export async function freePort(): Promise<number> {

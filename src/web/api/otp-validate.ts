@@ -5,7 +5,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import { OtpError, type OtpService } from '../../otp/index.ts';
 import type { AccountService } from '../../identity/index.ts';
-import { accountKey, RateLimitedError, type Limit, type RateLimiter } from '../../ratelimit/index.ts';
+import { accountKey, type Limit, type RateLimiter } from '../../ratelimit/index.ts';
+import { answerStatus, webAnswer } from '../error-map.ts';
+import { sendProblem } from '../errors.ts';
 
 export interface ValidateApiOptions {
   otp: OtpService;
@@ -66,9 +68,12 @@ export function registerOtpValidateApi(app: FastifyInstance, o: ValidateApiOptio
       o.onResult?.('accept');
       return { result: 'accept' };
     } catch (err) {
-      if (err instanceof RateLimitedError) {
-        return reply.code(429).header('retry-after', String(err.retryAfterSeconds)).type('application/problem+json')
-          .send({ type: 'about:blank', status: 429, title: 'Too many attempts', code: err.code, retryAfterSeconds: err.retryAfterSeconds });
+      // Too many failures for this name: 429 with the web's message id as `code` (src/web/error-map.ts).
+      const answer = webAnswer(err);
+      if (answer?.status === 429) {
+        const status = answerStatus(reply, answer, 429);
+        const extra = { title: 'Too many attempts', retryAfterSeconds: answer.retryAfterSeconds };
+        return sendProblem(reply, status, answer.message, extra);
       }
       if (!(err instanceof OtpError)) throw err;
       const locked = err.code === 'otp.locked' || err.code === 'otp.throttled';

@@ -1,7 +1,7 @@
 // The sign-in, sign-up, confirmation and consent pages. Each takes what it shows and returns a whole document.
-import { html, layout, type Html } from '../html.ts';
+import { html, layout, type Html } from './html.ts';
 import { t, type MessageId } from '../i18n/index.ts';
-import { errorSummary, field, hiddenInputs, type FieldError } from '../forms.ts';
+import { errorSummary, field, hiddenInputs, type FieldError } from './forms.ts';
 
 export interface FormContext {
   action: string;
@@ -71,8 +71,11 @@ ${c.tosUri ? html`<p><a href="${c.tosUri}" rel="noopener noreferrer">${t('consen
 <form method="post" action="${c.denyAction}">${hiddenInputs({ csrf: c.csrf })}<button class="secondary" type="submit">${t('consent.deny')}</button></form>` });
 }
 
-export function messagePage(title: MessageId, message: MessageId, extra?: Html): string {
-  return layout({ title: t(title), body: html`<h1>${t(title)}</h1><p role="status">${t(message)}</p>${extra ?? ''}` });
+export function messagePage(
+  title: MessageId, message: MessageId, extra?: Html, params?: Record<string, string | number>,
+): string {
+  const body = html`<h1>${t(title)}</h1><p role="status">${t(message, params)}</p>${extra ?? ''}`;
+  return layout({ title: t(title), body });
 }
 
 export function confirmLinkPage(c: { action: string; token: string }): string {
@@ -83,4 +86,12 @@ export function confirmLinkPage(c: { action: string; token: string }): string {
 export function confirmUnsubscribePage(token: string): string {
   return layout({ title: t('unsubscribe.title'), body: html`<h1>${t('unsubscribe.title')}</h1><p>${t('unsubscribe.question')}</p>
 <form method="post" action="/unsubscribe?t=${encodeURIComponent(token)}"><button type="submit" autofocus>${t('unsubscribe.submit')}</button></form>` });
+}
+
+/** Tessera's home: sign in or create an account, and in demo mode the local mailbox. */
+export function homePage(c: { mailbox: boolean }): string {
+  return messagePage('home.title', 'home.intro', html`
+<p><a class="button" href="/account/login">${t('account.sign_in')}</a> \
+<a class="button" href="/account/signup">${t('account.create')}</a></p>
+${c.mailbox ? html`<p><a href="/dev/mailbox">${t('mailbox.title')}</a></p>` : ''}`);
 }

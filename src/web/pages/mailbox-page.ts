@@ -1,4 +1,4 @@
-import { html, layout } from '../html.ts';
+import { html, layout } from './html.ts';
 import { t } from '../i18n/index.ts';
 
 export interface MailboxEntry { id: string; to: string; subject: string; text: string; createdAt: number }

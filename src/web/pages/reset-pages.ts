@@ -1,7 +1,8 @@
 // Reset password: e-mail address and an accessible proof-of-work check, then a new password from the mailed link.
-import { html, layout } from '../html.ts';
+import { html, layout } from './html.ts';
 import { t } from '../i18n/index.ts';
-import { errorSummary, field, hiddenInputs, type FieldError } from '../forms.ts';
+import { errorSummary, field, hiddenInputs, type FieldError } from './forms.ts';
+import { messagePage } from './account-pages.ts';
 
 const errorFor = (errors: FieldError[] | undefined, name: string) => errors?.find((e) => e.field === name);
 
@@ -26,4 +27,15 @@ ${errorSummary(c.errors ?? [])}
 <form method="post" action="/reset-password/new" novalidate>${hiddenInputs({ csrf: c.csrf, token: c.token })}
 ${field({ name: 'password', label: 'account.new_password', type: 'password', autocomplete: 'new-password', hint: t('signup.password_hint', { min: c.passwordMinLength }), error: errorFor(c.errors, 'password'), autofocus: true })}
 <button type="submit">${t('reset.new_submit')}</button></form>` });
+}
+
+/** The same words whether or not the address has an account (checklist T21). */
+export function resetSentPage(email: string): string {
+  const body = html`<h1>${t('reset.title')}</h1><p role="status">${t('reset.sent', { email })}</p>`;
+  return layout({ title: t('reset.title'), body });
+}
+
+export function resetDonePage(): string {
+  const signIn = html`<p><a class="button" href="/account/login">${t('account.sign_in')}</a></p>`;
+  return messagePage('reset.new_title', 'reset.done', signIn);
 }

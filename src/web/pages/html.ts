@@ -1,6 +1,6 @@
 // Server-rendered pages: every value passes through `escape` via the `html` tag, so user input never becomes markup.
 // No inline style or script anywhere: the Content-Security-Policy (web/security-headers.ts) allows neither.
-import { stylesheetHref } from './stylesheet.ts';
+import { stylesheetHref } from '../stylesheet.ts';
 
 export class Html {
   readonly value: string;
