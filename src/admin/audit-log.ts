@@ -29,7 +29,9 @@ export function auditAdmin(p: AdminPorts) {
     /** Newest first, with the accounts the events are about named (id → user name or e-mail address). */
     async list(query: AuditQuery): Promise<{ events: RecordedEvent[]; names: Map<string, string> }> {
       const limit = checkLimit(query.limit);
-      if (query.action !== undefined && !actionName.test(query.action)) throw new AdminError('admin.invalid_action', { field: 'action' });
+      if (query.action !== undefined && !actionName.test(query.action)) {
+        throw new AdminError('admin.invalid_action', { field: 'action' });
+      }
       const account = query.user === undefined ? undefined : await p.accounts.findByLogin(query.user);
       const who = query.user === undefined ? undefined : { name: query.user, accountId: account?.id };
       const events = await p.audit.list({ who, action: query.action, limit });
@@ -49,7 +51,7 @@ export function auditAdmin(p: AdminPorts) {
 export function vpnSessionAdmin(p: AdminPorts) {
   return {
     /** Newest first; `active`: those no Stop has ended. */
-    list(query: { active?: boolean; user?: string; limit: number }): Promise<VpnSession[]> {
+    async list(query: { active?: boolean; user?: string; limit: number }): Promise<VpnSession[]> {
       return p.vpnSessions.list({ active: query.active, userName: query.user, limit: checkLimit(query.limit) });
     },
   };

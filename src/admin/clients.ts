@@ -1,9 +1,14 @@
 // The apps that sign people in (OIDC clients) and the VPN gateways that ask Tessera (RADIUS clients).
 import type { ClientInput } from '../oidc/index.ts';
 import type { StoredClientInput, StoredClientSummary } from '../radius/index.ts';
+import { recorder } from './changes.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
 
-export type ListedRadiusClient = Omit<StoredClientSummary, 'createdAt'> & { createdAt?: number; source: 'configuration' | 'database' };
+/** A gateway as listed: from the configuration (no creation time) or added at run time (stored). */
+export type ListedRadiusClient = Omit<StoredClientSummary, 'createdAt'> & {
+  createdAt?: number;
+  source: 'configuration' | 'database';
+};
 
 export function clientAdmin(p: AdminPorts) {
   return {
@@ -15,6 +20,7 @@ export function clientAdmin(p: AdminPorts) {
 }
 
 export function radiusClientAdmin(p: AdminPorts, o: AdminOptions) {
+  const record = recorder(p, o);
   return {
     /**
      * A VPN gateway; without a secret a random one is made. `generated` says so: the secret is then shown once.
@@ -22,14 +28,15 @@ export function radiusClientAdmin(p: AdminPorts, o: AdminOptions) {
      */
     async add(input: StoredClientInput): Promise<{ client: StoredClientSummary; secret: string; generated: boolean }> {
       const { client, secret } = await p.radiusClients.add(input);
-      const details = { address: client.address, allowedGroups: client.allowedGroups };
-      await p.audit.record({ actor: o.actor, action: 'radius.client.add', subject: client.name, outcome: 'success', details });
+      await record('radius.client.add', client.name, { address: client.address, allowedGroups: client.allowedGroups });
       return { client, secret, generated: input.secret === undefined };
     },
 
     /** The configured gateways, then the stored ones; never a secret. */
     async list(): Promise<ListedRadiusClient[]> {
-      const configured = p.configuredRadiusClients.map(({ secret: _secret, ...c }) => ({ ...c, source: 'configuration' as const }));
+      const configured = p.configuredRadiusClients.map(({ secret: _secret, ...c }) => ({
+        ...c, source: 'configuration' as const,
+      }));
       const stored = (await p.radiusClients.list()).map((c) => ({ ...c, source: 'database' as const }));
       return [...configured, ...stored];
     },
@@ -37,7 +44,7 @@ export function radiusClientAdmin(p: AdminPorts, o: AdminOptions) {
     /** Running servers stop answering it within radius.clientRefreshMs. */
     async remove(name: string): Promise<void> {
       await p.radiusClients.remove(name);
-      await p.audit.record({ actor: o.actor, action: 'radius.client.remove', subject: name, outcome: 'success' });
+      await record('radius.client.remove', name);
     },
   };
 }

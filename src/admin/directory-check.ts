@@ -20,10 +20,13 @@ export interface DirectoryCheck {
 // A plain name nobody has still makes the service account bind and search: the connection check.
 const probeName = 'tessera-directory-check';
 
-export async function checkDirectory(directory: DirectoryConfig, user: string | undefined, clock: Clock): Promise<DirectoryCheck> {
+export async function checkDirectory(
+  directory: DirectoryConfig, user: string | undefined, clock: Clock,
+): Promise<DirectoryCheck> {
   const failedServers: string[] = [];
   const report: DirectoryCheck = { failedServers, bindDn: directory.bindDn, baseDn: directory.baseDn, bound: false };
-  const source = createDirectorySource(directory, { clock, onServerFailed: (url, reason) => failedServers.push(`${url} (${reason})`) });
+  const onServerFailed = (url: string, reason: string) => failedServers.push(`${url} (${reason})`);
+  const source = createDirectorySource(directory, { clock, onServerFailed });
   try {
     await source.describe(probeName);
     report.bound = true;
@@ -34,7 +37,9 @@ export async function checkDirectory(directory: DirectoryConfig, user: string | 
   } catch (err) {
     // Whatever the directory library threw, the newcomer needs its words, not a stack trace.
     const { code, message, diagnostic } = err as { code?: unknown; message: string; diagnostic?: string | null };
-    report.problem = { code: typeof code === 'string' ? code : undefined, message, diagnostic: diagnostic ?? undefined };
+    report.problem = {
+      code: typeof code === 'string' ? code : undefined, message, diagnostic: diagnostic ?? undefined,
+    };
     return report;
   } finally {
     await source.close();

@@ -3,6 +3,7 @@
 import type { Account } from '../identity/index.ts';
 import type { AppPolicy, OtpMode } from '../policy/index.ts';
 import { AdminError } from './errors.ts';
+import { recorder } from './changes.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
 
 export interface UserInput {
@@ -34,15 +35,19 @@ export function checkPolicy(input: PolicyInput): AppPolicy {
   }
   const groupOverrides: Record<string, OtpMode> = {};
   for (const { name, mode } of input.groups) {
-    if (!name || !isMode(mode)) throw new AdminError('admin.invalid_group', { field: 'group', subject: `${name}=${mode}` });
+    if (!name || !isMode(mode)) {
+      throw new AdminError('admin.invalid_group', { field: 'group', subject: `${name}=${mode}` });
+    }
     const twin = Object.keys(groupOverrides).find((other) => other.toLowerCase() === name.toLowerCase());
     if (twin !== undefined) throw new AdminError('admin.group_twice', { field: 'group', subject: twin });
     groupOverrides[name] = mode;
   }
-  return { appId: input.appId, otp: input.otp, goLiveAt: input.goLiveAt, graceSeconds: input.graceDays * 86400, groupOverrides };
+  const graceSeconds = input.graceDays * 86400;
+  return { appId: input.appId, otp: input.otp, goLiveAt: input.goLiveAt, graceSeconds, groupOverrides };
 }
 
 export function operatorAdmin(p: AdminPorts, o: AdminOptions) {
+  const record = recorder(p, o);
   return {
     /** A confirmed account; the password is checked as at registration (length, breached, not the e-mail). */
     addUser: (input: UserInput): Promise<Account> => p.accounts.createByOperator(input),
@@ -51,7 +56,7 @@ export function operatorAdmin(p: AdminPorts, o: AdminOptions) {
     async setPolicy(input: PolicyInput): Promise<AppPolicy> {
       const policy = checkPolicy(input);
       await p.policies.save(policy, p.clock.now());
-      await p.audit.record({ actor: o.actor, action: 'policy.set', subject: policy.appId, outcome: 'success', details: { ...policy } });
+      await record('policy.set', policy.appId, { ...policy });
       return policy;
     },
     listPolicies: () => p.policies.list(),

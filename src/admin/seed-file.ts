@@ -22,6 +22,8 @@ function readLine(line: string, encoding: SeedEncoding): HardwareImport | string
   };
 }
 
+const badSerial = 'the serial must be 1–64 letters, digits or . _ : -';
+
 export function readSeedFile(text: string, encoding: SeedEncoding): SeedFile {
   const tokens: HardwareImport[] = [];
   const problems: string[] = [];
@@ -41,8 +43,7 @@ export function readSeedFile(text: string, encoding: SeedEncoding): SeedFile {
       seen.add(serial);
       tokens.push({ ...token, serial });
     } catch (err) {
-      const problem = err instanceof OtpError ? 'the serial must be 1–64 letters, digits or . _ : -' : (err as Error).message;
-      problems.push(`${where}: ${problem}`);
+      problems.push(`${where}: ${err instanceof OtpError ? badSerial : (err as Error).message}`);
     }
   });
   return { tokens, problems };

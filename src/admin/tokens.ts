@@ -3,6 +3,7 @@
 import type { Account } from '../identity/index.ts';
 import { OtpError, type TokenDescription } from '../otp/index.ts';
 import { AdminError } from './errors.ts';
+import { recorder } from './changes.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
 import { readSeedFile, type SeedEncoding } from './seed-file.ts';
 
@@ -14,6 +15,7 @@ export type ImportResult =
 const otpCode = (err: unknown) => (err instanceof OtpError ? err.code : undefined);
 
 export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
+  const record = recorder(p, o);
   const accountOf = async (login: string): Promise<Account> => {
     const account = await p.accounts.findByLogin(login);
     if (!account) throw new AdminError('admin.account_unknown', { field: 'user', subject: login });
@@ -29,10 +31,13 @@ export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
         if (!(err instanceof OtpError)) throw err;
         return false;
       }
-      await p.audit.record({ actor: o.actor, action: `helpdesk.otp_${kind}`, subject: null, outcome: 'success', details: { serial } });
+      await record(`helpdesk.otp_${kind}`, null, { serial });
       return true;
     });
-    if (!done) throw new AdminError(kind === 'unlock' ? 'admin.token_not_in_use' : 'admin.token_not_bound', { field: 'serial', subject: serial });
+    if (!done) {
+      const code = kind === 'unlock' ? 'admin.token_not_in_use' : 'admin.token_not_bound';
+      throw new AdminError(code, { field: 'serial', subject: serial });
+    }
   };
 
   return {
@@ -63,8 +68,7 @@ export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
           alreadyThere.push(token.serial);
         }
       }
-      const details = { imported, alreadyThere: alreadyThere.length };
-      await p.audit.record({ actor: o.actor, action: 'helpdesk.otp_import', subject: null, outcome: 'success', details });
+      await record('helpdesk.otp_import', null, { imported, alreadyThere: alreadyThere.length });
       return { imported, alreadyThere, problems: [] };
     },
 
@@ -74,16 +78,15 @@ export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
       try {
         const token = await p.audit.asOneEvent(async () => {
           const assigned = await p.otp.assignHardware(account.id, serial);
-          const event = { actor: o.actor, action: 'helpdesk.otp_assign', subject: account.id, outcome: 'success', details: { serial } };
-          await p.audit.record(event);
+          await record('helpdesk.otp_assign', account.id, { serial });
           return assigned;
         });
         return { account, token };
       } catch (err) {
         const code = otpCode(err);
-        if (code === 'otp.serial_taken') throw new AdminError('admin.serial_taken', { field: 'serial', subject: serial });
-        if (code === 'otp.serial_unknown') throw new AdminError('admin.serial_unknown', { field: 'serial', subject: serial });
-        throw err;
+        if (code !== 'otp.serial_taken' && code !== 'otp.serial_unknown') throw err;
+        const adminCode = code === 'otp.serial_taken' ? 'admin.serial_taken' : 'admin.serial_unknown';
+        throw new AdminError(adminCode, { field: 'serial', subject: serial });
       }
     },
   };
