@@ -96,8 +96,8 @@ async function main(argv: string[]): Promise<number> {
     return ctx.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // Commander has printed the help or the problem already.
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : exitStatus.usage;
+      // Commander has printed the help (asked for: 0; instead of a command: an error) or the problem already.
+      return err.exitCode === 0 ? 0 : exitStatus.usage;
     }
     const described = describeError(err, ctx.running || 'tessera');
     if (!described) throw err;

@@ -17,6 +17,7 @@ export class CliError extends TesseraError<CliErrorCode> {
 /** Exit statuses: 0 done, 1 refused or failed, 2 the command line itself is wrong (see `tessera --help`). */
 export const exitStatus = { refused: 1, usage: 2, cancelled: 130 } as const;
 
+const checkTokens = 'check it with otp tokens --user';
 const noDirectory = 'no directory is configured (directory.urls, TESSERA_DIRECTORY_URLS)';
 
 type Say = (err: TesseraError, command: string) => string;
@@ -31,8 +32,8 @@ const byCode: Record<string, { exit?: number; say: Say }> = {
   'cli.unreadable_file': { say: prefixed((e) => e.message) },
   'cli.cancelled': { exit: exitStatus.cancelled, say: prefixed(() => 'cancelled') },
   'admin.account_unknown': { say: (e) => `no account matches ${subjectOf(e)}` },
-  'admin.token_not_in_use': { say: (e) => `no token with serial ${subjectOf(e)} that is in use: check it with otp tokens --user` },
-  'admin.token_not_bound': { say: (e) => `no token with serial ${subjectOf(e)} belongs to anyone: check it with otp tokens --user` },
+  'admin.token_not_in_use': { say: (e) => `no token with serial ${subjectOf(e)} that is in use: ${checkTokens}` },
+  'admin.token_not_bound': { say: (e) => `no token with serial ${subjectOf(e)} belongs to anyone: ${checkTokens}` },
   'admin.serial_unknown': { say: (e) => `no imported hardware token has serial ${subjectOf(e)}` },
   'admin.serial_taken': { say: (e) => `${subjectOf(e)} belongs to someone already: unbind it first` },
   'admin.no_directory': { say: () => noDirectory },

@@ -4,7 +4,8 @@ import type { RecordedEvent } from '../audit/index.ts';
 import type { TokenDescription } from '../otp/index.ts';
 import type { VpnSession } from '../radius/index.ts';
 
-export const utc = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, 19).replace('T', ' '));
+export const utc = (ms: number | null) =>
+  (ms === null ? '' : new Date(ms).toISOString().slice(0, 19).replace('T', ' '));
 
 const visible = (cell: string) =>
   cell.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
@@ -15,13 +16,15 @@ export function formatTable(cells: string[][]): string {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
+type Step = { action: string; outcome: string };
+
 /** `names`: account id → the name the helpdesk knows the person by. */
 export function formatEvents(events: RecordedEvent[], names: Map<string, string>): string {
   if (events.length === 0) return 'no audit events match';
   const rows = [['#', 'TIME (UTC)', 'ACTION', 'OUTCOME', 'SUBJECT', 'SOURCE', 'DETAILS']];
   for (const e of events) {
     // The reason first: it is what the helpdesk looks for; the steps of a VPN login in the order they ran.
-    const { reason, steps, ...rest } = e.details as { reason?: unknown; steps?: Array<{ action: string; outcome: string }> };
+    const { reason, steps, ...rest } = e.details as { reason?: unknown; steps?: Step[] };
     const details = [
       ...(reason === undefined ? [] : [`reason=${String(reason)}`]),
       ...Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`),
@@ -52,7 +55,8 @@ export function formatSessions(sessions: VpnSession[]): string {
   for (const s of sessions) {
     rows.push([
       s.userName ?? '', s.client, s.framedAddress ?? '', s.callingStation ?? '', utc(s.startedAt),
-      s.stoppedAt === null ? 'active' : utc(s.stoppedAt), bytes(s.inputOctets), bytes(s.outputOctets), s.terminateCause ?? '',
+      s.stoppedAt === null ? 'active' : utc(s.stoppedAt), bytes(s.inputOctets), bytes(s.outputOctets),
+      s.terminateCause ?? '',
     ]);
   }
   return formatTable(rows);

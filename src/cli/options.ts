@@ -22,16 +22,21 @@ export function commandPath(command: Command): string {
 export function checkRequired(command: Command): void {
   for (const option of command.options) {
     if (!(option instanceof RequiredOption) || command.getOptionValue(option.attributeName()) !== undefined) continue;
-    throw new CliError('cli.missing_option', option.long ?? option.flags, `${option.long} is required${option.hint ? ` (${option.hint})` : ''}`);
+    const hint = option.hint ? ` (${option.hint})` : '';
+    throw new CliError('cli.missing_option', option.long ?? option.flags, `${option.long} is required${hint}`);
   }
 }
 
 export type Format = 'table' | 'json';
-export const formatOption = () => new Option('--format <format>', 'table for people, json for programs').default('table');
-export const limitOption = () => new Option('--limit <n>', 'at most this many, newest first (1 to 10000)').default('50');
+export const formatOption = () =>
+  new Option('--format <format>', 'table for people, json for programs').default('table');
+export const limitOption = () =>
+  new Option('--limit <n>', 'at most this many, newest first (1 to 10000)').default('50');
 
 export function parseFormat(value: string): Format {
-  if (value !== 'table' && value !== 'json') throw new CliError('cli.invalid_option', 'format', '--format must be table or json');
+  if (value !== 'table' && value !== 'json') {
+    throw new CliError('cli.invalid_option', 'format', '--format must be table or json');
+  }
   return value;
 }
 

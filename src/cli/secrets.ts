@@ -25,7 +25,9 @@ export async function readSecret(source: SecretSource): Promise<string | undefin
   if (source.value !== undefined) return source.value;
   if (!source.fromStdin && !process.stdin.isTTY) return undefined;
   const secret = process.stdin.isTTY ? await askTwice(source) : await readStdin();
-  if (secret === '') throw new CliError('cli.invalid_option', source.stdinOption, `${source.stdinOption}: nothing was read`);
+  if (secret === '') {
+    throw new CliError('cli.invalid_option', source.stdinOption, `${source.stdinOption}: nothing was read`);
+  }
   return secret;
 }
 

@@ -9,6 +9,7 @@ export default (ctx: CliContext) => new Command('verify')
       console.log(`audit log intact: ${verdict.events} events, each chained to the one before`);
       return 0;
     }
-    console.error(`audit log broken at event ${verdict.brokenAt}: it, or one before it, was changed or removed after it was written`);
+    const why = 'it, or one before it, was changed or removed after it was written';
+    console.error(`audit log broken at event ${verdict.brokenAt}: ${why}`);
     return 1;
   })));

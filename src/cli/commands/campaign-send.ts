@@ -11,9 +11,11 @@ export default (ctx: CliContext) => new Command('send')
   .addOption(new RequiredOption('--html <file>', 'the HTML body'))
   .option('--text <file>', 'the plain-text body (default: made from the HTML)')
   .action(act(ctx, async (o: Options) => {
-    const input = { subject: o.subject, html: readText(o.html, 'html'), text: o.text === undefined ? undefined : readText(o.text, 'text') };
+    const text = o.text === undefined ? undefined : readText(o.text, 'text');
+    const input = { subject: o.subject, html: readText(o.html, 'html'), text };
     await ctx.withAdmin(async (admin, config) => {
       const { recipients } = await admin.sendCampaign(input);
-      console.log(`queued ${recipients} mails; the running server sends them at ${config.mail.marketingPerMinute} a minute`);
+      const pace = `the running server sends them at ${config.mail.marketingPerMinute} a minute`;
+      console.log(`queued ${recipients} mails; ${pace}`);
     });
   }));

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { ClientInput } from '../../oidc/index.ts';
 import { act, type CliContext } from '../context.ts';
+import { CliError } from '../errors.ts';
+import { readText } from '../files.ts';
 import { collect } from '../options.ts';
 
 interface Options {
@@ -10,8 +11,17 @@ interface Options {
   firstParty?: boolean; refreshTokens?: string; json?: string;
 }
 
+function readJson(file: string): ClientInput {
+  try {
+    return JSON.parse(readText(file, 'json')) as ClientInput;
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    throw new CliError('cli.invalid_option', 'json', `${file} is not JSON (${err.message})`);
+  }
+}
+
 // Every field is checked by the client registry, which names the one that is wrong (`redirect_uris.0: …`).
-const inputOf = (o: Options): ClientInput => (o.json ? JSON.parse(readFileSync(o.json, 'utf8')) : {
+const inputOf = (o: Options): ClientInput => (o.json ? readJson(o.json) : {
   client_id: o.id ?? '', client_name: o.name ?? o.id ?? '', redirect_uris: o.redirectUri ?? [],
   post_logout_redirect_uris: o.postLogoutUri, backchannel_logout_uri: o.backchannelLogoutUri, public: o.public,
   logo_uri: o.logoUri, policy_uri: o.policyUri, tos_uri: o.tosUri, grant_types: o.grant as ClientInput['grant_types'],

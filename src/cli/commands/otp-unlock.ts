@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { act, type CliContext } from '../context.ts';
 import { RequiredOption } from '../options.ts';
 
-export const serialOption = () => new RequiredOption('--serial <serial>', 'the token', 'as printed on the token or shown by otp tokens');
+export const serialOption = () =>
+  new RequiredOption('--serial <serial>', 'the token', 'as printed on the token or shown by otp tokens');
 
 export default (ctx: CliContext) => new Command('unlock')
   .description('helpdesk, once the person is identified: lift a token\'s lock and clear its failed codes')

@@ -16,7 +16,9 @@ function goLiveAt(date: string | undefined): number | null {
 function groups(entries: string[]): Array<{ name: string; mode: string }> {
   return entries.map((entry) => {
     const at = entry.lastIndexOf('=');
-    if (at < 1) throw new CliError('cli.invalid_option', 'group', `--group ${entry} must be NAME=off|optional|required`);
+    if (at < 1) {
+      throw new CliError('cli.invalid_option', 'group', `--group ${entry} must be NAME=off|optional|required`);
+    }
     return { name: entry.slice(0, at), mode: entry.slice(at + 1) };
   });
 }

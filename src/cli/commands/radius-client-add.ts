@@ -19,7 +19,8 @@ export default (ctx: CliContext) => new Command('add')
   .option('--group <name>', 'only members of this directory group log in through it; repeat for more', collect)
   .action(act(ctx, async (o: Options) => {
     const secret = o.secret === undefined && !o.secretStdin ? undefined : await readSecret({
-      value: o.secret, fromStdin: o.secretStdin, option: '--secret', stdinOption: '--secret-stdin', prompt: `Shared secret for ${o.name}: `,
+      value: o.secret, fromStdin: o.secretStdin, option: '--secret', stdinOption: '--secret-stdin',
+      prompt: `Shared secret for ${o.name}: `,
     });
     await ctx.withAdmin(async (admin, config) => {
       const { client, secret: made, generated } = await admin.radiusClients.add({
@@ -28,7 +29,8 @@ export default (ctx: CliContext) => new Command('add')
       });
       console.log(JSON.stringify(client, null, 2));
       if (generated) {
-        console.log(`shared secret: ${made}\nKeep it now: it is not shown again. Running servers pick the client up at its first packet.`);
+        console.log(`shared secret: ${made}`);
+        console.log('Keep it now: it is not shown again. Running servers pick the client up at its first packet.');
       }
       if (!config.radius) {
         console.error('note: RADIUS is not configured here (radius.port, TESSERA_RADIUS_PORT); no server will listen.');

@@ -8,7 +8,7 @@ interface Options { email: string; password?: string; passwordStdin?: boolean; n
 
 export default (ctx: CliContext) => new Command('add')
   .description('create a confirmed account; at a terminal the password is asked for without echo')
-  .addOption(new RequiredOption('--email <email>', 'the e-mail address, which signs in', 'the e-mail address the person signs in with'))
+  .addOption(new RequiredOption('--email <email>', 'the e-mail address the person signs in with'))
   .option('--password-stdin', 'read the password from standard input (at a terminal: asked for without echo)')
   .option('--password <password>', 'for scripts only: the shell history and the process list keep it')
   .option('--name <name>', 'the person\'s name')
@@ -19,7 +19,8 @@ export default (ctx: CliContext) => new Command('add')
       prompt: `Password for ${o.email}: `, confirm: true,
     });
     if (password === undefined) {
-      throw new CliError('cli.missing_option', '--password-stdin', 'a password is required: pipe it in with --password-stdin, or run this at a terminal to be asked');
+      const how = 'pipe it in with --password-stdin, or run this at a terminal to be asked';
+      throw new CliError('cli.missing_option', '--password-stdin', `a password is required: ${how}`);
     }
     await ctx.withAdmin(async (admin) => {
       const account = await admin.addUser({ email: o.email, password, name: o.name, workforce: o.workforce });
