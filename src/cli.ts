@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `tessera`: the operator's commands, one file each under cli/commands, each calling the admin service. This file is
 // the table of them, and the one place where an error becomes a message and an exit status (cli/errors.ts).
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { createContext, type CliContext } from './cli/context.ts';
-import { describeError, exitStatus } from './cli/errors.ts';
+import { describeError } from './cli/errors.ts';
 import { checkRequired, commandPath } from './cli/options.ts';
 import serve from './cli/commands/serve.ts';
 import migrate from './cli/commands/migrate.ts';
@@ -80,7 +80,7 @@ function program(ctx: CliContext): Command {
     ctx.running = commandPath(running);
     checkRequired(running);
   });
-  // Every command ends through the same door: help exits 0, a wrong command line 2, refusals as errors/describe.
+  // Every command ends through the same door: help exits 0, the rest as cli/errors.ts says.
   const settle = (command: Command) => {
     command.exitOverride().showHelpAfterError('(run with --help for the options)');
     command.commands.forEach(settle);
@@ -95,13 +95,9 @@ async function main(argv: string[]): Promise<number> {
     await program(ctx).parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Commander has printed the help (asked for: 0; instead of a command: an error) or the problem already.
-      return err.exitCode === 0 ? 0 : exitStatus.usage;
-    }
     const described = describeError(err, ctx.running || 'tessera');
     if (!described) throw err;
-    console.error(described.text);
+    if (described.text !== undefined) console.error(described.text);
     return described.exit;
   }
 }

@@ -1,6 +1,7 @@
 // The CLI's one mapping from a typed error to what the operator reads and the exit status: the i18n catalogue's
 // words where it has them, the error's own text where it names a field or what the directory said. Every domain
 // error extends TesseraError; anything else is a fault and shows as one, with its stack.
+import { CommanderError } from 'commander';
 import { TesseraError } from '../errors/index.ts';
 import { AdminError } from '../admin/index.ts';
 import { isMessageId, t } from '../web/i18n/index.ts';
@@ -68,8 +69,12 @@ const byConcern: Record<string, Say> = {
   config: (e) => e.message,
 };
 
-/** The text and exit status for an error a command ended with; undefined: not a known error, a fault. */
-export function describeError(err: unknown, command: string): { text: string; exit: number } | undefined {
+/**
+ * The text and exit status for an error a command ended with; undefined: not a known error, a fault. The argument
+ * parser has printed its own problems (or the help) already: only its exit status is left to say.
+ */
+export function describeError(err: unknown, command: string): { text?: string; exit: number } | undefined {
+  if (err instanceof CommanderError) return { exit: err.exitCode === 0 ? 0 : exitStatus.usage };
   if (err instanceof TesseraError) {
     const entry = byCode[err.code];
     if (entry) return { text: entry.say(err, command), exit: entry.exit ?? exitStatus.refused };
