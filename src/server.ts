@@ -13,10 +13,11 @@ import type { OtpService } from './otp/index.ts';
 import type { PolicyStore } from './policy/index.ts';
 import type { ClientRegistry, SessionManager } from './oidc/index.ts';
 import type { RadiusBound, StoredClients, VpnSessions } from './radius/index.ts';
-import type { Metrics } from './web/observability.ts';
+import type { Metrics } from './web/index.ts';
+import type { AdminService } from './admin/index.ts';
 import {
   composeDirectory, composeFoundation, composeHttp, composeIdentity, composeJobs, composeMail, composeOidc, composeOtp,
-  composeFirstFactor, composePolicy, composeRadius, composeSignIn, composeWebRoutes, listenNamed, listenRadius,
+  composeAdmin, composeFirstFactor, composePolicy, composeRadius, composeSignIn, composeWebRoutes, listenNamed, listenRadius,
 } from './compose/index.ts';
 
 export interface TesseraServer {
@@ -44,6 +45,8 @@ export interface TesseraServer {
   housekeeping(): Promise<void>;
   sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
   unsubscribeLink(accountId: string): string;
+  /** The helpdesk's and operator's service, acting as `actor` in the audit log (the CLI, later the console). */
+  admin(actor: string): AdminService;
   audit: Audit;
   metrics: Metrics;
   logger: Logger;
@@ -71,6 +74,11 @@ export async function createServer(config: Config,
     signIn: signIn.signIn });
   let radiusBound: RadiusBound | undefined;
   const { unsubscribeLink } = identity;
+  const campaign = (input: CampaignInput) => sendCampaign({
+    outbox: mail.outbox, audience: () => identity.selfService.marketingAudience(), unsubscribeLink,
+    perMinute: config.mail.marketingPerMinute, now: () => f.clock.now(),
+  }, input);
+  const admin = composeAdmin(f, { identity, otp, oidc, policy, vpn, workforce, sendCampaign: campaign });
 
   return {
     config, app, store: f.store, sealer: f.sealer, provider: oidc.provider, clients: oidc.clients,
@@ -81,10 +89,8 @@ export async function createServer(config: Config,
     vpnSessions: vpn.vpnSessions,
     housekeeping: jobs.housekeep,
     unsubscribeLink,
-    sendCampaign: (input) => sendCampaign({
-      outbox: mail.outbox, audience: () => identity.selfService.marketingAudience(), unsubscribeLink,
-      perMinute: config.mail.marketingPerMinute, now: () => f.clock.now(),
-    }, input),
+    sendCampaign: campaign,
+    admin,
     async listen() {
       const { port, host } = config.http;
       const address = await listenNamed('http.port', port, host, () => app.listen({ port, host }));

@@ -72,3 +72,5 @@ async function recordAccounting(f: Foundation, vpnSessions: ReturnType<typeof cr
     });
   }
 }
+
+export type Vpn = ReturnType<typeof composeRadius>;

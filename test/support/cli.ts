@@ -7,9 +7,13 @@ const cliPath = join(import.meta.dirname, '../../src/cli.ts');
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
 
-export function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+/** `input`: the CLI's standard input, a pipe (not a terminal); without it, the pipe is closed at once. */
+export function runCli(args: string[], env: Record<string, string | undefined>, input?: string): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    // A command that never reads its input may exit before taking it.
+    child.stdin.on('error', () => {});
+    child.stdin.end(input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });

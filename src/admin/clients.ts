@@ -1,0 +1,50 @@
+// The apps that sign people in (OIDC clients) and the VPN gateways that ask Tessera (RADIUS clients).
+import type { ClientInput } from '../oidc/index.ts';
+import type { StoredClientInput, StoredClientSummary } from '../radius/index.ts';
+import { recorder } from './changes.ts';
+import type { AdminOptions, AdminPorts } from './ports.ts';
+
+/** A gateway as listed: from the configuration (no creation time) or added at run time (stored). */
+export type ListedRadiusClient = Omit<StoredClientSummary, 'createdAt'> & {
+  createdAt?: number;
+  source: 'configuration' | 'database';
+};
+
+export function clientAdmin(p: AdminPorts) {
+  return {
+    /** Registers an app; the result holds its client_secret, the only time it is shown. */
+    add: (input: ClientInput) => p.clients.add(input),
+    list: () => p.clients.list(),
+    remove: (clientId: string) => p.clients.remove(clientId),
+  };
+}
+
+export function radiusClientAdmin(p: AdminPorts, o: AdminOptions) {
+  const record = recorder(p, o);
+  return {
+    /**
+     * A VPN gateway; without a secret a random one is made. `generated` says so: the secret is then shown once.
+     * Running servers pick the client up at its first packet.
+     */
+    async add(input: StoredClientInput): Promise<{ client: StoredClientSummary; secret: string; generated: boolean }> {
+      const { client, secret } = await p.radiusClients.add(input);
+      await record('radius.client.add', client.name, { address: client.address, allowedGroups: client.allowedGroups });
+      return { client, secret, generated: input.secret === undefined };
+    },
+
+    /** The configured gateways, then the stored ones; never a secret. */
+    async list(): Promise<ListedRadiusClient[]> {
+      const configured = p.configuredRadiusClients.map(({ secret: _secret, ...c }) => ({
+        ...c, source: 'configuration' as const,
+      }));
+      const stored = (await p.radiusClients.list()).map((c) => ({ ...c, source: 'database' as const }));
+      return [...configured, ...stored];
+    },
+
+    /** Running servers stop answering it within radius.clientRefreshMs. */
+    async remove(name: string): Promise<void> {
+      await p.radiusClients.remove(name);
+      await record('radius.client.remove', name);
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { TesseraError, type ErrorDetails } from '../errors/index.ts';
+
+// Stable codes for what an operator asked that cannot be done; each transport (the CLI now, the console later) maps
+// them once to its words.
+export type AdminErrorCode =
+  /** No account is known by the e-mail address or directory name given. */
+  | 'admin.account_unknown'
+  /** Unlock: no token with this serial is in use (active or locked). */
+  | 'admin.token_not_in_use'
+  /** Unbind: no token with this serial belongs to anyone. */
+  | 'admin.token_not_bound'
+  /** Assign: no imported hardware token has this serial. */
+  | 'admin.serial_unknown'
+  /** Assign: the hardware token is someone's already. */
+  | 'admin.serial_taken'
+  | 'admin.no_directory'
+  | 'admin.invalid_limit'
+  | 'admin.invalid_action'
+  | 'admin.invalid_otp_mode'
+  | 'admin.invalid_grace_days'
+  | 'admin.invalid_group'
+  | 'admin.group_twice';
+
+export class AdminError extends TesseraError<AdminErrorCode> {
+  /** What the error is about, as the operator gave it: a login name, a serial, a group. Never a secret. */
+  readonly subject: string | undefined;
+  constructor(code: AdminErrorCode, details: ErrorDetails & { subject?: string } = {}) {
+    super(code, details);
+    this.subject = details.subject;
+  }
+}

@@ -1,0 +1,10 @@
+// The admin module's only public surface: the helpdesk's and operator's operations as one service.
+export { createAdmin, type AdminService } from './service.ts';
+export type { AdminPorts, AdminOptions } from './ports.ts';
+export { AdminError, type AdminErrorCode } from './errors.ts';
+export { checkDirectory, type DirectoryCheck } from './directory-check.ts';
+export { readSeedFile, type SeedEncoding, type SeedFile } from './seed-file.ts';
+export type { ImportResult } from './tokens.ts';
+export type { ListedRadiusClient } from './clients.ts';
+export type { AuditQuery } from './audit-log.ts';
+export type { PolicyInput, UserInput } from './operators.ts';

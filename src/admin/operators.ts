@@ -1,0 +1,76 @@
+// The operator's other work: accounts made by hand, second-factor policies, signing keys, the directory sync and
+// marketing campaigns.
+import type { Account } from '../identity/index.ts';
+import type { AppPolicy, OtpMode } from '../policy/index.ts';
+import { AdminError } from './errors.ts';
+import { recorder } from './changes.ts';
+import type { AdminOptions, AdminPorts } from './ports.ts';
+
+export interface UserInput {
+  email: string;
+  password: string;
+  name?: string;
+  /** A staff account kept here, not in a directory (it may use the VPN). */
+  workforce?: boolean;
+}
+
+export interface PolicyInput {
+  appId: string;
+  otp: string;
+  /** When `required` is enforced from (ms); null: at once. */
+  goLiveAt: number | null;
+  graceDays: number;
+  /** Group name → mode, in the order given; names compare without case. */
+  groups: Array<{ name: string; mode: string }>;
+}
+
+const modes: readonly string[] = ['off', 'optional', 'required'] satisfies OtpMode[];
+const isMode = (mode: string): mode is OtpMode => modes.includes(mode);
+const maxGraceDays = 365;
+
+export function checkPolicy(input: PolicyInput): AppPolicy {
+  if (!isMode(input.otp)) throw new AdminError('admin.invalid_otp_mode', { field: 'otp' });
+  if (!Number.isInteger(input.graceDays) || input.graceDays < 0 || input.graceDays > maxGraceDays) {
+    throw new AdminError('admin.invalid_grace_days', { field: 'grace-days', params: { max: maxGraceDays } });
+  }
+  const groupOverrides: Record<string, OtpMode> = {};
+  for (const { name, mode } of input.groups) {
+    if (!name || !isMode(mode)) {
+      throw new AdminError('admin.invalid_group', { field: 'group', subject: `${name}=${mode}` });
+    }
+    const twin = Object.keys(groupOverrides).find((other) => other.toLowerCase() === name.toLowerCase());
+    if (twin !== undefined) throw new AdminError('admin.group_twice', { field: 'group', subject: twin });
+    groupOverrides[name] = mode;
+  }
+  const graceSeconds = input.graceDays * 86400;
+  return { appId: input.appId, otp: input.otp, goLiveAt: input.goLiveAt, graceSeconds, groupOverrides };
+}
+
+export function operatorAdmin(p: AdminPorts, o: AdminOptions) {
+  const record = recorder(p, o);
+  return {
+    /** A confirmed account; the password is checked as at registration (length, breached, not the e-mail). */
+    addUser: (input: UserInput): Promise<Account> => p.accounts.createByOperator(input),
+
+    /** Which app asks for the one-time code, from when, for whom. */
+    async setPolicy(input: PolicyInput): Promise<AppPolicy> {
+      const policy = checkPolicy(input);
+      await p.policies.save(policy, p.clock.now());
+      await record('policy.set', policy.appId, { ...policy });
+      return policy;
+    },
+    listPolicies: () => p.policies.list(),
+
+    /** New signing keys; the old ones stay published until their tokens expire. Returns the new key ids. */
+    rotateSigningKeys: () => p.rotateSigningKeys(),
+
+    /** Disables accounts gone or disabled in the directory and ends their sessions. */
+    async syncDirectory(): Promise<{ checked: number; disabled: number }> {
+      if (!p.workforce) throw new AdminError('admin.no_directory');
+      return p.workforce.sync();
+    },
+
+    /** Marketing mail to every customer who opted in, queued for the running servers to send. */
+    sendCampaign: (input: { subject: string; html: string; text?: string }) => p.sendCampaign(input),
+  };
+}

@@ -1,0 +1,33 @@
+// What the admin service uses of the other concerns, each through its index.ts; the composition root (or the CLI,
+// for one command) hands them in. Types only: the admin folder runs no SQL and opens no connection itself.
+import type { Audit } from '../audit/index.ts';
+import type { Clock } from '../clock/index.ts';
+import type { CampaignInput } from '../delivery/index.ts';
+import type { AccountService, WorkforceService } from '../identity/index.ts';
+import type { ClientRegistry } from '../oidc/index.ts';
+import type { OtpService } from '../otp/index.ts';
+import type { PolicyStore } from '../policy/index.ts';
+import type { RadiusClientConfig, StoredClients, VpnSessions } from '../radius/index.ts';
+
+export interface AdminPorts {
+  audit: Pick<Audit, 'record' | 'asOneEvent' | 'list' | 'verify'>;
+  accounts: Pick<AccountService, 'createByOperator' | 'findByLogin' | 'findAccount'>;
+  otp: Pick<OtpService, 'list' | 'importHardware' | 'assignHardware' | 'unbind' | 'unlock'>;
+  clients: Pick<ClientRegistry, 'add' | 'list' | 'remove'>;
+  policies: Pick<PolicyStore, 'save' | 'list'>;
+  radiusClients: Pick<StoredClients, 'add' | 'list' | 'remove'>;
+  /** The gateways in the configuration, listed beside the stored ones; their secrets are never listed. */
+  configuredRadiusClients: readonly RadiusClientConfig[];
+  vpnSessions: Pick<VpnSessions, 'list'>;
+  /** Present when a directory is configured. */
+  workforce?: Pick<WorkforceService, 'sync'>;
+  sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
+  /** New signing keys; returns their key ids. */
+  rotateSigningKeys(): Promise<string[]>;
+  clock: Clock;
+}
+
+/** Who is acting: recorded as the actor of every audit row the service writes. */
+export interface AdminOptions {
+  actor: string;
+}

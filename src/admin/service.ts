@@ -1,0 +1,21 @@
+// The helpdesk's and operator's operations as one service: the CLI calls it now, the web console later. It takes
+// typed inputs, returns data and throws typed errors (AdminError, and the domain errors of the concerns it uses);
+// each change it makes is audited with the acting operator as actor.
+import { auditAdmin, vpnSessionAdmin } from './audit-log.ts';
+import { clientAdmin, radiusClientAdmin } from './clients.ts';
+import { operatorAdmin } from './operators.ts';
+import type { AdminOptions, AdminPorts } from './ports.ts';
+import { tokenAdmin } from './tokens.ts';
+
+export function createAdmin(ports: AdminPorts, options: AdminOptions) {
+  return {
+    tokens: tokenAdmin(ports, options),
+    clients: clientAdmin(ports),
+    radiusClients: radiusClientAdmin(ports, options),
+    audit: auditAdmin(ports),
+    vpnSessions: vpnSessionAdmin(ports),
+    ...operatorAdmin(ports, options),
+  };
+}
+
+export type AdminService = ReturnType<typeof createAdmin>;
