@@ -6,6 +6,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { TesseraError } from './errors/index.ts';
 import { directoryConfigSchema } from './directory/index.ts';
 import { radiusConfigSchema, replyAttributeSchema } from './radius/index.ts';
 
@@ -152,12 +153,10 @@ export type ConfigInput = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;
 export type Config = Parsed & { databaseUrl: string; issuer: string };
 
-export class ConfigError extends Error {
-  /** config.invalid: a value the schema refuses; config.port_in_use: a configured port another process holds. */
-  readonly code: 'config.invalid' | 'config.port_in_use';
+/** config.invalid: a value the schema refuses; config.port_in_use: a configured port another process holds. */
+export class ConfigError extends TesseraError<'config.invalid' | 'config.port_in_use'> {
   constructor(message: string, code: ConfigError['code'] = 'config.invalid') {
-    super(message);
-    this.code = code;
+    super(code, { message });
   }
 }
 

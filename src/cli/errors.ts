@@ -66,6 +66,7 @@ const byConcern: Record<string, Say> = {
   client: (e) => e.message,
   radius: (e) => e.message,
   delivery: (e) => e.message,
+  // They name the key and its environment variable.
   config: (e) => e.message,
 };
 
@@ -81,8 +82,5 @@ export function describeError(err: unknown, command: string): { text?: string; e
     const say = byConcern[err.code.split('.')[0]] ?? ((e: TesseraError) => catalogue(e));
     return { text: say(err, command), exit: exitStatus.refused };
   }
-  // Configuration errors come before the error base: they name the key and its variable.
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  if (code === 'config.invalid' && typeof message === 'string') return { text: message, exit: exitStatus.refused };
   return undefined;
 }
