@@ -61,7 +61,7 @@ export function createPasswordReset(o: ResetOptions) {
           expires_at: now + o.ttlSeconds * 1000, used_at: null, created_at: now,
         }).execute();
       });
-      await o.sendMail('account.reset_password', email, { link: o.link(token), expiresMinutes: Math.round(o.ttlSeconds / 60) });
+      await o.sendMail('account.reset_password', email, { link: o.link(token), expiresSeconds: o.ttlSeconds });
       await audit({ action: 'account.reset_request', subject: account.id, outcome: 'success' });
     },
 
