@@ -375,10 +375,11 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   }
 
   // Housekeeping every node may do: expired OIDC rows, old attempt counters, VPN challenges never answered (each
-  // recorded once, by the node whose purge removed it).
+  // recorded once, by the node whose purge removed it), OTP registrations opened and never finished.
   const housekeep = async () => {
     const sessionRetentionMs = (config.radius?.sessionRetentionDays ?? 90) * 86_400_000;
-    await Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge(), purgeChallenges(), vpnSessions.purge(clock.now() - sessionRetentionMs), signIn.purge()]);
+    await Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge(), purgeChallenges(), vpnSessions.purge(clock.now() - sessionRetentionMs), signIn.purge(),
+      otp.forgetExpiredEnrolments()]);
   };
   const housekeeping = setInterval(() => {
     housekeep().catch((err) => logger.warn({ err: (err as Error).message }, 'housekeeping failed'));
