@@ -343,7 +343,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
         if ((await identityStore.findAccountById(accountId))?.status !== 'active') throw new IdentityError('identity.invalid_credentials', 'password');
         await otp.validate(accountId, code, { source });
       },
-      firstCodeLogin: async (accountId) => !await audit.hasEvent('radius.accept', accountId),
+      firstCodeLogin: async (accountId) => !await audit.hasEvent('radius.accept', accountId, { factors: ['pwd', 'otp'] }),
       states: challengeStates,
       takeSteps: () => audit.takeSteps(),
       accountOf: async (userName) => (workforce?.isDirectoryName(userName) ? await workforce.accountNamed(userName) : undefined)?.id,

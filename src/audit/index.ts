@@ -45,8 +45,11 @@ export interface Audit {
    * now; the event that concludes the action, later, carries them (`AuditEvent.steps`). Outside it: nothing.
    */
   takeSteps(): AuditStep[];
-  /** Whether an event with this action and subject was ever recorded (e.g. a person's first VPN login with a code). */
-  hasEvent(action: string, subject: string): Promise<boolean>;
+  /**
+   * Whether an event with this action and subject was ever recorded; with `details`, one whose details hold each of
+   * these entries as it was recorded (e.g. a VPN login that passed a code: `{ factors: ['pwd', 'otp'] }`).
+   */
+  hasEvent(action: string, subject: string, details?: Record<string, unknown>): Promise<boolean>;
   /**
    * The newest events first, for the helpdesk. `who`: events about the account or the name, and those whose
    * `details.user` is the name as typed (a VPN login; without case). `action`: that action or those under it
@@ -64,6 +67,9 @@ const genesis = '0'.repeat(64);
 const maxBatch = 100;
 
 interface Row { at: number; actor: string; action: string; subject: string | null; source: string | null; outcome: string; details: string }
+
+// LIKE with its wildcards escaped: action names have underscores (password_reset), user names anything.
+const likeEscaped = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
 const eventOf = prepared((db, p: { action: string; subject: string }) =>
   db.selectFrom('audit_events').select('seq').where('subject', '=', p.subject).where('action', '=', p.action).limit(1));
@@ -208,14 +214,19 @@ export function createAudit(db: Kysely<Database>, clock: Clock, currentSource: (
       const gathered = gathering.getStore();
       return gathered?.open ? stepsOf(gathered.events.splice(0)) : [];
     },
-    async hasEvent(action, subject) {
-      return (await eventOf(db, { action, subject })).rows.length > 0;
+    async hasEvent(action, subject, details) {
+      if (details === undefined) return (await eventOf(db, { action, subject })).rows.length > 0;
+      // The details are JSON this module wrote: an entry appears in them as `"name":<its value as JSON>`.
+      let query = db.selectFrom('audit_events').select('seq').where('subject', '=', subject).where('action', '=', action);
+      for (const [name, value] of Object.entries(details)) {
+        const entry = `%${likeEscaped(`${JSON.stringify(name)}:${JSON.stringify(value)}`)}%`;
+        query = query.where(sql<boolean>`${sql.ref('details')} like ${entry} escape '\\'`);
+      }
+      return (await query.limit(1).execute()).length > 0;
     },
     async list({ who, action, limit }) {
       let query = db.selectFrom('audit_events').select(['seq', 'at', 'actor', 'action', 'subject', 'source', 'outcome', 'details']).orderBy('seq', 'desc').limit(limit);
-      // LIKE with its wildcards escaped: action names have underscores (password_reset), user names anything. The
-      // details are JSON this module wrote, so `"user":<the name as JSON>` is how a name typed appears in them.
-      const likeEscaped = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+      // The details are JSON this module wrote, so `"user":<the name as JSON>` is how a name typed appears in them.
       if (who !== undefined) {
         const typed = `%${likeEscaped(`"user":${JSON.stringify(who.name)}`)}%`.toLowerCase();
         query = query.where((eb) => eb.or([
