@@ -343,7 +343,7 @@ export async function createServer(config: Config, options: { logger?: Logger; c
         if ((await identityStore.findAccountById(accountId))?.status !== 'active') throw new IdentityError('identity.invalid_credentials', 'password');
         await otp.validate(accountId, code, { source });
       },
-      firstCodeLogin: async (accountId) => !await audit.hasEvent('radius.accept', accountId, { factors: ['pwd', 'otp'] }),
+      firstCodeLogin: async (id) => !await audit.hasEvent('radius.accept', id, { factors: ['pwd', 'otp'] }),
       states: challengeStates,
       takeSteps: () => audit.takeSteps(),
       accountOf: async (userName) => (workforce?.isDirectoryName(userName) ? await workforce.accountNamed(userName) : undefined)?.id,
@@ -378,8 +378,10 @@ export async function createServer(config: Config, options: { logger?: Logger; c
   // recorded once, by the node whose purge removed it), OTP registrations opened and never finished.
   const housekeep = async () => {
     const sessionRetentionMs = (config.radius?.sessionRetentionDays ?? 90) * 86_400_000;
-    await Promise.all([purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge(), purgeChallenges(), vpnSessions.purge(clock.now() - sessionRetentionMs), signIn.purge(),
-      otp.forgetExpiredEnrolments()]);
+    await Promise.all([
+      purgeExpired(store.db, clock), limiter.purge(24 * 3600 * 1000), captcha.purge(), purgeChallenges(),
+      vpnSessions.purge(clock.now() - sessionRetentionMs), signIn.purge(), otp.forgetExpiredEnrolments(),
+    ]);
   };
   const housekeeping = setInterval(() => {
     housekeep().catch((err) => logger.warn({ err: (err as Error).message }, 'housekeeping failed'));

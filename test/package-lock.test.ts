@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 type Manifest = Record<string, unknown> & { bin?: Record<string, string> };
-const read = (name: string) => JSON.parse(readFileSync(new URL(`../${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+const read = (name: string): unknown => JSON.parse(readFileSync(new URL(`../${name}`, import.meta.url), 'utf8'));
 const manifest = read('package.json') as Manifest;
 const lock = read('package-lock.json') as { name: string; version: string; packages: Record<string, Manifest> };
 const root = lock.packages[''];
@@ -14,11 +14,14 @@ const root = lock.packages[''];
 const copied = ['name', 'version', 'license', 'engines', 'os', 'cpu', 'workspaces', 'dependencies', 'devDependencies',
   'optionalDependencies', 'peerDependencies', 'peerDependenciesMeta', 'bundleDependencies'];
 // npm writes bin paths without a leading "./".
-const bin = (entry: Manifest) => entry.bin && Object.fromEntries(Object.entries(entry.bin).map(([k, v]) => [k, v.replace(/^\.\//, '')]));
+const bin = (entry: Manifest) =>
+  entry.bin && Object.fromEntries(Object.entries(entry.bin).map(([k, v]) => [k, v.replace(/^\.\//, '')]));
 
 describe('package-lock.json', () => {
   it('has a root entry that says what package.json says', () => {
-    for (const field of copied) assert.deepEqual(root[field], manifest[field], `"${field}" of package.json and the lock's root entry`);
+    for (const field of copied) {
+      assert.deepEqual(root[field], manifest[field], `"${field}" of package.json and the lock's root entry`);
+    }
     assert.deepEqual(bin(root), bin(manifest), '"bin"');
     assert.deepEqual([lock.name, lock.version], [manifest.name, manifest.version]);
   });

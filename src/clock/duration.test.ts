@@ -25,6 +25,7 @@ describe('durations in words', () => {
   });
 
   it('knows a duration parameter by its unit', () => {
-    assert.deepEqual(['seconds', 'expiresSeconds', 'minutes', 'serial'].map(isDurationParam), [true, true, false, false]);
+    const names = ['seconds', 'expiresSeconds', 'minutes', 'serial'];
+    assert.deepEqual(names.map(isDurationParam), [true, true, false, false]);
   });
 });

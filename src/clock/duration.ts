@@ -13,7 +13,8 @@ const units = [['day', 86_400, 172_800], ['hour', 3600, 3600], ['minute', 60, 60
 export function formatDuration(seconds: number, locale = 'en'): string {
   const total = Math.max(0, Math.ceil(seconds));
   const first = units.findIndex(([, , from]) => total >= from);
-  const unitText = (unit: string, n: number) => new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(n);
+  const unitText = (unit: string, n: number) =>
+    new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(n);
   if (first === -1) return unitText('second', 0);
   const [major, majorSize] = units[first];
   const [minor, minorSize] = units[Math.min(first + 1, units.length - 1)];

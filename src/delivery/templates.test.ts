@@ -54,8 +54,10 @@ describe('mail templates', () => {
   });
 
   it('refuses a missing parameter rather than sending a mail with a hole in it', () => {
-    assert.throws(() => renderMail('account.verify_email', { code: '1', expiresSeconds: 300 }), { code: 'delivery.missing_parameter', field: 'link' });
-    assert.throws(() => renderMail('account.verify_email', { ...verify, expiresSeconds: Number.NaN }), { code: 'delivery.missing_parameter', field: 'expiresSeconds' });
+    assert.throws(() => renderMail('account.verify_email', { code: '1', expiresSeconds: 300 }),
+      { code: 'delivery.missing_parameter', field: 'link' });
+    assert.throws(() => renderMail('account.verify_email', { ...verify, expiresSeconds: Number.NaN }),
+      { code: 'delivery.missing_parameter', field: 'expiresSeconds' });
   });
 
   it('refuses an unknown template id, including names every object has', () => {

@@ -39,7 +39,8 @@ export function renderMail(id: string, params: MailParams, locale: string = fall
     // A missing parameter would send a mail with a hole in it (an empty link): refuse it before anything is stored.
     if (typeof value !== 'string' && (typeof value !== 'number' || !Number.isFinite(value))) throw new DeliveryError('delivery.missing_parameter', name);
     // A duration's parameter is in seconds (`expiresSeconds`); the mail says "24 hours".
-    values.set(name, typeof value === 'number' && isDurationParam(name) ? formatDuration(value, language) : String(value));
+    const duration = typeof value === 'number' && isDurationParam(name);
+    values.set(name, duration ? formatDuration(value, language) : String(value));
   }
   // A parameter used as a link target must be a web address: `javascript:` survives HTML escaping.
   for (const m of template.html.matchAll(/href="\{(\w+)\}"/g)) {

@@ -77,7 +77,9 @@ export function createSelfService(o: SelfServiceOptions) {
         undo_token_hash: sha256(token()), expires_at: clock.now() + o.emailChangeTtlSeconds * 1000,
         confirmed_at: null, undo_expires_at: null, undone_at: null, created_at: clock.now(),
       }).execute();
-      await o.sendMail('account.confirm_new_email', newEmail, { link: o.links.confirmEmailChange(confirm), expiresSeconds: o.emailChangeTtlSeconds });
+      await o.sendMail('account.confirm_new_email', newEmail, {
+        link: o.links.confirmEmailChange(confirm), expiresSeconds: o.emailChangeTtlSeconds,
+      });
       await audit({ action: 'account.email_change_start', subject: accountId, outcome: 'success' });
       return { newEmail };
     },

@@ -50,7 +50,7 @@ export function admin(c: OtpContext) {
       return tokens.filter((t) => t.record.state !== 'pending').map((t) => describeToken(t.record));
     },
 
-    /** Housekeeping: forgets registrations opened and never finished, once they have expired (`enrolmentTtlSeconds`). */
+    /** Housekeeping: forgets registrations opened and never finished once expired (`enrolmentTtlSeconds`). */
     async forgetExpiredEnrolments(): Promise<number> {
       return c.store.forgetExpiredEnrolments(c.clock.now());
     },

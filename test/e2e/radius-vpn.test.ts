@@ -55,10 +55,11 @@ for (const dialect of await testDialects()) {
       assert.match(attribute(used, 'Reply-Message')!, /already used/);
     });
 
-    it('keeps the "second password" wording for the first login with a code, also after logins with the password alone (issue 17)', async () => {
+    it('says "second password" until the first login with a code, password-only ones aside (issue 17)', async () => {
       // The README's walkthrough: the gateway answers the password alone while the policy asks for no code.
       const user = `vpn-before-${dialect}@example.com`;
-      const account = await tessera.accounts.createByOperator({ email: user, password: 'a vpn passphrase', workforce: true });
+      const account = await tessera.accounts.createByOperator({ email: user, password: 'a vpn passphrase',
+        workforce: true });
       const policy = { appId: 'radius:vpn', goLiveAt: null, graceSeconds: 0, groupOverrides: {} };
       await tessera.policies.save({ ...policy, otp: 'off' }, 0);
       try {
