@@ -1,6 +1,6 @@
 // Counters in the database (SQLite or PostgreSQL): one row per key, updated by one conditional upsert, so racing
 // nodes each get their own count and exactly `limit` attempts pass.
-import { sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
+import { PostgresAdapter, sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
 import { prepared, type Database, type PreparedQuery } from '../../store/index.ts';
 import type { Clock } from '../../clock/index.ts';
 import { decide, digestKey, windowStartMs } from '../window.ts';
@@ -47,9 +47,17 @@ function countEachQuery(db: Kysely<Database>, p: Params, size: number) {
 }
 
 // Gives one back under each key of an attempt, only in the window it was counted in and never below zero, as
-// giveOneBack does; an upsert too, so that its rows are locked in the same order as countEach's. Only keys whose
-// window is still there are written: a key reset meanwhile stays gone. `k0`, `s0`, `k1` …
+// giveOneBack does. `k0`, `s0`, `k1` …
 function giveEachBackQuery(db: Kysely<Database>, p: Params, size: number) {
+  return db.updateTable('rate_limits').set((eb) => ({ count: eb('count', '-', 1) })).where('count', '>', 0)
+    .where((eb) => eb.or(Array.from({ length: size }, (_, i) =>
+      eb.and([eb('key', '=', p[`k${i}`] as string), eb('window_start', '=', p[`s${i}`] as number)]))));
+}
+
+// The same on PostgreSQL, where an update locks its rows in the order it finds them (which changes as rows are
+// rewritten) and two statements locking the same rows in different orders wait for each other ("deadlock detected"):
+// an upsert in key order, as countEach's, writing only keys whose window is still there (a reset key stays gone).
+function giveEachBackInKeyOrderQuery(db: Kysely<Database>, p: Params, size: number) {
   const rows = sql.join(Array.from({ length: size }, (_, i) => sql`select ${keyAndWindow(p, i)} where exists (select 1
     from rate_limits where ${sql.ref('key')} = ${p[`k${i}`]} and window_start = ${p[`s${i}`]})`), sql` union all `);
   return db.insertInto('rate_limits').columns(['key', 'window_start', 'count']).expression(byKey(rows, sql`0`))
@@ -62,9 +70,9 @@ function giveEachBackQuery(db: Kysely<Database>, p: Params, size: number) {
 const keyAndWindow = (p: Params, i: number) =>
   sql`cast(${p[`k${i}`]} as varchar(400)) as k, cast(${p[`s${i}`]} as bigint) as w`;
 // Rows in the order of their keys: on PostgreSQL an upsert locks its rows in the order it writes them, and two
-// statements locking the same rows in different orders could wait for each other. SQLite reads an upsert's SELECT to
-// its end before it writes (the SELECT reads the table it writes), as PostgreSQL does; the WHERE keeps the upsert's
-// ON from being read as a join's.
+// statements locking the same rows in different orders could wait for each other. Sorting also makes SQLite read the
+// whole SELECT (the counts before each key) before it writes, as PostgreSQL does; the WHERE keeps the upsert's ON
+// from being read as a join's.
 const byKey = (rows: RawBuilder<unknown>, count: RawBuilder<unknown>) =>
   sql`select k, w, ${count} as c from (${rows}) as attempt where 1 = 1 order by k`;
 
@@ -96,7 +104,9 @@ const oneByOne = (keys: string[]) => keys.length < 2 || new Set(keys).size < key
 
 export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): CounterStore {
   const countEach = bySize<CountedRow>(countEachQuery);
-  const giveEachBack = bySize(giveEachBackQuery);
+  // SQLite writes one statement at a time: no row locks, no order to keep.
+  const locksRows = db.getExecutor().adapter instanceof PostgresAdapter;
+  const giveEachBack = bySize(locksRows ? giveEachBackInKeyOrderQuery : giveEachBackQuery);
   const store: CounterStore = {
     async consume(rawKey, rule) {
       const now = clock.now();
@@ -113,9 +123,11 @@ export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): Count
       if (oneByOne(keys)) return consumeOneByOne(store, attempts);
       const now = clock.now();
       const params: Params = {};
-      attempts.forEach((a, i) => {
-        Object.assign(params, { [`k${i}`]: keys[i], [`s${i}`]: windowStartMs(now, a.rule), [`l${i}`]: a.rule.limit });
-      });
+      for (const [i, a] of attempts.entries()) {
+        params[`k${i}`] = keys[i];
+        params[`s${i}`] = windowStartMs(now, a.rule);
+        params[`l${i}`] = a.rule.limit;
+      }
       const rows = new Map((await countEach(keys.length)(db, params)).rows.map((r) => [r.key, r]));
       const counted = attempts.map((a, i): Counted | undefined => {
         const row = rows.get(keys[i]);
@@ -136,7 +148,10 @@ export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): Count
         return;
       }
       const params: Params = {};
-      reservation.forEach((r, i) => Object.assign(params, { [`k${i}`]: keys[i], [`s${i}`]: Number(r.window) }));
+      for (const [i, r] of reservation.entries()) {
+        params[`k${i}`] = keys[i];
+        params[`s${i}`] = Number(r.window);
+      }
       await giveEachBack(keys.length)(db, params);
     },
 
