@@ -71,7 +71,7 @@ export async function createServer(config: Config,
   const { captcha } = await composeWebRoutes(f, app, { identity, mail, otp, policy, signIn, oidc, workforce, firstFactor });
   const vpn = composeRadius(f, { identity, otp, policy, workforce, firstFactor });
   const jobs = composeJobs(f, { workforce, captcha, purgeChallenges: vpn.purgeChallenges, vpnSessions: vpn.vpnSessions,
-    signIn: signIn.signIn });
+    signIn: signIn.signIn, otp });
   let radiusBound: RadiusBound | undefined;
   const { unsubscribeLink } = identity;
   const campaign = (input: CampaignInput) => sendCampaign({

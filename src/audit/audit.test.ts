@@ -119,6 +119,24 @@ for (const dialect of await testDialects()) {
       assert.deepEqual(await audit.verify(), { ok: true, events: 6 });
     });
 
+    it('tells whether an event with these details was recorded: a VPN login with a code, not one without', async () => {
+      const audit = createAudit(createSqlAuditStore(fixture.store.db), systemClock);
+      const record = (action: string, subject: string, factors: string[]) => audit.record({
+        actor: 'radius', action, subject, outcome: 'success', details: { client: 'vpn', user: subject, factors },
+      });
+      const withCode = { factors: ['pwd', 'otp'] };
+      await record('radius.accept', 'pwd-only', ['pwd']);
+      await record('radius.reject', 'pwd-only', ['pwd', 'otp']);
+      assert.equal(await audit.hasEvent('radius.accept', 'pwd-only'), true);
+      assert.equal(await audit.hasEvent('radius.accept', 'pwd-only', withCode), false);
+      await record('radius.accept', 'pwd-only', ['pwd', 'otp']);
+      assert.equal(await audit.hasEvent('radius.accept', 'pwd-only', withCode), true);
+      assert.equal(await audit.hasEvent('radius.accept', 'pwd-only', { ...withCode, client: 'vpn' }), true);
+      const wildcard = { ...withCode, client: 'v_n' };
+      assert.equal(await audit.hasEvent('radius.accept', 'pwd-only', wildcard), false, 'no wildcard');
+      assert.equal(await audit.hasEvent('radius.accept', 'someone-else', withCode), false);
+    });
+
     it('keeps one unbroken chain when two nodes append at the same time', async () => {
       await fixture.store.db.deleteFrom('audit_events').execute();
       const node = () => createAudit(createSqlAuditStore(fixture.store.db), systemClock);

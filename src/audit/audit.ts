@@ -45,7 +45,11 @@ export interface Audit {
    */
   takeSteps(): AuditStep[];
   /** Whether an event with this action and subject was ever recorded (e.g. a person's first VPN login with a code). */
-  hasEvent(action: string, subject: string): Promise<boolean>;
+  /**
+   * Whether an event with this action and subject was ever recorded; with `details`, one whose details hold each of
+   * these entries as it was recorded (e.g. a VPN login that passed a code: `{ factors: ['pwd', 'otp'] }`).
+   */
+  hasEvent(action: string, subject: string, details?: Record<string, unknown>): Promise<boolean>;
   /**
    * The newest events first, for the helpdesk. `who`: events about the account or the name, and those whose
    * `details.user` is the name as typed (a VPN login; without case). `action`: that action or those under it
@@ -190,7 +194,7 @@ export function createAudit(
       const gathered = gathering.getStore();
       return gathered?.open ? stepsOf(gathered.events.splice(0)) : [];
     },
-    hasEvent: (action, subject) => store.hasEvent(action, subject),
+    hasEvent: (action, subject, details) => store.hasEvent(action, subject, details),
     list: (query) => store.list(query),
     about: (subject) => store.about(subject),
     async verify() {

@@ -29,7 +29,8 @@ export interface AuditStore {
   tail(): Promise<{ seq: number; hash: string } | undefined>;
   /** Appends the events in one statement; 'taken' when another node appended at one of their places first. */
   append(events: ChainedEvent[]): Promise<'appended' | 'taken'>;
-  hasEvent(action: string, subject: string): Promise<boolean>;
+  /** With `details`: an event whose details hold each entry, as JSON this module wrote it. */
+  hasEvent(action: string, subject: string, details?: Record<string, unknown>): Promise<boolean>;
   /** Newest first; see Audit.list for what `who` and `action` take in. */
   list(query: EventQuery): Promise<RecordedEvent[]>;
   /** The events about a subject, oldest first. */

@@ -21,3 +21,5 @@ export interface Random {
 }
 
 export const cryptoRandom: Random = { bytes: (n) => randomBytes(n), int: (max) => randomInt(max) };
+
+export { formatDuration, isDurationParam } from './duration.ts';

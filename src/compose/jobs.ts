@@ -1,10 +1,11 @@
 // Housekeeping and jobs every node runs: the purges (expired OIDC rows, old attempt counters, captchas, VPN
-// challenges never answered, ended VPN sessions, sign-in flows) and the directory sync.
+// challenges never answered, ended VPN sessions, sign-in flows, OTP registrations never finished) and the directory sync.
 import type { Logger } from 'pino';
 import { purgeExpired } from '../oidc/index.ts';
 import type { WorkforceService } from '../identity/index.ts';
 import type { Captcha } from '../captcha/index.ts';
 import type { VpnSessions } from '../radius/index.ts';
+import type { OtpService } from '../otp/index.ts';
 import type { Foundation } from './foundation.ts';
 
 export interface JobParts {
@@ -13,6 +14,7 @@ export interface JobParts {
   /** Each challenge never answered is recorded once, by the node whose purge removed it. */
   purgeChallenges(): Promise<void>;
   vpnSessions: VpnSessions;
+  otp: Pick<OtpService, 'forgetExpiredEnrolments'>;
   signIn: { purge(): Promise<unknown> };
 }
 
@@ -22,7 +24,7 @@ export function composeJobs(f: Foundation, p: JobParts) {
     const sessionRetentionMs = (config.radius?.sessionRetentionDays ?? 90) * 86_400_000;
     await Promise.all([
       purgeExpired(f.oidcStore, clock), f.limiter.purge(24 * 3600 * 1000), p.captcha.purge(), p.purgeChallenges(),
-      p.vpnSessions.purge(clock.now() - sessionRetentionMs), p.signIn.purge(),
+      p.vpnSessions.purge(clock.now() - sessionRetentionMs), p.signIn.purge(), p.otp.forgetExpiredEnrolments(),
     ]);
   };
   const housekeeping = setInterval(() => {

@@ -33,7 +33,7 @@ export function composeRadius(f: Foundation, p: RadiusParts) {
         secondFactor: createCheckedSecondFactor(p.policy.secondFactor, p.otp),
         assertStillActive: (accountId) => assertStillActive(p.identity.identityStore, accountId),
         validateCode: (accountId, code, options) => p.otp.validate(accountId, code, options),
-        hasLoggedIn: (accountId) => audit.hasEvent('radius.accept', accountId),
+        hasLoggedInWithCode: (accountId) => audit.hasEvent('radius.accept', accountId, { factors: ['pwd', 'otp'] }),
         groupsOf: p.policy.groupsOf,
         groupAttributes: config.radiusGroupAttributes,
         passwordChangeUrl: config.directory?.passwordChangeUrl,

@@ -35,7 +35,9 @@ for (const dialect of await testDialects()) {
       const clock = manualClock(Date.UTC(2026, 2, 1, 9, 30));
       const outbox = outboxFor({ clock });
       const id = await outbox.enqueue({
-        to: 'ana@example.com', ...renderMail('account.verify_email', { code: '012345', link: 'https://id.example.com/v?token=t', expiresMinutes: 60 }),
+        to: 'ana@example.com',
+        ...renderMail('account.verify_email', { code: '012345', link: 'https://id.example.com/v?token=t',
+          expiresSeconds: 3600 }),
         headers: { 'List-Unsubscribe': '<https://id.example.com/u>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
       });
       clock.advance(1_000);

@@ -4,7 +4,7 @@ import { renderMail } from './index.ts';
 import { catalogues, fallbackLocale } from './catalogue/index.ts';
 import { templateParams } from './templates.ts';
 
-const verify = { code: '012345', link: 'https://id.example.com/verify?token=abc&x=1', expiresMinutes: 60 };
+const verify = { code: '012345', link: 'https://id.example.com/verify?token=abc&x=1', expiresSeconds: 3600 };
 
 describe('mail templates', () => {
   it('renders the verification mail with the code, the link, its life and a word about the spam folder', () => {
@@ -12,10 +12,21 @@ describe('mail templates', () => {
     assert.equal(mail.subject, 'Confirm your e-mail address');
     assert.match(mail.text, /012345/);
     assert.match(mail.text, /https:\/\/id\.example\.com\/verify\?token=abc&x=1/, 'the text part is plain, the link works as written');
-    assert.match(mail.text, /60 minutes/);
+    assert.match(mail.text, /work for 1 hour and only once/);
     assert.match(mail.text, /spam folder/);
     assert.match(mail.html, /<a href="https:\/\/id\.example\.com\/verify\?token=abc&amp;x=1">/);
     assert.match(mail.html, /spam folder/);
+  });
+
+  it('says how long a link works in the words people use: "24 hours", not "1440 minutes" (issue 17)', () => {
+    const day = renderMail('account.verify_email', { ...verify, expiresSeconds: 24 * 3600 });
+    assert.match(day.text, /work for 24 hours and only once/);
+    assert.match(day.html, /work for 24 hours and only once/);
+    assert.doesNotMatch(day.text, /minutes/);
+    const reset = renderMail('account.reset_password', { link: verify.link, expiresSeconds: 30 * 60 });
+    assert.match(reset.text, /works for 30 minutes, once/);
+    const change = renderMail('account.confirm_new_email', { link: verify.link, expiresSeconds: 2 * 86_400 });
+    assert.match(change.text, /works for 2 days, once/);
   });
 
   it('tells the owner of a taken address how to sign in or reset, without creating anything', () => {
@@ -27,7 +38,7 @@ describe('mail templates', () => {
 
   it('escapes every hostile parameter in the HTML part', () => {
     const mail = renderMail('account.verify_email', {
-      code: '<img src=x onerror=alert(1)>', link: 'https://x.example/"><script>alert(1)</script>', expiresMinutes: 10,
+      code: '<img src=x onerror=alert(1)>', link: 'https://x.example/"><script>alert(1)</script>', expiresSeconds: 600,
     });
     assert.doesNotMatch(mail.html, /<script>|<img/);
     assert.match(mail.html, /&lt;img src=x onerror=alert\(1\)&gt;/);
@@ -43,8 +54,10 @@ describe('mail templates', () => {
   });
 
   it('refuses a missing parameter rather than sending a mail with a hole in it', () => {
-    assert.throws(() => renderMail('account.verify_email', { code: '1', expiresMinutes: 5 }), { code: 'delivery.missing_parameter', field: 'link' });
-    assert.throws(() => renderMail('account.verify_email', { ...verify, expiresMinutes: Number.NaN }), { code: 'delivery.missing_parameter', field: 'expiresMinutes' });
+    assert.throws(() => renderMail('account.verify_email', { code: '1', expiresSeconds: 300 }),
+      { code: 'delivery.missing_parameter', field: 'link' });
+    assert.throws(() => renderMail('account.verify_email', { ...verify, expiresSeconds: Number.NaN }),
+      { code: 'delivery.missing_parameter', field: 'expiresSeconds' });
   });
 
   it('refuses an unknown template id, including names every object has', () => {

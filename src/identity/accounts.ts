@@ -84,7 +84,7 @@ export function createAccountService(options: AccountServiceOptions) {
       await options.sendMail('account.already_registered', account.email!, { signInLink: options.links.signIn(), resetLink: options.links.resetPassword() });
     } else {
       await options.sendMail('account.verify_email', account.email!, {
-        code, link: options.links.verifyEmail(token), expiresMinutes: Math.round(options.verificationTtlSeconds / 60),
+        code, link: options.links.verifyEmail(token), expiresSeconds: options.verificationTtlSeconds,
       });
     }
     return id;

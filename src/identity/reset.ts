@@ -57,7 +57,7 @@ export function createPasswordReset(o: ResetOptions) {
         passwordFingerprint: sha256(account.passwordHash),
         expiresAt: now + o.ttlSeconds * 1000, usedAt: null, createdAt: now,
       });
-      await o.sendMail('account.reset_password', email, { link: o.link(token), expiresMinutes: Math.round(o.ttlSeconds / 60) });
+      await o.sendMail('account.reset_password', email, { link: o.link(token), expiresSeconds: o.ttlSeconds });
       await audit({ action: 'account.reset_request', subject: account.id, outcome: 'success' });
     },
 

@@ -53,7 +53,9 @@ function emailChangeSteps(o: SelfServiceOptions, reauthenticate: Reauthenticate,
         undoTokenHash: sha256(token()), expiresAt: clock.now() + o.emailChangeTtlSeconds * 1000,
         confirmedAt: null, undoExpiresAt: null, undoneAt: null, createdAt: clock.now(),
       });
-      await o.sendMail('account.confirm_new_email', newEmail, { link: o.links.confirmEmailChange(confirm), expiresMinutes: Math.round(o.emailChangeTtlSeconds / 60) });
+      await o.sendMail('account.confirm_new_email', newEmail, {
+        link: o.links.confirmEmailChange(confirm), expiresSeconds: o.emailChangeTtlSeconds,
+      });
       await audit({ action: 'account.email_change_start', subject: accountId, outcome: 'success' });
       return { newEmail };
     },

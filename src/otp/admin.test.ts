@@ -52,6 +52,25 @@ for (const dialect of await testDialects()) {
       assert.deepEqual(await otp().list('nobody'), []);
     });
 
+    it('does not list a registration abandoned as a token, and forgets it once expired (issue 17)', async () => {
+      const id = await w.account();
+      const { serial } = await w.enrolled(id);
+      const abandoned = await otp().beginEnrolment(id, 'jsmith', 'mobile', { proof: 'second_factor' });
+      const listed = (await otp().list(id)).map((t) => [t.serial, t.state]);
+      assert.deepEqual(listed, [[serial, 'active']], 'only the token in use');
+      const hardware = newSerial();
+      await otp().importHardware({ serial: hardware, secret: randomBytes(20) });
+      assert.equal(await otp().forgetExpiredEnrolments(), 0, 'nothing forgotten while the registration may finish');
+      assert.ok(await otp().pendingEnrolment(id, abandoned.tokenId, 'jsmith'), 'its QR is shown again meanwhile');
+      w.clock.advance(otp().policy.enrolmentTtlSeconds * 1000);
+      assert.equal(await otp().forgetExpiredEnrolments(), 1);
+      const row = w.nodes[0].db.selectFrom('otp_tokens').select('id').where('id', '=', abandoned.tokenId);
+      assert.equal(await row.executeTakeFirst(), undefined);
+      const assigned = await otp().assignHardware(id, hardware);
+      assert.equal(assigned.state, 'active', 'a hardware token waiting for a person stays');
+      assert.deepEqual((await otp().list(id)).map((t) => t.state), ['active', 'active']);
+    });
+
     it('refuses hardware imports that would be weak, malformed or duplicated', async () => {
       const serial = newSerial();
       await otp().importHardware({ serial, secret: randomBytes(20) });

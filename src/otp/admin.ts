@@ -41,9 +41,18 @@ export function checkHardwareImport(input: HardwareImport): Pick<TokenRecord, 's
 
 export function admin(c: OtpContext) {
   return {
-    /** The account's tokens, described; the secret is never part of a description. */
+    /**
+     * The account's tokens, described; the secret is never part of a description. A registration still waiting for
+     * its first code is not a token yet: the account page and `otp tokens` list only tokens that were activated.
+     */
     async list(accountId: string): Promise<TokenDescription[]> {
-      return (await c.store.listForAccount(accountId)).map((t) => describeToken(t.record));
+      const tokens = await c.store.listForAccount(accountId);
+      return tokens.filter((t) => t.record.state !== 'pending').map((t) => describeToken(t.record));
+    },
+
+    /** Housekeeping: forgets registrations opened and never finished once expired (`enrolmentTtlSeconds`). */
+    async forgetExpiredEnrolments(): Promise<number> {
+      return c.store.forgetExpiredEnrolments(c.clock.now());
     },
 
     async hasActiveToken(accountId: string): Promise<boolean> {

@@ -47,4 +47,9 @@ export interface OtpStore {
   assign(serial: string, accountId: string, atMs: number): Promise<boolean>;
   /** Detaches a token from its account and revokes it; false when it was not bound. */
   unbind(serial: string, atMs: number): Promise<boolean>;
+  /**
+   * Deletes the registrations (pending tokens with an expiry) that expired at or before `atMs`, never answered with a
+   * first code; returns how many. Hardware tokens waiting for a person have no expiry and stay.
+   */
+  forgetExpiredEnrolments(atMs: number): Promise<number>;
 }

@@ -148,6 +148,65 @@ for (const backend of backends) {
       assert.equal((await limiter.peek('rk-account', perAccount)).remaining, 45, 'only the attempts that ran were counted against the account');
     });
 
+    it('counts an attempt under its keys at once, as one by one: a refusing key stops the keys after it', async () => {
+      const limiter = fixture.node(manualClock());
+      const first = { limit: 3, windowSeconds: 60 };
+      const second = { limit: 2, windowSeconds: 300 };
+      const third = { limit: 10, windowSeconds: 900 };
+      const limits = [
+        { key: 'ce-pair', rule: first }, { key: 'ce-source', rule: second }, { key: 'ce-account', rule: third },
+      ];
+      await limiter.check(limits);
+      await limiter.check(limits);
+      const full = { code: 'web.rate_limited', retryAfterSeconds: 300 };
+      await assert.rejects(limiter.check(limits), full, 'the second key is full');
+      const remaining = await Promise.all(limits.map(async (l) => (await limiter.peek(l.key, l.rule)).remaining));
+      assert.deepEqual(remaining, [1, 0, 8], 'the refused attempt gave back its counts, never reached the third key');
+      const other = [{ key: 'ce-source', rule: second }, { key: 'ce-other', rule: third }];
+      await assert.rejects(limiter.check(other), { code: 'web.rate_limited' });
+      assert.equal((await limiter.peek('ce-other', third)).remaining, 10);
+      await limiter.check([{ key: 'ce-twice', rule: first }, { key: 'ce-twice', rule: first }]);
+      assert.equal((await limiter.peek('ce-twice', first)).remaining, 1, 'a key named twice counts twice');
+    });
+
+    it('serves 200 parallel attempts naming two keys in either order from two nodes, each given back', async () => {
+      const clock = manualClock();
+      const [a, b] = [fixture.node(clock, 0), fixture.node(clock, 1)];
+      const wide = { limit: 1000, windowSeconds: 60 };
+      const pair = [{ key: 'dl-one', rule: wide }, { key: 'dl-two', rule: wide }];
+      // Rows locked in different orders by two statements would wait for each other (PostgreSQL: "deadlock detected").
+      const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) =>
+        (i % 2 ? a : b).limitFailures(i % 4 < 2 ? pair : [...pair].reverse(), async () => 'ok')));
+      assert.deepEqual(results.filter((r) => r.status === 'rejected'), []);
+      for (const { key } of pair) assert.equal((await a.peek(key, wide)).remaining, 1000, key);
+    });
+
+    if (backend !== 'redis') {
+      it('takes one statement to reserve under several keys and one to give them back', async () => {
+        let statements = 0;
+        const counting = fixture.db.withPlugin({
+          transformQuery: (args) => args.node,
+          transformResult: async (args) => { statements++; return args.result; },
+        });
+        const limiter = createRateLimiter(createSqlCounterStore(counting, manualClock()));
+        const limits = [{ key: 'st-pair', rule }, { key: 'st-source', rule }, { key: 'st-account', rule }];
+        try {
+          const counted = async (run: () => Promise<unknown>) => {
+            statements = 0;
+            await run().catch(() => {});
+            return statements;
+          };
+          const fail = async () => { throw new Error('wrong'); };
+          assert.equal(await counted(() => limiter.check(limits)), 1);
+          const succeed = async () => 'ok';
+          assert.equal(await counted(() => limiter.limitFailures(limits, succeed)), 2, 'a success gives back in one');
+          assert.equal(await counted(() => limiter.limitFailures(limits, fail)), 1);
+          assert.equal(await counted(() => limiter.check(limits)), 1, 'the third attempt of three');
+          assert.equal(await counted(() => limiter.check(limits)), 2, 'refused at the first key, and given back');
+        } finally { await limiter.close(); }
+      });
+    }
+
     it('reserves an attempt while it runs, and gives the reservation of a success or an uncounted failure back', async () => {
       const clock = manualClock(Date.UTC(2026, 0, 1, 0, 0, 10));
       const limiter = fixture.node(clock);

@@ -18,21 +18,19 @@ export function createRateLimiter(store: CounterStore, options: { maxWindowSecon
   // A refund that cannot be made (the store went away) leaves an attempt counted that did not fail: the limit errs
   // toward throttling, and the attempt's own answer, already decided, stands.
   const refund = async (reservation: Reservation) => {
-    await Promise.all(reservation.map((r) => store.refund(r.key, r.window).catch(() => {})));
+    await store.refundEach(reservation).catch(() => {});
   };
-  // Keys are counted one after the other, in the caller's order: an attempt a key refuses never reaches the keys
-  // after it, and what it counted before is given back (the attempt never ran). So a source that is throttled
-  // cannot spend a shared allowance, e.g. an attacker's address the victim account's.
+  // The keys are counted in the caller's order, in one round trip (consumeEach): an attempt a key refuses never
+  // reaches the keys after it, and what it counted is given back (the attempt never ran). So a source that is
+  // throttled cannot spend a shared allowance, e.g. an attacker's address the victim account's.
   async function reserve(attempts: ReadonlyArray<{ key: string; rule: Limit }>): Promise<Reservation> {
     for (const a of attempts) checked(a.key, a.rule);
-    const reservation: Reservation = [];
-    for (const a of attempts) {
-      const { decision, window } = await store.consume(a.key, a.rule);
-      reservation.push({ key: a.key, window });
-      if (!decision.allowed) {
-        await refund(reservation);
-        throw new RateLimitedError(decision.retryAfterSeconds);
-      }
+    const counted = await store.consumeEach(attempts);
+    const reservation = attempts.flatMap((a, i) => (counted[i] ? [{ key: a.key, window: counted[i].window }] : []));
+    const refused = counted.find((c) => c !== undefined && !c.decision.allowed);
+    if (refused) {
+      await refund(reservation);
+      throw new RateLimitedError(refused.decision.retryAfterSeconds);
     }
     return reservation;
   }

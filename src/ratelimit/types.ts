@@ -61,6 +61,15 @@ export interface CounterStore {
    * successor starts from nothing anyway, and must not start below it.
    */
   refund(key: string, window: string): Promise<void>;
+  /**
+   * One attempt under several keys in one round trip, in the order given: a key is counted only while the keys before
+   * it allowed the attempt, so a key that refuses keeps the attempt from the keys after it. Answers in the order of
+   * `attempts`, undefined for a key not counted. Should a race count a key after a refusing one (PostgreSQL reads
+   * the earlier counts as the statement found them), it is in the answer too, to be given back with the rest.
+   */
+  consumeEach(attempts: ReadonlyArray<{ key: string; rule: Limit }>): Promise<Array<Counted | undefined>>;
+  /** Takes back what `consumeEach` (or `consume`) counted, every key in one round trip, as `refund` would. */
+  refundEach(reservation: ReadonlyArray<{ key: string; window: string }>): Promise<void>;
   peek(key: string, rule: Limit): Promise<LimitDecision>;
   reset(key: string): Promise<void>;
   purge(olderThanMs: number): Promise<void>;

@@ -14,8 +14,8 @@ export interface VpnPortsDeps {
   /** Throws when the account was disabled since its password was checked. */
   assertStillActive(accountId: string): Promise<void>;
   validateCode(accountId: string, code: string, options: { source: string }): Promise<unknown>;
-  /** Whether the account ever had an Access-Accept (the audit log's `radius.accept`). */
-  hasLoggedIn(accountId: string): Promise<boolean>;
+  /** Whether the account ever had an Access-Accept that passed a code (the audit log's `radius.accept`). */
+  hasLoggedInWithCode(accountId: string): Promise<boolean>;
   groupsOf(accountId: string): Promise<readonly string[]>;
   /** Reply attributes by directory group, as configured (radiusGroupAttributes). */
   groupAttributes: Readonly<Record<string, readonly ReplyAttribute[]>>;
@@ -47,7 +47,7 @@ export function createVpnPorts(d: VpnPortsDeps): VpnPorts {
       await d.assertStillActive(accountId);
       await d.validateCode(accountId, code, { source });
     },
-    firstCodeLogin: async (accountId) => !await d.hasLoggedIn(accountId),
+    firstCodeLogin: async (accountId) => !await d.hasLoggedInWithCode(accountId),
     accountOf: async (userName) =>
       (d.workforce?.isDirectoryName(userName) ? await d.workforce.accountNamed(userName) : undefined)?.id,
     message: (id: VpnMessage) => (id === 'password_expired' && d.passwordChangeUrl !== undefined

@@ -71,6 +71,21 @@ for (const dialect of await testDialects()) {
       assert.deepEqual([audited.actor, audited.action, audited.subject, audited.details.serial], ['operator', 'helpdesk.otp_unlock', account.id, serial]);
     });
 
+    it('lists no registration abandoned as a token: only what the person logs in with (issue 17)', async () => {
+      const user = `abandoned-${dialect}@example.com`;
+      const account = await tessera.accounts.createByOperator({ email: user, password: 'a vpn passphrase',
+        workforce: true });
+      await tessera.otp.beginEnrolment(account.id, user, 'mobile', { proof: 'first_factor' });
+      const none = await cli('otp', 'tokens', '--user', user);
+      assert.equal(none.code, 0, none.stderr);
+      assert.equal(none.stdout.trim(), 'no OTP tokens: the person has not registered one');
+      await enrolMobileToken(tessera, account.id, user);
+      await tessera.otp.beginEnrolment(account.id, user, 'mobile', { proof: 'second_factor' });
+      const json = await cli('otp', 'tokens', '--user', user, '--format', 'json');
+      const listed = JSON.parse(json.stdout) as Array<{ state: string }>;
+      assert.deepEqual(listed.map((t) => t.state), ['active']);
+    });
+
     it('unbinds a lost phone\'s token: it stops at once, and the person is told to register a new one', async () => {
       const user = `lost-${dialect}@example.com`;
       const account = await tessera.accounts.createByOperator({ email: user, password: 'a vpn passphrase', workforce: true });

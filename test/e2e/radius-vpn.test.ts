@@ -55,6 +55,26 @@ for (const dialect of await testDialects()) {
       assert.match(attribute(used, 'Reply-Message')!, /already used/);
     });
 
+    it('says "second password" until the first login with a code, password-only ones aside (issue 17)', async () => {
+      // The README's walkthrough: the gateway answers the password alone while the policy asks for no code.
+      const user = `vpn-before-${dialect}@example.com`;
+      const account = await tessera.accounts.createByOperator({ email: user, password: 'a vpn passphrase',
+        workforce: true });
+      const policy = { appId: 'radius:vpn', goLiveAt: null, graceSeconds: 0, groupOverrides: {} };
+      await tessera.policies.save({ ...policy, otp: 'off' }, 0);
+      try {
+        assert.equal((await login(user, 'a vpn passphrase')).code, 'Access-Accept');
+      } finally {
+        await tessera.policies.save({ ...policy, otp: 'required' }, 0);
+      }
+      const key = await enrolMobileToken(tessera, account.id, user);
+      const first = await login(user, 'a vpn passphrase');
+      assert.equal(first.code, 'Access-Challenge');
+      assert.match(attribute(first, 'Reply-Message')!, /second password/);
+      assert.equal((await login(user, oathtool(key), [`State = ${attribute(first, 'State')}`])).code, 'Access-Accept');
+      assert.equal(attribute(await login(user, 'a vpn passphrase'), 'Reply-Message'), 'Enter your OTP code');
+    });
+
     it('refuses an account disabled here (T7): with the right password, and with a code answering a State issued before', async () => {
       const user = `vpn-left-${dialect}@example.com`;
       const { key } = await employee(user);

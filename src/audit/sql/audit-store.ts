@@ -61,8 +61,16 @@ export function createSqlAuditStore(db: Kysely<Database>): AuditStore {
         throw err;
       }
     },
-    async hasEvent(action, subject) {
-      return (await eventOf(db, { action, subject })).rows.length > 0;
+    async hasEvent(action, subject, details) {
+      if (details === undefined) return (await eventOf(db, { action, subject })).rows.length > 0;
+      // The details are JSON this module wrote: an entry appears in them as `"name":<its value as JSON>`.
+      let query = db.selectFrom('audit_events').select('seq')
+        .where('subject', '=', subject).where('action', '=', action);
+      for (const [name, value] of Object.entries(details)) {
+        const entry = `%${likeEscaped(`${JSON.stringify(name)}:${JSON.stringify(value)}`)}%`;
+        query = query.where(sql<boolean>`${sql.ref('details')} like ${entry} escape '\\'`);
+      }
+      return (await query.limit(1).execute()).length > 0;
     },
     async list(query) {
       return (await listQuery(db, query).execute()).map((row) => ({

@@ -6,12 +6,12 @@ export const en: MailCatalogue = {
   'account.verify_email': {
     subject: 'Confirm your e-mail address',
     text: 'Welcome!\n\nYour confirmation code is {code}\n\nOr open this link to confirm your e-mail address:\n{link}\n\n'
-      + 'The code and the link work for {expiresMinutes} minutes and only once.\n\n'
+      + 'The code and the link work for {expiresSeconds} and only once.\n\n'
       + 'Our mails can land in the spam folder: if one you expect does not arrive, look there and mark it as not spam.\n'
       + 'If you did not sign up, you can ignore this mail.\n',
     html: '<p>Welcome!</p><p>Your confirmation code is <strong style="font-size:1.4em;letter-spacing:.1em">{code}</strong></p>'
       + '<p><a href="{link}">Confirm your e-mail address</a></p>'
-      + '<p>The code and the link work for {expiresMinutes} minutes and only once.</p>'
+      + '<p>The code and the link work for {expiresSeconds} and only once.</p>'
       + '<p>Our mails can land in the spam folder: if one you expect does not arrive, look there and mark it as not spam.</p>'
       + '<p>If you did not sign up, you can ignore this mail.</p>',
   },
@@ -27,19 +27,19 @@ export const en: MailCatalogue = {
   'account.reset_password': {
     subject: 'Reset your password',
     text: 'Someone (maybe you) asked to reset the password of your account.\n\n'
-      + 'Choose a new password here (works for {expiresMinutes} minutes, once):\n{link}\n\n'
+      + 'Choose a new password here (works for {expiresSeconds}, once):\n{link}\n\n'
       + 'If you did not ask for this, ignore this mail: your password stays as it is.\n',
     html: '<p>Someone (maybe you) asked to reset the password of your account.</p>'
-      + '<p><a href="{link}">Choose a new password</a> (works for {expiresMinutes} minutes, once)</p>'
+      + '<p><a href="{link}">Choose a new password</a> (works for {expiresSeconds}, once)</p>'
       + '<p>If you did not ask for this, ignore this mail: your password stays as it is.</p>',
   },
   'account.confirm_new_email': {
     subject: 'Confirm your new e-mail address',
     text: 'You asked to make this address the primary e-mail of your account.\n\n'
-      + 'Confirm it here (works for {expiresMinutes} minutes, once):\n{link}\n\n'
+      + 'Confirm it here (works for {expiresSeconds}, once):\n{link}\n\n'
       + 'Until you confirm, your old address stays in use. If you did not ask for this, ignore this mail.\n',
     html: '<p>You asked to make this address the primary e-mail of your account.</p>'
-      + '<p><a href="{link}">Confirm your new e-mail address</a> (works for {expiresMinutes} minutes, once)</p>'
+      + '<p><a href="{link}">Confirm your new e-mail address</a> (works for {expiresSeconds}, once)</p>'
       + '<p>Until you confirm, your old address stays in use. If you did not ask for this, ignore this mail.</p>',
   },
   'account.email_changed': {

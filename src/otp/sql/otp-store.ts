@@ -129,5 +129,11 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
       return affected(await db.updateTable('otp_tokens').set({ account_id: null, state: 'revoked', revoked_at: atMs })
         .where('serial', '=', serial).where('account_id', 'is not', null).executeTakeFirst());
     },
+    async forgetExpiredEnrolments(atMs) {
+      // A hardware token waiting for a person has no expiry: a comparison with null is never true.
+      const result = await db.deleteFrom('otp_tokens')
+        .where('state', '=', 'pending').where('pending_expires_at', '<=', atMs).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }

@@ -1,38 +1,59 @@
 // Counters in Redis: one hash per key ({ w: window start, c: count }) changed by one Lua script, which Redis runs
-// atomically, so racing nodes each get their own count. Keys expire with their window; nothing needs purging.
+// atomically, so racing nodes each get their own count; an attempt's keys are counted by one script too. Keys
+// expire with their window; nothing needs purging.
 import { Redis } from 'ioredis';
 import type { Clock } from '../../clock/index.ts';
 import { decide, digestKey, windowStartMs } from '../window.ts';
-import { RateLimitError, type CounterStore } from '../types.ts';
+import { RateLimitError, type Counted, type CounterStore } from '../types.ts';
 
 // Same rule as the database: count into a window at or after ours (a node whose clock is behind must not restart
 // a newer window), replace only an older one. The key lives until its window ends, by the caller's clock.
-// ARGV: window start (ms), window length (ms), now (ms). Returns { count, window start }.
-const consumeScript = `
-local start = tonumber(ARGV[1])
-local raw = redis.call('HGET', KEYS[1], 'w')
-local stored = tonumber(raw)
-local count
-local startText = ARGV[1]
-if stored and stored >= start then
-  count = redis.call('HINCRBY', KEYS[1], 'c', 1)
-  start = stored
-  startText = raw
-else
-  redis.call('HSET', KEYS[1], 'w', ARGV[1], 'c', 1)
-  count = 1
+const countLua = `
+local function count(key, startText, windowMs, now)
+  local start = tonumber(startText)
+  local raw = redis.call('HGET', key, 'w')
+  local stored = tonumber(raw)
+  local n
+  if stored and stored >= start then
+    n = redis.call('HINCRBY', key, 'c', 1)
+    start = stored
+    startText = raw
+  else
+    redis.call('HSET', key, 'w', startText, 'c', 1)
+    n = 1
+  end
+  local ttl = start + windowMs - now
+  if ttl < 1000 then ttl = 1000 end
+  redis.call('PEXPIRE', key, math.floor(ttl))
+  return { n, startText }
 end
-local ttl = start + tonumber(ARGV[2]) - tonumber(ARGV[3])
-if ttl < 1000 then ttl = 1000 end
-redis.call('PEXPIRE', KEYS[1], math.floor(ttl))
-return { count, startText }
 `;
 
-// Takes one count back, only from the window the attempt was counted in (ARGV[1], as consume returned it) and never
-// below zero; an ended window's key may already be gone.
+// ARGV: window start (ms), window length (ms), now (ms). Returns { count, window start }.
+const consumeScript = `${countLua}
+return count(KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]))
+`;
+
+// One attempt under every key, in order, stopping after the first key that refuses it (its count is over its limit):
+// the keys after it are not counted. ARGV: now (ms), then per key its window start, window length (ms) and limit.
+// Returns { count, window start } per key counted.
+const consumeEachScript = `${countLua}
+local now = tonumber(ARGV[1])
+local answers = {}
+for i, key in ipairs(KEYS) do
+  answers[i] = count(key, ARGV[3 * i - 1], tonumber(ARGV[3 * i]), now)
+  if answers[i][1] > tonumber(ARGV[3 * i + 1]) then break end
+end
+return answers
+`;
+
+// Takes one count back under each key, only from the window the attempt was counted in (ARGV[i], as consume returned
+// it) and never below zero; an ended window's key may already be gone.
 const refundScript = `
-if redis.call('HGET', KEYS[1], 'w') == ARGV[1] and tonumber(redis.call('HGET', KEYS[1], 'c') or '0') > 0 then
-  redis.call('HINCRBY', KEYS[1], 'c', -1)
+for i, key in ipairs(KEYS) do
+  if redis.call('HGET', key, 'w') == ARGV[i] and tonumber(redis.call('HGET', key, 'c') or '0') > 0 then
+    redis.call('HINCRBY', key, 'c', -1)
+  end
 end
 return 0
 `;
@@ -63,6 +84,26 @@ export function createRedisCounterStore(o: RedisCounterOptions, clock: Clock): C
 
     async refund(rawKey, window) {
       await redis.eval(refundScript, 1, redisKey(rawKey), window).catch(unavailable);
+    },
+
+    async consumeEach(attempts) {
+      if (attempts.length === 0) return [];
+      const now = clock.now();
+      const keys = attempts.map((a) => redisKey(a.key));
+      const args = attempts.flatMap((a) => [windowStartMs(now, a.rule), a.rule.windowSeconds * 1000, a.rule.limit]);
+      const answers = await redis.eval(consumeEachScript, keys.length, ...keys, now, ...args)
+        .catch(unavailable) as Array<[number, string]>;
+      return attempts.map((a, i): Counted | undefined => {
+        if (answers[i] === undefined) return undefined;
+        const [count, stored] = answers[i];
+        return { decision: decide(Number(count), Number(stored), a.rule, now, true), window: String(stored) };
+      });
+    },
+
+    async refundEach(reservation) {
+      if (reservation.length === 0) return;
+      const keys = reservation.map((r) => redisKey(r.key));
+      await redis.eval(refundScript, keys.length, ...keys, ...reservation.map((r) => r.window)).catch(unavailable);
     },
 
     async peek(rawKey, rule) {
