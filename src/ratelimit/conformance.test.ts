@@ -158,12 +158,12 @@ for (const backend of backends) {
       ];
       await limiter.check(limits);
       await limiter.check(limits);
-      const full = { code: 'web.rate_limited', retryAfterSeconds: 300 };
+      const full = { code: 'ratelimit.throttled', retryAfterSeconds: 300 };
       await assert.rejects(limiter.check(limits), full, 'the second key is full');
       const remaining = await Promise.all(limits.map(async (l) => (await limiter.peek(l.key, l.rule)).remaining));
       assert.deepEqual(remaining, [1, 0, 8], 'the refused attempt gave back its counts, never reached the third key');
       const other = [{ key: 'ce-source', rule: second }, { key: 'ce-other', rule: third }];
-      await assert.rejects(limiter.check(other), { code: 'web.rate_limited' });
+      await assert.rejects(limiter.check(other), { code: 'ratelimit.throttled' });
       assert.equal((await limiter.peek('ce-other', third)).remaining, 10);
       await limiter.check([{ key: 'ce-twice', rule: first }, { key: 'ce-twice', rule: first }]);
       assert.equal((await limiter.peek('ce-twice', first)).remaining, 1, 'a key named twice counts twice');
