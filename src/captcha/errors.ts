@@ -1,4 +1,4 @@
-// Each code is also the message id the reset page shows (src/web/i18n), so a person learns what to do next.
+// Each code is also the message id the reset page shows (src/i18n), so a person learns what to do next.
 import { TesseraError } from '../errors/index.ts';
 
 export type CaptchaErrorCode = 'captcha.missing' | 'captcha.invalid' | 'captcha.expired' | 'captcha.replayed';

@@ -4,7 +4,7 @@
 import { CommanderError } from 'commander';
 import { TesseraError } from '../errors/index.ts';
 import { AdminError } from '../admin/index.ts';
-import { isMessageId, t } from '../web/i18n/index.ts';
+import { isMessageId, t } from '../i18n/index.ts';
 
 export type CliErrorCode = 'cli.missing_option' | 'cli.invalid_option' | 'cli.unreadable_file' | 'cli.cancelled';
 

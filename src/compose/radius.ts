@@ -7,7 +7,7 @@ import { assertStillActive, type WorkforceService } from '../identity/index.ts';
 import type { OtpService } from '../otp/index.ts';
 import { createCheckedSecondFactor } from '../policy/index.ts';
 import { createVpnPorts } from '../vpn/index.ts';
-import { t } from '../web/index.ts';
+import { t } from '../i18n/index.ts';
 import type { FirstFactor } from '../signin/index.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity } from './identity.ts';

@@ -20,7 +20,7 @@ export interface VpnPortsDeps {
   /** Reply attributes by directory group, as configured (radiusGroupAttributes). */
   groupAttributes: Readonly<Record<string, readonly ReplyAttribute[]>>;
   passwordChangeUrl?: string;
-  /** The message catalogue (web/i18n `t`): Reply-Message texts are the `radius.*` ids. */
+  /** The message catalogue (i18n `t`): Reply-Message texts are the `radius.*` ids. */
   translate(id: string, params?: Record<string, string>): string;
 }
 

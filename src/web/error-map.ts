@@ -3,7 +3,7 @@
 // the table names another; the table holds only what differs from a route's usual answer.
 import { TesseraError } from '../errors/index.ts';
 import type { FieldError } from './pages/forms.ts';
-import { isMessageId, type MessageId } from './i18n/index.ts';
+import { isMessageId, type MessageId } from '../i18n/index.ts';
 
 interface WebAnswerRule {
   /** The status when it is not the route's own (a refused sign-in 401, a refused form 400). */

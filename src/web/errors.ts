@@ -3,7 +3,7 @@
 // unexpected is "unavailable", its details in the log only.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { messagePage } from './pages/account-pages.ts';
-import { t, type MessageId } from './i18n/index.ts';
+import { t, type MessageId } from '../i18n/index.ts';
 import { answerStatus, webAnswer } from './error-map.ts';
 
 type Params = Record<string, string | number>;

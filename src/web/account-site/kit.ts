@@ -9,7 +9,7 @@ import { accountKey, sourceKey, type Limit, type RateLimiter } from '../../ratel
 import type { Clock } from '../../clock/index.ts';
 import type { Csrf } from '../csrf.ts';
 import { answerStatus, formError } from '../error-map.ts';
-import type { MessageId } from '../i18n/index.ts';
+import type { MessageId } from '../../i18n/index.ts';
 import { messagePage } from '../pages/account-pages.ts';
 import { accountPage, describeDevice } from '../pages/account-site-pages.ts';
 import type { FieldError } from '../pages/forms.ts';

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { OtpError, type FactorProof } from '../../otp/index.ts';
 import { enrolmentAnswer, enrolmentForm } from '../enrolment.ts';
-import { t } from '../i18n/index.ts';
+import { t } from '../../i18n/index.ts';
 import { bodySchema, page, type AccountKit, type AccountSession, type Body } from './kit.ts';
 
 const recentMs = 10 * 60_000;

@@ -1,6 +1,6 @@
 // The sign-in, sign-up, confirmation and consent pages. Each takes what it shows and returns a whole document.
 import { html, layout, type Html } from './html.ts';
-import { t, type MessageId } from '../i18n/index.ts';
+import { t, type MessageId } from '../../i18n/index.ts';
 import { errorSummary, field, hiddenInputs, type FieldError } from './forms.ts';
 
 export interface FormContext {

@@ -1,6 +1,6 @@
 // The account page: profile, signed-in devices, apps with access, marketing choice, password, e-mail, data.
 import { html, layout } from './html.ts';
-import { t, type MessageId } from '../i18n/index.ts';
+import { t, type MessageId } from '../../i18n/index.ts';
 import { errorSummary, field, hiddenInputs, type FieldError } from './forms.ts';
 
 export interface AccountPageModel {

@@ -1,7 +1,7 @@
 // Accessible form parts: every input has a label, a hint and an error tied to it by aria-describedby,
 // and an error summary that a screen reader announces first.
 import { html, type Html } from './html.ts';
-import { t, type MessageId } from '../i18n/index.ts';
+import { t, type MessageId } from '../../i18n/index.ts';
 
 export interface FieldError {
   field?: string;

@@ -1,5 +1,5 @@
 import { html, layout } from './html.ts';
-import { t } from '../i18n/index.ts';
+import { t } from '../../i18n/index.ts';
 
 export interface MailboxEntry { id: string; to: string; subject: string; text: string; createdAt: number }
 

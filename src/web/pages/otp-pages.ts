@@ -1,6 +1,6 @@
 // The one-time-code step of a sign-in: enter the code, or register the OTP app first (QR code and typed key).
 import { html, layout } from './html.ts';
-import { t } from '../i18n/index.ts';
+import { t } from '../../i18n/index.ts';
 import { errorSummary, field, hiddenInputs, type FieldError } from './forms.ts';
 import type { Enrolment } from '../../otp/index.ts';
 import QRCode from 'qrcode';

@@ -1,7 +1,7 @@
 // The pages oidc-provider shows itself (RP-initiated logout and its result, an OAuth error it cannot send back to the
 // app), rendered here and handed to the provider as options by the composition root (src/server.ts).
 import { html, layout, Html } from './html.ts';
-import { t } from '../i18n/index.ts';
+import { t } from '../../i18n/index.ts';
 
 /** "Sign out?": `form` is oidc-provider's own hidden form (its action and xsrf token), the buttons submit it. */
 export function logoutPage(form: string): string {

@@ -1,6 +1,6 @@
 // Reset password: e-mail address and an accessible proof-of-work check, then a new password from the mailed link.
 import { html, layout } from './html.ts';
-import { t } from '../i18n/index.ts';
+import { t } from '../../i18n/index.ts';
 import { errorSummary, field, hiddenInputs, type FieldError } from './forms.ts';
 import { messagePage } from './account-pages.ts';
 

@@ -1,4 +1,4 @@
-import { formatDuration, isDurationParam } from '../../clock/index.ts';
+import { formatDuration, isDurationParam } from '../clock/index.ts';
 import { en, type MessageId } from './en.ts';
 
 const catalogues: Record<string, Partial<Record<MessageId, string>>> = { en };
