@@ -1,7 +1,8 @@
 // The layout's rules (README "How the code is laid out"), checked on every `npm test`: dependencies point inward
 // (protocols & web → domain → store), each folder is entered through its index.ts, and nothing imports in a circle.
 const domain = '^src/(identity|otp|directory|policy|audit|signin|admin)/';
-const infrastructure = '(^|/)node_modules/(fastify|@fastify/[^/]+|kysely|pg|oidc-provider)/|^(node:)?(sqlite|dgram|http|https|net)$';
+const infrastructure =
+  '(^|/)node_modules/(fastify|@fastify/[^/]+|kysely|pg|oidc-provider)/|^(node:)?(sqlite|dgram|http|https|net)$';
 const sql = '(^|/)node_modules/(kysely|pg)/|^(node:)?sqlite$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -23,7 +24,7 @@ module.exports = {
     },
     {
       name: 'sql-only-in-store-and-sql-folders',
-      comment: 'Kysely, pg and node:sqlite are used only in src/store/ and in a module\'s sql/ folder.',
+      comment: "Kysely, pg and node:sqlite are used only in src/store/ and in a module's sql/ folder.",
       severity: 'error',
       from: { path: '^src/', pathNot: ['^src/store/', '/sql/', '\\.test\\.ts$'] },
       to: { path: sql },

@@ -12,11 +12,29 @@ const concurrency = 8;
 export async function benchDirectorySignIns(): Promise<Outcome> {
   const slapd = await startSlapd({ logOperations: false });
   const tessera = await startTessera('sqlite', { ...benchLimits, directory: fixtureConfig('openldap', [slapd.url]) });
-  await tessera.clients.add({ client_id: 'bench', client_name: 'Bench', redirect_uris: ['http://127.0.0.1:9/cb'], first_party: true });
+  await tessera.clients.add({
+    client_id: 'bench',
+    client_name: 'Bench',
+    redirect_uris: ['http://127.0.0.1:9/cb'],
+    first_party: true,
+  });
   const generators = new URL('./directory-load.ts', import.meta.url);
   const password = 'correct horse battery';
-  const viaTessera = await startWorkerLoad(generators, 'tesseraSignInLoad', { tesseraUrl: tessera.url, clientId: 'bench', name: 'alice', password, concurrency, durationMs });
-  const plainBinds = await startWorkerLoad(generators, 'plainBindLoad', { ldapUrl: slapd.url, dn: 'uid=alice,ou=people,dc=example,dc=org', password, concurrency, durationMs });
+  const viaTessera = await startWorkerLoad(generators, 'tesseraSignInLoad', {
+    tesseraUrl: tessera.url,
+    clientId: 'bench',
+    name: 'alice',
+    password,
+    concurrency,
+    durationMs,
+  });
+  const plainBinds = await startWorkerLoad(generators, 'plainBindLoad', {
+    ldapUrl: slapd.url,
+    dn: 'uid=alice,ou=people,dc=example,dc=org',
+    password,
+    concurrency,
+    durationMs,
+  });
   const slapdCpu = { slapd: () => slapd.cpuSeconds() };
   const tesseraSide = metered(() => viaTessera.round('Tessera directory sign-ins'), slapdCpu);
   const plainSide = metered(() => plainBinds.round('plain ldapts binds'), slapdCpu);
@@ -24,10 +42,16 @@ export async function benchDirectorySignIns(): Promise<Outcome> {
     const result = await compare(tesseraSide.round, plainSide.round, rounds);
     const outcome = report('directory sign-ins', 0.8, result);
     // slapd does nothing while the next round's sign-in pages are opened, so its CPU over a whole round is its share.
-    const viaTesseraCpu = cpuPerOperation(result.a, { 'slapd (search, bind, groups)': tesseraSide.totals.spent.slapd }, 'Tessera and the rest');
+    const viaTesseraCpu = cpuPerOperation(
+      result.a,
+      { 'slapd (search, bind, groups)': tesseraSide.totals.spent.slapd },
+      'Tessera and the rest',
+    );
     const plainCpu = cpuPerOperation(result.b, { 'slapd (connect, bind)': plainSide.totals.spent.slapd }, 'the rest');
     console.log(`  machine CPU per sign-in: Tessera's side ${viaTesseraCpu.text}; plain binds' ${plainCpu.text}`);
-    console.log(`  at equal CPU per sign-in the ratio would be ${(plainCpu.total / viaTesseraCpu.total).toFixed(2)}; the machine was ${viaTesseraCpu.idle} idle during Tessera's rounds, ${plainCpu.idle} during plain binds'`);
+    console.log(
+      `  at equal CPU per sign-in the ratio would be ${(plainCpu.total / viaTesseraCpu.total).toFixed(2)}; the machine was ${viaTesseraCpu.idle} idle during Tessera's rounds, ${plainCpu.idle} during plain binds'`,
+    );
     return outcome;
   } finally {
     await viaTessera.close();

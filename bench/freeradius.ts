@@ -47,7 +47,9 @@ function writeConfig(dir: string, port: number, o: FreeRadiusOptions): void {
   // Paths all point into `dir`. Answered requests are kept 5 s (cleanup_delay) to spot retransmissions, and without a
   // larger max_requests this FreeRADIUS stops answering after 256 of them. Rejects are logged with FreeRADIUS's reason
   // and not delayed: the bench expects none, so one is a misconfiguration to see, not slowness to hide.
-  writeFileSync(join(dir, 'radiusd.conf'), `
+  writeFileSync(
+    join(dir, 'radiusd.conf'),
+    `
 prefix = /usr
 confdir = ${dir}
 raddbdir = ${dir}
@@ -77,16 +79,22 @@ modules {
 	$INCLUDE mods-enabled/
 }
 $INCLUDE sites-enabled/
-`);
-  writeFileSync(join(dir, 'clients.conf'), `client bench {
+`,
+  );
+  writeFileSync(
+    join(dir, 'clients.conf'),
+    `client bench {
 	ipaddr = 127.0.0.1
 	secret = ${quoted(o.secret)}
 	require_message_authenticator = yes
 }
-`);
+`,
+  );
   // The same service account and search base Tessera uses; the password is proven by binding as the user, since the
   // directory lets nobody read userPassword.
-  writeFileSync(join(dir, 'mods-enabled', 'ldap'), `ldap {
+  writeFileSync(
+    join(dir, 'mods-enabled', 'ldap'),
+    `ldap {
 	server = ${quoted(ldap.hostname)}
 	port = ${ldap.port}
 	identity = ${quoted(o.ldap.bindDn)}
@@ -105,16 +113,25 @@ $INCLUDE sites-enabled/
 		idle_timeout = 60
 	}
 }
-`);
-  writeFileSync(join(dir, 'mods-enabled', 'files'), `files {
+`,
+  );
+  writeFileSync(
+    join(dir, 'mods-enabled', 'files'),
+    `files {
 	filename = ${dir}/users
 }
-`);
+`,
+  );
   writeFileSync(join(dir, 'mods-enabled', 'totp'), 'totp {\n}\n');
   // unlang has no reject keyword in version 3: `reject` is an instance of rlm_always.
   writeFileSync(join(dir, 'mods-enabled', 'always'), 'always reject {\n\trcode = reject\n}\n');
-  writeFileSync(join(dir, 'users'), [...o.totpSecrets].map(([name, secret]) => `${quoted(name)} TOTP-Secret := ${quoted(secret)}\n`).join(''));
-  writeFileSync(join(dir, 'sites-enabled', 'default'), `server default {
+  writeFileSync(
+    join(dir, 'users'),
+    [...o.totpSecrets].map(([name, secret]) => `${quoted(name)} TOTP-Secret := ${quoted(secret)}\n`).join(''),
+  );
+  writeFileSync(
+    join(dir, 'sites-enabled', 'default'),
+    `server default {
 	listen {
 		type = auth
 		ipaddr = 127.0.0.1
@@ -155,7 +172,8 @@ $INCLUDE sites-enabled/
 		}
 	}
 }
-`);
+`,
+  );
 }
 
 /** True once radiusd answers a Status-Server (RFC 5997) signed with the shared secret. */
@@ -163,30 +181,51 @@ async function answersStatusServer(port: number, secret: Buffer): Promise<boolea
   const socket = createSocket('udp4');
   try {
     const authenticator = randomBytes(16);
-    const request = encodeRequest({ code: PacketCode.StatusServer, identifier: 1, authenticator, attributes: [] }, secret, { messageAuthenticator: true });
+    const request = encodeRequest(
+      { code: PacketCode.StatusServer, identifier: 1, authenticator, attributes: [] },
+      secret,
+      { messageAuthenticator: true },
+    );
     const reply = new Promise<Buffer | null>((resolve) => {
       const timer = setTimeout(() => resolve(null), 200);
-      socket.on('message', (datagram) => { clearTimeout(timer); resolve(datagram); });
-      socket.on('error', () => { clearTimeout(timer); resolve(null); });
+      socket.on('message', (datagram) => {
+        clearTimeout(timer);
+        resolve(datagram);
+      });
+      socket.on('error', () => {
+        clearTimeout(timer);
+        resolve(null);
+      });
     });
     socket.send(request, port, '127.0.0.1');
     const datagram = await reply;
-    return datagram !== null && decodePacket(datagram).code === PacketCode.AccessAccept && verifyResponse(datagram, authenticator, secret);
+    return (
+      datagram !== null &&
+      decodePacket(datagram).code === PacketCode.AccessAccept &&
+      verifyResponse(datagram, authenticator, secret)
+    );
   } finally {
     socket.close();
   }
 }
 
 export async function startFreeRadius(o: FreeRadiusOptions): Promise<FreeRadius> {
-  if (!existsSync(join(libdir, 'rlm_ldap.so'))) throw new Error('rlm_ldap is missing: install the Debian package freeradius-ldap');
+  if (!existsSync(join(libdir, 'rlm_ldap.so')))
+    throw new Error('rlm_ldap is missing: install the Debian package freeradius-ldap');
   const dir = mkdtempSync(join(tmpdir(), 'tessera-freeradius-'));
   const port = await freeUdpPort();
   writeConfig(dir, port, o);
   let output = '';
   // -f: stay in the foreground (and die with the bench), but keep the thread pool that -X would turn off.
-  const child: ChildProcess = spawn(radiusd, ['-f', '-d', dir, '-n', 'radiusd', '-l', 'stdout'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+  const child: ChildProcess = spawn(radiusd, ['-f', '-d', dir, '-n', 'radiusd', '-l', 'stdout'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -4,26 +4,39 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 export interface LoadResult {
-  name: string; operations: number; seconds: number; perSecond: number; errors: number;
+  name: string;
+  operations: number;
+  seconds: number;
+  perSecond: number;
+  errors: number;
   /** CPU seconds over the measured time: the whole machine's, and the thread that ran the load generator. */
   cpu: { machine: number; generator: number };
 }
 
-export async function measure(name: string, operation: (i: number) => Promise<unknown>, o: { concurrency: number; durationMs: number; warmupMs?: number }): Promise<LoadResult> {
+export async function measure(
+  name: string,
+  operation: (i: number) => Promise<unknown>,
+  o: { concurrency: number; durationMs: number; warmupMs?: number },
+): Promise<LoadResult> {
   const run = async (durationMs: number) => {
     const deadline = performance.now() + durationMs;
     let operations = 0;
     let errors = 0;
     let counter = 0;
     const started = performance.now();
-    await Promise.all(Array.from({ length: o.concurrency }, async () => {
-      while (performance.now() < deadline) {
-        try { await operation(counter++); operations++; } catch (err) {
-          errors++;
-          if (errors === 1) console.error(`  ${name}: ${(err as Error).message}`);
+    await Promise.all(
+      Array.from({ length: o.concurrency }, async () => {
+        while (performance.now() < deadline) {
+          try {
+            await operation(counter++);
+            operations++;
+          } catch (err) {
+            errors++;
+            if (errors === 1) console.error(`  ${name}: ${(err as Error).message}`);
+          }
         }
-      }
-    }));
+      }),
+    );
     return { operations, errors, seconds: (performance.now() - started) / 1000 };
   };
   if (o.warmupMs) await run(o.warmupMs);
@@ -37,8 +50,15 @@ export async function measure(name: string, operation: (i: number) => Promise<un
  * Alternates the two targets in short rounds so that a slow moment of the machine hits both alike, and reports
  * the median of the per-round ratios, which one noisy round cannot move.
  */
-export async function compare(a: () => Promise<LoadResult>, b: () => Promise<LoadResult>, rounds = 3): Promise<{ a: LoadResult; b: LoadResult; ratio: number }> {
-  const { results: [ra, rb], ratio } = await compareSides([a, b], rounds);
+export async function compare(
+  a: () => Promise<LoadResult>,
+  b: () => Promise<LoadResult>,
+  rounds = 3,
+): Promise<{ a: LoadResult; b: LoadResult; ratio: number }> {
+  const {
+    results: [ra, rb],
+    ratio,
+  } = await compareSides([a, b], rounds);
   return { a: ra, b: rb, ratio: ratio(0, 1) };
 }
 
@@ -46,7 +66,10 @@ export async function compare(a: () => Promise<LoadResult>, b: () => Promise<Loa
  * `compare` for any number of targets: each round runs every target once, starting one further along each time so
  * that none always runs first, and `ratio(i, j)` is the median over the rounds of target i's rate to target j's.
  */
-export async function compareSides(sides: Array<() => Promise<LoadResult>>, rounds = 3): Promise<{ results: LoadResult[]; ratio(i: number, j: number): number }> {
+export async function compareSides(
+  sides: Array<() => Promise<LoadResult>>,
+  rounds = 3,
+): Promise<{ results: LoadResult[]; ratio(i: number, j: number): number }> {
   const perRound: LoadResult[][] = [];
   for (let r = 0; r < rounds; r++) {
     const round = new Array<LoadResult>(sides.length);
@@ -56,11 +79,20 @@ export async function compareSides(sides: Array<() => Promise<LoadResult>>, roun
     }
     perRound.push(round);
   }
-  const sum = (rs: LoadResult[]) => rs.reduce((acc, r) => ({
-    ...acc, operations: acc.operations + r.operations, seconds: acc.seconds + r.seconds, errors: acc.errors + r.errors,
-    cpu: { machine: acc.cpu.machine + r.cpu.machine, generator: acc.cpu.generator + r.cpu.generator },
-  }), { ...rs[0], operations: 0, seconds: 0, errors: 0, cpu: { machine: 0, generator: 0 } });
-  const results = sides.map((_, i) => sum(perRound.map((round) => round[i]))).map((r) => ({ ...r, perSecond: r.operations / r.seconds }));
+  const sum = (rs: LoadResult[]) =>
+    rs.reduce(
+      (acc, r) => ({
+        ...acc,
+        operations: acc.operations + r.operations,
+        seconds: acc.seconds + r.seconds,
+        errors: acc.errors + r.errors,
+        cpu: { machine: acc.cpu.machine + r.cpu.machine, generator: acc.cpu.generator + r.cpu.generator },
+      }),
+      { ...rs[0], operations: 0, seconds: 0, errors: 0, cpu: { machine: 0, generator: 0 } },
+    );
+  const results = sides
+    .map((_, i) => sum(perRound.map((round) => round[i])))
+    .map((r) => ({ ...r, perSecond: r.operations / r.seconds }));
   const ratio = (i: number, j: number) => {
     const ratios = perRound.map((round) => round[i].perSecond / round[j].perSecond).sort((x, y) => x - y);
     return ratios[Math.floor(ratios.length / 2)];
@@ -74,13 +106,19 @@ export async function compareSides(sides: Array<() => Promise<LoadResult>>, roun
  */
 export function metered<M extends string>(round: () => Promise<LoadResult>, meters: Record<M, () => number>) {
   const names = Object.keys(meters) as M[];
-  const totals = { operations: 0, seconds: 0, spent: Object.fromEntries(names.map((m) => [m, 0])) as Record<M, number> };
+  const totals = {
+    operations: 0,
+    seconds: 0,
+    spent: Object.fromEntries(names.map((m) => [m, 0])) as Record<M, number>,
+  };
   return {
     totals,
     async round(): Promise<LoadResult> {
       const before = names.map((m) => meters[m]());
       const result = await round();
-      names.forEach((m, i) => { totals.spent[m] += meters[m]() - before[i]; });
+      names.forEach((m, i) => {
+        totals.spent[m] += meters[m]() - before[i];
+      });
       totals.operations += result.operations;
       totals.seconds += result.seconds;
       return result;
@@ -97,7 +135,12 @@ export function threadCpuSeconds(): number {
 /** CPU seconds all cores of the machine have been busy (Linux /proc/stat, in 1/100 s), or NaN elsewhere. */
 export function machineCpuSeconds(): number {
   try {
-    const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     return (user + nice + system + irq + softirq) / 100;
   } catch {
     return NaN;
@@ -111,7 +154,7 @@ export function machineCpuSeconds(): number {
  * `idle` is the share of all cores left unused while the side ran: a side that leaves much is bound by one thread.
  */
 export function cpuPerOperation(result: LoadResult, parts: Record<string, number>, rest: string) {
-  const micros = (seconds: number) => Math.round(1e6 * seconds / result.operations);
+  const micros = (seconds: number) => Math.round((1e6 * seconds) / result.operations);
   const total = micros(result.cpu.machine);
   const shares = { ...parts, 'load generator': result.cpu.generator };
   const named = Object.entries(shares).map(([name, seconds]) => `${name} ${micros(seconds)}`);
@@ -120,7 +163,10 @@ export function cpuPerOperation(result: LoadResult, parts: Record<string, number
   return { total, idle, text: `${total} µs (${[...named, `${rest} ${restMicros}`].join(', ')})` };
 }
 
-export interface Outcome { line: string; met: boolean }
+export interface Outcome {
+  line: string;
+  met: boolean;
+}
 
 export function report(title: string, goal: number, result: { a: LoadResult; b: LoadResult; ratio: number }): Outcome {
   const errors = result.a.errors + result.b.errors;
@@ -133,4 +179,13 @@ export function report(title: string, goal: number, result: { a: LoadResult; b: 
 // A load generator is one address sending thousands of attempts: the limits are raised (still counted, so their
 // cost stays in the figures) so that the bench measures work, not refusals.
 const generous = { limit: 1_000_000, windowSeconds: 60 };
-export const benchLimits = { limits: { signInPerAccount: generous, signInPerSource: generous, signUpPerSource: generous, mailPerAccount: generous, mailPerSource: generous, otpApiPerUser: generous } };
+export const benchLimits = {
+  limits: {
+    signInPerAccount: generous,
+    signInPerSource: generous,
+    signUpPerSource: generous,
+    mailPerAccount: generous,
+    mailPerSource: generous,
+    otpApiPerUser: generous,
+  },
+};

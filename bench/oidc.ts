@@ -16,21 +16,40 @@ const durationMs = Number(process.env.BENCH_SECONDS ?? 2) * 1000;
 
 export async function benchClientCredentials(): Promise<Outcome> {
   const tessera = await startTessera('sqlite', benchLimits);
-  const registered = await tessera.clients.add({ client_id: 'bench', client_name: 'Bench', redirect_uris: ['http://127.0.0.1:9/cb'], grant_types: ['client_credentials'] });
+  const registered = await tessera.clients.add({
+    client_id: 'bench',
+    client_name: 'Bench',
+    redirect_uris: ['http://127.0.0.1:9/cb'],
+    grant_types: ['client_credentials'],
+  });
   const keys = await loadSigningKeys(createSqlSecretStore(tessera.store.db), tessera.sealer, systemClock, 0);
   const es256 = keys.find((k) => k.alg === 'ES256')!;
 
   // The bare library, configured as the docs show for JWT client-credentials tokens, with the same key.
   const bareIssuer = 'http://127.0.0.1';
   const bare = new Provider(bareIssuer, {
-    clients: [{ client_id: 'bench', client_secret: String(registered.client_secret), grant_types: ['client_credentials'], redirect_uris: [], response_types: [], id_token_signed_response_alg: 'ES256' }],
+    clients: [
+      {
+        client_id: 'bench',
+        client_secret: String(registered.client_secret),
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+        id_token_signed_response_alg: 'ES256',
+      },
+    ],
     jwks: { keys: [es256 as never] },
     features: {
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => `${bareIssuer}/api`,
-        getResourceServerInfo: async () => ({ scope: 'otp:validate', audience: `${bareIssuer}/api`, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } }),
+        getResourceServerInfo: async () => ({
+          scope: 'otp:validate',
+          audience: `${bareIssuer}/api`,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'ES256' } },
+        }),
       },
     },
   });
@@ -40,8 +59,13 @@ export async function benchClientCredentials(): Promise<Outcome> {
 
   const authorization = `Basic ${Buffer.from(`bench:${registered.client_secret}`).toString('base64')}`;
   const tokenRequest = (url: string) => async () => {
-    const response = await fetch(url, { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
-    if (response.status !== 200) throw new Error(`token endpoint answered ${response.status}: ${await response.text()}`);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    if (response.status !== 200)
+      throw new Error(`token endpoint answered ${response.status}: ${await response.text()}`);
     await response.arrayBuffer();
   };
   const settings = { concurrency: 16, durationMs, warmupMs: 500 };
@@ -57,7 +81,12 @@ export async function benchClientCredentials(): Promise<Outcome> {
 
 export async function benchPasswordSignIns(): Promise<Outcome> {
   const tessera = await startTessera('sqlite', benchLimits);
-  await tessera.clients.add({ client_id: 'bench', client_name: 'Bench', redirect_uris: ['http://127.0.0.1:9/cb'], first_party: true });
+  await tessera.clients.add({
+    client_id: 'bench',
+    client_name: 'Bench',
+    redirect_uris: ['http://127.0.0.1:9/cb'],
+    first_party: true,
+  });
   const password = 'bench mark pass phrase';
   await tessera.accounts.createByOperator({ email: 'bench@example.com', password });
   const hash = await argon2.hash(password, argon2Options);
@@ -70,7 +99,14 @@ export async function benchPasswordSignIns(): Promise<Outcome> {
       await pages.open(expected);
       return measure('Tessera sign-ins', () => pages.signIn(), { concurrency, durationMs });
     },
-    () => measure('argon2id verify', async () => { if (!await argon2.verify(hash, password)) throw new Error('verify failed'); }, { concurrency, durationMs }),
+    () =>
+      measure(
+        'argon2id verify',
+        async () => {
+          if (!(await argon2.verify(hash, password))) throw new Error('verify failed');
+        },
+        { concurrency, durationMs },
+      ),
     rounds,
   );
   await tessera.stop();

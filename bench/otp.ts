@@ -14,22 +14,50 @@ const concurrency = 16;
 
 export async function benchOtpValidate(): Promise<Outcome> {
   const tessera = await startTessera('sqlite', benchLimits);
-  const registered = await tessera.clients.add({ client_id: 'bench-api', client_name: 'Bench', redirect_uris: ['https://bench.example/cb'], grant_types: ['client_credentials'] });
-  const config = await client.discovery(new URL(tessera.url), 'bench-api', String(registered.client_secret), undefined, { execute: [client.allowInsecureRequests] });
+  const registered = await tessera.clients.add({
+    client_id: 'bench-api',
+    client_name: 'Bench',
+    redirect_uris: ['https://bench.example/cb'],
+    grant_types: ['client_credentials'],
+  });
+  const config = await client.discovery(
+    new URL(tessera.url),
+    'bench-api',
+    String(registered.client_secret),
+    undefined,
+    { execute: [client.allowInsecureRequests] },
+  );
   const token = (await client.clientCredentialsGrant(config, { scope: 'otp:validate' })).access_token;
 
   // Counter-based hardware tokens: every request can carry a fresh, valid code, so nothing is a replay.
   const identities = createSqlIdentityStore(tessera.store.db);
-  const users = await Promise.all(Array.from({ length: concurrency }, async (_, i) => {
-    const id = randomUUID();
-    await identities.upsertWorkforceAccount({ id, kind: 'workforce', email: null, emailVerified: false, directoryId: id, username: `bench${i}`, groups: [], passwordHash: null, name: null, status: 'active', createdAt: 0 }, 0);
-    const secret = randomBytes(20);
-    const serial = `BENCH${i}${randomBytes(3).toString('hex')}`;
-    await tessera.otp.importHardware({ serial, secret, periodSeconds: null });
-    await tessera.otp.assignHardware(id, serial);
-    // A KeyObject: the load generator's own HMAC should cost it as little as Node allows.
-    return { name: `bench${i}`, secret: createSecretKey(secret), counter: 0, busy: false };
-  }));
+  const users = await Promise.all(
+    Array.from({ length: concurrency }, async (_, i) => {
+      const id = randomUUID();
+      await identities.upsertWorkforceAccount(
+        {
+          id,
+          kind: 'workforce',
+          email: null,
+          emailVerified: false,
+          directoryId: id,
+          username: `bench${i}`,
+          groups: [],
+          passwordHash: null,
+          name: null,
+          status: 'active',
+          createdAt: 0,
+        },
+        0,
+      );
+      const secret = randomBytes(20);
+      const serial = `BENCH${i}${randomBytes(3).toString('hex')}`;
+      await tessera.otp.importHardware({ serial, secret, periodSeconds: null });
+      await tessera.otp.assignHardware(id, serial);
+      // A KeyObject: the load generator's own HMAC should cost it as little as Node allows.
+      return { name: `bench${i}`, secret: createSecretKey(secret), counter: 0, busy: false };
+    }),
+  );
 
   const empty = Fastify();
   empty.post('/api/otp/validate', async () => ({ result: 'accept' }));
@@ -37,8 +65,12 @@ export async function benchOtpValidate(): Promise<Outcome> {
   const emptyUrl = `http://127.0.0.1:${(empty.server.address() as { port: number }).port}/api/otp/validate`;
 
   const post = async (url: string, user: string, code: string) => {
-    const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ user, code }) });
-    const answer = await response.json() as { result: string };
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user, code }),
+    });
+    const answer = (await response.json()) as { result: string };
     if (answer.result !== 'accept') throw new Error(`answered ${JSON.stringify(answer)}`);
   };
   const nextUser = () => {
@@ -47,10 +79,23 @@ export async function benchOtpValidate(): Promise<Outcome> {
     return user;
   };
   const result = await compare(
-    () => measure('Tessera /api/otp/validate', async () => {
-      const user = nextUser();
-      try { await post(`${tessera.url}/api/otp/validate`, user.name, hotp(user.secret, ++user.counter, { algorithm: 'SHA1', digits: 6 })); } finally { user.busy = false; }
-    }, { concurrency, durationMs }),
+    () =>
+      measure(
+        'Tessera /api/otp/validate',
+        async () => {
+          const user = nextUser();
+          try {
+            await post(
+              `${tessera.url}/api/otp/validate`,
+              user.name,
+              hotp(user.secret, ++user.counter, { algorithm: 'SHA1', digits: 6 }),
+            );
+          } finally {
+            user.busy = false;
+          }
+        },
+        { concurrency, durationMs },
+      ),
     () => measure('empty Fastify route', () => post(emptyUrl, 'bench0', '123456'), { concurrency, durationMs }),
     rounds,
   );

@@ -1,7 +1,15 @@
 // The NAS side of the RADIUS bench: VPN logins with password and current code in one User-Password (passOTP),
 // built on Tessera's own RADIUS codec. It runs in a worker thread (worker-load.ts), the same for both servers.
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { AttributeCode, decodePacket, hidePassword, PacketCode, packetCodeName, verifyResponse, type RadiusPacket } from '../src/radius/index.ts';
+import {
+  AttributeCode,
+  decodePacket,
+  hidePassword,
+  PacketCode,
+  packetCodeName,
+  verifyResponse,
+  type RadiusPacket,
+} from '../src/radius/index.ts';
 import { openNas, type Nas } from '../src/radius/nas.ts';
 import { base32Decode, totp } from '../src/otp/index.ts';
 import { measure } from './load.ts';
@@ -16,7 +24,11 @@ const stepEndMarginMs = 100;
 const stepStartMarginMs = 50;
 const replyTimeoutMs = 2000;
 
-export interface BenchUser { name: string; password: string; secretBase32: string }
+export interface BenchUser {
+  name: string;
+  password: string;
+  secretBase32: string;
+}
 
 /**
  * Tessera accepts each step's code once per person (RFC 6238 §5.2). Rather than thousands of users per 30 s, its
@@ -26,18 +38,32 @@ export interface BenchUser { name: string; password: string; secretBase32: strin
  */
 export function steppingClock(shared = new SharedArrayBuffer(4)) {
   const steps = new Int32Array(shared);
-  return { shared, now: () => Date.now() + Atomics.load(steps, 0) * stepMs, nextStep: () => { Atomics.add(steps, 0, 1); } };
+  return {
+    shared,
+    now: () => Date.now() + Atomics.load(steps, 0) * stepMs,
+    nextStep: () => {
+      Atomics.add(steps, 0, 1);
+    },
+  };
 }
 
 export async function send(nas: Nas, secret: string, userName: string, password: string): Promise<RadiusPacket> {
   const authenticator = randomBytes(16);
-  const request = nas.build(PacketCode.AccessRequest, [
-    { type: AttributeCode.UserName, value: Buffer.from(userName) },
-    { type: AttributeCode.UserPassword, value: hidePassword(Buffer.from(password), Buffer.from(secret), authenticator) },
-  ], { authenticator });
+  const request = nas.build(
+    PacketCode.AccessRequest,
+    [
+      { type: AttributeCode.UserName, value: Buffer.from(userName) },
+      {
+        type: AttributeCode.UserPassword,
+        value: hidePassword(Buffer.from(password), Buffer.from(secret), authenticator),
+      },
+    ],
+    { authenticator },
+  );
   const reply = await nas.exchange(request, replyTimeoutMs);
   if (reply === null) throw new Error(`no reply for ${userName} within ${replyTimeoutMs} ms`);
-  if (!verifyResponse(reply, authenticator, Buffer.from(secret))) throw new Error('reply with a wrong Response Authenticator');
+  if (!verifyResponse(reply, authenticator, Buffer.from(secret)))
+    throw new Error('reply with a wrong Response Authenticator');
   return decodePacket(reply);
 }
 
@@ -78,7 +104,9 @@ export async function radiusLoad(o: RadiusLoadOptions): Promise<LoadSide> {
   }
 
   // A socket of its own for each login in flight: a reply is matched by its Identifier alone.
-  const sockets = await Promise.all(Array.from({ length: o.concurrency }, () => openNas({ port: o.port, secret: Buffer.from(o.secret) })));
+  const sockets = await Promise.all(
+    Array.from({ length: o.concurrency }, () => openNas({ port: o.port, secret: Buffer.from(o.secret) })),
+  );
   async function login(): Promise<void> {
     const { user, code } = await pick();
     const nas = sockets.pop()!;
@@ -95,6 +123,8 @@ export async function radiusLoad(o: RadiusLoadOptions): Promise<LoadSide> {
 
   return {
     round: (name) => measure(name, login, { concurrency: o.concurrency, durationMs: o.durationMs }),
-    close: async () => { await Promise.all(sockets.map((s) => s.close())); },
+    close: async () => {
+      await Promise.all(sockets.map((s) => s.close()));
+    },
   };
 }

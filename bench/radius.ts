@@ -12,7 +12,16 @@ import { base32Decode, totp } from '../src/otp/index.ts';
 import { startTessera, type RunningTessera } from '../test/support/tessera.ts';
 import { startSlapd, fixtureConfig, serviceDn, servicePassword } from '../test/support/slapd.ts';
 import { startFreeRadius, type FreeRadius } from './freeradius.ts';
-import { compareSides, benchLimits, cpuPerOperation, metered, report, threadCpuSeconds, type LoadResult, type Outcome } from './load.ts';
+import {
+  compareSides,
+  benchLimits,
+  cpuPerOperation,
+  metered,
+  report,
+  threadCpuSeconds,
+  type LoadResult,
+  type Outcome,
+} from './load.ts';
 import { send, stepMs, steppingClock, totpParameters, type BenchUser, type RadiusLoadOptions } from './radius-load.ts';
 import { startWorkerLoad, type WorkerLoad } from './worker-load.ts';
 import { startBareRadius, type BareRadius } from './radius-bare.ts';
@@ -25,19 +34,35 @@ const userCount = Number(process.env.BENCH_RADIUS_USERS ?? 1000);
 const secret = 'bench-radius-shared-secret-32-chars!';
 
 function directoryUsersLdif(users: Array<{ name: string; password: string }>): string {
-  return users.map((u) => [
-    `dn: uid=${u.name},ou=people,dc=example,dc=org`, 'changetype: add', 'objectClass: inetOrgPerson',
-    `uid: ${u.name}`, `cn: Bench ${u.name}`, 'sn: Bench', `userPassword: ${u.password}`, '',
-  ].join('\n')).join('\n');
+  return users
+    .map((u) =>
+      [
+        `dn: uid=${u.name},ou=people,dc=example,dc=org`,
+        'changetype: add',
+        'objectClass: inetOrgPerson',
+        `uid: ${u.name}`,
+        `cn: Bench ${u.name}`,
+        'sn: Bench',
+        `userPassword: ${u.password}`,
+        '',
+      ].join('\n'),
+    )
+    .join('\n');
 }
 
 /** Accounts are created at the first directory sign-in; then each gets an active TOTP token. */
-async function enrol(tessera: RunningTessera, clock: { now(): number }, user: Omit<BenchUser, 'secretBase32'>): Promise<BenchUser> {
+async function enrol(
+  tessera: RunningTessera,
+  clock: { now(): number },
+  user: Omit<BenchUser, 'secretBase32'>,
+): Promise<BenchUser> {
   const account = await tessera.workforce!.signIn(user.name, user.password);
   const enrolment = await tessera.otp.beginEnrolment(account.id, user.name, 'mobile', { proof: 'registration' });
   const key = createSecretKey(base32Decode(enrolment.secretBase32));
   // The previous step's code, so that the current step is still unused when the bench starts.
-  await tessera.otp.confirmEnrolment(account.id, enrolment.tokenId, totp(key, clock.now() - stepMs, totpParameters), { proof: 'registration' });
+  await tessera.otp.confirmEnrolment(account.id, enrolment.tokenId, totp(key, clock.now() - stepMs, totpParameters), {
+    proof: 'registration',
+  });
   return { ...user, secretBase32: enrolment.secretBase32 };
 }
 
@@ -46,14 +71,21 @@ async function enrol(tessera: RunningTessera, clock: { now(): number }, user: Om
  * for one, answers "noop" for a user without a secret, which would let the password alone through). Checked with a
  * user outside the load, whose counted failures cannot slow a measured login down.
  */
-async function assertRefusesWrongCredentials(target: { name: string; port: number; now(): number }, user: BenchUser): Promise<void> {
+async function assertRefusesWrongCredentials(
+  target: { name: string; port: number; now(): number },
+  user: BenchUser,
+): Promise<void> {
   const nas = await openNas({ port: target.port, secret: Buffer.from(secret) });
   try {
     const code = totp(createSecretKey(base32Decode(user.secretBase32)), target.now(), totpParameters);
     const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
-    for (const [what, password] of [['a wrong password', `not ${user.password}${code}`], ['a wrong code', user.password + wrongCode]]) {
+    for (const [what, password] of [
+      ['a wrong password', `not ${user.password}${code}`],
+      ['a wrong code', user.password + wrongCode],
+    ]) {
       const reply = await send(nas, secret, user.name, password);
-      if (reply.code !== PacketCode.AccessReject) throw new Error(`${target.name} answered ${what} with ${packetCodeName(reply.code)}`);
+      if (reply.code !== PacketCode.AccessReject)
+        throw new Error(`${target.name} answered ${what} with ${packetCodeName(reply.code)}`);
     }
   } finally {
     await nas.close();
@@ -63,44 +95,74 @@ async function assertRefusesWrongCredentials(target: { name: string; port: numbe
 export async function benchRadiusLogins(): Promise<Outcome> {
   const slapd = await startSlapd({ logOperations: false });
   const clock = steppingClock();
-  const tessera = await startTessera('sqlite', {
-    ...benchLimits,
-    directory: fixtureConfig('openldap', [slapd.url]),
-    radius: { port: 0, clients: [{ name: 'bench', address: '127.0.0.1', secret, passwordAndCode: true }] },
-  }, { clock });
+  const tessera = await startTessera(
+    'sqlite',
+    {
+      ...benchLimits,
+      directory: fixtureConfig('openldap', [slapd.url]),
+      radius: { port: 0, clients: [{ name: 'bench', address: '127.0.0.1', secret, passwordAndCode: true }] },
+    },
+    { clock },
+  );
   let freeradius: FreeRadius | undefined;
   let bare: BareRadius | undefined;
   let viaTessera: WorkerLoad | undefined;
   let viaFreeRadius: WorkerLoad | undefined;
   let viaBare: WorkerLoad | undefined;
   try {
-    await tessera.policies.save({ appId: 'radius:bench', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, 0);
+    await tessera.policies.save(
+      { appId: 'radius:bench', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+      0,
+    );
     const names = Array.from({ length: userCount + 1 }, (_, i) => ({
-      name: `bench${String(i).padStart(4, '0')}`, password: `bench password ${i} ${randomBytes(4).toString('hex')}`,
+      name: `bench${String(i).padStart(4, '0')}`,
+      password: `bench password ${i} ${randomBytes(4).toString('hex')}`,
     }));
     await slapd.modify(directoryUsersLdif(names));
     const users: BenchUser[] = [];
     for (let i = 0; i < names.length; i += concurrency) {
-      users.push(...await Promise.all(names.slice(i, i + concurrency).map((u) => enrol(tessera, clock, u))));
+      users.push(...(await Promise.all(names.slice(i, i + concurrency).map((u) => enrol(tessera, clock, u)))));
     }
     freeradius = await startFreeRadius({
       secret,
-      ldap: { url: slapd.url, bindDn: serviceDn, bindPassword: servicePassword, baseDn: fixtureConfig('openldap', [slapd.url]).baseDn },
+      ldap: {
+        url: slapd.url,
+        bindDn: serviceDn,
+        bindPassword: servicePassword,
+        baseDn: fixtureConfig('openldap', [slapd.url]).baseDn,
+      },
       totpSecrets: new Map(users.map((u) => [u.name, u.secretBase32])),
     });
 
     const directory = fixtureConfig('openldap', [slapd.url]);
     bare = await startBareRadius({
-      secret, totpSecrets: new Map(users.map((u) => [u.name, u.secretBase32])),
-      ldap: { url: slapd.url, bindDn: serviceDn, bindPassword: servicePassword, baseDn: directory.baseDn, groupBaseDn: directory.groupBaseDn! },
+      secret,
+      totpSecrets: new Map(users.map((u) => [u.name, u.secretBase32])),
+      ldap: {
+        url: slapd.url,
+        bindDn: serviceDn,
+        bindPassword: servicePassword,
+        baseDn: directory.baseDn,
+        groupBaseDn: directory.groupBaseDn!,
+      },
     });
 
     const checker = users.pop()!;
-    await assertRefusesWrongCredentials({ name: 'Tessera', port: tessera.radiusAddress()!.port, now: clock.now }, checker);
+    await assertRefusesWrongCredentials(
+      { name: 'Tessera', port: tessera.radiusAddress()!.port, now: clock.now },
+      checker,
+    );
     await assertRefusesWrongCredentials({ name: 'FreeRADIUS', port: freeradius.port, now: Date.now }, checker);
     await assertRefusesWrongCredentials({ name: 'bare Node.js', port: bare.port, now: Date.now }, checker);
-    const load = (port: number, steps?: SharedArrayBuffer) => startWorkerLoad(new URL('./radius-load.ts', import.meta.url), 'radiusLoad',
-      { port, secret, users, concurrency, durationMs, steps } satisfies RadiusLoadOptions);
+    const load = (port: number, steps?: SharedArrayBuffer) =>
+      startWorkerLoad(new URL('./radius-load.ts', import.meta.url), 'radiusLoad', {
+        port,
+        secret,
+        users,
+        concurrency,
+        durationMs,
+        steps,
+      } satisfies RadiusLoadOptions);
     viaTessera = await load(tessera.radiusAddress()!.port, clock.shared);
     viaFreeRadius = await load(freeradius.port);
     viaBare = await load(bare.port);
@@ -110,21 +172,44 @@ export async function benchRadiusLogins(): Promise<Outcome> {
     await viaBare.round('warm-up');
     // Where a login's CPU goes: Tessera's own thread (this one), and slapd, which serves both sides.
     const slapdCpu = () => slapd.cpuSeconds();
-    const tesseraSide = metered(() => viaTessera!.round('Tessera RADIUS logins'), { thread: threadCpuSeconds, slapd: slapdCpu });
-    const freeRadiusSide = metered(() => viaFreeRadius!.round('FreeRADIUS 3 (rlm_ldap + rlm_totp)'), { slapd: slapdCpu });
+    const tesseraSide = metered(() => viaTessera!.round('Tessera RADIUS logins'), {
+      thread: threadCpuSeconds,
+      slapd: slapdCpu,
+    });
+    const freeRadiusSide = metered(() => viaFreeRadius!.round('FreeRADIUS 3 (rlm_ldap + rlm_totp)'), {
+      slapd: slapdCpu,
+    });
     const bareSide = metered(() => viaBare!.round('bare Node.js'), { thread: threadCpuSeconds });
     const sides = await compareSides([tesseraSide.round, freeRadiusSide.round, bareSide.round], rounds);
     const [viaT, viaF, viaB] = sides.results;
     const result = { a: viaT, b: viaF, ratio: sides.ratio(0, 1) };
-    if (result.b.errors > 0) console.error(freeradius.log().split('\n').filter((line) => / Auth: /.test(line)).slice(-5).join('\n'));
+    if (result.b.errors > 0)
+      console.error(
+        freeradius
+          .log()
+          .split('\n')
+          .filter((line) => / Auth: /.test(line))
+          .slice(-5)
+          .join('\n'),
+      );
     const outcome = report('RADIUS password+OTP logins', 0.5, result);
     const [t, f] = [tesseraSide.totals.spent, freeRadiusSide.totals.spent];
-    const viaTesseraCpu = cpuPerOperation(result.a, { "Tessera's thread": t.thread, 'slapd (search, bind, groups)': t.slapd }, 'the rest');
+    const viaTesseraCpu = cpuPerOperation(
+      result.a,
+      { "Tessera's thread": t.thread, 'slapd (search, bind, groups)': t.slapd },
+      'the rest',
+    );
     const viaFreeRadiusCpu = cpuPerOperation(result.b, { 'slapd (search, bind)': f.slapd }, 'FreeRADIUS and the rest');
-    console.log(`  machine CPU per login: Tessera's side ${viaTesseraCpu.text}; FreeRADIUS's side ${viaFreeRadiusCpu.text}`);
-    console.log(`  at equal CPU per login the ratio would be ${(viaFreeRadiusCpu.total / viaTesseraCpu.total).toFixed(2)}; the machine was ${viaTesseraCpu.idle} idle during Tessera's rounds, ${viaFreeRadiusCpu.idle} during FreeRADIUS's`);
-    const threadMicros = (seconds: number, r: LoadResult) => Math.round(1e6 * seconds / r.operations);
-    console.log(`  the floor: the same login on bare Node.js (no database, no audit) ${viaB.perSecond.toFixed(1)}/s, ${sides.ratio(2, 1).toFixed(2)} of FreeRADIUS; Tessera does ${sides.ratio(0, 2).toFixed(2)} of it, its thread spending ${threadMicros(t.thread, viaT)} µs per login against ${threadMicros(bareSide.totals.spent.thread, viaB)} µs`);
+    console.log(
+      `  machine CPU per login: Tessera's side ${viaTesseraCpu.text}; FreeRADIUS's side ${viaFreeRadiusCpu.text}`,
+    );
+    console.log(
+      `  at equal CPU per login the ratio would be ${(viaFreeRadiusCpu.total / viaTesseraCpu.total).toFixed(2)}; the machine was ${viaTesseraCpu.idle} idle during Tessera's rounds, ${viaFreeRadiusCpu.idle} during FreeRADIUS's`,
+    );
+    const threadMicros = (seconds: number, r: LoadResult) => Math.round((1e6 * seconds) / r.operations);
+    console.log(
+      `  the floor: the same login on bare Node.js (no database, no audit) ${viaB.perSecond.toFixed(1)}/s, ${sides.ratio(2, 1).toFixed(2)} of FreeRADIUS; Tessera does ${sides.ratio(0, 2).toFixed(2)} of it, its thread spending ${threadMicros(t.thread, viaT)} µs per login against ${threadMicros(bareSide.totals.spent.thread, viaB)} µs`,
+    );
     return outcome;
   } finally {
     await viaTessera?.close();

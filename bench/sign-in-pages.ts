@@ -19,7 +19,11 @@ export function signInPages(tesseraUrl: string, clientId: string, credentials: {
     const page = await agent.follow(url, tesseraUrl);
     const csrf = hiddenField(await page.response.text(), 'csrf');
     return async () => {
-      const response = await agent.postForm(`${page.url}/login`, { csrf, email: credentials.name, password: credentials.password });
+      const response = await agent.postForm(`${page.url}/login`, {
+        csrf,
+        email: credentials.name,
+        password: credentials.password,
+      });
       if (response.status !== 303) throw new Error(`sign-in answered ${response.status}`);
     };
   }
@@ -29,12 +33,18 @@ export function signInPages(tesseraUrl: string, clientId: string, credentials: {
     async open(count: number): Promise<void> {
       // Pages still opening count too, so that the workers together open exactly what is missing.
       let opening = 0;
-      await Promise.all(Array.from({ length: openConcurrency }, async () => {
-        while (prepared.length + opening < count) {
-          opening++;
-          try { prepared.push(await openOne()); } finally { opening--; }
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: openConcurrency }, async () => {
+          while (prepared.length + opening < count) {
+            opening++;
+            try {
+              prepared.push(await openOne());
+            } finally {
+              opening--;
+            }
+          }
+        }),
+      );
     },
     /** Signs in on the next opened page. */
     async signIn(): Promise<void> {
@@ -50,10 +60,13 @@ export function signInPages(tesseraUrl: string, clientId: string, credentials: {
      * (`firstGuess` per second before any round ran). A round that ran out anyway is not a measurement: it is
      * discarded and run again with pages for the rate it reached, so running out never shows up as errors.
      */
-    async measure(name: string, o: { concurrency: number; durationMs: number; firstGuess: number }): Promise<LoadResult> {
+    async measure(
+      name: string,
+      o: { concurrency: number; durationMs: number; firstGuess: number },
+    ): Promise<LoadResult> {
       for (;;) {
         const rate = Math.max(bestRate, o.firstGuess);
-        await pages.open(Math.ceil(rate * headroom * o.durationMs / 1000) + o.concurrency);
+        await pages.open(Math.ceil((rate * headroom * o.durationMs) / 1000) + o.concurrency);
         ranOut = false;
         const result = await measure(name, () => pages.signIn(), o);
         // Sign-ins done before the pages ran out, over the whole round: a lower bound of the real rate.

@@ -22,10 +22,11 @@ type Reply = { ready: true } | { result: LoadResult } | { error: string } | { cl
  */
 export async function startWorkerLoad(module: URL, factory: string, options: unknown): Promise<WorkerLoad> {
   const worker = new Worker(new URL(import.meta.url), { workerData: { module: module.href, factory, options } });
-  const next = () => new Promise<Reply>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  }).finally(() => worker.removeAllListeners('error'));
+  const next = () =>
+    new Promise<Reply>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    }).finally(() => worker.removeAllListeners('error'));
   const expect = async <K extends 'ready' | 'result' | 'closed'>(key: K) => {
     const reply = await next();
     if ('error' in reply) throw new Error(reply.error);
@@ -50,7 +51,7 @@ if (!isMainThread && parentPort && workerData?.factory) {
   const port = parentPort;
   const fail = (err: unknown) => port.postMessage({ error: (err as Error).stack ?? String(err) });
   try {
-    const loaded = await import(workerData.module) as Record<string, (options: unknown) => Promise<LoadSide>>;
+    const loaded = (await import(workerData.module)) as Record<string, (options: unknown) => Promise<LoadSide>>;
     const side = await loaded[workerData.factory](workerData.options);
     port.on('message', (message: { round?: string; close?: true }) => {
       if (message.round !== undefined) side.round(message.round).then((result) => port.postMessage({ result }), fail);

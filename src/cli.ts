@@ -33,17 +33,29 @@ type Make = (ctx: CliContext) => Command;
 
 // Where each command sits: the words before its name, then the command.
 const commands: Array<[under: string, make: Make]> = [
-  ['', serve], ['', migrate],
-  ['client', clientAdd], ['client', clientList], ['client', clientRemove],
+  ['', serve],
+  ['', migrate],
+  ['client', clientAdd],
+  ['client', clientList],
+  ['client', clientRemove],
   ['user', userAdd],
   ['keys', keysRotate],
-  ['directory', directoryCheck], ['directory', directorySync],
-  ['policy', policySet], ['policy', policyList],
+  ['directory', directoryCheck],
+  ['directory', directorySync],
+  ['policy', policySet],
+  ['policy', policyList],
   ['campaign', campaignSend],
-  ['radius client', radiusClientAdd], ['radius client', radiusClientList], ['radius client', radiusClientRemove],
+  ['radius client', radiusClientAdd],
+  ['radius client', radiusClientList],
+  ['radius client', radiusClientRemove],
   ['radius', radiusSessions],
-  ['otp', otpTokens], ['otp', otpUnlock], ['otp', otpUnbind], ['otp', otpImport], ['otp', otpAssign],
-  ['', audit], ['audit', auditVerify],
+  ['otp', otpTokens],
+  ['otp', otpUnlock],
+  ['otp', otpUnbind],
+  ['otp', otpImport],
+  ['otp', otpAssign],
+  ['', audit],
+  ['audit', auditVerify],
 ];
 
 const groups: Record<string, string> = {
@@ -55,7 +67,7 @@ const groups: Record<string, string> = {
   campaign: 'marketing mail to customers who opted in',
   radius: 'VPN gateways and their sessions',
   'radius client': 'the VPN gateways Tessera answers',
-  otp: 'the helpdesk\'s work on OTP tokens',
+  otp: "the helpdesk's work on OTP tokens",
 };
 
 const footer = `
@@ -66,7 +78,10 @@ Exit status: 0 done, 1 refused or failed (the message says why), 2 the command l
 function commandAt(root: Command, path: string): Command {
   let at = root;
   for (const [i, name] of path.split(' ').filter(Boolean).entries()) {
-    const full = path.split(' ').slice(0, i + 1).join(' ');
+    const full = path
+      .split(' ')
+      .slice(0, i + 1)
+      .join(' ');
     at = at.commands.find((c) => c.name() === name) ?? at.command(name).description(groups[full] ?? '');
   }
   return at;
@@ -102,8 +117,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
-  // Not a refusal with a message of its own: a fault, shown whole so that it can be reported.
-  console.error(err);
-  process.exitCode = 1;
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // Not a refusal with a message of its own: a fault, shown whole so that it can be reported.
+    console.error(err);
+    process.exitCode = 1;
+  },
+);

@@ -19,7 +19,14 @@ describe('configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-config-'));
     const file = join(dir, 'tessera.config.json');
     writeFileSync(file, JSON.stringify({ http: { port: 9000 }, issuer: 'https://id.example.com' }));
-    const config = loadConfig({ file, env: { TESSERA_HTTP_PORT: '9100', TESSERA_DATABASE_URL: 'postgres://db/tessera', TESSERA_DATA_DIR: '/var/lib/tessera' } });
+    const config = loadConfig({
+      file,
+      env: {
+        TESSERA_HTTP_PORT: '9100',
+        TESSERA_DATABASE_URL: 'postgres://db/tessera',
+        TESSERA_DATA_DIR: '/var/lib/tessera',
+      },
+    });
     assert.equal(config.http.port, 9100);
     assert.equal(config.issuer, 'https://id.example.com');
     assert.equal(config.databaseUrl, 'postgres://db/tessera');
@@ -37,42 +44,97 @@ describe('configuration', () => {
     const err = portInUse('radius.accountingPort', 1813, '127.0.0.1');
     assert.ok(err instanceof ConfigError);
     assert.equal(err.code, 'config.port_in_use');
-    assert.equal(err.message, 'radius.accountingPort 1813 (TESSERA_RADIUS_ACCOUNTING_PORT) is already in use on '
-      + '127.0.0.1: stop the other process or choose another port');
+    assert.equal(
+      err.message,
+      'radius.accountingPort 1813 (TESSERA_RADIUS_ACCOUNTING_PORT) is already in use on ' +
+        '127.0.0.1: stop the other process or choose another port',
+    );
   });
 
   it('stops with a message naming the key and its variable', () => {
-    assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_HTTP_PORT: 'eighty' } }), (err: Error) =>
-      err instanceof ConfigError && /http\.port \(TESSERA_HTTP_PORT\)/.test(err.message));
-    assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_DATABASE_URL: 'mysql://x' } }), /databaseUrl \(TESSERA_DATABASE_URL\): must start with sqlite: or postgres/);
-    assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_ISSUER: 'javascript:alert(1)' } }), /issuer \(TESSERA_ISSUER\)/);
-    assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_SESSIONS_ABSOLUTE_SECONDS: '172800' } }), /sessions\.absoluteSeconds/);
+    assert.throws(
+      () => loadConfig({ file: noFile, env: { TESSERA_HTTP_PORT: 'eighty' } }),
+      (err: Error) => err instanceof ConfigError && /http\.port \(TESSERA_HTTP_PORT\)/.test(err.message),
+    );
+    assert.throws(
+      () => loadConfig({ file: noFile, env: { TESSERA_DATABASE_URL: 'mysql://x' } }),
+      /databaseUrl \(TESSERA_DATABASE_URL\): must start with sqlite: or postgres/,
+    );
+    assert.throws(
+      () => loadConfig({ file: noFile, env: { TESSERA_ISSUER: 'javascript:alert(1)' } }),
+      /issuer \(TESSERA_ISSUER\)/,
+    );
+    assert.throws(
+      () => loadConfig({ file: noFile, env: { TESSERA_SESSIONS_ABSOLUTE_SECONDS: '172800' } }),
+      /sessions\.absoluteSeconds/,
+    );
   });
 
   it('asks 15-character passwords alone and 8 with a second factor by default, and never fewer than 8 (NIST SP 800-63B rev 4)', () => {
     const defaults = loadConfig({ env: {}, file: noFile });
     assert.equal(defaults.accounts.passwordMinLength, 15);
     assert.equal(defaults.accounts.passwordMinLengthWithSecondFactor, 8);
-    const set = loadConfig({ file: noFile, env: { TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH: '20', TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH_WITH_SECOND_FACTOR: '12' } });
+    const set = loadConfig({
+      file: noFile,
+      env: {
+        TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH: '20',
+        TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH_WITH_SECOND_FACTOR: '12',
+      },
+    });
     assert.deepEqual([set.accounts.passwordMinLength, set.accounts.passwordMinLengthWithSecondFactor], [20, 12]);
-    assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH: '6' } }), /accounts\.passwordMinLength \(TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH\)/);
-    assert.throws(() => loadConfig({ file: noFile, env: { TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH_WITH_SECOND_FACTOR: '7' } }), /accounts\.passwordMinLengthWithSecondFactor/);
+    assert.throws(
+      () => loadConfig({ file: noFile, env: { TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH: '6' } }),
+      /accounts\.passwordMinLength \(TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH\)/,
+    );
+    assert.throws(
+      () => loadConfig({ file: noFile, env: { TESSERA_ACCOUNTS_PASSWORD_MIN_LENGTH_WITH_SECOND_FACTOR: '7' } }),
+      /accounts\.passwordMinLengthWithSecondFactor/,
+    );
   });
 
   it('takes reply attributes by name or by vendor number, and refuses at start any a gateway could not be sent', () => {
-    const config = loadConfig({ file: noFile, env: {}, overrides: { radiusGroupAttributes: { Staff: [{ name: 'Filter-Id', value: 'staff' }, { vendor: 12356, type: 1, value: 'staff' }, { vendor: 9, type: 2, value: 7 }] } } });
+    const config = loadConfig({
+      file: noFile,
+      env: {},
+      overrides: {
+        radiusGroupAttributes: {
+          Staff: [
+            { name: 'Filter-Id', value: 'staff' },
+            { vendor: 12356, type: 1, value: 'staff' },
+            { vendor: 9, type: 2, value: 7 },
+          ],
+        },
+      },
+    });
     assert.deepEqual(config.radiusGroupAttributes.Staff, [
       { name: 'Filter-Id', value: 'staff' },
       { vendorId: 12356, type: 1, value: Buffer.from('staff') },
       { vendorId: 9, type: 2, value: Buffer.from([0, 0, 0, 7]) },
     ]);
-    const refused = (attribute: Record<string, unknown>, problem: RegExp) => assert.throws(
-      () => loadConfig({ file: noFile, env: {}, overrides: { radiusGroupAttributes: { Staff: [attribute] } } as never }),
-      (err: Error) => err instanceof ConfigError && /radiusGroupAttributes\.Staff\.0/.test(err.message) && problem.test(err.message), JSON.stringify(attribute));
+    const refused = (attribute: Record<string, unknown>, problem: RegExp) =>
+      assert.throws(
+        () =>
+          loadConfig({ file: noFile, env: {}, overrides: { radiusGroupAttributes: { Staff: [attribute] } } as never }),
+        (err: Error) =>
+          err instanceof ConfigError &&
+          /radiusGroupAttributes\.Staff\.0/.test(err.message) &&
+          problem.test(err.message),
+        JSON.stringify(attribute),
+      );
     refused({ name: 'Filter-Idd', value: 'staff' }, /Unknown attribute Filter-Idd/);
     // Group names compare without case, so two spellings of one group would be two lists for one group.
-    assert.throws(() => loadConfig({ file: noFile, env: {}, overrides: { radiusGroupAttributes: { Staff: [{ name: 'Class', value: 'a' }], STAFF: [{ name: 'Class', value: 'b' }] } } }),
-      (err: Error) => err instanceof ConfigError && /radiusGroupAttributes\.STAFF .*is the group "Staff" too/.test(err.message));
+    assert.throws(
+      () =>
+        loadConfig({
+          file: noFile,
+          env: {},
+          overrides: {
+            radiusGroupAttributes: { Staff: [{ name: 'Class', value: 'a' }], STAFF: [{ name: 'Class', value: 'b' }] },
+          },
+        }),
+      (err: Error) =>
+        err instanceof ConfigError && /radiusGroupAttributes\.STAFF .*is the group "Staff" too/.test(err.message),
+    );
     refused({ name: 'Session-Timeout', value: 'an hour' }, /Session-Timeout: needs an unsigned 32-bit integer/);
     refused({ name: 'State', value: 'forged' }, /sets attribute 24 itself/);
     refused({ name: 'Message-Authenticator', value: 'x'.repeat(16) }, /sets attribute 80 itself/);

@@ -11,111 +11,162 @@ import { directoryConfigSchema } from './directory/index.ts';
 import { radiusConfigSchema, replyAttributeSchema } from './radius/index.ts';
 
 const port = z.number().int().min(0).max(65535);
-const limitSchema = (limit: number, windowSeconds: number) => z.object({
-  limit: z.number().int().positive().default(limit),
-  windowSeconds: z.number().int().positive().default(windowSeconds),
-}).prefault({});
+const limitSchema = (limit: number, windowSeconds: number) =>
+  z
+    .object({
+      limit: z.number().int().positive().default(limit),
+      windowSeconds: z.number().int().positive().default(windowSeconds),
+    })
+    .prefault({});
 
 export const configSchema = z.object({
   // Where the embedded database, signing keys' wrapping key and other local state live.
   dataDir: z.string().min(1).default('./data'),
   // `sqlite:<path>` (embedded, default under dataDir) or `postgres://…` (several nodes form one cluster).
-  databaseUrl: z.string().regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://').optional(),
+  databaseUrl: z
+    .string()
+    .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
+    .optional(),
   // Public base URL; every link in a mail and every token's `iss` uses it, never the Host header.
   issuer: z.url({ protocol: /^https?$/ }).optional(),
-  http: z.object({
-    port: port.default(8080),
-    // Loopback by default so a laptop start exposes nothing; set 0.0.0.0 behind a proxy.
-    host: z.string().default('127.0.0.1'),
-    // Only requests from these proxy addresses may set X-Forwarded-For (checklist T9).
-    trustProxy: z.array(z.string()).default([]),
-    // Bodies above this are refused with 413 before parsing.
-    bodyLimitBytes: z.number().int().positive().default(64 * 1024),
-  }).prefault({}),
-  secrets: z.object({
-    // 32 bytes, base64: wraps signing keys and cookie keys at rest. Generated into dataDir on first start when unset.
-    keyEncryptionKey: z.base64().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64').optional(),
-    // Earlier keys, kept after a rotation so that what they sealed still opens (new values use keyEncryptionKey).
-    previousKeyEncryptionKeys: z.array(z.base64().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64')).default([]),
-  }).prefault({}),
-  mail: z.object({
-    from: z.string().default('Tessera <no-reply@localhost>'),
-    // `smtp://host:port` of a relay; unset keeps mail in the local mailbox page (demo) without sending.
-    smtpUrl: z.url({ protocol: /^smtps?$/ }).optional(),
-    // How often the outbox looks for mail to (re)send, and how long before giving up on one message.
-    pollMs: z.number().int().positive().default(500),
-    maxAttempts: z.number().int().positive().default(12),
-    // Campaign mail is spread out to this rate, so the relay and the recipients' providers are not flooded.
-    marketingPerMinute: z.number().int().positive().default(60),
-  }).prefault({}),
-  accounts: z.object({
-    // Life of the verification link and code sent at sign-up.
-    verificationTtlSeconds: z.number().int().positive().default(24 * 3600),
-    // Wrong verification codes before the flow is spent and a new mail must be asked for.
-    verificationMaxAttempts: z.number().int().positive().default(5),
-    // Life of a password reset link.
-    resetTtlSeconds: z.number().int().min(300).max(24 * 3600).default(3600),
-    // Work of the reset captcha: the browser tries up to this many numbers (about a second on a phone at 100,000).
-    captchaMaxNumber: z.number().int().min(1000).max(10_000_000).default(100_000),
-    // NIST SP 800-63B rev 4 §3.1.1.2: at least 15 characters where the password is the only factor (sign-up,
-    // `user add`, and accounts without an active OTP token); 8 where a second factor goes with it. Never below 8.
-    passwordMinLength: z.number().int().min(8).max(1024).default(15),
-    passwordMinLengthWithSecondFactor: z.number().int().min(8).max(1024).default(8),
-  }).prefault({}),
-  sessions: z.object({
-    // NIST SP 800-63B §2.2.3: an overall limit of at most a day counted from the sign-in, and idle at most an hour
-    // counted from the last use (a sign-in at an app, or the account page).
-    absoluteSeconds: z.number().int().positive().max(24 * 3600).default(12 * 3600),
-    idleSeconds: z.number().int().positive().max(3600).default(3600),
-  }).prefault({}),
-  tokens: z.object({
-    accessTokenSeconds: z.number().int().positive().default(600),
-    refreshTokenSeconds: z.number().int().positive().default(14 * 24 * 3600),
-  }).prefault({}),
-  oidc: z.object({
-    // oidc-provider refuses outgoing calls (back-channel logout) to loopback and private addresses, against SSRF.
-    // Allow them when the apps live on the company's private network; demo mode allows them for the local demo apps.
-    allowPrivateNetworkCallbacks: z.boolean().default(false),
-  }).prefault({}),
-  otp: z.object({
-    // Shown in authenticator apps beside the account name.
-    issuerName: z.string().min(1).max(60).default('Tessera'),
-    // RFC 6238 §5.2: accepted time steps either side of the expected one.
-    windowSteps: z.number().int().min(0).max(3).default(1),
-    // Consecutive wrong codes before growing delays start; NIST SP 800-63B §3.2.2 caps failures before a lock at 100.
-    freeFailures: z.number().int().min(1).max(100).default(10),
-    maxFailures: z.number().int().min(1).max(100).default(100),
-    // How long a started registration waits for its first code.
-    enrolmentTtlSeconds: z.number().int().min(60).max(3600).default(600),
-  }).prefault({}),
+  http: z
+    .object({
+      port: port.default(8080),
+      // Loopback by default so a laptop start exposes nothing; set 0.0.0.0 behind a proxy.
+      host: z.string().default('127.0.0.1'),
+      // Only requests from these proxy addresses may set X-Forwarded-For (checklist T9).
+      trustProxy: z.array(z.string()).default([]),
+      // Bodies above this are refused with 413 before parsing.
+      bodyLimitBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024),
+    })
+    .prefault({}),
+  secrets: z
+    .object({
+      // 32 bytes, base64: wraps signing keys and cookie keys at rest. Generated into dataDir on first start when unset.
+      keyEncryptionKey: z
+        .base64()
+        .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64')
+        .optional(),
+      // Earlier keys, kept after a rotation so that what they sealed still opens (new values use keyEncryptionKey).
+      previousKeyEncryptionKeys: z
+        .array(z.base64().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64'))
+        .default([]),
+    })
+    .prefault({}),
+  mail: z
+    .object({
+      from: z.string().default('Tessera <no-reply@localhost>'),
+      // `smtp://host:port` of a relay; unset keeps mail in the local mailbox page (demo) without sending.
+      smtpUrl: z.url({ protocol: /^smtps?$/ }).optional(),
+      // How often the outbox looks for mail to (re)send, and how long before giving up on one message.
+      pollMs: z.number().int().positive().default(500),
+      maxAttempts: z.number().int().positive().default(12),
+      // Campaign mail is spread out to this rate, so the relay and the recipients' providers are not flooded.
+      marketingPerMinute: z.number().int().positive().default(60),
+    })
+    .prefault({}),
+  accounts: z
+    .object({
+      // Life of the verification link and code sent at sign-up.
+      verificationTtlSeconds: z
+        .number()
+        .int()
+        .positive()
+        .default(24 * 3600),
+      // Wrong verification codes before the flow is spent and a new mail must be asked for.
+      verificationMaxAttempts: z.number().int().positive().default(5),
+      // Life of a password reset link.
+      resetTtlSeconds: z
+        .number()
+        .int()
+        .min(300)
+        .max(24 * 3600)
+        .default(3600),
+      // Work of the reset captcha: the browser tries up to this many numbers (about a second on a phone at 100,000).
+      captchaMaxNumber: z.number().int().min(1000).max(10_000_000).default(100_000),
+      // NIST SP 800-63B rev 4 §3.1.1.2: at least 15 characters where the password is the only factor (sign-up,
+      // `user add`, and accounts without an active OTP token); 8 where a second factor goes with it. Never below 8.
+      passwordMinLength: z.number().int().min(8).max(1024).default(15),
+      passwordMinLengthWithSecondFactor: z.number().int().min(8).max(1024).default(8),
+    })
+    .prefault({}),
+  sessions: z
+    .object({
+      // NIST SP 800-63B §2.2.3: an overall limit of at most a day counted from the sign-in, and idle at most an hour
+      // counted from the last use (a sign-in at an app, or the account page).
+      absoluteSeconds: z
+        .number()
+        .int()
+        .positive()
+        .max(24 * 3600)
+        .default(12 * 3600),
+      idleSeconds: z.number().int().positive().max(3600).default(3600),
+    })
+    .prefault({}),
+  tokens: z
+    .object({
+      accessTokenSeconds: z.number().int().positive().default(600),
+      refreshTokenSeconds: z
+        .number()
+        .int()
+        .positive()
+        .default(14 * 24 * 3600),
+    })
+    .prefault({}),
+  oidc: z
+    .object({
+      // oidc-provider refuses outgoing calls (back-channel logout) to loopback and private addresses, against SSRF.
+      // Allow them when the apps live on the company's private network; demo mode allows them for the local demo apps.
+      allowPrivateNetworkCallbacks: z.boolean().default(false),
+    })
+    .prefault({}),
+  otp: z
+    .object({
+      // Shown in authenticator apps beside the account name.
+      issuerName: z.string().min(1).max(60).default('Tessera'),
+      // RFC 6238 §5.2: accepted time steps either side of the expected one.
+      windowSteps: z.number().int().min(0).max(3).default(1),
+      // Consecutive wrong codes before growing delays start; NIST SP 800-63B §3.2.2 caps failures before a lock at 100.
+      freeFailures: z.number().int().min(1).max(100).default(10),
+      maxFailures: z.number().int().min(1).max(100).default(100),
+      // How long a started registration waits for its first code.
+      enrolmentTtlSeconds: z.number().int().min(60).max(3600).default(600),
+    })
+    .prefault({}),
   // Attempts per window, counted in the database so every node shares them. They throttle; they never lock.
   // Passwords (web sign-in, and the VPN on its own counters) are counted as src/ratelimit/attempt-limits.ts says.
-  limits: z.object({
-    // One account from one address (or one VPN client): all a person who mistypes needs, all one attacker gets.
-    signInPerAccountSource: limitSchema(20, 300),
-    // One address trying any accounts (password spraying).
-    signInPerSource: limitSchema(100, 300),
-    // Wrong current passwords on the account page (change password or e-mail, delete) per account: it is a password
-    // check like a sign-in's, and must be no faster a guessing oracle.
-    reauthPerAccount: limitSchema(10, 300),
-    // One account from everywhere, browsers with its device cookie aside: five times one address's allowance, so
-    // only guessing from many addresses reaches it (NIST SP 800-63B §3.2.2: at most 100 failures).
-    signInPerAccount: limitSchema(100, 300),
-    // A browser holding the account's device cookie: never refused because others failed, throttled if it fails.
-    signInPerDevice: limitSchema(10, 300),
-    // How long a device cookie proves a browser (browsers keep a cookie at most 400 days).
-    deviceCookieDays: z.number().int().min(1).max(400).default(180),
-    signUpPerSource: limitSchema(20, 3600),
-    // Reset mails for one address: a mailbox is not flooded, and the owner's browser (device cookie) has its own.
-    mailPerAccount: limitSchema(5, 3600),
-    // Guesses at an account's e-mail confirmation codes, across all its codes (a new code gives no fresh guesses):
-    // 10 an hour leave a guesser about one chance in 4,000 a year at a 6-digit code.
-    verificationGuessesPerAccount: limitSchema(10, 3600),
-    // Reset mails for one address asked from one place: below mailPerAccount, so one place cannot spend it.
-    mailPerAccountSource: limitSchema(3, 3600),
-    mailPerSource: limitSchema(30, 3600),
-    otpApiPerUser: limitSchema(30, 60),
-  }).prefault({}),
+  limits: z
+    .object({
+      // One account from one address (or one VPN client): all a person who mistypes needs, all one attacker gets.
+      signInPerAccountSource: limitSchema(20, 300),
+      // One address trying any accounts (password spraying).
+      signInPerSource: limitSchema(100, 300),
+      // Wrong current passwords on the account page (change password or e-mail, delete) per account: it is a password
+      // check like a sign-in's, and must be no faster a guessing oracle.
+      reauthPerAccount: limitSchema(10, 300),
+      // One account from everywhere, browsers with its device cookie aside: five times one address's allowance, so
+      // only guessing from many addresses reaches it (NIST SP 800-63B §3.2.2: at most 100 failures).
+      signInPerAccount: limitSchema(100, 300),
+      // A browser holding the account's device cookie: never refused because others failed, throttled if it fails.
+      signInPerDevice: limitSchema(10, 300),
+      // How long a device cookie proves a browser (browsers keep a cookie at most 400 days).
+      deviceCookieDays: z.number().int().min(1).max(400).default(180),
+      signUpPerSource: limitSchema(20, 3600),
+      // Reset mails for one address: a mailbox is not flooded, and the owner's browser (device cookie) has its own.
+      mailPerAccount: limitSchema(5, 3600),
+      // Guesses at an account's e-mail confirmation codes, across all its codes (a new code gives no fresh guesses):
+      // 10 an hour leave a guesser about one chance in 4,000 a year at a 6-digit code.
+      verificationGuessesPerAccount: limitSchema(10, 3600),
+      // Reset mails for one address asked from one place: below mailPerAccount, so one place cannot spend it.
+      mailPerAccountSource: limitSchema(3, 3600),
+      mailPerSource: limitSchema(30, 3600),
+      otpApiPerUser: limitSchema(30, 60),
+    })
+    .prefault({}),
   // The workforce directory (Active Directory / OpenLDAP). Unset: only customer accounts sign in.
   directory: directoryConfigSchema.optional(),
   // How often accounts gone or disabled in the directory are disabled here (and their sessions ended).
@@ -125,28 +176,45 @@ export const configSchema = z.object({
   // Reply attributes on Access-Accept by directory group, e.g. { "Contractors": [{ "name": "Filter-Id", "value": "contractors" }],
   // "VPN Users": [{ "vendor": 12356, "type": 1, "value": "staff" }] } (the second is Fortinet-Group-Name).
   // Group names compare without case, as the directories compare them.
-  radiusGroupAttributes: z.record(z.string(), z.array(replyAttributeSchema)).default({}).superRefine((byGroup, ctx) => {
-    const seen = new Map<string, string>();
-    for (const group of Object.keys(byGroup)) {
-      const twin = seen.get(group.toLowerCase());
-      if (twin !== undefined) ctx.addIssue({ code: 'custom', path: [group], message: `is the group "${twin}" too (group names compare without case): give its attributes once` });
-      seen.set(group.toLowerCase(), group);
-    }
-  }),
+  radiusGroupAttributes: z
+    .record(z.string(), z.array(replyAttributeSchema))
+    .default({})
+    .superRefine((byGroup, ctx) => {
+      const seen = new Map<string, string>();
+      for (const group of Object.keys(byGroup)) {
+        const twin = seen.get(group.toLowerCase());
+        if (twin !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [group],
+            message: `is the group "${twin}" too (group names compare without case): give its attributes once`,
+          });
+        seen.set(group.toLowerCase(), group);
+      }
+    }),
   // `npm start` sets this: registers the demo shop and forum, shows the local mailbox page.
   demo: z.boolean().default(false),
   // Where the demo shop and forum listen in demo mode (their sign-in redirects follow): move them when taken.
-  demoApps: z.object({
-    shopPort: port.default(8081),
-    forumPort: port.default(8082),
-  }).prefault({}),
-  metrics: z.object({
-    // When set, /metrics answers only `Authorization: Bearer <token>` (Prometheus' `authorization` setting); unset, anyone who reaches the port reads it.
-    bearerToken: z.string().regex(/^[\x21-\x7e]{16,512}$/, 'must be 16 to 512 visible ASCII characters').optional(),
-  }).prefault({}),
-  log: z.object({
-    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  }).prefault({}),
+  demoApps: z
+    .object({
+      shopPort: port.default(8081),
+      forumPort: port.default(8082),
+    })
+    .prefault({}),
+  metrics: z
+    .object({
+      // When set, /metrics answers only `Authorization: Bearer <token>` (Prometheus' `authorization` setting); unset, anyone who reaches the port reads it.
+      bearerToken: z
+        .string()
+        .regex(/^[\x21-\x7e]{16,512}$/, 'must be 16 to 512 visible ASCII characters')
+        .optional(),
+    })
+    .prefault({}),
+  log: z
+    .object({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -173,12 +241,19 @@ export const envVariable = (key: string): string => envName(key.split('.'));
  */
 export function portInUse(key: string, port: number, host?: string): ConfigError {
   const where = host === undefined ? '' : ` on ${host}`;
-  return new ConfigError(`${key} ${port} (${envVariable(key)}) is already in use${where}: stop the other process or `
-    + 'choose another port', 'config.port_in_use');
+  return new ConfigError(
+    `${key} ${port} (${envVariable(key)}) is already in use${where}: stop the other process or ` +
+      'choose another port',
+    'config.port_in_use',
+  );
 }
 
 function readEnvValue(raw: string): unknown {
-  try { return JSON.parse(raw); } catch { return raw; }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
 }
 
 // Walks the schema's object shapes so every leaf option has its environment variable.
@@ -207,7 +282,9 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
   const file = options.file ?? env.TESSERA_CONFIG ?? 'tessera.config.json';
   let raw: Record<string, unknown> = {};
   if (existsSync(file)) {
-    try { raw = JSON.parse(readFileSync(file, 'utf8')); } catch (err) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
       throw new ConfigError(`Invalid configuration: ${file} is not valid JSON (${(err as Error).message})`);
     }
   }

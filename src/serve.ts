@@ -36,11 +36,15 @@ export async function serve(config: Config): Promise<void> {
 function printDemoBanner(server: TesseraServer, config: Config, demoVpnSecret: string | undefined): void {
   const { shopPort, forumPort } = config.demoApps;
   const radius = server.radiusAddress();
-  console.log(`\n  Tessera      ${config.issuer}\n  Demo shop    http://localhost:${shopPort}\n`
-    + `  Demo forum   http://localhost:${forumPort}\n  Mailbox      ${config.issuer}/dev/mailbox`);
+  console.log(
+    `\n  Tessera      ${config.issuer}\n  Demo shop    http://localhost:${shopPort}\n` +
+      `  Demo forum   http://localhost:${forumPort}\n  Mailbox      ${config.issuer}/dev/mailbox`,
+  );
   if (radius) {
-    console.log(`  RADIUS       udp://${radius.address}:${radius.port} (accounting ${radius.accountingPort}), `
-      + `gateway "demo-vpn", secret ${demoVpnSecret}`);
+    console.log(
+      `  RADIUS       udp://${radius.address}:${radius.port} (accounting ${radius.accountingPort}), ` +
+        `gateway "demo-vpn", secret ${demoVpnSecret}`,
+    );
   }
   console.log('');
 }
@@ -51,10 +55,12 @@ async function demoVpnGateway(server: TesseraServer): Promise<string> {
   const existing = (await server.radiusClients.load()).find((c) => c.name === 'demo-vpn');
   if (existing) return existing.secret;
   const { secret } = await server.radiusClients.add({ name: 'demo-vpn', address: '127.0.0.1' });
-  if (!await server.policies.find('radius:demo-vpn')) {
+  if (!(await server.policies.find('radius:demo-vpn'))) {
     // Optional: who has registered an OTP app is asked for the code, everyone else logs in with the password.
     await server.policies.save(
-      { appId: 'radius:demo-vpn', otp: 'optional', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, Date.now());
+      { appId: 'radius:demo-vpn', otp: 'optional', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+      Date.now(),
+    );
   }
   return secret;
 }
@@ -69,12 +75,14 @@ async function startDemo(server: TesseraServer, config: Config, closers: Array<(
   for (const [index, demo] of demoClients({ shop: shopPort, forum: forumPort }).entries()) {
     const registered = await server.clients.find(demo.client.client_id);
     // A port moved since the last start moves the app's redirect URIs with it.
-    const moved = registered !== undefined
-      && JSON.stringify(registered.redirect_uris) !== JSON.stringify(demo.client.redirect_uris);
+    const moved =
+      registered !== undefined &&
+      JSON.stringify(registered.redirect_uris) !== JSON.stringify(demo.client.redirect_uris);
     if (moved) await server.clients.remove(demo.client.client_id);
     if (!registered || moved) await server.clients.add({ ...demo.client, first_party: true });
-    const app = await listenNamed(keys[index], demo.port, undefined,
-      () => startDemoApp({ ...demo.app, issuer: config.issuer }));
+    const app = await listenNamed(keys[index], demo.port, undefined, () =>
+      startDemoApp({ ...demo.app, issuer: config.issuer }),
+    );
     closers.push(() => app.close());
   }
 }

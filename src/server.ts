@@ -16,8 +16,22 @@ import type { RadiusBound, StoredClients, VpnSessions } from './radius/index.ts'
 import type { Metrics } from './web/index.ts';
 import type { AdminService } from './admin/index.ts';
 import {
-  composeDirectory, composeFoundation, composeHttp, composeIdentity, composeJobs, composeMail, composeOidc, composeOtp,
-  composeAdmin, composeFirstFactor, composePolicy, composeRadius, composeSignIn, composeWebRoutes, listenNamed, listenRadius,
+  composeDirectory,
+  composeFoundation,
+  composeHttp,
+  composeIdentity,
+  composeJobs,
+  composeMail,
+  composeOidc,
+  composeOtp,
+  composeAdmin,
+  composeFirstFactor,
+  composePolicy,
+  composeRadius,
+  composeSignIn,
+  composeWebRoutes,
+  listenNamed,
+  listenRadius,
 } from './compose/index.ts';
 
 export interface TesseraServer {
@@ -54,8 +68,10 @@ export interface TesseraServer {
   close(): Promise<void>;
 }
 
-export async function createServer(config: Config,
-  options: { logger?: Logger; clock?: Clock } = {}): Promise<TesseraServer> {
+export async function createServer(
+  config: Config,
+  options: { logger?: Logger; clock?: Clock } = {},
+): Promise<TesseraServer> {
   const f = await composeFoundation(config, options);
   const mail = composeMail(f);
   const otp = composeOtp(f);
@@ -68,22 +84,57 @@ export async function createServer(config: Config,
   });
   const app = await composeHttp(f);
   const firstFactor = composeFirstFactor(f, identity, signIn, workforce);
-  const { captcha } = await composeWebRoutes(f, app, { identity, mail, otp, policy, signIn, oidc, workforce, firstFactor });
+  const { captcha } = await composeWebRoutes(f, app, {
+    identity,
+    mail,
+    otp,
+    policy,
+    signIn,
+    oidc,
+    workforce,
+    firstFactor,
+  });
   const vpn = composeRadius(f, { identity, otp, policy, workforce, firstFactor });
-  const jobs = composeJobs(f, { workforce, captcha, purgeChallenges: vpn.purgeChallenges, vpnSessions: vpn.vpnSessions,
-    signIn: signIn.signIn, otp });
+  const jobs = composeJobs(f, {
+    workforce,
+    captcha,
+    purgeChallenges: vpn.purgeChallenges,
+    vpnSessions: vpn.vpnSessions,
+    signIn: signIn.signIn,
+    otp,
+  });
   let radiusBound: RadiusBound | undefined;
   const { unsubscribeLink } = identity;
-  const campaign = (input: CampaignInput) => sendCampaign({
-    outbox: mail.outbox, audience: () => identity.selfService.marketingAudience(), unsubscribeLink,
-    perMinute: config.mail.marketingPerMinute, now: () => f.clock.now(),
-  }, input);
+  const campaign = (input: CampaignInput) =>
+    sendCampaign(
+      {
+        outbox: mail.outbox,
+        audience: () => identity.selfService.marketingAudience(),
+        unsubscribeLink,
+        perMinute: config.mail.marketingPerMinute,
+        now: () => f.clock.now(),
+      },
+      input,
+    );
   const admin = composeAdmin(f, { identity, otp, oidc, policy, vpn, workforce, sendCampaign: campaign });
 
   return {
-    config, app, store: f.store, sealer: f.sealer, provider: oidc.provider, clients: oidc.clients,
-    accounts: identity.accounts, selfService: identity.selfService, sessions: oidc.sessions, workforce, otp,
-    policies: policy.policies, outbox: mail.outbox, audit: f.audit, metrics: f.metrics, logger: f.logger,
+    config,
+    app,
+    store: f.store,
+    sealer: f.sealer,
+    provider: oidc.provider,
+    clients: oidc.clients,
+    accounts: identity.accounts,
+    selfService: identity.selfService,
+    sessions: oidc.sessions,
+    workforce,
+    otp,
+    policies: policy.policies,
+    outbox: mail.outbox,
+    audit: f.audit,
+    metrics: f.metrics,
+    logger: f.logger,
     radiusAddress: () => radiusBound,
     radiusClients: vpn.radiusClients,
     vpnSessions: vpn.vpnSessions,

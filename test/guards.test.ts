@@ -46,9 +46,14 @@ describe('the import-boundary check (npm run lint)', () => {
       await writeFile(join(tree, path), text);
     }
     await symlink(join(root, 'node_modules'), join(tree, 'node_modules'));
-    await writeFile(join(tree, 'tsconfig.json'), JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true } }));
+    await writeFile(
+      join(tree, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true } }),
+    );
   });
-  after(async () => { await rm(tree, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(tree, { recursive: true, force: true });
+  });
 
   test('refuses a tree that breaks each rule, naming the rule and the import', async () => {
     const { exitCode, output } = await cruise(tree);

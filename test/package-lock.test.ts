@@ -11,8 +11,21 @@ const lock = read('package-lock.json') as { name: string; version: string; packa
 const root = lock.packages[''];
 
 // The fields npm copies from package.json into the lock's root entry.
-const copied = ['name', 'version', 'license', 'engines', 'os', 'cpu', 'workspaces', 'dependencies', 'devDependencies',
-  'optionalDependencies', 'peerDependencies', 'peerDependenciesMeta', 'bundleDependencies'];
+const copied = [
+  'name',
+  'version',
+  'license',
+  'engines',
+  'os',
+  'cpu',
+  'workspaces',
+  'dependencies',
+  'devDependencies',
+  'optionalDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'bundleDependencies',
+];
 // npm writes bin paths without a leading "./".
 const bin = (entry: Manifest) =>
   entry.bin && Object.fromEntries(Object.entries(entry.bin).map(([k, v]) => [k, v.replace(/^\.\//, '')]));
@@ -27,7 +40,7 @@ describe('package-lock.json', () => {
   });
 
   it('locks every dependency package.json declares', () => {
-    const declared = { ...manifest.dependencies as object, ...manifest.devDependencies as object };
+    const declared = { ...(manifest.dependencies as object), ...(manifest.devDependencies as object) };
     const missing = Object.keys(declared).filter((name) => lock.packages[`node_modules/${name}`] === undefined);
     assert.deepEqual(missing, []);
   });

@@ -18,9 +18,12 @@ export function escapeHtml(value: string): string {
 type Part = Html | string | number | undefined | false | readonly Part[];
 
 const render = (part: Part): string =>
-  part instanceof Html ? part.value
-    : Array.isArray(part) ? part.map(render).join('')
-      : part === undefined || part === false ? ''
+  part instanceof Html
+    ? part.value
+    : Array.isArray(part)
+      ? part.map(render).join('')
+      : part === undefined || part === false
+        ? ''
         : escapeHtml(String(part));
 
 export function html(strings: TemplateStringsArray, ...values: Part[]): Html {

@@ -34,18 +34,28 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     baseUrl: () => baseUrl!,
     cookies: cookieNames(options.clientId),
     cookieOptions: cookieOptionsFor(new URL(baseUrl ?? 'http://localhost')),
-    logoutToken: { clockToleranceSeconds: defaults.logoutTokenClockToleranceSeconds, maxAgeSeconds: defaults.logoutTokenMaxAgeSeconds },
+    logoutToken: {
+      clockToleranceSeconds: defaults.logoutTokenClockToleranceSeconds,
+      maxAgeSeconds: defaults.logoutTokenMaxAgeSeconds,
+    },
   };
 
   // Typed errors become a page here, once; anything else is a bug and gets a plain 500 (and a log line).
   app.setErrorHandler((error, request, reply) => {
-    const shown = error instanceof DemoError ? error
-      : (error as { validation?: unknown }).validation ? new DemoError('request.invalid', 400)
-        : new DemoError('error.unexpected', 500);
+    const shown =
+      error instanceof DemoError
+        ? error
+        : (error as { validation?: unknown }).validation
+          ? new DemoError('request.invalid', 400)
+          : new DemoError('error.unexpected', 500);
     const status = shown.statusCode;
     // An unknown error is a bug (error); a known one, like Tessera still starting, is an expected condition (warn).
     if (status >= 500) request.log[error instanceof DemoError ? 'warn' : 'error']({ err: error }, 'request failed');
-    return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(errorPage(ctx.look, shown));
+    return reply
+      .code(status)
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(errorPage(ctx.look, shown));
   });
 
   homeRoute(app, ctx);

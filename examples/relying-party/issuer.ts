@@ -42,7 +42,13 @@ async function discover(o: IssuerOptions): Promise<Issuer> {
     await sleep(delayMs);
     try {
       // Tessera registers the demo apps with client_secret_basic (openid-client would default to client_secret_post).
-      const config = await client.discovery(server, o.clientId, o.clientSecret, client.ClientSecretBasic(o.clientSecret), options);
+      const config = await client.discovery(
+        server,
+        o.clientId,
+        o.clientSecret,
+        client.ClientSecretBasic(o.clientSecret),
+        options,
+      );
       const jwksUri = config.serverMetadata().jwks_uri;
       if (!jwksUri) throw new Error('the issuer publishes no jwks_uri');
       return { config, keys: createRemoteJWKSet(new URL(jwksUri)) };

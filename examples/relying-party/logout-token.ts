@@ -4,7 +4,19 @@ import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
 // §2.6 step 2: signed with the issuer's asymmetric keys; `none` and shared-secret algorithms are refused.
-const algorithms = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519'];
+const algorithms = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+  'Ed25519',
+];
 
 export interface LogoutTokenOptions {
   issuer: string;
@@ -48,8 +60,12 @@ export async function verifyLogoutToken(token: string, o: LogoutTokenOptions): P
   const { sid, sub, events, nonce, jti, exp, iat } = payload as Record<string, unknown>;
   const invalid = (why: string) => new LogoutTokenError('logout_token.invalid', why);
   // §2.6 step 4: the events claim holds the back-channel logout event, as a JSON object.
-  const event = typeof events === 'object' && events !== null ? (events as Record<string, unknown>)[BACKCHANNEL_LOGOUT_EVENT] : undefined;
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) throw invalid('events claim without the back-channel logout event');
+  const event =
+    typeof events === 'object' && events !== null
+      ? (events as Record<string, unknown>)[BACKCHANNEL_LOGOUT_EVENT]
+      : undefined;
+  if (typeof event !== 'object' || event === null || Array.isArray(event))
+    throw invalid('events claim without the back-channel logout event');
   // §2.6 step 5: a nonce means an ID token is being passed off as a logout token.
   if (nonce !== undefined) throw invalid('nonce present');
   // §2.6 step 3: sid, sub, or both, as strings.

@@ -10,9 +10,10 @@ export const messages = {
   'error.title': 'Sign-in did not work',
   'error.home': 'Back to the start page',
   'callback.no_pending': 'This sign-in link has expired or was already used. Please sign in again.',
-  'callback.state_mismatch': 'This sign-in response does not belong to the sign-in you started (state mismatch), so it was refused. Please sign in again.',
+  'callback.state_mismatch':
+    'This sign-in response does not belong to the sign-in you started (state mismatch), so it was refused. Please sign in again.',
   'callback.denied': 'Tessera did not sign you in.',
-  'callback.exchange_failed': 'Tessera\'s answer could not be verified, so you were not signed in. Please try again.',
+  'callback.exchange_failed': "Tessera's answer could not be verified, so you were not signed in. Please try again.",
   'logout.csrf': 'This log-out request did not come from this page. Please use the Log out button.',
   'request.invalid': 'This request is not one this app understands.',
   'error.unexpected': 'An unexpected error stopped this page; it has been logged.',

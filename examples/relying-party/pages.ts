@@ -46,7 +46,10 @@ ${body}
 
 export function signedInPage(look: Look, session: Session): string {
   const { sub, email, amr, acr } = session.claims;
-  return layout(look, look.name, html`<h1>${m['home.signed_in_as']} <span data-testid="email">${email ?? sub}</span></h1>
+  return layout(
+    look,
+    look.name,
+    html`<h1>${m['home.signed_in_as']} <span data-testid="email">${email ?? sub}</span></h1>
 <h2>${m['home.claims']}</h2>
 <dl>
   <dt>sub</dt><dd>${sub}</dd>
@@ -57,24 +60,33 @@ export function signedInPage(look: Look, session: Session): string {
 <form method="post" action="/logout" class="actions">
   <input type="hidden" name="csrf" value="${session.csrf}">
   <button type="submit">${m['home.log_out']}</button>
-</form>`);
+</form>`,
+  );
 }
 
 export function signedOutPage(look: Look): string {
-  return layout(look, look.name, html`<h1>${look.name}</h1>
+  return layout(
+    look,
+    look.name,
+    html`<h1>${look.name}</h1>
 <p>${m['home.signed_out']}</p>
 <p>${m['home.sso_hint']}</p>
 <p class="actions">
   <a class="button" href="/login">${m['home.sign_in']}</a>
   <a class="button secondary" href="/signup">${m['home.create_account']}</a>
-</p>`);
+</p>`,
+  );
 }
 
 export function errorPage(look: Look, error: DemoError): string {
-  return layout(look, `${m['error.title']} — ${look.name}`, html`<h1>${m['error.title']}</h1>
+  return layout(
+    look,
+    `${m['error.title']} — ${look.name}`,
+    html`<h1>${m['error.title']}</h1>
 <div class="alert" role="alert" data-code="${error.code}">
   <p>${m[error.code]}</p>
   ${error.detail !== undefined && html`<p><code>${error.detail}</code></p>`}
 </div>
-<p><a class="button secondary" href="/">${m['error.home']}</a></p>`);
+<p><a class="button secondary" href="/">${m['error.home']}</a></p>`,
+  );
 }

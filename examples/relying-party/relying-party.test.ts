@@ -67,8 +67,15 @@ describe('single sign-on across the demo shop and forum', () => {
     forumPage.on('request', (request) => request.isNavigationRequest() && visited.push(request.url()));
     await forumPage.goto(forumApp.url);
     await forumPage.getByRole('heading', { name: 'Signed in as ana@example.test' }).waitFor();
-    assert.ok(visited.some((u) => new URL(u).searchParams.get('prompt') === 'none'), 'the forum asked Tessera silently');
-    assert.equal(visited.filter((u) => u.includes('/interaction/')).length, 0, `no sign-in page on the forum: ${visited.join(' ')}`);
+    assert.ok(
+      visited.some((u) => new URL(u).searchParams.get('prompt') === 'none'),
+      'the forum asked Tessera silently',
+    );
+    assert.equal(
+      visited.filter((u) => u.includes('/interaction/')).length,
+      0,
+      `no sign-in page on the forum: ${visited.join(' ')}`,
+    );
     assert.equal(await forumPage.locator('input[type=password]').count(), 0);
 
     await forumPage.getByRole('button', { name: 'Log out' }).click();
@@ -87,7 +94,10 @@ describe('single sign-on across the demo shop and forum', () => {
 
 /** "name=value; …" for a Cookie header, from a response's Set-Cookie lines. */
 function cookieHeader(response: Response): string {
-  return response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }
 
 describe('back-channel logout', () => {
@@ -101,8 +111,12 @@ describe('back-channel logout', () => {
   });
   after(() => context.close());
 
-  const signedIn = async () => (await (await fetch(`${shopApp.url}/`, { headers: { cookie: cookies }, redirect: 'manual' })).text()).includes('Signed in as');
-  const post = (body: Record<string, string>) => fetch(`${shopApp.url}/backchannel-logout`, { method: 'POST', body: new URLSearchParams(body) });
+  const signedIn = async () =>
+    (await (await fetch(`${shopApp.url}/`, { headers: { cookie: cookies }, redirect: 'manual' })).text()).includes(
+      'Signed in as',
+    );
+  const post = (body: Record<string, string>) =>
+    fetch(`${shopApp.url}/backchannel-logout`, { method: 'POST', body: new URLSearchParams(body) });
   const event = { [BACKCHANNEL_LOGOUT_EVENT]: {} };
 
   async function logoutToken(claims: JWTPayload, o: { key?: JWK; alg?: string } = {}): Promise<string> {
@@ -115,27 +129,47 @@ describe('back-channel logout', () => {
 
   it('refuses forged or malformed logout tokens with 400 and keeps the session', async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-    const otherKey = { ...await exportJWK(privateKey), kid: provider.signingKey.kid };
+    const otherKey = { ...(await exportJWK(privateKey)), kid: provider.signingKey.kid };
     const unsigned = (payload: object) =>
       `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`;
     const iat = Math.floor(Date.now() / 1000);
     const forged: Array<[string, Record<string, string>]> = [
       ['signed with another key', { logout_token: await logoutToken({ sub: 'bo@example.test' }, { key: otherKey }) }],
       ['for another app (aud)', { logout_token: await logoutToken({ sub: 'bo@example.test', aud: forum.clientId }) }],
-      ['from another issuer', { logout_token: await logoutToken({ sub: 'bo@example.test', iss: 'http://localhost:1' }) }],
+      [
+        'from another issuer',
+        { logout_token: await logoutToken({ sub: 'bo@example.test', iss: 'http://localhost:1' }) },
+      ],
       ['without events', { logout_token: await logoutToken({ sub: 'bo@example.test', events: undefined }) }],
-      ['with another event', { logout_token: await logoutToken({ sub: 'bo@example.test', events: { 'http://example.test/other': {} } }) }],
+      [
+        'with another event',
+        { logout_token: await logoutToken({ sub: 'bo@example.test', events: { 'http://example.test/other': {} } }) },
+      ],
       ['with a nonce (an ID token)', { logout_token: await logoutToken({ sub: 'bo@example.test', nonce: 'n' }) }],
       ['without sid or sub', { logout_token: await logoutToken({}) }],
-      ['issued long ago', { logout_token: await logoutToken({ sub: 'bo@example.test', iat: iat - 3600, exp: iat - 3000 }) }],
-      ['unsigned (alg none)', { logout_token: unsigned({ iss: provider.issuer, aud: shop.clientId, iat, events: event, sub: 'bo@example.test' }) }],
+      [
+        'issued long ago',
+        { logout_token: await logoutToken({ sub: 'bo@example.test', iat: iat - 3600, exp: iat - 3000 }) },
+      ],
+      [
+        'unsigned (alg none)',
+        {
+          logout_token: unsigned({
+            iss: provider.issuer,
+            aud: shop.clientId,
+            iat,
+            events: event,
+            sub: 'bo@example.test',
+          }),
+        },
+      ],
       ['not a JWT', { logout_token: 'not-a-jwt' }],
       ['missing', {}],
     ];
     for (const [why, body] of forged) {
       const response = await post(body);
       assert.equal(response.status, 400, why);
-      assert.equal((await response.json() as { error: string }).error, 'invalid_request', why);
+      assert.equal(((await response.json()) as { error: string }).error, 'invalid_request', why);
     }
     assert.ok(await signedIn(), 'the session survives every forged token');
   });
@@ -143,7 +177,7 @@ describe('back-channel logout', () => {
   it('ends the sessions a valid token names, once', async () => {
     const otherSession = await post({ logout_token: await logoutToken({ sid: 'a-session-nobody-has' }) });
     assert.equal(otherSession.status, 200);
-    assert.ok(await signedIn(), 'another Tessera session\'s sid leaves this one alone');
+    assert.ok(await signedIn(), "another Tessera session's sid leaves this one alone");
 
     const token = await logoutToken({ sub: 'bo@example.test' });
     assert.equal((await post({ logout_token: token })).status, 200);
@@ -154,7 +188,10 @@ describe('back-channel logout', () => {
 
 describe('authorization requests and callbacks', () => {
   it('sends code + PKCE S256 requests with state and nonce, and prompt=create for sign-up', async () => {
-    for (const [path, prompt] of [['/login', null], ['/signup', 'create']] as const) {
+    for (const [path, prompt] of [
+      ['/login', null],
+      ['/signup', 'create'],
+    ] as const) {
       const response = await fetch(`${shopApp.url}${path}`, { redirect: 'manual' });
       assert.equal(response.status, 303);
       const url = new URL(response.headers.get('location')!);
@@ -176,7 +213,10 @@ describe('authorization requests and callbacks', () => {
     const state = new URL(login.headers.get('location')!).searchParams.get('state')!;
     const cookie = cookieHeader(login);
 
-    const wrong = await fetch(`${shopApp.url}/callback?code=some-code&state=not-${state}`, { headers: { cookie }, redirect: 'manual' });
+    const wrong = await fetch(`${shopApp.url}/callback?code=some-code&state=not-${state}`, {
+      headers: { cookie },
+      redirect: 'manual',
+    });
     assert.equal(wrong.status, 400);
     const page = await wrong.text();
     assert.match(page, /data-code="callback\.state_mismatch"/);
@@ -185,11 +225,17 @@ describe('authorization requests and callbacks', () => {
     assert.ok(!wrong.headers.getSetCookie().some((c) => c.startsWith(`${names.session}=`)), 'no session cookie');
 
     // The sign-in was used up by the refused answer: the right state cannot be replayed after it.
-    const replay = await fetch(`${shopApp.url}/callback?code=some-code&state=${state}`, { headers: { cookie }, redirect: 'manual' });
+    const replay = await fetch(`${shopApp.url}/callback?code=some-code&state=${state}`, {
+      headers: { cookie },
+      redirect: 'manual',
+    });
     assert.equal(replay.status, 400);
     assert.match(await replay.text(), /data-code="callback\.no_pending"/);
 
-    const home = await fetch(`${shopApp.url}/`, { headers: { cookie: `${cookie}; ${names.ssoChecked}=1` }, redirect: 'manual' });
+    const home = await fetch(`${shopApp.url}/`, {
+      headers: { cookie: `${cookie}; ${names.ssoChecked}=1` },
+      redirect: 'manual',
+    });
     assert.equal(home.status, 200);
     assert.doesNotMatch(await home.text(), /Signed in as/);
   });

@@ -73,9 +73,10 @@ export function createMemoryStore(o: StoreOptions) {
     deleteBy(match: { sid?: string; sub?: string }): number {
       let count = 0;
       for (const [id, s] of sessions) {
-        const hit = match.sid !== undefined
-          ? s.sid === match.sid && (match.sub === undefined || s.sub === match.sub)
-          : s.sub === match.sub;
+        const hit =
+          match.sid !== undefined
+            ? s.sid === match.sid && (match.sub === undefined || s.sub === match.sub)
+            : s.sub === match.sub;
         if (hit) {
           sessions.delete(id);
           count++;

@@ -20,27 +20,32 @@ export async function listenTestProvider(): Promise<TestProvider> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://localhost:${(server.address() as AddressInfo).port}`;
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const signingKey = { ...await exportJWK(privateKey), kid: 'test-es256', alg: 'ES256', use: 'sig' };
+  const signingKey = { ...(await exportJWK(privateKey)), kid: 'test-es256', alg: 'ES256', use: 'sig' };
 
   return {
     issuer,
     signingKey,
     start(clients) {
       const provider = createProvider(issuer, signingKey, clients);
-      provider.on('backchannel.error', (_ctx, err, client) => console.error(`back-channel logout to ${client.clientId} failed`, err));
+      provider.on('backchannel.error', (_ctx, err, client) =>
+        console.error(`back-channel logout to ${client.clientId} failed`, err),
+      );
       handler = provider.callback();
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 // oidc-provider 9 refuses outgoing requests to loopback addresses (SSRF defence), back-channel logout included.
 // The demo apps run on localhost by design, so exactly their back-channel logout URIs skip that check.
 function fetchAllowingDemoApps(clients: NonNullable<Configuration['clients']>): NonNullable<Configuration['fetch']> {
-  const allowed = new Set(clients.map((c) => c.backchannel_logout_uri).filter((u): u is string => typeof u === 'string'));
+  const allowed = new Set(
+    clients.map((c) => c.backchannel_logout_uri).filter((u): u is string => typeof u === 'string'),
+  );
   return (url, options) => {
     if (!allowed.has(String(url))) return fetch(url, options);
     const { dispatcher: _ssrfGuard, ...rest } = options as RequestInit & { dispatcher?: unknown };
@@ -71,7 +76,10 @@ function createProvider(issuer: string, signingKey: JWK, clients: Configuration[
       const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
       if (!ctx.oidc.session!.accountId) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId });
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client!.clientId,
+        accountId: ctx.oidc.session!.accountId,
+      });
       grant.addOIDCScope('openid email profile');
       await grant.save();
       return grant;

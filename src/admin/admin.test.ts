@@ -14,10 +14,16 @@ describe('the admin service', () => {
   before(async () => {
     const clients = [{ name: 'cfg', address: '192.0.2.1', secret: configuredSecret }];
     tessera = await startTessera('sqlite', { radius: { port: 0, clients } });
-    admin = createAdmin({
-      ...tessera, configuredRadiusClients: tessera.config.radius?.clients ?? [], clock: systemClock,
-      sendCampaign: (input) => tessera.sendCampaign(input), rotateSigningKeys: async () => [],
-    }, { actor: 'helpdesk:anna' });
+    admin = createAdmin(
+      {
+        ...tessera,
+        configuredRadiusClients: tessera.config.radius?.clients ?? [],
+        clock: systemClock,
+        sendCampaign: (input) => tessera.sendCampaign(input),
+        rotateSigningKeys: async () => [],
+      },
+      { actor: 'helpdesk:anna' },
+    );
   });
   after(() => tessera.stop());
   const lastRow = async (action: string) => (await tessera.audit.list({ action, limit: 1 }))[0];
@@ -26,19 +32,30 @@ describe('the admin service', () => {
 
   it('sets a policy, audited by the acting operator, and refuses group names given twice without case', async () => {
     const policy = await admin.setPolicy({
-      appId: 'portal', otp: 'required', goLiveAt: null, graceDays: 14, groups: [{ name: 'Contractors', mode: 'off' }],
+      appId: 'portal',
+      otp: 'required',
+      goLiveAt: null,
+      graceDays: 14,
+      groups: [{ name: 'Contractors', mode: 'off' }],
     });
     assert.deepEqual(policy.groupOverrides, { Contractors: 'off' });
     assert.equal(policy.graceSeconds, 14 * 86400);
     const row = await lastRow('policy.set');
     assert.deepEqual([row.actor, row.subject], ['helpdesk:anna', 'portal']);
-    const twice = [{ name: 'VPN Users', mode: 'off' }, { name: 'vpn users', mode: 'required' }];
+    const twice = [
+      { name: 'VPN Users', mode: 'off' },
+      { name: 'vpn users', mode: 'required' },
+    ];
     const portal = { appId: 'portal', otp: 'optional', goLiveAt: null, graceDays: 0, groups: [] };
-    await assert.rejects(admin.setPolicy({ ...portal, groups: twice }),
-      refusal('admin.group_twice', 'group', 'VPN Users'));
+    await assert.rejects(
+      admin.setPolicy({ ...portal, groups: twice }),
+      refusal('admin.group_twice', 'group', 'VPN Users'),
+    );
     await assert.rejects(admin.setPolicy({ ...portal, otp: 'sometimes' }), refusal('admin.invalid_otp_mode', 'otp'));
-    await assert.rejects(admin.setPolicy({ ...portal, graceDays: 366 }),
-      refusal('admin.invalid_grace_days', 'grace-days'));
+    await assert.rejects(
+      admin.setPolicy({ ...portal, graceDays: 366 }),
+      refusal('admin.invalid_grace_days', 'grace-days'),
+    );
     assert.equal((await admin.listPolicies())[0].otp, 'required', 'a refused policy changes nothing');
   });
 
@@ -48,9 +65,15 @@ describe('the admin service', () => {
     await assert.rejects(admin.tokens.unlock('NOSUCH1'), refusal('admin.token_not_in_use', 'serial', 'NOSUCH1'));
     await assert.rejects(admin.tokens.unbind('NOSUCH1'), refusal('admin.token_not_bound', 'serial', 'NOSUCH1'));
     assert.equal(await lastRow('helpdesk'), undefined);
-    const { account, tokens } = await admin.tokens.list((await admin.addUser({
-      email: 'staff@example.com', password: 'a staff passphrase here', workforce: true,
-    })).email!);
+    const { account, tokens } = await admin.tokens.list(
+      (
+        await admin.addUser({
+          email: 'staff@example.com',
+          password: 'a staff passphrase here',
+          workforce: true,
+        })
+      ).email!,
+    );
     assert.deepEqual([account.kind, tokens], ['workforce', []]);
   });
 
@@ -75,13 +98,20 @@ describe('the admin service', () => {
     assert.equal(generated, true);
     assert.match(secret, /^[A-Za-z0-9]{43}$/);
     const listed = await admin.radiusClients.list();
-    assert.deepEqual(listed.map((c) => `${c.name}:${c.source}`), ['cfg:configuration', 'gw:database']);
+    assert.deepEqual(
+      listed.map((c) => `${c.name}:${c.source}`),
+      ['cfg:configuration', 'gw:database'],
+    );
     assert.ok(!JSON.stringify(listed).includes(configuredSecret), 'never a secret');
     await admin.radiusClients.remove(client.name);
     const rows = await tessera.audit.list({ action: 'radius.client', limit: 2 });
-    assert.deepEqual(rows.map((r) => [r.action, r.actor, r.subject]), [
-      ['radius.client.remove', 'helpdesk:anna', 'gw'], ['radius.client.add', 'helpdesk:anna', 'gw'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.action, r.actor, r.subject]),
+      [
+        ['radius.client.remove', 'helpdesk:anna', 'gw'],
+        ['radius.client.add', 'helpdesk:anna', 'gw'],
+      ],
+    );
   });
 
   it('reads the audit log with the accounts named, and refuses a limit or action filter it cannot take', async () => {

@@ -35,7 +35,8 @@ export function radiusClientAdmin(p: AdminPorts, o: AdminOptions) {
     /** The configured gateways, then the stored ones; never a secret. */
     async list(): Promise<ListedRadiusClient[]> {
       const configured = p.configuredRadiusClients.map(({ secret: _secret, ...c }) => ({
-        ...c, source: 'configuration' as const,
+        ...c,
+        source: 'configuration' as const,
       }));
       const stored = (await p.radiusClients.list()).map((c) => ({ ...c, source: 'database' as const }));
       return [...configured, ...stored];

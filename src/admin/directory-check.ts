@@ -12,7 +12,7 @@ export interface DirectoryCheck {
   /** The service account bound and searched. */
   bound: boolean;
   /** With a user name: the entry it signs in as, mapped as Tessera sees it; null when no entry matches. */
-  entry?: { dn: string; status: unknown } & DirectoryUser | null;
+  entry?: ({ dn: string; status: unknown } & DirectoryUser) | null;
   /** What went wrong, and what the directory said about it. */
   problem?: { code?: string; message: string; diagnostic?: string };
 }
@@ -21,7 +21,9 @@ export interface DirectoryCheck {
 const probeName = 'tessera-directory-check';
 
 export async function checkDirectory(
-  directory: DirectoryConfig, user: string | undefined, clock: Clock,
+  directory: DirectoryConfig,
+  user: string | undefined,
+  clock: Clock,
 ): Promise<DirectoryCheck> {
   const failedServers: string[] = [];
   const report: DirectoryCheck = { failedServers, bindDn: directory.bindDn, baseDn: directory.baseDn, bound: false };
@@ -38,7 +40,9 @@ export async function checkDirectory(
     // Whatever the directory library threw, the newcomer needs its words, not a stack trace.
     const { code, message, diagnostic } = err as { code?: unknown; message: string; diagnostic?: string | null };
     report.problem = {
-      code: typeof code === 'string' ? code : undefined, message, diagnostic: diagnostic ?? undefined,
+      code: typeof code === 'string' ? code : undefined,
+      message,
+      diagnostic: diagnostic ?? undefined,
     };
     return report;
   } finally {

@@ -17,8 +17,10 @@ function readLine(line: string, encoding: SeedEncoding): HardwareImport | string
     return `expected serial,secret in ${encoding}[,6|8[,30|60|hotp]]`;
   }
   return {
-    serial, secret: encoding === 'hex' ? Buffer.from(secretText, 'hex') : base32Decode(secretText.toUpperCase()),
-    digits: Number(digits) as 6 | 8, periodSeconds: period === 'hotp' ? null : Number(period),
+    serial,
+    secret: encoding === 'hex' ? Buffer.from(secretText, 'hex') : base32Decode(secretText.toUpperCase()),
+    digits: Number(digits) as 6 | 8,
+    periodSeconds: period === 'hotp' ? null : Number(period),
   };
 }
 

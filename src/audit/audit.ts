@@ -65,7 +65,15 @@ const genesis = '0'.repeat(64);
 // Rows per INSERT: far below either database's limit on bound parameters (ten per row).
 const maxBatch = 100;
 
-interface Row { at: number; actor: string; action: string; subject: string | null; source: string | null; outcome: string; details: string }
+interface Row {
+  at: number;
+  actor: string;
+  action: string;
+  subject: string | null;
+  source: string | null;
+  outcome: string;
+  details: string;
+}
 
 /**
  * The row of an event with its steps under `details.steps`, in order. An event that does not say whom it is about (a
@@ -76,7 +84,8 @@ function withSteps(row: Omit<Row, 'details'>, details: Record<string, unknown>, 
   const subject = row.subject ?? steps.findLast((s) => s.subject !== null)?.subject ?? null;
   if (steps.length === 0) return { ...row, subject, details: JSON.stringify(details) };
   const shown = steps.map((s) => ({
-    action: s.action, outcome: s.outcome,
+    action: s.action,
+    outcome: s.outcome,
     ...(s.actor !== row.actor ? { actor: s.actor } : {}),
     ...(s.subject !== subject ? { subject: s.subject } : {}),
     ...(Object.keys(s.details).length > 0 ? { details: s.details } : {}),
@@ -85,7 +94,11 @@ function withSteps(row: Omit<Row, 'details'>, details: Record<string, unknown>, 
 }
 
 function chainHash(prev: string, row: Row & { seq: number }): string {
-  return createHash('sha256').update(JSON.stringify([prev, row.seq, row.at, row.actor, row.action, row.subject, row.source, row.outcome, row.details])).digest('hex');
+  return createHash('sha256')
+    .update(
+      JSON.stringify([prev, row.seq, row.at, row.actor, row.action, row.subject, row.source, row.outcome, row.details]),
+    )
+    .digest('hex');
 }
 
 /**
@@ -93,7 +106,9 @@ function chainHash(prev: string, row: Row & { seq: number }): string {
  * code records its events without knowing about requests.
  */
 export function createAudit(
-  store: AuditStore, clock: Clock, currentSource: () => string | undefined = () => undefined,
+  store: AuditStore,
+  clock: Clock,
+  currentSource: () => string | undefined = () => undefined,
 ): Audit {
   let tail: { seq: number; hash: string } | undefined;
   // This node's appends go one after the other; only another node's append can collide with ours. Events recorded
@@ -102,18 +117,23 @@ export function createAudit(
   let waiting: Array<{ row: Row; resolve: () => void; reject: (err: unknown) => void }> = [];
   let appending = false;
   // The events recorded inside asOneEvent, details still as objects so that they can be nested.
-  type Gathered = { events: Array<{ row: Omit<Row, 'details'>; details: Record<string, unknown>; carried: readonly AuditStep[] }>; open: boolean };
+  type Gathered = {
+    events: Array<{ row: Omit<Row, 'details'>; details: Record<string, unknown>; carried: readonly AuditStep[] }>;
+    open: boolean;
+  };
   const gathering = new AsyncLocalStorage<Gathered>();
   // The steps of gathered events in the order they ran: what an event carries from an earlier request comes first.
-  const stepsOf = (events: Gathered['events']) => events.flatMap(({ row, details, carried }): AuditStep[] => [
-    ...carried, { actor: row.actor, action: row.action, subject: row.subject, outcome: row.outcome, details },
-  ]);
+  const stepsOf = (events: Gathered['events']) =>
+    events.flatMap(({ row, details, carried }): AuditStep[] => [
+      ...carried,
+      { actor: row.actor, action: row.action, subject: row.subject, outcome: row.outcome, details },
+    ]);
 
   const append = async (rows: Row[]) => {
     // The sequence number is the primary key: appending after the tail this node saw last needs no read, and
     // when another node appended meanwhile the insert fails, the tail is read again and the append retried.
     for (let attempt = 0; ; attempt++) {
-      tail ??= await store.tail() ?? { seq: 0, hash: genesis };
+      tail ??= (await store.tail()) ?? { seq: 0, hash: genesis };
       let { seq, hash } = tail;
       const chained = rows.map((row): ChainedEvent => {
         const link = { ...row, seq: ++seq, prev_hash: hash };
@@ -150,14 +170,15 @@ export function createAudit(
     appending = false;
   };
 
-  const enqueue = (row: Row) => new Promise<void>((resolve, reject) => {
-    waiting.push({ row, resolve, reject });
-    // Started on the next turn of the event loop, so the events of requests served in this turn share it.
-    if (!appending) {
-      appending = true;
-      setImmediate(drain);
-    }
-  });
+  const enqueue = (row: Row) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ row, resolve, reject });
+      // Started on the next turn of the event loop, so the events of requests served in this turn share it.
+      if (!appending) {
+        appending = true;
+        setImmediate(drain);
+      }
+    });
 
   return {
     record(event) {
@@ -187,7 +208,10 @@ export function createAudit(
         gathered.open = false;
         const concluding = gathered.events.pop();
         // What the concluding event carries from an earlier request ran before anything this request recorded.
-        if (concluding !== undefined) await enqueue(withSteps(concluding.row, concluding.details, [...concluding.carried, ...stepsOf(gathered.events)]));
+        if (concluding !== undefined)
+          await enqueue(
+            withSteps(concluding.row, concluding.details, [...concluding.carried, ...stepsOf(gathered.events)]),
+          );
       }
     },
     takeSteps() {
@@ -201,7 +225,8 @@ export function createAudit(
       let prev = genesis;
       let count = 0;
       for (const row of await store.all()) {
-        if (row.seq !== count + 1 || row.prev_hash !== prev || chainHash(prev, row) !== row.hash) return { ok: false, brokenAt: row.seq };
+        if (row.seq !== count + 1 || row.prev_hash !== prev || chainHash(prev, row) !== row.hash)
+          return { ok: false, brokenAt: row.seq };
         prev = row.hash;
         count++;
       }

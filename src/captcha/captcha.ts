@@ -50,24 +50,30 @@ const defaults = { maxNumber: 100_000, expiresSeconds: 600 };
 export function createCaptcha(o: CaptchaOptions): Captcha {
   const maxNumber = o.maxNumber ?? defaults.maxNumber;
   const expiresSeconds = o.expiresSeconds ?? defaults.expiresSeconds;
-  if (typeof o.hmacKey !== 'string' || o.hmacKey.length < 16) throw new CaptchaConfigError('hmacKey (at least 16 characters)');
+  if (typeof o.hmacKey !== 'string' || o.hmacKey.length < 16)
+    throw new CaptchaConfigError('hmacKey (at least 16 characters)');
   if (!Number.isSafeInteger(maxNumber) || maxNumber < 1) throw new CaptchaConfigError('maxNumber');
   if (!Number.isSafeInteger(expiresSeconds) || expiresSeconds < 1) throw new CaptchaConfigError('expiresSeconds');
 
   return {
     async challenge() {
-      return createChallenge({ hmacKey: o.hmacKey, maxNumber, algorithm: 'SHA-256', expires: new Date(o.clock.now() + expiresSeconds * 1000) });
+      return createChallenge({
+        hmacKey: o.hmacKey,
+        maxNumber,
+        algorithm: 'SHA-256',
+        expires: new Date(o.clock.now() + expiresSeconds * 1000),
+      });
     },
 
     async verify(payload) {
       const solution = parsePayload(payload);
       // Expiry is checked below with the injected clock, after the signature proves the salt (and its expiry) is ours.
-      if (!await verifySolution(solution, o.hmacKey, false)) throw new CaptchaError('captcha.invalid');
+      if (!(await verifySolution(solution, o.hmacKey, false))) throw new CaptchaError('captcha.invalid');
       const expiresAt = expiresAtMs(solution.salt);
       if (expiresAt === undefined) throw new CaptchaError('captcha.invalid');
       if (expiresAt <= o.clock.now()) throw new CaptchaError('captcha.expired');
       // Kept as long as the challenge could be answered; the signature is unique to the challenge.
-      if (!await o.spent.spend(solution.signature, expiresAt)) throw new CaptchaError('captcha.replayed');
+      if (!(await o.spent.spend(solution.signature, expiresAt))) throw new CaptchaError('captcha.replayed');
     },
 
     async purge() {

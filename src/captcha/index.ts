@@ -1,6 +1,10 @@
 // The accessible captcha of the password reset form: ALTCHA proof of work, checked on the server, single use.
 export {
-  createCaptcha, type Captcha, type CaptchaChallenge, type CaptchaOptions, type SpentSolutions,
+  createCaptcha,
+  type Captcha,
+  type CaptchaChallenge,
+  type CaptchaOptions,
+  type SpentSolutions,
 } from './captcha.ts';
 export { createSqlSpentSolutions } from './sql/spent-solutions.ts';
 export { CaptchaConfigError, CaptchaError, type CaptchaErrorCode } from './errors.ts';

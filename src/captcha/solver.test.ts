@@ -35,20 +35,30 @@ describe('captcha solver in Chromium', () => {
       if (req.url === '/captcha.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(solver);
       if (req.url === '/submitted') {
         let body = '';
-        req.on('data', (c) => { body += c; });
-        return req.on('end', () => { submitted.push(new URLSearchParams(body).get('captcha') ?? ''); res.end('<title>ok</title>ok'); });
+        req.on('data', (c) => {
+          body += c;
+        });
+        return req.on('end', () => {
+          submitted.push(new URLSearchParams(body).get('captcha') ?? '');
+          res.end('<title>ok</title>ok');
+        });
       }
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
     }).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(async () => { await browser?.close(); server?.close(); });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
 
   it('solves, announces progress and is accepted by the server once', async () => {
     const captcha = createCaptcha({
-      hmacKey: 'browser-test-key-0123456789', spent: createSqlSpentSolutions(fixture.store.db),
-      clock: manualClock(Date.now()), maxNumber: 50_000,
+      hmacKey: 'browser-test-key-0123456789',
+      spent: createSqlSpentSolutions(fixture.store.db),
+      clock: manualClock(Date.now()),
+      maxNumber: 50_000,
     });
     html = page(JSON.stringify(await captcha.challenge()));
     const tab = await browser.newPage();
@@ -65,18 +75,25 @@ describe('captcha solver in Chromium', () => {
       await tab.waitForFunction(`document.querySelector('[data-captcha-status]')?.textContent === 'Done'`);
       assert.equal(await status.getAttribute('aria-live'), 'polite');
       assert.equal(await tab.locator('fieldset').getAttribute('aria-busy'), null);
-    } finally { await tab.close(); }
+    } finally {
+      await tab.close();
+    }
   });
 
   it('ends with the failure message on a challenge it cannot solve', async () => {
     const tab = await browser.newPage();
     try {
-      for (const broken of ['{not json', JSON.stringify({ algorithm: 'SHA-256', challenge: '0'.repeat(64), maxnumber: 300, salt: 'x', signature: 'y' })]) {
+      for (const broken of [
+        '{not json',
+        JSON.stringify({ algorithm: 'SHA-256', challenge: '0'.repeat(64), maxnumber: 300, salt: 'x', signature: 'y' }),
+      ]) {
         html = page(broken);
         await tab.goto(origin);
         await tab.waitForFunction(`document.querySelector('[data-captcha-status]')?.textContent === 'Failed'`);
         assert.equal(await tab.locator('input[name="captcha"]').inputValue(), '');
       }
-    } finally { await tab.close(); }
+    } finally {
+      await tab.close();
+    }
   });
 });

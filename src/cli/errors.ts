@@ -22,8 +22,11 @@ const checkTokens = 'check it with otp tokens --user';
 const noDirectory = 'no directory is configured (directory.urls, TESSERA_DIRECTORY_URLS)';
 
 type Say = (err: TesseraError, command: string) => string;
-const subjectOf = (err: TesseraError) => (err instanceof AdminError ? err.subject ?? '' : '');
-const prefixed = (text: (err: TesseraError) => string): Say => (err, command) => `${command}: ${text(err)}`;
+const subjectOf = (err: TesseraError) => (err instanceof AdminError ? (err.subject ?? '') : '');
+const prefixed =
+  (text: (err: TesseraError) => string): Say =>
+  (err, command) =>
+    `${command}: ${text(err)}`;
 const catalogue = (err: TesseraError) => (isMessageId(err.code) ? t(err.code, err.params ?? {}) : err.message);
 
 // By code first, then by the code's concern (the part before the first dot).

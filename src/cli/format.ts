@@ -5,7 +5,7 @@ import type { TokenDescription } from '../otp/index.ts';
 import type { VpnSession } from '../radius/index.ts';
 
 export const utc = (ms: number | null) =>
-  (ms === null ? '' : new Date(ms).toISOString().slice(0, 19).replace('T', ' '));
+  ms === null ? '' : new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
 const visible = (cell: string) =>
   cell.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
@@ -13,7 +13,14 @@ const visible = (cell: string) =>
 export function formatTable(cells: string[][]): string {
   const rows = cells.map((row) => row.map(visible));
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 type Step = { action: string; outcome: string };
@@ -30,7 +37,7 @@ export function formatEvents(events: RecordedEvent[], names: Map<string, string>
       ...Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`),
       ...(steps === undefined ? [] : [`steps: ${steps.map((s) => `${s.action} ${s.outcome}`).join(', ')}`]),
     ].join(' ');
-    const subject = e.subject === null ? '' : names.get(e.subject) ?? e.subject;
+    const subject = e.subject === null ? '' : (names.get(e.subject) ?? e.subject);
     rows.push([String(e.seq), utc(e.at), e.action, e.outcome, subject, e.source ?? '', details]);
   }
   return formatTable(rows);
@@ -54,8 +61,14 @@ export function formatSessions(sessions: VpnSession[]): string {
   const rows = [['USER', 'GATEWAY', 'ADDRESS', 'FROM', 'STARTED (UTC)', 'ENDED (UTC)', 'IN', 'OUT', 'END CAUSE']];
   for (const s of sessions) {
     rows.push([
-      s.userName ?? '', s.client, s.framedAddress ?? '', s.callingStation ?? '', utc(s.startedAt),
-      s.stoppedAt === null ? 'active' : utc(s.stoppedAt), bytes(s.inputOctets), bytes(s.outputOctets),
+      s.userName ?? '',
+      s.client,
+      s.framedAddress ?? '',
+      s.callingStation ?? '',
+      utc(s.startedAt),
+      s.stoppedAt === null ? 'active' : utc(s.stoppedAt),
+      bytes(s.inputOctets),
+      bytes(s.outputOctets),
       s.terminateCause ?? '',
     ]);
   }

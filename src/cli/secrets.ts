@@ -34,7 +34,7 @@ export async function readSecret(source: SecretSource): Promise<string | undefin
 async function askTwice(source: SecretSource): Promise<string> {
   const first = await askHidden(source.prompt);
   if (!source.confirm || first === '') return first;
-  if (await askHidden('Again, to confirm: ') !== first) {
+  if ((await askHidden('Again, to confirm: ')) !== first) {
     throw new CliError('cli.invalid_option', source.option, 'the two entries differ: nothing was changed');
   }
   return first;
@@ -44,7 +44,9 @@ async function askTwice(source: SecretSource): Promise<string> {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** One line from the terminal, typed without echo; Ctrl-C cancels. */

@@ -4,7 +4,12 @@
 
 // Each unit with its size and the length from which it is used: a day-long link "works for 24 hours", as people
 // say it; from two days on, days.
-const units = [['day', 86_400, 172_800], ['hour', 3600, 3600], ['minute', 60, 60], ['second', 1, 1]] as const;
+const units = [
+  ['day', 86_400, 172_800],
+  ['hour', 3600, 3600],
+  ['minute', 60, 60],
+  ['second', 1, 1],
+] as const;
 
 /**
  * At most the two largest units that matter. What the second one cannot show is rounded up: a person told to wait is

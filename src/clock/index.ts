@@ -9,9 +9,19 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /** A clock a test moves by hand. */
-export function manualClock(startMs = Date.UTC(2026, 0, 1)): Clock & { advance(ms: number): void; set(ms: number): void } {
+export function manualClock(
+  startMs = Date.UTC(2026, 0, 1),
+): Clock & { advance(ms: number): void; set(ms: number): void } {
   let current = startMs;
-  return { now: () => current, advance: (ms) => { current += ms; }, set: (ms) => { current = ms; } };
+  return {
+    now: () => current,
+    advance: (ms) => {
+      current += ms;
+    },
+    set: (ms) => {
+      current = ms;
+    },
+  };
 }
 
 export interface Random {

@@ -24,8 +24,14 @@ export interface AdminParts {
 export function composeAdmin(f: Foundation, p: AdminParts): (actor: string) => AdminService {
   const secrets = createSqlSecretStore(f.store.db);
   const ports: AdminPorts = {
-    audit: f.audit, accounts: p.identity.accounts, otp: p.otp, clients: p.oidc.clients, policies: p.policy.policies,
-    radiusClients: p.vpn.radiusClients, vpnSessions: p.vpn.vpnSessions, workforce: p.workforce,
+    audit: f.audit,
+    accounts: p.identity.accounts,
+    otp: p.otp,
+    clients: p.oidc.clients,
+    policies: p.policy.policies,
+    radiusClients: p.vpn.radiusClients,
+    vpnSessions: p.vpn.vpnSessions,
+    workforce: p.workforce,
     configuredRadiusClients: f.config.radius?.clients ?? [],
     sendCampaign: p.sendCampaign,
     rotateSigningKeys: () => rotateSigningKeys(secrets, f.sealer, f.clock),

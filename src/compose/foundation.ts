@@ -11,13 +11,21 @@ import { systemClock, type Clock } from '../clock/index.ts';
 import { createAudit, createSqlAuditStore } from '../audit/index.ts';
 import { createRateLimiter, createSqlCounterStore } from '../ratelimit/index.ts';
 import {
-  createSqlOidcStore, createSqlSecretStore, loadNamedSecret, loadSigningKeys, type SecretStore,
+  createSqlOidcStore,
+  createSqlSecretStore,
+  loadNamedSecret,
+  loadSigningKeys,
+  type SecretStore,
 } from '../oidc/index.ts';
 import { createLogger, createMetrics } from '../web/index.ts';
 
 /** An event a domain service reports about a subject. */
 export type DomainEvent = {
-  action: string; subject: string | null; outcome: string; source?: string | null; details?: Record<string, unknown>;
+  action: string;
+  subject: string | null;
+  outcome: string;
+  source?: string | null;
+  details?: Record<string, unknown>;
 };
 
 // The key that seals secrets at rest: from configuration, or generated once into the data directory (laptop default).
@@ -31,11 +39,20 @@ function keyEncryptionKey(config: Config): Buffer {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 }
 
-async function loadSecrets(secrets: SecretStore, sealer: ReturnType<typeof createSealer>, clock: Clock, config: Config) {
+async function loadSecrets(
+  secrets: SecretStore,
+  sealer: ReturnType<typeof createSealer>,
+  clock: Clock,
+  config: Config,
+) {
   const named = (name: string) => loadNamedSecret(secrets, sealer, clock, name);
   const [signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey, captchaKey, deviceKey] = await Promise.all([
     loadSigningKeys(secrets, sealer, clock, config.tokens.refreshTokenSeconds * 1000),
-    named('cookie-key'), named('csrf-key'), named('code-pepper'), named('unsubscribe-key'), named('captcha-key'),
+    named('cookie-key'),
+    named('csrf-key'),
+    named('code-pepper'),
+    named('unsubscribe-key'),
+    named('captcha-key'),
     named('device-key'),
   ]);
   return { signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey, captchaKey, deviceKey };
@@ -60,7 +77,17 @@ export async function composeFoundation(config: Config, options: { logger?: Logg
   // Links in mail always use the configured issuer, never the request's Host header (T21).
   const link = (path: string) => new URL(path, config.issuer + '/').toString();
   return {
-    config, clock, logger, store, sealer, requestSource, audit, auditAs, metrics: createMetrics(), secrets, link,
+    config,
+    clock,
+    logger,
+    store,
+    sealer,
+    requestSource,
+    audit,
+    auditAs,
+    metrics: createMetrics(),
+    secrets,
+    link,
     secureCookies: config.issuer.startsWith('https:'),
     // Attempt counters in the database, so every node shares them.
     limiter: createRateLimiter(createSqlCounterStore(store.db, clock)),

@@ -2,10 +2,21 @@
 // workforce directory.
 import { createOutbox, createSqlOutboxStore, renderMail } from '../delivery/index.ts';
 import {
-  createSqlConsentStore, createSqlEmailChangeStore, createSqlPasswordResetStore,
-  createAccountService, createPasswordHasher, createPasswordReset, createSelfService, createSqlIdentityStore,
-  createUnsubscribe, createUnsubscribeTokens, createWorkforceService, isBreachedPassword,
-  type IdentityStore, type PasswordPolicy, type SelfService,
+  createSqlConsentStore,
+  createSqlEmailChangeStore,
+  createSqlPasswordResetStore,
+  createAccountService,
+  createPasswordHasher,
+  createPasswordReset,
+  createSelfService,
+  createSqlIdentityStore,
+  createUnsubscribe,
+  createUnsubscribeTokens,
+  createWorkforceService,
+  isBreachedPassword,
+  type IdentityStore,
+  type PasswordPolicy,
+  type SelfService,
 } from '../identity/index.ts';
 import { createDirectorySource, type DirectorySource } from '../directory/index.ts';
 import type { OtpService } from '../otp/index.ts';
@@ -16,8 +27,13 @@ import type { Foundation } from './foundation.ts';
 export function composeMail(f: Foundation) {
   const { config } = f;
   const outbox = createOutbox({
-    store: createSqlOutboxStore(f.store.db), clock: f.clock, transport: config.mail.smtpUrl ?? null, from: config.mail.from,
-    pollMs: config.mail.pollMs, maxAttempts: config.mail.maxAttempts, logger: f.logger.child({ module: 'delivery' }),
+    store: createSqlOutboxStore(f.store.db),
+    clock: f.clock,
+    transport: config.mail.smtpUrl ?? null,
+    from: config.mail.from,
+    pollMs: config.mail.pollMs,
+    maxAttempts: config.mail.maxAttempts,
+    logger: f.logger.child({ module: 'delivery' }),
   });
   const sendMail = async (templateId: string, to: string, params: Record<string, string | number>) => {
     await outbox.enqueue({ to, ...renderMail(templateId, params), category: 'transactional' });
@@ -35,17 +51,25 @@ export async function composeIdentity(f: Foundation, mail: Mail, otp: Pick<OtpSe
   const passwordPolicy: PasswordPolicy = {
     minLength: config.accounts.passwordMinLength,
     minLengthWithSecondFactor: config.accounts.passwordMinLengthWithSecondFactor,
-    maxLength: 1024, isBreached: isBreachedPassword,
+    maxLength: 1024,
+    isBreached: isBreachedPassword,
   };
   // The identity domain asks this port, not the OTP module: an active token is the second factor that allows a
   // shorter password.
   const hasSecondFactor = (accountId: string) => otp.hasActiveToken(accountId);
   const common = {
-    store: identityStore, hasher, policy: passwordPolicy, sendMail: mail.sendMail, clock, random: cryptoRandom,
+    store: identityStore,
+    hasher,
+    policy: passwordPolicy,
+    sendMail: mail.sendMail,
+    clock,
+    random: cryptoRandom,
   };
   const selfService = createSelfService({
-    ...common, hasSecondFactor,
-    emailChanges: createSqlEmailChangeStore(f.store.db), consents: createSqlConsentStore(f.store.db),
+    ...common,
+    hasSecondFactor,
+    emailChanges: createSqlEmailChangeStore(f.store.db),
+    consents: createSqlConsentStore(f.store.db),
     activity: (id) => f.audit.about(id),
     links: {
       confirmEmailChange: (token) => link(`account/email/confirm?token=${encodeURIComponent(token)}`),
@@ -57,7 +81,9 @@ export async function composeIdentity(f: Foundation, mail: Mail, otp: Pick<OtpSe
   });
   const accounts = createAccountService({
     ...common,
-    recordMarketingOptIn: async (accountId) => { await selfService.setMarketing(accountId, true, 'signup'); },
+    recordMarketingOptIn: async (accountId) => {
+      await selfService.setMarketing(accountId, true, 'signup');
+    },
     links: {
       verifyEmail: (token) => link(`verify-email?token=${encodeURIComponent(token)}`),
       signIn: () => link(''),
@@ -69,17 +95,22 @@ export async function composeIdentity(f: Foundation, mail: Mail, otp: Pick<OtpSe
     audit: f.auditAs('anonymous'),
     // Counted before the guess is checked or the mail sent, so parallel requests cannot slip past (T45).
     async throttle(kind, accountId) {
-      const [key, rule] = kind === 'code_guess'
-        ? [accountKey('verify-code', accountId), config.limits.verificationGuessesPerAccount]
-        : [accountKey('verify-mail', accountId), config.limits.mailPerAccount];
+      const [key, rule] =
+        kind === 'code_guess'
+          ? [accountKey('verify-code', accountId), config.limits.verificationGuessesPerAccount]
+          : [accountKey('verify-mail', accountId), config.limits.mailPerAccount];
       const decision = await f.limiter.consume(key, rule);
       return decision.allowed ? 0 : decision.retryAfterSeconds;
     },
   });
   const reset = createPasswordReset({
-    ...common, hasSecondFactor, resets: createSqlPasswordResetStore(f.store.db),
-    link: (token) => link(`reset-password/new?token=${encodeURIComponent(token)}`), accountLink: () => link('account'),
-    ttlSeconds: config.accounts.resetTtlSeconds, audit: f.auditAs('anonymous'),
+    ...common,
+    hasSecondFactor,
+    resets: createSqlPasswordResetStore(f.store.db),
+    link: (token) => link(`reset-password/new?token=${encodeURIComponent(token)}`),
+    accountLink: () => link('account'),
+    ttlSeconds: config.accounts.resetTtlSeconds,
+    audit: f.auditAs('anonymous'),
   });
   const unsubscribe = composeUnsubscribe(f, identityStore, selfService);
   return { identityStore, passwordPolicy, selfService, accounts, reset, ...unsubscribe };
@@ -93,15 +124,20 @@ function composeUnsubscribe(f: Foundation, store: IdentityStore, selfService: Se
     unsubscribeLink: (accountId: string) => f.link(`unsubscribe?t=${tokens.issue(accountId)}`),
     unsubscribe: createUnsubscribe({
       tokens,
-      exists: async (accountId) => await store.findAccountById(accountId) !== undefined,
-      optOut: async (accountId) => { await selfService.setMarketing(accountId, false, 'unsubscribe_link'); },
+      exists: async (accountId) => (await store.findAccountById(accountId)) !== undefined,
+      optOut: async (accountId) => {
+        await selfService.setMarketing(accountId, false, 'unsubscribe_link');
+      },
     }),
   };
 }
 
 /** The workforce directory, when one is configured; its sync ends the sessions of people it disables. */
-export function composeDirectory(f: Foundation, store: IdentityStore,
-  endSessions: (accountId: string) => Promise<void>) {
+export function composeDirectory(
+  f: Foundation,
+  store: IdentityStore,
+  endSessions: (accountId: string) => Promise<void>,
+) {
   const { config } = f;
   if (!config.directory) return { directory: undefined, workforce: undefined };
   const directory: DirectorySource = createDirectorySource(config.directory, {
@@ -112,7 +148,12 @@ export function composeDirectory(f: Foundation, store: IdentityStore,
     },
   });
   const workforce = createWorkforceService({
-    store, directory, clock: f.clock, domains: config.directory.domains, endSessions, audit: f.auditAs('directory'),
+    store,
+    directory,
+    clock: f.clock,
+    domains: config.directory.domains,
+    endSessions,
+    audit: f.auditAs('directory'),
   });
   return { directory, workforce };
 }

@@ -23,8 +23,13 @@ export function composeJobs(f: Foundation, p: JobParts) {
   const housekeep = async () => {
     const sessionRetentionMs = (config.radius?.sessionRetentionDays ?? 90) * 86_400_000;
     await Promise.all([
-      purgeExpired(f.oidcStore, clock), f.limiter.purge(24 * 3600 * 1000), p.captcha.purge(), p.purgeChallenges(),
-      p.vpnSessions.purge(clock.now() - sessionRetentionMs), p.signIn.purge(), p.otp.forgetExpiredEnrolments(),
+      purgeExpired(f.oidcStore, clock),
+      f.limiter.purge(24 * 3600 * 1000),
+      p.captcha.purge(),
+      p.purgeChallenges(),
+      p.vpnSessions.purge(clock.now() - sessionRetentionMs),
+      p.signIn.purge(),
+      p.otp.forgetExpiredEnrolments(),
     ]);
   };
   const housekeeping = setInterval(() => {

@@ -1,6 +1,11 @@
 // OpenID Connect: the registered apps, the provider, and the sessions it keeps (with back-channel logout).
 import {
-  createAdapterFactory, createClientRegistry, createProvider, createSessionManager, createSqlClientStore, findGrantId,
+  createAdapterFactory,
+  createClientRegistry,
+  createProvider,
+  createSessionManager,
+  createSqlClientStore,
+  findGrantId,
 } from '../oidc/index.ts';
 import { accountClientId, providerPages } from '../web/index.ts';
 import type { Foundation } from './foundation.ts';
@@ -29,18 +34,27 @@ export async function composeOidc(f: Foundation, identity: Identity, { signIn }:
     pages: providerPages,
   });
   provider.on('grant.success', (ctx) =>
-    metrics.tokens.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown') }));
-  const sessions = createSessionManager(provider, f.oidcStore, clock,
-    (err) => logger.warn({ err: (err as Error).message }, 'back-channel logout failed'));
+    metrics.tokens.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown') }),
+  );
+  const sessions = createSessionManager(provider, f.oidcStore, clock, (err) =>
+    logger.warn({ err: (err as Error).message }, 'back-channel logout failed'),
+  );
   provider.on('authorization.success', (ctx) => {
     sessions.touch(ctx).catch((err) => logger.warn({ err }, 'session details not saved'));
   });
   // The account site signs in as a first-party app of this Tessera; its redirect follows the configured issuer.
-  if (!await clients.find(accountClientId)) {
-    await clients.add({
-      client_id: accountClientId, client_name: 'Your account', public: true, first_party: true,
-      redirect_uris: [f.link('account/callback')],
-    }).catch((err) => { if ((err as { code?: string }).code !== 'client.exists') throw err; });
+  if (!(await clients.find(accountClientId))) {
+    await clients
+      .add({
+        client_id: accountClientId,
+        client_name: 'Your account',
+        public: true,
+        first_party: true,
+        redirect_uris: [f.link('account/callback')],
+      })
+      .catch((err) => {
+        if ((err as { code?: string }).code !== 'client.exists') throw err;
+      });
   }
   provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc provider error'));
   return { clients, provider, sessions };

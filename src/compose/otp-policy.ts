@@ -8,7 +8,11 @@ import type { Identity, Mail } from './identity.ts';
 export function composeOtp(f: Foundation): OtpService {
   const { windowSteps, freeFailures, maxFailures, enrolmentTtlSeconds, issuerName } = f.config.otp;
   return createOtpService({
-    store: createSqlOtpStore(f.store.db), sealer: f.sealer, clock: f.clock, random: cryptoRandom, issuerName,
+    store: createSqlOtpStore(f.store.db),
+    sealer: f.sealer,
+    clock: f.clock,
+    random: cryptoRandom,
+    issuerName,
     policy: { windowSteps, freeFailures, maxFailures, enrolmentTtlSeconds },
     audit: f.auditAs('anonymous'),
   });
@@ -18,7 +22,10 @@ export function composePolicy(f: Foundation, otp: OtpService, identity: Identity
   const policies = cachedPolicyStore(createSqlPolicyStore(f.store.db), () => f.clock.now());
   const groupsOf = async (accountId: string) => (await identity.accounts.findAccount(accountId))?.groups ?? [];
   const secondFactor = createSecondFactorRule({
-    policies, groupsOf, hasToken: (accountId) => otp.hasActiveToken(accountId), now: () => f.clock.now(),
+    policies,
+    groupsOf,
+    hasToken: (accountId) => otp.hasActiveToken(accountId),
+    now: () => f.clock.now(),
   });
   const afterEnrolment = createEnrolmentNotice({
     emailOf: async (accountId) => (await identity.accounts.findAccount(accountId))?.email,

@@ -4,8 +4,12 @@ import { portInUse } from '../config.ts';
 import { RadiusPortError } from '../radius/index.ts';
 
 /** Runs `listen`; a port another process holds becomes one line naming `key` and its environment variable. */
-export async function listenNamed<T>(key: string, port: number, host: string | undefined,
-  listen: () => Promise<T>): Promise<T> {
+export async function listenNamed<T>(
+  key: string,
+  port: number,
+  host: string | undefined,
+  listen: () => Promise<T>,
+): Promise<T> {
   try {
     return await listen();
   } catch (err) {

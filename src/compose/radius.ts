@@ -1,7 +1,14 @@
 // RADIUS for the VPN gateways: password, then the one-time code by Access-Challenge; accounting keeps VPN sessions.
 import {
-  createChallengePurge, createRadiusServer, createSqlChallengeStates, createSqlStoredClients, createSqlVpnSessions,
-  createVpnLogin, sessionChange, type AccountingRecord, type RadiusServer,
+  createChallengePurge,
+  createRadiusServer,
+  createSqlChallengeStates,
+  createSqlStoredClients,
+  createSqlVpnSessions,
+  createVpnLogin,
+  sessionChange,
+  type AccountingRecord,
+  type RadiusServer,
 } from '../radius/index.ts';
 import { assertStillActive, type WorkforceService } from '../identity/index.ts';
 import type { OtpService } from '../otp/index.ts';
@@ -15,7 +22,10 @@ import type { Policy } from './otp-policy.ts';
 import type { SignInParts } from './signin.ts';
 
 export interface RadiusParts {
-  identity: Identity; otp: OtpService; policy: Policy; workforce: WorkforceService | undefined;
+  identity: Identity;
+  otp: OtpService;
+  policy: Policy;
+  workforce: WorkforceService | undefined;
   firstFactor: FirstFactor;
 }
 
@@ -23,13 +33,19 @@ export function composeRadius(f: Foundation, p: RadiusParts) {
   const { config, store, clock, audit } = f;
   const challengeStates = createSqlChallengeStates(store.db, clock, 120);
   const purgeChallenges = createChallengePurge({ states: challengeStates, audit: f.auditAs('radius') });
-  const radiusClients = createSqlStoredClients(store.db, f.sealer, clock, config.radius?.clients.map((c) => c.name));
+  const radiusClients = createSqlStoredClients(
+    store.db,
+    f.sealer,
+    clock,
+    config.radius?.clients.map((c) => c.name),
+  );
   const vpnSessions = createSqlVpnSessions(store.db);
   let radius: RadiusServer | undefined;
   if (config.radius) {
     const vpnLogin = createVpnLogin({
       ...createVpnPorts({
-        firstFactor: p.firstFactor, workforce: p.workforce,
+        firstFactor: p.firstFactor,
+        workforce: p.workforce,
         secondFactor: createCheckedSecondFactor(p.policy.secondFactor, p.otp),
         assertStillActive: (accountId) => assertStillActive(p.identity.identityStore, accountId),
         validateCode: (accountId, code, options) => p.otp.validate(accountId, code, options),
@@ -50,8 +66,11 @@ export function composeRadius(f: Foundation, p: RadiusParts) {
       // One audit row per login: the directory and code checks are its steps (details.steps).
       authenticate: (request) => audit.asOneEvent(() => vpnLogin(request)),
       account: (record) => recordAccounting(f, vpnSessions, record),
-      onError: (error, context) => f.logger.warn(
-        { ...context, code: (error as { code?: string }).code, err: (error as Error).message }, 'RADIUS step failed'),
+      onError: (error, context) =>
+        f.logger.warn(
+          { ...context, code: (error as { code?: string }).code, err: (error as Error).message },
+          'RADIUS step failed',
+        ),
       onCount: (event) => f.metrics.radius.inc({ client: event.client ?? 'unknown', outcome: event.outcome }),
       internalErrorMessage: t('web.unavailable'),
     });
@@ -59,15 +78,21 @@ export function composeRadius(f: Foundation, p: RadiusParts) {
   return { radius, radiusClients, vpnSessions, purgeChallenges };
 }
 
-async function recordAccounting(f: Foundation, vpnSessions: ReturnType<typeof createSqlVpnSessions>,
-  record: AccountingRecord): Promise<void> {
+async function recordAccounting(
+  f: Foundation,
+  vpnSessions: ReturnType<typeof createSqlVpnSessions>,
+  record: AccountingRecord,
+): Promise<void> {
   const change = sessionChange(record, f.clock.now());
   await vpnSessions.apply(change);
   // Interim updates only refresh counters; the audit trail keeps the beginnings and ends.
   if (change.kind !== 'interim' && change.kind !== 'ignored') {
     await f.audit.record({
-      actor: record.client, action: `radius.accounting.${change.kind}`,
-      subject: 'userName' in change ? change.userName : null, source: record.source.address, outcome: 'success',
+      actor: record.client,
+      action: `radius.accounting.${change.kind}`,
+      subject: 'userName' in change ? change.userName : null,
+      source: record.source.address,
+      outcome: 'success',
       details: { session: record.sessionId },
     });
   }

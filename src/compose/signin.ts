@@ -14,15 +14,25 @@ export function composeSignIn(f: Foundation, otp: OtpService, identity: Identity
   const { limits } = f.config;
   // Password attempts, on the sign-in page and the VPN alike (src/ratelimit/attempt-limits.ts).
   const signInRules: AttemptRules = {
-    perAccountSource: limits.signInPerAccountSource, perSource: limits.signInPerSource,
-    perAccount: limits.signInPerAccount, perDevice: limits.signInPerDevice,
+    perAccountSource: limits.signInPerAccountSource,
+    perSource: limits.signInPerSource,
+    perAccount: limits.signInPerAccount,
+    perDevice: limits.signInPerDevice,
   };
   const devices = createDeviceCookies({
-    key: f.secrets.deviceKey, clock: f.clock, lifetimeDays: limits.deviceCookieDays, secure: f.secureCookies,
+    key: f.secrets.deviceKey,
+    clock: f.clock,
+    lifetimeDays: limits.deviceCookieDays,
+    secure: f.secureCookies,
   });
   const signIn = createSignIn({
-    store: createSqlSignInFlowStore(f.store.db), clock: f.clock, random: cryptoRandom,
-    secondFactor: policy.secondFactor, otp, afterEnrolment: policy.afterEnrolment, flowTtlSeconds: 15 * 60,
+    store: createSqlSignInFlowStore(f.store.db),
+    clock: f.clock,
+    random: cryptoRandom,
+    secondFactor: policy.secondFactor,
+    otp,
+    afterEnrolment: policy.afterEnrolment,
+    flowTtlSeconds: 15 * 60,
     async label(accountId) {
       const account = await identity.accounts.findAccount(accountId);
       return account?.username ?? account?.email ?? accountId;
@@ -34,7 +44,11 @@ export function composeSignIn(f: Foundation, otp: OtpService, identity: Identity
 export type SignInParts = ReturnType<typeof composeSignIn>;
 
 /** The password check of the sign-in page and the VPN: the directory for its names, else a customer's password. */
-export function composeFirstFactor(f: Foundation, identity: Identity, signIn: SignInParts,
-  workforce: WorkforceService | undefined) {
+export function composeFirstFactor(
+  f: Foundation,
+  identity: Identity,
+  signIn: SignInParts,
+  workforce: WorkforceService | undefined,
+) {
   return createFirstFactor({ accounts: identity.accounts, workforce, limiter: f.limiter, rules: signIn.signInRules });
 }

@@ -6,8 +6,15 @@ import type { WorkforceService } from '../identity/index.ts';
 import { apiResource, mountProvider, publicJwks, registerInteractions } from '../oidc/index.ts';
 import { createCaptcha, createSqlSpentSolutions } from '../captcha/index.ts';
 import {
-  createCsrf, registerAccountRoutes, registerAccountSite, registerErrorHandling, registerObservability,
-  registerOtpValidateApi, registerResetRoutes, registerSecurityHeaders, registerStylesheet,
+  createCsrf,
+  registerAccountRoutes,
+  registerAccountSite,
+  registerErrorHandling,
+  registerObservability,
+  registerOtpValidateApi,
+  registerResetRoutes,
+  registerSecurityHeaders,
+  registerStylesheet,
 } from '../web/index.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity, Mail } from './identity.ts';
@@ -17,7 +24,12 @@ import type { FirstFactor } from '../signin/index.ts';
 import type { Oidc } from './oidc.ts';
 
 export interface WebParts {
-  identity: Identity; mail: Mail; otp: OtpService; policy: Policy; signIn: SignInParts; oidc: Oidc;
+  identity: Identity;
+  mail: Mail;
+  otp: OtpService;
+  policy: Policy;
+  signIn: SignInParts;
+  oidc: Oidc;
   workforce: WorkforceService | undefined;
   firstFactor: FirstFactor;
 }
@@ -35,7 +47,9 @@ export async function composeHttp(f: Foundation): Promise<FastifyInstance> {
   await registerSecurityHeaders(app, { issuer: config.issuer });
   registerStylesheet(app);
   registerErrorHandling(app);
-  const ready = async () => { await store.db.selectFrom('accounts').select('id').limit(1).execute(); };
+  const ready = async () => {
+    await store.db.selectFrom('accounts').select('id').limit(1).execute();
+  };
   registerObservability(app, f.metrics, ready, { bearerToken: config.metrics.bearerToken });
   return app;
 }
@@ -48,38 +62,83 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
   const { devices } = p.signIn;
   const csrf = createCsrf(f.secrets.csrfKey);
   registerInteractions(app, {
-    provider, accounts, workforce: p.workforce !== undefined, passwordChangeUrl: config.directory?.passwordChangeUrl,
-    csrf, passwordMinLength: p.identity.passwordPolicy.minLength, signIn: p.signIn.signIn, limiter,
-    limits: config.limits, devices, firstFactor: p.firstFactor,
+    provider,
+    accounts,
+    workforce: p.workforce !== undefined,
+    passwordChangeUrl: config.directory?.passwordChangeUrl,
+    csrf,
+    passwordMinLength: p.identity.passwordPolicy.minLength,
+    signIn: p.signIn.signIn,
+    limiter,
+    limits: config.limits,
+    devices,
+    firstFactor: p.firstFactor,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   const captcha = createCaptcha({
-    spent: createSqlSpentSolutions(f.store.db), clock: f.clock, hmacKey: f.secrets.captchaKey.toString('base64'),
-    maxNumber: config.accounts.captchaMaxNumber, expiresSeconds: 600,
+    spent: createSqlSpentSolutions(f.store.db),
+    clock: f.clock,
+    hmacKey: f.secrets.captchaKey.toString('base64'),
+    maxNumber: config.accounts.captchaMaxNumber,
+    expiresSeconds: 600,
   });
   const { mailPerAccountSource, mailPerSource, mailPerAccount } = config.limits;
   registerResetRoutes(app, {
-    captcha, reset: p.identity.reset, sessions, csrf, limiter, devices,
+    captcha,
+    reset: p.identity.reset,
+    sessions,
+    csrf,
+    limiter,
+    devices,
     // The owner's browser (device cookie) has the per-address allowance to itself.
     rules: {
-      perAccountSource: mailPerAccountSource, perSource: mailPerSource, perAccount: mailPerAccount,
+      perAccountSource: mailPerAccountSource,
+      perSource: mailPerSource,
+      perAccount: mailPerAccount,
       perDevice: mailPerAccount,
     },
-    secureCookies, onError: (err) => f.logger.error({ err }, 'password reset mail failed'),
+    secureCookies,
+    onError: (err) => f.logger.error({ err }, 'password reset mail failed'),
   });
   registerAccountSite(app, {
-    provider, accounts, selfService, sessions, clients, csrf, otp: p.otp, afterEnrolment: p.policy.afterEnrolment,
-    issuer: config.issuer, secureCookies, session: config.sessions, clock: f.clock, limiter, limits: config.limits,
+    provider,
+    accounts,
+    selfService,
+    sessions,
+    clients,
+    csrf,
+    otp: p.otp,
+    afterEnrolment: p.policy.afterEnrolment,
+    issuer: config.issuer,
+    secureCookies,
+    session: config.sessions,
+    clock: f.clock,
+    limiter,
+    limits: config.limits,
   });
   registerAccountRoutes(app, {
     accounts,
     unsubscribe: p.identity.unsubscribe,
-    mailbox: config.demo && !config.mail.smtpUrl ? async () => (await p.mail.outbox.recent({ limit: 50 }))
-      .map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, createdAt: m.createdAt })) : undefined,
+    mailbox:
+      config.demo && !config.mail.smtpUrl
+        ? async () =>
+            (await p.mail.outbox.recent({ limit: 50 })).map((m) => ({
+              id: m.id,
+              to: m.to,
+              subject: m.subject,
+              text: m.text,
+              createdAt: m.createdAt,
+            }))
+        : undefined,
   });
   registerOtpValidateApi(app, {
-    otp: p.otp, accounts, issuer: config.issuer, audience: apiResource(config.issuer),
-    keys: publicJwks(f.secrets.signingKeys), limiter, perUser: config.limits.otpApiPerUser,
+    otp: p.otp,
+    accounts,
+    issuer: config.issuer,
+    audience: apiResource(config.issuer),
+    keys: publicJwks(f.secrets.signingKeys),
+    limiter,
+    perUser: config.limits.otpApiPerUser,
     onResult: (result) => metrics.otpValidations.inc({ result }),
   });
   await mountProvider(app, provider, config.issuer);

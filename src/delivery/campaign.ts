@@ -26,11 +26,17 @@ export class CampaignError extends TesseraError<'delivery.campaign_invalid'> {
 }
 
 function plainText(html: string): string {
-  return html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, '').replace(/<br\s*\/?>|<\/p>/gi, '\n').replace(/<[^>]+>/g, '').replace(/\n{3,}/g, '\n\n').trim();
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>|<\/p>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 export async function sendCampaign(o: CampaignOptions, input: CampaignInput): Promise<{ recipients: number }> {
-  if (!input.subject.trim() || /[\r\n]/.test(input.subject)) throw new CampaignError('the subject must be one non-empty line');
+  if (!input.subject.trim() || /[\r\n]/.test(input.subject))
+    throw new CampaignError('the subject must be one non-empty line');
   if (!input.html.trim()) throw new CampaignError('the HTML body is empty');
   const recipients = await o.audience();
   const spacingMs = 60_000 / o.perMinute;

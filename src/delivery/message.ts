@@ -24,8 +24,19 @@ const fieldName = /^[\x21-\x39\x3b-\x7e]{1,76}$/;
 // Headers the outbox writes itself: letting a caller set them would add recipients (Bcc), forge the sender,
 // or break the MIME structure of the message.
 const reserved = new Set([
-  'from', 'sender', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'mime-version', 'content-type',
-  'content-transfer-encoding', 'return-path', 'received',
+  'from',
+  'sender',
+  'to',
+  'cc',
+  'bcc',
+  'subject',
+  'date',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'return-path',
+  'received',
 ]);
 
 // Characters that end or split an address in a header or an SMTP command (RFC 5322 specials, space, controls).
@@ -39,10 +50,15 @@ export function isDeliverableAddress(address: string): boolean {
   if (at < 1 || at !== address.lastIndexOf('@')) return false;
   const local = address.slice(0, at);
   const domain = address.slice(at + 1);
-  if (Buffer.byteLength(local) > 64 || !addressPart.test(local) || local.split('.').some((atom) => atom === '')) return false;
+  if (Buffer.byteLength(local) > 64 || !addressPart.test(local) || local.split('.').some((atom) => atom === ''))
+    return false;
   const labels = domain.split('.');
-  return labels.length >= 2 && addressPart.test(domain) && labels.every((label) => label.length > 0 && label.length <= 63
-    && !label.startsWith('-') && !label.endsWith('-')) && labels[labels.length - 1].length >= 2;
+  return (
+    labels.length >= 2 &&
+    addressPart.test(domain) &&
+    labels.every((label) => label.length > 0 && label.length <= 63 && !label.startsWith('-') && !label.endsWith('-')) &&
+    labels[labels.length - 1].length >= 2
+  );
 }
 
 /** Refuses a mail that could inject headers or cannot be addressed; returns the headers to store. */
@@ -50,11 +66,13 @@ export function checkMail(mail: OutgoingMail): Record<string, string> {
   for (const field of ['to', 'subject', 'text'] as const) {
     if (typeof mail[field] !== 'string') throw new DeliveryError('delivery.invalid_mail', field);
   }
-  if (mail.html !== undefined && typeof mail.html !== 'string') throw new DeliveryError('delivery.invalid_mail', 'html');
+  if (mail.html !== undefined && typeof mail.html !== 'string')
+    throw new DeliveryError('delivery.invalid_mail', 'html');
   if (mail.category !== undefined && mail.category !== 'transactional' && mail.category !== 'marketing') {
     throw new DeliveryError('delivery.invalid_mail', 'category');
   }
-  if (mail.notBefore !== undefined && !Number.isSafeInteger(mail.notBefore)) throw new DeliveryError('delivery.invalid_mail', 'notBefore');
+  if (mail.notBefore !== undefined && !Number.isSafeInteger(mail.notBefore))
+    throw new DeliveryError('delivery.invalid_mail', 'notBefore');
   if (headerControl.test(mail.to)) throw new DeliveryError('delivery.header_injection', 'to');
   if (headerControl.test(mail.subject)) throw new DeliveryError('delivery.header_injection', 'subject');
   if (!isDeliverableAddress(mail.to)) throw new DeliveryError('delivery.invalid_recipient', 'to');
@@ -62,8 +80,10 @@ export function checkMail(mail: OutgoingMail): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(mail.headers ?? {})) {
     if (typeof value !== 'string') throw new DeliveryError('delivery.invalid_header', name);
-    if (headerControl.test(value) || headerControl.test(name)) throw new DeliveryError('delivery.header_injection', 'headers');
-    if (!fieldName.test(name) || reserved.has(name.toLowerCase())) throw new DeliveryError('delivery.invalid_header', name);
+    if (headerControl.test(value) || headerControl.test(name))
+      throw new DeliveryError('delivery.header_injection', 'headers');
+    if (!fieldName.test(name) || reserved.has(name.toLowerCase()))
+      throw new DeliveryError('delivery.invalid_header', name);
     headers[name] = value;
   }
   return headers;

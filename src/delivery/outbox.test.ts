@@ -23,22 +23,42 @@ for (const dialect of await testDialects()) {
       node2 = openStore(database.url);
       smtp = await startSmtpServer();
     });
-    after(async () => { await smtp.stop(); await node1.close(); await node2.close(); await database.drop(); });
-
-    const outboxFor = (o: { store?: Store; url?: string; clock?: ReturnType<typeof manualClock>; maxAttempts?: number } = {}) => createOutbox({
-      store: createSqlOutboxStore((o.store ?? node1).db), clock: o.clock ?? manualClock(), transport: o.url ?? smtp.url,
-      from: 'Tessera <no-reply@example.com>', pollMs: 20, maxAttempts: o.maxAttempts ?? 3, logger: silent,
+    after(async () => {
+      await smtp.stop();
+      await node1.close();
+      await node2.close();
+      await database.drop();
     });
-    const row = (id: string) => node1.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+    const outboxFor = (
+      o: { store?: Store; url?: string; clock?: ReturnType<typeof manualClock>; maxAttempts?: number } = {},
+    ) =>
+      createOutbox({
+        store: createSqlOutboxStore((o.store ?? node1).db),
+        clock: o.clock ?? manualClock(),
+        transport: o.url ?? smtp.url,
+        from: 'Tessera <no-reply@example.com>',
+        pollMs: 20,
+        maxAttempts: o.maxAttempts ?? 3,
+        logger: silent,
+      });
+    const row = (id: string) =>
+      node1.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
     it('delivers through the relay with From, To, Subject, Message-ID, Date, both parts and pass-through headers, once', async () => {
       const clock = manualClock(Date.UTC(2026, 2, 1, 9, 30));
       const outbox = outboxFor({ clock });
       const id = await outbox.enqueue({
         to: 'ana@example.com',
-        ...renderMail('account.verify_email', { code: '012345', link: 'https://id.example.com/v?token=t',
-          expiresSeconds: 3600 }),
-        headers: { 'List-Unsubscribe': '<https://id.example.com/u>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+        ...renderMail('account.verify_email', {
+          code: '012345',
+          link: 'https://id.example.com/v?token=t',
+          expiresSeconds: 3600,
+        }),
+        headers: {
+          'List-Unsubscribe': '<https://id.example.com/u>',
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
       });
       clock.advance(1_000);
       assert.equal(await outbox.deliverDue(), 1);
@@ -142,7 +162,8 @@ for (const dialect of await testDialects()) {
       const clock = manualClock();
       const [a, b] = [outboxFor({ clock, store: node1 }), outboxFor({ clock, store: node2 })];
       const recipients = Array.from({ length: 45 }, (_, i) => `twin${i}@example.com`);
-      for (const [i, to] of recipients.entries()) await (i % 2 ? a : b).enqueue({ to, subject: 'Once', text: 'only once' });
+      for (const [i, to] of recipients.entries())
+        await (i % 2 ? a : b).enqueue({ to, subject: 'Once', text: 'only once' });
       let sent = 0;
       for (let round = 0; round < 5; round++) {
         const [sentA, sentB] = await Promise.all([a.deliverDue(), b.deliverDue()]);
@@ -152,7 +173,8 @@ for (const dialect of await testDialects()) {
       for (const to of recipients) {
         assert.equal(smtp.received.filter((m) => m.to.includes(to)).length, 1, `${to} got exactly one mail`);
       }
-      await a.stop(); await b.stop();
+      await a.stop();
+      await b.stop();
     });
   });
 }

@@ -65,8 +65,13 @@ export function retryDelayMs(attempts: number): number {
 // What may be stored and logged about a failure: the relay's reply code (451, 550) or the network error code
 // (ECONNREFUSED). Never the message text: a relay may echo the recipient or the content back.
 function failureOf(err: unknown): { reason: string; permanent: boolean } {
-  const { responseCode, code, originalCode } = (err ?? {}) as { responseCode?: unknown; code?: unknown; originalCode?: unknown };
-  if (typeof responseCode === 'number') return { reason: String(responseCode), permanent: responseCode >= 500 && responseCode < 600 };
+  const { responseCode, code, originalCode } = (err ?? {}) as {
+    responseCode?: unknown;
+    code?: unknown;
+    originalCode?: unknown;
+  };
+  if (typeof responseCode === 'number')
+    return { reason: String(responseCode), permanent: responseCode >= 500 && responseCode < 600 };
   // nodemailer wraps socket errors as ESOCKET and keeps the operating system's code (ECONNREFUSED) beside it.
   const reason = [originalCode, code].find((c): c is string => typeof c === 'string' && /^[A-Z_]{1,32}$/.test(c));
   return { reason: reason ?? 'error', permanent: false };
@@ -77,13 +82,22 @@ function messageIdDomain(from: string): string {
 }
 
 const toStoredMail = (r: OutboxRow): StoredMail => ({
-  id: r.id, to: r.to_address, subject: r.subject, text: r.text_body, html: r.html_body, category: r.category,
-  status: r.status, createdAt: Number(r.created_at), sentAt: r.sent_at === null ? null : Number(r.sent_at),
+  id: r.id,
+  to: r.to_address,
+  subject: r.subject,
+  text: r.text_body,
+  html: r.html_body,
+  category: r.category,
+  status: r.status,
+  createdAt: Number(r.created_at),
+  sentAt: r.sent_at === null ? null : Number(r.sent_at),
 });
 
 export function createOutbox(o: OutboxOptions): Outbox {
   const { store } = o;
-  const transporter: Transporter | null = o.transport ? nodemailer.createTransport({ url: o.transport, ...smtpTimeouts }) : null;
+  const transporter: Transporter | null = o.transport
+    ? nodemailer.createTransport({ url: o.transport, ...smtpTimeouts })
+    : null;
   const idDomain = messageIdDomain(o.from);
 
   async function deliverOne(row: OutboxRow): Promise<boolean> {
@@ -91,7 +105,11 @@ export function createOutbox(o: OutboxOptions): Outbox {
     const log = { outbox: row.id, category: row.category, to: maskAddress(row.to_address), attempts };
     try {
       await transporter!.sendMail({
-        from: o.from, to: row.to_address, subject: row.subject, text: row.text_body, html: row.html_body ?? undefined,
+        from: o.from,
+        to: row.to_address,
+        subject: row.subject,
+        text: row.text_body,
+        html: row.html_body ?? undefined,
         headers: JSON.parse(row.headers) as Record<string, string>,
         // The same id on every attempt: a receiver that got a mail whose reply was lost can drop the repeat.
         messageId: `<${row.id}@${idDomain}>`,
@@ -101,8 +119,17 @@ export function createOutbox(o: OutboxOptions): Outbox {
     } catch (err) {
       const { reason, permanent } = failureOf(err);
       const failed = permanent || attempts >= o.maxAttempts;
-      await store.markFailedAttempt(row.id, { attempts, failed, lastError: reason, nextAttemptAt: o.clock.now() + retryDelayMs(attempts) });
-      if (failed) o.logger.error({ ...log, reason }, permanent ? 'mail refused for good by the relay' : 'mail failed after the last attempt');
+      await store.markFailedAttempt(row.id, {
+        attempts,
+        failed,
+        lastError: reason,
+        nextAttemptAt: o.clock.now() + retryDelayMs(attempts),
+      });
+      if (failed)
+        o.logger.error(
+          { ...log, reason },
+          permanent ? 'mail refused for good by the relay' : 'mail failed after the last attempt',
+        );
       else o.logger.warn({ ...log, reason }, 'mail will be retried');
       return false;
     }
@@ -136,10 +163,18 @@ export function createOutbox(o: OutboxOptions): Outbox {
       const now = o.clock.now();
       const category = mail.category ?? 'transactional';
       await store.insert({
-        id, category, to_address: mail.to, subject: mail.subject, text_body: mail.text, html_body: mail.html ?? null,
-        headers: JSON.stringify(headers), created_at: now, next_attempt_at: Math.max(now, mail.notBefore ?? now),
+        id,
+        category,
+        to_address: mail.to,
+        subject: mail.subject,
+        text_body: mail.text,
+        html_body: mail.html ?? null,
+        headers: JSON.stringify(headers),
+        created_at: now,
+        next_attempt_at: Math.max(now, mail.notBefore ?? now),
         // Mailbox mode: nothing to send, the mail is done once it is stored and readable on the local page.
-        status: transporter ? 'pending' : 'sent', sent_at: transporter ? null : now,
+        status: transporter ? 'pending' : 'sent',
+        sent_at: transporter ? null : now,
       });
       if (transporter) poller.wake();
       else o.logger.info({ outbox: id, category, to: maskAddress(mail.to) }, 'mail kept in the local mailbox');
@@ -154,8 +189,12 @@ export function createOutbox(o: OutboxOptions): Outbox {
       transporter?.close();
     },
     async recent(filter = {}) {
-      const limit = Number.isSafeInteger(filter.limit) ? Math.min(maxRecent, Math.max(1, filter.limit!)) : defaultRecent;
-      return (await store.recent({ to: typeof filter.to === 'string' ? filter.to : undefined, limit })).map(toStoredMail);
+      const limit = Number.isSafeInteger(filter.limit)
+        ? Math.min(maxRecent, Math.max(1, filter.limit!))
+        : defaultRecent;
+      return (await store.recent({ to: typeof filter.to === 'string' ? filter.to : undefined, limit })).map(
+        toStoredMail,
+      );
     },
   };
 }

@@ -24,12 +24,23 @@ export function createPoller(task: () => Promise<unknown>, pollMs: number, logge
     timer = undefined;
     wakeAgain = false;
     // A failing run (database restarting) is logged and retried at the next poll; the loop never dies.
-    current = task().then(() => undefined, (err: unknown) => {
-      logger.error({ err: err instanceof Error ? { message: err.message, code: (err as { code?: unknown }).code } : String(err) }, 'outbox poll failed');
-    }).finally(() => {
-      current = undefined;
-      schedule(wakeAgain ? 0 : pollMs);
-    });
+    current = task()
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          logger.error(
+            {
+              err:
+                err instanceof Error ? { message: err.message, code: (err as { code?: unknown }).code } : String(err),
+            },
+            'outbox poll failed',
+          );
+        },
+      )
+      .finally(() => {
+        current = undefined;
+        schedule(wakeAgain ? 0 : pollMs);
+      });
   }
 
   return {
@@ -40,7 +51,10 @@ export function createPoller(task: () => Promise<unknown>, pollMs: number, logge
     },
     wake() {
       if (!running) return;
-      if (current !== undefined) { wakeAgain = true; return; }
+      if (current !== undefined) {
+        wakeAgain = true;
+        return;
+      }
       clearTimeout(timer);
       timer = undefined;
       schedule(0);

@@ -11,6 +11,9 @@ export interface OutboxStore {
   /** True when this caller now holds the row until `untilMs`; false when another node got it first. */
   claim(id: string, nowMs: number, untilMs: number): Promise<boolean>;
   markSent(id: string, attempts: number, sentAt: number): Promise<void>;
-  markFailedAttempt(id: string, change: { attempts: number; failed: boolean; nextAttemptAt: number; lastError: string }): Promise<void>;
+  markFailedAttempt(
+    id: string,
+    change: { attempts: number; failed: boolean; nextAttemptAt: number; lastError: string },
+  ): Promise<void>;
   recent(filter: { to?: string; limit: number }): Promise<OutboxRow[]>;
 }

@@ -11,7 +11,11 @@ describe('mail templates', () => {
     const mail = renderMail('account.verify_email', verify);
     assert.equal(mail.subject, 'Confirm your e-mail address');
     assert.match(mail.text, /012345/);
-    assert.match(mail.text, /https:\/\/id\.example\.com\/verify\?token=abc&x=1/, 'the text part is plain, the link works as written');
+    assert.match(
+      mail.text,
+      /https:\/\/id\.example\.com\/verify\?token=abc&x=1/,
+      'the text part is plain, the link works as written',
+    );
     assert.match(mail.text, /work for 1 hour and only once/);
     assert.match(mail.text, /spam folder/);
     assert.match(mail.html, /<a href="https:\/\/id\.example\.com\/verify\?token=abc&amp;x=1">/);
@@ -30,7 +34,10 @@ describe('mail templates', () => {
   });
 
   it('tells the owner of a taken address how to sign in or reset, without creating anything', () => {
-    const mail = renderMail('account.already_registered', { signInLink: 'https://id.example.com/sign-in', resetLink: 'https://id.example.com/reset' });
+    const mail = renderMail('account.already_registered', {
+      signInLink: 'https://id.example.com/sign-in',
+      resetLink: 'https://id.example.com/reset',
+    });
     assert.match(mail.text, /Sign in: https:\/\/id\.example\.com\/sign-in/);
     assert.match(mail.text, /Reset it: https:\/\/id\.example\.com\/reset/);
     assert.match(mail.html, /href="https:\/\/id\.example\.com\/reset"/);
@@ -38,26 +45,43 @@ describe('mail templates', () => {
 
   it('escapes every hostile parameter in the HTML part', () => {
     const mail = renderMail('account.verify_email', {
-      code: '<img src=x onerror=alert(1)>', link: 'https://x.example/"><script>alert(1)</script>', expiresSeconds: 600,
+      code: '<img src=x onerror=alert(1)>',
+      link: 'https://x.example/"><script>alert(1)</script>',
+      expiresSeconds: 600,
     });
     assert.doesNotMatch(mail.html, /<script>|<img/);
     assert.match(mail.html, /&lt;img src=x onerror=alert\(1\)&gt;/);
-    assert.match(mail.html, /href="https:\/\/x\.example\/&quot;&gt;&lt;script&gt;/, 'the quote cannot close the attribute');
-    const changed = renderMail('account.email_changed', { newEmail: `o'brien"<b>@example.com`, undoLink: 'https://id.example.com/undo' });
+    assert.match(
+      mail.html,
+      /href="https:\/\/x\.example\/&quot;&gt;&lt;script&gt;/,
+      'the quote cannot close the attribute',
+    );
+    const changed = renderMail('account.email_changed', {
+      newEmail: `o'brien"<b>@example.com`,
+      undoLink: 'https://id.example.com/undo',
+    });
     assert.match(changed.html, /o&#39;brien&quot;&lt;b&gt;@example\.com/);
   });
 
   it('refuses a link parameter that is not a web address (javascript: survives escaping)', () => {
     for (const link of ['javascript:alert(1)', 'data:text/html,x', '//evil.example/x', 'https://a.example/ b']) {
-      assert.throws(() => renderMail('account.verify_email', { ...verify, link }), { code: 'delivery.invalid_parameter', field: 'link' }, link);
+      assert.throws(
+        () => renderMail('account.verify_email', { ...verify, link }),
+        { code: 'delivery.invalid_parameter', field: 'link' },
+        link,
+      );
     }
   });
 
   it('refuses a missing parameter rather than sending a mail with a hole in it', () => {
-    assert.throws(() => renderMail('account.verify_email', { code: '1', expiresSeconds: 300 }),
-      { code: 'delivery.missing_parameter', field: 'link' });
-    assert.throws(() => renderMail('account.verify_email', { ...verify, expiresSeconds: Number.NaN }),
-      { code: 'delivery.missing_parameter', field: 'expiresSeconds' });
+    assert.throws(() => renderMail('account.verify_email', { code: '1', expiresSeconds: 300 }), {
+      code: 'delivery.missing_parameter',
+      field: 'link',
+    });
+    assert.throws(() => renderMail('account.verify_email', { ...verify, expiresSeconds: Number.NaN }), {
+      code: 'delivery.missing_parameter',
+      field: 'expiresSeconds',
+    });
   });
 
   it('refuses an unknown template id, including names every object has', () => {
@@ -77,7 +101,9 @@ describe('mail templates', () => {
         const english = catalogues[fallbackLocale][id];
         assert.ok(english, `${locale} ${id} exists in English`);
         assert.deepEqual(templateParams(template).sort(), templateParams(english).sort(), `${locale} ${id} parameters`);
-        const params = Object.fromEntries(templateParams(template).map((name) => [name, `https://id.example.com/${name}`]));
+        const params = Object.fromEntries(
+          templateParams(template).map((name) => [name, `https://id.example.com/${name}`]),
+        );
         const mail = renderMail(id, params, locale);
         assert.ok(mail.subject && mail.text && mail.html, `${locale} ${id} renders`);
         assert.doesNotMatch(mail.subject + mail.text + mail.html, /\{\w+\}/, `${locale} ${id} leaves no placeholder`);

@@ -12,7 +12,8 @@ const placeholder = /\{(\w+)\}/g;
 /** Parameters a template uses, in the order they first appear. */
 export function templateParams(template: MailTemplate): string[] {
   const names = new Set<string>();
-  for (const part of [template.subject, template.text, template.html]) for (const m of part.matchAll(placeholder)) names.add(m[1]);
+  for (const part of [template.subject, template.text, template.html])
+    for (const m of part.matchAll(placeholder)) names.add(m[1]);
   return [...names];
 }
 
@@ -21,7 +22,10 @@ function findTemplate(id: string, locale: string): { template: MailTemplate; lan
   // `ro-RO` → `ro` → English: a language without its own text for this mail still sends one.
   const language = locale.toLowerCase().split(/[-_]/)[0];
   if (!Object.hasOwn(catalogues[fallbackLocale], id)) throw new DeliveryError('delivery.unknown_template', id);
-  for (const [name, catalogue] of [[locale, catalogues[locale]], [language, catalogues[language]]] as const) {
+  for (const [name, catalogue] of [
+    [locale, catalogues[locale]],
+    [language, catalogues[language]],
+  ] as const) {
     const template = catalogue?.[id];
     if (template) return { template, language: name };
   }
@@ -34,7 +38,8 @@ export function renderMail(id: string, params: MailParams, locale: string = fall
   for (const name of templateParams(template)) {
     const value = Object.hasOwn(params, name) ? params[name] : undefined;
     // A missing parameter would send a mail with a hole in it (an empty link): refuse it before anything is stored.
-    if (typeof value !== 'string' && (typeof value !== 'number' || !Number.isFinite(value))) throw new DeliveryError('delivery.missing_parameter', name);
+    if (typeof value !== 'string' && (typeof value !== 'number' || !Number.isFinite(value)))
+      throw new DeliveryError('delivery.missing_parameter', name);
     // A duration's parameter is in seconds (`expiresSeconds`); the mail says "24 hours".
     const duration = typeof value === 'number' && isDurationParam(name);
     values.set(name, duration ? formatDuration(value, language) : String(value));
@@ -43,6 +48,11 @@ export function renderMail(id: string, params: MailParams, locale: string = fall
   for (const m of template.html.matchAll(/href="\{(\w+)\}"/g)) {
     if (!/^https?:\/\/[^\s]+$/i.test(values.get(m[1])!)) throw new DeliveryError('delivery.invalid_parameter', m[1]);
   }
-  const fill = (text: string, encode: (v: string) => string) => text.replace(placeholder, (_, name: string) => encode(values.get(name)!));
-  return { subject: fill(template.subject, (v) => v), text: fill(template.text, (v) => v), html: fill(template.html, escapeHtml) };
+  const fill = (text: string, encode: (v: string) => string) =>
+    text.replace(placeholder, (_, name: string) => encode(values.get(name)!));
+  return {
+    subject: fill(template.subject, (v) => v),
+    text: fill(template.text, (v) => v),
+    html: fill(template.html, escapeHtml),
+  };
 }

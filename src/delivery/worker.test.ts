@@ -35,20 +35,35 @@ console.log('stopped');
 
 // Polls until the condition holds, failing after a bound: what a test waits for, never how long it takes.
 async function eventually(condition: () => Promise<boolean>, boundMs = 10_000): Promise<void> {
-  for (const deadline = Date.now() + boundMs; !(await condition());) {
+  for (const deadline = Date.now() + boundMs; !(await condition()); ) {
     if (Date.now() > deadline) throw new Error('condition not reached in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
-function runToExit(env: Record<string, string>, boundMs: number): Promise<{ code: number | null; stdout: string; killed: boolean }> {
+function runToExit(
+  env: Record<string, string>,
+  boundMs: number,
+): Promise<{ code: number | null; stdout: string; killed: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', childScript], { cwd: process.cwd(), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', childScript], {
+      cwd: process.cwd(),
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     let killed = false;
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    const bound = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, boundMs);
-    child.on('exit', (code) => { clearTimeout(bound); resolve({ code, stdout, killed }); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const bound = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, boundMs);
+    child.on('exit', (code) => {
+      clearTimeout(bound);
+      resolve({ code, stdout, killed });
+    });
   });
 }
 
@@ -63,26 +78,40 @@ for (const dialect of await testDialects()) {
       await store.migrate();
       smtp = await startSmtpServer();
     });
-    after(async () => { await smtp.stop(); await store.close(); await database.drop(); });
-
-    const status = async (id: string) => (await store.db.selectFrom('outbox').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
-    const outboxFor = () => createOutbox({
-      store: createSqlOutboxStore(store.db), clock: manualClock(), transport: smtp.url, from: 'no-reply@example.com',
-      pollMs: 20, maxAttempts: 3, logger: silent,
+    after(async () => {
+      await smtp.stop();
+      await store.close();
+      await database.drop();
     });
+
+    const status = async (id: string) =>
+      (await store.db.selectFrom('outbox').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+    const outboxFor = () =>
+      createOutbox({
+        store: createSqlOutboxStore(store.db),
+        clock: manualClock(),
+        transport: smtp.url,
+        from: 'no-reply@example.com',
+        pollMs: 20,
+        maxAttempts: 3,
+        logger: silent,
+      });
 
     it('sends mail enqueued while the worker runs, without anyone calling deliverDue', async () => {
       const outbox = outboxFor();
       outbox.start();
       outbox.start(); // a second start must not start a second loop
       try {
-        const ids = await Promise.all(['w1', 'w2', 'w3'].map((n) => outbox.enqueue({ to: `${n}@example.com`, subject: 'Worker', text: n })));
+        const ids = await Promise.all(
+          ['w1', 'w2', 'w3'].map((n) => outbox.enqueue({ to: `${n}@example.com`, subject: 'Worker', text: n })),
+        );
         for (const n of ['w1', 'w2', 'w3']) await smtp.waitForMail((m) => m.to.includes(`${n}@example.com`), 10_000);
         for (const id of ids) await eventually(async () => (await status(id)) === 'sent');
       } finally {
         await outbox.stop();
       }
-      for (const n of ['w1', 'w2', 'w3']) assert.equal(smtp.received.filter((m) => m.to.includes(`${n}@example.com`)).length, 1);
+      for (const n of ['w1', 'w2', 'w3'])
+        assert.equal(smtp.received.filter((m) => m.to.includes(`${n}@example.com`)).length, 1);
     });
 
     it('stop() waits for the delivery in progress, so a stopped node never leaves a mail half sent', async () => {
@@ -92,7 +121,9 @@ for (const dialect of await testDialects()) {
       const id = await outbox.enqueue({ to: 'held@example.com', subject: 'Held', text: 'wait for me' });
       await held.arrived;
       let stopped = false;
-      const stopping = outbox.stop().then(() => { stopped = true; });
+      const stopping = outbox.stop().then(() => {
+        stopped = true;
+      });
       for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
       assert.equal(stopped, false, 'stop() is still waiting for the relay');
       held.release();

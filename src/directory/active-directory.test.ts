@@ -12,7 +12,10 @@ const clock = manualClock(Date.UTC(2026, 0, 1));
 
 before(async () => {
   slapd = await startSlapd();
-  source = createDirectorySource({ ...fixtureConfig('activeDirectory', [slapd.url]), domains: ['CORP', 'corp.example.org'] }, { clock });
+  source = createDirectorySource(
+    { ...fixtureConfig('activeDirectory', [slapd.url]), domains: ['CORP', 'corp.example.org'] },
+    { clock },
+  );
 });
 after(async () => {
   await source.close();
@@ -32,7 +35,9 @@ test('CORP\\user and user@corp.example.org are the same person; other domains ar
   const a = await source.authenticate('CORP\\alice', 'correct horse battery');
   const b = await source.authenticate('alice@corp.example.org', 'correct horse battery');
   assert.equal(a.stableId, b.stableId);
-  await assert.rejects(source.authenticate('EVIL\\alice', 'correct horse battery'), { code: 'directory.wrong_password' });
+  await assert.rejects(source.authenticate('EVIL\\alice', 'correct horse battery'), {
+    code: 'directory.wrong_password',
+  });
 });
 
 test('a Unicode DN with a space binds, and its odd GUID bytes are found again by findByStableId', async () => {
@@ -55,7 +60,10 @@ test('userAccountControl, accountExpires and pwdLastSet give distinct outcomes',
 });
 
 test('a maximum password age is enforced from pwdLastSet, except for "password never expires"', async () => {
-  const strict = createDirectorySource({ ...fixtureConfig('activeDirectory', [slapd.url]), maxPasswordAgeDays: 90 }, { clock });
+  const strict = createDirectorySource(
+    { ...fixtureConfig('activeDirectory', [slapd.url]), maxPasswordAgeDays: 90 },
+    { clock },
+  );
   try {
     // alice's password was set on 2025-01-01, more than 90 days before the clock's 2026-01-01.
     await assert.rejects(strict.authenticate('alice', 'correct horse battery'), { code: 'directory.password_expired' });
@@ -89,6 +97,10 @@ test('employee id check and injection with the AD preset', async () => {
   assert.equal(await source.checkEmployeeId('CORP\\alice', ' 1001'), true);
   assert.equal(await source.checkEmployeeId('alice', '1002'), false);
   for (const name of ['*', '*)(sAMAccountName=*', '*)(uid=*))(|(uid=*', '\\00']) {
-    await assert.rejects(source.authenticate(name, 'correct horse battery'), { code: 'directory.wrong_password' }, name);
+    await assert.rejects(
+      source.authenticate(name, 'correct horse battery'),
+      { code: 'directory.wrong_password' },
+      name,
+    );
   }
 });

@@ -1,6 +1,12 @@
 // Active Directory: sAMAccountName logins, memberOf, userAccountControl flags, FILETIME dates, objectGUID.
 import type { Entry } from 'ldapts';
-import { AccountDisabledError, AccountExpiredError, AccountLockedError, PasswordExpiredError, type DirectoryError } from './errors.ts';
+import {
+  AccountDisabledError,
+  AccountExpiredError,
+  AccountLockedError,
+  PasswordExpiredError,
+  type DirectoryError,
+} from './errors.ts';
 import { first, firstBuffer } from './entry.ts';
 import { and, equals } from './filter.ts';
 import type { Preset } from './preset.ts';
@@ -57,7 +63,11 @@ const dataCodes: Record<string, (d: string) => DirectoryError> = {
 export const activeDirectory: Preset = {
   defaultUserFilter: '(&(objectCategory=person)(objectClass=user))',
   defaultAttributes: {
-    login: 'sAMAccountName', email: 'mail', displayName: 'displayName', employeeId: 'employeeID', stableId: 'objectGUID',
+    login: 'sAMAccountName',
+    email: 'mail',
+    displayName: 'displayName',
+    employeeId: 'employeeID',
+    stableId: 'objectGUID',
   },
   statusAttributes: ['userAccountControl', 'msDS-User-Account-Control-Computed', 'accountExpires', 'pwdLastSet', 'cn'],
   binaryAttributes: ['objectGUID'],

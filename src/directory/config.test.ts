@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { directoryConfigSchema } from './config.ts';
 
-const valid = { urls: ['ldaps://dc1.corp.example.org'], bindDn: 'cn=svc,dc=corp', bindPassword: 's', baseDn: 'dc=corp', preset: 'activeDirectory' };
+const valid = {
+  urls: ['ldaps://dc1.corp.example.org'],
+  bindDn: 'cn=svc,dc=corp',
+  bindPassword: 's',
+  baseDn: 'dc=corp',
+  preset: 'activeDirectory',
+};
 
 test('a minimal configuration gets safe defaults', () => {
   const c = directoryConfigSchema.parse(valid);

@@ -41,7 +41,10 @@ function tlsOptionsFor(url: string, settings: ConnectionSettings): ConnectionOpt
 function withDeadline<T>(ms: number, work: Promise<T>, onTimeout: () => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => { onTimeout(); reject(new Error('Connection timeout')); }, ms);
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error('Connection timeout'));
+    }, ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
@@ -68,7 +71,11 @@ export interface BindOutcome {
  * (even "invalid credentials") is final and returned with the still open connection. When none answers the
  * result is DirectoryUnreachableError naming the last network failure (never the password).
  */
-export async function connectAndTryBind(settings: ConnectionSettings, dn: string, password: string): Promise<BindOutcome> {
+export async function connectAndTryBind(
+  settings: ConnectionSettings,
+  dn: string,
+  password: string,
+): Promise<BindOutcome> {
   // Checked here too so that such a bind does not even open a connection.
   refuseUnauthenticated(password);
   let lastError: unknown;
@@ -90,15 +97,24 @@ export async function connectAndTryBind(settings: ConnectionSettings, dn: string
           throw err;
         }
       };
-      return await withDeadline(settings.connectTimeoutMs + 2 * settings.operationTimeoutMs, open(), () => closeQuietly(client));
+      return await withDeadline(settings.connectTimeoutMs + 2 * settings.operationTimeoutMs, open(), () =>
+        closeQuietly(client),
+      );
     } catch (err) {
       closeQuietly(client);
       if (isDirectoryAnswer(err)) throw err;
       lastError = err;
-      try { settings.onServerFailed?.(url, firstLine(err)); } catch { /* an observer must not change the outcome */ }
+      try {
+        settings.onServerFailed?.(url, firstLine(err));
+      } catch {
+        /* an observer must not change the outcome */
+      }
     }
   }
-  throw new DirectoryUnreachableError(`${settings.urls.length} server(s) tried; last error: ${firstLine(lastError)}`, lastError);
+  throw new DirectoryUnreachableError(
+    `${settings.urls.length} server(s) tried; last error: ${firstLine(lastError)}`,
+    lastError,
+  );
 }
 
 /** As connectAndTryBind, for a bind that must succeed: a refusal closes the connection and is thrown. */

@@ -31,7 +31,9 @@ test('non-ASCII is escaped byte by byte as UTF-8 and reaches the server as the s
 test('control characters and binary values are escaped', () => {
   assert.equal(escapeFilterValue('a\nb\x7f'), 'a\\0ab\\7f');
   assert.equal(escapeFilterValue(Buffer.from([0x00, 0x28, 0xff, 0x41])), '\\00\\28\\ffA');
-  const parsed = compileFilter(and('(objectClass=user)', equals('objectGUID', Buffer.from([0x00, 0x2a, 0xc3, 0x80])))) as AndFilter;
+  const parsed = compileFilter(
+    and('(objectClass=user)', equals('objectGUID', Buffer.from([0x00, 0x2a, 0xc3, 0x80]))),
+  ) as AndFilter;
   assert.deepEqual((parsed.filters[1] as EqualityFilter).value, Buffer.from([0x00, 0x2a, 0xc3, 0x80]));
 });
 

@@ -34,7 +34,12 @@ export function or(...filters: string[]): string {
 /** True for a filter string we can send: balanced, parseable, and ASCII only (non-ASCII must be escaped). */
 export function isValidFilter(filter: string): boolean {
   if (!/^[\x20-\x7e]*$/.test(filter)) return false;
-  try { FilterParser.parseString(filter); return true; } catch { return false; }
+  try {
+    FilterParser.parseString(filter);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

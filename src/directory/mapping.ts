@@ -30,13 +30,29 @@ export function compileMapping(m: Mapping): CompiledMapping {
   return {
     ...m,
     // memberOf is operational where an overlay keeps it (OpenLDAP): it comes only when named.
-    userAttributes: [...new Set([a.login, a.email, a.displayName, a.employeeId, a.stableId, ...m.preset.statusAttributes, ...(m.groups === 'memberOf' ? [memberOf] : [])])],
+    userAttributes: [
+      ...new Set([
+        a.login,
+        a.email,
+        a.displayName,
+        a.employeeId,
+        a.stableId,
+        ...m.preset.statusAttributes,
+        ...(m.groups === 'memberOf' ? [memberOf] : []),
+      ]),
+    ],
     compiledUserFilter: compileFilter(m.userFilter),
   };
 }
 
 /** The people matching userFilter whose `attribute` equals `value` (escaped: a value is never filter syntax). */
-export async function searchUsers(client: Client, m: CompiledMapping, attribute: string, value: string | Uint8Array, sizeLimit: number): Promise<Entry[]> {
+export async function searchUsers(
+  client: Client,
+  m: CompiledMapping,
+  attribute: string,
+  value: string | Uint8Array,
+  sizeLimit: number,
+): Promise<Entry[]> {
   const { searchEntries } = await client.search(m.baseDn, {
     scope: 'sub',
     filter: new AndFilter({ filters: [m.compiledUserFilter, compileFilter(equals(attribute, value))] }),
@@ -48,9 +64,14 @@ export async function searchUsers(client: Client, m: CompiledMapping, attribute:
 }
 
 export async function groupsOf(client: Client, m: Mapping, entry: Entry): Promise<string[]> {
-  if (m.groups === 'memberOf') return values(entry, memberOf).map(firstRdnValue).filter((g) => g !== '');
+  if (m.groups === 'memberOf')
+    return values(entry, memberOf)
+      .map(firstRdnValue)
+      .filter((g) => g !== '');
   const { searchEntries } = await client.search(m.groupBaseDn, {
-    scope: 'sub', filter: compileFilter(m.preset.memberSearchFilter({ dn: entry.dn, login: first(entry, m.attributes.login) })), attributes: ['cn'],
+    scope: 'sub',
+    filter: compileFilter(m.preset.memberSearchFilter({ dn: entry.dn, login: first(entry, m.attributes.login) })),
+    attributes: ['cn'],
   });
   return searchEntries.map((g) => first(g, 'cn') ?? firstRdnValue(g.dn)).sort();
 }
@@ -59,7 +80,8 @@ export function toUser(m: Mapping, entry: Entry, groups: string[], status: Accou
   const a = m.attributes;
   const stableId = m.preset.stableIdOf(entry, a.stableId);
   // Without a stable id sync could not follow the person: a mapping mistake, not a sign-in failure.
-  if (stableId === null) throw new DirectoryMisconfiguredError(`the entry has no ${a.stableId}; check attributes.stableId`);
+  if (stableId === null)
+    throw new DirectoryMisconfiguredError(`the entry has no ${a.stableId}; check attributes.stableId`);
   const username = first(entry, a.login) ?? firstRdnValue(entry.dn);
   return {
     stableId,

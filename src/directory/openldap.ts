@@ -14,18 +14,34 @@ function days(value: string | null): number | null {
 
 export const openLdap: Preset = {
   defaultUserFilter: '(objectClass=inetOrgPerson)',
-  defaultAttributes: { login: 'uid', email: 'mail', displayName: 'cn', employeeId: 'employeeNumber', stableId: 'entryUUID' },
-  statusAttributes: ['pwdAccountLockedTime', 'pwdReset', 'nsAccountLock', 'shadowExpire', 'shadowLastChange', 'shadowMax', 'cn'],
+  defaultAttributes: {
+    login: 'uid',
+    email: 'mail',
+    displayName: 'cn',
+    employeeId: 'employeeNumber',
+    stableId: 'entryUUID',
+  },
+  statusAttributes: [
+    'pwdAccountLockedTime',
+    'pwdReset',
+    'nsAccountLock',
+    'shadowExpire',
+    'shadowLastChange',
+    'shadowMax',
+    'cn',
+  ],
   binaryAttributes: [],
   groups: 'memberSearch',
   // RFC 2307 posixGroup lists login names, not DNs: many OpenLDAP directories keep their groups that way.
-  memberSearchFilter: ({ dn, login }) => or(
-    and('(objectClass=groupOfNames)', equals('member', dn)),
-    and('(objectClass=groupOfUniqueNames)', equals('uniqueMember', dn)),
-    ...(login === null ? [] : [and('(objectClass=posixGroup)', equals('memberUid', login))]),
-  ),
+  memberSearchFilter: ({ dn, login }) =>
+    or(
+      and('(objectClass=groupOfNames)', equals('member', dn)),
+      and('(objectClass=groupOfUniqueNames)', equals('uniqueMember', dn)),
+      ...(login === null ? [] : [and('(objectClass=posixGroup)', equals('memberUid', login))]),
+    ),
   stableIdOf: (entry, attribute) => first(entry, attribute),
-  stableIdValue: (id) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id.trim()) ? id.trim().toLowerCase() : null),
+  stableIdValue: (id) =>
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id.trim()) ? id.trim().toLowerCase() : null,
   status(entry, nowMs) {
     const today = Math.floor(nowMs / dayMs);
     const locked = first(entry, 'pwdAccountLockedTime');
@@ -33,7 +49,8 @@ export const openLdap: Preset = {
     const expireDay = days(first(entry, 'shadowExpire'));
     const lastChange = days(first(entry, 'shadowLastChange'));
     const maxDays = days(first(entry, 'shadowMax'));
-    const shadowStale = lastChange !== null && (lastChange === 0 || (maxDays !== null && maxDays >= 0 && lastChange + maxDays <= today));
+    const shadowStale =
+      lastChange !== null && (lastChange === 0 || (maxDays !== null && maxDays >= 0 && lastChange + maxDays <= today));
     return {
       disabled: locked === ADMIN_LOCK || (first(entry, 'nsAccountLock') ?? '').toLowerCase() === 'true',
       locked: locked !== null && locked !== ADMIN_LOCK,

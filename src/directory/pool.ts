@@ -7,7 +7,14 @@
 // A connection that broke (server restarted, timed out) is dropped, never reused; the next request opens a fresh
 // one through the fail-over list, which is how service resumes once a server comes back.
 import type { Client } from 'ldapts';
-import { closeQuietly, connectAndBind, connectAndTryBind, isDirectoryAnswer, simpleBind, type ConnectionSettings } from './connection.ts';
+import {
+  closeQuietly,
+  connectAndBind,
+  connectAndTryBind,
+  isDirectoryAnswer,
+  simpleBind,
+  type ConnectionSettings,
+} from './connection.ts';
 import { DirectoryError, DirectoryUnreachableError } from './errors.ts';
 
 /** At most `size` connections, idle or in use, and the callers waiting for one. */
@@ -43,7 +50,10 @@ class Slots {
   }
 
   put(client: Client): void {
-    if (this.#closed) { this.drop(client); return; }
+    if (this.#closed) {
+      this.drop(client);
+      return;
+    }
     this.#idle.push(client);
     this.#waiters.shift()?.();
   }
@@ -154,7 +164,10 @@ export class BindPool {
         this.#slots.put(idle);
         return;
       } catch (err) {
-        if (isDirectoryAnswer(err) || err instanceof DirectoryError) { this.#slots.put(idle); throw err; }
+        if (isDirectoryAnswer(err) || err instanceof DirectoryError) {
+          this.#slots.put(idle);
+          throw err;
+        }
         closeQuietly(idle);
         // A bind left unanswered for the whole timeout is not sent again: the server may still process it (a wrong
         // password would then count twice toward its lockout), and it has had its time.

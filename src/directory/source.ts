@@ -7,8 +7,17 @@ import { activeDirectory } from './active-directory.ts';
 import { directoryConfigSchema, type DirectoryConfigInput } from './config.ts';
 import { firstLine, isDirectoryAnswer, type ConnectionSettings } from './connection.ts';
 import {
-  AccountDisabledError, AccountExpiredError, AccountLockedError, AmbiguousUserError, DirectoryError,
-  DirectoryMisconfiguredError, DirectoryUnreachableError, EmptyPasswordError, InvalidNameError, PasswordExpiredError, PasswordTooLongError,
+  AccountDisabledError,
+  AccountExpiredError,
+  AccountLockedError,
+  AmbiguousUserError,
+  DirectoryError,
+  DirectoryMisconfiguredError,
+  DirectoryUnreachableError,
+  EmptyPasswordError,
+  InvalidNameError,
+  PasswordExpiredError,
+  PasswordTooLongError,
   WrongPasswordError,
 } from './errors.ts';
 import { first } from './entry.ts';
@@ -33,7 +42,10 @@ export interface DirectorySource {
   close(): Promise<void>;
 }
 
-export function createDirectorySource(input: DirectoryConfigInput, deps: { clock: Clock; onServerFailed?: ConnectionSettings['onServerFailed'] }): DirectorySource {
+export function createDirectorySource(
+  input: DirectoryConfigInput,
+  deps: { clock: Clock; onServerFailed?: ConnectionSettings['onServerFailed'] },
+): DirectorySource {
   const config = directoryConfigSchema.parse(input);
   const preset = config.preset === 'activeDirectory' ? activeDirectory : openLdap;
   const m = compileMapping({
@@ -66,16 +78,19 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
       return await pool.use(work);
     } catch (err) {
       if (err instanceof DirectoryError) throw err;
-      if (err instanceof InvalidCredentialsError) throw new DirectoryMisconfiguredError('the service account bind was refused', err.message);
+      if (err instanceof InvalidCredentialsError)
+        throw new DirectoryMisconfiguredError('the service account bind was refused', err.message);
       if (err instanceof NoSuchObjectError) throw new DirectoryMisconfiguredError('baseDn does not exist', err.message);
-      if (isDirectoryAnswer(err)) throw new DirectoryMisconfiguredError(`the directory refused a search (${err.code})`, err.message);
+      if (isDirectoryAnswer(err))
+        throw new DirectoryMisconfiguredError(`the directory refused a search (${err.code})`, err.message);
       throw unreachable(err);
     }
   }
 
   const statusOf = (entry: Entry) => preset.status(entry, deps.clock.now(), statusOptions);
   // Groups are read at every sign-in and lookup: they are what apps and the VPN decide on.
-  const personOf = async (entry: Entry, status = statusOf(entry)) => toUser(m, entry, await service((c) => groupsOf(c, m, entry)), status);
+  const personOf = async (entry: Entry, status = statusOf(entry)) =>
+    toUser(m, entry, await service((c) => groupsOf(c, m, entry)), status);
 
   async function findByLogin(account: string): Promise<Entry | null> {
     const entries = await service((c) => searchUsers(c, m, m.attributes.login, account, 2));
@@ -92,7 +107,8 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
         throw preset.bindFailure(err.message) ?? new WrongPasswordError();
       }
       if (err instanceof DirectoryError) throw err;
-      if (isDirectoryAnswer(err)) throw new DirectoryMisconfiguredError(`the directory refused the bind (${err.code})`, err.message);
+      if (isDirectoryAnswer(err))
+        throw new DirectoryMisconfiguredError(`the directory refused the bind (${err.code})`, err.message);
       throw unreachable(err);
     }
   }
@@ -107,7 +123,8 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
     async authenticate(name, password) {
       // Both checks come before any network traffic: an empty password must never reach a bind (CVE-2022-0730).
       if (typeof password !== 'string' || password.length === 0) throw new EmptyPasswordError();
-      if (Buffer.byteLength(password, 'utf8') > config.maxPasswordBytes) throw new PasswordTooLongError(config.maxPasswordBytes);
+      if (Buffer.byteLength(password, 'utf8') > config.maxPasswordBytes)
+        throw new PasswordTooLongError(config.maxPasswordBytes);
       const parsed = parseSignInName(name);
       if (!domainAllowed(parsed, config.domains)) return refuseUnknown(password);
       const entry = await findByLogin(parsed.account);
@@ -157,6 +174,8 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: { clock
       return { dn: entry.dn, person: await personOf(entry, status), status };
     },
 
-    close: async () => { await Promise.all([pool.close(), binds.close()]); },
+    close: async () => {
+      await Promise.all([pool.close(), binds.close()]);
+    },
   };
 }

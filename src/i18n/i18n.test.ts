@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { t } from './index.ts';
 
 describe('messages', () => {
-  it('writes numbers the locale\'s way and leaves strings as they are', () => {
-    assert.equal(t('identity.password_too_long', { max: 1024 }), 'That password is too long: use at most 1,024 characters.');
+  it("writes numbers the locale's way and leaves strings as they are", () => {
+    assert.equal(
+      t('identity.password_too_long', { max: 1024 }),
+      'That password is too long: use at most 1,024 characters.',
+    );
     assert.equal(t('identity.password_too_short', { min: 15 }), 'Use at least 15 characters.');
     // A value that only looks like a number (a serial, a code) is passed as a string and kept whole.
     assert.match(t('account.otp_token', { type: 'hardware', serial: '0012345678', state: 'active' }), /0012345678/);

@@ -6,7 +6,11 @@ import { createAccountService, createPasswordHasher, createSqlIdentityStore, typ
 import { isBreachedPassword } from './breached.ts';
 import { testDialects, useMigratedStore } from '../../test/support/databases.ts';
 
-interface SentMail { templateId: string; to: string; params: Record<string, string | number> }
+interface SentMail {
+  templateId: string;
+  to: string;
+  params: Record<string, string | number>;
+}
 
 for (const dialect of await testDialects()) {
   describe(`customer accounts on ${dialect}`, () => {
@@ -19,11 +23,22 @@ for (const dialect of await testDialects()) {
 
     before(async () => {
       accounts = createAccountService({
-        store: createSqlIdentityStore(fixture.store.db), hasher: await createPasswordHasher(),
+        store: createSqlIdentityStore(fixture.store.db),
+        hasher: await createPasswordHasher(),
         policy: { minLength: 15, minLengthWithSecondFactor: 8, maxLength: 1024, isBreached: isBreachedPassword },
-        sendMail: async (templateId, to, params) => { sent.push({ templateId, to, params }); },
-        links: { verifyEmail: (t) => `https://id.example.com/verify-email?token=${t}`, signIn: () => 'https://id.example.com/', resetPassword: () => 'https://id.example.com/reset-password' },
-        clock, random: cryptoRandom, codePepper: randomBytes(32), verificationTtlSeconds: 3600, verificationMaxAttempts: 5,
+        sendMail: async (templateId, to, params) => {
+          sent.push({ templateId, to, params });
+        },
+        links: {
+          verifyEmail: (t) => `https://id.example.com/verify-email?token=${t}`,
+          signIn: () => 'https://id.example.com/',
+          resetPassword: () => 'https://id.example.com/reset-password',
+        },
+        clock,
+        random: cryptoRandom,
+        codePepper: randomBytes(32),
+        verificationTtlSeconds: 3600,
+        verificationMaxAttempts: 5,
       });
     });
 
@@ -33,13 +48,17 @@ for (const dialect of await testDialects()) {
       const mail = lastMail('ana@example.com');
       assert.equal(mail.templateId, 'account.verify_email');
       assert.match(String(mail.params.code), /^[0-9]{6}$/);
-      await assert.rejects(accounts.authenticate('ana@example.com', 'wrong password'), { code: 'identity.invalid_credentials' });
+      await assert.rejects(accounts.authenticate('ana@example.com', 'wrong password'), {
+        code: 'identity.invalid_credentials',
+      });
       const unconfirmed = await accounts.authenticate('ANA@example.com', 'a long enough phrase');
       assert.equal(unconfirmed.emailVerified, false);
       const account = await accounts.confirmByCode(pending.verificationId, String(mail.params.code));
       assert.equal(account.emailVerified, true);
       // Single use: the same code again is refused.
-      await assert.rejects(accounts.confirmByCode(pending.verificationId, String(mail.params.code)), { code: 'identity.verification_invalid' });
+      await assert.rejects(accounts.confirmByCode(pending.verificationId, String(mail.params.code)), {
+        code: 'identity.verification_invalid',
+      });
     });
 
     it('answers sign-up with a taken address like a new one and mails the owner a notice (T5)', async () => {
@@ -50,11 +69,18 @@ for (const dialect of await testDialects()) {
       assert.equal(lastMail('ana@example.com').templateId, 'account.already_registered');
       assert.equal((await fixture.store.db.selectFrom('accounts').select('id').execute()).length, before.length);
       // The decoy answers as a real confirmation does (T46): a wrong code, then spent after five; it never confirms.
-      for (let i = 0; i < 5; i++) await assert.rejects(accounts.confirmByCode(pending.verificationId, '123456'), { code: 'identity.wrong_code' });
-      await assert.rejects(accounts.confirmByCode(pending.verificationId, '123456'), { code: 'identity.verification_invalid' });
+      for (let i = 0; i < 5; i++)
+        await assert.rejects(accounts.confirmByCode(pending.verificationId, '123456'), { code: 'identity.wrong_code' });
+      await assert.rejects(accounts.confirmByCode(pending.verificationId, '123456'), {
+        code: 'identity.verification_invalid',
+      });
       const resent = await accounts.resendVerification(pending.verificationId);
       assert.equal(resent?.email, 'ana@example.com', 'a new "code" goes out as for a new address');
-      assert.equal(lastMail('ana@example.com').templateId, 'account.already_registered', 'to the owner, who gets no code');
+      assert.equal(
+        lastMail('ana@example.com').templateId,
+        'account.already_registered',
+        'to the owner, who gets no code',
+      );
       // The original password still works: nothing was overwritten.
       assert.ok(await accounts.authenticate('ana@example.com', 'a long enough phrase'));
     });
@@ -63,14 +89,25 @@ for (const dialect of await testDialects()) {
       // A random source whose codes are known: the decoy's code is 424242 like every other.
       const known = { bytes: cryptoRandom.bytes, int: () => 424242 };
       const predictable = createAccountService({
-        store: createSqlIdentityStore(fixture.store.db), hasher: await createPasswordHasher(), policy: { minLength: 15, minLengthWithSecondFactor: 8, maxLength: 1024, isBreached: isBreachedPassword },
-        sendMail: async () => {}, links: { verifyEmail: (t) => t, signIn: () => '', resetPassword: () => '' },
-        clock, random: known, codePepper: randomBytes(32), verificationTtlSeconds: 3600, verificationMaxAttempts: 5,
+        store: createSqlIdentityStore(fixture.store.db),
+        hasher: await createPasswordHasher(),
+        policy: { minLength: 15, minLengthWithSecondFactor: 8, maxLength: 1024, isBreached: isBreachedPassword },
+        sendMail: async () => {},
+        links: { verifyEmail: (t) => t, signIn: () => '', resetPassword: () => '' },
+        clock,
+        random: known,
+        codePepper: randomBytes(32),
+        verificationTtlSeconds: 3600,
+        verificationMaxAttempts: 5,
       });
       await predictable.signUp({ email: 'owner@example.com', password: 'the owner passphrase' });
       const decoy = await predictable.signUp({ email: 'owner@example.com', password: 'a guesser passphrase' });
       await assert.rejects(predictable.confirmByCode(decoy.verificationId, '424242'), { code: 'identity.wrong_code' });
-      const owner = await fixture.store.db.selectFrom('accounts').select('email_verified').where('email', '=', 'owner@example.com').executeTakeFirstOrThrow();
+      const owner = await fixture.store.db
+        .selectFrom('accounts')
+        .select('email_verified')
+        .where('email', '=', 'owner@example.com')
+        .executeTakeFirstOrThrow();
       assert.equal(owner.email_verified, 0, 'the taken account was not confirmed by anyone but its owner');
     });
 
@@ -78,9 +115,22 @@ for (const dialect of await testDialects()) {
       const counts = new Map<string, number>();
       const limits = { code_guess: 7, verification_mail: 3 };
       const throttled = createAccountService({
-        store: createSqlIdentityStore(fixture.store.db), hasher: await createPasswordHasher(), policy: { minLength: 15, minLengthWithSecondFactor: 8, maxLength: 1024, isBreached: isBreachedPassword },
-        sendMail: async (templateId, to, params) => { sent.push({ templateId, to, params }); }, links: { verifyEmail: (t) => `https://id.example.com/verify-email?token=${t}`, signIn: () => '', resetPassword: () => '' },
-        clock, random: cryptoRandom, codePepper: randomBytes(32), verificationTtlSeconds: 3600, verificationMaxAttempts: 5,
+        store: createSqlIdentityStore(fixture.store.db),
+        hasher: await createPasswordHasher(),
+        policy: { minLength: 15, minLengthWithSecondFactor: 8, maxLength: 1024, isBreached: isBreachedPassword },
+        sendMail: async (templateId, to, params) => {
+          sent.push({ templateId, to, params });
+        },
+        links: {
+          verifyEmail: (t) => `https://id.example.com/verify-email?token=${t}`,
+          signIn: () => '',
+          resetPassword: () => '',
+        },
+        clock,
+        random: cryptoRandom,
+        codePepper: randomBytes(32),
+        verificationTtlSeconds: 3600,
+        verificationMaxAttempts: 5,
         async throttle(kind, accountId) {
           const key = `${kind}:${accountId}`;
           counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -89,22 +139,38 @@ for (const dialect of await testDialects()) {
       });
       const first = await throttled.signUp({ email: 'ivy@example.com', password: 'ivy has a passphrase' });
       const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
-      for (let i = 0; i < 5; i++) await assert.rejects(throttled.confirmByCode(first.verificationId, wrong(String(lastMail('ivy@example.com').params.code))), { code: 'identity.wrong_code' });
+      for (let i = 0; i < 5; i++)
+        await assert.rejects(
+          throttled.confirmByCode(first.verificationId, wrong(String(lastMail('ivy@example.com').params.code))),
+          { code: 'identity.wrong_code' },
+        );
       const second = await throttled.resendVerification(first.verificationId);
       const code = String(lastMail('ivy@example.com').params.code);
-      await assert.rejects(throttled.confirmByCode(second!.verificationId, wrong(code)), { code: 'identity.wrong_code' });
-      await assert.rejects(throttled.confirmByCode(second!.verificationId, wrong(code)), { code: 'identity.wrong_code' });
-      await assert.rejects(throttled.confirmByCode(second!.verificationId, code), { code: 'identity.too_many_attempts', retryAfterSeconds: 60 }, 'the new code brought no fresh guesses');
+      await assert.rejects(throttled.confirmByCode(second!.verificationId, wrong(code)), {
+        code: 'identity.wrong_code',
+      });
+      await assert.rejects(throttled.confirmByCode(second!.verificationId, wrong(code)), {
+        code: 'identity.wrong_code',
+      });
+      await assert.rejects(
+        throttled.confirmByCode(second!.verificationId, code),
+        { code: 'identity.too_many_attempts', retryAfterSeconds: 60 },
+        'the new code brought no fresh guesses',
+      );
       await throttled.resendVerification(second!.verificationId);
       const mails = sent.filter((m) => m.to === 'ivy@example.com').length;
-      await assert.rejects(throttled.resendVerification(second!.verificationId), { code: 'identity.too_many_attempts' });
+      await assert.rejects(throttled.resendVerification(second!.verificationId), {
+        code: 'identity.too_many_attempts',
+      });
       assert.equal(sent.filter((m) => m.to === 'ivy@example.com').length, mails, 'no mail past the limit');
     });
 
     it('confirms by link once; a reused, tampered or expired link is refused', async () => {
       await accounts.signUp({ email: 'ben@example.com', password: 'ben has a passphrase' });
       const token = tokenOf(lastMail('ben@example.com'));
-      await assert.rejects(accounts.confirmByToken(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A')), { code: 'identity.verification_invalid' });
+      await assert.rejects(accounts.confirmByToken(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A')), {
+        code: 'identity.verification_invalid',
+      });
       const { account } = await accounts.confirmByToken(token);
       assert.equal(account.emailVerified, true);
       await assert.rejects(accounts.confirmByToken(token), { code: 'identity.verification_invalid' });
@@ -126,13 +192,21 @@ for (const dialect of await testDialects()) {
       const pending = await accounts.signUp({ email: 'eve@example.com', password: 'eve has a passphrase' });
       const code = String(lastMail('eve@example.com').params.code);
       const wrong = code === '000000' ? '111111' : '000000';
-      for (let i = 0; i < 5; i++) await assert.rejects(accounts.confirmByCode(pending.verificationId, wrong), { code: 'identity.wrong_code' });
-      await assert.rejects(accounts.confirmByCode(pending.verificationId, code), { code: 'identity.verification_invalid' });
+      for (let i = 0; i < 5; i++)
+        await assert.rejects(accounts.confirmByCode(pending.verificationId, wrong), { code: 'identity.wrong_code' });
+      await assert.rejects(accounts.confirmByCode(pending.verificationId, code), {
+        code: 'identity.verification_invalid',
+      });
       const resent = await accounts.resendVerification(pending.verificationId);
       assert.ok(resent);
       const fresh = lastMail('eve@example.com');
-      await assert.rejects(accounts.confirmByCode(pending.verificationId, String(fresh.params.code)), { code: 'identity.verification_invalid' });
-      assert.equal((await accounts.confirmByCode(resent.verificationId, String(fresh.params.code))).email, 'eve@example.com');
+      await assert.rejects(accounts.confirmByCode(pending.verificationId, String(fresh.params.code)), {
+        code: 'identity.verification_invalid',
+      });
+      assert.equal(
+        (await accounts.confirmByCode(resent.verificationId, String(fresh.params.code))).email,
+        'eve@example.com',
+      );
     });
 
     it('refuses malformed codes before touching the flow', async () => {
@@ -141,7 +215,10 @@ for (const dialect of await testDialects()) {
         await assert.rejects(accounts.confirmByCode(pending.verificationId, bad), { code: 'identity.wrong_code' });
       }
       const code = String(lastMail('fay@example.com').params.code);
-      assert.ok(await accounts.confirmByCode(pending.verificationId, code), 'malformed codes did not count as attempts');
+      assert.ok(
+        await accounts.confirmByCode(pending.verificationId, code),
+        'malformed codes did not count as attempts',
+      );
     });
 
     it('applies the password policy: length, breached list, not the e-mail, no composition rules', async () => {
@@ -160,13 +237,34 @@ for (const dialect of await testDialects()) {
       const hal = await accounts.confirmByCode(pending.verificationId, String(lastMail('hal@example.com').params.code));
       assert.ok(await accounts.authenticate(hal.email, passphrase));
       // No truncation: a password sharing the first 72 bytes is a different password (T2).
-      await assert.rejects(accounts.authenticate(hal.email, passphrase.slice(0, 72) + 'x'), { code: 'identity.invalid_credentials' });
+      await assert.rejects(accounts.authenticate(hal.email, passphrase.slice(0, 72) + 'x'), {
+        code: 'identity.invalid_credentials',
+      });
     });
 
     it('refuses invalid and hostile addresses with a clear code', async () => {
-      for (const email of ['', 'no-at-sign', 'a@b', 'two@@example.com', '<script>@example.com', 'a b@example.com', `${'x'.repeat(250)}@example.com`, "x'; DROP TABLE accounts;--",
-        'a..b@example.com', '.a@example.com', 'a.@example.com', 'a@-x.example.com', 'a@x-.example.com', 'a@x..example.com', `${'x'.repeat(65)}@example.com`]) {
-        await assert.rejects(accounts.signUp({ email, password: 'a long enough phrase' }), { code: 'identity.invalid_email' }, email);
+      for (const email of [
+        '',
+        'no-at-sign',
+        'a@b',
+        'two@@example.com',
+        '<script>@example.com',
+        'a b@example.com',
+        `${'x'.repeat(250)}@example.com`,
+        "x'; DROP TABLE accounts;--",
+        'a..b@example.com',
+        '.a@example.com',
+        'a.@example.com',
+        'a@-x.example.com',
+        'a@x-.example.com',
+        'a@x..example.com',
+        `${'x'.repeat(65)}@example.com`,
+      ]) {
+        await assert.rejects(
+          accounts.signUp({ email, password: 'a long enough phrase' }),
+          { code: 'identity.invalid_email' },
+          email,
+        );
       }
     });
   });

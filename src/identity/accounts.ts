@@ -27,7 +27,12 @@ export interface AccountServiceOptions {
   codePepper: Buffer;
   verificationTtlSeconds: number;
   verificationMaxAttempts: number;
-  audit?: (event: { action: string; subject: string | null; outcome: string; details?: Record<string, unknown> }) => Promise<void>;
+  audit?: (event: {
+    action: string;
+    subject: string | null;
+    outcome: string;
+    details?: Record<string, unknown>;
+  }) => Promise<void>;
   /** Records the opt-in to marketing mail given on the sign-up form (unchecked by default). */
   recordMarketingOptIn?: (accountId: string) => Promise<void>;
   /**
@@ -76,15 +81,28 @@ export function createAccountService(options: AccountServiceOptions) {
     const token = random.bytes(32).toString('base64url');
     // Six CSPRNG digits (ASVS V6.5.3); leading zeros are kept.
     const code = String(random.int(1_000_000)).padStart(6, '0');
-    await store.createVerification({
-      id, accountId: account.id, tokenHash: sha256(token), codeHash: codeHash(id, code),
-      expiresAt: clock.now() + options.verificationTtlSeconds * 1000, interactionUid, decoy,
-    }, clock.now());
+    await store.createVerification(
+      {
+        id,
+        accountId: account.id,
+        tokenHash: sha256(token),
+        codeHash: codeHash(id, code),
+        expiresAt: clock.now() + options.verificationTtlSeconds * 1000,
+        interactionUid,
+        decoy,
+      },
+      clock.now(),
+    );
     if (decoy) {
-      await options.sendMail('account.already_registered', account.email!, { signInLink: options.links.signIn(), resetLink: options.links.resetPassword() });
+      await options.sendMail('account.already_registered', account.email!, {
+        signInLink: options.links.signIn(),
+        resetLink: options.links.resetPassword(),
+      });
     } else {
       await options.sendMail('account.verify_email', account.email!, {
-        code, link: options.links.verifyEmail(token), expiresSeconds: options.verificationTtlSeconds,
+        code,
+        link: options.links.verifyEmail(token),
+        expiresSeconds: options.verificationTtlSeconds,
       });
     }
     return id;
@@ -98,10 +116,19 @@ export function createAccountService(options: AccountServiceOptions) {
       // Hash before looking the address up, so a taken address costs the same time as a new one (T5).
       const passwordHash = await hasher.hash(password);
       const account: Account = {
-        id: randomUUID(), kind: 'customer', email, emailVerified: false, directoryId: null, username: null, groups: [],
-        passwordHash, name, status: 'active', createdAt: clock.now(),
+        id: randomUUID(),
+        kind: 'customer',
+        email,
+        emailVerified: false,
+        directoryId: null,
+        username: null,
+        groups: [],
+        passwordHash,
+        name,
+        status: 'active',
+        createdAt: clock.now(),
       };
-      if (await store.createAccount(account) === 'email_taken') {
+      if ((await store.createAccount(account)) === 'email_taken') {
         // No enumeration (T5, T46): the page says "check your mail" either way and its next steps answer alike (a
         // decoy verification that no code opens); the owner learns of the attempt by mail. Should the owner's mail
         // allowance be spent, the page still reads as a new sign-up's, and no mail goes.
@@ -127,20 +154,24 @@ export function createAccountService(options: AccountServiceOptions) {
      */
     async resendVerification(verificationId: string): Promise<PendingVerification | undefined> {
       const previous = await store.findVerification(verificationId);
-      const account = previous && await store.findAccountById(previous.accountId);
+      const account = previous && (await store.findAccountById(previous.accountId));
       if (!previous || !account?.email) return undefined;
       // Confirmed meanwhile (by the link in another browser): nothing to send.
       if (account.emailVerified && !previous.decoy) return { verificationId, email: account.email };
-      return { verificationId: await startVerification(account, previous.interactionUid, previous.decoy), email: account.email };
+      return {
+        verificationId: await startVerification(account, previous.interactionUid, previous.decoy),
+        email: account.email,
+      };
     },
 
     async confirmByCode(verificationId: string, code: unknown): Promise<Account> {
-      if (typeof code !== 'string' || !/^[0-9]{6}$/.test(code.trim())) throw new IdentityError('identity.wrong_code', 'code');
+      if (typeof code !== 'string' || !/^[0-9]{6}$/.test(code.trim()))
+        throw new IdentityError('identity.wrong_code', 'code');
       const verification = await store.findVerification(verificationId);
       if (!verification) throw new IdentityError('identity.verification_invalid', 'code');
       // Guesses are counted per account, across its codes (T45): asking for a new code gives no fresh guesses.
       await refuseWhenThrottled('code_guess', verification.accountId, 'code');
-      if (!await store.countAttempt(verification.id, clock.now(), options.verificationMaxAttempts)) {
+      if (!(await store.countAttempt(verification.id, clock.now(), options.verificationMaxAttempts))) {
         throw new IdentityError('identity.verification_invalid', 'code');
       }
       const expected = Buffer.from(verification.codeHash, 'hex');
@@ -158,7 +189,10 @@ export function createAccountService(options: AccountServiceOptions) {
       if (typeof token !== 'string' || token.length > 100) throw new IdentityError('identity.verification_invalid');
       const verification = await store.findVerificationByTokenHash(sha256(token));
       if (!verification || verification.decoy) throw new IdentityError('identity.verification_invalid');
-      return { account: await finishVerification(verification.id, verification.accountId), interactionUid: verification.interactionUid };
+      return {
+        account: await finishVerification(verification.id, verification.accountId),
+        interactionUid: verification.interactionUid,
+      };
     },
 
     /** The account whose sign-up this interaction started and whose e-mail has since been confirmed. */
@@ -169,22 +203,37 @@ export function createAccountService(options: AccountServiceOptions) {
 
     async authenticate(emailInput: unknown, password: unknown): Promise<Account> {
       let email: string;
-      try { email = normalizeEmail(emailInput); } catch { email = ''; }
+      try {
+        email = normalizeEmail(emailInput);
+      } catch {
+        email = '';
+      }
       const found = email ? await store.findAccountByEmail(email) : undefined;
       // Accounts from the directory sign in with the directory password, never with one stored here; staff kept here
       // (`user add --workforce`) use their own.
       const account = found?.directoryId === null ? found : undefined;
       const typed = typeof password === 'string' ? password : '';
       // Unknown account or no password: the same argon2 work as a wrong password (T6).
-      const ok = account?.passwordHash && typed.length <= policy.maxLength * 4
-        ? await verifyAccountPassword({ hasher, store, now: () => clock.now(), audit }, account.id, account.passwordHash, typed)
-        : await hasher.verifyDummy(typed);
+      const ok =
+        account?.passwordHash && typed.length <= policy.maxLength * 4
+          ? await verifyAccountPassword(
+              { hasher, store, now: () => clock.now(), audit },
+              account.id,
+              account.passwordHash,
+              typed,
+            )
+          : await hasher.verifyDummy(typed);
       if (!ok || !account || account.status !== 'active') {
         await audit({ action: 'account.sign_in', subject: account?.id ?? null, outcome: 'failure' });
         throw new IdentityError('identity.invalid_credentials', 'password');
       }
       // Recorded like a directory sign-in, so that the helpdesk sees a person's sign-ins and not only the failures.
-      await audit({ action: 'account.sign_in', subject: account.id, outcome: 'success', details: { source: 'password' } });
+      await audit({
+        action: 'account.sign_in',
+        subject: account.id,
+        outcome: 'success',
+        details: { source: 'password' },
+      });
       return account;
     },
 
@@ -195,22 +244,42 @@ export function createAccountService(options: AccountServiceOptions) {
      */
     async restartVerification(account: Account, interactionUid: string | null): Promise<PendingVerification> {
       const open = await store.findOpenVerification(account.id, clock.now());
-      return { verificationId: open?.id ?? await startVerification(account, interactionUid), email: account.email! };
+      return { verificationId: open?.id ?? (await startVerification(account, interactionUid)), email: account.email! };
     },
 
     /**
      * `tessera user add`: an operator vouches for the address, so it starts confirmed. `workforce` makes a staff
      * account kept here rather than in a directory (it may use the VPN; a customer account may not).
      */
-    async createByOperator(input: { email: unknown; password: unknown; name?: unknown; workforce?: boolean }): Promise<Account> {
+    async createByOperator(input: {
+      email: unknown;
+      password: unknown;
+      name?: unknown;
+      workforce?: boolean;
+    }): Promise<Account> {
       const email = normalizeEmail(input.email);
       const password = checkPassword(policy, input.password, { email });
       const account: Account = {
-        id: randomUUID(), kind: input.workforce ? 'workforce' : 'customer', email, emailVerified: true, directoryId: null, username: null, groups: [], passwordHash: await hasher.hash(password),
-        name: typeof input.name === 'string' && input.name.trim() ? input.name.trim() : null, status: 'active', createdAt: clock.now(),
+        id: randomUUID(),
+        kind: input.workforce ? 'workforce' : 'customer',
+        email,
+        emailVerified: true,
+        directoryId: null,
+        username: null,
+        groups: [],
+        passwordHash: await hasher.hash(password),
+        name: typeof input.name === 'string' && input.name.trim() ? input.name.trim() : null,
+        status: 'active',
+        createdAt: clock.now(),
       };
-      if (await store.createAccount(account) === 'email_taken') throw new IdentityError('identity.email_taken', 'email');
-      await audit({ action: 'account.create', subject: account.id, outcome: 'success', details: { by: 'operator', kind: account.kind } });
+      if ((await store.createAccount(account)) === 'email_taken')
+        throw new IdentityError('identity.email_taken', 'email');
+      await audit({
+        action: 'account.create',
+        subject: account.id,
+        outcome: 'success',
+        details: { by: 'operator', kind: account.kind },
+      });
       return account;
     },
 
@@ -230,7 +299,8 @@ export function createAccountService(options: AccountServiceOptions) {
 
   async function finishVerification(verificationId: string, accountId: string): Promise<Account> {
     // Single use is the database's word, not a read-then-write: of two racing confirmations one wins.
-    if (!await store.consumeVerification(verificationId, clock.now())) throw new IdentityError('identity.verification_invalid');
+    if (!(await store.consumeVerification(verificationId, clock.now())))
+      throw new IdentityError('identity.verification_invalid');
     await store.markEmailVerified(accountId, clock.now());
     await audit({ action: 'account.verify_email', subject: accountId, outcome: 'success' });
     const account = await store.findAccountById(accountId);

@@ -20,6 +20,10 @@ export type IdentityErrorCode =
 export class IdentityError extends TesseraError<IdentityErrorCode> {
   /** `params.seconds` of `identity.too_many_attempts` is also its Retry-After (the message's `{seconds}`). */
   constructor(code: IdentityErrorCode, field?: string, params?: Record<string, number>) {
-    super(code, { field, params, retryAfterSeconds: code === 'identity.too_many_attempts' ? params?.seconds : undefined });
+    super(code, {
+      field,
+      params,
+      retryAfterSeconds: code === 'identity.too_many_attempts' ? params?.seconds : undefined,
+    });
   }
 }

@@ -23,20 +23,26 @@ export const normalizePassword = (password: string): string => password.normaliz
 
 /** The shortest password this policy accepts for an account with or without a second factor. */
 export const minPasswordLength = (policy: PasswordPolicy, withSecondFactor: boolean): number =>
-  (withSecondFactor ? policy.minLengthWithSecondFactor : policy.minLength);
+  withSecondFactor ? policy.minLengthWithSecondFactor : policy.minLength;
 
 /**
  * The password to keep, in NFC, or a typed error. ASVS V6.2.5: no composition rules; length counts Unicode code
  * points after normalisation, as a person counts characters.
  */
-export function checkPassword(policy: PasswordPolicy, password: unknown, o: { email?: string; secondFactor?: boolean } = {}): string {
+export function checkPassword(
+  policy: PasswordPolicy,
+  password: unknown,
+  o: { email?: string; secondFactor?: boolean } = {},
+): string {
   const min = minPasswordLength(policy, o.secondFactor ?? false);
   if (typeof password !== 'string') throw new IdentityError('identity.password_too_short', 'password', { min });
   const normalized = normalizePassword(password);
   const length = [...normalized].length;
   if (length < min) throw new IdentityError('identity.password_too_short', 'password', { min });
-  if (length > policy.maxLength) throw new IdentityError('identity.password_too_long', 'password', { max: policy.maxLength });
-  if (o.email && normalized.toLowerCase() === o.email) throw new IdentityError('identity.password_equals_email', 'password');
+  if (length > policy.maxLength)
+    throw new IdentityError('identity.password_too_long', 'password', { max: policy.maxLength });
+  if (o.email && normalized.toLowerCase() === o.email)
+    throw new IdentityError('identity.password_equals_email', 'password');
   if (policy.isBreached(normalized)) throw new IdentityError('identity.password_breached', 'password');
   return normalized;
 }
@@ -66,7 +72,11 @@ function otherForm(typed: string, nfc: string): string | undefined {
 export async function createPasswordHasher(): Promise<PasswordHasher> {
   const dummy = await argon2.hash('tessera-dummy-password', argon2Options);
   const matches = async (hash: string, password: string) => {
-    try { return await argon2.verify(hash, password); } catch { return false; }
+    try {
+      return await argon2.verify(hash, password);
+    } catch {
+      return false;
+    }
   };
   return {
     hash: (password) => argon2.hash(normalizePassword(password), argon2Options),
@@ -74,7 +84,7 @@ export async function createPasswordHasher(): Promise<PasswordHasher> {
       const nfc = normalizePassword(password);
       if (await matches(hash, nfc)) return 'match';
       const other = otherForm(password, nfc);
-      return other !== undefined && await matches(hash, other) ? 'stale_form' : false;
+      return other !== undefined && (await matches(hash, other)) ? 'stale_form' : false;
     },
     // A wrong password whose forms differ costs two runs, so the dummy does too: an unknown account must not
     // answer faster than a known one for the same typed password (T6).
@@ -93,15 +103,33 @@ export async function createPasswordHasher(): Promise<PasswordHasher> {
  * the NFC one on success, so old hashes keep working and the next check needs one argon2 run.
  */
 export async function verifyAccountPassword(
-  o: { hasher: PasswordHasher; store: IdentityStore; now(): number; audit?: (event: { action: string; subject: string | null; outcome: string; details?: Record<string, unknown> }) => Promise<void> },
+  o: {
+    hasher: PasswordHasher;
+    store: IdentityStore;
+    now(): number;
+    audit?: (event: {
+      action: string;
+      subject: string | null;
+      outcome: string;
+      details?: Record<string, unknown>;
+    }) => Promise<void>;
+  },
   accountId: string,
   storedHash: string,
   typed: string,
 ): Promise<boolean> {
   const match = await o.hasher.verify(storedHash, typed);
   // Only when the hash is still the one just checked: a password changed meanwhile is not overwritten.
-  if (match === 'stale_form' && await o.store.replacePasswordHash(accountId, storedHash, await o.hasher.hash(typed), o.now())) {
-    await o.audit?.({ action: 'account.password_rehash', subject: accountId, outcome: 'success', details: { reason: 'unicode_nfc' } });
+  if (
+    match === 'stale_form' &&
+    (await o.store.replacePasswordHash(accountId, storedHash, await o.hasher.hash(typed), o.now()))
+  ) {
+    await o.audit?.({
+      action: 'account.password_rehash',
+      subject: accountId,
+      outcome: 'success',
+      details: { reason: 'unicode_nfc' },
+    });
   }
   return match !== false;
 }

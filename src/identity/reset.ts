@@ -21,7 +21,12 @@ export interface ResetOptions {
   clock: Clock;
   random: Random;
   ttlSeconds: number;
-  audit?: (event: { action: string; subject: string | null; outcome: string; details?: Record<string, unknown> }) => Promise<void>;
+  audit?: (event: {
+    action: string;
+    subject: string | null;
+    outcome: string;
+    details?: Record<string, unknown>;
+  }) => Promise<void>;
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -34,16 +39,21 @@ export function createPasswordReset(o: ResetOptions) {
      * account without a second factor; completing it fails anyway.
      */
     async passwordMinLength(tokenInput: unknown): Promise<number> {
-      const reset = typeof tokenInput === 'string' && tokenInput.length <= 100
-        ? await o.resets.findByTokenHash(sha256(tokenInput))
-        : undefined;
+      const reset =
+        typeof tokenInput === 'string' && tokenInput.length <= 100
+          ? await o.resets.findByTokenHash(sha256(tokenInput))
+          : undefined;
       return minPasswordLength(o.policy, reset ? await o.hasSecondFactor(reset.accountId) : false);
     },
 
     /** Mails a link when the address has an account; an unknown or invalid address gets no mail and no error. */
     async request(emailInput: unknown): Promise<void> {
       let email: string;
-      try { email = normalizeEmail(emailInput); } catch { return; }
+      try {
+        email = normalizeEmail(emailInput);
+      } catch {
+        return;
+      }
       const account = await o.store.findAccountByEmail(email);
       if (!account || account.kind !== 'customer' || account.status !== 'active' || !account.passwordHash) {
         await audit({ action: 'account.reset_request', subject: null, outcome: 'unknown_address' });
@@ -53,9 +63,13 @@ export function createPasswordReset(o: ResetOptions) {
       const now = o.clock.now();
       // A newer link replaces the older ones.
       await o.resets.replace({
-        id: randomUUID(), accountId: account.id, tokenHash: sha256(token),
+        id: randomUUID(),
+        accountId: account.id,
+        tokenHash: sha256(token),
         passwordFingerprint: sha256(account.passwordHash),
-        expiresAt: now + o.ttlSeconds * 1000, usedAt: null, createdAt: now,
+        expiresAt: now + o.ttlSeconds * 1000,
+        usedAt: null,
+        createdAt: now,
       });
       await o.sendMail('account.reset_password', email, { link: o.link(token), expiresSeconds: o.ttlSeconds });
       await audit({ action: 'account.reset_request', subject: account.id, outcome: 'success' });
@@ -63,14 +77,18 @@ export function createPasswordReset(o: ResetOptions) {
 
     /** Sets the new password; of two simultaneous uses of one link exactly one wins. Returns the account id. */
     async complete(tokenInput: unknown, newPassword: unknown): Promise<string> {
-      if (typeof tokenInput !== 'string' || tokenInput.length > 100) throw new IdentityError('identity.verification_invalid');
+      if (typeof tokenInput !== 'string' || tokenInput.length > 100)
+        throw new IdentityError('identity.verification_invalid');
       const reset = await o.resets.findByTokenHash(sha256(tokenInput));
-      const account = reset && await o.store.findAccountById(reset.accountId);
+      const account = reset && (await o.store.findAccountById(reset.accountId));
       if (!reset || !account?.passwordHash || reset.usedAt !== null || reset.expiresAt <= o.clock.now()) {
         throw new IdentityError('identity.verification_invalid');
       }
       // The password rules are checked before the link is spent, so a refused password does not cost the link.
-      const password = checkPassword(o.policy, newPassword, { email: account.email ?? undefined, secondFactor: await o.hasSecondFactor(account.id) });
+      const password = checkPassword(o.policy, newPassword, {
+        email: account.email ?? undefined,
+        secondFactor: await o.hasSecondFactor(account.id),
+      });
       const hash = await o.hasher.hash(password);
       const claimed = await o.resets.use(reset.id, o.clock.now());
       // Changed another way since the link was made: the link is stale.

@@ -4,7 +4,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Clock, Random } from '../clock/index.ts';
 import { IdentityError } from './errors.ts';
 import { normalizeEmail } from './email.ts';
-import { checkPassword, minPasswordLength, verifyAccountPassword, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
+import {
+  checkPassword,
+  minPasswordLength,
+  verifyAccountPassword,
+  type PasswordHasher,
+  type PasswordPolicy,
+} from './passwords.ts';
 import type { SendMail } from './accounts.ts';
 import type { Account, ConsentSource, ConsentStore, EmailChangeStore, IdentityStore } from './store.ts';
 
@@ -23,7 +29,12 @@ export interface SelfServiceOptions {
   clock: Clock;
   random: Random;
   emailChangeTtlSeconds: number;
-  audit?: (event: { action: string; subject: string | null; outcome: string; details?: Record<string, unknown> }) => Promise<void>;
+  audit?: (event: {
+    action: string;
+    subject: string | null;
+    outcome: string;
+    details?: Record<string, unknown>;
+  }) => Promise<void>;
 }
 
 const undoWindowMs = 7 * 24 * 3600 * 1000;
@@ -39,7 +50,11 @@ function emailChangeSteps(o: SelfServiceOptions, reauthenticate: Reauthenticate,
   const token = () => o.random.bytes(32).toString('base64url');
   return {
     /** Sends a confirmation link to the new address. A taken address gets the same answer and no link (no enumeration). */
-    async startEmailChange(accountId: string, password: unknown, newEmailInput: unknown): Promise<{ newEmail: string }> {
+    async startEmailChange(
+      accountId: string,
+      password: unknown,
+      newEmailInput: unknown,
+    ): Promise<{ newEmail: string }> {
       const newEmail = normalizeEmail(newEmailInput);
       const account = await reauthenticate(accountId, password);
       if (newEmail === account.email) throw new IdentityError('identity.email_unchanged', 'new_email');
@@ -49,12 +64,21 @@ function emailChangeSteps(o: SelfServiceOptions, reauthenticate: Reauthenticate,
       }
       const confirm = token();
       await emailChanges.create({
-        id: randomUUID(), accountId, oldEmail: account.email!, newEmail, tokenHash: sha256(confirm),
-        undoTokenHash: sha256(token()), expiresAt: clock.now() + o.emailChangeTtlSeconds * 1000,
-        confirmedAt: null, undoExpiresAt: null, undoneAt: null, createdAt: clock.now(),
+        id: randomUUID(),
+        accountId,
+        oldEmail: account.email!,
+        newEmail,
+        tokenHash: sha256(confirm),
+        undoTokenHash: sha256(token()),
+        expiresAt: clock.now() + o.emailChangeTtlSeconds * 1000,
+        confirmedAt: null,
+        undoExpiresAt: null,
+        undoneAt: null,
+        createdAt: clock.now(),
       });
       await o.sendMail('account.confirm_new_email', newEmail, {
-        link: o.links.confirmEmailChange(confirm), expiresSeconds: o.emailChangeTtlSeconds,
+        link: o.links.confirmEmailChange(confirm),
+        expiresSeconds: o.emailChangeTtlSeconds,
       });
       await audit({ action: 'account.email_change_start', subject: accountId, outcome: 'success' });
       return { newEmail };
@@ -62,21 +86,23 @@ function emailChangeSteps(o: SelfServiceOptions, reauthenticate: Reauthenticate,
 
     /** The new address becomes primary only now; the old one gets a notice with an undo link valid for 7 days. */
     async confirmEmailChange(tokenInput: unknown): Promise<Account> {
-      if (typeof tokenInput !== 'string' || tokenInput.length > 100) throw new IdentityError('identity.verification_invalid');
+      if (typeof tokenInput !== 'string' || tokenInput.length > 100)
+        throw new IdentityError('identity.verification_invalid');
       const change = await emailChanges.findByTokenHash(sha256(tokenInput));
       const undo = token();
       const now = clock.now();
       const undoLink = { tokenHash: sha256(undo), expiresAt: now + undoWindowMs };
-      const claimed = change && await emailChanges.confirm(change.id, now, undoLink);
+      const claimed = change && (await emailChanges.confirm(change.id, now, undoLink));
       if (!change || !claimed) throw new IdentityError('identity.verification_invalid');
       const account = await store.findAccountById(change.accountId);
       // The address this change started from must still be the account's: an older pending change cannot override a newer one.
       if (!account || account.email !== change.oldEmail) throw new IdentityError('identity.verification_invalid');
-      if (await store.setEmail(account.id, change.newEmail, now, true) === 'email_taken') {
+      if ((await store.setEmail(account.id, change.newEmail, now, true)) === 'email_taken') {
         throw new IdentityError('identity.verification_invalid');
       }
       await o.sendMail('account.email_changed', change.oldEmail, {
-        newEmail: change.newEmail, undoLink: o.links.undoEmailChange(undo),
+        newEmail: change.newEmail,
+        undoLink: o.links.undoEmailChange(undo),
       });
       await audit({ action: 'account.email_change', subject: account.id, outcome: 'success' });
       return { ...account, email: change.newEmail };
@@ -84,12 +110,13 @@ function emailChangeSteps(o: SelfServiceOptions, reauthenticate: Reauthenticate,
 
     /** Puts the old address back (the change may have been an attacker's); the caller ends every session. */
     async undoEmailChange(tokenInput: unknown): Promise<Account> {
-      if (typeof tokenInput !== 'string' || tokenInput.length > 100) throw new IdentityError('identity.verification_invalid');
+      if (typeof tokenInput !== 'string' || tokenInput.length > 100)
+        throw new IdentityError('identity.verification_invalid');
       const now = clock.now();
       const change = await emailChanges.findByUndoTokenHash(sha256(tokenInput));
-      const claimed = change && await emailChanges.undo(change.id, now);
+      const claimed = change && (await emailChanges.undo(change.id, now));
       if (!change || !claimed) throw new IdentityError('identity.verification_invalid');
-      if (await store.setEmail(change.accountId, change.oldEmail, now) === 'email_taken') {
+      if ((await store.setEmail(change.accountId, change.oldEmail, now)) === 'email_taken') {
         throw new IdentityError('identity.verification_invalid');
       }
       await audit({ action: 'account.email_change_undo', subject: change.accountId, outcome: 'success' });
@@ -101,10 +128,13 @@ function emailChangeSteps(o: SelfServiceOptions, reauthenticate: Reauthenticate,
 function marketingConsent(o: SelfServiceOptions, audit: Audit) {
   const { consents, clock } = o;
   return {
-    async marketing(accountId: string): Promise<{ subscribed: boolean; source: string | null; changedAt: number | null }> {
+    async marketing(
+      accountId: string,
+    ): Promise<{ subscribed: boolean; source: string | null; changedAt: number | null }> {
       const consent = await consents.find(accountId);
       return {
-        subscribed: consent?.subscribed === true, source: consent?.source ?? null,
+        subscribed: consent?.subscribed === true,
+        source: consent?.source ?? null,
         changedAt: consent?.changedAt ?? null,
       };
     },
@@ -114,7 +144,12 @@ function marketingConsent(o: SelfServiceOptions, audit: Audit) {
       const current = await consents.find(accountId);
       if (current && current.subscribed === subscribed) return false;
       await consents.save(accountId, { subscribed, source, changedAt: clock.now() });
-      await audit({ action: subscribed ? 'marketing.subscribe' : 'marketing.unsubscribe', subject: accountId, outcome: 'success', details: { source } });
+      await audit({
+        action: subscribed ? 'marketing.subscribe' : 'marketing.unsubscribe',
+        subject: accountId,
+        outcome: 'success',
+        details: { source },
+      });
       return true;
     },
 
@@ -132,8 +167,15 @@ export function createSelfService(o: SelfServiceOptions) {
   // Recent authentication: the current password is asked for again, whatever the session's age (ASVS V7.5.1).
   async function reauthenticate(accountId: string, password: unknown): Promise<Account> {
     const account = await store.findAccountById(accountId);
-    const ok = account?.passwordHash && typeof password === 'string'
-      && await verifyAccountPassword({ hasher, store, now: () => clock.now(), audit }, account.id, account.passwordHash, password);
+    const ok =
+      account?.passwordHash &&
+      typeof password === 'string' &&
+      (await verifyAccountPassword(
+        { hasher, store, now: () => clock.now(), audit },
+        account.id,
+        account.passwordHash,
+        password,
+      ));
     if (!account || !ok) {
       await audit({ action: 'account.reauthenticate', subject: accountId, outcome: 'failure' });
       throw new IdentityError('identity.wrong_password', 'current_password');
@@ -154,7 +196,10 @@ export function createSelfService(o: SelfServiceOptions) {
 
     async changePassword(accountId: string, current: unknown, next: unknown): Promise<void> {
       const account = await reauthenticate(accountId, current);
-      const password = checkPassword(o.policy, next, { email: account.email ?? undefined, secondFactor: await o.hasSecondFactor(accountId) });
+      const password = checkPassword(o.policy, next, {
+        email: account.email ?? undefined,
+        secondFactor: await o.hasSecondFactor(accountId),
+      });
       await store.setPasswordHash(accountId, await hasher.hash(password), clock.now());
       await audit({ action: 'account.password_change', subject: accountId, outcome: 'success' });
       await o.sendMail('account.password_changed', account.email!, { accountLink: o.links.account() });
@@ -170,7 +215,10 @@ export function createSelfService(o: SelfServiceOptions) {
       const { passwordHash: _hash, ...profile } = account;
       // The export's field names are the stored columns', as people and their tools have read them so far.
       const changes = (await emailChanges.listForAccount(accountId)).map((c) => ({
-        old_email: c.oldEmail, new_email: c.newEmail, created_at: c.createdAt, confirmed_at: c.confirmedAt,
+        old_email: c.oldEmail,
+        new_email: c.newEmail,
+        created_at: c.createdAt,
+        confirmed_at: c.confirmedAt,
         undone_at: c.undoneAt,
       }));
       const activity = await o.activity(accountId);

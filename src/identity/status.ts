@@ -4,8 +4,10 @@ import { IdentityError } from './errors.ts';
 import type { IdentityStore } from './store.ts';
 
 /** Throws the same refusal as a wrong password, so a later step says no more about the account than the first. */
-export async function assertStillActive(store: Pick<IdentityStore, 'findAccountById'>,
-  accountId: string): Promise<void> {
+export async function assertStillActive(
+  store: Pick<IdentityStore, 'findAccountById'>,
+  accountId: string,
+): Promise<void> {
   if ((await store.findAccountById(accountId))?.status !== 'active') {
     throw new IdentityError('identity.invalid_credentials', 'password');
   }

@@ -4,7 +4,8 @@ import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 
 export function createUnsubscribeTokens(key: Buffer) {
   const secret = createSecretKey(key);
-  const sign = (accountId: string) => createHmac('sha256', secret).update(`unsubscribe:${accountId}`).digest('base64url');
+  const sign = (accountId: string) =>
+    createHmac('sha256', secret).update(`unsubscribe:${accountId}`).digest('base64url');
   return {
     issue: (accountId: string) => `${Buffer.from(accountId).toString('base64url')}.${sign(accountId)}`,
     /** The account id the token was issued for, or undefined when it was altered. */
@@ -33,7 +34,7 @@ export interface UnsubscribePorts {
 export function createUnsubscribe(p: UnsubscribePorts): (token: unknown) => Promise<boolean> {
   return async (token) => {
     const accountId = p.tokens.verify(token);
-    if (!accountId || !await p.exists(accountId)) return false;
+    if (!accountId || !(await p.exists(accountId))) return false;
     await p.optOut(accountId);
     return true;
   };

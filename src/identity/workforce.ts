@@ -36,7 +36,12 @@ export interface WorkforceServiceOptions {
   domains: string[];
   /** Ends every session and token of an account (the OIDC layer provides it). */
   endSessions(accountId: string): Promise<void>;
-  audit?: (event: { action: string; subject: string | null; outcome: string; details?: Record<string, unknown> }) => Promise<void>;
+  audit?: (event: {
+    action: string;
+    subject: string | null;
+    outcome: string;
+    details?: Record<string, unknown>;
+  }) => Promise<void>;
 }
 
 export function createWorkforceService(o: WorkforceServiceOptions) {
@@ -47,10 +52,18 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
   async function link(person: DirectoryPerson): Promise<{ account: Account; created: boolean }> {
     const existing = await o.store.findAccountByDirectoryId(person.stableId);
     const account: Account = {
-      id: existing?.id ?? randomUUID(), kind: 'workforce', email: person.email?.toLowerCase() ?? null,
+      id: existing?.id ?? randomUUID(),
+      kind: 'workforce',
+      email: person.email?.toLowerCase() ?? null,
       // The directory vouches for its own mail attribute.
-      emailVerified: person.email !== null, directoryId: person.stableId, username: person.username, groups: person.groups,
-      passwordHash: null, name: person.displayName || null, status: person.disabled ? 'disabled' : 'active', createdAt: existing?.createdAt ?? o.clock.now(),
+      emailVerified: person.email !== null,
+      directoryId: person.stableId,
+      username: person.username,
+      groups: person.groups,
+      passwordHash: null,
+      name: person.displayName || null,
+      status: person.disabled ? 'disabled' : 'active',
+      createdAt: existing?.createdAt ?? o.clock.now(),
     };
     // Most sign-ins find the account as the directory describes it: no write, so no row lock and no commit.
     if (existing && sameLinkedFields(existing, account)) return { account: existing, created: false };
@@ -77,9 +90,14 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
     const typed = name.normalize('NFC').trim();
     const backslash = typed.indexOf('\\');
     const at = typed.lastIndexOf('@');
-    const [domain, bare] = backslash > 0 ? [typed.slice(0, backslash), typed.slice(backslash + 1)]
-      : at > 0 && at < typed.length - 1 ? [typed.slice(at + 1), typed.slice(0, at)] : [null, typed];
-    if (bare === '' || (domain !== null && domains.length > 0 && !domains.includes(domain.toLowerCase()))) return undefined;
+    const [domain, bare] =
+      backslash > 0
+        ? [typed.slice(0, backslash), typed.slice(backslash + 1)]
+        : at > 0 && at < typed.length - 1
+          ? [typed.slice(at + 1), typed.slice(0, at)]
+          : [null, typed];
+    if (bare === '' || (domain !== null && domains.length > 0 && !domains.includes(domain.toLowerCase())))
+      return undefined;
     const account = await o.store.findAccountByUsername(bare);
     return account?.directoryId ? account : undefined;
   }
@@ -89,7 +107,12 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
     isDirectoryName(name: string): boolean {
       const at = name.lastIndexOf('@');
       if (name.includes('\\') || at < 0) return true;
-      return domains.includes(name.slice(at + 1).trim().toLowerCase());
+      return domains.includes(
+        name
+          .slice(at + 1)
+          .trim()
+          .toLowerCase(),
+      );
     },
 
     accountNamed,
@@ -108,11 +131,21 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
       } catch (err) {
         // Recorded like a refused password kept here, about whom the name means: "I know I am entering the right
         // password" is looked up under the person, in whatever form of the name the helpdesk types.
-        await audit({ action: 'account.sign_in', subject: (await accountNamed(name))?.id ?? null, outcome: 'failure', details: { source: 'directory', reason: (err as { code?: string }).code } });
+        await audit({
+          action: 'account.sign_in',
+          subject: (await accountNamed(name))?.id ?? null,
+          outcome: 'failure',
+          details: { source: 'directory', reason: (err as { code?: string }).code },
+        });
         throw err;
       }
       const { account, created } = await link(person);
-      await audit({ action: 'account.sign_in', subject: account.id, outcome: 'success', details: { source: 'directory', created } });
+      await audit({
+        action: 'account.sign_in',
+        subject: account.id,
+        outcome: 'success',
+        details: { source: 'directory', created },
+      });
       return account;
     },
 
@@ -131,7 +164,12 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
         }
         await o.store.setStatus(account.id, 'disabled', o.clock.now());
         await o.endSessions(account.id);
-        await audit({ action: 'account.disable', subject: account.id, outcome: 'success', details: { reason: person ? 'directory_disabled' : 'directory_removed' } });
+        await audit({
+          action: 'account.disable',
+          subject: account.id,
+          outcome: 'success',
+          details: { reason: person ? 'directory_disabled' : 'directory_removed' },
+        });
         disabled++;
       }
       return { checked: accounts.length, disabled };
@@ -143,8 +181,15 @@ export type WorkforceService = ReturnType<typeof createWorkforceService>;
 
 /** Whether the stored account already holds everything the directory says now (ids and creation time aside). */
 function sameLinkedFields(stored: Account, wanted: Account): boolean {
-  return stored.kind === wanted.kind && stored.email === wanted.email && stored.emailVerified === wanted.emailVerified
-    && stored.username === wanted.username && stored.name === wanted.name && stored.status === wanted.status
-    && stored.passwordHash === wanted.passwordHash
-    && stored.groups.length === wanted.groups.length && stored.groups.every((g, i) => g === wanted.groups[i]);
+  return (
+    stored.kind === wanted.kind &&
+    stored.email === wanted.email &&
+    stored.emailVerified === wanted.emailVerified &&
+    stored.username === wanted.username &&
+    stored.name === wanted.name &&
+    stored.status === wanted.status &&
+    stored.passwordHash === wanted.passwordHash &&
+    stored.groups.length === wanted.groups.length &&
+    stored.groups.every((g, i) => g === wanted.groups[i])
+  );
 }

@@ -4,10 +4,18 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock/index.ts';
 import type { PayloadStore } from './store.ts';
 
-const grantBound = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+const grantBound = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+]);
 
 export function createAdapterFactory(
-  store: PayloadStore, clock: Clock, clients: { find(id: string): Promise<Record<string, unknown> | undefined> },
+  store: PayloadStore,
+  clock: Clock,
+  clients: { find(id: string): Promise<Record<string, unknown> | undefined> },
 ) {
   return class DatabaseAdapter implements Adapter {
     readonly model: string;
@@ -21,7 +29,7 @@ export function createAdapterFactory(
         model: this.model,
         id,
         payload: JSON.stringify(payload),
-        grantId: grantBound.has(this.model) ? payload.grantId ?? null : null,
+        grantId: grantBound.has(this.model) ? (payload.grantId ?? null) : null,
         accountId: payload.accountId ?? null,
         userCode: payload.userCode ?? null,
         uid: payload.uid ?? null,
@@ -34,8 +42,12 @@ export function createAdapterFactory(
       return this.findWhere('id', id);
     }
 
-    findByUserCode(userCode: string) { return this.findWhere('user_code', userCode); }
-    findByUid(uid: string) { return this.findWhere('uid', uid); }
+    findByUserCode(userCode: string) {
+      return this.findWhere('user_code', userCode);
+    }
+    findByUid(uid: string) {
+      return this.findWhere('uid', uid);
+    }
 
     async consume(id: string): Promise<void> {
       await store.consume(this.model, id, clock.now());
@@ -71,7 +83,10 @@ export async function endAccountSessions(store: PayloadStore, accountId: string)
  * written before grants were shared may hold several: the one that lives longest is the one kept in use.
  */
 export async function findGrantId(
-  store: PayloadStore, clock: Clock, accountId: string, clientId: string,
+  store: PayloadStore,
+  clock: Clock,
+  accountId: string,
+  clientId: string,
 ): Promise<string | undefined> {
   const rows = await store.live('Grant', accountId, clock.now());
   const forApp = rows.filter((r) => (JSON.parse(r.payload) as { clientId?: string }).clientId === clientId);

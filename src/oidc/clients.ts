@@ -29,7 +29,9 @@ export const clientInputSchema = z.object({
   logo_uri: z.url({ protocol: /^https?$/ }).optional(),
   policy_uri: z.url({ protocol: /^https?$/ }).optional(),
   tos_uri: z.url({ protocol: /^https?$/ }).optional(),
-  grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
+  grant_types: z
+    .array(z.enum(['authorization_code', 'refresh_token', 'client_credentials']))
+    .default(['authorization_code', 'refresh_token']),
   id_token_signed_response_alg: z.enum(['ES256', 'RS256']).default('ES256'),
   // The company's own apps skip the consent page; third-party apps show it once, and again for a new scope.
   first_party: z.boolean().default(false),
@@ -60,7 +62,10 @@ export function createClientRegistry(store: ClientStore, sealer: Sealer, clock: 
     async add(input: ClientInput): Promise<Record<string, unknown>> {
       const parsed = clientInputSchema.safeParse(input);
       if (!parsed.success) {
-        throw new ClientError('client.invalid', parsed.error.issues.map((i) => `${i.path.join('.') || 'client'}: ${i.message}`).join('; '));
+        throw new ClientError(
+          'client.invalid',
+          parsed.error.issues.map((i) => `${i.path.join('.') || 'client'}: ${i.message}`).join('; '),
+        );
       }
       const { public: isPublic, client_secret, ...rest } = parsed.data;
       const metadata: Record<string, unknown> = {
@@ -69,10 +74,13 @@ export function createClientRegistry(store: ClientStore, sealer: Sealer, clock: 
         token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
         ...(rest.backchannel_logout_uri ? { backchannel_logout_session_required: true } : {}),
       };
-      const secret = isPublic ? undefined : client_secret ?? randomBytes(32).toString('base64url');
-      const stored = { ...metadata, ...(secret ? { client_secret_sealed: sealer.seal(secret, sealContext(rest.client_id)) } : {}) };
+      const secret = isPublic ? undefined : (client_secret ?? randomBytes(32).toString('base64url'));
+      const stored = {
+        ...metadata,
+        ...(secret ? { client_secret_sealed: sealer.seal(secret, sealContext(rest.client_id)) } : {}),
+      };
       recent.delete(rest.client_id);
-      if (await store.insert(rest.client_id, JSON.stringify(stored), clock.now()) === 'exists') {
+      if ((await store.insert(rest.client_id, JSON.stringify(stored), clock.now())) === 'exists') {
         throw new ClientError('client.exists', `a client with id ${rest.client_id} exists already`);
       }
       return { ...metadata, ...(secret ? { client_secret: secret } : {}) };
@@ -92,9 +100,10 @@ export function createClientRegistry(store: ClientStore, sealer: Sealer, clock: 
       const cached = opened.get(row.metadata);
       if (cached) return { ...cached };
       const { client_secret_sealed, ...metadata } = JSON.parse(row.metadata) as Record<string, unknown>;
-      const result = typeof client_secret_sealed === 'string'
-        ? { ...metadata, client_secret: sealer.open(client_secret_sealed, sealContext(clientId)) }
-        : metadata;
+      const result =
+        typeof client_secret_sealed === 'string'
+          ? { ...metadata, client_secret: sealer.open(client_secret_sealed, sealContext(clientId)) }
+          : metadata;
       if (opened.size >= 1000) opened.clear();
       opened.set(row.metadata, result);
       return result;
@@ -109,7 +118,7 @@ export function createClientRegistry(store: ClientStore, sealer: Sealer, clock: 
 
     async remove(clientId: string): Promise<void> {
       recent.delete(clientId);
-      if (!await store.remove(clientId)) throw new ClientError('client.not_found', `no client with id ${clientId}`);
+      if (!(await store.remove(clientId))) throw new ClientError('client.not_found', `no client with id ${clientId}`);
     },
   };
 }

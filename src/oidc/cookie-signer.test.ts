@@ -4,7 +4,10 @@ import { createRequire } from 'node:module';
 import { createCookieSigner } from './cookie-signer.ts';
 
 // keygrip is what signed Tessera's cookies before (through Koa's `cookies`); cookies it signed must stay valid.
-const Keygrip = createRequire(import.meta.url)('keygrip') as (keys: string[]) => { sign(d: string): string; index(d: string, s: string): number };
+const Keygrip = createRequire(import.meta.url)('keygrip') as (keys: string[]) => {
+  sign(d: string): string;
+  index(d: string, s: string): number;
+};
 
 describe('cookie signer', () => {
   const keys = ['bmV3ZXN0LWtleS1mb3ItY29va2llcw', 'b2xkZXIta2V5LWZvci1jb29raWVz'];
@@ -22,7 +25,15 @@ describe('cookie signer', () => {
     const signer = createCookieSigner(keys);
     const good = signer.sign(data);
     const flipped = (good[0] === 'A' ? 'B' : 'A') + good.slice(1);
-    for (const bad of [flipped, good.slice(0, -1), `${good}=`, `${good}AA`, '', '!!!!', createCookieSigner(['another-key']).sign(data)]) {
+    for (const bad of [
+      flipped,
+      good.slice(0, -1),
+      `${good}=`,
+      `${good}AA`,
+      '',
+      '!!!!',
+      createCookieSigner(['another-key']).sign(data),
+    ]) {
       assert.equal(signer.verify(data, bad), false, `refused ${JSON.stringify(bad)}`);
     }
     assert.equal(signer.verify(`${data}x`, good), false);

@@ -19,7 +19,9 @@ export function createCookieSigner(keys: readonly string[]): CookieSigner {
   const mac = (data: string, key: KeyObject) => createHmac('sha1', key).update(data).digest();
   return {
     sign: (data) => mac(data, keyObjects[0]).toString('base64url'),
-    verify(data, digest) { return this.index(data, digest) > -1; },
+    verify(data, digest) {
+      return this.index(data, digest) > -1;
+    },
     index(data, digest) {
       const given = Buffer.from(digest, 'base64url');
       // base64url decoding ignores junk, so the text must also be what the octets encode to.

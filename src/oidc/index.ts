@@ -1,4 +1,13 @@
-export { createProvider, scopes, apiScopes, apiResource, acr, sessionTtlSeconds, type ProviderOptions, type ProviderPages } from './provider.ts';
+export {
+  createProvider,
+  scopes,
+  apiScopes,
+  apiResource,
+  acr,
+  sessionTtlSeconds,
+  type ProviderOptions,
+  type ProviderPages,
+} from './provider.ts';
 export { createAdapterFactory, purgeExpired, endAccountSessions, findGrantId } from './adapter.ts';
 export { createSessionManager, type SessionManager, type SessionView, type AppGrantView } from './sessions.ts';
 export { loadSigningKeys, rotateSigningKeys, loadNamedSecret, publicJwks } from './keys.ts';
@@ -6,8 +15,22 @@ export { createSqlOidcStore } from './sql/oidc-store.ts';
 export { createSqlClientStore } from './sql/client-store.ts';
 export { createSqlSecretStore } from './sql/secret-store.ts';
 export type {
-  OidcStore, PayloadStore, StoredPayload, SessionDetail, SessionDetailStore, ClientStore, SecretStore, StoredSecret,
+  OidcStore,
+  PayloadStore,
+  StoredPayload,
+  SessionDetail,
+  SessionDetailStore,
+  ClientStore,
+  SecretStore,
+  StoredSecret,
 } from './store.ts';
-export { createClientRegistry, clientInputSchema, refreshTokenModes, ClientError, type ClientInput, type ClientRegistry } from './clients.ts';
+export {
+  createClientRegistry,
+  clientInputSchema,
+  refreshTokenModes,
+  ClientError,
+  type ClientInput,
+  type ClientRegistry,
+} from './clients.ts';
 export { registerInteractions, type InteractionOptions } from './interactions/index.ts';
 export { mountProvider, providerRoutes } from './mount.ts';

@@ -10,9 +10,10 @@ export type SigningAlg = 'ES256' | 'RS256';
 const algorithms: SigningAlg[] = ['ES256', 'RS256'];
 
 async function generate(alg: SigningAlg): Promise<JWK> {
-  const { privateKey } = alg === 'ES256'
-    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey } =
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = privateKey.export({ format: 'jwk' }) as JWK;
   return { ...jwk, alg, use: 'sig', kid: await calculateJwkThumbprint(jwk) };
 }
@@ -27,16 +28,20 @@ async function storeKey(secrets: SecretStore, sealer: Sealer, jwk: JWK, atMs: nu
  * that may still verify tokens (younger than `publishRetiredMs`).
  */
 export async function loadSigningKeys(
-  secrets: SecretStore, sealer: Sealer, clock: Clock, publishRetiredMs: number,
+  secrets: SecretStore,
+  sealer: Sealer,
+  clock: Clock,
+  publishRetiredMs: number,
 ): Promise<JWK[]> {
   const read = () => secrets.listByPrefix('jwk:');
   let rows = await read();
   for (const alg of algorithms) {
     const algOf = (r: StoredSecret) => (JSON.parse(sealer.open(r.sealedValue, r.name)) as JWK).alg;
     const hasActive = rows.some((r) => r.retiredAt === null && algOf(r) === alg);
-    if (!hasActive) await storeKey(secrets, sealer, await generate(alg), clock.now()).catch(() => {
-      // Another node created it at the same moment: the reread below picks theirs up.
-    });
+    if (!hasActive)
+      await storeKey(secrets, sealer, await generate(alg), clock.now()).catch(() => {
+        // Another node created it at the same moment: the reread below picks theirs up.
+      });
   }
   rows = await read();
   const usable = rows.filter((r) => r.retiredAt === null || r.retiredAt > clock.now() - publishRetiredMs);
@@ -54,7 +59,10 @@ export async function rotateSigningKeys(secrets: SecretStore, sealer: Sealer, cl
 
 /** A named random secret (cookie keys, code pepper), created once and shared by every node through the database. */
 export async function loadNamedSecret(
-  secrets: SecretStore, sealer: Sealer, clock: Clock, name: string,
+  secrets: SecretStore,
+  sealer: Sealer,
+  clock: Clock,
+  name: string,
 ): Promise<Buffer> {
   const existing = await secrets.find(name);
   if (existing) return Buffer.from(sealer.open(existing.sealedValue, name), 'base64');

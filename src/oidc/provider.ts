@@ -24,7 +24,12 @@ export interface ProviderOptions {
   /** The sessions' limits are counted on this clock (oidc-provider keeps its own for the rest). */
   clock: Clock;
   /** Whether this person still owes this app a one-time code (the sign-in flow decides, from the policy). */
-  needsSecondFactor(clientId: string, accountId: string, amr: readonly string[], requestedMfa: boolean): Promise<boolean>;
+  needsSecondFactor(
+    clientId: string,
+    accountId: string,
+    amr: readonly string[],
+    requestedMfa: boolean,
+  ): Promise<boolean>;
   /** The person's grant for an app, whichever session made it: consent is given once per person and app. */
   findGrantId(accountId: string, clientId: string): Promise<string | undefined>;
   /** The pages oidc-provider shows itself, as whole documents (src/web/pages renders them). */
@@ -60,20 +65,37 @@ export const apiResource = (issuer: string) => `${issuer}/api`;
 function interactions(needsSecondFactor: ProviderOptions['needsSecondFactor']) {
   const policy = interactionPolicy.base();
   policy.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }), 0);
-  const otp = new interactionPolicy.Prompt({ name: 'otp', requestable: false },
+  const otp = new interactionPolicy.Prompt(
+    { name: 'otp', requestable: false },
     new interactionPolicy.Check('second_factor', 'a one-time code is required', async (ctx) => {
       const { session, client, result, params } = ctx.oidc;
       if (!session?.accountId || !client || result?.otp) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const requested = String(params?.acr_values ?? '').split(' ').includes(acr.mfa);
-      const owed = await needsSecondFactor(client.clientId, session.accountId, (session.amr as string[] | undefined) ?? [], requested);
+      const requested = String(params?.acr_values ?? '')
+        .split(' ')
+        .includes(acr.mfa);
+      const owed = await needsSecondFactor(
+        client.clientId,
+        session.accountId,
+        (session.amr as string[] | undefined) ?? [],
+        requested,
+      );
       return owed ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
-    }));
-  policy.add(otp, policy.findIndex((p) => p.name === 'consent'));
+    }),
+  );
+  policy.add(
+    otp,
+    policy.findIndex((p) => p.name === 'consent'),
+  );
   return policy;
 }
 
 /** Seconds a session lives from now: the idle limit, capped by what is left of the absolute limit since sign-in. */
-export function sessionTtlSeconds(loginTs: number | undefined, absoluteSeconds: number, idleSeconds: number, nowMs: number): number {
+export function sessionTtlSeconds(
+  loginTs: number | undefined,
+  absoluteSeconds: number,
+  idleSeconds: number,
+  nowMs: number,
+): number {
   const left = loginTs === undefined ? absoluteSeconds : loginTs + absoluteSeconds - Math.floor(nowMs / 1000);
   // oidc-provider takes only a positive lifetime; a session past its limit is already gone from the store.
   return Math.max(1, Math.min(idleSeconds, left));
@@ -82,7 +104,9 @@ export function sessionTtlSeconds(loginTs: number | undefined, absoluteSeconds: 
 // OIDC Core §5.3.2: a claim without a value is left out, never sent as null or "" (relying parties such as
 // mod_auth_openidc warn on every request otherwise); an empty list of groups is no value either.
 function withValues(claims: Record<string, unknown>): { sub: string } & Record<string, unknown> {
-  const kept = Object.entries(claims).filter(([, v]) => v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0));
+  const kept = Object.entries(claims).filter(
+    ([, v]) => v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0),
+  );
   return Object.fromEntries(kept) as { sub: string } & Record<string, unknown>;
 }
 
@@ -92,7 +116,10 @@ type Grant = InstanceType<Provider['Grant']>;
 // again only for a scope the grant lacks (the consent prompt's checks; prompt=none then gets consent_required) or
 // after "Remove access" deleted it. The company's own apps (first_party) need no consent screen: their grant
 // records the scopes they asked for, and grows when they ask for more.
-async function loadExistingGrant(ctx: KoaContextWithOIDC, findGrantId: ProviderOptions['findGrantId']): Promise<Grant | undefined> {
+async function loadExistingGrant(
+  ctx: KoaContextWithOIDC,
+  findGrantId: ProviderOptions['findGrantId'],
+): Promise<Grant | undefined> {
   const { provider, client, session, result } = ctx.oidc;
   const { accountId } = session!;
   const { clientId } = client!;
@@ -140,7 +167,8 @@ function firstPartyWithoutConsentPage(policy: ReturnType<typeof interactionPolic
   const consent = policy.get('consent')!;
   const asked = consent.checks.get('consent_prompt')!;
   const check = asked.check;
-  asked.check = (ctx) => (ctx.oidc.client?.metadata().first_party === true ? interactionPolicy.Check.NO_NEED_TO_PROMPT : check(ctx));
+  asked.check = (ctx) =>
+    ctx.oidc.client?.metadata().first_party === true ? interactionPolicy.Check.NO_NEED_TO_PROMPT : check(ctx);
   return policy;
 }
 
@@ -162,7 +190,10 @@ function features(o: ProviderOptions): NonNullable<Configuration['features']> {
       getResourceServerInfo: async (_ctx, resource) => {
         if (resource !== apiResource(o.issuer)) throw new errors.InvalidTarget();
         return {
-          scope: apiScopes.join(' '), audience: resource, accessTokenTTL: o.accessTokenSeconds, accessTokenFormat: 'jwt',
+          scope: apiScopes.join(' '),
+          audience: resource,
+          accessTokenTTL: o.accessTokenSeconds,
+          accessTokenFormat: 'jwt',
           jwt: { sign: { alg: 'ES256' } },
         };
       },
@@ -191,19 +222,30 @@ export function createProvider(o: ProviderOptions): Provider {
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies },
     },
     // acr and amr (RFC 8176) say how the person signed in: password, or password and one-time code.
-    claims: { acr: null, amr: null, auth_time: null, sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'], groups: ['groups'] },
+    claims: {
+      acr: null,
+      amr: null,
+      auth_time: null,
+      sid: null,
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'preferred_username'],
+      groups: ['groups'],
+    },
     scopes: [...scopes],
     async findAccount(_ctx, sub) {
       const account = await o.findAccount(sub);
-      if (!account || account.status !== 'active' || (account.kind === 'customer' && !account.emailVerified)) return undefined;
+      if (!account || account.status !== 'active' || (account.kind === 'customer' && !account.emailVerified))
+        return undefined;
       return {
         accountId: account.id,
-        claims: async () => withValues({
-          sub: account.id,
-          ...(account.email ? { email: account.email, email_verified: account.emailVerified } : {}),
-          name: account.name,
-          ...(account.kind === 'workforce' ? { preferred_username: account.username, groups: account.groups } : {}),
-        }),
+        claims: async () =>
+          withValues({
+            sub: account.id,
+            ...(account.email ? { email: account.email, email_verified: account.emailVerified } : {}),
+            name: account.name,
+            ...(account.kind === 'workforce' ? { preferred_username: account.username, groups: account.groups } : {}),
+          }),
       };
     },
     clientDefaults: {
@@ -215,8 +257,14 @@ export function createProvider(o: ProviderOptions): Provider {
     extraClientMetadata: {
       properties: ['first_party', 'refresh_tokens'],
       validator(_ctx, key, value) {
-        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') throw new Error('first_party must be a boolean');
-        if (key === 'refresh_tokens' && value !== undefined && !(refreshTokenModes as readonly unknown[]).includes(value)) throw new Error(`refresh_tokens must be one of ${refreshTokenModes.join(', ')}`);
+        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean')
+          throw new Error('first_party must be a boolean');
+        if (
+          key === 'refresh_tokens' &&
+          value !== undefined &&
+          !(refreshTokenModes as readonly unknown[]).includes(value)
+        )
+          throw new Error(`refresh_tokens must be one of ${refreshTokenModes.join(', ')}`);
       },
     },
     responseTypes: ['code'],
@@ -231,8 +279,9 @@ export function createProvider(o: ProviderOptions): Provider {
     // prompt=consent, OIDC Core §11) or is registered to always get one, so a stolen browser session yields no
     // long-lived token by default. Without offline_access it ends with the SSO session (expiresWithSession).
     // Rotated at each use (ASVS V10.4.5).
-    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token')
-      && (code.scopes.has('offline_access') || client.metadata().refresh_tokens === 'always'),
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') &&
+      (code.scopes.has('offline_access') || client.metadata().refresh_tokens === 'always'),
     rotateRefreshToken: true,
     ttl: {
       AccessToken: o.accessTokenSeconds,
@@ -243,7 +292,8 @@ export function createProvider(o: ProviderOptions): Provider {
       Grant: o.refreshTokenSeconds,
       // Saved at every use: the row (and the cookie) then lives for the idle limit, never past the absolute one
       // counted from the sign-in (T27), so a session kept busy with prompt=none still ends.
-      Session: (_ctx, session) => sessionTtlSeconds(session.loginTs, o.sessionSeconds, o.sessionIdleSeconds, o.clock.now()),
+      Session: (_ctx, session) =>
+        sessionTtlSeconds(session.loginTs, o.sessionSeconds, o.sessionIdleSeconds, o.clock.now()),
       RefreshToken: o.refreshTokenSeconds,
     },
     interactions: {

@@ -31,20 +31,24 @@ interface SessionPayload {
 type LogoutCapable = { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid: string): Promise<void> };
 
 export function createSessionManager(
-  provider: Provider, store: OidcStore, clock: Clock, onError: (err: unknown) => void,
+  provider: Provider,
+  store: OidcStore,
+  clock: Clock,
+  onError: (err: unknown) => void,
 ) {
   const live = (model: string, accountId: string) => store.live(model, accountId, clock.now());
 
   async function notifyLogout(clientId: string, accountId: string, sid: string | undefined) {
-    const client = await provider.Client.find(clientId) as unknown as LogoutCapable | undefined;
+    const client = (await provider.Client.find(clientId)) as unknown as LogoutCapable | undefined;
     if (client?.backchannelLogoutUri) await client.backchannelLogout(accountId, sid ?? '').catch(onError);
   }
-
 
   // Codes, access and refresh tokens (offline ones too) issued in this session; the grant's others stay.
   async function revokeSessionTokens(grantId: string, sessionUid: string) {
     const rows = await store.issuedUnder(grantId);
-    for (const row of rows.filter((r) => (JSON.parse(r.payload) as { sessionUid?: string }).sessionUid === sessionUid)) {
+    for (const row of rows.filter(
+      (r) => (JSON.parse(r.payload) as { sessionUid?: string }).sessionUid === sessionUid,
+    )) {
       await store.destroy(row.model, row.id);
     }
   }
@@ -65,23 +69,35 @@ export function createSessionManager(
       const session = ctx.oidc.session;
       if (!session?.accountId || !session.uid) return;
       const now = clock.now();
-      await store.saveDetail({
-        sessionUid: session.uid, accountId: session.accountId,
-        userAgent: (ctx.get('user-agent') || '').slice(0, 512) || null, ip: ctx.ip.slice(0, 64), lastSeenAt: now,
-      }, now);
+      await store.saveDetail(
+        {
+          sessionUid: session.uid,
+          accountId: session.accountId,
+          userAgent: (ctx.get('user-agent') || '').slice(0, 512) || null,
+          ip: ctx.ip.slice(0, 64),
+          lastSeenAt: now,
+        },
+        now,
+      );
     },
 
     async list(accountId: string): Promise<SessionView[]> {
       const rows = await live('Session', accountId);
       const sessions = rows.map((r) => JSON.parse(r.payload) as SessionPayload);
       const details = await store.findDetails(sessions.map((s) => s.uid));
-      return sessions.map((s) => {
-        const d = details.find((x) => x.sessionUid === s.uid);
-        return {
-          uid: s.uid, signedInAt: (s.loginTs ?? 0) * 1000, lastSeenAt: d?.lastSeenAt ?? null,
-          userAgent: d?.userAgent ?? null, ip: d?.ip ?? null, apps: Object.keys(s.authorizations ?? {}),
-        };
-      }).sort((a, b) => b.signedInAt - a.signedInAt);
+      return sessions
+        .map((s) => {
+          const d = details.find((x) => x.sessionUid === s.uid);
+          return {
+            uid: s.uid,
+            signedInAt: (s.loginTs ?? 0) * 1000,
+            lastSeenAt: d?.lastSeenAt ?? null,
+            userAgent: d?.userAgent ?? null,
+            ip: d?.ip ?? null,
+            apps: Object.keys(s.authorizations ?? {}),
+          };
+        })
+        .sort((a, b) => b.signedInAt - a.signedInAt);
     },
 
     /** Ends one session of this account; false when it is not (or no longer) one of its sessions. */
@@ -109,7 +125,11 @@ export function createSessionManager(
         .sort((a, b) => (a.iat ?? 0) - (b.iat ?? 0));
       const byApp = new Map<string, AppGrantView>();
       for (const grant of grants) {
-        const app = byApp.get(grant.clientId) ?? { clientId: grant.clientId, scopes: [], grantedAt: grant.iat ? grant.iat * 1000 : null };
+        const app = byApp.get(grant.clientId) ?? {
+          clientId: grant.clientId,
+          scopes: [],
+          grantedAt: grant.iat ? grant.iat * 1000 : null,
+        };
         app.scopes = [...new Set([...app.scopes, ...(grant.openid?.scope ?? '').split(' ').filter(Boolean)])];
         byApp.set(grant.clientId, app);
       }
@@ -118,8 +138,9 @@ export function createSessionManager(
 
     /** Takes an app's access away: its grant and tokens go, and it is told to end its own session. */
     async revokeApp(accountId: string, clientId: string): Promise<boolean> {
-      const grants = (await live('Grant', accountId))
-        .filter((r) => (JSON.parse(r.payload) as { clientId: string }).clientId === clientId);
+      const grants = (await live('Grant', accountId)).filter(
+        (r) => (JSON.parse(r.payload) as { clientId: string }).clientId === clientId,
+      );
       if (grants.length === 0) return false;
       for (const row of await live('Session', accountId)) {
         const authorization = (JSON.parse(row.payload) as SessionPayload).authorizations?.[clientId];

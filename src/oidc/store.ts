@@ -15,8 +15,11 @@ export interface StoredPayload {
 export interface PayloadStore {
   upsert(row: StoredPayload): Promise<void>;
   /** The row of `model` whose `column` has `value`, expired or not. */
-  find(model: string, column: 'id' | 'user_code' | 'uid', value: string):
-    Promise<{ payload: string; expiresAt: number | null; consumedAt: number | null } | undefined>;
+  find(
+    model: string,
+    column: 'id' | 'user_code' | 'uid',
+    value: string,
+  ): Promise<{ payload: string; expiresAt: number | null; consumedAt: number | null } | undefined>;
   consume(model: string, id: string, atMs: number): Promise<void>;
   destroy(model: string, id: string): Promise<void>;
   /** Deletes the rows issued under the grant (codes, tokens); the Grant row itself carries no grant id. */
@@ -24,8 +27,11 @@ export interface PayloadStore {
   /** Deletes the grant and what was issued under it. */
   destroyGrant(grantId: string): Promise<void>;
   /** The account's rows of `model` unexpired at `atMs`. */
-  live(model: string, accountId: string, atMs: number):
-    Promise<Array<{ id: string; payload: string; expiresAt: number | null }>>;
+  live(
+    model: string,
+    accountId: string,
+    atMs: number,
+  ): Promise<Array<{ id: string; payload: string; expiresAt: number | null }>>;
   /** The rows issued under the grant. */
   issuedUnder(grantId: string): Promise<Array<{ model: string; id: string; payload: string }>>;
   /** Deletes every row of the account; returns how many. */

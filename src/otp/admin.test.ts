@@ -16,7 +16,7 @@ for (const dialect of await testDialects()) {
       const secret = randomBytes(20);
       const serial = newSerial();
       await otp().importHardware({ serial, secret, periodSeconds: null });
-      assert.equal(await otp().hasActiveToken(a), false, 'an imported token is nobody\'s yet');
+      assert.equal(await otp().hasActiveToken(a), false, "an imported token is nobody's yet");
       assert.equal((await otp().assignHardware(a, ` ${serial} `)).state, 'active');
       assert.equal(await otp().hasActiveToken(a), true, 'the sign-in pages now ask for its code');
       await assert.rejects(otp().assignHardware(b, serial), { code: 'otp.serial_taken' });
@@ -31,9 +31,22 @@ for (const dialect of await testDialects()) {
       await assert.rejects(otp().validate(a, code(1)), { code: 'otp.wrong_code' }, 'an unbound token stops at once');
       assert.equal(await otp().hasActiveToken(a), false, 'and the person is asked to register a new one');
       await assert.rejects(otp().unbind(serial), { code: 'otp.serial_unknown' }, 'not twice');
-      await assert.rejects(otp().assignHardware(b, serial), { code: 'otp.serial_unknown' }, 'a lost token is not handed out again');
-      assert.deepEqual(w.events.filter((e) => e.details?.serial === serial).map((e) => `${e.action}:${e.outcome}`),
-        ['otp.import:success', 'otp.assign:success', 'otp.assign:denied', 'otp.assign:denied', 'otp.validate:success', 'otp.unbind:success']);
+      await assert.rejects(
+        otp().assignHardware(b, serial),
+        { code: 'otp.serial_unknown' },
+        'a lost token is not handed out again',
+      );
+      assert.deepEqual(
+        w.events.filter((e) => e.details?.serial === serial).map((e) => `${e.action}:${e.outcome}`),
+        [
+          'otp.import:success',
+          'otp.assign:success',
+          'otp.assign:denied',
+          'otp.assign:denied',
+          'otp.validate:success',
+          'otp.unbind:success',
+        ],
+      );
     });
 
     it('lists an account’s tokens with what the helpdesk needs and never a secret', async () => {
@@ -44,11 +57,17 @@ for (const dialect of await testDialects()) {
       await otp().assignHardware(id, serial);
       await w.enrolled(id);
       const tokens = await otp().list(id);
-      assert.deepEqual(tokens.map((t) => [t.type, t.kind, t.algorithm, t.digits, t.periodSeconds, t.state]).sort(),
-        [['hardware', 'totp', 'SHA256', 8, 60, 'active'], ['mobile', 'totp', 'SHA1', 6, 30, 'active']]);
+      assert.deepEqual(tokens.map((t) => [t.type, t.kind, t.algorithm, t.digits, t.periodSeconds, t.state]).sort(), [
+        ['hardware', 'totp', 'SHA256', 8, 60, 'active'],
+        ['mobile', 'totp', 'SHA1', 6, 30, 'active'],
+      ]);
       const text = JSON.stringify(tokens);
-      assert.ok(!text.includes(secret.toString('hex')) && !text.includes(secret.toString('base64')) && !/secret/i.test(text));
-      assert.ok(await otp().validate(id, totp(secret, w.clock.now(), { algorithm: 'SHA256', digits: 8, periodSeconds: 60 })));
+      assert.ok(
+        !text.includes(secret.toString('hex')) && !text.includes(secret.toString('base64')) && !/secret/i.test(text),
+      );
+      assert.ok(
+        await otp().validate(id, totp(secret, w.clock.now(), { algorithm: 'SHA256', digits: 8, periodSeconds: 60 })),
+      );
       assert.deepEqual(await otp().list('nobody'), []);
     });
 
@@ -68,25 +87,44 @@ for (const dialect of await testDialects()) {
       assert.equal(await row.executeTakeFirst(), undefined);
       const assigned = await otp().assignHardware(id, hardware);
       assert.equal(assigned.state, 'active', 'a hardware token waiting for a person stays');
-      assert.deepEqual((await otp().list(id)).map((t) => t.state), ['active', 'active']);
+      assert.deepEqual(
+        (await otp().list(id)).map((t) => t.state),
+        ['active', 'active'],
+      );
     });
 
     it('refuses hardware imports that would be weak, malformed or duplicated', async () => {
       const serial = newSerial();
       await otp().importHardware({ serial, secret: randomBytes(20) });
       await assert.rejects(otp().importHardware({ serial, secret: randomBytes(20) }), { code: 'otp.serial_taken' });
-      await assert.rejects(otp().importHardware({ serial: newSerial(), secret: randomBytes(10) }), RangeError, 'below 128 bits');
-      await assert.rejects(otp().importHardware({ serial: newSerial(), secret: randomBytes(20), digits: 7 as 6 }), RangeError);
-      await assert.rejects(otp().importHardware({ serial: newSerial(), secret: randomBytes(20), periodSeconds: 45 }), RangeError);
-      await assert.rejects(otp().importHardware({ serial: 'bad serial<script>', secret: randomBytes(20) }), { code: 'otp.serial_unknown' });
+      await assert.rejects(
+        otp().importHardware({ serial: newSerial(), secret: randomBytes(10) }),
+        RangeError,
+        'below 128 bits',
+      );
+      await assert.rejects(
+        otp().importHardware({ serial: newSerial(), secret: randomBytes(20), digits: 7 as 6 }),
+        RangeError,
+      );
+      await assert.rejects(
+        otp().importHardware({ serial: newSerial(), secret: randomBytes(20), periodSeconds: 45 }),
+        RangeError,
+      );
+      await assert.rejects(otp().importHardware({ serial: 'bad serial<script>', secret: randomBytes(20) }), {
+        code: 'otp.serial_unknown',
+      });
     });
 
     it('lifts a running delay or a lock for the helpdesk, and nothing else', async () => {
       const { accountId, serial } = await w.enrolled();
-      for (let i = 0; i < 10; i++) await assert.rejects(otp().validate(accountId, '000000'), { code: /otp\.(wrong_code|replayed)/ });
+      for (let i = 0; i < 10; i++)
+        await assert.rejects(otp().validate(accountId, '000000'), { code: /otp\.(wrong_code|replayed)/ });
       await assert.rejects(otp().validate(accountId, '000000'), { code: 'otp.throttled' });
       await otp().unlock(serial);
-      assert.deepEqual((await otp().list(accountId)).map((t) => [t.failures, t.lockedUntil]), [[0, 0]]);
+      assert.deepEqual(
+        (await otp().list(accountId)).map((t) => [t.failures, t.lockedUntil]),
+        [[0, 0]],
+      );
       await assert.rejects(otp().unlock('NOSUCHSERIAL'), { code: 'otp.serial_unknown' });
     });
   });

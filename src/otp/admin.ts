@@ -27,14 +27,28 @@ const cleanSerial = (serial: unknown): string => {
  * What importHardware refuses, checked without storing anything: an import file is checked whole before its first
  * token is stored. Returns the token's settings as they will be stored, defaults filled in.
  */
-export function checkHardwareImport(input: HardwareImport): Pick<TokenRecord, 'serial' | 'algorithm' | 'digits' | 'periodSeconds'> {
+export function checkHardwareImport(
+  input: HardwareImport,
+): Pick<TokenRecord, 'serial' | 'algorithm' | 'digits' | 'periodSeconds'> {
   const serial = cleanSerial(input.serial);
-  const settings = { serial, algorithm: input.algorithm ?? 'SHA1', digits: input.digits ?? 6, periodSeconds: input.periodSeconds === undefined ? 30 : input.periodSeconds };
+  const settings = {
+    serial,
+    algorithm: input.algorithm ?? 'SHA1',
+    digits: input.digits ?? 6,
+    periodSeconds: input.periodSeconds === undefined ? 30 : input.periodSeconds,
+  };
   // RFC 4226 §4 R6: at least 128-bit secrets; RFC 6238 tokens step every 30 or 60 s.
-  if (!Buffer.isBuffer(input.secret) || input.secret.length < 16 || input.secret.length > 64
-    || ![6, 8].includes(settings.digits) || ![30, 60, null].includes(settings.periodSeconds)
-    || !['SHA1', 'SHA256', 'SHA512'].includes(settings.algorithm)) {
-    throw new RangeError('hardware token: secret of 16–64 bytes, 6 or 8 digits, a 30 or 60 s period or null, SHA1/SHA256/SHA512');
+  if (
+    !Buffer.isBuffer(input.secret) ||
+    input.secret.length < 16 ||
+    input.secret.length > 64 ||
+    ![6, 8].includes(settings.digits) ||
+    ![30, 60, null].includes(settings.periodSeconds) ||
+    !['SHA1', 'SHA256', 'SHA512'].includes(settings.algorithm)
+  ) {
+    throw new RangeError(
+      'hardware token: secret of 16–64 bytes, 6 or 8 digits, a 30 or 60 s period or null, SHA1/SHA256/SHA512',
+    );
   }
   return settings;
 }
@@ -64,10 +78,25 @@ export function admin(c: OtpContext) {
       const settings = checkHardwareImport(input);
       const now = c.clock.now();
       const record: TokenRecord = {
-        id: randomUUID(), accountId: null, type: 'hardware', state: 'pending', ...settings,
-        drift: 0, lastStep: null, failures: 0, lockedUntil: 0, pendingExpiresAt: null, createdAt: now, activatedAt: null,
+        id: randomUUID(),
+        accountId: null,
+        type: 'hardware',
+        state: 'pending',
+        ...settings,
+        drift: 0,
+        lastStep: null,
+        failures: 0,
+        lockedUntil: 0,
+        pendingExpiresAt: null,
+        createdAt: now,
+        activatedAt: null,
       };
-      if (!await c.store.insert({ record, secretSealed: c.sealer.seal(input.secret.toString('base64'), sealContext(record.id)) })) {
+      if (
+        !(await c.store.insert({
+          record,
+          secretSealed: c.sealer.seal(input.secret.toString('base64'), sealContext(record.id)),
+        }))
+      ) {
         throw new OtpError('otp.serial_taken');
       }
       await c.audit({ action: 'otp.import', subject: null, outcome: 'success', details: { serial: record.serial } });
@@ -78,8 +107,9 @@ export function admin(c: OtpContext) {
     async assignHardware(accountId: string, serialInput: string): Promise<TokenDescription> {
       const serial = cleanSerial(serialInput);
       const stored = await c.store.findBySerial(serial);
-      if (!stored || stored.record.type !== 'hardware' || stored.record.state === 'revoked') throw new OtpError('otp.serial_unknown');
-      if (!await c.store.assign(serial, accountId, c.clock.now())) {
+      if (!stored || stored.record.type !== 'hardware' || stored.record.state === 'revoked')
+        throw new OtpError('otp.serial_unknown');
+      if (!(await c.store.assign(serial, accountId, c.clock.now()))) {
         await c.audit({ action: 'otp.assign', subject: accountId, outcome: 'denied', details: { serial } });
         throw new OtpError('otp.serial_taken');
       }
@@ -91,8 +121,13 @@ export function admin(c: OtpContext) {
     async unbind(serialInput: string): Promise<void> {
       const serial = cleanSerial(serialInput);
       const stored = await c.store.findBySerial(serial);
-      if (!stored || !await c.store.unbind(serial, c.clock.now())) throw new OtpError('otp.serial_unknown');
-      await c.audit({ action: 'otp.unbind', subject: stored.record.accountId, outcome: 'success', details: { serial } });
+      if (!stored || !(await c.store.unbind(serial, c.clock.now()))) throw new OtpError('otp.serial_unknown');
+      await c.audit({
+        action: 'otp.unbind',
+        subject: stored.record.accountId,
+        outcome: 'success',
+        details: { serial },
+      });
     },
 
     /** Helpdesk: lifts a lock or a running delay after the person was identified, and clears the failure count. */
@@ -100,10 +135,19 @@ export function admin(c: OtpContext) {
       const serial = cleanSerial(serialInput);
       const stored = await c.store.findBySerial(serial);
       const from = stored?.record.state;
-      if (!stored || (from !== 'locked' && from !== 'active') || !await c.store.changeState(stored.record.id, from, 'active', c.clock.now())) {
+      if (
+        !stored ||
+        (from !== 'locked' && from !== 'active') ||
+        !(await c.store.changeState(stored.record.id, from, 'active', c.clock.now()))
+      ) {
         throw new OtpError('otp.serial_unknown');
       }
-      await c.audit({ action: 'otp.unlock', subject: stored.record.accountId, outcome: 'success', details: { serial } });
+      await c.audit({
+        action: 'otp.unlock',
+        subject: stored.record.accountId,
+        outcome: 'success',
+        details: { serial },
+      });
     },
   };
 }

@@ -46,7 +46,11 @@ export interface OtpContext {
   failureStands(reserved: ReservedFailure, source: string | undefined): Promise<void>;
 }
 
-export interface ReservedFailure { token: TokenRecord; failures: number; lockedUntil: number }
+export interface ReservedFailure {
+  token: TokenRecord;
+  failures: number;
+  lockedUntil: number;
+}
 
 /**
  * The delay each count of consecutive failures earns, from freeFailures on: growing delays throttle a guesser
@@ -56,8 +60,10 @@ export interface ReservedFailure { token: TokenRecord; failures: number; lockedU
 export function holdBackSteps(policy: OtpPolicy): HoldBackStep[] {
   const steps: HoldBackStep[] = [];
   for (let failures = policy.freeFailures; failures <= policy.maxFailures; failures++) {
-    const delaySeconds = failures >= policy.maxFailures ? policy.maxDelaySeconds
-      : Math.min(policy.maxDelaySeconds, policy.baseDelaySeconds * 2 ** (failures - policy.freeFailures));
+    const delaySeconds =
+      failures >= policy.maxFailures
+        ? policy.maxDelaySeconds
+        : Math.min(policy.maxDelaySeconds, policy.baseDelaySeconds * 2 ** (failures - policy.freeFailures));
     steps.push({ failures, delayMs: delaySeconds * 1000 });
     if (delaySeconds >= policy.maxDelaySeconds) break;
   }
@@ -67,7 +73,9 @@ export function holdBackSteps(policy: OtpPolicy): HoldBackStep[] {
 // The sealed secret is bound to its token id, so a sealed value copied onto another row does not open.
 export const sealContext = (tokenId: string) => `otp:${tokenId}`;
 
-export function createContext(o: Omit<OtpContext, 'secretOf' | 'open' | 'reserveFailure' | 'refundFailure' | 'failureStands' | 'reach'>): OtpContext {
+export function createContext(
+  o: Omit<OtpContext, 'secretOf' | 'open' | 'reserveFailure' | 'refundFailure' | 'failureStands' | 'reach'>,
+): OtpContext {
   const { store, sealer, policy } = o;
   // Opening a sealed secret is the costliest step of a validation; an opened one is kept by its sealed form, so a
   // re-sealed or deleted token is never served from here.
@@ -100,7 +108,13 @@ export function createContext(o: Omit<OtpContext, 'secretOf' | 'open' | 'reserve
       if (failures < policy.maxFailures) return;
       // NIST SP 800-63B §3.2.2: no more than 100 consecutive failures; then only the helpdesk unlocks.
       await store.setLock(token.id, 0, true);
-      await o.audit({ action: 'otp.lock', subject: token.accountId, outcome: 'locked', source, details: { serial: token.serial, failures } });
+      await o.audit({
+        action: 'otp.lock',
+        subject: token.accountId,
+        outcome: 'locked',
+        source,
+        details: { serial: token.serial, failures },
+      });
     },
   };
 }

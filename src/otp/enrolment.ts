@@ -38,20 +38,33 @@ const appParameters = { algorithm: 'SHA1', digits: 6, periodSeconds: 30 } as con
 
 export function enrolment(c: OtpContext) {
   const show = (record: TokenRecord, seed: Buffer, accountName: string): Enrolment => ({
-    tokenId: record.id, serial: record.serial, secretBase32: base32Encode(seed), expiresAt: record.pendingExpiresAt ?? 0,
+    tokenId: record.id,
+    serial: record.serial,
+    secretBase32: base32Encode(seed),
+    expiresAt: record.pendingExpiresAt ?? 0,
     otpauthUri: otpauthUri({ issuer: c.issuerName, accountName, secret: seed, ...appParameters }),
   });
   // Unknown id, another account's enrolment, one already used or revoked, or expired: one answer (no probing).
   const waiting = (stored: StoredToken | undefined, accountId: unknown, atMs: number): stored is StoredToken =>
-    !!stored && typeof accountId === 'string' && stored.record.accountId === accountId && stored.record.state === 'pending'
-    && (stored.record.pendingExpiresAt ?? 0) > atMs;
+    !!stored &&
+    typeof accountId === 'string' &&
+    stored.record.accountId === accountId &&
+    stored.record.state === 'pending' &&
+    (stored.record.pendingExpiresAt ?? 0) > atMs;
 
   // A person who has a token (active, or locked: a lock is lifted by the helpdesk, not registered around) adds or
   // replaces one only with a code from it or the registration flow's proof; the password alone registers a first
   // token only (T44: otherwise the password alone would replace the person's second factor).
-  async function refuseWithoutProof(accountId: string, proof: FactorProof, action: string, source: string | undefined): Promise<void> {
+  async function refuseWithoutProof(
+    accountId: string,
+    proof: FactorProof,
+    action: string,
+    source: string | undefined,
+  ): Promise<void> {
     if (proof !== 'first_factor') return;
-    const held = (await c.store.listForAccount(accountId)).some((t) => t.record.state === 'active' || t.record.state === 'locked');
+    const held = (await c.store.listForAccount(accountId)).some(
+      (t) => t.record.state === 'active' || t.record.state === 'locked',
+    );
     if (!held) return;
     await c.audit({ action, subject: accountId, outcome: 'second_factor_required', source });
     throw new OtpError('otp.second_factor_required');
@@ -59,23 +72,50 @@ export function enrolment(c: OtpContext) {
 
   return {
     /** Starts an enrolment for a person already signed in (T18); the seed is shown in the returned URI only. */
-    async beginEnrolment(accountId: string, accountName: string, type: 'mobile' | 'desktop', options: EnrolmentOptions & AttemptOptions & { proof: FactorProof }): Promise<Enrolment> {
+    async beginEnrolment(
+      accountId: string,
+      accountName: string,
+      type: 'mobile' | 'desktop',
+      options: EnrolmentOptions & AttemptOptions & { proof: FactorProof },
+    ): Promise<Enrolment> {
       const definition = tokenType(type);
-      if (!definition.selfEnrolled || typeof accountId !== 'string' || accountId === '') throw new OtpError('otp.enrolment_invalid');
+      if (!definition.selfEnrolled || typeof accountId !== 'string' || accountId === '')
+        throw new OtpError('otp.enrolment_invalid');
       const now = options.atMs ?? c.clock.now();
       await refuseWithoutProof(accountId, options.proof, 'otp.enrol_start', options.source);
       const seed = c.random.bytes(20); // RFC 4226 §4 R6: 160-bit shared secret.
       const secret = definition.storedSecret(seed, options);
       const record: TokenRecord = {
-        id: randomUUID(), accountId, type: definition.type, serial: `${definition.serialPrefix}${c.random.bytes(5).toString('hex').toUpperCase()}`,
-        state: 'pending', ...appParameters, drift: 0, lastStep: null, failures: 0, lockedUntil: 0,
-        pendingExpiresAt: now + c.policy.enrolmentTtlSeconds * 1000, createdAt: now, activatedAt: null,
+        id: randomUUID(),
+        accountId,
+        type: definition.type,
+        serial: `${definition.serialPrefix}${c.random.bytes(5).toString('hex').toUpperCase()}`,
+        state: 'pending',
+        ...appParameters,
+        drift: 0,
+        lastStep: null,
+        failures: 0,
+        lockedUntil: 0,
+        pendingExpiresAt: now + c.policy.enrolmentTtlSeconds * 1000,
+        createdAt: now,
+        activatedAt: null,
       };
       // 40 random bits make a serial collision practically impossible; should one happen, the person simply retries.
-      if (!await c.store.insert({ record, secretSealed: c.sealer.seal(secret.toString('base64'), sealContext(record.id)) })) {
+      if (
+        !(await c.store.insert({
+          record,
+          secretSealed: c.sealer.seal(secret.toString('base64'), sealContext(record.id)),
+        }))
+      ) {
         throw new OtpError('otp.enrolment_invalid');
       }
-      await c.audit({ action: 'otp.enrol_start', subject: accountId, outcome: 'success', source: options.source, details: { serial: record.serial, type } });
+      await c.audit({
+        action: 'otp.enrol_start',
+        subject: accountId,
+        outcome: 'success',
+        source: options.source,
+        details: { serial: record.serial, type },
+      });
       // The desktop app receives the seed; it derives the bound secret itself from the device serial.
       return show(record, seed, accountName);
     },
@@ -88,33 +128,74 @@ export function enrolment(c: OtpContext) {
     },
 
     /** Activates the token with its first code; the account's earlier software tokens stop working at once (T17). */
-    async confirmEnrolment(accountId: string, tokenId: string, codeInput: unknown, options: AttemptOptions & { proof: FactorProof }): Promise<Confirmed> {
+    async confirmEnrolment(
+      accountId: string,
+      tokenId: string,
+      codeInput: unknown,
+      options: AttemptOptions & { proof: FactorProof },
+    ): Promise<Confirmed> {
       const code = normalizeCode(codeInput);
       const now = options.atMs ?? c.clock.now();
       const stored = typeof tokenId === 'string' ? await c.store.findById(tokenId) : undefined;
       // The attempt is counted before the code is compared (T45): parallel guesses at a first code get no more tries.
-      if (!waiting(stored, accountId, now) || !await c.store.reserveEnrolmentAttempt(stored.record.id, c.policy.enrolmentMaxAttempts)) {
-        await c.audit({ action: 'otp.enrol', subject: typeof accountId === 'string' ? accountId : null, outcome: 'invalid', source: options.source });
+      if (
+        !waiting(stored, accountId, now) ||
+        !(await c.store.reserveEnrolmentAttempt(stored.record.id, c.policy.enrolmentMaxAttempts))
+      ) {
+        await c.audit({
+          action: 'otp.enrol',
+          subject: typeof accountId === 'string' ? accountId : null,
+          outcome: 'invalid',
+          source: options.source,
+        });
         throw new OtpError('otp.enrolment_invalid');
       }
       const match = c.open(stored).verify(code, now, c.reach);
       if (!match) {
-        await c.audit({ action: 'otp.enrol', subject: accountId, outcome: 'wrong_code', source: options.source, details: { serial: stored.record.serial } });
+        await c.audit({
+          action: 'otp.enrol',
+          subject: accountId,
+          outcome: 'wrong_code',
+          source: options.source,
+          details: { serial: stored.record.serial },
+        });
         throw new OtpError('otp.wrong_code');
       }
       // DESIGN.md: "only the last registered software token is valid"; hardware tokens keep working beside it.
       const replaces = tokenType(stored.record.type).software ? softwareTypes : [];
       // Checked again where the token is activated, in the same transaction: a registration begun before the person
       // had a token must not, confirmed after theirs, replace it with the password alone.
-      const revoked = await c.store.activate(stored.record.id, match, now, replaces, { onlyFirst: options.proof === 'first_factor' });
+      const revoked = await c.store.activate(stored.record.id, match, now, replaces, {
+        onlyFirst: options.proof === 'first_factor',
+      });
       if (revoked === 'has_token') {
-        await c.audit({ action: 'otp.enrol', subject: accountId, outcome: 'second_factor_required', source: options.source, details: { serial: stored.record.serial } });
+        await c.audit({
+          action: 'otp.enrol',
+          subject: accountId,
+          outcome: 'second_factor_required',
+          source: options.source,
+          details: { serial: stored.record.serial },
+        });
         throw new OtpError('otp.second_factor_required');
       }
       if (!revoked) throw new OtpError('otp.enrolment_invalid');
       const serials = revoked.map((r) => r.serial);
-      await c.audit({ action: 'otp.enrol', subject: accountId, outcome: 'success', source: options.source, details: { serial: stored.record.serial, revoked: serials } });
-      const token = describeToken({ ...stored.record, state: 'active', activatedAt: now, lastStep: match.step, drift: match.drift, failures: 0, pendingExpiresAt: null });
+      await c.audit({
+        action: 'otp.enrol',
+        subject: accountId,
+        outcome: 'success',
+        source: options.source,
+        details: { serial: stored.record.serial, revoked: serials },
+      });
+      const token = describeToken({
+        ...stored.record,
+        state: 'active',
+        activatedAt: now,
+        lastStep: match.step,
+        drift: match.drift,
+        failures: 0,
+        pendingExpiresAt: null,
+      });
       return { token, revoked: revoked.map(describeToken) };
     },
   };

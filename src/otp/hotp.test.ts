@@ -15,8 +15,21 @@ const rfc6238Secrets: Record<OtpAlgorithm, Buffer> = {
 
 describe('HOTP and TOTP', () => {
   it('matches every RFC 4226 Appendix D value', () => {
-    const expected = ['755224', '287082', '359152', '969429', '338314', '254676', '287922', '162583', '399871', '520489'];
-    expected.forEach((code, counter) => assert.equal(hotp(rfc4226Secret, counter, { algorithm: 'SHA1', digits: 6 }), code));
+    const expected = [
+      '755224',
+      '287082',
+      '359152',
+      '969429',
+      '338314',
+      '254676',
+      '287922',
+      '162583',
+      '399871',
+      '520489',
+    ];
+    expected.forEach((code, counter) =>
+      assert.equal(hotp(rfc4226Secret, counter, { algorithm: 'SHA1', digits: 6 }), code),
+    );
   });
 
   it('matches every RFC 6238 Appendix B value (8 digits, SHA-1/256/512)', () => {
@@ -44,16 +57,36 @@ describe('HOTP and TOTP', () => {
         // oathtool's --hotp is SHA-1 only; RFC 6238 §4 defines TOTP as HOTP(K, T), so with a 1 s step and
         // "now" = counter seconds, oathtool's --totp=ALG computes HOTP with that algorithm at that counter.
         const counter = Math.floor(Math.random() * 1e6);
-        const viaTotp = execFileSync('oathtool', [`--totp=${algorithm}`, `--digits=${digits}`, '--time-step-size=1s', `--now=@${counter}`, hex], { encoding: 'utf8' }).trim();
+        const viaTotp = execFileSync(
+          'oathtool',
+          [`--totp=${algorithm}`, `--digits=${digits}`, '--time-step-size=1s', `--now=@${counter}`, hex],
+          { encoding: 'utf8' },
+        ).trim();
         assert.equal(hotp(secret, counter, { algorithm, digits }), viaTotp, `HOTP ${algorithm} ${digits}`);
         if (algorithm === 'SHA1') {
-          const viaHotp = execFileSync('oathtool', ['--hotp', `--digits=${digits}`, `--counter=${counter}`, hex], { encoding: 'utf8' }).trim();
+          const viaHotp = execFileSync('oathtool', ['--hotp', `--digits=${digits}`, `--counter=${counter}`, hex], {
+            encoding: 'utf8',
+          }).trim();
           assert.equal(hotp(secret, counter, { algorithm, digits }), viaHotp);
         }
         for (const period of [30, 60]) {
           const seconds = 1_700_000_000 + Math.floor(Math.random() * 1e8);
-          const out = execFileSync('oathtool', ['--totp=' + algorithm.toLowerCase(), `--digits=${digits}`, `--time-step-size=${period}s`, `--now=@${seconds}`, hex], { encoding: 'utf8' }).trim();
-          assert.equal(totp(secret, seconds * 1000, { algorithm, digits, periodSeconds: period }), out, `${algorithm} ${digits} ${period}`);
+          const out = execFileSync(
+            'oathtool',
+            [
+              '--totp=' + algorithm.toLowerCase(),
+              `--digits=${digits}`,
+              `--time-step-size=${period}s`,
+              `--now=@${seconds}`,
+              hex,
+            ],
+            { encoding: 'utf8' },
+          ).trim();
+          assert.equal(
+            totp(secret, seconds * 1000, { algorithm, digits, periodSeconds: period }),
+            out,
+            `${algorithm} ${digits} ${period}`,
+          );
         }
       }
     }
@@ -69,19 +102,57 @@ describe('HOTP and TOTP', () => {
       assert.deepEqual(base32Decode(base32Encode(bytes)), bytes, `round trip of ${length} bytes`);
     }
     const secret = randomBytes(20);
-    const out = execFileSync('oathtool', ['--totp', '-b', '--now=@1700000000', base32Encode(secret)], { encoding: 'utf8' }).trim();
+    const out = execFileSync('oathtool', ['--totp', '-b', '--now=@1700000000', base32Encode(secret)], {
+      encoding: 'utf8',
+    }).trim();
     assert.equal(totp(secret, 1_700_000_000_000, { algorithm: 'SHA1', digits: 6, periodSeconds: 30 }), out);
   });
 
   it('builds otpauth URIs with an escaped label, issuer, algorithm, digits and period', () => {
-    const uri = otpauthUri({ issuer: 'ACME Corp', accountName: 'jsmith@corp.example', secret: Buffer.from('foobar'), algorithm: 'SHA1', digits: 6, periodSeconds: 30 });
-    assert.equal(uri, 'otpauth://totp/ACME%20Corp:jsmith%40corp.example?secret=MZXW6YTBOI&issuer=ACME%20Corp&algorithm=SHA1&digits=6&period=30');
-    const hotpUri = otpauthUri({ issuer: 'X', accountName: 'a:b/c?', secret: Buffer.from('foobar'), algorithm: 'SHA256', digits: 8, counter: 5 });
+    const uri = otpauthUri({
+      issuer: 'ACME Corp',
+      accountName: 'jsmith@corp.example',
+      secret: Buffer.from('foobar'),
+      algorithm: 'SHA1',
+      digits: 6,
+      periodSeconds: 30,
+    });
+    assert.equal(
+      uri,
+      'otpauth://totp/ACME%20Corp:jsmith%40corp.example?secret=MZXW6YTBOI&issuer=ACME%20Corp&algorithm=SHA1&digits=6&period=30',
+    );
+    const hotpUri = otpauthUri({
+      issuer: 'X',
+      accountName: 'a:b/c?',
+      secret: Buffer.from('foobar'),
+      algorithm: 'SHA256',
+      digits: 8,
+      counter: 5,
+    });
     assert.match(hotpUri, /^otpauth:\/\/hotp\/X:a%3Ab%2Fc%3F\?/);
     assert.match(hotpUri, /counter=5/);
     assert.match(hotpUri, /algorithm=SHA256&digits=8/);
-    const sixty = new URL(otpauthUri({ issuer: 'Ünïcode & Co', accountName: 'é#x', secret: Buffer.from('foobar'), algorithm: 'SHA512', digits: 8, periodSeconds: 60 }));
-    assert.equal(decodeURIComponent(sixty.pathname), '/Ünïcode & Co:é#x', 'the label survives a standard URL parser intact');
-    assert.deepEqual(Object.fromEntries(sixty.searchParams), { secret: 'MZXW6YTBOI', issuer: 'Ünïcode & Co', algorithm: 'SHA512', digits: '8', period: '60' });
+    const sixty = new URL(
+      otpauthUri({
+        issuer: 'Ünïcode & Co',
+        accountName: 'é#x',
+        secret: Buffer.from('foobar'),
+        algorithm: 'SHA512',
+        digits: 8,
+        periodSeconds: 60,
+      }),
+    );
+    assert.equal(
+      decodeURIComponent(sixty.pathname),
+      '/Ünïcode & Co:é#x',
+      'the label survives a standard URL parser intact',
+    );
+    assert.deepEqual(Object.fromEntries(sixty.searchParams), {
+      secret: 'MZXW6YTBOI',
+      issuer: 'Ünïcode & Co',
+      algorithm: 'SHA512',
+      digits: '8',
+      period: '60',
+    });
   });
 });

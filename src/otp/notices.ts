@@ -6,8 +6,11 @@ import type { Confirmed } from './enrolment.ts';
 export interface EnrolmentNoticePorts {
   /** The address the notice goes to; undefined (no e-mail, say a directory account without one) sends nothing. */
   emailOf(accountId: string): Promise<string | null | undefined>;
-  sendMail(templateId: 'otp.token_registered' | 'otp.token_replaced', to: string,
-    params: Record<string, string>): Promise<void>;
+  sendMail(
+    templateId: 'otp.token_registered' | 'otp.token_replaced',
+    to: string,
+    params: Record<string, string>,
+  ): Promise<void>;
 }
 
 export type EnrolmentNotice = (accountId: string, confirmed: Confirmed) => Promise<void>;
@@ -19,7 +22,9 @@ export function createEnrolmentNotice(p: EnrolmentNoticePorts): EnrolmentNotice 
     const serial = confirmed.token.serial;
     await (confirmed.revoked.length === 0
       ? p.sendMail('otp.token_registered', email, { serial })
-      : p.sendMail('otp.token_replaced', email,
-        { serial, revoked: confirmed.revoked.map((r) => r.serial).join(', ') }));
+      : p.sendMail('otp.token_replaced', email, {
+          serial,
+          revoked: confirmed.revoked.map((r) => r.serial).join(', '),
+        }));
   };
 }

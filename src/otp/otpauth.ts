@@ -16,7 +16,12 @@ export function otpauthUri(i: OtpauthInput): string {
   const type = i.counter === undefined ? 'totp' : 'hotp';
   // The label is `issuer:account`, each part percent-encoded; the colon between them stays literal.
   const label = `${encodeURIComponent(i.issuer)}:${encodeURIComponent(i.accountName)}`;
-  const params = new URLSearchParams({ secret: base32Encode(i.secret), issuer: i.issuer, algorithm: i.algorithm, digits: String(i.digits) });
+  const params = new URLSearchParams({
+    secret: base32Encode(i.secret),
+    issuer: i.issuer,
+    algorithm: i.algorithm,
+    digits: String(i.digits),
+  });
   if (type === 'totp') params.set('period', String(i.periodSeconds ?? 30));
   else params.set('counter', String(i.counter));
   return `otpauth://${type}/${label}?${params.toString().replace(/\+/g, '%20')}`;

@@ -23,23 +23,39 @@ export interface OtpPolicy {
 }
 
 export const defaultOtpPolicy: Readonly<OtpPolicy> = {
-  windowSteps: 1, hotpLookAhead: 10, resyncTotpSteps: 120, resyncHotpCounters: 100,
-  freeFailures: 10, maxFailures: 100, baseDelaySeconds: 30, maxDelaySeconds: 3600,
-  enrolmentTtlSeconds: 600, enrolmentMaxAttempts: 10,
+  windowSteps: 1,
+  hotpLookAhead: 10,
+  resyncTotpSteps: 120,
+  resyncHotpCounters: 100,
+  freeFailures: 10,
+  maxFailures: 100,
+  baseDelaySeconds: 30,
+  maxDelaySeconds: 3600,
+  enrolmentTtlSeconds: 600,
+  enrolmentMaxAttempts: 10,
 };
 
 /** Merges a deployment's choices over the defaults; a value that would weaken a rule fails at start, naming it. */
 export function otpPolicy(overrides: Partial<OtpPolicy> = {}): OtpPolicy {
   const p: OtpPolicy = { ...defaultOtpPolicy };
-  for (const [key, value] of Object.entries(overrides)) if (value !== undefined && key in p) p[key as keyof OtpPolicy] = value;
+  for (const [key, value] of Object.entries(overrides))
+    if (value !== undefined && key in p) p[key as keyof OtpPolicy] = value;
   const ranges: Record<keyof OtpPolicy, [number, number]> = {
-    windowSteps: [0, 3], hotpLookAhead: [1, 10], resyncTotpSteps: [1, 2880], resyncHotpCounters: [1, 1000],
-    freeFailures: [1, p.maxFailures], maxFailures: [1, 100], baseDelaySeconds: [1, 86_400], maxDelaySeconds: [p.baseDelaySeconds, 86_400],
-    enrolmentTtlSeconds: [30, 3600], enrolmentMaxAttempts: [1, 100],
+    windowSteps: [0, 3],
+    hotpLookAhead: [1, 10],
+    resyncTotpSteps: [1, 2880],
+    resyncHotpCounters: [1, 1000],
+    freeFailures: [1, p.maxFailures],
+    maxFailures: [1, 100],
+    baseDelaySeconds: [1, 86_400],
+    maxDelaySeconds: [p.baseDelaySeconds, 86_400],
+    enrolmentTtlSeconds: [30, 3600],
+    enrolmentMaxAttempts: [1, 100],
   };
   for (const [key, [min, max]] of Object.entries(ranges)) {
     const value = p[key as keyof OtpPolicy];
-    if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`otp.${key} must be an integer from ${min} to ${max}`);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new RangeError(`otp.${key} must be an integer from ${min} to ${max}`);
   }
   return p;
 }

@@ -23,7 +23,12 @@ export interface OtpServiceOptions {
 export function createOtpService(o: OtpServiceOptions) {
   const policy = otpPolicy(o.policy);
   const c = createContext({
-    store: o.store, sealer: o.sealer, clock: o.clock, random: o.random, policy, issuerName: o.issuerName,
+    store: o.store,
+    sealer: o.sealer,
+    clock: o.clock,
+    random: o.random,
+    policy,
+    issuerName: o.issuerName,
     audit: o.audit ?? (async () => {}),
   });
   return { policy, ...enrolment(c), ...validation(c), ...admin(c) };

@@ -2,10 +2,16 @@
 // conditional update whose affected-row count decides, so it holds across nodes.
 import type { Match, TokenRecord, TokenState, TokenType } from './token.ts';
 
-export interface StoredToken { record: TokenRecord; secretSealed: string }
+export interface StoredToken {
+  record: TokenRecord;
+  secretSealed: string;
+}
 
 /** From this many consecutive failures on (until the next step), a token's codes wait `delayMs` after the attempt. */
-export interface HoldBackStep { failures: number; delayMs: number }
+export interface HoldBackStep {
+  failures: number;
+  delayMs: number;
+}
 
 export interface OtpStore {
   /** False when the serial number is taken already. */
@@ -21,7 +27,13 @@ export interface OtpStore {
    * was no longer pending (expired, already used, or revoked by a concurrent activation); `has_token` when
    * `onlyFirst` is set and the account holds another active or locked token; else the revoked tokens.
    */
-  activate(id: string, match: Match, atMs: number, replaces: TokenType[], options?: { onlyFirst?: boolean }): Promise<TokenRecord[] | 'has_token' | undefined>;
+  activate(
+    id: string,
+    match: Match,
+    atMs: number,
+    replaces: TokenType[],
+    options?: { onlyFirst?: boolean },
+  ): Promise<TokenRecord[] | 'has_token' | undefined>;
   /** Accepts `step` only if it is later than the last accepted one: one winner among racing requests. */
   acceptStep(id: string, match: Match): Promise<boolean>;
   /**
@@ -34,7 +46,11 @@ export interface OtpStore {
    * the same update the hold-back the new count earns (`steps`, by ascending `failures`): of racing attempts only as
    * many are compared as the hold-back lets through. Undefined when the token is locked, held back or gone.
    */
-  reserveFailure(id: string, atMs: number, steps: readonly HoldBackStep[]): Promise<{ failures: number; lockedUntil: number } | undefined>;
+  reserveFailure(
+    id: string,
+    atMs: number,
+    steps: readonly HoldBackStep[],
+  ): Promise<{ failures: number; lockedUntil: number } | undefined>;
   /**
    * Gives back a failure reserveFailure counted for an attempt that was not this token's failure, and the hold-back
    * it set (`heldBackUntil`), unless another attempt has set a different one since.

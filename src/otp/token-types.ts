@@ -25,16 +25,27 @@ export interface TokenTypeDefinition {
 
 /** Desktop tokens are bound to the device: the seed the app keeps only works with that device's serial number. */
 export function bindToDevice(seed: Buffer, deviceSerial: string): Buffer {
-  return createHmac('sha256', seed).update(`tessera-desktop:${deviceSerial.trim().toUpperCase()}`).digest().subarray(0, 20);
+  return createHmac('sha256', seed)
+    .update(`tessera-desktop:${deviceSerial.trim().toUpperCase()}`)
+    .digest()
+    .subarray(0, 20);
 }
 
 const mobile: TokenTypeDefinition = {
-  type: 'mobile', serialPrefix: 'TOTM', software: true, selfEnrolled: true, seedIsSecret: true,
+  type: 'mobile',
+  serialPrefix: 'TOTM',
+  software: true,
+  selfEnrolled: true,
+  seedIsSecret: true,
   storedSecret: (seed) => seed,
 };
 
 const desktop: TokenTypeDefinition = {
-  type: 'desktop', serialPrefix: 'TOTD', software: true, selfEnrolled: true, seedIsSecret: false,
+  type: 'desktop',
+  serialPrefix: 'TOTD',
+  software: true,
+  selfEnrolled: true,
+  seedIsSecret: false,
   storedSecret(seed, options) {
     // T18: the PC app's seed is bound to the device serial; without one there is nothing to bind to.
     const serial = options.deviceSerial?.trim() ?? '';
@@ -44,13 +55,19 @@ const desktop: TokenTypeDefinition = {
 };
 
 const hardware: TokenTypeDefinition = {
-  type: 'hardware', serialPrefix: 'HW', software: false, selfEnrolled: false, seedIsSecret: true,
+  type: 'hardware',
+  serialPrefix: 'HW',
+  software: false,
+  selfEnrolled: false,
+  seedIsSecret: true,
   storedSecret: (seed) => seed,
 };
 
 export const tokenTypes: Readonly<Record<TokenType, TokenTypeDefinition>> = { mobile, desktop, hardware };
 
-export const softwareTypes: TokenType[] = Object.values(tokenTypes).filter((t) => t.software).map((t) => t.type);
+export const softwareTypes: TokenType[] = Object.values(tokenTypes)
+  .filter((t) => t.software)
+  .map((t) => t.type);
 
 /** The definition for a type named by a caller; anything else is refused rather than guessed. */
 export function tokenType(name: unknown): TokenTypeDefinition {

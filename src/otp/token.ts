@@ -46,10 +46,16 @@ export interface TokenDescription {
 }
 
 /** A code that matched: the step (or counter) it belongs to and the drift that implies. */
-export interface Match { step: number; drift: number }
+export interface Match {
+  step: number;
+  drift: number;
+}
 
 /** How far searches may reach; validation passes its policy's window, resync its wider ranges. */
-export interface Reach { windowSteps: number; hotpLookAhead: number }
+export interface Reach {
+  windowSteps: number;
+  hotpLookAhead: number;
+}
 
 export interface OtpToken {
   readonly record: TokenRecord;
@@ -58,15 +64,28 @@ export interface OtpToken {
   /** True when the code is that of a step already accepted (or older) near the expected one: a replay. */
   wasUsed(code: string, atMs: number, reach: Reach): boolean;
   /** Where `second` lies when `first` and `second` are the codes of consecutive steps within `range` steps. */
-  resync(first: string, second: string, atMs: number, range: { totpSteps: number; hotpCounters: number }): Match | undefined;
+  resync(
+    first: string,
+    second: string,
+    atMs: number,
+    range: { totpSteps: number; hotpCounters: number },
+  ): Match | undefined;
   describe(): TokenDescription;
 }
 
 export function describeToken(record: TokenRecord): TokenDescription {
   return {
-    serial: record.serial, type: record.type, state: record.state, kind: record.periodSeconds === null ? 'hotp' : 'totp',
-    algorithm: record.algorithm, digits: record.digits, periodSeconds: record.periodSeconds, failures: record.failures,
-    lockedUntil: record.lockedUntil, createdAt: record.createdAt, activatedAt: record.activatedAt,
+    serial: record.serial,
+    type: record.type,
+    state: record.state,
+    kind: record.periodSeconds === null ? 'hotp' : 'totp',
+    algorithm: record.algorithm,
+    digits: record.digits,
+    periodSeconds: record.periodSeconds,
+    failures: record.failures,
+    lockedUntil: record.lockedUntil,
+    createdAt: record.createdAt,
+    activatedAt: record.activatedAt,
   };
 }
 
@@ -97,7 +116,10 @@ export function tokenOf(record: TokenRecord, secretBytes: Buffer): OtpToken {
     verify(code, atMs, reach) {
       const centre = expected(atMs);
       // RFC 4226 §7.4: a counter look-ahead window (kept at 10 or less, T16); RFC 6238 §5.2: ± a few time steps.
-      const [from, to] = period === null ? [centre, centre + reach.hotpLookAhead - 1] : [centre - reach.windowSteps, centre + reach.windowSteps];
+      const [from, to] =
+        period === null
+          ? [centre, centre + reach.hotpLookAhead - 1]
+          : [centre - reach.windowSteps, centre + reach.windowSteps];
       return matchAt(search(code, from, to), atMs);
     },
     wasUsed(code, atMs, reach) {
@@ -109,7 +131,10 @@ export function tokenOf(record: TokenRecord, secretBytes: Buffer): OtpToken {
       return seen;
     },
     resync(a, b, atMs, range) {
-      const [from, to] = period === null ? [first, first + range.hotpCounters] : [now(atMs) - range.totpSteps, now(atMs) + range.totpSteps];
+      const [from, to] =
+        period === null
+          ? [first, first + range.hotpCounters]
+          : [now(atMs) - range.totpSteps, now(atMs) + range.totpSteps];
       for (let step = Math.max(from, first, 0); step < to; step++) {
         if (sameCode(codeAt(step), a) && sameCode(codeAt(step + 1), b)) return matchAt(step + 1, atMs);
       }

@@ -6,7 +6,10 @@ import { normalizeCode } from './policy.ts';
 import type { StoredToken } from './store.ts';
 import { tokenOf, type OtpToken, type TokenType } from './token.ts';
 
-export interface Accepted { serial: string; type: TokenType }
+export interface Accepted {
+  serial: string;
+  type: TokenType;
+}
 
 export interface AccountTokens {
   hasActive: boolean;
@@ -16,7 +19,26 @@ export interface AccountTokens {
 // An account without tokens costs the same work as a real check (a read, a failure reserved, the HMACs of a window,
 // an audit row), so neither the answer nor its timing says which accounts have a token.
 const decoyId = 'otp-decoy-never-stored';
-const decoy = tokenOf({ id: decoyId, accountId: null, type: 'mobile', serial: decoyId, state: 'active', algorithm: 'SHA1', digits: 6, periodSeconds: 30, drift: 0, lastStep: null, failures: 0, lockedUntil: 0, pendingExpiresAt: null, createdAt: 0, activatedAt: null }, Buffer.alloc(20));
+const decoy = tokenOf(
+  {
+    id: decoyId,
+    accountId: null,
+    type: 'mobile',
+    serial: decoyId,
+    state: 'active',
+    algorithm: 'SHA1',
+    digits: 6,
+    periodSeconds: 30,
+    drift: 0,
+    lastStep: null,
+    failures: 0,
+    lockedUntil: 0,
+    pendingExpiresAt: null,
+    createdAt: 0,
+    activatedAt: null,
+  },
+  Buffer.alloc(20),
+);
 
 export function validation(c: OtpContext) {
   // Locked tokens stay in: their lock is what the person is told.
@@ -28,39 +50,60 @@ export function validation(c: OtpContext) {
     const ready = tokens.filter((t) => t.record.state === 'active' && t.record.lockedUntil <= now);
     if (ready.length > 0) return ready;
     const waitsMs = tokens.filter((t) => t.record.state === 'active').map((t) => t.record.lockedUntil - now);
-    throw waitsMs.length ? new OtpError('otp.throttled', Math.ceil(Math.min(...waitsMs) / 1000)) : new OtpError('otp.locked');
+    throw waitsMs.length
+      ? new OtpError('otp.throttled', Math.ceil(Math.min(...waitsMs) / 1000))
+      : new OtpError('otp.locked');
   }
 
   /**
    * Counts a failure on each ready token before any code is compared (T45): racing attempts each take one of the
    * free failures, and those that find none left are refused as a held-back token is, their code never compared.
    */
-  async function reserve(accountId: string | null, ready: OtpToken[], now: number): Promise<Array<{ token: OtpToken; reserved: ReservedFailure }>> {
-    const reserved = (await Promise.all(ready.map(async (token) => {
-      const r = await c.reserveFailure(token.record, now);
-      return r && { token, reserved: r };
-    }))).filter((r) => r !== undefined);
+  async function reserve(
+    accountId: string | null,
+    ready: OtpToken[],
+    now: number,
+  ): Promise<Array<{ token: OtpToken; reserved: ReservedFailure }>> {
+    const reserved = (
+      await Promise.all(
+        ready.map(async (token) => {
+          const r = await c.reserveFailure(token.record, now);
+          return r && { token, reserved: r };
+        }),
+      )
+    ).filter((r) => r !== undefined);
     if (reserved.length > 0) return reserved;
     // Told what held them back, read again; a success that lifted the hold-back meanwhile still leaves this one out.
     refuseIfBarred(usable(typeof accountId === 'string' ? await c.store.listForAccount(accountId) : []), now);
     throw new OtpError('otp.throttled', 1);
   }
 
-  async function check(accountId: string | null, stored: StoredToken[], code: string, options: AttemptOptions): Promise<Accepted> {
+  async function check(
+    accountId: string | null,
+    stored: StoredToken[],
+    code: string,
+    options: AttemptOptions,
+  ): Promise<Accepted> {
     const now = options.atMs ?? c.clock.now();
     const { source } = options;
     const tokens = usable(stored);
     if (tokens.length === 0) {
       await c.store.reserveFailure(decoyId, now, []);
       decoy.verify(code, now, c.reach);
-      await c.audit({ action: 'otp.validate', subject: typeof accountId === 'string' ? accountId : null, outcome: 'wrong_code', source });
+      await c.audit({
+        action: 'otp.validate',
+        subject: typeof accountId === 'string' ? accountId : null,
+        outcome: 'wrong_code',
+        source,
+      });
       throw new OtpError('otp.wrong_code');
     }
     let reserved: Awaited<ReturnType<typeof reserve>>;
     try {
       reserved = await reserve(accountId, refuseIfBarred(tokens, now), now);
     } catch (err) {
-      if (err instanceof OtpError) await c.audit({ action: 'otp.validate', subject: accountId, outcome: err.code.slice(4), source });
+      if (err instanceof OtpError)
+        await c.audit({ action: 'otp.validate', subject: accountId, outcome: err.code.slice(4), source });
       throw err;
     }
     for (const { token, reserved: mine } of reserved) {
@@ -83,7 +126,12 @@ export function validation(c: OtpContext) {
     // person is told which it was, since the replayed code was theirs to know.
     for (const r of reserved) await c.failureStands(r.reserved, source);
     const replayed = reserved.some((r) => r.token.wasUsed(code, now, c.reach));
-    await c.audit({ action: 'otp.validate', subject: accountId, outcome: replayed ? 'replayed' : 'wrong_code', source });
+    await c.audit({
+      action: 'otp.validate',
+      subject: accountId,
+      outcome: replayed ? 'replayed' : 'wrong_code',
+      source,
+    });
     throw new OtpError(replayed ? 'otp.replayed' : 'otp.wrong_code');
   }
 
@@ -115,24 +163,50 @@ export function validation(c: OtpContext) {
      * Re-aligns a drifting token from two consecutive codes (RFC 4226 §7.4, RFC 6238 §6), searching wider than
      * validation does; a failed attempt counts toward the lock like a wrong code.
      */
-    async resync(accountId: string, serial: string, first: unknown, second: unknown, options: AttemptOptions = {}): Promise<Accepted> {
+    async resync(
+      accountId: string,
+      serial: string,
+      first: unknown,
+      second: unknown,
+      options: AttemptOptions = {},
+    ): Promise<Accepted> {
       const [a, b] = [normalizeCode(first), normalizeCode(second)];
       const now = options.atMs ?? c.clock.now();
       const stored = typeof serial === 'string' ? await c.store.findBySerial(serial.trim()) : undefined;
-      if (!stored || typeof accountId !== 'string' || stored.record.accountId !== accountId || (stored.record.state !== 'active' && stored.record.state !== 'locked')) {
+      if (
+        !stored ||
+        typeof accountId !== 'string' ||
+        stored.record.accountId !== accountId ||
+        (stored.record.state !== 'active' && stored.record.state !== 'locked')
+      ) {
         throw new OtpError('otp.serial_unknown');
       }
       const [{ token, reserved }] = await reserve(accountId, refuseIfBarred([c.open(stored)], now), now);
       const details = { serial: stored.record.serial };
-      const match = token.resync(a, b, now, { totpSteps: c.policy.resyncTotpSteps, hotpCounters: c.policy.resyncHotpCounters });
-      if (!match || !await c.store.acceptStep(stored.record.id, match)) {
+      const match = token.resync(a, b, now, {
+        totpSteps: c.policy.resyncTotpSteps,
+        hotpCounters: c.policy.resyncHotpCounters,
+      });
+      if (!match || !(await c.store.acceptStep(stored.record.id, match))) {
         // Two consecutive codes already used are no guess: only codes that do not line up count as a failure.
         if (match) await c.refundFailure(reserved);
         else await c.failureStands(reserved, options.source);
-        await c.audit({ action: 'otp.resync', subject: accountId, outcome: 'failure', source: options.source, details });
+        await c.audit({
+          action: 'otp.resync',
+          subject: accountId,
+          outcome: 'failure',
+          source: options.source,
+          details,
+        });
         throw new OtpError('otp.resync_failed');
       }
-      await c.audit({ action: 'otp.resync', subject: accountId, outcome: 'success', source: options.source, details: { ...details, drift: match.drift } });
+      await c.audit({
+        action: 'otp.resync',
+        subject: accountId,
+        outcome: 'success',
+        source: options.source,
+        details: { ...details, drift: match.drift },
+      });
       return { serial: stored.record.serial, type: stored.record.type };
     },
   };

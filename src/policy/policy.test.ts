@@ -5,29 +5,66 @@ import { testDialects, useMigratedStore } from '../../test/support/databases.ts'
 
 const day = 24 * 3600 * 1000;
 const goLive = Date.UTC(2026, 11, 1);
-const vpn: AppPolicy = { appId: 'vpn', otp: 'required', goLiveAt: goLive, graceSeconds: 14 * 24 * 3600, groupOverrides: { 'Service Accounts': 'off', Contractors: 'required' } };
+const vpn: AppPolicy = {
+  appId: 'vpn',
+  otp: 'required',
+  goLiveAt: goLive,
+  graceSeconds: 14 * 24 * 3600,
+  groupOverrides: { 'Service Accounts': 'off', Contractors: 'required' },
+};
 
 describe('second-factor policy', () => {
   it('follows the go-live date: before the grace period, during it, and after', () => {
     const withoutToken = { groups: [], hasToken: false };
     const withToken = { groups: [], hasToken: true };
-    assert.deepEqual(decide(vpn, withoutToken, goLive - 30 * day), { askCode: false, mustEnrol: false, suggestEnrol: false });
-    assert.deepEqual(decide(vpn, withoutToken, goLive - 7 * day), { askCode: false, mustEnrol: false, suggestEnrol: true }, 'prompted to register, not blocked');
-    assert.deepEqual(decide(vpn, withToken, goLive - 7 * day), { askCode: true, mustEnrol: false, suggestEnrol: false }, 'who has a token uses it');
+    assert.deepEqual(decide(vpn, withoutToken, goLive - 30 * day), {
+      askCode: false,
+      mustEnrol: false,
+      suggestEnrol: false,
+    });
+    assert.deepEqual(
+      decide(vpn, withoutToken, goLive - 7 * day),
+      { askCode: false, mustEnrol: false, suggestEnrol: true },
+      'prompted to register, not blocked',
+    );
+    assert.deepEqual(
+      decide(vpn, withToken, goLive - 7 * day),
+      { askCode: true, mustEnrol: false, suggestEnrol: false },
+      'who has a token uses it',
+    );
     assert.deepEqual(decide(vpn, withoutToken, goLive), { askCode: false, mustEnrol: true, suggestEnrol: false });
     assert.deepEqual(decide(vpn, withToken, goLive + day), { askCode: true, mustEnrol: false, suggestEnrol: false });
   });
 
   it('applies group overrides, the strictest group winning', () => {
     assert.equal(decide(vpn, { groups: ['Service Accounts'], hasToken: false }, goLive + day).mustEnrol, false);
-    assert.equal(decide(vpn, { groups: ['Service Accounts', 'Contractors'], hasToken: false }, goLive + day).mustEnrol, true);
+    assert.equal(
+      decide(vpn, { groups: ['Service Accounts', 'Contractors'], hasToken: false }, goLive + day).mustEnrol,
+      true,
+    );
     // The directory's spelling need not be the policy's: AD and OpenLDAP compare group names without case.
     assert.equal(decide(vpn, { groups: ['service accounts'], hasToken: false }, goLive + day).mustEnrol, false);
-    assert.equal(decide(vpn, { groups: ['SERVICE ACCOUNTS', 'contractors'], hasToken: false }, goLive + day).mustEnrol, true, 'the strictest still wins');
+    assert.equal(
+      decide(vpn, { groups: ['SERVICE ACCOUNTS', 'contractors'], hasToken: false }, goLive + day).mustEnrol,
+      true,
+      'the strictest still wins',
+    );
     const optional = { ...defaultPolicy('webmail'), otp: 'optional' as const };
-    assert.deepEqual(decide(optional, { groups: [], hasToken: true }, 0), { askCode: true, mustEnrol: false, suggestEnrol: false });
-    assert.deepEqual(decide(optional, { groups: [], hasToken: false }, 0), { askCode: false, mustEnrol: false, suggestEnrol: false });
-    assert.deepEqual(decide(defaultPolicy('shop'), { groups: [], hasToken: true }, 0), { askCode: false, mustEnrol: false, suggestEnrol: false });
+    assert.deepEqual(decide(optional, { groups: [], hasToken: true }, 0), {
+      askCode: true,
+      mustEnrol: false,
+      suggestEnrol: false,
+    });
+    assert.deepEqual(decide(optional, { groups: [], hasToken: false }, 0), {
+      askCode: false,
+      mustEnrol: false,
+      suggestEnrol: false,
+    });
+    assert.deepEqual(decide(defaultPolicy('shop'), { groups: [], hasToken: true }, 0), {
+      askCode: false,
+      mustEnrol: false,
+      suggestEnrol: false,
+    });
   });
 });
 
@@ -43,7 +80,7 @@ for (const dialect of await testDialects()) {
       await cached.save({ ...vpn, appId: 'radius:cache', otp: 'off' }, 2);
       assert.equal((await cached.find('radius:cache'))?.otp, 'off', 'own save invalidates');
       await shared.save({ ...vpn, appId: 'radius:cache', otp: 'optional' }, 3);
-      assert.equal((await cached.find('radius:cache'))?.otp, 'off', 'another node\'s save is not yet seen');
+      assert.equal((await cached.find('radius:cache'))?.otp, 'off', "another node's save is not yet seen");
       now += 1001;
       assert.equal((await cached.find('radius:cache'))?.otp, 'optional', 'seen after the TTL');
     });

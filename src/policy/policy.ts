@@ -26,19 +26,31 @@ export interface SecondFactorDecision {
 const strictness: Record<OtpMode, number> = { off: 0, optional: 1, required: 2 };
 const none: SecondFactorDecision = { askCode: false, mustEnrol: false, suggestEnrol: false };
 
-export const defaultPolicy = (appId: string): AppPolicy => ({ appId, otp: 'off', goLiveAt: null, graceSeconds: 0, groupOverrides: {} });
+export const defaultPolicy = (appId: string): AppPolicy => ({
+  appId,
+  otp: 'off',
+  goLiveAt: null,
+  graceSeconds: 0,
+  groupOverrides: {},
+});
 
 /** The mode that applies to a person: a group override replaces the app's mode; among several, the strictest. */
 export function modeFor(policy: AppPolicy, groups: string[]): OtpMode {
   // Without case, as the directories compare group names (AD; OpenLDAP's cn is caseIgnoreMatch): "VPN users" in a
   // policy must not silently miss the group the directory spells "VPN Users".
   const theirs = new Set(groups.map((g) => g.toLowerCase()));
-  const overrides = Object.entries(policy.groupOverrides).filter(([group]) => theirs.has(group.toLowerCase())).map(([, mode]) => mode);
+  const overrides = Object.entries(policy.groupOverrides)
+    .filter(([group]) => theirs.has(group.toLowerCase()))
+    .map(([, mode]) => mode);
   if (overrides.length === 0) return policy.otp;
   return overrides.reduce((a, b) => (strictness[b] > strictness[a] ? b : a));
 }
 
-export function decide(policy: AppPolicy, person: { groups: string[]; hasToken: boolean }, atMs: number): SecondFactorDecision {
+export function decide(
+  policy: AppPolicy,
+  person: { groups: string[]; hasToken: boolean },
+  atMs: number,
+): SecondFactorDecision {
   const mode = modeFor(policy, person.groups);
   if (mode === 'off') return none;
   if (mode === 'optional') return { ...none, askCode: person.hasToken };

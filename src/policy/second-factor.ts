@@ -14,11 +14,20 @@ export interface SecondFactorPorts {
  * `knownGroups`, `hasToken`: a caller that just read the account (at the password step) or the tokens passes them,
  * so they are not read again.
  */
-export type SecondFactorRule = (appId: string, accountId: string, knownGroups?: readonly string[], hasToken?: boolean) => Promise<SecondFactorDecision & { hasToken: boolean }>;
+export type SecondFactorRule = (
+  appId: string,
+  accountId: string,
+  knownGroups?: readonly string[],
+  hasToken?: boolean,
+) => Promise<SecondFactorDecision & { hasToken: boolean }>;
 
 export function createSecondFactorRule(p: SecondFactorPorts): SecondFactorRule {
   return async (appId, accountId, knownGroups, knownHasToken) => {
-    const [policy, groups, hasToken] = await Promise.all([p.policies.find(appId), knownGroups ?? p.groupsOf(accountId), knownHasToken ?? p.hasToken(accountId)]);
+    const [policy, groups, hasToken] = await Promise.all([
+      p.policies.find(appId),
+      knownGroups ?? p.groupsOf(accountId),
+      knownHasToken ?? p.hasToken(accountId),
+    ]);
     return { ...decide(policy ?? defaultPolicy(appId), { groups: [...groups], hasToken }, p.now()), hasToken };
   };
 }
@@ -32,14 +41,22 @@ export interface TokensPort {
 }
 
 /** The decision, and the code check a login that asks for one goes on to (the VPN: a challenge, or password+code). */
-export type CheckedSecondFactor = (appId: string, accountId: string, knownGroups?: readonly string[]) =>
-  Promise<SecondFactorDecision & { hasToken: boolean; checkCode(code: string, source: string): Promise<void> }>;
+export type CheckedSecondFactor = (
+  appId: string,
+  accountId: string,
+  knownGroups?: readonly string[],
+) => Promise<SecondFactorDecision & { hasToken: boolean; checkCode(code: string, source: string): Promise<void> }>;
 
 // One read of the person's tokens serves both the decision and, with password and code in one field, the check.
 export function createCheckedSecondFactor(rule: SecondFactorRule, tokens: TokensPort): CheckedSecondFactor {
   return async (appId, accountId, knownGroups) => {
     const held = await tokens.tokensOf(accountId);
     const decision = await rule(appId, accountId, knownGroups, held.hasActive);
-    return { ...decision, checkCode: async (code, source) => { await held.validate(code, { source }); } };
+    return {
+      ...decision,
+      checkCode: async (code, source) => {
+        await held.validate(code, { source });
+      },
+    };
   };
 }

@@ -3,9 +3,25 @@ import type { AccountingRecord } from './messages.ts';
 
 // RFC 2866 §5.10, so operators read "Idle-Timeout" rather than 4.
 const terminateCauses = [
-  '', 'User-Request', 'Lost-Carrier', 'Lost-Service', 'Idle-Timeout', 'Session-Timeout', 'Admin-Reset', 'Admin-Reboot',
-  'Port-Error', 'NAS-Error', 'NAS-Request', 'NAS-Reboot', 'Port-Unneeded', 'Port-Preempted', 'Port-Suspended',
-  'Service-Unavailable', 'Callback', 'User-Error', 'Host-Request',
+  '',
+  'User-Request',
+  'Lost-Carrier',
+  'Lost-Service',
+  'Idle-Timeout',
+  'Session-Timeout',
+  'Admin-Reset',
+  'Admin-Reboot',
+  'Port-Error',
+  'NAS-Error',
+  'NAS-Request',
+  'NAS-Reboot',
+  'Port-Unneeded',
+  'Port-Preempted',
+  'Port-Suspended',
+  'Service-Unavailable',
+  'Callback',
+  'User-Error',
+  'Host-Request',
 ];
 
 /** What a gateway reports of one VPN session; the stored session adds when it started, changed and ended. */
@@ -32,8 +48,14 @@ export type SessionChange =
 
 export function sessionChange(record: AccountingRecord, receivedAt: number): SessionChange {
   const value = (name: string) => record.attributes.find((a) => a.name === name)?.value;
-  const number = (name: string) => { const v = value(name); return typeof v === 'number' ? v : null; };
-  const text = (name: string) => { const v = value(name); return v === undefined ? null : Buffer.isBuffer(v) ? v.toString('utf8') : String(v); };
+  const number = (name: string) => {
+    const v = value(name);
+    return typeof v === 'number' ? v : null;
+  };
+  const text = (name: string) => {
+    const v = value(name);
+    return v === undefined ? null : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  };
   const at = receivedAt - (number('Acct-Delay-Time') ?? 0) * 1000;
   // RFC 2869 §5.1: the Gigawords attributes count how often the 32-bit octet counter wrapped.
   const octets = (low: string, high: string) => {
@@ -41,9 +63,15 @@ export function sessionChange(record: AccountingRecord, receivedAt: number): Ses
     return l === null ? null : l + (number(high) ?? 0) * 2 ** 32;
   };
   if (record.statusType === 7 || record.statusType === 8) {
-    return { kind: 'nas_restart', client: record.client, at, terminateCause: record.statusType === 7 ? 'NAS-Reboot' : 'NAS-Request' };
+    return {
+      kind: 'nas_restart',
+      client: record.client,
+      at,
+      terminateCause: record.statusType === 7 ? 'NAS-Reboot' : 'NAS-Request',
+    };
   }
-  const kind = record.statusType === 1 ? 'start' : record.statusType === 2 ? 'stop' : record.statusType === 3 ? 'interim' : null;
+  const kind =
+    record.statusType === 1 ? 'start' : record.statusType === 2 ? 'stop' : record.statusType === 3 ? 'interim' : null;
   if (kind === null || !record.sessionId) return { kind: 'ignored', client: record.client };
   const cause = number('Acct-Terminate-Cause');
   return {

@@ -21,7 +21,8 @@ export function encodeValue(name: string, value: AttributeValue): RadiusAttribut
   let bytes: Buffer;
   switch (definition.type) {
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) throw bad('needs an unsigned 32-bit integer');
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff)
+        throw bad('needs an unsigned 32-bit integer');
       bytes = Buffer.alloc(4);
       bytes.writeUInt32BE(value);
       break;
@@ -34,11 +35,20 @@ export function encodeValue(name: string, value: AttributeValue): RadiusAttribut
       bytes = Buffer.from(value, 'utf8');
       break;
     default:
-      bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.isBuffer(value) ? value : (() => { throw bad('needs octets'); })();
+      bytes =
+        typeof value === 'string'
+          ? Buffer.from(value, 'utf8')
+          : Buffer.isBuffer(value)
+            ? value
+            : (() => {
+                throw bad('needs octets');
+              })();
   }
   if (bytes.length === 0) throw bad('is empty');
-  if (bytes.length > maxValueLength) throw new RadiusEncodeError('radius.too_long', `${definition.name} is over 253 octets`);
-  if (definition.fixedLength !== undefined && bytes.length !== definition.fixedLength) throw bad(`must be ${definition.fixedLength} octets`);
+  if (bytes.length > maxValueLength)
+    throw new RadiusEncodeError('radius.too_long', `${definition.name} is over 253 octets`);
+  if (definition.fixedLength !== undefined && bytes.length !== definition.fixedLength)
+    throw bad(`must be ${definition.fixedLength} octets`);
   return { type: definition.code, value: bytes };
 }
 
@@ -46,10 +56,14 @@ export function encodeValue(name: string, value: AttributeValue): RadiusAttribut
 export function decodeValue(attribute: RadiusAttribute): AttributeValue {
   const definition = attributeByCode(attribute.type);
   switch (definition?.type) {
-    case 'integer': return attribute.value.readUInt32BE(0);
-    case 'address': return [...attribute.value].join('.');
-    case 'text': return attribute.value.toString('utf8');
-    default: return attribute.value;
+    case 'integer':
+      return attribute.value.readUInt32BE(0);
+    case 'address':
+      return [...attribute.value].join('.');
+    case 'text':
+      return attribute.value.toString('utf8');
+    default:
+      return attribute.value;
   }
 }
 
@@ -64,18 +78,25 @@ export function getAttribute(packet: RadiusPacket, name: string): AttributeValue
 }
 
 /** RFC 2865 §5.26 recommended layout: Vendor-Id, then sub-attributes of (vendor type, length, value). */
-export function encodeVendorSpecific(vendorId: number, attributes: ReadonlyArray<{ type: number; value: Buffer }>): RadiusAttribute {
-  if (!Number.isInteger(vendorId) || vendorId < 0 || vendorId > 0xffffff) throw new RadiusEncodeError('radius.bad_value', 'Vendor-Id must fit 24 bits');
+export function encodeVendorSpecific(
+  vendorId: number,
+  attributes: ReadonlyArray<{ type: number; value: Buffer }>,
+): RadiusAttribute {
+  if (!Number.isInteger(vendorId) || vendorId < 0 || vendorId > 0xffffff)
+    throw new RadiusEncodeError('radius.bad_value', 'Vendor-Id must fit 24 bits');
   const parts: Buffer[] = [Buffer.alloc(4)];
   parts[0].writeUInt32BE(vendorId);
   for (const sub of attributes) {
-    if (sub.type < 0 || sub.type > 255 || !Number.isInteger(sub.type)) throw new RadiusEncodeError('radius.bad_value', 'Vendor type must be one octet');
+    if (sub.type < 0 || sub.type > 255 || !Number.isInteger(sub.type))
+      throw new RadiusEncodeError('radius.bad_value', 'Vendor type must be one octet');
     if (sub.value.length === 0) throw new RadiusEncodeError('radius.bad_value', 'Vendor attribute is empty');
     parts.push(Buffer.from([sub.type, sub.value.length + 2]), sub.value);
   }
   const value = Buffer.concat(parts);
-  if (value.length > maxValueLength) throw new RadiusEncodeError('radius.too_long', 'Vendor-Specific is over 253 octets');
-  if (attributes.length === 0) throw new RadiusEncodeError('radius.bad_value', 'Vendor-Specific needs at least one attribute');
+  if (value.length > maxValueLength)
+    throw new RadiusEncodeError('radius.too_long', 'Vendor-Specific is over 253 octets');
+  if (attributes.length === 0)
+    throw new RadiusEncodeError('radius.bad_value', 'Vendor-Specific needs at least one attribute');
   return { type: AttributeCode.VendorSpecific, value };
 }
 
@@ -89,9 +110,11 @@ export function decodeVendorSpecific(attribute: RadiusAttribute): VendorAttribut
   const out: VendorAttribute[] = [];
   let offset = 4;
   while (offset < value.length) {
-    if (offset + 2 > value.length) throw new RadiusDecodeError('radius.bad_attribute', 'Vendor attribute header runs past the value');
+    if (offset + 2 > value.length)
+      throw new RadiusDecodeError('radius.bad_attribute', 'Vendor attribute header runs past the value');
     const length = value[offset + 1];
-    if (length < 3 || offset + length > value.length) throw new RadiusDecodeError('radius.bad_attribute', 'Vendor attribute length is wrong');
+    if (length < 3 || offset + length > value.length)
+      throw new RadiusDecodeError('radius.bad_attribute', 'Vendor attribute length is wrong');
     out.push({ vendorId, type: value[offset], value: Buffer.from(value.subarray(offset + 2, offset + length)) });
     offset += length;
   }

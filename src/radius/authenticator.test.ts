@@ -3,8 +3,18 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { createHash, createHmac } from 'node:crypto';
 import {
-  hidePassword, unhidePassword, decodePacket, getAttribute, verifyMessageAuthenticator, verifyAccountingRequest,
-  encodeRequest, encodeResponse, encodeValue, verifyResponse, RadiusDecodeError, RadiusEncodeError,
+  hidePassword,
+  unhidePassword,
+  decodePacket,
+  getAttribute,
+  verifyMessageAuthenticator,
+  verifyAccountingRequest,
+  encodeRequest,
+  encodeResponse,
+  encodeValue,
+  verifyResponse,
+  RadiusDecodeError,
+  RadiusEncodeError,
 } from './index.ts';
 import { radclient } from '../../test/support/radclient.ts';
 
@@ -32,8 +42,10 @@ describe('User-Password hiding (RFC 2865 §5.2)', () => {
 
   it('refuses hidden values that are not 16–128 octets in 16-octet blocks', () => {
     for (const length of [0, 15, 17, 144]) {
-      assert.throws(() => unhidePassword(Buffer.alloc(length, 1), key, Buffer.alloc(16)),
-        (e: unknown) => e instanceof RadiusDecodeError && e.code === 'radius.bad_password');
+      assert.throws(
+        () => unhidePassword(Buffer.alloc(length, 1), key, Buffer.alloc(16)),
+        (e: unknown) => e instanceof RadiusDecodeError && e.code === 'radius.bad_password',
+      );
     }
   });
 });
@@ -48,11 +60,28 @@ describe('against packets radclient builds', () => {
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     port = socket.address().port;
     // No server answers here: each radclient times out after one second, and we keep what it sent.
-    const passwords = ['p', 'sixteen-octets!!', 'seventeen-octets!', 'x'.repeat(128), 'pässwörd-ünïcödé-ëxtra-lóng-phrase'];
+    const passwords = [
+      'p',
+      'sixteen-octets!!',
+      'seventeen-octets!',
+      'x'.repeat(128),
+      'pässwörd-ünïcödé-ëxtra-lóng-phrase',
+    ];
     await Promise.all([
-      ...passwords.map((password, i) => radclient({ port, secret, command: 'auth', attributes: [
-        `User-Name = "user${i}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'] })),
-      radclient({ port, secret, command: 'acct', attributes: ['User-Name = "acct"', 'Acct-Status-Type = Start', 'Acct-Session-Id = "abc"'] }),
+      ...passwords.map((password, i) =>
+        radclient({
+          port,
+          secret,
+          command: 'auth',
+          attributes: [`User-Name = "user${i}"`, `User-Password = "${password}"`, 'Message-Authenticator = 0x00'],
+        }),
+      ),
+      radclient({
+        port,
+        secret,
+        command: 'acct',
+        attributes: ['User-Name = "acct"', 'Acct-Status-Type = Start', 'Acct-Session-Id = "abc"'],
+      }),
     ]);
   });
   after(() => socket.close());
@@ -64,17 +93,26 @@ describe('against packets radclient builds', () => {
   };
 
   it('unhides passwords radclient hid, single and multi-block, and hides them to the same octets', () => {
-    const passwords = ['p', 'sixteen-octets!!', 'seventeen-octets!', 'x'.repeat(128), 'pässwörd-ünïcödé-ëxtra-lóng-phrase'];
+    const passwords = [
+      'p',
+      'sixteen-octets!!',
+      'seventeen-octets!',
+      'x'.repeat(128),
+      'pässwörd-ünïcödé-ëxtra-lóng-phrase',
+    ];
     passwords.forEach((password, i) => {
       const packet = decodePacket(find(`user${i}`));
       const hidden = getAttribute(packet, 'User-Password') as Buffer;
       assert.equal(unhidePassword(hidden, key, packet.authenticator).toString('utf8'), password);
       assert.deepEqual(hidePassword(Buffer.from(password), key, packet.authenticator), hidden);
-      assert.notEqual(unhidePassword(hidden, Buffer.from('another-secret-of-sixteen'), packet.authenticator).toString('utf8'), password);
+      assert.notEqual(
+        unhidePassword(hidden, Buffer.from('another-secret-of-sixteen'), packet.authenticator).toString('utf8'),
+        password,
+      );
     });
   });
 
-  it('verifies radclient\'s Message-Authenticator, and our check agrees with a hand-computed HMAC-MD5', () => {
+  it("verifies radclient's Message-Authenticator, and our check agrees with a hand-computed HMAC-MD5", () => {
     const raw = find('user0');
     const packet = decodePacket(raw);
     assert.ok(verifyMessageAuthenticator(raw, packet, key));
@@ -90,7 +128,7 @@ describe('against packets radclient builds', () => {
     assert.ok(!verifyMessageAuthenticator(flipped, decodePacket(flipped), key), 'one changed octet fails');
   });
 
-  it('verifies radclient\'s Accounting-Request Authenticator (RFC 2866 §3) and rejects a changed one', () => {
+  it("verifies radclient's Accounting-Request Authenticator (RFC 2866 §3) and rejects a changed one", () => {
     const raw = find('acct');
     assert.ok(verifyAccountingRequest(raw, key));
     assert.ok(!verifyAccountingRequest(raw, Buffer.from('another-secret-of-sixteen')));
@@ -102,13 +140,26 @@ describe('against packets radclient builds', () => {
 
 describe('responses', () => {
   it('puts Message-Authenticator first, before the Response Authenticator covers it (checked by hand)', () => {
-    const request = decodePacket(encodeRequest({ code: 1, identifier: 5, authenticator: Buffer.alloc(16, 7),
-      attributes: [encodeValue('User-Name', 'alice')] }, key, { messageAuthenticator: true }));
+    const request = decodePacket(
+      encodeRequest(
+        { code: 1, identifier: 5, authenticator: Buffer.alloc(16, 7), attributes: [encodeValue('User-Name', 'alice')] },
+        key,
+        { messageAuthenticator: true },
+      ),
+    );
     // A caller's own Message-Authenticator is discarded: only encodeResponse places one.
-    const reply = encodeResponse(2, request, [encodeValue('Reply-Message', 'hi'), { type: 80, value: Buffer.alloc(16, 1) }], key);
+    const reply = encodeResponse(
+      2,
+      request,
+      [encodeValue('Reply-Message', 'hi'), { type: 80, value: Buffer.alloc(16, 1) }],
+      key,
+    );
     assert.equal(reply[20], 80);
     assert.equal(reply[21], 18);
-    assert.deepEqual(decodePacket(reply).attributes.map((a) => a.type), [80, 18]);
+    assert.deepEqual(
+      decodePacket(reply).attributes.map((a) => a.type),
+      [80, 18],
+    );
     const copy = Buffer.from(reply);
     request.authenticator.copy(copy, 4);
     copy.fill(0, 22, 38);

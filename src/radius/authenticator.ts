@@ -68,19 +68,29 @@ export function messageAuthenticator(encoded: Buffer, secret: Buffer, vector: Bu
 const hmacKeys = new WeakMap<Buffer, KeyObject>();
 function hmacKey(secret: Buffer): KeyObject {
   let key = hmacKeys.get(secret);
-  if (key === undefined) { key = createSecretKey(secret); hmacKeys.set(secret, key); }
+  if (key === undefined) {
+    key = createSecretKey(secret);
+    hmacKeys.set(secret, key);
+  }
   return key;
 }
 
 function vectorFor(code: number, requestAuthenticator: Buffer): Buffer {
-  return code === PacketCode.AccountingRequest || code === PacketCode.AccountingResponse ? zeros16 : requestAuthenticator;
+  return code === PacketCode.AccountingRequest || code === PacketCode.AccountingResponse
+    ? zeros16
+    : requestAuthenticator;
 }
 
 /**
  * Checks a received packet's Message-Authenticator. `requestAuthenticator` is the packet's own for requests
  * and the original request's for replies. False when absent, repeated or wrong (RFC 3579 §3.2).
  */
-export function verifyMessageAuthenticator(encoded: Buffer, packet: RadiusPacket, secret: Buffer, requestAuthenticator = packet.authenticator): boolean {
+export function verifyMessageAuthenticator(
+  encoded: Buffer,
+  packet: RadiusPacket,
+  secret: Buffer,
+  requestAuthenticator = packet.authenticator,
+): boolean {
   const found = packet.attributes.filter((a) => a.type === AttributeCode.MessageAuthenticator);
   if (found.length !== 1) return false;
   const expected = messageAuthenticator(encoded, secret, vectorFor(packet.code, requestAuthenticator));
@@ -110,17 +120,32 @@ const placeholder: RadiusAttribute = { type: AttributeCode.MessageAuthenticator,
  * computed before the Response Authenticator, which then covers it. Any Message-Authenticator in
  * `attributes` is dropped: only this function may place one.
  */
-export function encodeResponse(code: number, request: RadiusPacket, attributes: readonly RadiusAttribute[], secret: Buffer): Buffer {
+export function encodeResponse(
+  code: number,
+  request: RadiusPacket,
+  attributes: readonly RadiusAttribute[],
+  secret: Buffer,
+): Buffer {
   const rest = attributes.filter((a) => a.type !== AttributeCode.MessageAuthenticator);
   // An Accounting-Response to an Accounting-Request goes without Message-Authenticator: no RFC says over which
   // vector to sign it and peers disagree (FreeRADIUS: zeros, radsecproxy: the request's), while its Response
   // Authenticator already proves it. Every other reply carries it first (BlastRADIUS, checklist T40).
   if (code === PacketCode.AccountingResponse && request.code === PacketCode.AccountingRequest) {
-    const encoded = encodePacket({ code, identifier: request.identifier, authenticator: request.authenticator, attributes: rest });
+    const encoded = encodePacket({
+      code,
+      identifier: request.identifier,
+      authenticator: request.authenticator,
+      attributes: rest,
+    });
     md5(encoded, secret).copy(encoded, 4);
     return encoded;
   }
-  const encoded = encodePacket({ code, identifier: request.identifier, authenticator: request.authenticator, attributes: [placeholder, ...rest] });
+  const encoded = encodePacket({
+    code,
+    identifier: request.identifier,
+    authenticator: request.authenticator,
+    attributes: [placeholder, ...rest],
+  });
   // A reply is signed over the request's authenticator (RFC 3579 §3.2; RFC 5997 §3 for Status-Server).
   messageAuthenticator(encoded, secret, request.authenticator).copy(encoded, 22);
   // The Authenticator field still holds the Request Authenticator, exactly what RFC 2865 §3 hashes.
@@ -141,7 +166,8 @@ export function encodeRequest(
   const attributes = options.messageAuthenticator ? [placeholder, ...rest] : rest;
   const accounting = packet.code === PacketCode.AccountingRequest;
   const encoded = encodePacket({ ...packet, authenticator: accounting ? zeros16 : packet.authenticator, attributes });
-  if (options.messageAuthenticator) messageAuthenticator(encoded, secret, vectorFor(packet.code, packet.authenticator)).copy(encoded, 22);
+  if (options.messageAuthenticator)
+    messageAuthenticator(encoded, secret, vectorFor(packet.code, packet.authenticator)).copy(encoded, 22);
   if (accounting) md5(encoded, secret).copy(encoded, 4);
   return encoded;
 }

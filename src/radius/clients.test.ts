@@ -6,11 +6,15 @@ import { splitText } from './messages.ts';
 const secret = (c: string) => c.repeat(16);
 
 describe('NAS table', () => {
-  const table = createClientTable(parseRadiusConfig({ clients: [
-    { name: 'campus', address: '10.0.0.0/8', secret: secret('a') },
-    { name: 'vpn-1', address: '10.1.2.3', secret: secret('b') },
-    { name: 'v6-site', address: '2001:db8::/48', secret: secret('c') },
-  ] }).clients);
+  const table = createClientTable(
+    parseRadiusConfig({
+      clients: [
+        { name: 'campus', address: '10.0.0.0/8', secret: secret('a') },
+        { name: 'vpn-1', address: '10.1.2.3', secret: secret('b') },
+        { name: 'v6-site', address: '2001:db8::/48', secret: secret('c') },
+      ],
+    }).clients,
+  );
 
   it('picks the most specific client, so one NAS can have its own secret inside a shared network', () => {
     assert.equal(table.find('10.1.2.3')?.name, 'vpn-1');

@@ -29,7 +29,9 @@ export interface ClientTable {
 export function parseRadiusConfig(input: RadiusConfigInput): RadiusConfig {
   const result = radiusConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  throw new RadiusConfigError(result.error.issues.map((issue) => ({ key: issue.path.join('.'), problem: issue.message })));
+  throw new RadiusConfigError(
+    result.error.issues.map((issue) => ({ key: issue.path.join('.'), problem: issue.message })),
+  );
 }
 
 // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; match them against IPv4 networks.

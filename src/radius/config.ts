@@ -33,15 +33,30 @@ export const radiusClientSchema = z.object({
 // "staff" }), or a vendor's own by number (RFC 2865 §5.26), as gateways map groups: Fortinet-Group-Name is
 // { "vendor": 12356, "type": 1, "value": "staff" }, Cisco-AVPair { "vendor": 9, "type": 1, … }, Palo Alto's
 // PaloAlto-User-Group { "vendor": 25461, "type": 5, … }. A vendor value is text (UTF-8) or an unsigned 32-bit integer.
-export const replyAttributeSchema = z.union([
-  z.object({ name: z.string().min(1), value: z.union([z.string(), z.number().int()]) }).strict(),
-  z.object({ vendor: z.number().int().min(1).max(0xffffff), type: z.number().int().min(1).max(255), value: z.union([z.string().min(1), z.number().int().min(0).max(0xffffffff)]) }).strict(),
-]).transform((attribute, ctx): ReplyAttribute => {
-  const reply: ReplyAttribute = 'name' in attribute ? attribute : { vendorId: attribute.vendor, type: attribute.type, value: vendorValue(attribute.value) };
-  // Checked by encoding it once, as every Access-Accept will: an unknown name or a bad value fails the start.
-  try { encodeReplyAttribute(reply); } catch (err) { ctx.addIssue({ code: 'custom', message: (err as Error).message }); }
-  return reply;
-});
+export const replyAttributeSchema = z
+  .union([
+    z.object({ name: z.string().min(1), value: z.union([z.string(), z.number().int()]) }).strict(),
+    z
+      .object({
+        vendor: z.number().int().min(1).max(0xffffff),
+        type: z.number().int().min(1).max(255),
+        value: z.union([z.string().min(1), z.number().int().min(0).max(0xffffffff)]),
+      })
+      .strict(),
+  ])
+  .transform((attribute, ctx): ReplyAttribute => {
+    const reply: ReplyAttribute =
+      'name' in attribute
+        ? attribute
+        : { vendorId: attribute.vendor, type: attribute.type, value: vendorValue(attribute.value) };
+    // Checked by encoding it once, as every Access-Accept will: an unknown name or a bad value fails the start.
+    try {
+      encodeReplyAttribute(reply);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+    return reply;
+  });
 
 function vendorValue(value: string | number): Buffer {
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
@@ -71,38 +86,43 @@ export const radsecConfigSchema = z.object({
   idleTimeoutMs: z.number().int().positive().default(600_000),
 });
 
-export const radiusConfigSchema = z.object({
-  // RFC 2865 §3: the official authentication port. 0 picks a free port (tests).
-  port: z.number().int().min(0).max(65535).default(1812),
-  // RFC 2866 §3: accounting (VPN sessions) has its own port. Unset: the port after `port` (1813), or a free one with 0.
-  accountingPort: z.number().int().min(0).max(65535).optional(),
-  // Loopback by default so a laptop start exposes nothing.
-  host: z.string().refine((h) => isIP(h) !== 0, 'must be an IP address').default('127.0.0.1'),
-  clients: z.array(radiusClientSchema).default([]),
-  // Clients added with `tessera radius client add` live in the database; every node reloads them this often, and at
-  // once (at most each second) when a datagram comes from an address no client matches. It bounds how long a removed
-  // (say, stolen) gateway is still answered; a reload is one small read.
-  clientRefreshMs: z.number().int().positive().default(5_000),
-  // RFC 5080 §2.2.2: keep replies a few seconds so a retransmission gets the same answer without a second OTP check.
-  duplicateTtlMs: z.number().int().positive().default(5000),
-  // Bounds memory under a flood of distinct requests; the oldest entries go first.
-  duplicateCacheSize: z.number().int().positive().default(10_000),
-  // Ended VPN sessions (from accounting) are kept this long for operators, then purged.
-  sessionRetentionDays: z.number().int().positive().default(90),
-  // RADIUS over TLS (RadSec) for gateways and proxies at other sites. Unset: no TLS listener.
-  radsec: radsecConfigSchema.optional(),
-  // How long close() waits for authentications in progress before closing the socket.
-  closeTimeoutMs: z.number().int().nonnegative().default(5000),
-}).superRefine((config, ctx) => {
-  // Names key counters and per-app OTP policies (`radius:<name>`), across UDP and RadSec clients alike.
-  const seen = new Set<string>();
-  const check = (name: string, path: Array<string | number>) => {
-    if (seen.has(name)) ctx.addIssue({ code: 'custom', path, message: 'must be unique' });
-    seen.add(name);
-  };
-  config.clients.forEach((client, index) => check(client.name, ['clients', index, 'name']));
-  config.radsec?.clients.forEach((client, index) => check(client.name, ['radsec', 'clients', index, 'name']));
-});
+export const radiusConfigSchema = z
+  .object({
+    // RFC 2865 §3: the official authentication port. 0 picks a free port (tests).
+    port: z.number().int().min(0).max(65535).default(1812),
+    // RFC 2866 §3: accounting (VPN sessions) has its own port. Unset: the port after `port` (1813), or a free one with 0.
+    accountingPort: z.number().int().min(0).max(65535).optional(),
+    // Loopback by default so a laptop start exposes nothing.
+    host: z
+      .string()
+      .refine((h) => isIP(h) !== 0, 'must be an IP address')
+      .default('127.0.0.1'),
+    clients: z.array(radiusClientSchema).default([]),
+    // Clients added with `tessera radius client add` live in the database; every node reloads them this often, and at
+    // once (at most each second) when a datagram comes from an address no client matches. It bounds how long a removed
+    // (say, stolen) gateway is still answered; a reload is one small read.
+    clientRefreshMs: z.number().int().positive().default(5_000),
+    // RFC 5080 §2.2.2: keep replies a few seconds so a retransmission gets the same answer without a second OTP check.
+    duplicateTtlMs: z.number().int().positive().default(5000),
+    // Bounds memory under a flood of distinct requests; the oldest entries go first.
+    duplicateCacheSize: z.number().int().positive().default(10_000),
+    // Ended VPN sessions (from accounting) are kept this long for operators, then purged.
+    sessionRetentionDays: z.number().int().positive().default(90),
+    // RADIUS over TLS (RadSec) for gateways and proxies at other sites. Unset: no TLS listener.
+    radsec: radsecConfigSchema.optional(),
+    // How long close() waits for authentications in progress before closing the socket.
+    closeTimeoutMs: z.number().int().nonnegative().default(5000),
+  })
+  .superRefine((config, ctx) => {
+    // Names key counters and per-app OTP policies (`radius:<name>`), across UDP and RadSec clients alike.
+    const seen = new Set<string>();
+    const check = (name: string, path: Array<string | number>) => {
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', path, message: 'must be unique' });
+      seen.add(name);
+    };
+    config.clients.forEach((client, index) => check(client.name, ['clients', index, 'name']));
+    config.radsec?.clients.forEach((client, index) => check(client.name, ['radsec', 'clients', index, 'name']));
+  });
 
 export type RadiusConfigInput = z.input<typeof radiusConfigSchema>;
 export type RadiusConfig = z.output<typeof radiusConfigSchema>;

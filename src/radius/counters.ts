@@ -2,10 +2,21 @@
 // (or read them in a test) without this module importing prom-client.
 
 export const radiusOutcomes = [
-  'access_accept', 'access_reject', 'access_challenge', 'accounting_response', 'status_server',
-  'duplicate', 'in_progress', 'malformed', 'unsupported_code', 'bad_authenticator',
-  'missing_message_authenticator', 'bad_message_authenticator', 'proxy_state_without_message_authenticator',
-  'authenticate_error', 'account_error',
+  'access_accept',
+  'access_reject',
+  'access_challenge',
+  'accounting_response',
+  'status_server',
+  'duplicate',
+  'in_progress',
+  'malformed',
+  'unsupported_code',
+  'bad_authenticator',
+  'missing_message_authenticator',
+  'bad_message_authenticator',
+  'proxy_state_without_message_authenticator',
+  'authenticate_error',
+  'account_error',
 ] as const;
 export type RadiusOutcome = (typeof radiusOutcomes)[number];
 
@@ -30,7 +41,11 @@ export function createCounters(names: readonly string[], onCount?: (event: Count
       // Clients added at run time (from the database) get their counters on first use.
       else (state.clients[client] ??= zero())[outcome]++;
       // A failing observer must never stop a reply.
-      try { onCount?.({ client, outcome }); } catch { /* ignored on purpose */ }
+      try {
+        onCount?.({ client, outcome });
+      } catch {
+        /* ignored on purpose */
+      }
     },
     snapshot(): RadiusCounters {
       return structuredClone(state);

@@ -17,7 +17,10 @@ export function duplicateKey(address: string, port: number, identifier: number, 
   return `${address}|${port}|${identifier}|${authenticator.toString('hex')}`;
 }
 
-interface Entry { reply: Buffer | null; expiresAt: number }
+interface Entry {
+  reply: Buffer | null;
+  expiresAt: number;
+}
 
 export function createDuplicateCache(options: { clock: Clock; ttlMs: number; maxEntries: number }): DuplicateCache {
   const { clock, ttlMs, maxEntries } = options;
@@ -33,7 +36,9 @@ export function createDuplicateCache(options: { clock: Clock; ttlMs: number; max
   }
 
   return {
-    get size() { return entries.size; },
+    get size() {
+      return entries.size;
+    },
     claim(key) {
       const now = clock.now();
       sweep(now);
@@ -53,7 +58,10 @@ export function createDuplicateCache(options: { clock: Clock; ttlMs: number; max
       return { state: 'new' };
     },
     finish(key, reply) {
-      if (reply === null) { entries.delete(key); return; }
+      if (reply === null) {
+        entries.delete(key);
+        return;
+      }
       // Re-inserted so the Map stays ordered by expiry for `sweep`.
       entries.delete(key);
       entries.set(key, { reply, expiresAt: clock.now() + ttlMs });

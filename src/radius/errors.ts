@@ -27,7 +27,18 @@ export class RadiusError extends TesseraError<RadiusErrorCode> {
 
 /** A datagram that is not a well-formed RADIUS packet; the server drops it (RFC 2865 §3 "silently discarded"). */
 export class RadiusDecodeError extends RadiusError {
-  constructor(code: Extract<RadiusErrorCode, 'radius.truncated' | 'radius.bad_length' | 'radius.too_long' | 'radius.bad_attribute' | 'radius.bad_value' | 'radius.bad_password'>, message: string) {
+  constructor(
+    code: Extract<
+      RadiusErrorCode,
+      | 'radius.truncated'
+      | 'radius.bad_length'
+      | 'radius.too_long'
+      | 'radius.bad_attribute'
+      | 'radius.bad_value'
+      | 'radius.bad_password'
+    >,
+    message: string,
+  ) {
     super(code, message);
     this.name = 'RadiusDecodeError';
   }
@@ -35,7 +46,13 @@ export class RadiusDecodeError extends RadiusError {
 
 /** A packet or attribute that cannot be built: a programming error in the caller, never sent half-built. */
 export class RadiusEncodeError extends RadiusError {
-  constructor(code: Extract<RadiusErrorCode, 'radius.bad_value' | 'radius.too_long' | 'radius.unknown_attribute' | 'radius.bad_decision'>, message: string) {
+  constructor(
+    code: Extract<
+      RadiusErrorCode,
+      'radius.bad_value' | 'radius.too_long' | 'radius.unknown_attribute' | 'radius.bad_decision'
+    >,
+    message: string,
+  ) {
     super(code, message);
     this.name = 'RadiusEncodeError';
   }
@@ -45,7 +62,10 @@ export class RadiusEncodeError extends RadiusError {
 export class RadiusConfigError extends RadiusError {
   /** `problems`: each key under `radius.` with what is wrong with it. */
   constructor(problems: ReadonlyArray<{ key: string; problem: string }>) {
-    super('radius.config_invalid', `Invalid RADIUS configuration:\n${problems.map((p) => `  radius.${p.key}: ${p.problem}`).join('\n')}`);
+    super(
+      'radius.config_invalid',
+      `Invalid RADIUS configuration:\n${problems.map((p) => `  radius.${p.key}: ${p.problem}`).join('\n')}`,
+    );
     this.name = 'RadiusConfigError';
   }
 }
@@ -59,8 +79,11 @@ export class RadiusPortError extends RadiusError {
   readonly host: string;
   readonly port: number;
   constructor(key: RadiusPortError['key'], host: string, port: number) {
-    super('radius.port_in_use', `radius.${key}: ${host}:${port} is in use by another program (another RADIUS server?): `
-      + 'stop it or choose another port');
+    super(
+      'radius.port_in_use',
+      `radius.${key}: ${host}:${port} is in use by another program (another RADIUS server?): ` +
+        'stop it or choose another port',
+    );
     this.name = 'RadiusPortError';
     this.key = key;
     this.host = host;
@@ -70,7 +93,10 @@ export class RadiusPortError extends RadiusError {
 
 /** An operator's change to the NAS clients that cannot be made; the message names the field, never the secret. */
 export class RadiusClientError extends RadiusError {
-  constructor(code: Extract<RadiusErrorCode, 'radius.client_invalid' | 'radius.client_exists' | 'radius.client_unknown'>, message: string) {
+  constructor(
+    code: Extract<RadiusErrorCode, 'radius.client_invalid' | 'radius.client_exists' | 'radius.client_unknown'>,
+    message: string,
+  ) {
     super(code, message);
     this.name = 'RadiusClientError';
   }

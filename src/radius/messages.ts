@@ -1,6 +1,13 @@
 // What the authenticator sees of a request, and how its decision becomes reply attributes.
 import { attributeByCode, AttributeCode } from './dictionary.ts';
-import { decodeValue, decodeVendorSpecific, encodeValue, encodeVendorSpecific, type AttributeValue, type VendorAttribute } from './attributes.ts';
+import {
+  decodeValue,
+  decodeVendorSpecific,
+  encodeValue,
+  encodeVendorSpecific,
+  type AttributeValue,
+  type VendorAttribute,
+} from './attributes.ts';
 import { RadiusEncodeError } from './errors.ts';
 import { maxValueLength, type RadiusAttribute, type RadiusPacket } from './packet.ts';
 
@@ -58,14 +65,25 @@ export type AccessDecision =
   // RFC 2865 §4.4: the NAS returns this State unmodified with the user's answer (checklist T42).
   | (DecisionCommon & { readonly kind: 'challenge'; readonly state: Buffer });
 
-export function describeRequest(packet: RadiusPacket, client: string, source: { address: string; port: number }): RequestContext {
+export function describeRequest(
+  packet: RadiusPacket,
+  client: string,
+  source: { address: string; port: number },
+): RequestContext {
   const attributes: NamedAttribute[] = [];
   const vendorAttributes: VendorAttribute[] = [];
   for (const attribute of packet.attributes) {
-    attributes.push({ name: attributeByCode(attribute.type)?.name ?? `Attr-${attribute.type}`, value: decodeValue(attribute) });
+    attributes.push({
+      name: attributeByCode(attribute.type)?.name ?? `Attr-${attribute.type}`,
+      value: decodeValue(attribute),
+    });
     if (attribute.type === AttributeCode.VendorSpecific) {
       // Vendors may use their own layout; such an attribute stays available as octets only.
-      try { vendorAttributes.push(...decodeVendorSpecific(attribute)); } catch { /* not RFC 2865 §5.26 layout */ }
+      try {
+        vendorAttributes.push(...decodeVendorSpecific(attribute));
+      } catch {
+        /* not RFC 2865 §5.26 layout */
+      }
     }
   }
   return { client, source, attributes, vendorAttributes, packet };
@@ -86,7 +104,10 @@ export function splitText(text: string): Buffer[] {
   const chunks: Buffer[] = [];
   let current = '';
   for (const char of text) {
-    if (Buffer.byteLength(current + char, 'utf8') > maxValueLength) { chunks.push(Buffer.from(current, 'utf8')); current = ''; }
+    if (Buffer.byteLength(current + char, 'utf8') > maxValueLength) {
+      chunks.push(Buffer.from(current, 'utf8'));
+      current = '';
+    }
     current += char;
   }
   if (current !== '') chunks.push(Buffer.from(current, 'utf8'));
@@ -95,7 +116,12 @@ export function splitText(text: string): Buffer[] {
 
 // Attributes only the server may set: Message-Authenticator is placed by encodeResponse, State comes from
 // the decision, Proxy-State is copied from the request (RFC 2865 §5.33).
-const reserved = new Set<number>([AttributeCode.MessageAuthenticator, AttributeCode.State, AttributeCode.ProxyState, AttributeCode.UserPassword]);
+const reserved = new Set<number>([
+  AttributeCode.MessageAuthenticator,
+  AttributeCode.State,
+  AttributeCode.ProxyState,
+  AttributeCode.UserPassword,
+]);
 
 /** Turns a decision into reply attributes; a malformed decision is a typed error (the caller answers Reject). */
 export function decisionAttributes(decision: AccessDecision): RadiusAttribute[] {
@@ -116,10 +142,12 @@ export function decisionAttributes(decision: AccessDecision): RadiusAttribute[] 
 
 /** One reply attribute on the wire; a typed error for an unknown name, a bad value, or one the server sets itself. */
 export function encodeReplyAttribute(attribute: ReplyAttribute): RadiusAttribute {
-  const encoded = 'vendorId' in attribute
-    ? encodeVendorSpecific(attribute.vendorId, [{ type: attribute.type, value: attribute.value }])
-    : encodeValue(attribute.name, attribute.value);
-  if (reserved.has(encoded.type)) throw new RadiusEncodeError('radius.bad_decision', `The server sets attribute ${encoded.type} itself`);
+  const encoded =
+    'vendorId' in attribute
+      ? encodeVendorSpecific(attribute.vendorId, [{ type: attribute.type, value: attribute.value }])
+      : encodeValue(attribute.name, attribute.value);
+  if (reserved.has(encoded.type))
+    throw new RadiusEncodeError('radius.bad_decision', `The server sets attribute ${encoded.type} itself`);
   return encoded;
 }
 

@@ -26,7 +26,12 @@ export interface RadiusPacket {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function isUtf8(value: Buffer): boolean {
-  try { utf8.decode(value); return true; } catch { return false; }
+  try {
+    utf8.decode(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // RFC 2865 §5: a known attribute with a value of the wrong size is malformed; refusing it here means
@@ -34,10 +39,14 @@ export function isUtf8(value: Buffer): boolean {
 function checkKnownValue(type: number, value: Buffer): void {
   const definition = attributeByCode(type);
   if (definition === undefined) return;
-  const fail = (why: string) => { throw new RadiusDecodeError('radius.bad_value', `${definition.name}: ${why}`); };
-  if (definition.fixedLength !== undefined && value.length !== definition.fixedLength) fail(`must be ${definition.fixedLength} octets`);
+  const fail = (why: string) => {
+    throw new RadiusDecodeError('radius.bad_value', `${definition.name}: ${why}`);
+  };
+  if (definition.fixedLength !== undefined && value.length !== definition.fixedLength)
+    fail(`must be ${definition.fixedLength} octets`);
   switch (definition.type) {
-    case 'integer': case 'address':
+    case 'integer':
+    case 'address':
       if (value.length !== 4) fail('must be 4 octets');
       break;
     case 'text':
@@ -55,20 +64,27 @@ function checkKnownValue(type: number, value: Buffer): void {
 
 /** Strict RFC 2865 §3 decoding: every inconsistency is a typed `RadiusDecodeError`, never a partial packet. */
 export function decodePacket(datagram: Buffer): RadiusPacket {
-  if (datagram.length < headerLength) throw new RadiusDecodeError('radius.truncated', 'Shorter than the 20-octet header');
-  if (datagram.length > maxPacketLength) throw new RadiusDecodeError('radius.too_long', 'Datagram longer than 4096 octets');
+  if (datagram.length < headerLength)
+    throw new RadiusDecodeError('radius.truncated', 'Shorter than the 20-octet header');
+  if (datagram.length > maxPacketLength)
+    throw new RadiusDecodeError('radius.too_long', 'Datagram longer than 4096 octets');
   const length = datagram.readUInt16BE(2);
-  if (length < headerLength || length > maxPacketLength) throw new RadiusDecodeError('radius.bad_length', 'Length field outside 20–4096');
+  if (length < headerLength || length > maxPacketLength)
+    throw new RadiusDecodeError('radius.bad_length', 'Length field outside 20–4096');
   // RFC 2865 §3: fewer octets than Length → silently discarded; octets beyond Length are padding and ignored.
-  if (length > datagram.length) throw new RadiusDecodeError('radius.truncated', 'Length field says more than was received');
+  if (length > datagram.length)
+    throw new RadiusDecodeError('radius.truncated', 'Length field says more than was received');
   const attributes: RadiusAttribute[] = [];
   let offset = headerLength;
   while (offset < length) {
-    if (offset + 2 > length) throw new RadiusDecodeError('radius.bad_attribute', 'Attribute header runs past the packet');
+    if (offset + 2 > length)
+      throw new RadiusDecodeError('radius.bad_attribute', 'Attribute header runs past the packet');
     const type = datagram[offset];
     const attributeLength = datagram[offset + 1];
-    if (attributeLength < 2) throw new RadiusDecodeError('radius.bad_attribute', `Attribute ${type} has length ${attributeLength}`);
-    if (offset + attributeLength > length) throw new RadiusDecodeError('radius.bad_attribute', `Attribute ${type} runs past the packet`);
+    if (attributeLength < 2)
+      throw new RadiusDecodeError('radius.bad_attribute', `Attribute ${type} has length ${attributeLength}`);
+    if (offset + attributeLength > length)
+      throw new RadiusDecodeError('radius.bad_attribute', `Attribute ${type} runs past the packet`);
     // A copy, so a caller keeping an attribute does not pin (or see changes to) the whole receive buffer.
     const value = Buffer.from(datagram.subarray(offset + 2, offset + attributeLength));
     checkKnownValue(type, value);
@@ -85,19 +101,24 @@ export function decodePacket(datagram: Buffer): RadiusPacket {
 
 /** Lays the packet out as given: the authenticator is written verbatim (see `sign*` in authenticator.ts). */
 export function encodePacket(packet: RadiusPacket): Buffer {
-  if (packet.authenticator.length !== 16) throw new RadiusEncodeError('radius.bad_value', 'Authenticator must be 16 octets');
-  if (!Number.isInteger(packet.code) || packet.code < 0 || packet.code > 255) throw new RadiusEncodeError('radius.bad_value', 'Code must be one octet');
+  if (packet.authenticator.length !== 16)
+    throw new RadiusEncodeError('radius.bad_value', 'Authenticator must be 16 octets');
+  if (!Number.isInteger(packet.code) || packet.code < 0 || packet.code > 255)
+    throw new RadiusEncodeError('radius.bad_value', 'Code must be one octet');
   if (!Number.isInteger(packet.identifier) || packet.identifier < 0 || packet.identifier > 255) {
     throw new RadiusEncodeError('radius.bad_value', 'Identifier must be one octet');
   }
   let length = headerLength;
   for (const attribute of packet.attributes) {
-    if (attribute.value.length > maxValueLength) throw new RadiusEncodeError('radius.too_long', `Attribute ${attribute.type} is over 253 octets`);
+    if (attribute.value.length > maxValueLength)
+      throw new RadiusEncodeError('radius.too_long', `Attribute ${attribute.type} is over 253 octets`);
     // RFC 2865 §5: attributes carry at least one octet of value (an empty one is not sent).
-    if (attribute.value.length === 0) throw new RadiusEncodeError('radius.bad_value', `Attribute ${attribute.type} is empty`);
+    if (attribute.value.length === 0)
+      throw new RadiusEncodeError('radius.bad_value', `Attribute ${attribute.type} is empty`);
     length += 2 + attribute.value.length;
   }
-  if (length > maxPacketLength) throw new RadiusEncodeError('radius.too_long', 'Packet would be longer than 4096 octets');
+  if (length > maxPacketLength)
+    throw new RadiusEncodeError('radius.too_long', 'Packet would be longer than 4096 octets');
   const out = Buffer.alloc(length);
   out[0] = packet.code;
   out[1] = packet.identifier;

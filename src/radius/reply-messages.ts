@@ -1,9 +1,23 @@
 // The one table from a typed error's code (src/errors) to the VPN's Reply-Message: what a person reads on the VPN
 // client. Whatever the table does not name is the step's own refusal: a wrong password, or a wrong code.
 
-export type VpnMessage = 'second_password' | 'otp_code' | 'wrong_password' | 'wrong_code' | 'code_used' | 'locked'
-  | 'throttled' | 'unreachable' | 'enrol' | 'expired' | 'account_disabled' | 'account_locked' | 'account_expired'
-  | 'password_expired' | 'not_allowed' | 'pap_required';
+export type VpnMessage =
+  | 'second_password'
+  | 'otp_code'
+  | 'wrong_password'
+  | 'wrong_code'
+  | 'code_used'
+  | 'locked'
+  | 'throttled'
+  | 'unreachable'
+  | 'enrol'
+  | 'expired'
+  | 'account_disabled'
+  | 'account_locked'
+  | 'account_expired'
+  | 'password_expired'
+  | 'not_allowed'
+  | 'pap_required';
 
 // The directory reports its account states only once the password is proven, so telling them apart reveals nothing
 // to a guesser; shown as "wrong password" they send people who typed it right to the helpdesk (the OTP FAQ's "I know

@@ -4,17 +4,37 @@ import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { manualClock } from '../clock/index.ts';
-import { createRadiusServer, decodePacket, encodeValue, getAttributes, hidePassword, type AccessDecision, type AccessRequest, type RadiusServer } from './index.ts';
+import {
+  createRadiusServer,
+  decodePacket,
+  encodeValue,
+  getAttributes,
+  hidePassword,
+  type AccessDecision,
+  type AccessRequest,
+  type RadiusServer,
+} from './index.ts';
 import { openNas, type Nas } from './nas.ts';
 
 const secret = Buffer.from('raw-packet-shared-secret-0123456');
 const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => { for (const o of open.splice(0)) await o.close(); });
+afterEach(async () => {
+  for (const o of open.splice(0)) await o.close();
+});
 
-async function setup(authenticate: (r: AccessRequest) => Promise<AccessDecision>, extra: { duplicateCacheSize?: number; clock?: ReturnType<typeof manualClock> } = {}) {
+async function setup(
+  authenticate: (r: AccessRequest) => Promise<AccessDecision>,
+  extra: { duplicateCacheSize?: number; clock?: ReturnType<typeof manualClock> } = {},
+) {
   const server: RadiusServer = createRadiusServer({
-    config: { port: 0, clients: [{ name: 'nas', address: '127.0.0.1', secret: secret.toString() }], duplicateCacheSize: extra.duplicateCacheSize },
-    authenticate, account: async () => {}, clock: extra.clock,
+    config: {
+      port: 0,
+      clients: [{ name: 'nas', address: '127.0.0.1', secret: secret.toString() }],
+      duplicateCacheSize: extra.duplicateCacheSize,
+    },
+    authenticate,
+    account: async () => {},
+    clock: extra.clock,
   });
   const { port } = await server.listen();
   const nas: Nas = await openNas({ port, secret });
@@ -22,10 +42,23 @@ async function setup(authenticate: (r: AccessRequest) => Promise<AccessDecision>
   return { server, nas };
 }
 
-function accessRequest(nas: Nas, user: string, password: string, more: Array<{ type: number; value: Buffer }> = [], options: { authenticator?: Buffer; identifier?: number } = {}) {
+function accessRequest(
+  nas: Nas,
+  user: string,
+  password: string,
+  more: Array<{ type: number; value: Buffer }> = [],
+  options: { authenticator?: Buffer; identifier?: number } = {},
+) {
   const authenticator = options.authenticator ?? randomBytes(16);
-  return nas.build(1, [encodeValue('User-Name', user), { type: 2, value: hidePassword(Buffer.from(password), secret, authenticator) }, ...more],
-    { authenticator, identifier: options.identifier });
+  return nas.build(
+    1,
+    [
+      encodeValue('User-Name', user),
+      { type: 2, value: hidePassword(Buffer.from(password), secret, authenticator) },
+      ...more,
+    ],
+    { authenticator, identifier: options.identifier },
+  );
 }
 
 /** Checks a reply without the codec: attribute 80 of length 18 at offset 20, HMAC-MD5 and MD5 by hand. */
@@ -39,7 +72,11 @@ function assertBlastRadiusSafe(reply: Buffer, request: Buffer) {
   assert.deepEqual(createHmac('md5', secret).update(hmacInput).digest(), reply.subarray(22, 38), 'HMAC-MD5 matches');
   const md5Input = Buffer.from(reply);
   request.copy(md5Input, 4, 4, 20);
-  assert.deepEqual(createHash('md5').update(md5Input).update(secret).digest(), reply.subarray(4, 20), 'Response Authenticator matches');
+  assert.deepEqual(
+    createHash('md5').update(md5Input).update(secret).digest(),
+    reply.subarray(4, 20),
+    'Response Authenticator matches',
+  );
   assert.equal(decodePacket(reply).attributes[0].type, 80, 'the codec agrees');
 }
 
@@ -50,10 +87,16 @@ describe('every response has Message-Authenticator first (BlastRADIUS, T40)', ()
       reject: { kind: 'reject', replyMessage: 'no' },
       challenge: { kind: 'challenge', state: randomBytes(16), replyMessage: 'code?' },
     };
-    const { nas } = await setup(async (r) => { const d = decide[r.userName ?? '']; if (!d) throw new Error('boom'); return d; });
+    const { nas } = await setup(async (r) => {
+      const d = decide[r.userName ?? ''];
+      if (!d) throw new Error('boom');
+      return d;
+    });
     const expected: Array<[Buffer, number]> = [
-      [accessRequest(nas, 'accept', 'pw'), 2], [accessRequest(nas, 'reject', 'pw'), 3],
-      [accessRequest(nas, 'challenge', 'pw'), 11], [accessRequest(nas, 'crash', 'pw'), 3],
+      [accessRequest(nas, 'accept', 'pw'), 2],
+      [accessRequest(nas, 'reject', 'pw'), 3],
+      [accessRequest(nas, 'challenge', 'pw'), 11],
+      [accessRequest(nas, 'crash', 'pw'), 3],
       [nas.build(12, []), 2],
     ];
     for (const [request, code] of expected) {
@@ -64,7 +107,9 @@ describe('every response has Message-Authenticator first (BlastRADIUS, T40)', ()
     }
     // No RFC fixes the vector for an Accounting-Response's Message-Authenticator and peers disagree, so it has none;
     // its Response Authenticator (RFC 2866 §3) is what the NAS checks.
-    const accounting = nas.build(4, [encodeValue('Acct-Status-Type', 1), encodeValue('Acct-Session-Id', 'x')], { messageAuthenticator: false });
+    const accounting = nas.build(4, [encodeValue('Acct-Status-Type', 1), encodeValue('Acct-Session-Id', 'x')], {
+      messageAuthenticator: false,
+    });
     const reply = await nas.exchange(accounting);
     assert.ok(reply);
     assert.equal(reply[0], 5);
@@ -77,7 +122,12 @@ describe('every response has Message-Authenticator first (BlastRADIUS, T40)', ()
   it('copies Proxy-State attributes in order after Message-Authenticator (RFC 2865 §5.33)', async () => {
     const { nas } = await setup(async () => ({ kind: 'accept' }));
     const states = [Buffer.from('hop-1'), Buffer.from('hop-2')];
-    const request = accessRequest(nas, 'u', 'pw', states.map((value) => ({ type: 33, value })));
+    const request = accessRequest(
+      nas,
+      'u',
+      'pw',
+      states.map((value) => ({ type: 33, value })),
+    );
     const reply = await nas.exchange(request);
     assert.ok(reply);
     assertBlastRadiusSafe(reply, request);
@@ -102,7 +152,9 @@ describe('every response has Message-Authenticator first (BlastRADIUS, T40)', ()
     const seen: string[] = [];
     const { nas } = await setup(async (r) => {
       seen.push(r.password?.toString() ?? '');
-      return r.userName === 'bad' ? ({ kind: 'challenge' } as unknown as AccessDecision) : { kind: 'accept', attributes: [{ name: 'Message-Authenticator', value: Buffer.alloc(16) }] };
+      return r.userName === 'bad'
+        ? ({ kind: 'challenge' } as unknown as AccessDecision)
+        : { kind: 'accept', attributes: [{ name: 'Message-Authenticator', value: Buffer.alloc(16) }] };
     });
     const long = 'p'.repeat(99) + 'Z';
     const reply = await nas.exchange(accessRequest(nas, 'good', long));
@@ -116,7 +168,10 @@ describe('every response has Message-Authenticator first (BlastRADIUS, T40)', ()
 describe('duplicate detection (RFC 5080, T41)', () => {
   it('answers a retransmission from cache without authenticating again; a new authenticator is a new request', async () => {
     let calls = 0;
-    const { nas, server } = await setup(async () => { calls++; return { kind: 'accept', replyMessage: `call ${calls}` }; });
+    const { nas, server } = await setup(async () => {
+      calls++;
+      return { kind: 'accept', replyMessage: `call ${calls}` };
+    });
     const request = accessRequest(nas, 'u', '123456', [], { identifier: 9 });
     const first = await nas.exchange(request);
     const again = await nas.exchange(request);
@@ -131,11 +186,20 @@ describe('duplicate detection (RFC 5080, T41)', () => {
 
   it('drops a retransmission that arrives while the first is still being authenticated', async () => {
     let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     let calls = 0;
     let entered: () => void = () => {};
-    const inside = new Promise<void>((resolve) => { entered = resolve; });
-    const { nas, server } = await setup(async () => { calls++; entered(); await gate; return { kind: 'accept' }; });
+    const inside = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const { nas, server } = await setup(async () => {
+      calls++;
+      entered();
+      await gate;
+      return { kind: 'accept' };
+    });
     const request = accessRequest(nas, 'u', 'pw');
     const pending = nas.exchange(request);
     await inside;
@@ -149,7 +213,13 @@ describe('duplicate detection (RFC 5080, T41)', () => {
   it('forgets replies after the TTL and keeps the cache bounded', async () => {
     const clock = manualClock();
     let calls = 0;
-    const { nas } = await setup(async () => { calls++; return { kind: 'reject' }; }, { clock, duplicateCacheSize: 2 });
+    const { nas } = await setup(
+      async () => {
+        calls++;
+        return { kind: 'reject' };
+      },
+      { clock, duplicateCacheSize: 2 },
+    );
     const a = accessRequest(nas, 'a', 'pw');
     await nas.exchange(a);
     await nas.exchange(a);
@@ -167,10 +237,18 @@ describe('duplicate detection (RFC 5080, T41)', () => {
 describe('close()', () => {
   it('finishes an answer in progress, then stops answering', async () => {
     let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     let entered: () => void = () => {};
-    const inside = new Promise<void>((resolve) => { entered = resolve; });
-    const { nas, server } = await setup(async () => { entered(); await gate; return { kind: 'accept' }; });
+    const inside = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const { nas, server } = await setup(async () => {
+      entered();
+      await gate;
+      return { kind: 'accept' };
+    });
     const pending = nas.exchange(accessRequest(nas, 'u', 'pw'));
     await inside;
     const closed = server.close();

@@ -3,8 +3,14 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import {
-  createRadiusServer, RadiusConfigError, RadiusPortError,
-  type AccessDecision, type AccessRequest, type AccountingRecord, type RadiusServer, type RadiusClientConfig,
+  createRadiusServer,
+  RadiusConfigError,
+  RadiusPortError,
+  type AccessDecision,
+  type AccessRequest,
+  type AccountingRecord,
+  type RadiusServer,
+  type RadiusClientConfig,
 } from './index.ts';
 import { radclient } from '../../test/support/radclient.ts';
 
@@ -19,7 +25,8 @@ function directory() {
     calls.push(request);
     const password = request.password?.toString('utf8');
     if (request.userName === 'crash') throw new Error(`store down while checking ${password}`);
-    if (request.userName === 'alice' && password === 'correct horse') return { kind: 'accept', replyMessage: 'Welcome alice', attributes: [{ name: 'Session-Timeout', value: 3600 }] };
+    if (request.userName === 'alice' && password === 'correct horse')
+      return { kind: 'accept', replyMessage: 'Welcome alice', attributes: [{ name: 'Session-Timeout', value: 3600 }] };
     if (request.userName === 'carol') {
       if (request.state === null && password === 'carol-pw') {
         const state = `challenge-${++n}`;
@@ -35,14 +42,19 @@ function directory() {
   return { calls, authenticate };
 }
 
-async function start(clients: Array<{ name: string; address: string; secret: string; requireMessageAuthenticator?: boolean }>, dir = directory(), account?: (r: AccountingRecord) => Promise<void>) {
+async function start(
+  clients: Array<{ name: string; address: string; secret: string; requireMessageAuthenticator?: boolean }>,
+  dir = directory(),
+  account?: (r: AccountingRecord) => Promise<void>,
+) {
   const server = createRadiusServer({ config: { port: 0, clients }, authenticate: dir.authenticate, account });
   const { port, accountingPort } = await server.listen();
   return { server, port, accountingPort, dir };
 }
 
 const withMa = (...lines: string[]) => [...lines, 'Message-Authenticator = 0x00'];
-const reply = (r: { attributes: Array<{ name: string; value: string }> }, name: string) => r.attributes.filter((a) => a.name === name).map((a) => a.value);
+const reply = (r: { attributes: Array<{ name: string; value: string }> }, name: string) =>
+  r.attributes.filter((a) => a.name === name).map((a) => a.value);
 
 describe('RADIUS server with radclient as the NAS', () => {
   let strict: Awaited<ReturnType<typeof start>>;
@@ -55,9 +67,13 @@ describe('RADIUS server with radclient as the NAS', () => {
     });
     legacy = await start([{ name: 'old-nas', address: '127.0.0.1', secret, requireMessageAuthenticator: false }]);
   });
-  after(async () => { await strict.server.close(); await legacy.server.close(); });
+  after(async () => {
+    await strict.server.close();
+    await legacy.server.close();
+  });
 
-  const auth = (port: number, attributes: string[], s = secret) => radclient({ port, secret: s, command: 'auth', attributes });
+  const auth = (port: number, attributes: string[], s = secret) =>
+    radclient({ port, secret: s, command: 'auth', attributes });
 
   it('accepts the right password with Message-Authenticator; radclient checks our reply', async () => {
     const r = await auth(strict.port, withMa('User-Name = "alice"', 'User-Password = "correct horse"'));
@@ -81,10 +97,16 @@ describe('RADIUS server with radclient as the NAS', () => {
     assert.deepEqual(reply(first, 'Reply-Message'), ['Enter your one-time code']);
     const [state] = reply(first, 'State');
     assert.match(state, /^0x[0-9a-f]+$/);
-    const second = await auth(strict.port, withMa('User-Name = "carol"', 'User-Password = "123456"', `State = ${state}`));
+    const second = await auth(
+      strict.port,
+      withMa('User-Name = "carol"', 'User-Password = "123456"', `State = ${state}`),
+    );
     assert.equal(second.code, 'Access-Accept');
     assert.deepEqual(reply(second, 'Reply-Message'), ['Welcome carol']);
-    const replayed = await auth(strict.port, withMa('User-Name = "carol"', 'User-Password = "123456"', `State = ${state}`));
+    const replayed = await auth(
+      strict.port,
+      withMa('User-Name = "carol"', 'User-Password = "123456"', `State = ${state}`),
+    );
     assert.equal(replayed.code, 'Access-Reject');
   });
 
@@ -103,14 +125,22 @@ describe('RADIUS server with radclient as the NAS', () => {
   });
 
   it('drops Proxy-State without Message-Authenticator even from an old NAS (limit_proxy_state)', async () => {
-    const r = await auth(legacy.port, ['User-Name = "alice"', 'User-Password = "correct horse"', 'Proxy-State = 0x01020304']);
+    const r = await auth(legacy.port, [
+      'User-Name = "alice"',
+      'User-Password = "correct horse"',
+      'Proxy-State = 0x01020304',
+    ]);
     assert.equal(r.code, null);
     assert.equal(legacy.server.counters().clients['old-nas'].proxy_state_without_message_authenticator, 1);
   });
 
   it('gives no answer to a wrong shared secret and never checks the password (T39)', async () => {
     const before = strict.dir.calls.length;
-    const r = await auth(strict.port, withMa('User-Name = "alice"', 'User-Password = "correct horse"'), 'not-the-shared-secret-at-all');
+    const r = await auth(
+      strict.port,
+      withMa('User-Name = "alice"', 'User-Password = "correct horse"'),
+      'not-the-shared-secret-at-all',
+    );
     assert.equal(r.code, null);
     assert.equal(strict.server.counters().clients.vpn.bad_message_authenticator, 1);
     assert.equal(strict.dir.calls.length, before);
@@ -123,8 +153,12 @@ describe('RADIUS server with radclient as the NAS', () => {
   });
 
   it('records accounting and answers Accounting-Response; no answer when the record cannot be stored', async () => {
-    const r = await radclient({ port: strict.port, secret, command: 'acct',
-      attributes: ['User-Name = "alice"', 'Acct-Status-Type = Start', 'Acct-Session-Id = "s-42"', 'NAS-Port = 7'] });
+    const r = await radclient({
+      port: strict.port,
+      secret,
+      command: 'acct',
+      attributes: ['User-Name = "alice"', 'Acct-Status-Type = Start', 'Acct-Session-Id = "s-42"', 'NAS-Port = 7'],
+    });
     assert.equal(r.code, 'Accounting-Response');
     assert.equal(records.length, 1);
     assert.equal(records[0].statusType, 1);
@@ -132,10 +166,20 @@ describe('RADIUS server with radclient as the NAS', () => {
     assert.equal(records[0].client, 'vpn');
     assert.deepEqual(records[0].attributes.find((a) => a.name === 'NAS-Port')?.value, 7);
     // RFC 2866 §2: the NAS must keep (and retry) a record the server could not store.
-    const lost = await radclient({ port: strict.port, secret, command: 'acct', attributes: ['Acct-Status-Type = Stop', 'Acct-Session-Id = "unwritable"'] });
+    const lost = await radclient({
+      port: strict.port,
+      secret,
+      command: 'acct',
+      attributes: ['Acct-Status-Type = Stop', 'Acct-Session-Id = "unwritable"'],
+    });
     assert.equal(lost.code, null);
     assert.equal(strict.server.counters().clients.vpn.account_error, 1);
-    const forged = await radclient({ port: strict.port, secret: 'not-the-shared-secret-at-all', command: 'acct', attributes: ['Acct-Status-Type = Start', 'Acct-Session-Id = "forged"'] });
+    const forged = await radclient({
+      port: strict.port,
+      secret: 'not-the-shared-secret-at-all',
+      command: 'acct',
+      attributes: ['Acct-Status-Type = Start', 'Acct-Session-Id = "forged"'],
+    });
     assert.equal(forged.code, null);
     assert.equal(records.length, 1, 'a forged record is not stored');
   });
@@ -157,41 +201,80 @@ describe('RADIUS server with radclient as the NAS', () => {
       assert.equal(r.code, null);
       assert.equal(elsewhere.server.counters().unknownClient, 1);
       assert.equal(elsewhere.dir.calls.length, 0);
-    } finally { await elsewhere.server.close(); }
+    } finally {
+      await elsewhere.server.close();
+    }
   });
 });
 
 describe('RADIUS client configuration', () => {
-  const config = (client: Record<string, unknown>) => ({ port: 0, clients: [{ name: 'nas', address: '192.0.2.1', secret, ...client }] });
+  const config = (client: Record<string, unknown>) => ({
+    port: 0,
+    clients: [{ name: 'nas', address: '192.0.2.1', secret, ...client }],
+  });
   const refused = (input: ReturnType<typeof config> | Record<string, unknown>, key: RegExp) => {
-    assert.throws(() => createRadiusServer({ config: input as never, authenticate: async () => ({ kind: 'reject' }) }),
-      (e: unknown) => e instanceof RadiusConfigError && e.code === 'radius.config_invalid' && key.test(e.message) && !e.message.includes('short-secret'));
+    assert.throws(
+      () => createRadiusServer({ config: input as never, authenticate: async () => ({ kind: 'reject' }) }),
+      (e: unknown) =>
+        e instanceof RadiusConfigError &&
+        e.code === 'radius.config_invalid' &&
+        key.test(e.message) &&
+        !e.message.includes('short-secret'),
+    );
   };
   it('refuses a shared secret shorter than 16 octets, naming the key but not the secret (T38)', () => {
     refused(config({ secret: 'short-secret' }), /radius\.clients\.0\.secret: must be at least 16 octets/);
   });
   it('refuses an address that is neither an IP nor a CIDR network', () => {
-    for (const address of ['nas.example.org', '10.0.0.0/33', '10.0.0.0/8/1', '::1/129', '']) refused(config({ address }), /radius\.clients\.0\.address/);
+    for (const address of ['nas.example.org', '10.0.0.0/33', '10.0.0.0/8/1', '::1/129', ''])
+      refused(config({ address }), /radius\.clients\.0\.address/);
   });
   it('refuses two clients with one name', () => {
-    refused({ port: 0, clients: [{ name: 'a', address: '192.0.2.1', secret }, { name: 'a', address: '192.0.2.2', secret }] }, /radius\.clients\.1\.name: must be unique/);
+    refused(
+      {
+        port: 0,
+        clients: [
+          { name: 'a', address: '192.0.2.1', secret },
+          { name: 'a', address: '192.0.2.2', secret },
+        ],
+      },
+      /radius\.clients\.1\.name: must be unique/,
+    );
   });
   it('counts 16 octets, not characters: 8 two-octet characters are enough', () => {
-    assert.doesNotThrow(() => createRadiusServer({ config: config({ secret: 'éééééééé' }), authenticate: async () => ({ kind: 'reject' }) }));
+    assert.doesNotThrow(() =>
+      createRadiusServer({ config: config({ secret: 'éééééééé' }), authenticate: async () => ({ kind: 'reject' }) }),
+    );
   });
 });
 
 describe('RADIUS accounting port (RFC 2866 §3)', () => {
   it('takes accounting and Status-Server there, and leaves Access-Requests to the authentication port', async () => {
     const records: AccountingRecord[] = [];
-    const { server, accountingPort, dir } = await start([{ name: 'vpn', address: '127.0.0.1', secret }], directory(), async (r) => { records.push(r); });
+    const { server, accountingPort, dir } = await start(
+      [{ name: 'vpn', address: '127.0.0.1', secret }],
+      directory(),
+      async (r) => {
+        records.push(r);
+      },
+    );
     try {
-      const acct = await radclient({ port: accountingPort, secret, command: 'acct', attributes: ['User-Name = "alice"', 'Acct-Session-Id = "on-1813"', 'Acct-Status-Type = Start'] });
+      const acct = await radclient({
+        port: accountingPort,
+        secret,
+        command: 'acct',
+        attributes: ['User-Name = "alice"', 'Acct-Session-Id = "on-1813"', 'Acct-Status-Type = Start'],
+      });
       assert.equal(acct.code, 'Accounting-Response');
       assert.equal(records[0].sessionId, 'on-1813');
       const status = await radclient({ port: accountingPort, secret, command: 'status', attributes: withMa() });
       assert.equal(status.code, 'Accounting-Response', 'RFC 5997: Status-Server on the accounting port');
-      const access = await radclient({ port: accountingPort, secret, command: 'auth', attributes: withMa('User-Name = "alice"', 'User-Password = "correct horse"') });
+      const access = await radclient({
+        port: accountingPort,
+        secret,
+        command: 'auth',
+        attributes: withMa('User-Name = "alice"', 'User-Password = "correct horse"'),
+      });
       assert.equal(access.code, null);
       assert.equal(dir.calls.length, 0, 'no password was checked on the accounting port');
     } finally {
@@ -202,20 +285,36 @@ describe('RADIUS accounting port (RFC 2866 §3)', () => {
 
 describe('RADIUS clients loaded at run time', () => {
   it('answers a client that appears in the store, keeps the table when the store fails, drops a removed client', async () => {
-    let stored = [{ name: 'added', address: '127.0.0.1', secret, requireMessageAuthenticator: true, passwordAndCode: true, allowedGroups: [] }];
+    let stored = [
+      {
+        name: 'added',
+        address: '127.0.0.1',
+        secret,
+        requireMessageAuthenticator: true,
+        passwordAndCode: true,
+        allowedGroups: [],
+      },
+    ];
     let failing = false;
     const seen: AccessRequest[] = [];
     const server = createRadiusServer({
       config: { port: 0, clientRefreshMs: 100, clients: [{ name: 'elsewhere', address: '192.0.2.1', secret }] },
-      loadClients: async () => { if (failing) throw new Error('database unreachable'); return stored; },
-      authenticate: async (request) => { seen.push(request); return { kind: 'reject' }; },
+      loadClients: async () => {
+        if (failing) throw new Error('database unreachable');
+        return stored;
+      },
+      authenticate: async (request) => {
+        seen.push(request);
+        return { kind: 'reject' };
+      },
     });
     const { port } = await server.listen();
     try {
-      const send = () => radclient({ port, secret, command: 'auth', attributes: withMa('User-Name = "dave"', 'User-Password = "pw"') });
+      const send = () =>
+        radclient({ port, secret, command: 'auth', attributes: withMa('User-Name = "dave"', 'User-Password = "pw"') });
       assert.equal((await send()).code, 'Access-Reject');
       assert.equal(seen[0].client, 'added');
-      assert.equal(seen[0].passwordAndCode, true, 'the stored client\'s passOTP setting reaches the authenticator');
+      assert.equal(seen[0].passwordAndCode, true, "the stored client's passOTP setting reaches the authenticator");
       failing = true;
       await new Promise((resolve) => setTimeout(resolve, 250));
       assert.equal((await send()).code, 'Access-Reject', 'a failing store leaves the known clients in place');
@@ -239,7 +338,10 @@ describe('RADIUS clients loaded at run time', () => {
       loadClients: async () => {
         reads += 1;
         const snapshot = stored;
-        if (reads === 2) await new Promise<void>((resolve) => { releaseSlowRead = resolve; });
+        if (reads === 2)
+          await new Promise<void>((resolve) => {
+            releaseSlowRead = resolve;
+          });
         return snapshot;
       },
       authenticate: async () => ({ kind: 'reject' }),
@@ -247,8 +349,22 @@ describe('RADIUS clients loaded at run time', () => {
     const { port } = await server.listen();
     try {
       while (reads < 2) await new Promise((resolve) => setTimeout(resolve, 10));
-      stored = [{ name: 'added', address: '127.0.0.1', secret, requireMessageAuthenticator: true, passwordAndCode: false, allowedGroups: [] }];
-      const reply = radclient({ port, secret, command: 'auth', attributes: withMa('User-Name = "dave"', 'User-Password = "pw"') });
+      stored = [
+        {
+          name: 'added',
+          address: '127.0.0.1',
+          secret,
+          requireMessageAuthenticator: true,
+          passwordAndCode: false,
+          allowedGroups: [],
+        },
+      ];
+      const reply = radclient({
+        port,
+        secret,
+        command: 'auth',
+        attributes: withMa('User-Name = "dave"', 'User-Password = "pw"'),
+      });
       await new Promise((resolve) => setTimeout(resolve, 150));
       releaseSlowRead();
       assert.equal((await reply).code, 'Access-Reject', 'the new gateway is answered on its first packet');
@@ -265,13 +381,24 @@ describe('RADIUS ports', () => {
     await new Promise<void>((resolve) => holder.bind(0, '127.0.0.1', resolve));
     const taken = holder.address().port;
     try {
-      const cases = [[{ port: taken }, 'port'], [{ port: 0, accountingPort: taken }, 'accountingPort']] as const;
+      const cases = [
+        [{ port: taken }, 'port'],
+        [{ port: 0, accountingPort: taken }, 'accountingPort'],
+      ] as const;
       for (const [config, key] of cases) {
         const server = createRadiusServer({
-          config: { ...config, clients: [] } as never, authenticate: async () => ({ kind: 'reject' }),
+          config: { ...config, clients: [] } as never,
+          authenticate: async () => ({ kind: 'reject' }),
         });
-        await assert.rejects(server.listen(), (e: unknown) => e instanceof RadiusPortError
-          && e.code === 'radius.port_in_use' && e.key === key && e.port === taken && e.host === '127.0.0.1');
+        await assert.rejects(
+          server.listen(),
+          (e: unknown) =>
+            e instanceof RadiusPortError &&
+            e.code === 'radius.port_in_use' &&
+            e.key === key &&
+            e.port === taken &&
+            e.host === '127.0.0.1',
+        );
         await server.close();
       }
     } finally {

@@ -7,14 +7,26 @@ import type { TLSSocket } from 'node:tls';
 import { isIPv6 } from 'node:net';
 import { systemClock, type Clock } from '../clock/index.ts';
 import { AttributeCode, PacketCode } from './dictionary.ts';
-import { encodeResponse, unhidePassword, verifyAccountingRequest, verifyMessageAuthenticator } from './authenticator.ts';
+import {
+  encodeResponse,
+  unhidePassword,
+  verifyAccountingRequest,
+  verifyMessageAuthenticator,
+} from './authenticator.ts';
 import { createClientTable, parseRadiusConfig, type RadiusClient } from './clients.ts';
 import type { RadiusClientConfig, RadiusConfigInput } from './config.ts';
 import { createCounters, type CountEvent, type RadiusCounters, type RadiusOutcome } from './counters.ts';
 import { createDuplicateCache, duplicateKey } from './duplicates.ts';
 import { RadiusConfigError, RadiusDecodeError, RadiusPortError } from './errors.ts';
 import { createRadsecListener, type RadsecListener } from './radsec.ts';
-import { decisionAttributes, describeRequest, proxyStates, type AccessDecision, type AccessRequest, type AccountingRecord } from './messages.ts';
+import {
+  decisionAttributes,
+  describeRequest,
+  proxyStates,
+  type AccessDecision,
+  type AccessRequest,
+  type AccountingRecord,
+} from './messages.ts';
 import { decodePacket, type RadiusPacket } from './packet.ts';
 import type { VendorAttribute } from './attributes.ts';
 
@@ -40,7 +52,12 @@ export interface RadiusServerOptions {
 }
 
 /** Where a listening server is bound (port 0 in the configuration → the free port it got). */
-export interface RadiusBound { address: string; port: number; accountingPort: number; radsecPort: number | null }
+export interface RadiusBound {
+  address: string;
+  port: number;
+  accountingPort: number;
+  radsecPort: number | null;
+}
 
 export interface RadiusServer {
   /** Binds the UDP sockets (and the RadSec listener when configured). */
@@ -60,7 +77,10 @@ const microsoft = 311;
 const msChapResponses = new Set([1, 25]);
 
 // The vendor attributes are those describeRequest already decoded.
-function hiddenPasswordMethod(packet: RadiusPacket, vendorAttributes: readonly VendorAttribute[]): AccessRequest['hiddenPasswordMethod'] {
+function hiddenPasswordMethod(
+  packet: RadiusPacket,
+  vendorAttributes: readonly VendorAttribute[],
+): AccessRequest['hiddenPasswordMethod'] {
   if (packet.attributes.some((a) => a.type === AttributeCode.ChapPassword)) return 'CHAP';
   if (packet.attributes.some((a) => a.type === AttributeCode.EapMessage)) return 'EAP';
   return vendorAttributes.some((v) => v.vendorId === microsoft && msChapResponses.has(v.type)) ? 'MS-CHAP' : null;
@@ -71,14 +91,22 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   const clock = options.clock ?? systemClock;
   let clients = createClientTable(config.clients);
   const counters = createCounters(clients.names, options.onCount);
-  const duplicates = createDuplicateCache({ clock, ttlMs: config.duplicateTtlMs, maxEntries: config.duplicateCacheSize });
+  const duplicates = createDuplicateCache({
+    clock,
+    ttlMs: config.duplicateTtlMs,
+    maxEntries: config.duplicateCacheSize,
+  });
   const internalErrorMessage = options.internalErrorMessage ?? 'Authentication is unavailable; please try again later.';
   const inFlight = new Set<Promise<void>>();
   let sockets: Socket[] = [];
   let closing = false;
 
   const report = (error: unknown, client: string | null, step: string) => {
-    try { options.onError?.(error, { client, step }); } catch { /* an observer must not break the server */ }
+    try {
+      options.onError?.(error, { client, step });
+    } catch {
+      /* an observer must not break the server */
+    }
   };
 
   const configured = new Set(config.clients.map((c) => c.name));
@@ -115,7 +143,8 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
 
   // RFC 3579 §3.2 / RFC 2869 §5.14 and BlastRADIUS: which Message-Authenticator rule this request breaks, if any.
   function checkAccessRequest(datagram: Buffer, packet: RadiusPacket, client: RadiusClient): RadiusOutcome | null {
-    if (carries(packet, AttributeCode.MessageAuthenticator)) return verifyMessageAuthenticator(datagram, packet, client.secret) ? null : 'bad_message_authenticator';
+    if (carries(packet, AttributeCode.MessageAuthenticator))
+      return verifyMessageAuthenticator(datagram, packet, client.secret) ? null : 'bad_message_authenticator';
     if (client.requireMessageAuthenticator) return 'missing_message_authenticator';
     // limit_proxy_state: a Proxy-State without Message-Authenticator is the BlastRADIUS forgery's carrier.
     if (carries(packet, AttributeCode.ProxyState)) return 'proxy_state_without_message_authenticator';
@@ -132,7 +161,10 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       case PacketCode.AccountingRequest: {
         // RFC 2866 §3: a Request Authenticator that does not verify means silent discard.
         if (!verifyAccountingRequest(datagram, client.secret)) return 'bad_authenticator';
-        return carries(packet, AttributeCode.MessageAuthenticator) && !verifyMessageAuthenticator(datagram, packet, client.secret) ? 'bad_message_authenticator' : null;
+        return carries(packet, AttributeCode.MessageAuthenticator) &&
+          !verifyMessageAuthenticator(datagram, packet, client.secret)
+          ? 'bad_message_authenticator'
+          : null;
       }
       default:
         return 'unsupported_code';
@@ -153,7 +185,11 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       passwordAndCode: client.passwordAndCode,
       allowedGroups: client.allowedGroups,
     };
-    const codes = { accept: PacketCode.AccessAccept, reject: PacketCode.AccessReject, challenge: PacketCode.AccessChallenge } as const;
+    const codes = {
+      accept: PacketCode.AccessAccept,
+      reject: PacketCode.AccessReject,
+      challenge: PacketCode.AccessChallenge,
+    } as const;
     const proxied = proxyStates(packet);
     try {
       const decision = await options.authenticate(request);
@@ -166,7 +202,10 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       report(error, client.name, 'authenticate');
       counters.count(client.name, 'authenticate_error');
       const attributes = [...decisionAttributes({ kind: 'reject', replyMessage: internalErrorMessage }), ...proxied];
-      return { reply: encodeResponse(PacketCode.AccessReject, packet, attributes, client.secret), outcome: 'access_reject' };
+      return {
+        reply: encodeResponse(PacketCode.AccessReject, packet, attributes, client.secret),
+        outcome: 'access_reject',
+      };
     }
   }
 
@@ -186,13 +225,19 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       report(error, client.name, 'account');
       return { reply: null, outcome: 'account_error' };
     }
-    return { reply: encodeResponse(PacketCode.AccountingResponse, packet, proxyStates(packet), client.secret), outcome: 'accounting_response' };
+    return {
+      reply: encodeResponse(PacketCode.AccountingResponse, packet, proxyStates(packet), client.secret),
+      outcome: 'accounting_response',
+    };
   }
 
   async function answer(packet: RadiusPacket, client: RadiusClient, source: Peer, role: PortRole): Promise<Handled> {
     // RFC 2866 §3 puts accounting on its own port; Access-Requests there are not ours to answer. Accounting on the
     // authentication port is still taken, for gateways that send both to one port.
-    if (packet.code === PacketCode.AccessRequest) return role !== 'accounting' ? answerAccess(packet, client, source) : { reply: null, outcome: 'unsupported_code' };
+    if (packet.code === PacketCode.AccessRequest)
+      return role !== 'accounting'
+        ? answerAccess(packet, client, source)
+        : { reply: null, outcome: 'unsupported_code' };
     if (packet.code === PacketCode.AccountingRequest) return answerAccounting(packet, client, source);
     // RFC 5997 §3: Status-Server is answered with Access-Accept on the authentication port, Accounting-Response on
     // the accounting port.
@@ -201,12 +246,21 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   }
 
   /** One request from a known client, whatever carried it: UDP datagram or a packet framed in a RadSec stream. */
-  async function handle(datagram: Buffer, client: RadiusClient, source: Peer, role: PortRole, reply: (answer: Buffer) => Promise<void>): Promise<void> {
+  async function handle(
+    datagram: Buffer,
+    client: RadiusClient,
+    source: Peer,
+    role: PortRole,
+    reply: (answer: Buffer) => Promise<void>,
+  ): Promise<void> {
     let packet: RadiusPacket;
     try {
       packet = decodePacket(datagram);
       const refused = checkRequest(datagram, packet, client);
-      if (refused !== null) { counters.count(client.name, refused); return; }
+      if (refused !== null) {
+        counters.count(client.name, refused);
+        return;
+      }
     } catch (error) {
       if (!(error instanceof RadiusDecodeError)) report(error, client.name, 'decode');
       counters.count(client.name, 'malformed');
@@ -214,9 +268,16 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     }
     const key = duplicateKey(source.address, source.port, packet.identifier, packet.authenticator);
     const seen = duplicates.claim(key);
-    if (seen.state === 'answered') { counters.count(client.name, 'duplicate'); await reply(seen.reply); return; }
+    if (seen.state === 'answered') {
+      counters.count(client.name, 'duplicate');
+      await reply(seen.reply);
+      return;
+    }
     // RFC 5080 §2.2.2: still being worked on — the retransmission is dropped; the NAS will retry.
-    if (seen.state === 'in_progress') { counters.count(client.name, 'in_progress'); return; }
+    if (seen.state === 'in_progress') {
+      counters.count(client.name, 'in_progress');
+      return;
+    }
     let handled: Handled;
     try {
       handled = await answer(packet, client, source, role);
@@ -233,14 +294,20 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
 
   async function handleDatagram(datagram: Buffer, source: RemoteInfo, role: PortRole, socket: Socket): Promise<void> {
     const client = await findClient(source.address);
-    if (client === undefined) { counters.count(null, 'unknown_client'); return; }
+    if (client === undefined) {
+      counters.count(null, 'unknown_client');
+      return;
+    }
     await handle(datagram, client, source, role, (answer) => send(socket, answer, source));
   }
 
   // Awaited, so close() does not shut the socket under a reply that is still being written.
   function send(socket: Socket, reply: Buffer, to: RemoteInfo): Promise<void> {
     return new Promise((resolve) => {
-      socket.send(reply, to.port, to.address, (error) => { if (error) report(error, null, 'send'); resolve(); });
+      socket.send(reply, to.port, to.address, (error) => {
+        if (error) report(error, null, 'send');
+        resolve();
+      });
     });
   }
 
@@ -249,8 +316,10 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   const portRefused = (error: NodeJS.ErrnoException, port: number, role: PortRole) => {
     const key = role === 'authentication' ? 'port' : role === 'accounting' ? 'accountingPort' : 'radsec.port';
     if (error.code === 'EADDRINUSE') return new RadiusPortError(key, config.host, port);
-    const why = error.code === 'EACCES' ? 'needs privileges this process does not have'
-      : `cannot be used (${error.code ?? error.message})`;
+    const why =
+      error.code === 'EACCES'
+        ? 'needs privileges this process does not have'
+        : `cannot be used (${error.code ?? error.message})`;
     return new RadiusConfigError([{ key, problem: `${config.host}:${port} ${why}` }]);
   };
 
@@ -263,7 +332,10 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
         inFlight.add(task);
         void task.finally(() => inFlight.delete(task));
       });
-      const refused = (error: NodeJS.ErrnoException) => { s.close(); reject(portRefused(error, port, role)); };
+      const refused = (error: NodeJS.ErrnoException) => {
+        s.close();
+        reject(portRefused(error, port, role));
+      };
       s.once('error', refused);
       s.bind(port, config.host, () => {
         s.off('error', refused);
@@ -276,8 +348,12 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   const radsec = config.radsec ? createRadsec(config.radsec) : null;
   function createRadsec(settings: NonNullable<typeof config.radsec>): RadsecListener {
     const read = (key: 'certFile' | 'keyFile' | 'caFile') => {
-      try { return readFileSync(settings[key]); } catch (error) {
-        throw new RadiusConfigError([{ key: `radsec.${key}`, problem: `cannot read ${settings[key]} (${(error as NodeJS.ErrnoException).code})` }]);
+      try {
+        return readFileSync(settings[key]);
+      } catch (error) {
+        throw new RadiusConfigError([
+          { key: `radsec.${key}`, problem: `cannot read ${settings[key]} (${(error as NodeJS.ErrnoException).code})` },
+        ]);
       }
     };
     // RFC 6614 §2.3: over TLS the RADIUS shared secret is the fixed string "radsec".
@@ -285,12 +361,17 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
     const wantedName = new Map(settings.clients.map((c) => [c.name, c.certificateName]));
     const certificateNames = (socket: TLSSocket): string[] => {
       const certificate = socket.getPeerCertificate();
-      const dns = (certificate.subjectaltname ?? '').split(', ').filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4));
+      const dns = (certificate.subjectaltname ?? '')
+        .split(', ')
+        .filter((n) => n.startsWith('DNS:'))
+        .map((n) => n.slice(4));
       const cn = certificate.subject?.CN;
       return [...dns, ...(Array.isArray(cn) ? cn : cn ? [cn] : [])];
     };
     return createRadsecListener({
-      host: config.host, port: settings.port, idleTimeoutMs: settings.idleTimeoutMs,
+      host: config.host,
+      port: settings.port,
+      idleTimeoutMs: settings.idleTimeoutMs,
       tls: { cert: read('certFile'), key: read('keyFile'), ca: read('caFile') },
       identify(socket) {
         const client = table.find(socket.remoteAddress ?? '');
@@ -306,7 +387,9 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   return {
     async listen() {
       await reloadClients();
-      refreshTimer = setInterval(() => { void reloadClients(); }, config.clientRefreshMs);
+      refreshTimer = setInterval(() => {
+        void reloadClients();
+      }, config.clientRefreshMs);
       refreshTimer.unref();
       const authentication = await bind(config.port, 'authentication');
       sockets.push(authentication);
@@ -315,10 +398,15 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       sockets.push(accounting);
       const radsecPort = radsec
         ? await radsec.listen().catch((error: NodeJS.ErrnoException) => {
-          throw portRefused(error, config.radsec!.port, 'radsec');
-        })
+            throw portRefused(error, config.radsec!.port, 'radsec');
+          })
         : null;
-      return { address: authentication.address().address, port: authentication.address().port, accountingPort: accounting.address().port, radsecPort };
+      return {
+        address: authentication.address().address,
+        port: authentication.address().port,
+        accountingPort: accounting.address().port,
+        radsecPort,
+      };
     },
     counters: () => counters.snapshot(),
     async close() {
@@ -327,7 +415,9 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
       await loading;
       await radsec?.close();
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, config.closeTimeoutMs); });
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, config.closeTimeoutMs);
+      });
       await Promise.race([Promise.allSettled([...inFlight]), timeout]);
       clearTimeout(timer);
       const open = sockets;

@@ -33,12 +33,20 @@ export interface VpnLoginPorts {
    * Password check; throws an error with a `code` (e.g. directory.wrong_password, directory.unreachable, or
    * ratelimit.throttled after too many failures). `request` says which client is trying, for the limits.
    */
-  checkPassword(userName: string, password: string, request: AccessRequest): Promise<{ accountId: string; groups: readonly string[]; workforce: boolean }>;
+  checkPassword(
+    userName: string,
+    password: string,
+    request: AccessRequest,
+  ): Promise<{ accountId: string; groups: readonly string[]; workforce: boolean }>;
   /**
    * `groups` when the caller has them at hand; otherwise they are read. `checkCode` checks a code typed in the same
    * request (passOTP) against the tokens this decision read, as `validateCode` would.
    */
-  secondFactor(appId: string, accountId: string, groups?: readonly string[]): Promise<{ askCode: boolean; mustEnrol: boolean; checkCode(code: string, source: string): Promise<void> }>;
+  secondFactor(
+    appId: string,
+    accountId: string,
+    groups?: readonly string[],
+  ): Promise<{ askCode: boolean; mustEnrol: boolean; checkCode(code: string, source: string): Promise<void> }>;
   /** Throws an error with a `code` (otp.wrong_code, otp.replayed, otp.locked, otp.throttled, otp.malformed). */
   validateCode(accountId: string, code: string, source: string): Promise<void>;
   /** True until the person's first successful code over RADIUS: the FAQ's "second password" wording. */
@@ -55,7 +63,14 @@ export interface VpnLoginPorts {
   accountOf(userName: string): Promise<string | undefined>;
   /** Takes out what this login's password step recorded, to be kept with the challenge's State (`Audit.takeSteps`). */
   takeSteps(): AuditStep[];
-  audit(event: { action: string; subject: string | null; outcome: string; source: string | null; details?: Record<string, unknown>; steps?: readonly AuditStep[] }): Promise<void>;
+  audit(event: {
+    action: string;
+    subject: string | null;
+    outcome: string;
+    source: string | null;
+    details?: Record<string, unknown>;
+    steps?: readonly AuditStep[];
+  }): Promise<void>;
 }
 
 const otpCodeLength = 6;
@@ -65,19 +80,41 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
   // Every outcome is audited with the gateway's address and name, and the name the person typed: a refusal of a name
   // nobody has is about no account, and the helpdesk still finds it by that name. A login by challenge is one row
   // too: the one written when the code arrives carries the password step kept with the State (`earlier`).
-  const audit = (request: AccessRequest, action: 'radius.accept' | 'radius.reject', subject: string | null, details: Record<string, unknown>, earlier?: readonly AuditStep[]) =>
+  const audit = (
+    request: AccessRequest,
+    action: 'radius.accept' | 'radius.reject',
+    subject: string | null,
+    details: Record<string, unknown>,
+    earlier?: readonly AuditStep[],
+  ) =>
     p.audit({
-      action, subject, outcome: action === 'radius.accept' ? 'success' : 'failure', source: request.source.address,
-      details: { client: request.client, user: request.userName, ...details }, ...(earlier ? { steps: earlier } : {}),
+      action,
+      subject,
+      outcome: action === 'radius.accept' ? 'success' : 'failure',
+      source: request.source.address,
+      details: { client: request.client, user: request.userName, ...details },
+      ...(earlier ? { steps: earlier } : {}),
     });
-  const accept = async (request: AccessRequest, accountId: string, factors: string[], groups?: readonly string[], earlier?: readonly AuditStep[]): Promise<AccessDecision> => {
+  const accept = async (
+    request: AccessRequest,
+    accountId: string,
+    factors: string[],
+    groups?: readonly string[],
+    earlier?: readonly AuditStep[],
+  ): Promise<AccessDecision> => {
     await audit(request, 'radius.accept', accountId, { factors }, earlier);
     return { kind: 'accept', attributes: await p.replyAttributes(accountId, groups) };
   };
   // Every reason names who decided: `radius.` for this flow, the domain's own code (directory., otp., identity.) else.
   const reasonOf = (err: unknown) => (err as { code?: string }).code ?? 'radius.internal_error';
 
-  async function secondStep(request: AccessRequest, accountId: string, checkCode: (source: string) => Promise<void>, groups?: readonly string[], earlier?: readonly AuditStep[]): Promise<AccessDecision> {
+  async function secondStep(
+    request: AccessRequest,
+    accountId: string,
+    checkCode: (source: string) => Promise<void>,
+    groups?: readonly string[],
+    earlier?: readonly AuditStep[],
+  ): Promise<AccessDecision> {
     try {
       await checkCode(request.source.address);
     } catch (err) {
@@ -93,11 +130,16 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     // A gateway set to CHAP, MS-CHAP or EAP hides the password and code from the server, which must read both: the
     // audit names the method, for the network administrator who set the gateway up.
     if (request.hiddenPasswordMethod !== null) {
-      await audit(request, 'radius.reject', null, { reason: 'radius.pap_required', method: request.hiddenPasswordMethod });
+      await audit(request, 'radius.reject', null, {
+        reason: 'radius.pap_required',
+        method: request.hiddenPasswordMethod,
+      });
       return reject('pap_required');
     }
     if (!userName || !secret) {
-      await audit(request, 'radius.reject', userName ? await p.accountOf(userName) ?? null : null, { reason: userName ? 'radius.no_password' : 'radius.no_user_name' });
+      await audit(request, 'radius.reject', userName ? ((await p.accountOf(userName)) ?? null) : null, {
+        reason: userName ? 'radius.no_password' : 'radius.no_user_name',
+      });
       return reject('wrong_password');
     }
 
@@ -105,7 +147,9 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     if (request.state) {
       const challenge = await p.states.consume(request.state, request.client, userName);
       if (!challenge) {
-        await audit(request, 'radius.reject', await p.accountOf(userName) ?? null, { reason: 'radius.state_invalid' });
+        await audit(request, 'radius.reject', (await p.accountOf(userName)) ?? null, {
+          reason: 'radius.state_invalid',
+        });
         return reject('expired');
       }
       const { accountId, steps } = challenge;
@@ -116,15 +160,17 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
       return secondStep(request, accountId, (source) => p.validateCode(accountId, secret, source), undefined, steps);
     }
 
-    const [password, code] = request.passwordAndCode && secret.length > otpCodeLength
-      ? [secret.slice(0, -otpCodeLength), secret.slice(-otpCodeLength)] : [secret, undefined];
+    const [password, code] =
+      request.passwordAndCode && secret.length > otpCodeLength
+        ? [secret.slice(0, -otpCodeLength), secret.slice(-otpCodeLength)]
+        : [secret, undefined];
     let checked: Awaited<ReturnType<VpnLoginPorts['checkPassword']>>;
     try {
       checked = await p.checkPassword(userName, password, request);
     } catch (err) {
       // About whom the name means, also where no check ran to say so (too many wrong passwords: refused before it).
       const reason = reasonOf(err);
-      await audit(request, 'radius.reject', await p.accountOf(userName) ?? null, { reason });
+      await audit(request, 'radius.reject', (await p.accountOf(userName)) ?? null, { reason });
       return reject(replyMessageFor(err, 'password'));
     }
     const { accountId, groups } = checked;
@@ -136,7 +182,10 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     }
     // Told only now that the password is proven, like the directory's own account states. Group names compare
     // without case, as AD and OpenLDAP (cn: caseIgnoreMatch) compare them: a typo in case must not lock everyone out.
-    if (request.allowedGroups.length > 0 && !groups.some((g) => request.allowedGroups.some((allowed) => allowed.toLowerCase() === g.toLowerCase()))) {
+    if (
+      request.allowedGroups.length > 0 &&
+      !groups.some((g) => request.allowedGroups.some((allowed) => allowed.toLowerCase() === g.toLowerCase()))
+    ) {
       await audit(request, 'radius.reject', accountId, { reason: 'radius.group_not_allowed' });
       return reject('not_allowed');
     }
@@ -148,8 +197,18 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
     if (!decision.askCode) return accept(request, accountId, ['pwd'], groups);
     if (code !== undefined) return secondStep(request, accountId, (source) => decision.checkCode(code, source), groups);
     // The password step is not a row of its own: it is kept with the State and joins the row of the code's answer.
-    const state = await p.states.create({ accountId, client: request.client, userName, source: request.source.address, steps: p.takeSteps() });
-    return { kind: 'challenge', state, replyMessage: p.message(await p.firstCodeLogin(accountId) ? 'second_password' : 'otp_code') };
+    const state = await p.states.create({
+      accountId,
+      client: request.client,
+      userName,
+      source: request.source.address,
+      steps: p.takeSteps(),
+    });
+    return {
+      kind: 'challenge',
+      state,
+      replyMessage: p.message((await p.firstCodeLogin(accountId)) ? 'second_password' : 'otp_code'),
+    };
   };
 }
 
@@ -160,13 +219,23 @@ export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Pr
 export function createChallengePurge(p: Pick<VpnLoginPorts, 'states' | 'audit'>): () => Promise<void> {
   return async () => {
     const unanswered = await p.states.purge();
-    await Promise.all(unanswered.map((c) => p.audit({
-      action: 'radius.reject', subject: c.accountId, outcome: 'failure', source: c.source, steps: c.steps,
-      details: {
-        client: c.client, user: c.userName, reason: 'radius.challenge_unanswered',
-        // The row is written at the purge, minutes later: when the person was asked for the code.
-        ...(c.createdAt === null ? {} : { challengedAt: new Date(c.createdAt).toISOString() }),
-      },
-    })));
+    await Promise.all(
+      unanswered.map((c) =>
+        p.audit({
+          action: 'radius.reject',
+          subject: c.accountId,
+          outcome: 'failure',
+          source: c.source,
+          steps: c.steps,
+          details: {
+            client: c.client,
+            user: c.userName,
+            reason: 'radius.challenge_unanswered',
+            // The row is written at the purge, minutes later: when the person was asked for the code.
+            ...(c.createdAt === null ? {} : { challengedAt: new Date(c.createdAt).toISOString() }),
+          },
+        }),
+      ),
+    );
   };
 }

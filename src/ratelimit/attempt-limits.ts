@@ -42,7 +42,12 @@ export interface Attempt {
 export function attemptLimits(attempt: Attempt, rules: AttemptRules): Array<{ key: string; rule: Limit }> {
   const { action, account, source } = attempt;
   if (attempt.device !== undefined) return [{ key: deviceKey(action, attempt.device), rule: rules.perDevice }];
-  const client = 'ip' in source ? sourceKey(action, source.ip) : 'station' in source ? stationKey(action, source.station) : gatewayKey(action, source.gateway);
+  const client =
+    'ip' in source
+      ? sourceKey(action, source.ip)
+      : 'station' in source
+        ? stationKey(action, source.station)
+        : gatewayKey(action, source.gateway);
   return [
     { key: accountFromKey(client, account), rule: rules.perAccountSource },
     ...('gateway' in source ? [] : [{ key: client, rule: rules.perSource }]),

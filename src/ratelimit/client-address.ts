@@ -44,7 +44,11 @@ const trusted = (list: BlockList, address: string) => list.check(address, isIP(a
  * The client's address: the direct peer unless it is a trusted proxy, then the right-most X-Forwarded-For hop
  * that is not a trusted proxy. Returns undefined only when the peer's own address is unknown (socket gone).
  */
-export function clientAddress(remoteAddress: string | undefined, forwardedFor: string | string[] | undefined, trustedProxies: readonly string[]): string | undefined {
+export function clientAddress(
+  remoteAddress: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trustedProxies: readonly string[],
+): string | undefined {
   const peer = remoteAddress === undefined ? undefined : parseAddress(remoteAddress);
   if (peer === undefined) return undefined;
   const list = trustedProxyList(trustedProxies);
@@ -71,5 +75,8 @@ export function sourceBucket(address: string): string {
   const right = tail ? tail.split(':') : [];
   // An embedded IPv4 tail (::ffff:… forms other than mapped) sits in the last 64 bits, outside the bucket.
   const groups = parsed.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }

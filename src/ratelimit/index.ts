@@ -8,6 +8,11 @@ export { accountKey, sourceKey } from './keys.ts';
 export { attemptLimits, type Attempt, type AttemptRules, type AttemptSource } from './attempt-limits.ts';
 export { clientAddress, trustedProxyList, sourceBucket } from './client-address.ts';
 export {
-  RateLimitedError, RateLimitError, type Limit, type LimitDecision, type RateLimiter, type RateLimitErrorCode,
+  RateLimitedError,
+  RateLimitError,
+  type Limit,
+  type LimitDecision,
+  type RateLimiter,
+  type RateLimitErrorCode,
   type CounterStore,
 } from './types.ts';

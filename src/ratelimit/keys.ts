@@ -17,7 +17,8 @@ export const sourceKey = (action: string, address: string) => `${action}:ip:${so
  * A client a VPN gateway names in Calling-Station-Id (RFC 2865 §5.31: its address, or its MAC address on a LAN), or
  * the gateway itself when it names none. Free text from the gateway, quoted so it cannot run into the account name.
  */
-export const stationKey = (action: string, station: string) => `${action}:station:${JSON.stringify(station.trim().toLowerCase())}`;
+export const stationKey = (action: string, station: string) =>
+  `${action}:station:${JSON.stringify(station.trim().toLowerCase())}`;
 export const gatewayKey = (action: string, gateway: string) => `${action}:gateway:${JSON.stringify(gateway)}`;
 
 /** One account tried from one client (a source, station or gateway key): neither part can end inside the other. */

@@ -10,7 +10,10 @@ import { RateLimitedError, type CounterStore, type Limit, type RateLimiter } fro
 export function createRateLimiter(store: CounterStore, options: { maxWindowSeconds?: number } = {}): RateLimiter {
   const maxWindowSeconds = options.maxWindowSeconds ?? defaultMaxWindowSeconds;
   // Bad rules and keys are refused before anything is counted, the same way on every backend.
-  const checked = (key: string, rule: Limit) => { digestKey(key); checkRule(rule, maxWindowSeconds); };
+  const checked = (key: string, rule: Limit) => {
+    digestKey(key);
+    checkRule(rule, maxWindowSeconds);
+  };
 
   // Attempts are reserved before they run (counted first, given back when they turn out not to count): a count
   // read before the attempt and written after it would let every parallel attempt through (checklist T45).
@@ -36,10 +39,21 @@ export function createRateLimiter(store: CounterStore, options: { maxWindowSecon
   }
 
   const limiter: RateLimiter = {
-    async consume(key, rule) { checked(key, rule); return (await store.consume(key, rule)).decision; },
-    async peek(key, rule) { checked(key, rule); return store.peek(key, rule); },
-    async reset(key) { digestKey(key); await store.reset(key); },
-    async check(attempts) { await reserve(attempts); },
+    async consume(key, rule) {
+      checked(key, rule);
+      return (await store.consume(key, rule)).decision;
+    },
+    async peek(key, rule) {
+      checked(key, rule);
+      return store.peek(key, rule);
+    },
+    async reset(key) {
+      digestKey(key);
+      await store.reset(key);
+    },
+    async check(attempts) {
+      await reserve(attempts);
+    },
     async ensureUnder(key, rule) {
       const decision = await limiter.peek(key, rule);
       if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);

@@ -37,7 +37,11 @@ export interface RateLimiter {
    * counted (checklist T45). A success gives the reservation back, and so does an error `counts(error)` does not
    * count (a RateLimitedError never counts); any other error keeps it and is rethrown.
    */
-  limitFailures<T>(limits: ReadonlyArray<{ key: string; rule: Limit }>, attempt: () => Promise<T>, counts?: (error: unknown) => boolean): Promise<T>;
+  limitFailures<T>(
+    limits: ReadonlyArray<{ key: string; rule: Limit }>,
+    attempt: () => Promise<T>,
+    counts?: (error: unknown) => boolean,
+  ): Promise<T>;
   /**
    * Deletes counters whose window has ended. Never younger than the longest allowed window, so a live counter is
    * never purged; a larger `olderThanMs` keeps rows longer. Redis expires its own keys, so there it does nothing.
@@ -76,7 +80,11 @@ export interface CounterStore {
   close(): Promise<void>;
 }
 
-export type RateLimitErrorCode = 'ratelimit.invalid_rule' | 'ratelimit.invalid_key' | 'ratelimit.unavailable' | 'ratelimit.invalid_proxy';
+export type RateLimitErrorCode =
+  | 'ratelimit.invalid_rule'
+  | 'ratelimit.invalid_key'
+  | 'ratelimit.unavailable'
+  | 'ratelimit.invalid_proxy';
 
 /** A programming or configuration mistake, or the counter store not answering: never a person's fault. */
 export class RateLimitError extends TesseraError<RateLimitErrorCode> {

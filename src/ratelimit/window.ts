@@ -13,9 +13,14 @@ export function digestKey(key: unknown): string {
 }
 
 export function checkRule(rule: Limit, maxWindowSeconds: number): void {
-  const ok = rule !== null && typeof rule === 'object'
-    && Number.isSafeInteger(rule.limit) && rule.limit > 0
-    && Number.isSafeInteger(rule.windowSeconds) && rule.windowSeconds > 0 && rule.windowSeconds <= maxWindowSeconds;
+  const ok =
+    rule !== null &&
+    typeof rule === 'object' &&
+    Number.isSafeInteger(rule.limit) &&
+    rule.limit > 0 &&
+    Number.isSafeInteger(rule.windowSeconds) &&
+    rule.windowSeconds > 0 &&
+    rule.windowSeconds <= maxWindowSeconds;
   if (!ok) throw new RateLimitError('ratelimit.invalid_rule');
 }
 

@@ -9,7 +9,12 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 import { createFirstFactor } from './first-factor.ts';
 
 const rule = (limit: number) => ({ limit, windowSeconds: 300 });
-const rules: AttemptRules = { perAccountSource: rule(2), perSource: rule(50), perAccount: rule(50), perDevice: rule(4) };
+const rules: AttemptRules = {
+  perAccountSource: rule(2),
+  perSource: rule(50),
+  perAccount: rule(50),
+  perDevice: rule(4),
+};
 const person = (id: string, kind: Account['kind']) => ({ id, kind }) as Account;
 
 describe('the first factor', () => {

@@ -36,9 +36,14 @@ export function createFirstFactor(p: FirstFactorPorts) {
       const name = String(attempt.name ?? '');
       const { action, source, device } = attempt;
       const limits = attemptLimits({ action, account: name, source, device }, p.rules);
-      return p.limiter.limitFailures(limits, async () => (p.workforce?.isDirectoryName(name)
-        ? p.workforce.signIn(name, String(attempt.password ?? ''))
-        : p.accounts.authenticate(attempt.name, attempt.password)), countsAsFailedSignIn);
+      return p.limiter.limitFailures(
+        limits,
+        async () =>
+          p.workforce?.isDirectoryName(name)
+            ? p.workforce.signIn(name, String(attempt.password ?? ''))
+            : p.accounts.authenticate(attempt.name, attempt.password),
+        countsAsFailedSignIn,
+      );
     },
   };
 }

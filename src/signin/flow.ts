@@ -35,7 +35,10 @@ export interface SignedIn {
  * OIDC `acr_values` or SAML's RequestedAuthnContext): a person with a token types its code; one without registers a
  * token first, unless the app only suggests it (grace period) and the request did not ask for the code.
  */
-export function secondFactorStep(decision: SecondFactorDecision & { hasToken: boolean }, requestedMfa: boolean): { step: SecondFactorStep; optional: boolean } | undefined {
+export function secondFactorStep(
+  decision: SecondFactorDecision & { hasToken: boolean },
+  requestedMfa: boolean,
+): { step: SecondFactorStep; optional: boolean } | undefined {
   if (decision.hasToken) return decision.askCode || requestedMfa ? { step: 'code', optional: false } : undefined;
   if (decision.mustEnrol || requestedMfa) return { step: 'enrol', optional: false };
   return decision.suggestEnrol ? { step: 'enrol', optional: true } : undefined;

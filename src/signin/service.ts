@@ -38,13 +38,18 @@ export interface FirstFactorDone {
 export function createSignIn(p: SignInPorts) {
   async function complete(flow: SignInFlow, amr: string[], declinedEnrolment = false): Promise<SignedIn> {
     // Single use is the database's word: of two racing submissions one completes the flow.
-    if (!await p.store.complete(flow.id, p.clock.now())) throw new SignInError('signin.flow_expired');
+    if (!(await p.store.complete(flow.id, p.clock.now()))) throw new SignInError('signin.flow_expired');
     return { accountId: flow.accountId, amr, declinedEnrolment };
   }
 
   return {
     /** Whether this person, at this app, with this request, still owes a second factor (never once `otp` is proven). */
-    async needsSecondFactor(appId: string, accountId: string, amr: readonly string[], requestedMfa: boolean): Promise<boolean> {
+    async needsSecondFactor(
+      appId: string,
+      accountId: string,
+      amr: readonly string[],
+      requestedMfa: boolean,
+    ): Promise<boolean> {
       if (amr.includes('otp')) return false;
       return secondFactorStep(await p.secondFactor(appId, accountId), requestedMfa) !== undefined;
     },
@@ -54,13 +59,20 @@ export function createSignIn(p: SignInPorts) {
      * Until that flow completes the person is signed in nowhere (T44).
      */
     async afterFirstFactor(input: FirstFactorDone): Promise<{ done: SignedIn } | { flow: SignInFlow }> {
-      const needed = input.amr.includes('otp') ? undefined
+      const needed = input.amr.includes('otp')
+        ? undefined
         : secondFactorStep(await p.secondFactor(input.appId, input.accountId, input.groups), input.requestedMfa);
       if (!needed) return { done: { accountId: input.accountId, amr: input.amr, declinedEnrolment: false } };
       const now = p.clock.now();
       const flow: SignInFlow = {
-        id: p.random.bytes(24).toString('base64url'), handle: input.handle, appId: input.appId, accountId: input.accountId, amr: input.amr,
-        ...needed, expiresAt: now + p.flowTtlSeconds * 1000, createdAt: now,
+        id: p.random.bytes(24).toString('base64url'),
+        handle: input.handle,
+        appId: input.appId,
+        accountId: input.accountId,
+        amr: input.amr,
+        ...needed,
+        expiresAt: now + p.flowTtlSeconds * 1000,
+        createdAt: now,
       };
       await p.store.save(flow);
       return { flow };
@@ -80,12 +92,17 @@ export function createSignIn(p: SignInPorts) {
      */
     async enrolment(flow: SignInFlow, enrolmentId?: string): Promise<Enrolment> {
       const label = await p.label(flow.accountId);
-      return (enrolmentId !== undefined && await p.otp.pendingEnrolment(flow.accountId, enrolmentId, label))
-        || p.otp.beginEnrolment(flow.accountId, label, 'mobile', { proof: 'first_factor' });
+      return (
+        (enrolmentId !== undefined && (await p.otp.pendingEnrolment(flow.accountId, enrolmentId, label))) ||
+        p.otp.beginEnrolment(flow.accountId, label, 'mobile', { proof: 'first_factor' })
+      );
     },
 
     async confirmEnrolment(flow: SignInFlow, enrolmentId: string, code: unknown, source?: string): Promise<SignedIn> {
-      const confirmed = await p.otp.confirmEnrolment(flow.accountId, enrolmentId, code, { source, proof: 'first_factor' });
+      const confirmed = await p.otp.confirmEnrolment(flow.accountId, enrolmentId, code, {
+        source,
+        proof: 'first_factor',
+      });
       await p.afterEnrolment(flow.accountId, confirmed);
       return complete(flow, withCode(flow.amr));
     },

@@ -42,7 +42,9 @@ function postgresPool(url: string): { pool: pg.Pool; schema: string | null } {
     // Times are stored as bigint milliseconds; they fit a JS number for the next 285,000 years.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === int8 || oid === numeric ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as never,
+        oid === int8 || oid === numeric
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format as 'text')) as never,
     },
   });
   return { pool, schema };
@@ -59,7 +61,10 @@ export function openStore(databaseUrl: string): Store {
     dialect = 'sqlite';
     const sqlite = openSqlite(path);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-    runDirectly(db, createStatementBatcher(sqlite, (query) => db.executeQuery(query)));
+    runDirectly(
+      db,
+      createStatementBatcher(sqlite, (query) => db.executeQuery(query)),
+    );
   } else if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const { pool, schema } = postgresPool(databaseUrl);
     dialect = 'postgres';
@@ -69,7 +74,11 @@ export function openStore(databaseUrl: string): Store {
       schemaName = schema;
       prepare = async () => {
         const client = await pool.connect();
-        try { await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`); } finally { client.release(); }
+        try {
+          await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        } finally {
+          client.release();
+        }
       };
     }
   } else {
@@ -81,7 +90,14 @@ export function openStore(databaseUrl: string): Store {
     dialect,
     async migrate() {
       await prepare();
-      const migrator = new Migrator({ db, provider, migrationTableName: 'tessera_migrations', migrationLockTableName: 'tessera_migrations_lock', allowUnorderedMigrations: true, ...(schemaName ? { migrationTableSchema: schemaName } : {}) });
+      const migrator = new Migrator({
+        db,
+        provider,
+        migrationTableName: 'tessera_migrations',
+        migrationLockTableName: 'tessera_migrations_lock',
+        allowUnorderedMigrations: true,
+        ...(schemaName ? { migrationTableSchema: schemaName } : {}),
+      });
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw new StoreError('store.migration_failed', `migration failed: ${(error as Error).message}`);
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

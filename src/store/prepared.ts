@@ -7,7 +7,9 @@ import type { Database } from './schema.ts';
 
 class Placeholder {
   readonly name: string;
-  constructor(name: string) { this.name = name; }
+  constructor(name: string) {
+    this.name = name;
+  }
 }
 
 export class PreparedQueryError extends Error {
@@ -16,7 +18,10 @@ export class PreparedQueryError extends Error {
 
 type Value = string | number | bigint | boolean | null | Uint8Array;
 
-export type PreparedQuery<P extends Record<string, Value>, O> = (db: Kysely<Database>, params: P) => Promise<QueryResult<O>>;
+export type PreparedQuery<P extends Record<string, Value>, O> = (
+  db: Kysely<Database>,
+  params: P,
+) => Promise<QueryResult<O>>;
 
 /** Runs a compiled query its own way instead of through Kysely's connection. */
 export type DirectExecutor = (query: CompiledQuery) => Promise<QueryResult<unknown>>;
@@ -36,31 +41,48 @@ export function runDirectly(db: Kysely<Database>, executor: DirectExecutor): voi
  * a VALUES entry): the query's shape may not depend on the values, so no `in` lists and no `is null` chosen by value.
  * That rule is checked when the query is first compiled.
  */
-export function prepared<P extends Record<string, Value>, O>(build: (db: Kysely<Database>, params: P) => Compilable<O>): PreparedQuery<P, O> {
+export function prepared<P extends Record<string, Value>, O>(
+  build: (db: Kysely<Database>, params: P) => Compilable<O>,
+): PreparedQuery<P, O> {
   // Keyed by the dialect adapter, which a database and its transactions share.
   const compiled = new WeakMap<object, { query: CompiledQuery<O>; slots: Array<string | undefined> }>();
 
   const compile = (db: Kysely<Database>) => {
     const used = new Set<string>();
-    const stand = new Proxy({}, { get: (_target, name) => { used.add(String(name)); return new Placeholder(String(name)); } }) as P;
+    const stand = new Proxy(
+      {},
+      {
+        get: (_target, name) => {
+          used.add(String(name));
+          return new Placeholder(String(name));
+        },
+      },
+    ) as P;
     const query = build(db, stand).compile();
     const slots = query.parameters.map((value) => {
       if (value instanceof Placeholder) return value.name;
-      if (Array.isArray(value) && value.some((v) => v instanceof Placeholder)) throw new PreparedQueryError(`prepared query puts a placeholder in a list: ${query.sql}`);
+      if (Array.isArray(value) && value.some((v) => v instanceof Placeholder))
+        throw new PreparedQueryError(`prepared query puts a placeholder in a list: ${query.sql}`);
       return undefined;
     });
     const missing = [...used].filter((name) => !slots.includes(name));
-    if (missing.length > 0) throw new PreparedQueryError(`prepared query does not bind ${missing.join(', ')} as values: ${query.sql}`);
+    if (missing.length > 0)
+      throw new PreparedQueryError(`prepared query does not bind ${missing.join(', ')} as values: ${query.sql}`);
     return { query, slots };
   };
 
   return async (db, params) => {
     const adapter = db.getExecutor().adapter;
     let entry = compiled.get(adapter);
-    if (entry === undefined) { entry = compile(db); compiled.set(adapter, entry); }
+    if (entry === undefined) {
+      entry = compile(db);
+      compiled.set(adapter, entry);
+    }
     const { query, slots } = entry;
     const parameters = slots.map((name, i) => (name === undefined ? query.parameters[i] : params[name]));
     const direct = (db as WithDirectExecutor)[directExecutor];
-    return (direct ? direct({ ...query, parameters }) : db.executeQuery({ ...query, parameters })) as Promise<QueryResult<O>>;
+    return (direct ? direct({ ...query, parameters }) : db.executeQuery({ ...query, parameters })) as Promise<
+      QueryResult<O>
+    >;
   };
 }

@@ -15,7 +15,9 @@ const backstopCheckpointPages = 10_000;
 
 export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync } {
   const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
+  db.exec(
+    'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;',
+  );
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path);
   const statements = new Map<string, { statement: ReturnType<DatabaseSync['prepare']>; reader: boolean }>();
   const prepared = (sql: string) => {
@@ -30,7 +32,11 @@ export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync }
   };
   return {
     raw: db,
-    close: () => { checkpointer?.postMessage('close'); statements.clear(); db.close(); },
+    close: () => {
+      checkpointer?.postMessage('close');
+      statements.clear();
+      db.close();
+    },
     prepare(sql: string): SqliteStatement {
       const { statement, reader } = prepared(sql);
       const params = (p: ReadonlyArray<unknown>) => p.map(toSqliteValue) as never[];
@@ -63,12 +69,23 @@ function runSqlite(db: SqliteDatabase, query: CompiledQuery): QueryResult<unknow
  * A statement's result is given only once the transaction that ran it has committed. While another flow holds a
  * transaction on the connection, the statements wait their turn through `wait` (Kysely's connection): never joining it.
  */
-export function createStatementBatcher(db: SqliteDatabase & { raw: DatabaseSync }, wait: (query: CompiledQuery) => Promise<QueryResult<unknown>>) {
-  interface Queued { query: CompiledQuery; resolve(result: QueryResult<unknown>): void; reject(err: unknown): void }
+export function createStatementBatcher(
+  db: SqliteDatabase & { raw: DatabaseSync },
+  wait: (query: CompiledQuery) => Promise<QueryResult<unknown>>,
+) {
+  interface Queued {
+    query: CompiledQuery;
+    resolve(result: QueryResult<unknown>): void;
+    reject(err: unknown): void;
+  }
   let queue: Queued[] = [];
 
   const runAlone = (item: Queued) => {
-    try { item.resolve(runSqlite(db, item.query)); } catch (err) { item.reject(err); }
+    try {
+      item.resolve(runSqlite(db, item.query));
+    } catch (err) {
+      item.reject(err);
+    }
   };
 
   function runTogether(batch: Queued[]): void {
@@ -83,9 +100,15 @@ export function createStatementBatcher(db: SqliteDatabase & { raw: DatabaseSync 
     }
     // Left empty for a statement that ran alone, after the transaction had ended: its caller already has its answer.
     const outcomes = new Array<{ result: QueryResult<unknown> } | { error: unknown } | undefined>(batch.length);
-    const failWrites = (error: unknown) => outcomes.forEach((o, j) => { if (writes[j] && o !== undefined) outcomes[j] = { error }; });
+    const failWrites = (error: unknown) =>
+      outcomes.forEach((o, j) => {
+        if (writes[j] && o !== undefined) outcomes[j] = { error };
+      });
     for (const [j, item] of batch.entries()) {
-      if (!db.raw.isTransaction) { runAlone(item); continue; }
+      if (!db.raw.isTransaction) {
+        runAlone(item);
+        continue;
+      }
       try {
         outcomes[j] = { result: runSqlite(db, item.query) };
       } catch (error) {
@@ -98,12 +121,17 @@ export function createStatementBatcher(db: SqliteDatabase & { raw: DatabaseSync 
     try {
       if (db.raw.isTransaction) db.raw.exec('COMMIT');
     } catch (error) {
-      try { db.raw.exec('ROLLBACK'); } catch { /* the failed commit ended it already */ }
+      try {
+        db.raw.exec('ROLLBACK');
+      } catch {
+        /* the failed commit ended it already */
+      }
       failWrites(error);
     }
     outcomes.forEach((o, j) => {
       if (o === undefined) return;
-      if ('result' in o) batch[j].resolve(o.result); else batch[j].reject(o.error);
+      if ('result' in o) batch[j].resolve(o.result);
+      else batch[j].reject(o.error);
     });
   }
 
@@ -115,19 +143,28 @@ export function createStatementBatcher(db: SqliteDatabase & { raw: DatabaseSync 
     else runTogether(batch);
   }
 
-  return (query: CompiledQuery) => new Promise<QueryResult<unknown>>((resolve, reject) => {
-    if (queue.length === 0) setImmediate(flush);
-    queue.push({ query, resolve, reject });
-  });
+  return (query: CompiledQuery) =>
+    new Promise<QueryResult<unknown>>((resolve, reject) => {
+      if (queue.length === 0) setImmediate(flush);
+      queue.push({ query, resolve, reject });
+    });
 }
 
 function startCheckpointer(db: DatabaseSync, path: string): Worker {
   db.exec(`PRAGMA wal_autocheckpoint = ${backstopCheckpointPages}`);
-  const worker = new Worker(new URL('./wal-checkpointer.ts', import.meta.url), { workerData: { path, intervalMs: checkpointIntervalMs } });
+  const worker = new Worker(new URL('./wal-checkpointer.ts', import.meta.url), {
+    workerData: { path, intervalMs: checkpointIntervalMs },
+  });
   // It must not keep a finished process alive; should it fail (say, the file was deleted), the writer checkpoints as
   // before.
   worker.unref();
-  worker.on('error', () => { try { db.exec('PRAGMA wal_autocheckpoint = 1000'); } catch { /* closed already */ } });
+  worker.on('error', () => {
+    try {
+      db.exec('PRAGMA wal_autocheckpoint = 1000');
+    } catch {
+      /* closed already */
+    }
+  });
   return worker;
 }
 

@@ -15,14 +15,34 @@ for (const dialect of await testDialects()) {
 
     it('round-trips millisecond times as numbers and rejects a duplicate e-mail', async () => {
       const at = Date.now();
-      const row = { id: 'a1', kind: 'customer' as const, email: 'x@example.com', email_verified: 0, password_hash: null, name: null, status: 'active' as const, created_at: at, updated_at: at };
+      const row = {
+        id: 'a1',
+        kind: 'customer' as const,
+        email: 'x@example.com',
+        email_verified: 0,
+        password_hash: null,
+        name: null,
+        status: 'active' as const,
+        created_at: at,
+        updated_at: at,
+      };
       await fixture.store.db.insertInto('accounts').values(row).execute();
-      const found = await fixture.store.db.selectFrom('accounts').selectAll().where('id', '=', 'a1').executeTakeFirstOrThrow();
+      const found = await fixture.store.db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('id', '=', 'a1')
+        .executeTakeFirstOrThrow();
       assert.equal(found.created_at, at);
-      await assert.rejects(fixture.store.db.insertInto('accounts').values({ ...row, id: 'a2' }).execute(), (err) => isUniqueViolation(err));
+      await assert.rejects(
+        fixture.store.db
+          .insertInto('accounts')
+          .values({ ...row, id: 'a2' })
+          .execute(),
+        (err) => isUniqueViolation(err),
+      );
     });
 
-    it('finds a person\'s first VPN login, a sign-up confirmed during a sign-in page and a directory name\'s account by index, not by reading the whole table', async () => {
+    it("finds a person's first VPN login, a sign-up confirmed during a sign-in page and a directory name's account by index, not by reading the whole table", async () => {
       const lookups = [
         sql`select seq from audit_events where subject = ${'acct-1'} and action = ${'radius.accept'} limit 1`,
         sql`select id from email_verifications where interaction_uid = ${'uid-1'} and consumed_at is not null`,
@@ -34,19 +54,43 @@ for (const dialect of await testDialects()) {
           if (dialect === 'postgres') {
             // The planner reads a small table whole whatever indexes exist; forbidding that shows whether one does.
             await sql`set local enable_seqscan = off`.execute(trx);
-            return (await sql<{ 'QUERY PLAN': string }>`explain ${lookup}`.execute(trx)).rows.map((r) => r['QUERY PLAN']).join('\n');
+            return (await sql<{ 'QUERY PLAN': string }>`explain ${lookup}`.execute(trx)).rows
+              .map((r) => r['QUERY PLAN'])
+              .join('\n');
           }
-          return (await sql<{ detail: string }>`explain query plan ${lookup}`.execute(trx)).rows.map((r) => r.detail).join('\n');
+          return (await sql<{ detail: string }>`explain query plan ${lookup}`.execute(trx)).rows
+            .map((r) => r.detail)
+            .join('\n');
         });
-        assert.match(plan, dialect === 'postgres' ? /Index (Only )?Scan|Bitmap Index Scan/ : /USING (COVERING )?INDEX/, plan);
+        assert.match(
+          plan,
+          dialect === 'postgres' ? /Index (Only )?Scan|Bitmap Index Scan/ : /USING (COVERING )?INDEX/,
+          plan,
+        );
       }
     });
 
     it('keeps an injection string as data', async () => {
       const at = Date.now();
       const hostile = "x'); DROP TABLE accounts; --@example.com";
-      await fixture.store.db.insertInto('accounts').values({ id: 'a3', email: hostile, email_verified: 0, password_hash: null, name: null, status: 'active', created_at: at, updated_at: at }).execute();
-      const found = await fixture.store.db.selectFrom('accounts').select('email').where('email', '=', hostile).executeTakeFirst();
+      await fixture.store.db
+        .insertInto('accounts')
+        .values({
+          id: 'a3',
+          email: hostile,
+          email_verified: 0,
+          password_hash: null,
+          name: null,
+          status: 'active',
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+      const found = await fixture.store.db
+        .selectFrom('accounts')
+        .select('email')
+        .where('email', '=', hostile)
+        .executeTakeFirst();
       assert.equal(found?.email, hostile);
     });
   });

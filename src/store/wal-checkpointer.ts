@@ -8,7 +8,11 @@ const db = new DatabaseSync(path);
 db.exec('PRAGMA synchronous = NORMAL');
 const timer = setInterval(() => {
   // PASSIVE never waits for readers or writers; SQLITE_BUSY (another checkpoint under way) just means next time.
-  try { db.exec('PRAGMA wal_checkpoint(PASSIVE)'); } catch { /* retried on the next tick */ }
+  try {
+    db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+  } catch {
+    /* retried on the next tick */
+  }
 }, intervalMs);
 parentPort!.once('message', () => {
   clearInterval(timer);

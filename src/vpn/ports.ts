@@ -24,13 +24,16 @@ export interface VpnPortsDeps {
   translate(id: string, params?: Record<string, string>): string;
 }
 
-export type VpnPorts = Pick<VpnLoginPorts, 'checkPassword' | 'secondFactor' | 'validateCode' | 'firstCodeLogin'
-  | 'accountOf' | 'message' | 'replyAttributes'>;
+export type VpnPorts = Pick<
+  VpnLoginPorts,
+  'checkPassword' | 'secondFactor' | 'validateCode' | 'firstCodeLogin' | 'accountOf' | 'message' | 'replyAttributes'
+>;
 
 export function createVpnPorts(d: VpnPortsDeps): VpnPorts {
   // Group names compare without case, as the directories compare them (the configuration refuses two spellings).
-  const byGroup = new Map(Object.entries(d.groupAttributes)
-    .map(([group, attributes]) => [group.toLowerCase(), attributes]));
+  const byGroup = new Map(
+    Object.entries(d.groupAttributes).map(([group, attributes]) => [group.toLowerCase(), attributes]),
+  );
   return {
     async checkPassword(userName, password, request) {
       // The sign-in page's rule on counters of the VPN's own, so that guessing on the web page alone cannot keep
@@ -47,13 +50,15 @@ export function createVpnPorts(d: VpnPortsDeps): VpnPorts {
       await d.assertStillActive(accountId);
       await d.validateCode(accountId, code, { source });
     },
-    firstCodeLogin: async (accountId) => !await d.hasLoggedInWithCode(accountId),
+    firstCodeLogin: async (accountId) => !(await d.hasLoggedInWithCode(accountId)),
     accountOf: async (userName) =>
       (d.workforce?.isDirectoryName(userName) ? await d.workforce.accountNamed(userName) : undefined)?.id,
-    message: (id: VpnMessage) => (id === 'password_expired' && d.passwordChangeUrl !== undefined
-      ? d.translate('radius.password_expired_at', { url: d.passwordChangeUrl }) : d.translate(`radius.${id}`)),
+    message: (id: VpnMessage) =>
+      id === 'password_expired' && d.passwordChangeUrl !== undefined
+        ? d.translate('radius.password_expired_at', { url: d.passwordChangeUrl })
+        : d.translate(`radius.${id}`),
     async replyAttributes(accountId, knownGroups) {
-      const groups = knownGroups ?? await d.groupsOf(accountId);
+      const groups = knownGroups ?? (await d.groupsOf(accountId));
       return groups.flatMap((group) => byGroup.get(group.toLowerCase()) ?? []);
     },
   };

@@ -50,11 +50,18 @@ describe('device cookies', () => {
       `${deviceCookieName}=${id}.${(parseInt(issued, 36) + 1).toString(36)}.${mac}`,
       `${deviceCookieName}=${id}.${issued}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`,
       cookieOf(other.issue(undefined, ['ana@example.com'])),
-      `${deviceCookieName}=${'x'.repeat(5000)}`, `${deviceCookieName}=~~~`, `${deviceCookieName}=${id}..${mac}`, `${deviceCookieName}=\u0000`,
+      `${deviceCookieName}=${'x'.repeat(5000)}`,
+      `${deviceCookieName}=~~~`,
+      `${deviceCookieName}=${id}..${mac}`,
+      `${deviceCookieName}=\u0000`,
     ];
     for (const f of forged) assert.equal(devices.deviceFor(f, 'ana@example.com'), undefined, f.slice(0, 60));
     assert.match(other.issue(undefined, ['x']), /; Secure$/, 'Secure when the issuer is https');
     clock.advance(181 * 86_400_000);
-    assert.equal(devices.deviceFor(cookie, 'ana@example.com'), undefined, 'expired on the server, whatever the browser kept');
+    assert.equal(
+      devices.deviceFor(cookie, 'ana@example.com'),
+      undefined,
+      'expired on the server, whatever the browser kept',
+    );
   });
 });

@@ -38,18 +38,25 @@ const normalized = (name: string) => name.normalize('NFC').trim().toLowerCase();
 export function createDeviceCookies(o: DeviceCookieOptions): DeviceCookies {
   const lifetimeSeconds = o.lifetimeDays * 86_400;
   const mac = (id: string, issued: string, name: string) =>
-    createHmac('sha256', o.key).update(`tessera-device\0${id}\0${issued}\0${normalized(name)}`).digest().subarray(0, 16).toString('base64url');
+    createHmac('sha256', o.key)
+      .update(`tessera-device\0${id}\0${issued}\0${normalized(name)}`)
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url');
 
   function entries(cookieHeader: string | undefined): Array<{ text: string; id: string; issued: string; mac: string }> {
     const value = new RegExp(`(?:^|;\\s*)${deviceCookieName}=([^;]*)`).exec(cookieHeader ?? '')?.[1] ?? '';
     const nowSeconds = Math.floor(o.clock.now() / 1000);
-    return value.split('~').slice(0, maxEntries).flatMap((text) => {
-      const m = entryPattern.exec(text);
-      if (!m) return [];
-      // Checked on the server too: a cookie kept past its life (or copied) proves nothing.
-      const age = nowSeconds - parseInt(m[2], 36);
-      return age >= 0 && age <= lifetimeSeconds ? [{ text, id: m[1], issued: m[2], mac: m[3] }] : [];
-    });
+    return value
+      .split('~')
+      .slice(0, maxEntries)
+      .flatMap((text) => {
+        const m = entryPattern.exec(text);
+        if (!m) return [];
+        // Checked on the server too: a cookie kept past its life (or copied) proves nothing.
+        const age = nowSeconds - parseInt(m[2], 36);
+        return age >= 0 && age <= lifetimeSeconds ? [{ text, id: m[1], issued: m[2], mac: m[3] }] : [];
+      });
   }
 
   const matches = (entry: { id: string; issued: string; mac: string }, name: string) =>
@@ -62,7 +69,9 @@ export function createDeviceCookies(o: DeviceCookieOptions): DeviceCookies {
     },
 
     issue(cookieHeader, names) {
-      const wanted = [...new Set(names.filter((n): n is string => typeof n === 'string' && n.trim() !== '').map(normalized))];
+      const wanted = [
+        ...new Set(names.filter((n): n is string => typeof n === 'string' && n.trim() !== '').map(normalized)),
+      ];
       const kept = entries(cookieHeader);
       // The same browser keeps its device id for the account, so its own count follows it.
       const id = kept.find((e) => wanted.some((n) => matches(e, n)))?.id ?? randomBytes(16).toString('base64url');

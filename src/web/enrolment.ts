@@ -23,7 +23,10 @@ export function enrolmentForm(body: Readonly<Record<string, unknown>> | undefine
  * Retry-After for a throttle). An error the web has no words for is rethrown.
  */
 export async function enrolmentAnswer(
-  reply: FastifyReply, view: Omit<EnrolPageModel, 'errors'>, enrolment: Enrolment, error?: unknown,
+  reply: FastifyReply,
+  view: Omit<EnrolPageModel, 'errors'>,
+  enrolment: Enrolment,
+  error?: unknown,
 ) {
   const answer = error === undefined ? undefined : formError(error);
   const status = answer === undefined ? 200 : answerStatus(reply, answer, 400);

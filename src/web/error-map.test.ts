@@ -9,7 +9,14 @@ import { answerStatus, formError, webAnswer } from './error-map.ts';
 
 const headers = () => {
   const set: Record<string, string> = {};
-  return { set, reply: { header(name: string, value: string) { set[name] = value; } } };
+  return {
+    set,
+    reply: {
+      header(name: string, value: string) {
+        set[name] = value;
+      },
+    },
+  };
 };
 
 describe('the web error map', () => {
@@ -24,7 +31,10 @@ describe('the web error map', () => {
   it('keeps the route status for a form mistake, and ties it to the field the code belongs to', () => {
     const { set, reply } = headers();
     const tooShort = webAnswer(new IdentityError('identity.password_too_short', 'password', { min: 15 }))!;
-    assert.deepEqual([tooShort.message, tooShort.field, tooShort.params?.min], ['identity.password_too_short', 'password', 15]);
+    assert.deepEqual(
+      [tooShort.message, tooShort.field, tooShort.params?.min],
+      ['identity.password_too_short', 'password', 15],
+    );
     assert.equal(answerStatus(reply, tooShort, 401), 401);
     assert.deepEqual(set, {});
     assert.equal(webAnswer(new OtpError('otp.throttled', 30))!.field, 'code');

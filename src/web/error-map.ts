@@ -46,10 +46,13 @@ export function webAnswer(err: unknown, options: WebAnswerOptions = {}): WebAnsw
   const rule = byCode[err.code] ?? {};
   const message = rule.message ?? (isMessageId(err.code) ? err.code : undefined);
   if (message === undefined) return undefined;
-  const field = rule.field === null ? undefined : rule.field ?? err.field ?? fieldByFamily[err.code.split('.')[0]!];
+  const field = rule.field === null ? undefined : (rule.field ?? err.field ?? fieldByFamily[err.code.split('.')[0]!]);
   const seconds = err.retryAfterSeconds;
   const answer: WebAnswer = {
-    field, message, status: rule.status, retryAfterSeconds: rule.status === 429 ? seconds : undefined,
+    field,
+    message,
+    status: rule.status,
+    retryAfterSeconds: rule.status === 429 ? seconds : undefined,
     params: { ...err.params, ...(seconds === undefined ? {} : { seconds }) },
   };
   if (err.code === 'directory.password_expired' && options.passwordChangeUrl !== undefined) {
@@ -67,7 +70,9 @@ export function formError(err: unknown, options?: WebAnswerOptions): WebAnswer {
 
 /** The status to answer with: the error's own (with Retry-After on a throttle), else the route's. */
 export function answerStatus(
-  reply: { header(name: string, value: string): unknown }, answer: WebAnswer, otherwise: number,
+  reply: { header(name: string, value: string): unknown },
+  answer: WebAnswer,
+  otherwise: number,
 ): number {
   if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
   return answer.status ?? otherwise;

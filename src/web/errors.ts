@@ -10,7 +10,11 @@ type Params = Record<string, string | number>;
 
 /** An RFC 9457 problem: `code` is the message id, `title` its words unless `extra` names a shorter one. */
 export function sendProblem(
-  reply: FastifyReply, status: number, id: MessageId, extra: Record<string, unknown> = {}, params?: Params,
+  reply: FastifyReply,
+  status: number,
+  id: MessageId,
+  extra: Record<string, unknown> = {},
+  params?: Params,
 ) {
   const problem = { type: 'about:blank', status, title: t(id, params), code: id, ...extra };
   return reply.code(status).type('application/problem+json').send(problem);
@@ -18,7 +22,10 @@ export function sendProblem(
 
 function respond(req: FastifyRequest, reply: FastifyReply, status: number, id: MessageId, params?: Params) {
   if ((req.headers.accept ?? '').includes('text/html')) {
-    return reply.code(status).type('text/html; charset=utf-8').send(messagePage('error.title', id, undefined, params));
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(messagePage('error.title', id, undefined, params));
   }
   return sendProblem(reply, status, id, {}, params);
 }

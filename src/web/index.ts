@@ -5,7 +5,14 @@
 export { html, layout, escape, Html } from './pages/html.ts';
 export { errorSummary, field, hiddenInputs, type FieldError, type FieldOptions } from './pages/forms.ts';
 export {
-  confirmLinkPage, confirmUnsubscribePage, consentPage, homePage, messagePage, signInPage, signUpPage, verifyPage,
+  confirmLinkPage,
+  confirmUnsubscribePage,
+  consentPage,
+  homePage,
+  messagePage,
+  signInPage,
+  signUpPage,
+  verifyPage,
   type FormContext,
 } from './pages/account-pages.ts';
 export { otpCodePage, otpEnrolPage, type EnrolPageModel } from './pages/otp-pages.ts';
@@ -14,7 +21,10 @@ export { loggedOutPage, logoutPage, oauthErrorPage, providerPages } from './page
 // Forms: CSRF tokens, device cookies, the OTP registration form, errors mapped once.
 export { createCsrf, type Csrf } from './csrf.ts';
 export {
-  createDeviceCookies, deviceCookieName, type DeviceCookies, type DeviceCookieOptions,
+  createDeviceCookies,
+  deviceCookieName,
+  type DeviceCookies,
+  type DeviceCookieOptions,
 } from './device-cookie.ts';
 export { enrolmentAnswer, enrolmentForm, type EnrolmentForm } from './enrolment.ts';
 export { answerStatus, formError, webAnswer, type WebAnswer, type WebAnswerOptions } from './error-map.ts';

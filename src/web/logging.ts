@@ -2,7 +2,15 @@
 // harmless names is masked before the line is written.
 import { pino, type Logger } from 'pino';
 
-const visibleQueryParameters = new Set(['client_id', 'response_type', 'scope', 'prompt', 'redirect_uri', 'ui_locales', 'confirmed']);
+const visibleQueryParameters = new Set([
+  'client_id',
+  'response_type',
+  'scope',
+  'prompt',
+  'redirect_uri',
+  'ui_locales',
+  'confirmed',
+]);
 
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
@@ -15,9 +23,17 @@ export function redactUrl(url: string): string {
 export function createLogger(level: string, destination?: { write(line: string): void }): Logger {
   const options = {
     level,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      censor: '[redacted]',
+    },
     serializers: {
-      req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), host: req.hostname, remoteAddress: req.ip }),
+      req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
+        method: req.method,
+        url: redactUrl(req.url),
+        host: req.hostname,
+        remoteAddress: req.ip,
+      }),
     },
   };
   return destination ? pino(options, destination) : pino(options);

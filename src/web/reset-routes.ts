@@ -31,19 +31,25 @@ type Body = Record<string, string | undefined>;
 const text = { type: 'string', maxLength: 2048 } as const;
 // Above the password policy's 1,024 characters, so a longer password reaches the domain and gets its "too long".
 const passwordText = { type: 'string', maxLength: 4096 } as const;
-const bodySchema = { body: { type: 'object', properties: { csrf: text, email: text, captcha: text, token: text, password: passwordText } } } as const;
+const bodySchema = {
+  body: { type: 'object', properties: { csrf: text, email: text, captcha: text, token: text, password: passwordText } },
+} as const;
 const formCookie = 'tessera_form';
 
 export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions): void {
   const solver = readFileSync(solverScriptPath, 'utf8');
-  const page = (reply: FastifyReply, status: number, body: string) => reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+  const page = (reply: FastifyReply, status: number, body: string) =>
+    reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
 
   // The form token is an HMAC of a random cookie: a cross-site page can neither read the cookie nor forge the token.
   function formToken(req: FastifyRequest, reply: FastifyReply): string {
     let value = /(?:^|;\s*)tessera_form=([\w-]{22})/.exec(req.headers.cookie ?? '')?.[1];
     if (!value) {
       value = randomBytes(16).toString('base64url');
-      reply.header('set-cookie', `${formCookie}=${value}; Path=/reset-password; HttpOnly; SameSite=Strict; Max-Age=3600${o.secureCookies ? '; Secure' : ''}`);
+      reply.header(
+        'set-cookie',
+        `${formCookie}=${value}; Path=/reset-password; HttpOnly; SameSite=Strict; Max-Age=3600${o.secureCookies ? '; Secure' : ''}`,
+      );
     }
     return o.csrf.token(`form:${value}`);
   }
@@ -52,21 +58,38 @@ export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions):
     return value !== undefined && o.csrf.valid(`form:${value}`, req.body?.csrf);
   };
 
-  app.get('/static/captcha.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(solver));
+  app.get('/static/captcha.js', async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(solver),
+  );
 
   app.get('/reset-password', async (req, reply) =>
-    page(reply, 200, resetRequestPage({ csrf: formToken(req, reply), challenge: await o.captcha.challenge() })));
+    page(reply, 200, resetRequestPage({ csrf: formToken(req, reply), challenge: await o.captcha.challenge() })),
+  );
 
   app.post<{ Body: Body }>('/reset-password', { schema: bodySchema }, async (req, reply) => {
     const email = String(req.body?.email ?? '');
     const again = async (status: number, errors: FieldError[]) =>
-      page(reply, status, resetRequestPage({ csrf: formToken(req, reply), challenge: await o.captcha.challenge(), email, errors }));
+      page(
+        reply,
+        status,
+        resetRequestPage({ csrf: formToken(req, reply), challenge: await o.captcha.challenge(), email, errors }),
+      );
     if (!formTokenValid(req)) return page(reply, 403, messagePage('error.title', 'web.csrf'));
     try {
       await o.captcha.verify(req.body.captcha);
       // Per (address, place) before per address, so that asking from elsewhere cannot spend the owner's mails; the
       // owner's browser (device cookie for this address) is counted on its own.
-      await o.limiter.check(attemptLimits({ action: 'reset', account: email, source: { ip: req.ip }, device: o.devices.deviceFor(req.headers.cookie, email) }, o.rules));
+      await o.limiter.check(
+        attemptLimits(
+          {
+            action: 'reset',
+            account: email,
+            source: { ip: req.ip },
+            device: o.devices.deviceFor(req.headers.cookie, email),
+          },
+          o.rules,
+        ),
+      );
     } catch (err) {
       if (!(err instanceof CaptchaError || err instanceof RateLimitedError)) throw err;
       const answer = formError(err);
@@ -78,11 +101,22 @@ export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions):
     return page(reply, 200, resetSentPage(email));
   });
 
-  app.get<{ Querystring: { token?: string } }>('/reset-password/new', {
-    schema: { querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 100 } } } },
-  }, async (req, reply) => page(reply, 200, resetNewPasswordPage({
-    csrf: formToken(req, reply), token: req.query.token ?? '', passwordMinLength: await o.reset.passwordMinLength(req.query.token),
-  })));
+  app.get<{ Querystring: { token?: string } }>(
+    '/reset-password/new',
+    {
+      schema: { querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 100 } } } },
+    },
+    async (req, reply) =>
+      page(
+        reply,
+        200,
+        resetNewPasswordPage({
+          csrf: formToken(req, reply),
+          token: req.query.token ?? '',
+          passwordMinLength: await o.reset.passwordMinLength(req.query.token),
+        }),
+      ),
+  );
 
   app.post<{ Body: Body }>('/reset-password/new', { schema: bodySchema }, async (req, reply) => {
     if (!formTokenValid(req)) return page(reply, 403, messagePage('error.title', 'web.csrf'));
@@ -97,10 +131,16 @@ export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions):
       if (err.code === 'identity.verification_invalid') {
         return page(reply, 400, messagePage('error.title', answer.message));
       }
-      return page(reply, 400, resetNewPasswordPage({
-        csrf: formToken(req, reply), token: String(req.body.token ?? ''), passwordMinLength: await o.reset.passwordMinLength(req.body.token),
-        errors: [{ ...answer, field: 'password' }],
-      }));
+      return page(
+        reply,
+        400,
+        resetNewPasswordPage({
+          csrf: formToken(req, reply),
+          token: String(req.body.token ?? ''),
+          passwordMinLength: await o.reset.passwordMinLength(req.body.token),
+          errors: [{ ...answer, field: 'password' }],
+        }),
+      );
     }
   });
 }

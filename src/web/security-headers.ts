@@ -29,7 +29,9 @@ export async function registerSecurityHeaders(app: FastifyInstance, o: { issuer:
     // Interaction, reset and e-mail links carry ids and tokens in their paths and queries: tell no one where people came from.
     referrerPolicy: { policy: 'no-referrer' },
     // Only when the issuer is https: HSTS over http is ignored, and would pin a laptop's localhost to https.
-    strictTransportSecurity: o.issuer.startsWith('https:') ? { maxAge: 365 * 24 * 3600, includeSubDomains: true } : false,
+    strictTransportSecurity: o.issuer.startsWith('https:')
+      ? { maxAge: 365 * 24 * 3600, includeSubDomains: true }
+      : false,
     // Not sent: an app that signs in through a popup reads window.opener when the popup comes back, and
     // Cross-Origin-Opener-Policy on Tessera's pages would cut that link. Framing is what frame-ancestors forbids.
     crossOriginOpenerPolicy: false,
@@ -37,7 +39,8 @@ export async function registerSecurityHeaders(app: FastifyInstance, o: { issuer:
   // A dynamic page may show a secret (the OTP key and its QR code) or who is signed in: never stored by a browser or
   // proxy (ASVS V8.2.1). Static files set their own Cache-Control.
   app.addHook('onSend', async (_req, reply, payload) => {
-    if (/^text\/html/i.test(String(reply.getHeader('content-type') ?? '')) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if (/^text\/html/i.test(String(reply.getHeader('content-type') ?? '')) && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
     return payload;
   });
 }

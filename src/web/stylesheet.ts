@@ -10,5 +10,7 @@ export const stylesheetPath = '/static/tessera.css';
 export const stylesheetHref = `${stylesheetPath}?v=${createHash('sha256').update(css).digest('hex').slice(0, 12)}`;
 
 export function registerStylesheet(app: FastifyInstance): void {
-  app.get(stylesheetPath, async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=86400').send(css));
+  app.get(stylesheetPath, async (_req, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=86400').send(css),
+  );
 }

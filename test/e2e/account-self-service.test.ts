@@ -30,10 +30,13 @@ for (const dialect of await testDialects()) {
       await page.goto(`${stage.tessera.url}/account`);
       await page.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
       const devices = page.getByRole('region', { name: 'Where you are signed in' });
-      assert.match(await devices.textContent() ?? '', /Chrome on Linux.*This browser/s);
+      assert.match((await devices.textContent()) ?? '', /Chrome on Linux.*This browser/s);
       const apps = page.getByRole('region', { name: 'Apps that use your account' });
-      assert.match(await apps.textContent() ?? '', /Demo Shop/);
-      assert.equal(await apps.getByRole('link', { name: 'Privacy policy of Demo Shop' }).getAttribute('href'), 'https://shop.example.com/privacy');
+      assert.match((await apps.textContent()) ?? '', /Demo Shop/);
+      assert.equal(
+        await apps.getByRole('link', { name: 'Privacy policy of Demo Shop' }).getAttribute('href'),
+        'https://shop.example.com/privacy',
+      );
       assert.deepEqual(await accessibilityViolations(page), []);
 
       // A wrong current password is tied to its field and changes nothing.
@@ -52,7 +55,20 @@ for (const dialect of await testDialects()) {
       assert.ok(confirm?.startsWith(stage.tessera.url), 'the link uses the configured issuer');
 
       // Until it is confirmed, the old address is still the account's.
-      assert.equal((await stage.tessera.accounts.findAccount((await stage.tessera.store.db.selectFrom('accounts').select('id').where('email', '=', `ida-${dialect}@example.com`).executeTakeFirstOrThrow()).id))?.email, `ida-${dialect}@example.com`);
+      assert.equal(
+        (
+          await stage.tessera.accounts.findAccount(
+            (
+              await stage.tessera.store.db
+                .selectFrom('accounts')
+                .select('id')
+                .where('email', '=', `ida-${dialect}@example.com`)
+                .executeTakeFirstOrThrow()
+            ).id,
+          )
+        )?.email,
+        `ida-${dialect}@example.com`,
+      );
       await page.goto(confirm!);
       await page.getByRole('button', { name: 'Confirm' }).click();
       await page.getByText(`Your e-mail address is now ida-new-${dialect}@example.com`).waitFor();
@@ -66,7 +82,9 @@ for (const dialect of await testDialects()) {
       await page.getByText('Signed in as').waitFor();
       assert.match(await page.content(), new RegExp(`ida-new-${dialect}@example.com`));
 
-      const notice = await stage.smtp.waitForMail((m) => m.to.includes(`ida-${dialect}@example.com`) && /was changed/.test(m.subject));
+      const notice = await stage.smtp.waitForMail(
+        (m) => m.to.includes(`ida-${dialect}@example.com`) && /was changed/.test(m.subject),
+      );
       const undo = linkIn(notice.text, '/account/email/undo');
       assert.ok(undo);
       await page.goto(undo!);
@@ -83,14 +101,23 @@ for (const dialect of await testDialects()) {
       const kim = await stage.tessera.accounts.createByOperator({ email, password });
       await stage.tessera.selfService.setMarketing(kim.id, true, 'account');
       const [, forumClient] = demoClients({ shop: await freePort(), forum: await freePort() });
-      await stage.tessera.clients.add({ ...forumClient.client, client_id: 'partner-forum', client_name: 'Partner Forum', policy_uri: 'https://partner.example/privacy', tos_uri: 'https://partner.example/terms' });
+      await stage.tessera.clients.add({
+        ...forumClient.client,
+        client_id: 'partner-forum',
+        client_name: 'Partner Forum',
+        policy_uri: 'https://partner.example/privacy',
+        tos_uri: 'https://partner.example/terms',
+      });
       const partner = await startDemoApp({ ...forumClient.app, clientId: 'partner-forum', issuer: stage.tessera.url });
       try {
         const context = await stage.browser.newContext();
         const page = await signedInAtShop(context, email);
         await page.goto(`${partner.url}/login`);
         await page.getByRole('heading', { name: 'Partner Forum asks for access' }).waitFor();
-        assert.equal(await page.getByRole('link', { name: 'Privacy policy of Partner Forum' }).getAttribute('href'), 'https://partner.example/privacy');
+        assert.equal(
+          await page.getByRole('link', { name: 'Privacy policy of Partner Forum' }).getAttribute('href'),
+          'https://partner.example/privacy',
+        );
         assert.match(await page.content(), /See your e-mail address/);
         assert.deepEqual(await accessibilityViolations(page), []);
         await page.getByRole('button', { name: 'Allow' }).click();
@@ -104,7 +131,10 @@ for (const dialect of await testDialects()) {
         assert.equal((await stage.tessera.selfService.marketing(kim.id)).subscribed, false);
 
         await page.goto(`${stage.tessera.url}/account`);
-        assert.match(await page.getByRole('region', { name: 'Apps that use your account' }).textContent() ?? '', /Partner Forum/);
+        assert.match(
+          (await page.getByRole('region', { name: 'Apps that use your account' }).textContent()) ?? '',
+          /Partner Forum/,
+        );
         await page.getByRole('button', { name: 'Sign out everywhere' }).click();
         await page.getByText('You are signed out').waitFor();
         for (const app of [stage.shop.url, partner.url]) {
@@ -121,11 +151,17 @@ for (const dialect of await testDialects()) {
       const email = `jo-${dialect}@example.com`;
       await stage.tessera.accounts.createByOperator({ email, password });
       const laptop = await stage.browser.newContext();
-      const phone = await stage.browser.newContext({ userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1' });
+      const phone = await stage.browser.newContext({
+        userAgent:
+          'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1',
+      });
       const page = await signedInAtShop(laptop, email);
       const phonePage = await signedInAtShop(phone, email);
       await page.goto(`${stage.tessera.url}/account`);
-      assert.match(await page.getByRole('region', { name: 'Where you are signed in' }).textContent() ?? '', /Safari on iOS/);
+      assert.match(
+        (await page.getByRole('region', { name: 'Where you are signed in' }).textContent()) ?? '',
+        /Safari on iOS/,
+      );
 
       await page.getByLabel('Current password', { exact: true }).first().fill(password);
       await page.getByLabel('New password').fill('passwordpassword');
@@ -141,12 +177,14 @@ for (const dialect of await testDialects()) {
       await phonePage.getByText('You are not signed in.').waitFor();
 
       const download = await page.request.get(`${stage.tessera.url}/account/export`);
-      const data = await download.json() as { profile: Record<string, unknown> };
+      const data = (await download.json()) as { profile: Record<string, unknown> };
       assert.equal(data.profile.email, email);
       assert.ok(!JSON.stringify(data).includes('argon2'), 'no password hash in the export');
 
       // A form posted without its CSRF token does nothing.
-      const forged = await page.request.post(`${stage.tessera.url}/account/sessions/end-all`, { form: { csrf: 'forged' } });
+      const forged = await page.request.post(`${stage.tessera.url}/account/sessions/end-all`, {
+        form: { csrf: 'forged' },
+      });
       assert.equal(forged.status(), 403);
 
       await page.locator('#delete_current_password').fill('a brand new passphrase');
@@ -155,7 +193,10 @@ for (const dialect of await testDialects()) {
       await page.goto(stage.shop.url);
       await page.getByText('You are not signed in.').waitFor();
       // The address is free again.
-      assert.equal(await stage.tessera.store.db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirst(), undefined);
+      assert.equal(
+        await stage.tessera.store.db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirst(),
+        undefined,
+      );
       await laptop.close();
       await phone.close();
     });

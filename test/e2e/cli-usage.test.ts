@@ -15,8 +15,10 @@ describe('tessera command line usage', () => {
   before(async () => {
     database = await createTestDatabase('sqlite');
     env = {
-      TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-usage-')),
-      TESSERA_SECRETS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'), TESSERA_LOG_LEVEL: 'silent',
+      TESSERA_DATABASE_URL: database.url,
+      TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-usage-')),
+      TESSERA_SECRETS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      TESSERA_LOG_LEVEL: 'silent',
     };
   });
   after(() => database.drop());
@@ -62,7 +64,7 @@ describe('tessera command line usage', () => {
     // The password it stored is the one piped in, without its line ending: an address taken tells nothing else.
     const short = await cli(['user', 'add', '--email', 'short@example.com', '--password-stdin'], 'too short\n');
     assert.equal(short.code, 1);
-    assert.match(short.stderr, /^user add: password: Use at least 15 characters\./m, 'the catalogue\'s words');
+    assert.match(short.stderr, /^user add: password: Use at least 15 characters\./m, "the catalogue's words");
     assert.ok(!short.stderr.includes('too short'), 'a refused password is not repeated');
     const both = await cli(['user', 'add', '--email', 'both@example.com', '--password', password, '--password-stdin']);
     assert.equal(both.code, 1);

@@ -20,18 +20,24 @@ describe('tessera directory check', () => {
   });
   after(() => slapd.close());
 
-  const check = (directory: Record<string, unknown>, ...args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const file = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, JSON.stringify({ directory }));
-    const child = spawn(process.execPath, [cli, 'directory', 'check', ...args], {
-      env: { ...process.env, TESSERA_CONFIG: file, TESSERA_DATA_DIR: dir, TESSERA_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'],
+  const check = (directory: Record<string, unknown>, ...args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const file = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify({ directory }));
+      const child = spawn(process.execPath, [cli, 'directory', 'check', ...args], {
+        env: { ...process.env, TESSERA_CONFIG: file, TESSERA_DATA_DIR: dir, TESSERA_LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
 
   it('reports the service account bound, a dead first server, and alice as Tessera maps her', async () => {
     const dead = `ldap://127.0.0.1:${await freePort()}`;
@@ -44,10 +50,13 @@ describe('tessera directory check', () => {
     assert.equal(person.username, 'alice');
     assert.deepEqual(person.groups, ['staff', 'vpn-users']);
     assert.deepEqual(person.status, { disabled: false, locked: false, accountExpired: false, passwordExpired: false });
-    assert.ok(!result.stdout.includes(servicePassword) && !result.stderr.includes(servicePassword), 'never the bind password');
+    assert.ok(
+      !result.stdout.includes(servicePassword) && !result.stderr.includes(servicePassword),
+      'never the bind password',
+    );
   });
 
-  it('shows a disabled person\'s flags, and says so when no entry matches a name, a hostile one included', async () => {
+  it("shows a disabled person's flags, and says so when no entry matches a name, a hostile one included", async () => {
     const carol = await check(fixtureConfig('openldap', [slapd.url]), '--user', 'carol');
     assert.equal(carol.code, 0, carol.stderr);
     assert.equal(JSON.parse(carol.stdout.slice(carol.stdout.indexOf('{'))).status.disabled, true);
@@ -59,7 +68,10 @@ describe('tessera directory check', () => {
   });
 
   it('names the problem: a refused service bind, a base DN that does not exist, no server answering', async () => {
-    const refused = await check({ ...fixtureConfig('openldap', [slapd.url]), bindPassword: 'not the service password' });
+    const refused = await check({
+      ...fixtureConfig('openldap', [slapd.url]),
+      bindPassword: 'not the service password',
+    });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /the service account bind was refused/);
     assert.ok(!refused.stderr.includes('not the service password'), 'never the bind password');

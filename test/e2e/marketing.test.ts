@@ -14,7 +14,10 @@ for (const dialect of await testDialects()) {
       smtp = await startSmtpServer();
       tessera = await startTessera(dialect, { mail: { smtpUrl: smtp.url, marketingPerMinute: 60_000 } });
     });
-    after(async () => { await tessera.stop(); await smtp.stop(); });
+    after(async () => {
+      await tessera.stop();
+      await smtp.stop();
+    });
 
     async function customer(email: string, marketingOptIn: boolean) {
       const pending = await tessera.accounts.signUp({ email, password: 'customer passphrase', marketingOptIn });
@@ -25,8 +28,14 @@ for (const dialect of await testDialects()) {
     it('sends a campaign only to those who opted in, with RFC 8058 headers and a visible unsubscribe button', async () => {
       const yes = await customer(`yes-${dialect}@example.com`, true);
       await customer(`no-${dialect}@example.com`, false);
-      assert.deepEqual(await tessera.selfService.marketing(yes.id).then((m) => [m.subscribed, m.source]), [true, 'signup']);
-      const { recipients } = await tessera.sendCampaign({ subject: 'Winter sale', html: '<h1>Winter sale</h1><p>Everything <b>half price</b>.</p>' });
+      assert.deepEqual(await tessera.selfService.marketing(yes.id).then((m) => [m.subscribed, m.source]), [
+        true,
+        'signup',
+      ]);
+      const { recipients } = await tessera.sendCampaign({
+        subject: 'Winter sale',
+        html: '<h1>Winter sale</h1><p>Everything <b>half price</b>.</p>',
+      });
       assert.equal(recipients, 1);
       const mail = await smtp.waitForMail((m) => m.subject === 'Winter sale');
       assert.deepEqual(mail.to, [`yes-${dialect}@example.com`]);
@@ -43,11 +52,23 @@ for (const dialect of await testDialects()) {
 
       // The mail client's one-click POST unsubscribes at once, without signing in; doing it again is harmless.
       for (let i = 0; i < 2; i++) {
-        const response = await fetch(unsubscribe, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        const response = await fetch(unsubscribe, {
+          method: 'POST',
+          body: 'List-Unsubscribe=One-Click',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
         assert.equal(response.status, 200);
       }
-      assert.deepEqual(await tessera.selfService.marketing(yes.id).then((m) => [m.subscribed, m.source]), [false, 'unsubscribe_link']);
-      const audit = await tessera.store.db.selectFrom('audit_events').select(['action', 'source']).where('subject', '=', yes.id).where('action', '=', 'marketing.unsubscribe').execute();
+      assert.deepEqual(await tessera.selfService.marketing(yes.id).then((m) => [m.subscribed, m.source]), [
+        false,
+        'unsubscribe_link',
+      ]);
+      const audit = await tessera.store.db
+        .selectFrom('audit_events')
+        .select(['action', 'source'])
+        .where('subject', '=', yes.id)
+        .where('action', '=', 'marketing.unsubscribe')
+        .execute();
       assert.equal(audit.length, 1, 'recorded once');
       assert.equal(audit[0].source, '127.0.0.1', 'with the address the request came from');
 
@@ -55,7 +76,9 @@ for (const dialect of await testDialects()) {
 
       // Account mail still comes.
       await tessera.selfService.changePassword(yes.id, 'customer passphrase', 'a newer customer passphrase');
-      await smtp.waitForMail((m) => m.to.includes(`yes-${dialect}@example.com`) && /password was changed/.test(m.subject));
+      await smtp.waitForMail(
+        (m) => m.to.includes(`yes-${dialect}@example.com`) && /password was changed/.test(m.subject),
+      );
     });
 
     it('refuses tampered, forged and malformed unsubscribe links without changing anyone', async () => {
@@ -65,7 +88,11 @@ for (const dialect of await testDialects()) {
       const [encoded, signature] = token.split('.');
       const forgedFor = `${Buffer.from('someone-else').toString('base64url')}.${signature}`;
       for (const bad of [`${encoded}.${signature.slice(0, -2)}xx`, forgedFor, 'garbage', '', '.', 'x'.repeat(299)]) {
-        const response = await fetch(`${tessera.url}/unsubscribe?t=${encodeURIComponent(bad)}`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        const response = await fetch(`${tessera.url}/unsubscribe?t=${encodeURIComponent(bad)}`, {
+          method: 'POST',
+          body: 'List-Unsubscribe=One-Click',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
         assert.equal(response.status, 400, bad);
       }
       assert.equal((await fetch(`${tessera.url}/unsubscribe?t=${'x'.repeat(400)}`, { method: 'POST' })).status, 400);

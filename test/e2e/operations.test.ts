@@ -37,16 +37,25 @@ async function holdTcpPort(): Promise<{ port: number; close(): Promise<void> }> 
   };
 }
 
-function run(args: string[], env: Record<string, string>, options: { killAfterReady?: boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string>,
+  options: { killAfterReady?: boolean } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env, TESSERA_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, ...env, TESSERA_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
       stdout += d;
       if (options.killAfterReady && !child.killed && stdout.includes('Tessera is listening')) child.kill('SIGTERM');
     });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -57,7 +66,13 @@ for (const dialect of await testDialects()) {
     const logLines: string[] = [];
     before(async () => {
       tessera = await startTessera(dialect, {}, { logLines });
-      await tessera.clients.add({ client_id: 'ops-app', client_name: 'Ops', redirect_uris: ['http://127.0.0.1:9/cb'], first_party: true, grant_types: ['authorization_code', 'client_credentials'] });
+      await tessera.clients.add({
+        client_id: 'ops-app',
+        client_name: 'Ops',
+        redirect_uris: ['http://127.0.0.1:9/cb'],
+        first_party: true,
+        grant_types: ['authorization_code', 'client_credentials'],
+      });
     });
     after(() => tessera.stop());
 
@@ -66,8 +81,19 @@ for (const dialect of await testDialects()) {
       assert.deepEqual(await (await fetch(`${tessera.url}/readyz`)).json(), { status: 'ready' });
       const password = 'operator chosen passphrase';
       await tessera.accounts.createByOperator({ email: 'ops@example.com', password });
-      const config = await client.discovery(new URL(tessera.url), 'ops-app', String((await tessera.clients.find('ops-app'))!.client_secret), undefined, { execute: [client.allowInsecureRequests] });
-      const url = client.buildAuthorizationUrl(config, { redirect_uri: 'http://127.0.0.1:9/cb', scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+      const config = await client.discovery(
+        new URL(tessera.url),
+        'ops-app',
+        String((await tessera.clients.find('ops-app'))!.client_secret),
+        undefined,
+        { execute: [client.allowInsecureRequests] },
+      );
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: 'http://127.0.0.1:9/cb',
+        scope: 'openid',
+        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      });
       const agent = createAgent();
       const page = await agent.follow(url.toString(), tessera.url);
       const csrf = hiddenField(await page.response.text(), 'csrf');
@@ -83,13 +109,20 @@ for (const dialect of await testDialects()) {
       // Nothing secret reached the logs: not the password, not the session cookie, not the client secret.
       const logs = logLines.join('\n');
       assert.ok(logs.includes('request completed'), 'requests were logged');
-      for (const secret of [password, 'wrong wrong wrong', String((await tessera.clients.find('ops-app'))!.client_secret), csrf]) {
+      for (const secret of [
+        password,
+        'wrong wrong wrong',
+        String((await tessera.clients.find('ops-app'))!.client_secret),
+        csrf,
+      ]) {
         assert.ok(!logs.includes(secret), 'a secret reached the logs');
       }
     });
 
     it('rotates signing keys: the new keys come first (they sign after the nodes restart), the old ones stay published', async () => {
-      const jwksBefore = await (await fetch(`${tessera.url}/oidc/jwks`)).json() as { keys: Array<{ kid: string; alg: string }> };
+      const jwksBefore = (await (await fetch(`${tessera.url}/oidc/jwks`)).json()) as {
+        keys: Array<{ kid: string; alg: string }>;
+      };
       const { rotateSigningKeys, loadSigningKeys, createSqlSecretStore } = await import('../../src/oidc/index.ts');
       const { systemClock } = await import('../../src/clock/index.ts');
       const rotated = await rotateSigningKeys(createSqlSecretStore(tessera.store.db), tessera.sealer, systemClock);
@@ -97,15 +130,25 @@ for (const dialect of await testDialects()) {
       const keys = await loadSigningKeys(createSqlSecretStore(tessera.store.db), tessera.sealer, systemClock, 3600_000);
       assert.equal(keys.length, 4, 'two new keys sign, two retired keys still verify');
       assert.notEqual(keys[0].kid, jwksBefore.keys.find((k) => k.alg === keys[0].alg)!.kid);
-      for (const old of jwksBefore.keys) assert.ok(keys.some((k) => k.kid === old.kid), 'the retired key is still published');
-      assert.ok(keys.every((k) => !('d' in k) || k.d), 'private parts stay inside the sealed store');
+      for (const old of jwksBefore.keys)
+        assert.ok(
+          keys.some((k) => k.kid === old.kid),
+          'the retired key is still published',
+        );
+      assert.ok(
+        keys.every((k) => !('d' in k) || k.d),
+        'private parts stay inside the sealed store',
+      );
     });
   });
 }
 
 describe('command line', () => {
   it('stops at start with a message naming the bad key', async () => {
-    const result = await run(['serve'], { TESSERA_HTTP_PORT: 'eighty', TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')) });
+    const result = await run(['serve'], {
+      TESSERA_HTTP_PORT: 'eighty',
+      TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')),
+    });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /http\.port \(TESSERA_HTTP_PORT\)/);
   });
@@ -116,12 +159,16 @@ describe('command line', () => {
     const taken = holder.address().port;
     try {
       const result = await run(['serve'], {
-        TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')), TESSERA_HTTP_PORT: String(await freePort()), TESSERA_RADIUS_PORT: String(taken),
+        TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')),
+        TESSERA_HTTP_PORT: String(await freePort()),
+        TESSERA_RADIUS_PORT: String(taken),
       });
       assert.equal(result.code, 1, 'the process ends by itself, HTTP included');
       // One line, as for every taken port: a conflict, not "Invalid RADIUS configuration".
-      assert.equal(result.stderr,
-        `radius.port ${taken} (TESSERA_RADIUS_PORT) is already in use on 127.0.0.1: ${portAdvice}\n`);
+      assert.equal(
+        result.stderr,
+        `radius.port ${taken} (TESSERA_RADIUS_PORT) is already in use on 127.0.0.1: ${portAdvice}\n`,
+      );
       assert.doesNotMatch(result.stderr, /at node:dgram/, 'a message, not a stack trace');
     } finally {
       holder.close();
@@ -132,29 +179,36 @@ describe('command line', () => {
     const holder = await holdTcpPort();
     try {
       const result = await run(['serve'], {
-        TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')), TESSERA_HTTP_PORT: String(holder.port),
+        TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')),
+        TESSERA_HTTP_PORT: String(holder.port),
       });
       assert.equal(result.code, 1);
-      assert.equal(result.stderr,
-        `http.port ${holder.port} (TESSERA_HTTP_PORT) is already in use on 127.0.0.1: ${portAdvice}\n`);
+      assert.equal(
+        result.stderr,
+        `http.port ${holder.port} (TESSERA_HTTP_PORT) is already in use on 127.0.0.1: ${portAdvice}\n`,
+      );
       assert.doesNotMatch(result.stdout, /Tessera is listening/);
     } finally {
       await holder.close();
     }
   });
 
-  it('moves the demo apps by setting, and names demoApps.shopPort when the demo shop\'s port is taken', async () => {
+  it("moves the demo apps by setting, and names demoApps.shopPort when the demo shop's port is taken", async () => {
     const holder = await holdTcpPort();
     const forumPort = await freePort();
     try {
       const result = await run(['serve', '--demo'], {
-        TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')), TESSERA_HTTP_PORT: String(await freePort()),
+        TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')),
+        TESSERA_HTTP_PORT: String(await freePort()),
         TESSERA_RADIUS_PORT: '0',
-        TESSERA_DEMO_APPS_SHOP_PORT: String(holder.port), TESSERA_DEMO_APPS_FORUM_PORT: String(forumPort),
+        TESSERA_DEMO_APPS_SHOP_PORT: String(holder.port),
+        TESSERA_DEMO_APPS_FORUM_PORT: String(forumPort),
       });
       assert.equal(result.code, 1);
-      assert.equal(result.stderr,
-        `demoApps.shopPort ${holder.port} (TESSERA_DEMO_APPS_SHOP_PORT) is already in use: ${portAdvice}\n`);
+      assert.equal(
+        result.stderr,
+        `demoApps.shopPort ${holder.port} (TESSERA_DEMO_APPS_SHOP_PORT) is already in use: ${portAdvice}\n`,
+      );
     } finally {
       await holder.close();
     }
@@ -163,7 +217,11 @@ describe('command line', () => {
   it('says which migrations `tessera migrate` applied, and that a second run had nothing to do', async () => {
     for (const dialect of await testDialects()) {
       const database = await createTestDatabase(dialect);
-      const env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')), TESSERA_SECRETS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+      const env = {
+        TESSERA_DATABASE_URL: database.url,
+        TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')),
+        TESSERA_SECRETS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      };
       try {
         const first = await run(['migrate'], env);
         assert.equal(first.code, 0, first.stderr);
@@ -180,31 +238,60 @@ describe('command line', () => {
   it('registers, lists and removes apps, refuses bad input with the field named, and stops cleanly on SIGTERM', async () => {
     const database = await createTestDatabase('sqlite');
     const env = {
-      TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')),
-      TESSERA_SECRETS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'), TESSERA_HTTP_PORT: String(await freePort()),
+      TESSERA_DATABASE_URL: database.url,
+      TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')),
+      TESSERA_SECRETS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      TESSERA_HTTP_PORT: String(await freePort()),
     };
-    const added = await run(['client', 'add', '--id', 'forum', '--name', 'Forum', '--redirect-uri', 'https://forum.example.com/cb', '--alg', 'RS256'], env);
+    const added = await run(
+      [
+        'client',
+        'add',
+        '--id',
+        'forum',
+        '--name',
+        'Forum',
+        '--redirect-uri',
+        'https://forum.example.com/cb',
+        '--alg',
+        'RS256',
+      ],
+      env,
+    );
     assert.equal(added.code, 0, added.stderr);
     const metadata = JSON.parse(added.stdout);
     assert.equal(metadata.id_token_signed_response_alg, 'RS256');
     assert.ok(metadata.client_secret.length >= 43);
     assert.match(added.stderr, /not shown again/);
 
-    const bad = await run(['client', 'add', '--id', 'x y', '--name', 'Bad', '--redirect-uri', 'https://app.example.com/cb#frag'], env);
+    const bad = await run(
+      ['client', 'add', '--id', 'x y', '--name', 'Bad', '--redirect-uri', 'https://app.example.com/cb#frag'],
+      env,
+    );
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /client_id:/);
     assert.match(bad.stderr, /redirect_uris\.0:/);
-    const twice = await run(['client', 'add', '--id', 'forum', '--name', 'Forum', '--redirect-uri', 'https://forum.example.com/cb'], env);
+    const twice = await run(
+      ['client', 'add', '--id', 'forum', '--name', 'Forum', '--redirect-uri', 'https://forum.example.com/cb'],
+      env,
+    );
     assert.match(twice.stderr, /exists already/);
 
     const listed = await run(['client', 'list'], env);
     const clients = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
-    assert.deepEqual(clients.map((c) => c.client_id), ['forum', 'tessera-account'], 'the account site is registered as a first-party app');
+    assert.deepEqual(
+      clients.map((c) => c.client_id),
+      ['forum', 'tessera-account'],
+      'the account site is registered as a first-party app',
+    );
     assert.ok(!listed.stdout.includes(metadata.client_secret), 'list never shows the secret');
 
     const user = await run(['user', 'add', '--email', 'Op@Example.com', '--password', 'a good long passphrase'], env);
     assert.match(user.stdout, /created customer account op@example\.com/);
-    const staff = await run(['user', 'add', '--email', 'staff@example.com', '--password', 'a good long passphrase', '--workforce'], env);
+    const staff = await run(
+      ['user', 'add', '--email', 'staff@example.com', '--password', 'a good long passphrase', '--workforce'],
+      env,
+    );
     assert.match(staff.stdout, /created workforce account staff@example\.com/);
     const weak = await run(['user', 'add', '--email', 'op2@example.com', '--password', 'passwordpassword'], env);
     assert.match(weak.stderr, /identity\.password_breached/);
@@ -212,14 +299,55 @@ describe('command line', () => {
     const short = await run(['user', 'add', '--email', 'op3@example.com', '--password', 'fourteen chars'], env);
     assert.match(short.stderr, /identity\.password_too_short/);
 
-    const policy = await run(['policy', 'set', '--app', 'portal', '--otp', 'required', '--go-live', '2026-12-01', '--grace-days', '14', '--group', 'Service Accounts=off', '--group', 'Contractors=required'], env);
+    const policy = await run(
+      [
+        'policy',
+        'set',
+        '--app',
+        'portal',
+        '--otp',
+        'required',
+        '--go-live',
+        '2026-12-01',
+        '--grace-days',
+        '14',
+        '--group',
+        'Service Accounts=off',
+        '--group',
+        'Contractors=required',
+      ],
+      env,
+    );
     assert.equal(policy.code, 0, policy.stderr);
-    assert.deepEqual(JSON.parse((await run(['policy', 'list'], env)).stdout).map((p: { appId: string; groupOverrides: unknown }) => [p.appId, p.groupOverrides]),
-      [['portal', { 'Service Accounts': 'off', Contractors: 'required' }]]);
-    const sameGroupTwice = await run(['policy', 'set', '--app', 'portal', '--otp', 'optional', '--group', 'VPN Users=off', '--group', 'vpn users=required'], env);
+    assert.deepEqual(
+      JSON.parse((await run(['policy', 'list'], env)).stdout).map((p: { appId: string; groupOverrides: unknown }) => [
+        p.appId,
+        p.groupOverrides,
+      ]),
+      [['portal', { 'Service Accounts': 'off', Contractors: 'required' }]],
+    );
+    const sameGroupTwice = await run(
+      [
+        'policy',
+        'set',
+        '--app',
+        'portal',
+        '--otp',
+        'optional',
+        '--group',
+        'VPN Users=off',
+        '--group',
+        'vpn users=required',
+      ],
+      env,
+    );
     assert.equal(sameGroupTwice.code, 1);
     assert.match(sameGroupTwice.stderr, /--group VPN Users is given twice \(group names compare without case\)/);
-    assert.equal(JSON.parse((await run(['policy', 'list'], env)).stdout)[0].otp, 'required', 'the refused policy changed nothing');
+    assert.equal(
+      JSON.parse((await run(['policy', 'list'], env)).stdout)[0].otp,
+      'required',
+      'the refused policy changed nothing',
+    );
 
     assert.equal((await run(['client', 'remove', '--id', 'forum'], env)).code, 0);
     assert.match((await run(['client', 'remove', '--id', 'forum'], env)).stderr, /no client with id forum/);
@@ -234,13 +362,18 @@ describe('command line', () => {
 describe('npm start (serve --demo)', () => {
   it('listens for VPN gateways too, with a demo gateway whose secret the banner shows', async () => {
     const env = {
-      ...process.env, TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-demo-')), TESSERA_HTTP_PORT: String(await freePort()),
-      TESSERA_RADIUS_PORT: String(await freePort()), TESSERA_LOG_LEVEL: 'warn',
+      ...process.env,
+      TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-demo-')),
+      TESSERA_HTTP_PORT: String(await freePort()),
+      TESSERA_RADIUS_PORT: String(await freePort()),
+      TESSERA_LOG_LEVEL: 'warn',
     };
     const child = spawn(process.execPath, [cli, 'serve', '--demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
       const banner = await new Promise<string>((resolve, reject) => {
@@ -252,9 +385,23 @@ describe('npm start (serve --demo)', () => {
       });
       const [, port, secret] = /RADIUS\s+udp:\/\/127\.0\.0\.1:(\d+) .*gateway "demo-vpn", secret (\S+)/.exec(banner)!;
       assert.equal(port, env.TESSERA_RADIUS_PORT);
-      const status = await radclient({ port: Number(port), secret, command: 'status', attributes: ['Message-Authenticator = 0x00'] });
+      const status = await radclient({
+        port: Number(port),
+        secret,
+        command: 'status',
+        attributes: ['Message-Authenticator = 0x00'],
+      });
       assert.equal(status.code, 'Access-Accept', 'the demo gateway is known');
-      const login = await radclient({ port: Number(port), secret, command: 'auth', attributes: ['User-Name = "nobody@example.com"', 'User-Password = "not a password"', 'Message-Authenticator = 0x00'] });
+      const login = await radclient({
+        port: Number(port),
+        secret,
+        command: 'auth',
+        attributes: [
+          'User-Name = "nobody@example.com"',
+          'User-Password = "not a password"',
+          'Message-Authenticator = 0x00',
+        ],
+      });
       assert.equal(login.code, 'Access-Reject');
     } finally {
       child.kill('SIGTERM');

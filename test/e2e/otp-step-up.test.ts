@@ -26,16 +26,34 @@ for (const dialect of await testDialects()) {
       const [shopClient] = demoClients({ shop: await freePort(), forum: await freePort() });
       await tessera.clients.add({ ...shopClient.client, first_party: true });
       shop = await startDemoApp({ ...shopClient.app, issuer: tessera.url });
-      await tessera.policies.save({ appId: 'demo-shop', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, 0);
+      await tessera.policies.save(
+        { appId: 'demo-shop', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+        0,
+      );
       for (const id of ['portal', 'webmail']) {
-        const registered = await tessera.clients.add({ client_id: id, client_name: id === 'portal' ? 'Intranet portal' : 'Webmail', redirect_uris: [redirectUri], first_party: true });
-        const config = await client.discovery(new URL(tessera.url), id, String(registered.client_secret), undefined, { execute: [client.allowInsecureRequests] });
-        if (id === 'portal') portal = config; else webmail = config;
+        const registered = await tessera.clients.add({
+          client_id: id,
+          client_name: id === 'portal' ? 'Intranet portal' : 'Webmail',
+          redirect_uris: [redirectUri],
+          first_party: true,
+        });
+        const config = await client.discovery(new URL(tessera.url), id, String(registered.client_secret), undefined, {
+          execute: [client.allowInsecureRequests],
+        });
+        if (id === 'portal') portal = config;
+        else webmail = config;
       }
-      await tessera.policies.save({ appId: 'portal', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, 0);
+      await tessera.policies.save(
+        { appId: 'portal', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+        0,
+      );
       browser = await launchBrowser();
     });
-    after(async () => { await browser?.close(); await shop?.close(); await tessera?.stop(); });
+    after(async () => {
+      await browser?.close();
+      await shop?.close();
+      await tessera?.stop();
+    });
 
     it('registers the OTP app by QR during the first sign-in to an app that requires it, and the ID token says otp', async () => {
       const email = `qr-${dialect}@example.com`;
@@ -64,23 +82,41 @@ for (const dialect of await testDialects()) {
       await page.close();
     });
 
-    async function signIn(config: client.Configuration, email: string, agent = createAgent(), extra: Record<string, string> = {}) {
+    async function signIn(
+      config: client.Configuration,
+      email: string,
+      agent = createAgent(),
+      extra: Record<string, string> = {},
+    ) {
       const verifier = client.randomPKCECodeVerifier();
-      const url = client.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid email', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...extra });
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: redirectUri,
+        scope: 'openid email',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        ...extra,
+      });
       let step = await agent.follow(url.toString(), tessera.url);
       let page = await step.response.text();
       if (/Sign in/.test(page) && page.includes('name="password"')) {
-        const response = await agent.postForm(`${step.url}/login`, { csrf: hiddenField(page, 'csrf'), email, password });
+        const response = await agent.postForm(`${step.url}/login`, {
+          csrf: hiddenField(page, 'csrf'),
+          email,
+          password,
+        });
         step = await agent.follow(new URL(response.headers.get('location')!, tessera.url).toString(), tessera.url);
         page = step.url.startsWith(redirectUri) ? '' : await step.response.text();
       }
-      const exchange = async (url: string) => client.authorizationCodeGrant(config, new URL(url), { pkceCodeVerifier: verifier });
+      const exchange = async (url: string) =>
+        client.authorizationCodeGrant(config, new URL(url), { pkceCodeVerifier: verifier });
       return { agent, step, page, exchange };
     }
 
     async function employeeWithToken(email: string) {
       await tessera.accounts.createByOperator({ email, password });
-      const account = (await tessera.store.db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+      const account = (
+        await tessera.store.db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow()
+      ).id;
       return await enrolMobileToken(tessera, account, email);
     }
 
@@ -116,16 +152,30 @@ for (const dialect of await testDialects()) {
       await agent.follow(new URL(ok.headers.get('location')!, tessera.url).toString(), tessera.url);
       const accountPage = await (await agent.request(`${tessera.url}/account`)).text();
       assert.match(accountPage, /OTP tokens/);
-      const register = await agent.postForm(`${tessera.url}/account/otp/register`, { csrf: hiddenField(accountPage, 'csrf') });
+      const register = await agent.postForm(`${tessera.url}/account/otp/register`, {
+        csrf: hiddenField(accountPage, 'csrf'),
+      });
       const enrolPage = await register.text();
       assert.match(enrolPage, /Register your OTP app/);
       const newKey = enrolPage.match(/id="otp-key"[^>]*>([A-Z2-7 ]+)</)![1].replace(/ /g, '');
-      const forged = await agent.postForm(`${tessera.url}/account/otp/confirm`, { csrf: 'forged', enrolment: hiddenField(enrolPage, 'enrolment'), code: oathtool(newKey) });
+      const forged = await agent.postForm(`${tessera.url}/account/otp/confirm`, {
+        csrf: 'forged',
+        enrolment: hiddenField(enrolPage, 'enrolment'),
+        code: oathtool(newKey),
+      });
       assert.equal(forged.status, 403);
-      const confirmed = await agent.postForm(`${tessera.url}/account/otp/confirm`, { csrf: hiddenField(enrolPage, 'csrf'), enrolment: hiddenField(enrolPage, 'enrolment'), code: oathtool(newKey) });
+      const confirmed = await agent.postForm(`${tessera.url}/account/otp/confirm`, {
+        csrf: hiddenField(enrolPage, 'csrf'),
+        enrolment: hiddenField(enrolPage, 'enrolment'),
+        code: oathtool(newKey),
+      });
       assert.match(await confirmed.text(), /no longer work/);
-      const account = (await tessera.store.db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
-      await assert.rejects(tessera.otp.validate(account, oathtool(oldKey, Date.now() + 30_000)), { code: 'otp.wrong_code' });
+      const account = (
+        await tessera.store.db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow()
+      ).id;
+      await assert.rejects(tessera.otp.validate(account, oathtool(oldKey, Date.now() + 30_000)), {
+        code: 'otp.wrong_code',
+      });
       const [notice] = await tessera.outbox.recent({ to: email });
       assert.match(notice.subject, /new OTP app was registered/);
     });
@@ -143,20 +193,42 @@ for (const dialect of await testDialects()) {
     it('before go-live invites people without a token to register but lets them in; after go-live it does not', async () => {
       const email = `grace-${dialect}@example.com`;
       await tessera.accounts.createByOperator({ email, password });
-      await tessera.policies.save({ appId: 'webmail', otp: 'required', goLiveAt: Date.now() + 3 * 86_400_000, graceSeconds: 14 * 86_400, groupOverrides: {} }, 0);
+      await tessera.policies.save(
+        {
+          appId: 'webmail',
+          otp: 'required',
+          goLiveAt: Date.now() + 3 * 86_400_000,
+          graceSeconds: 14 * 86_400,
+          groupOverrides: {},
+        },
+        0,
+      );
       const invited = await signIn(webmail, email);
       assert.match(invited.page, /will soon need a one-time code/);
-      const later = await invited.agent.postForm(`${invited.step.url}/otp-later`, { csrf: hiddenField(invited.page, 'csrf') });
-      const done = await invited.agent.follow(new URL(later.headers.get('location')!, tessera.url).toString(), tessera.url);
+      const later = await invited.agent.postForm(`${invited.step.url}/otp-later`, {
+        csrf: hiddenField(invited.page, 'csrf'),
+      });
+      const done = await invited.agent.follow(
+        new URL(later.headers.get('location')!, tessera.url).toString(),
+        tessera.url,
+      );
       assert.deepEqual((await invited.exchange(done.url)).claims()!.amr, ['pwd']);
 
-      await tessera.policies.save({ appId: 'webmail', otp: 'required', goLiveAt: Date.now() - 1000, graceSeconds: 0, groupOverrides: {} }, 0);
+      await tessera.policies.save(
+        { appId: 'webmail', otp: 'required', goLiveAt: Date.now() - 1000, graceSeconds: 0, groupOverrides: {} },
+        0,
+      );
       const blocked = await signIn(webmail, email);
       assert.match(blocked.page, /needs a one-time code from now on/);
       assert.doesNotMatch(blocked.page, /Remind me later/);
-      const skip = await blocked.agent.postForm(`${blocked.step.url}/otp-later`, { csrf: hiddenField(blocked.page, 'csrf') });
+      const skip = await blocked.agent.postForm(`${blocked.step.url}/otp-later`, {
+        csrf: hiddenField(blocked.page, 'csrf'),
+      });
       assert.equal(skip.status, 400, 'no way around it after go-live');
-      await tessera.policies.save({ appId: 'webmail', otp: 'off', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, 0);
+      await tessera.policies.save(
+        { appId: 'webmail', otp: 'off', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+        0,
+      );
     });
   });
 }

@@ -18,11 +18,26 @@ for (const dialect of await testDialects()) {
     async function requestReset(email: string, options: { captcha?: string; headers?: Record<string, string> } = {}) {
       const agent = createAgent();
       const page = await (await agent.request(`${stage.tessera.url}/reset-password`)).text();
-      const challenge = JSON.parse(page.match(/data-captcha="([^"]+)"/)![1].replaceAll('&quot;', '"').replaceAll('&amp;', '&'));
-      const solution = await solveChallenge(challenge.challenge, challenge.salt, challenge.algorithm, challenge.maxnumber).promise;
-      const captcha = options.captcha ?? Buffer.from(JSON.stringify({ ...challenge, number: solution!.number, maxnumber: undefined })).toString('base64');
+      const challenge = JSON.parse(
+        page
+          .match(/data-captcha="([^"]+)"/)![1]
+          .replaceAll('&quot;', '"')
+          .replaceAll('&amp;', '&'),
+      );
+      const solution = await solveChallenge(
+        challenge.challenge,
+        challenge.salt,
+        challenge.algorithm,
+        challenge.maxnumber,
+      ).promise;
+      const captcha =
+        options.captcha ??
+        Buffer.from(JSON.stringify({ ...challenge, number: solution!.number, maxnumber: undefined })).toString(
+          'base64',
+        );
       const response = await agent.request(`${stage.tessera.url}/reset-password`, {
-        method: 'POST', body: new URLSearchParams({ csrf: hiddenField(page, 'csrf'), email, captcha }),
+        method: 'POST',
+        body: new URLSearchParams({ csrf: hiddenField(page, 'csrf'), email, captcha }),
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
       });
       return { agent, response, captcha, body: await response.text() };
@@ -66,7 +81,9 @@ for (const dialect of await testDialects()) {
       await page.getByLabel('New password').fill('yet another passphrase');
       await page.getByRole('button', { name: 'Save new password' }).click();
       await page.getByText('expired or was already used').waitFor();
-      await assert.rejects(stage.tessera.accounts.authenticate(email, 'the old passphrase'), { code: 'identity.invalid_credentials' });
+      await assert.rejects(stage.tessera.accounts.authenticate(email, 'the old passphrase'), {
+        code: 'identity.invalid_credentials',
+      });
       assert.ok(await stage.tessera.accounts.authenticate(email, 'a brand new passphrase'));
       await laptop.close();
       await phone.close();
@@ -75,7 +92,10 @@ for (const dialect of await testDialects()) {
     it('answers an unknown address like a known one, and a poisoned Host header never reaches the link', async () => {
       const known = `known-${dialect}@example.com`;
       await stage.tessera.accounts.createByOperator({ email: known, password: 'a known passphrase' });
-      const [a, b] = [await requestReset(known, { headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } }), await requestReset(`unknown-${dialect}@example.com`)];
+      const [a, b] = [
+        await requestReset(known, { headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } }),
+        await requestReset(`unknown-${dialect}@example.com`),
+      ];
       assert.equal(a.response.status, 200);
       assert.equal(a.body.replace(known, 'X'), b.body.replace(`unknown-${dialect}@example.com`, 'X'));
       const mail = await stage.smtp.waitForMail((m) => m.to.includes(known));
@@ -87,13 +107,19 @@ for (const dialect of await testDialects()) {
       const missing = await requestReset(`c-${dialect}@example.com`, { captcha: '' });
       assert.equal(missing.response.status, 400);
       assert.match(missing.body, /has not finished/);
-      const forged = await requestReset(`c-${dialect}@example.com`, { captcha: Buffer.from('{"number":1}').toString('base64') });
+      const forged = await requestReset(`c-${dialect}@example.com`, {
+        captcha: Buffer.from('{"number":1}').toString('base64'),
+      });
       assert.match(forged.body, /did not pass/);
       const first = await requestReset(`c-${dialect}@example.com`);
       assert.equal(first.response.status, 200);
       const replayed = await requestReset(`c-${dialect}@example.com`, { captcha: first.captcha });
       assert.match(replayed.body, /already used/);
-      const noToken = await fetch(`${stage.tessera.url}/reset-password`, { method: 'POST', body: new URLSearchParams({ email: 'x@example.com', captcha: first.captcha }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const noToken = await fetch(`${stage.tessera.url}/reset-password`, {
+        method: 'POST',
+        body: new URLSearchParams({ email: 'x@example.com', captcha: first.captcha }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       assert.equal(noToken.status, 403);
     });
 
@@ -103,17 +129,44 @@ for (const dialect of await testDialects()) {
       const { agent } = await requestReset(email);
       const link = linkIn((await stage.smtp.waitForMail((m) => m.to.includes(email) && /Reset/.test(m.subject))).text)!;
       const form = await (await agent.request(link)).text();
-      const submit = (password: string) => agent.postForm(`${stage.tessera.url}/reset-password/new`, { csrf: hiddenField(form, 'csrf'), token: hiddenField(form, 'token'), password });
-      const statuses = (await Promise.all([submit('race winner passphrase'), submit('race loser passphrase')])).map((r) => r.status).sort();
+      const submit = (password: string) =>
+        agent.postForm(`${stage.tessera.url}/reset-password/new`, {
+          csrf: hiddenField(form, 'csrf'),
+          token: hiddenField(form, 'token'),
+          password,
+        });
+      const statuses = (await Promise.all([submit('race winner passphrase'), submit('race loser passphrase')]))
+        .map((r) => r.status)
+        .sort();
       assert.deepEqual(statuses, [200, 400]);
 
       const stale = await requestReset(email);
-      const staleLink = linkIn((await stage.smtp.waitForMail((m) => m.to.includes(email) && /Reset/.test(m.subject) && linkIn(m.text) !== link)).text)!;
-      const account = (await stage.tessera.store.db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
-      const current = (await stage.tessera.accounts.authenticate(email, 'race winner passphrase').catch(() => undefined)) ? 'race winner passphrase' : 'race loser passphrase';
+      const staleLink = linkIn(
+        (
+          await stage.smtp.waitForMail(
+            (m) => m.to.includes(email) && /Reset/.test(m.subject) && linkIn(m.text) !== link,
+          )
+        ).text,
+      )!;
+      const account = (
+        await stage.tessera.store.db
+          .selectFrom('accounts')
+          .select('id')
+          .where('email', '=', email)
+          .executeTakeFirstOrThrow()
+      ).id;
+      const current = (await stage.tessera.accounts
+        .authenticate(email, 'race winner passphrase')
+        .catch(() => undefined))
+        ? 'race winner passphrase'
+        : 'race loser passphrase';
       await stage.tessera.selfService.changePassword(account, current, 'changed on the account page');
       const staleForm = await (await stale.agent.request(staleLink)).text();
-      const used = await stale.agent.postForm(`${stage.tessera.url}/reset-password/new`, { csrf: hiddenField(staleForm, 'csrf'), token: hiddenField(staleForm, 'token'), password: 'too late passphrase' });
+      const used = await stale.agent.postForm(`${stage.tessera.url}/reset-password/new`, {
+        csrf: hiddenField(staleForm, 'csrf'),
+        token: hiddenField(staleForm, 'token'),
+        password: 'too late passphrase',
+      });
       assert.equal(used.status, 400);
       assert.ok(await stage.tessera.accounts.authenticate(email, 'changed on the account page'));
     });

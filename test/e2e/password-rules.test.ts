@@ -20,18 +20,29 @@ const nfd = nfc.normalize('NFD');
 for (const dialect of await testDialects()) {
   describe(`password rules over HTTP on ${dialect}`, () => {
     let tessera: RunningTessera;
-    before(async () => { tessera = await startTessera(dialect, { accounts: { captchaMaxNumber: 5000 } }); });
+    before(async () => {
+      tessera = await startTessera(dialect, { accounts: { captchaMaxNumber: 5000 } });
+    });
     after(() => tessera.stop());
 
     const address = (name: string) => `${name}-${dialect}@example.com`;
     const hashOf = async (email: string) =>
-      (await tessera.store.db.selectFrom('accounts').select('password_hash').where('email', '=', email).executeTakeFirst())?.password_hash;
+      (
+        await tessera.store.db
+          .selectFrom('accounts')
+          .select('password_hash')
+          .where('email', '=', email)
+          .executeTakeFirst()
+      )?.password_hash;
     const accountId = async (email: string) =>
-      (await tessera.store.db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+      (await tessera.store.db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow())
+        .id;
 
     async function mailTo(email: string, subject: RegExp, after: string[] = []): Promise<{ id: string; text: string }> {
       for (let i = 0; i < 200; i++) {
-        const mail = (await tessera.outbox.recent({ to: email })).find((m) => subject.test(m.subject) && !after.includes(m.id));
+        const mail = (await tessera.outbox.recent({ to: email })).find(
+          (m) => subject.test(m.subject) && !after.includes(m.id),
+        );
         if (mail) return mail;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -48,7 +59,11 @@ for (const dialect of await testDialects()) {
     async function signUp(email: string, password: string) {
       const agent = createAgent();
       const form = await openInteraction(agent, '/account/signup');
-      const response = await agent.postForm(`${form.url}/signup`, { csrf: hiddenField(form.body, 'csrf'), email, password });
+      const response = await agent.postForm(`${form.url}/signup`, {
+        csrf: hiddenField(form.body, 'csrf'),
+        email,
+        password,
+      });
       return { agent, form, response, body: await response.text() };
     }
 
@@ -57,22 +72,35 @@ for (const dialect of await testDialects()) {
       assert.equal(done.response.status, 200, 'the confirmation page');
       const code = (await mailTo(email, /Confirm/)).text.match(/code is (\d{6})/)![1];
       const confirmed = await done.agent.postForm(`${done.form.url}/verify`, {
-        csrf: hiddenField(done.body, 'csrf'), verification: hiddenField(done.body, 'verification'), code,
+        csrf: hiddenField(done.body, 'csrf'),
+        verification: hiddenField(done.body, 'verification'),
+        code,
       });
       assert.equal(confirmed.status, 303, 'confirmed and signed in');
     }
 
     /** Signs in at the account site; on success, the account page and the agent holding its session. */
-    async function signIn(email: string, password: string, otpKey?: string): Promise<{ status: number; agent: Agent; page: string }> {
+    async function signIn(
+      email: string,
+      password: string,
+      otpKey?: string,
+    ): Promise<{ status: number; agent: Agent; page: string }> {
       const agent = createAgent();
       const form = await openInteraction(agent, '/account/login');
-      const login = await agent.postForm(`${form.url}/login`, { csrf: hiddenField(form.body, 'csrf'), email, password });
+      const login = await agent.postForm(`${form.url}/login`, {
+        csrf: hiddenField(form.body, 'csrf'),
+        email,
+        password,
+      });
       if (login.status !== 303) return { status: login.status, agent, page: await login.text() };
       let landed = await agent.follow(new URL(login.headers.get('location')!, form.url).toString(), tessera.url);
       let page = await landed.response.text();
       if (otpKey && /\/interaction\/[\w-]+$/.test(landed.url) && page.includes('/otp"')) {
         // The account site may ask an account with a token for its code.
-        const otp = await agent.postForm(`${landed.url}/otp`, { csrf: hiddenField(page, 'csrf'), code: oathtool(otpKey) });
+        const otp = await agent.postForm(`${landed.url}/otp`, {
+          csrf: hiddenField(page, 'csrf'),
+          code: oathtool(otpKey),
+        });
         landed = await agent.follow(new URL(otp.headers.get('location')!, landed.url).toString(), tessera.url);
         page = await landed.response.text();
       }
@@ -81,7 +109,11 @@ for (const dialect of await testDialects()) {
     }
 
     async function changePassword(agent: Agent, accountPage: string, current: string, next: string) {
-      const response = await agent.postForm(`${tessera.url}/account/password`, { csrf: hiddenField(accountPage, 'csrf'), current_password: current, new_password: next });
+      const response = await agent.postForm(`${tessera.url}/account/password`, {
+        csrf: hiddenField(accountPage, 'csrf'),
+        current_password: current,
+        new_password: next,
+      });
       return { status: response.status, body: await response.text() };
     }
 
@@ -90,15 +122,37 @@ for (const dialect of await testDialects()) {
       const agent = createAgent();
       const before = (await tessera.outbox.recent({ to: email })).map((m) => m.id);
       const page = await (await agent.request(`${tessera.url}/reset-password`)).text();
-      const challenge = JSON.parse(page.match(/data-captcha="([^"]+)"/)![1].replaceAll('&quot;', '"').replaceAll('&amp;', '&'));
-      const solution = await solveChallenge(challenge.challenge, challenge.salt, challenge.algorithm, challenge.maxnumber).promise;
-      const captcha = Buffer.from(JSON.stringify({ ...challenge, number: solution!.number, maxnumber: undefined })).toString('base64');
-      const asked = await agent.postForm(`${tessera.url}/reset-password`, { csrf: hiddenField(page, 'csrf'), email, captcha });
+      const challenge = JSON.parse(
+        page
+          .match(/data-captcha="([^"]+)"/)![1]
+          .replaceAll('&quot;', '"')
+          .replaceAll('&amp;', '&'),
+      );
+      const solution = await solveChallenge(
+        challenge.challenge,
+        challenge.salt,
+        challenge.algorithm,
+        challenge.maxnumber,
+      ).promise;
+      const captcha = Buffer.from(
+        JSON.stringify({ ...challenge, number: solution!.number, maxnumber: undefined }),
+      ).toString('base64');
+      const asked = await agent.postForm(`${tessera.url}/reset-password`, {
+        csrf: hiddenField(page, 'csrf'),
+        email,
+        captcha,
+      });
       assert.equal(asked.status, 200);
-      const link = (await mailTo(email, /Reset/, before)).text.match(/https?:\/\/\S+\/reset-password\/new\?token=[\w-]+/)![0];
+      const link = (await mailTo(email, /Reset/, before)).text.match(
+        /https?:\/\/\S+\/reset-password\/new\?token=[\w-]+/,
+      )![0];
       const form = await (await agent.request(link)).text();
       const submit = async (password: string) => {
-        const response = await agent.postForm(`${tessera.url}/reset-password/new`, { csrf: hiddenField(form, 'csrf'), token: hiddenField(form, 'token'), password });
+        const response = await agent.postForm(`${tessera.url}/reset-password/new`, {
+          csrf: hiddenField(form, 'csrf'),
+          token: hiddenField(form, 'token'),
+          password,
+        });
         return { status: response.status, body: await response.text() };
       };
       return { form, submit };
@@ -123,7 +177,11 @@ for (const dialect of await testDialects()) {
 
     it('T1: a staff account with an active OTP token may change its password to 8–14 characters; one without a token may not', async () => {
       const withToken = address('t1-staff-token');
-      const staff = await tessera.accounts.createByOperator({ email: withToken, password: 'staff passphrase one', workforce: true });
+      const staff = await tessera.accounts.createByOperator({
+        email: withToken,
+        password: 'staff passphrase one',
+        workforce: true,
+      });
       const key = await enrolMobileToken(tessera, staff.id, withToken);
       const signedIn = await signIn(withToken, 'staff passphrase one', key);
       const seven = await changePassword(signedIn.agent, signedIn.page, 'staff passphrase one', 'oak tre');
@@ -138,15 +196,24 @@ for (const dialect of await testDialects()) {
       assert.ok(await tessera.accounts.authenticate(withToken, 'fourteen chars'));
 
       const withoutToken = address('t1-staff-plain');
-      await tessera.accounts.createByOperator({ email: withoutToken, password: 'staff passphrase two', workforce: true });
+      await tessera.accounts.createByOperator({
+        email: withoutToken,
+        password: 'staff passphrase two',
+        workforce: true,
+      });
       const plain = await signIn(withoutToken, 'staff passphrase two');
       for (const next of ['oak tree', 'fourteen chars']) {
         const refused = await changePassword(plain.agent, plain.page, 'staff passphrase two', next);
         assert.equal(refused.status, 400, next);
         assert.match(refused.body, /Use at least 15 characters\./);
-        await assert.rejects(tessera.accounts.authenticate(withoutToken, next), { code: 'identity.invalid_credentials' });
+        await assert.rejects(tessera.accounts.authenticate(withoutToken, next), {
+          code: 'identity.invalid_credentials',
+        });
       }
-      assert.ok(await tessera.accounts.authenticate(withoutToken, 'staff passphrase two'), 'the old password still works');
+      assert.ok(
+        await tessera.accounts.authenticate(withoutToken, 'staff passphrase two'),
+        'the old password still works',
+      );
     });
 
     it('T1: the change-password and reset forms show the minimum that applies, and reset follows it', async () => {
@@ -187,7 +254,11 @@ for (const dialect of await testDialects()) {
       const changed = await changePassword(session.agent, session.page, nfd, `${nfd} et thé`);
       assert.equal(changed.status, 200);
       assert.equal((await signIn(signedUp, `${nfc} et thé`)).status, 303);
-      const emailChange = await session.agent.postForm(`${tessera.url}/account/email`, { csrf: hiddenField(session.page, 'csrf'), new_email: address('t50-new'), email_current_password: `${nfd} et thé` });
+      const emailChange = await session.agent.postForm(`${tessera.url}/account/email`, {
+        csrf: hiddenField(session.page, 'csrf'),
+        new_email: address('t50-new'),
+        email_current_password: `${nfd} et thé`,
+      });
       assert.equal(emailChange.status, 200);
       assert.match(await emailChange.text(), /We sent a confirmation link/);
 
@@ -200,7 +271,10 @@ for (const dialect of await testDialects()) {
 
       // Delete asks the current password too.
       const last = await signIn(signedUp, `${nfd} et thé`);
-      const deleted = await last.agent.postForm(`${tessera.url}/account/delete`, { csrf: hiddenField(last.page, 'csrf'), delete_current_password: `${nfc} et thé` });
+      const deleted = await last.agent.postForm(`${tessera.url}/account/delete`, {
+        csrf: hiddenField(last.page, 'csrf'),
+        delete_current_password: `${nfc} et thé`,
+      });
       assert.equal(deleted.status, 200);
       assert.equal(await hashOf(signedUp), undefined, 'the account is gone');
     });
@@ -210,12 +284,24 @@ for (const dialect of await testDialects()) {
       const legacy = async (email: string) => {
         const hash = await argon2.hash(nfd, argon2Options);
         await store.createAccount({
-          id: randomUUID(), kind: 'customer', email, emailVerified: true, directoryId: null, username: null, groups: [],
-          passwordHash: hash, name: null, status: 'active', createdAt: Date.now(),
+          id: randomUUID(),
+          kind: 'customer',
+          email,
+          emailVerified: true,
+          directoryId: null,
+          username: null,
+          groups: [],
+          passwordHash: hash,
+          name: null,
+          status: 'active',
+          createdAt: Date.now(),
         });
         return hash;
       };
-      for (const [name, typed] of [['nfd', nfd], ['nfc', nfc]] as const) {
+      for (const [name, typed] of [
+        ['nfd', nfd],
+        ['nfc', nfc],
+      ] as const) {
         const email = address(`t50-legacy-${name}`);
         const stored = await legacy(email);
         assert.equal((await signIn(email, `${typed}!`)).status, 401, 'a wrong password is still wrong');
@@ -226,8 +312,16 @@ for (const dialect of await testDialects()) {
         assert.notEqual(upgraded, stored, 'the hash was replaced');
         assert.equal(await argon2.verify(upgraded, nfc), true, 'by a hash of the NFC form');
         assert.equal(await argon2.verify(upgraded, nfd), false);
-        const events = await tessera.store.db.selectFrom('audit_events').select(['action', 'outcome']).where('subject', '=', await accountId(email)).where('action', '=', 'account.password_rehash').execute();
-        assert.deepEqual(events.map((e) => ({ ...e })), [{ action: 'account.password_rehash', outcome: 'success' }]);
+        const events = await tessera.store.db
+          .selectFrom('audit_events')
+          .select(['action', 'outcome'])
+          .where('subject', '=', await accountId(email))
+          .where('action', '=', 'account.password_rehash')
+          .execute();
+        assert.deepEqual(
+          events.map((e) => ({ ...e })),
+          [{ action: 'account.password_rehash', outcome: 'success' }],
+        );
         // Both forms keep working with the new hash.
         assert.equal((await signIn(email, nfd)).status, 303);
         assert.equal((await signIn(email, nfc)).status, 303);

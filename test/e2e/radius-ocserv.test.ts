@@ -6,7 +6,13 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../support/databases.ts';
 import { startTessera, type RunningTessera } from '../support/tessera.ts';
-import { ocservUnavailable, startOcserv, openconnectLogin, type Ocserv, type OpenconnectLogin } from '../support/ocserv.ts';
+import {
+  ocservUnavailable,
+  startOcserv,
+  openconnectLogin,
+  type Ocserv,
+  type OpenconnectLogin,
+} from '../support/ocserv.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
 
 const secret = 'a-shared-secret-of-32-characters!';
@@ -31,10 +37,16 @@ for (const dialect of await testDialects()) {
           clients: [{ name: 'ocserv', address: '127.0.0.1', secret, requireMessageAuthenticator: false }],
         },
       });
-      await tessera.policies.save({ appId: 'radius:ocserv', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, 0);
+      await tessera.policies.save(
+        { appId: 'radius:ocserv', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+        0,
+      );
       ocserv = await startOcserv({ radiusPort: tessera.radiusAddress()!.port, secret });
     });
-    after(async () => { await ocserv?.close(); await tessera?.stop(); });
+    after(async () => {
+      await ocserv?.close();
+      await tessera?.stop();
+    });
 
     async function employee(email: string) {
       const account = await tessera.accounts.createByOperator({ email, password, workforce: true });
@@ -45,12 +57,28 @@ for (const dialect of await testDialects()) {
     type Login = OpenconnectLogin & { audit: Array<Record<string, unknown>> };
     async function login(answers: string[]): Promise<Login> {
       const db = tessera.store.db;
-      const last = async () => Number((await db.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst())?.seq ?? 0);
+      const last = async () =>
+        Number(
+          (
+            await db
+              .selectFrom('audit_events')
+              .select((eb) => eb.fn.max('seq').as('seq'))
+              .executeTakeFirst()
+          )?.seq ?? 0,
+        );
       const mark = await last();
       const result = await openconnectLogin(ocserv, answers);
-      const rows = await db.selectFrom('audit_events').select(['action', 'details']).where('seq', '>', mark).where('action', 'like', 'radius.%').orderBy('seq').execute();
-      const verdict = (details: { steps?: Array<{ action: string; outcome: string }> }) =>
-        ({ ...details, ...(details.steps ? { steps: details.steps.map((s) => `${s.action}:${s.outcome}`) } : {}) });
+      const rows = await db
+        .selectFrom('audit_events')
+        .select(['action', 'details'])
+        .where('seq', '>', mark)
+        .where('action', 'like', 'radius.%')
+        .orderBy('seq')
+        .execute();
+      const verdict = (details: { steps?: Array<{ action: string; outcome: string }> }) => ({
+        ...details,
+        ...(details.steps ? { steps: details.steps.map((s) => `${s.action}:${s.outcome}`) } : {}),
+      });
       return { ...result, audit: rows.map((row) => ({ action: row.action, ...verdict(JSON.parse(row.details)) })) };
     }
     // Everything a failure needs to be understood: the conversation openconnect saw, Tessera's verdicts, ocserv's log.
@@ -59,10 +87,13 @@ for (const dialect of await testDialects()) {
     // 00 43…: ocserv returned 41 42). Random 32-octet States contain a 0x00 about one time in eight.
     const explain = (login: Login) => {
       const stateLost = login.audit.some((a) => a.reason === 'radius.state_invalid')
-        ? '\nTessera did not recognise the State ocserv sent back. ocserv 1.1.6 keeps the State as a C string '
-          + '(talloc_strdup), so a State with a 0x00 byte comes back cut short at that byte.' : '';
-      return `openconnect exited ${login.exitCode}${stateLost}\n--- openconnect stderr:\n${login.stderr}\n--- Tessera RADIUS audit:\n`
-        + `${JSON.stringify(login.audit)}\n--- ocserv log (tail):\n${ocserv.log().split('\n').slice(-40).join('\n')}`;
+        ? '\nTessera did not recognise the State ocserv sent back. ocserv 1.1.6 keeps the State as a C string ' +
+          '(talloc_strdup), so a State with a 0x00 byte comes back cut short at that byte.'
+        : '';
+      return (
+        `openconnect exited ${login.exitCode}${stateLost}\n--- openconnect stderr:\n${login.stderr}\n--- Tessera RADIUS audit:\n` +
+        `${JSON.stringify(login.audit)}\n--- ocserv log (tail):\n${ocserv.log().split('\n').slice(-40).join('\n')}`
+      );
     };
 
     it('logs in with password and TOTP code after Tessera\'s "second password" challenge, and gets the session cookie', async () => {
@@ -72,8 +103,24 @@ for (const dialect of await testDialects()) {
       assert.equal(accepted.exitCode, 0, explain(accepted));
       assert.match(accepted.cookie ?? '', /webvpn=/, explain(accepted));
       // ocserv puts the challenge's Reply-Message on the form above a second password field.
-      assert.match(accepted.stderr, /Username:[\s\S]*Password:[\s\S]*Enter your second password: the 6-digit OTP code from your OTP app\.[\s\S]*Password1:/, explain(accepted));
-      assert.deepEqual(accepted.audit, [{ action: 'radius.accept', client: 'ocserv', user, factors: ['pwd', 'otp'], steps: ['account.sign_in:success', 'otp.validate:success'] }], explain(accepted));
+      assert.match(
+        accepted.stderr,
+        /Username:[\s\S]*Password:[\s\S]*Enter your second password: the 6-digit OTP code from your OTP app\.[\s\S]*Password1:/,
+        explain(accepted),
+      );
+      assert.deepEqual(
+        accepted.audit,
+        [
+          {
+            action: 'radius.accept',
+            client: 'ocserv',
+            user,
+            factors: ['pwd', 'otp'],
+            steps: ['account.sign_in:success', 'otp.validate:success'],
+          },
+        ],
+        explain(accepted),
+      );
     });
 
     it('asks "Enter your OTP code" on the next login and refuses a wrong code', async () => {
@@ -84,7 +131,9 @@ for (const dialect of await testDialects()) {
 
       const now = Date.now();
       // Not a code of any step Tessera might accept now (its window, around the drift seen at enrolment).
-      const valid = new Set([-90_000, -60_000, -30_000, 0, 30_000, 60_000].map((offset) => oathtool(key, now + offset)));
+      const valid = new Set(
+        [-90_000, -60_000, -30_000, 0, 30_000, 60_000].map((offset) => oathtool(key, now + offset)),
+      );
       const wrongCode = ['000000', '111111', '222222', '333333'].find((code) => !valid.has(code))!;
       const refused = await login([user, password, wrongCode]);
       assert.notEqual(refused.exitCode, 0, explain(refused));
@@ -94,7 +143,19 @@ for (const dialect of await testDialects()) {
       // ocserv ends the login with HTTP 401 and does not pass on the Reject's Reply-Message.
       assert.match(refused.stderr, /HTTP\/1\.1 401 Authentication failed/);
       // Refused for the code itself, not for a lost State.
-      assert.deepEqual(refused.audit, [{ action: 'radius.reject', client: 'ocserv', user, reason: 'otp.wrong_code', steps: ['account.sign_in:success', 'otp.validate:wrong_code'] }], explain(refused));
+      assert.deepEqual(
+        refused.audit,
+        [
+          {
+            action: 'radius.reject',
+            client: 'ocserv',
+            user,
+            reason: 'otp.wrong_code',
+            steps: ['account.sign_in:success', 'otp.validate:wrong_code'],
+          },
+        ],
+        explain(refused),
+      );
     });
 
     it('refuses a wrong password without asking for a code', async () => {
@@ -106,7 +167,19 @@ for (const dialect of await testDialects()) {
       assert.doesNotMatch(refused.stderr, /Password1:|OTP/);
       // ocserv shows the Reject's Reply-Message and lets the user try the password again (stdin then has no more).
       assert.match(refused.stderr, /Password:[\s\S]*Your IT code or password is incorrect\.[\s\S]*Password:/);
-      assert.deepEqual(refused.audit, [{ action: 'radius.reject', client: 'ocserv', user, reason: 'identity.invalid_credentials', steps: ['account.sign_in:failure'] }], explain(refused));
+      assert.deepEqual(
+        refused.audit,
+        [
+          {
+            action: 'radius.reject',
+            client: 'ocserv',
+            user,
+            reason: 'identity.invalid_credentials',
+            steps: ['account.sign_in:failure'],
+          },
+        ],
+        explain(refused),
+      );
     });
   });
 }

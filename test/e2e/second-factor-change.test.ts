@@ -18,12 +18,30 @@ for (const dialect of await testDialects()) {
     let wiki: client.Configuration;
     before(async () => {
       tessera = await startTessera(dialect);
-      [portal, webmail, wiki] = await Promise.all([registerApp(tessera, 'portal'), registerApp(tessera, 'webmail'), registerApp(tessera, 'wiki')]);
-      await tessera.policies.save({ appId: 'portal', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, 0);
+      [portal, webmail, wiki] = await Promise.all([
+        registerApp(tessera, 'portal'),
+        registerApp(tessera, 'webmail'),
+        registerApp(tessera, 'wiki'),
+      ]);
+      await tessera.policies.save(
+        { appId: 'portal', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+        0,
+      );
       // The wiki is in its grace period: people without a token are invited to register, and may put it off.
-      await tessera.policies.save({ appId: 'wiki', otp: 'required', goLiveAt: Date.now() + 86_400_000, graceSeconds: 7 * 86_400, groupOverrides: {} }, 0);
+      await tessera.policies.save(
+        {
+          appId: 'wiki',
+          otp: 'required',
+          goLiveAt: Date.now() + 86_400_000,
+          graceSeconds: 7 * 86_400,
+          groupOverrides: {},
+        },
+        0,
+      );
     });
-    after(async () => { await tessera?.stop(); });
+    after(async () => {
+      await tessera?.stop();
+    });
 
     async function staff(name: string, withToken: boolean) {
       const email = `${name}-${dialect}@example.com`;
@@ -38,21 +56,36 @@ for (const dialect of await testDialects()) {
       const plain = await authorize(tessera, webmail, { email: victim.email, password });
       assert.ok(plain.step.url.startsWith(testRedirectUri), 'signed in at the webmail with the password');
       const accountPage = await (await plain.agent.request(`${tessera.url}/account`)).text();
-      const register = await plain.agent.postForm(`${tessera.url}/account/otp/register`, { csrf: hiddenField(accountPage, 'csrf') });
+      const register = await plain.agent.postForm(`${tessera.url}/account/otp/register`, {
+        csrf: hiddenField(accountPage, 'csrf'),
+      });
       assert.equal(register.status, 303);
       assert.equal(register.headers.get('location'), '/account/reauthenticate-code');
       assert.doesNotMatch(await register.text(), /otp-key|otpauth/, 'no new secret is shown');
       // That sign-in asks for the password and then a code from the current app: the password alone stops there.
       const again = await plain.agent.follow(`${tessera.url}/account/reauthenticate-code`, tessera.url);
       const signInPage = await again.response.text();
-      const afterPassword = await plain.agent.postForm(`${again.url}/login`, { csrf: hiddenField(signInPage, 'csrf'), email: victim.email, password });
-      const codePage = await (await plain.agent.follow(new URL(afterPassword.headers.get('location')!, tessera.url).toString(), tessera.url)).response.text();
+      const afterPassword = await plain.agent.postForm(`${again.url}/login`, {
+        csrf: hiddenField(signInPage, 'csrf'),
+        email: victim.email,
+        password,
+      });
+      const codePage = await (
+        await plain.agent.follow(new URL(afterPassword.headers.get('location')!, tessera.url).toString(), tessera.url)
+      ).response.text();
       assert.match(codePage, /Enter your OTP code/);
       assert.doesNotMatch(codePage, /otp-key/);
       // A forged confirmation changes nothing, and the victim's app still works.
-      const forged = await plain.agent.postForm(`${tessera.url}/account/otp/confirm`, { csrf: hiddenField(accountPage, 'csrf'), enrolment: 'a-made-up-id', code: '123456' });
+      const forged = await plain.agent.postForm(`${tessera.url}/account/otp/confirm`, {
+        csrf: hiddenField(accountPage, 'csrf'),
+        enrolment: 'a-made-up-id',
+        code: '123456',
+      });
       assert.ok(forged.status >= 400);
-      assert.deepEqual((await tessera.otp.list(victim.id)).map((t) => t.state), ['active']);
+      assert.deepEqual(
+        (await tessera.otp.list(victim.id)).map((t) => t.state),
+        ['active'],
+      );
       assert.ok(await tessera.otp.validate(victim.id, oathtool(victim.key!)));
     });
 
@@ -62,18 +95,30 @@ for (const dialect of await testDialects()) {
       const done = await signedIn.submit('otp', { code: oathtool(person.key!) });
       assert.ok(done.url.startsWith(testRedirectUri));
       const accountPage = await (await signedIn.agent.request(`${tessera.url}/account`)).text();
-      const enrolPage = await (await signedIn.agent.postForm(`${tessera.url}/account/otp/register`, { csrf: hiddenField(accountPage, 'csrf') })).text();
+      const enrolPage = await (
+        await signedIn.agent.postForm(`${tessera.url}/account/otp/register`, { csrf: hiddenField(accountPage, 'csrf') })
+      ).text();
       const newKey = enrolPage.match(/id="otp-key"[^>]*>([A-Z2-7 ]+)</)![1].replace(/ /g, '');
-      const confirmed = await signedIn.agent.postForm(`${tessera.url}/account/otp/confirm`, { csrf: hiddenField(enrolPage, 'csrf'), enrolment: hiddenField(enrolPage, 'enrolment'), code: oathtool(newKey) });
+      const confirmed = await signedIn.agent.postForm(`${tessera.url}/account/otp/confirm`, {
+        csrf: hiddenField(enrolPage, 'csrf'),
+        enrolment: hiddenField(enrolPage, 'enrolment'),
+        code: oathtool(newKey),
+      });
       assert.match(await confirmed.text(), /no longer work/);
 
       // A first app, registered with the password alone (no token yet), is allowed, and mailed about too.
       const newcomer = await staff('newcomer', false);
       const plain = await authorize(tessera, webmail, { email: newcomer.email, password });
       const page = await (await plain.agent.request(`${tessera.url}/account`)).text();
-      const firstEnrol = await (await plain.agent.postForm(`${tessera.url}/account/otp/register`, { csrf: hiddenField(page, 'csrf') })).text();
+      const firstEnrol = await (
+        await plain.agent.postForm(`${tessera.url}/account/otp/register`, { csrf: hiddenField(page, 'csrf') })
+      ).text();
       const firstKey = firstEnrol.match(/id="otp-key"[^>]*>([A-Z2-7 ]+)</)![1].replace(/ /g, '');
-      const registered = await plain.agent.postForm(`${tessera.url}/account/otp/confirm`, { csrf: hiddenField(firstEnrol, 'csrf'), enrolment: hiddenField(firstEnrol, 'enrolment'), code: oathtool(firstKey) });
+      const registered = await plain.agent.postForm(`${tessera.url}/account/otp/confirm`, {
+        csrf: hiddenField(firstEnrol, 'csrf'),
+        enrolment: hiddenField(firstEnrol, 'enrolment'),
+        code: oathtool(firstKey),
+      });
       assert.match(await registered.text(), /Your new OTP app is registered/);
       const [notice] = await tessera.outbox.recent({ to: newcomer.email });
       assert.match(notice.subject, /new OTP app was registered/);
@@ -101,7 +146,11 @@ for (const dialect of await testDialects()) {
       const person = await staff('later', false);
       const invited = await authorize(tessera, wiki, { email: person.email, password });
       assert.match(invited.page, /Remind me later/, 'the grace period invites without forcing');
-      const asked = await authorize(tessera, wiki, { email: person.email, password, params: { acr_values: 'urn:tessera:mfa' } });
+      const asked = await authorize(tessera, wiki, {
+        email: person.email,
+        password,
+        params: { acr_values: 'urn:tessera:mfa' },
+      });
       assert.match(asked.page, /Register your OTP app/);
       assert.doesNotMatch(asked.page, /Remind me later/);
       const skipped = await asked.submit('otp-later', {});
@@ -120,7 +169,10 @@ for (const dialect of await testDialects()) {
       const attackerKey = attacker.page.match(/id="otp-key"[^>]*>([A-Z2-7 ]+)</)![1].replace(/ /g, '');
       // Meanwhile the person registers their own app.
       const theirs = await enrolMobileToken(tessera, person.id, person.email);
-      const late = await attacker.submit('otp', { enrolment: hiddenField(attacker.page, 'enrolment'), code: oathtool(attackerKey) });
+      const late = await attacker.submit('otp', {
+        enrolment: hiddenField(attacker.page, 'enrolment'),
+        code: oathtool(attackerKey),
+      });
       assert.equal(late.status, 400);
       assert.match(late.page, /already has an OTP token/);
       assert.deepEqual((await tessera.otp.list(person.id)).filter((t) => t.state === 'active').length, 1);

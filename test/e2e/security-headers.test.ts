@@ -32,7 +32,9 @@ async function startOtherOrigin() {
     }
     if (url.pathname === '/callback') {
       let body = '';
-      req.on('data', (chunk) => { body += chunk; });
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
       req.on('end', () => {
         if (req.method === 'POST') posted.push(body);
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -46,18 +48,25 @@ async function startOtherOrigin() {
   return {
     url: `http://localhost:${(server.address() as AddressInfo).port}`,
     posted,
-    setTessera(url: string) { tesseraUrl = url; },
+    setTessera(url: string) {
+      tesseraUrl = url;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
 /** A GET with exactly these headers, Host included (fetch would not send a Host of our choosing). */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk) => { body += chunk; });
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on('error', reject);
@@ -86,7 +95,13 @@ function assertProtected(response: Response, what: string, kind: 'page' | 'other
 type Agent = ReturnType<typeof createAgent>;
 
 /** Follows redirects with the same extra headers on every hop, mapping the issuer's URLs to where the server listens. */
-async function walk(agent: Agent, first: Response, from: string, headers: Record<string, string>, local: (url: string) => string) {
+async function walk(
+  agent: Agent,
+  first: Response,
+  from: string,
+  headers: Record<string, string>,
+  local: (url: string) => string,
+) {
   let response = first;
   let url = from;
   while (response.status >= 300 && response.status < 400) {
@@ -97,13 +112,22 @@ async function walk(agent: Agent, first: Response, from: string, headers: Record
 }
 
 /** Signs in at the account site over HTTP, as a browser behind (or pretending to be behind) a proxy would. */
-async function signInToAccount(tessera: RunningTessera, email: string, headers: Record<string, string> = {}, issuer = tessera.url) {
+async function signInToAccount(
+  tessera: RunningTessera,
+  email: string,
+  headers: Record<string, string> = {},
+  issuer = tessera.url,
+) {
   const agent = createAgent();
   const local = (url: string) => url.replace(issuer, tessera.url);
   const start = `${tessera.url}/account/login`;
   const signInPage = await walk(agent, await agent.request(start, { headers }), start, headers, local);
   const text = await signInPage.response.text();
-  const posted = await agent.postForm(`${signInPage.url}/login`, { csrf: hiddenField(text, 'csrf'), email, password }, headers);
+  const posted = await agent.postForm(
+    `${signInPage.url}/login`,
+    { csrf: hiddenField(text, 'csrf'), email, password },
+    headers,
+  );
   const account = await walk(agent, posted, `${signInPage.url}/login`, headers, local);
   assert.equal(account.url, `${tessera.url}/account`);
   await account.response.text();
@@ -111,7 +135,12 @@ async function signInToAccount(tessera: RunningTessera, email: string, headers: 
 }
 
 /** The account page once its sessions list shows `address` (the address is saved just after the sign-in). */
-async function accountPageShowing(tessera: RunningTessera, agent: Agent, address: string, headers: Record<string, string> = {}) {
+async function accountPageShowing(
+  tessera: RunningTessera,
+  agent: Agent,
+  address: string,
+  headers: Record<string, string> = {},
+) {
   let page = '';
   for (let i = 0; i < 50; i++) {
     page = await (await agent.request(`${tessera.url}/account`, { headers })).text();
@@ -121,18 +150,33 @@ async function accountPageShowing(tessera: RunningTessera, agent: Agent, address
   return page;
 }
 
-function authorizeUrl(tessera: RunningTessera, clientId: string, redirectUri: string, extra: Record<string, string> = {}) {
+function authorizeUrl(
+  tessera: RunningTessera,
+  clientId: string,
+  redirectUri: string,
+  extra: Record<string, string> = {},
+) {
   return `${tessera.url}/oidc/auth?${new URLSearchParams({
-    client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: redirectUri, state: 'st', code_challenge: challenge, code_challenge_method: 'S256', ...extra,
+    client_id: clientId,
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: redirectUri,
+    state: 'st',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...extra,
   })}`;
 }
 
 /** Every CSP violation Chromium reports in this context, as the console and the securitypolicyviolation event say it. */
 async function watchCsp(context: BrowserContext): Promise<string[]> {
   const violations: string[] = [];
-  await context.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))`);
+  await context.addInitScript(
+    `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))`,
+  );
   context.on('console', (message) => {
-    if (/Content Security Policy|CSP violation/i.test(message.text())) violations.push(`${message.page()?.url()}: ${message.text()}`);
+    if (/Content Security Policy|CSP violation/i.test(message.text()))
+      violations.push(`${message.page()?.url()}: ${message.text()}`);
   });
   return violations;
 }
@@ -149,11 +193,21 @@ for (const dialect of await testDialects()) {
       callback = `${other.url}/callback`;
       // The proxy list names another machine: requests from 127.0.0.1 come straight from the client.
       tessera = await startTessera(dialect, {
-        http: { trustProxy: ['192.0.2.1'] }, metrics: { bearerToken: metricsToken }, accounts: { captchaMaxNumber: 5000 },
+        http: { trustProxy: ['192.0.2.1'] },
+        metrics: { bearerToken: metricsToken },
+        accounts: { captchaMaxNumber: 5000 },
       });
       other.setTessera(tessera.url);
-      await tessera.clients.add({ client_id: 'portal', client_name: 'Portal', redirect_uris: [callback], first_party: true });
-      await tessera.policies.save({ appId: 'portal', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} }, 0);
+      await tessera.clients.add({
+        client_id: 'portal',
+        client_name: 'Portal',
+        redirect_uris: [callback],
+        first_party: true,
+      });
+      await tessera.policies.save(
+        { appId: 'portal', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+        0,
+      );
       browser = await launchBrowser();
     });
     after(async () => {
@@ -171,7 +225,11 @@ for (const dialect of await testDialects()) {
       const signInText = await signInPage.response.text();
       assert.doesNotMatch(signInText, /<style|style="/, 'no inline style');
       assert.match(signInText, /<link rel="stylesheet" href="\/static\/tessera\.css\?v=[0-9a-f]{12}">/);
-      const posted = await agent.postForm(`${signInPage.url}/login`, { csrf: hiddenField(signInText, 'csrf'), email: `pages-${dialect}@example.com`, password });
+      const posted = await agent.postForm(`${signInPage.url}/login`, {
+        csrf: hiddenField(signInText, 'csrf'),
+        email: `pages-${dialect}@example.com`,
+        password,
+      });
       const enrol = await agent.follow(new URL(posted.headers.get('location')!, tessera.url).toString(), tessera.url);
       const enrolText = await enrol.response.text();
       assert.match(enrolText, /Register your OTP app/);
@@ -179,7 +237,11 @@ for (const dialect of await testDialects()) {
       assertProtected(enrol.response, 'OTP registration page');
       // The sign-in is done once the new app's first code is in (until then the person is signed in nowhere).
       const key = enrolText.match(/id="otp-key"[^>]*>([A-Z2-7 ]+)</)![1].replace(/ /g, '');
-      const registered = await agent.postForm(`${enrol.url}/otp`, { csrf: hiddenField(enrolText, 'csrf'), enrolment: hiddenField(enrolText, 'enrolment'), code: oathtool(key) });
+      const registered = await agent.postForm(`${enrol.url}/otp`, {
+        csrf: hiddenField(enrolText, 'csrf'),
+        enrolment: hiddenField(enrolText, 'enrolment'),
+        code: oathtool(key),
+      });
       await agent.follow(new URL(registered.headers.get('location')!, tessera.url).toString(), tessera.url);
 
       // The account page (signed in by the same SSO session), oidc-provider's logout confirmation and its error page.
@@ -189,7 +251,9 @@ for (const dialect of await testDialects()) {
       const logout = await agent.request(`${tessera.url}/oidc/session/end`, { headers: { accept: 'text/html' } });
       assert.match(await logout.text(), /Yes, sign me out/);
       assertProtected(logout, 'logout confirmation');
-      const providerError = await fetch(`${tessera.url}/oidc/auth?client_id=no-such-app`, { headers: { accept: 'text/html' } });
+      const providerError = await fetch(`${tessera.url}/oidc/auth?client_id=no-such-app`, {
+        headers: { accept: 'text/html' },
+      });
       assert.equal(providerError.status, 400);
       assert.match(await providerError.text(), /invalid_client|invalid_request/);
       assertProtected(providerError, 'oidc-provider error page');
@@ -201,7 +265,10 @@ for (const dialect of await testDialects()) {
       const reset = await fetch(`${tessera.url}/reset-password`);
       assert.match(await reset.text(), /<script src="\/static\/captcha\.js" defer><\/script>/);
       assertProtected(reset, 'reset page');
-      for (const [path, type] of [['/static/captcha.js', /^text\/javascript/], ['/static/tessera.css', /^text\/css/]] as const) {
+      for (const [path, type] of [
+        ['/static/captcha.js', /^text\/javascript/],
+        ['/static/tessera.css', /^text\/css/],
+      ] as const) {
         const asset = await fetch(`${tessera.url}${path}`);
         assertProtected(asset, path, 'other');
         assert.match(asset.headers.get('content-type') ?? '', type);
@@ -218,7 +285,13 @@ for (const dialect of await testDialects()) {
     });
 
     it('answers /metrics only with its bearer token', async () => {
-      for (const authorization of [undefined, 'Bearer not-the-token-at-all-0000', `Basic ${Buffer.from(`x:${metricsToken}`).toString('base64')}`, `Bearer ${metricsToken}x`, `Bearer  ${metricsToken}`]) {
+      for (const authorization of [
+        undefined,
+        'Bearer not-the-token-at-all-0000',
+        `Basic ${Buffer.from(`x:${metricsToken}`).toString('base64')}`,
+        `Bearer ${metricsToken}x`,
+        `Bearer  ${metricsToken}`,
+      ]) {
         const refused = await fetch(`${tessera.url}/metrics`, { headers: authorization ? { authorization } : {} });
         assert.equal(refused.status, 401, `refused with ${authorization}`);
         assert.match(refused.headers.get('www-authenticate') ?? '', /^Bearer /);
@@ -245,8 +318,12 @@ for (const dialect of await testDialects()) {
       const frames = page.frames().filter((f) => f !== page.mainFrame());
       assert.equal(frames.length, 2);
       for (const frame of frames) {
-        const text = await frame.evaluate('document.body ? document.body.innerText : ""').catch(() => '') as string;
-        assert.doesNotMatch(text, /Your account|Sign out|Yes, sign me out|Tessera/, `framed ${frame.url()} shows nothing of Tessera`);
+        const text = (await frame.evaluate('document.body ? document.body.innerText : ""').catch(() => '')) as string;
+        assert.doesNotMatch(
+          text,
+          /Your account|Sign out|Yes, sign me out|Tessera/,
+          `framed ${frame.url()} shows nothing of Tessera`,
+        );
         assert.equal(await frame.getByRole('button', { name: 'Yes, sign me out' }).count(), 0);
       }
       // Still signed in: nothing in the frames could be clicked.
@@ -265,7 +342,10 @@ for (const dialect of await testDialects()) {
       await page.goto(authorizeUrl(tessera, 'portal', callback));
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
       // The stylesheet is a file of Tessera's, allowed by style-src 'self'.
-      assert.equal(await page.evaluate(`getComputedStyle(document.querySelector('button[type=submit]')).backgroundColor`), 'rgb(29, 78, 216)');
+      assert.equal(
+        await page.evaluate(`getComputedStyle(document.querySelector('button[type=submit]')).backgroundColor`),
+        'rgb(29, 78, 216)',
+      );
       assert.deepEqual(await accessibilityViolations(page), []);
       await page.getByLabel('E-mail address').fill(email);
       await page.getByLabel('Password').fill(password);
@@ -275,8 +355,11 @@ for (const dialect of await testDialects()) {
       const qr = page.getByRole('img', { name: 'QR code to register your OTP app' });
       assert.ok(await qr.isVisible());
       // Polled through the DevTools protocol: waitForFunction would evaluate a string in the page, which the CSP forbids.
-      const drawn = () => page.evaluate(`(() => { const img = document.querySelector('main img'); return img.complete && img.naturalWidth > 0; })()`);
-      for (let i = 0; i < 50 && !await drawn(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const drawn = () =>
+        page.evaluate(
+          `(() => { const img = document.querySelector('main img'); return img.complete && img.naturalWidth > 0; })()`,
+        );
+      for (let i = 0; i < 50 && !(await drawn()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
       assert.ok(await drawn(), 'the QR code is drawn');
       assert.deepEqual(await accessibilityViolations(page), []);
       await page.getByLabel('OTP code').fill(oathtool((await page.locator('#otp-key').textContent())!));
@@ -291,7 +374,11 @@ for (const dialect of await testDialects()) {
 
       await page.goto(`${tessera.url}/account`);
       await page.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
-      assert.equal(await page.evaluate(`getComputedStyle(document.querySelector('main')).maxWidth`), '960px', 'the wide layout is a class now');
+      assert.equal(
+        await page.evaluate(`getComputedStyle(document.querySelector('main')).maxWidth`),
+        '960px',
+        'the wide layout is a class now',
+      );
       assert.deepEqual(await accessibilityViolations(page), []);
 
       await page.goto(`${tessera.url}/oidc/session/end`);
@@ -316,20 +403,31 @@ for (const dialect of await testDialects()) {
       await tessera.accounts.createByOperator({ email: `host-${dialect}@example.com`, password });
       const agent = await signInToAccount(tessera, `host-${dialect}@example.com`);
       const cookie = [...agent.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-      const forgeries: Record<string, string>[] = [{ host: 'evil.example' }, { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' }, { host: 'evil.example', 'x-forwarded-host': 'evil.example:8443', forwarded: 'host=evil.example;proto=https' }];
+      const forgeries: Record<string, string>[] = [
+        { host: 'evil.example' },
+        { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+        { host: 'evil.example', 'x-forwarded-host': 'evil.example:8443', forwarded: 'host=evil.example;proto=https' },
+      ];
       for (const forged of forgeries) {
         const discovery = await rawGet(`${tessera.url}/.well-known/openid-configuration`, forged);
         assert.equal(discovery.status, 200);
         assert.doesNotMatch(discovery.body, /evil/, `discovery with ${JSON.stringify(forged)}`);
         const document = JSON.parse(discovery.body) as Record<string, unknown>;
-        const urls = Object.entries(document).filter(([key, value]) => typeof value === 'string' && (key.endsWith('_endpoint') || key.endsWith('_uri') || key === 'issuer'));
+        const urls = Object.entries(document).filter(
+          ([key, value]) =>
+            typeof value === 'string' && (key.endsWith('_endpoint') || key.endsWith('_uri') || key === 'issuer'),
+        );
         assert.ok(urls.length >= 5);
-        for (const [key, value] of urls) assert.ok(String(value).startsWith(`${tessera.url}/`) || value === tessera.url, `${key}: ${value}`);
+        for (const [key, value] of urls)
+          assert.ok(String(value).startsWith(`${tessera.url}/`) || value === tessera.url, `${key}: ${value}`);
         assert.equal(discovery.headers['cache-control'], 'public, max-age=300');
 
         const logout = await rawGet(`${tessera.url}/oidc/session/end`, { ...forged, cookie, accept: 'text/html' });
         assert.equal(logout.status, 200);
-        assert.match(logout.body, new RegExp(`<form id="op.logoutForm" method="post" action="${tessera.url}/oidc/session/end/confirm">`));
+        assert.match(
+          logout.body,
+          new RegExp(`<form id="op.logoutForm" method="post" action="${tessera.url}/oidc/session/end/confirm">`),
+        );
         assert.doesNotMatch(logout.body, /evil/);
       }
     });
@@ -351,7 +449,9 @@ for (const dialect of await testDialects()) {
     before(async () => {
       tessera = await startTessera(dialect, { issuer, http: { trustProxy: ['127.0.0.1'] } });
     });
-    after(async () => { await tessera?.stop(); });
+    after(async () => {
+      await tessera?.stop();
+    });
 
     it('shows on the sessions page the client address the trusted proxy reported, not the hops the client wrote', async () => {
       // Each proxy appends the address it saw: the right-most hop not a trusted proxy is the client (as Fastify reads
@@ -359,17 +459,25 @@ for (const dialect of await testDialects()) {
       const email = `proxied-${dialect}@example.com`;
       await tessera.accounts.createByOperator({ email, password });
       // What a TLS-terminating proxy sends, after a client that wrote its own X-Forwarded-For.
-      const forwarded = { 'x-forwarded-for': '198.51.100.9, 203.0.113.7', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'id.example.test' };
+      const forwarded = {
+        'x-forwarded-for': '198.51.100.9, 203.0.113.7',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'id.example.test',
+      };
       const agent = await signInToAccount(tessera, email, forwarded, issuer);
       const account = await accountPageShowing(tessera, agent, '203.0.113.7', forwarded);
       assert.match(account, /<td>203\.0\.113\.7<\/td>/, 'the client address the trusted proxy reported');
       assert.doesNotMatch(account, /198\.51\.100\.9/, 'not the hop the client wrote itself');
     });
 
-    it('sends HSTS and keeps to the issuer\'s URLs, whatever the proxy says the host and scheme are', async () => {
+    it("sends HSTS and keeps to the issuer's URLs, whatever the proxy says the host and scheme are", async () => {
       const page = await fetch(`${tessera.url}/reset-password`);
       assert.equal(page.headers.get('strict-transport-security'), 'max-age=31536000; includeSubDomains');
-      const discovery = await rawGet(`${tessera.url}/.well-known/openid-configuration`, { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' });
+      const discovery = await rawGet(`${tessera.url}/.well-known/openid-configuration`, {
+        host: 'evil.example',
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'http',
+      });
       assert.equal(discovery.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
       assert.equal(JSON.parse(discovery.body).authorization_endpoint, `${issuer}/oidc/auth`);
       assert.doesNotMatch(discovery.body, /evil|http:/);

@@ -21,7 +21,9 @@ for (const dialect of await testDialects()) {
       tessera = await startTessera(dialect, { sessions: { absoluteSeconds: 600, idleSeconds: 120 } }, { clock });
       shop = await registerApp(tessera, 'shop');
     });
-    after(async () => { await tessera?.stop(); });
+    after(async () => {
+      await tessera?.stop();
+    });
 
     const silently = async (agent: Agent) => {
       const { step } = await authorize(tessera, shop, { agent, params: { prompt: 'none' } });
@@ -56,7 +58,11 @@ for (const dialect of await testDialects()) {
       clock.advance(100_000);
       assert.equal((await agent.request(`${tessera.url}/account`)).status, 200);
       clock.advance(100_000);
-      assert.equal((await agent.request(`${tessera.url}/account`)).status, 200, '200 s after the sign-in, 100 s after the last use');
+      assert.equal(
+        (await agent.request(`${tessera.url}/account`)).status,
+        200,
+        '200 s after the sign-in, 100 s after the last use',
+      );
       clock.advance(121_000);
       assert.equal(await silently(agent), 'login_required');
     });
@@ -68,8 +74,12 @@ for (const dialect of await testDialects()) {
       const statuses: number[] = [];
       for (let i = 0; i < 10; i++) {
         const path = ['password', 'email', 'delete'][i % 3];
-        const fields: Record<string, string> = path === 'password' ? { current_password: `wrong ${i}`, new_password: 'a brand new passphrase' }
-          : path === 'email' ? { email_current_password: `wrong ${i}`, new_email: `new-${dialect}@example.com` } : { delete_current_password: `wrong ${i}` };
+        const fields: Record<string, string> =
+          path === 'password'
+            ? { current_password: `wrong ${i}`, new_password: 'a brand new passphrase' }
+            : path === 'email'
+              ? { email_current_password: `wrong ${i}`, new_email: `new-${dialect}@example.com` }
+              : { delete_current_password: `wrong ${i}` };
         statuses.push((await agent.postForm(`${tessera.url}/account/${path}`, { csrf, ...fields })).status);
       }
       assert.deepEqual(statuses, Array(10).fill(400));
@@ -77,12 +87,19 @@ for (const dialect of await testDialects()) {
       assert.equal(right.status, 429);
       assert.ok(Number(right.headers.get('retry-after')) > 0);
       assert.match(await right.text(), /Too many attempts/);
-      assert.ok(await tessera.accounts.authenticate(email, password), 'the account is still there, its password unchanged');
+      assert.ok(
+        await tessera.accounts.authenticate(email, password),
+        'the account is still there, its password unchanged',
+      );
       // The window passes: the right password works again (a limit throttles, it never locks for good).
       clock.advance(301_000);
       const later = await signIn(email);
       const laterPage = await (await later.request(`${tessera.url}/account`)).text();
-      const changed = await later.postForm(`${tessera.url}/account/password`, { csrf: hiddenField(laterPage, 'csrf'), current_password: password, new_password: 'a brand new passphrase' });
+      const changed = await later.postForm(`${tessera.url}/account/password`, {
+        csrf: hiddenField(laterPage, 'csrf'),
+        current_password: password,
+        new_password: 'a brand new passphrase',
+      });
       assert.equal(changed.status, 200);
       assert.match(await changed.text(), /Your password is changed/);
     });

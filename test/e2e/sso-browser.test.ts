@@ -40,7 +40,11 @@ for (const dialect of await testDialects()) {
       const page = await browser.newPage();
       const email = `newcomer-${dialect}@example.com`;
       await page.goto(shop.url);
-      await page.getByRole('link', { name: 'Create account' }).or(page.getByRole('button', { name: 'Create account' })).first().click();
+      await page
+        .getByRole('link', { name: 'Create account' })
+        .or(page.getByRole('button', { name: 'Create account' }))
+        .first()
+        .click();
       await page.waitForURL(/\/interaction\//);
       assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Create your account');
       assert.deepEqual(await accessibilityViolations(page), []);

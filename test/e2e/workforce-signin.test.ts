@@ -25,22 +25,51 @@ for (const dialect of await testDialects()) {
       slapd = await startSlapd();
       // The first directory server is down for good: every connection fails over to slapd.
       deadUrl = `ldap://127.0.0.1:${await freePort()}`;
-      tessera = await startTessera(dialect, { directory: { ...fixtureConfig('openldap', [deadUrl, slapd.url]), domains: ['example.org', 'EXAMPLE'], passwordChangeUrl } });
-      const registered = await tessera.clients.add({ client_id: 'portal', client_name: 'Intranet portal', redirect_uris: [redirectUri], first_party: true });
-      config = await client.discovery(new URL(tessera.url), 'portal', String(registered.client_secret), undefined, { execute: [client.allowInsecureRequests] });
+      tessera = await startTessera(dialect, {
+        directory: {
+          ...fixtureConfig('openldap', [deadUrl, slapd.url]),
+          domains: ['example.org', 'EXAMPLE'],
+          passwordChangeUrl,
+        },
+      });
+      const registered = await tessera.clients.add({
+        client_id: 'portal',
+        client_name: 'Intranet portal',
+        redirect_uris: [redirectUri],
+        first_party: true,
+      });
+      config = await client.discovery(new URL(tessera.url), 'portal', String(registered.client_secret), undefined, {
+        execute: [client.allowInsecureRequests],
+      });
     });
-    after(async () => { await tessera?.stop(); await slapd?.close(); });
+    after(async () => {
+      await tessera?.stop();
+      await slapd?.close();
+    });
 
     async function signIn(name: string, password: string, params: Record<string, string> = {}) {
       const verifier = client.randomPKCECodeVerifier();
-      const url = client.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid email profile groups', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...params });
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: redirectUri,
+        scope: 'openid email profile groups',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        ...params,
+      });
       const agent = createAgent();
       const page = await agent.follow(url.toString(), tessera.url);
       const form = await page.response.text();
-      const response = await agent.postForm(`${page.url}/login`, { csrf: hiddenField(form, 'csrf'), email: name, password });
+      const response = await agent.postForm(`${page.url}/login`, {
+        csrf: hiddenField(form, 'csrf'),
+        email: name,
+        password,
+      });
       if (response.status !== 303) return { response, page: await response.text() };
       const done = await agent.follow(new URL(response.headers.get('location')!, tessera.url).toString(), tessera.url);
-      const tokens = await client.authorizationCodeGrant(config, new URL(done.url), { pkceCodeVerifier: verifier, idTokenExpected: true });
+      const tokens = await client.authorizationCodeGrant(config, new URL(done.url), {
+        pkceCodeVerifier: verifier,
+        idTokenExpected: true,
+      });
       return { response, tokens, claims: tokens.claims()! };
     }
 
@@ -54,7 +83,11 @@ for (const dialect of await testDialects()) {
         const again = await signIn(name, 'correct horse battery');
         assert.equal(again.claims?.sub, first.claims.sub, name);
       }
-      const rows = await tessera.store.db.selectFrom('accounts').select(['kind', 'directory_id']).where('username', '=', 'alice').execute();
+      const rows = await tessera.store.db
+        .selectFrom('accounts')
+        .select(['kind', 'directory_id'])
+        .where('username', '=', 'alice')
+        .execute();
       assert.equal(rows.length, 1);
       assert.equal(rows[0].kind, 'workforce');
       assert.match(rows[0].directory_id!, /^[0-9a-f-]{36}$/);
@@ -79,8 +112,17 @@ for (const dialect of await testDialects()) {
       assert.match(disabled.page!, /disabled in the company directory/);
       const expired = await signIn('erin', 'erin password 1');
       assert.equal(expired.claims, undefined);
-      assert.ok(expired.page!.includes(`Your directory password has expired. Change it at ${passwordChangeUrl}, then sign in again.`), 'the page says where to change it');
-      assert.doesNotMatch((await signIn('erin', 'not erin password')).page!, /expired/, 'a wrong password learns nothing');
+      assert.ok(
+        expired.page!.includes(
+          `Your directory password has expired. Change it at ${passwordChangeUrl}, then sign in again.`,
+        ),
+        'the page says where to change it',
+      );
+      assert.doesNotMatch(
+        (await signIn('erin', 'not erin password')).page!,
+        /expired/,
+        'a wrong password learns nothing',
+      );
       const empty = await signIn('alice', '');
       assert.match(empty.page!, /Enter your password/);
       for (const hostile of ['*', 'al*', '*)(uid=*', '*)(uid=*))(|(uid=*', 'alice\u0000', 'EXAMPLE\\*']) {
@@ -107,13 +149,26 @@ for (const dialect of await testDialects()) {
     it('disables an account the directory disabled and ends its tokens at the next sync', async () => {
       const zoe = await signIn('zoë', 'pässwörd ünïcödé', { scope: 'openid offline_access', prompt: 'consent' });
       assert.ok(zoe.tokens?.refresh_token, 'signed in with a refresh token');
-      await slapd.modify('dn: uid=zoë,ou=people,dc=example,dc=org\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n');
+      await slapd.modify(
+        'dn: uid=zoë,ou=people,dc=example,dc=org\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n',
+      );
       const result = await tessera.workforce!.sync();
       assert.ok(result.disabled >= 1);
-      await assert.rejects(client.refreshTokenGrant(config, zoe.tokens!.refresh_token!), (err: Error & { error?: string }) => err.error === 'invalid_grant');
-      const account = await tessera.store.db.selectFrom('accounts').select('status').where('username', '=', 'zoë').executeTakeFirstOrThrow();
+      await assert.rejects(
+        client.refreshTokenGrant(config, zoe.tokens!.refresh_token!),
+        (err: Error & { error?: string }) => err.error === 'invalid_grant',
+      );
+      const account = await tessera.store.db
+        .selectFrom('accounts')
+        .select('status')
+        .where('username', '=', 'zoë')
+        .executeTakeFirstOrThrow();
       assert.equal(account.status, 'disabled');
-      const audit = await tessera.store.db.selectFrom('audit_events').select(['action', 'details']).where('action', '=', 'account.disable').execute();
+      const audit = await tessera.store.db
+        .selectFrom('audit_events')
+        .select(['action', 'details'])
+        .where('action', '=', 'account.disable')
+        .execute();
       assert.match(audit[0].details, /directory_disabled/);
     });
   });
@@ -132,7 +187,12 @@ describe('workforce sign-in in the browser through the demo shop', () => {
     shop = await startDemoApp({ ...shopClient.app, issuer: tessera.url });
     browser = await launchBrowser();
   });
-  after(async () => { await browser?.close(); await shop?.close(); await tessera?.stop(); await slapd?.close(); });
+  after(async () => {
+    await browser?.close();
+    await shop?.close();
+    await tessera?.stop();
+    await slapd?.close();
+  });
 
   it('signs in with CORP\\alice and the directory password on the shared sign-in page', async () => {
     const page = await browser.newPage();

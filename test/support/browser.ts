@@ -6,10 +6,19 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}: install the Debian package chromium (.ci/run does)`);
+  if (!existsSync(executablePath))
+    throw new Error(`Chromium not found at ${executablePath}: install the Debian package chromium (.ci/run does)`);
   return chromium.launch({
     executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -21,8 +30,9 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
  * weakened it to run axe would no longer test the page people get.
  */
 export async function accessibilityViolations(page: Page): Promise<string[]> {
-  if (!await page.evaluate('typeof axe !== "undefined"')) await page.evaluate(axeSource);
-  const result = await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`) as
-    { violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> };
+  if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(axeSource);
+  const result = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`,
+  )) as { violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> };
   return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
 }

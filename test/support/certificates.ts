@@ -3,7 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface TestCertificate { certFile: string; keyFile: string }
+export interface TestCertificate {
+  certFile: string;
+  keyFile: string;
+}
 export interface TestCa {
   caFile: string;
   /** A leaf certificate signed by this CA, with the given CN and subjectAltName (e.g. `DNS:localhost,IP:127.0.0.1`). */
@@ -17,7 +20,19 @@ const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-n
 export function createTestCa(dir: string, label: string): TestCa {
   const caKey = join(dir, `${label}-ca.key`);
   const caFile = join(dir, `${label}-ca.pem`);
-  run(['req', '-x509', ...newKey, '-keyout', caKey, '-out', caFile, '-days', '2', '-subj', `/CN=Tessera Test CA ${label}`]);
+  run([
+    'req',
+    '-x509',
+    ...newKey,
+    '-keyout',
+    caKey,
+    '-out',
+    caFile,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=Tessera Test CA ${label}`,
+  ]);
   return {
     caFile,
     issue(name, subjectAltName) {
@@ -25,7 +40,23 @@ export function createTestCa(dir: string, label: string): TestCa {
       const [keyFile, csr, certFile, ext] = ['.key', '.csr', '.pem', '.ext'].map((suffix) => base + suffix);
       run(['req', ...newKey, '-keyout', keyFile, '-out', csr, '-subj', `/CN=${name}`]);
       writeFileSync(ext, subjectAltName ? `subjectAltName=${subjectAltName}\n` : '\n');
-      run(['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', ext]);
+      run([
+        'x509',
+        '-req',
+        '-in',
+        csr,
+        '-CA',
+        caFile,
+        '-CAkey',
+        caKey,
+        '-CAcreateserial',
+        '-out',
+        certFile,
+        '-days',
+        '2',
+        '-extfile',
+        ext,
+      ]);
       return { certFile, keyFile };
     },
   };

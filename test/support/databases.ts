@@ -18,13 +18,23 @@ export interface TestDatabase {
 
 async function postgresReachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: postgresBaseUrl, connectionTimeoutMillis: 2000 });
-  try { await client.connect(); await client.end(); return true; } catch { return false; }
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function createTestDatabase(dialect: 'sqlite' | 'postgres'): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
-    return { dialect, url: `sqlite:${join(dir, 'tessera.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      dialect,
+      url: `sqlite:${join(dir, 'tessera.db')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   return {
@@ -33,7 +43,11 @@ export async function createTestDatabase(dialect: 'sqlite' | 'postgres'): Promis
     async drop() {
       const client = new pg.Client({ connectionString: postgresBaseUrl });
       await client.connect();
-      try { await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`); } finally { await client.end(); }
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await client.end();
+      }
     },
   };
 }
@@ -57,6 +71,13 @@ export function useMigratedStore(dialect: 'sqlite' | 'postgres'): { readonly sto
     holder.store = openStore(holder.database.url);
     await holder.store.migrate();
   });
-  after(async () => { await holder.store.close(); await holder.database.drop(); });
-  return { get store() { return holder.store; } };
+  after(async () => {
+    await holder.store.close();
+    await holder.database.drop();
+  });
+  return {
+    get store() {
+      return holder.store;
+    },
+  };
 }

@@ -17,11 +17,17 @@ export interface DemoStack {
   readonly browser: Browser;
 }
 
-export function useDemoStack(dialect: 'sqlite' | 'postgres', options: { config?: ConfigInput; shop?: Partial<ClientInput> } = {}): DemoStack {
+export function useDemoStack(
+  dialect: 'sqlite' | 'postgres',
+  options: { config?: ConfigInput; shop?: Partial<ClientInput> } = {},
+): DemoStack {
   const stage = {} as { smtp: SmtpTestServer; tessera: RunningTessera; shop: DemoApp; browser: Browser };
   before(async () => {
     stage.smtp = await startSmtpServer();
-    stage.tessera = await startTessera(dialect, { ...options.config, mail: { smtpUrl: stage.smtp.url, ...options.config?.mail } });
+    stage.tessera = await startTessera(dialect, {
+      ...options.config,
+      mail: { smtpUrl: stage.smtp.url, ...options.config?.mail },
+    });
     const [shopClient] = demoClients({ shop: await freePort(), forum: await freePort() });
     await stage.tessera.clients.add({ ...shopClient.client, first_party: true, ...options.shop });
     stage.shop = await startDemoApp({ ...shopClient.app, issuer: stage.tessera.url });
@@ -34,10 +40,18 @@ export function useDemoStack(dialect: 'sqlite' | 'postgres', options: { config?:
     await stage.smtp?.stop();
   });
   return {
-    get smtp() { return stage.smtp; },
-    get tessera() { return stage.tessera; },
-    get shop() { return stage.shop; },
-    get browser() { return stage.browser; },
+    get smtp() {
+      return stage.smtp;
+    },
+    get tessera() {
+      return stage.tessera;
+    },
+    get shop() {
+      return stage.shop;
+    },
+    get browser() {
+      return stage.browser;
+    },
   };
 }
 

@@ -50,43 +50,54 @@ function makeCertificate(dir: string): { certFile: string; keyFile: string; pin:
   return { certFile, keyFile, pin: `pin-sha256:${createHash('sha256').update(spki).digest('base64')}` };
 }
 
-function writeConfiguration(dir: string, port: number, options: OcservOptions, cert: { certFile: string; keyFile: string }): string {
+function writeConfiguration(
+  dir: string,
+  port: number,
+  options: OcservOptions,
+  cert: { certFile: string; keyFile: string },
+): string {
   // radcli: `authserver host:port`, the secret from the servers file (looked up by the server's address). No
   // acctserver: ocserv sends no accounting without `acct =`, and radcli allows leaving it out.
   writeFileSync(join(dir, 'servers'), `127.0.0.1\t${options.secret}\n`, { mode: 0o600 });
   writeFileSync(join(dir, 'dictionary'), `$INCLUDE ${radcliDictionary}\n`);
-  writeFileSync(join(dir, 'radiusclient.conf'), [
-    `authserver 127.0.0.1:${options.radiusPort}`,
-    `servers ${join(dir, 'servers')}`,
-    `dictionary ${join(dir, 'dictionary')}`,
-    `radius_timeout ${options.radiusTimeoutSeconds ?? 5}`,
-    `radius_retries ${options.radiusRetries ?? 1}`,
-    'bindaddr *',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'radiusclient.conf'),
+    [
+      `authserver 127.0.0.1:${options.radiusPort}`,
+      `servers ${join(dir, 'servers')}`,
+      `dictionary ${join(dir, 'dictionary')}`,
+      `radius_timeout ${options.radiusTimeoutSeconds ?? 5}`,
+      `radius_retries ${options.radiusRetries ?? 1}`,
+      'bindaddr *',
+      '',
+    ].join('\n'),
+  );
   const asRoot = process.getuid?.() === 0;
   const conf = join(dir, 'ocserv.conf');
-  writeFileSync(conf, [
-    `auth = "radius[config=${join(dir, 'radiusclient.conf')},groupconfig=false]"`,
-    'listen-host = 127.0.0.1',
-    // TCP only: without udp-port there is no DTLS, which a login never reaches anyway.
-    `tcp-port = ${port}`,
-    // As root ocserv drops its workers to this user; they reach sec-mod through socket-file, hence the 0755 directory.
-    ...(asRoot ? ['run-as-user = nobody', 'run-as-group = nogroup'] : []),
-    `socket-file = ${join(dir, 'ocserv.sock')}`,
-    `pid-file = ${join(dir, 'ocserv.pid')}`,
-    'use-occtl = false',
-    `server-cert = ${cert.certFile}`,
-    `server-key = ${cert.keyFile}`,
-    // Worker seccomp isolation is not available in every container; it plays no part in authentication.
-    'isolate-workers = false',
-    'max-clients = 16',
-    'max-same-clients = 0',
-    // Required to start; used only when a tunnel is set up (tun device, addresses), which --authenticate never does.
-    'device = vpns',
-    'ipv4-network = 192.168.99.0/24',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      `auth = "radius[config=${join(dir, 'radiusclient.conf')},groupconfig=false]"`,
+      'listen-host = 127.0.0.1',
+      // TCP only: without udp-port there is no DTLS, which a login never reaches anyway.
+      `tcp-port = ${port}`,
+      // As root ocserv drops its workers to this user; they reach sec-mod through socket-file, hence the 0755 directory.
+      ...(asRoot ? ['run-as-user = nobody', 'run-as-group = nogroup'] : []),
+      `socket-file = ${join(dir, 'ocserv.sock')}`,
+      `pid-file = ${join(dir, 'ocserv.pid')}`,
+      'use-occtl = false',
+      `server-cert = ${cert.certFile}`,
+      `server-key = ${cert.keyFile}`,
+      // Worker seccomp isolation is not available in every container; it plays no part in authentication.
+      'isolate-workers = false',
+      'max-clients = 16',
+      'max-same-clients = 0',
+      // Required to start; used only when a tunnel is set up (tun device, addresses), which --authenticate never does.
+      'device = vpns',
+      'ipv4-network = 192.168.99.0/24',
+      '',
+    ].join('\n'),
+  );
   return conf;
 }
 
@@ -99,14 +110,27 @@ export async function startOcserv(options: OcservOptions): Promise<Ocserv> {
   let logText = '';
   // -f: foreground, so it dies with the test; -d 3: sec-mod says when it is ready and logs radius-auth steps.
   // Its own process group, so close() reaches sec-mod and the workers too.
-  const child: ChildProcess = spawn(ocservBin, ['-f', '-d', '3', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  child.stdout!.on('data', (d: Buffer) => { logText += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { logText += d.toString(); });
+  const child: ChildProcess = spawn(ocservBin, ['-f', '-d', '3', '-c', conf], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdout!.on('data', (d: Buffer) => {
+    logText += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    logText += d.toString();
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   async function stop(): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    const signal = (s: NodeJS.Signals) => { try { process.kill(-child.pid!, s); } catch { /* already gone */ } };
+    const signal = (s: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, s);
+      } catch {
+        /* already gone */
+      }
+    };
     signal('SIGTERM');
     const timer = setTimeout(() => signal('SIGKILL'), 2000);
     await exited;
@@ -117,11 +141,13 @@ export async function startOcserv(options: OcservOptions): Promise<Ocserv> {
   try {
     // Main listens first, then sec-mod (which reads the radcli configuration) reports it is ready.
     for (let waited = 0; !/sec-mod initialized/.test(logText); waited += 50) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`ocserv exited (${child.exitCode ?? child.signalCode}):\n${logText}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`ocserv exited (${child.exitCode ?? child.signalCode}):\n${logText}`);
       if (waited > 10_000) throw new Error(`ocserv did not start within 10 s:\n${logText}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    if (!logText.includes(`listening (TCP) on 127.0.0.1:${port}`)) throw new Error(`ocserv is not listening on ${port}:\n${logText}`);
+    if (!logText.includes(`listening (TCP) on 127.0.0.1:${port}`))
+      throw new Error(`ocserv is not listening on ${port}:\n${logText}`);
   } catch (err) {
     await stop();
     rmSync(dir, { recursive: true, force: true });
@@ -131,7 +157,10 @@ export async function startOcserv(options: OcservOptions): Promise<Ocserv> {
     url: `https://127.0.0.1:${port}/`,
     pin: cert.pin,
     log: () => logText,
-    close: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },
+    close: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -151,13 +180,25 @@ export interface OpenconnectLogin {
  * --non-inter) it reads every form field, username, password and each Access-Challenge's "Password1:", from stdin.
  * Once the answers run out openconnect hits end of file and gives up, so a rejected login ends quickly.
  */
-export async function openconnectLogin(server: Pick<Ocserv, 'url' | 'pin'>, answers: string[], timeoutMs = 20_000): Promise<OpenconnectLogin> {
-  const child = spawn('openconnect', ['--authenticate', '--servercert', server.pin, server.url], { stdio: ['pipe', 'pipe', 'pipe'] });
+export async function openconnectLogin(
+  server: Pick<Ocserv, 'url' | 'pin'>,
+  answers: string[],
+  timeoutMs = 20_000,
+): Promise<OpenconnectLogin> {
+  const child = spawn('openconnect', ['--authenticate', '--servercert', server.pin, server.url], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  child.stdin.on('error', () => { /* openconnect may exit before reading everything */ });
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdin.on('error', () => {
+    /* openconnect may exit before reading everything */
+  });
   child.stdin.end(answers.map((a) => `${a}\n`).join(''));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const exitCode = await new Promise<number | null>((resolve, reject) => {

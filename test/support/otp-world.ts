@@ -8,12 +8,27 @@ import { createSealer, openStore, type Sealer, type Store } from '../../src/stor
 import { manualClock, cryptoRandom } from '../../src/clock/index.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
 import {
-  createOtpService, createSqlOtpStore, type OtpAuditEvent, type OtpPolicy, type OtpService,
+  createOtpService,
+  createSqlOtpStore,
+  type OtpAuditEvent,
+  type OtpPolicy,
+  type OtpService,
 } from '../../src/otp/index.ts';
 
 /** A TOTP code computed by oathtool (the RFC reference implementation) for the given instant. */
-export function oathtool(secretBase32: string, atMs: number, options: { algorithm?: string; digits?: number; periodSeconds?: number } = {}): string {
-  const args = [`--totp=${options.algorithm ?? 'SHA1'}`, '-b', `--digits=${options.digits ?? 6}`, `--time-step-size=${options.periodSeconds ?? 30}s`, `--now=@${Math.floor(atMs / 1000)}`, secretBase32];
+export function oathtool(
+  secretBase32: string,
+  atMs: number,
+  options: { algorithm?: string; digits?: number; periodSeconds?: number } = {},
+): string {
+  const args = [
+    `--totp=${options.algorithm ?? 'SHA1'}`,
+    '-b',
+    `--digits=${options.digits ?? 6}`,
+    `--time-step-size=${options.periodSeconds ?? 30}s`,
+    `--now=@${Math.floor(atMs / 1000)}`,
+    secretBase32,
+  ];
   return execFileSync('oathtool', args, { encoding: 'utf8' }).trim();
 }
 
@@ -41,10 +56,18 @@ export function otpWorld(dialect: 'sqlite' | 'postgres'): OtpWorld {
   let database: TestDatabase;
   let nodes: [Store, Store];
   const services: OtpService[] = [];
-  const make = (store: Store, policy?: Partial<OtpPolicy>) => createOtpService({
-    store: createSqlOtpStore(store.db), sealer, clock, random: cryptoRandom, issuerName: 'Tessera', policy,
-    audit: async (event) => { events.push(event); },
-  });
+  const make = (store: Store, policy?: Partial<OtpPolicy>) =>
+    createOtpService({
+      store: createSqlOtpStore(store.db),
+      sealer,
+      clock,
+      random: cryptoRandom,
+      issuerName: 'Tessera',
+      policy,
+      audit: async (event) => {
+        events.push(event);
+      },
+    });
   before(async () => {
     database = await createTestDatabase(dialect);
     nodes = [openStore(database.url), openStore(database.url)];
@@ -56,21 +79,44 @@ export function otpWorld(dialect: 'sqlite' | 'postgres'): OtpWorld {
     await database.drop();
   });
   const world: OtpWorld = {
-    get nodes() { return nodes; },
-    clock, sealer, events,
+    get nodes() {
+      return nodes;
+    },
+    clock,
+    sealer,
+    events,
     otp: (node = 0) => services[node],
     withPolicy: (policy) => make(nodes[0], policy),
     async account() {
       const id = randomUUID();
-      await nodes[0].db.insertInto('accounts').values({ id, email: `${id}@example.com`, email_verified: 1, password_hash: null, name: null, status: 'active', created_at: 0, updated_at: 0 }).execute();
+      await nodes[0].db
+        .insertInto('accounts')
+        .values({
+          id,
+          email: `${id}@example.com`,
+          email_verified: 1,
+          password_hash: null,
+          name: null,
+          status: 'active',
+          created_at: 0,
+          updated_at: 0,
+        })
+        .execute();
       return id;
     },
     async enrolled(accountId) {
-      const id = accountId ?? await world.account();
+      const id = accountId ?? (await world.account());
       const enrolment = await services[0].beginEnrolment(id, 'jsmith', 'mobile', { proof: 'registration' });
-      await services[0].confirmEnrolment(id, enrolment.tokenId, oathtool(enrolment.secretBase32, clock.now()), { proof: 'registration' });
+      await services[0].confirmEnrolment(id, enrolment.tokenId, oathtool(enrolment.secretBase32, clock.now()), {
+        proof: 'registration',
+      });
       clock.advance(30_000);
-      return { accountId: id, tokenId: enrolment.tokenId, serial: enrolment.serial, secretBase32: enrolment.secretBase32 };
+      return {
+        accountId: id,
+        tokenId: enrolment.tokenId,
+        serial: enrolment.serial,
+        secretBase32: enrolment.secretBase32,
+      };
     },
   };
   return world;

@@ -36,8 +36,15 @@ export function parseRadclientOutput(stdout: string): Pick<RadclientReply, 'code
   let inReply = false;
   for (const line of stdout.split('\n')) {
     const received = /^Received (\S+) Id \d+/.exec(line);
-    if (received) { code = received[1]; inReply = true; continue; }
-    if (!line.startsWith('\t')) { inReply = false; continue; }
+    if (received) {
+      code = received[1];
+      inReply = true;
+      continue;
+    }
+    if (!line.startsWith('\t')) {
+      inReply = false;
+      continue;
+    }
     if (!inReply) continue;
     const attribute = /^\t(\S+) = (.*)$/.exec(line);
     if (attribute) attributes.push({ name: attribute[1], value: unquote(attribute[2]) });
@@ -46,13 +53,25 @@ export function parseRadclientOutput(stdout: string): Pick<RadclientReply, 'code
 }
 
 export async function radclient(options: RadclientOptions): Promise<RadclientReply> {
-  const args = ['-x', '-t', String(options.timeoutSeconds ?? 1), '-r', String(options.retries ?? 1),
-    `${options.host ?? '127.0.0.1'}:${options.port}`, options.command, options.secret];
+  const args = [
+    '-x',
+    '-t',
+    String(options.timeoutSeconds ?? 1),
+    '-r',
+    String(options.retries ?? 1),
+    `${options.host ?? '127.0.0.1'}:${options.port}`,
+    options.command,
+    options.secret,
+  ];
   const child = spawn('radclient', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
   child.stdin.end(options.attributes.join('\n') + '\n');
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);

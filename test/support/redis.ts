@@ -6,9 +6,21 @@ import { Redis } from 'ioredis';
 export const redisTestUrl = process.env.TESSERA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function redisReachable(): Promise<boolean> {
-  const client = new Redis(redisTestUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+  const client = new Redis(redisTestUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2000,
+    retryStrategy: () => null,
+  });
   client.on('error', () => {});
-  try { await client.connect(); return (await client.ping()) === 'PONG'; } catch { return false; } finally { client.disconnect(); }
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** Whether Redis suites run: true when reachable; outside CI a warning and false otherwise. */
@@ -32,7 +44,9 @@ export async function dropRedisPrefix(prefix: string): Promise<void> {
       if (keys.length) await client.del(...keys);
       cursor = next;
     } while (cursor !== '0');
-  } finally { client.disconnect(); }
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** A plain client for a test to look at what a suite stored. */

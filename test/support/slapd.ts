@@ -64,7 +64,11 @@ function makeCertificates(dir: string): { caFile: string; certFile: string; keyF
   return { caFile: ca.caFile, ...ca.issue('localhost', 'DNS:localhost,IP:127.0.0.1') };
 }
 
-function slapdConf(dir: string, certs: { caFile: string; certFile: string; keyFile: string }, options: Required<SlapdOptions>): string {
+function slapdConf(
+  dir: string,
+  certs: { caFile: string; certFile: string; keyFile: string },
+  options: Required<SlapdOptions>,
+): string {
   // The memberof overlay's memberOf is operational, where the AD look-alike schema's is not: one or the other.
   const adLookAlike = !options.memberOf;
   return `${options.logOperations ? '' : 'loglevel none\n'}include /etc/ldap/schema/core.schema
@@ -103,7 +107,10 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
     if (child.exitCode !== null) throw new Error(`slapd exited (${child.exitCode}):\n${output()}`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once('error', () => resolve(false));
     });
     if (open) return;
@@ -133,7 +140,9 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   const certs = makeCertificates(dir);
   const conf = join(dir, 'slapd.conf');
   writeFileSync(conf, slapdConf(dir, certs, { logOperations, memberOf: options.memberOf ?? false }));
-  const ldif = ['base.ldif', 'openldap.ldif', ...(options.memberOf ? [] : ['ad.ldif'])].map((f) => readFileSync(join(fixtures, f), 'utf8')).join('\n');
+  const ldif = ['base.ldif', 'openldap.ldif', ...(options.memberOf ? [] : ['ad.ldif'])]
+    .map((f) => readFileSync(join(fixtures, f), 'utf8'))
+    .join('\n');
   writeFileSync(join(dir, 'data.ldif'), ldif);
   execFileSync(slapaddBin, ['-f', conf, '-l', join(dir, 'data.ldif')], { stdio: 'pipe' });
   const [port, tlsPort] = [await freePort(), await freePort()];
@@ -142,11 +151,25 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
 
   async function start(): Promise<void> {
     // -d keeps slapd in the foreground (so it dies with the test); at stats it logs every operation.
-    const proc = spawn(slapdBin, ['-f', conf, '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${tlsPort}/`, '-d', logOperations ? 'stats' : '0'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(
+      slapdBin,
+      [
+        '-f',
+        conf,
+        '-h',
+        `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${tlsPort}/`,
+        '-d',
+        logOperations ? 'stats' : '0',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child = proc;
-    proc.stdout?.on('data', (d: Buffer) => { logText += d.toString(); });
-    proc.stderr?.on('data', (d: Buffer) => { logText += d.toString(); });
+    proc.stdout?.on('data', (d: Buffer) => {
+      logText += d.toString();
+    });
+    proc.stderr?.on('data', (d: Buffer) => {
+      logText += d.toString();
+    });
     await waitForPort(port, proc, () => logText);
     await waitForPort(tlsPort, proc, () => logText);
   }
@@ -167,29 +190,49 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
     caFile: certs.caFile,
     log: () => logText,
     stop,
-    restart: async () => { await stop(); await start(); },
+    restart: async () => {
+      await stop();
+      await start();
+    },
     async freeze() {
       const pid = child?.pid;
       if (pid === undefined) return;
       child!.kill('SIGSTOP');
       // The state letter follows the command name in parentheses: T once the thread is stopped.
-      const stopped = () => readdirSync(`/proc/${pid}/task`).every((tid) => /\) [Tt] /.test(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
+      const stopped = () =>
+        readdirSync(`/proc/${pid}/task`).every((tid) =>
+          /\) [Tt] /.test(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')),
+        );
       while (!stopped()) await new Promise((resolve) => setTimeout(resolve, 1));
     },
-    thaw: () => { child?.kill('SIGCONT'); },
+    thaw: () => {
+      child?.kill('SIGCONT');
+    },
     cpuSeconds() {
       if (child?.pid === undefined) return 0;
       // utime and stime, the 14th and 15th fields, in clock ticks (100 a second on Linux).
       const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
       return (Number(fields[11]) + Number(fields[12])) / 100;
     },
-    close: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },
+    close: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
     async modify(change) {
-      const ldapmodify = spawn('ldapmodify', ['-x', '-H', `ldap://127.0.0.1:${port}`, '-D', adminDn, '-w', adminPassword], { stdio: ['pipe', 'ignore', 'pipe'] });
+      const ldapmodify = spawn(
+        'ldapmodify',
+        ['-x', '-H', `ldap://127.0.0.1:${port}`, '-D', adminDn, '-w', adminPassword],
+        { stdio: ['pipe', 'ignore', 'pipe'] },
+      );
       let stderr = '';
-      ldapmodify.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      ldapmodify.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       ldapmodify.stdin.end(change);
-      const code = await new Promise<number | null>((resolve, reject) => { ldapmodify.once('error', reject); ldapmodify.once('close', resolve); });
+      const code = await new Promise<number | null>((resolve, reject) => {
+        ldapmodify.once('error', reject);
+        ldapmodify.once('close', resolve);
+      });
       if (code !== 0) throw new Error(`ldapmodify exited with ${code}: ${stderr}`);
     },
   };

@@ -3,7 +3,15 @@
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 
-export interface ReceivedMail { from: string; to: string[]; headers: Map<string, string>; subject: string; text: string; html: string; raw: string }
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  headers: Map<string, string>;
+  subject: string;
+  text: string;
+  html: string;
+  raw: string;
+}
 
 export interface SmtpTestServer {
   url: string;
@@ -26,15 +34,26 @@ export interface SmtpTestServer {
 
 // RFC 2047 encoded words (=?UTF-8?Q?…?= / =?UTF-8?B?…?=), as nodemailer writes non-ASCII subjects.
 function decodeWords(value: string): string {
-  return value.replace(/=\?([^?]+)\?([QB])\?([^?]*)\?=(\s+(?==\?))?/gi, (_, _charset: string, kind: string, data: string) =>
-    kind.toUpperCase() === 'B'
-      ? Buffer.from(data, 'base64').toString('utf8')
-      : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_h, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
+  return value.replace(
+    /=\?([^?]+)\?([QB])\?([^?]*)\?=(\s+(?==\?))?/gi,
+    (_, _charset: string, kind: string, data: string) =>
+      kind.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64').toString('utf8')
+        : Buffer.from(
+            data
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-F]{2})/gi, (_h, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ).toString('utf8'),
+  );
 }
 
 function decodeBody(body: string, encoding: string): string {
   if (/quoted-printable/i.test(encoding)) {
-    return Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+    return Buffer.from(
+      body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    ).toString('utf8');
   }
   if (/base64/i.test(encoding)) return Buffer.from(body.replace(/\s/g, ''), 'base64').toString('utf8');
   return body;
@@ -52,20 +71,38 @@ export function parseMail(raw: string, from: string, to: string[]): ReceivedMail
   const boundary = headers.get('content-type')?.match(/boundary="?([^";]+)"?/)?.[1];
   const part = (type: string): string => {
     if (!boundary) {
-      return new RegExp(`^${type}`, 'i').test(headers.get('content-type') ?? 'text/plain') ? decodeBody(body, headers.get('content-transfer-encoding') ?? '') : '';
+      return new RegExp(`^${type}`, 'i').test(headers.get('content-type') ?? 'text/plain')
+        ? decodeBody(body, headers.get('content-transfer-encoding') ?? '')
+        : '';
     }
     const found = body.split(`--${boundary}`).find((p) => new RegExp(`content-type:\\s*${type}`, 'i').test(p));
     if (!found) return '';
     const [partHead, ...partBody] = found.replace(/^\r?\n/, '').split(/\r?\n\r?\n/);
-    return decodeBody(partBody.join('\n\n').replace(/\r?\n$/, ''), partHead.match(/content-transfer-encoding:\s*(\S+)/i)?.[1] ?? '');
+    return decodeBody(
+      partBody.join('\n\n').replace(/\r?\n$/, ''),
+      partHead.match(/content-transfer-encoding:\s*(\S+)/i)?.[1] ?? '',
+    );
   };
-  return { from, to, headers, subject: headers.get('subject') ?? '', text: part('text/plain').replace(/\r\n/g, '\n'), html: part('text/html'), raw };
+  return {
+    from,
+    to,
+    headers,
+    subject: headers.get('subject') ?? '',
+    text: part('text/plain').replace(/\r\n/g, '\n'),
+    html: part('text/html'),
+    raw,
+  };
 }
 
 export async function startSmtpServer(): Promise<SmtpTestServer> {
   const received: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
-  const state = { refuse: false, refuseCode: 451, refused: [] as string[][], hold: undefined as undefined | { arrived(): void; released: Promise<void> } };
+  const state = {
+    refuse: false,
+    refuseCode: 451,
+    refused: [] as string[][],
+    hold: undefined as undefined | { arrived(): void; released: Promise<void> },
+  };
 
   function onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null) => void) {
     const chunks: Buffer[] = [];
@@ -73,22 +110,39 @@ export async function startSmtpServer(): Promise<SmtpTestServer> {
     stream.on('end', async () => {
       const held = state.hold;
       state.hold = undefined;
-      if (held) { held.arrived(); await held.released; }
+      if (held) {
+        held.arrived();
+        await held.released;
+      }
       if (state.refuse) {
         state.refused.push(session.envelope.rcptTo.map((r) => r.address));
         return callback(Object.assign(new Error('try again later'), { responseCode: state.refuseCode }));
       }
-      received.push(parseMail(Buffer.concat(chunks).toString('utf8'), session.envelope.mailFrom ? session.envelope.mailFrom.address : '', session.envelope.rcptTo.map((r) => r.address)));
+      received.push(
+        parseMail(
+          Buffer.concat(chunks).toString('utf8'),
+          session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          session.envelope.rcptTo.map((r) => r.address),
+        ),
+      );
       for (const wake of waiters) wake();
       callback();
     });
   }
 
   const listen = async (port: number) => {
-    const server = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false, onData });
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData,
+    });
     await new Promise<void>((resolve, reject) => {
       server.server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => { server.server.off('error', reject); resolve(); });
+      server.listen(port, '127.0.0.1', () => {
+        server.server.off('error', reject);
+        resolve();
+      });
     });
     return server;
   };
@@ -104,10 +158,18 @@ export async function startSmtpServer(): Promise<SmtpTestServer> {
     url: `smtp://127.0.0.1:${port}`,
     port,
     received,
-    get refuse() { return state.refuse; },
-    set refuse(value: boolean) { state.refuse = value; },
-    get refuseCode() { return state.refuseCode; },
-    set refuseCode(value: number) { state.refuseCode = value; },
+    get refuse() {
+      return state.refuse;
+    },
+    set refuse(value: boolean) {
+      state.refuse = value;
+    },
+    get refuseCode() {
+      return state.refuseCode;
+    },
+    set refuseCode(value: number) {
+      state.refuseCode = value;
+    },
     refusedFor: (address) => state.refused.filter((to) => to.includes(address)).length,
     waitForMail(predicate, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
@@ -119,19 +181,31 @@ export async function startSmtpServer(): Promise<SmtpTestServer> {
           resolve(found);
           return true;
         };
-        const timer = setTimeout(() => { waiters.delete(check); reject(new Error('no matching mail arrived in time')); }, timeoutMs);
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error('no matching mail arrived in time'));
+        }, timeoutMs);
         if (!check()) waiters.add(check);
       });
     },
     hold() {
       let arrived!: () => void;
       let release!: () => void;
-      const arrivedPromise = new Promise<void>((resolve) => { arrived = resolve; });
-      state.hold = { arrived, released: new Promise<void>((resolve) => { release = resolve; }) };
+      const arrivedPromise = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
+      state.hold = {
+        arrived,
+        released: new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+      };
       return { arrived: arrivedPromise, release };
     },
     down: close,
-    async up() { if (!server) server = await listen(port); },
+    async up() {
+      if (!server) server = await listen(port);
+    },
     stop: close,
   };
 }

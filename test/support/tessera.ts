@@ -12,10 +12,12 @@ import type { Clock } from '../../src/clock/index.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const probe = createNetServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
+    const probe = createNetServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
   });
 }
 
@@ -24,7 +26,11 @@ export interface RunningTessera extends TesseraServer {
   stop(): Promise<void>;
 }
 
-export async function startTessera(dialect: 'sqlite' | 'postgres', overrides: ConfigInput = {}, options: { logLines?: string[]; clock?: Clock } = {}): Promise<RunningTessera> {
+export async function startTessera(
+  dialect: 'sqlite' | 'postgres',
+  overrides: ConfigInput = {},
+  options: { logLines?: string[]; clock?: Clock } = {},
+): Promise<RunningTessera> {
   const database = await createTestDatabase(dialect);
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-data-'));
   const port = await freePort();
@@ -33,14 +39,24 @@ export async function startTessera(dialect: 'sqlite' | 'postgres', overrides: Co
     env: {},
     file: join(dataDir, 'none.json'),
     overrides: {
-      dataDir, databaseUrl: database.url, issuer: url, log: { level: 'silent' }, oidc: { allowPrivateNetworkCallbacks: true },
+      dataDir,
+      databaseUrl: database.url,
+      issuer: url,
+      log: { level: 'silent' },
+      oidc: { allowPrivateNetworkCallbacks: true },
       secrets: { keyEncryptionKey: randomBytes(32).toString('base64') },
-      ...overrides, http: { port, ...overrides.http }, mail: { pollMs: 50, ...overrides.mail },
+      ...overrides,
+      http: { port, ...overrides.http },
+      mail: { pollMs: 50, ...overrides.mail },
     },
   });
   // With `logLines`, every log line (at trace level) is kept so a test can look for secrets in it.
   const logger = options.logLines
-    ? createLogger('trace', { write: (line: string) => { options.logLines!.push(line); } })
+    ? createLogger('trace', {
+        write: (line: string) => {
+          options.logLines!.push(line);
+        },
+      })
     : undefined;
   const server = await createServer(config, { logger, clock: options.clock });
   await server.listen();
@@ -59,13 +75,18 @@ export function createAgent() {
   const cookies = new Map<string, string>();
   async function request(url: string, init: RequestInit = {}): Promise<Response> {
     const cookieHeader = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...(cookieHeader ? { cookie: cookieHeader } : {}) } });
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), ...(cookieHeader ? { cookie: cookieHeader } : {}) },
+    });
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') cookies.delete(name); else cookies.set(name, value);
+      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') cookies.delete(name);
+      else cookies.set(name, value);
     }
     return response;
   }
@@ -85,7 +106,11 @@ export function createAgent() {
       return { response, url: current };
     },
     async postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-      return request(url, { method: 'POST', body: new URLSearchParams(fields), headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' } });
+      return request(url, {
+        method: 'POST',
+        body: new URLSearchParams(fields),
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      });
     },
   };
 }

@@ -12,7 +12,7 @@ export function homeRoute(app: FastifyInstance, ctx: Context): void {
     const session = ctx.store.getSession(request.cookies[ctx.cookies.session]);
     if (session) return signedInPage(ctx.look, session);
 
-    if (request.cookies[ctx.cookies.ssoChecked] === undefined && await tesseraReachable(ctx, request)) {
+    if (request.cookies[ctx.cookies.ssoChecked] === undefined && (await tesseraReachable(ctx, request))) {
       // Set before leaving, so a check that comes back signed out cannot start another one (no redirect loop).
       reply.setCookie(ctx.cookies.ssoChecked, '1', ctx.cookieOptions);
       return redirectToTessera(ctx, reply, 'none');

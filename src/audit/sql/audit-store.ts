@@ -2,35 +2,59 @@ import { sql, type Kysely } from 'kysely';
 import { isUniqueViolation, prepared, type Database, type PreparedQuery } from '../../store/index.ts';
 import type { AuditStore, ChainedEvent, EventQuery } from '../store.ts';
 
-const columns = ['at', 'actor', 'action', 'subject', 'source', 'outcome', 'details', 'seq', 'prev_hash', 'hash'] as const;
+const columns = [
+  'at',
+  'actor',
+  'action',
+  'subject',
+  'source',
+  'outcome',
+  'details',
+  'seq',
+  'prev_hash',
+  'hash',
+] as const;
 type Params = Record<string, string | number | null>;
 
 // LIKE with its wildcards escaped: action names have underscores (password_reset), user names anything.
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
 function listQuery(db: Kysely<Database>, { who, action, limit }: EventQuery) {
-  let query = db.selectFrom('audit_events')
+  let query = db
+    .selectFrom('audit_events')
     .select(['seq', 'at', 'actor', 'action', 'subject', 'source', 'outcome', 'details'])
-    .orderBy('seq', 'desc').limit(limit);
+    .orderBy('seq', 'desc')
+    .limit(limit);
   // The details are JSON the audit module wrote, so `"user":<the name as JSON>` is how a name typed appears in them.
   if (who !== undefined) {
     const typed = `%${likeEscaped(`"user":${JSON.stringify(who.name)}`)}%`.toLowerCase();
-    query = query.where((eb) => eb.or([
-      eb('subject', 'in', who.accountId === undefined ? [who.name] : [who.name, who.accountId]),
-      sql<boolean>`lower(${eb.ref('details')}) like ${typed} escape '\\'`,
-    ]));
+    query = query.where((eb) =>
+      eb.or([
+        eb('subject', 'in', who.accountId === undefined ? [who.name] : [who.name, who.accountId]),
+        sql<boolean>`lower(${eb.ref('details')}) like ${typed} escape '\\'`,
+      ]),
+    );
   }
   if (action !== undefined) {
-    query = query.where((eb) => eb.or([
-      eb('action', '=', action), sql<boolean>`${eb.ref('action')} like ${`${likeEscaped(action)}.%`} escape '\\'`,
-    ]));
+    query = query.where((eb) =>
+      eb.or([
+        eb('action', '=', action),
+        sql<boolean>`${eb.ref('action')} like ${`${likeEscaped(action)}.%`} escape '\\'`,
+      ]),
+    );
   }
   return query;
 }
 
 export function createSqlAuditStore(db: Kysely<Database>): AuditStore {
   const eventOf = prepared((db, p: { action: string; subject: string }) =>
-    db.selectFrom('audit_events').select('seq').where('subject', '=', p.subject).where('action', '=', p.action).limit(1));
+    db
+      .selectFrom('audit_events')
+      .select('seq')
+      .where('subject', '=', p.subject)
+      .where('action', '=', p.action)
+      .limit(1),
+  );
   // Every append is one INSERT of its rows; each size is compiled once (see `prepared`), its parameters named by
   // column and row (`seq0`, `seq1`, …).
   const insertOfSize = new Map<number, { insert: PreparedQuery<Params, unknown>; names: string[][] }>();
@@ -38,13 +62,22 @@ export function createSqlAuditStore(db: Kysely<Database>): AuditStore {
     let entry = insertOfSize.get(rows.length);
     if (entry === undefined) {
       const names = rows.map((_, i) => columns.map((c) => `${c}${i}`));
-      const insert = prepared((db, p: Params) => db.insertInto('audit_events').values(
-        names.map((row) => Object.fromEntries(columns.map((c, j) => [c, p[row[j]]])) as unknown as ChainedEvent)));
+      const insert = prepared((db, p: Params) =>
+        db
+          .insertInto('audit_events')
+          .values(
+            names.map((row) => Object.fromEntries(columns.map((c, j) => [c, p[row[j]]])) as unknown as ChainedEvent),
+          ),
+      );
       entry = { insert, names };
       insertOfSize.set(rows.length, entry);
     }
     const params: Params = {};
-    rows.forEach((row, i) => columns.forEach((c, j) => { params[entry.names[i][j]] = row[c]; }));
+    rows.forEach((row, i) =>
+      columns.forEach((c, j) => {
+        params[entry.names[i][j]] = row[c];
+      }),
+    );
     return entry.insert(db, params);
   }
 
@@ -64,8 +97,11 @@ export function createSqlAuditStore(db: Kysely<Database>): AuditStore {
     async hasEvent(action, subject, details) {
       if (details === undefined) return (await eventOf(db, { action, subject })).rows.length > 0;
       // The details are JSON this module wrote: an entry appears in them as `"name":<its value as JSON>`.
-      let query = db.selectFrom('audit_events').select('seq')
-        .where('subject', '=', subject).where('action', '=', action);
+      let query = db
+        .selectFrom('audit_events')
+        .select('seq')
+        .where('subject', '=', subject)
+        .where('action', '=', action);
       for (const [name, value] of Object.entries(details)) {
         const entry = `%${likeEscaped(`${JSON.stringify(name)}:${JSON.stringify(value)}`)}%`;
         query = query.where(sql<boolean>`${sql.ref('details')} like ${entry} escape '\\'`);
@@ -74,12 +110,19 @@ export function createSqlAuditStore(db: Kysely<Database>): AuditStore {
     },
     async list(query) {
       return (await listQuery(db, query).execute()).map((row) => ({
-        ...row, seq: Number(row.seq), at: Number(row.at), details: JSON.parse(row.details) as Record<string, unknown>,
+        ...row,
+        seq: Number(row.seq),
+        at: Number(row.at),
+        details: JSON.parse(row.details) as Record<string, unknown>,
       }));
     },
     async about(subject) {
-      return db.selectFrom('audit_events').select(['at', 'action', 'outcome', 'source'])
-        .where('subject', '=', subject).orderBy('seq').execute();
+      return db
+        .selectFrom('audit_events')
+        .select(['at', 'action', 'outcome', 'source'])
+        .where('subject', '=', subject)
+        .orderBy('seq')
+        .execute();
     },
     async all() {
       return db.selectFrom('audit_events').selectAll().orderBy('seq').execute();

@@ -1,8 +1,11 @@
 import { Command } from 'commander';
 import { act, type CliContext } from '../context.ts';
 
-export default (ctx: CliContext) => new Command('list')
-  .description('the VPN gateways, configured and added; never a secret')
-  .action(act(ctx, () => ctx.withAdmin(async (admin) => {
-    console.log(JSON.stringify(await admin.radiusClients.list(), null, 2));
-  })));
+export default (ctx: CliContext) =>
+  new Command('list').description('the VPN gateways, configured and added; never a secret').action(
+    act(ctx, () =>
+      ctx.withAdmin(async (admin) => {
+        console.log(JSON.stringify(await admin.radiusClients.list(), null, 2));
+      }),
+    ),
+  );

@@ -1,5 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
-import { isUniqueViolation, prepared, type Database, type AccountsTable, type EmailVerificationsTable } from '../../store/index.ts';
+import {
+  isUniqueViolation,
+  prepared,
+  type Database,
+  type AccountsTable,
+  type EmailVerificationsTable,
+} from '../../store/index.ts';
 import { IdentityError } from '../errors.ts';
 import type { Account, AccountStore, EmailVerification, IdentityStore, VerificationStore } from '../store.ts';
 
@@ -22,7 +28,8 @@ function preparedQueries() {
   // Read at every sign-in and every token check.
   const accountById = prepared((db, p: { id: string }) => db.selectFrom('accounts').selectAll().where('id', '=', p.id));
   const accountByDirectoryId = prepared((db, p: { directoryId: string }) =>
-    db.selectFrom('accounts').selectAll().where('directory_id', '=', p.directoryId));
+    db.selectFrom('accounts').selectAll().where('directory_id', '=', p.directoryId),
+  );
   return { accountById, accountByDirectoryId };
 }
 
@@ -72,23 +79,35 @@ function createAccountStore(db: Kysely<Database>): AccountStore {
       return row && toAccount(row);
     },
     async markEmailVerified(accountId, atMs) {
-      await db.updateTable('accounts').set({ email_verified: 1, updated_at: atMs }).where('id', '=', accountId).execute();
+      await db
+        .updateTable('accounts')
+        .set({ email_verified: 1, updated_at: atMs })
+        .where('id', '=', accountId)
+        .execute();
     },
     async findAccountByDirectoryId(directoryId) {
       const [row] = (await accountByDirectoryId(db, { directoryId })).rows;
       return row && toAccount(row);
     },
     async findAccountByUsername(username) {
-      const row = await db.selectFrom('accounts').selectAll().where('kind', '=', 'workforce')
-        .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase())).executeTakeFirst();
+      const row = await db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('kind', '=', 'workforce')
+        .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))
+        .executeTakeFirst();
       return row && toAccount(row);
     },
     async upsertWorkforceAccount(account, atMs) {
       const { id: _id, created_at: _created, ...changes } = toRow(account, atMs);
       // RETURNING gives the row as stored (the existing id when another sign-in created it first) in one statement.
       try {
-        const row = await db.insertInto('accounts').values(toRow(account, atMs))
-          .onConflict((oc) => oc.column('directory_id').doUpdateSet(changes)).returningAll().executeTakeFirstOrThrow();
+        const row = await db
+          .insertInto('accounts')
+          .values(toRow(account, atMs))
+          .onConflict((oc) => oc.column('directory_id').doUpdateSet(changes))
+          .returningAll()
+          .executeTakeFirstOrThrow();
         return toAccount(row);
       } catch (err) {
         if (isUniqueViolation(err)) throw new IdentityError('identity.email_taken');
@@ -96,25 +115,40 @@ function createAccountStore(db: Kysely<Database>): AccountStore {
       }
     },
     async listActiveWorkforceAccounts() {
-      const rows = await db.selectFrom('accounts').selectAll().where('kind', '=', 'workforce').where('status', '=', 'active').execute();
+      const rows = await db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('kind', '=', 'workforce')
+        .where('status', '=', 'active')
+        .execute();
       return rows.map(toAccount);
     },
     async setStatus(accountId, status, atMs) {
       await db.updateTable('accounts').set({ status, updated_at: atMs }).where('id', '=', accountId).execute();
     },
     async replacePasswordHash(accountId, previousHash, newHash, atMs) {
-      const result = await db.updateTable('accounts').set({ password_hash: newHash, updated_at: atMs })
-        .where('id', '=', accountId).where('password_hash', '=', previousHash).executeTakeFirst();
+      const result = await db
+        .updateTable('accounts')
+        .set({ password_hash: newHash, updated_at: atMs })
+        .where('id', '=', accountId)
+        .where('password_hash', '=', previousHash)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
     async setPasswordHash(accountId, hash, atMs) {
-      await db.updateTable('accounts').set({ password_hash: hash, updated_at: atMs })
-        .where('id', '=', accountId).execute();
+      await db
+        .updateTable('accounts')
+        .set({ password_hash: hash, updated_at: atMs })
+        .where('id', '=', accountId)
+        .execute();
     },
     async setEmail(accountId, email, atMs, verified) {
       try {
-        await db.updateTable('accounts').set({ email, ...(verified ? { email_verified: 1 } : {}), updated_at: atMs })
-          .where('id', '=', accountId).execute();
+        await db
+          .updateTable('accounts')
+          .set({ email, ...(verified ? { email_verified: 1 } : {}), updated_at: atMs })
+          .where('id', '=', accountId)
+          .execute();
         return 'changed';
       } catch (err) {
         if (isUniqueViolation(err)) return 'email_taken';
@@ -133,13 +167,29 @@ function createVerificationStore(db: Kysely<Database>): VerificationStore {
       await db.transaction().execute(async (trx) => {
         // Decoys spend nothing, and are spent by nothing but their own expiry and attempts.
         if (!v.decoy) {
-          await trx.updateTable('email_verifications').set({ consumed_at: atMs })
-            .where('account_id', '=', v.accountId).where('consumed_at', 'is', null).where('decoy', '=', 0).execute();
+          await trx
+            .updateTable('email_verifications')
+            .set({ consumed_at: atMs })
+            .where('account_id', '=', v.accountId)
+            .where('consumed_at', 'is', null)
+            .where('decoy', '=', 0)
+            .execute();
         }
-        await trx.insertInto('email_verifications').values({
-          id: v.id, account_id: v.accountId, token_hash: v.tokenHash, code_hash: v.codeHash, expires_at: v.expiresAt,
-          attempts: 0, consumed_at: null, interaction_uid: v.interactionUid, created_at: atMs, decoy: v.decoy ? 1 : 0,
-        }).execute();
+        await trx
+          .insertInto('email_verifications')
+          .values({
+            id: v.id,
+            account_id: v.accountId,
+            token_hash: v.tokenHash,
+            code_hash: v.codeHash,
+            expires_at: v.expiresAt,
+            attempts: 0,
+            consumed_at: null,
+            interaction_uid: v.interactionUid,
+            created_at: atMs,
+            decoy: v.decoy ? 1 : 0,
+          })
+          .execute();
       });
     },
     async findVerification(id) {
@@ -147,31 +197,58 @@ function createVerificationStore(db: Kysely<Database>): VerificationStore {
       return row && toVerification(row);
     },
     async findOpenVerification(accountId, atMs) {
-      const row = await db.selectFrom('email_verifications').selectAll().where('account_id', '=', accountId).where('decoy', '=', 0)
-        .where('consumed_at', 'is', null).where('expires_at', '>', atMs).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+      const row = await db
+        .selectFrom('email_verifications')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('decoy', '=', 0)
+        .where('consumed_at', 'is', null)
+        .where('expires_at', '>', atMs)
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       return row && toVerification(row);
     },
     async findVerificationByTokenHash(tokenHash) {
-      const row = await db.selectFrom('email_verifications').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      const row = await db
+        .selectFrom('email_verifications')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
       return row && toVerification(row);
     },
     async countAttempt(id, atMs, maxAttempts) {
-      const result = await db.updateTable('email_verifications').set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-        .where('id', '=', id).where('consumed_at', 'is', null).where('expires_at', '>', atMs).where('attempts', '<', maxAttempts)
+      const result = await db
+        .updateTable('email_verifications')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('id', '=', id)
+        .where('consumed_at', 'is', null)
+        .where('expires_at', '>', atMs)
+        .where('attempts', '<', maxAttempts)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
     async consumeVerification(id, atMs) {
-      const result = await db.updateTable('email_verifications').set({ consumed_at: atMs })
-        .where('id', '=', id).where('consumed_at', 'is', null).where('expires_at', '>', atMs)
+      const result = await db
+        .updateTable('email_verifications')
+        .set({ consumed_at: atMs })
+        .where('id', '=', id)
+        .where('consumed_at', 'is', null)
+        .where('expires_at', '>', atMs)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
     async findConsumedVerificationByInteraction(uid) {
-      const row = await db.selectFrom('email_verifications').innerJoin('accounts', 'accounts.id', 'email_verifications.account_id')
+      const row = await db
+        .selectFrom('email_verifications')
+        .innerJoin('accounts', 'accounts.id', 'email_verifications.account_id')
         .selectAll('email_verifications')
-        .where('interaction_uid', '=', uid).where('consumed_at', 'is not', null).where('accounts.email_verified', '=', 1)
-        .orderBy('consumed_at', 'desc').limit(1).executeTakeFirst();
+        .where('interaction_uid', '=', uid)
+        .where('consumed_at', 'is not', null)
+        .where('accounts.email_verified', '=', 1)
+        .orderBy('consumed_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       return row && toVerification(row);
     },
   };

@@ -16,23 +16,42 @@ export function createSqlPasswordResetStore(db: Kysely<Database>): PasswordReset
   return {
     async replace(link) {
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable('password_resets').set({ used_at: link.createdAt })
-          .where('account_id', '=', link.accountId).where('used_at', 'is', null).execute();
-        await trx.insertInto('password_resets').values({
-          id: link.id, account_id: link.accountId, token_hash: link.tokenHash,
-          password_fingerprint: link.passwordFingerprint,
-          expires_at: link.expiresAt, used_at: link.usedAt, created_at: link.createdAt,
-        }).execute();
+        await trx
+          .updateTable('password_resets')
+          .set({ used_at: link.createdAt })
+          .where('account_id', '=', link.accountId)
+          .where('used_at', 'is', null)
+          .execute();
+        await trx
+          .insertInto('password_resets')
+          .values({
+            id: link.id,
+            account_id: link.accountId,
+            token_hash: link.tokenHash,
+            password_fingerprint: link.passwordFingerprint,
+            expires_at: link.expiresAt,
+            used_at: link.usedAt,
+            created_at: link.createdAt,
+          })
+          .execute();
       });
     },
     async findByTokenHash(tokenHash) {
-      const row = await db.selectFrom('password_resets').selectAll().where('token_hash', '=', tokenHash)
+      const row = await db
+        .selectFrom('password_resets')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
         .executeTakeFirst();
       return row && toLink(row);
     },
     async use(id, atMs) {
-      const result = await db.updateTable('password_resets').set({ used_at: atMs })
-        .where('id', '=', id).where('used_at', 'is', null).where('expires_at', '>', atMs).executeTakeFirst();
+      const result = await db
+        .updateTable('password_resets')
+        .set({ used_at: atMs })
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', atMs)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
   };

@@ -9,12 +9,20 @@ export async function showConsent(kit: InteractionKit, reply: FastifyReply, deta
   const { uid } = details;
   const client = await kit.options.provider.Client.find(kit.appId(details));
   const metadata: Record<string, unknown> = client?.metadata() ?? {};
-  return sendHtml(reply, 200, consentPage({
-    action: `/interaction/${uid}/consent`, denyAction: `/interaction/${uid}/abort`, csrf: kit.csrfFor(uid),
-    appName: await kit.appName(details), logoUri: metadata.logo_uri as string | undefined,
-    policyUri: metadata.policy_uri as string | undefined, tosUri: metadata.tos_uri as string | undefined,
-    scopes: String(details.params.scope ?? '').split(' '),
-  }));
+  return sendHtml(
+    reply,
+    200,
+    consentPage({
+      action: `/interaction/${uid}/consent`,
+      denyAction: `/interaction/${uid}/abort`,
+      csrf: kit.csrfFor(uid),
+      appName: await kit.appName(details),
+      logoUri: metadata.logo_uri as string | undefined,
+      policyUri: metadata.policy_uri as string | undefined,
+      tosUri: metadata.tos_uri as string | undefined,
+      scopes: String(details.params.scope ?? '').split(' '),
+    }),
+  );
 }
 
 export function registerConsent(app: FastifyInstance, kit: InteractionKit): void {

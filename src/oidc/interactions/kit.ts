@@ -7,7 +7,13 @@ import type { Account, AccountService } from '../../identity/index.ts';
 import type { Limit, RateLimiter } from '../../ratelimit/index.ts';
 import type { FirstFactor, SignedIn, SignIn } from '../../signin/index.ts';
 import {
-  answerStatus, formError, messagePage, type Csrf, type DeviceCookies, type FieldError, type FormContext,
+  answerStatus,
+  formError,
+  messagePage,
+  type Csrf,
+  type DeviceCookies,
+  type FieldError,
+  type FormContext,
 } from '../../web/index.ts';
 import { acr } from '../provider.ts';
 
@@ -37,14 +43,22 @@ const text = { type: 'string', maxLength: 1024 } as const;
 // Above the password policy's 1,024 characters, so a longer password reaches the domain and gets its "too long".
 const passwordText = { type: 'string', maxLength: 4096 } as const;
 export const uidParams = {
-  type: 'object', properties: { uid: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } }, required: ['uid'],
+  type: 'object',
+  properties: { uid: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } },
+  required: ['uid'],
 } as const;
 export const formSchema = {
   params: uidParams,
   body: {
     type: 'object',
     properties: {
-      csrf: text, email: text, password: passwordText, name: text, code: text, verification: text, marketing: text,
+      csrf: text,
+      email: text,
+      password: passwordText,
+      name: text,
+      code: text,
+      verification: text,
+      marketing: text,
       enrolment: text,
     },
     required: ['csrf'],
@@ -111,7 +125,10 @@ export function createInteractionKit(o: InteractionOptions) {
     await finish(details, reply, { login, create: {}, ...declined });
   }
 
-  const requestedMfa = (details: Details) => String(details.params.acr_values ?? '').split(' ').includes(acr.mfa);
+  const requestedMfa = (details: Details) =>
+    String(details.params.acr_values ?? '')
+      .split(' ')
+      .includes(acr.mfa);
 
   /**
    * After the first factor: done at once, or on to the second-factor page of the flow it started (by redirect, so
@@ -119,7 +136,11 @@ export function createInteractionKit(o: InteractionOptions) {
    */
   async function afterFirstFactor(details: Details, reply: FastifyReply, account: Account) {
     const outcome = await o.signIn.afterFirstFactor({
-      handle: details.uid, appId: appId(details), accountId: account.id, amr: ['pwd'], groups: account.groups,
+      handle: details.uid,
+      appId: appId(details),
+      accountId: account.id,
+      amr: ['pwd'],
+      groups: account.groups,
       requestedMfa: requestedMfa(details),
     });
     if ('done' in outcome) return finishSignIn(details, reply, outcome.done);
@@ -128,12 +149,17 @@ export function createInteractionKit(o: InteractionOptions) {
 
   function formContext(uid: string, extra: Partial<FormContext> = {}): FormContext {
     return {
-      action: `/interaction/${uid}/login`, csrf: csrfFor(uid),
+      action: `/interaction/${uid}/login`,
+      csrf: csrfFor(uid),
       links: {
-        signIn: `/interaction/${uid}`, signUp: `/interaction/${uid}/signup`, cancel: `/interaction/${uid}/abort`,
+        signIn: `/interaction/${uid}`,
+        signUp: `/interaction/${uid}/signup`,
+        cancel: `/interaction/${uid}/abort`,
         reset: '/reset-password',
       },
-      passwordMinLength: o.passwordMinLength, workforce: o.workforce, ...extra,
+      passwordMinLength: o.passwordMinLength,
+      workforce: o.workforce,
+      ...extra,
     };
   }
 
@@ -143,8 +169,18 @@ export function createInteractionKit(o: InteractionOptions) {
   }
 
   return {
-    options: o, csrfFor, appId, requestedMfa, failure, load, loadForPost, finish, finishSignIn, afterFirstFactor,
-    formContext, appName,
+    options: o,
+    csrfFor,
+    appId,
+    requestedMfa,
+    failure,
+    load,
+    loadForPost,
+    finish,
+    finishSignIn,
+    afterFirstFactor,
+    formContext,
+    appName,
   };
 }
 

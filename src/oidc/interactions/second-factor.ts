@@ -10,7 +10,12 @@ import { formSchema, sendHtml, type Details, type InteractionKit, type UidRoute 
 
 /** The flow's step: the code form, or the registration (the one already begun, or a new one). */
 export async function showSecondFactor(
-  kit: InteractionKit, reply: FastifyReply, details: Details, flow: SignInFlow, error?: unknown, enrolmentId?: string,
+  kit: InteractionKit,
+  reply: FastifyReply,
+  details: Details,
+  flow: SignInFlow,
+  error?: unknown,
+  enrolmentId?: string,
 ) {
   const uid = details.uid;
   const shown = error === undefined ? undefined : kit.failure(reply, error, 400);
@@ -43,7 +48,7 @@ export function registerSecondFactor(app: FastifyInstance, kit: InteractionKit):
 
   app.post<UidRoute>('/interaction/:uid/otp', { schema: formSchema }, async (req, reply) => {
     const details = await kit.loadForPost(req, reply);
-    const flow = details && await loadFlow(details, reply);
+    const flow = details && (await loadFlow(details, reply));
     if (!details || !flow) return;
     const form = enrolmentForm(req.body);
     let signedIn: SignedIn;
@@ -60,7 +65,7 @@ export function registerSecondFactor(app: FastifyInstance, kit: InteractionKit):
 
   app.post<UidRoute>('/interaction/:uid/otp-later', { schema: formSchema }, async (req, reply) => {
     const details = await kit.loadForPost(req, reply);
-    const flow = details && await loadFlow(details, reply);
+    const flow = details && (await loadFlow(details, reply));
     if (!details || !flow) return;
     try {
       // The flow says whether this sign-in may go on without the code: never when the app's policy or the request

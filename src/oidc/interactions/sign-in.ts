@@ -6,7 +6,13 @@ import { sourceKey } from '../../ratelimit/index.ts';
 import { messagePage, signInPage, signUpPage, verifyPage } from '../../web/index.ts';
 import { showConsent } from './consent.ts';
 import {
-  formSchema, sendHtml, uidParams, type Details, type InteractionKit, type UidRequest, type UidRoute,
+  formSchema,
+  sendHtml,
+  uidParams,
+  type Details,
+  type InteractionKit,
+  type UidRequest,
+  type UidRoute,
 } from './kit.ts';
 import { showSecondFactor } from './second-factor.ts';
 import { verifyActions } from './sign-up.ts';
@@ -14,21 +20,25 @@ import { verifyActions } from './sign-up.ts';
 export function registerSignIn(app: FastifyInstance, kit: InteractionKit): void {
   const o = kit.options;
 
-  app.get<{ Params: { uid: string }; Querystring: { confirmed?: string } }>('/interaction/:uid', {
-    schema: { params: uidParams },
-  }, async (req, reply) => {
-    let details: Details;
-    try {
-      details = await o.provider.interactionDetails(req.raw, reply.raw);
-    } catch {
-      // Confirmed by link in another browser: the account is ready, only this browser's sign-in page is gone.
-      return req.query.confirmed
-        ? sendHtml(reply, 200, messagePage('verify.done_title', 'verify.done'))
-        : sendHtml(reply, 400, messagePage('error.title', 'web.interaction_expired'));
-    }
-    if (details.prompt.name === 'consent') return showConsent(kit, reply, details);
-    return showSignInStep(kit, reply, details);
-  });
+  app.get<{ Params: { uid: string }; Querystring: { confirmed?: string } }>(
+    '/interaction/:uid',
+    {
+      schema: { params: uidParams },
+    },
+    async (req, reply) => {
+      let details: Details;
+      try {
+        details = await o.provider.interactionDetails(req.raw, reply.raw);
+      } catch {
+        // Confirmed by link in another browser: the account is ready, only this browser's sign-in page is gone.
+        return req.query.confirmed
+          ? sendHtml(reply, 200, messagePage('verify.done_title', 'verify.done'))
+          : sendHtml(reply, 400, messagePage('error.title', 'web.interaction_expired'));
+      }
+      if (details.prompt.name === 'consent') return showConsent(kit, reply, details);
+      return showSignInStep(kit, reply, details);
+    },
+  );
 
   app.post<UidRoute>('/interaction/:uid/login', { schema: formSchema }, async (req, reply) => {
     const details = await kit.loadForPost(req, reply);
@@ -55,7 +65,10 @@ async function showSignInStep(kit: InteractionKit, reply: FastifyReply, details:
   if (details.prompt.name === 'otp' && details.session) {
     const session = details.session as typeof details.session & { amr?: string[] };
     const outcome = await o.signIn.afterFirstFactor({
-      handle: uid, appId: kit.appId(details), accountId: session.accountId, amr: session.amr ?? ['pwd'],
+      handle: uid,
+      appId: kit.appId(details),
+      accountId: session.accountId,
+      amr: session.amr ?? ['pwd'],
       requestedMfa: kit.requestedMfa(details),
     });
     if ('done' in outcome) return kit.finish(details, reply, { otp: {} });
@@ -77,23 +90,35 @@ async function showSignInStep(kit: InteractionKit, reply: FastifyReply, details:
  * confirmation step, never a sign-in. Undefined when the page has been answered.
  */
 async function checkFirstFactor(
-  kit: InteractionKit, req: UidRequest, reply: FastifyReply, details: Details,
+  kit: InteractionKit,
+  req: UidRequest,
+  reply: FastifyReply,
+  details: Details,
 ): Promise<Account | undefined> {
   const o = kit.options;
   const name = String(req.body.email ?? '');
   try {
     const account = await o.firstFactor.check({
-      action: 'signin', name: req.body.email, password: req.body.password, source: { ip: req.ip },
+      action: 'signin',
+      name: req.body.email,
+      password: req.body.password,
+      source: { ip: req.ip },
       device: o.devices.deviceFor(req.headers.cookie, name),
     });
     if (account.kind === 'customer' && !account.emailVerified) {
       // Mail it may send is limited per source here and per account in the identity module.
       await o.limiter.check([{ key: sourceKey('mail', req.ip), rule: o.limits.mailPerSource }]);
       const pending = await o.accounts.restartVerification(account, details.uid);
-      sendHtml(reply, 200, verifyPage({
-        ...verifyActions(kit, details.uid), verificationId: pending.verificationId, email: pending.email,
-        notice: 'identity.email_not_verified',
-      }));
+      sendHtml(
+        reply,
+        200,
+        verifyPage({
+          ...verifyActions(kit, details.uid),
+          verificationId: pending.verificationId,
+          email: pending.email,
+          notice: 'identity.email_not_verified',
+        }),
+      );
       return undefined;
     }
     return account;

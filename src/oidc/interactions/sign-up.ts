@@ -8,19 +8,36 @@ import { signUpPage, verifyPage, type FieldError } from '../../web/index.ts';
 import { formSchema, sendHtml, uidParams, type InteractionKit, type UidRequest, type UidRoute } from './kit.ts';
 
 export const verifyActions = (kit: InteractionKit, uid: string) => ({
-  action: `/interaction/${uid}/verify`, resendAction: `/interaction/${uid}/resend`, csrf: kit.csrfFor(uid),
+  action: `/interaction/${uid}/verify`,
+  resendAction: `/interaction/${uid}/resend`,
+  csrf: kit.csrfFor(uid),
 });
 
-interface VerifyExtra { errors?: FieldError[]; notice?: 'verify.resent'; verificationId?: string }
+interface VerifyExtra {
+  errors?: FieldError[];
+  notice?: 'verify.resent';
+  verificationId?: string;
+}
 
 function verifyAgain(
-  kit: InteractionKit, reply: FastifyReply, uid: string, body: Record<string, string>, status: number,
+  kit: InteractionKit,
+  reply: FastifyReply,
+  uid: string,
+  body: Record<string, string>,
+  status: number,
   extra: VerifyExtra = {},
 ) {
-  return sendHtml(reply, status, verifyPage({
-    ...verifyActions(kit, uid), verificationId: extra.verificationId ?? String(body.verification ?? ''),
-    email: String(body.email ?? ''), errors: extra.errors, notice: extra.notice,
-  }));
+  return sendHtml(
+    reply,
+    status,
+    verifyPage({
+      ...verifyActions(kit, uid),
+      verificationId: extra.verificationId ?? String(body.verification ?? ''),
+      email: String(body.email ?? ''),
+      errors: extra.errors,
+      notice: extra.notice,
+    }),
+  );
 }
 
 export function registerSignUp(app: FastifyInstance, kit: InteractionKit): void {
@@ -42,12 +59,21 @@ export function registerSignUp(app: FastifyInstance, kit: InteractionKit): void 
     try {
       await o.limiter.check([{ key: sourceKey('signup', req.ip), rule: o.limits.signUpPerSource }]);
       const pending = await o.accounts.signUp({
-        email: body.email, password: body.password, name: body.name, interactionUid: details.uid,
+        email: body.email,
+        password: body.password,
+        name: body.name,
+        interactionUid: details.uid,
         marketingOptIn: body.marketing === 'on',
       });
-      return sendHtml(reply, 200, verifyPage({
-        ...verifyActions(kit, details.uid), verificationId: pending.verificationId, email: pending.email,
-      }));
+      return sendHtml(
+        reply,
+        200,
+        verifyPage({
+          ...verifyActions(kit, details.uid),
+          verificationId: pending.verificationId,
+          email: pending.email,
+        }),
+      );
     } catch (err) {
       const { error, status } = kit.failure(reply, err, 400);
       const values = { email: body.email ?? '', name: body.name ?? '' };

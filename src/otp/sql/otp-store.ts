@@ -5,11 +5,26 @@ import type { OtpStore, StoredToken } from '../store.ts';
 import type { TokenRecord } from '../token.ts';
 
 const toRecord = (row: Selectable<OtpTokensTable>): TokenRecord => ({
-  id: row.id, accountId: row.account_id, type: row.type, serial: row.serial, state: row.state, algorithm: row.algorithm,
-  digits: row.digits as 6 | 8, periodSeconds: row.period_seconds, drift: row.drift, lastStep: row.last_step, failures: row.failures,
-  lockedUntil: row.locked_until, pendingExpiresAt: row.pending_expires_at, createdAt: row.created_at, activatedAt: row.activated_at,
+  id: row.id,
+  accountId: row.account_id,
+  type: row.type,
+  serial: row.serial,
+  state: row.state,
+  algorithm: row.algorithm,
+  digits: row.digits as 6 | 8,
+  periodSeconds: row.period_seconds,
+  drift: row.drift,
+  lastStep: row.last_step,
+  failures: row.failures,
+  lockedUntil: row.locked_until,
+  pendingExpiresAt: row.pending_expires_at,
+  createdAt: row.created_at,
+  activatedAt: row.activated_at,
 });
-const toStored = (row: Selectable<OtpTokensTable>): StoredToken => ({ secretSealed: row.secret_sealed, record: toRecord(row) });
+const toStored = (row: Selectable<OtpTokensTable>): StoredToken => ({
+  secretSealed: row.secret_sealed,
+  record: toRecord(row),
+});
 
 const affected = (result: { numUpdatedRows: bigint }) => Number(result.numUpdatedRows) > 0;
 
@@ -17,15 +32,26 @@ const affected = (result: { numUpdatedRows: bigint }) => Number(result.numUpdate
 function preparedQueries() {
   // Every second-factor decision asks this.
   const activeTokenOf = prepared((db, p: { accountId: string }) =>
-    db.selectFrom('otp_tokens').select('id').where('account_id', '=', p.accountId).where('state', '=', 'active').limit(1));
+    db
+      .selectFrom('otp_tokens')
+      .select('id')
+      .where('account_id', '=', p.accountId)
+      .where('state', '=', 'active')
+      .limit(1),
+  );
 
   // The two statements of every code check.
   const tokensOfAccount = prepared((db, p: { accountId: string }) =>
-    db.selectFrom('otp_tokens').selectAll().where('account_id', '=', p.accountId).orderBy('created_at').orderBy('id'));
+    db.selectFrom('otp_tokens').selectAll().where('account_id', '=', p.accountId).orderBy('created_at').orderBy('id'),
+  );
   const acceptStepOnce = prepared((db, p: { id: string; step: number; drift: number }) =>
-    db.updateTable('otp_tokens').set({ last_step: p.step, drift: p.drift, failures: 0, locked_until: 0 })
-      .where('id', '=', p.id).where('state', '=', 'active')
-      .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', p.step)])));
+    db
+      .updateTable('otp_tokens')
+      .set({ last_step: p.step, drift: p.drift, failures: 0, locked_until: 0 })
+      .where('id', '=', p.id)
+      .where('state', '=', 'active')
+      .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', p.step)])),
+  );
   return { activeTokenOf, tokensOfAccount, acceptStepOnce };
 }
 
@@ -37,11 +63,28 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
   return {
     async insert({ record: r, secretSealed }) {
       try {
-        await db.insertInto('otp_tokens').values({
-          id: r.id, account_id: r.accountId, type: r.type, serial: r.serial, state: r.state, algorithm: r.algorithm, digits: r.digits,
-          period_seconds: r.periodSeconds, secret_sealed: secretSealed, drift: r.drift, last_step: r.lastStep, failures: r.failures,
-          locked_until: r.lockedUntil, pending_expires_at: r.pendingExpiresAt, created_at: r.createdAt, activated_at: r.activatedAt, revoked_at: null,
-        }).execute();
+        await db
+          .insertInto('otp_tokens')
+          .values({
+            id: r.id,
+            account_id: r.accountId,
+            type: r.type,
+            serial: r.serial,
+            state: r.state,
+            algorithm: r.algorithm,
+            digits: r.digits,
+            period_seconds: r.periodSeconds,
+            secret_sealed: secretSealed,
+            drift: r.drift,
+            last_step: r.lastStep,
+            failures: r.failures,
+            locked_until: r.lockedUntil,
+            pending_expires_at: r.pendingExpiresAt,
+            created_at: r.createdAt,
+            activated_at: r.activatedAt,
+            revoked_at: null,
+          })
+          .execute();
         return true;
       } catch (err) {
         if (isUniqueViolation(err)) return false;
@@ -66,17 +109,38 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
       return db.transaction().execute(async (tx): Promise<TokenRecord[] | 'has_token' | undefined> => {
         const mine = await tx.selectFrom('otp_tokens').select('account_id').where('id', '=', id).executeTakeFirst();
         if (!mine?.account_id) return undefined;
-        const accountRows = tx.selectFrom('otp_tokens').select(['id', 'state']).where('account_id', '=', mine.account_id);
+        const accountRows = tx
+          .selectFrom('otp_tokens')
+          .select(['id', 'state'])
+          .where('account_id', '=', mine.account_id);
         const held = locksRows ? await accountRows.forUpdate().execute() : await accountRows.execute();
-        if (options.onlyFirst && held.some((t) => t.id !== id && (t.state === 'active' || t.state === 'locked'))) return 'has_token';
-        const activated = await tx.updateTable('otp_tokens')
-          .set({ state: 'active', last_step: match.step, drift: match.drift, activated_at: atMs, pending_expires_at: null, failures: 0 })
-          .where('id', '=', id).where('state', '=', 'pending').where('pending_expires_at', '>', atMs).executeTakeFirst();
+        if (options.onlyFirst && held.some((t) => t.id !== id && (t.state === 'active' || t.state === 'locked')))
+          return 'has_token';
+        const activated = await tx
+          .updateTable('otp_tokens')
+          .set({
+            state: 'active',
+            last_step: match.step,
+            drift: match.drift,
+            activated_at: atMs,
+            pending_expires_at: null,
+            failures: 0,
+          })
+          .where('id', '=', id)
+          .where('state', '=', 'pending')
+          .where('pending_expires_at', '>', atMs)
+          .executeTakeFirst();
         if (!affected(activated)) return undefined;
         if (replaces.length === 0) return [];
-        const revoked = await tx.updateTable('otp_tokens').set({ state: 'revoked', revoked_at: atMs })
-          .where('account_id', '=', mine.account_id).where('id', '!=', id).where('type', 'in', replaces).where('state', 'in', ['active', 'locked'])
-          .returningAll().execute();
+        const revoked = await tx
+          .updateTable('otp_tokens')
+          .set({ state: 'revoked', revoked_at: atMs })
+          .where('account_id', '=', mine.account_id)
+          .where('id', '!=', id)
+          .where('type', 'in', replaces)
+          .where('state', 'in', ['active', 'locked'])
+          .returningAll()
+          .execute();
         return revoked.map(toRecord);
       });
     },
@@ -86,53 +150,98 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
       return Number((await acceptStepOnce(db, { id, step: match.step, drift: match.drift })).numAffectedRows ?? 0n) > 0;
     },
     async reserveEnrolmentAttempt(id, maxAttempts) {
-      return affected(await db.updateTable('otp_tokens').set((eb) => ({ failures: eb('failures', '+', 1) }))
-        .where('id', '=', id).where('state', '=', 'pending').where('failures', '<', maxAttempts).executeTakeFirst());
+      return affected(
+        await db
+          .updateTable('otp_tokens')
+          .set((eb) => ({ failures: eb('failures', '+', 1) }))
+          .where('id', '=', id)
+          .where('state', '=', 'pending')
+          .where('failures', '<', maxAttempts)
+          .executeTakeFirst(),
+      );
     },
     async reserveFailure(id, atMs, steps) {
       // Every right-hand side reads the row as it was before this update (failures is the old count), on both
       // databases; the highest step the new count reaches decides the hold-back.
-      const earned = [...steps].reverse().map((step) => sql`when failures + 1 >= ${step.failures} then ${atMs + step.delayMs}`);
-      const row = await db.updateTable('otp_tokens')
+      const earned = [...steps]
+        .reverse()
+        .map((step) => sql`when failures + 1 >= ${step.failures} then ${atMs + step.delayMs}`);
+      const row = await db
+        .updateTable('otp_tokens')
         .set((eb) => ({
           failures: eb('failures', '+', 1),
-          locked_until: earned.length ? sql<number>`case ${sql.join(earned, sql` `)} else locked_until end` : eb.ref('locked_until'),
+          locked_until: earned.length
+            ? sql<number>`case ${sql.join(earned, sql` `)} else locked_until end`
+            : eb.ref('locked_until'),
         }))
-        .where('id', '=', id).where('state', '=', 'active').where('locked_until', '<=', atMs)
-        .returning(['failures', 'locked_until']).executeTakeFirst();
+        .where('id', '=', id)
+        .where('state', '=', 'active')
+        .where('locked_until', '<=', atMs)
+        .returning(['failures', 'locked_until'])
+        .executeTakeFirst();
       return row && { failures: Number(row.failures), lockedUntil: Number(row.locked_until) };
     },
     async refundFailure(id, heldBackUntil) {
-      await db.updateTable('otp_tokens')
+      await db
+        .updateTable('otp_tokens')
         .set((eb) => ({
           failures: eb('failures', '-', 1),
           locked_until: sql<number>`case when locked_until = ${heldBackUntil} then 0 else locked_until end`,
         }))
-        .where('id', '=', id).where('failures', '>', 0).execute();
+        .where('id', '=', id)
+        .where('failures', '>', 0)
+        .execute();
     },
     async setLock(id, lockedUntil, permanently) {
       // A lock never shortens a longer one a concurrent failure already set.
       const update = db.updateTable('otp_tokens').where('id', '=', id);
-      if (permanently) await update.set({ state: 'locked', locked_until: lockedUntil }).where('state', '=', 'active').execute();
+      if (permanently)
+        await update.set({ state: 'locked', locked_until: lockedUntil }).where('state', '=', 'active').execute();
       else await update.set({ locked_until: lockedUntil }).where('locked_until', '<', lockedUntil).execute();
     },
     async changeState(id, from, to, atMs) {
-      return affected(await db.updateTable('otp_tokens')
-        .set({ state: to, ...(to === 'revoked' ? { revoked_at: atMs } : {}), ...(to === 'active' ? { failures: 0, locked_until: 0 } : {}) })
-        .where('id', '=', id).where('state', '=', from).executeTakeFirst());
+      return affected(
+        await db
+          .updateTable('otp_tokens')
+          .set({
+            state: to,
+            ...(to === 'revoked' ? { revoked_at: atMs } : {}),
+            ...(to === 'active' ? { failures: 0, locked_until: 0 } : {}),
+          })
+          .where('id', '=', id)
+          .where('state', '=', from)
+          .executeTakeFirst(),
+      );
     },
     async assign(serial, accountId, atMs) {
-      return affected(await db.updateTable('otp_tokens').set({ account_id: accountId, state: 'active', activated_at: atMs })
-        .where('serial', '=', serial).where('type', '=', 'hardware').where('account_id', 'is', null).where('state', '!=', 'revoked').executeTakeFirst());
+      return affected(
+        await db
+          .updateTable('otp_tokens')
+          .set({ account_id: accountId, state: 'active', activated_at: atMs })
+          .where('serial', '=', serial)
+          .where('type', '=', 'hardware')
+          .where('account_id', 'is', null)
+          .where('state', '!=', 'revoked')
+          .executeTakeFirst(),
+      );
     },
     async unbind(serial, atMs) {
-      return affected(await db.updateTable('otp_tokens').set({ account_id: null, state: 'revoked', revoked_at: atMs })
-        .where('serial', '=', serial).where('account_id', 'is not', null).executeTakeFirst());
+      return affected(
+        await db
+          .updateTable('otp_tokens')
+          .set({ account_id: null, state: 'revoked', revoked_at: atMs })
+          .where('serial', '=', serial)
+          .where('account_id', 'is not', null)
+          .executeTakeFirst(),
+      );
     },
     async forgetExpiredEnrolments(atMs) {
       // A hardware token waiting for a person has no expiry: a comparison with null is never true.
-      const result = await db.deleteFrom('otp_tokens')
-        .where('state', '=', 'pending').where('pending_expires_at', '<=', atMs).executeTakeFirst();
+      const result = await db
+        .deleteFrom('otp_tokens')
+        .where('state', '=', 'pending')
+        .where('pending_expires_at', '<=', atMs)
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

@@ -66,19 +66,29 @@ export interface RedisCounterOptions {
 
 export function createRedisCounterStore(o: RedisCounterOptions, clock: Clock): CounterStore {
   // Commands wait at most one reconnection: a login must not hang on a Redis that is gone.
-  const redis = new Redis(o.url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, enableAutoPipelining: true });
-  redis.on('error', () => { /* each command reports its own failure as ratelimit.unavailable */ });
+  const redis = new Redis(o.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    enableAutoPipelining: true,
+  });
+  redis.on('error', () => {
+    /* each command reports its own failure as ratelimit.unavailable */
+  });
   const redisKey = (rawKey: string) => `${o.prefix}${digestKey(rawKey)}`;
   // A missing counter store is not "no limit": the caller refuses the attempt (fail closed) and says why.
-  const unavailable = (err: unknown) => { throw new RateLimitError('ratelimit.unavailable', { cause: err }); };
+  const unavailable = (err: unknown) => {
+    throw new RateLimitError('ratelimit.unavailable', { cause: err });
+  };
 
   return {
     async consume(rawKey, rule) {
       const key = redisKey(rawKey);
       const now = clock.now();
       const start = windowStartMs(now, rule);
-      const [count, stored] = await redis.eval(consumeScript, 1, key, String(start), String(rule.windowSeconds * 1000), String(now))
-        .catch(unavailable) as [number, string];
+      const [count, stored] = (await redis
+        .eval(consumeScript, 1, key, String(start), String(rule.windowSeconds * 1000), String(now))
+        .catch(unavailable)) as [number, string];
       return { decision: decide(Number(count), Number(stored), rule, now, true), window: String(stored) };
     },
 
@@ -91,8 +101,9 @@ export function createRedisCounterStore(o: RedisCounterOptions, clock: Clock): C
       const now = clock.now();
       const keys = attempts.map((a) => redisKey(a.key));
       const args = attempts.flatMap((a) => [windowStartMs(now, a.rule), a.rule.windowSeconds * 1000, a.rule.limit]);
-      const answers = await redis.eval(consumeEachScript, keys.length, ...keys, now, ...args)
-        .catch(unavailable) as Array<[number, string]>;
+      const answers = (await redis
+        .eval(consumeEachScript, keys.length, ...keys, now, ...args)
+        .catch(unavailable)) as Array<[number, string]>;
       return attempts.map((a, i): Counted | undefined => {
         if (answers[i] === undefined) return undefined;
         const [count, stored] = answers[i];
@@ -110,9 +121,11 @@ export function createRedisCounterStore(o: RedisCounterOptions, clock: Clock): C
       const key = redisKey(rawKey);
       const now = clock.now();
       const start = windowStartMs(now, rule);
-      const [w, c] = await redis.hmget(key, 'w', 'c').catch(unavailable) as [string | null, string | null];
+      const [w, c] = (await redis.hmget(key, 'w', 'c').catch(unavailable)) as [string | null, string | null];
       const stored = Number(w);
-      return w !== null && stored >= start ? decide(Number(c), stored, rule, now, false) : decide(0, start, rule, now, false);
+      return w !== null && stored >= start
+        ? decide(Number(c), stored, rule, now, false)
+        : decide(0, start, rule, now, false);
     },
 
     async reset(rawKey) {

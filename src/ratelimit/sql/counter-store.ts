@@ -20,16 +20,28 @@ const counting = {
 function preparedQueries() {
   // What peek (and ensureUnder) reads.
   const currentCount = prepared((db, p: { key: string; start: number }) =>
-    db.selectFrom('rate_limits').select(['count', 'window_start'])
-      .where('key', '=', p.key).where('window_start', '>=', p.start));
+    db
+      .selectFrom('rate_limits')
+      .select(['count', 'window_start'])
+      .where('key', '=', p.key)
+      .where('window_start', '>=', p.start),
+  );
   const countOne = prepared((db, p: { key: string; start: number }) =>
-    db.insertInto('rate_limits').values({ key: p.key, window_start: p.start, count: 1 })
+    db
+      .insertInto('rate_limits')
+      .values({ key: p.key, window_start: p.start, count: 1 })
       .onConflict((oc) => oc.column('key').doUpdateSet(counting))
-      .returning(['count', 'window_start']));
+      .returning(['count', 'window_start']),
+  );
   // Only the window the attempt was counted in: a newer one must not start below zero attempts.
   const giveOneBack = prepared((db, p: { key: string; start: number }) =>
-    db.updateTable('rate_limits').set((eb) => ({ count: eb('count', '-', 1) }))
-      .where('key', '=', p.key).where('window_start', '=', p.start).where('count', '>', 0));
+    db
+      .updateTable('rate_limits')
+      .set((eb) => ({ count: eb('count', '-', 1) }))
+      .where('key', '=', p.key)
+      .where('window_start', '=', p.start)
+      .where('count', '>', 0),
+  );
   return { currentCount, countOne, giveOneBack };
 }
 
@@ -42,11 +54,22 @@ type CountedRow = { key: string; count: number; window_start: number };
 function countEachQuery(db: Kysely<Database>, p: Params, size: number) {
   const allowedAt = (j: number) => sql`coalesce((select count from rate_limits
     where ${sql.ref('key')} = ${p[`k${j}`]} and window_start >= ${p[`s${j}`]}), 0) < ${p[`l${j}`]}`;
-  const allowedBefore = (i: number) => (i === 0 ? sql`1 = 1`
-    : sql.join(Array.from({ length: i }, (_, j) => allowedAt(j)), sql` and `));
+  const allowedBefore = (i: number) =>
+    i === 0
+      ? sql`1 = 1`
+      : sql.join(
+          Array.from({ length: i }, (_, j) => allowedAt(j)),
+          sql` and `,
+        );
   const row = (i: number) => sql`select ${keyAndWindow(p, i)} where ${allowedBefore(i)}`;
-  const rows = sql.join(Array.from({ length: size }, (_, i) => row(i)), sql` union all `);
-  return db.insertInto('rate_limits').columns(['key', 'window_start', 'count']).expression(byKey(rows, sql`1`))
+  const rows = sql.join(
+    Array.from({ length: size }, (_, i) => row(i)),
+    sql` union all `,
+  );
+  return db
+    .insertInto('rate_limits')
+    .columns(['key', 'window_start', 'count'])
+    .expression(byKey(rows, sql`1`))
     .onConflict((oc) => oc.column('key').doUpdateSet(counting))
     .returning(['key', 'count', 'window_start']);
 }
@@ -54,22 +77,41 @@ function countEachQuery(db: Kysely<Database>, p: Params, size: number) {
 // Gives one back under each key of an attempt, only in the window it was counted in and never below zero, as
 // giveOneBack does. `k0`, `s0`, `k1` …
 function giveEachBackQuery(db: Kysely<Database>, p: Params, size: number) {
-  return db.updateTable('rate_limits').set((eb) => ({ count: eb('count', '-', 1) })).where('count', '>', 0)
-    .where((eb) => eb.or(Array.from({ length: size }, (_, i) =>
-      eb.and([eb('key', '=', p[`k${i}`] as string), eb('window_start', '=', p[`s${i}`] as number)]))));
+  return db
+    .updateTable('rate_limits')
+    .set((eb) => ({ count: eb('count', '-', 1) }))
+    .where('count', '>', 0)
+    .where((eb) =>
+      eb.or(
+        Array.from({ length: size }, (_, i) =>
+          eb.and([eb('key', '=', p[`k${i}`] as string), eb('window_start', '=', p[`s${i}`] as number)]),
+        ),
+      ),
+    );
 }
 
 // The same on PostgreSQL, where an update locks its rows in the order it finds them (which changes as rows are
 // rewritten) and two statements locking the same rows in different orders wait for each other ("deadlock detected"):
 // an upsert in key order, as countEach's, writing only keys whose window is still there (a reset key stays gone).
 function giveEachBackInKeyOrderQuery(db: Kysely<Database>, p: Params, size: number) {
-  const rows = sql.join(Array.from({ length: size }, (_, i) => sql`select ${keyAndWindow(p, i)} where exists (select 1
-    from rate_limits where ${sql.ref('key')} = ${p[`k${i}`]} and window_start = ${p[`s${i}`]})`), sql` union all `);
-  return db.insertInto('rate_limits').columns(['key', 'window_start', 'count']).expression(byKey(rows, sql`0`))
-    .onConflict((oc) => oc.column('key').doUpdateSet({
-      count: sql<number>`case when rate_limits.window_start = excluded.window_start and rate_limits.count > 0
+  const rows = sql.join(
+    Array.from(
+      { length: size },
+      (_, i) => sql`select ${keyAndWindow(p, i)} where exists (select 1
+    from rate_limits where ${sql.ref('key')} = ${p[`k${i}`]} and window_start = ${p[`s${i}`]})`,
+    ),
+    sql` union all `,
+  );
+  return db
+    .insertInto('rate_limits')
+    .columns(['key', 'window_start', 'count'])
+    .expression(byKey(rows, sql`0`))
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        count: sql<number>`case when rate_limits.window_start = excluded.window_start and rate_limits.count > 0
         then rate_limits.count - 1 else rate_limits.count end`,
-    }));
+      }),
+    );
 }
 
 const keyAndWindow = (p: Params, i: number) =>
@@ -117,7 +159,10 @@ export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): Count
     async consume(rawKey, rule) {
       const now = clock.now();
       const [row] = (await countOne(db, { key: digestKey(rawKey), start: windowStartMs(now, rule) })).rows;
-      return { decision: decide(Number(row.count), Number(row.window_start), rule, now, true), window: String(row.window_start) };
+      return {
+        decision: decide(Number(row.count), Number(row.window_start), rule, now, true),
+        window: String(row.window_start),
+      };
     },
 
     async refund(rawKey, window) {
@@ -144,7 +189,7 @@ export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): Count
       // meanwhile can leave a key uncounted although none before it refused. The rest is counted now.
       const uncounted = counted.indexOf(undefined);
       if (uncounted === -1 || counted.some((c) => c && !c.decision.allowed)) return counted;
-      return [...counted.slice(0, uncounted), ...await store.consumeEach(attempts.slice(uncounted))];
+      return [...counted.slice(0, uncounted), ...(await store.consumeEach(attempts.slice(uncounted)))];
     },
 
     async refundEach(reservation) {
@@ -166,7 +211,9 @@ export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): Count
       const now = clock.now();
       const start = windowStartMs(now, rule);
       const [row] = (await currentCount(db, { key, start })).rows;
-      return row ? decide(Number(row.count), Number(row.window_start), rule, now, false) : decide(0, start, rule, now, false);
+      return row
+        ? decide(Number(row.count), Number(row.window_start), rule, now, false)
+        : decide(0, start, rule, now, false);
     },
 
     async reset(rawKey) {
@@ -174,7 +221,10 @@ export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): Count
     },
 
     async purge(olderThanMs) {
-      await db.deleteFrom('rate_limits').where('window_start', '<', clock.now() - olderThanMs).execute();
+      await db
+        .deleteFrom('rate_limits')
+        .where('window_start', '<', clock.now() - olderThanMs)
+        .execute();
     },
 
     async close() {},

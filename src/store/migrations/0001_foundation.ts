@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('accounts')
+  await db.schema
+    .createTable('accounts')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('kind', 'varchar(16)', (c) => c.notNull().defaultTo('customer'))
     .addColumn('email', 'varchar(320)', (c) => c.unique())
@@ -16,7 +17,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('email_verifications')
+  await db.schema
+    .createTable('email_verifications')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('account_id', 'varchar(64)', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
     .addColumn('token_hash', 'varchar(128)', (c) => c.notNull().unique())
@@ -29,7 +31,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('email_verifications_account').on('email_verifications').column('account_id').execute();
 
-  await db.schema.createTable('oidc_payloads')
+  await db.schema
+    .createTable('oidc_payloads')
     .addColumn('model', 'varchar(64)', (c) => c.notNull())
     .addColumn('id', 'varchar(255)', (c) => c.notNull())
     .addColumn('payload', 'text', (c) => c.notNull())
@@ -46,20 +49,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('oidc_payloads_uid').on('oidc_payloads').columns(['model', 'uid']).execute();
   await db.schema.createIndex('oidc_payloads_expiry').on('oidc_payloads').column('expires_at').execute();
 
-  await db.schema.createTable('oidc_clients')
+  await db.schema
+    .createTable('oidc_clients')
     .addColumn('client_id', 'varchar(255)', (c) => c.primaryKey())
     .addColumn('metadata', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('secrets')
+  await db.schema
+    .createTable('secrets')
     .addColumn('name', 'varchar(128)', (c) => c.primaryKey())
     .addColumn('sealed_value', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('retired_at', 'bigint')
     .execute();
 
-  await db.schema.createTable('outbox')
+  await db.schema
+    .createTable('outbox')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('category', 'varchar(16)', (c) => c.notNull())
     .addColumn('to_address', 'varchar(320)', (c) => c.notNull())
@@ -77,7 +83,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('outbox_due').on('outbox').columns(['status', 'next_attempt_at']).execute();
 
-  await db.schema.createTable('audit_events')
+  await db.schema
+    .createTable('audit_events')
     .addColumn('seq', 'bigint', (c) => c.primaryKey())
     .addColumn('at', 'bigint', (c) => c.notNull())
     .addColumn('actor', 'varchar(320)', (c) => c.notNull())

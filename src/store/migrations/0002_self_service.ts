@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // What the account page shows about each signed-in browser: approximate device, address, times.
-  await db.schema.createTable('session_details')
+  await db.schema
+    .createTable('session_details')
     .addColumn('session_uid', 'varchar(255)', (c) => c.primaryKey())
     .addColumn('account_id', 'varchar(64)', (c) => c.notNull())
     .addColumn('user_agent', 'varchar(512)')
@@ -13,7 +14,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('session_details_account').on('session_details').column('account_id').execute();
 
   // A change of primary address: confirmed from the new address, undoable from the old one for 7 days.
-  await db.schema.createTable('email_changes')
+  await db.schema
+    .createTable('email_changes')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('account_id', 'varchar(64)', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
     .addColumn('old_email', 'varchar(320)', (c) => c.notNull())
@@ -28,7 +30,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   // Marketing mail is opt-in; every change is recorded with its time and source.
-  await db.schema.createTable('marketing_consents')
+  await db.schema
+    .createTable('marketing_consents')
     .addColumn('account_id', 'varchar(64)', (c) => c.primaryKey().references('accounts.id').onDelete('cascade'))
     .addColumn('subscribed', 'integer', (c) => c.notNull())
     .addColumn('source', 'varchar(32)', (c) => c.notNull())

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // One row per OTP token. Hardware tokens are imported unassigned (account_id null) and bound by serial.
-  await db.schema.createTable('otp_tokens')
+  await db.schema
+    .createTable('otp_tokens')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('account_id', 'varchar(64)', (c) => c.references('accounts.id').onDelete('cascade'))
     .addColumn('type', 'varchar(16)', (c) => c.notNull())

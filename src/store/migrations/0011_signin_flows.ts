@@ -4,7 +4,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // A sign-in between its first factor and its second: the person is signed in nowhere until the flow completes
   // (an SSO session is made only then). One flow per protocol handle (the OIDC interaction uid); completing it is
   // a conditional update, so a flow completes once.
-  await db.schema.createTable('signin_flows')
+  await db.schema
+    .createTable('signin_flows')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('handle', 'varchar(255)', (c) => c.notNull().unique())
     .addColumn('app_id', 'varchar(255)', (c) => c.notNull())
@@ -19,7 +20,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // A sign-up with an address that has an account gets a verification too, which no code ever opens: its answers
   // (wrong code, spent after the same number of tries, a new code sent) are those of a real one (T46).
-  await db.schema.alterTable('email_verifications').addColumn('decoy', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('email_verifications')
+    .addColumn('decoy', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }
 
 export async function down(): Promise<void> {

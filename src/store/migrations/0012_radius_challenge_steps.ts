@@ -5,7 +5,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // (JSON, the audit's steps), the gateway's address and the time of the challenge are kept with its State until the
   // code arrives, or until the State expires unanswered and its purge records the refusal. One column per statement:
   // SQLite adds one at a time.
-  await db.schema.alterTable('radius_states').addColumn('steps', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+  await db.schema
+    .alterTable('radius_states')
+    .addColumn('steps', 'text', (c) => c.notNull().defaultTo('[]'))
+    .execute();
   await db.schema.alterTable('radius_states').addColumn('source', 'varchar(64)').execute();
   await db.schema.alterTable('radius_states').addColumn('created_at', 'bigint').execute();
   // A refused directory login is recorded about the account its name means, looked up by name without case

@@ -36,7 +36,12 @@ export interface AccountSiteOptions {
   limits: { reauthPerAccount: Limit; signInPerSource: Limit };
 }
 
-export interface AccountSession { accountId: string; uid: string; loginTs: number; amr: string[] }
+export interface AccountSession {
+  accountId: string;
+  uid: string;
+  loginTs: number;
+  amr: string[];
+}
 
 export type Body = Record<string, string | undefined>;
 const text = { type: 'string', maxLength: 1024 } as const;
@@ -46,8 +51,14 @@ export const bodySchema = {
   body: {
     type: 'object',
     properties: {
-      csrf: text, current_password: passwordText, new_password: passwordText, new_email: text,
-      email_current_password: passwordText, delete_current_password: passwordText, subscribed: text, token: text,
+      csrf: text,
+      current_password: passwordText,
+      new_password: passwordText,
+      new_email: text,
+      email_current_password: passwordText,
+      delete_current_password: passwordText,
+      subscribed: text,
+      token: text,
     },
   },
 } as const;
@@ -64,7 +75,9 @@ export interface AccountRender {
 // The SSO session oidc-provider keeps (its store drops one past its idle or absolute limit). A visit counts as a
 // use: the session is saved with a new idle deadline, never past the absolute one, and its cookie follows.
 async function readSession(
-  o: AccountSiteOptions, req: FastifyRequest, reply: FastifyReply,
+  o: AccountSiteOptions,
+  req: FastifyRequest,
+  reply: FastifyReply,
 ): Promise<AccountSession | undefined> {
   const ctx = o.provider.createContext(req.raw, reply.raw);
   const session = await o.provider.Session.get(ctx as never);
@@ -72,8 +85,13 @@ async function readSession(
   const { absoluteSeconds, idleSeconds } = o.session;
   await session.save(sessionTtlSeconds(session.loginTs, absoluteSeconds, idleSeconds, o.clock.now()));
   ctx.cookies.set(o.provider.cookieName('session'), session.jti, {
-    signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies, path: '/',
-    expires: new Date((session.exp ?? 0) * 1000), overwrite: true,
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: o.secureCookies,
+    path: '/',
+    expires: new Date((session.exp ?? 0) * 1000),
+    overwrite: true,
   });
   const amr = (session.amr as string[] | undefined) ?? [];
   return { accountId: session.accountId, uid: session.uid, loginTs: (session.loginTs ?? 0) * 1000, amr };
@@ -81,30 +99,51 @@ async function readSession(
 
 /** The account page: the person, their sessions and apps (the account site itself left out), tokens and forms. */
 async function renderAccountPage(
-  o: AccountSiteOptions, reply: FastifyReply, session: AccountSession, extra: AccountRender,
+  o: AccountSiteOptions,
+  reply: FastifyReply,
+  session: AccountSession,
+  extra: AccountRender,
 ) {
   const account = await o.accounts.findAccount(session.accountId);
   if (!account) return reply.redirect('/account/login', 303);
   const granted = (await o.sessions.apps(account.id)).filter((a) => a.clientId !== accountClientId);
-  const apps = await Promise.all(granted.map(async (a) => {
-    const client = await o.clients.find(a.clientId);
-    return {
-      clientId: a.clientId, name: String(client?.client_name ?? a.clientId),
-      logoUri: client?.logo_uri as string | undefined, policyUri: client?.policy_uri as string | undefined,
-      tosUri: client?.tos_uri as string | undefined, scopes: a.scopes,
-    };
-  }));
+  const apps = await Promise.all(
+    granted.map(async (a) => {
+      const client = await o.clients.find(a.clientId);
+      return {
+        clientId: a.clientId,
+        name: String(client?.client_name ?? a.clientId),
+        logoUri: client?.logo_uri as string | undefined,
+        policyUri: client?.policy_uri as string | undefined,
+        tosUri: client?.tos_uri as string | undefined,
+        scopes: a.scopes,
+      };
+    }),
+  );
   const sessions = (await o.sessions.list(account.id)).map((s) => ({
-    ...s, device: describeDevice(s.userAgent), apps: s.apps.filter((c) => c !== accountClientId),
+    ...s,
+    device: describeDevice(s.userAgent),
+    apps: s.apps.filter((c) => c !== accountClientId),
   }));
-  return page(reply, extra.status ?? 200, accountPage({
-    csrf: o.csrf.token(`account:${session.uid}`), email: account.email ?? account.username ?? '', name: account.name,
-    isCustomer: account.kind === 'customer', currentSessionUid: session.uid, sessions, apps,
-    marketing: (await o.selfService.marketing(account.id)).subscribed, otpTokens: await o.otp.list(account.id),
-    showOtp: account.kind === 'workforce' || await o.otp.hasActiveToken(account.id),
-    notice: extra.notice, errors: extra.errors,
-    passwordMinLength: await o.selfService.passwordMinLength(account.id),
-  }));
+  return page(
+    reply,
+    extra.status ?? 200,
+    accountPage({
+      csrf: o.csrf.token(`account:${session.uid}`),
+      email: account.email ?? account.username ?? '',
+      name: account.name,
+      isCustomer: account.kind === 'customer',
+      currentSessionUid: session.uid,
+      sessions,
+      apps,
+      marketing: (await o.selfService.marketing(account.id)).subscribed,
+      otpTokens: await o.otp.list(account.id),
+      showOtp: account.kind === 'workforce' || (await o.otp.hasActiveToken(account.id)),
+      notice: extra.notice,
+      errors: extra.errors,
+      passwordMinLength: await o.selfService.passwordMinLength(account.id),
+    }),
+  );
 }
 
 export function createAccountKit(o: AccountSiteOptions) {
@@ -113,10 +152,14 @@ export function createAccountKit(o: AccountSiteOptions) {
 
   // Every form: a session, and a CSRF token bound to it (ASVS V3.5.1); otherwise nothing is done.
   async function authorized(
-    req: FastifyRequest<{ Body: Body }>, reply: FastifyReply,
+    req: FastifyRequest<{ Body: Body }>,
+    reply: FastifyReply,
   ): Promise<AccountSession | undefined> {
     const session = await currentSession(req, reply);
-    if (!session) { reply.redirect('/account/login', 303); return undefined; }
+    if (!session) {
+      reply.redirect('/account/login', 303);
+      return undefined;
+    }
     if (!o.csrf.valid(`account:${session.uid}`, req.body?.csrf)) {
       page(reply, 403, messagePage('error.title', 'web.csrf'));
       return undefined;
@@ -148,7 +191,13 @@ export function createAccountKit(o: AccountSiteOptions) {
   };
 
   return {
-    options: o, csrfFor, currentSession, authorized, fieldError, refused, withCurrentPassword,
+    options: o,
+    csrfFor,
+    currentSession,
+    authorized,
+    fieldError,
+    refused,
+    withCurrentPassword,
     renderAccount: (reply: FastifyReply, session: AccountSession, extra: AccountRender = {}) =>
       renderAccountPage(o, reply, session, extra),
   };

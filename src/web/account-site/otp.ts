@@ -19,14 +19,22 @@ export function registerOtp(app: FastifyInstance, kit: AccountKit): void {
   const o = kit.options;
 
   async function renderEnrolment(
-    reply: FastifyReply, session: AccountSession, proof: FactorProof, enrolmentId?: string, error?: unknown,
+    reply: FastifyReply,
+    session: AccountSession,
+    proof: FactorProof,
+    enrolmentId?: string,
+    error?: unknown,
   ) {
     const account = await o.accounts.findAccount(session.accountId);
     const label = account?.username ?? account?.email ?? session.accountId;
-    const enrolment = (enrolmentId && await o.otp.pendingEnrolment(session.accountId, enrolmentId, label))
-      || await o.otp.beginEnrolment(session.accountId, label, 'mobile', { proof });
+    const enrolment =
+      (enrolmentId && (await o.otp.pendingEnrolment(session.accountId, enrolmentId, label))) ||
+      (await o.otp.beginEnrolment(session.accountId, label, 'mobile', { proof }));
     const view = {
-      action: '/account/otp/confirm', csrf: kit.csrfFor(session.uid), appName: t('account.title'), required: false,
+      action: '/account/otp/confirm',
+      csrf: kit.csrfFor(session.uid),
+      appName: t('account.title'),
+      required: false,
     };
     const { status, body } = await enrolmentAnswer(reply, view, enrolment, error);
     return page(reply, status, body);
@@ -52,14 +60,15 @@ export function registerOtp(app: FastifyInstance, kit: AccountKit): void {
     if (!proof) return reply.redirect('/account/reauthenticate', 303);
     const form = enrolmentForm(req.body);
     try {
-      const confirmed = await o.otp.confirmEnrolment(
-        session.accountId, form.enrolmentId ?? '', form.code, { proof, source: req.ip },
-      );
+      const confirmed = await o.otp.confirmEnrolment(session.accountId, form.enrolmentId ?? '', form.code, {
+        proof,
+        source: req.ip,
+      });
       await o.afterEnrolment(session.accountId, confirmed);
       const serials = confirmed.revoked.map((r) => r.serial).join(', ');
       const notice = serials
-        ? { id: 'account.otp_replaced', params: { serials } } as const
-        : { id: 'account.otp_registered' } as const;
+        ? ({ id: 'account.otp_replaced', params: { serials } } as const)
+        : ({ id: 'account.otp_registered' } as const);
       return kit.renderAccount(reply, session, { notice });
     } catch (err) {
       if (secondFactorNeeded(err)) {

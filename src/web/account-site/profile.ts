@@ -34,8 +34,9 @@ export function registerProfile(app: FastifyInstance, kit: AccountKit): void {
     if (!session) return;
     const { email_current_password: current, new_email: email } = req.body;
     try {
-      const { newEmail } = await kit.withCurrentPassword(req, session,
-        () => o.selfService.startEmailChange(session.accountId, current, email));
+      const { newEmail } = await kit.withCurrentPassword(req, session, () =>
+        o.selfService.startEmailChange(session.accountId, current, email),
+      );
       return kit.renderAccount(reply, session, { notice: { id: 'account.email_sent', params: { email: newEmail } } });
     } catch (err) {
       return kit.refused(reply, session, err, { current_password: 'email_current_password', email: 'new_email' });
@@ -56,11 +57,15 @@ export function registerProfile(app: FastifyInstance, kit: AccountKit): void {
     if (!session) return reply.redirect('/account/login', 303);
     const { accountId } = session;
     const data = {
-      ...await o.selfService.exportData(accountId), sessions: await o.sessions.list(accountId),
+      ...(await o.selfService.exportData(accountId)),
+      sessions: await o.sessions.list(accountId),
       apps: await o.sessions.apps(accountId),
     };
-    return reply.header('content-disposition', 'attachment; filename="account.json"')
-      .header('cache-control', 'no-store').type('application/json').send(JSON.stringify(data, null, 2));
+    return reply
+      .header('content-disposition', 'attachment; filename="account.json"')
+      .header('cache-control', 'no-store')
+      .type('application/json')
+      .send(JSON.stringify(data, null, 2));
   });
 
   app.post<{ Body: Body }>('/account/delete', { schema: bodySchema }, async (req, reply) => {
@@ -83,14 +88,16 @@ export function registerProfile(app: FastifyInstance, kit: AccountKit): void {
 function registerEmailLinks(app: FastifyInstance, kit: AccountKit): void {
   const o = kit.options;
   const links = [
-    ['/account/email/confirm', 'account.email_confirm_title'], ['/account/email/undo', 'account.email_undo_title'],
+    ['/account/email/confirm', 'account.email_confirm_title'],
+    ['/account/email/undo', 'account.email_undo_title'],
   ] as const;
   const token = { type: 'string', maxLength: 100 } as const;
   const tokenQuery = { querystring: { type: 'object', properties: { token } } } as const;
   for (const [path, title] of links) {
     // A GET only shows a button, so a mail scanner opening the link changes nothing.
-    app.get<{ Querystring: { token?: string } }>(path, { schema: tokenQuery },
-      async (req, reply) => page(reply, 200, tokenActionPage(title, path, req.query.token ?? '')));
+    app.get<{ Querystring: { token?: string } }>(path, { schema: tokenQuery }, async (req, reply) =>
+      page(reply, 200, tokenActionPage(title, path, req.query.token ?? '')),
+    );
   }
 
   app.post<{ Body: Body }>('/account/email/confirm', { schema: bodySchema }, async (req, reply) => {

@@ -9,15 +9,19 @@ const paramsOf = (name: string, maxLength: number) =>
 export function registerSessions(app: FastifyInstance, kit: AccountKit): void {
   const o = kit.options;
 
-  app.post<{ Params: { uid: string }; Body: Body }>('/account/sessions/:uid/end', {
-    schema: { ...bodySchema, params: paramsOf('uid', 64) },
-  }, async (req, reply) => {
-    const session = await kit.authorized(req, reply);
-    if (!session) return;
-    await o.sessions.end(session.accountId, req.params.uid);
-    if (req.params.uid === session.uid) return reply.redirect('/', 303);
-    return kit.renderAccount(reply, session, { notice: { id: 'account.session_ended' } });
-  });
+  app.post<{ Params: { uid: string }; Body: Body }>(
+    '/account/sessions/:uid/end',
+    {
+      schema: { ...bodySchema, params: paramsOf('uid', 64) },
+    },
+    async (req, reply) => {
+      const session = await kit.authorized(req, reply);
+      if (!session) return;
+      await o.sessions.end(session.accountId, req.params.uid);
+      if (req.params.uid === session.uid) return reply.redirect('/', 303);
+      return kit.renderAccount(reply, session, { notice: { id: 'account.session_ended' } });
+    },
+  );
 
   app.post<{ Body: Body }>('/account/sessions/end-all', { schema: bodySchema }, async (req, reply) => {
     const session = await kit.authorized(req, reply);
@@ -26,12 +30,16 @@ export function registerSessions(app: FastifyInstance, kit: AccountKit): void {
     return page(reply, 200, messagePage('logout.done_title', 'logout.done'));
   });
 
-  app.post<{ Params: { clientId: string }; Body: Body }>('/account/apps/:clientId/revoke', {
-    schema: { ...bodySchema, params: paramsOf('clientId', 100) },
-  }, async (req, reply) => {
-    const session = await kit.authorized(req, reply);
-    if (!session) return;
-    await o.sessions.revokeApp(session.accountId, req.params.clientId);
-    return kit.renderAccount(reply, session, { notice: { id: 'account.app_revoked' } });
-  });
+  app.post<{ Params: { clientId: string }; Body: Body }>(
+    '/account/apps/:clientId/revoke',
+    {
+      schema: { ...bodySchema, params: paramsOf('clientId', 100) },
+    },
+    async (req, reply) => {
+      const session = await kit.authorized(req, reply);
+      if (!session) return;
+      await o.sessions.revokeApp(session.accountId, req.params.clientId);
+      return kit.renderAccount(reply, session, { notice: { id: 'account.app_revoked' } });
+    },
+  );
 }

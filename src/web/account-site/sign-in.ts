@@ -26,10 +26,15 @@ export function registerAccountSignIn(app: FastifyInstance, kit: AccountKit): vo
       const state = randomBytes(16).toString('base64url');
       const url = new URL('/oidc/auth', o.issuer);
       url.search = new URLSearchParams({
-        client_id: accountClientId, response_type: 'code', scope: 'openid',
-        redirect_uri: `${o.issuer}/account/callback`, state,
-        code_challenge: randomBytes(32).toString('base64url'), code_challenge_method: 'S256',
-        ...(prompt ? { prompt } : {}), ...(prompt === 'login' ? { max_age: '0' } : {}),
+        client_id: accountClientId,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: `${o.issuer}/account/callback`,
+        state,
+        code_challenge: randomBytes(32).toString('base64url'),
+        code_challenge_method: 'S256',
+        ...(prompt ? { prompt } : {}),
+        ...(prompt === 'login' ? { max_age: '0' } : {}),
         ...(withCode ? { acr_values: acr.mfa } : {}),
       }).toString();
       const cookie = `${stateCookie}=${state}; Path=/account; HttpOnly; SameSite=Lax; Max-Age=3600${secure}`;
@@ -39,14 +44,18 @@ export function registerAccountSignIn(app: FastifyInstance, kit: AccountKit): vo
   }
 
   const shortText = { type: 'string', maxLength: 100 } as const;
-  app.get<{ Querystring: { state?: string; error?: string } }>('/account/callback', {
-    schema: { querystring: { type: 'object', properties: { state: shortText, error: shortText } } },
-  }, async (req, reply) => {
-    const expected = /(?:^|;\s*)tessera_account_state=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-    if (req.query.error || !expected || expected !== req.query.state) {
-      return page(reply, 400, messagePage('error.title', 'web.interaction_expired'));
-    }
-    reply.header('set-cookie', `${stateCookie}=; Path=/account; HttpOnly; SameSite=Lax; Max-Age=0`);
-    return reply.redirect('/account', 303);
-  });
+  app.get<{ Querystring: { state?: string; error?: string } }>(
+    '/account/callback',
+    {
+      schema: { querystring: { type: 'object', properties: { state: shortText, error: shortText } } },
+    },
+    async (req, reply) => {
+      const expected = /(?:^|;\s*)tessera_account_state=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+      if (req.query.error || !expected || expected !== req.query.state) {
+        return page(reply, 400, messagePage('error.title', 'web.interaction_expired'));
+      }
+      reply.header('set-cookie', `${stateCookie}=; Path=/account; HttpOnly; SameSite=Lax; Max-Age=0`);
+      return reply.redirect('/account', 303);
+    },
+  );
 }

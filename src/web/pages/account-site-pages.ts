@@ -10,7 +10,14 @@ export interface AccountPageModel {
   isCustomer: boolean;
   currentSessionUid: string;
   sessions: Array<{ uid: string; device: string; ip: string | null; signedInAt: number; apps: string[] }>;
-  apps: Array<{ clientId: string; name: string; logoUri?: string; policyUri?: string; tosUri?: string; scopes: string[] }>;
+  apps: Array<{
+    clientId: string;
+    name: string;
+    logoUri?: string;
+    policyUri?: string;
+    tosUri?: string;
+    scopes: string[];
+  }>;
   marketing: boolean;
   otpTokens: Array<{ serial: string; type: string; state: string }>;
   showOtp: boolean;
@@ -24,31 +31,50 @@ const errorFor = (errors: FieldError[] | undefined, name: string) => errors?.fin
 
 export function accountPage(m: AccountPageModel): string {
   const csrf = hiddenInputs({ csrf: m.csrf });
-  return layout({ title: t('account.title'), wide: true, body: html`<h1>${t('account.title')}</h1>
+  return layout({
+    title: t('account.title'),
+    wide: true,
+    body: html`<h1>${t('account.title')}</h1>
 <p>${t('account.signed_in_as', { email: m.email })}${m.name ? html` (${m.name})` : ''}</p>
 ${m.notice ? html`<p class="notice" role="status">${t(m.notice.id, m.notice.params)}</p>` : ''}
 ${errorSummary(m.errors ?? [])}
 
 <section aria-labelledby="sessions"><h2 id="sessions">${t('account.sessions')}</h2><p>${t('account.sessions_intro')}</p>
 <table><thead><tr><th scope="col">${t('account.session_device')}</th><th scope="col">${t('account.session_address')}</th><th scope="col">${t('account.session_since')}</th><th scope="col">${t('account.session_apps')}</th><th scope="col"><span class="skip">${t('account.session_end')}</span></th></tr></thead><tbody>
-${m.sessions.map((s) => html`<tr><td>${s.device}${s.uid === m.currentSessionUid ? html` <strong>(${t('account.session_current')})</strong>` : ''}</td><td>${s.ip ?? ''}</td><td>${when(s.signedInAt)}</td><td>${s.apps.join(', ')}</td>
-<td><form method="post" action="/account/sessions/${s.uid}/end">${csrf}<button class="secondary" type="submit" aria-label="${t('account.session_end')}: ${s.device}">${t('account.session_end')}</button></form></td></tr>`)}
+${m.sessions.map(
+  (
+    s,
+  ) => html`<tr><td>${s.device}${s.uid === m.currentSessionUid ? html` <strong>(${t('account.session_current')})</strong>` : ''}</td><td>${s.ip ?? ''}</td><td>${when(s.signedInAt)}</td><td>${s.apps.join(', ')}</td>
+<td><form method="post" action="/account/sessions/${s.uid}/end">${csrf}<button class="secondary" type="submit" aria-label="${t('account.session_end')}: ${s.device}">${t('account.session_end')}</button></form></td></tr>`,
+)}
 </tbody></table>
 <form method="post" action="/account/sessions/end-all">${csrf}<button type="submit">${t('account.sessions_end_all')}</button></form></section>
 
 <section aria-labelledby="apps"><h2 id="apps">${t('account.apps')}</h2><p>${t('account.apps_intro')}</p>
-${m.apps.length === 0 ? html`<p>${t('account.apps_none')}</p>` : html`<ul>${m.apps.map((a) => html`<li>
+${
+  m.apps.length === 0
+    ? html`<p>${t('account.apps_none')}</p>`
+    : html`<ul>${m.apps.map(
+        (a) => html`<li>
 ${a.logoUri ? html`<img src="${a.logoUri}" alt="" width="24" height="24"> ` : ''}<strong>${a.name}</strong> — ${t('account.app_data', { scopes: a.scopes.join(', ') })}
 ${a.policyUri ? html` · <a href="${a.policyUri}" rel="noopener noreferrer">${t('consent.policy', { app: a.name })}</a>` : ''}
 ${a.tosUri ? html` · <a href="${a.tosUri}" rel="noopener noreferrer">${t('consent.terms', { app: a.name })}</a>` : ''}
-<form method="post" action="/account/apps/${encodeURIComponent(a.clientId)}/revoke">${csrf}<button class="secondary" type="submit" aria-label="${t('account.app_revoke')}: ${a.name}">${t('account.app_revoke')}</button></form></li>`)}</ul>`}
+<form method="post" action="/account/apps/${encodeURIComponent(a.clientId)}/revoke">${csrf}<button class="secondary" type="submit" aria-label="${t('account.app_revoke')}: ${a.name}">${t('account.app_revoke')}</button></form></li>`,
+      )}</ul>`
+}
 </section>
 
-${m.showOtp ? html`<section aria-labelledby="otp"><h2 id="otp">${t('account.otp')}</h2><p>${t('account.otp_intro')}</p>
+${
+  m.showOtp
+    ? html`<section aria-labelledby="otp"><h2 id="otp">${t('account.otp')}</h2><p>${t('account.otp_intro')}</p>
 ${m.otpTokens.length === 0 ? html`<p>${t('account.otp_none')}</p>` : html`<ul>${m.otpTokens.map((tok) => html`<li>${t('account.otp_token', { type: tok.type, serial: tok.serial, state: tok.state })}</li>`)}</ul>`}
-<form method="post" action="/account/otp/register">${csrf}<button type="submit">${t('account.otp_register')}</button></form></section>` : ''}
+<form method="post" action="/account/otp/register">${csrf}<button type="submit">${t('account.otp_register')}</button></form></section>`
+    : ''
+}
 
-${m.isCustomer ? html`<section aria-labelledby="marketing"><h2 id="marketing">${t('account.marketing')}</h2>
+${
+  m.isCustomer
+    ? html`<section aria-labelledby="marketing"><h2 id="marketing">${t('account.marketing')}</h2>
 <form method="post" action="/account/marketing">${csrf}<p><input type="checkbox" id="subscribed" name="subscribed" value="on"${m.marketing ? html` checked` : ''}> <label for="subscribed" class="inline">${t('account.marketing_label')}</label></p>
 <button type="submit">${t('account.marketing_save')}</button></form></section>
 
@@ -62,31 +88,62 @@ ${field({ name: 'new_password', label: 'account.new_password', type: 'password',
 <form method="post" action="/account/email" novalidate>${csrf}
 ${field({ name: 'new_email', label: 'account.new_email', type: 'email', autocomplete: 'email', error: errorFor(m.errors, 'new_email') })}
 ${field({ name: 'email_current_password', label: 'account.current_password', type: 'password', autocomplete: 'current-password', error: errorFor(m.errors, 'email_current_password') })}
-<button type="submit">${t('account.email_save')}</button></form><p class="hint">${t('account.lost_email')}</p></section>` : ''}
+<button type="submit">${t('account.email_save')}</button></form><p class="hint">${t('account.lost_email')}</p></section>`
+    : ''
+}
 
 <section aria-labelledby="data"><h2 id="data">${t('account.data')}</h2>
 <p><a href="/account/export" download="account.json">${t('account.export')}</a></p>
-${m.isCustomer ? html`<h3>${t('account.delete')}</h3><p>${t('account.delete_intro')}</p>
+${
+  m.isCustomer
+    ? html`<h3>${t('account.delete')}</h3><p>${t('account.delete_intro')}</p>
 <form method="post" action="/account/delete" novalidate>${csrf}
 ${field({ name: 'delete_current_password', label: 'account.current_password', type: 'password', autocomplete: 'current-password', error: errorFor(m.errors, 'delete_current_password') })}
-<button type="submit">${t('account.delete_confirm')}</button></form>` : ''}</section>` });
+<button type="submit">${t('account.delete_confirm')}</button></form>`
+    : ''
+}</section>`,
+  });
 }
 
 export function tokenActionPage(title: MessageId, action: string, token: string): string {
-  return layout({ title: t(title), body: html`<h1>${t(title)}</h1>
-<form method="post" action="${action}">${hiddenInputs({ token })}<button type="submit" autofocus>${t('verify.submit')}</button></form>` });
+  return layout({
+    title: t(title),
+    body: html`<h1>${t(title)}</h1>
+<form method="post" action="${action}">${hiddenInputs({ token })}<button type="submit" autofocus>${t('verify.submit')}</button></form>`,
+  });
 }
 
 export function accountNoticePage(title: MessageId, message: MessageId, params: Record<string, string> = {}): string {
-  return layout({ title: t(title), body: html`<h1>${t(title)}</h1><p role="status">${t(message, params)}</p><p><a href="/account">${t('account.title')}</a></p>` });
+  return layout({
+    title: t(title),
+    body: html`<h1>${t(title)}</h1><p role="status">${t(message, params)}</p><p><a href="/account">${t('account.title')}</a></p>`,
+  });
 }
 
 // Enough to tell devices apart on the page; never used for any decision.
 export function describeDevice(userAgent: string | null): string {
   if (!userAgent) return 'Unknown device';
-  const browser = /Edg\//.test(userAgent) ? 'Edge' : /Firefox\//.test(userAgent) ? 'Firefox' : /Chrom(e|ium)\//.test(userAgent) ? 'Chrome'
-    : /Safari\//.test(userAgent) ? 'Safari' : /curl|node|undici/i.test(userAgent) ? 'Program' : 'Browser';
-  const os = /Windows/.test(userAgent) ? 'Windows' : /iPhone|iPad/.test(userAgent) ? 'iOS' : /Mac OS X/.test(userAgent) ? 'macOS'
-    : /Android/.test(userAgent) ? 'Android' : /Linux/.test(userAgent) ? 'Linux' : '';
+  const browser = /Edg\//.test(userAgent)
+    ? 'Edge'
+    : /Firefox\//.test(userAgent)
+      ? 'Firefox'
+      : /Chrom(e|ium)\//.test(userAgent)
+        ? 'Chrome'
+        : /Safari\//.test(userAgent)
+          ? 'Safari'
+          : /curl|node|undici/i.test(userAgent)
+            ? 'Program'
+            : 'Browser';
+  const os = /Windows/.test(userAgent)
+    ? 'Windows'
+    : /iPhone|iPad/.test(userAgent)
+      ? 'iOS'
+      : /Mac OS X/.test(userAgent)
+        ? 'macOS'
+        : /Android/.test(userAgent)
+          ? 'Android'
+          : /Linux/.test(userAgent)
+            ? 'Linux'
+            : '';
   return os ? `${browser} on ${os}` : browser;
 }

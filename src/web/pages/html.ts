@@ -4,12 +4,19 @@ import { stylesheetHref } from '../stylesheet.ts';
 
 export class Html {
   readonly value: string;
-  constructor(value: string) { this.value = value; }
-  toString() { return this.value; }
+  constructor(value: string) {
+    this.value = value;
+  }
+  toString() {
+    return this.value;
+  }
 }
 
 export function escape(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return String(value).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 function render(value: unknown): string {
@@ -24,9 +31,12 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
 }
 
 export function layout(options: { title: string; lang?: string; body: Html; wide?: boolean }): string {
-  return '<!doctype html>' + html`<html lang="${options.lang ?? 'en'}">
+  return (
+    '<!doctype html>' +
+    html`<html lang="${options.lang ?? 'en'}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} – Tessera</title><link rel="stylesheet" href="${stylesheetHref}"></head>
 <body><a class="skip" href="#main">Skip to content</a>
-<main id="main"${options.wide ? new Html(' class="wide"') : ''}>${options.body}</main></body></html>`.value;
+<main id="main"${options.wide ? new Html(' class="wide"') : ''}>${options.body}</main></body></html>`.value
+  );
 }

@@ -6,11 +6,14 @@ import type { Enrolment } from '../../otp/index.ts';
 import QRCode from 'qrcode';
 
 export function otpCodePage(c: { action: string; csrf: string; appName: string; errors?: FieldError[] }): string {
-  return layout({ title: t('otp.title'), body: html`<h1>${t('otp.title')}</h1><p>${t('otp.intro', { app: c.appName })}</p>
+  return layout({
+    title: t('otp.title'),
+    body: html`<h1>${t('otp.title')}</h1><p>${t('otp.intro', { app: c.appName })}</p>
 ${errorSummary(c.errors ?? [])}
 <form method="post" action="${c.action}" novalidate>${hiddenInputs({ csrf: c.csrf })}
 ${field({ name: 'code', label: 'otp.code', autocomplete: 'one-time-code', inputmode: 'numeric', error: c.errors?.find((e) => e.field === 'code'), autofocus: true })}
-<button type="submit">${t('otp.submit')}</button></form>` });
+<button type="submit">${t('otp.submit')}</button></form>`,
+  });
 }
 
 /** What the enrolment page shows besides the registration itself. */
@@ -29,12 +32,15 @@ export interface EnrolPageModel {
  * of this registration, and the form for its first code (which confirms it).
  */
 export async function otpEnrolPage(
-  c: EnrolPageModel, enrolment: Pick<Enrolment, 'tokenId' | 'secretBase32' | 'otpauthUri'>,
+  c: EnrolPageModel,
+  enrolment: Pick<Enrolment, 'tokenId' | 'secretBase32' | 'otpauthUri'>,
 ): Promise<string> {
   const svg = await QRCode.toString(enrolment.otpauthUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   const qr = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
   const groupsOfFour = enrolment.secretBase32.replace(/(.{4})(?=.)/g, '$1 ');
-  return layout({ title: t('otp.enrol_title'), body: html`<h1>${t('otp.enrol_title')}</h1>
+  return layout({
+    title: t('otp.enrol_title'),
+    body: html`<h1>${t('otp.enrol_title')}</h1>
 <p>${t(c.required ? 'otp.enrol_required' : 'otp.enrol_suggested', { app: c.appName })}</p>
 ${errorSummary(c.errors ?? [])}
 <ol><li>${t('otp.enrol_step_app')}</li>
@@ -45,5 +51,6 @@ ${errorSummary(c.errors ?? [])}
 <form method="post" action="${c.action}" novalidate>${hiddenInputs({ csrf: c.csrf, enrolment: enrolment.tokenId })}
 ${field({ name: 'code', label: 'otp.code', autocomplete: 'one-time-code', inputmode: 'numeric', error: c.errors?.find((e) => e.field === 'code') })}
 <button type="submit">${t('otp.submit')}</button></form>
-${c.laterAction ? html`<form method="post" action="${c.laterAction}">${hiddenInputs({ csrf: c.csrf })}<button class="secondary" type="submit">${t('otp.later')}</button></form>` : ''}` });
+${c.laterAction ? html`<form method="post" action="${c.laterAction}">${hiddenInputs({ csrf: c.csrf })}<button class="secondary" type="submit">${t('otp.later')}</button></form>` : ''}`,
+  });
 }

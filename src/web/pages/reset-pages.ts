@@ -6,9 +6,16 @@ import { messagePage } from './account-pages.ts';
 
 const errorFor = (errors: FieldError[] | undefined, name: string) => errors?.find((e) => e.field === name);
 
-export function resetRequestPage(c: { csrf: string; challenge: unknown; email?: string; errors?: FieldError[] }): string {
+export function resetRequestPage(c: {
+  csrf: string;
+  challenge: unknown;
+  email?: string;
+  errors?: FieldError[];
+}): string {
   const captchaError = errorFor(c.errors, 'captcha');
-  return layout({ title: t('reset.title'), body: html`<h1>${t('reset.title')}</h1><p>${t('reset.intro')}</p>
+  return layout({
+    title: t('reset.title'),
+    body: html`<h1>${t('reset.title')}</h1><p>${t('reset.intro')}</p>
 ${errorSummary(c.errors ?? [])}
 <form method="post" action="/reset-password" novalidate>${hiddenInputs({ csrf: c.csrf })}
 ${field({ name: 'email', label: 'signin.email', type: 'email', autocomplete: 'email', value: c.email, error: errorFor(c.errors, 'email'), autofocus: true })}
@@ -18,15 +25,24 @@ ${captchaError ? html`<p class="field-error" id="captcha-error">${t(captchaError
 <p data-captcha-status role="status" aria-live="polite"></p><noscript><p>${t('captcha.noscript')}</p></noscript>
 <input type="hidden" name="captcha" value=""></fieldset>
 <button type="submit">${t('reset.submit')}</button></form>
-<script src="/static/captcha.js" defer></script>` });
+<script src="/static/captcha.js" defer></script>`,
+  });
 }
 
-export function resetNewPasswordPage(c: { csrf: string; token: string; passwordMinLength: number; errors?: FieldError[] }): string {
-  return layout({ title: t('reset.new_title'), body: html`<h1>${t('reset.new_title')}</h1>
+export function resetNewPasswordPage(c: {
+  csrf: string;
+  token: string;
+  passwordMinLength: number;
+  errors?: FieldError[];
+}): string {
+  return layout({
+    title: t('reset.new_title'),
+    body: html`<h1>${t('reset.new_title')}</h1>
 ${errorSummary(c.errors ?? [])}
 <form method="post" action="/reset-password/new" novalidate>${hiddenInputs({ csrf: c.csrf, token: c.token })}
 ${field({ name: 'password', label: 'account.new_password', type: 'password', autocomplete: 'new-password', hint: t('signup.password_hint', { min: c.passwordMinLength }), error: errorFor(c.errors, 'password'), autofocus: true })}
-<button type="submit">${t('reset.new_submit')}</button></form>` });
+<button type="submit">${t('reset.new_submit')}</button></form>`,
+  });
 }
 
 /** The same words whether or not the address has an account (checklist T21). */
