@@ -79,17 +79,17 @@ export async function compareSides(
     }
     perRound.push(round);
   }
-  const sum = (rs: LoadResult[]) =>
-    rs.reduce(
-      (acc, r) => ({
-        ...acc,
-        operations: acc.operations + r.operations,
-        seconds: acc.seconds + r.seconds,
-        errors: acc.errors + r.errors,
-        cpu: { machine: acc.cpu.machine + r.cpu.machine, generator: acc.cpu.generator + r.cpu.generator },
-      }),
-      { ...rs[0], operations: 0, seconds: 0, errors: 0, cpu: { machine: 0, generator: 0 } },
-    );
+  const sum = (rs: LoadResult[]) => {
+    const total = { ...rs[0], operations: 0, seconds: 0, errors: 0, cpu: { machine: 0, generator: 0 } };
+    for (const r of rs) {
+      total.operations += r.operations;
+      total.seconds += r.seconds;
+      total.errors += r.errors;
+      total.cpu.machine += r.cpu.machine;
+      total.cpu.generator += r.cpu.generator;
+    }
+    return total;
+  };
   const results = sides
     .map((_, i) => sum(perRound.map((round) => round[i])))
     .map((r) => ({ ...r, perSecond: r.operations / r.seconds }));

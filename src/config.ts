@@ -229,7 +229,7 @@ export class ConfigError extends TesseraError<'config.invalid' | 'config.port_in
 }
 
 function envName(path: string[]): string {
-  return 'TESSERA_' + path.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
+  return `TESSERA_${path.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_')}`;
 }
 
 /** The environment variable of an option named by its dotted key: `http.port` → TESSERA_HTTP_PORT. */

@@ -59,6 +59,7 @@ describe('single sign-on across the demo shop and forum', () => {
     const context = await newBrowserContext();
     const shopPage = await signInAtShop(context, 'ana@example.test');
     await assert.doesNotReject(shopPage.getByRole('heading', { name: 'Signed in as ana@example.test' }).waitFor());
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's locator, the text as a person sees it.
     assert.match(await shopPage.locator('dl').innerText(), /sub\s+ana@example\.test/);
     assert.deepEqual(await accessibilityViolations(shopPage), []);
 

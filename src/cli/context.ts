@@ -36,6 +36,7 @@ export function createContext(): CliContext {
 }
 
 /** A commander action that ends with an exit status (0 or nothing: done). */
+// biome-ignore lint/suspicious/noConfusingVoidType: an action that returns nothing is done (exit 0).
 export function act<O>(ctx: CliContext, fn: (options: O) => Promise<number | void>): (options: O) => Promise<void> {
   return async (options) => {
     const code = await fn(options);

@@ -1,5 +1,5 @@
 // Option helpers shared by the commands: required options named when missing, and the values several commands parse.
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { CliError } from './errors.ts';
 
 /** An option the command cannot run without; when missing, the error names it and says what to give. */

@@ -75,7 +75,7 @@ export async function composeFoundation(config: Config, options: { logger?: Logg
     audit.record({ actor: event.subject ?? fallbackActor, ...event });
   const secrets = await loadSecrets(createSqlSecretStore(store.db), sealer, clock, config);
   // Links in mail always use the configured issuer, never the request's Host header (T21).
-  const link = (path: string) => new URL(path, config.issuer + '/').toString();
+  const link = (path: string) => new URL(path, `${config.issuer}/`).toString();
   return {
     config,
     clock,

@@ -19,7 +19,6 @@ import type { FirstFactor } from '../signin/index.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity } from './identity.ts';
 import type { Policy } from './otp-policy.ts';
-import type { SignInParts } from './signin.ts';
 
 export interface RadiusParts {
   identity: Identity;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EqualityFilter, AndFilter } from 'ldapts';
+import { EqualityFilter, type AndFilter } from 'ldapts';
 import { and, compileFilter, equals, escapeFilterValue, isValidFilter } from './filter.ts';
 
 test('RFC 4515 metacharacters and NUL are escaped as \\XX', () => {

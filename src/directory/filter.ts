@@ -12,7 +12,7 @@ export function escapeFilterValue(value: string | Uint8Array): string {
   let out = '';
   for (const byte of bytes) {
     const special = byte === 0x2a || byte === 0x28 || byte === 0x29 || byte === 0x5c;
-    if (special || byte < 0x20 || byte > 0x7e) out += '\\' + byte.toString(16).padStart(2, '0');
+    if (special || byte < 0x20 || byte > 0x7e) out += `\\${byte.toString(16).padStart(2, '0')}`;
     else out += String.fromCharCode(byte);
   }
   return out;

@@ -237,7 +237,7 @@ for (const dialect of await testDialects()) {
       const hal = await accounts.confirmByCode(pending.verificationId, String(lastMail('hal@example.com').params.code));
       assert.ok(await accounts.authenticate(hal.email, passphrase));
       // No truncation: a password sharing the first 72 bytes is a different password (T2).
-      await assert.rejects(accounts.authenticate(hal.email, passphrase.slice(0, 72) + 'x'), {
+      await assert.rejects(accounts.authenticate(hal.email, `${passphrase.slice(0, 72)}x`), {
         code: 'identity.invalid_credentials',
       });
     });

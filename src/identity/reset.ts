@@ -55,7 +55,7 @@ export function createPasswordReset(o: ResetOptions) {
         return;
       }
       const account = await o.store.findAccountByEmail(email);
-      if (!account || account.kind !== 'customer' || account.status !== 'active' || !account.passwordHash) {
+      if (account?.kind !== 'customer' || account.status !== 'active' || !account.passwordHash) {
         await audit({ action: 'account.reset_request', subject: null, outcome: 'unknown_address' });
         return;
       }

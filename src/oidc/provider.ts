@@ -235,8 +235,7 @@ export function createProvider(o: ProviderOptions): Provider {
     scopes: [...scopes],
     async findAccount(_ctx, sub) {
       const account = await o.findAccount(sub);
-      if (!account || account.status !== 'active' || (account.kind === 'customer' && !account.emailVerified))
-        return undefined;
+      if (account?.status !== 'active' || (account.kind === 'customer' && !account.emailVerified)) return undefined;
       return {
         accountId: account.id,
         claims: async () =>

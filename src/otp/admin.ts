@@ -107,7 +107,7 @@ export function admin(c: OtpContext) {
     async assignHardware(accountId: string, serialInput: string): Promise<TokenDescription> {
       const serial = cleanSerial(serialInput);
       const stored = await c.store.findBySerial(serial);
-      if (!stored || stored.record.type !== 'hardware' || stored.record.state === 'revoked')
+      if (stored?.record.type !== 'hardware' || stored.record.state === 'revoked')
         throw new OtpError('otp.serial_unknown');
       if (!(await c.store.assign(serial, accountId, c.clock.now()))) {
         await c.audit({ action: 'otp.assign', subject: accountId, outcome: 'denied', details: { serial } });

@@ -37,7 +37,7 @@ describe('NAS table', () => {
 
 describe('Reply-Message splitting (RFC 2865 §5.18)', () => {
   it('splits long text into ≤253-octet chunks without cutting a UTF-8 character', () => {
-    const text = 'ü'.repeat(300) + 'end';
+    const text = `${'ü'.repeat(300)}end`;
     const chunks = splitText(text);
     assert.ok(chunks.length >= 3);
     for (const chunk of chunks) {

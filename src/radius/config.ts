@@ -120,8 +120,10 @@ export const radiusConfigSchema = z
       if (seen.has(name)) ctx.addIssue({ code: 'custom', path, message: 'must be unique' });
       seen.add(name);
     };
-    config.clients.forEach((client, index) => check(client.name, ['clients', index, 'name']));
-    config.radsec?.clients.forEach((client, index) => check(client.name, ['radsec', 'clients', index, 'name']));
+    for (const [index, client] of config.clients.entries()) check(client.name, ['clients', index, 'name']);
+    for (const [index, client] of (config.radsec?.clients ?? []).entries()) {
+      check(client.name, ['radsec', 'clients', index, 'name']);
+    }
   });
 
 export type RadiusConfigInput = z.input<typeof radiusConfigSchema>;

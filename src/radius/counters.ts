@@ -39,7 +39,10 @@ export function createCounters(names: readonly string[], onCount?: (event: Count
     count(client: string | null, outcome: RadiusOutcome | 'unknown_client'): void {
       if (client === null || outcome === 'unknown_client') state.unknownClient++;
       // Clients added at run time (from the database) get their counters on first use.
-      else (state.clients[client] ??= zero())[outcome]++;
+      else {
+        state.clients[client] ??= zero();
+        state.clients[client][outcome]++;
+      }
       // A failing observer must never stop a reply.
       try {
         onCount?.({ client, outcome });

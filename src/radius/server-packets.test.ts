@@ -156,7 +156,7 @@ describe('every response has Message-Authenticator first (BlastRADIUS, T40)', ()
         ? ({ kind: 'challenge' } as unknown as AccessDecision)
         : { kind: 'accept', attributes: [{ name: 'Message-Authenticator', value: Buffer.alloc(16) }] };
     });
-    const long = 'p'.repeat(99) + 'Z';
+    const long = `${'p'.repeat(99)}Z`;
     const reply = await nas.exchange(accessRequest(nas, 'good', long));
     assert.equal(seen[0], long);
     assert.equal(reply?.[0], 3, 'a decision trying to set Message-Authenticator is refused');

@@ -9,7 +9,6 @@ import {
   type AccessDecision,
   type AccessRequest,
   type AccountingRecord,
-  type RadiusServer,
   type RadiusClientConfig,
 } from './index.ts';
 import { radclient } from '../../test/support/radclient.ts';

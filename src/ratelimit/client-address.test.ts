@@ -31,6 +31,7 @@ describe('client address', () => {
       'unknown',
       '1.2.3.4.5',
       '999.1.1.1',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Log4Shell probe, meant to stay text.
       '${jndi:ldap://x}',
       '<script>',
       '1.2.3.4/8',

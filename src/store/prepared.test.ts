@@ -92,19 +92,17 @@ for (const dialect of await testDialects()) {
 
     it('answers queries asked for at the same moment each with its own result, and one that fails fails alone', async () => {
       const insert = prepared((db, p: { id: string; email: string; at: number }) =>
-        db
-          .insertInto('accounts')
-          .values({
-            id: p.id,
-            kind: 'customer',
-            email: p.email,
-            email_verified: 0,
-            password_hash: null,
-            name: null,
-            status: 'active',
-            created_at: p.at,
-            updated_at: p.at,
-          }),
+        db.insertInto('accounts').values({
+          id: p.id,
+          kind: 'customer',
+          email: p.email,
+          email_verified: 0,
+          password_hash: null,
+          name: null,
+          status: 'active',
+          created_at: p.at,
+          updated_at: p.at,
+        }),
       );
       // On SQLite these three run in one transaction: the address taken already must not undo the rename beside it.
       const [renamed, taken, read] = await Promise.allSettled([

@@ -254,7 +254,7 @@ for (const dialect of await testDialects()) {
       } as Record<string, string>);
       assert.equal(missing.status, 400);
       const wrong = await agent.postForm(`${page.url}/login`, {
-        csrf: csrf.slice(0, -2) + 'xx',
+        csrf: `${csrf.slice(0, -2)}xx`,
         email: 'ana@example.com',
         password: 'correct horse battery',
       });

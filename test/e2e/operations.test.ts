@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
-import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 import { testDialects, createTestDatabase } from '../support/databases.ts';
 import { startTessera, createAgent, hiddenField, freePort, type RunningTessera } from '../support/tessera.ts';
 import { radclient } from '../support/radclient.ts';

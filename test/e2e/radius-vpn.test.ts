@@ -182,7 +182,7 @@ for (const dialect of await testDialects()) {
           'MS-CHAP-Challenge = 0x00112233445566778899aabbccddeeff',
           `MS-CHAP2-Response = 0x0100${'11'.repeat(16)}${'00'.repeat(8)}${'22'.repeat(24)}`,
         ],
-        EAP: ['EAP-Message = 0x0201001a01' + Buffer.from(user).toString('hex').slice(0, 42)],
+        EAP: [`EAP-Message = 0x0201001a01${Buffer.from(user).toString('hex').slice(0, 42)}`],
       };
       for (const [method, attributes] of Object.entries(methods)) {
         const reply = await send(attributes);

@@ -72,7 +72,7 @@ export async function radclient(options: RadclientOptions): Promise<RadclientRep
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  child.stdin.end(options.attributes.join('\n') + '\n');
+  child.stdin.end(`${options.attributes.join('\n')}\n`);
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => resolve(code));

@@ -73,11 +73,9 @@ export function createSqlAuditStore(db: Kysely<Database>): AuditStore {
       insertOfSize.set(rows.length, entry);
     }
     const params: Params = {};
-    rows.forEach((row, i) =>
-      columns.forEach((c, j) => {
-        params[entry.names[i][j]] = row[c];
-      }),
-    );
+    for (const [i, row] of rows.entries()) {
+      for (const [j, c] of columns.entries()) params[entry.names[i][j]] = row[c];
+    }
     return entry.insert(db, params);
   }
 

@@ -26,7 +26,7 @@ export interface AccountPageModel {
   passwordMinLength: number;
 }
 
-const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+const when = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const errorFor = (errors: FieldError[] | undefined, name: string) => errors?.find((e) => e.field === name);
 
 export function accountPage(m: AccountPageModel): string {

@@ -12,6 +12,7 @@ export class Html {
   }
 }
 
+// biome-ignore lint/suspicious/noShadowRestrictedNames: the pages' one escaping function; the global is never used.
 export function escape(value: unknown): string {
   return String(value).replace(
     /[&<>"']/g,
