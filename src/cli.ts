@@ -2,32 +2,36 @@
 // `tessera`: the operator's commands, one file each under cli/commands, each calling the admin service. This file is
 // the table of them, and the one place where an error becomes a message and an exit status (cli/errors.ts).
 import { Command } from 'commander';
-import { createContext, type CliContext } from './cli/context.ts';
-import { describeError } from './cli/errors.ts';
-import { checkRequired, commandPath } from './cli/options.ts';
-import serve from './cli/commands/serve.ts';
-import migrate from './cli/commands/migrate.ts';
-import clientAdd from './cli/commands/client-add.ts';
-import clientList from './cli/commands/client-list.ts';
-import clientRemove from './cli/commands/client-remove.ts';
-import userAdd from './cli/commands/user-add.ts';
-import keysRotate from './cli/commands/keys-rotate.ts';
-import directoryCheck from './cli/commands/directory-check.ts';
-import directorySync from './cli/commands/directory-sync.ts';
-import policySet from './cli/commands/policy-set.ts';
-import policyList from './cli/commands/policy-list.ts';
-import campaignSend from './cli/commands/campaign-send.ts';
-import radiusClientAdd from './cli/commands/radius-client-add.ts';
-import radiusClientList from './cli/commands/radius-client-list.ts';
-import radiusClientRemove from './cli/commands/radius-client-remove.ts';
-import radiusSessions from './cli/commands/radius-sessions.ts';
-import otpTokens from './cli/commands/otp-tokens.ts';
-import otpUnlock from './cli/commands/otp-unlock.ts';
-import otpUnbind from './cli/commands/otp-unbind.ts';
-import otpImport from './cli/commands/otp-import.ts';
-import otpAssign from './cli/commands/otp-assign.ts';
-import audit from './cli/commands/audit.ts';
-import auditVerify from './cli/commands/audit-verify.ts';
+import {
+  createContext,
+  describeError,
+  checkRequired,
+  commandPath,
+  type CliContext,
+  serve,
+  migrate,
+  clientAdd,
+  clientList,
+  clientRemove,
+  userAdd,
+  keysRotate,
+  directoryCheck,
+  directorySync,
+  policySet,
+  policyList,
+  campaignSend,
+  radiusClientAdd,
+  radiusClientList,
+  radiusClientRemove,
+  radiusSessions,
+  otpTokens,
+  otpUnlock,
+  otpUnbind,
+  otpImport,
+  otpAssign,
+  audit,
+  auditVerify,
+} from './cli/index.ts';
 
 type Make = (ctx: CliContext) => Command;
 

@@ -3,8 +3,6 @@ export {
   scopes,
   apiScopes,
   apiResource,
-  acr,
-  sessionTtlSeconds,
   type ProviderOptions,
   type ProviderPages,
 } from './provider.ts';

@@ -6,6 +6,7 @@ import { createCookieSigner } from './cookie-signer.ts';
 import { refreshTokenModes } from './clients.ts';
 import type { Account } from '../identity/index.ts';
 import type { Clock } from '../clock/index.ts';
+import { acr, sessionTtlSeconds } from '../signin/index.ts';
 
 export interface ProviderOptions {
   issuer: string;
@@ -43,8 +44,6 @@ export interface ProviderPages {
   /** An error oidc-provider cannot send back to the app. */
   error(out: { error: string; error_description?: string }): string;
 }
-
-export const acr = { password: 'urn:tessera:pwd', mfa: 'urn:tessera:mfa' } as const;
 
 type ProviderFetch = NonNullable<Configuration['fetch']>;
 // oidc-provider's default fetch carries a dispatcher that refuses special-use addresses; dropping it allows them.
@@ -87,18 +86,6 @@ function interactions(needsSecondFactor: ProviderOptions['needsSecondFactor']) {
     policy.findIndex((p) => p.name === 'consent'),
   );
   return policy;
-}
-
-/** Seconds a session lives from now: the idle limit, capped by what is left of the absolute limit since sign-in. */
-export function sessionTtlSeconds(
-  loginTs: number | undefined,
-  absoluteSeconds: number,
-  idleSeconds: number,
-  nowMs: number,
-): number {
-  const left = loginTs === undefined ? absoluteSeconds : loginTs + absoluteSeconds - Math.floor(nowMs / 1000);
-  // oidc-provider takes only a positive lifetime; a session past its limit is already gone from the store.
-  return Math.max(1, Math.min(idleSeconds, left));
 }
 
 // OIDC Core §5.3.2: a claim without a value is left out, never sent as null or "" (relying parties such as

@@ -5,3 +5,4 @@ export { SignInError, type SignInErrorCode } from './errors.ts';
 export type { SignInFlowStore } from './store.ts';
 export { createSqlSignInFlowStore } from './sql/flow-store.ts';
 export { createFirstFactor, type FirstFactor, type FirstFactorPorts, type FirstFactorAttempt } from './first-factor.ts';
+export { acr, sessionTtlSeconds } from './assurance.ts';

@@ -15,7 +15,7 @@ import {
   type FieldError,
   type FormContext,
 } from '../../web/index.ts';
-import { acr } from '../provider.ts';
+import { acr } from '../../signin/index.ts';
 
 export interface InteractionOptions {
   provider: Provider;

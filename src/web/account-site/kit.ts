@@ -3,7 +3,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { IdentityError, type AccountService, type SelfService } from '../../identity/index.ts';
-import { sessionTtlSeconds, type ClientRegistry, type SessionManager } from '../../oidc/index.ts';
+import type { ClientRegistry, SessionManager } from '../../oidc/index.ts';
+import { sessionTtlSeconds } from '../../signin/index.ts';
 import type { Confirmed, OtpService } from '../../otp/index.ts';
 import { accountKey, sourceKey, type Limit, type RateLimiter } from '../../ratelimit/index.ts';
 import type { Clock } from '../../clock/index.ts';

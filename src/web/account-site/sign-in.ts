@@ -2,7 +2,7 @@
 // leaves behind is what the account pages read, so the code itself is not needed.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { acr } from '../../oidc/index.ts';
+import { acr } from '../../signin/index.ts';
 import { messagePage } from '../pages/account-pages.ts';
 import { accountClientId, page, type AccountKit } from './kit.ts';
 

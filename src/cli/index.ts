@@ -1,0 +1,27 @@
+// The command line's surface for src/cli.ts: what every command shares, and the commands themselves.
+export { createContext, type CliContext } from './context.ts';
+export { describeError } from './errors.ts';
+export { checkRequired, commandPath } from './options.ts';
+export { default as serve } from './commands/serve.ts';
+export { default as migrate } from './commands/migrate.ts';
+export { default as clientAdd } from './commands/client-add.ts';
+export { default as clientList } from './commands/client-list.ts';
+export { default as clientRemove } from './commands/client-remove.ts';
+export { default as userAdd } from './commands/user-add.ts';
+export { default as keysRotate } from './commands/keys-rotate.ts';
+export { default as directoryCheck } from './commands/directory-check.ts';
+export { default as directorySync } from './commands/directory-sync.ts';
+export { default as policySet } from './commands/policy-set.ts';
+export { default as policyList } from './commands/policy-list.ts';
+export { default as campaignSend } from './commands/campaign-send.ts';
+export { default as radiusClientAdd } from './commands/radius-client-add.ts';
+export { default as radiusClientList } from './commands/radius-client-list.ts';
+export { default as radiusClientRemove } from './commands/radius-client-remove.ts';
+export { default as radiusSessions } from './commands/radius-sessions.ts';
+export { default as otpTokens } from './commands/otp-tokens.ts';
+export { default as otpUnlock } from './commands/otp-unlock.ts';
+export { default as otpUnbind } from './commands/otp-unbind.ts';
+export { default as otpImport } from './commands/otp-import.ts';
+export { default as otpAssign } from './commands/otp-assign.ts';
+export { default as audit } from './commands/audit.ts';
+export { default as auditVerify } from './commands/audit-verify.ts';
