@@ -101,33 +101,29 @@ function chainHash(prev: string, row: Row & { seq: number }): string {
     .digest('hex');
 }
 
+// The events recorded inside asOneEvent, details still as objects so that they can be nested.
+interface Gathered {
+  events: Array<{ row: Omit<Row, 'details'>; details: Record<string, unknown>; carried: readonly AuditStep[] }>;
+  open: boolean;
+}
+
+// The steps of gathered events in the order they ran: what an event carries from an earlier request comes first.
+const stepsOf = (events: Gathered['events']) =>
+  events.flatMap(({ row, details, carried }): AuditStep[] => [
+    ...carried,
+    { actor: row.actor, action: row.action, subject: row.subject, outcome: row.outcome, details },
+  ]);
+
 /**
- * `currentSource` tells the address of the request being served (the HTTP layer keeps it per request), so domain
- * code records its events without knowing about requests.
+ * Appends rows to the chain in order, in batches; the promise of each row settles when its batch is appended.
+ * This node's appends go one after the other; only another node's append can collide with ours. Events recorded
+ * in the same turn of the event loop, or while an append is under way, are appended together, in order, by one
+ * INSERT: under load a burst of sign-ins costs one statement and one commit instead of one each.
  */
-export function createAudit(
-  store: AuditStore,
-  clock: Clock,
-  currentSource: () => string | undefined = () => undefined,
-): Audit {
+function appendQueue(store: AuditStore): (row: Row) => Promise<void> {
   let tail: { seq: number; hash: string } | undefined;
-  // This node's appends go one after the other; only another node's append can collide with ours. Events recorded
-  // in the same turn of the event loop, or while an append is under way, are appended together, in order, by one
-  // INSERT: under load a burst of sign-ins costs one statement and one commit instead of one each.
   let waiting: Array<{ row: Row; resolve: () => void; reject: (err: unknown) => void }> = [];
   let appending = false;
-  // The events recorded inside asOneEvent, details still as objects so that they can be nested.
-  type Gathered = {
-    events: Array<{ row: Omit<Row, 'details'>; details: Record<string, unknown>; carried: readonly AuditStep[] }>;
-    open: boolean;
-  };
-  const gathering = new AsyncLocalStorage<Gathered>();
-  // The steps of gathered events in the order they ran: what an event carries from an earlier request comes first.
-  const stepsOf = (events: Gathered['events']) =>
-    events.flatMap(({ row, details, carried }): AuditStep[] => [
-      ...carried,
-      { actor: row.actor, action: row.action, subject: row.subject, outcome: row.outcome, details },
-    ]);
 
   const append = async (rows: Row[]) => {
     // The sequence number is the primary key: appending after the tail this node saw last needs no read, and
@@ -170,7 +166,7 @@ export function createAudit(
     appending = false;
   };
 
-  const enqueue = (row: Row) =>
+  return (row: Row) =>
     new Promise<void>((resolve, reject) => {
       waiting.push({ row, resolve, reject });
       // Started on the next turn of the event loop, so the events of requests served in this turn share it.
@@ -179,6 +175,19 @@ export function createAudit(
         setImmediate(drain);
       }
     });
+}
+
+/**
+ * `currentSource` tells the address of the request being served (the HTTP layer keeps it per request), so domain
+ * code records its events without knowing about requests.
+ */
+export function createAudit(
+  store: AuditStore,
+  clock: Clock,
+  currentSource: () => string | undefined = () => undefined,
+): Audit {
+  const enqueue = appendQueue(store);
+  const gathering = new AsyncLocalStorage<Gathered>();
 
   return {
     record(event) {

@@ -59,9 +59,12 @@ export interface PendingVerification {
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
-export function createAccountService(options: AccountServiceOptions) {
-  const { store, hasher, policy, clock, random } = options;
-  const audit = options.audit ?? (async () => {});
+type Audit = NonNullable<AccountServiceOptions['audit']>;
+type VerificationSteps = ReturnType<typeof verificationSteps>;
+
+/** Issuing and consuming the codes and links that confirm an address, within the account's limits. */
+function verificationSteps(options: AccountServiceOptions, audit: Audit) {
+  const { store, clock, random } = options;
   const throttle = options.throttle ?? (async () => 0);
   const codeHash = (verificationId: string, code: string) =>
     createHmac('sha256', options.codePepper).update(`${verificationId}:${code}`).digest('hex');
@@ -108,6 +111,22 @@ export function createAccountService(options: AccountServiceOptions) {
     return id;
   }
 
+  async function finishVerification(verificationId: string, accountId: string): Promise<Account> {
+    // Single use is the database's word, not a read-then-write: of two racing confirmations one wins.
+    if (!(await store.consumeVerification(verificationId, clock.now())))
+      throw new IdentityError('identity.verification_invalid');
+    await store.markEmailVerified(accountId, clock.now());
+    await audit({ action: 'account.verify_email', subject: accountId, outcome: 'success' });
+    const account = await store.findAccountById(accountId);
+    if (!account) throw new IdentityError('identity.verification_invalid');
+    return account;
+  }
+
+  return { codeHash, refuseWhenThrottled, startVerification, finishVerification };
+}
+
+function signUpSteps(options: AccountServiceOptions, audit: Audit, { startVerification }: VerificationSteps) {
+  const { store, hasher, policy, clock } = options;
   return {
     async signUp(input: SignUpInput): Promise<PendingVerification> {
       const email = normalizeEmail(input.email);
@@ -163,7 +182,13 @@ export function createAccountService(options: AccountServiceOptions) {
         email: account.email,
       };
     },
+  };
+}
 
+function confirmationSteps(options: AccountServiceOptions, audit: Audit, steps: VerificationSteps) {
+  const { store, clock } = options;
+  const { codeHash, refuseWhenThrottled, finishVerification } = steps;
+  return {
     async confirmByCode(verificationId: string, code: unknown): Promise<Account> {
       if (typeof code !== 'string' || !/^[0-9]{6}$/.test(code.trim()))
         throw new IdentityError('identity.wrong_code', 'code');
@@ -200,7 +225,12 @@ export function createAccountService(options: AccountServiceOptions) {
       const verification = await store.findConsumedVerificationByInteraction(uid);
       return verification && store.findAccountById(verification.accountId);
     },
+  };
+}
 
+function signInSteps(options: AccountServiceOptions, audit: Audit, { startVerification }: VerificationSteps) {
+  const { store, hasher, policy, clock } = options;
+  return {
     async authenticate(emailInput: unknown, password: unknown): Promise<Account> {
       let email: string;
       try {
@@ -246,7 +276,12 @@ export function createAccountService(options: AccountServiceOptions) {
       const open = await store.findOpenVerification(account.id, clock.now());
       return { verificationId: open?.id ?? (await startVerification(account, interactionUid)), email: account.email! };
     },
+  };
+}
 
+function operatorSteps(options: AccountServiceOptions, audit: Audit) {
+  const { store, hasher, policy, clock } = options;
+  return {
     /**
      * `tessera user add`: an operator vouches for the address, so it starts confirmed. `workforce` makes a staff
      * account kept here rather than in a directory (it may use the VPN; a customer account may not).
@@ -285,7 +320,9 @@ export function createAccountService(options: AccountServiceOptions) {
 
     findAccount: (id: string) => store.findAccountById(id),
 
-    /** The account a system means by a sign-in name: an e-mail address, or a directory name (`jsmith`, `CORP\jsmith`). */
+    /**
+     * The account a system means by a sign-in name: an e-mail address, or a directory name (`jsmith`, `CORP\jsmith`).
+     */
     async findByLogin(name: string): Promise<Account | undefined> {
       const trimmed = name.normalize('NFC').trim();
       if (trimmed.includes('@')) {
@@ -296,17 +333,17 @@ export function createAccountService(options: AccountServiceOptions) {
       return bare ? store.findAccountByUsername(bare) : undefined;
     },
   };
+}
 
-  async function finishVerification(verificationId: string, accountId: string): Promise<Account> {
-    // Single use is the database's word, not a read-then-write: of two racing confirmations one wins.
-    if (!(await store.consumeVerification(verificationId, clock.now())))
-      throw new IdentityError('identity.verification_invalid');
-    await store.markEmailVerified(accountId, clock.now());
-    await audit({ action: 'account.verify_email', subject: accountId, outcome: 'success' });
-    const account = await store.findAccountById(accountId);
-    if (!account) throw new IdentityError('identity.verification_invalid');
-    return account;
-  }
+export function createAccountService(options: AccountServiceOptions) {
+  const audit = options.audit ?? (async () => {});
+  const verification = verificationSteps(options, audit);
+  return {
+    ...signUpSteps(options, audit, verification),
+    ...confirmationSteps(options, audit, verification),
+    ...signInSteps(options, audit, verification),
+    ...operatorSteps(options, audit),
+  };
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;

@@ -44,40 +44,43 @@ export interface WorkforceServiceOptions {
   }) => Promise<void>;
 }
 
+/** The linked account, created or refreshed; `created` when this call created it. */
+async function linkAccount(
+  o: WorkforceServiceOptions,
+  person: DirectoryPerson,
+): Promise<{ account: Account; created: boolean }> {
+  const existing = await o.store.findAccountByDirectoryId(person.stableId);
+  const account: Account = {
+    id: existing?.id ?? randomUUID(),
+    kind: 'workforce',
+    email: person.email?.toLowerCase() ?? null,
+    // The directory vouches for its own mail attribute.
+    emailVerified: person.email !== null,
+    directoryId: person.stableId,
+    username: person.username,
+    groups: person.groups,
+    passwordHash: null,
+    name: person.displayName || null,
+    status: person.disabled ? 'disabled' : 'active',
+    createdAt: existing?.createdAt ?? o.clock.now(),
+  };
+  // Most sign-ins find the account as the directory describes it: no write, so no row lock and no commit.
+  if (existing && sameLinkedFields(existing, account)) return { account: existing, created: false };
+  let stored: Account;
+  try {
+    stored = await o.store.upsertWorkforceAccount(account, o.clock.now());
+  } catch (err) {
+    // The address already belongs to a customer account: the workforce account keeps no address rather than taking it.
+    if (!(err instanceof IdentityError && err.code === 'identity.email_taken')) throw err;
+    stored = await o.store.upsertWorkforceAccount({ ...account, email: null, emailVerified: false }, o.clock.now());
+  }
+  // A first sign-in racing another one for the same person finds the other's row (same directory id, other id).
+  return { account: stored, created: existing === undefined && stored.id === account.id };
+}
+
 export function createWorkforceService(o: WorkforceServiceOptions) {
   const audit = o.audit ?? (async () => {});
   const domains = o.domains.map((d) => d.toLowerCase());
-
-  /** The linked account, created or refreshed; `created` when this call created it. */
-  async function link(person: DirectoryPerson): Promise<{ account: Account; created: boolean }> {
-    const existing = await o.store.findAccountByDirectoryId(person.stableId);
-    const account: Account = {
-      id: existing?.id ?? randomUUID(),
-      kind: 'workforce',
-      email: person.email?.toLowerCase() ?? null,
-      // The directory vouches for its own mail attribute.
-      emailVerified: person.email !== null,
-      directoryId: person.stableId,
-      username: person.username,
-      groups: person.groups,
-      passwordHash: null,
-      name: person.displayName || null,
-      status: person.disabled ? 'disabled' : 'active',
-      createdAt: existing?.createdAt ?? o.clock.now(),
-    };
-    // Most sign-ins find the account as the directory describes it: no write, so no row lock and no commit.
-    if (existing && sameLinkedFields(existing, account)) return { account: existing, created: false };
-    let stored: Account;
-    try {
-      stored = await o.store.upsertWorkforceAccount(account, o.clock.now());
-    } catch (err) {
-      // The address already belongs to a customer account: the workforce account keeps no address rather than taking it.
-      if (!(err instanceof IdentityError && err.code === 'identity.email_taken')) throw err;
-      stored = await o.store.upsertWorkforceAccount({ ...account, email: null, emailVerified: false }, o.clock.now());
-    }
-    // A first sign-in racing another one for the same person finds the other's row (same directory id, other id).
-    return { account: stored, created: existing === undefined && stored.id === account.id };
-  }
 
   /**
    * The linked account a directory name means, found here without asking the directory (it may be down): the name
@@ -139,7 +142,7 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
         });
         throw err;
       }
-      const { account, created } = await link(person);
+      const { account, created } = await linkAccount(o, person);
       await audit({
         action: 'account.sign_in',
         subject: account.id,
@@ -159,7 +162,7 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
       for (const account of accounts) {
         const person = await o.directory.findByStableId(account.directoryId!);
         if (person && !person.disabled) {
-          await link(person);
+          await linkAccount(o, person);
           continue;
         }
         await o.store.setStatus(account.id, 'disabled', o.clock.now());

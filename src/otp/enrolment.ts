@@ -7,7 +7,7 @@ import { OtpError } from './errors.ts';
 import { otpauthUri } from './otpauth.ts';
 import { normalizeCode } from './policy.ts';
 import type { StoredToken } from './store.ts';
-import { describeToken, type TokenDescription, type TokenRecord } from './token.ts';
+import { describeToken, type Match, type TokenDescription, type TokenRecord } from './token.ts';
 import { softwareTypes, tokenType, type EnrolmentOptions } from './token-types.ts';
 
 export interface Enrolment {
@@ -36,40 +36,42 @@ export interface Confirmed {
 // Every authenticator app reads SHA-1, 6 digits and 30 s; Google Authenticator ignores other values in the URI.
 const appParameters = { algorithm: 'SHA1', digits: 6, periodSeconds: 30 } as const;
 
-export function enrolment(c: OtpContext) {
-  const show = (record: TokenRecord, seed: Buffer, accountName: string): Enrolment => ({
-    tokenId: record.id,
-    serial: record.serial,
-    secretBase32: base32Encode(seed),
-    expiresAt: record.pendingExpiresAt ?? 0,
-    otpauthUri: otpauthUri({ issuer: c.issuerName, accountName, secret: seed, ...appParameters }),
-  });
-  // Unknown id, another account's enrolment, one already used or revoked, or expired: one answer (no probing).
-  const waiting = (stored: StoredToken | undefined, accountId: unknown, atMs: number): stored is StoredToken =>
-    !!stored &&
-    typeof accountId === 'string' &&
-    stored.record.accountId === accountId &&
-    stored.record.state === 'pending' &&
-    (stored.record.pendingExpiresAt ?? 0) > atMs;
+const show = (c: OtpContext, record: TokenRecord, seed: Buffer, accountName: string): Enrolment => ({
+  tokenId: record.id,
+  serial: record.serial,
+  secretBase32: base32Encode(seed),
+  expiresAt: record.pendingExpiresAt ?? 0,
+  otpauthUri: otpauthUri({ issuer: c.issuerName, accountName, secret: seed, ...appParameters }),
+});
 
-  // A person who has a token (active, or locked: a lock is lifted by the helpdesk, not registered around) adds or
-  // replaces one only with a code from it or the registration flow's proof; the password alone registers a first
-  // token only (T44: otherwise the password alone would replace the person's second factor).
-  async function refuseWithoutProof(
-    accountId: string,
-    proof: FactorProof,
-    action: string,
-    source: string | undefined,
-  ): Promise<void> {
-    if (proof !== 'first_factor') return;
-    const held = (await c.store.listForAccount(accountId)).some(
-      (t) => t.record.state === 'active' || t.record.state === 'locked',
-    );
-    if (!held) return;
-    await c.audit({ action, subject: accountId, outcome: 'second_factor_required', source });
-    throw new OtpError('otp.second_factor_required');
-  }
+// Unknown id, another account's enrolment, one already used or revoked, or expired: one answer (no probing).
+const waiting = (stored: StoredToken | undefined, accountId: unknown, atMs: number): stored is StoredToken =>
+  !!stored &&
+  typeof accountId === 'string' &&
+  stored.record.accountId === accountId &&
+  stored.record.state === 'pending' &&
+  (stored.record.pendingExpiresAt ?? 0) > atMs;
 
+// A person who has a token (active, or locked: a lock is lifted by the helpdesk, not registered around) adds or
+// replaces one only with a code from it or the registration flow's proof; the password alone registers a first
+// token only (T44: otherwise the password alone would replace the person's second factor).
+async function refuseWithoutProof(
+  c: OtpContext,
+  accountId: string,
+  proof: FactorProof,
+  action: string,
+  source: string | undefined,
+): Promise<void> {
+  if (proof !== 'first_factor') return;
+  const held = (await c.store.listForAccount(accountId)).some(
+    (t) => t.record.state === 'active' || t.record.state === 'locked',
+  );
+  if (!held) return;
+  await c.audit({ action, subject: accountId, outcome: 'second_factor_required', source });
+  throw new OtpError('otp.second_factor_required');
+}
+
+function enrolmentStart(c: OtpContext) {
   return {
     /** Starts an enrolment for a person already signed in (T18); the seed is shown in the returned URI only. */
     async beginEnrolment(
@@ -82,7 +84,7 @@ export function enrolment(c: OtpContext) {
       if (!definition.selfEnrolled || typeof accountId !== 'string' || accountId === '')
         throw new OtpError('otp.enrolment_invalid');
       const now = options.atMs ?? c.clock.now();
-      await refuseWithoutProof(accountId, options.proof, 'otp.enrol_start', options.source);
+      await refuseWithoutProof(c, accountId, options.proof, 'otp.enrol_start', options.source);
       const seed = c.random.bytes(20); // RFC 4226 §4 R6: 160-bit shared secret.
       const secret = definition.storedSecret(seed, options);
       const record: TokenRecord = {
@@ -117,16 +119,67 @@ export function enrolment(c: OtpContext) {
         details: { serial: record.serial, type },
       });
       // The desktop app receives the seed; it derives the bound secret itself from the device serial.
-      return show(record, seed, accountName);
+      return show(c, record, seed, accountName);
     },
 
     /** The QR of an enrolment still waiting for its first code (a wrong first code shows the same QR again). */
     async pendingEnrolment(accountId: string, tokenId: string, accountName: string): Promise<Enrolment | undefined> {
       const stored = typeof tokenId === 'string' ? await c.store.findById(tokenId) : undefined;
       if (!waiting(stored, accountId, c.clock.now()) || !tokenType(stored.record.type).seedIsSecret) return undefined;
-      return show(stored.record, c.secretOf(stored), accountName);
+      return show(c, stored.record, c.secretOf(stored), accountName);
     },
+  };
+}
 
+/** The enrolment's first code matched: the token becomes active and, if software, replaces the earlier ones. */
+async function activateEnrolled(
+  c: OtpContext,
+  accountId: string,
+  stored: StoredToken,
+  match: Match,
+  now: number,
+  options: AttemptOptions & { proof: FactorProof },
+): Promise<Confirmed> {
+  // DESIGN.md: "only the last registered software token is valid"; hardware tokens keep working beside it.
+  const replaces = tokenType(stored.record.type).software ? softwareTypes : [];
+  // Checked again where the token is activated, in the same transaction: a registration begun before the person
+  // had a token must not, confirmed after theirs, replace it with the password alone.
+  const revoked = await c.store.activate(stored.record.id, match, now, replaces, {
+    onlyFirst: options.proof === 'first_factor',
+  });
+  if (revoked === 'has_token') {
+    await c.audit({
+      action: 'otp.enrol',
+      subject: accountId,
+      outcome: 'second_factor_required',
+      source: options.source,
+      details: { serial: stored.record.serial },
+    });
+    throw new OtpError('otp.second_factor_required');
+  }
+  if (!revoked) throw new OtpError('otp.enrolment_invalid');
+  const serials = revoked.map((r) => r.serial);
+  await c.audit({
+    action: 'otp.enrol',
+    subject: accountId,
+    outcome: 'success',
+    source: options.source,
+    details: { serial: stored.record.serial, revoked: serials },
+  });
+  const token = describeToken({
+    ...stored.record,
+    state: 'active',
+    activatedAt: now,
+    lastStep: match.step,
+    drift: match.drift,
+    failures: 0,
+    pendingExpiresAt: null,
+  });
+  return { token, revoked: revoked.map(describeToken) };
+}
+
+function enrolmentConfirmation(c: OtpContext) {
+  return {
     /** Activates the token with its first code; the account's earlier software tokens stop working at once (T17). */
     async confirmEnrolment(
       accountId: string,
@@ -161,42 +214,11 @@ export function enrolment(c: OtpContext) {
         });
         throw new OtpError('otp.wrong_code');
       }
-      // DESIGN.md: "only the last registered software token is valid"; hardware tokens keep working beside it.
-      const replaces = tokenType(stored.record.type).software ? softwareTypes : [];
-      // Checked again where the token is activated, in the same transaction: a registration begun before the person
-      // had a token must not, confirmed after theirs, replace it with the password alone.
-      const revoked = await c.store.activate(stored.record.id, match, now, replaces, {
-        onlyFirst: options.proof === 'first_factor',
-      });
-      if (revoked === 'has_token') {
-        await c.audit({
-          action: 'otp.enrol',
-          subject: accountId,
-          outcome: 'second_factor_required',
-          source: options.source,
-          details: { serial: stored.record.serial },
-        });
-        throw new OtpError('otp.second_factor_required');
-      }
-      if (!revoked) throw new OtpError('otp.enrolment_invalid');
-      const serials = revoked.map((r) => r.serial);
-      await c.audit({
-        action: 'otp.enrol',
-        subject: accountId,
-        outcome: 'success',
-        source: options.source,
-        details: { serial: stored.record.serial, revoked: serials },
-      });
-      const token = describeToken({
-        ...stored.record,
-        state: 'active',
-        activatedAt: now,
-        lastStep: match.step,
-        drift: match.drift,
-        failures: 0,
-        pendingExpiresAt: null,
-      });
-      return { token, revoked: revoked.map(describeToken) };
+      return activateEnrolled(c, accountId, stored, match, now, options);
     },
   };
+}
+
+export function enrolment(c: OtpContext) {
+  return { ...enrolmentStart(c), ...enrolmentConfirmation(c) };
 }

@@ -55,11 +55,12 @@ function preparedQueries() {
   return { activeTokenOf, tokensOfAccount, acceptStepOnce };
 }
 
-export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
-  const { activeTokenOf, tokensOfAccount, acceptStepOnce } = preparedQueries();
-  // SQLite runs one transaction at a time; PostgreSQL needs the account's token rows locked so that two
-  // activations for one account cannot each revoke the other (or neither).
-  const locksRows = db.getExecutor().adapter instanceof PostgresAdapter;
+type PreparedQueries = ReturnType<typeof preparedQueries>;
+
+function tokenRows(
+  db: Kysely<Database>,
+  { tokensOfAccount, activeTokenOf }: PreparedQueries,
+): Pick<OtpStore, 'insert' | 'findById' | 'findBySerial' | 'listForAccount' | 'hasActive'> {
   return {
     async insert({ record: r, secretSealed }) {
       try {
@@ -105,6 +106,15 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
     async hasActive(accountId) {
       return (await activeTokenOf(db, { accountId })).rows.length > 0;
     },
+  };
+}
+
+function activation(
+  db: Kysely<Database>,
+  { acceptStepOnce }: PreparedQueries,
+  locksRows: boolean,
+): Pick<OtpStore, 'activate' | 'acceptStep' | 'reserveEnrolmentAttempt'> {
+  return {
     async activate(id, match, atMs, replaces, options = {}) {
       return db.transaction().execute(async (tx): Promise<TokenRecord[] | 'has_token' | undefined> => {
         const mine = await tx.selectFrom('otp_tokens').select('account_id').where('id', '=', id).executeTakeFirst();
@@ -160,6 +170,11 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
           .executeTakeFirst(),
       );
     },
+  };
+}
+
+function failuresAndLocks(db: Kysely<Database>): Pick<OtpStore, 'reserveFailure' | 'refundFailure' | 'setLock'> {
+  return {
     async reserveFailure(id, atMs, steps) {
       // Every right-hand side reads the row as it was before this update (failures is the old count), on both
       // databases; the highest step the new count reaches decides the hold-back.
@@ -199,6 +214,13 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
         await update.set({ state: 'locked', locked_until: lockedUntil }).where('state', '=', 'active').execute();
       else await update.set({ locked_until: lockedUntil }).where('locked_until', '<', lockedUntil).execute();
     },
+  };
+}
+
+function lifecycle(
+  db: Kysely<Database>,
+): Pick<OtpStore, 'changeState' | 'assign' | 'unbind' | 'forgetExpiredEnrolments'> {
+  return {
     async changeState(id, from, to, atMs) {
       return affected(
         await db
@@ -244,5 +266,18 @@ export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+  };
+}
+
+export function createSqlOtpStore(db: Kysely<Database>): OtpStore {
+  const queries = preparedQueries();
+  // SQLite runs one transaction at a time; PostgreSQL needs the account's token rows locked so that two
+  // activations for one account cannot each revoke the other (or neither).
+  const locksRows = db.getExecutor().adapter instanceof PostgresAdapter;
+  return {
+    ...tokenRows(db, queries),
+    ...activation(db, queries, locksRows),
+    ...failuresAndLocks(db),
+    ...lifecycle(db),
   };
 }
