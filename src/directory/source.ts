@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { InvalidCredentialsError, NoSuchObjectError, type Entry } from 'ldapts';
 import type { Clock } from '../clock/index.ts';
 import { activeDirectory } from './active-directory.ts';
-import { directoryConfigSchema, type DirectoryConfigInput } from './config.ts';
+import { directoryConfigSchema, type DirectoryConfig, type DirectoryConfigInput } from './config.ts';
 import { firstLine, isDirectoryAnswer, type ConnectionSettings } from './connection.ts';
 import {
   AccountDisabledError,
@@ -21,10 +21,11 @@ import {
   WrongPasswordError,
 } from './errors.ts';
 import { first } from './entry.ts';
-import { compileMapping, groupsOf, searchUsers, toUser } from './mapping.ts';
+import { compileMapping, groupsOf, searchUsers, toUser, type CompiledMapping } from './mapping.ts';
 import { domainAllowed, parseSignInName } from './names.ts';
 import { openLdap } from './openldap.ts';
 import { BindPool, ServicePool } from './pool.ts';
+import type { Preset } from './preset.ts';
 import type { AccountStatus, DirectoryUser } from './user.ts';
 
 export interface DirectorySource {
@@ -42,13 +43,10 @@ export interface DirectorySource {
   close(): Promise<void>;
 }
 
-export function createDirectorySource(
-  input: DirectoryConfigInput,
-  deps: { clock: Clock; onServerFailed?: ConnectionSettings['onServerFailed'] },
-): DirectorySource {
-  const config = directoryConfigSchema.parse(input);
-  const preset = config.preset === 'activeDirectory' ? activeDirectory : openLdap;
-  const m = compileMapping({
+type SourceDeps = { clock: Clock; onServerFailed?: ConnectionSettings['onServerFailed'] };
+
+function compileConfiguredMapping(config: DirectoryConfig, preset: Preset): CompiledMapping {
+  return compileMapping({
     preset,
     attributes: { ...preset.defaultAttributes, ...config.attributes },
     groups: config.groups ?? preset.groups,
@@ -56,7 +54,10 @@ export function createDirectorySource(
     baseDn: config.baseDn,
     groupBaseDn: config.groupBaseDn ?? config.baseDn,
   });
-  const settings: ConnectionSettings = {
+}
+
+function connectionSettings(config: DirectoryConfig, deps: SourceDeps): ConnectionSettings {
+  return {
     urls: config.urls,
     ca: config.tls.caFile === undefined ? undefined : readFileSync(config.tls.caFile, 'utf8'),
     startTls: config.tls.startTls,
@@ -64,13 +65,31 @@ export function createDirectorySource(
     operationTimeoutMs: config.operationTimeoutMs,
     onServerFailed: deps.onServerFailed,
   };
+}
+
+// What is neither the directory's answer nor ours is the network's doing: reported as unreachable, never as
+// something the person did.
+const unreachable = (err: unknown) => new DirectoryUnreachableError(firstLine(err), err);
+
+// Whether `typed` is the employee id `actual` (null: the person has none, or there is no such person).
+function sameEmployeeId(actual: string | null, typed: unknown): boolean {
+  const given = typeof typed === 'string' ? typed.trim() : '';
+  // As the directory would compare them: trimmed and without case (inetOrgPerson's employeeNumber has
+  // caseIgnoreMatch, RFC 2798; AD compares employeeID without case).
+  const comparable = (s: string) => s.trim().normalize('NFC').toUpperCase();
+  // Hashing first gives equal lengths, so timingSafeEqual leaks neither the value nor its length.
+  const digest = (s: string) => createHash('sha256').update(comparable(s), 'utf8').digest();
+  const same = timingSafeEqual(digest(given), digest(actual ?? ''));
+  return same && actual !== null && given !== '';
+}
+
+// The directory operations the source is made of, on the two pools: searches as the service account, binds as
+// the person.
+function createDirectoryAccess(config: DirectoryConfig, preset: Preset, m: CompiledMapping, deps: SourceDeps) {
+  const settings = connectionSettings(config, deps);
   const pool = new ServicePool(settings, config.bindDn, config.bindPassword, config.poolSize);
   const binds = new BindPool(settings, config.poolSize);
   const statusOptions = { maxPasswordAgeDays: config.maxPasswordAgeDays };
-
-  // What is neither the directory's answer nor ours is the network's doing: reported as unreachable, never as
-  // something the person did.
-  const unreachable = (err: unknown) => new DirectoryUnreachableError(firstLine(err), err);
 
   // Directory answers that only a configuration mistake explains are reported as such, not as a user's fault.
   async function service<T>(work: Parameters<typeof pool.use<T>>[0]): Promise<T> {
@@ -119,6 +138,24 @@ export function createDirectorySource(
     throw new WrongPasswordError();
   }
 
+  const close = async () => {
+    await Promise.all([pool.close(), binds.close()]);
+  };
+
+  return { service, statusOf, personOf, findByLogin, bindAs, refuseUnknown, close };
+}
+
+export function createDirectorySource(input: DirectoryConfigInput, deps: SourceDeps): DirectorySource {
+  const config = directoryConfigSchema.parse(input);
+  const preset = config.preset === 'activeDirectory' ? activeDirectory : openLdap;
+  const m = compileConfiguredMapping(config, preset);
+  const { service, statusOf, personOf, findByLogin, bindAs, refuseUnknown, close } = createDirectoryAccess(
+    config,
+    preset,
+    m,
+    deps,
+  );
+
   return {
     async authenticate(name, password) {
       // Both checks come before any network traffic: an empty password must never reach a bind (CVE-2022-0730).
@@ -154,15 +191,7 @@ export function createDirectorySource(
       } catch (err) {
         if (!(err instanceof InvalidNameError)) throw err;
       }
-      const actual = entry === null ? null : first(entry, m.attributes.employeeId);
-      const given = typeof typed === 'string' ? typed.trim() : '';
-      // As the directory would compare them: trimmed and without case (inetOrgPerson's employeeNumber has
-      // caseIgnoreMatch, RFC 2798; AD compares employeeID without case).
-      const comparable = (s: string) => s.trim().normalize('NFC').toUpperCase();
-      // Hashing first gives equal lengths, so timingSafeEqual leaks neither the value nor its length.
-      const digest = (s: string) => createHash('sha256').update(comparable(s), 'utf8').digest();
-      const same = timingSafeEqual(digest(given), digest(actual ?? ''));
-      return same && actual !== null && given !== '';
+      return sameEmployeeId(entry === null ? null : first(entry, m.attributes.employeeId), typed);
     },
 
     async describe(name) {
@@ -174,8 +203,6 @@ export function createDirectorySource(
       return { dn: entry.dn, person: await personOf(entry, status), status };
     },
 
-    close: async () => {
-      await Promise.all([pool.close(), binds.close()]);
-    },
+    close,
   };
 }

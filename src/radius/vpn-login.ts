@@ -4,7 +4,9 @@ import type { AuditStep } from '../audit/index.ts';
 import type { AccessDecision, AccessRequest, ReplyAttribute } from './messages.ts';
 import { replyMessageFor, type VpnMessage } from './reply-messages.ts';
 
-/** An Access-Challenge between its two packets: whose password was checked, from where, and what that check recorded. */
+/**
+ * An Access-Challenge between its two packets: whose password was checked, from where, and what that check recorded.
+ */
 export interface Challenge {
   accountId: string;
   client: string;
@@ -75,140 +77,179 @@ export interface VpnLoginPorts {
 
 const otpCodeLength = 6;
 
-export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Promise<AccessDecision> {
-  const reject = (id: VpnMessage): AccessDecision => ({ kind: 'reject', replyMessage: p.message(id) });
-  // Every outcome is audited with the gateway's address and name, and the name the person typed: a refusal of a name
-  // nobody has is about no account, and the helpdesk still finds it by that name. A login by challenge is one row
-  // too: the one written when the code arrives carries the password step kept with the State (`earlier`).
-  const audit = (
-    request: AccessRequest,
-    action: 'radius.accept' | 'radius.reject',
-    subject: string | null,
-    details: Record<string, unknown>,
-    earlier?: readonly AuditStep[],
-  ) =>
-    p.audit({
-      action,
-      subject,
-      outcome: action === 'radius.accept' ? 'success' : 'failure',
-      source: request.source.address,
-      details: { client: request.client, user: request.userName, ...details },
-      ...(earlier ? { steps: earlier } : {}),
-    });
-  const accept = async (
-    request: AccessRequest,
-    accountId: string,
-    factors: string[],
-    groups?: readonly string[],
-    earlier?: readonly AuditStep[],
-  ): Promise<AccessDecision> => {
-    await audit(request, 'radius.accept', accountId, { factors }, earlier);
-    return { kind: 'accept', attributes: await p.replyAttributes(accountId, groups) };
-  };
-  // Every reason names who decided: `radius.` for this flow, the domain's own code (directory., otp., identity.) else.
-  const reasonOf = (err: unknown) => (err as { code?: string }).code ?? 'radius.internal_error';
+type Checked = Awaited<ReturnType<VpnLoginPorts['checkPassword']>>;
 
-  async function secondStep(
-    request: AccessRequest,
-    accountId: string,
-    checkCode: (source: string) => Promise<void>,
-    groups?: readonly string[],
-    earlier?: readonly AuditStep[],
-  ): Promise<AccessDecision> {
-    try {
-      await checkCode(request.source.address);
-    } catch (err) {
-      await audit(request, 'radius.reject', accountId, { reason: reasonOf(err) }, earlier);
-      return reject(replyMessageFor(err, 'code'));
-    }
-    return accept(request, accountId, ['pwd', 'otp'], groups, earlier);
+const reject = (p: VpnLoginPorts, id: VpnMessage): AccessDecision => ({ kind: 'reject', replyMessage: p.message(id) });
+
+// Every outcome is audited with the gateway's address and name, and the name the person typed: a refusal of a name
+// nobody has is about no account, and the helpdesk still finds it by that name. A login by challenge is one row
+// too: the one written when the code arrives carries the password step kept with the State (`earlier`).
+function audit(
+  p: VpnLoginPorts,
+  request: AccessRequest,
+  action: 'radius.accept' | 'radius.reject',
+  subject: string | null,
+  details: Record<string, unknown>,
+  earlier?: readonly AuditStep[],
+): Promise<void> {
+  return p.audit({
+    action,
+    subject,
+    outcome: action === 'radius.accept' ? 'success' : 'failure',
+    source: request.source.address,
+    details: { client: request.client, user: request.userName, ...details },
+    ...(earlier ? { steps: earlier } : {}),
+  });
+}
+
+async function accept(
+  p: VpnLoginPorts,
+  request: AccessRequest,
+  accountId: string,
+  factors: string[],
+  groups?: readonly string[],
+  earlier?: readonly AuditStep[],
+): Promise<AccessDecision> {
+  await audit(p, request, 'radius.accept', accountId, { factors }, earlier);
+  return { kind: 'accept', attributes: await p.replyAttributes(accountId, groups) };
+}
+
+// Every reason names who decided: `radius.` for this flow, the domain's own code (directory., otp., identity.) else.
+const reasonOf = (err: unknown) => (err as { code?: string }).code ?? 'radius.internal_error';
+
+async function secondStep(
+  p: VpnLoginPorts,
+  request: AccessRequest,
+  accountId: string,
+  checkCode: (source: string) => Promise<void>,
+  groups?: readonly string[],
+  earlier?: readonly AuditStep[],
+): Promise<AccessDecision> {
+  try {
+    await checkCode(request.source.address);
+  } catch (err) {
+    await audit(p, request, 'radius.reject', accountId, { reason: reasonOf(err) }, earlier);
+    return reject(p, replyMessageFor(err, 'code'));
   }
+  return accept(p, request, accountId, ['pwd', 'otp'], groups, earlier);
+}
 
-  return async (request) => {
+// A gateway set to CHAP, MS-CHAP or EAP hides the password and code from the server, which must read both.
+const unreadable = (request: AccessRequest, userName: string, secret: string) =>
+  request.hiddenPasswordMethod !== null || !userName || !secret;
+
+// Called only for a request that is `unreadable`; the audit names the method, for the network administrator who set
+// the gateway up.
+async function refuseUnreadable(p: VpnLoginPorts, request: AccessRequest, userName: string): Promise<AccessDecision> {
+  if (request.hiddenPasswordMethod !== null) {
+    await audit(p, request, 'radius.reject', null, {
+      reason: 'radius.pap_required',
+      method: request.hiddenPasswordMethod,
+    });
+    return reject(p, 'pap_required');
+  }
+  await audit(p, request, 'radius.reject', userName ? ((await p.accountOf(userName)) ?? null) : null, {
+    reason: userName ? 'radius.no_password' : 'radius.no_user_name',
+  });
+  return reject(p, 'wrong_password');
+}
+
+// The answer to an Access-Challenge: the State says whose password was already checked, and what that recorded.
+async function answerChallenge(
+  p: VpnLoginPorts,
+  request: AccessRequest,
+  state: Buffer,
+  userName: string,
+  secret: string,
+): Promise<AccessDecision> {
+  const challenge = await p.states.consume(state, request.client, userName);
+  if (!challenge) {
+    await audit(p, request, 'radius.reject', (await p.accountOf(userName)) ?? null, {
+      reason: 'radius.state_invalid',
+    });
+    return reject(p, 'expired');
+  }
+  const { accountId, steps } = challenge;
+  if (challenge.late) {
+    await audit(p, request, 'radius.reject', accountId, { reason: 'radius.challenge_expired' }, steps);
+    return reject(p, 'expired');
+  }
+  return secondStep(p, request, accountId, (source) => p.validateCode(accountId, secret, source), undefined, steps);
+}
+
+// Told only now that the password is proven, like the directory's own account states. Group names compare
+// without case, as AD and OpenLDAP (cn: caseIgnoreMatch) compare them: a typo in case must not lock everyone out.
+const inAllowedGroup = (request: AccessRequest, groups: readonly string[]) =>
+  request.allowedGroups.length === 0 ||
+  groups.some((g) => request.allowedGroups.some((allowed) => allowed.toLowerCase() === g.toLowerCase()));
+
+// The VPN is for staff: a shop customer's right password opens nothing here, and is told apart from a wrong one
+// only in the audit log.
+const mayGoOn = (request: AccessRequest, checked: Checked) =>
+  checked.workforce && inAllowedGroup(request, checked.groups);
+
+// Called only for a proven password that may not go on.
+async function refuseProven(p: VpnLoginPorts, request: AccessRequest, checked: Checked): Promise<AccessDecision> {
+  if (!checked.workforce) {
+    await audit(p, request, 'radius.reject', null, { reason: 'radius.not_workforce' });
+    return reject(p, 'wrong_password');
+  }
+  await audit(p, request, 'radius.reject', checked.accountId, { reason: 'radius.group_not_allowed' });
+  return reject(p, 'not_allowed');
+}
+
+async function answerPassword(
+  p: VpnLoginPorts,
+  request: AccessRequest,
+  userName: string,
+  secret: string,
+): Promise<AccessDecision> {
+  const [password, code] =
+    request.passwordAndCode && secret.length > otpCodeLength
+      ? [secret.slice(0, -otpCodeLength), secret.slice(-otpCodeLength)]
+      : [secret, undefined];
+  let checked: Checked;
+  try {
+    checked = await p.checkPassword(userName, password, request);
+  } catch (err) {
+    // About whom the name means, also where no check ran to say so (too many wrong passwords: refused before it).
+    const reason = reasonOf(err);
+    await audit(p, request, 'radius.reject', (await p.accountOf(userName)) ?? null, { reason });
+    return reject(p, replyMessageFor(err, 'password'));
+  }
+  if (!mayGoOn(request, checked)) return refuseProven(p, request, checked);
+  const { accountId, groups } = checked;
+  const decision = await p.secondFactor(`radius:${request.client}`, accountId, groups);
+  if (decision.mustEnrol) {
+    await audit(p, request, 'radius.reject', accountId, { reason: 'radius.must_enrol' });
+    return reject(p, 'enrol');
+  }
+  if (!decision.askCode) return accept(p, request, accountId, ['pwd'], groups);
+  if (code !== undefined)
+    return secondStep(p, request, accountId, (source) => decision.checkCode(code, source), groups);
+  // The password step is not a row of its own: it is kept with the State and joins the row of the code's answer.
+  const state = await p.states.create({
+    accountId,
+    client: request.client,
+    userName,
+    source: request.source.address,
+    steps: p.takeSteps(),
+  });
+  return {
+    kind: 'challenge',
+    state,
+    replyMessage: p.message((await p.firstCodeLogin(accountId)) ? 'second_password' : 'otp_code'),
+  };
+}
+
+// Not async itself: each path is one of the async steps above, so the request waits on no extra promise.
+export function createVpnLogin(p: VpnLoginPorts): (request: AccessRequest) => Promise<AccessDecision> {
+  return (request) => {
     const userName = request.userName ?? '';
     const secret = request.password?.toString('utf8') ?? '';
-    // A gateway set to CHAP, MS-CHAP or EAP hides the password and code from the server, which must read both: the
-    // audit names the method, for the network administrator who set the gateway up.
-    if (request.hiddenPasswordMethod !== null) {
-      await audit(request, 'radius.reject', null, {
-        reason: 'radius.pap_required',
-        method: request.hiddenPasswordMethod,
-      });
-      return reject('pap_required');
-    }
-    if (!userName || !secret) {
-      await audit(request, 'radius.reject', userName ? ((await p.accountOf(userName)) ?? null) : null, {
-        reason: userName ? 'radius.no_password' : 'radius.no_user_name',
-      });
-      return reject('wrong_password');
-    }
-
-    // The answer to an Access-Challenge: the State says whose password was already checked, and what that recorded.
-    if (request.state) {
-      const challenge = await p.states.consume(request.state, request.client, userName);
-      if (!challenge) {
-        await audit(request, 'radius.reject', (await p.accountOf(userName)) ?? null, {
-          reason: 'radius.state_invalid',
-        });
-        return reject('expired');
-      }
-      const { accountId, steps } = challenge;
-      if (challenge.late) {
-        await audit(request, 'radius.reject', accountId, { reason: 'radius.challenge_expired' }, steps);
-        return reject('expired');
-      }
-      return secondStep(request, accountId, (source) => p.validateCode(accountId, secret, source), undefined, steps);
-    }
-
-    const [password, code] =
-      request.passwordAndCode && secret.length > otpCodeLength
-        ? [secret.slice(0, -otpCodeLength), secret.slice(-otpCodeLength)]
-        : [secret, undefined];
-    let checked: Awaited<ReturnType<VpnLoginPorts['checkPassword']>>;
-    try {
-      checked = await p.checkPassword(userName, password, request);
-    } catch (err) {
-      // About whom the name means, also where no check ran to say so (too many wrong passwords: refused before it).
-      const reason = reasonOf(err);
-      await audit(request, 'radius.reject', (await p.accountOf(userName)) ?? null, { reason });
-      return reject(replyMessageFor(err, 'password'));
-    }
-    const { accountId, groups } = checked;
-    // The VPN is for staff: a shop customer's right password opens nothing here, and is told apart from a wrong one
-    // only in the audit log.
-    if (!checked.workforce) {
-      await audit(request, 'radius.reject', null, { reason: 'radius.not_workforce' });
-      return reject('wrong_password');
-    }
-    // Told only now that the password is proven, like the directory's own account states. Group names compare
-    // without case, as AD and OpenLDAP (cn: caseIgnoreMatch) compare them: a typo in case must not lock everyone out.
-    if (
-      request.allowedGroups.length > 0 &&
-      !groups.some((g) => request.allowedGroups.some((allowed) => allowed.toLowerCase() === g.toLowerCase()))
-    ) {
-      await audit(request, 'radius.reject', accountId, { reason: 'radius.group_not_allowed' });
-      return reject('not_allowed');
-    }
-    const decision = await p.secondFactor(`radius:${request.client}`, accountId, groups);
-    if (decision.mustEnrol) {
-      await audit(request, 'radius.reject', accountId, { reason: 'radius.must_enrol' });
-      return reject('enrol');
-    }
-    if (!decision.askCode) return accept(request, accountId, ['pwd'], groups);
-    if (code !== undefined) return secondStep(request, accountId, (source) => decision.checkCode(code, source), groups);
-    // The password step is not a row of its own: it is kept with the State and joins the row of the code's answer.
-    const state = await p.states.create({
-      accountId,
-      client: request.client,
-      userName,
-      source: request.source.address,
-      steps: p.takeSteps(),
-    });
-    return {
-      kind: 'challenge',
-      state,
-      replyMessage: p.message((await p.firstCodeLogin(accountId)) ? 'second_password' : 'otp_code'),
-    };
+    if (unreadable(request, userName, secret)) return refuseUnreadable(p, request, userName);
+    if (request.state) return answerChallenge(p, request, request.state, userName, secret);
+    return answerPassword(p, request, userName, secret);
   };
 }
 
