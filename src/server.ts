@@ -7,7 +7,7 @@ import type { Config } from './config.ts';
 import type { Sealer, Store } from './store/index.ts';
 import type { Clock } from './clock/index.ts';
 import type { Audit } from './audit/index.ts';
-import { sendCampaign, type CampaignInput, type Outbox } from './delivery/index.ts';
+import type { CampaignInput, Outbox } from './delivery/index.ts';
 import type { AccountService, SelfService, WorkforceService } from './identity/index.ts';
 import type { OtpService } from './otp/index.ts';
 import type { PolicyStore } from './policy/index.ts';
@@ -15,24 +15,7 @@ import type { ClientRegistry, SessionManager } from './oidc/index.ts';
 import type { RadiusBound, StoredClients, VpnSessions } from './radius/index.ts';
 import type { Metrics } from './web/index.ts';
 import type { AdminService } from './admin/index.ts';
-import {
-  composeDirectory,
-  composeFoundation,
-  composeHttp,
-  composeIdentity,
-  composeJobs,
-  composeMail,
-  composeOidc,
-  composeOtp,
-  composeAdmin,
-  composeFirstFactor,
-  composePolicy,
-  composeRadius,
-  composeSignIn,
-  composeWebRoutes,
-  listenNamed,
-  listenRadius,
-} from './compose/index.ts';
+import { compose, listenNamed, listenRadius } from './compose/index.ts';
 
 export interface TesseraServer {
   config: Config;
@@ -72,19 +55,19 @@ export async function createServer(
   config: Config,
   options: { logger?: Logger; clock?: Clock } = {},
 ): Promise<TesseraServer> {
-  const f = await composeFoundation(config, options);
-  const mail = composeMail(f);
-  const otp = composeOtp(f);
-  const identity = await composeIdentity(f, mail, otp);
-  const policy = composePolicy(f, otp, identity, mail);
-  const signIn = composeSignIn(f, otp, identity, policy);
-  const oidc = await composeOidc(f, identity, signIn);
-  const { directory, workforce } = composeDirectory(f, identity.identityStore, async (accountId) => {
+  const f = await compose.foundation(config, options);
+  const mail = compose.mail(f);
+  const otp = compose.otp(f);
+  const identity = await compose.identity(f, mail, otp);
+  const policy = compose.policy(f, otp, identity, mail);
+  const signIn = compose.signIn(f, otp, identity, policy);
+  const oidc = await compose.oidc(f, identity, signIn);
+  const { directory, workforce } = compose.directory(f, identity.identityStore, async (accountId) => {
     await oidc.sessions.endAll(accountId);
   });
-  const app = await composeHttp(f);
-  const firstFactor = composeFirstFactor(f, identity, signIn, workforce);
-  const { captcha } = await composeWebRoutes(f, app, {
+  const app = await compose.http(f);
+  const firstFactor = compose.firstFactor(f, identity, signIn, workforce);
+  const { captcha } = await compose.webRoutes(f, app, {
     identity,
     mail,
     otp,
@@ -94,8 +77,8 @@ export async function createServer(
     workforce,
     firstFactor,
   });
-  const vpn = composeRadius(f, { identity, otp, policy, workforce, firstFactor });
-  const jobs = composeJobs(f, {
+  const vpn = compose.radius(f, { identity, otp, policy, workforce, firstFactor });
+  const jobs = compose.jobs(f, {
     workforce,
     captcha,
     purgeChallenges: vpn.purgeChallenges,
@@ -105,18 +88,7 @@ export async function createServer(
   });
   let radiusBound: RadiusBound | undefined;
   const { unsubscribeLink } = identity;
-  const campaign = (input: CampaignInput) =>
-    sendCampaign(
-      {
-        outbox: mail.outbox,
-        audience: () => identity.selfService.marketingAudience(),
-        unsubscribeLink,
-        perMinute: config.mail.marketingPerMinute,
-        now: () => f.clock.now(),
-      },
-      input,
-    );
-  const admin = composeAdmin(f, { identity, otp, oidc, policy, vpn, workforce, sendCampaign: campaign });
+  const { sendCampaign, admin } = compose.operations(f, { identity, otp, oidc, policy, vpn, workforce, mail });
 
   return {
     config,
@@ -140,7 +112,7 @@ export async function createServer(
     vpnSessions: vpn.vpnSessions,
     housekeeping: jobs.housekeep,
     unsubscribeLink,
-    sendCampaign: campaign,
+    sendCampaign,
     admin,
     async listen() {
       const { port, host } = config.http;

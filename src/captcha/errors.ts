@@ -6,9 +6,8 @@ export type CaptchaErrorCode = 'captcha.missing' | 'captcha.invalid' | 'captcha.
 export class CaptchaError extends TesseraError<CaptchaErrorCode> {}
 
 /** A setting that cannot work (short key, no work to do): thrown when the server starts, never to a person. */
-export class CaptchaConfigError extends Error {
-  readonly code = 'captcha.misconfigured';
+export class CaptchaConfigError extends TesseraError<'captcha.misconfigured'> {
   constructor(setting: string) {
-    super(`captcha.misconfigured: ${setting}`);
+    super('captcha.misconfigured', { message: `captcha.misconfigured: ${setting}` });
   }
 }

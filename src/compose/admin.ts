@@ -1,11 +1,12 @@
-// The helpdesk's and operator's service over this server's parts: the CLI uses it today, the web console later.
+// The operator's side of this server: the marketing campaign and the helpdesk's and operator's service (the CLI
+// uses it today, the web console later).
 import { createAdmin, type AdminPorts, type AdminService } from '../admin/index.ts';
-import type { CampaignInput } from '../delivery/index.ts';
+import { sendCampaign, type CampaignInput } from '../delivery/index.ts';
 import type { WorkforceService } from '../identity/index.ts';
 import { createSqlSecretStore, rotateSigningKeys } from '../oidc/index.ts';
 import type { OtpService } from '../otp/index.ts';
 import type { Foundation } from './foundation.ts';
-import type { Identity } from './identity.ts';
+import type { Identity, Mail } from './identity.ts';
 import type { Oidc } from './oidc.ts';
 import type { Policy } from './otp-policy.ts';
 import type { Vpn } from './radius.ts';
@@ -17,11 +18,32 @@ export interface AdminParts {
   policy: Policy;
   vpn: Pick<Vpn, 'radiusClients' | 'vpnSessions'>;
   workforce: WorkforceService | undefined;
-  sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
+  mail: Mail;
+}
+
+/** The campaign to everyone who said yes to marketing mail, and the admin service acting as an actor. */
+export function composeOperations(f: Foundation, p: AdminParts) {
+  const { identity, mail } = p;
+  const campaign = (input: CampaignInput) =>
+    sendCampaign(
+      {
+        outbox: mail.outbox,
+        audience: () => identity.selfService.marketingAudience(),
+        unsubscribeLink: identity.unsubscribeLink,
+        perMinute: f.config.mail.marketingPerMinute,
+        now: () => f.clock.now(),
+      },
+      input,
+    );
+  return { sendCampaign: campaign, admin: composeAdmin(f, p, campaign) };
 }
 
 /** The admin service acting as `actor` (the name its audit rows carry). */
-export function composeAdmin(f: Foundation, p: AdminParts): (actor: string) => AdminService {
+function composeAdmin(
+  f: Foundation,
+  p: AdminParts,
+  campaign: AdminPorts['sendCampaign'],
+): (actor: string) => AdminService {
   const secrets = createSqlSecretStore(f.store.db);
   const ports: AdminPorts = {
     audit: f.audit,
@@ -33,7 +55,7 @@ export function composeAdmin(f: Foundation, p: AdminParts): (actor: string) => A
     vpnSessions: p.vpn.vpnSessions,
     workforce: p.workforce,
     configuredRadiusClients: f.config.radius?.clients ?? [],
-    sendCampaign: p.sendCampaign,
+    sendCampaign: campaign,
     rotateSigningKeys: () => rotateSigningKeys(secrets, f.sealer, f.clock),
     clock: f.clock,
   };

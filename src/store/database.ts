@@ -6,6 +6,7 @@ import { createStatementBatcher, openSqlite } from './sqlite.ts';
 import { runDirectly } from './prepared.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
+import { TesseraError } from '../errors/index.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -16,11 +17,9 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export class StoreError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
+export class StoreError extends TesseraError<'store.bad_url' | 'store.migration_failed'> {
+  constructor(code: StoreError['code'], message: string) {
+    super(code, { message });
   }
 }
 
@@ -98,9 +97,15 @@ export function openStore(databaseUrl: string): Store {
         allowUnorderedMigrations: true,
         ...(schemaName ? { migrationTableSchema: schemaName } : {}),
       });
-      const { error, results } = await migrator.migrateToLatest();
-      if (error) throw new StoreError('store.migration_failed', `migration failed: ${(error as Error).message}`);
-      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      // Kysely's migrator reads the catalogue of every schema first: another schema dropped meanwhile (another
+      // tenant's or test run's) fails that read, not our migration, so it is tried again.
+      for (let attempt = 1; ; attempt++) {
+        const { error, results } = await migrator.migrateToLatest();
+        const vanished = /schema "([^"]+)" does not exist/.exec((error as Error | undefined)?.message ?? '')?.[1];
+        if (error && vanished !== undefined && vanished !== schemaName && attempt < 5) continue;
+        if (error) throw new StoreError('store.migration_failed', `migration failed: ${(error as Error).message}`);
+        return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      }
     },
     close: () => db.destroy(),
   };

@@ -4,6 +4,7 @@
 // statement, is the same every time.
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './schema.ts';
+import { TesseraError } from '../errors/index.ts';
 
 class Placeholder {
   readonly name: string;
@@ -12,8 +13,10 @@ class Placeholder {
   }
 }
 
-export class PreparedQueryError extends Error {
-  readonly code = 'store.prepared_query';
+export class PreparedQueryError extends TesseraError<'store.prepared_query'> {
+  constructor(message: string) {
+    super('store.prepared_query', { message });
+  }
 }
 
 type Value = string | number | bigint | boolean | null | Uint8Array;

@@ -1,14 +1,17 @@
 // Secrets at rest (signing keys, cookie keys, OTP seeds) are sealed with AES-256-GCM under the configured
 // key-encryption key. The key id lets a rotated key open what the previous one sealed.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { TesseraError } from '../errors/index.ts';
 
 export interface Sealer {
   seal(plaintext: string, context: string): string;
   open(sealed: string, context: string): string;
 }
 
-export class SealingError extends Error {
-  readonly code = 'store.unseal_failed';
+export class SealingError extends TesseraError<'store.unseal_failed'> {
+  constructor(message: string) {
+    super('store.unseal_failed', { message });
+  }
 }
 
 function keyId(key: Buffer): string {
