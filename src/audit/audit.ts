@@ -5,6 +5,14 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock/index.ts';
 import type { AuditStore, ChainedEvent, EventQuery, RecordedEvent } from './store.ts';
 
+/**
+ * What a domain service reports about a subject, without an actor: the composition root records it, with the subject
+ * as the actor unless a caller says otherwise.
+ */
+export type DomainEvent = Omit<AuditEvent, 'actor' | 'steps'>;
+/** How a domain service reports its events (the audit log, or nothing in a test). */
+export type ReportEvent = (event: DomainEvent) => Promise<void>;
+
 export interface AuditEvent {
   actor: string;
   action: string;

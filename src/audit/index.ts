@@ -1,4 +1,11 @@
 // Append-only, hash-chained audit log: every concern records its events here and nowhere else.
-export { createAudit, type Audit, type AuditEvent, type AuditStep } from './audit.ts';
+export {
+  createAudit,
+  type Audit,
+  type AuditEvent,
+  type AuditStep,
+  type DomainEvent,
+  type ReportEvent,
+} from './audit.ts';
 export type { AuditStore, ChainedEvent, EventQuery, RecordedEvent } from './store.ts';
 export { createSqlAuditStore } from './sql/audit-store.ts';

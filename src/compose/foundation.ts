@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { openStore, createSealer } from '../store/index.ts';
 import { systemClock, type Clock } from '../clock/index.ts';
-import { createAudit, createSqlAuditStore } from '../audit/index.ts';
+import { createAudit, createSqlAuditStore, type DomainEvent } from '../audit/index.ts';
 import { createRateLimiter, createSqlCounterStore } from '../ratelimit/index.ts';
 import {
   createSqlOidcStore,
@@ -18,15 +18,6 @@ import {
   type SecretStore,
 } from '../oidc/index.ts';
 import { createLogger, createMetrics } from '../web/index.ts';
-
-/** An event a domain service reports about a subject. */
-export type DomainEvent = {
-  action: string;
-  subject: string | null;
-  outcome: string;
-  source?: string | null;
-  details?: Record<string, unknown>;
-};
 
 // The key that seals secrets at rest: from configuration, or generated once into the data directory (laptop default).
 function keyEncryptionKey(config: Config): Buffer {

@@ -1,5 +1,5 @@
 // The composition root's parts, one per concern, in the order createServer (src/server.ts) calls them.
-export { composeFoundation, type Foundation, type DomainEvent } from './foundation.ts';
+export { composeFoundation, type Foundation } from './foundation.ts';
 export { composeMail, composeIdentity, composeDirectory, type Identity, type Mail } from './identity.ts';
 export { composeOtp, composePolicy, type Policy } from './otp-policy.ts';
 export { composeFirstFactor, composeSignIn, type SignInParts } from './signin.ts';

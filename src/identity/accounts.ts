@@ -5,6 +5,7 @@ import { IdentityError } from './errors.ts';
 import { normalizeEmail } from './email.ts';
 import { checkPassword, verifyAccountPassword, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
 import type { Account, IdentityStore } from './store.ts';
+import type { ReportEvent } from '../audit/index.ts';
 
 /** Sends a templated mail; the composer binds it to the outbox and the templates. */
 export type SendMail = (templateId: string, to: string, params: Record<string, string | number>) => Promise<void>;
@@ -27,12 +28,7 @@ export interface AccountServiceOptions {
   codePepper: Buffer;
   verificationTtlSeconds: number;
   verificationMaxAttempts: number;
-  audit?: (event: {
-    action: string;
-    subject: string | null;
-    outcome: string;
-    details?: Record<string, unknown>;
-  }) => Promise<void>;
+  audit?: ReportEvent;
   /** Records the opt-in to marketing mail given on the sign-up form (unchecked by default). */
   recordMarketingOptIn?: (accountId: string) => Promise<void>;
   /**

@@ -1,6 +1,7 @@
 import argon2 from 'argon2';
 import { IdentityError } from './errors.ts';
 import type { IdentityStore } from './store.ts';
+import type { ReportEvent } from '../audit/index.ts';
 
 // OWASP Password Storage Cheat Sheet: argon2id, m = 19 MiB, t = 2, p = 1.
 export const argon2Options = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -107,12 +108,7 @@ export async function verifyAccountPassword(
     hasher: PasswordHasher;
     store: IdentityStore;
     now(): number;
-    audit?: (event: {
-      action: string;
-      subject: string | null;
-      outcome: string;
-      details?: Record<string, unknown>;
-    }) => Promise<void>;
+    audit?: ReportEvent;
   },
   accountId: string,
   storedHash: string,

@@ -7,6 +7,7 @@ import { normalizeEmail } from './email.ts';
 import { checkPassword, minPasswordLength, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
 import type { SendMail } from './accounts.ts';
 import type { IdentityStore, PasswordResetStore } from './store.ts';
+import type { ReportEvent } from '../audit/index.ts';
 
 export interface ResetOptions {
   store: IdentityStore;
@@ -21,12 +22,7 @@ export interface ResetOptions {
   clock: Clock;
   random: Random;
   ttlSeconds: number;
-  audit?: (event: {
-    action: string;
-    subject: string | null;
-    outcome: string;
-    details?: Record<string, unknown>;
-  }) => Promise<void>;
+  audit?: ReportEvent;
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');

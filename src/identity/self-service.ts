@@ -13,6 +13,7 @@ import {
 } from './passwords.ts';
 import type { SendMail } from './accounts.ts';
 import type { Account, ConsentSource, ConsentStore, EmailChangeStore, IdentityStore } from './store.ts';
+import type { ReportEvent } from '../audit/index.ts';
 
 export interface SelfServiceOptions {
   store: IdentityStore;
@@ -29,12 +30,7 @@ export interface SelfServiceOptions {
   clock: Clock;
   random: Random;
   emailChangeTtlSeconds: number;
-  audit?: (event: {
-    action: string;
-    subject: string | null;
-    outcome: string;
-    details?: Record<string, unknown>;
-  }) => Promise<void>;
+  audit?: ReportEvent;
 }
 
 const undoWindowMs = 7 * 24 * 3600 * 1000;

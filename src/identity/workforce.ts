@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/index.ts';
 import { IdentityError } from './errors.ts';
 import type { Account, IdentityStore } from './store.ts';
+import type { ReportEvent } from '../audit/index.ts';
 
 /** What identity needs from a directory; src/directory provides it. */
 export interface DirectoryPort {
@@ -36,12 +37,7 @@ export interface WorkforceServiceOptions {
   domains: string[];
   /** Ends every session and token of an account (the OIDC layer provides it). */
   endSessions(accountId: string): Promise<void>;
-  audit?: (event: {
-    action: string;
-    subject: string | null;
-    outcome: string;
-    details?: Record<string, unknown>;
-  }) => Promise<void>;
+  audit?: ReportEvent;
 }
 
 /** The linked account, created or refreshed; `created` when this call created it. */
