@@ -114,6 +114,27 @@ describe('the admin service', () => {
     );
   });
 
+  it('registers and removes an app with audit rows that never hold its secret', async () => {
+    const app = await admin.clients.add({
+      client_id: 'helpdesk-app',
+      client_name: 'Helpdesk app',
+      redirect_uris: ['https://app.example.test/cb'],
+    });
+    assert.equal(typeof app.client_secret, 'string');
+    await admin.clients.remove('helpdesk-app');
+    const rows = await tessera.audit.list({ action: 'client', limit: 2 });
+    assert.deepEqual(
+      rows.map((r) => [r.action, r.actor, r.subject]),
+      [
+        ['client.remove', 'helpdesk:anna', 'helpdesk-app'],
+        ['client.add', 'helpdesk:anna', 'helpdesk-app'],
+      ],
+    );
+    assert.ok(!JSON.stringify(rows).includes(String(app.client_secret)), 'never the secret');
+    await assert.rejects(admin.clients.remove('helpdesk-app'), { code: 'client.not_found' });
+    assert.equal((await tessera.audit.list({ action: 'client', limit: 3 })).length, 2, 'a refusal changes nothing');
+  });
+
   it('reads the audit log with the accounts named, and refuses a limit or action filter it cannot take', async () => {
     const { events, names } = await admin.audit.list({ user: 'staff@example.com', limit: 10 });
     assert.ok(events.length > 0);

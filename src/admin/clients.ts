@@ -10,12 +10,20 @@ export type ListedRadiusClient = Omit<StoredClientSummary, 'createdAt'> & {
   source: 'configuration' | 'database';
 };
 
-export function clientAdmin(p: AdminPorts) {
+export function clientAdmin(p: AdminPorts, o: AdminOptions) {
+  const record = recorder(p, o);
   return {
-    /** Registers an app; the result holds its client_secret, the only time it is shown. */
-    add: (input: ClientInput) => p.clients.add(input),
+    /** Registers an app; the result holds its client_secret, the only time it is shown (never in the audit log). */
+    async add(input: ClientInput): Promise<Record<string, unknown>> {
+      const client = await p.clients.add(input);
+      await record('client.add', String(client.client_id), { redirect_uris: client.redirect_uris });
+      return client;
+    },
     list: () => p.clients.list(),
-    remove: (clientId: string) => p.clients.remove(clientId),
+    async remove(clientId: string): Promise<void> {
+      await p.clients.remove(clientId);
+      await record('client.remove', clientId);
+    },
   };
 }
 

@@ -10,7 +10,7 @@ import { tokenAdmin } from './tokens.ts';
 export function createAdmin(ports: AdminPorts, options: AdminOptions) {
   return {
     tokens: tokenAdmin(ports, options),
-    clients: clientAdmin(ports),
+    clients: clientAdmin(ports, options),
     radiusClients: radiusClientAdmin(ports, options),
     audit: auditAdmin(ports),
     vpnSessions: vpnSessionAdmin(ports),
