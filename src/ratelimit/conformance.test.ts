@@ -315,7 +315,10 @@ for (const backend of backends) {
     });
 
     if (backend !== 'redis') {
-      it('takes one statement to reserve under several keys and one to give them back', async () => {
+      // PostgreSQL: one round trip for all of an attempt's keys. SQLite, in this process: a statement per key (they
+      // join the statement batcher's transaction), stopping at the key that refuses.
+      const batched = backend === 'postgres';
+      it(`takes ${batched ? 'one statement' : 'a statement per key'} to reserve and to give back`, async () => {
         let statements = 0;
         const counting = fixture.db.withPlugin({
           transformQuery: (args) => args.node,
@@ -339,11 +342,12 @@ for (const backend of backends) {
           const fail = async () => {
             throw new Error('wrong');
           };
-          assert.equal(await counted(() => limiter.check(limits)), 1);
+          const keys = batched ? 1 : limits.length;
+          assert.equal(await counted(() => limiter.check(limits)), keys);
           const succeed = async () => 'ok';
-          assert.equal(await counted(() => limiter.limitFailures(limits, succeed)), 2, 'a success gives back in one');
-          assert.equal(await counted(() => limiter.limitFailures(limits, fail)), 1);
-          assert.equal(await counted(() => limiter.check(limits)), 1, 'the third attempt of three');
+          assert.equal(await counted(() => limiter.limitFailures(limits, succeed)), 2 * keys, 'a success gives back');
+          assert.equal(await counted(() => limiter.limitFailures(limits, fail)), keys);
+          assert.equal(await counted(() => limiter.check(limits)), keys, 'the third attempt of three');
           assert.equal(await counted(() => limiter.check(limits)), 2, 'refused at the first key, and given back');
         } finally {
           await limiter.close();

@@ -75,24 +75,9 @@ function countEachQuery(db: Kysely<Database>, p: Params, size: number) {
 }
 
 // Gives one back under each key of an attempt, only in the window it was counted in and never below zero, as
-// giveOneBack does. `k0`, `s0`, `k1` …
-function giveEachBackQuery(db: Kysely<Database>, p: Params, size: number) {
-  return db
-    .updateTable('rate_limits')
-    .set((eb) => ({ count: eb('count', '-', 1) }))
-    .where('count', '>', 0)
-    .where((eb) =>
-      eb.or(
-        Array.from({ length: size }, (_, i) =>
-          eb.and([eb('key', '=', p[`k${i}`] as string), eb('window_start', '=', p[`s${i}`] as number)]),
-        ),
-      ),
-    );
-}
-
-// The same on PostgreSQL, where an update locks its rows in the order it finds them (which changes as rows are
-// rewritten) and two statements locking the same rows in different orders wait for each other ("deadlock detected"):
-// an upsert in key order, as countEach's, writing only keys whose window is still there (a reset key stays gone).
+// giveOneBack does (`k0`, `s0`, `k1` …). An upsert in key order, as countEach's: an update locks its rows in the order
+// it finds them (which changes as rows are rewritten), and two statements locking the same rows in different orders
+// wait for each other ("deadlock detected"). It writes only keys whose window is still there (a reset key stays gone).
 function giveEachBackInKeyOrderQuery(db: Kysely<Database>, p: Params, size: number) {
   const rows = sql.join(
     Array.from(
@@ -146,15 +131,16 @@ async function consumeOneByOne(store: CounterStore, attempts: ReadonlyArray<{ ke
   return counted;
 }
 
-// One upsert cannot change a row twice: an attempt naming a key twice is counted one key at a time.
-const oneByOne = (keys: string[]) => keys.length < 2 || new Set(keys).size < keys.length;
-
 export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): CounterStore {
   const { currentCount, countOne, giveOneBack } = preparedQueries();
   const countEach = bySize<CountedRow>(countEachQuery);
-  // SQLite writes one statement at a time: no row locks, no order to keep.
-  const locksRows = db.getExecutor().adapter instanceof PostgresAdapter;
-  const giveEachBack = bySize(locksRows ? giveEachBackInKeyOrderQuery : giveEachBackQuery);
+  const giveEachBack = bySize(giveEachBackInKeyOrderQuery);
+  // On PostgreSQL every statement is a round trip, so an attempt's keys are counted in one. SQLite runs in this
+  // process: its one-key statements join the statement batcher's transaction and cost less than the combined one
+  // (directory sign-ins ran about 14% slower with it). One upsert cannot change a row twice either: an attempt
+  // naming a key twice is counted one key at a time.
+  const overNetwork = db.getExecutor().adapter instanceof PostgresAdapter;
+  const oneByOne = (keys: string[]) => !overNetwork || keys.length < 2 || new Set(keys).size < keys.length;
   const store: CounterStore = {
     async consume(rawKey, rule) {
       const now = clock.now();
