@@ -4,11 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { testDialects } from '../support/databases.ts';
-import { freePort } from '../support/tessera.ts';
 import { accessibilityViolations } from '../support/browser.ts';
-import { useDemoStack, signInAtShop } from '../support/demo-stack.ts';
-import { demoClients } from '../../examples/demo-clients.ts';
-import { startDemoApp } from '../../examples/relying-party/index.ts';
+import { useDemoStack, signInAtShop, startRegisteredDemoApp } from '../support/demo-stack.ts';
 
 const password = 'a customer passphrase';
 
@@ -100,15 +97,17 @@ for (const dialect of await testDialects()) {
       const email = `kim-${dialect}@example.com`;
       const kim = await stage.tessera.accounts.createByOperator({ email, password });
       await stage.tessera.selfService.setMarketing(kim.id, true, 'account');
-      const [, forumClient] = demoClients({ shop: await freePort(), forum: await freePort() });
-      await stage.tessera.clients.add({
-        ...forumClient.client,
-        client_id: 'partner-forum',
-        client_name: 'Partner Forum',
-        policy_uri: 'https://partner.example/privacy',
-        tos_uri: 'https://partner.example/terms',
-      });
-      const partner = await startDemoApp({ ...forumClient.app, clientId: 'partner-forum', issuer: stage.tessera.url });
+      const partner = await startRegisteredDemoApp(
+        stage.tessera,
+        'forum',
+        {
+          client_id: 'partner-forum',
+          client_name: 'Partner Forum',
+          policy_uri: 'https://partner.example/privacy',
+          tos_uri: 'https://partner.example/terms',
+        },
+        { clientId: 'partner-forum' },
+      );
       try {
         const context = await stage.browser.newContext();
         const page = await signedInAtShop(context, email);

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { testDialects } from '../support/databases.ts';
-import { startTessera, createAgent, hiddenField, freePort, type RunningTessera } from '../support/tessera.ts';
+import { startTessera, createAgent, hiddenField, type RunningTessera } from '../support/tessera.ts';
 import { launchBrowser, accessibilityViolations } from '../support/browser.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
-import { demoClients } from '../../examples/demo-clients.ts';
-import { startDemoApp, type DemoApp } from '../../examples/relying-party/index.ts';
+import type { DemoApp } from '../../examples/relying-party/index.ts';
+import { startRegisteredDemoApp } from '../support/demo-stack.ts';
 
 const password = 'employee passphrase';
 const redirectUri = 'http://127.0.0.1:9/callback';
@@ -23,9 +23,7 @@ for (const dialect of await testDialects()) {
     let webmail: client.Configuration;
     before(async () => {
       tessera = await startTessera(dialect);
-      const [shopClient] = demoClients({ shop: await freePort(), forum: await freePort() });
-      await tessera.clients.add({ ...shopClient.client, first_party: true });
-      shop = await startDemoApp({ ...shopClient.app, issuer: tessera.url });
+      shop = await startRegisteredDemoApp(tessera, 'shop', { first_party: true });
       await tessera.policies.save(
         { appId: 'demo-shop', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
         0,

@@ -5,11 +5,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { testDialects } from '../support/databases.ts';
-import { startTessera, freePort, type RunningTessera } from '../support/tessera.ts';
+import { startTessera, type RunningTessera } from '../support/tessera.ts';
 import { launchBrowser, accessibilityViolations } from '../support/browser.ts';
 import { startSmtpServer, type SmtpTestServer } from '../support/smtp.ts';
-import { demoClients } from '../../examples/demo-clients.ts';
-import { startDemoApp, type DemoApp } from '../../examples/relying-party/index.ts';
+import type { DemoApp } from '../../examples/relying-party/index.ts';
+import { startRegisteredDemoApp } from '../support/demo-stack.ts';
 
 for (const dialect of await testDialects()) {
   describe(`single sign-on in the browser on ${dialect}`, () => {
@@ -22,10 +22,8 @@ for (const dialect of await testDialects()) {
     before(async () => {
       smtp = await startSmtpServer();
       tessera = await startTessera(dialect, { mail: { smtpUrl: smtp.url } });
-      const [shopClient, forumClient] = demoClients({ shop: await freePort(), forum: await freePort() });
-      for (const demo of [shopClient, forumClient]) await tessera.clients.add({ ...demo.client, first_party: true });
-      shop = await startDemoApp({ ...shopClient.app, issuer: tessera.url });
-      forum = await startDemoApp({ ...forumClient.app, issuer: tessera.url });
+      shop = await startRegisteredDemoApp(tessera, 'shop', { first_party: true });
+      forum = await startRegisteredDemoApp(tessera, 'forum', { first_party: true });
       browser = await launchBrowser();
     });
     after(async () => {

@@ -9,8 +9,8 @@ import { testDialects } from '../support/databases.ts';
 import { startTessera, createAgent, hiddenField, freePort, type RunningTessera } from '../support/tessera.ts';
 import { startSlapd, fixtureConfig, type Slapd } from '../support/slapd.ts';
 import { launchBrowser } from '../support/browser.ts';
-import { demoClients } from '../../examples/demo-clients.ts';
-import { startDemoApp, type DemoApp } from '../../examples/relying-party/index.ts';
+import type { DemoApp } from '../../examples/relying-party/index.ts';
+import { startRegisteredDemoApp } from '../support/demo-stack.ts';
 
 const redirectUri = 'http://127.0.0.1:9/callback';
 const passwordChangeUrl = 'https://password.example.org/change';
@@ -182,9 +182,7 @@ describe('workforce sign-in in the browser through the demo shop', () => {
   before(async () => {
     slapd = await startSlapd();
     tessera = await startTessera('sqlite', { directory: fixtureConfig('openldap', [slapd.url]) });
-    const [shopClient] = demoClients({ shop: await freePort(), forum: await freePort() });
-    await tessera.clients.add({ ...shopClient.client, first_party: true });
-    shop = await startDemoApp({ ...shopClient.app, issuer: tessera.url });
+    shop = await startRegisteredDemoApp(tessera, 'shop', { first_party: true });
     browser = await launchBrowser();
   });
   after(async () => {

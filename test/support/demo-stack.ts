@@ -4,11 +4,11 @@ import { before, after } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { ConfigInput } from '../../src/config.ts';
 import type { ClientInput } from '../../src/oidc/index.ts';
-import { startTessera, freePort, type RunningTessera } from './tessera.ts';
+import { startTessera, type RunningTessera } from './tessera.ts';
 import { startSmtpServer, type SmtpTestServer } from './smtp.ts';
 import { launchBrowser } from './browser.ts';
 import { demoClients } from '../../examples/demo-clients.ts';
-import { startDemoApp, type DemoApp } from '../../examples/relying-party/index.ts';
+import { startDemoApp, type DemoApp, type DemoAppOptions } from '../../examples/relying-party/index.ts';
 
 export interface DemoStack {
   readonly smtp: SmtpTestServer;
@@ -28,9 +28,7 @@ export function useDemoStack(
       ...options.config,
       mail: { smtpUrl: stage.smtp.url, ...options.config?.mail },
     });
-    const [shopClient] = demoClients({ shop: await freePort(), forum: await freePort() });
-    await stage.tessera.clients.add({ ...shopClient.client, first_party: true, ...options.shop });
-    stage.shop = await startDemoApp({ ...shopClient.app, issuer: stage.tessera.url });
+    stage.shop = await startRegisteredDemoApp(stage.tessera, 'shop', { first_party: true, ...options.shop });
     stage.browser = await launchBrowser();
   });
   after(async () => {
@@ -53,6 +51,29 @@ export function useDemoStack(
       return stage.browser;
     },
   };
+}
+
+/**
+ * A demo app on a port the system picks, then registered with Tessera for that port: picking a free port first and
+ * binding it later lets another process take it in between (EADDRINUSE).
+ */
+export async function startRegisteredDemoApp(
+  tessera: RunningTessera,
+  which: 'shop' | 'forum',
+  client: Partial<ClientInput> = {},
+  app: Partial<DemoAppOptions> = {},
+): Promise<DemoApp> {
+  const index = which === 'shop' ? 0 : 1;
+  const { publicUrl: _chosenLater, ...config } = demoClients()[index].app;
+  const started = await startDemoApp({ ...config, port: 0, issuer: tessera.url, ...app });
+  const registered = demoClients({ [which]: Number(new URL(started.url).port) })[index];
+  try {
+    await tessera.clients.add({ ...registered.client, ...client });
+  } catch (err) {
+    await started.close();
+    throw err;
+  }
+  return started;
 }
 
 /** Signs in at the demo shop with e-mail and password, as a customer would, and waits for "Signed in as". */
