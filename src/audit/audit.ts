@@ -73,15 +73,8 @@ const genesis = '0'.repeat(64);
 // Rows per INSERT: far below either database's limit on bound parameters (ten per row).
 const maxBatch = 100;
 
-interface Row {
-  at: number;
-  actor: string;
-  action: string;
-  subject: string | null;
-  source: string | null;
-  outcome: string;
-  details: string;
-}
+/** An event as it is appended: the chain's place and hashes are the append's to give. */
+type Row = Omit<ChainedEvent, 'seq' | 'prev_hash' | 'hash'>;
 
 /**
  * The row of an event with its steps under `details.steps`, in order. An event that does not say whom it is about (a
