@@ -4,9 +4,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { solveChallenge } from 'altcha-lib/v1';
 import { testDialects } from '../support/databases.ts';
-import { startTessera, createAgent, hiddenField, type RunningTessera } from '../support/tessera.ts';
+import { startTessera, createAgent, hiddenField, solvedCaptcha, type RunningTessera } from '../support/tessera.ts';
 import { radclient } from '../support/radclient.ts';
 
 const redirectUri = 'http://127.0.0.1:9/cb';
@@ -299,21 +298,7 @@ for (const dialect of await testDialects()) {
 
     async function requestReset(email: string, from: string, agent: Agent = createAgent()) {
       const page = await (await agent.request(`${tessera.url}/reset-password`)).text();
-      const challenge = JSON.parse(
-        page
-          .match(/data-captcha="([^"]+)"/)![1]
-          .replaceAll('&quot;', '"')
-          .replaceAll('&amp;', '&'),
-      );
-      const solution = await solveChallenge(
-        challenge.challenge,
-        challenge.salt,
-        challenge.algorithm,
-        challenge.maxnumber,
-      ).promise;
-      const captcha = Buffer.from(
-        JSON.stringify({ ...challenge, number: solution!.number, maxnumber: undefined }),
-      ).toString('base64');
+      const captcha = await solvedCaptcha(page);
       const response = await agent.request(`${tessera.url}/reset-password`, {
         method: 'POST',
         body: new URLSearchParams({ csrf: hiddenField(page, 'csrf'), email, captcha }),

@@ -2,9 +2,8 @@
 // password, every device signed out), and the attacks on it: replayed captcha, poisoned Host, racing and stale links.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { solveChallenge } from 'altcha-lib/v1';
 import { testDialects } from '../support/databases.ts';
-import { createAgent, hiddenField } from '../support/tessera.ts';
+import { createAgent, hiddenField, solvedCaptcha } from '../support/tessera.ts';
 import { accessibilityViolations } from '../support/browser.ts';
 import { useDemoStack, signInAtShop } from '../support/demo-stack.ts';
 
@@ -18,23 +17,7 @@ for (const dialect of await testDialects()) {
     async function requestReset(email: string, options: { captcha?: string; headers?: Record<string, string> } = {}) {
       const agent = createAgent();
       const page = await (await agent.request(`${stage.tessera.url}/reset-password`)).text();
-      const challenge = JSON.parse(
-        page
-          .match(/data-captcha="([^"]+)"/)![1]
-          .replaceAll('&quot;', '"')
-          .replaceAll('&amp;', '&'),
-      );
-      const solution = await solveChallenge(
-        challenge.challenge,
-        challenge.salt,
-        challenge.algorithm,
-        challenge.maxnumber,
-      ).promise;
-      const captcha =
-        options.captcha ??
-        Buffer.from(JSON.stringify({ ...challenge, number: solution!.number, maxnumber: undefined })).toString(
-          'base64',
-        );
+      const captcha = options.captcha ?? (await solvedCaptcha(page));
       const response = await agent.request(`${stage.tessera.url}/reset-password`, {
         method: 'POST',
         body: new URLSearchParams({ csrf: hiddenField(page, 'csrf'), email, captcha }),

@@ -5,9 +5,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import argon2 from 'argon2';
 import { randomUUID } from 'node:crypto';
-import { solveChallenge } from 'altcha-lib/v1';
 import { testDialects } from '../support/databases.ts';
-import { startTessera, createAgent, hiddenField, type RunningTessera } from '../support/tessera.ts';
+import { startTessera, createAgent, hiddenField, solvedCaptcha, type RunningTessera } from '../support/tessera.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
 import { argon2Options, createSqlIdentityStore } from '../../src/identity/index.ts';
 
@@ -122,21 +121,7 @@ for (const dialect of await testDialects()) {
       const agent = createAgent();
       const before = (await tessera.outbox.recent({ to: email })).map((m) => m.id);
       const page = await (await agent.request(`${tessera.url}/reset-password`)).text();
-      const challenge = JSON.parse(
-        page
-          .match(/data-captcha="([^"]+)"/)![1]
-          .replaceAll('&quot;', '"')
-          .replaceAll('&amp;', '&'),
-      );
-      const solution = await solveChallenge(
-        challenge.challenge,
-        challenge.salt,
-        challenge.algorithm,
-        challenge.maxnumber,
-      ).promise;
-      const captcha = Buffer.from(
-        JSON.stringify({ ...challenge, number: solution!.number, maxnumber: undefined }),
-      ).toString('base64');
+      const captcha = await solvedCaptcha(page);
       const asked = await agent.postForm(`${tessera.url}/reset-password`, {
         csrf: hiddenField(page, 'csrf'),
         email,

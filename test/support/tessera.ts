@@ -9,6 +9,7 @@ import { createServer, type TesseraServer } from '../../src/server.ts';
 import { createTestDatabase } from './databases.ts';
 import { createLogger } from '../../src/web/index.ts';
 import type { Clock } from '../../src/clock/index.ts';
+import { solveChallenge } from 'altcha-lib/v1';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -113,6 +114,21 @@ export function createAgent() {
       });
     },
   };
+}
+
+/** The reset page's proof of work solved, as a script would: the value its form posts as `captcha`. */
+export async function solvedCaptcha(page: string): Promise<string> {
+  const challenge = JSON.parse(
+    page
+      .match(/data-captcha="([^"]+)"/)![1]
+      .replaceAll('&quot;', '"')
+      .replaceAll('&amp;', '&'),
+  );
+  const solution = await solveChallenge(challenge.challenge, challenge.salt, challenge.algorithm, challenge.maxnumber)
+    .promise;
+  return Buffer.from(JSON.stringify({ ...challenge, number: solution!.number, maxnumber: undefined })).toString(
+    'base64',
+  );
 }
 
 export function hiddenField(page: string, name: string): string {
