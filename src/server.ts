@@ -67,6 +67,7 @@ export async function createServer(
   });
   const app = await compose.http(f);
   const firstFactor = compose.firstFactor(f, identity, signIn, workforce);
+  const registration = compose.registration(f, { identity, otp, policy, firstFactor, directory, workforce });
   const { captcha } = await compose.webRoutes(f, app, {
     identity,
     mail,
@@ -76,6 +77,7 @@ export async function createServer(
     oidc,
     workforce,
     firstFactor,
+    registration,
   });
   const vpn = compose.radius(f, { identity, otp, policy, workforce, firstFactor });
   const jobs = compose.jobs(f, {
@@ -85,10 +87,12 @@ export async function createServer(
     vpnSessions: vpn.vpnSessions,
     signIn: signIn.signIn,
     otp,
+    registration,
   });
   let radiusBound: RadiusBound | undefined;
   const { unsubscribeLink } = identity;
-  const { sendCampaign, admin } = compose.operations(f, { identity, otp, oidc, policy, vpn, workforce, mail });
+  const operations = { identity, otp, oidc, policy, vpn, workforce, mail, registration };
+  const { sendCampaign, admin } = compose.operations(f, operations);
 
   return {
     config,

@@ -16,6 +16,7 @@ export interface JobParts {
   vpnSessions: VpnSessions;
   otp: Pick<OtpService, 'forgetExpiredEnrolments'>;
   signIn: { purge(): Promise<unknown> };
+  registration?: { purge(): Promise<unknown> };
 }
 
 export function composeJobs(f: Foundation, p: JobParts) {
@@ -30,6 +31,7 @@ export function composeJobs(f: Foundation, p: JobParts) {
       p.vpnSessions.purge(clock.now() - sessionRetentionMs),
       p.signIn.purge(),
       p.otp.forgetExpiredEnrolments(),
+      p.registration?.purge(),
     ]);
   };
   const housekeeping = setInterval(() => {

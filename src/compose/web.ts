@@ -12,6 +12,7 @@ import {
   registerErrorHandling,
   registerObservability,
   registerOtpValidateApi,
+  registerRegistrationRoutes,
   registerResetRoutes,
   registerSecurityHeaders,
   registerStylesheet,
@@ -22,6 +23,8 @@ import type { Policy } from './otp-policy.ts';
 import type { SignInParts } from './signin.ts';
 import type { FirstFactor } from '../signin/index.ts';
 import type { Oidc } from './oidc.ts';
+import type { Registration } from '../registration/index.ts';
+import { registrationRoutes } from './registration.ts';
 
 export interface WebParts {
   identity: Identity;
@@ -32,6 +35,8 @@ export interface WebParts {
   oidc: Oidc;
   workforce: WorkforceService | undefined;
   firstFactor: FirstFactor;
+  /** OTP registration, when a directory is configured. */
+  registration?: Registration;
 }
 
 /** The app and what every route shares: body parsing, security headers, the stylesheet, errors, health, metrics. */
@@ -141,6 +146,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     perUser: config.limits.otpApiPerUser,
     onResult: (result) => metrics.otpValidations.inc({ result }),
   });
+  if (p.registration) registerRegistrationRoutes(app, registrationRoutes(f, p.registration, csrf));
   await mountProvider(app, provider, config.issuer);
   return { captcha };
 }

@@ -40,4 +40,5 @@ export { createLogger, redactUrl } from './logging.ts';
 export { registerAccountSite, accountClientId, type AccountSiteOptions } from './account-site/index.ts';
 export { registerAccountRoutes, type AccountRouteOptions } from './account-routes.ts';
 export { registerResetRoutes, type ResetRouteOptions } from './reset-routes.ts';
+export { registerRegistrationRoutes, type RegistrationRouteOptions } from './registration-routes.ts';
 export { registerOtpValidateApi, type ValidateApiOptions } from './api/otp-validate.ts';
