@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { TesseraError } from './errors/index.ts';
 import { directoryConfigSchema } from './directory/index.ts';
+import { smsConfigSchema } from './delivery/index.ts';
 import { radiusConfigSchema, replyAttributeSchema } from './radius/index.ts';
 
 const port = z.number().int().min(0).max(65535);
@@ -238,6 +239,8 @@ export const configSchema = z.object({
       guessesPerAccount: limitSchema(10, 3600),
     })
     .prefault({}),
+  // SMS for registration codes: which gateway (HTTP provider, SMPP 3.4, or the demo's mailbox) and its limits.
+  sms: smsConfigSchema.prefault({}),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -87,11 +87,11 @@ export async function createServer(
     vpnSessions: vpn.vpnSessions,
     signIn: signIn.signIn,
     otp,
-    registration,
+    registration: registration?.service,
   });
   let radiusBound: RadiusBound | undefined;
   const { unsubscribeLink } = identity;
-  const operations = { identity, otp, oidc, policy, vpn, workforce, mail, registration };
+  const operations = { identity, otp, oidc, policy, vpn, workforce, mail, registration: registration?.service };
   const { sendCampaign, admin } = compose.operations(f, operations);
 
   return {
@@ -122,6 +122,7 @@ export async function createServer(
       const { port, host } = config.http;
       const address = await listenNamed('http.port', port, host, () => app.listen({ port, host }));
       mail.outbox.start();
+      registration?.sms?.start();
       jobs.start();
       if (vpn.radius) {
         const radius = vpn.radius;
@@ -134,6 +135,7 @@ export async function createServer(
       jobs.stop();
       await vpn.radius?.close();
       await mail.outbox.stop();
+      await registration?.sms?.stop();
       await app.close();
       await directory?.close();
       await f.store.close();

@@ -12,7 +12,6 @@ import {
   registerErrorHandling,
   registerObservability,
   registerOtpValidateApi,
-  registerRegistrationRoutes,
   registerResetRoutes,
   registerSecurityHeaders,
   registerStylesheet,
@@ -23,8 +22,7 @@ import type { Policy } from './otp-policy.ts';
 import type { SignInParts } from './signin.ts';
 import type { FirstFactor } from '../signin/index.ts';
 import type { Oidc } from './oidc.ts';
-import type { Registration } from '../registration/index.ts';
-import { registrationRoutes } from './registration.ts';
+import { registerRegistrationWeb, smsMailboxEntries, type RegistrationWiring } from './registration.ts';
 
 export interface WebParts {
   identity: Identity;
@@ -36,7 +34,7 @@ export interface WebParts {
   workforce: WorkforceService | undefined;
   firstFactor: FirstFactor;
   /** OTP registration, when a directory is configured. */
-  registration?: Registration;
+  registration?: RegistrationWiring;
 }
 
 /** The app and what every route shares: body parsing, security headers, the stylesheet, errors, health, metrics. */
@@ -124,17 +122,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
   registerAccountRoutes(app, {
     accounts,
     unsubscribe: p.identity.unsubscribe,
-    mailbox:
-      config.demo && !config.mail.smtpUrl
-        ? async () =>
-            (await p.mail.outbox.recent({ limit: 50 })).map((m) => ({
-              id: m.id,
-              to: m.to,
-              subject: m.subject,
-              text: m.text,
-              createdAt: m.createdAt,
-            }))
-        : undefined,
+    mailbox: demoMailbox(f, p),
   });
   registerOtpValidateApi(app, {
     otp: p.otp,
@@ -146,7 +134,23 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     perUser: config.limits.otpApiPerUser,
     onResult: (result) => metrics.otpValidations.inc({ result }),
   });
-  if (p.registration) registerRegistrationRoutes(app, registrationRoutes(f, p.registration, csrf));
+  if (p.registration) registerRegistrationWeb(f, app, p.registration, csrf);
   await mountProvider(app, provider, config.issuer);
   return { captcha };
+}
+
+/** The demo's local mailbox (no SMTP relay): its mail, and the SMS kept beside it, newest first. */
+function demoMailbox(f: Foundation, p: WebParts) {
+  if (!f.config.demo || f.config.mail.smtpUrl) return undefined;
+  return async () =>
+    [
+      ...(await p.mail.outbox.recent({ limit: 50 })).map((m) => ({
+        id: m.id,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        createdAt: m.createdAt,
+      })),
+      ...(await smsMailboxEntries(p.registration?.sms)),
+    ].sort((a, b) => b.createdAt - a.createdAt);
 }

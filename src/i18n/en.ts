@@ -117,6 +117,7 @@ export const en = {
   'mailbox.title': 'Local mailbox (demo)',
   'mailbox.intro': 'No mail server is configured, so Tessera keeps its mail here. Newest first.',
   'mailbox.empty': 'No mail yet.',
+  'mailbox.sms': 'SMS',
   'identity.invalid_email': 'Enter an e-mail address like name@example.com.',
   'identity.wrong_password': 'Your current password is not right.',
   'identity.email_unchanged': 'This is already your e-mail address.',
@@ -259,7 +260,7 @@ export const en = {
   'registration.wrong_code':
     'That code is not right, or it has expired or been used. Check the SMS or the code from IT support and try again.',
   'registration.not_workforce': 'Registration codes are for directory accounts that have opened the registration page.',
-  'sms.registration_code': 'Your Tessera registration code is {code}. It expires in {minutes} minutes. Never share it.',
+  'sms.registration_code': 'Your Tessera registration code is {code}. It expires in {expiresSeconds}. Never share it.',
 } as const;
 
 export type MessageId = keyof typeof en;

@@ -41,4 +41,6 @@ export { registerAccountSite, accountClientId, type AccountSiteOptions } from '.
 export { registerAccountRoutes, type AccountRouteOptions } from './account-routes.ts';
 export { registerResetRoutes, type ResetRouteOptions } from './reset-routes.ts';
 export { registerRegistrationRoutes, type RegistrationRouteOptions } from './registration-routes.ts';
+export { registerSmsStatusRoute, type SmsStatusRouteOptions } from './sms-status-route.ts';
+export type { MailboxEntry } from './pages/mailbox-page.ts';
 export { registerOtpValidateApi, type ValidateApiOptions } from './api/otp-validate.ts';
