@@ -204,6 +204,7 @@ export const en = {
   'radius.throttled': 'Too many wrong passwords. Wait a few minutes and try again.',
   'radius.unreachable': 'The company directory cannot be reached. Try again in a moment.',
   'radius.enrol': 'You need an OTP app first: register it on the account page, then log in again.',
+  'radius.enrol_at': 'You need an OTP app first: register it at {url}, then log in again.',
   'radius.expired': 'This login took too long. Start again.',
   'radius.not_allowed': 'Your account may not use this VPN. Ask IT support for access.',
   'radius.pap_required':

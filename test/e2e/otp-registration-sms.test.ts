@@ -100,15 +100,6 @@ for (const dialect of await testDialects()) {
 
     it('registers by SMS; the new app then opens the VPN (radclient) and an OIDC app (oathtool codes)', async () => {
       smsc ??= await startSmsc({ port: smscPort, ...smppAccount });
-      const page = await upToCode(people.alice);
-      assert.match(
-        (await page.locator('#sms-state').textContent()) ?? '',
-        /We sent a 6-digit verification code by SMS to your mobile number \+40•+567/,
-      );
-      const sms = await smsc.waitFor((s) => s.to === people.alice.msisdn);
-      const key = await finish(page, smsCode(sms.text));
-
-      // The VPN: password, then the "second password" challenge answered with the app's current code.
       const login = (password: string, extra: string[] = []) =>
         radclient({
           port: tessera.radiusAddress()!.port,
@@ -121,6 +112,23 @@ for (const dialect of await testDialects()) {
             ...extra,
           ],
         });
+      // Without an app, the VPN says where to register one.
+      const first = await login(people.alice.password);
+      assert.equal(first.code, 'Access-Reject');
+      assert.equal(
+        first.attributes.find((a) => a.name === 'Reply-Message')?.value,
+        `You need an OTP app first: register it at ${tessera.url}/otp/register, then log in again.`,
+      );
+
+      const page = await upToCode(people.alice);
+      assert.match(
+        (await page.locator('#sms-state').textContent()) ?? '',
+        /We sent a 6-digit verification code by SMS to your mobile number \+40•+567/,
+      );
+      const sms = await smsc.waitFor((s) => s.to === people.alice.msisdn);
+      const key = await finish(page, smsCode(sms.text));
+
+      // The VPN: password, then the "second password" challenge answered with the app's current code.
       const challenge = await login(people.alice.password);
       assert.equal(challenge.code, 'Access-Challenge', challenge.stdout);
       const state = challenge.attributes.find((a) => a.name === 'State')!.value;
