@@ -20,7 +20,7 @@ for (const dialect of await testDialects()) {
     const world = otpWorld(dialect);
     const people = new Map<string, { id: string; employeeId: string; mobile: string | null }>();
 
-    function registration() {
+    function registration(smsLimits: { perAccount?: number; perNumber?: number; perSource?: number } = {}) {
       const db = world.nodes[0].db;
       const sms = createSmsOutbox({
         store: createSqlSmsOutboxStore(db),
@@ -54,9 +54,9 @@ for (const dialect of await testDialects()) {
         sms: {
           send: (m) => sms.enqueue({ ...m, text: `code ${m.code}` }),
           delivery: (id) => sms.state(id),
-          perAccount: limit,
-          perNumber: limit,
-          perSource: limit,
+          perAccount: { ...limit, limit: smsLimits.perAccount ?? 100 },
+          perNumber: { ...limit, limit: smsLimits.perNumber ?? 100 },
+          perSource: { ...limit, limit: smsLimits.perSource ?? 100 },
         },
         label: async () => 'jsmith',
         afterEnrolment: async () => {},
@@ -72,10 +72,9 @@ for (const dialect of await testDialects()) {
       people.set(name, entry);
       return entry;
     }
-    async function atCode(name: string) {
-      const { service } = registration();
-      const flow = await service.start({ name, password: 'x', source });
-      await service.submitEmployeeId(flow, name, source);
+    async function atCode(name: string, service = registration().service, from = source) {
+      const flow = await service.start({ name, password: 'x', source: from });
+      await service.submitEmployeeId(flow, name, from);
       return (await service.find(flow.id))!;
     }
 
@@ -129,6 +128,36 @@ for (const dialect of await testDialects()) {
       const flow = await atCode('dan');
       assert.deepEqual(await service.codeStep(flow), { sms: 'no_mobile', maskedNumber: null });
       assert.equal(flow.smsId, null);
+    });
+
+    it('limits SMS per person, per number and per source, also under parallel requests (T45)', async () => {
+      const { service } = registration({ perAccount: 3, perNumber: 4, perSource: 6 });
+      await person('eve', '+40721000401');
+      const flow = await atCode('eve', service);
+      const resends = await Promise.allSettled(Array.from({ length: 10 }, () => service.resendSms(flow, source)));
+      assert.equal(resends.filter((r) => r.status === 'fulfilled').length, 2, 'the first SMS and two more');
+      const refused = resends.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      assert.equal(refused.reason.code, 'ratelimit.throttled');
+      assert.ok(refused.reason.retryAfterSeconds > 0);
+
+      // Two people sharing one number: the number's own limit.
+      await person('fay', '+40721000402');
+      await person('gus', '+40721000402');
+      const other = { ip: '198.51.100.7' };
+      await atCode('fay', service, other);
+      await atCode('fay', service, other);
+      await atCode('gus', service, other);
+      await atCode('gus', service, other);
+      await assert.rejects(atCode('gus', service, other), { code: 'ratelimit.throttled' });
+
+      // One source asking for many people's SMS (pumping).
+      const pump = { ip: '203.0.113.9' };
+      for (let i = 0; i < 6; i++) {
+        await person(`pump${i}`, `+4072100050${i}`);
+        await atCode(`pump${i}`, service, pump);
+      }
+      await person('pump6', '+40721000506');
+      await assert.rejects(atCode('pump6', service, pump), { code: 'ratelimit.throttled' });
     });
   });
 }

@@ -151,6 +151,9 @@ function registerAnswers(app: FastifyInstance, o: RegistrationRouteOptions, c: S
         const answer = withHint(formError(err));
         if (answer.message === 'registration.flow_expired') return page(reply, 400, registerEndedPage());
         const status = answerStatus(reply, answer, 400);
+        // The employee ID passed but its SMS was refused (a limit): the person is at the code step, told why.
+        const now = await c.r.find(flow.id);
+        if (now && now.step !== step) return page(reply, status, await codePage(now, [answer]));
         return page(reply, status, await again(flow, [answer]));
       }
     });

@@ -232,6 +232,14 @@ for (const dialect of await testDialects()) {
       const fourth = await person.post('/code/resend', {});
       assert.equal(fourth.status, 429);
       assert.ok(Number(fourth.response.headers.get('retry-after')) > 0);
+      assert.match(fourth.page, /name="code"/, 'still at the code step');
+      // A new registration is no way around it: its employee ID passes, its SMS is refused, the page says so.
+      const another = registrant(tessera);
+      await another.start('emp8');
+      const refused = await another.post('/employee-id', { employee_id: 'E2008' });
+      assert.equal(refused.status, 429);
+      assert.match(refused.page, /Too many attempts/);
+      assert.match(refused.page, /SMS code or registration code/);
       await smsc.waitFor((s) => s.to === '40721000008' && smsCount('40721000008') === 3);
       assert.equal(smsc.received.filter((s) => s.to === '40799999999').length, 0);
       // Only the latest SMS code works.

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { testDialects } from '../support/databases.ts';
-import { startTessera, type RunningTessera } from '../support/tessera.ts';
+import { createAgent, hiddenField, startTessera, type RunningTessera } from '../support/tessera.ts';
 import { startSlapd, fixtureConfig, type Slapd } from '../support/slapd.ts';
 import { accessibilityViolations, launchBrowser } from '../support/browser.ts';
 import { operatorEnvironment, runCli } from '../support/cli.ts';
@@ -111,11 +111,66 @@ for (const dialect of await testDialects()) {
         tessera.otp.validate(account.id, oathtool(key, Date.now() + 60_000), { atMs: Date.now() + 60_000 }),
         { code: 'otp.wrong_code' },
       );
+      // The person hears of it by mail too: a registration they did not make is how they learn of a stolen password.
+      const mails = await tessera.outbox.recent({ to: 'alice@example.org' });
+      assert.ok(
+        mails.some((m) => m.text.includes(token.serial)),
+        mails.map((m) => m.subject).join(', '),
+      );
       const events = await tessera.audit.list({ who: { name: 'alice', accountId: account.id }, limit: 200 });
       const issued = events.filter((e) => e.action === 'helpdesk.registration_code');
       assert.equal(issued.length, 2);
       assert.equal(issued[0].actor, 'operator');
       assert.ok(!JSON.stringify(events).includes(code), 'the code itself is never audited');
+    });
+
+    it('tells the helpdesk clearly when no code can be issued', async () => {
+      const unknown = await runCli(['otp', 'registration-code', '--user', 'nobody-at-all'], cliEnv);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /no account matches nobody-at-all/);
+      await tessera.accounts.createByOperator({ email: 'shopper@example.com', password: 'a customer passphrase' });
+      const customer = await runCli(['otp', 'registration-code', '--user', 'shopper@example.com'], cliEnv);
+      assert.equal(customer.code, 1);
+      assert.match(customer.stderr, /Registration codes are for directory accounts/);
+      const noDirectory = await runCli(['otp', 'registration-code', '--user', 'alice'], operatorEnvironment(tessera));
+      assert.equal(noDirectory.code, 1);
+      assert.match(noDirectory.stderr, /no directory is configured/);
+    });
+  });
+
+  describe(`OTP registration in the demo on ${dialect}`, () => {
+    let slapd: Slapd;
+    let tessera: RunningTessera;
+    before(async () => {
+      slapd = await startSlapd();
+      tessera = await startTessera(dialect, {
+        demo: true,
+        directory: { ...fixtureConfig('openldap', [slapd.url]), phoneRegion: 'RO' },
+      });
+    });
+    after(async () => {
+      await tessera?.stop();
+      await slapd?.close();
+    });
+
+    it('shows the SMS on the local mailbox page, as it does mail', async () => {
+      const agent = createAgent();
+      let page = await (await agent.request(`${tessera.url}/otp/register`)).text();
+      const post = async (path: string, fields: Record<string, string>) => {
+        const response = await agent.postForm(`${tessera.url}/otp/register${path}`, {
+          csrf: hiddenField(page, 'csrf'),
+          ...fields,
+        });
+        page = await (await agent.request(new URL(response.headers.get('location')!, tessera.url).toString())).text();
+      };
+      await post('', { name: 'zoë', password: 'pässwörd ünïcödé' });
+      await post('/employee-id', { employee_id: 'E1002' });
+      assert.match(page, /We sent a 6-digit verification code by SMS/);
+      const mailbox = await (await agent.request(`${tessera.url}/dev/mailbox`)).text();
+      assert.match(mailbox, /<h2[^>]*>SMS<\/h2><p class="hint">To \+40722000111/);
+      const code = /registration code is (\d{6})/.exec(mailbox)![1];
+      await post('/code', { code });
+      assert.match(page, /id="otp-key"/);
     });
   });
 }
