@@ -164,6 +164,7 @@ export const en = {
   'otp.enrol_note':
     'Only the last registered phone or PC app works: registering this one stops the codes of any app you registered before.',
   'otp.later': 'Remind me later',
+  'otp.register_again': 'New or lost phone? Register your OTP app again',
   'otp.malformed': 'Enter the 6 digits shown in your OTP app.',
   'otp.wrong_code': 'That code is not right. Wait for the next code and try again.',
   'otp.replayed': 'That code was already used. Wait for the next code.',

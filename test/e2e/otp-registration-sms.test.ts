@@ -138,6 +138,7 @@ for (const dialect of await testDialects()) {
       // An OIDC app that asks for the code: the next step's code (the current one opened the VPN).
       const signIn = await authorize(tessera, portal, { email: 'alice', password: people.alice.password });
       assert.match(signIn.page, /name="code"/, 'the portal asks for the OTP code');
+      assert.match(signIn.page, /<a href="\/otp\/register">New or lost phone\? Register your OTP app again<\/a>/);
       const done = await signIn.submit('otp', { code: oathtool(key, Date.now() + 30_000) });
       assert.ok(done.url.startsWith(testRedirectUri), done.page);
       const tokens = await signIn.exchange(done.url);
