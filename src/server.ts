@@ -87,7 +87,7 @@ export async function createServer(
     vpnSessions: vpn.vpnSessions,
     signIn: signIn.signIn,
     otp,
-    registration: registration?.service,
+    registration,
   });
   let radiusBound: RadiusBound | undefined;
   const { unsubscribeLink } = identity;

@@ -42,6 +42,8 @@ export interface RegistrationParts {
 export interface RegistrationWiring {
   service: Registration;
   sms?: SmsOutbox;
+  /** The housekeeping's part: flows and codes long expired, SMS done with. */
+  purge(): Promise<unknown>;
 }
 
 /** The configured gateway: null for the demo's mailbox (nothing sent), undefined for no SMS at all. */
@@ -118,7 +120,7 @@ export function composeRegistration(f: Foundation, p: RegistrationParts): Regist
     afterEnrolment: p.policy.afterEnrolment,
     audit: f.auditAs('anonymous'),
   });
-  return { service, sms: outbox };
+  return { service, sms: outbox, purge: () => Promise.all([service.purge(), outbox?.purge()]) };
 }
 
 /** The /otp/register pages, and the HTTP SMS provider's signed status callbacks where they are asked for. */

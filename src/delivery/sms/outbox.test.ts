@@ -118,5 +118,17 @@ for (const dialect of await testDialects()) {
         await back.close();
       }
     });
+
+    it('forgets SMS done with after 30 days, never one still waiting', async () => {
+      const outbox = outboxOn(nodes[0], `smpp://127.0.0.1:${await freePort()}`);
+      await outbox.enqueue(sms(`waiting-${dialect}`, '+40721999003', clock.now() + 90 * 86_400_000));
+      clock.advance(31 * 86_400_000);
+      await outbox.purge();
+      const left = await nodes[0].db.selectFrom('sms_outbox').select(['id', 'status']).execute();
+      assert.deepEqual(
+        left.map((r) => ({ ...r })),
+        [{ id: `waiting-${dialect}`, status: 'pending' }],
+      );
+    });
   });
 }

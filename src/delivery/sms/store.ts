@@ -22,4 +22,6 @@ export interface SmsOutboxStore {
   markReport(provider: string, providerId: string, outcome: 'delivered' | 'failed', atMs: number): Promise<boolean>;
   find(id: string): Promise<SmsRow | undefined>;
   recent(limit: number): Promise<SmsRow[]>;
+  /** Forgets SMS stored before `beforeMs` that are no longer waiting to be sent. */
+  purge(beforeMs: number): Promise<void>;
 }

@@ -73,6 +73,9 @@ export function createSqlSmsOutboxStore(db: Kysely<Database>): SmsOutboxStore {
       return Number(result.numUpdatedRows) > 0;
     },
     find: (id) => db.selectFrom('sms_outbox').selectAll().where('id', '=', id).executeTakeFirst(),
+    async purge(beforeMs) {
+      await db.deleteFrom('sms_outbox').where('created_at', '<', beforeMs).where('status', '!=', 'pending').execute();
+    },
     recent: (limit) => db.selectFrom('sms_outbox').selectAll().orderBy('created_at', 'desc').limit(limit).execute(),
   };
 }
