@@ -12,6 +12,8 @@ export {
   messagePage,
   signInPage,
   signUpPage,
+  socialButtons,
+  socialProvePage,
   verifyPage,
   type FormContext,
 } from './pages/account-pages.ts';

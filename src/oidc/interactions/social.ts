@@ -1,0 +1,176 @@
+// Sign in with Google, Facebook or Microsoft (src/social) as a first factor of the sign-in flow: the button starts
+// the trip (CSRF, a cookie binding it to this browser), the provider's callback is checked, and the interaction then
+// goes on as after a password: the OTP policy still decides the second factor (src/signin).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SocialError, type Social, type SocialOutcome } from '../../social/index.ts';
+import { messagePage, socialProvePage, type FieldError } from '../../web/index.ts';
+import {
+  formSchema,
+  sendHtml,
+  uidParams,
+  type Details,
+  type InteractionKit,
+  type UidRequest,
+  type UidRoute,
+} from './kit.ts';
+
+/** The cookie that binds a trip to the browser that started it; only the callback path receives it. */
+export const socialCookie = 'tessera_social';
+const providerParam = { type: 'string', pattern: '^[a-z]{1,32}$' } as const;
+const withProvider = {
+  ...formSchema,
+  params: {
+    type: 'object',
+    properties: { ...uidParams.properties, provider: providerParam },
+    required: ['uid', 'provider'],
+  },
+} as const;
+// RFC 8176 lists no value for a sign-in at another identity provider; `fed` says federated, as several IdPs do.
+export const federatedAmr = ['fed'];
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
+
+/** A failed trip: a page that says what happened and that nothing was changed (503 when the provider is down). */
+export function socialFailure(reply: FastifyReply, err: unknown) {
+  if (!(err instanceof SocialError)) throw err;
+  const status = err.code === 'social.unavailable' ? 503 : 400;
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(messagePage('social.failed_title', err.code));
+}
+
+/** Starts a trip: the flow stored, the binding cookie set, the browser sent to the provider. */
+export async function startTrip(
+  reply: FastifyReply,
+  o: NonNullable<InteractionKit['options']['social']>,
+  input: Parameters<Social['begin']>[0],
+) {
+  try {
+    const { url, browserToken } = await o.service.begin(input);
+    const secure = o.secureCookies ? '; Secure' : '';
+    // SameSite=Lax: the provider's redirect back is a top-level GET, which carries it.
+    reply.header(
+      'set-cookie',
+      `${socialCookie}=${browserToken}; Path=/social/; Max-Age=${o.flowSeconds}; HttpOnly; SameSite=Lax${secure}`,
+    );
+    return reply.redirect(url.toString(), 303);
+  } catch (err) {
+    return socialFailure(reply, err);
+  }
+}
+
+export function registerSocial(app: FastifyInstance, kit: InteractionKit): void {
+  const social = kit.options.social;
+  if (!social) return;
+
+  app.post<UidRoute & { Params: { provider: string } }>(
+    '/interaction/:uid/social/:provider',
+    { schema: withProvider },
+    async (req, reply) => {
+      const details = await kit.loadForPost(req as UidRequest, reply);
+      if (!details) return;
+      return startTrip(reply, social, { provider: req.params.provider, purpose: 'signin', handle: details.uid });
+    },
+  );
+
+  app.get<{ Params: { provider: string } }>(
+    '/social/:provider/callback',
+    { schema: { params: { type: 'object', properties: { provider: providerParam }, required: ['provider'] } } },
+    async (req, reply) => {
+      try {
+        const back = await social.service.returned({
+          provider: req.params.provider,
+          callback: new URL(req.url, 'http://callback.invalid'),
+          browserToken: readCookie(req.headers.cookie, socialCookie),
+        });
+        reply.header('set-cookie', `${socialCookie}=; Path=/social/; Max-Age=0; HttpOnly; SameSite=Lax`);
+        const next = back.purpose === 'link' ? '/account/social/done' : `/interaction/${back.handle}/social`;
+        return reply.redirect(next, 303);
+      } catch (err) {
+        req.log.info({ err }, 'social sign-in refused');
+        return socialFailure(reply, err);
+      }
+    },
+  );
+
+  app.get<{ Params: { uid: string } }>(
+    '/interaction/:uid/social',
+    { schema: { params: uidParams } },
+    async (req, reply) => {
+      const details = await kit.load(req as UidRequest, reply);
+      if (!details) return;
+      let outcome: SocialOutcome;
+      try {
+        outcome = await social.service.signIn(details.uid);
+      } catch (err) {
+        return socialFailure(reply, err);
+      }
+      if (outcome.kind === 'signed_in') return kit.afterFirstFactor(details, reply, outcome.account, federatedAmr);
+      return showProve(kit, reply, details, outcome);
+    },
+  );
+
+  app.post<UidRoute>('/interaction/:uid/social/link', { schema: formSchema }, async (req, reply) => {
+    const details = await kit.loadForPost(req, reply);
+    if (!details) return;
+    return proveExisting(kit, req, reply, details, social.service);
+  });
+}
+
+function showProve(
+  kit: InteractionKit,
+  reply: FastifyReply,
+  details: Details,
+  outcome: Extract<SocialOutcome, { kind: 'prove_existing' }>,
+  errors?: FieldError[],
+  status = 200,
+) {
+  const page = socialProvePage({
+    action: `/interaction/${details.uid}/social/link`,
+    csrf: kit.csrfFor(details.uid),
+    email: outcome.email,
+    provider: outcome.identity.provider,
+    errors,
+  });
+  return sendHtml(reply.header('cache-control', 'no-store'), status, page);
+}
+
+/** The existing account's password, counted like any sign-in's; then the link, and the sign-in goes on. */
+async function proveExisting(
+  kit: InteractionKit,
+  req: FastifyRequest<UidRoute>,
+  reply: FastifyReply,
+  details: Details,
+  social: Social,
+) {
+  let outcome: SocialOutcome;
+  try {
+    outcome = await social.signIn(details.uid);
+  } catch (err) {
+    return socialFailure(reply, err);
+  }
+  if (outcome.kind === 'signed_in') return kit.afterFirstFactor(details, reply, outcome.account, federatedAmr);
+  try {
+    const account = await kit.options.firstFactor.check({
+      action: 'signin',
+      name: outcome.email,
+      password: req.body.password,
+      source: { ip: req.ip },
+      device: kit.options.devices.deviceFor(req.headers.cookie, outcome.email),
+    });
+    await social.linkProven(details.uid, account);
+    return kit.afterFirstFactor(details, reply, account, ['pwd', ...federatedAmr]);
+  } catch (err) {
+    if (err instanceof SocialError) return socialFailure(reply, err);
+    const { error, status } = kit.failure(reply, err, 401);
+    return showProve(kit, reply, details, outcome, [error], status);
+  }
+}
