@@ -118,6 +118,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     clock: f.clock,
     limiter,
     limits: config.limits,
+    social: p.social,
   });
   registerAccountRoutes(app, {
     accounts,

@@ -14,9 +14,9 @@ import {
   type DeviceCookies,
   type FieldError,
   type FormContext,
+  type SocialWeb,
 } from '../../web/index.ts';
 import { acr } from '../../signin/index.ts';
-import type { Social } from '../../social/index.ts';
 
 export interface InteractionOptions {
   provider: Provider;
@@ -35,7 +35,7 @@ export interface InteractionOptions {
   limits: { signInPerSource: Limit; signUpPerSource: Limit; mailPerSource: Limit };
   devices: DeviceCookies;
   /** Sign in with Google, Facebook or Microsoft, when any is configured (src/social). */
-  social?: { service: Social; secureCookies: boolean; flowSeconds: number };
+  social?: SocialWeb;
 }
 
 export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;

@@ -3,7 +3,14 @@
 // goes on as after a password: the OTP policy still decides the second factor (src/signin).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SocialError, type Social, type SocialOutcome } from '../../social/index.ts';
-import { messagePage, socialProvePage, type FieldError } from '../../web/index.ts';
+import {
+  readCookie,
+  socialCookie,
+  socialFailure,
+  socialProvePage,
+  startTrip,
+  type FieldError,
+} from '../../web/index.ts';
 import {
   formSchema,
   sendHtml,
@@ -14,8 +21,6 @@ import {
   type UidRoute,
 } from './kit.ts';
 
-/** The cookie that binds a trip to the browser that started it; only the callback path receives it. */
-export const socialCookie = 'tessera_social';
 const providerParam = { type: 'string', pattern: '^[a-z]{1,32}$' } as const;
 const withProvider = {
   ...formSchema,
@@ -27,45 +32,6 @@ const withProvider = {
 } as const;
 // RFC 8176 lists no value for a sign-in at another identity provider; `fed` says federated, as several IdPs do.
 export const federatedAmr = ['fed'];
-
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of header?.split(';') ?? []) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
-}
-
-/** A failed trip: a page that says what happened and that nothing was changed (503 when the provider is down). */
-export function socialFailure(reply: FastifyReply, err: unknown) {
-  if (!(err instanceof SocialError)) throw err;
-  const status = err.code === 'social.unavailable' ? 503 : 400;
-  return reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(messagePage('social.failed_title', err.code));
-}
-
-/** Starts a trip: the flow stored, the binding cookie set, the browser sent to the provider. */
-export async function startTrip(
-  reply: FastifyReply,
-  o: NonNullable<InteractionKit['options']['social']>,
-  input: Parameters<Social['begin']>[0],
-) {
-  try {
-    const { url, browserToken } = await o.service.begin(input);
-    const secure = o.secureCookies ? '; Secure' : '';
-    // SameSite=Lax: the provider's redirect back is a top-level GET, which carries it.
-    reply.header(
-      'set-cookie',
-      `${socialCookie}=${browserToken}; Path=/social/; Max-Age=${o.flowSeconds}; HttpOnly; SameSite=Lax${secure}`,
-    );
-    return reply.redirect(url.toString(), 303);
-  } catch (err) {
-    return socialFailure(reply, err);
-  }
-}
 
 export function registerSocial(app: FastifyInstance, kit: InteractionKit): void {
   const social = kit.options.social;

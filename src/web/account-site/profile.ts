@@ -60,6 +60,8 @@ export function registerProfile(app: FastifyInstance, kit: AccountKit): void {
       ...(await o.selfService.exportData(accountId)),
       sessions: await o.sessions.list(accountId),
       apps: await o.sessions.apps(accountId),
+      // The sign-in providers linked to the account, by the provider's key (deleting the account removes them).
+      socialLinks: (await o.social?.service.list(accountId)) ?? [],
     };
     return reply
       .header('content-disposition', 'attachment; filename="account.json"')
