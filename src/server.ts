@@ -67,7 +67,7 @@ export async function createServer(
   });
   const app = await compose.http(f);
   const firstFactor = compose.firstFactor(f, identity, signIn, workforce);
-  const social = compose.social(f, identity);
+  const social = compose.social(f, identity, mail);
   const { captcha } = await compose.webRoutes(f, app, {
     identity,
     mail,

@@ -2,9 +2,9 @@
 import { cryptoRandom } from '../clock/index.ts';
 import { createSocial, createSocialProviders, createSqlSocialStore } from '../social/index.ts';
 import type { Foundation } from './foundation.ts';
-import type { Identity } from './identity.ts';
+import type { Identity, Mail } from './identity.ts';
 
-export function composeSocial(f: Foundation, identity: Identity) {
+export function composeSocial(f: Foundation, identity: Identity, mail: Mail) {
   const settings = f.config.social;
   const providers = createSocialProviders(settings, f.link);
   if (providers.length === 0) return undefined;
@@ -16,6 +16,8 @@ export function composeSocial(f: Foundation, identity: Identity) {
     random: cryptoRandom,
     flowSeconds: settings.flowSeconds,
     audit: f.auditAs('anonymous'),
+    sendMail: mail.sendMail,
+    proofLink: (token) => `${f.link('social/confirm')}?token=${encodeURIComponent(token)}`,
   });
   return { service, secureCookies: f.secureCookies, flowSeconds: settings.flowSeconds };
 }

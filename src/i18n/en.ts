@@ -237,6 +237,13 @@ export const en = {
   'social.prove_intro':
     'An account with {email} already exists. Enter its password once to link {provider} to it; afterwards either way signs you in.',
   'social.prove_submit': 'Link and sign in',
+  'social.prove_mail': 'No password? Mail me a link instead',
+  'social.mail_sent': 'We sent a link to {email}. Open it, then come back here and press Continue.',
+  'social.continue_after_mail': 'Continue',
+  'social.confirm_title': 'Link your account',
+  'social.confirm_submit': 'Link my account',
+  'social.confirm_done':
+    'The provider is now linked to your account. Go back to the window where you were signing in and press Continue.',
   'social.linked_title': 'Sign-in providers',
   'social.linked_intro': 'You can sign in with these accounts as well as with your password.',
   'social.linked_none': 'No provider is linked.',

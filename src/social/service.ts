@@ -17,6 +17,10 @@ export interface SocialPorts {
   random: Random;
   flowSeconds: number;
   audit: ReportEvent;
+  /** Mails the link that proves an existing account (template `social.link_account`). */
+  sendMail(templateId: string, to: string, params: Record<string, string | number>): Promise<void>;
+  /** The mailed link's address, built from the issuer. */
+  proofLink(token: string): string;
 }
 
 /** What a returned sign-in comes to: signed in (perhaps as a new account), or an account to prove first. */
@@ -42,18 +46,9 @@ export function createSocial(p: SocialPorts) {
   };
   const token = () => p.random.bytes(32).toString('base64url');
   const steps = accountSteps(p);
+  const proofs = proofSteps(p, steps, token);
 
-  /** The flow of `handle` that came back from its provider, taken so that it is used once. */
-  async function take(
-    handle: string,
-    purpose: SocialFlow['purpose'],
-  ): Promise<SocialFlow & { identity: SocialIdentity }> {
-    const flow = await p.store.findReturned(handle, p.clock.now());
-    if (!flow?.identity || flow.purpose !== purpose || !(await p.store.take(flow.state, p.clock.now()))) {
-      throw new SocialError('social.state_invalid');
-    }
-    return flow as SocialFlow & { identity: SocialIdentity };
-  }
+  const take = (handle: string, purpose: SocialFlow['purpose']) => takeReturned(p, handle, purpose);
 
   return {
     /** The configured providers, in the order the pages show them. */
@@ -133,6 +128,8 @@ export function createSocial(p: SocialPorts) {
       return steps.link(flow.identity, accountId, 'account_page');
     },
 
+    ...proofs,
+
     list: (accountId: string) => p.store.listLinks(accountId),
 
     /** Unlinks, unless it is the account's last way to sign in (no password and no other link). */
@@ -152,6 +149,55 @@ export function createSocial(p: SocialPorts) {
     },
 
     purge: () => p.store.purgeFlows(p.clock.now() - 24 * 3600 * 1000),
+  };
+}
+
+/** The flow of `handle` that came back from its provider, taken so that it is used once. */
+async function takeReturned(
+  p: SocialPorts,
+  handle: string,
+  purpose: SocialFlow['purpose'],
+): Promise<SocialFlow & { identity: SocialIdentity }> {
+  const flow = await p.store.findReturned(handle, p.clock.now());
+  if (!flow?.identity || flow.purpose !== purpose || !(await p.store.take(flow.state, p.clock.now()))) {
+    throw new SocialError('social.state_invalid');
+  }
+  return flow as SocialFlow & { identity: SocialIdentity };
+}
+
+/** Proving an existing account by a mailed link instead of its password (an account made with a provider has none). */
+function proofSteps(p: SocialPorts, steps: ReturnType<typeof accountSteps>, token: () => string) {
+  return {
+    /**
+     * "Mail me a link" instead of the password (an account made with another provider has none): a link to the
+     * existing account's address; opening it links the provider, and the sign-in page then goes on.
+     */
+    async mailProof(handle: string): Promise<{ email: string }> {
+      const flow = await p.store.findReturned(handle, p.clock.now());
+      if (!flow?.identity || flow.purpose !== 'signin') throw new SocialError('social.state_invalid');
+      const outcome = await steps.resolve(flow.identity);
+      if (outcome.kind !== 'prove_existing') throw new SocialError('social.state_invalid');
+      const proof = token();
+      await p.store.setProof(flow.state, sha256(proof));
+      const provider = flow.identity.provider;
+      await p.sendMail('social.link_account', outcome.email, {
+        provider: provider.charAt(0).toUpperCase() + provider.slice(1),
+        link: p.proofLink(proof),
+        expiresSeconds: Math.max(0, Math.round((flow.expiresAt - p.clock.now()) / 1000)),
+      });
+      return { email: outcome.email };
+    },
+
+    /** The mailed link opened: the provider linked to the account at that address; answers the sign-in to go on. */
+    async confirmProof(proof: unknown): Promise<{ handle: string }> {
+      if (typeof proof !== 'string' || proof.length > 100) throw new SocialError('social.state_invalid');
+      const flow = await p.store.useProof(sha256(proof), p.clock.now());
+      const email = flow?.identity && emailOf(flow.identity);
+      const account = email && (await p.accounts.findAccountByEmail(email));
+      if (!flow?.identity || !account) throw new SocialError('social.state_invalid');
+      await steps.linkExisting(flow.identity, account, 'mailed_link');
+      return { handle: flow.handle };
+    },
   };
 }
 
@@ -247,13 +293,13 @@ function accountSteps(p: SocialPorts) {
   }
 
   /** The person proved `account` (its password) after a provider vouched for the same, confirmed, address. */
-  async function linkExisting(identity: SocialIdentity, account: Account): Promise<void> {
+  async function linkExisting(identity: SocialIdentity, account: Account, via = 'password'): Promise<void> {
     const email = emailOf(identity);
     if (!email || !identity.emailVerified || account.email !== email || !account.emailVerified) {
       throw new SocialError('social.account_exists');
     }
     if (account.kind === 'workforce') throw new SocialError('social.workforce');
-    await link(identity, account.id, 'password');
+    await link(identity, account.id, via);
   }
 
   return { resolve, link, linkExisting };

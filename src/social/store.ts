@@ -36,6 +36,10 @@ export interface SocialStore {
   recordReturn(state: string, identity: SocialIdentity, atMs: number): Promise<boolean>;
   /** The newest flow of this handle that came back and is not yet taken (nor expired). */
   findReturned(handle: string, atMs: number): Promise<SocialFlow | undefined>;
+  /** Sets the mailed link's token hash (a newer link replaces the older). */
+  setProof(state: string, proofHash: string): Promise<void>;
+  /** The returned, open flow whose mailed link this is, marked proven; undefined when spent, taken or expired. */
+  useProof(proofHash: string, atMs: number): Promise<SocialFlow | undefined>;
   /** Takes the flow (single use): true for exactly one caller. */
   take(state: string, atMs: number): Promise<boolean>;
   purgeFlows(beforeMs: number): Promise<void>;

@@ -253,6 +253,9 @@ export interface SocialFlowsTable {
   /** JSON: what the provider vouched for, once the browser is back. */
   identity: string | null;
   returned_at: number | null;
+  /** SHA-256 of the mailed link's token that proves the existing account (hex). */
+  proof_hash: string | null;
+  proven_at: number | null;
   taken_at: number | null;
   expires_at: number;
   created_at: number;

@@ -13,6 +13,7 @@ export {
   signInPage,
   signUpPage,
   socialButtons,
+  socialConfirmPage,
   socialProvePage,
   verifyPage,
   type FormContext,

@@ -7,7 +7,7 @@ import type * as client from 'openid-client';
 import { testDialects } from '../support/databases.ts';
 import { registerApp, testRedirectUri } from '../support/oidc.ts';
 import { hiddenField } from '../support/tessera.ts';
-import { signInWith, startSocialStage, type SocialStage, type WebAgent } from '../support/social.ts';
+import { createWebAgent, signInWith, startSocialStage, type SocialStage, type WebAgent } from '../support/social.ts';
 
 for (const dialect of await testDialects()) {
   describe(`linked sign-in providers on the account page on ${dialect}`, () => {
@@ -111,6 +111,38 @@ for (const dialect of await testDialects()) {
         .where('account_id', '=', account.id)
         .execute();
       assert.deepEqual(left, []);
+    });
+
+    it('links a provider to an account without a password by a link mailed to its address', async () => {
+      stage.google.next = { sub: 'mail-proof-google', email: 'no-password@example.com', email_verified: true };
+      const made = await signInWith(stage.tessera, shop, 'google');
+      const sub = (await made.exchange()).claims()!.sub;
+
+      const person = { ...microsoftPerson(), email: 'no-password@example.com' };
+      stage.microsoft.next = person;
+      const trip = await signInWith(stage.tessera, shop, 'microsoft');
+      assert.match(trip.end.page, /already exists/);
+      const uid = trip.end.url.match(/interaction\/([^/]+)\/social/)![1]!;
+      const mailed = await trip.agent.post(`${stage.tessera.url}/interaction/${uid}/social/mail`, {
+        csrf: hiddenField(trip.end.page, 'csrf'),
+      });
+      assert.match(mailed.page, /We sent a link to no-password@example.com/);
+      const mail = (await stage.tessera.outbox.recent({ limit: 10 })).find((m) => m.to === 'no-password@example.com');
+      const link = mail?.text.match(/https?:\/\/\S+\/social\/confirm\?token=\S+/)?.[0];
+      assert.ok(link, 'the mail carries the link');
+
+      // Opening the link (a mail scanner does) links nothing; its button does, once.
+      const opened = await createWebAgent().go(link);
+      assert.match(opened.page, /Link my account/);
+      const token = hiddenField(opened.page, 'token');
+      const confirmed = await createWebAgent().post(`${stage.tessera.url}/social/confirm`, { token });
+      assert.match(confirmed.page, /now linked to your account/);
+      const again = await createWebAgent().post(`${stage.tessera.url}/social/confirm`, { token });
+      assert.equal(again.status, 400);
+
+      const done = await trip.agent.go(`${stage.tessera.url}/interaction/${uid}/social`);
+      assert.ok(done.url.startsWith(testRedirectUri), done.page.slice(0, 300));
+      assert.equal((await trip.request.exchange(done.url)).claims()!.sub, sub);
     });
   });
 }

@@ -3,9 +3,12 @@
 // goes on as after a password: the OTP policy still decides the second factor (src/signin).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SocialError, type Social, type SocialOutcome } from '../../social/index.ts';
+import { sourceKey } from '../../ratelimit/index.ts';
 import {
+  messagePage,
   readCookie,
   socialCookie,
+  socialConfirmPage,
   socialFailure,
   socialProvePage,
   startTrip,
@@ -89,6 +92,47 @@ export function registerSocial(app: FastifyInstance, kit: InteractionKit): void 
     if (!details) return;
     return proveExisting(kit, req, reply, details, social.service);
   });
+
+  registerMailedProof(app, kit, social.service);
+}
+
+/** "Mail me a link": sent to the existing account's address; opening it links the provider (T23: never unproven). */
+function registerMailedProof(app: FastifyInstance, kit: InteractionKit, social: Social) {
+  const o = kit.options;
+  app.post<UidRoute>('/interaction/:uid/social/mail', { schema: formSchema }, async (req, reply) => {
+    const details = await kit.loadForPost(req, reply);
+    if (!details) return;
+    let outcome: SocialOutcome;
+    try {
+      outcome = await social.signIn(details.uid);
+      if (outcome.kind === 'signed_in') return kit.afterFirstFactor(details, reply, outcome.account, federatedAmr);
+      await o.limiter.check([{ key: sourceKey('mail', req.ip), rule: o.limits.mailPerSource }]);
+      await social.mailProof(details.uid);
+    } catch (err) {
+      if (err instanceof SocialError) return socialFailure(reply, err);
+      const { error, status } = kit.failure(reply, err, 400);
+      return sendHtml(reply, status, messagePage('error.title', error.message));
+    }
+    return showProve(kit, reply, details, outcome, undefined, 200, true);
+  });
+
+  const tokenQuery = { querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 100 } } } };
+  app.get<{ Querystring: { token?: string } }>('/social/confirm', { schema: tokenQuery }, async (req, reply) =>
+    sendHtml(
+      reply.header('cache-control', 'no-store'),
+      200,
+      socialConfirmPage({ action: '/social/confirm', token: req.query.token }),
+    ),
+  );
+  const tokenBody = { body: { type: 'object', properties: { token: { type: 'string', maxLength: 100 } } } };
+  app.post<{ Body: { token?: string } }>('/social/confirm', { schema: tokenBody }, async (req, reply) => {
+    try {
+      await social.confirmProof(req.body?.token);
+    } catch (err) {
+      return socialFailure(reply, err);
+    }
+    return sendHtml(reply.header('cache-control', 'no-store'), 200, socialConfirmPage({ action: '', done: true }));
+  });
 }
 
 function showProve(
@@ -98,9 +142,13 @@ function showProve(
   outcome: Extract<SocialOutcome, { kind: 'prove_existing' }>,
   errors?: FieldError[],
   status = 200,
+  mailed = false,
 ) {
   const page = socialProvePage({
     action: `/interaction/${details.uid}/social/link`,
+    mailAction: `/interaction/${details.uid}/social/mail`,
+    continueHref: `/interaction/${details.uid}/social`,
+    mailed,
     csrf: kit.csrfFor(details.uid),
     email: outcome.email,
     provider: outcome.identity.provider,

@@ -42,6 +42,8 @@ function flowQueries(db: Kysely<Database>) {
           code_verifier: flow.codeVerifier,
           identity: null,
           returned_at: null,
+          proof_hash: null,
+          proven_at: null,
           taken_at: null,
           expires_at: flow.expiresAt,
           created_at: flow.createdAt,
@@ -77,6 +79,27 @@ function flowQueries(db: Kysely<Database>) {
         .where('taken_at', 'is', null)
         .where('expires_at', '>', atMs)
         .orderBy('returned_at', 'desc')
+        .executeTakeFirst();
+      return row && toFlow(row);
+    },
+    async setProof(state: string, proofHash: string) {
+      await db.updateTable('social_flows').set({ proof_hash: proofHash }).where('state', '=', state).execute();
+    },
+    async useProof(proofHash: string, atMs: number) {
+      // A conditional update first: of two clicks on the same link one proves.
+      const result = await db
+        .updateTable('social_flows')
+        .set({ proven_at: atMs })
+        .where('proof_hash', '=', proofHash)
+        .where('proven_at', 'is', null)
+        .where('taken_at', 'is', null)
+        .where('expires_at', '>', atMs)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return undefined;
+      const row = await db
+        .selectFrom('social_flows')
+        .selectAll()
+        .where('proof_hash', '=', proofHash)
         .executeTakeFirst();
       return row && toFlow(row);
     },

@@ -30,6 +30,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('code_verifier', 'varchar(128)', (c) => c.notNull())
     .addColumn('identity', 'text')
     .addColumn('returned_at', 'bigint')
+    // "Mail me a link" on the way to link an existing account: the link's token hash, and when it was opened.
+    .addColumn('proof_hash', 'varchar(64)', (c) => c.unique())
+    .addColumn('proven_at', 'bigint')
     .addColumn('taken_at', 'bigint')
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())

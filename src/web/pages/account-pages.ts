@@ -178,10 +178,13 @@ ${c.mailbox ? html`<p><a href="/dev/mailbox">${t('mailbox.title')}</a></p>` : ''
 /** A provider vouched for an address that has an account: its password links the two (T23: never automatically). */
 export function socialProvePage(c: {
   action: string;
+  mailAction: string;
+  continueHref: string;
   csrf: string;
   email: string;
   provider: SocialName;
   errors?: FieldError[];
+  mailed?: boolean;
 }): string {
   const provider = t(`social.provider.${c.provider}`);
   return layout({
@@ -192,6 +195,25 @@ ${errorSummary(c.errors ?? [])}
 <form method="post" action="${c.action}" novalidate>${hiddenInputs({ csrf: c.csrf })}
 ${field({ name: 'password', label: 'signin.password', type: 'password', autocomplete: 'current-password', error: errorFor(c.errors, 'password'), autofocus: true })}
 <button type="submit">${t('social.prove_submit')}</button></form>
+${
+  c.mailed
+    ? html`<p class="notice" role="status">${t('social.mail_sent', { email: c.email })}</p>
+<p><a href="${c.continueHref}">${t('social.continue_after_mail')}</a></p>`
+    : html`<form method="post" action="${c.mailAction}">${hiddenInputs({ csrf: c.csrf })}<button class="secondary" type="submit">${t('social.prove_mail')}</button></form>`
+}
 <p><a href="/reset-password">${t('signin.forgot')}</a></p>`,
+  });
+}
+
+/** The mailed link's page: a button, so a mail scanner opening the link links nothing. */
+export function socialConfirmPage(c: { action: string; token?: string; done?: boolean }): string {
+  return layout({
+    title: t('social.confirm_title'),
+    body: html`<h1>${t('social.confirm_title')}</h1>
+${
+  c.done
+    ? html`<p role="status">${t('social.confirm_done')}</p>`
+    : html`<form method="post" action="${c.action}">${hiddenInputs({ token: c.token ?? '' })}<button type="submit" autofocus>${t('social.confirm_submit')}</button></form>`
+}`,
   });
 }
