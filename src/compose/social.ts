@@ -19,7 +19,14 @@ export function composeSocial(f: Foundation, identity: Identity, mail: Mail) {
     sendMail: mail.sendMail,
     proofLink: (token) => `${f.link('social/confirm')}?token=${encodeURIComponent(token)}`,
   });
-  return { service, secureCookies: f.secureCookies, flowSeconds: settings.flowSeconds };
+  return {
+    service,
+    secureCookies: f.secureCookies,
+    flowSeconds: settings.flowSeconds,
+    limiter: f.limiter,
+    // As many trips as sign-in attempts from one address.
+    tripsPerSource: f.config.limits.signInPerSource,
+  };
 }
 
 export type SocialParts = ReturnType<typeof composeSocial>;

@@ -12,7 +12,7 @@ import type { SocialFlow, SocialLink, SocialStore } from './store.ts';
 export interface SocialPorts {
   providers: readonly SocialProvider[];
   store: SocialStore;
-  accounts: Pick<IdentityStore, 'findAccountById' | 'findAccountByEmail' | 'createAccount' | 'deleteAccount'>;
+  accounts: Pick<IdentityStore, 'findAccountById' | 'findAccountByEmail'>;
   clock: Clock;
   random: Random;
   flowSeconds: number;
@@ -229,33 +229,16 @@ function accountSteps(p: SocialPorts) {
 
   /** A new customer account from the provider's confirmed address and name, no password; linked at once. */
   async function create(identity: SocialIdentity, email: string): Promise<Account | undefined> {
-    const account: Account = {
-      id: randomUUID(),
-      kind: 'customer',
-      email,
-      emailVerified: true,
-      directoryId: null,
-      username: null,
-      groups: [],
-      passwordHash: null,
-      name: identity.name,
-      status: 'active',
-      createdAt: p.clock.now(),
-    };
-    if ((await p.accounts.createAccount(account)) === 'email_taken') return undefined;
-    const row = { provider: identity.provider, subject: identity.subject, accountId: account.id, email };
-    if ((await p.store.addLink({ ...row, createdAt: p.clock.now(), lastUsedAt: p.clock.now() })) === 'taken') {
-      // The same person came back twice at once: the other request made the account; this one is undone.
-      await p.accounts.deleteAccount(account.id);
-      return undefined;
-    }
-    await p.audit({
-      action: 'account.create',
-      subject: account.id,
-      outcome: 'success',
-      details: { by: identity.provider },
-    });
-    return account;
+    const now = p.clock.now();
+    const id = randomUUID();
+    const link = { provider: identity.provider, subject: identity.subject, accountId: id, email };
+    const made = await p.store.createAccountWithLink(
+      { id, email, name: identity.name, createdAt: now },
+      { ...link, createdAt: now, lastUsedAt: now },
+    );
+    if (made === 'taken') return undefined;
+    await p.audit({ action: 'account.create', subject: id, outcome: 'success', details: { by: identity.provider } });
+    return p.accounts.findAccountById(id);
   }
 
   async function signedInAs(account: Account, identity: SocialIdentity, created: boolean): Promise<SocialOutcome> {

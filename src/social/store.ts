@@ -1,6 +1,14 @@
 // What the social module needs from storage; src/social/sql/ implements it with Kysely.
 import type { SocialIdentity, SocialProviderName } from './provider.ts';
 
+/** A customer account made from a provider: a confirmed address, a name, no password. */
+export interface NewAccount {
+  id: string;
+  email: string;
+  name: string | null;
+  createdAt: number;
+}
+
 /** A trip to a provider and back (the flow's checks and, once back, what the provider vouched for). */
 export interface SocialFlow {
   state: string;
@@ -45,6 +53,11 @@ export interface SocialStore {
   purgeFlows(beforeMs: number): Promise<void>;
 
   findLink(provider: SocialProviderName, subject: string): Promise<SocialLink | undefined>;
+  /**
+   * A new customer account and its first link, in one transaction: of two requests for the same new person one
+   * makes both; the other gets `taken` (the address or the link) and finds the winner's link.
+   */
+  createAccountWithLink(account: NewAccount, link: SocialLink): Promise<'created' | 'taken'>;
   /** `taken` when this provider account is already linked (to this account or another). */
   addLink(link: SocialLink): Promise<'linked' | 'taken'>;
   listLinks(accountId: string): Promise<SocialLink[]>;

@@ -46,7 +46,8 @@ export function registerSocial(app: FastifyInstance, kit: InteractionKit): void 
     async (req, reply) => {
       const details = await kit.loadForPost(req as UidRequest, reply);
       if (!details) return;
-      return startTrip(reply, social, { provider: req.params.provider, purpose: 'signin', handle: details.uid });
+      const { provider } = req.params;
+      return startTrip(reply, social, { provider, purpose: 'signin', handle: details.uid, ip: req.ip });
     },
   );
 

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { isUniqueViolation, type Database, type SocialFlowsTable, type SocialLinksTable } from '../../store/index.ts';
 import type { SocialIdentity, SocialProviderName } from '../provider.ts';
-import type { SocialFlow, SocialLink, SocialStore } from '../store.ts';
+import type { NewAccount, SocialFlow, SocialLink, SocialStore } from '../store.ts';
 
 const toFlow = (row: Selectable<SocialFlowsTable>): SocialFlow => ({
   state: row.state,
@@ -120,8 +120,44 @@ function flowQueries(db: Kysely<Database>) {
   };
 }
 
+const linkRow = (link: SocialLink) => ({
+  provider: link.provider,
+  subject: link.subject,
+  account_id: link.accountId,
+  email: link.email,
+  created_at: link.createdAt,
+  last_used_at: link.lastUsedAt,
+});
+
 function linkQueries(db: Kysely<Database>) {
   return {
+    async createAccountWithLink(account: NewAccount, link: SocialLink): Promise<'created' | 'taken'> {
+      try {
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('accounts')
+            .values({
+              id: account.id,
+              kind: 'customer',
+              email: account.email,
+              email_verified: 1,
+              directory_id: null,
+              username: null,
+              password_hash: null,
+              name: account.name,
+              status: 'active',
+              created_at: account.createdAt,
+              updated_at: account.createdAt,
+            })
+            .execute();
+          await trx.insertInto('social_links').values(linkRow(link)).execute();
+        });
+        return 'created';
+      } catch (err) {
+        if (isUniqueViolation(err)) return 'taken';
+        throw err;
+      }
+    },
     async findLink(provider: SocialProviderName, subject: string) {
       const row = await db
         .selectFrom('social_links')
@@ -133,17 +169,7 @@ function linkQueries(db: Kysely<Database>) {
     },
     async addLink(link: SocialLink): Promise<'linked' | 'taken'> {
       try {
-        await db
-          .insertInto('social_links')
-          .values({
-            provider: link.provider,
-            subject: link.subject,
-            account_id: link.accountId,
-            email: link.email,
-            created_at: link.createdAt,
-            last_used_at: link.lastUsedAt,
-          })
-          .execute();
+        await db.insertInto('social_links').values(linkRow(link)).execute();
         return 'linked';
       } catch (err) {
         if (isUniqueViolation(err)) return 'taken';

@@ -22,7 +22,8 @@ export function registerAccountSocial(app: FastifyInstance, kit: AccountKit): vo
       const session = await kit.authorized(req, reply);
       if (!session) return;
       const { accountId, uid } = session;
-      return startTrip(reply, social, { provider: req.params.provider, purpose: 'link', handle: uid, accountId });
+      const trip = { provider: req.params.provider, purpose: 'link', handle: uid, accountId, ip: req.ip } as const;
+      return startTrip(reply, social, trip);
     },
   );
 
