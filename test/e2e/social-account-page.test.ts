@@ -19,6 +19,8 @@ for (const dialect of await testDialects()) {
     });
     after(async () => stage?.stop());
 
+    const links = (accountId: string) =>
+      stage.tessera.store.db.selectFrom('social_links').selectAll().where('account_id', '=', accountId).execute();
     const microsoftPerson = () => {
       const oid = randomUUID();
       return {
@@ -143,6 +145,45 @@ for (const dialect of await testDialects()) {
       const done = await trip.agent.go(`${stage.tessera.url}/interaction/${uid}/social`);
       assert.ok(done.url.startsWith(testRedirectUri), done.page.slice(0, 300));
       assert.equal((await trip.request.exchange(done.url)).claims()!.sub, sub);
+    });
+
+    it('deletes an account without a password only shortly after a sign-in, and its links with it', async () => {
+      stage.google.next = { sub: 'leaving-google', email: 'leaving-google@example.com', email_verified: true };
+      const trip = await signInWith(stage.tessera, shop, 'google');
+      const sub = (await trip.exchange()).claims()!.sub;
+      const page = await trip.agent.go(`${stage.tessera.url}/account`);
+      assert.doesNotMatch(page.page, /name="delete_current_password"/);
+      assert.match(page.page, /needs a sign-in within the last 10 minutes/);
+
+      // The sign-in was 11 minutes ago (oidc-provider's session, as stored).
+      const sessions = await stage.tessera.store.db
+        .selectFrom('oidc_payloads')
+        .selectAll()
+        .where('model', '=', 'Session')
+        .execute();
+      for (const row of sessions) {
+        const payload = JSON.parse(row.payload) as { accountId?: string; loginTs?: number };
+        if (payload.accountId !== sub) continue;
+        payload.loginTs = Math.floor(Date.now() / 1000) - 11 * 60;
+        await stage.tessera.store.db
+          .updateTable('oidc_payloads')
+          .set({ payload: JSON.stringify(payload) })
+          .where('model', '=', 'Session')
+          .where('id', '=', row.id)
+          .execute();
+      }
+      const stale = await accountForm(trip.agent, '/account/delete');
+      assert.equal(stale.status, 400);
+      assert.match(stale.page, /sign in again with your provider/);
+      assert.ok(await stage.tessera.accounts.findAccount(sub), 'nothing deleted');
+
+      // Signed in again (a new sign-in with Google): deleted, and the links with it.
+      const fresh = await signInWith(stage.tessera, shop, 'google');
+      await fresh.exchange();
+      const deleted = await accountForm(fresh.agent, '/account/delete');
+      assert.equal(deleted.status, 200);
+      assert.equal(await stage.tessera.accounts.findAccount(sub), undefined);
+      assert.deepEqual(await links(sub), []);
     });
   });
 }

@@ -3,6 +3,7 @@
 // names) and follows every redirect across them, as a browser would.
 import * as client from 'openid-client';
 import type { ConfigInput } from '../../src/config.ts';
+import type { Clock } from '../../src/clock/index.ts';
 import { testRedirectUri } from './oidc.ts';
 import { startOidcIdp, startFacebookGraph, type FacebookGraph, type OidcIdp } from './social-idp.ts';
 import { hiddenField, startTessera, type RunningTessera } from './tessera.ts';
@@ -15,29 +16,37 @@ export interface SocialStage {
   stop(): Promise<void>;
 }
 
-export async function startSocialStage(dialect: 'sqlite' | 'postgres', config: ConfigInput = {}): Promise<SocialStage> {
+export async function startSocialStage(
+  dialect: 'sqlite' | 'postgres',
+  config: ConfigInput = {},
+  options: { clock?: Clock } = {},
+): Promise<SocialStage> {
   const google = await startOidcIdp('google');
   const microsoft = await startOidcIdp('microsoft');
   const facebook = await startFacebookGraph();
-  const tessera = await startTessera(dialect, {
-    ...config,
-    social: {
-      google: { clientId: google.clientId, clientSecret: google.clientSecret, issuer: google.issuer },
-      microsoft: {
-        clientId: microsoft.clientId,
-        clientSecret: microsoft.clientSecret,
-        tenant: microsoft.tenant,
-        issuer: microsoft.issuer,
+  const tessera = await startTessera(
+    dialect,
+    {
+      ...config,
+      social: {
+        google: { clientId: google.clientId, clientSecret: google.clientSecret, issuer: google.issuer },
+        microsoft: {
+          clientId: microsoft.clientId,
+          clientSecret: microsoft.clientSecret,
+          tenant: microsoft.tenant,
+          issuer: microsoft.issuer,
+        },
+        facebook: {
+          clientId: facebook.clientId,
+          clientSecret: facebook.clientSecret,
+          dialogUrl: facebook.url,
+          graphUrl: facebook.url,
+        },
+        ...config.social,
       },
-      facebook: {
-        clientId: facebook.clientId,
-        clientSecret: facebook.clientSecret,
-        dialogUrl: facebook.url,
-        graphUrl: facebook.url,
-      },
-      ...config.social,
     },
-  });
+    options,
+  );
   google.allow(`${tessera.url}/social/google/callback`);
   microsoft.allow(`${tessera.url}/social/microsoft/callback`);
   return {

@@ -148,6 +148,7 @@ async function renderAccountPage(
       notice: extra.notice,
       errors: extra.errors,
       passwordMinLength: await o.selfService.passwordMinLength(account.id),
+      hasPassword: account.passwordHash !== null,
       social: o.social && {
         linked: await o.social.service.list(account.id),
         providers: account.kind === 'customer' ? o.social.service.names() : [],

@@ -24,6 +24,8 @@ export interface AccountPageModel {
   notice?: { id: MessageId; params?: Record<string, string> };
   errors?: FieldError[];
   passwordMinLength: number;
+  /** False for an account made with a social provider: forms that ask for the current password cannot be used. */
+  hasPassword: boolean;
   /** Linked sign-in providers, and the providers one may link (src/social). */
   social?: {
     linked: Array<{ provider: SocialName; subject: string; email: string | null }>;
@@ -129,7 +131,17 @@ ${
   m.isCustomer
     ? html`<h3>${t('account.delete')}</h3><p>${t('account.delete_intro')}</p>
 <form method="post" action="/account/delete" novalidate>${csrf}
-${field({ name: 'delete_current_password', label: 'account.current_password', type: 'password', autocomplete: 'current-password', error: errorFor(m.errors, 'delete_current_password') })}
+${
+  m.hasPassword
+    ? field({
+        name: 'delete_current_password',
+        label: 'account.current_password',
+        type: 'password',
+        autocomplete: 'current-password',
+        error: errorFor(m.errors, 'delete_current_password'),
+      })
+    : html`<p class="hint">${t('social.delete_recent')}</p>`
+}
 <button type="submit">${t('account.delete_confirm')}</button></form>`
     : ''
 }</section>`,
