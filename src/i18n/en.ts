@@ -234,7 +234,7 @@ export const en = {
   'social.last_method': 'This is your only way to sign in. Set a password or link another provider first.',
   'social.unknown_provider': 'This provider is not available here.',
   'social.signin_again':
-    'Your account has no password: to delete it, sign out, sign in again with your provider, then delete it within 10 minutes.',
+    'This needs a recent sign-in: sign out, sign in again (with your password or your provider), then try again within 10 minutes.',
   'social.delete_recent': 'Your account has no password: deleting it needs a sign-in within the last 10 minutes.',
   'social.prove_title': 'Link {provider} to your account',
   'social.prove_intro':

@@ -20,7 +20,7 @@ export type SocialErrorCode =
   | 'social.linked_elsewhere'
   /** Unlinking would leave the account with no way to sign in. */
   | 'social.last_method'
-  /** An account with no password is deleted only shortly after a sign-in: the person signs in again first. */
+  /** Linking a provider, or deleting an account with no password, needs a recent sign-in: the person signs in again. */
   | 'social.signin_again'
   /** The provider is not configured here. */
   | 'social.unknown_provider';

@@ -174,7 +174,9 @@ for (const dialect of await testDialects()) {
       }
       const stale = await accountForm(trip.agent, '/account/delete');
       assert.equal(stale.status, 400);
-      assert.match(stale.page, /sign in again with your provider/);
+      assert.match(stale.page, /This needs a recent sign-in/);
+      const staleLink = await accountForm(trip.agent, '/account/social/microsoft/link');
+      assert.equal(staleLink.status, 400, 'no new way in on an old session');
       assert.ok(await stage.tessera.accounts.findAccount(sub), 'nothing deleted');
 
       // Signed in again (a new sign-in with Google): deleted, and the links with it.

@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import type * as client from 'openid-client';
 import { testDialects } from '../support/databases.ts';
 import { registerApp, testRedirectUri } from '../support/oidc.ts';
-import { signInWith, startSocialStage, type SocialStage } from '../support/social.ts';
+import {
+  appRequest,
+  createWebAgent,
+  pressProvider,
+  signInWith,
+  startSocialStage,
+  type SocialStage,
+} from '../support/social.ts';
 
 for (const dialect of await testDialects()) {
   describe(`sign in with Microsoft and Facebook on ${dialect}`, () => {
@@ -105,6 +112,28 @@ for (const dialect of await testDialects()) {
         assert.equal(down.end.status, 500, 'the provider’s own error page');
       } finally {
         stage.facebook.failure = 'none';
+      }
+    });
+
+    it('says Facebook is unavailable when the Graph API fails at the token exchange, and makes nothing', async () => {
+      for (const failure of ['500', 'down'] as const) {
+        stage.facebook.next = { id: `4440000${failure.length}`, email: `graph-${failure}@example.com` };
+        const request = await appRequest(stage.tessera, shop);
+        const agent = createWebAgent();
+        const signInPage = await agent.go(request.url.toString());
+        const at = await pressProvider(agent, stage.tessera.url, signInPage, 'facebook', '/social/facebook/callback');
+        stage.facebook.failure = failure;
+        const end = await agent.go(at.url).finally(() => {
+          stage.facebook.failure = 'none';
+        });
+        assert.equal(end.status, 503, failure);
+        assert.match(end.page, /cannot be reached right now/);
+        const made = await stage.tessera.store.db
+          .selectFrom('accounts')
+          .select('id')
+          .where('email', '=', `graph-${failure}@example.com`)
+          .execute();
+        assert.deepEqual(made, [], `no half-made account (${failure})`);
       }
     });
 

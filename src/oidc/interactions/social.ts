@@ -65,7 +65,9 @@ export function registerSocial(app: FastifyInstance, kit: InteractionKit): void 
         const next = back.purpose === 'link' ? '/account/social/done' : `/interaction/${back.handle}/social`;
         return reply.redirect(next, 303);
       } catch (err) {
-        req.log.info({ err }, 'social sign-in refused');
+        // The code, the reason and its cause's words; never the provider's tokens.
+        const e = err as { code?: string; message?: string; cause?: { message?: string } };
+        req.log.info({ code: e.code, reason: e.message, cause: e.cause?.message }, 'social sign-in refused');
         return socialFailure(reply, err);
       }
     },

@@ -203,6 +203,11 @@ export function createAccountKit(o: AccountSiteOptions) {
 
   return {
     options: o,
+    /**
+     * Signed in within the last 10 minutes (the stand-in for a password an account made with a provider lacks). The
+     * sign-in time is oidc-provider's, on its own clock, as the OTP registration's check reads it.
+     */
+    signedInRecently: (session: AccountSession) => Date.now() - session.loginTs <= 10 * 60_000,
     /** A provider's name as people read it (`google` → Google). */
     providerName: (name: string) =>
       isMessageId(`social.provider.${name}`) ? t(`social.provider.${name}` as MessageId) : name,

@@ -91,12 +91,9 @@ export function registerProfile(app: FastifyInstance, kit: AccountKit): void {
 
 // An account made with a social provider has no password to ask for: a sign-in within the last 10 minutes is the
 // re-authentication instead (ASVS V7.5.1), as a provider's own "recent login" would be.
-const recentSignInMs = 10 * 60_000;
-
 async function deleteWithoutPassword(kit: AccountKit, reply: FastifyReply, session: AccountSession) {
   const o = kit.options;
-  // The sign-in time is oidc-provider's, on its own clock (as the OTP registration's recent sign-in check reads it).
-  if (Date.now() - session.loginTs > recentSignInMs) {
+  if (!kit.signedInRecently(session)) {
     return kit.refused(reply, session, new SocialError('social.signin_again'));
   }
   await o.sessions.endAll(session.accountId);

@@ -21,6 +21,9 @@ export function registerAccountSocial(app: FastifyInstance, kit: AccountKit): vo
     async (req, reply) => {
       const session = await kit.authorized(req, reply);
       if (!session) return;
+      // A new way into the account is added only shortly after a sign-in: someone holding a forgotten session
+      // cannot add their own provider account to it and keep the account.
+      if (!kit.signedInRecently(session)) return kit.refused(reply, session, new SocialError('social.signin_again'));
       const { accountId, uid } = session;
       const trip = { provider: req.params.provider, purpose: 'link', handle: uid, accountId, ip: req.ip } as const;
       return startTrip(reply, social, trip);
