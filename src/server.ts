@@ -67,6 +67,7 @@ export async function createServer(
   });
   const app = await compose.http(f);
   const firstFactor = compose.firstFactor(f, identity, signIn, workforce);
+  const social = compose.social(f, identity, mail);
   const { captcha } = await compose.webRoutes(f, app, {
     identity,
     mail,
@@ -76,6 +77,7 @@ export async function createServer(
     oidc,
     workforce,
     firstFactor,
+    social,
   });
   const vpn = compose.radius(f, { identity, otp, policy, workforce, firstFactor });
   const jobs = compose.jobs(f, {
@@ -85,6 +87,7 @@ export async function createServer(
     vpnSessions: vpn.vpnSessions,
     signIn: signIn.signIn,
     otp,
+    social: social?.service,
   });
   let radiusBound: RadiusBound | undefined;
   const { unsubscribeLink } = identity;

@@ -8,6 +8,7 @@ import { composeOtp, composePolicy } from './otp-policy.ts';
 import { composeRadius } from './radius.ts';
 import { composeFirstFactor, composeSignIn } from './signin.ts';
 import { composeHttp, composeWebRoutes } from './web.ts';
+import { composeSocial } from './social.ts';
 
 export type { AdminParts } from './admin.ts';
 export type { Foundation } from './foundation.ts';
@@ -17,6 +18,7 @@ export type { Oidc } from './oidc.ts';
 export type { Policy } from './otp-policy.ts';
 export type { RadiusParts, Vpn } from './radius.ts';
 export type { SignInParts } from './signin.ts';
+export type { SocialParts } from './social.ts';
 export type { WebParts } from './web.ts';
 export { listenNamed, listenRadius } from './ports.ts';
 
@@ -36,4 +38,5 @@ export const compose = {
   radius: composeRadius,
   jobs: composeJobs,
   operations: composeOperations,
+  social: composeSocial,
 };

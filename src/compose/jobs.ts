@@ -16,6 +16,8 @@ export interface JobParts {
   vpnSessions: VpnSessions;
   otp: Pick<OtpService, 'forgetExpiredEnrolments'>;
   signIn: { purge(): Promise<unknown> };
+  /** Trips to social providers that expired a day ago (when a provider is configured). */
+  social?: { purge(): Promise<unknown> };
 }
 
 export function composeJobs(f: Foundation, p: JobParts) {
@@ -30,6 +32,7 @@ export function composeJobs(f: Foundation, p: JobParts) {
       p.vpnSessions.purge(clock.now() - sessionRetentionMs),
       p.signIn.purge(),
       p.otp.forgetExpiredEnrolments(),
+      p.social?.purge(),
     ]);
   };
   const housekeeping = setInterval(() => {

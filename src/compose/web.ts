@@ -22,6 +22,7 @@ import type { Policy } from './otp-policy.ts';
 import type { SignInParts } from './signin.ts';
 import type { FirstFactor } from '../signin/index.ts';
 import type { Oidc } from './oidc.ts';
+import type { SocialParts } from './social.ts';
 
 export interface WebParts {
   identity: Identity;
@@ -32,6 +33,7 @@ export interface WebParts {
   oidc: Oidc;
   workforce: WorkforceService | undefined;
   firstFactor: FirstFactor;
+  social?: SocialParts;
 }
 
 /** The app and what every route shares: body parsing, security headers, the stylesheet, errors, health, metrics. */
@@ -73,6 +75,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     limits: config.limits,
     devices,
     firstFactor: p.firstFactor,
+    social: p.social,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   const captcha = createCaptcha({
@@ -115,6 +118,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     clock: f.clock,
     limiter,
     limits: config.limits,
+    social: p.social,
   });
   registerAccountRoutes(app, {
     accounts,
