@@ -10,6 +10,7 @@ import { TesseraError } from './errors/index.ts';
 import { directoryConfigSchema } from './directory/index.ts';
 import { smsConfigSchema } from './delivery/index.ts';
 import { radiusConfigSchema, replyAttributeSchema } from './radius/index.ts';
+import { socialConfigSchema } from './social/index.ts';
 
 const port = z.number().int().min(0).max(65535);
 const limitSchema = (limit: number, windowSeconds: number) =>
@@ -174,6 +175,8 @@ export const configSchema = z.object({
   directorySyncMinutes: z.number().int().min(1).default(15),
   // The RADIUS server for VPN gateways (clients with their shared secrets). Unset: no RADIUS listener.
   radius: radiusConfigSchema.optional(),
+  // Sign in with Google, Facebook or Microsoft: each provider shows on the sign-in pages once configured.
+  social: socialConfigSchema,
   // Reply attributes on Access-Accept by directory group, e.g. { "Contractors": [{ "name": "Filter-Id", "value": "contractors" }],
   // "VPN Users": [{ "vendor": 12356, "type": 1, "value": "staff" }] } (the second is Fortinet-Group-Name).
   // Group names compare without case, as the directories compare them.

@@ -68,6 +68,7 @@ export async function createServer(
   const app = await compose.http(f);
   const firstFactor = compose.firstFactor(f, identity, signIn, workforce);
   const registration = compose.registration(f, { identity, otp, policy, firstFactor, directory, workforce });
+  const social = compose.social(f, identity, mail);
   const { captcha } = await compose.webRoutes(f, app, {
     identity,
     mail,
@@ -78,6 +79,7 @@ export async function createServer(
     workforce,
     firstFactor,
     registration,
+    social,
   });
   const vpn = compose.radius(f, { identity, otp, policy, workforce, firstFactor });
   const jobs = compose.jobs(f, {
@@ -88,9 +90,9 @@ export async function createServer(
     signIn: signIn.signIn,
     otp,
     registration,
+    social: social?.service,
   });
   let radiusBound: RadiusBound | undefined;
-  const { unsubscribeLink } = identity;
   const operations = { identity, otp, oidc, policy, vpn, workforce, mail, registration: registration?.service };
   const { sendCampaign, admin } = compose.operations(f, operations);
 
@@ -115,7 +117,7 @@ export async function createServer(
     radiusClients: vpn.radiusClients,
     vpnSessions: vpn.vpnSessions,
     housekeeping: jobs.housekeep,
-    unsubscribeLink,
+    unsubscribeLink: identity.unsubscribeLink,
     sendCampaign,
     admin,
     async listen() {

@@ -9,6 +9,7 @@ import { composeRadius } from './radius.ts';
 import { composeRegistration } from './registration.ts';
 import { composeFirstFactor, composeSignIn } from './signin.ts';
 import { composeHttp, composeWebRoutes } from './web.ts';
+import { composeSocial } from './social.ts';
 
 export type { AdminParts } from './admin.ts';
 export type { Foundation } from './foundation.ts';
@@ -19,6 +20,7 @@ export type { Policy } from './otp-policy.ts';
 export type { RadiusParts, Vpn } from './radius.ts';
 export type { RegistrationParts } from './registration.ts';
 export type { SignInParts } from './signin.ts';
+export type { SocialParts } from './social.ts';
 export type { WebParts } from './web.ts';
 export { listenNamed, listenRadius } from './ports.ts';
 
@@ -39,4 +41,5 @@ export const compose = {
   radius: composeRadius,
   jobs: composeJobs,
   operations: composeOperations,
+  social: composeSocial,
 };

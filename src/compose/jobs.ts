@@ -17,6 +17,8 @@ export interface JobParts {
   otp: Pick<OtpService, 'forgetExpiredEnrolments'>;
   signIn: { purge(): Promise<unknown> };
   registration?: { purge(): Promise<unknown> };
+  /** Trips to social providers that expired a day ago (when a provider is configured). */
+  social?: { purge(): Promise<unknown> };
 }
 
 export function composeJobs(f: Foundation, p: JobParts) {
@@ -32,6 +34,7 @@ export function composeJobs(f: Foundation, p: JobParts) {
       p.signIn.purge(),
       p.otp.forgetExpiredEnrolments(),
       p.registration?.purge(),
+      p.social?.purge(),
     ]);
   };
   const housekeeping = setInterval(() => {

@@ -23,6 +23,7 @@ import type { SignInParts } from './signin.ts';
 import type { FirstFactor } from '../signin/index.ts';
 import type { Oidc } from './oidc.ts';
 import { registerRegistrationWeb, smsMailboxEntries, type RegistrationWiring } from './registration.ts';
+import type { SocialParts } from './social.ts';
 
 export interface WebParts {
   identity: Identity;
@@ -35,6 +36,7 @@ export interface WebParts {
   firstFactor: FirstFactor;
   /** OTP registration, when a directory is configured. */
   registration?: RegistrationWiring;
+  social?: SocialParts;
 }
 
 /** The app and what every route shares: body parsing, security headers, the stylesheet, errors, health, metrics. */
@@ -76,6 +78,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     limits: config.limits,
     devices,
     firstFactor: p.firstFactor,
+    social: p.social,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   const captcha = createCaptcha({
@@ -118,6 +121,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     clock: f.clock,
     limiter,
     limits: config.limits,
+    social: p.social,
   });
   registerAccountRoutes(app, {
     accounts,

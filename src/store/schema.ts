@@ -276,6 +276,38 @@ export interface SmsOutboxTable {
   delivered_at: number | null;
 }
 
+export interface SocialLinksTable {
+  provider: string;
+  /** The provider's stable id for the person: `sub`, Facebook's id, Microsoft's `tid:oid`. */
+  subject: string;
+  account_id: string;
+  /** The address the provider gave at linking, shown on the account page; never used to find the link. */
+  email: string | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface SocialFlowsTable {
+  state: string;
+  provider: string;
+  purpose: 'signin' | 'link';
+  /** The sign-in's interaction uid, or the account session's uid for a link made on the account page. */
+  handle: string;
+  account_id: string | null;
+  browser_hash: string;
+  nonce: string;
+  code_verifier: string;
+  /** JSON: what the provider vouched for, once the browser is back. */
+  identity: string | null;
+  returned_at: number | null;
+  /** SHA-256 of the mailed link's token that proves the existing account (hex). */
+  proof_hash: string | null;
+  proven_at: number | null;
+  taken_at: number | null;
+  expires_at: number;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   email_verifications: EmailVerificationsTable;
@@ -299,6 +331,8 @@ export interface Database {
   registration_flows: RegistrationFlowsTable;
   registration_codes: RegistrationCodesTable;
   sms_outbox: SmsOutboxTable;
+  social_links: SocialLinksTable;
+  social_flows: SocialFlowsTable;
 }
 
 export type { Generated };

@@ -12,6 +12,9 @@ export {
   messagePage,
   signInPage,
   signUpPage,
+  socialButtons,
+  socialConfirmPage,
+  socialProvePage,
   verifyPage,
   type FormContext,
 } from './pages/account-pages.ts';
@@ -29,6 +32,7 @@ export {
 export { enrolmentAnswer, enrolmentForm, type EnrolmentForm } from './enrolment.ts';
 export { answerStatus, formError, webAnswer, type WebAnswer, type WebAnswerOptions } from './error-map.ts';
 export { registerErrorHandling, sendProblem } from './errors.ts';
+export { readCookie, socialCookie, socialFailure, startTrip, type SocialWeb } from './social-trip.ts';
 
 // What every response carries, and the server's own health and logs.
 export { registerSecurityHeaders, contentSecurityPolicy } from './security-headers.ts';
