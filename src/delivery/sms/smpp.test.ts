@@ -97,4 +97,18 @@ describe('the SMPP gateway', () => {
       /bind refused/.test(err.reason),
     );
   });
+
+  it('keeps an idle link checked with enquire_link (SMPP 3.4 §4.11)', async () => {
+    const smsc = await startSmsc();
+    const gateway = createSmppGateway({ ...options(smsc.url), enquireLinkSeconds: 1 });
+    closers.push(
+      () => smsc.close(),
+      () => gateway.close(),
+    );
+    await gateway.send({ to: '+40721234567', text: 'x', reference: 'a' });
+    const until = Date.now() + 5000;
+    while (smsc.enquireLinks === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(smsc.enquireLinks > 0);
+    assert.equal(smsc.binds, 1, 'the link stayed up');
+  });
 });
