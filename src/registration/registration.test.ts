@@ -100,6 +100,23 @@ for (const dialect of await testDialects()) {
       });
     });
 
+    it('ends a flow after 5 wrong registration codes, without spending the right one', async () => {
+      const { service } = registration();
+      const hal = await person('hal');
+      const { code } = await service.issueHelpdeskCode(hal.id, 'helpdesk-1');
+      const flow = await atCode('hal');
+      for (let i = 0; i < 4; i++)
+        await assert.rejects(service.submitCode(flow, `AAAA-BBBB-CCCC-DDD${'EFGH'[i]}`, source), {
+          code: 'registration.wrong_code',
+        });
+      await assert.rejects(service.submitCode(flow, 'AAAA-BBBB-CCCC-DDDJ', source), {
+        code: 'registration.flow_expired',
+      });
+      await assert.rejects(service.submitCode(flow, code, source), { code: 'registration.flow_expired' });
+      assert.equal(await service.find(flow.id), undefined);
+      await service.submitCode(await atCode('hal'), code, source);
+    });
+
     it('takes an SMS code for 10 minutes, and only the latest one; the flow itself ends after 30 minutes', async () => {
       const { service, lastCode } = registration();
       await person('cara', '+40721000301');
