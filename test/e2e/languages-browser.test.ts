@@ -1,0 +1,193 @@
+// Issue 22 in Chromium: every page Tessera shows on the way (sign-in, sign-up, verify with its error, reset with its
+// captcha, the account landing, unsubscribe, not found) passes axe-core's WCAG 2.2 AA rules in English and Romanian,
+// also with larger text and high contrast and at 320 px; sign-up by keyboard alone; and the Romanian walk:
+// `ui_locales=ro` from the demo shop gives Romanian pages and a Romanian confirmation mail, the account remembers
+// `ro`, and the VPN's RADIUS challenge to that person is Romanian.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { testDialects } from '../support/databases.ts';
+import { accessibilityViolations, wcag22aa } from '../support/browser.ts';
+import { useDemoStack } from '../support/demo-stack.ts';
+import { radclient } from '../support/radclient.ts';
+import { enrolMobileToken } from '../support/otp.ts';
+
+const secret = 'a-shared-secret-of-32-characters!';
+const password = 'a fine long passphrase';
+
+async function assertAccessible(page: Page, what: string) {
+  assert.deepEqual(await accessibilityViolations(page, wcag22aa), [], `${what} (${page.url()})`);
+}
+
+const words = {
+  en: {
+    signUp: 'Create account',
+    email: 'E-mail address',
+    password: 'Password',
+    code: '6-digit code',
+    confirm: 'Confirm',
+  },
+  ro: {
+    signUp: 'Creați contul',
+    email: 'Adresa de e-mail',
+    password: 'Parola',
+    code: 'Codul din 6 cifre',
+    confirm: 'Confirmați',
+  },
+};
+
+for (const dialect of await testDialects()) {
+  describe(`languages and accessibility in Chromium (${dialect})`, () => {
+    const stage = useDemoStack(dialect, {
+      config: { radius: { port: 0, clients: [{ name: 'vpn', address: '127.0.0.1', secret }] } },
+    });
+
+    for (const lang of ['en', 'ro'] as const) {
+      it(`passes WCAG 2.2 AA on every page in ${lang}`, async () => {
+        const context = await stage.browser.newContext({ locale: lang === 'ro' ? 'ro-RO' : 'en-GB' });
+        const page = await context.newPage();
+        const w = words[lang];
+        await page.goto(`${stage.shop.url}/login?lang=${lang}`);
+        await page.locator(`html[lang="${lang}"]`).waitFor();
+        await assertAccessible(page, 'sign-in');
+        await page.getByRole('link', { name: lang === 'ro' ? 'Creați un cont' : 'Create an account' }).click();
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        await assertAccessible(page, 'sign-up');
+        await page.getByLabel(w.email).fill('not-an-address');
+        await page.getByLabel(w.password).fill(password);
+        await page.getByRole('button', { name: w.signUp }).click();
+        await page.getByRole('alert').waitFor();
+        await assertAccessible(page, 'sign-up with errors');
+        await page.getByLabel(w.email).fill(`a11y-${lang}-${dialect}@example.com`);
+        await page.getByLabel(w.password).fill(password);
+        await page.getByRole('button', { name: w.signUp }).click();
+        await page.getByLabel(w.code).waitFor();
+        assert.equal(await page.getByLabel(w.code).getAttribute('autocomplete'), 'one-time-code');
+        await assertAccessible(page, 'verify');
+        await page.getByLabel(w.code).fill('000000');
+        await page.getByRole('button', { name: w.confirm, exact: true }).click();
+        await page.getByRole('alert').waitFor();
+        await assertAccessible(page, 'verify with a wrong code');
+        for (const path of ['/reset-password', '/', '/account', '/unsubscribe?t=nope', '/no-such-page']) {
+          await page.goto(`${stage.tessera.url}${path}`);
+          assert.equal(await page.getAttribute('html', 'lang'), lang, path);
+          await assertAccessible(page, path);
+        }
+        // The accessibility menu's views, and 320 CSS pixels wide: nothing scrolls sideways.
+        await page.goto(`${stage.tessera.url}/reset-password?view=large-text`);
+        await page.goto(`${stage.tessera.url}/reset-password?view=high-contrast`);
+        assert.equal(await page.getAttribute('html', 'class'), 'large-text high-contrast');
+        await assertAccessible(page, 'larger text, high contrast');
+        await page.setViewportSize({ width: 320, height: 640 });
+        await page.goto(`${stage.shop.url}/login`);
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        assert.ok(
+          await page.evaluate('document.documentElement.scrollWidth <= 320'),
+          'no sideways scrolling at 320 px',
+        );
+        await assertAccessible(page, 'sign-in at 320 px');
+        await context.close();
+      });
+    }
+
+    it('signs up by keyboard alone: Tab reaches the switcher, the menu and the fields in order; Enter submits', async () => {
+      const context = await stage.browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${stage.shop.url}/signup`);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      const focused = async () =>
+        (await page.evaluate(
+          `(() => { const el = document.activeElement; return el.getAttribute('name') ?? el.textContent.trim(); })()`,
+        )) as string;
+      const press = async (key: string, times = 1) => {
+        const seen: string[] = [];
+        for (let i = 0; i < times; i++) {
+          await page.keyboard.press(key);
+          seen.push(await focused());
+        }
+        return seen;
+      };
+      assert.equal(await focused(), 'email', 'the first field has the focus');
+      // Backwards from the first field: the accessibility menu, the languages, the skip link, in this order.
+      assert.deepEqual(await press('Shift+Tab', 4), ['Accessibility', 'Română', 'English', 'Skip to content']);
+      assert.deepEqual(await press('Tab', 3), ['English', 'Română', 'Accessibility']);
+      // The accessibility menu opens with Enter, and its links come next in the order.
+      await page.keyboard.press('Enter');
+      assert.deepEqual(await press('Tab', 3), ['Larger text', 'High contrast', 'email']);
+      await page.keyboard.type(`keyboard-${dialect}@example.com`);
+      assert.deepEqual(await press('Tab', 2), ['name', 'password']);
+      await page.keyboard.type(password);
+      assert.deepEqual(await press('Tab', 2), ['marketing', 'Create account']);
+      await page.keyboard.press('Enter');
+      await page.getByLabel('6-digit code').waitFor();
+      assert.equal(await focused(), 'code', 'the code field has the focus');
+      const mail = await stage.smtp.waitForMail((m) => m.to.includes(`keyboard-${dialect}@example.com`));
+      const code = /code is (\d{6})/.exec(mail.text)![1];
+      // Pasting the code is allowed (WCAG 3.3.8): no script cancels the paste.
+      const pasted = await page.evaluate(`(() => {
+        const data = new DataTransfer();
+        data.setData('text/plain', '${code}');
+        return document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      })()`);
+      assert.equal(pasted, true, 'paste is not cancelled');
+      await page.keyboard.type(code);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${stage.shop.url}/**`);
+      await context.close();
+    });
+
+    it('ui_locales=ro from the demo shop: Romanian pages, a Romanian mail, and a Romanian VPN challenge', async () => {
+      const context = await stage.browser.newContext({ locale: 'en-GB' });
+      const page = await context.newPage();
+      const email = `ro-${dialect}@example.com`;
+      await page.goto(`${stage.shop.url}/signup?lang=ro`);
+      await page.getByRole('heading', { name: 'Creați-vă contul' }).waitFor();
+      assert.equal(await page.getAttribute('html', 'lang'), 'ro');
+      await page.getByLabel('Adresa de e-mail').fill(email);
+      await page.getByLabel('Parola').fill(password);
+      await page.getByRole('button', { name: 'Creați contul' }).click();
+      await page.getByRole('heading', { name: 'Confirmați adresa de e-mail' }).waitFor();
+      const mail = await stage.smtp.waitForMail((m) => m.to.includes(email));
+      assert.equal(mail.subject, 'Confirmați adresa de e-mail');
+      assert.match(mail.text, /Codul dumneavoastră de confirmare este \d{6}/);
+      assert.match(mail.text, /valabile \d+ (de )?(minute|ore|oră|zile)/);
+      const code = /este (\d{6})/.exec(mail.text)![1];
+      await page.getByLabel('Codul din 6 cifre').fill(code);
+      await page.getByRole('button', { name: 'Confirmați', exact: true }).click();
+      await page.waitForURL(`${stage.shop.url}/**`);
+      const row = await stage.tessera.store.db
+        .selectFrom('accounts')
+        .select(['id', 'locale'])
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow();
+      assert.equal(row.locale, 'ro', 'the account remembers the language its person used');
+      await context.close();
+
+      // A member of staff whose account says `ro` logs in to the VPN: the challenge is in Romanian.
+      const staff = await stage.tessera.accounts.createByOperator({
+        email: `vpn-ro-${dialect}@example.com`,
+        password: 'a vpn passphrase',
+        workforce: true,
+      });
+      await enrolMobileToken(stage.tessera, staff.id, `vpn-ro-${dialect}@example.com`);
+      await stage.tessera.policies.save(
+        { appId: 'radius:vpn', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+        0,
+      );
+      await stage.tessera.accounts.rememberLocale(staff.id, 'ro');
+      const reply = await radclient({
+        port: stage.tessera.radiusAddress()!.port,
+        secret,
+        command: 'auth',
+        attributes: [
+          `User-Name = "vpn-ro-${dialect}@example.com"`,
+          'User-Password = "a vpn passphrase"',
+          'Message-Authenticator = 0x00',
+        ],
+      });
+      assert.equal(reply.code, 'Access-Challenge');
+      const message = reply.attributes.find((a) => a.name === 'Reply-Message')?.value ?? '';
+      assert.match(message, /Introduceți a doua parolă: codul OTP din 6 cifre/);
+    });
+  });
+}
