@@ -42,6 +42,7 @@ const sameInBothLanguages = new Set([
   'social.provider.google',
   'social.provider.microsoft',
   'social.provider.facebook',
+  'account.time_utc',
 ]);
 const englishWords = /\b(the|your|you|and|with|please|sign|password|account|code|again|not|this|enter|wait)\b/i;
 
