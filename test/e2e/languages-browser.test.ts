@@ -10,7 +10,7 @@ import { testDialects } from '../support/databases.ts';
 import { accessibilityViolations, wcag22aa } from '../support/browser.ts';
 import { useDemoStack } from '../support/demo-stack.ts';
 import { radclient } from '../support/radclient.ts';
-import { enrolMobileToken } from '../support/otp.ts';
+import { enrolMobileToken, oathtool } from '../support/otp.ts';
 
 const secret = 'a-shared-secret-of-32-characters!';
 const password = 'a fine long passphrase';
@@ -21,6 +21,8 @@ async function assertAccessible(page: Page, what: string) {
 
 const words = {
   en: {
+    signIn: 'Sign in',
+    otp: 'OTP code',
     signUp: 'Create account',
     email: 'E-mail address',
     password: 'Password',
@@ -28,6 +30,8 @@ const words = {
     confirm: 'Confirm',
   },
   ro: {
+    signIn: 'Autentificare',
+    otp: 'Codul OTP',
     signUp: 'Creați contul',
     email: 'Adresa de e-mail',
     password: 'Parola',
@@ -39,7 +43,10 @@ const words = {
 for (const dialect of await testDialects()) {
   describe(`languages and accessibility in Chromium (${dialect})`, () => {
     const stage = useDemoStack(dialect, {
-      config: { radius: { port: 0, clients: [{ name: 'vpn', address: '127.0.0.1', secret }] } },
+      config: {
+        radius: { port: 0, clients: [{ name: 'vpn', address: '127.0.0.1', secret }] },
+        accounts: { captchaMaxNumber: 5000 },
+      },
     });
 
     for (const lang of ['en', 'ro'] as const) {
@@ -188,6 +195,103 @@ for (const dialect of await testDialects()) {
       assert.equal(reply.code, 'Access-Challenge');
       const message = reply.attributes.find((a) => a.name === 'Reply-Message')?.value ?? '';
       assert.match(message, /Introduceți a doua parolă: codul OTP din 6 cifre/);
+    });
+
+    // Keyboard only from here: Tab (and Shift+Tab) moves, typing fills, Enter submits.
+    const focusedName = (page: Page) =>
+      page.evaluate(
+        `(() => { const el = document.activeElement; return el.getAttribute('name') ?? el.textContent.trim(); })()`,
+      ) as Promise<string>;
+    async function tabTo(page: Page, name: string) {
+      for (let i = 0; i < 30 && (await focusedName(page)) !== name; i++) await page.keyboard.press('Tab');
+      assert.equal(await focusedName(page), name, `Tab reaches ${name}`);
+    }
+
+    for (const lang of ['en', 'ro'] as const) {
+      it(`signs in with an OTP code by keyboard alone, every OTP and account page passing WCAG 2.2 AA (${lang})`, async () => {
+        await stage.tessera.policies.save(
+          { appId: 'demo-shop', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+          0,
+        );
+        const email = `otp-${lang}-${dialect}@example.com`;
+        await stage.tessera.accounts.createByOperator({ email, password });
+        const signIn = async (page: Page) => {
+          await page.goto(`${stage.shop.url}/login?lang=${lang}`);
+          await page.locator(`html[lang="${lang}"]`).waitFor();
+          assert.equal(await focusedName(page), 'email', 'the sign-in page starts at the first field');
+          await page.keyboard.type(email);
+          await page.keyboard.press('Tab');
+          assert.equal(await focusedName(page), 'password', 'the password comes next');
+          await page.keyboard.type(password);
+          await page.keyboard.press('Tab');
+          assert.equal(await focusedName(page), words[lang].signIn, 'then the button');
+          await page.keyboard.press('Enter');
+        };
+        const context = await stage.browser.newContext();
+        const page = await context.newPage();
+        await signIn(page);
+        await page.locator('#otp-key').waitFor();
+        await assertAccessible(page, 'OTP registration');
+        const key = (await page.locator('#otp-key').textContent())!.replace(/ /g, '');
+        await tabTo(page, 'code');
+        assert.equal(await page.getAttribute('input[name=code]', 'autocomplete'), 'one-time-code');
+        await page.keyboard.type(oathtool(key) === '000000' ? '111111' : '000000');
+        await page.keyboard.press('Enter');
+        // The error is announced (role=alert) and its summary links to the field.
+        await page.getByRole('alert').waitFor();
+        assert.equal(await page.getAttribute('.summary a', 'href'), '#code');
+        await assertAccessible(page, 'OTP registration with a wrong code');
+        await tabTo(page, 'code');
+        await page.keyboard.type(oathtool(key));
+        await page.keyboard.press('Enter');
+        await page.waitForURL(`${stage.shop.url}/**`);
+        await page.goto(`${stage.tessera.url}/account?lang=${lang}`);
+        await page.locator('#otp').waitFor();
+        await assertAccessible(page, 'account page, signed in');
+        await context.close();
+
+        // A second sign-in asks for the code: typed from the keyboard.
+        const again = await stage.browser.newContext();
+        const second = await again.newPage();
+        await signIn(second);
+        await second.getByLabel(words[lang].otp).waitFor();
+        assert.equal(await focusedName(second), 'code', 'the code field has the focus');
+        await assertAccessible(second, 'OTP code');
+        await second.keyboard.type(oathtool(key, Date.now() + 30_000));
+        await second.keyboard.press('Enter');
+        await second.waitForURL(`${stage.shop.url}/**`);
+        await again.close();
+        await stage.tessera.policies.save(
+          { appId: 'demo-shop', otp: 'off', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+          0,
+        );
+      });
+    }
+
+    it('resets a password by keyboard alone, the captcha asking nothing of the person (WCAG 3.3.8)', async () => {
+      const email = `reset-kb-${dialect}@example.com`;
+      await stage.tessera.accounts.createByOperator({ email, password });
+      const context = await stage.browser.newContext({ locale: 'ro-RO' });
+      const page = await context.newPage();
+      await page.goto(`${stage.tessera.url}/reset-password`);
+      assert.equal(await focusedName(page), 'email');
+      await page.keyboard.type(email);
+      await page.getByText('Verificare încheiată. Puteți continua.').waitFor();
+      await assertAccessible(page, 'reset with the check done');
+      await page.keyboard.press('Tab');
+      assert.equal(await focusedName(page), 'Continuați', 'the captcha takes no stop in the Tab order');
+      await page.keyboard.press('Enter');
+      await page.getByRole('status').filter({ hasText: email }).waitFor();
+      await assertAccessible(page, 'reset sent');
+      const mail = await stage.smtp.waitForMail((m) => m.to.includes(email) && /Resetați/.test(m.subject));
+      await page.goto(/https?:\/\/\S+reset-password\/new\S*/.exec(mail.text)![0]);
+      assert.equal(await focusedName(page), 'password');
+      await assertAccessible(page, 'new password');
+      await page.keyboard.type('another fine long passphrase');
+      await page.keyboard.press('Enter');
+      await page.getByText('Parola a fost schimbată').waitFor();
+      await assertAccessible(page, 'reset done');
+      await context.close();
     });
   });
 }
