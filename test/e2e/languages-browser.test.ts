@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { testDialects } from '../support/databases.ts';
 import { accessibilityViolations, wcag22aa } from '../support/browser.ts';
-import { useDemoStack } from '../support/demo-stack.ts';
+import { startRegisteredDemoApp, useDemoStack } from '../support/demo-stack.ts';
 import { radclient } from '../support/radclient.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
 
@@ -292,6 +292,37 @@ for (const dialect of await testDialects()) {
       await page.getByText('Parola a fost schimbată').waitFor();
       await assertAccessible(page, 'reset done');
       await context.close();
+    });
+
+    it('asks for consent and signs out with pages that pass WCAG 2.2 AA in both languages', async () => {
+      // The forum is not first-party: the person is asked before it gets their data.
+      const forum = await startRegisteredDemoApp(stage.tessera, 'forum', { first_party: false });
+      try {
+        for (const lang of ['en', 'ro'] as const) {
+          const email = `consent-${lang}-${dialect}@example.com`;
+          await stage.tessera.accounts.createByOperator({ email, password });
+          const context = await stage.browser.newContext();
+          const page = await context.newPage();
+          await page.goto(`${forum.url}/login?lang=${lang}`);
+          await page.getByLabel(words[lang].email).fill(email);
+          await page.getByLabel(words[lang].password).fill(password);
+          await page.getByRole('button', { name: words[lang].signIn }).click();
+          await page.getByRole('button', { name: lang === 'ro' ? 'Permiteți' : 'Allow' }).waitFor();
+          assert.equal(await page.getAttribute('html', 'lang'), lang);
+          await assertAccessible(page, 'consent');
+          await page.getByRole('button', { name: lang === 'ro' ? 'Permiteți' : 'Allow' }).click();
+          await page.waitForURL(`${forum.url}/**`);
+          await page.goto(`${stage.tessera.url}/oidc/session/end`);
+          await page.getByRole('button', { name: lang === 'ro' ? 'Da, deconectați-mă' : 'Yes, sign me out' }).waitFor();
+          await assertAccessible(page, 'sign-out question');
+          await page.getByRole('button', { name: lang === 'ro' ? 'Da, deconectați-mă' : 'Yes, sign me out' }).click();
+          await page.getByRole('heading', { name: lang === 'ro' ? 'V-ați deconectat' : 'Signed out' }).waitFor();
+          await assertAccessible(page, 'signed out');
+          await context.close();
+        }
+      } finally {
+        await forum.close();
+      }
     });
   });
 }
