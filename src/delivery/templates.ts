@@ -51,7 +51,7 @@ export function renderMail(id: string, params: MailParams, locale?: string): Ren
       throw new DeliveryError('delivery.missing_parameter', name);
   }
   // A parameter used as a link target must be a web address: `javascript:` survives HTML escaping.
-  for (const m of catalogues[language][ids.html].matchAll(/href="\{(\w+)\}"/g)) {
+  for (const m of (catalogues[language][ids.html] ?? catalogues.en[ids.html] ?? '').matchAll(/href="\{(\w+)\}"/g)) {
     if (!/^https?:\/\/[^\s]+$/i.test(String(params[m[1]]))) throw new DeliveryError('delivery.invalid_parameter', m[1]);
   }
   const escaped = Object.fromEntries(

@@ -4,7 +4,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { formatDuration, isDurationParam } from '../clock/index.ts';
 import { catalogues, referenceLocale } from './catalogues.ts';
 import { currentLocale } from './context.ts';
-import type { MessageId } from './en.ts';
+import { en, type MessageId } from './en.ts';
 
 export type MessageParams = Readonly<Record<string, string | number>>;
 
@@ -42,8 +42,11 @@ function compiled(id: MessageId, locale: string): Compiled {
   const key = `${locale}\u0000${id}`;
   let found = cache.get(key);
   if (!found) {
+    // Not yet translated: the English words, with English plural rules.
+    const own = catalogues[locale][id];
+    const [source, language] = own === undefined ? [en[id], referenceLocale] : [own, locale];
     // HTML in mail texts stays text: `ignoreTag` keeps <p> from being read as a rich-text tag.
-    const format = new IntlMessageFormat(catalogues[locale][id], locale, undefined, { ignoreTag: true });
+    const format = new IntlMessageFormat(source, language, undefined, { ignoreTag: true });
     const params = new Set<string>();
     const typed = new Set<string>();
     collect(format.getAst() as AstElement[], params, typed);

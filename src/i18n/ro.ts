@@ -3,7 +3,7 @@
 // other („20 de coduri”). Adresarea este politicoasă (dumneavoastră), ca pe pagina de întrebări a clienților.
 import type { MessageId } from './en.ts';
 
-export const ro: Readonly<Record<MessageId, string>> = {
+export const ro: Readonly<Partial<Record<MessageId, string>>> = {
   'app.name': 'Tessera',
   'app.skip': 'Salt la conținut',
   'language.name': 'Română',
