@@ -52,10 +52,24 @@ function toggledView(current: ViewOption[], param: unknown): ViewOption[] | unde
   return off ? rest : [...rest, option];
 }
 
-function hereOf(url: string): string {
-  const parsed = new URL(url, 'http://x');
+/**
+ * Where the switcher's links point: this page again. A page that answers a form (a POST) has no address of its own
+ * to load again; its links go to the nearest page above it that a GET shows (`/interaction/:uid/login` → the sign-in
+ * step of `/interaction/:uid`), never to a 404.
+ */
+function hereOf(app: FastifyInstance, req: FastifyRequest): string {
+  const parsed = new URL(req.url, 'http://x');
   for (const name of switcherParams) parsed.searchParams.delete(name);
-  return parsed.pathname + parsed.search;
+  if (req.method === 'GET' || req.method === 'HEAD') return parsed.pathname + parsed.search;
+  const segments = parsed.pathname.split('/');
+  const patterns = (req.routeOptions.url ?? '').split('/');
+  while (segments.length > 1) {
+    const pattern = patterns.slice(0, segments.length).join('/') || '/';
+    if (patterns.length >= segments.length && app.hasRoute({ method: 'GET', url: pattern }))
+      return segments.join('/') || '/';
+    segments.pop();
+  }
+  return '/';
 }
 
 function setCookie(req: FastifyRequest, reply: FastifyReply, cookie: string) {
@@ -83,6 +97,6 @@ export function registerLocale(app: FastifyInstance, o: LocaleOptions): void {
       view = toggled;
       setCookie(req, reply, `${viewCookie}=${encodeURIComponent(view.join(','))}; ${attributes}`);
     }
-    pages.run({ locale, here: hereOf(req.url), view }, () => inLocale(locale, done));
+    pages.run({ locale, here: hereOf(app, req), view }, () => inLocale(locale, done));
   });
 }

@@ -45,6 +45,24 @@ for (const dialect of await testDialects()) {
       assert.equal(langOf(next), 'ro');
     });
 
+    it("links a form's answer page to the page above it that a GET shows, never to a 404", async () => {
+      const post = (path: string) =>
+        fetch(new URL(path, tessera.url), {
+          method: 'POST',
+          headers: {
+            accept: 'text/html',
+            'content-type': 'application/x-www-form-urlencoded',
+            'accept-language': 'ro',
+          },
+          body: 'csrf=forged',
+        });
+      const interaction = await (await post('/interaction/abc123/login')).text();
+      assert.equal(langOf(interaction), 'ro');
+      assert.match(interaction, /<a href="\/interaction\/abc123\?lang=en" hreflang="en"/);
+      const reset = await (await post('/reset-password')).text();
+      assert.match(reset, /<a href="\/reset-password\?lang=en" hreflang="en"/);
+    });
+
     it('takes OIDC ui_locales on the authorization request and keeps it for the sign-in pages', async () => {
       const res = await get(tessera.url, '/oidc/auth?client_id=nope&ui_locales=fr%20ro-RO', {
         cookie: 'tessera_lang=en',
