@@ -38,7 +38,8 @@ const oneYearSeconds = 365 * 24 * 3600;
 const switcherParams = ['lang', 'view'];
 
 function readView(header: string | undefined): ViewOption[] {
-  const value = decodeURIComponent(readCookie(header, viewCookie) ?? '');
+  // The options are plain words: only the comma is encoded, and nothing else in a forged cookie is decoded.
+  const value = (readCookie(header, viewCookie) ?? '').replace(/%2C/gi, ',');
   return viewOptions.filter((o) => value.split(',').includes(o));
 }
 

@@ -101,6 +101,11 @@ for (const dialect of await testDialects()) {
       assert.match(both, /href="\/reset-password\?view=-large-text">Normal text size</);
       const off = await get(tessera.url, '/reset-password?view=-large-text', { cookie: 'tessera_view=large-text' });
       assert.match(off.headers.get('set-cookie') ?? '', /tessera_view=;/);
+      for (const forged of ['%E0%A4%A', 'large-text%2Chigh-contrast%ZZ', '"><script>', 'x'.repeat(4000)]) {
+        const res = await get(tessera.url, '/reset-password', { cookie: `tessera_view=${forged}` });
+        assert.equal(res.status, 200, forged);
+        assert.match(await res.text(), /<html lang="en"( class="large-text")?>/, forged);
+      }
     });
   });
 }
