@@ -38,6 +38,7 @@ export function fileVaultStore(path: string): VaultStore {
       await writeFile(temporary, text, { mode: 0o600 });
       await rename(temporary, path);
     },
+    remove: () => rm(path, { force: true }),
     async exclusive(fn) {
       await lock();
       try {

@@ -23,6 +23,7 @@ import {
 export interface VaultStore {
   read(): Promise<string | undefined>;
   write(text: string): Promise<void>;
+  remove(): Promise<void>;
   /** Runs `fn` while no other process of the app changes the vault. */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -111,8 +112,11 @@ export function createDesktopToken(p: TokenPorts) {
       return { deviceSalt, serial, serialHash: serialHash(deviceSalt, serial.serial) };
     },
 
-    /** The registered token, sealed under the new PIN (replacing whatever vault was there). */
-    async store(contents: VaultContents, pin: string, proof: DeviceProof): Promise<void> {
+    /**
+     * The registered token, sealed under the new PIN, replacing whatever vault was there once `confirm` (the
+     * server's activation) succeeds; when it fails, the earlier vault is put back as it was.
+     */
+    async store<T>(contents: VaultContents, pin: string, proof: DeviceProof, confirm?: () => Promise<T>) {
       checkPin(pin);
       const vault = await createVault({
         contents,
@@ -122,7 +126,17 @@ export function createDesktopToken(p: TokenPorts) {
         serialHash: proof.serialHash,
         kdf: p.kdf,
       });
-      await p.store.exclusive(() => save(vault));
+      return p.store.exclusive(async () => {
+        const before = await p.store.read();
+        await save(vault);
+        try {
+          return await confirm?.();
+        } catch (err) {
+          if (before === undefined) await p.store.remove();
+          else await p.store.write(before);
+          throw err;
+        }
+      });
     },
 
     async open(pin: string): Promise<OpenToken> {
