@@ -1,7 +1,7 @@
 // What the CLI and the local page share: the registration's last steps (the device's salted serial hash sent, the
 // seed received once, its first code confirmed, the vault written under the PIN) and the clock check.
 import { base32Decode } from '../../../src/otp/index.ts';
-import { checkPin, codeAt, effectiveSecret, type DesktopToken } from '../core/index.ts';
+import { checkPin, codeAt, effectiveSecret, TokenError, type DesktopToken } from '../core/index.ts';
 import type { TesseraApi } from './api.ts';
 
 export interface Registered {
@@ -32,7 +32,14 @@ export async function finishRegistration(
   };
   // The vault is written first and put back if the server refuses the first code: a token confirmed but not kept
   // would have replaced the person's old one for nothing.
-  const confirmed = await token.store(contents, input.pin, proof, () => api.confirm(codeAt(secret, now()).code));
+  // The previous step's code (accepted within the window), so the code shown next is still unused and opens the
+  // VPN at once; a clock a little behind gets the current one as a second try.
+  const confirm = () =>
+    api.confirm(codeAt(secret, now() - 30_000).code).catch((err) => {
+      if (!(err instanceof TokenError && err.detail === 'otp.wrong_code')) throw err;
+      return api.confirm(codeAt(secret, now()).code);
+    });
+  const confirmed = await token.store(contents, input.pin, proof, confirm);
   return { serial: confirmed!.serial, replaced: confirmed!.replaced };
 }
 
