@@ -29,6 +29,7 @@ import {
   otpUnbind,
   otpImport,
   otpAssign,
+  otpRegistrationCode,
   audit,
   auditVerify,
 } from './cli/index.ts';
@@ -58,6 +59,7 @@ const commands: Array<[under: string, make: Make]> = [
   ['otp', otpUnbind],
   ['otp', otpImport],
   ['otp', otpAssign],
+  ['otp', otpRegistrationCode],
   ['', audit],
   ['audit', auditVerify],
 ];

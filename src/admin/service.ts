@@ -6,6 +6,7 @@ import { clientAdmin, radiusClientAdmin } from './clients.ts';
 import { operatorAdmin } from './operators.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
 import { tokenAdmin } from './tokens.ts';
+import { registrationCodeAdmin } from './registration-codes.ts';
 
 export function createAdmin(ports: AdminPorts, options: AdminOptions) {
   return {
@@ -14,6 +15,7 @@ export function createAdmin(ports: AdminPorts, options: AdminOptions) {
     radiusClients: radiusClientAdmin(ports, options),
     audit: auditAdmin(ports),
     vpnSessions: vpnSessionAdmin(ports),
+    registrationCodes: registrationCodeAdmin(ports, options),
     ...operatorAdmin(ports, options),
   };
 }

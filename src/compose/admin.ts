@@ -10,6 +10,7 @@ import type { Identity, Mail } from './identity.ts';
 import type { Oidc } from './oidc.ts';
 import type { Policy } from './otp-policy.ts';
 import type { Vpn } from './radius.ts';
+import type { Registration } from '../registration/index.ts';
 
 export interface AdminParts {
   identity: Identity;
@@ -19,6 +20,7 @@ export interface AdminParts {
   vpn: Pick<Vpn, 'radiusClients' | 'vpnSessions'>;
   workforce: WorkforceService | undefined;
   mail: Mail;
+  registration?: Registration;
 }
 
 /** The campaign to everyone who said yes to marketing mail, and the admin service acting as an actor. */
@@ -58,6 +60,7 @@ function composeAdmin(
     sendCampaign: campaign,
     rotateSigningKeys: () => rotateSigningKeys(secrets, f.sealer, f.clock),
     clock: f.clock,
+    registration: p.registration,
   };
   return (actor) => createAdmin(ports, { actor });
 }

@@ -6,6 +6,7 @@ import { composeJobs } from './jobs.ts';
 import { composeOidc } from './oidc.ts';
 import { composeOtp, composePolicy } from './otp-policy.ts';
 import { composeRadius } from './radius.ts';
+import { composeRegistration } from './registration.ts';
 import { composeFirstFactor, composeSignIn } from './signin.ts';
 import { composeHttp, composeWebRoutes } from './web.ts';
 import { composeSocial } from './social.ts';
@@ -17,6 +18,7 @@ export type { JobParts } from './jobs.ts';
 export type { Oidc } from './oidc.ts';
 export type { Policy } from './otp-policy.ts';
 export type { RadiusParts, Vpn } from './radius.ts';
+export type { RegistrationParts } from './registration.ts';
 export type { SignInParts } from './signin.ts';
 export type { SocialParts } from './social.ts';
 export type { WebParts } from './web.ts';
@@ -34,6 +36,7 @@ export const compose = {
   directory: composeDirectory,
   http: composeHttp,
   firstFactor: composeFirstFactor,
+  registration: composeRegistration,
   webRoutes: composeWebRoutes,
   radius: composeRadius,
   jobs: composeJobs,

@@ -16,6 +16,7 @@ export interface JobParts {
   vpnSessions: VpnSessions;
   otp: Pick<OtpService, 'forgetExpiredEnrolments'>;
   signIn: { purge(): Promise<unknown> };
+  registration?: { purge(): Promise<unknown> };
   /** Trips to social providers that expired a day ago (when a provider is configured). */
   social?: { purge(): Promise<unknown> };
 }
@@ -32,6 +33,7 @@ export function composeJobs(f: Foundation, p: JobParts) {
       p.vpnSessions.purge(clock.now() - sessionRetentionMs),
       p.signIn.purge(),
       p.otp.forgetExpiredEnrolments(),
+      p.registration?.purge(),
       p.social?.purge(),
     ]);
   };

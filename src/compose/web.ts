@@ -22,6 +22,7 @@ import type { Policy } from './otp-policy.ts';
 import type { SignInParts } from './signin.ts';
 import type { FirstFactor } from '../signin/index.ts';
 import type { Oidc } from './oidc.ts';
+import { registerRegistrationWeb, smsMailboxEntries, type RegistrationWiring } from './registration.ts';
 import type { SocialParts } from './social.ts';
 
 export interface WebParts {
@@ -33,6 +34,8 @@ export interface WebParts {
   oidc: Oidc;
   workforce: WorkforceService | undefined;
   firstFactor: FirstFactor;
+  /** OTP registration, when a directory is configured. */
+  registration?: RegistrationWiring;
   social?: SocialParts;
 }
 
@@ -123,17 +126,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
   registerAccountRoutes(app, {
     accounts,
     unsubscribe: p.identity.unsubscribe,
-    mailbox:
-      config.demo && !config.mail.smtpUrl
-        ? async () =>
-            (await p.mail.outbox.recent({ limit: 50 })).map((m) => ({
-              id: m.id,
-              to: m.to,
-              subject: m.subject,
-              text: m.text,
-              createdAt: m.createdAt,
-            }))
-        : undefined,
+    mailbox: demoMailbox(f, p),
   });
   registerOtpValidateApi(app, {
     otp: p.otp,
@@ -145,6 +138,23 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     perUser: config.limits.otpApiPerUser,
     onResult: (result) => metrics.otpValidations.inc({ result }),
   });
+  if (p.registration) registerRegistrationWeb(f, app, p.registration, csrf);
   await mountProvider(app, provider, config.issuer);
   return { captcha };
+}
+
+/** The demo's local mailbox (no SMTP relay): its mail, and the SMS kept beside it, newest first. */
+function demoMailbox(f: Foundation, p: WebParts) {
+  if (!f.config.demo || f.config.mail.smtpUrl) return undefined;
+  return async () =>
+    [
+      ...(await p.mail.outbox.recent({ limit: 50 })).map((m) => ({
+        id: m.id,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        createdAt: m.createdAt,
+      })),
+      ...(await smsMailboxEntries(p.registration?.sms)),
+    ].sort((a, b) => b.createdAt - a.createdAt);
 }

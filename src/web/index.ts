@@ -44,4 +44,7 @@ export { createLogger, redactUrl } from './logging.ts';
 export { registerAccountSite, accountClientId, type AccountSiteOptions } from './account-site/index.ts';
 export { registerAccountRoutes, type AccountRouteOptions } from './account-routes.ts';
 export { registerResetRoutes, type ResetRouteOptions } from './reset-routes.ts';
+export { registerRegistrationRoutes, type RegistrationRouteOptions } from './registration-routes.ts';
+export { registerSmsStatusRoute, type SmsStatusRouteOptions } from './sms-status-route.ts';
+export type { MailboxEntry } from './pages/mailbox-page.ts';
 export { registerOtpValidateApi, type ValidateApiOptions } from './api/otp-validate.ts';
