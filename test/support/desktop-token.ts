@@ -102,3 +102,54 @@ export async function recordingProxy(target: string) {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** The app left running: answers typed as its questions (on standard error) appear, as a person at it would. */
+export function startApp(executable: string, args: string[], env: Record<string, string | undefined>) {
+  const base = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8' };
+  const child = spawn(executable, args, { env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.on('error', () => {});
+  let stdout = '';
+  let stderr = '';
+  let seen = 0;
+  const changed: Array<() => void> = [];
+  const tell = () => {
+    for (const f of changed.splice(0)) f();
+  };
+  child.stdout.on('data', (d) => {
+    stdout += d;
+    tell();
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    tell();
+  });
+  const exited = new Promise<AppRun>((resolve) =>
+    child.on('exit', (code) => {
+      tell();
+      resolve({ code, stdout, stderr });
+    }),
+  );
+  return {
+    /** Waits for `question` after what was already answered, then types `answer`. */
+    async answer(question: RegExp, answer: string, timeoutMs = 20_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const match = question.exec(stderr.slice(seen));
+        if (match) {
+          seen += match.index + match[0].length;
+          child.stdin.write(`${answer}\n`);
+          return;
+        }
+        if (child.exitCode !== null || Date.now() > until) throw new Error(`no ${question} in:\n${stderr}\n${stdout}`);
+        await new Promise<void>((resolve) => {
+          changed.push(resolve);
+          setTimeout(resolve, 200);
+        });
+      }
+    },
+    done: () => {
+      child.stdin.end();
+      return exited;
+    },
+  };
+}
