@@ -7,10 +7,10 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '../..');
 
-/** Builds the Linux x64 executable of `flavour` into `out`; its path. */
-export function buildDesktopToken(flavour: 'release' | 'test', out: string): Promise<string> {
+/** Builds the executable of `flavour` for `target` (Linux x64 by default) into `out`; its path. */
+export function buildDesktopToken(flavour: 'release' | 'test', out: string, target = 'linux-x64'): Promise<string> {
   const build = join(root, 'apps/desktop-token/build/build.ts');
-  const args = [build, '--flavour', flavour, '--targets', 'linux-x64', '--out', out];
+  const args = [build, '--flavour', flavour, '--targets', target, '--out', out];
   return new Promise((resolve, reject) =>
     execFile(process.execPath, args, { cwd: root, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
       err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim().split('\n').pop()!),
