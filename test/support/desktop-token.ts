@@ -129,23 +129,32 @@ export function startApp(executable: string, args: string[], env: Record<string,
       resolve({ code, stdout, stderr });
     }),
   );
+  /** Waits for `said` on standard error after what was already read. */
+  async function waitFor(said: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const match = said.exec(stderr.slice(seen));
+      if (match) {
+        seen += match.index + match[0].length;
+        return match;
+      }
+      if (child.exitCode !== null || Date.now() > until) throw new Error(`no ${said} in:\n${stderr}\n${stdout}`);
+      await new Promise<void>((resolve) => {
+        changed.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
   return {
+    waitFor,
     /** Waits for `question` after what was already answered, then types `answer`. */
     async answer(question: RegExp, answer: string, timeoutMs = 20_000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const match = question.exec(stderr.slice(seen));
-        if (match) {
-          seen += match.index + match[0].length;
-          child.stdin.write(`${answer}\n`);
-          return;
-        }
-        if (child.exitCode !== null || Date.now() > until) throw new Error(`no ${question} in:\n${stderr}\n${stdout}`);
-        await new Promise<void>((resolve) => {
-          changed.push(resolve);
-          setTimeout(resolve, 200);
-        });
-      }
+      await waitFor(question, timeoutMs);
+      child.stdin.write(`${answer}\n`);
+    },
+    stop: () => {
+      child.kill();
+      return exited;
     },
     done: () => {
       child.stdin.end();

@@ -59,7 +59,8 @@ export async function main(args: string[]): Promise<number> {
     api: (server) => tesseraApi(server),
   };
   try {
-    if (command === undefined || command === 'open') await window(args, context);
+    // No command, or only the window's options.
+    if (command === undefined || command === 'open' || command.startsWith('--')) await window(args, context);
     else if (command === 'code') await codeCommand(context, { quiet: args.includes('--quiet') });
     else if (command === 'register') await registerCommand(context, { server: option(args, '--server') });
     else if (command === 'change-pin') await changePinCommand(context);

@@ -199,7 +199,8 @@ export async function startPage(o: PageOptions): Promise<{ url: string; server: 
     const headers = {
       'cache-control': 'no-store',
       'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
-      'referrer-policy': 'no-referrer',
+      // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on forms, which the check refuses.
+      'referrer-policy': 'same-origin',
       'x-content-type-options': 'nosniff',
     };
     const fail = (status: number) => res.writeHead(status, headers).end();
