@@ -170,7 +170,7 @@ for (const dialect of await testDialects()) {
       // The person types what the app asks; the helpdesk reads out a code once the person has started (the
       // account is known to Tessera from the first directory sign-in on).
       const app = startApp(testBuild, ['register', '--server', proxy.url], envA);
-      await app.answer(/Directory user name: $/, alice.name);
+      await app.answer(/IT code: $/, alice.name);
       await app.answer(/Directory password: $/, alice.password);
       await app.answer(/Employee ID: $/, ` ${alice.employeeId.toLowerCase()} `);
       await app.answer(/SMS or registration code \(r: send the SMS again\): $/, await helpdeskCode('alice'));
@@ -264,12 +264,12 @@ for (const dialect of await testDialects()) {
         await page.getByRole('link', { name: 'Register this PC' }).click();
         assert.deepEqual(await accessibilityViolations(page), []);
         await page.getByLabel('Tessera address').fill(tessera.url);
-        await page.getByLabel('Directory user name').fill(bob.name);
+        await page.getByLabel('IT code').fill(bob.name);
         await page.getByLabel('Directory password').fill(bob.password);
         await page.getByRole('button', { name: 'Continue' }).click();
         await page.getByLabel('Employee ID').fill(bob.employeeId);
         await page.getByRole('button', { name: 'Continue' }).click();
-        await page.getByLabel('Code', { exact: true }).fill(await helpdeskCode('bob'));
+        await page.getByLabel('SMS code or registration code').fill(await helpdeskCode('bob'));
         assert.deepEqual(await accessibilityViolations(page), []);
         await page.getByRole('button', { name: 'Continue' }).click();
         await page.getByLabel('New PIN (6 to 64 characters)').fill(pin);

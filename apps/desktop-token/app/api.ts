@@ -1,6 +1,7 @@
 // What the app says to Tessera, all of it: the server's time, the registration flow's steps, and the desktop
 // token's registration. Every field sent is listed here and in the README ("What the app sends"); the e2e captures
 // the traffic and checks it holds nothing else. The flow's id, given at the first step, authenticates the others.
+import { t } from '../../../src/i18n/index.ts';
 import { TokenError } from '../core/index.ts';
 
 export interface DesktopRegistration {
@@ -44,7 +45,7 @@ export function serverUrl(typed: string): string {
   }
   const loopback = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/.test(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
-    throw new TokenError('server.unreachable', { detail: `${typed}: https only` });
+    throw new TokenError('server.unreachable', { detail: t('desktop.https_only', { address: typed }) });
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 

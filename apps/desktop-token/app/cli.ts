@@ -1,7 +1,8 @@
 // The terminal side: `code` prints the current code (for scripts: the code alone on standard output), `register`
 // asks what /otp/register asks, then a PIN; `change-pin`; `about`. Messages go to standard error.
 import { readSerial, TokenError, type DesktopToken } from '../core/index.ts';
-import type { TesseraApi } from './api.ts';
+import { t } from '../../../src/i18n/index.ts';
+import type { CodeStepState, TesseraApi } from './api.ts';
 import { describeError } from './messages.ts';
 import { builtInServer, flavour, serialPorts, testSwitches, vaultPath, version } from './platform.ts';
 import type { Prompter } from './prompt.ts';
@@ -17,91 +18,94 @@ export interface CliContext {
 
 async function newPin(c: CliContext): Promise<string> {
   for (;;) {
-    const pin = await c.prompt.secret('New PIN (6 to 64 characters): ');
+    const pin = await c.prompt.secret(t('desktop.prompt_new_pin'));
     if ([...pin.normalize('NFC')].length < 6) {
       c.say(describeError(new TokenError('vault.weak_pin')));
       continue;
     }
-    if ((await c.prompt.secret('The same PIN again: ')) === pin) return pin;
-    c.say('The two PINs differ. Again:');
+    if ((await c.prompt.secret(t('desktop.prompt_pin_again'))) === pin) return pin;
+    c.say(t('desktop.pins_differ'));
   }
 }
 
 export async function clockWarning(api: TesseraApi): Promise<string | undefined> {
   const offset = await clockOffsetSeconds(api);
-  if (offset === undefined) return 'Could not ask Tessera for its time; if codes are refused, check the PC clock.';
+  if (offset === undefined) return t('desktop.clock_unknown');
   if (Math.abs(offset) > clockWarningSeconds)
-    return `This PC's clock is ${Math.abs(offset)} s ${offset > 0 ? 'ahead of' : 'behind'} Tessera's: codes may be refused. Set the clock automatically.`;
+    return t(offset > 0 ? 'desktop.clock_ahead' : 'desktop.clock_behind', { offset: Math.abs(offset) });
   return undefined;
 }
 
 export async function codeCommand(c: CliContext, options: { quiet?: boolean }): Promise<void> {
-  const open = await c.token.open(await c.prompt.secret('PIN: '));
+  const open = await c.token.open(await c.prompt.secret(t('desktop.prompt_pin')));
   if (!options.quiet) {
     const warning = await clockWarning(c.api(open.contents.server));
     if (warning) c.say(warning);
   }
   const now = open.code(Date.now());
   c.out(now.code);
-  c.say(`${now.secondsLeft} s left (token ${open.contents.tokenSerial}); next code ${now.next}.`);
+  c.say(t('desktop.code_left', { left: now.secondsLeft, serial: open.contents.tokenSerial, next: now.next }));
 }
 
 /** The answers /otp/register asks for, each retried on a wrong answer while the flow lives. */
 async function registrationSteps(c: CliContext, api: TesseraApi): Promise<string> {
-  const name = await c.prompt.ask('Directory user name: ');
-  await api.start(name, await c.prompt.secret('Directory password: '));
-  let step = await api.employeeId(await c.prompt.ask('Employee ID: '));
-  c.say(
-    step.sms === 'sent' || step.sms === 'late'
-      ? `An SMS code was sent to ${step.maskedNumber}${step.sms === 'late' ? ' (it may be late)' : ''}. No SMS? Ask IT support for a registration code.`
-      : 'No SMS can be sent: ask IT support for a registration code.',
-  );
+  const name = await c.prompt.ask(t('desktop.prompt_name'));
+  await api.start(name, await c.prompt.secret(t('desktop.prompt_password')));
+  let step = await api.employeeId(await c.prompt.ask(t('desktop.prompt_employee_id')));
+  c.say(smsNote(step));
   for (;;) {
-    const code = await c.prompt.ask('SMS or registration code (r: send the SMS again): ');
+    const code = await c.prompt.ask(t('desktop.prompt_code'));
     if (code.toLowerCase() !== 'r') {
       await api.code(code);
       return name;
     }
     step = await api.resendSms();
-    c.say(`A new SMS code was sent to ${step.maskedNumber}.`);
+    c.say(t('desktop.sms_resent', { number: step.maskedNumber ?? '' }));
   }
 }
 
 export async function registerCommand(c: CliContext, options: { server?: string }): Promise<void> {
-  const server = options.server ?? builtInServer ?? (await c.prompt.ask('Tessera address (https://…): '));
+  const server = options.server ?? builtInServer ?? (await c.prompt.ask(t('desktop.prompt_server')));
   const api = c.api(server);
   const warning = await clockWarning(api);
   if (warning) c.say(warning);
-  if ((await c.token.state()) === 'ready')
-    c.say('This PC already has a token: registering again replaces it (and your phone app, if any).');
+  if ((await c.token.state()) === 'ready') c.say(t('desktop.already_registered'));
   const account = await registrationSteps(c, api);
   const pin = await newPin(c);
   const done = await finishRegistration(api, c.token, { pin, account });
-  c.say(`Registered: token ${done.serial}.${done.replaced.length ? ` It replaces ${done.replaced.join(', ')}.` : ''}`);
-  c.say('Your PIN unlocks this token on this PC only; it never changes unless you change it ("change-pin").');
+  const replaced = done.replaced.length
+    ? ` ${t('desktop.registered_replaces', { serials: done.replaced.join(', ') })}`
+    : '';
+  c.say(`${t('desktop.registered', { serial: done.serial })}${replaced}`);
+  c.say(t('desktop.pin_note'));
 }
 
 export async function changePinCommand(c: CliContext): Promise<void> {
-  const old = await c.prompt.secret('Current PIN: ');
+  const old = await c.prompt.secret(t('desktop.prompt_current_pin'));
   const state = await c.token.pinState();
   if (state.waitSeconds) throw new TokenError('vault.wait', { retryAfterSeconds: state.waitSeconds });
   const pin = await newPin(c);
   await c.token.changePin(old, pin);
-  c.say('PIN changed. Your codes stay the same.');
+  c.say(t('desktop.pin_changed'));
 }
 
 export async function aboutLines(token: DesktopToken): Promise<string[]> {
-  const lines = [
-    `Tessera desktop token ${version} (${flavour} build, Node.js ${process.version}, ${process.platform}-${process.arch})`,
-  ];
-  lines.push(`Token file: ${vaultPath()} (${await token.state()})`);
+  const platform = `${process.platform}-${process.arch}`;
+  const lines = [t('desktop.about_version', { version, flavour, node: process.version, platform })];
+  lines.push(t('desktop.about_vault', { path: vaultPath(), state: await token.state() }));
   try {
-    const serial = await readSerial(serialPorts);
-    lines.push(`Serial number read from: ${serial.how}`);
+    lines.push(t('desktop.about_serial', { how: (await readSerial(serialPorts)).how }));
   } catch (err) {
-    lines.push(`Serial number: ${describeError(err)}`);
+    lines.push(t('desktop.about_serial_error', { error: describeError(err) }));
   }
-  lines.push('Sent to Tessera: a salted hash of the serial number at registration, never the serial itself.');
-  if (testSwitches) lines.push('Test switches are on: this is not a release build.');
+  lines.push(t('desktop.about_sent'));
+  if (testSwitches) lines.push(t('desktop.about_test'));
   return lines;
+}
+
+/** What the code step says about the SMS: sent (or late) to a number mostly hidden, or none: a helpdesk code. */
+export function smsNote(step: CodeStepState): string {
+  const number = step.maskedNumber ?? '';
+  if (step.sms === 'sent') return t('desktop.sms_sent', { number });
+  return step.sms === 'late' ? t('desktop.sms_late', { number }) : t('desktop.no_sms');
 }

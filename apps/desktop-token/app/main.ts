@@ -1,6 +1,7 @@
 // desktop-token: the PC OTP app. With no command it opens its window (a local page in the default browser);
 // `code`, `register`, `change-pin`, `about` and `--version` work in a terminal.
 import { spawn } from 'node:child_process';
+import { t } from '../../../src/i18n/index.ts';
 import { tesseraApi } from './api.ts';
 import { aboutLines, changePinCommand, codeCommand, registerCommand, type CliContext } from './cli.ts';
 import { describeError } from './messages.ts';
@@ -34,7 +35,7 @@ function openBrowser(url: string): void {
 async function window(args: string[], context: CliContext): Promise<void> {
   const port = option(args, '--port');
   const { url } = await startPage({ token: context.token, api: context.api, port: port ? Number(port) : undefined });
-  context.say(`The app is open at ${url} (this address works on this PC only, until the app is closed).`);
+  context.say(t('desktop.window_open', { url }));
   context.out(url);
   if (!args.includes('--no-browser')) openBrowser(url);
   await new Promise(() => {});

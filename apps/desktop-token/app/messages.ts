@@ -1,33 +1,28 @@
-// The app's own words for its errors, by code (the server's errors arrive in the server's words, as `title`).
+// The app's own messages for its errors, by code, from Tessera's catalogue (src/i18n, `desktop.*`); the server's
+// errors arrive already in the server's words, as problem+json `title`.
+import { t, type MessageId } from '../../../src/i18n/index.ts';
 import { TokenError, type TokenErrorCode } from '../core/index.ts';
 
-const words: Record<TokenErrorCode, string> = {
-  'vault.missing': 'No token is registered on this PC yet. Run "desktop-token register" (or open the app) first.',
-  'vault.erased':
-    'The token on this PC was erased after 10 wrong PINs in a row. Register again: you need your directory ' +
-    'password, your employee ID and an SMS or helpdesk code.',
-  'vault.unreadable': 'The token file is damaged or not a Tessera token file. Register again.',
-  'vault.wrong_pin': 'Wrong PIN (or this token file was registered on another PC).',
-  'vault.wait': 'Too many wrong PINs: wait before trying again.',
-  'vault.weak_pin': 'The PIN must be 6 to 64 characters long.',
-  'serial.unreadable':
-    "This PC's serial number cannot be read the way it was read at registration (run the app as the same user), " +
-    'or at all. Register again, or ask IT support.',
-  'server.refused': 'Tessera refused the request.',
-  'server.unreachable': 'Tessera cannot be reached. Check the network and the server address.',
+const ids: Record<TokenErrorCode, MessageId> = {
+  'vault.missing': 'desktop.vault_missing',
+  'vault.erased': 'desktop.vault_erased',
+  'vault.unreadable': 'desktop.vault_unreadable',
+  'vault.wrong_pin': 'desktop.wrong_pin',
+  'vault.wait': 'desktop.wait',
+  'vault.weak_pin': 'desktop.weak_pin',
+  'serial.unreadable': 'desktop.serial_unreadable',
+  'server.refused': 'desktop.server_refused',
+  'server.unreachable': 'desktop.server_unreachable',
 };
 
 /** One or two lines a person reads, with the tries left and the wait where they matter. */
 export function describeError(err: unknown): string {
-  if (!(err instanceof TokenError)) return `Unexpected error: ${(err as Error)?.message ?? String(err)}`;
-  if (err.code === 'server.refused') return err.message;
-  let text = words[err.code];
-  if (err.code === 'server.unreachable' && err.detail) text += ` (${err.detail})`;
+  if (!(err instanceof TokenError)) return t('desktop.unexpected', { message: (err as Error)?.message ?? String(err) });
+  if (err.code === 'server.refused' && err.message !== err.code) return err.message;
+  const parts = [t(ids[err.code])];
+  if (err.code === 'server.unreachable' && err.detail) parts[0] += ` (${err.detail})`;
   if (err.triesLeft !== undefined)
-    text +=
-      err.triesLeft === 1
-        ? ' One more wrong PIN erases the token from this PC; you would then register again.'
-        : ` ${err.triesLeft} tries left before the token is erased from this PC.`;
-  if (err.retryAfterSeconds) text += ` Next try in ${err.retryAfterSeconds} s.`;
-  return text;
+    parts.push(err.triesLeft === 1 ? t('desktop.last_try') : t('desktop.tries_left', { count: err.triesLeft }));
+  if (err.retryAfterSeconds) parts.push(t('desktop.next_try', { seconds: err.retryAfterSeconds }));
+  return parts.join(' ');
 }

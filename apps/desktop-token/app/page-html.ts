@@ -1,5 +1,7 @@
 // The local page's HTML: one small layout, forms without scripts, and one script (by nonce) that counts the
 // seconds down and fetches the next code. Every value is escaped.
+import { t } from '../../../src/i18n/index.ts';
+
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -8,14 +10,26 @@ export interface Layout {
   nonce: string;
 }
 
+const nav = (base: string) =>
+  (
+    [
+      ['', 'desktop.nav_code'],
+      ['register', 'desktop.nav_register'],
+      ['change-pin', 'desktop.nav_change_pin'],
+      ['about', 'desktop.nav_about'],
+    ] as const
+  )
+    .map(([path, id]) => `<a href="${base}${path}">${esc(t(id))}</a>`)
+    .join('');
+
 export function layout(l: Layout, title: string, body: string, script = ''): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · Tessera desktop token</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · ${esc(t('desktop.app_name'))}</title>
 <meta name="viewport" content="width=device-width">
 <style>body{font:16px system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem}
 .code{font:700 2.6rem ui-monospace,monospace;letter-spacing:.2em}.warn{background:#fff3cd;padding:.6rem}
 .error{background:#f8d7da;padding:.6rem}label{display:block;margin:.8rem 0 .2rem}input{font-size:1rem;padding:.3rem}
 nav a{margin-right:1rem}button{margin-top:1rem;font-size:1rem}</style></head><body>
-<nav><a href="${l.base}">Code</a><a href="${l.base}register">Register again</a><a href="${l.base}change-pin">Change PIN</a><a href="${l.base}about">About</a></nav>
+<nav>${nav(l.base)}</nav>
 <h1>${esc(title)}</h1>${body}${script ? `<script nonce="${l.nonce}">${script}</script>` : ''}</body></html>`;
 }
 
@@ -45,9 +59,14 @@ export function form(action: string, fields: Field[], submit: string, hidden: Re
 }
 
 export function codeView(code: { code: string; secondsLeft: number; tokenSerial: string }): string {
+  // The seconds are a span the script counts down; the sentence around it is the catalogue's.
+  const left = esc(t('desktop.seconds_left', { left: '\u0000', serial: code.tokenSerial })).replace(
+    '\u0000',
+    `<span id="left">${code.secondsLeft}</span>`,
+  );
   return `<p class="code" id="code" aria-live="polite">${esc(code.code)}</p>
-<p><span id="left">${code.secondsLeft}</span> s left. Token ${esc(code.tokenSerial)}.</p>
-<form method="post" action="lock"><button>Lock</button></form>`;
+<p>${left}</p>
+<form method="post" action="lock"><button>${esc(t('desktop.lock'))}</button></form>`;
 }
 
 /** Counts down each second; fetches the new code when the step changes (the page's own JSON, same secret URL). */

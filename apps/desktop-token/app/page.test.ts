@@ -98,7 +98,7 @@ describe("the app's local page", () => {
 
   it('starts a registration with the address typed, and says plainly when Tessera cannot be reached', async () => {
     const form = await (await fetch(new URL('register', url))).text();
-    assert.match(form, /Directory user name/);
+    assert.match(form, /IT code/);
     const refused = await (
       await post('register', { step: 'start', server: 'http://127.0.0.1:9', name: 'jsmith', password: 'x' })
     ).text();

@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { DesktopToken, OpenToken } from '../core/index.ts';
 import type { TesseraApi } from './api.ts';
-import { aboutLines, clockWarning } from './cli.ts';
+import { t } from '../../../src/i18n/index.ts';
+import { aboutLines, clockWarning, smsNote } from './cli.ts';
 import { describeError } from './messages.ts';
 import { codeScript, codeView, esc, form, layout, message } from './page-html.ts';
 import { builtInServer } from './platform.ts';
@@ -28,6 +29,9 @@ interface State {
 type Send = (status: number, title: string, body: string, script?: string) => void;
 type Form = Record<string, string>;
 
+const unlockForm = () =>
+  form('unlock', [{ name: 'pin', label: t('desktop.pin'), type: 'password' }], t('desktop.unlock'));
+
 async function readForm(req: IncomingMessage): Promise<Form> {
   let size = 0;
   const chunks: Buffer[] = [];
@@ -44,30 +48,39 @@ function registerPage(state: State, send: Send, error?: string) {
   const err = message('error', error);
   if (!r) {
     const fields = [
-      { name: 'server', label: 'Tessera address', type: 'url' as const, value: builtInServer ?? '' },
-      { name: 'name', label: 'Directory user name', autocomplete: 'username' },
-      { name: 'password', label: 'Directory password', type: 'password' as const, autocomplete: 'current-password' },
+      { name: 'server', label: t('desktop.server'), type: 'url' as const, value: builtInServer ?? '' },
+      { name: 'name', label: t('register.name'), autocomplete: 'username' },
+      { name: 'password', label: t('desktop.password'), type: 'password' as const, autocomplete: 'current-password' },
     ];
-    return send(200, 'Register this PC', err + form('register', fields, 'Continue', { step: 'start' }));
+    return send(
+      200,
+      t('desktop.register_title'),
+      err + form('register', fields, t('register.start'), { step: 'start' }),
+    );
   }
   const note = message('warn', r.note);
   if (r.step === 'employee_id')
     return send(
       200,
-      'Employee ID',
-      err + form('register', [{ name: 'employeeId', label: 'Employee ID' }], 'Continue', { step: 'employee_id' }),
+      t('register.employee_id'),
+      err +
+        form('register', [{ name: 'employeeId', label: t('register.employee_id') }], t('register.start'), {
+          step: 'employee_id',
+        }),
     );
   if (r.step === 'code')
     return send(
       200,
-      'SMS or registration code',
-      err + note + form('register', [{ name: 'code', label: 'Code' }], 'Continue', { step: 'code' }),
+      t('register.code'),
+      err +
+        note +
+        form('register', [{ name: 'code', label: t('register.code') }], t('register.start'), { step: 'code' }),
     );
   const pins = [
-    { name: 'pin', label: 'New PIN (6 to 64 characters)', type: 'password' as const, autocomplete: 'new-password' },
-    { name: 'again', label: 'The same PIN again', type: 'password' as const, autocomplete: 'new-password' },
+    { name: 'pin', label: t('desktop.new_pin'), type: 'password' as const, autocomplete: 'new-password' },
+    { name: 'again', label: t('desktop.pin_again'), type: 'password' as const, autocomplete: 'new-password' },
   ];
-  return send(200, 'Choose your PIN', err + form('register', pins, 'Register', { step: 'pin' }));
+  return send(200, t('desktop.pin_title'), err + form('register', pins, t('desktop.register'), { step: 'pin' }));
 }
 
 async function registerStep(o: PageOptions, state: State, f: Form): Promise<string | undefined> {
@@ -78,19 +91,16 @@ async function registerStep(o: PageOptions, state: State, f: Form): Promise<stri
     state.registering = { api, account: f.name ?? '', step: 'employee_id' };
     return undefined;
   }
-  if (!r) return 'The registration ended: start again.';
+  if (!r) return t('desktop.registration_ended');
   if (f.step === 'employee_id' && r.step === 'employee_id') {
     const step = await r.api.employeeId(f.employeeId ?? '');
     r.step = 'code';
-    r.note =
-      step.sms === 'sent' || step.sms === 'late'
-        ? `An SMS code was sent to ${step.maskedNumber}. No SMS? Ask IT support for a registration code.`
-        : 'No SMS can be sent: ask IT support for a registration code.';
+    r.note = smsNote(step);
   } else if (f.step === 'code' && r.step === 'code') {
     await r.api.code(f.code ?? '');
     r.step = 'pin';
   } else if (f.step === 'pin' && r.step === 'pin') {
-    if (f.pin !== f.again) return 'The two PINs differ.';
+    if (f.pin !== f.again) return t('desktop.pins_differ');
     await finishRegistration(r.api, o.token, { pin: f.pin ?? '', account: r.account });
     state.registering = undefined;
     state.open = undefined;
@@ -103,7 +113,7 @@ async function registerStep(o: PageOptions, state: State, f: Form): Promise<stri
 function routes(o: PageOptions, state: State) {
   return async (method: string, path: string, req: IncomingMessage, send: Send, redirect: (to: string) => void) => {
     if (method === 'GET' && path === 'code.json') {
-      if (!state.open) return send(401, 'Locked', '');
+      if (!state.open) return send(401, t('desktop.enter_pin'), '');
       return send(200, '', JSON.stringify(state.open.code(Date.now())));
     }
     if (method === 'GET' && path === '') {
@@ -111,32 +121,32 @@ function routes(o: PageOptions, state: State) {
       if (has !== 'ready')
         return send(
           200,
-          'No token on this PC',
-          `<p>${has === 'erased' ? 'The token was erased after 10 wrong PINs.' : ''} <a href="register">Register this PC</a>.</p>`,
+          t('desktop.no_token_title'),
+          `<p>${has === 'erased' ? esc(t('desktop.erased_note')) : ''} <a href="register">${esc(t('desktop.register_title'))}</a>.</p>`,
         );
       if (!state.open) {
         const pin = await o.token.pinState();
-        const wait = pin.waitSeconds ? `Next try in ${pin.waitSeconds} s.` : undefined;
-        const left = pin.failures ? `${pin.triesLeft} tries left before the token is erased.` : undefined;
-        return send(
-          200,
-          'Enter your PIN',
-          message('warn', wait ?? left) + form('unlock', [{ name: 'pin', label: 'PIN', type: 'password' }], 'Unlock'),
-        );
+        const wait = pin.waitSeconds ? t('desktop.next_try', { seconds: pin.waitSeconds }) : undefined;
+        const left = pin.failures ? t('desktop.tries_left', { count: pin.triesLeft }) : undefined;
+        return send(200, t('desktop.enter_pin'), message('warn', wait ?? left) + unlockForm());
       }
       const now = state.open.code(Date.now());
       return send(
         200,
-        'Your code',
+        t('desktop.code_title'),
         message('warn', state.warning) + codeView({ ...now, tokenSerial: state.open.contents.tokenSerial }),
         codeScript,
       );
     }
     if (method === 'GET' && path === 'about')
-      return send(200, 'About', `<ul>${(await aboutLines(o.token)).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`);
+      return send(
+        200,
+        t('desktop.nav_about'),
+        `<ul>${(await aboutLines(o.token)).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`,
+      );
     if (method === 'GET' && path === 'register') return registerPage(state, send);
     if (method === 'GET' && path === 'change-pin') return changePinPage(send);
-    if (method !== 'POST') return send(404, 'Not found', '');
+    if (method !== 'POST') return send(404, t('desktop.not_found'), '');
     const f = await readForm(req);
     return posted(o, state, path, f, send, redirect);
   };
@@ -144,14 +154,14 @@ function routes(o: PageOptions, state: State) {
 
 function changePinPage(send: Send, error?: string, done?: string) {
   const fields = [
-    { name: 'old', label: 'Current PIN', type: 'password' as const },
-    { name: 'pin', label: 'New PIN (6 to 64 characters)', type: 'password' as const, autocomplete: 'new-password' },
-    { name: 'again', label: 'The same PIN again', type: 'password' as const, autocomplete: 'new-password' },
+    { name: 'old', label: t('desktop.current_pin'), type: 'password' as const },
+    { name: 'pin', label: t('desktop.new_pin'), type: 'password' as const, autocomplete: 'new-password' },
+    { name: 'again', label: t('desktop.pin_again'), type: 'password' as const, autocomplete: 'new-password' },
   ];
   return send(
     error ? 400 : 200,
-    'Change PIN',
-    message('error', error) + message('warn', done) + form('change-pin', fields, 'Change PIN'),
+    t('desktop.nav_change_pin'),
+    message('error', error) + message('warn', done) + form('change-pin', fields, t('desktop.nav_change_pin')),
   );
 }
 
@@ -167,25 +177,21 @@ async function posted(o: PageOptions, state: State, path: string, f: Form, send:
       return redirect('./');
     }
     if (path === 'change-pin') {
-      if (f.pin !== f.again) return changePinPage(send, 'The two new PINs differ.');
+      if (f.pin !== f.again) return changePinPage(send, t('desktop.new_pins_differ'));
       await o.token.changePin(f.old ?? '', f.pin ?? '');
-      return changePinPage(send, undefined, 'PIN changed. Your codes stay the same.');
+      return changePinPage(send, undefined, t('desktop.pin_changed'));
     }
     if (path === 'register') {
       const outcome = await registerStep(o, state, f);
       if (outcome === 'done') return redirect('./');
       return outcome ? registerPage(state, send, outcome) : redirect('register');
     }
-    return send(404, 'Not found', '');
+    return send(404, t('desktop.not_found'), '');
   } catch (err) {
     const text = describeError(err);
     if (path === 'change-pin') return changePinPage(send, text);
     if (path === 'register') return registerPage(state, send, text);
-    return send(
-      400,
-      'Enter your PIN',
-      message('error', text) + form('unlock', [{ name: 'pin', label: 'PIN', type: 'password' }], 'Unlock'),
-    );
+    return send(400, t('desktop.enter_pin'), message('error', text) + unlockForm());
   }
 }
 
