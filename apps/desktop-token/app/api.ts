@@ -53,7 +53,12 @@ export function tesseraApi(server: string, fetchImpl: typeof fetch = fetch): Tes
   const origin = serverUrl(server);
   let flow: string | undefined;
 
-  async function call<T>(method: 'GET' | 'POST', path: string, body?: Record<string, string>): Promise<T> {
+  async function call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: Record<string, string>,
+    timeoutMs = 20_000,
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body) headers['content-type'] = 'application/json';
     if (flow) headers.authorization = `Registration ${flow}`;
@@ -64,7 +69,7 @@ export function tesseraApi(server: string, fetchImpl: typeof fetch = fetch): Tes
         headers,
         body: body && JSON.stringify(body),
         redirect: 'error',
-        signal: AbortSignal.timeout(20_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
       throw new TokenError('server.unreachable', { detail: (err as Error).message });
@@ -83,7 +88,8 @@ export function tesseraApi(server: string, fetchImpl: typeof fetch = fetch): Tes
 
   return {
     server: origin,
-    time: async () => (await call<{ now: number }>('GET', `${base}/time`)).now,
+    // A clock check must not hold the window up: 5 s, then the app says it could not ask.
+    time: async () => (await call<{ now: number }>('GET', `${base}/time`, undefined, 5_000)).now,
     async start(name, password) {
       flow = undefined;
       flow = (await call<{ flow: string }>('POST', `${base}/register/start`, { name, password })).flow;
