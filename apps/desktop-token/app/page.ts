@@ -26,7 +26,10 @@ interface State {
   registering?: { api: TesseraApi; account: string; step: 'employee_id' | 'code' | 'pin'; note?: string };
 }
 
-type Send = (status: number, title: string, body: string, script?: string) => void;
+/** Sends a page in the layout; `send.json` sends the code's JSON (what the page's script polls). */
+type Send = ((status: number, title: string, body: string, script?: string) => void) & {
+  json(status: number, value: unknown): void;
+};
 type Form = Record<string, string>;
 
 const unlockForm = () =>
@@ -113,8 +116,7 @@ async function registerStep(o: PageOptions, state: State, f: Form): Promise<stri
 function routes(o: PageOptions, state: State) {
   return async (method: string, path: string, req: IncomingMessage, send: Send, redirect: (to: string) => void) => {
     if (method === 'GET' && path === 'code.json') {
-      if (!state.open) return send(401, t('desktop.enter_pin'), '');
-      return send(200, '', JSON.stringify(state.open.code(Date.now())));
+      return state.open ? send.json(200, state.open.code(Date.now())) : send.json(401, {});
     }
     if (method === 'GET' && path === '') {
       const has = await o.token.state();
@@ -216,11 +218,17 @@ export async function startPage(o: PageOptions): Promise<{ url: string; server: 
     if (`http://${req.headers.host}` !== origin || !ok) return fail(404);
     if (req.method === 'POST' && req.headers.origin !== undefined && req.headers.origin !== origin) return fail(403);
     const base = `/${secret}/`;
-    const send: Send = (status, title, body, script) => {
-      const json = title === '';
-      res.writeHead(status, { ...headers, 'content-type': json ? 'application/json' : 'text/html; charset=utf-8' });
-      res.end(json ? body : layout({ base, nonce }, title, body, script));
-    };
+    const send: Send = Object.assign(
+      (status: number, title: string, body: string, script?: string) => {
+        res.writeHead(status, { ...headers, 'content-type': 'text/html; charset=utf-8' });
+        res.end(layout({ base, nonce }, title, body, script));
+      },
+      {
+        json(status: number, value: unknown) {
+          res.writeHead(status, { ...headers, 'content-type': 'application/json' }).end(JSON.stringify(value));
+        },
+      },
+    );
     const redirect = (to: string) =>
       res.writeHead(303, { ...headers, location: new URL(to, `${origin}${base}`).pathname }).end();
     try {
