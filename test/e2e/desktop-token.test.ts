@@ -172,8 +172,11 @@ for (const dialect of await testDialects()) {
       const app = startApp(testBuild, ['register', '--server', proxy.url], envA);
       await app.answer(/IT code: $/, alice.name);
       await app.answer(/Directory password: $/, alice.password);
-      await app.answer(/Employee ID: $/, ` ${alice.employeeId.toLowerCase()} `);
-      await app.answer(/SMS or registration code \(r: send the SMS again\): $/, await helpdeskCode('alice'));
+      await app.answer(/Employee ID: $/, 'E9999');
+      // A wrong answer is said in Tessera's words and asked again.
+      await app.answer(/does not match our records[^]*Employee ID: $/, ` ${alice.employeeId.toLowerCase()} `);
+      await app.answer(/SMS or registration code \(r: send the SMS again\): $/, 'AAAA-BBBB-CCCC-DDDD');
+      await app.answer(/That code is not right[^]*SMS or registration code/, await helpdeskCode('alice'));
       await app.answer(/New PIN \(6 to 64 characters\): $/, '12345');
       await app.answer(/New PIN \(6 to 64 characters\): $/, pin);
       await app.answer(/The same PIN again: $/, pin);

@@ -47,21 +47,34 @@ export async function codeCommand(c: CliContext, options: { quiet?: boolean }): 
   c.say(t('desktop.code_left', { left: now.secondsLeft, serial: open.contents.tokenSerial, next: now.next }));
 }
 
-/** The answers /otp/register asks for, each retried on a wrong answer while the flow lives. */
+/** Asks again while Tessera says the answer was wrong (the flow itself ends after 5 wrong answers at a step). */
+async function retried<T>(c: CliContext, wrong: string, attempt: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof TokenError && err.code === 'server.refused' && err.detail === wrong)) throw err;
+      c.say(describeError(err));
+    }
+  }
+}
+
+/** The answers /otp/register asks for, each asked again after a wrong answer while the flow lives. */
 async function registrationSteps(c: CliContext, api: TesseraApi): Promise<string> {
   const name = await c.prompt.ask(t('desktop.prompt_name'));
   await api.start(name, await c.prompt.secret(t('desktop.prompt_password')));
-  let step = await api.employeeId(await c.prompt.ask(t('desktop.prompt_employee_id')));
+  const step = await retried(c, 'registration.wrong_employee_id', async () =>
+    api.employeeId(await c.prompt.ask(t('desktop.prompt_employee_id'))),
+  );
   c.say(smsNote(step));
-  for (;;) {
-    const code = await c.prompt.ask(t('desktop.prompt_code'));
-    if (code.toLowerCase() !== 'r') {
-      await api.code(code);
-      return name;
+  await retried(c, 'registration.wrong_code', async () => {
+    for (;;) {
+      const code = await c.prompt.ask(t('desktop.prompt_code'));
+      if (code.toLowerCase() !== 'r') return api.code(code);
+      c.say(t('desktop.sms_resent', { number: (await api.resendSms()).maskedNumber ?? '' }));
     }
-    step = await api.resendSms();
-    c.say(t('desktop.sms_resent', { number: step.maskedNumber ?? '' }));
-  }
+  });
+  return name;
 }
 
 export async function registerCommand(c: CliContext, options: { server?: string }): Promise<void> {
