@@ -14,6 +14,18 @@ import { startSlapd, fixtureConfig, type Slapd } from '../support/slapd.ts';
 const alice = { name: 'alice', password: 'correct horse battery', employeeId: 'E1001' };
 const bob = { name: 'bob', password: 'bob password 1', employeeId: 'E1003' };
 const params = { algorithm: 'SHA1', digits: 6, periodSeconds: 30 } as const;
+/** The fields the API's answers carry (each answer some of them). */
+interface Answer {
+  flow: string;
+  step: string;
+  code: string;
+  serial: string;
+  secret: string;
+  algorithm: string;
+  digits: number;
+  periodSeconds: number;
+  replaced: string[];
+}
 const hashOf = (serial: string) => createHmac('sha256', 'salt').update(serial).digest('hex');
 
 for (const dialect of await testDialects()) {
@@ -39,7 +51,7 @@ for (const dialect of await testDialects()) {
       return {
         status: response.status,
         headers: response.headers,
-        json: (await response.json()) as Record<string, any>,
+        json: (await response.json()) as Answer,
       };
     };
     /** A flow at its `enrol` step for `who`, by helpdesk code. */

@@ -174,9 +174,9 @@ for (const dialect of await testDialects()) {
       await app.answer(/Directory password: $/, alice.password);
       await app.answer(/Employee ID: $/, 'E9999');
       // A wrong answer is said in Tessera's words and asked again.
-      await app.answer(/does not match our records[^]*Employee ID: $/, ` ${alice.employeeId.toLowerCase()} `);
+      await app.answer(/does not match our records[\s\S]*Employee ID: $/, ` ${alice.employeeId.toLowerCase()} `);
       await app.answer(/SMS or registration code \(r: send the SMS again\): $/, 'AAAA-BBBB-CCCC-DDDD');
-      await app.answer(/That code is not right[^]*SMS or registration code/, await helpdeskCode('alice'));
+      await app.answer(/That code is not right[\s\S]*SMS or registration code/, await helpdeskCode('alice'));
       await app.answer(/New PIN \(6 to 64 characters\): $/, '12345');
       await app.answer(/New PIN \(6 to 64 characters\): $/, pin);
       await app.answer(/The same PIN again: $/, pin);
@@ -295,7 +295,10 @@ for (const dialect of await testDialects()) {
         const accepted = await tessera.otp.validate(account.id, (await page.locator('#code').textContent())!);
         assert.match(accepted.serial, /^TOTD/);
         await page.getByRole('link', { name: 'About' }).click();
-        assert.match(await page.locator('body').innerText(), /Serial number read from: TESSERA_DESKTOP_TEST_SERIAL/);
+        assert.match(
+          (await page.locator('body').textContent())!,
+          /Serial number read from: TESSERA_DESKTOP_TEST_SERIAL/,
+        );
       } finally {
         await browser.close();
         await app.stop();
