@@ -25,7 +25,13 @@ import {
 } from '../registration/index.ts';
 import type { FirstFactor } from '../signin/index.ts';
 import { cryptoRandom } from '../clock/index.ts';
-import { registerRegistrationRoutes, registerSmsStatusRoute, type Csrf, type MailboxEntry } from '../web/index.ts';
+import {
+  registerDesktopRegistrationApi,
+  registerRegistrationRoutes,
+  registerSmsStatusRoute,
+  type Csrf,
+  type MailboxEntry,
+} from '../web/index.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity } from './identity.ts';
 import type { Policy } from './otp-policy.ts';
@@ -136,6 +142,8 @@ export function registerRegistrationWeb(f: Foundation, app: FastifyInstance, r: 
     employeeIdHint: config.registration.employeeIdHint,
     appName: config.otp.issuerName,
   });
+  // The PC app registers through the same flow, as JSON (/api/otp/desktop/*).
+  registerDesktopRegistrationApi(app, { registration: r.service, clock: f.clock });
   const http = config.sms.provider === 'http' ? config.sms.http : undefined;
   const outbox = r.sms;
   if (!http?.statusCallbacks || !outbox) return;

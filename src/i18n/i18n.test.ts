@@ -43,6 +43,8 @@ const sameInBothLanguages = new Set([
   'social.provider.microsoft',
   'social.provider.facebook',
   'account.time_utc',
+  'desktop.pin',
+  'desktop.prompt_pin',
 ]);
 const englishWords = /\b(the|your|you|and|with|please|sign|password|account|code|again|not|this|enter|wait)\b/i;
 

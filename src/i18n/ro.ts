@@ -397,4 +397,87 @@ export const ro: Readonly<Partial<Record<MessageId, string>>> = {
     'Contul și datele lui au fost șterse, iar toate aplicațiile au fost deconectate. Vă puteți înregistra din nou cu această adresă oricând.\n',
   'mail.account.deleted.html':
     '<p>Contul și datele lui au fost șterse, iar toate aplicațiile au fost deconectate. Vă puteți înregistra din nou cu această adresă oricând.</p>',
+  // Aplicația PC (apps/desktop-token): terminalul și fereastra ei.
+  'desktop.app_name': 'Tokenul desktop Tessera',
+  'desktop.vault_missing':
+    'Niciun token nu este încă înregistrat pe acest PC. Rulați „desktop-token register” (sau deschideți aplicația) mai întâi.',
+  'desktop.vault_erased':
+    'Tokenul de pe acest PC a fost șters după 10 PIN-uri greșite la rând. Înregistrați-vă din nou: aveți nevoie de parola din director, de ID-ul de angajat și de un cod prin SMS sau de la suportul IT.',
+  'desktop.vault_unreadable':
+    'Fișierul tokenului este deteriorat sau nu este un fișier de token Tessera. Înregistrați-vă din nou.',
+  'desktop.wrong_pin': 'PIN greșit (sau acest fișier de token a fost înregistrat pe alt PC).',
+  'desktop.wait': 'Prea multe PIN-uri greșite: așteptați înainte de a încerca din nou.',
+  'desktop.weak_pin': 'PIN-ul trebuie să aibă între 6 și 64 de caractere.',
+  'desktop.serial_unreadable':
+    'Numărul de serie al acestui PC nu poate fi citit așa cum a fost citit la înregistrare (rulați aplicația ca același utilizator) sau deloc. Înregistrați-vă din nou sau cereți ajutorul suportului IT.',
+  'desktop.server_refused': 'Tessera a refuzat cererea.',
+  'desktop.server_unreachable': 'Tessera nu poate fi contactat. Verificați rețeaua și adresa serverului.',
+  'desktop.https_only': '{address}: doar https',
+  'desktop.tries_left':
+    '{count, plural, one {A mai rămas # încercare} few {Au mai rămas # încercări} other {Au mai rămas # de încercări}} până când tokenul este șters de pe acest PC.',
+  'desktop.last_try': 'Încă un PIN greșit șterge tokenul de pe acest PC; ar trebui apoi să vă înregistrați din nou.',
+  'desktop.next_try': 'Următoarea încercare peste {seconds}.',
+  'desktop.unexpected': 'Eroare neașteptată: {message}',
+  'desktop.prompt_server': 'Adresa Tessera (https://…): ',
+  'desktop.prompt_name': 'Codul IT: ',
+  'desktop.prompt_password': 'Parola din director: ',
+  'desktop.prompt_employee_id': 'ID de angajat: ',
+  'desktop.prompt_code': 'Codul din SMS sau codul de înregistrare (r: retrimiteți SMS-ul): ',
+  'desktop.prompt_pin': 'PIN: ',
+  'desktop.prompt_current_pin': 'PIN-ul actual: ',
+  'desktop.prompt_new_pin': 'PIN nou (între 6 și 64 de caractere): ',
+  'desktop.prompt_pin_again': 'Același PIN încă o dată: ',
+  'desktop.pins_differ': 'Cele două PIN-uri diferă.',
+  'desktop.new_pins_differ': 'Cele două PIN-uri noi diferă.',
+  'desktop.sms_sent':
+    'Un cod prin SMS a fost trimis la {number}. Nu ați primit SMS-ul? Cereți suportului IT un cod de înregistrare.',
+  'desktop.sms_late':
+    'Un cod prin SMS este pe drum spre {number}, dar poate întârzia. Nu ați primit SMS-ul? Cereți suportului IT un cod de înregistrare.',
+  'desktop.no_sms': 'Nu se poate trimite niciun SMS: cereți suportului IT un cod de înregistrare.',
+  'desktop.sms_resent': 'Un cod nou prin SMS a fost trimis la {number}.',
+  'desktop.already_registered':
+    'Acest PC are deja un token: o nouă înregistrare îl înlocuiește (și aplicația de pe telefon, dacă există).',
+  'desktop.registered': 'Înregistrat: tokenul {serial}.',
+  'desktop.registered_replaces': 'Înlocuiește {serials}.',
+  'desktop.pin_note':
+    'PIN-ul deblochează acest token doar pe acest PC; nu se schimbă decât dacă îl schimbați („change-pin”).',
+  'desktop.pin_changed': 'PIN-ul a fost schimbat. Codurile rămân aceleași.',
+  'desktop.code_left': 'Au mai rămas {left} s (tokenul {serial}); codul următor: {next}.',
+  'desktop.clock_unknown':
+    'Nu s-a putut afla ora de la Tessera; dacă codurile sunt refuzate, verificați ceasul PC-ului.',
+  'desktop.clock_ahead':
+    'Ceasul acestui PC este cu {offset} s înaintea celui al Tessera: codurile pot fi refuzate. Setați ceasul automat.',
+  'desktop.clock_behind':
+    'Ceasul acestui PC este cu {offset} s în urma celui al Tessera: codurile pot fi refuzate. Setați ceasul automat.',
+  'desktop.window_open':
+    'Aplicația este deschisă la {url} (adresa funcționează doar pe acest PC, până la închiderea aplicației).',
+  'desktop.about_version': 'Tokenul desktop Tessera {version} (versiunea {flavour}, Node.js {node}, {platform})',
+  'desktop.about_vault': 'Fișierul tokenului: {path} ({state})',
+  'desktop.about_serial': 'Numărul de serie citit din: {how}',
+  'desktop.about_serial_error': 'Număr de serie: {error}',
+  'desktop.about_sent':
+    'Trimis către Tessera: un hash cu sare al numărului de serie la înregistrare, niciodată numărul însuși.',
+  'desktop.about_test': 'Comutatoarele de test sunt pornite: aceasta nu este o versiune de lansare.',
+  'desktop.nav_code': 'Cod',
+  'desktop.nav_register': 'Înregistrare nouă',
+  'desktop.nav_change_pin': 'Schimbați PIN-ul',
+  'desktop.nav_about': 'Despre',
+  'desktop.register_title': 'Înregistrați acest PC',
+  'desktop.pin_title': 'Alegeți PIN-ul',
+  'desktop.enter_pin': 'Introduceți PIN-ul',
+  'desktop.code_title': 'Codul dumneavoastră',
+  'desktop.no_token_title': 'Niciun token pe acest PC',
+  'desktop.erased_note': 'Tokenul a fost șters după 10 PIN-uri greșite.',
+  'desktop.server': 'Adresa Tessera',
+  'desktop.password': 'Parola din director',
+  'desktop.pin': 'PIN',
+  'desktop.current_pin': 'PIN-ul actual',
+  'desktop.new_pin': 'PIN nou (între 6 și 64 de caractere)',
+  'desktop.pin_again': 'Același PIN încă o dată',
+  'desktop.unlock': 'Deblocați',
+  'desktop.lock': 'Blocați',
+  'desktop.register': 'Înregistrați',
+  'desktop.seconds_left': 'Au mai rămas {left} s. Tokenul {serial}.',
+  'desktop.registration_ended': 'Înregistrarea s-a încheiat: începeți din nou.',
+  'desktop.not_found': 'Negăsit',
 };

@@ -180,6 +180,22 @@ function enrolment(p: RegistrationPorts) {
     },
 
     /**
+     * The PC app's token (POST /api/otp/desktop/register): a new one at each call, bound to the device's salted serial
+     * hash. Its seed goes to the app once and is kept nowhere: Tessera stores only the secret bound to the hash.
+     */
+    async desktopEnrolment(flow: RegistrationFlow, serialHash: string, source: { ip: string }): Promise<Enrolment> {
+      if (flow.step !== 'enrol') throw new RegistrationError('registration.flow_expired');
+      const label = await p.label(flow.accountId);
+      const started = await p.otp.beginEnrolment(flow.accountId, label, 'desktop', {
+        proof: 'registration',
+        deviceSerial: serialHash,
+        source: source.ip,
+      });
+      await p.store.setEnrolment(flow.id, started.tokenId);
+      return started;
+    },
+
+    /**
      * The new token's first code: it becomes the person's one software token ("only the last registered device is
      * valid"), the person is told by mail, and the flow is done.
      */

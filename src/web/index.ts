@@ -49,3 +49,4 @@ export { registerRegistrationRoutes, type RegistrationRouteOptions } from './reg
 export { registerSmsStatusRoute, type SmsStatusRouteOptions } from './sms-status-route.ts';
 export type { MailboxEntry } from './pages/mailbox-page.ts';
 export { registerOtpValidateApi, type ValidateApiOptions } from './api/otp-validate.ts';
+export { registerDesktopRegistrationApi, type DesktopRegistrationApiOptions } from './api/desktop-registration.ts';
