@@ -6,6 +6,7 @@ import {
   formatDateTime,
   fromAcceptLanguage,
   inLocale,
+  localeFromEnvironment,
   messageParams,
   referenceLocale,
   supportedLocaleOf,
@@ -108,6 +109,14 @@ describe('choosing the language', () => {
     assert.equal(chooseLocale({ acceptLanguage: 'de, *;q=0.5' }, 'ro'), 'ro');
     assert.equal(chooseLocale({ acceptLanguage: 'ro;q=0, en;q=0.1' }, 'ro'), 'en');
     assert.equal(chooseLocale({}, 'xx'), 'en');
+  });
+
+  it("takes a desktop program's language from LC_ALL, LC_MESSAGES or LANG", () => {
+    assert.equal(localeFromEnvironment({ LANG: 'ro_RO.UTF-8' }), 'ro');
+    assert.equal(localeFromEnvironment({ LC_ALL: 'en_GB.UTF-8', LANG: 'ro_RO.UTF-8' }), 'en');
+    assert.equal(localeFromEnvironment({ LC_MESSAGES: 'ro_MD', LANG: 'de_DE' }), 'ro');
+    assert.equal(localeFromEnvironment({ LANG: 'de_DE.UTF-8' }), 'en', 'a language Tessera lacks gets English');
+    assert.equal(localeFromEnvironment({ LC_ALL: 'C', LANG: 'ro_RO@euro' }), 'ro', 'C names no language');
   });
 
   it('reads nothing from hostile values', () => {

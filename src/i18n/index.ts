@@ -11,6 +11,7 @@ export {
   chooseLocale,
   fromAcceptLanguage,
   fromUiLocales,
+  localeFromEnvironment,
   supportedLocaleOf,
   type LocaleSources,
 } from './negotiate.ts';

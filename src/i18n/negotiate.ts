@@ -62,3 +62,15 @@ export function chooseLocale(sources: LocaleSources, defaultLocale: string): str
     'en'
   );
 }
+
+/**
+ * The language of a program run on a person's computer (the desktop token): POSIX LC_ALL, LC_MESSAGES, LANG
+ * (`ro_RO.UTF-8`), else the system's own (Windows and macOS report it through Intl), else English.
+ */
+export function localeFromEnvironment(env: Readonly<Record<string, string | undefined>>): string {
+  for (const name of ['LC_ALL', 'LC_MESSAGES', 'LANG']) {
+    const value = env[name]?.split(/[.@]/)[0];
+    if (value && value !== 'C' && value !== 'POSIX') return supportedLocaleOf(value) ?? 'en';
+  }
+  return supportedLocaleOf(Intl.DateTimeFormat().resolvedOptions().locale) ?? 'en';
+}
