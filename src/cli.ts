@@ -31,6 +31,9 @@ import {
   otpAssign,
   audit,
   auditVerify,
+  adminGrant,
+  adminRevoke,
+  adminList,
 } from './cli/index.ts';
 
 type Make = (ctx: CliContext) => Command;
@@ -60,6 +63,9 @@ const commands: Array<[under: string, make: Make]> = [
   ['otp', otpAssign],
   ['', audit],
   ['audit', auditVerify],
+  ['admin', adminGrant],
+  ['admin', adminRevoke],
+  ['admin', adminList],
 ];
 
 const groups: Record<string, string> = {
@@ -72,6 +78,7 @@ const groups: Record<string, string> = {
   radius: 'VPN gateways and their sessions',
   'radius client': 'the VPN gateways Tessera answers',
   otp: "the helpdesk's work on OTP tokens",
+  admin: 'who may use the admin service and the console (roles)',
 };
 
 const footer = `

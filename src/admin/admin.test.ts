@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createAdmin, AdminError, type AdminService } from './index.ts';
+import { createAdmin, createSqlRoleStore, AdminError, type AdminService } from './index.ts';
 import { systemClock } from '../clock/index.ts';
 import { startTessera, type RunningTessera } from '../../test/support/tessera.ts';
 
@@ -21,8 +21,9 @@ describe('the admin service', () => {
         clock: systemClock,
         sendCampaign: (input) => tessera.sendCampaign(input),
         rotateSigningKeys: async () => [],
+        roles: createSqlRoleStore(tessera.store.db),
       },
-      { actor: 'helpdesk:anna' },
+      { kind: 'local', actor: 'helpdesk:anna' },
     );
   });
   after(() => tessera.stop());

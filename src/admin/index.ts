@@ -1,5 +1,9 @@
 // The admin module's only public surface: the helpdesk's and operator's operations as one service.
-export { createAdmin, type AdminService } from './service.ts';
+export { createAdmin, type AdminService, type Operation } from './service.ts';
+export type { Operator } from './guard.ts';
+export { operationRules, permissionsOf, type Permission } from './permissions.ts';
+export { roles, type Role, type RoleGrant, type RoleStore, type GrantInput, type ListedGrant } from './roles.ts';
+export { createSqlRoleStore } from './sql/role-store.ts';
 export type { AdminPorts, AdminOptions } from './ports.ts';
 export { AdminError, type AdminErrorCode } from './errors.ts';
 export { checkDirectory, type DirectoryCheck } from './directory-check.ts';

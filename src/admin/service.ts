@@ -1,21 +1,43 @@
-// The helpdesk's and operator's operations as one service: the CLI calls it now, the web console later. It takes
-// typed inputs, returns data and throws typed errors (AdminError, and the domain errors of the concerns it uses);
-// each change it makes is audited with the acting operator as actor.
+// The helpdesk's and operator's operations as one service: the CLI and the web console call it. It takes typed
+// inputs, returns data and throws typed errors (AdminError, and the domain errors of the concerns it uses); each change
+// it makes is audited with the acting operator as actor. It exists only guarded: every call is checked against the
+// operator's roles (permissions.ts), whoever the caller is.
 import { auditAdmin, vpnSessionAdmin } from './audit-log.ts';
 import { clientAdmin, radiusClientAdmin } from './clients.ts';
+import { actorOf, checker, guard, type Operator } from './guard.ts';
 import { operatorAdmin } from './operators.ts';
+import type { operationRules } from './permissions.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
+import { roleAdmin } from './roles.ts';
 import { tokenAdmin } from './tokens.ts';
 
-export function createAdmin(ports: AdminPorts, options: AdminOptions) {
+function operations(ports: AdminPorts, options: AdminOptions) {
   return {
     tokens: tokenAdmin(ports, options),
     clients: clientAdmin(ports, options),
     radiusClients: radiusClientAdmin(ports, options),
     audit: auditAdmin(ports),
     vpnSessions: vpnSessionAdmin(ports),
+    roles: roleAdmin(ports, options),
     ...operatorAdmin(ports, options),
   };
 }
 
+export function createAdmin(ports: AdminPorts, operator: Operator) {
+  return guard(operations(ports, { actor: actorOf(operator) }), checker(ports, operator));
+}
+
 export type AdminService = ReturnType<typeof createAdmin>;
+
+/** Every operation's name, as permissions.ts spells it: `tokens.unlock`, `setPolicy`. */
+type OperationsOf<T, Prefix extends string = ''> = {
+  [K in keyof T & string]: T[K] extends (...args: never[]) => unknown
+    ? `${Prefix}${K}`
+    : OperationsOf<T[K], `${Prefix}${K}.`>;
+}[keyof T & string];
+export type Operation = OperationsOf<AdminService>;
+
+// Each operation has exactly one row in the table of permissions: a new operation without one does not compile.
+type Rows = keyof typeof operationRules;
+const everyOperationHasARow: [Operation] extends [Rows] ? ([Rows] extends [Operation] ? true : never) : never = true;
+void everyOperationHasARow;

@@ -1,6 +1,6 @@
 // The operator's side of this server: the marketing campaign and the helpdesk's and operator's service (the CLI
 // uses it today, the web console later).
-import { createAdmin, type AdminPorts, type AdminService } from '../admin/index.ts';
+import { createAdmin, createSqlRoleStore, type AdminPorts, type AdminService, type Operator } from '../admin/index.ts';
 import { sendCampaign, type CampaignInput } from '../delivery/index.ts';
 import type { WorkforceService } from '../identity/index.ts';
 import { createSqlSecretStore, rotateSigningKeys } from '../oidc/index.ts';
@@ -38,12 +38,12 @@ export function composeOperations(f: Foundation, p: AdminParts) {
   return { sendCampaign: campaign, admin: composeAdmin(f, p, campaign) };
 }
 
-/** The admin service acting as `actor` (the name its audit rows carry). */
+/** The admin service for an operator: their roles decide what it does (admin/permissions.ts). */
 function composeAdmin(
   f: Foundation,
   p: AdminParts,
   campaign: AdminPorts['sendCampaign'],
-): (actor: string) => AdminService {
+): (operator: Operator) => AdminService {
   const secrets = createSqlSecretStore(f.store.db);
   const ports: AdminPorts = {
     audit: f.audit,
@@ -58,6 +58,7 @@ function composeAdmin(
     sendCampaign: campaign,
     rotateSigningKeys: () => rotateSigningKeys(secrets, f.sealer, f.clock),
     clock: f.clock,
+    roles: createSqlRoleStore(f.store.db),
   };
-  return (actor) => createAdmin(ports, { actor });
+  return (operator) => createAdmin(ports, operator);
 }

@@ -117,6 +117,14 @@ export function admin(c: OtpContext) {
       return describeToken({ ...stored.record, accountId, state: 'active', activatedAt: c.clock.now() });
     },
 
+    /** The account holding the token with this serial; undefined when nobody does or no token has it. */
+    async ownerOf(serialInput: string): Promise<string | undefined> {
+      const serial = typeof serialInput === 'string' ? serialInput.trim() : '';
+      if (!serialPattern.test(serial)) return undefined;
+      const owner = (await c.store.findBySerial(serial))?.record.accountId;
+      return owner ?? undefined;
+    },
+
     /** A lost or returned token stops working at once and leaves the account. */
     async unbind(serialInput: string): Promise<void> {
       const serial = cleanSerial(serialInput);

@@ -229,6 +229,22 @@ export interface SigninFlowsTable {
   created_at: number;
 }
 
+export interface OperatorRolesTable {
+  id: string;
+  role: 'admin' | 'helpdesk' | 'auditor';
+  grantee_kind: 'user' | 'group';
+  /** The account id (user) or the directory group's name as the operator typed it (group). */
+  grantee: string;
+  /** What grantee is compared by: the account id, or the group name in lower case. */
+  grantee_key: string;
+  /** The directory group a helpdesk grant is limited to, as typed; null: everyone. */
+  scope: string | null;
+  /** The scope in lower case; '' for none (a unique index cannot compare NULLs alike on both databases). */
+  scope_key: string;
+  granted_by: string;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   email_verifications: EmailVerificationsTable;
@@ -249,6 +265,7 @@ export interface Database {
   radius_clients: RadiusClientsTable;
   radius_sessions: RadiusSessionsTable;
   signin_flows: SigninFlowsTable;
+  operator_roles: OperatorRolesTable;
 }
 
 export type { Generated };
