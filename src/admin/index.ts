@@ -8,6 +8,7 @@ export type { AdminPorts, AdminOptions } from './ports.ts';
 export { AdminError, type AdminErrorCode } from './errors.ts';
 export { checkDirectory, type DirectoryCheck } from './directory-check.ts';
 export { readSeedFile, type SeedEncoding, type SeedFile } from './seed-file.ts';
+export { readPskcFile, pskcNeeds, maxPskcBytes, type PskcSecrets } from './pskc.ts';
 export type { ImportResult } from './tokens.ts';
 export type { ListedRadiusClient } from './clients.ts';
 export type { AuditQuery } from './audit-log.ts';

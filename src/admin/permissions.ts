@@ -56,6 +56,7 @@ export const operationRules = {
   'tokens.unbind': { needs: 'people', ...bySerial('admin.token_not_bound') },
   'tokens.assign': { needs: 'people', ...byLogin },
   'tokens.importSeedFile': system,
+  'tokens.importPskcFile': system,
   'clients.add': system,
   'clients.list': system,
   'clients.remove': system,

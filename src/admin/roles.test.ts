@@ -61,6 +61,7 @@ const cases: Record<Operation, Case[]> = {
   'tokens.importSeedFile': [
     { needs: 'system', call: (a) => a.tokens.importSeedFile(`${unique('IMP')},${'ab'.repeat(20)}`, 'hex') },
   ],
+  'tokens.importPskcFile': [{ needs: 'system', call: (a) => a.tokens.importPskcFile('<KeyContainer/>', {}) }],
   'clients.add': [
     {
       needs: 'system',

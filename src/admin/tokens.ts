@@ -5,7 +5,8 @@ import { OtpError, type TokenDescription } from '../otp/index.ts';
 import { AdminError } from './errors.ts';
 import { recorder } from './changes.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
-import { readSeedFile, type SeedEncoding } from './seed-file.ts';
+import { readPskcFile, type PskcSecrets } from './pskc.ts';
+import { readSeedFile, type SeedEncoding, type SeedFile } from './seed-file.ts';
 
 export type ImportResult =
   | { imported: number; alreadyThere: string[]; problems: [] }
@@ -40,6 +41,24 @@ export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
     }
   };
 
+  /** The file's tokens, stored only when the whole file was good; tokens already there are left as they were. */
+  const store = async ({ tokens, problems }: SeedFile, format: 'csv' | 'pskc'): Promise<ImportResult> => {
+    if (problems.length > 0) return { imported: 0, alreadyThere: [], problems };
+    let imported = 0;
+    const alreadyThere: string[] = [];
+    for (const token of tokens) {
+      try {
+        await p.otp.importHardware(token);
+        imported++;
+      } catch (err) {
+        if (otpCode(err) !== 'otp.serial_taken') throw err;
+        alreadyThere.push(token.serial);
+      }
+    }
+    await record('helpdesk.otp_import', null, { format, imported, alreadyThere: alreadyThere.length });
+    return { imported, alreadyThere, problems: [] };
+  };
+
   return {
     /** A person's tokens, found by e-mail address or directory name; never a secret. */
     async list(login: string): Promise<{ account: Account; tokens: TokenDescription[] }> {
@@ -54,23 +73,10 @@ export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
     unbind: (serial: string) => change('unbind', serial),
 
     /** A vendor's seed file, checked whole first; tokens already there are left as they were. */
-    async importSeedFile(text: string, encoding: SeedEncoding): Promise<ImportResult> {
-      const { tokens, problems } = readSeedFile(text, encoding);
-      if (problems.length > 0) return { imported: 0, alreadyThere: [], problems };
-      let imported = 0;
-      const alreadyThere: string[] = [];
-      for (const token of tokens) {
-        try {
-          await p.otp.importHardware(token);
-          imported++;
-        } catch (err) {
-          if (otpCode(err) !== 'otp.serial_taken') throw err;
-          alreadyThere.push(token.serial);
-        }
-      }
-      await record('helpdesk.otp_import', null, { imported, alreadyThere: alreadyThere.length });
-      return { imported, alreadyThere, problems: [] };
-    },
+    importSeedFile: (text: string, encoding: SeedEncoding) => store(readSeedFile(text, encoding), 'csv'),
+
+    /** A vendor's PSKC file (RFC 6030), plain or opened with its password or key; otherwise as importSeedFile. */
+    importPskcFile: (text: string, secrets: PskcSecrets) => store(readPskcFile(text, secrets), 'pskc'),
 
     /** Gives a person an imported hardware token; it works at once. */
     async assign(login: string, serial: string): Promise<{ account: Account; token: TokenDescription }> {
