@@ -87,6 +87,12 @@ describe('the admin service', () => {
     assert.deepEqual(good, { imported: 1, alreadyThere: [], problems: [] }, 'nothing was stored the first time');
     const { token } = await admin.tokens.assign('staff@example.com', 'HWA1');
     assert.equal(token.state, 'active');
+    await admin.tokens.unlock('HWA1', '  caller checked by their manager\n');
+    assert.deepEqual((await lastRow('helpdesk.otp_unlock')).details, {
+      serial: 'HWA1',
+      reason: 'caller checked by their manager',
+      steps: (await lastRow('helpdesk.otp_unlock')).details.steps,
+    });
     const row = await lastRow('helpdesk.otp_assign');
     assert.deepEqual([row.actor, row.details.serial], ['helpdesk:anna', 'HWA1']);
     const assign = (serial: string) => admin.tokens.assign('staff@example.com', serial);

@@ -2,6 +2,7 @@
 // the next call), the operation's row in permissions.ts decides, and a refusal is itself audited before it is thrown.
 import { AdminError } from './errors.ts';
 import { covers, operationRules, permissionsOf, rulesOf, type Person, type Row, type Rule } from './permissions.ts';
+import { personFor } from './people.ts';
 import type { AdminPorts } from './ports.ts';
 import type { RoleGrant } from './roles.ts';
 
@@ -12,13 +13,13 @@ export type Operator =
   /** A person signed in (the console): the roles granted to their account and to their directory groups. */
   | { kind: 'account'; accountId: string };
 
-type Grant = Pick<RoleGrant, 'role' | 'scope'>;
+export type Grant = Pick<RoleGrant, 'role' | 'scope'>;
 const superuser: readonly Grant[] = [{ role: 'admin', scope: null }];
 
 /** The audit log's name for the operator: the local operator's name, or the account id (like every subject). */
 export const actorOf = (operator: Operator) => (operator.kind === 'local' ? operator.actor : operator.accountId);
 
-async function grantsOf(p: AdminPorts, operator: Operator): Promise<readonly Grant[]> {
+export async function grantsOf(p: AdminPorts, operator: Operator): Promise<readonly Grant[]> {
   if (operator.kind === 'local') return superuser;
   const account = await p.accounts.findAccount(operator.accountId);
   if (account?.status !== 'active') return [];
@@ -26,6 +27,7 @@ async function grantsOf(p: AdminPorts, operator: Operator): Promise<readonly Gra
 }
 
 async function accountAbout(p: AdminPorts, person: NonNullable<Person>) {
+  if ('query' in person) return personFor(p, person.query);
   if ('login' in person) return p.accounts.findByLogin(person.login);
   const owner = await p.otp.ownerOf(person.serial);
   return owner === undefined ? undefined : p.accounts.findAccount(owner);
@@ -40,7 +42,8 @@ async function decide(p: AdminPorts, grants: readonly Grant[], row: Row, args: n
     if (holders.length === 0) continue;
     const person = rule.about?.(...args) ?? null;
     if (person === null && rule.onlyAboutSomeone) continue;
-    if (holders.some((g) => g.scope === null)) return { allowed: true };
+    // A scope limits whom the helpdesk's work is about; nothing else a role allows is about a person.
+    if (holders.some((g) => g.scope === null || rule.needs !== 'people')) return { allowed: true };
     if (person === null) continue;
     const account = await accountAbout(p, person);
     if (account && holders.some((g) => covers(g, account.groups))) return { allowed: true };

@@ -5,17 +5,20 @@
 import { AdminError } from './errors.ts';
 import type { Role, RoleGrant } from './roles.ts';
 
-/** `people`: a person's tokens, sign-ins and sessions (scoped); `audit`: the whole log; `system`: everything else. */
-export type Permission = 'people' | 'audit' | 'system';
+/**
+ * `people`: a person's tokens, sign-ins and sessions (scoped); `audit`: the whole log; `system`: everything else;
+ * `self`: what any operator may ask about themselves (their own roles).
+ */
+export type Permission = 'people' | 'audit' | 'system' | 'self';
 
 export const permissionsOf: Record<Role, readonly Permission[]> = {
-  admin: ['people', 'audit', 'system'],
-  helpdesk: ['people'],
-  auditor: ['audit'],
+  admin: ['people', 'audit', 'system', 'self'],
+  helpdesk: ['people', 'self'],
+  auditor: ['audit', 'self'],
 };
 
-/** Whom a call is about: a person by any form of their name, or the holder of a token by its serial. */
-export type Person = { login: string } | { serial: string } | null;
+/** Whom a call is about: by any form of their name, by a token's serial, or by either (a search). */
+export type Person = { login: string } | { serial: string } | { query: string } | null;
 
 export interface Rule {
   needs: Permission;
@@ -44,6 +47,10 @@ const byQueryUser: Pick<Rule, 'about' | 'hidden'> = {
   about: (q: { user?: string }) => (q.user === undefined ? null : { login: q.user }),
   hidden: (q: { user?: string }) => unknownAccount(q.user ?? ''),
 };
+const byQuery: Pick<Rule, 'about' | 'hidden'> = {
+  about: (query: string) => ({ query }),
+  hidden: (query: string) => new AdminError('admin.account_unknown', { field: 'q', subject: query }),
+};
 const system: Rule = { needs: 'system' };
 
 /**
@@ -51,6 +58,7 @@ const system: Rule = { needs: 'system' };
  * without a row does not compile, and neither does a row for an operation that does not exist.
  */
 export const operationRules = {
+  'people.find': { needs: 'people', ...byQuery },
   'tokens.list': { needs: 'people', ...byLogin },
   'tokens.unlock': { needs: 'people', ...bySerial('admin.token_not_in_use') },
   'tokens.unbind': { needs: 'people', ...bySerial('admin.token_not_bound') },
@@ -70,6 +78,7 @@ export const operationRules = {
   'roles.grant': system,
   'roles.revoke': system,
   'roles.list': system,
+  'roles.mine': { needs: 'self' },
   addUser: system,
   setPolicy: system,
   listPolicies: system,

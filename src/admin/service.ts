@@ -4,27 +4,33 @@
 // operator's roles (permissions.ts), whoever the caller is.
 import { auditAdmin, vpnSessionAdmin } from './audit-log.ts';
 import { clientAdmin, radiusClientAdmin } from './clients.ts';
-import { actorOf, checker, guard, type Operator } from './guard.ts';
+import { actorOf, checker, grantsOf, guard, type Operator } from './guard.ts';
 import { operatorAdmin } from './operators.ts';
 import type { operationRules } from './permissions.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
+import { peopleAdmin } from './people.ts';
 import { roleAdmin } from './roles.ts';
 import { tokenAdmin } from './tokens.ts';
 
-function operations(ports: AdminPorts, options: AdminOptions) {
+function operations(ports: AdminPorts, options: AdminOptions, operator: Operator) {
   return {
+    people: peopleAdmin(ports),
     tokens: tokenAdmin(ports, options),
     clients: clientAdmin(ports, options),
     radiusClients: radiusClientAdmin(ports, options),
     audit: auditAdmin(ports),
     vpnSessions: vpnSessionAdmin(ports),
-    roles: roleAdmin(ports, options),
+    roles: {
+      ...roleAdmin(ports, options),
+      /** The operator's own roles, each with the group it is limited to (null: everyone). */
+      mine: async () => grantsOf(ports, operator),
+    },
     ...operatorAdmin(ports, options),
   };
 }
 
 export function createAdmin(ports: AdminPorts, operator: Operator) {
-  return guard(operations(ports, { actor: actorOf(operator) }), checker(ports, operator));
+  return guard(operations(ports, { actor: actorOf(operator) }, operator), checker(ports, operator));
 }
 
 export type AdminService = ReturnType<typeof createAdmin>;

@@ -15,6 +15,12 @@ export type ImportResult =
 
 const otpCode = (err: unknown) => (err instanceof OtpError ? err.code : undefined);
 
+/** Why the operator acted, as they said it (the console asks every time), kept in the audit row; at most 500 characters. */
+export const reasonOf = (reason: string | undefined) => {
+  const said = reason?.normalize('NFC').trim().slice(0, 500);
+  return said ? { reason: said } : {};
+};
+
 export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
   const record = recorder(p, o);
   const accountOf = async (login: string): Promise<Account> => {
@@ -24,7 +30,7 @@ export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
   };
 
   /** Unlock or unbind, as one audit row by the operator; an unknown serial changes nothing and records nothing. */
-  const change = async (kind: 'unlock' | 'unbind', serial: string): Promise<void> => {
+  const change = async (kind: 'unlock' | 'unbind', serial: string, reason?: string): Promise<void> => {
     const done = await p.audit.asOneEvent(async () => {
       try {
         await (kind === 'unlock' ? p.otp.unlock(serial) : p.otp.unbind(serial));
@@ -32,7 +38,7 @@ export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
         if (!(err instanceof OtpError)) throw err;
         return false;
       }
-      await record(`helpdesk.otp_${kind}`, null, { serial });
+      await record(`helpdesk.otp_${kind}`, null, { serial, ...reasonOf(reason) });
       return true;
     });
     if (!done) {
@@ -67,10 +73,10 @@ export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
     },
 
     /** Helpdesk, once the person is identified: lifts a lock and clears the failed codes. */
-    unlock: (serial: string) => change('unlock', serial),
+    unlock: (serial: string, reason?: string) => change('unlock', serial, reason),
 
     /** A lost or returned token stops working at once; the person registers a new one. */
-    unbind: (serial: string) => change('unbind', serial),
+    unbind: (serial: string, reason?: string) => change('unbind', serial, reason),
 
     /** A vendor's seed file, checked whole first; tokens already there are left as they were. */
     importSeedFile: (text: string, encoding: SeedEncoding) => store(readSeedFile(text, encoding), 'csv'),
