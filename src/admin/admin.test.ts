@@ -57,6 +57,12 @@ describe('the admin service', () => {
       admin.setPolicy({ ...portal, graceDays: 366 }),
       refusal('admin.invalid_grace_days', 'grace-days'),
     );
+    const consolePolicy = { ...portal, appId: 'tessera-console', otp: 'required' };
+    await assert.rejects(admin.setPolicy({ ...consolePolicy, otp: 'optional' }), refusal('admin.console_needs_code', 'otp'));
+    await assert.rejects(
+      admin.setPolicy({ ...consolePolicy, groups: [{ name: 'Helpdesk', mode: 'off' }] }),
+      refusal('admin.console_needs_code', 'otp'),
+    );
     assert.equal((await admin.listPolicies())[0].otp, 'required', 'a refused policy changes nothing');
   });
 

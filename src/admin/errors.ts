@@ -20,6 +20,8 @@ export type AdminErrorCode =
   | 'admin.invalid_grace_days'
   | 'admin.invalid_group'
   | 'admin.group_twice'
+  /** The console's policy cannot ask for less than the code, for anyone. */
+  | 'admin.console_needs_code'
   /** The operator's roles do not allow this operation (or the person it is about is out of their scope). */
   | 'admin.forbidden'
   | 'admin.invalid_role'

@@ -19,6 +19,13 @@ const superuser: readonly Grant[] = [{ role: 'admin', scope: null }];
 /** The audit log's name for the operator: the local operator's name, or the account id (like every subject). */
 export const actorOf = (operator: Operator) => (operator.kind === 'local' ? operator.actor : operator.accountId);
 
+/** The operator as people know them: the local operator's name, or the account's sign-in name or e-mail address. */
+export async function nameOf(p: AdminPorts, operator: Operator): Promise<string> {
+  if (operator.kind === 'local') return operator.actor;
+  const account = await p.accounts.findAccount(operator.accountId);
+  return account?.username ?? account?.email ?? operator.accountId;
+}
+
 export async function grantsOf(p: AdminPorts, operator: Operator): Promise<readonly Grant[]> {
   if (operator.kind === 'local') return superuser;
   const account = await p.accounts.findAccount(operator.accountId);

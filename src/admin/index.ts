@@ -12,4 +12,4 @@ export { readPskcFile, pskcNeeds, maxPskcBytes, type PskcSecrets } from './pskc.
 export type { ImportResult } from './tokens.ts';
 export type { ListedRadiusClient } from './clients.ts';
 export type { AuditQuery } from './audit-log.ts';
-export type { PolicyInput, UserInput } from './operators.ts';
+export { consoleAppId, type PolicyInput, type UserInput } from './operators.ts';

@@ -4,7 +4,7 @@
 // operator's roles (permissions.ts), whoever the caller is.
 import { auditAdmin, vpnSessionAdmin } from './audit-log.ts';
 import { clientAdmin, radiusClientAdmin } from './clients.ts';
-import { actorOf, checker, grantsOf, guard, type Operator } from './guard.ts';
+import { actorOf, checker, grantsOf, guard, nameOf, type Operator } from './guard.ts';
 import { operatorAdmin } from './operators.ts';
 import type { operationRules } from './permissions.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
@@ -22,8 +22,8 @@ function operations(ports: AdminPorts, options: AdminOptions, operator: Operator
     vpnSessions: vpnSessionAdmin(ports),
     roles: {
       ...roleAdmin(ports, options),
-      /** The operator's own roles, each with the group it is limited to (null: everyone). */
-      mine: async () => grantsOf(ports, operator),
+      /** The operator's name and own roles, each with the group it is limited to (null: everyone). */
+      mine: async () => ({ name: await nameOf(ports, operator), roles: await grantsOf(ports, operator) }),
     },
     ...operatorAdmin(ports, options),
   };

@@ -58,6 +58,9 @@ const byCode: Record<string, { exit?: number; say: Say }> = {
         : `--${e.field} must be a directory group's name`,
     ),
   },
+  'admin.console_needs_code': {
+    say: prefixed(() => 'the console (tessera-console) always asks for the code: --otp required, no group below it'),
+  },
   'admin.forbidden': { say: prefixed(() => 'your roles do not allow this (tessera admin list shows who holds which)') },
   'admin.invalid_role': { say: prefixed((e) => `--role ${subjectOf(e)} must be admin, helpdesk or auditor`) },
   'admin.scope_not_for_role': {

@@ -7,7 +7,7 @@ import { composeOidc } from './oidc.ts';
 import { composeOtp, composePolicy } from './otp-policy.ts';
 import { composeRadius } from './radius.ts';
 import { composeFirstFactor, composeSignIn } from './signin.ts';
-import { composeHttp, composeWebRoutes } from './web.ts';
+import { composeConsole, composeHttp, composeWebRoutes } from './web.ts';
 
 export type { AdminParts } from './admin.ts';
 export type { Foundation } from './foundation.ts';
@@ -36,4 +36,5 @@ export const compose = {
   radius: composeRadius,
   jobs: composeJobs,
   operations: composeOperations,
+  console: composeConsole,
 };

@@ -9,6 +9,7 @@ import {
   createCsrf,
   registerAccountRoutes,
   registerAccountSite,
+  registerConsole,
   registerErrorHandling,
   registerObservability,
   registerOtpValidateApi,
@@ -22,6 +23,7 @@ import type { Policy } from './otp-policy.ts';
 import type { SignInParts } from './signin.ts';
 import type { FirstFactor } from '../signin/index.ts';
 import type { Oidc } from './oidc.ts';
+import type { AdminService, Operator } from '../admin/index.ts';
 
 export interface WebParts {
   identity: Identity;
@@ -143,4 +145,23 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
   });
   await mountProvider(app, provider, config.issuer);
   return { captcha };
+}
+
+/** The IT support console (/console): the admin service for the person signed in, behind its own short session. */
+export function composeConsole(
+  f: Foundation,
+  app: FastifyInstance,
+  p: { oidc: Oidc; admin: (o: Operator) => AdminService },
+) {
+  registerConsole(app, {
+    provider: p.oidc.provider,
+    admin: p.admin,
+    csrf: createCsrf(f.secrets.csrfKey),
+    seal: (plaintext, context) => f.sealer.seal(plaintext, context),
+    open: (sealed, context) => f.sealer.open(sealed, context),
+    issuer: f.config.issuer,
+    secureCookies: f.secureCookies,
+    clock: f.clock,
+    limits: f.config.console,
+  });
 }

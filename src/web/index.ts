@@ -41,3 +41,4 @@ export { registerAccountSite, accountClientId, type AccountSiteOptions } from '.
 export { registerAccountRoutes, type AccountRouteOptions } from './account-routes.ts';
 export { registerResetRoutes, type ResetRouteOptions } from './reset-routes.ts';
 export { registerOtpValidateApi, type ValidateApiOptions } from './api/otp-validate.ts';
+export { registerConsole, consoleClientId, type ConsoleOptions } from './console/index.ts';
