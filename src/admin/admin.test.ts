@@ -58,7 +58,10 @@ describe('the admin service', () => {
       refusal('admin.invalid_grace_days', 'grace-days'),
     );
     const consolePolicy = { ...portal, appId: 'tessera-console', otp: 'required' };
-    await assert.rejects(admin.setPolicy({ ...consolePolicy, otp: 'optional' }), refusal('admin.console_needs_code', 'otp'));
+    await assert.rejects(
+      admin.setPolicy({ ...consolePolicy, otp: 'optional' }),
+      refusal('admin.console_needs_code', 'otp'),
+    );
     await assert.rejects(
       admin.setPolicy({ ...consolePolicy, groups: [{ name: 'Helpdesk', mode: 'off' }] }),
       refusal('admin.console_needs_code', 'otp'),
