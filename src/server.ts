@@ -70,6 +70,8 @@ export async function createServer(
   });
   const app = await compose.http(f);
   const firstFactor = compose.firstFactor(f, identity, signIn, workforce);
+  const registration = compose.registration(f, { identity, otp, policy, firstFactor, directory, workforce });
+  const social = compose.social(f, identity, mail);
   const { captcha } = await compose.webRoutes(f, app, {
     identity,
     mail,
@@ -79,6 +81,8 @@ export async function createServer(
     oidc,
     workforce,
     firstFactor,
+    registration,
+    social,
   });
   const vpn = compose.radius(f, { identity, otp, policy, workforce, firstFactor });
   const jobs = compose.jobs(f, {
@@ -88,11 +92,12 @@ export async function createServer(
     vpnSessions: vpn.vpnSessions,
     signIn: signIn.signIn,
     otp,
+    registration,
+    social: social?.service,
   });
   let radiusBound: RadiusBound | undefined;
-  const { unsubscribeLink } = identity;
-  const { sendCampaign, admin } = compose.operations(f, { identity, otp, oidc, policy, vpn, workforce, mail });
-  compose.console(f, app, { oidc, admin });
+  const operations = { identity, otp, oidc, policy, vpn, workforce, mail, registration: registration?.service, app };
+  const { sendCampaign, admin } = compose.operations(f, operations);
 
   return {
     config,
@@ -115,13 +120,14 @@ export async function createServer(
     radiusClients: vpn.radiusClients,
     vpnSessions: vpn.vpnSessions,
     housekeeping: jobs.housekeep,
-    unsubscribeLink,
+    unsubscribeLink: identity.unsubscribeLink,
     sendCampaign,
     admin,
     async listen() {
       const { port, host } = config.http;
       const address = await listenNamed('http.port', port, host, () => app.listen({ port, host }));
       mail.outbox.start();
+      registration?.sms?.start();
       jobs.start();
       if (vpn.radius) {
         const radius = vpn.radius;
@@ -134,6 +140,7 @@ export async function createServer(
       jobs.stop();
       await vpn.radius?.close();
       await mail.outbox.stop();
+      await registration?.sms?.stop();
       await app.close();
       await directory?.close();
       await f.store.close();

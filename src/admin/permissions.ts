@@ -63,6 +63,7 @@ export const operationRules = {
   'tokens.unlock': { needs: 'people', ...bySerial('admin.token_not_in_use') },
   'tokens.unbind': { needs: 'people', ...bySerial('admin.token_not_bound') },
   'tokens.assign': { needs: 'people', ...byLogin },
+  'registrationCodes.issue': { needs: 'people', ...byLogin },
   'tokens.importSeedFile': system,
   'tokens.importPskcFile': system,
   'clients.add': system,

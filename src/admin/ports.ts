@@ -8,6 +8,7 @@ import type { ClientRegistry } from '../oidc/index.ts';
 import type { OtpService } from '../otp/index.ts';
 import type { PolicyStore } from '../policy/index.ts';
 import type { RadiusClientConfig, StoredClients, VpnSessions } from '../radius/index.ts';
+import type { Registration } from '../registration/index.ts';
 import type { RoleStore } from './roles.ts';
 
 export interface AdminPorts {
@@ -28,6 +29,8 @@ export interface AdminPorts {
   /** New signing keys; returns their key ids. */
   rotateSigningKeys(): Promise<string[]>;
   clock: Clock;
+  /** OTP registration, present when a directory is configured: the helpdesk's registration codes. */
+  registration?: Pick<Registration, 'issueHelpdeskCode'>;
 }
 
 /** Who is acting: recorded as the actor of every audit row the service writes. */

@@ -65,6 +65,7 @@ const cases: Record<Operation, Case[]> = {
   'tokens.unlock': [{ needs: 'people', call: async (a, p) => a.tokens.unlock(await p.token()) }],
   'tokens.unbind': [{ needs: 'people', call: async (a, p) => a.tokens.unbind(await p.token()) }],
   'tokens.assign': [{ needs: 'people', call: async (a, p, spare) => a.tokens.assign(p.login, await spare()) }],
+  'registrationCodes.issue': [{ needs: 'people', call: (a, p) => a.registrationCodes.issue(p.login) }],
   'tokens.importSeedFile': [
     { needs: 'system', call: (a) => a.tokens.importSeedFile(`${unique('IMP')},${'ab'.repeat(20)}`, 'hex') },
   ],

@@ -11,6 +11,7 @@ import type { AdminOptions, AdminPorts } from './ports.ts';
 import { peopleAdmin } from './people.ts';
 import { roleAdmin } from './roles.ts';
 import { tokenAdmin } from './tokens.ts';
+import { registrationCodeAdmin } from './registration-codes.ts';
 
 function operations(ports: AdminPorts, options: AdminOptions, operator: Operator) {
   return {
@@ -20,6 +21,7 @@ function operations(ports: AdminPorts, options: AdminOptions, operator: Operator
     radiusClients: radiusClientAdmin(ports, options),
     audit: auditAdmin(ports),
     vpnSessions: vpnSessionAdmin(ports),
+    registrationCodes: registrationCodeAdmin(ports, options),
     roles: {
       ...roleAdmin(ports, options),
       /** The operator's name and own roles, each with the group it is limited to (null: everyone). */

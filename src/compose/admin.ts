@@ -5,11 +5,14 @@ import { sendCampaign, type CampaignInput } from '../delivery/index.ts';
 import type { WorkforceService } from '../identity/index.ts';
 import { createSqlSecretStore, rotateSigningKeys } from '../oidc/index.ts';
 import type { OtpService } from '../otp/index.ts';
+import type { FastifyInstance } from 'fastify';
 import type { Foundation } from './foundation.ts';
+import { composeConsole } from './web.ts';
 import type { Identity, Mail } from './identity.ts';
 import type { Oidc } from './oidc.ts';
 import type { Policy } from './otp-policy.ts';
 import type { Vpn } from './radius.ts';
+import type { Registration } from '../registration/index.ts';
 
 export interface AdminParts {
   identity: Identity;
@@ -19,9 +22,12 @@ export interface AdminParts {
   vpn: Pick<Vpn, 'radiusClients' | 'vpnSessions'>;
   workforce: WorkforceService | undefined;
   mail: Mail;
+  registration?: Registration;
+  /** Where the IT support console's pages go, over the same admin service. */
+  app: FastifyInstance;
 }
 
-/** The campaign to everyone who said yes to marketing mail, and the admin service acting as an actor. */
+/** The campaign to everyone who said yes to marketing mail, the admin service acting as an actor, and its console. */
 export function composeOperations(f: Foundation, p: AdminParts) {
   const { identity, mail } = p;
   const campaign = (input: CampaignInput) =>
@@ -35,7 +41,9 @@ export function composeOperations(f: Foundation, p: AdminParts) {
       },
       input,
     );
-  return { sendCampaign: campaign, admin: composeAdmin(f, p, campaign) };
+  const admin = composeAdmin(f, p, campaign);
+  composeConsole(f, p.app, { oidc: p.oidc, admin });
+  return { sendCampaign: campaign, admin };
 }
 
 /** The admin service for an operator: their roles decide what it does (admin/permissions.ts). */
@@ -58,6 +66,7 @@ function composeAdmin(
     sendCampaign: campaign,
     rotateSigningKeys: () => rotateSigningKeys(secrets, f.sealer, f.clock),
     clock: f.clock,
+    registration: p.registration,
     roles: createSqlRoleStore(f.store.db),
   };
   return (operator) => createAdmin(ports, operator);

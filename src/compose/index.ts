@@ -6,8 +6,10 @@ import { composeJobs } from './jobs.ts';
 import { composeOidc } from './oidc.ts';
 import { composeOtp, composePolicy } from './otp-policy.ts';
 import { composeRadius } from './radius.ts';
+import { composeRegistration } from './registration.ts';
 import { composeFirstFactor, composeSignIn } from './signin.ts';
-import { composeConsole, composeHttp, composeWebRoutes } from './web.ts';
+import { composeHttp, composeWebRoutes } from './web.ts';
+import { composeSocial } from './social.ts';
 
 export type { AdminParts } from './admin.ts';
 export type { Foundation } from './foundation.ts';
@@ -16,7 +18,9 @@ export type { JobParts } from './jobs.ts';
 export type { Oidc } from './oidc.ts';
 export type { Policy } from './otp-policy.ts';
 export type { RadiusParts, Vpn } from './radius.ts';
+export type { RegistrationParts } from './registration.ts';
 export type { SignInParts } from './signin.ts';
+export type { SocialParts } from './social.ts';
 export type { WebParts } from './web.ts';
 export { listenNamed, listenRadius } from './ports.ts';
 
@@ -32,9 +36,10 @@ export const compose = {
   directory: composeDirectory,
   http: composeHttp,
   firstFactor: composeFirstFactor,
+  registration: composeRegistration,
   webRoutes: composeWebRoutes,
   radius: composeRadius,
   jobs: composeJobs,
   operations: composeOperations,
-  console: composeConsole,
+  social: composeSocial,
 };

@@ -16,6 +16,9 @@ export interface JobParts {
   vpnSessions: VpnSessions;
   otp: Pick<OtpService, 'forgetExpiredEnrolments'>;
   signIn: { purge(): Promise<unknown> };
+  registration?: { purge(): Promise<unknown> };
+  /** Trips to social providers that expired a day ago (when a provider is configured). */
+  social?: { purge(): Promise<unknown> };
 }
 
 export function composeJobs(f: Foundation, p: JobParts) {
@@ -30,6 +33,8 @@ export function composeJobs(f: Foundation, p: JobParts) {
       p.vpnSessions.purge(clock.now() - sessionRetentionMs),
       p.signIn.purge(),
       p.otp.forgetExpiredEnrolments(),
+      p.registration?.purge(),
+      p.social?.purge(),
     ]);
   };
   const housekeeping = setInterval(() => {

@@ -23,6 +23,8 @@ import type { Policy } from './otp-policy.ts';
 import type { SignInParts } from './signin.ts';
 import type { FirstFactor } from '../signin/index.ts';
 import type { Oidc } from './oidc.ts';
+import { registerRegistrationWeb, smsMailboxEntries, type RegistrationWiring } from './registration.ts';
+import type { SocialParts } from './social.ts';
 import type { AdminService, Operator } from '../admin/index.ts';
 
 export interface WebParts {
@@ -34,6 +36,9 @@ export interface WebParts {
   oidc: Oidc;
   workforce: WorkforceService | undefined;
   firstFactor: FirstFactor;
+  /** OTP registration, when a directory is configured. */
+  registration?: RegistrationWiring;
+  social?: SocialParts;
 }
 
 /** The app and what every route shares: body parsing, security headers, the stylesheet, errors, health, metrics. */
@@ -75,6 +80,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     limits: config.limits,
     devices,
     firstFactor: p.firstFactor,
+    social: p.social,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   const captcha = createCaptcha({
@@ -117,21 +123,12 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     clock: f.clock,
     limiter,
     limits: config.limits,
+    social: p.social,
   });
   registerAccountRoutes(app, {
     accounts,
     unsubscribe: p.identity.unsubscribe,
-    mailbox:
-      config.demo && !config.mail.smtpUrl
-        ? async () =>
-            (await p.mail.outbox.recent({ limit: 50 })).map((m) => ({
-              id: m.id,
-              to: m.to,
-              subject: m.subject,
-              text: m.text,
-              createdAt: m.createdAt,
-            }))
-        : undefined,
+    mailbox: demoMailbox(f, p),
   });
   registerOtpValidateApi(app, {
     otp: p.otp,
@@ -143,8 +140,25 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     perUser: config.limits.otpApiPerUser,
     onResult: (result) => metrics.otpValidations.inc({ result }),
   });
+  if (p.registration) registerRegistrationWeb(f, app, p.registration, csrf);
   await mountProvider(app, provider, config.issuer);
   return { captcha };
+}
+
+/** The demo's local mailbox (no SMTP relay): its mail, and the SMS kept beside it, newest first. */
+function demoMailbox(f: Foundation, p: WebParts) {
+  if (!f.config.demo || f.config.mail.smtpUrl) return undefined;
+  return async () =>
+    [
+      ...(await p.mail.outbox.recent({ limit: 50 })).map((m) => ({
+        id: m.id,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        createdAt: m.createdAt,
+      })),
+      ...(await smsMailboxEntries(p.registration?.sms)),
+    ].sort((a, b) => b.createdAt - a.createdAt);
 }
 
 /** The IT support console (/console): the admin service for the person signed in, behind its own short session. */

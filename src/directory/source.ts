@@ -24,6 +24,7 @@ import { first } from './entry.ts';
 import { compileMapping, groupsOf, searchUsers, toUser, type CompiledMapping } from './mapping.ts';
 import { domainAllowed, parseSignInName } from './names.ts';
 import { openLdap } from './openldap.ts';
+import { toE164 } from './phone.ts';
 import { BindPool, ServicePool } from './pool.ts';
 import type { Preset } from './preset.ts';
 import type { AccountStatus, DirectoryUser } from './user.ts';
@@ -35,6 +36,8 @@ export interface DirectorySource {
   findByStableId(id: string): Promise<DirectoryUser | null>;
   /** Whether `typed` (trimmed) is the person's employee id, compared in constant time; never reveals the right one. */
   checkEmployeeId(username: string, typed: string): Promise<boolean>;
+  /** The person's mobile number in E.164 (the one SMS codes go to), null when the directory holds none usable. */
+  mobileOf(username: string): Promise<string | null>;
   /**
    * For an operator checking the configuration (`tessera directory check`): the entry a sign-in name finds and the
    * person Tessera maps it to, without a password; null when no entry matches.
@@ -53,6 +56,7 @@ function compileConfiguredMapping(config: DirectoryConfig, preset: Preset): Comp
     userFilter: config.userFilter ?? preset.defaultUserFilter,
     baseDn: config.baseDn,
     groupBaseDn: config.groupBaseDn ?? config.baseDn,
+    phoneRegion: config.phoneRegion,
   });
 }
 
@@ -192,6 +196,11 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: SourceD
         if (!(err instanceof InvalidNameError)) throw err;
       }
       return sameEmployeeId(entry === null ? null : first(entry, m.attributes.employeeId), typed);
+    },
+
+    async mobileOf(username) {
+      const entry = await findByLogin(parseSignInName(username).account);
+      return entry === null ? null : toE164(first(entry, m.attributes.mobile), config.phoneRegion);
     },
 
     async describe(name) {

@@ -117,6 +117,7 @@ export const en = {
   'mailbox.title': 'Local mailbox (demo)',
   'mailbox.intro': 'No mail server is configured, so Tessera keeps its mail here. Newest first.',
   'mailbox.empty': 'No mail yet.',
+  'mailbox.sms': 'SMS',
   'identity.invalid_email': 'Enter an e-mail address like name@example.com.',
   'identity.wrong_password': 'Your current password is not right.',
   'identity.email_unchanged': 'This is already your e-mail address.',
@@ -163,6 +164,7 @@ export const en = {
   'otp.enrol_note':
     'Only the last registered phone or PC app works: registering this one stops the codes of any app you registered before.',
   'otp.later': 'Remind me later',
+  'otp.register_again': 'New or lost phone? Register your OTP app again',
   'otp.malformed': 'Enter the 6 digits shown in your OTP app.',
   'otp.wrong_code': 'That code is not right. Wait for the next code and try again.',
   'otp.replayed': 'That code was already used. Wait for the next code.',
@@ -203,6 +205,7 @@ export const en = {
   'radius.throttled': 'Too many wrong passwords. Wait a few minutes and try again.',
   'radius.unreachable': 'The company directory cannot be reached. Try again in a moment.',
   'radius.enrol': 'You need an OTP app first: register it on the account page, then log in again.',
+  'radius.enrol_at': 'You need an OTP app first: register it at {url}, then log in again.',
   'radius.expired': 'This login took too long. Start again.',
   'radius.not_allowed': 'Your account may not use this VPN. Ask IT support for access.',
   'radius.pap_required':
@@ -212,6 +215,49 @@ export const en = {
   'radius.account_expired': 'Your account has expired in the company directory. Contact IT support.',
   'radius.password_expired': 'Your directory password has expired. Change it, then connect again.',
   'radius.password_expired_at': 'Your directory password has expired. Change it at {url}, then connect again.',
+  'social.or': 'Or continue with',
+  'social.continue': 'Continue with {provider}',
+  'social.provider.google': 'Google',
+  'social.provider.microsoft': 'Microsoft',
+  'social.provider.facebook': 'Facebook',
+  'social.failed_title': 'Signing in with the provider did not work',
+  'social.state_invalid':
+    'This sign-in with a provider has expired or was started in another browser. Go back to the app and start again.',
+  'social.cancelled': 'You cancelled at the provider. Nothing was changed. Go back to the app to sign in another way.',
+  'social.unavailable':
+    'The provider cannot be reached right now. Nothing was changed. Try again in a moment, or sign in another way.',
+  'social.rejected':
+    'The provider’s answer could not be accepted. Nothing was changed. Go back to the app and start again.',
+  'social.email_unverified':
+    'Your provider has not confirmed your e-mail address, so we cannot make an account from it. Confirm it there, or create an account with your e-mail address.',
+  'social.account_exists':
+    'An account with this e-mail address already exists. Sign in with its password, then link the provider on your account page.',
+  'social.workforce': 'Staff accounts sign in with their company password, not through Google, Facebook or Microsoft.',
+  'social.linked_elsewhere': 'This provider account is already linked to another account.',
+  'social.last_method': 'This is your only way to sign in. Set a password or link another provider first.',
+  'social.unknown_provider': 'This provider is not available here.',
+  'social.signin_again':
+    'This needs a recent sign-in: sign out, sign in again (with your password or your provider), then try again within 10 minutes.',
+  'social.delete_recent': 'Your account has no password: deleting it needs a sign-in within the last 10 minutes.',
+  'social.prove_title': 'Link {provider} to your account',
+  'social.prove_intro':
+    'An account with {email} already exists. Enter its password once to link {provider} to it; afterwards either way signs you in.',
+  'social.prove_submit': 'Link and sign in',
+  'social.prove_mail': 'No password? Mail me a link instead',
+  'social.mail_sent': 'We sent a link to {email}. Open it, then come back here and press Continue.',
+  'social.continue_after_mail': 'Continue',
+  'social.confirm_title': 'Link your account',
+  'social.confirm_submit': 'Link my account',
+  'social.confirm_done':
+    'The provider is now linked to your account. Go back to the window where you were signing in and press Continue.',
+  'social.linked_title': 'Sign-in providers',
+  'social.linked_intro': 'You can sign in with these accounts as well as with your password.',
+  'social.linked_none': 'No provider is linked.',
+  'social.linked_item': '{provider} ({email})',
+  'social.link': 'Link {provider}',
+  'social.unlink': 'Unlink',
+  'social.linked_done': '{provider} is linked to your account.',
+  'social.unlinked_done': '{provider} is no longer linked to your account.',
   'web.rate_limited': 'Too many attempts. Wait {seconds}, then try again.',
   'web.csrf': 'This form has expired. Please try again.',
   'web.interaction_expired': 'This sign-in page has expired. Go back to the app and start again.',
@@ -219,6 +265,47 @@ export const en = {
   'web.not_found': 'This page does not exist.',
   'web.bad_request': 'The request was not understood.',
   'web.unavailable': 'The service cannot be reached right now. Try again in a moment.',
+  'register.title': 'Register your OTP app',
+  'register.intro':
+    'Employees, vendors and contractors: register the OTP app on your phone with your IT code and password, your employee ID and a code we send by SMS.',
+  'register.name': 'IT code',
+  'register.name_hint': 'Your company sign-in name, like jsmith or CORP\\jsmith.',
+  'register.start': 'Continue',
+  'register.employee_title': 'Your employee ID',
+  'register.employee_intro': 'Enter your employee ID, as it appears in your employee profile.',
+  'register.employee_id': 'Employee ID',
+  'register.employee_where': 'You find it in your employee profile in the HR system.',
+  'register.code_title': 'Enter your verification code',
+  'register.code_sent':
+    'We sent a 6-digit verification code by SMS to your mobile number {number}. It may take a minute.',
+  'register.code_late':
+    'Your SMS to {number} is on its way but may be late. If it does not arrive, ask your local IT support team for a registration code.',
+  'register.code_failed':
+    'We could not send the SMS to {number}. Ask your local IT support team for a registration code.',
+  'register.code_no_mobile':
+    'The company directory has no mobile number for you, so we cannot send an SMS. Ask your local IT support team for a registration code.',
+  'register.code_no_sms': 'Ask your local IT support team for a registration code and enter it here.',
+  'register.code': 'SMS code or registration code',
+  'register.code_hint':
+    'The 6 digits from the SMS, or the registration code from IT support (like K7QM-3XPA-9RTD-W2HN).',
+  'register.code_submit': 'Continue',
+  'register.resend': 'Send a new SMS',
+  'register.not_received': 'No SMS? Ask your local IT support team for a registration code.',
+  'register.done_title': 'Your OTP app is registered',
+  'register.done': 'Your OTP app {serial} is registered. Use its code to log in to the VPN, webmail and the portal.',
+  'register.replaced':
+    'Only the last registered app is valid: your earlier app ({revoked}) no longer works. We sent you an e-mail about this change.',
+  'register.again': 'Start again',
+  'registration.flow_expired': 'This registration has ended or expired. Start again with your IT code and password.',
+  'registration.directory_only':
+    'Registration is for employees, vendors and contractors: enter your IT code, like jsmith.',
+  'registration.wrong_employee_id':
+    'The employee ID does not match our records. You find it in your employee profile in the HR system.',
+  'registration.wrong_employee_id_at': 'The employee ID does not match our records. {hint}',
+  'registration.wrong_code':
+    'That code is not right, or it has expired or been used. Check the SMS or the code from IT support and try again.',
+  'registration.not_workforce': 'Registration codes are for directory accounts that have opened the registration page.',
+  'sms.registration_code': 'Your Tessera registration code is {code}. It expires in {expiresSeconds}. Never share it.',
   'console.title': 'IT support console',
   'console.signed_in_as': 'Signed in as {name} ({roles})',
   'console.role_everyone': '{role} for everyone',
