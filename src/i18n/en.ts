@@ -348,6 +348,15 @@ export const en = {
   'console.outcome': 'Outcome',
   'console.details': 'Details',
   'console.no_events': 'Nothing recorded yet.',
+  'console.no_directory': 'No company directory is configured: registration codes need one.',
+  'console.registration_code': 'Registration code',
+  'console.registration_code_intro':
+    'When the SMS does not arrive: a code the person types instead, once you have identified them. It replaces any earlier code.',
+  'console.reason_code': 'Reason for a registration code',
+  'console.issue_code': 'Issue a registration code',
+  'console.code_for': 'Read this code out to {person}:',
+  'console.code_rules': 'It works once, until {until}. It is not shown again and the audit log does not keep it.',
+  'console.back_to_person': 'Back to {person}',
 } as const;
 
 export type MessageId = keyof typeof en;

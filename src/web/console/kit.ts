@@ -5,7 +5,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { AdminError, consoleAppId, type AdminService, type Operator } from '../../admin/index.ts';
 import type { Clock } from '../../clock/index.ts';
-import type { MessageId } from '../../i18n/index.ts';
+import { TesseraError } from '../../errors/index.ts';
+import { isMessageId, type MessageId } from '../../i18n/index.ts';
 import type { Csrf } from '../csrf.ts';
 import { messagePage } from '../pages/account-pages.ts';
 import { consoleSessions, type ConsoleSession } from './session.ts';
@@ -32,6 +33,7 @@ const refusals: Record<string, { status: number; message: MessageId }> = {
   'admin.account_unknown': { status: 404, message: 'console.nobody' },
   'admin.token_not_in_use': { status: 404, message: 'console.token_not_in_use' },
   'admin.token_not_bound': { status: 404, message: 'console.token_not_bound' },
+  'admin.no_directory': { status: 409, message: 'console.no_directory' },
 };
 
 export function createConsoleKit(o: ConsoleOptions) {
@@ -69,11 +71,14 @@ export function createConsoleKit(o: ConsoleOptions) {
     csrfFor: (session: ConsoleSession) => o.csrf.token(`console:${session.uid}`),
     adminFor: (session: ConsoleSession) => o.admin({ kind: 'account', accountId: session.accountId }),
     isForbidden: (err: unknown) => err instanceof AdminError && err.code === 'admin.forbidden',
-    /** The page for a refusal of the admin service; other errors go on to the error handler. */
+    /** The page for a refusal of the admin service (or a domain rule it applies); other errors are faults. */
     refusal(reply: FastifyReply, err: unknown) {
       const known = err instanceof AdminError ? refusals[err.code] : undefined;
-      if (!known) throw err;
-      return page(reply, known.status, messagePage('console.title', known.message));
+      if (known) return page(reply, known.status, messagePage('console.title', known.message));
+      if (err instanceof TesseraError && isMessageId(err.code)) {
+        return page(reply, 400, messagePage('console.title', err.code));
+      }
+      throw err;
     },
   };
 }

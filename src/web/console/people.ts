@@ -3,7 +3,13 @@
 // the admin service for the person signed in; a URL edited by hand or a form posted by hand meets the same check.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { MessageId } from '../../i18n/index.ts';
-import { consoleHomePage, personPage, type ConsoleFrame, type PersonModel } from '../pages/console-pages.ts';
+import {
+  consoleHomePage,
+  personPage,
+  registrationCodePage,
+  type ConsoleFrame,
+  type PersonModel,
+} from '../pages/console-pages.ts';
 import type { ConsoleSession } from './session.ts';
 import type { Body, ConsoleKit } from './kit.ts';
 
@@ -98,4 +104,25 @@ export function registerConsolePeople(app: FastifyInstance, kit: ConsoleKit): vo
       return reply.redirect(`/console/person?${next}`, 303);
     });
   }
+
+  // A code for the person to register a new phone with when the SMS does not come: shown once, here, to be read out.
+  app.post<{ Body: Body }>('/console/person/registration-code', { schema: actionSchema }, async (req, reply) => {
+    const session = await kit.authorized(req, reply);
+    if (!session) return reply;
+    const query = req.body.q ?? '';
+    const reason = req.body['reason-code'] ?? req.body.reason;
+    if (!reason?.trim()) {
+      const errors = [{ field: 'reason-code', message: 'console.reason_needed' as const }];
+      return renderPerson(reply, session, query, { errors, status: 400 });
+    }
+    const admin = kit.adminFor(session);
+    try {
+      const { account } = await admin.people.find(query);
+      const issued = await admin.registrationCodes.issue(account.username ?? account.email ?? query, reason);
+      const model = { query, person: account.username ?? account.email ?? query, ...issued };
+      return kit.page(reply, 200, registrationCodePage(await frameFor(session), model));
+    } catch (err) {
+      return kit.refusal(reply, err);
+    }
+  });
 }

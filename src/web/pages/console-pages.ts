@@ -92,7 +92,27 @@ ${errorSummary(m.errors ?? [])}
 <dl><dt>${t('console.email')}</dt><dd>${p.email ?? '–'}</dd><dt>${t('console.username')}</dt><dd>${p.username ?? '–'}</dd>
 <dt>${t('console.status')}</dt><dd>${p.status}</dd><dt>${t('console.groups')}</dt><dd>${p.groups.join(', ') || '–'}</dd></dl>
 <section aria-labelledby="tokens"><h2 id="tokens">${t('console.person_tokens')}</h2><p>${t('console.reason_hint')}</p>${tokens}</section>
+<section aria-labelledby="registration"><h2 id="registration">${t('console.registration_code')}</h2><p>${t('console.registration_code_intro')}</p>
+<form method="post" action="/console/person/registration-code">${hiddenInputs({ csrf: f.csrf, q: m.query })}
+${field({ name: 'reason-code', label: 'console.reason_code', error: m.errors?.find((e) => e.field === 'reason-code') })}
+<button type="submit">${t('console.issue_code')}</button></form></section>
 <section aria-labelledby="events"><h2 id="events">${t('console.events')}</h2>${events}</section>
 <h2>${t('console.find_heading')}</h2>${search()}`,
+  );
+}
+
+/** The registration code, shown this once to be read out (the page is never cached; the log keeps no code). */
+export function registrationCodePage(
+  f: ConsoleFrame,
+  m: { query: string; person: string; code: string; expiresAt: number },
+): string {
+  return frame(
+    f,
+    t('console.registration_code'),
+    html`<h1>${t('console.registration_code')}</h1>
+<p role="status">${t('console.code_for', { person: m.person })}</p>
+<p class="code"><strong id="registration-code">${m.code}</strong></p>
+<p>${t('console.code_rules', { until: `${when(m.expiresAt)} UTC` })}</p>
+<p><a href="/console/person?q=${encodeURIComponent(m.query)}">${t('console.back_to_person', { person: m.person })}</a></p>`,
   );
 }
