@@ -135,6 +135,44 @@ for (const dialect of await testDialects()) {
       assert.equal(await tokenState('ioana@example.com'), 'active');
     });
 
+    it('lets an auditor read and check the audit log, and change nothing: not by the pages, not by hand', async () => {
+      const auditor = await staff('auditor@example.com', ['Compliance']);
+      const key = await enrolMobileToken(tessera, auditor.id, 'auditor@example.com');
+      await tessera.admin(local).roles.grant({ group: 'compliance', role: 'auditor' });
+      const own = await browser.newPage();
+      await own.goto(`${tessera.url}/console`);
+      await own.getByLabel('E-mail address').fill('auditor@example.com');
+      await own.getByLabel('Password').fill(password);
+      await own.getByRole('button', { name: 'Sign in' }).click();
+      await own.getByLabel('OTP code').fill(oathtool(key));
+      await own.getByRole('button', { name: 'Continue' }).click();
+      await own.getByRole('heading', { name: 'IT support console' }).waitFor();
+      await own.getByRole('link', { name: 'Audit log' }).click();
+      await own.getByRole('heading', { name: 'Audit log' }).waitFor();
+      assert.deepEqual(await accessibilityViolations(own, wcag22), [], 'the audit page');
+      await own.getByLabel('Action').fill('helpdesk.otp_unlock');
+      await own.getByRole('button', { name: 'Find' }).click();
+      assert.match((await own.locator('table').textContent()) ?? '', /Caller verified by their manager/);
+      await own.getByRole('button', { name: 'Check the chain' }).click();
+      await own.getByText(/The audit log is intact: [\d,]+ events/).waitFor();
+
+      const person = await own.goto(`${tessera.url}/console/person?q=ioana%40example.com`);
+      assert.equal(person?.status(), 403);
+      assert.match((await own.locator('main').textContent()) ?? '', /Your role does not allow this/);
+      await own.goto(`${tessera.url}/console/audit`);
+      const csrf = await own.locator('input[name="csrf"]').first().inputValue();
+      const before = await tessera.admin(local).tokens.list('ioana@example.com');
+      for (const kind of ['unlock', 'unbind']) {
+        const posted = await own.request.post(`${tessera.url}/console/person/${kind}`, {
+          form: { csrf, q: 'ioana@example.com', serial: serials.ioana, reason: 'auditing' },
+          maxRedirects: 0,
+        });
+        assert.equal(posted.status(), 403, kind);
+      }
+      assert.deepEqual(await tessera.admin(local).tokens.list('ioana@example.com'), before, 'nothing changed');
+      await own.close();
+    });
+
     it('sends the security headers, and ends the console session after 15 idle minutes', async () => {
       const response = await page.goto(`${tessera.url}/console`);
       const headers = response!.headers();

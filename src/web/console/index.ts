@@ -1,6 +1,7 @@
 // The web console (/console) for IT support and administrators: a web face on the admin service, as the CLI is.
 // Signed in through Tessera itself, always with the one-time code; its own short-lived session; CSRF on every form.
 import type { FastifyInstance } from 'fastify';
+import { registerConsoleAudit } from './audit.ts';
 import { createConsoleKit, type ConsoleOptions } from './kit.ts';
 import { registerConsolePeople } from './people.ts';
 import { registerConsoleSignIn } from './sign-in.ts';
@@ -11,4 +12,5 @@ export function registerConsole(app: FastifyInstance, o: ConsoleOptions): void {
   const kit = createConsoleKit(o);
   registerConsoleSignIn(app, kit);
   registerConsolePeople(app, kit);
+  registerConsoleAudit(app, kit);
 }

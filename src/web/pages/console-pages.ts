@@ -20,6 +20,7 @@ function frame(f: ConsoleFrame, title: string, body: Html): string {
     title,
     wide: true,
     body: html`<header class="console"><p>${t('console.signed_in_as', { name: f.operator, roles: roles.join('; ') })}</p>
+<nav aria-label="${t('console.title')}"><a href="/console">${t('console.find_heading')}</a> · <a href="/console/audit">${t('console.audit')}</a></nav>
 <form method="post" action="/console/logout">${hiddenInputs({ csrf: f.csrf })}<button class="secondary" type="submit">${t('console.sign_out')}</button></form></header>
 ${body}`,
   });
@@ -114,5 +115,48 @@ export function registrationCodePage(
 <p class="code"><strong id="registration-code">${m.code}</strong></p>
 <p>${t('console.code_rules', { until: `${when(m.expiresAt)} UTC` })}</p>
 <p><a href="/console/person?q=${encodeURIComponent(m.query)}">${t('console.back_to_person', { person: m.person })}</a></p>`,
+  );
+}
+
+export interface AuditPageModel {
+  user: string;
+  action: string;
+  events: Array<{
+    seq: number;
+    at: number;
+    actor: string;
+    action: string;
+    outcome: string;
+    subject: string;
+    details: Record<string, unknown>;
+  }>;
+  verified?: { ok: boolean; events?: number; brokenAt?: number };
+  errors?: FieldError[];
+}
+
+/** The audit log for auditors and administrators: newest first, by person and action, and the chain's check. */
+export function auditPage(f: ConsoleFrame, m: AuditPageModel): string {
+  const verified = m.verified
+    ? html`<p class="notice" role="status">${
+        m.verified.ok
+          ? t('console.audit_intact', { events: m.verified.events ?? 0 })
+          : t('console.audit_broken', { seq: m.verified.brokenAt ?? 0 })
+      }</p>`
+    : '';
+  const rows =
+    m.events.length === 0
+      ? html`<p>${t('console.no_events')}</p>`
+      : html`<table><thead><tr><th scope="col">#</th><th scope="col">${t('console.when')}</th><th scope="col">${t('console.actor')}</th><th scope="col">${t('console.action')}</th><th scope="col">${t('console.outcome')}</th><th scope="col">${t('console.subject')}</th><th scope="col">${t('console.details')}</th></tr></thead><tbody>
+${m.events.map((e) => html`<tr><td>${e.seq}</td><td>${when(e.at)}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.outcome}</td><td>${e.subject}</td><td>${detailsOf(e.details)}</td></tr>`)}</tbody></table>`;
+  return frame(
+    f,
+    t('console.audit'),
+    html`<h1>${t('console.audit')}</h1>${verified}${errorSummary(m.errors ?? [])}
+<form method="get" action="/console/audit">
+${field({ name: 'user', label: 'console.audit_user', value: m.user, required: false })}
+${field({ name: 'action', label: 'console.audit_action', value: m.action, hint: t('console.audit_action_hint'), required: false, error: m.errors?.find((e) => e.field === 'action') })}
+<button type="submit">${t('console.search')}</button></form>
+<form method="post" action="/console/audit/verify">${hiddenInputs({ csrf: f.csrf })}<button class="secondary" type="submit">${t('console.audit_verify')}</button></form>
+${rows}`,
   );
 }
