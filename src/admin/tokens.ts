@@ -85,12 +85,16 @@ export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
     importPskcFile: (text: string, secrets: PskcSecrets) => store(readPskcFile(text, secrets), 'pskc'),
 
     /** Gives a person an imported hardware token; it works at once. */
-    async assign(login: string, serial: string): Promise<{ account: Account; token: TokenDescription }> {
+    async assign(
+      login: string,
+      serial: string,
+      reason?: string,
+    ): Promise<{ account: Account; token: TokenDescription }> {
       const account = await accountOf(login);
       try {
         const token = await p.audit.asOneEvent(async () => {
           const assigned = await p.otp.assignHardware(account.id, serial);
-          await record('helpdesk.otp_assign', account.id, { serial });
+          await record('helpdesk.otp_assign', account.id, { serial, ...reasonOf(reason) });
           return assigned;
         });
         return { account, token };

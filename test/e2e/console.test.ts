@@ -21,7 +21,7 @@ for (const dialect of await testDialects()) {
     let offsetMs = 0;
     const clock = { now: () => Date.now() + offsetMs };
     const local: Operator = { kind: 'local', actor: 'operator' };
-    const serials = { ioana: `RO-${dialect}`, jonas: `DE-${dialect}` };
+    const serials = { ioana: `RO-${dialect}`, jonas: `DE-${dialect}`, spare: `SP-${dialect}`, spare2: `SQ-${dialect}` };
     let agentKey: string;
     let agentId: string;
     // One sign-in for the suite: each code is accepted once (RFC 6238 §5.2), so a second one could wait 30 s.
@@ -91,6 +91,12 @@ for (const dialect of await testDialects()) {
       await page.getByRole('button', { name: 'Unlock' }).click();
       await page.getByText(`Token ${serials.ioana} is unlocked`).waitFor();
       assert.deepEqual(await accessibilityViolations(page, wcag22), [], 'the person page with a notice');
+      // A spare token from the stock, assigned by the serial printed on it.
+      await page.getByLabel('Serial printed on the token').fill(serials.spare);
+      await page.getByLabel('Reason for assigning it').fill('Replacement for a broken phone');
+      await page.getByRole('button', { name: 'Assign the token' }).click();
+      await page.getByText(`Token ${serials.spare} is assigned`).waitFor();
+      assert.equal(await tokenState('ioana@example.com'), 'active,active');
       const row = (await tessera.audit.list({ action: 'helpdesk.otp_unlock', limit: 1 }))[0];
       const ioana = (await tessera.admin(local).people.find('ioana@example.com')).account.id;
       assert.deepEqual(
@@ -120,6 +126,12 @@ for (const dialect of await testDialects()) {
         assert.equal(posted.status(), 404, kind);
         assert.match(await posted.text(), /No token with that serial (belongs to anyone|is in use)/);
       }
+      const assign = await page.request.post(`${tessera.url}/console/person/assign`, {
+        form: { csrf, q: 'jonas@example.com', serial: serials.spare2, reason: 'trying' },
+        maxRedirects: 0,
+      });
+      assert.equal(assign.status(), 404);
+      assert.match(await assign.text(), /No one matches what you searched for/);
       assert.equal(await tokenState('jonas@example.com'), 'active', "jonas's token is untouched");
       const denied = await tessera.audit.list({ action: 'admin.denied', limit: 10 });
       const jonas = (await tessera.admin(local).people.find('jonas@example.com')).account.id;
@@ -132,7 +144,7 @@ for (const dialect of await testDialects()) {
         maxRedirects: 0,
       });
       assert.equal(noCsrf.status(), 403);
-      assert.equal(await tokenState('ioana@example.com'), 'active');
+      assert.equal(await tokenState('ioana@example.com'), 'active,active');
     });
 
     it('lets an auditor read and check the audit log, and change nothing: not by the pages, not by hand', async () => {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerConsoleAudit } from './audit.ts';
 import { createConsoleKit, type ConsoleOptions } from './kit.ts';
 import { registerConsolePeople } from './people.ts';
+import { registerConsolePersonActions } from './person-actions.ts';
 import { registerConsoleSignIn } from './sign-in.ts';
 
 export { consoleClientId, type ConsoleOptions } from './kit.ts';
@@ -12,5 +13,6 @@ export function registerConsole(app: FastifyInstance, o: ConsoleOptions): void {
   const kit = createConsoleKit(o);
   registerConsoleSignIn(app, kit);
   registerConsolePeople(app, kit);
+  registerConsolePersonActions(app, kit);
   registerConsoleAudit(app, kit);
 }

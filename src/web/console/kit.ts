@@ -34,6 +34,8 @@ const refusals: Record<string, { status: number; message: MessageId }> = {
   'admin.token_not_in_use': { status: 404, message: 'console.token_not_in_use' },
   'admin.token_not_bound': { status: 404, message: 'console.token_not_bound' },
   'admin.no_directory': { status: 409, message: 'console.no_directory' },
+  'admin.serial_unknown': { status: 404, message: 'console.serial_unknown' },
+  'admin.serial_taken': { status: 409, message: 'console.serial_taken' },
 };
 
 export function createConsoleKit(o: ConsoleOptions) {

@@ -93,6 +93,11 @@ ${errorSummary(m.errors ?? [])}
 <dl><dt>${t('console.email')}</dt><dd>${p.email ?? '–'}</dd><dt>${t('console.username')}</dt><dd>${p.username ?? '–'}</dd>
 <dt>${t('console.status')}</dt><dd>${p.status}</dd><dt>${t('console.groups')}</dt><dd>${p.groups.join(', ') || '–'}</dd></dl>
 <section aria-labelledby="tokens"><h2 id="tokens">${t('console.person_tokens')}</h2><p>${t('console.reason_hint')}</p>${tokens}</section>
+<section aria-labelledby="assign"><h2 id="assign">${t('console.assign')}</h2>
+<form method="post" action="/console/person/assign">${hiddenInputs({ csrf: f.csrf, q: m.query })}
+${field({ name: 'serial', label: 'console.assign_serial', error: m.errors?.find((e) => e.field === 'serial') })}
+${field({ name: 'reason-assign', label: 'console.reason_assign', error: m.errors?.find((e) => e.field === 'reason-assign') })}
+<button type="submit">${t('console.assign_button')}</button></form></section>
 <section aria-labelledby="registration"><h2 id="registration">${t('console.registration_code')}</h2><p>${t('console.registration_code_intro')}</p>
 <form method="post" action="/console/person/registration-code">${hiddenInputs({ csrf: f.csrf, q: m.query })}
 ${field({ name: 'reason-code', label: 'console.reason_code', error: m.errors?.find((e) => e.field === 'reason-code') })}
