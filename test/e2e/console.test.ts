@@ -11,8 +11,13 @@ import { startTessera, type RunningTessera } from '../support/tessera.ts';
 import { launchBrowser, accessibilityViolations, wcag22 } from '../support/browser.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
 import type { Operator } from '../../src/admin/index.ts';
+import { radclient } from '../support/radclient.ts';
+import { base32Encode } from '../../src/otp/index.ts';
+import { rfcFigure3, vendorPskc } from '../support/pskc.ts';
 
 const password = 'helpdesk passphrase';
+const base32 = (bytes: Buffer) => base32Encode(bytes);
+const radiusSecret = 'a-shared-secret-of-32-characters!';
 
 for (const dialect of await testDialects()) {
   describe(`the IT support console on ${dialect}`, () => {
@@ -38,7 +43,15 @@ for (const dialect of await testDialects()) {
     }
 
     before(async () => {
-      tessera = await startTessera(dialect, {}, { clock });
+      tessera = await startTessera(
+        dialect,
+        { radius: { port: 0, clients: [{ name: 'vpn', address: '127.0.0.1', secret: radiusSecret }] } },
+        { clock },
+      );
+      await tessera.policies.save(
+        { appId: 'radius:vpn', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+        0,
+      );
       const admin = tessera.admin(local);
       const agent = await staff('agent@example.com', ['IT Support']);
       agentId = agent.id;
@@ -182,6 +195,82 @@ for (const dialect of await testDialects()) {
         assert.equal(posted.status(), 403, kind);
       }
       assert.deepEqual(await tessera.admin(local).tokens.list('ioana@example.com'), before, 'nothing changed');
+      await own.close();
+    });
+
+    it("lets an admin import a vendor's PSKC file and assign a token whose own code then opens the VPN", async () => {
+      const admin = await staff('admin@example.com', ['IT']);
+      const key = await enrolMobileToken(tessera, admin.id, 'admin@example.com');
+      await tessera.admin(local).roles.grant({ user: 'admin@example.com', role: 'admin' });
+      const own = await browser.newPage();
+      await own.goto(`${tessera.url}/console`);
+      await own.getByLabel('E-mail address').fill('admin@example.com');
+      await own.getByLabel('Password').fill(password);
+      await own.getByRole('button', { name: 'Sign in' }).click();
+      await own.getByLabel('OTP code').fill(oathtool(key));
+      await own.getByRole('button', { name: 'Continue' }).click();
+      await own.getByRole('link', { name: 'Hardware token import' }).click();
+      await own.getByRole('heading', { name: 'Hardware token import' }).waitFor();
+      assert.deepEqual(await accessibilityViolations(own, wcag22), [], 'the import page');
+
+      const upload = async (name: string, text: string, filePassword?: string) => {
+        await own.goto(`${tessera.url}/console/tokens/import`);
+        await own.getByLabel('Token file (PSKC or seed file)').setInputFiles({
+          name,
+          mimeType: 'application/pskc+xml',
+          buffer: Buffer.from(text),
+        });
+        if (filePassword) await own.getByLabel('Password of the file').fill(filePassword);
+        await own.getByRole('button', { name: 'Import' }).click();
+        await own.getByRole('heading', { name: 'Hardware token import' }).waitFor();
+        return (await own.locator('main').textContent()) ?? '';
+      };
+      const hostile = rfcFigure3.replace(
+        '<KeyContainer',
+        '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><KeyContainer',
+      );
+      assert.match(await upload('xxe.pskc', hostile), /Nothing was imported:.*the file declares a DOCTYPE or ENTITY/s);
+      const secret = randomBytes(20);
+      const serial = `PSKC-${dialect}`;
+      const file = vendorPskc([{ serial, secret, kind: 'totp' }], { kind: 'password', password: 'from the vendor' });
+      assert.match(await upload('wrong.pskc', file, 'not it'), /the password or key is wrong/);
+      assert.match(await upload('tokens.pskc', file, 'from the vendor'), /Imported 1 hardware tokens/);
+      assert.deepEqual(await accessibilityViolations(own, wcag22), [], 'the import result');
+
+      // An administrator sees everyone: the token goes to jonas, outside the helpdesk agent's group.
+      await own.goto(`${tessera.url}/console/person?q=jonas%40example.com`);
+      await own.getByLabel('Serial printed on the token').fill(serial);
+      await own.getByLabel('Reason for assigning it').fill('New hardware token');
+      await own.getByRole('button', { name: 'Assign the token' }).click();
+      await own.getByText(`Token ${serial} is assigned`).waitFor();
+      const send = (secretText: string, extra: string[] = []) =>
+        radclient({
+          port: tessera.radiusAddress()!.port,
+          secret: radiusSecret,
+          command: 'auth',
+          attributes: [
+            'User-Name = "jonas@example.com"',
+            `User-Password = "${secretText}"`,
+            'Message-Authenticator = 0x00',
+            ...extra,
+          ],
+          timeoutSeconds: 5,
+        });
+      const challenge = await send(password);
+      assert.equal(challenge.code, 'Access-Challenge');
+      const state = challenge.attributes.find((a) => a.name === 'State')?.value;
+      const code = oathtool(base32(secret));
+      assert.equal((await send(code, [`State = ${state}`])).code, 'Access-Accept', "the token's own code");
+
+      // The helpdesk agent's console has no import: the admin service refuses it.
+      await page.goto(`${tessera.url}/console/tokens/import`);
+      await page.getByLabel('Token file (PSKC or seed file)').setInputFiles({
+        name: 'more.pskc',
+        mimeType: 'application/pskc+xml',
+        buffer: Buffer.from(vendorPskc([{ serial: `HD-${dialect}`, secret: randomBytes(20), kind: 'totp' }])),
+      });
+      await page.getByRole('button', { name: 'Import' }).click();
+      assert.match((await page.locator('main').textContent()) ?? '', /Your role does not allow this/);
       await own.close();
     });
 

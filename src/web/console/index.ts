@@ -2,6 +2,7 @@
 // Signed in through Tessera itself, always with the one-time code; its own short-lived session; CSRF on every form.
 import type { FastifyInstance } from 'fastify';
 import { registerConsoleAudit } from './audit.ts';
+import { registerConsoleImport } from './import.ts';
 import { createConsoleKit, type ConsoleOptions } from './kit.ts';
 import { registerConsolePeople } from './people.ts';
 import { registerConsolePersonActions } from './person-actions.ts';
@@ -15,4 +16,6 @@ export function registerConsole(app: FastifyInstance, o: ConsoleOptions): void {
   registerConsolePeople(app, kit);
   registerConsolePersonActions(app, kit);
   registerConsoleAudit(app, kit);
+  // Its own plugin scope: the multipart parser it registers serves only the import.
+  app.register((scope) => registerConsoleImport(scope, kit));
 }

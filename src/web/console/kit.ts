@@ -58,11 +58,13 @@ export function createConsoleKit(o: ConsoleOptions) {
     const session = await signedIn(req, reply);
     if (!session) return undefined;
     if (!o.csrf.valid(`console:${session.uid}`, req.body?.csrf)) {
-      page(reply, 403, messagePage('console.title', 'web.csrf'));
+      csrfRefused(reply);
       return undefined;
     }
     return session;
   }
+
+  const csrfRefused = (reply: FastifyReply) => page(reply, 403, messagePage('console.title', 'web.csrf'));
 
   return {
     options: o,
@@ -70,6 +72,7 @@ export function createConsoleKit(o: ConsoleOptions) {
     page,
     signedIn,
     authorized,
+    csrfRefused,
     csrfFor: (session: ConsoleSession) => o.csrf.token(`console:${session.uid}`),
     adminFor: (session: ConsoleSession) => o.admin({ kind: 'account', accountId: session.accountId }),
     isForbidden: (err: unknown) => err instanceof AdminError && err.code === 'admin.forbidden',

@@ -20,7 +20,7 @@ function frame(f: ConsoleFrame, title: string, body: Html): string {
     title,
     wide: true,
     body: html`<header class="console"><p>${t('console.signed_in_as', { name: f.operator, roles: roles.join('; ') })}</p>
-<nav aria-label="${t('console.title')}"><a href="/console">${t('console.find_heading')}</a> · <a href="/console/audit">${t('console.audit')}</a></nav>
+<nav aria-label="${t('console.title')}"><a href="/console">${t('console.find_heading')}</a> · <a href="/console/audit">${t('console.audit')}</a> · <a href="/console/tokens/import">${t('console.import')}</a></nav>
 <form method="post" action="/console/logout">${hiddenInputs({ csrf: f.csrf })}<button class="secondary" type="submit">${t('console.sign_out')}</button></form></header>
 ${body}`,
   });
@@ -163,5 +163,38 @@ ${field({ name: 'action', label: 'console.audit_action', value: m.action, hint: 
 <button type="submit">${t('console.search')}</button></form>
 <form method="post" action="/console/audit/verify">${hiddenInputs({ csrf: f.csrf })}<button class="secondary" type="submit">${t('console.audit_verify')}</button></form>
 ${rows}`,
+  );
+}
+
+/** Hardware token import: the vendor's file, and what opens it when it is protected. */
+export function importPage(f: ConsoleFrame): string {
+  return frame(
+    f,
+    t('console.import'),
+    html`<h1>${t('console.import')}</h1><p>${t('console.import_intro')}</p>
+<form method="post" action="/console/tokens/import" enctype="multipart/form-data">${hiddenInputs({ csrf: f.csrf })}
+<label for="file">${t('console.import_file')}</label><input id="file" name="file" type="file" required>
+${field({ name: 'password', label: 'console.import_password', type: 'password', autocomplete: 'off', required: false, hint: t('console.import_password_hint') })}
+<label for="key">${t('console.import_key')}</label><p class="hint" id="key-hint">${t('console.import_key_hint')}</p><input id="key" name="key" type="file" aria-describedby="key-hint">
+<button type="submit">${t('console.import_button')}</button></form>`,
+  );
+}
+
+export function importResultPage(
+  f: ConsoleFrame,
+  r: { imported: number; alreadyThere: string[]; problems: string[] },
+): string {
+  const body =
+    r.problems.length > 0
+      ? html`<div class="summary" role="alert" aria-labelledby="summary-title"><h2 id="summary-title">${t('console.import_refused')}</h2><ul>${r.problems.map((p) => html`<li>${p}</li>`)}</ul></div>`
+      : html`<p class="notice" role="status">${t('console.imported', { count: r.imported })}</p>${
+          r.alreadyThere.length > 0
+            ? html`<p>${t('console.already_there', { serials: r.alreadyThere.join(', ') })}</p>`
+            : ''
+        }`;
+  return frame(
+    f,
+    t('console.import'),
+    html`<h1>${t('console.import')}</h1>${body}<p><a href="/console/tokens/import">${t('console.import_another')}</a></p>`,
   );
 }
