@@ -12,7 +12,8 @@ export function registrationCodeAdmin(p: AdminPorts, o: AdminOptions) {
     /** A new code for the person (their earlier unused one stops working); audited with the operator, never the code. */
     async issue(login: string, reason?: string): Promise<{ code: string; expiresAt: number; user: string }> {
       if (!p.registration) throw new AdminError('admin.no_directory');
-      const account = await p.accounts.findByLogin(login);
+      // Someone who never signed in here has no account yet: the directory names them.
+      const account = (await p.accounts.findByLogin(login)) ?? (await p.workforce?.linkNamed(login));
       if (!account) throw new AdminError('admin.account_unknown', { field: 'user', subject: login });
       if (account.kind !== 'workforce') throw new RegistrationError('registration.not_workforce', { field: 'user' });
       const issued = await p.registration.issueHelpdeskCode(account.id, o.actor);

@@ -43,6 +43,8 @@ export interface DirectorySource {
    * person Tessera maps it to, without a password; null when no entry matches.
    */
   describe(name: string): Promise<{ dn: string; person: DirectoryUser; status: AccountStatus } | null>;
+  /** The person a sign-in name finds, without a password (the helpdesk naming someone); null when none matches. */
+  findByName(name: string): Promise<DirectoryUser | null>;
   close(): Promise<void>;
 }
 
@@ -160,6 +162,15 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: SourceD
     deps,
   );
 
+  async function describe(name: string) {
+    const parsed = parseSignInName(name);
+    if (!domainAllowed(parsed, config.domains)) return null;
+    const entry = await findByLogin(parsed.account);
+    if (entry === null) return null;
+    const status = statusOf(entry);
+    return { dn: entry.dn, person: await personOf(entry, status), status };
+  }
+
   return {
     async authenticate(name, password) {
       // Both checks come before any network traffic: an empty password must never reach a bind (CVE-2022-0730).
@@ -203,13 +214,9 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: SourceD
       return entry === null ? null : toE164(first(entry, m.attributes.mobile), config.phoneRegion);
     },
 
-    async describe(name) {
-      const parsed = parseSignInName(name);
-      if (!domainAllowed(parsed, config.domains)) return null;
-      const entry = await findByLogin(parsed.account);
-      if (entry === null) return null;
-      const status = statusOf(entry);
-      return { dn: entry.dn, person: await personOf(entry, status), status };
+    describe,
+    async findByName(name) {
+      return (await describe(name))?.person ?? null;
     },
 
     close,

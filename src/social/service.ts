@@ -266,6 +266,9 @@ function accountSteps(p: SocialPorts) {
     if (holder?.kind === 'workforce') throw new SocialError('social.workforce');
     // Linked only when both sides' address is confirmed and the person proves the account; else they are told.
     if (holder) {
+      // The same person's callback in another browser may have made the account and its link between the two reads.
+      const linkedMeanwhile = await p.store.findLink(identity.provider, identity.subject);
+      if (linkedMeanwhile?.accountId === holder.id) return signedInAs(holder, identity, false);
       if (!holder.emailVerified || holder.status !== 'active') throw new SocialError('social.account_exists');
       return { kind: 'prove_existing', email, identity };
     }

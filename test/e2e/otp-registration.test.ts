@@ -15,6 +15,8 @@ import { operatorEnvironment, runCli } from '../support/cli.ts';
 import { oathtool } from '../support/otp.ts';
 
 const alice = { name: 'alice', password: 'correct horse battery', employeeId: 'E1001' };
+// No mobile number in the directory, and never signed in here before the helpdesk names him.
+const bob = { name: 'bob', password: 'bob password 1', employeeId: 'E1003' };
 
 /** Waits, when the current 30-second step is about to end, so a code typed now is still good when it arrives. */
 async function freshStep() {
@@ -53,16 +55,16 @@ for (const dialect of await testDialects()) {
     };
 
     /** The person's side up to the code step, in a fresh browser context. */
-    async function upToCode(): Promise<Page> {
+    async function upToCode(person = alice): Promise<Page> {
       const page = await (await browser.newContext()).newPage();
       await page.goto(`${tessera.url}/otp/register`);
       assert.deepEqual(await accessibilityViolations(page), []);
-      await page.getByLabel('IT code').fill(alice.name);
-      await page.getByLabel('Password').fill(alice.password);
+      await page.getByLabel('IT code').fill(person.name);
+      await page.getByLabel('Password').fill(person.password);
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByLabel('Employee ID').waitFor();
       // Typed as people type it: lower case, spaces around. The directory compares it without either.
-      await page.getByLabel('Employee ID').fill('  e1001 ');
+      await page.getByLabel('Employee ID').fill(`  ${person.employeeId.toLowerCase()} `);
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByLabel('SMS code or registration code').waitFor();
       return page;
@@ -122,6 +124,28 @@ for (const dialect of await testDialects()) {
       assert.equal(issued.length, 2);
       assert.equal(issued[0].actor, 'operator');
       assert.ok(!JSON.stringify(events).includes(code), 'the code itself is never audited');
+    });
+
+    it('issues a code for a person who never signed in here, who then registers with it', async () => {
+      assert.equal(await tessera.accounts.findByLogin('bob'), undefined, 'bob is known to the directory only');
+      const code = await helpdeskCode('CORP\\Bob');
+      const page = await upToCode(bob);
+      assert.match((await page.locator('#sms-state').textContent()) ?? '', /IT support team for a registration code/);
+      await finish(page, code);
+      const account = (await tessera.accounts.findByLogin('bob'))!;
+      assert.equal(account.kind, 'workforce');
+      assert.equal((await tessera.otp.list(account.id)).filter((t) => t.state === 'active').length, 1);
+
+      // His account page (the account site asks for the password only, as its default policy says) shows where to
+      // register a new or lost phone.
+      const account2 = await (await browser.newContext()).newPage();
+      await account2.goto(`${tessera.url}/account/login`);
+      await account2.getByLabel('E-mail address').fill(bob.name);
+      await account2.getByLabel('Password').fill(bob.password);
+      await account2.getByRole('button', { name: 'Sign in' }).click();
+      await account2.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
+      const again = account2.getByRole('link', { name: 'New or lost phone? Register your OTP app again' });
+      assert.equal(await again.getAttribute('href'), '/otp/register');
     });
 
     it('tells the helpdesk clearly when no code can be issued', async () => {

@@ -145,6 +145,7 @@ async function renderAccountPage(
       marketing: (await o.selfService.marketing(account.id)).subscribed,
       otpTokens: await o.otp.list(account.id),
       showOtp: account.kind === 'workforce' || (await o.otp.hasActiveToken(account.id)),
+      otpRegisterHref: account.directoryId ? '/otp/register' : undefined,
       notice: extra.notice,
       errors: extra.errors,
       passwordMinLength: await o.selfService.passwordMinLength(account.id),

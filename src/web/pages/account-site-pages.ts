@@ -21,6 +21,8 @@ export interface AccountPageModel {
   marketing: boolean;
   otpTokens: Array<{ serial: string; type: string; state: string }>;
   showOtp: boolean;
+  /** A directory person registers a new or lost phone at /otp/register (employee ID and SMS or helpdesk code). */
+  otpRegisterHref?: string;
   notice?: { id: MessageId; params?: Record<string, string> };
   errors?: FieldError[];
   passwordMinLength: number;
@@ -99,7 +101,8 @@ ${
   m.showOtp
     ? html`<section aria-labelledby="otp"><h2 id="otp">${t('account.otp')}</h2><p>${t('account.otp_intro')}</p>
 ${m.otpTokens.length === 0 ? html`<p>${t('account.otp_none')}</p>` : html`<ul>${m.otpTokens.map((tok) => html`<li>${t('account.otp_token', { type: tok.type, serial: tok.serial, state: tok.state })}</li>`)}</ul>`}
-<form method="post" action="/account/otp/register">${csrf}<button type="submit">${t('account.otp_register')}</button></form></section>`
+<form method="post" action="/account/otp/register">${csrf}<button type="submit">${t('account.otp_register')}</button></form>
+${m.otpRegisterHref ? html`<p class="hint"><a href="${m.otpRegisterHref}">${t('otp.register_again')}</a></p>` : ''}</section>`
     : ''
 }
 
