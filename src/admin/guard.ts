@@ -35,7 +35,11 @@ export async function grantsOf(p: AdminPorts, operator: Operator): Promise<reado
 
 async function accountAbout(p: AdminPorts, person: NonNullable<Person>) {
   if ('query' in person) return personFor(p, person.query);
-  if ('login' in person) return p.accounts.findByLogin(person.login);
+  if ('login' in person) {
+    const known = await p.accounts.findByLogin(person.login);
+    // Linking the directory's entry is what the operation itself does next for someone never seen here.
+    return known ?? (person.fromDirectory ? p.workforce?.linkNamed(person.login) : undefined);
+  }
   const owner = await p.otp.ownerOf(person.serial);
   return owner === undefined ? undefined : p.accounts.findAccount(owner);
 }

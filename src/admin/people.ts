@@ -6,12 +6,16 @@ import type { TokenDescription } from '../otp/index.ts';
 import { AdminError } from './errors.ts';
 import type { AdminPorts } from './ports.ts';
 
-/** The account a query means: a sign-in name or e-mail address first, else the holder of a token with that serial. */
+/**
+ * The account a query means: a sign-in name or e-mail address first, else the holder of a token with that serial,
+ * else a directory person who never signed in here (their account is linked, as their first sign-in would).
+ */
 export async function personFor(p: AdminPorts, query: string): Promise<Account | undefined> {
   const byName = await p.accounts.findByLogin(query);
   if (byName) return byName;
   const owner = await p.otp.ownerOf(query);
-  return owner === undefined ? undefined : p.accounts.findAccount(owner);
+  if (owner !== undefined) return p.accounts.findAccount(owner);
+  return p.workforce?.linkNamed(query);
 }
 
 export function peopleAdmin(p: AdminPorts) {

@@ -18,7 +18,7 @@ export const permissionsOf: Record<Role, readonly Permission[]> = {
 };
 
 /** Whom a call is about: by any form of their name, by a token's serial, or by either (a search). */
-export type Person = { login: string } | { serial: string } | { query: string } | null;
+export type Person = { login: string; fromDirectory?: true } | { serial: string } | { query: string } | null;
 
 export interface Rule {
   needs: Permission;
@@ -63,7 +63,12 @@ export const operationRules = {
   'tokens.unlock': { needs: 'people', ...bySerial('admin.token_not_in_use') },
   'tokens.unbind': { needs: 'people', ...bySerial('admin.token_not_bound') },
   'tokens.assign': { needs: 'people', ...byLogin },
-  'registrationCodes.issue': { needs: 'people', ...byLogin },
+  // The person asking for a code has often never signed in here: the directory says who they are and their groups.
+  'registrationCodes.issue': {
+    needs: 'people',
+    about: (login: string) => ({ login, fromDirectory: true }),
+    hidden: (login: string) => unknownAccount(login),
+  },
   'tokens.importSeedFile': system,
   'tokens.importPskcFile': system,
   'clients.add': system,

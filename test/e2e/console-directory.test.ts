@@ -68,6 +68,13 @@ for (const dialect of await testDialects()) {
       );
       assert.ok(!JSON.stringify(row).includes(code.replaceAll('-', '')), 'the log keeps no code');
 
+      // Zoë (staff) never signed in here: the directory knows her, so the search finds her and she gets a code.
+      await page.goto(`${tessera.url}/console/person?q=${encodeURIComponent('zoë')}`);
+      await page.getByRole('heading', { name: 'zoë' }).waitFor();
+      await page.getByLabel('Reason for a registration code').fill('New starter, seen in person');
+      await page.getByRole('button', { name: 'Issue a registration code' }).click();
+      await page.getByRole('heading', { name: 'Registration code' }).waitFor();
+
       // Outside the group: the search finds nobody, and a hand-made post issues nothing.
       await page.goto(`${tessera.url}/console/person?q=victor`);
       assert.match((await page.locator('main').textContent()) ?? '', /No one matches what you searched for/);
