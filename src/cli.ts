@@ -32,6 +32,9 @@ import {
   otpRegistrationCode,
   audit,
   auditVerify,
+  adminGrant,
+  adminRevoke,
+  adminList,
 } from './cli/index.ts';
 
 type Make = (ctx: CliContext) => Command;
@@ -62,6 +65,9 @@ const commands: Array<[under: string, make: Make]> = [
   ['otp', otpRegistrationCode],
   ['', audit],
   ['audit', auditVerify],
+  ['admin', adminGrant],
+  ['admin', adminRevoke],
+  ['admin', adminList],
 ];
 
 const groups: Record<string, string> = {
@@ -74,6 +80,7 @@ const groups: Record<string, string> = {
   radius: 'VPN gateways and their sessions',
   'radius client': 'the VPN gateways Tessera answers',
   otp: "the helpdesk's work on OTP tokens",
+  admin: 'who may use the admin service and the console (roles)',
 };
 
 const footer = `

@@ -26,3 +26,6 @@ export { default as otpAssign } from './commands/otp-assign.ts';
 export { default as otpRegistrationCode } from './commands/otp-registration-code.ts';
 export { default as audit } from './commands/audit.ts';
 export { default as auditVerify } from './commands/audit-verify.ts';
+export { default as adminGrant } from './commands/admin-grant.ts';
+export { default as adminRevoke } from './commands/admin-revoke.ts';
+export { default as adminList } from './commands/admin-list.ts';

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { testDialects } from '../support/databases.ts';
-import { accessibilityViolations, wcag22aa } from '../support/browser.ts';
+import { accessibilityViolations, wcag22 } from '../support/browser.ts';
 import { startRegisteredDemoApp, useDemoStack } from '../support/demo-stack.ts';
 import { radclient } from '../support/radclient.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
@@ -16,7 +16,7 @@ const secret = 'a-shared-secret-of-32-characters!';
 const password = 'a fine long passphrase';
 
 async function assertAccessible(page: Page, what: string) {
-  assert.deepEqual(await accessibilityViolations(page, wcag22aa), [], `${what} (${page.url()})`);
+  assert.deepEqual(await accessibilityViolations(page, wcag22), [], `${what} (${page.url()})`);
 }
 
 const words = {

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { testDialects } from '../support/databases.ts';
 import { freePort, startTessera, type RunningTessera } from '../support/tessera.ts';
 import { fixtureConfig, startSlapd, type Slapd } from '../support/slapd.ts';
-import { accessibilityViolations, launchBrowser, wcag22aa } from '../support/browser.ts';
+import { accessibilityViolations, launchBrowser, wcag22 } from '../support/browser.ts';
 import { startSmsc, type Smsc } from '../support/smsc.ts';
 import { oathtool } from '../support/otp.ts';
 import { radclient } from '../support/radclient.ts';
@@ -17,7 +17,7 @@ const smppAccount = { systemId: 'tessera', password: 'secret1', sourceAddr: 'Tes
 const alice = { name: 'alice', password: 'correct horse battery', employeeId: 'E1001', msisdn: '40721234567' };
 
 async function assertAccessible(page: Page, what: string) {
-  assert.deepEqual(await accessibilityViolations(page, wcag22aa), [], what);
+  assert.deepEqual(await accessibilityViolations(page, wcag22), [], what);
 }
 
 for (const dialect of await testDialects()) {

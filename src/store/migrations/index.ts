@@ -14,6 +14,7 @@ import * as m0011 from './0011_signin_flows.ts';
 import * as m0012 from './0012_radius_challenge_steps.ts';
 import * as m0014 from './0014_otp_registration.ts';
 import * as m0015 from './0015_social_links.ts';
+import * as m0016 from './0016_operator_roles.ts';
 import * as m0018 from './0018_account_locale.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -31,5 +32,6 @@ export const migrations: Record<string, Migration> = {
   '0012_radius_challenge_steps': m0012,
   '0014_otp_registration': m0014,
   '0015_social_links': m0015,
+  '0016_operator_roles': m0016,
   '0018_account_locale': m0018,
 };

@@ -69,7 +69,7 @@ export function layout(options: { title: string; body: Html; wide?: boolean }): 
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} – ${t('app.name')}</title><link rel="stylesheet" href="${stylesheetHref}"></head>
 <body><a class="skip" href="#main">${t('app.skip')}</a>
-<header class="tools">${languageSwitcher()}${accessibilityMenu()}</header>
+<div class="tools">${languageSwitcher()}${accessibilityMenu()}</div>
 <main id="main"${options.wide ? new Html(' class="wide"') : ''}>${options.body}</main></body></html>`.value
   );
 }
