@@ -324,5 +324,35 @@ for (const dialect of await testDialects()) {
         await forum.close();
       }
     });
+
+    it('the IT support console in Romanian: sign-in, search and person pages pass WCAG 2.2 AA', async () => {
+      const agent = await stage.tessera.accounts.createByOperator({
+        email: `agent-${dialect}@example.com`,
+        password,
+        workforce: true,
+      });
+      const key = await enrolMobileToken(stage.tessera, agent.id, `agent-${dialect}@example.com`);
+      await stage.tessera
+        .admin({ kind: 'local', actor: 'operator' })
+        .roles.grant({ user: `agent-${dialect}@example.com`, role: 'helpdesk' });
+      const context = await stage.browser.newContext({ locale: 'ro-RO' });
+      const page = await context.newPage();
+      await page.goto(`${stage.tessera.url}/console`);
+      assert.equal(await page.getAttribute('html', 'lang'), 'ro');
+      await page.getByLabel('Adresa de e-mail').fill(`agent-${dialect}@example.com`);
+      await page.getByLabel('Parola').fill(password);
+      await page.getByRole('button', { name: 'Autentificare' }).click();
+      await page.getByLabel('Codul OTP').fill(oathtool(key));
+      await page.getByRole('button', { name: 'Continuați' }).click();
+      await page.getByRole('heading', { name: 'Consola suportului IT' }).waitFor();
+      await assertAccessible(page, 'console search');
+      await page
+        .getByLabel('Nume, adresă de e-mail sau număr de serie al tokenului')
+        .fill(`agent-${dialect}@example.com`);
+      await page.getByRole('button', { name: 'Căutați' }).click();
+      await page.getByRole('heading', { name: `agent-${dialect}@example.com` }).waitFor();
+      await assertAccessible(page, 'console person');
+      await context.close();
+    });
   });
 }
