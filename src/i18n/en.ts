@@ -511,7 +511,7 @@ export const en = {
   'console.import_key_hint': 'Only for a file protected with a key shared with the vendor: the key, or it in hex.',
   'console.import_button': 'Import',
   'console.import_refused': 'Nothing was imported:',
-  'console.imported': 'Imported {count} hardware tokens.',
+  'console.imported': 'Imported {count, plural, one {# hardware token} other {# hardware tokens}}.',
   'console.already_there': 'Already there, left as they were: {serials}',
   'console.import_another': 'Import another file',
   'console.audit': 'Audit log',
@@ -519,7 +519,8 @@ export const en = {
   'console.audit_action': 'Action',
   'console.audit_action_hint': 'An action or its first parts: radius, helpdesk, admin.role.',
   'console.audit_verify': 'Check the chain',
-  'console.audit_intact': 'The audit log is intact: {events} events, none changed or removed.',
+  'console.audit_intact':
+    'The audit log is intact: {events, plural, one {# event} other {# events}}, none changed or removed.',
   'console.audit_broken': 'The audit log was changed: the chain breaks at event {seq}.',
   'console.audit_bad_action': 'An action is a name or its first parts, like radius or radius.reject.',
   'console.actor': 'By',

@@ -89,6 +89,9 @@ describe('catalogues', () => {
     );
     assert.match(t('otp.throttled', { seconds: 1200 }, 'ro'), /Așteptați 20 de minute,/);
     assert.equal(formatDateTime(Date.UTC(2026, 11, 5, 23, 40), 'ro'), '5 decembrie 2026 la 23:40');
+    assert.equal(t('console.imported', { count: 1 }), 'Imported 1 hardware token.', 'English has its plural too');
+    assert.equal(t('console.imported', { count: 2 }), 'Imported 2 hardware tokens.');
+    assert.equal(t('console.imported', { count: 1 }, 'ro'), 'S-a importat 1 token hardware.');
   });
 
   it("answers in the request's language when none is named, English outside a request", () => {
