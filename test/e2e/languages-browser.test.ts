@@ -11,6 +11,7 @@ import { accessibilityViolations, wcag22 } from '../support/browser.ts';
 import { startRegisteredDemoApp, useDemoStack } from '../support/demo-stack.ts';
 import { radclient } from '../support/radclient.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
+import { createAgent, hiddenField, solvedCaptcha } from '../support/tessera.ts';
 
 const secret = 'a-shared-secret-of-32-characters!';
 const password = 'a fine long passphrase';
@@ -353,6 +354,27 @@ for (const dialect of await testDialects()) {
       await page.getByRole('heading', { name: `agent-${dialect}@example.com` }).waitFor();
       await assertAccessible(page, 'console person');
       await context.close();
+    });
+
+    it("writes a mail in the language the person last used, whoever's request sends it", async () => {
+      const email = `stored-ro-${dialect}@example.com`;
+      const account = await stage.tessera.accounts.createByOperator({ email, password });
+      await stage.tessera.accounts.rememberLocale(account.id, 'ro');
+      // A reset asked for from an English browser (anyone can ask): the mail is in the account's Romanian.
+      const agent = createAgent();
+      const headers = { 'accept-language': 'en' };
+      const page = await (await agent.request(`${stage.tessera.url}/reset-password`, { headers })).text();
+      assert.match(page, /<html lang="en">/);
+      const sent = await agent.request(`${stage.tessera.url}/reset-password`, {
+        method: 'POST',
+        body: new URLSearchParams({ csrf: hiddenField(page, 'csrf'), email, captcha: await solvedCaptcha(page) }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      });
+      assert.match(await sent.text(), /If an account exists for/);
+      const mail = await stage.smtp.waitForMail((m) => m.to.includes(email));
+      assert.equal(mail.subject, 'Resetați parola');
+      assert.match(mail.text, /Alegeți o parolă nouă aici \(valabil \d+ (de )?(minute|ore|oră)/);
+      assert.match(mail.html, /<a href="https?:\/\/[^"]+">Alegeți o parolă nouă<\/a>/);
     });
   });
 }
