@@ -15,7 +15,7 @@ import type { ClientRegistry, SessionManager } from './oidc/index.ts';
 import type { RadiusBound, StoredClients, VpnSessions } from './radius/index.ts';
 import type { Metrics } from './web/index.ts';
 import type { AdminService } from './admin/index.ts';
-import { compose, listenNamed, listenRadius } from './compose/index.ts';
+import { compose, listenNamed, listenRadius, type Saml } from './compose/index.ts';
 
 export interface TesseraServer {
   config: Config;
@@ -44,6 +44,8 @@ export interface TesseraServer {
   unsubscribeLink(accountId: string): string;
   /** The helpdesk's and operator's service, acting as `actor` in the audit log (the CLI, later the console). */
   admin(actor: string): AdminService;
+  /** The SAML identity provider: its apps (service providers), keys and Web SSO. */
+  saml: Saml;
   audit: Audit;
   metrics: Metrics;
   logger: Logger;
@@ -77,6 +79,8 @@ export async function createServer(
     workforce,
     firstFactor,
   });
+  const saml = await compose.saml(f, identity, oidc);
+  saml.register(app);
   const vpn = compose.radius(f, { identity, otp, policy, workforce, firstFactor });
   const jobs = compose.jobs(f, {
     workforce,
@@ -114,6 +118,7 @@ export async function createServer(
     unsubscribeLink,
     sendCampaign,
     admin,
+    saml,
     async listen() {
       const { port, host } = config.http;
       const address = await listenNamed('http.port', port, host, () => app.listen({ port, host }));

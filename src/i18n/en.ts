@@ -219,6 +219,21 @@ export const en = {
   'web.not_found': 'This page does not exist.',
   'web.bad_request': 'The request was not understood.',
   'web.unavailable': 'The service cannot be reached right now. Try again in a moment.',
+  'saml.continue_title': 'Signing you in',
+  'saml.continue': 'Taking you back to the app…',
+  'saml.continue_button': 'Continue',
+  'saml.malformed': 'The app sent a sign-in request that could not be read. Go back to the app and try again.',
+  'saml.too_large': 'The app sent a sign-in request that is too large.',
+  'saml.doctype': 'The app sent a sign-in request that is not allowed (it declares a DTD).',
+  'saml.unknown_app': 'This app is not registered with Tessera. Ask its administrator to add it.',
+  'saml.acs_not_registered': 'The app asked to be answered at an address it has not registered. Nothing was sent.',
+  'saml.signature_required': 'This app must sign its sign-in requests, and this one is not signed.',
+  'saml.signature_invalid': 'The signature of this sign-in request is not valid.',
+  'saml.replayed': 'This sign-in request was used already. Go back to the app and start again.',
+  'saml.request_expired': 'This sign-in has expired. Go back to the app and start again.',
+  'saml.metadata_invalid': 'The SAML metadata cannot be used.',
+  'saml.app_exists': 'A SAML app with this entity ID is registered already.',
+  'saml.app_not_found': 'No SAML app with this entity ID.',
 } as const;
 
 export type MessageId = keyof typeof en;

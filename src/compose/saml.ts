@@ -1,0 +1,83 @@
+// SAML 2.0: the apps from their metadata, the IdP's keys, Web SSO over the OIDC sign-in, and its routes.
+import type { FastifyInstance } from 'fastify';
+import { createSqlClientStore, createSqlSecretStore, loadNamedSecret } from '../oidc/index.ts';
+import {
+  createIdpEntities,
+  createKeyRing,
+  createServiceProviders,
+  createSqlSamlStore,
+  createSso,
+  registerSamlRoutes,
+  resumePath,
+} from '../saml/index.ts';
+import type { Foundation } from './foundation.ts';
+import type { Identity } from './identity.ts';
+import type { Oidc } from './oidc.ts';
+
+export async function composeSaml(f: Foundation, identity: Identity, oidc: Oidc) {
+  const { config, clock } = f;
+  const store = createSqlSamlStore(f.store.db);
+  const clientStore = createSqlClientStore(f.store.db);
+  // Each SAML app has a public, first-party OIDC client of its own whose only redirect is Tessera's resume page.
+  const providers = createServiceProviders(store, clock, {
+    async register(clientId, name) {
+      const metadata = {
+        client_id: clientId,
+        client_name: name,
+        redirect_uris: [`${config.issuer}${resumePath}`],
+        post_logout_redirect_uris: [],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
+        id_token_signed_response_alg: 'ES256',
+        first_party: true,
+        refresh_tokens: 'offline_access',
+      };
+      await clientStore.insert(clientId, JSON.stringify(metadata), clock.now());
+    },
+    async remove(clientId) {
+      await clientStore.remove(clientId);
+    },
+  });
+  const keys = createKeyRing(store, f.sealer, clock, new URL(config.issuer).hostname);
+  const entityId = `${config.issuer}/saml/metadata`;
+  const current = (await keys.load()).current;
+  const pairwiseKey = await loadNamedSecret(createSqlSecretStore(f.store.db), f.sealer, clock, 'saml-pairwise-key');
+  const { provider } = oidc;
+  const sso = createSso({
+    store,
+    providers,
+    keys,
+    clock,
+    idp: createIdpEntities({ entityId, issuer: config.issuer, certificatePem: current.certificatePem }),
+    async redeemCode(code) {
+      const found = await provider.AuthorizationCode.find(code);
+      if (!found || (found as { consumed?: unknown }).consumed || !found.accountId || !found.sessionUid)
+        return undefined;
+      await found.consume();
+      return {
+        clientId: String(found.clientId),
+        accountId: found.accountId,
+        amr: (found.amr as string[] | undefined) ?? [],
+        authTimeSeconds: Number(found.authTime ?? 0),
+        sessionUid: found.sessionUid,
+        codeChallenge: String(found.codeChallenge ?? ''),
+        redirectUri: String(found.redirectUri ?? ''),
+      };
+    },
+    findAccount: (id) => identity.accounts.findAccount(id),
+    pairwiseKey,
+    issuer: config.issuer,
+    limits: { maxXmlBytes: config.saml.maxMessageBytes },
+    requestTtlSeconds: config.saml.requestTtlSeconds,
+    assertionSeconds: config.saml.assertionSeconds,
+  });
+  return {
+    providers,
+    keys,
+    sso,
+    register: (app: FastifyInstance) => registerSamlRoutes(app, { sso, keys, issuer: config.issuer }),
+  };
+}
+
+export type Saml = Awaited<ReturnType<typeof composeSaml>>;

@@ -1,0 +1,22 @@
+// samlify's view of Tessera as an IdP, used only to read and verify what apps send (samlify reads; Tessera
+// writes its answers itself: response.ts). Two views: one that requires the request's signature, one that does
+// not; requests.ts picks per app and per request. samlify keeps its schema validator in module state: it is set
+// here, to the same offline validator every time.
+import * as samlify from 'samlify';
+import { createSchemaValidator } from './xml-schema.ts';
+import { bindings } from './service-providers.ts';
+
+export function createIdpEntities(o: { entityId: string; issuer: string; certificatePem: string }) {
+  samlify.setSchemaValidator(createSchemaValidator());
+  const settings = (wantAuthnRequestsSigned: boolean) =>
+    samlify.IdentityProvider({
+      entityID: o.entityId,
+      signingCert: o.certificatePem,
+      wantAuthnRequestsSigned,
+      singleSignOnService: [
+        { Binding: bindings.redirect, Location: `${o.issuer}/saml/sso` },
+        { Binding: bindings.post, Location: `${o.issuer}/saml/sso` },
+      ],
+    });
+  return { checking: settings(true), lenient: settings(false) };
+}

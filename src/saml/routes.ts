@@ -1,0 +1,104 @@
+// The IdP's HTTP endpoints: metadata, the SSO endpoint in both bindings, and the return from the sign-in. Each is
+// a short list of steps; a SamlError becomes the page that names it (nothing is sent to an app that was not proven
+// to be the one asking), anything else goes to the error handler.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { messagePage, samlPostPage, samlPostScript, samlPostScriptPath } from '../web/index.ts';
+import { SamlError } from './errors.ts';
+import type { KeyRing } from './keys.ts';
+import { idpMetadata } from './metadata.ts';
+import type { IncomingMessage } from './requests.ts';
+import { resumePath, type PostToApp, type Sso } from './sso.ts';
+
+export interface SamlRouteOptions {
+  sso: Sso;
+  keys: KeyRing;
+  issuer: string;
+  /** Counts SSO answers by outcome (metrics). */
+  onAnswer?: (outcome: 'success' | 'refused') => void;
+}
+
+const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
+// The guard (guard.ts) caps the decoded message; this only keeps absurd input from reaching it.
+const messageFields = {
+  SAMLRequest: text(200_000),
+  RelayState: text(1024),
+  SigAlg: text(256),
+  Signature: text(2048),
+};
+
+const sendHtml = (reply: FastifyReply, status: number, body: string) =>
+  reply.code(status).type('text/html; charset=utf-8').send(body);
+
+function refusal(reply: FastifyReply, err: unknown) {
+  if (!(err instanceof SamlError)) throw err;
+  reply.log.info({ code: err.code, reason: err.message }, 'SAML request refused');
+  return sendHtml(reply, err.code === 'saml.too_large' ? 413 : 400, messagePage('error.title', err.code));
+}
+
+const postToApp = (reply: FastifyReply, answer: PostToApp) =>
+  sendHtml(
+    reply,
+    200,
+    samlPostPage({
+      action: answer.acsUrl,
+      fields: { SAMLResponse: answer.samlResponse, RelayState: answer.relayState },
+    }),
+  );
+
+export function registerSamlRoutes(app: FastifyInstance, o: SamlRouteOptions): void {
+  app.get('/saml/metadata', async (_req, reply) => {
+    const xml = idpMetadata({ entityId: o.sso.idpEntityId, issuer: o.issuer, keys: await o.keys.load() });
+    return reply.type('application/samlmetadata+xml').header('cache-control', 'public, max-age=300').send(xml);
+  });
+
+  app.get(samlPostScriptPath, async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(samlPostScript),
+  );
+
+  const receive = async (message: IncomingMessage, reply: FastifyReply) => {
+    try {
+      const { location } = await o.sso.receive(message);
+      return reply.redirect(location, 303);
+    } catch (err) {
+      o.onAnswer?.('refused');
+      return refusal(reply, err);
+    }
+  };
+
+  app.get<{ Querystring: Record<string, string> }>(
+    '/saml/sso',
+    { schema: { querystring: { type: 'object', properties: messageFields, required: ['SAMLRequest'] } } },
+    async (req, reply) => {
+      const rawQuery = req.raw.url!.slice(req.raw.url!.indexOf('?') + 1);
+      return receive({ binding: 'redirect', query: req.query, rawQuery }, reply);
+    },
+  );
+
+  app.post<{ Body: Record<string, string> }>(
+    '/saml/sso',
+    { schema: { body: { type: 'object', properties: messageFields, required: ['SAMLRequest'] } } },
+    async (req, reply) => receive({ binding: 'post', body: req.body }, reply),
+  );
+
+  app.get<{ Querystring: Record<string, string> }>(
+    resumePath,
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { state: text(64), code: text(256), error: text(64), iss: text(512) },
+        },
+      },
+    },
+    async (req, reply) => {
+      try {
+        const answer = await o.sso.resume({ state: req.query.state, code: req.query.code, error: req.query.error });
+        o.onAnswer?.('success');
+        return postToApp(reply, answer);
+      } catch (err) {
+        o.onAnswer?.('refused');
+        return refusal(reply, err);
+      }
+    },
+  );
+}

@@ -1,0 +1,184 @@
+// Web SSO over the one sign-in (src/signin through the OIDC provider's interactions): an AuthnRequest becomes an
+// authorization request of the app's own OIDC client (`saml:<entity ID>`), so the sign-in pages, the SSO session,
+// the step-up to a code and the app's OTP policy (`policy set --app saml:<entity ID>`) are the ones every app has.
+// The authorization code that comes back is redeemed here, bound by PKCE to the stored request, and answered with
+// a signed assertion posted to the app.
+import { createHash, randomBytes } from 'node:crypto';
+import type * as samlify from 'samlify';
+import type { Clock } from '../clock/index.ts';
+import type { Account } from '../identity/index.ts';
+import { SamlError } from './errors.ts';
+import type { MessageLimits } from './guard.ts';
+import type { KeyRing } from './keys.ts';
+import { attributesFor, classRefFor, nameIdFor, requestsMfa } from './claims.ts';
+import { readAuthnRequest, issuerOf, messageXml, type IncomingMessage } from './requests.ts';
+import { buildErrorResponse, buildResponse, newId, statusCodes } from './response.ts';
+import { samlClientId, type ServiceProvider, type ServiceProviders } from './service-providers.ts';
+import type { PendingRequest, SamlStore } from './store.ts';
+
+/** What an authorization code proved, as the OIDC provider stored it. */
+export interface RedeemedCode {
+  clientId: string;
+  accountId: string;
+  amr: string[];
+  authTimeSeconds: number;
+  sessionUid: string;
+  codeChallenge: string;
+  redirectUri: string;
+}
+
+export interface SsoPorts {
+  store: SamlStore;
+  providers: ServiceProviders;
+  keys: KeyRing;
+  clock: Clock;
+  idp: { checking: samlify.IdentityProviderInstance; lenient: samlify.IdentityProviderInstance };
+  /** Finds and spends an authorization code (once); undefined when unknown, expired or spent. */
+  redeemCode(code: string): Promise<RedeemedCode | undefined>;
+  findAccount(id: string): Promise<Account | undefined>;
+  /** Keys the pairwise persistent NameID. */
+  pairwiseKey: Buffer;
+  issuer: string;
+  limits: MessageLimits;
+  requestTtlSeconds: number;
+  assertionSeconds: number;
+}
+
+export const resumePath = '/saml/resume';
+
+export interface PostToApp {
+  acsUrl: string;
+  samlResponse: string;
+  relayState: string | undefined;
+}
+
+const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
+
+function authorizeUrl(p: SsoPorts, pending: PendingRequest): string {
+  const params = new URLSearchParams({
+    client_id: samlClientId(pending.spEntityId),
+    response_type: 'code',
+    redirect_uri: `${p.issuer}${resumePath}`,
+    scope: 'openid',
+    state: pending.id,
+    code_challenge: s256(pending.codeVerifier),
+    code_challenge_method: 'S256',
+  });
+  // ForceAuthn (SAML core §3.4.1): a fresh sign-in, whatever the session holds.
+  if (pending.forceAuthn) params.set('prompt', 'login');
+  if (pending.requestedMfa) params.set('acr_values', 'urn:tessera:mfa');
+  return `${p.issuer}/oidc/auth?${params}`;
+}
+
+async function answerFor(
+  p: SsoPorts,
+  idpEntityId: string,
+  pending: PendingRequest,
+  sp: ServiceProvider,
+  redeemed: RedeemedCode,
+) {
+  const account = await p.findAccount(redeemed.accountId);
+  if (!account || account.status !== 'active') throw new SamlError('saml.request_expired');
+  const key = (await p.keys.load()).current;
+  const name = nameIdFor(account, sp, p.pairwiseKey);
+  const sessionIndex = newId();
+  const now = new Date(p.clock.now());
+  const xml = buildResponse({
+    issuer: idpEntityId,
+    audience: sp.entityId,
+    acsUrl: pending.acsUrl,
+    inResponseTo: pending.requestId.startsWith('idp:') ? undefined : pending.requestId,
+    nameId: name.value,
+    nameIdFormat: name.format,
+    sessionIndex,
+    authnInstant: new Date(redeemed.authTimeSeconds * 1000),
+    now,
+    validSeconds: p.assertionSeconds,
+    classRef: classRefFor(redeemed.amr, sp),
+    attributes: attributesFor(account, sp),
+    key,
+    signResponse: sp.settings.signResponse,
+  });
+  await p.store.saveParticipant({
+    sessionUid: redeemed.sessionUid,
+    spEntityId: sp.entityId,
+    accountId: account.id,
+    nameId: name.value,
+    nameIdFormat: name.format,
+    sessionIndex,
+    createdAt: now.getTime(),
+  });
+  return xml;
+}
+
+/** The person cancelled, or the sign-in failed: the app hears so, signed, and nothing is asserted. */
+async function refusalFor(p: SsoPorts, idpEntityId: string, pending: PendingRequest, now: number): Promise<string> {
+  const key = (await p.keys.load()).current;
+  const inResponseTo = pending.requestId.startsWith('idp:') ? undefined : pending.requestId;
+  return buildErrorResponse(
+    { issuer: idpEntityId, acsUrl: pending.acsUrl, inResponseTo, now: new Date(now), key },
+    statusCodes.responder,
+    statusCodes.authnFailed,
+  );
+}
+
+export function createSso(p: SsoPorts) {
+  const idpEntityId = `${p.issuer}/saml/metadata`;
+  async function appFor(entityId: string): Promise<ServiceProvider> {
+    const sp = await p.providers.find(entityId);
+    if (!sp) throw new SamlError('saml.unknown_app');
+    return sp;
+  }
+
+  return {
+    idpEntityId,
+    /** Reads and checks an AuthnRequest, stores it, and says where the sign-in continues. */
+    async receive(message: IncomingMessage): Promise<{ location: string }> {
+      const xml = messageXml(message, p.limits);
+      const sp = await appFor(issuerOf(xml));
+      const seen = await readAuthnRequest(message, xml, sp, p.idp);
+      const now = p.clock.now();
+      const pending: PendingRequest = {
+        id: randomBytes(24).toString('base64url'),
+        spEntityId: sp.entityId,
+        requestId: seen.id,
+        acsUrl: seen.acsUrl,
+        relayState: seen.relayState?.slice(0, 80) ?? null,
+        forceAuthn: seen.forceAuthn,
+        requestedMfa: requestsMfa(seen.requestedClassRefs),
+        codeVerifier: randomBytes(32).toString('base64url'),
+        expiresAt: now + p.requestTtlSeconds * 1000,
+        createdAt: now,
+      };
+      // One answer per request ID and app, on every node: a replayed AuthnRequest gets none (checklist T37).
+      if (!(await p.store.insertRequest(pending))) throw new SamlError('saml.replayed');
+      return { location: authorizeUrl(p, pending) };
+    },
+
+    /** The sign-in came back (an authorization code, or an OIDC error): the signed answer to post to the app. */
+    async resume(input: { state: unknown; code: unknown; error: unknown }): Promise<PostToApp> {
+      const now = p.clock.now();
+      const pending = typeof input.state === 'string' ? await p.store.findOpenRequest(input.state, now) : undefined;
+      if (!pending) throw new SamlError('saml.request_expired');
+      const sp = await appFor(pending.spEntityId);
+      const redeemed = typeof input.code === 'string' ? await p.redeemCode(input.code) : undefined;
+      const bound =
+        redeemed !== undefined &&
+        redeemed.clientId === samlClientId(sp.entityId) &&
+        redeemed.redirectUri === `${p.issuer}${resumePath}` &&
+        redeemed.codeChallenge === s256(pending.codeVerifier) &&
+        // ForceAuthn: the sign-in must have happened after the request came (a second of clock rounding aside).
+        (!pending.forceAuthn || redeemed.authTimeSeconds * 1000 >= pending.createdAt - 1000);
+      if (!(await p.store.completeRequest(pending.id, now))) throw new SamlError('saml.request_expired');
+      const relayState = pending.relayState ?? undefined;
+      const xml = bound
+        ? await answerFor(p, idpEntityId, pending, sp, redeemed)
+        : await refusalFor(p, idpEntityId, pending, now);
+      return { acsUrl: pending.acsUrl, samlResponse: Buffer.from(xml).toString('base64'), relayState };
+    },
+
+    purge: () => p.store.purgeRequests(p.clock.now() - 24 * 3600 * 1000),
+  };
+}
+
+export type Sso = ReturnType<typeof createSso>;

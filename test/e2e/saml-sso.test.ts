@@ -1,0 +1,121 @@
+// SAML Web SSO against a real service provider (@node-saml/node-saml with validateInResponseTo 'always'):
+// SP-initiated in both bindings, the assertion verified by node-saml and by xmlsec1, one SSO session with OIDC,
+// and the app's OTP policy (`saml:<entity ID>`) asking for the code.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { SAML } from '@node-saml/node-saml';
+import { testDialects } from '../support/databases.ts';
+import { startTessera, createAgent, type RunningTessera } from '../support/tessera.ts';
+import { enrolMobileToken, oathtool } from '../support/otp.ts';
+import { openAt, postedResponse, registerNodeSamlSp, submit, xmlsecVerify } from '../support/saml.ts';
+
+const password = 'employee passphrase';
+
+for (const dialect of await testDialects()) {
+  describe(`SAML SSO on ${dialect}`, () => {
+    let tessera: RunningTessera;
+    let webmail: SAML;
+    let certificates: string[];
+    const webmailId = 'https://webmail.example.com/saml';
+    before(async () => {
+      tessera = await startTessera(dialect);
+      ({ sp: webmail, certificates } = await registerNodeSamlSp(tessera, webmailId, {
+        name: 'Webmail',
+        config: { wantAuthnResponseSigned: true },
+        settings: { nameIdFormat: 'email', signResponse: true },
+      }));
+    });
+    after(async () => {
+      await tessera?.stop();
+    });
+
+    it('publishes metadata with both bindings and the current and next certificates', async () => {
+      const response = await fetch(`${tessera.url}/saml/metadata`);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-type') ?? '', /samlmetadata\+xml/);
+      const xml = await response.text();
+      assert.match(xml, new RegExp(`entityID="${tessera.url}/saml/metadata"`));
+      for (const binding of ['HTTP-Redirect', 'HTTP-POST']) {
+        assert.match(
+          xml,
+          new RegExp(`SingleSignOnService Binding="[^"]*${binding}" Location="${tessera.url}/saml/sso"`),
+        );
+      }
+      assert.equal(certificates.length, 2);
+      assert.notEqual(certificates[0], certificates[1]);
+    });
+
+    it('signs a person in over the Redirect binding: node-saml and xmlsec1 accept the assertion', async () => {
+      const email = `redirect-${dialect}@example.com`;
+      await tessera.accounts.createByOperator({ email, password });
+      const agent = createAgent();
+      const start = await webmail.getAuthorizeUrlAsync('back-to-inbox', undefined, {});
+      const signIn = await openAt(agent, tessera, start);
+      assert.match(signIn.page, /name="password"/);
+      assert.match(signIn.page, /Webmail/, 'the sign-in page names the app');
+      const done = await submit(agent, tessera, signIn, 'login', { email, password });
+      const posted = postedResponse(done.page);
+      assert.equal(posted.action, 'http://127.0.0.1:9/saml/acs');
+      assert.equal(posted.RelayState, 'back-to-inbox');
+      const { profile } = await webmail.validatePostResponseAsync({ SAMLResponse: posted.SAMLResponse });
+      assert.equal(profile?.nameID, email);
+      assert.equal(profile?.['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'], email);
+      const xml = Buffer.from(posted.SAMLResponse, 'base64').toString('utf8');
+      xmlsecVerify(xml, certificates[0]!, 'Assertion');
+      xmlsecVerify(xml, certificates[0]!, 'Response');
+      assert.throws(() => xmlsecVerify(xml, certificates[1]!, 'Assertion'), 'the next key does not sign yet');
+      assert.match(xml, /AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</);
+    });
+
+    it('takes the POST binding too, and a second app in the same browser needs no password (one SSO session)', async () => {
+      const email = `post-${dialect}@example.com`;
+      await tessera.accounts.createByOperator({ email, password });
+      const { sp: wiki } = await registerNodeSamlSp(tessera, `https://wiki-${dialect}.example.com/sp`, {
+        config: { authnRequestBinding: 'HTTP-POST' },
+      });
+      const agent = createAgent();
+      const first = await openAt(agent, tessera, await webmail.getAuthorizeUrlAsync('', undefined, {}));
+      const done = await submit(agent, tessera, first, 'login', { email, password });
+      await webmail.validatePostResponseAsync({ SAMLResponse: postedResponse(done.page).SAMLResponse });
+
+      const form = await wiki.getAuthorizeFormAsync('wiki-page');
+      const request = form.match(/name="SAMLRequest" value="([^"]+)"/)![1]!;
+      const response = await agent.postForm(`${tessera.url}/saml/sso`, {
+        SAMLRequest: request,
+        RelayState: 'wiki-page',
+      });
+      assert.equal(response.status, 303);
+      const answered = await openAt(agent, tessera, new URL(response.headers.get('location')!, tessera.url).toString());
+      const posted = postedResponse(answered.page);
+      assert.equal(posted.RelayState, 'wiki-page');
+      const { profile } = await wiki.validatePostResponseAsync({ SAMLResponse: posted.SAMLResponse });
+      // The wiki gets the default NameID: persistent and pairwise, not the address.
+      assert.equal(profile?.nameIDFormat, 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent');
+      assert.notEqual(profile?.nameID, email);
+    });
+
+    it('asks for the OTP code where the policy of saml:<entity ID> requires it, and says so in the assertion', async () => {
+      const email = `otp-${dialect}@example.com`;
+      const account = await tessera.accounts.createByOperator({ email, password });
+      const key = await enrolMobileToken(tessera, account.id, email);
+      const entityId = `https://vpn-portal-${dialect}.example.com/sp`;
+      const { sp } = await registerNodeSamlSp(tessera, entityId, { name: 'VPN portal' });
+      await tessera.policies.save(
+        { appId: `saml:${entityId}`, otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+        0,
+      );
+      const agent = createAgent();
+      const signIn = await openAt(agent, tessera, await sp.getAuthorizeUrlAsync('', undefined, {}));
+      const codePage = await submit(agent, tessera, signIn, 'login', { email, password });
+      assert.match(codePage.page, /name="code"/, 'the code is asked before anything is posted to the app');
+      assert.doesNotMatch(codePage.page, /SAMLResponse/);
+      const done = await submit(agent, tessera, codePage, 'otp', { code: oathtool(key) });
+      const posted = postedResponse(done.page);
+      const { profile } = await sp.validatePostResponseAsync({ SAMLResponse: posted.SAMLResponse });
+      assert.ok(profile?.nameID);
+      const xml = Buffer.from(posted.SAMLResponse, 'base64').toString('utf8');
+      assert.match(xml, /AuthnContextClassRef>http:\/\/schemas.microsoft.com\/claims\/multipleauthn</);
+      xmlsecVerify(xml, certificates[0]!, 'Assertion');
+    });
+  });
+}
