@@ -1,6 +1,6 @@
 // What every incoming SAML message passes before any XML parser sees it (checklist T37): a size cap on what
-// arrives and on what it inflates to (the Redirect binding deflates; a small bomb must not become megabytes), and
-// no DOCTYPE or entity declaration at all (SAML never needs one: XXE and billion laughs end here).
+// arrives and on what it inflates to (the Redirect binding deflates; a small bomb must not become megabytes), no
+// DOCTYPE or entity declaration at all (SAML never needs one: XXE and billion laughs end here), and no comment.
 import { inflateRawSync } from 'node:zlib';
 import { SamlError } from './errors.ts';
 
@@ -28,6 +28,15 @@ export function refuseDeclarations(xml: string): string {
   return xml;
 }
 
+/**
+ * A message with a comment is refused too: no SP puts one in a request, and a comment splits the text of a NameID
+ * or DigestValue into pieces that parsers join differently (comment-injection, samlify GHSA-8jjf-w7j6-323c).
+ */
+function refuseComments(xml: string): string {
+  if (xml.includes('<!--')) throw new SamlError('saml.malformed', { message: 'a comment in a SAML message' });
+  return xml;
+}
+
 function utf8(bytes: Buffer): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -44,7 +53,7 @@ export function postMessage(encoded: unknown, limits: MessageLimits): string {
   if (typeof encoded !== 'string' || encoded === '') throw new SamlError('saml.malformed');
   const bytes = decodeBase64(encoded, limits);
   const text = bytes.toString('latin1').trimStart();
-  return refuseDeclarations(utf8(text.startsWith('<') ? bytes : inflateCapped(bytes, limits)));
+  return refuseComments(refuseDeclarations(utf8(text.startsWith('<') ? bytes : inflateCapped(bytes, limits))));
 }
 
 function inflateCapped(deflated: Buffer, limits: MessageLimits): Buffer {
@@ -60,5 +69,5 @@ function inflateCapped(deflated: Buffer, limits: MessageLimits): Buffer {
 /** The XML of an HTTP-Redirect binding message (base64 of raw DEFLATE), inflated to at most the cap. */
 export function redirectMessage(encoded: unknown, limits: MessageLimits): string {
   if (typeof encoded !== 'string' || encoded === '') throw new SamlError('saml.malformed');
-  return refuseDeclarations(utf8(inflateCapped(decodeBase64(encoded, limits), limits)));
+  return refuseComments(refuseDeclarations(utf8(inflateCapped(decodeBase64(encoded, limits), limits))));
 }

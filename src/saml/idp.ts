@@ -13,6 +13,10 @@ export function createIdpEntities(o: { entityId: string; issuer: string; certifi
       entityID: o.entityId,
       signingCert: o.certificatePem,
       wantAuthnRequestsSigned,
+      singleLogoutService: [
+        { Binding: bindings.redirect, Location: `${o.issuer}/saml/slo` },
+        { Binding: bindings.post, Location: `${o.issuer}/saml/slo` },
+      ],
       singleSignOnService: [
         { Binding: bindings.redirect, Location: `${o.issuer}/saml/sso` },
         { Binding: bindings.post, Location: `${o.issuer}/saml/sso` },

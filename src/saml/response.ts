@@ -54,7 +54,6 @@ export interface ResponseInput {
 // XML 1.0 §2.4 and §3.3.3: text and attribute values escaped; characters XML cannot carry at all are dropped.
 const xmlText = (value: string) =>
   value
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters XML 1.0 forbids are what is removed.
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
     .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 

@@ -78,7 +78,7 @@ async function answerFor(
   redeemed: RedeemedCode,
 ) {
   const account = await p.findAccount(redeemed.accountId);
-  if (!account || account.status !== 'active') throw new SamlError('saml.request_expired');
+  if (account?.status !== 'active') throw new SamlError('saml.request_expired');
   const key = (await p.keys.load()).current;
   const name = nameIdFor(account, sp, p.pairwiseKey);
   const sessionIndex = newId();

@@ -1,10 +1,12 @@
 // SAML service providers for tests: @node-saml/node-saml (the library passport-saml apps run on) as a real SP,
 // driven through Tessera's pages by a cookie-jar agent; xmlsec1 (Debian) checks every signature independently.
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAML, type SamlConfig } from '@node-saml/node-saml';
+import { selfSignedCertificate } from '../../src/saml/certificate.ts';
 import { type createAgent, hiddenField, type RunningTessera } from './tessera.ts';
 
 export const acsUrl = 'http://127.0.0.1:9/saml/acs';
@@ -21,7 +23,13 @@ export async function idpCertificates(tessera: RunningTessera): Promise<string[]
 export async function registerNodeSamlSp(
   tessera: RunningTessera,
   entityId: string,
-  options: { name?: string; config?: Partial<SamlConfig>; settings?: Record<string, unknown> } = {},
+  options: {
+    name?: string;
+    config?: Partial<SamlConfig>;
+    settings?: Record<string, unknown>;
+    /** The SP signs its AuthnRequests with `config.privateKey`: its metadata says so and carries this certificate. */
+    signingCert?: string;
+  } = {},
 ) {
   const certificates = await idpCertificates(tessera);
   const sp = new SAML({
@@ -37,12 +45,21 @@ export async function registerNodeSamlSp(
     validateInResponseTo: 'always',
     ...options.config,
   } as SamlConfig);
-  const metadata = sp.generateServiceProviderMetadata(null, null);
+  const metadata = sp.generateServiceProviderMetadata(null, options.signingCert ?? null);
   await tessera.saml.providers.add({ metadata, name: options.name, settings: options.settings as never });
   return { sp, metadata, certificates };
 }
 
 export type Agent = ReturnType<typeof createAgent>;
+
+/** An RSA key and self-signed certificate for an SP that signs its requests. */
+export function spSigningKey(subject: string) {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    certificate: selfSignedCertificate(privateKey, publicKey, subject, new Date(), 30),
+  };
+}
 
 /** Follows the browser's way from an SP's redirect to Tessera until a Tessera page answers. */
 export async function openAt(agent: Agent, tessera: RunningTessera, url: string) {
