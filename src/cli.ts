@@ -31,6 +31,10 @@ import {
   otpAssign,
   audit,
   auditVerify,
+  samlSpAdd,
+  samlSpList,
+  samlSpRemove,
+  samlKeysRotate,
 } from './cli/index.ts';
 
 type Make = (ctx: CliContext) => Command;
@@ -60,6 +64,10 @@ const commands: Array<[under: string, make: Make]> = [
   ['otp', otpAssign],
   ['', audit],
   ['audit', auditVerify],
+  ['saml sp', samlSpAdd],
+  ['saml sp', samlSpList],
+  ['saml sp', samlSpRemove],
+  ['saml keys', samlKeysRotate],
 ];
 
 const groups: Record<string, string> = {
@@ -72,6 +80,9 @@ const groups: Record<string, string> = {
   radius: 'VPN gateways and their sessions',
   'radius client': 'the VPN gateways Tessera answers',
   otp: "the helpdesk's work on OTP tokens",
+  saml: 'the SAML identity provider (federated apps, ADFS-style)',
+  'saml sp': 'the SAML apps (service providers), added from their metadata',
+  'saml keys': 'the SAML signing keys (current and next, in the metadata)',
 };
 
 const footer = `

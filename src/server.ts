@@ -92,7 +92,7 @@ export async function createServer(
   });
   let radiusBound: RadiusBound | undefined;
   const { unsubscribeLink } = identity;
-  const { sendCampaign, admin } = compose.operations(f, { identity, otp, oidc, policy, vpn, workforce, mail });
+  const { sendCampaign, admin } = compose.operations(f, { identity, otp, oidc, policy, vpn, workforce, mail, saml });
 
   return {
     config,

@@ -5,6 +5,7 @@ import { auditAdmin, vpnSessionAdmin } from './audit-log.ts';
 import { clientAdmin, radiusClientAdmin } from './clients.ts';
 import { operatorAdmin } from './operators.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
+import { samlAdmin } from './saml.ts';
 import { tokenAdmin } from './tokens.ts';
 
 export function createAdmin(ports: AdminPorts, options: AdminOptions) {
@@ -14,6 +15,7 @@ export function createAdmin(ports: AdminPorts, options: AdminOptions) {
     radiusClients: radiusClientAdmin(ports, options),
     audit: auditAdmin(ports),
     vpnSessions: vpnSessionAdmin(ports),
+    saml: samlAdmin(ports, options),
     ...operatorAdmin(ports, options),
   };
 }

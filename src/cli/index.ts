@@ -25,3 +25,7 @@ export { default as otpImport } from './commands/otp-import.ts';
 export { default as otpAssign } from './commands/otp-assign.ts';
 export { default as audit } from './commands/audit.ts';
 export { default as auditVerify } from './commands/audit-verify.ts';
+export { default as samlSpAdd } from './commands/saml-sp-add.ts';
+export { default as samlSpList } from './commands/saml-sp-list.ts';
+export { default as samlSpRemove } from './commands/saml-sp-remove.ts';
+export { default as samlKeysRotate } from './commands/saml-keys-rotate.ts';

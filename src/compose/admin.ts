@@ -10,6 +10,7 @@ import type { Identity, Mail } from './identity.ts';
 import type { Oidc } from './oidc.ts';
 import type { Policy } from './otp-policy.ts';
 import type { Vpn } from './radius.ts';
+import type { Saml } from './saml.ts';
 
 export interface AdminParts {
   identity: Identity;
@@ -19,6 +20,7 @@ export interface AdminParts {
   vpn: Pick<Vpn, 'radiusClients' | 'vpnSessions'>;
   workforce: WorkforceService | undefined;
   mail: Mail;
+  saml: Pick<Saml, 'providers' | 'keys'>;
 }
 
 /** The campaign to everyone who said yes to marketing mail, and the admin service acting as an actor. */
@@ -57,6 +59,7 @@ function composeAdmin(
     configuredRadiusClients: f.config.radius?.clients ?? [],
     sendCampaign: campaign,
     rotateSigningKeys: () => rotateSigningKeys(secrets, f.sealer, f.clock),
+    saml: p.saml,
     clock: f.clock,
   };
   return (actor) => createAdmin(ports, { actor });
