@@ -117,5 +117,31 @@ for (const dialect of await testDialects()) {
       assert.match(xml, /AuthnContextClassRef>http:\/\/schemas.microsoft.com\/claims\/multipleauthn</);
       xmlsecVerify(xml, certificates[0]!, 'Assertion');
     });
+    it('honours ForceAuthn (the password again) and a RequestedAuthnContext naming MFA (the code) in a signed-in browser', async () => {
+      const email = `step-up-${dialect}@example.com`;
+      const account = await tessera.accounts.createByOperator({ email, password });
+      const key = await enrolMobileToken(tessera, account.id, email);
+      const { sp: forced } = await registerNodeSamlSp(tessera, `https://forced-${dialect}.example.com/sp`, {
+        config: { forceAuthn: true },
+      });
+      const { sp: strict } = await registerNodeSamlSp(tessera, `https://strict-${dialect}.example.com/sp`, {
+        config: { authnContext: ['http://schemas.microsoft.com/claims/multipleauthn'], racComparison: 'exact' },
+      });
+      const agent = createAgent();
+      const first = await openAt(agent, tessera, await webmail.getAuthorizeUrlAsync('', undefined, {}));
+      await submit(agent, tessera, first, 'login', { email, password });
+
+      const again = await openAt(agent, tessera, await forced.getAuthorizeUrlAsync('', undefined, {}));
+      assert.match(again.page, /name="password"/, 'ForceAuthn asks for the password although a session exists');
+      const forcedDone = await submit(agent, tessera, again, 'login', { email, password });
+      await forced.validatePostResponseAsync({ SAMLResponse: postedResponse(forcedDone.page).SAMLResponse });
+
+      const stepUp = await openAt(agent, tessera, await strict.getAuthorizeUrlAsync('', undefined, {}));
+      assert.match(stepUp.page, /name="code"/, 'MFA asked in the request: the code, not the password');
+      assert.doesNotMatch(stepUp.page, /name="password"/);
+      const done = await submit(agent, tessera, stepUp, 'otp', { code: oathtool(key) });
+      const xml = Buffer.from(postedResponse(done.page).SAMLResponse, 'base64').toString('utf8');
+      assert.match(xml, /AuthnContextClassRef>http:\/\/schemas.microsoft.com\/claims\/multipleauthn</);
+    });
   });
 }
