@@ -80,6 +80,19 @@ export function registerSamlRoutes(app: FastifyInstance, o: SamlRouteOptions): v
     async (req, reply) => receive({ binding: 'post', body: req.body }, reply),
   );
 
+  // IdP-initiated: a link (the intranet's app list) starts a sign-in to the app and posts it an assertion.
+  app.get<{ Querystring: { app: string } }>(
+    '/saml/start',
+    { schema: { querystring: { type: 'object', properties: { app: text(1024) }, required: ['app'] } } },
+    async (req, reply) => {
+      try {
+        return reply.redirect((await o.sso.start(req.query.app)).location, 303);
+      } catch (err) {
+        return refusal(reply, err);
+      }
+    },
+  );
+
   app.get<{ Querystring: Record<string, string> }>(
     resumePath,
     {

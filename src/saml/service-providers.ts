@@ -27,6 +27,8 @@ export const settingsSchema = z.object({
   attributeNames: z.enum(['claims', 'plain']).default('claims'),
   // The assertion is always signed; some apps also want the whole Response signed.
   signResponse: z.boolean().default(false),
+  // Where the app sends the person after an IdP-initiated sign-in (`/saml/start?app=<entity ID>`), as RelayState.
+  relayState: z.string().min(1).max(1024).optional(),
 });
 export type SpSettings = z.output<typeof settingsSchema>;
 

@@ -143,7 +143,7 @@ export function createSso(p: SsoPorts) {
         spEntityId: sp.entityId,
         requestId: seen.id,
         acsUrl: seen.acsUrl,
-        relayState: seen.relayState?.slice(0, 80) ?? null,
+        relayState: seen.relayState ?? null,
         forceAuthn: seen.forceAuthn,
         requestedMfa: requestsMfa(seen.requestedClassRefs),
         codeVerifier: randomBytes(32).toString('base64url'),
@@ -152,6 +152,30 @@ export function createSso(p: SsoPorts) {
       };
       // One answer per request ID and app, on every node: a replayed AuthnRequest gets none (checklist T37).
       if (!(await p.store.insertRequest(pending))) throw new SamlError('saml.replayed');
+      return { location: authorizeUrl(p, pending) };
+    },
+
+    /**
+     * IdP-initiated sign-in (SAML profiles §4.1.5, "unsolicited"): a link on the intranet signs the person in and
+     * posts an assertion to the app's default ACS with the relay state configured for it (no InResponseTo).
+     */
+    async start(entityId: string): Promise<{ location: string }> {
+      const sp = await appFor(entityId);
+      const consumer = sp.consumers.find((c) => c.isDefault) ?? sp.consumers[0]!;
+      const now = p.clock.now();
+      const pending: PendingRequest = {
+        id: randomBytes(24).toString('base64url'),
+        spEntityId: sp.entityId,
+        requestId: `idp:${randomBytes(16).toString('base64url')}`,
+        acsUrl: consumer.location,
+        relayState: sp.settings.relayState ?? null,
+        forceAuthn: false,
+        requestedMfa: false,
+        codeVerifier: randomBytes(32).toString('base64url'),
+        expiresAt: now + p.requestTtlSeconds * 1000,
+        createdAt: now,
+      };
+      await p.store.insertRequest(pending);
       return { location: authorizeUrl(p, pending) };
     },
 

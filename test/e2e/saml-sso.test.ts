@@ -3,7 +3,7 @@
 // and the app's OTP policy (`saml:<entity ID>`) asking for the code.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SAML } from '@node-saml/node-saml';
+import { type SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { testDialects } from '../support/databases.ts';
 import { startTessera, createAgent, type RunningTessera } from '../support/tessera.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
@@ -142,6 +142,28 @@ for (const dialect of await testDialects()) {
       const done = await submit(agent, tessera, stepUp, 'otp', { code: oathtool(key) });
       const xml = Buffer.from(postedResponse(done.page).SAMLResponse, 'base64').toString('utf8');
       assert.match(xml, /AuthnContextClassRef>http:\/\/schemas.microsoft.com\/claims\/multipleauthn</);
+    });
+    it('signs a person in IdP-initiated to the relay state configured for the app (no InResponseTo)', async () => {
+      const email = `unsolicited-${dialect}@example.com`;
+      await tessera.accounts.createByOperator({ email, password });
+      const entityId = `https://intranet-${dialect}.example.com/sp`;
+      const { sp } = await registerNodeSamlSp(tessera, entityId, {
+        config: { validateInResponseTo: ValidateInResponseTo.ifPresent },
+        settings: { relayState: 'https://intranet.example.com/home' },
+      });
+      const agent = createAgent();
+      const signIn = await openAt(agent, tessera, `${tessera.url}/saml/start?app=${encodeURIComponent(entityId)}`);
+      const done = await submit(agent, tessera, signIn, 'login', { email, password });
+      const posted = postedResponse(done.page);
+      assert.equal(posted.RelayState, 'https://intranet.example.com/home');
+      const xml = Buffer.from(posted.SAMLResponse, 'base64').toString('utf8');
+      assert.doesNotMatch(xml, /InResponseTo/);
+      const { profile } = await sp.validatePostResponseAsync({ SAMLResponse: posted.SAMLResponse });
+      assert.ok(profile?.nameID);
+      // An app that accepts only answers to its own requests refuses it.
+      await assert.rejects(webmail.validatePostResponseAsync({ SAMLResponse: posted.SAMLResponse }));
+      const unknown = await fetch(`${tessera.url}/saml/start?app=https%3A%2F%2Fnobody.example`, { redirect: 'manual' });
+      assert.equal(unknown.status, 400);
     });
   });
 }

@@ -10,6 +10,7 @@ interface Options {
   nameId?: 'persistent' | 'email' | 'unspecified';
   attributes?: 'claims' | 'plain';
   signResponse?: boolean;
+  relayState?: string;
 }
 
 // Metadata files are a few KiB; a megabyte is far past any real one.
@@ -57,10 +58,16 @@ export default (ctx: CliContext) =>
       ]),
     )
     .option('--sign-response', 'sign the whole Response too, not only the assertion')
+    .option('--relay-state <value>', 'where an IdP-initiated sign-in (/saml/start?app=<entity ID>) lands in the app')
     .action(
       act(ctx, async (o: Options) => {
         const metadata = await readMetadata(o.metadata);
-        const settings = { nameIdFormat: o.nameId, attributeNames: o.attributes, signResponse: o.signResponse };
+        const settings = {
+          nameIdFormat: o.nameId,
+          attributeNames: o.attributes,
+          signResponse: o.signResponse,
+          relayState: o.relayState,
+        };
         await ctx.withAdmin(async (admin) => {
           console.log(JSON.stringify(await admin.saml.add({ metadata, name: o.name, settings }), null, 2));
         });
