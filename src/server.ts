@@ -89,6 +89,7 @@ export async function createServer(
     vpnSessions: vpn.vpnSessions,
     signIn: signIn.signIn,
     otp,
+    saml,
   });
   let radiusBound: RadiusBound | undefined;
   const { unsubscribeLink } = identity;

@@ -1,5 +1,6 @@
 // Housekeeping and jobs every node runs: the purges (expired OIDC rows, old attempt counters, captchas, VPN
-// challenges never answered, ended VPN sessions, sign-in flows, OTP registrations never finished) and the directory sync.
+// challenges never answered, ended VPN sessions, sign-in flows, OTP registrations never finished, SAML requests,
+// logouts and participants past any session's life) and the directory sync.
 import type { Logger } from 'pino';
 import { purgeExpired } from '../oidc/index.ts';
 import type { WorkforceService } from '../identity/index.ts';
@@ -16,6 +17,7 @@ export interface JobParts {
   vpnSessions: VpnSessions;
   otp: Pick<OtpService, 'forgetExpiredEnrolments'>;
   signIn: { purge(): Promise<unknown> };
+  saml: { purge(): Promise<unknown> };
 }
 
 export function composeJobs(f: Foundation, p: JobParts) {
@@ -30,6 +32,7 @@ export function composeJobs(f: Foundation, p: JobParts) {
       p.vpnSessions.purge(clock.now() - sessionRetentionMs),
       p.signIn.purge(),
       p.otp.forgetExpiredEnrolments(),
+      p.saml.purge(),
     ]);
   };
   const housekeeping = setInterval(() => {

@@ -1,9 +1,10 @@
 // SAML 2.0: the apps from their metadata, the IdP's keys, Web SSO over the OIDC sign-in, and its routes.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createSqlClientStore, createSqlSecretStore, loadNamedSecret } from '../oidc/index.ts';
 import {
   createIdpEntities,
   createKeyRing,
+  createSlo,
   createServiceProviders,
   createSqlSamlStore,
   createSso,
@@ -72,11 +73,39 @@ export async function composeSaml(f: Foundation, identity: Identity, oidc: Oidc)
     requestTtlSeconds: config.saml.requestTtlSeconds,
     assertionSeconds: config.saml.assertionSeconds,
   });
+  const slo = createSlo({
+    store,
+    providers,
+    keys,
+    clock,
+    idp: sso.idp,
+    async endSession(accountId, sessionUid) {
+      await oidc.sessions.end(accountId, sessionUid);
+    },
+    idpEntityId: entityId,
+    limits: { maxXmlBytes: config.saml.maxMessageBytes },
+    logoutTtlSeconds: config.saml.requestTtlSeconds,
+  });
+  // The browser's SSO session, read from oidc-provider's session cookie (nothing is saved).
+  const browserSession = async (req: FastifyRequest, reply: FastifyReply) => {
+    const session = await provider.Session.get(provider.createContext(req.raw, reply.raw) as never);
+    return session.accountId ? session.uid : undefined;
+  };
+  const purge = () =>
+    Promise.all([
+      sso.purge(),
+      slo.purge(),
+      // No session outlives its absolute limit: a participation older than that is of a session already gone.
+      store.purgeParticipants(clock.now() - config.sessions.absoluteSeconds * 1000),
+    ]);
   return {
     providers,
     keys,
     sso,
-    register: (app: FastifyInstance) => registerSamlRoutes(app, { sso, keys, issuer: config.issuer }),
+    slo,
+    purge,
+    register: (app: FastifyInstance) =>
+      registerSamlRoutes(app, { sso, slo, browserSession, keys, issuer: config.issuer }),
   };
 }
 

@@ -231,6 +231,8 @@ export const en = {
   'saml.signature_invalid': 'The signature of this sign-in request is not valid.',
   'saml.replayed': 'This sign-in request was used already. Go back to the app and start again.',
   'saml.request_expired': 'This sign-in has expired. Go back to the app and start again.',
+  'saml.signed_out_title': 'Signed out',
+  'saml.signed_out': 'You are signed out of Tessera and of the apps you used in this session.',
   'saml.metadata_invalid': 'The SAML metadata cannot be used.',
   'saml.app_exists': 'A SAML app with this entity ID is registered already.',
   'saml.app_not_found': 'No SAML app with this entity ID.',

@@ -8,11 +8,13 @@ import { bindings } from './service-providers.ts';
 
 export function createIdpEntities(o: { entityId: string; issuer: string; certificatePem: string }) {
   samlify.setSchemaValidator(createSchemaValidator());
-  const settings = (wantAuthnRequestsSigned: boolean) =>
+  const settings = (wantSigned: boolean) =>
     samlify.IdentityProvider({
       entityID: o.entityId,
       signingCert: o.certificatePem,
-      wantAuthnRequestsSigned,
+      wantAuthnRequestsSigned: wantSigned,
+      wantLogoutRequestSigned: wantSigned,
+      wantLogoutResponseSigned: wantSigned,
       singleLogoutService: [
         { Binding: bindings.redirect, Location: `${o.issuer}/saml/slo` },
         { Binding: bindings.post, Location: `${o.issuer}/saml/slo` },

@@ -17,3 +17,4 @@ export { createSchemaValidator } from './xml-schema.ts';
 export { createIdpEntities } from './idp.ts';
 export { registerSamlRoutes, type SamlRouteOptions } from './routes.ts';
 export { attributeNames, classRefs } from './claims.ts';
+export { createSlo, type Slo, type SloPorts } from './slo.ts';

@@ -46,7 +46,7 @@ export function messageXml(message: IncomingMessage, limits: MessageLimits): str
 }
 
 /** The octet string a Redirect-binding signature covers: the three parameters as sent, in this order. */
-function signedOctets(rawQuery: string): string {
+export function signedOctets(rawQuery: string, kind: 'SAMLRequest' | 'SAMLResponse' = 'SAMLRequest'): string {
   const parts = new Map<string, string>();
   for (const pair of rawQuery.split('&')) {
     const at = pair.indexOf('=');
@@ -54,7 +54,7 @@ function signedOctets(rawQuery: string): string {
     if (parts.has(name)) throw new SamlError('saml.malformed');
     parts.set(name, pair);
   }
-  return ['SAMLRequest', 'RelayState', 'SigAlg']
+  return [kind, 'RelayState', 'SigAlg']
     .map((n) => parts.get(n))
     .filter((p) => p !== undefined)
     .join('&');
@@ -68,7 +68,7 @@ const signatureErrors = new Set([
   'ERR_MULTIPLE_SIGNATURE',
 ]);
 
-function samlifyFailure(err: unknown): SamlError {
+export function samlifyFailure(err: unknown): SamlError {
   const message = err instanceof Error ? err.message : String(err);
   if (message === 'ERR_MISSING_SIG_ALG') return new SamlError('saml.signature_required');
   if (signatureErrors.has(message) || /signature/i.test(message)) {

@@ -1,16 +1,21 @@
 // The IdP's HTTP endpoints: metadata, the SSO endpoint in both bindings, and the return from the sign-in. Each is
 // a short list of steps; a SamlError becomes the page that names it (nothing is sent to an app that was not proven
 // to be the one asking), anything else goes to the error handler.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { messagePage, samlPostPage, samlPostScript, samlPostScriptPath } from '../web/index.ts';
 import { SamlError } from './errors.ts';
 import type { KeyRing } from './keys.ts';
 import { idpMetadata } from './metadata.ts';
 import type { IncomingMessage } from './requests.ts';
+import type { Outgoing } from './logout-messages.ts';
+import type { Slo } from './slo.ts';
 import { resumePath, type PostToApp, type Sso } from './sso.ts';
 
 export interface SamlRouteOptions {
   sso: Sso;
+  slo: Slo;
+  /** The uid of the SSO session this browser holds, if any (its session cookie). */
+  browserSession(req: FastifyRequest, reply: FastifyReply): Promise<string | undefined>;
   keys: KeyRing;
   issuer: string;
   /** Counts SSO answers by outcome (metrics). */
@@ -33,6 +38,12 @@ function refusal(reply: FastifyReply, err: unknown) {
   if (!(err instanceof SamlError)) throw err;
   reply.log.info({ code: err.code, reason: err.message }, 'SAML request refused');
   return sendHtml(reply, err.code === 'saml.too_large' ? 413 : 400, messagePage('error.title', err.code));
+}
+
+function logoutAnswer(reply: FastifyReply, outgoing: Outgoing | undefined) {
+  if (!outgoing) return sendHtml(reply, 200, messagePage('saml.signed_out_title', 'saml.signed_out'));
+  if ('redirect' in outgoing) return reply.redirect(outgoing.redirect, 303);
+  return sendHtml(reply, 200, samlPostPage(outgoing.post));
 }
 
 const postToApp = (reply: FastifyReply, answer: PostToApp) =>
@@ -78,6 +89,28 @@ export function registerSamlRoutes(app: FastifyInstance, o: SamlRouteOptions): v
     '/saml/sso',
     { schema: { body: { type: 'object', properties: messageFields, required: ['SAMLRequest'] } } },
     async (req, reply) => receive({ binding: 'post', body: req.body }, reply),
+  );
+
+  const sloFields = { ...messageFields, SAMLResponse: text(200_000) };
+  const logout = async (message: IncomingMessage, req: FastifyRequest, reply: FastifyReply) => {
+    try {
+      return logoutAnswer(reply, await o.slo.receive(message, await o.browserSession(req, reply)));
+    } catch (err) {
+      return refusal(reply, err);
+    }
+  };
+  app.get<{ Querystring: Record<string, string> }>(
+    '/saml/slo',
+    { schema: { querystring: { type: 'object', properties: sloFields } } },
+    async (req, reply) => {
+      const rawQuery = req.raw.url!.slice(req.raw.url!.indexOf('?') + 1);
+      return logout({ binding: 'redirect', query: req.query, rawQuery }, req, reply);
+    },
+  );
+  app.post<{ Body: Record<string, string> }>(
+    '/saml/slo',
+    { schema: { body: { type: 'object', properties: sloFields } } },
+    async (req, reply) => logout({ binding: 'post', body: req.body }, req, reply),
   );
 
   // IdP-initiated: a link (the intranet's app list) starts a sign-in to the app and posts it an assertion.

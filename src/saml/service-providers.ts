@@ -45,6 +45,10 @@ export interface ServiceProvider {
   settings: SpSettings;
   consumers: ConsumerService[];
   authnRequestsSigned: boolean;
+  /** Its SingleLogoutService endpoints (Redirect and POST), where Tessera sends LogoutRequests. */
+  logoutServices: Array<{ binding: string; location: string }>;
+  /** Its metadata has a signing certificate: its logout messages must be signed. */
+  signs: boolean;
   /** samlify's view of the metadata, to verify the app's signatures. */
   entity: ReturnType<typeof samlify.ServiceProvider>;
 }
@@ -63,7 +67,11 @@ function parseMetadata(xml: string): Omit<ServiceProvider, 'name' | 'settings'> 
   const meta = entity.entityMeta as unknown as {
     getEntityID(): string;
     isAuthnRequestSigned(): boolean;
-    meta: { assertionConsumerService?: Record<string, string> | Array<Record<string, string>> };
+    getX509Certificate(use: string): unknown;
+    meta: {
+      assertionConsumerService?: Record<string, string> | Array<Record<string, string>>;
+      singleLogoutService?: Record<string, string> | Array<Record<string, string>>;
+    };
   };
   const entityId = meta.getEntityID();
   const consumers = asList(meta.meta.assertionConsumerService)
@@ -82,7 +90,14 @@ function parseMetadata(xml: string): Omit<ServiceProvider, 'name' | 'settings'> 
       message: 'metadata: no AssertionConsumerService with the HTTP-POST binding at an http(s) URL',
     });
   }
-  return { entityId, consumers, authnRequestsSigned: meta.isAuthnRequestSigned(), entity };
+  const logoutServices = asList(meta.meta.singleLogoutService)
+    .filter(
+      (c) => (c.binding === bindings.redirect || c.binding === bindings.post) && httpUrl.safeParse(c.location).success,
+    )
+    .map((c) => ({ binding: c.binding!, location: c.location! }));
+  const signing = meta.getX509Certificate('signing');
+  const signs = Array.isArray(signing) ? signing.length > 0 : Boolean(signing);
+  return { entityId, consumers, authnRequestsSigned: meta.isAuthnRequestSigned(), logoutServices, signs, entity };
 }
 
 /** The OIDC client that stands for a SAML app in the SSO session and the OTP policy (`saml:<entity ID>`). */

@@ -132,6 +132,7 @@ export function createSso(p: SsoPorts) {
 
   return {
     idpEntityId,
+    idp: p.idp,
     /** Reads and checks an AuthnRequest, stores it, and says where the sign-in continues. */
     async receive(message: IncomingMessage): Promise<{ location: string }> {
       const xml = messageXml(message, p.limits);

@@ -42,6 +42,17 @@ export interface Participant {
   createdAt: number;
 }
 
+export interface PendingLogout {
+  id: string;
+  sessionUid: string;
+  requesterEntityId: string | null;
+  requestId: string | null;
+  responseUrl: string | null;
+  relayState: string | null;
+  expiresAt: number;
+  createdAt: number;
+}
+
 export interface SamlStore {
   insertProvider(sp: StoredServiceProvider): Promise<'added' | 'exists'>;
   findProvider(entityId: string): Promise<StoredServiceProvider | undefined>;
@@ -66,4 +77,16 @@ export interface SamlStore {
   saveParticipant(p: Participant): Promise<void>;
   participants(sessionUid: string): Promise<Participant[]>;
   removeParticipants(sessionUid: string): Promise<void>;
+  /** The participant given this SessionIndex (SessionIndex values are random and never reused). */
+  participantByIndex(sessionIndex: string): Promise<Participant | undefined>;
+  /** Removes one app's participation; true for the one caller that removed it. */
+  removeParticipant(sessionUid: string, spEntityId: string): Promise<boolean>;
+  /** Forgets participations older than any session lives. */
+  purgeParticipants(beforeMs: number): Promise<void>;
+
+  /** False when this app sent this LogoutRequest ID before (a replay). */
+  insertLogout(logout: PendingLogout): Promise<boolean>;
+  findOpenLogout(id: string, atMs: number): Promise<PendingLogout | undefined>;
+  completeLogout(id: string, atMs: number): Promise<boolean>;
+  purgeLogouts(beforeMs: number): Promise<void>;
 }

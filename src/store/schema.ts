@@ -253,6 +253,7 @@ export interface Database {
   saml_keys: SamlKeysTable;
   saml_requests: SamlRequestsTable;
   saml_participants: SamlParticipantsTable;
+  saml_logouts: SamlLogoutsTable;
 }
 
 export interface SamlServiceProvidersTable {
@@ -297,6 +298,20 @@ export interface SamlParticipantsTable {
   name_id: string;
   name_id_format: string;
   session_index: string;
+  created_at: number;
+}
+
+export interface SamlLogoutsTable {
+  id: string;
+  session_uid: string;
+  /** The app whose LogoutRequest started it; null when the person signed out at Tessera. */
+  requester_entity_id: string | null;
+  request_id: string | null;
+  /** Where the LogoutResponse goes at the end (the requester's SingleLogoutService). */
+  response_url: string | null;
+  relay_state: string | null;
+  expires_at: number;
+  completed_at: number | null;
   created_at: number;
 }
 

@@ -3,10 +3,11 @@ import {
   isUniqueViolation,
   type Database,
   type SamlKeysTable,
+  type SamlLogoutsTable,
   type SamlParticipantsTable,
   type SamlRequestsTable,
 } from '../../store/index.ts';
-import type { Participant, PendingRequest, SamlStore, StoredKey } from '../store.ts';
+import type { Participant, PendingLogout, PendingRequest, SamlStore, StoredKey } from '../store.ts';
 
 const toKey = (r: Selectable<SamlKeysTable>): StoredKey => ({
   id: r.id,
@@ -185,8 +186,35 @@ function requestStore(
 
 function participantStore(
   db: Kysely<Database>,
-): Pick<SamlStore, 'saveParticipant' | 'participants' | 'removeParticipants'> {
+): Pick<
+  SamlStore,
+  | 'saveParticipant'
+  | 'participants'
+  | 'removeParticipants'
+  | 'participantByIndex'
+  | 'removeParticipant'
+  | 'purgeParticipants'
+> {
   return {
+    async purgeParticipants(beforeMs) {
+      await db.deleteFrom('saml_participants').where('created_at', '<', beforeMs).execute();
+    },
+    async participantByIndex(sessionIndex) {
+      const row = await db
+        .selectFrom('saml_participants')
+        .selectAll()
+        .where('session_index', '=', sessionIndex)
+        .executeTakeFirst();
+      return row && toParticipant(row);
+    },
+    async removeParticipant(sessionUid, spEntityId) {
+      const result = await db
+        .deleteFrom('saml_participants')
+        .where('session_uid', '=', sessionUid)
+        .where('sp_entity_id', '=', spEntityId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
     async saveParticipant(p) {
       const row = {
         session_uid: p.sessionUid,
@@ -225,6 +253,68 @@ function participantStore(
   };
 }
 
+const toLogout = (r: Selectable<SamlLogoutsTable>): PendingLogout => ({
+  id: r.id,
+  sessionUid: r.session_uid,
+  requesterEntityId: r.requester_entity_id,
+  requestId: r.request_id,
+  responseUrl: r.response_url,
+  relayState: r.relay_state,
+  expiresAt: Number(r.expires_at),
+  createdAt: Number(r.created_at),
+});
+
+function logoutStore(
+  db: Kysely<Database>,
+): Pick<SamlStore, 'insertLogout' | 'findOpenLogout' | 'completeLogout' | 'purgeLogouts'> {
+  return {
+    async insertLogout(l) {
+      try {
+        await db
+          .insertInto('saml_logouts')
+          .values({
+            id: l.id,
+            session_uid: l.sessionUid,
+            requester_entity_id: l.requesterEntityId,
+            request_id: l.requestId,
+            response_url: l.responseUrl,
+            relay_state: l.relayState,
+            expires_at: l.expiresAt,
+            completed_at: null,
+            created_at: l.createdAt,
+          })
+          .execute();
+        return true;
+      } catch (err) {
+        if (isUniqueViolation(err)) return false;
+        throw err;
+      }
+    },
+    async findOpenLogout(id, atMs) {
+      const row = await db
+        .selectFrom('saml_logouts')
+        .selectAll()
+        .where('id', '=', id)
+        .where('completed_at', 'is', null)
+        .where('expires_at', '>', atMs)
+        .executeTakeFirst();
+      return row && toLogout(row);
+    },
+    async completeLogout(id, atMs) {
+      const result = await db
+        .updateTable('saml_logouts')
+        .set({ completed_at: atMs })
+        .where('id', '=', id)
+        .where('completed_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async purgeLogouts(beforeMs) {
+      await db.deleteFrom('saml_logouts').where('expires_at', '<', beforeMs).execute();
+    },
+  };
+}
+
 export function createSqlSamlStore(db: Kysely<Database>): SamlStore {
-  return { ...providerStore(db), ...keyStore(db), ...requestStore(db), ...participantStore(db) };
+  return { ...providerStore(db), ...keyStore(db), ...requestStore(db), ...participantStore(db), ...logoutStore(db) };
 }

@@ -57,6 +57,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('saml_participants_pk', ['session_uid', 'sp_entity_id'])
     .execute();
+  // A Single Logout in progress: the session it ends, who asked (null when the person signed out at Tessera),
+  // the request ID (a replayed LogoutRequest is refused by the unique constraint) and where the answer goes once
+  // every other app of the session was told in turn (front-channel, SAML profiles §4.4). Any node continues it.
+  await db.schema
+    .createTable('saml_logouts')
+    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+    .addColumn('session_uid', 'varchar(64)', (c) => c.notNull())
+    .addColumn('requester_entity_id', 'varchar(1024)')
+    .addColumn('request_id', 'varchar(255)')
+    .addColumn('response_url', 'text')
+    .addColumn('relay_state', 'text')
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('completed_at', 'bigint')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addUniqueConstraint('saml_logouts_request_id', ['requester_entity_id', 'request_id'])
+    .execute();
+
   await db.schema
     .createIndex('saml_participants_session_index')
     .on('saml_participants')
