@@ -89,7 +89,7 @@ export async function composeSaml(f: Foundation, identity: Identity, oidc: Oidc)
   // The browser's SSO session, read from oidc-provider's session cookie (nothing is saved).
   const browserSession = async (req: FastifyRequest, reply: FastifyReply) => {
     const session = await provider.Session.get(provider.createContext(req.raw, reply.raw) as never);
-    return session.accountId ? session.uid : undefined;
+    return session.accountId ? { uid: session.uid, accountId: session.accountId } : undefined;
   };
   const purge = () =>
     Promise.all([

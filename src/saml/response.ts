@@ -127,10 +127,15 @@ function responseXml(r: ResponseInput, id: string, status: string, inner: string
 
 const successStatus = `<samlp:Status><samlp:StatusCode Value="${statusCodes.success}"/></samlp:Status>`;
 
+/** A signed assertion on its own (WS-Federation carries it in a RequestSecurityTokenResponse). */
+export function buildAssertion(r: ResponseInput): string {
+  const assertionId = newId();
+  return signElement(assertionXml(r, assertionId), assertionId, r.key).replace(/^<\?xml[^>]*\?>/, '');
+}
+
 /** The XML of a signed Response with one signed assertion. */
 export function buildResponse(r: ResponseInput): string {
-  const assertionId = newId();
-  const assertion = signElement(assertionXml(r, assertionId), assertionId, r.key).replace(/^<\?xml[^>]*\?>/, '');
+  const assertion = buildAssertion(r);
   const id = newId();
   const response = responseXml(r, id, successStatus, assertion);
   return r.signResponse ? signElement(response, id, r.key) : response;

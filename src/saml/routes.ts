@@ -14,8 +14,8 @@ import { resumePath, type PostToApp, type Sso } from './sso.ts';
 export interface SamlRouteOptions {
   sso: Sso;
   slo: Slo;
-  /** The uid of the SSO session this browser holds, if any (its session cookie). */
-  browserSession(req: FastifyRequest, reply: FastifyReply): Promise<string | undefined>;
+  /** The SSO session this browser holds, if any (its session cookie). */
+  browserSession(req: FastifyRequest, reply: FastifyReply): Promise<{ uid: string; accountId: string } | undefined>;
   keys: KeyRing;
   issuer: string;
   /** Counts SSO answers by outcome (metrics). */
@@ -46,15 +46,7 @@ function logoutAnswer(reply: FastifyReply, outgoing: Outgoing | undefined) {
   return sendHtml(reply, 200, samlPostPage(outgoing.post));
 }
 
-const postToApp = (reply: FastifyReply, answer: PostToApp) =>
-  sendHtml(
-    reply,
-    200,
-    samlPostPage({
-      action: answer.acsUrl,
-      fields: { SAMLResponse: answer.samlResponse, RelayState: answer.relayState },
-    }),
-  );
+const postToApp = (reply: FastifyReply, answer: PostToApp) => sendHtml(reply, 200, samlPostPage(answer));
 
 export function registerSamlRoutes(app: FastifyInstance, o: SamlRouteOptions): void {
   app.get('/saml/metadata', async (_req, reply) => {
@@ -94,7 +86,7 @@ export function registerSamlRoutes(app: FastifyInstance, o: SamlRouteOptions): v
   const sloFields = { ...messageFields, SAMLResponse: text(200_000) };
   const logout = async (message: IncomingMessage, req: FastifyRequest, reply: FastifyReply) => {
     try {
-      return logoutAnswer(reply, await o.slo.receive(message, await o.browserSession(req, reply)));
+      return logoutAnswer(reply, await o.slo.receive(message, (await o.browserSession(req, reply))?.uid));
     } catch (err) {
       return refusal(reply, err);
     }
@@ -112,6 +104,8 @@ export function registerSamlRoutes(app: FastifyInstance, o: SamlRouteOptions): v
     { schema: { body: { type: 'object', properties: sloFields } } },
     async (req, reply) => logout({ binding: 'post', body: req.body }, req, reply),
   );
+
+  registerWsFed(app, o);
 
   // IdP-initiated: a link (the intranet's app list) starts a sign-in to the app and posts it an assertion.
   app.get<{ Querystring: { app: string } }>(
@@ -147,4 +141,43 @@ export function registerSamlRoutes(app: FastifyInstance, o: SamlRouteOptions): v
       }
     },
   );
+}
+
+interface WsFedQuery {
+  wa: 'wsignin1.0' | 'wsignout1.0' | 'wsignoutcleanup1.0';
+  wtrealm?: string;
+  wreply?: string;
+  wctx?: string;
+}
+
+/** WS-Federation passive (wsfed.ts): sign-in over the same SSO as SAML, and sign-out of the browser's session. */
+function registerWsFed(app: FastifyInstance, o: SamlRouteOptions): void {
+  const querystring = {
+    type: 'object',
+    properties: {
+      wa: { type: 'string', enum: ['wsignin1.0', 'wsignout1.0', 'wsignoutcleanup1.0'] },
+      wtrealm: text(1024),
+      wreply: text(2048),
+      wctx: text(1024),
+      wct: text(64),
+    },
+    required: ['wa'],
+  } as const;
+  app.get<{ Querystring: WsFedQuery }>('/wsfed', { schema: { querystring } }, async (req, reply) => {
+    const { wa, wtrealm, wreply, wctx } = req.query;
+    try {
+      if (wa === 'wsignin1.0') {
+        if (!wtrealm) throw new SamlError('saml.unknown_app');
+        return reply.redirect((await o.sso.startWsFed({ realm: wtrealm, wreply, wctx })).location, 303);
+      }
+      const session = await o.browserSession(req, reply);
+      if (session) await o.slo.endBrowserSession(session);
+      // Back to the app only at an address of an app added to Tessera (never an open redirect).
+      const back = wreply && (await o.sso.knownReturnUrl(wtrealm, wreply));
+      if (back) return reply.redirect(back, 303);
+      return sendHtml(reply, 200, messagePage('saml.signed_out_title', 'saml.signed_out'));
+    } catch (err) {
+      return refusal(reply, err);
+    }
+  });
 }

@@ -158,6 +158,11 @@ export function createSlo(p: SloPorts) {
       await verified(p, message, 'SAMLResponse', xml, await appFor(text(xml, ['LogoutResponse', 'Issuer'])));
       return next(logout);
     },
+    /** Signing out at Tessera (WS-Federation `wsignout1.0`): the browser's session ends, OIDC apps are told. */
+    async endBrowserSession(session: { uid: string; accountId: string }): Promise<void> {
+      await p.endSession(session.accountId, session.uid);
+      await p.store.removeParticipants(session.uid);
+    },
     purge: () => p.store.purgeLogouts(p.clock.now() - 24 * 3600 * 1000),
   };
 }

@@ -12,7 +12,15 @@ import type { MessageLimits } from './guard.ts';
 import type { KeyRing } from './keys.ts';
 import { attributesFor, classRefFor, nameIdFor, requestsMfa } from './claims.ts';
 import { readAuthnRequest, issuerOf, messageXml, type IncomingMessage } from './requests.ts';
-import { buildErrorResponse, buildResponse, newId, statusCodes } from './response.ts';
+import {
+  buildAssertion,
+  buildErrorResponse,
+  buildResponse,
+  newId,
+  statusCodes,
+  type ResponseInput,
+} from './response.ts';
+import { requestSecurityTokenResponse } from './wsfed.ts';
 import { samlClientId, type ServiceProvider, type ServiceProviders } from './service-providers.ts';
 import type { PendingRequest, SamlStore } from './store.ts';
 
@@ -46,10 +54,10 @@ export interface SsoPorts {
 
 export const resumePath = '/saml/resume';
 
+/** The form the browser posts to the app: a SAML Response (HTTP-POST binding) or a WS-Federation token. */
 export interface PostToApp {
-  acsUrl: string;
-  samlResponse: string;
-  relayState: string | undefined;
+  action: string;
+  fields: Record<string, string | undefined>;
 }
 
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
@@ -76,18 +84,18 @@ async function answerFor(
   pending: PendingRequest,
   sp: ServiceProvider,
   redeemed: RedeemedCode,
-) {
+): Promise<PostToApp> {
   const account = await p.findAccount(redeemed.accountId);
   if (account?.status !== 'active') throw new SamlError('saml.request_expired');
   const key = (await p.keys.load()).current;
   const name = nameIdFor(account, sp, p.pairwiseKey);
   const sessionIndex = newId();
   const now = new Date(p.clock.now());
-  const xml = buildResponse({
+  const input: ResponseInput = {
     issuer: idpEntityId,
     audience: sp.entityId,
     acsUrl: pending.acsUrl,
-    inResponseTo: pending.requestId.startsWith('idp:') ? undefined : pending.requestId,
+    inResponseTo: solicited(pending) ? pending.requestId : undefined,
     nameId: name.value,
     nameIdFormat: name.format,
     sessionIndex,
@@ -98,7 +106,7 @@ async function answerFor(
     attributes: attributesFor(account, sp),
     key,
     signResponse: sp.settings.signResponse,
-  });
+  };
   await p.store.saveParticipant({
     sessionUid: redeemed.sessionUid,
     spEntityId: sp.entityId,
@@ -108,18 +116,51 @@ async function answerFor(
     sessionIndex,
     createdAt: now.getTime(),
   });
-  return xml;
+  if (isWsFed(pending)) {
+    const wresult = requestSecurityTokenResponse(buildAssertion(input), sp.entityId, now, p.assertionSeconds);
+    return { action: pending.acsUrl, fields: { wa: 'wsignin1.0', wresult, wctx: pending.relayState ?? undefined } };
+  }
+  const samlResponse = Buffer.from(buildResponse(input)).toString('base64');
+  return {
+    action: pending.acsUrl,
+    fields: { SAMLResponse: samlResponse, RelayState: pending.relayState ?? undefined },
+  };
 }
 
-/** The person cancelled, or the sign-in failed: the app hears so, signed, and nothing is asserted. */
-async function refusalFor(p: SsoPorts, idpEntityId: string, pending: PendingRequest, now: number): Promise<string> {
+/** An answer to a request the app sent (not IdP-initiated, not WS-Federation): it carries InResponseTo. */
+const solicited = (pending: PendingRequest) => !/^(idp|wsfed):/.test(pending.requestId);
+const isWsFed = (pending: PendingRequest) => pending.requestId.startsWith('wsfed:');
+
+/**
+ * The person cancelled, or the sign-in failed: a SAML app hears so, signed, and nothing is asserted. WS-Federation
+ * has no such answer: the person gets the error page.
+ */
+async function refusalFor(p: SsoPorts, idpEntityId: string, pending: PendingRequest, now: number) {
+  if (isWsFed(pending)) throw new SamlError('saml.request_expired');
   const key = (await p.keys.load()).current;
-  const inResponseTo = pending.requestId.startsWith('idp:') ? undefined : pending.requestId;
-  return buildErrorResponse(
+  const inResponseTo = solicited(pending) ? pending.requestId : undefined;
+  const xml = buildErrorResponse(
     { issuer: idpEntityId, acsUrl: pending.acsUrl, inResponseTo, now: new Date(now), key },
     statusCodes.responder,
     statusCodes.authnFailed,
   );
+  const fields = { SAMLResponse: Buffer.from(xml).toString('base64'), RelayState: pending.relayState ?? undefined };
+  return { action: pending.acsUrl, fields };
+}
+
+/** A request waiting for its sign-in: random handle and PKCE verifier, this app's consumer URL, the TTL. */
+function newPending(
+  p: SsoPorts,
+  fields: Pick<PendingRequest, 'spEntityId' | 'requestId' | 'acsUrl' | 'relayState' | 'forceAuthn' | 'requestedMfa'>,
+): PendingRequest {
+  const now = p.clock.now();
+  return {
+    ...fields,
+    id: randomBytes(24).toString('base64url'),
+    codeVerifier: randomBytes(32).toString('base64url'),
+    expiresAt: now + p.requestTtlSeconds * 1000,
+    createdAt: now,
+  };
 }
 
 export function createSso(p: SsoPorts) {
@@ -138,19 +179,14 @@ export function createSso(p: SsoPorts) {
       const xml = messageXml(message, p.limits);
       const sp = await appFor(issuerOf(xml));
       const seen = await readAuthnRequest(message, xml, sp, p.idp);
-      const now = p.clock.now();
-      const pending: PendingRequest = {
-        id: randomBytes(24).toString('base64url'),
+      const pending = newPending(p, {
         spEntityId: sp.entityId,
         requestId: seen.id,
         acsUrl: seen.acsUrl,
         relayState: seen.relayState ?? null,
         forceAuthn: seen.forceAuthn,
         requestedMfa: requestsMfa(seen.requestedClassRefs),
-        codeVerifier: randomBytes(32).toString('base64url'),
-        expiresAt: now + p.requestTtlSeconds * 1000,
-        createdAt: now,
-      };
+      });
       // One answer per request ID and app, on every node: a replayed AuthnRequest gets none (checklist T37).
       if (!(await p.store.insertRequest(pending))) throw new SamlError('saml.replayed');
       return { location: authorizeUrl(p, pending) };
@@ -163,19 +199,36 @@ export function createSso(p: SsoPorts) {
     async start(entityId: string): Promise<{ location: string }> {
       const sp = await appFor(entityId);
       const consumer = sp.consumers.find((c) => c.isDefault) ?? sp.consumers[0]!;
-      const now = p.clock.now();
-      const pending: PendingRequest = {
-        id: randomBytes(24).toString('base64url'),
+      const pending = newPending(p, {
         spEntityId: sp.entityId,
         requestId: `idp:${randomBytes(16).toString('base64url')}`,
         acsUrl: consumer.location,
         relayState: sp.settings.relayState ?? null,
         forceAuthn: false,
         requestedMfa: false,
-        codeVerifier: randomBytes(32).toString('base64url'),
-        expiresAt: now + p.requestTtlSeconds * 1000,
-        createdAt: now,
-      };
+      });
+      await p.store.insertRequest(pending);
+      return { location: authorizeUrl(p, pending) };
+    },
+
+    /**
+     * WS-Federation passive sign-in (`wa=wsignin1.0`): the realm is an app added from its metadata, `wreply` one of
+     * its consumer URLs (its default when absent); `wctx` comes back untouched.
+     */
+    async startWsFed(input: { realm: string; wreply?: string; wctx?: string }): Promise<{ location: string }> {
+      const sp = await appFor(input.realm);
+      const consumer = input.wreply
+        ? sp.consumers.find((c) => c.location === input.wreply)
+        : (sp.consumers.find((c) => c.isDefault) ?? sp.consumers[0]);
+      if (!consumer) throw new SamlError('saml.acs_not_registered');
+      const pending = newPending(p, {
+        spEntityId: sp.entityId,
+        requestId: `wsfed:${randomBytes(16).toString('base64url')}`,
+        acsUrl: consumer.location,
+        relayState: input.wctx ?? null,
+        forceAuthn: false,
+        requestedMfa: false,
+      });
       await p.store.insertRequest(pending);
       return { location: authorizeUrl(p, pending) };
     },
@@ -195,11 +248,19 @@ export function createSso(p: SsoPorts) {
         // ForceAuthn: the sign-in must have happened after the request came (a second of clock rounding aside).
         (!pending.forceAuthn || redeemed.authTimeSeconds * 1000 >= pending.createdAt - 1000);
       if (!(await p.store.completeRequest(pending.id, now))) throw new SamlError('saml.request_expired');
-      const relayState = pending.relayState ?? undefined;
-      const xml = bound
-        ? await answerFor(p, idpEntityId, pending, sp, redeemed)
-        : await refusalFor(p, idpEntityId, pending, now);
-      return { acsUrl: pending.acsUrl, samlResponse: Buffer.from(xml).toString('base64'), relayState };
+      return bound ? answerFor(p, idpEntityId, pending, sp, redeemed) : refusalFor(p, idpEntityId, pending, now);
+    },
+
+    /** `reply` when it is on the origin of one of the consumer URLs of the app `realm`. */
+    async knownReturnUrl(realm: string | undefined, reply: string): Promise<string | undefined> {
+      const sp = realm ? await p.providers.find(realm) : undefined;
+      let origin: string;
+      try {
+        origin = new URL(reply).origin;
+      } catch {
+        return undefined;
+      }
+      return sp?.consumers.some((c) => new URL(c.location).origin === origin) ? reply : undefined;
     },
 
     purge: () => p.store.purgeRequests(p.clock.now() - 24 * 3600 * 1000),
