@@ -10,6 +10,8 @@ import {
   createSso,
   registerSamlRoutes,
   resumePath,
+  type SsoPorts,
+  type StandInClients,
 } from '../saml/index.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity } from './identity.ts';
@@ -18,28 +20,7 @@ import type { Oidc } from './oidc.ts';
 export async function composeSaml(f: Foundation, identity: Identity, oidc: Oidc) {
   const { config, clock } = f;
   const store = createSqlSamlStore(f.store.db);
-  const clientStore = createSqlClientStore(f.store.db);
-  // Each SAML app has a public, first-party OIDC client of its own whose only redirect is Tessera's resume page.
-  const providers = createServiceProviders(store, clock, {
-    async register(clientId, name) {
-      const metadata = {
-        client_id: clientId,
-        client_name: name,
-        redirect_uris: [`${config.issuer}${resumePath}`],
-        post_logout_redirect_uris: [],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'none',
-        id_token_signed_response_alg: 'ES256',
-        first_party: true,
-        refresh_tokens: 'offline_access',
-      };
-      await clientStore.insert(clientId, JSON.stringify(metadata), clock.now());
-    },
-    async remove(clientId) {
-      await clientStore.remove(clientId);
-    },
-  });
+  const providers = createServiceProviders(store, clock, standInClients(f));
   const keys = createKeyRing(store, f.sealer, clock, new URL(config.issuer).hostname);
   const entityId = `${config.issuer}/saml/metadata`;
   const current = (await keys.load()).current;
@@ -50,22 +31,13 @@ export async function composeSaml(f: Foundation, identity: Identity, oidc: Oidc)
     providers,
     keys,
     clock,
-    idp: createIdpEntities({ entityId, issuer: config.issuer, certificatePem: current.certificatePem }),
-    async redeemCode(code) {
-      const found = await provider.AuthorizationCode.find(code);
-      if (!found || (found as { consumed?: unknown }).consumed || !found.accountId || !found.sessionUid)
-        return undefined;
-      await found.consume();
-      return {
-        clientId: String(found.clientId),
-        accountId: found.accountId,
-        amr: (found.amr as string[] | undefined) ?? [],
-        authTimeSeconds: Number(found.authTime ?? 0),
-        sessionUid: found.sessionUid,
-        codeChallenge: String(found.codeChallenge ?? ''),
-        redirectUri: String(found.redirectUri ?? ''),
-      };
-    },
+    idp: createIdpEntities({
+      entityId,
+      issuer: config.issuer,
+      certificatePem: current.certificatePem,
+      schemaCheck: config.saml.schemaCheck,
+    }),
+    redeemCode: codeRedeemer(oidc.provider),
     findAccount: (id) => identity.accounts.findAccount(id),
     pairwiseKey,
     issuer: config.issuer,
@@ -106,6 +78,51 @@ export async function composeSaml(f: Foundation, identity: Identity, oidc: Oidc)
     purge,
     register: (app: FastifyInstance) =>
       registerSamlRoutes(app, { sso, slo, browserSession, keys, issuer: config.issuer }),
+  };
+}
+
+/** Each SAML app has a public, first-party OIDC client of its own whose only redirect is Tessera's resume page. */
+function standInClients(f: Foundation): StandInClients {
+  const clientStore = createSqlClientStore(f.store.db);
+  return {
+    async register(clientId, name) {
+      const metadata = {
+        client_id: clientId,
+        client_name: name,
+        redirect_uris: [`${f.config.issuer}${resumePath}`],
+        post_logout_redirect_uris: [],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
+        id_token_signed_response_alg: 'ES256',
+        first_party: true,
+        refresh_tokens: 'offline_access',
+      };
+      await clientStore.insert(clientId, JSON.stringify(metadata), f.clock.now());
+    },
+    async remove(clientId) {
+      await clientStore.remove(clientId);
+    },
+  };
+}
+
+/** Spends an authorization code of the provider once, and says what its sign-in proved. */
+function codeRedeemer(provider: Oidc['provider']): SsoPorts['redeemCode'] {
+  return async (code) => {
+    const found = await provider.AuthorizationCode.find(code);
+    if (!found || (found as { consumed?: unknown }).consumed || !found.accountId || !found.sessionUid) {
+      return undefined;
+    }
+    await found.consume();
+    return {
+      clientId: String(found.clientId),
+      accountId: found.accountId,
+      amr: (found.amr as string[] | undefined) ?? [],
+      authTimeSeconds: Number(found.authTime ?? 0),
+      sessionUid: found.sessionUid,
+      codeChallenge: String(found.codeChallenge ?? ''),
+      redirectUri: String(found.redirectUri ?? ''),
+    };
   };
 }
 

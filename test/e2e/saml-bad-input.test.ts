@@ -36,14 +36,20 @@ function withRequest(url: string, xml: string): string {
   return u.toString();
 }
 
-for (const dialect of await testDialects()) {
-  describe(`SAML bad input on ${dialect}`, () => {
+// Both schema checks (saml.schemaCheck): the in-process structure check on each database, the XSD on one.
+const runs = [
+  ...(await testDialects()).map((dialect) => ({ dialect, schemaCheck: 'structure' as const })),
+  { dialect: 'sqlite' as const, schemaCheck: 'xsd' as const },
+];
+
+for (const { dialect, schemaCheck } of runs) {
+  describe(`SAML bad input on ${dialect} (${schemaCheck})`, () => {
     let tessera: RunningTessera;
     let open: SAML;
     let signing: SAML;
     const key = spSigningKey('signing-sp');
     before(async () => {
-      tessera = await startTessera(dialect);
+      tessera = await startTessera(dialect, { saml: { schemaCheck } });
       ({ sp: open } = await registerNodeSamlSp(tessera, 'https://open.example.com/sp', {
         settings: { attributeNames: 'plain' },
       }));
