@@ -79,7 +79,7 @@ export function send(
   if (relayState !== undefined) parts.push(`RelayState=${encodeURIComponent(relayState)}`);
   parts.push(`SigAlg=${encodeURIComponent(algorithms.rsaSha256)}`);
   const octets = parts.join('&');
-  const signature = createSign('RSA-SHA256').update(octets).sign(key.privateKeyPem).toString('base64');
+  const signature = createSign('RSA-SHA256').update(octets).sign(key.privateKey).toString('base64');
   const separator = endpoint.location.includes('?') ? '&' : '?';
   return { redirect: `${endpoint.location}${separator}${octets}&Signature=${encodeURIComponent(signature)}` };
 }

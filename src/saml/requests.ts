@@ -1,11 +1,12 @@
-// Reading an incoming AuthnRequest: the guard first (size, inflating, no DTD), then samlify, which checks it
-// against the SAML schema and verifies its signature with the certificate of the app's metadata, whenever the
-// app must sign (AuthnRequestsSigned) or signed anyway. Then what Tessera checks itself: a known app, an
-// assertion consumer URL from its metadata.
-import * as samlify from 'samlify';
+// Reading an incoming AuthnRequest: the guard first (size, inflating, no DTD, no comment), then its structure
+// (structure.ts), then samlify verifies its signature with the certificate of the app's metadata whenever the app
+// must sign (AuthnRequestsSigned) or signed anyway. Then what Tessera checks itself: a known app, an assertion
+// consumer URL from its metadata.
+import type * as samlify from 'samlify';
 import { SamlError } from './errors.ts';
 import { postMessage, redirectMessage, type MessageLimits } from './guard.ts';
 import { bindings, type ConsumerService, type ServiceProvider } from './service-providers.ts';
+import { readMessage, StructureError, type CheckedMessage } from './structure.ts';
 
 export interface IncomingRedirect {
   binding: 'redirect';
@@ -29,14 +30,21 @@ export interface AuthnRequestSeen {
   relayState: string | undefined;
 }
 
-const field = (xml: string, localPath: string[], attributes: string[]) =>
-  samlify.Extractor.extract(xml, [{ key: 'v', localPath, attributes }]).v as unknown;
+/** The message read once its structure is checked; a message that is not well formed or not the schema's is refused. */
+export function readChecked(xml: string): CheckedMessage {
+  try {
+    return readMessage(xml);
+  } catch (err) {
+    if (err instanceof StructureError) throw new SamlError('saml.malformed', { message: err.message });
+    throw err;
+  }
+}
 
 /** The Issuer of the message, read before anything is trusted: it names the app whose certificate verifies it. */
-export function issuerOf(xml: string): string {
-  const issuer = field(xml, ['AuthnRequest', 'Issuer'], []);
-  if (typeof issuer !== 'string' || issuer === '') throw new SamlError('saml.malformed');
-  return issuer.trim();
+export function issuerOf(message: CheckedMessage): string {
+  const [issuer] = message.texts('assertion', 'Issuer');
+  if (!issuer) throw new SamlError('saml.malformed', { message: 'no Issuer' });
+  return issuer;
 }
 
 export function messageXml(message: IncomingMessage, limits: MessageLimits): string {
@@ -91,15 +99,17 @@ function chooseConsumer(sp: ServiceProvider, asked: string | undefined, index: s
   return sp.consumers.find((c) => c.isDefault) ?? sp.consumers[0]!;
 }
 
-export async function readAuthnRequest(
+/**
+ * A signed request is verified by samlify with the certificate of the app's metadata (Redirect: over the query
+ * string; POST: the enveloped signature); what is read afterwards is the text samlify verified, which must be the
+ * text Tessera checked.
+ */
+async function verifyRequest(
   message: IncomingMessage,
   xml: string,
   sp: ServiceProvider,
-  idp: { checking: samlify.IdentityProviderInstance; lenient: samlify.IdentityProviderInstance },
-): Promise<AuthnRequestSeen> {
-  const signed =
-    message.binding === 'redirect' ? message.query.Signature !== undefined : /<(\w+:)?Signature[\s>]/.test(xml);
-  if (sp.authnRequestsSigned && !signed) throw new SamlError('saml.signature_required');
+  idp: samlify.IdentityProviderInstance,
+): Promise<void> {
   const request =
     message.binding === 'redirect'
       ? { query: message.query, octetString: signedOctets(message.rawQuery) }
@@ -107,39 +117,43 @@ export async function readAuthnRequest(
         { body: { ...message.body, SAMLRequest: Buffer.from(xml, 'utf8').toString('base64') } };
   let parsed: Awaited<ReturnType<samlify.IdentityProviderInstance['parseLoginRequest']>>;
   try {
-    parsed = await (signed ? idp.checking : idp.lenient).parseLoginRequest(sp.entity, message.binding, request);
+    parsed = await idp.parseLoginRequest(sp.entity, message.binding, request);
   } catch (err) {
     throw samlifyFailure(err);
   }
-  // What was verified is what is read: samlify hands back the verified message.
-  const verified = parsed.samlContent;
-  const attrs = field(
-    verified,
-    ['AuthnRequest'],
-    [
-      'ID',
-      'AssertionConsumerServiceURL',
-      'AssertionConsumerServiceIndex',
-      'ProtocolBinding',
-      'ForceAuthn',
-      'IsPassive',
-    ],
-  ) as Record<string, string | undefined> | undefined;
-  // samlify names the attributes it reads in camel case.
-  if (!attrs?.id) throw new SamlError('saml.malformed');
-  if (attrs.protocolBinding !== undefined && attrs.protocolBinding !== bindings.post) {
-    throw new SamlError('saml.acs_not_registered');
-  }
-  const consumer = chooseConsumer(sp, attrs.assertionConsumerServiceUrl, attrs.assertionConsumerServiceIndex);
-  const classRefs = field(verified, ['AuthnRequest', 'RequestedAuthnContext', 'AuthnContextClassRef'], []);
-  const relayState = message.binding === 'redirect' ? message.query.RelayState : message.body.RelayState;
+  if (parsed.samlContent !== xml) throw new SamlError('saml.signature_invalid', { message: 'verified another text' });
+}
+
+const flag = (v: string | undefined) => v === 'true' || v === '1';
+
+export async function readAuthnRequest(
+  message: IncomingMessage,
+  xml: string,
+  checked: CheckedMessage,
+  sp: ServiceProvider,
+  idp: { checking: samlify.IdentityProviderInstance },
+): Promise<AuthnRequestSeen> {
+  if (checked.name !== 'AuthnRequest') throw new SamlError('saml.malformed', { message: `a ${checked.name}` });
+  const signed =
+    message.binding === 'redirect' ? message.query.Signature !== undefined : /<(\w+:)?Signature[\s>]/.test(xml);
+  if (sp.authnRequestsSigned && !signed) throw new SamlError('saml.signature_required');
+  // An unsigned request has nothing to verify: its checked structure is all there is to it.
+  if (signed) await verifyRequest(message, xml, sp, idp.checking);
+  const id = checked.attribute('ID')!;
+  const binding = checked.attribute('ProtocolBinding');
+  if (binding !== undefined && binding !== bindings.post) throw new SamlError('saml.acs_not_registered');
+  const consumer = chooseConsumer(
+    sp,
+    checked.attribute('AssertionConsumerServiceURL'),
+    checked.attribute('AssertionConsumerServiceIndex'),
+  );
   return {
-    id: attrs.id,
-    issuer: issuerOf(verified),
+    id,
+    issuer: issuerOf(checked),
     acsUrl: consumer.location,
-    forceAuthn: attrs.forceAuthn === 'true' || attrs.forceAuthn === '1',
-    isPassive: attrs.isPassive === 'true' || attrs.isPassive === '1',
-    requestedClassRefs: (Array.isArray(classRefs) ? classRefs : classRefs ? [classRefs] : []).map(String),
-    relayState,
+    forceAuthn: flag(checked.attribute('ForceAuthn')),
+    isPassive: flag(checked.attribute('IsPassive')),
+    requestedClassRefs: checked.texts('assertion', 'AuthnContextClassRef'),
+    relayState: message.binding === 'redirect' ? message.query.RelayState : message.body.RelayState,
   };
 }

@@ -4,6 +4,7 @@
 // InResponseTo are always set (checklist T35).
 import { randomBytes } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
+import { c14nText, element, signCanonical } from './canonical.ts';
 import type { SigningKey } from './keys.ts';
 
 export const algorithms = {
@@ -60,46 +61,69 @@ const xmlText = (value: string) =>
 export const newId = () => `_${randomBytes(20).toString('hex')}`;
 const instant = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+const saml = (name: string, attributes: Record<string, string | undefined>, content = '') =>
+  element(`saml:${name}`, attributes, content);
+
 function attributeStatement(attributes: Attribute[]): string {
   const kept = attributes.filter((a) => a.values.length > 0);
   if (kept.length === 0) return '';
   const items = kept
-    .map(
-      (a) =>
-        `<saml:Attribute Name="${xmlText(a.name)}" NameFormat="${xmlText(a.nameFormat)}">${a.values
-          .map((v) => `<saml:AttributeValue xsi:type="xs:string">${xmlText(v)}</saml:AttributeValue>`)
-          .join('')}</saml:Attribute>`,
+    .map((a) =>
+      saml(
+        'Attribute',
+        { Name: a.name, NameFormat: a.nameFormat },
+        a.values.map((v) => saml('AttributeValue', {}, c14nText(v))).join(''),
+      ),
     )
     .join('');
-  return `<saml:AttributeStatement>${items}</saml:AttributeStatement>`;
+  return saml('AttributeStatement', {}, items);
 }
 
-function assertionXml(r: ResponseInput, id: string): string {
+/** The assertion in canonical form (canonical.ts), and where its signature goes (after its Issuer). */
+function assertionXml(r: ResponseInput, id: string): { xml: string; signatureAt: number } {
   const notOnOrAfter = instant(new Date(r.now.getTime() + r.validSeconds * 1000));
-  const inResponseTo = r.inResponseTo === undefined ? '' : ` InResponseTo="${xmlText(r.inResponseTo)}"`;
-  return (
-    `<saml:Assertion xmlns:saml="${ns.assertion}" xmlns:xs="http://www.w3.org/2001/XMLSchema" ` +
-    `xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="${id}" Version="2.0" IssueInstant="${instant(r.now)}">` +
-    `<saml:Issuer>${xmlText(r.issuer)}</saml:Issuer>` +
-    `<saml:Subject><saml:NameID Format="${xmlText(r.nameIdFormat)}">${xmlText(r.nameId)}</saml:NameID>` +
-    `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">` +
-    `<saml:SubjectConfirmationData NotOnOrAfter="${notOnOrAfter}" Recipient="${xmlText(r.acsUrl)}"${inResponseTo}/>` +
-    `</saml:SubjectConfirmation></saml:Subject>` +
-    `<saml:Conditions NotBefore="${instant(new Date(r.now.getTime() - 60_000))}" NotOnOrAfter="${notOnOrAfter}">` +
-    `<saml:AudienceRestriction><saml:Audience>${xmlText(r.audience)}</saml:Audience></saml:AudienceRestriction>` +
-    `</saml:Conditions>` +
-    `<saml:AuthnStatement AuthnInstant="${instant(r.authnInstant)}" SessionIndex="${xmlText(r.sessionIndex)}">` +
-    `<saml:AuthnContext><saml:AuthnContextClassRef>${xmlText(r.classRef)}</saml:AuthnContextClassRef>` +
-    `</saml:AuthnContext></saml:AuthnStatement>` +
-    attributeStatement(r.attributes) +
-    `</saml:Assertion>`
+  const issuer = saml('Issuer', {}, c14nText(r.issuer));
+  const subject = saml(
+    'Subject',
+    {},
+    saml('NameID', { Format: r.nameIdFormat }, c14nText(r.nameId)) +
+      saml(
+        'SubjectConfirmation',
+        { Method: 'urn:oasis:names:tc:SAML:2.0:cm:bearer' },
+        saml('SubjectConfirmationData', {
+          InResponseTo: r.inResponseTo,
+          NotOnOrAfter: notOnOrAfter,
+          Recipient: r.acsUrl,
+        }),
+      ),
   );
+  const conditions = saml(
+    'Conditions',
+    { NotBefore: instant(new Date(r.now.getTime() - 60_000)), NotOnOrAfter: notOnOrAfter },
+    saml('AudienceRestriction', {}, saml('Audience', {}, c14nText(r.audience))),
+  );
+  const authn = saml(
+    'AuthnStatement',
+    { AuthnInstant: instant(r.authnInstant), SessionIndex: r.sessionIndex },
+    saml('AuthnContext', {}, saml('AuthnContextClassRef', {}, c14nText(r.classRef))),
+  );
+  const open = element(
+    'saml:Assertion',
+    { ID: id, IssueInstant: instant(r.now), Version: '2.0' },
+    '',
+    ` xmlns:saml="${ns.assertion}"`,
+  );
+  const head = open.slice(0, open.length - '</saml:Assertion>'.length) + issuer;
+  return {
+    xml: `${head}${subject}${conditions}${authn}${attributeStatement(r.attributes)}</saml:Assertion>`,
+    signatureAt: head.length,
+  };
 }
 
 /** Signs the element with this ID, the signature placed after its Issuer (SAML core §5.4.1: enveloped, by ID). */
 export function signElement(xml: string, id: string, key: SigningKey): string {
   const signed = new SignedXml({
-    privateKey: key.privateKeyPem,
+    privateKey: key.privateKey,
     publicCert: key.certificatePem,
     signatureAlgorithm: algorithms.rsaSha256,
     canonicalizationAlgorithm: algorithms.excC14n,
@@ -129,8 +153,9 @@ const successStatus = `<samlp:Status><samlp:StatusCode Value="${statusCodes.succ
 
 /** A signed assertion on its own (WS-Federation carries it in a RequestSecurityTokenResponse). */
 export function buildAssertion(r: ResponseInput): string {
-  const assertionId = newId();
-  return signElement(assertionXml(r, assertionId), assertionId, r.key).replace(/^<\?xml[^>]*\?>/, '');
+  const id = newId();
+  const { xml, signatureAt } = assertionXml(r, id);
+  return signCanonical(xml, id, signatureAt, r.key);
 }
 
 /** The XML of a signed Response with one signed assertion. */

@@ -11,7 +11,7 @@ import { SamlError } from './errors.ts';
 import type { MessageLimits } from './guard.ts';
 import type { KeyRing } from './keys.ts';
 import { attributesFor, classRefFor, nameIdFor, requestsMfa } from './claims.ts';
-import { readAuthnRequest, issuerOf, messageXml, type IncomingMessage } from './requests.ts';
+import { readAuthnRequest, issuerOf, messageXml, readChecked, type IncomingMessage } from './requests.ts';
 import {
   buildAssertion,
   buildErrorResponse,
@@ -177,8 +177,9 @@ export function createSso(p: SsoPorts) {
     /** Reads and checks an AuthnRequest, stores it, and says where the sign-in continues. */
     async receive(message: IncomingMessage): Promise<{ location: string }> {
       const xml = messageXml(message, p.limits);
-      const sp = await appFor(issuerOf(xml));
-      const seen = await readAuthnRequest(message, xml, sp, p.idp);
+      const checked = readChecked(xml);
+      const sp = await appFor(issuerOf(checked));
+      const seen = await readAuthnRequest(message, xml, checked, sp, p.idp);
       const pending = newPending(p, {
         spEntityId: sp.entityId,
         requestId: seen.id,

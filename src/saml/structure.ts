@@ -144,8 +144,8 @@ function parse(xml: string) {
   return root;
 }
 
-/** Resolves when the message has the structure the SAML protocol schema gives it, and rejects otherwise. */
-export function checkStructure(xml: string): void {
+/** The message's root element once its structure is checked: throws when it is not what the schema gives. */
+export function checkStructure(xml: string): Element {
   const root = parse(xml);
   const shape = root.namespaceURI === ns.protocol ? roots[root.localName ?? ''] : undefined;
   if (!shape) fail(`${root.localName} is not a message Tessera reads`);
@@ -159,7 +159,37 @@ export function checkStructure(xml: string): void {
   for (const el of Array.from(root.getElementsByTagNameNS(ns.assertion, 'Assertion'))) {
     fail(`an ${el.localName} inside the message`);
   }
+  return root;
 }
+
+/** The checked message as Tessera reads it: its root's attributes, and the text of elements found by name. */
+export interface CheckedMessage {
+  name: string;
+  attribute(name: string): string | undefined;
+  /** The trimmed text of each element with this namespace and local name, in document order. */
+  texts(namespace: 'protocol' | 'assertion', name: string): string[];
+}
+
+export function readMessage(xml: string): CheckedMessage {
+  let root: Element;
+  try {
+    root = checkStructure(xml);
+  } catch (err) {
+    if (err instanceof Invalid) throw new StructureError(err.message);
+    throw err;
+  }
+  return {
+    name: root.localName ?? '',
+    attribute: (name) => (root.hasAttribute(name) ? (root.getAttribute(name) ?? undefined) : undefined),
+    texts: (namespace, name) =>
+      Array.from(root.getElementsByTagNameNS(ns[namespace], name)).map((e) =>
+        String((e as unknown as { textContent: string | null }).textContent ?? '').trim(),
+      ),
+  };
+}
+
+/** A message whose structure is not the schema's (readMessage). */
+export class StructureError extends Error {}
 
 export function createStructureValidator(): { validate(xml: string): Promise<string> } {
   return {
