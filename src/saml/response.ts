@@ -25,6 +25,7 @@ export const statusCodes = {
   requester: 'urn:oasis:names:tc:SAML:2.0:status:Requester',
   authnFailed: 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed',
   noAuthnContext: 'urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext',
+  noPassive: 'urn:oasis:names:tc:SAML:2.0:status:NoPassive',
 } as const;
 
 export interface Attribute {

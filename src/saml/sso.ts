@@ -62,7 +62,7 @@ export interface PostToApp {
 
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
-function authorizeUrl(p: SsoPorts, pending: PendingRequest): string {
+function authorizeUrl(p: SsoPorts, pending: PendingRequest, passive = false): string {
   const params = new URLSearchParams({
     client_id: samlClientId(pending.spEntityId),
     response_type: 'code',
@@ -74,6 +74,8 @@ function authorizeUrl(p: SsoPorts, pending: PendingRequest): string {
   });
   // ForceAuthn (SAML core §3.4.1): a fresh sign-in, whatever the session holds.
   if (pending.forceAuthn) params.set('prompt', 'login');
+  // IsPassive (SAML core §3.4.1): no page may be shown; without a session the answer is NoPassive (resume()).
+  if (passive) params.set('prompt', 'none');
   if (pending.requestedMfa) params.set('acr_values', 'urn:tessera:mfa');
   return `${p.issuer}/oidc/auth?${params}`;
 }
@@ -135,14 +137,17 @@ const isWsFed = (pending: PendingRequest) => pending.requestId.startsWith('wsfed
  * The person cancelled, or the sign-in failed: a SAML app hears so, signed, and nothing is asserted. WS-Federation
  * has no such answer: the person gets the error page.
  */
-async function refusalFor(p: SsoPorts, idpEntityId: string, pending: PendingRequest, now: number) {
+// What oidc-provider answers a prompt=none it cannot serve without a page: for SAML, NoPassive.
+const passiveRefusals = new Set(['login_required', 'interaction_required', 'consent_required']);
+
+async function refusalFor(p: SsoPorts, idpEntityId: string, pending: PendingRequest, now: number, error: unknown) {
   if (isWsFed(pending)) throw new SamlError('saml.request_expired');
   const key = (await p.keys.load()).current;
   const inResponseTo = solicited(pending) ? pending.requestId : undefined;
   const xml = buildErrorResponse(
     { issuer: idpEntityId, acsUrl: pending.acsUrl, inResponseTo, now: new Date(now), key },
     statusCodes.responder,
-    statusCodes.authnFailed,
+    passiveRefusals.has(String(error)) ? statusCodes.noPassive : statusCodes.authnFailed,
   );
   const fields = { SAMLResponse: Buffer.from(xml).toString('base64'), RelayState: pending.relayState ?? undefined };
   return { action: pending.acsUrl, fields };
@@ -190,7 +195,7 @@ export function createSso(p: SsoPorts) {
       });
       // One answer per request ID and app, on every node: a replayed AuthnRequest gets none (checklist T37).
       if (!(await p.store.insertRequest(pending))) throw new SamlError('saml.replayed');
-      return { location: authorizeUrl(p, pending) };
+      return { location: authorizeUrl(p, pending, seen.isPassive) };
     },
 
     /**
@@ -249,7 +254,9 @@ export function createSso(p: SsoPorts) {
         // ForceAuthn: the sign-in must have happened after the request came (a second of clock rounding aside).
         (!pending.forceAuthn || redeemed.authTimeSeconds * 1000 >= pending.createdAt - 1000);
       if (!(await p.store.completeRequest(pending.id, now))) throw new SamlError('saml.request_expired');
-      return bound ? answerFor(p, idpEntityId, pending, sp, redeemed) : refusalFor(p, idpEntityId, pending, now);
+      return bound
+        ? answerFor(p, idpEntityId, pending, sp, redeemed)
+        : refusalFor(p, idpEntityId, pending, now, input.error);
     },
 
     /** `reply` when it is on the origin of one of the consumer URLs of the app `realm`. */

@@ -165,5 +165,24 @@ for (const dialect of await testDialects()) {
       const unknown = await fetch(`${tessera.url}/saml/start?app=https%3A%2F%2Fnobody.example`, { redirect: 'manual' });
       assert.equal(unknown.status, 400);
     });
+    it('answers IsPassive without a page: NoPassive without a session, signed in with one', async () => {
+      const email = `passive-${dialect}@example.com`;
+      await tessera.accounts.createByOperator({ email, password });
+      const { sp: passive } = await registerNodeSamlSp(tessera, `https://passive-${dialect}.example.com/sp`, {
+        config: { passive: true },
+      });
+      const agent = createAgent();
+      const refused = await openAt(agent, tessera, await passive.getAuthorizeUrlAsync('', undefined, {}));
+      const xml = Buffer.from(postedResponse(refused.page).SAMLResponse, 'base64').toString('utf8');
+      assert.match(xml, /urn:oasis:names:tc:SAML:2.0:status:NoPassive/);
+      assert.doesNotMatch(xml, /Assertion/);
+      const signIn = await openAt(agent, tessera, await webmail.getAuthorizeUrlAsync('', undefined, {}));
+      await submit(agent, tessera, signIn, 'login', { email, password });
+      const answered = await openAt(agent, tessera, await passive.getAuthorizeUrlAsync('', undefined, {}));
+      const { profile } = await passive.validatePostResponseAsync({
+        SAMLResponse: postedResponse(answered.page).SAMLResponse,
+      });
+      assert.ok(profile?.nameID);
+    });
   });
 }
