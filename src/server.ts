@@ -79,7 +79,7 @@ export async function createServer(
     workforce,
     firstFactor,
   });
-  const saml = await compose.saml(f, identity, oidc);
+  const saml = await compose.saml(f, identity, oidc, signIn);
   saml.register(app);
   const vpn = compose.radius(f, { identity, otp, policy, workforce, firstFactor });
   const jobs = compose.jobs(f, {

@@ -10,14 +10,17 @@ import {
   createSso,
   registerSamlRoutes,
   resumePath,
+  type BrowserSession,
   type SsoPorts,
   type StandInClients,
 } from '../saml/index.ts';
+import { sessionTtlSeconds } from '../signin/index.ts';
+import type { SignInParts } from './signin.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity } from './identity.ts';
 import type { Oidc } from './oidc.ts';
 
-export async function composeSaml(f: Foundation, identity: Identity, oidc: Oidc) {
+export async function composeSaml(f: Foundation, identity: Identity, oidc: Oidc, { signIn }: SignInParts) {
   const { config, clock } = f;
   const store = createSqlSamlStore(f.store.db);
   const providers = createServiceProviders(store, clock, standInClients(f));
@@ -39,6 +42,8 @@ export async function composeSaml(f: Foundation, identity: Identity, oidc: Oidc)
     }),
     redeemCode: codeRedeemer(oidc.provider),
     findAccount: (id) => identity.accounts.findAccount(id),
+    needsSecondFactor: (appId, accountId, amr, requestedMfa) =>
+      signIn.needsSecondFactor(appId, accountId, amr, requestedMfa),
     pairwiseKey,
     issuer: config.issuer,
     limits: { maxXmlBytes: config.saml.maxMessageBytes },
@@ -58,11 +63,7 @@ export async function composeSaml(f: Foundation, identity: Identity, oidc: Oidc)
     limits: { maxXmlBytes: config.saml.maxMessageBytes },
     logoutTtlSeconds: config.saml.requestTtlSeconds,
   });
-  // The browser's SSO session, read from oidc-provider's session cookie (nothing is saved).
-  const browserSession = async (req: FastifyRequest, reply: FastifyReply) => {
-    const session = await provider.Session.get(provider.createContext(req.raw, reply.raw) as never);
-    return session.accountId ? { uid: session.uid, accountId: session.accountId } : undefined;
-  };
+  const browserSession = sessionReader(f, provider);
   const purge = () =>
     Promise.all([
       sso.purge(),
@@ -122,6 +123,38 @@ function codeRedeemer(provider: Oidc['provider']): SsoPorts['redeemCode'] {
       sessionUid: found.sessionUid,
       codeChallenge: String(found.codeChallenge ?? ''),
       redirectUri: String(found.redirectUri ?? ''),
+    };
+  };
+}
+
+/**
+ * The browser's SSO session, read from oidc-provider's session cookie. Using it counts as a use, as a sign-in at an
+ * OIDC app does: saved with a new idle deadline (never past the absolute one), its cookie following.
+ */
+function sessionReader(f: Foundation, provider: Oidc['provider']) {
+  const { absoluteSeconds, idleSeconds } = f.config.sessions;
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<BrowserSession | undefined> => {
+    const ctx = provider.createContext(req.raw, reply.raw);
+    const session = await provider.Session.get(ctx as never);
+    if (!session.accountId) return undefined;
+    return {
+      uid: session.uid,
+      accountId: session.accountId,
+      amr: (session.amr as string[] | undefined) ?? [],
+      loginTs: session.loginTs ?? 0,
+      apps: Object.keys(session.authorizations ?? {}),
+      async touch() {
+        await session.save(sessionTtlSeconds(session.loginTs, absoluteSeconds, idleSeconds, f.clock.now()));
+        ctx.cookies.set(provider.cookieName('session'), session.jti, {
+          signed: true,
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: f.secureCookies,
+          path: '/',
+          expires: new Date((session.exp ?? 0) * 1000),
+          overwrite: true,
+        });
+      },
     };
   };
 }

@@ -12,7 +12,14 @@ export {
   type ServiceProvider,
   type SpSettings,
 } from './service-providers.ts';
-export { createSso, resumePath, type Sso, type SsoPorts, type RedeemedCode } from './sso.ts';
+export {
+  createSso,
+  resumePath,
+  type BrowserSession,
+  type Sso,
+  type SsoPorts,
+  type RedeemedCode,
+} from './sso.ts';
 export { createSchemaValidator } from './xml-schema.ts';
 export { createIdpEntities } from './idp.ts';
 export { registerSamlRoutes, type SamlRouteOptions } from './routes.ts';

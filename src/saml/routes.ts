@@ -9,13 +9,13 @@ import { idpMetadata } from './metadata.ts';
 import type { IncomingMessage } from './requests.ts';
 import type { Outgoing } from './logout-messages.ts';
 import type { Slo } from './slo.ts';
-import { resumePath, type PostToApp, type Sso } from './sso.ts';
+import { resumePath, type BrowserSession, type PostToApp, type Sso } from './sso.ts';
 
 export interface SamlRouteOptions {
   sso: Sso;
   slo: Slo;
   /** The SSO session this browser holds, if any (its session cookie). */
-  browserSession(req: FastifyRequest, reply: FastifyReply): Promise<{ uid: string; accountId: string } | undefined>;
+  browserSession(req: FastifyRequest, reply: FastifyReply): Promise<BrowserSession | undefined>;
   keys: KeyRing;
   issuer: string;
   /** Counts SSO answers by outcome (metrics). */
@@ -58,10 +58,12 @@ export function registerSamlRoutes(app: FastifyInstance, o: SamlRouteOptions): v
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(samlPostScript),
   );
 
-  const receive = async (message: IncomingMessage, reply: FastifyReply) => {
+  const receive = async (message: IncomingMessage, req: FastifyRequest, reply: FastifyReply) => {
     try {
-      const { location } = await o.sso.receive(message);
-      return reply.redirect(location, 303);
+      const outcome = await o.sso.receive(message, await o.browserSession(req, reply));
+      if ('location' in outcome) return reply.redirect(outcome.location, 303);
+      o.onAnswer?.('success');
+      return postToApp(reply, outcome.answer);
     } catch (err) {
       o.onAnswer?.('refused');
       return refusal(reply, err);
@@ -73,14 +75,14 @@ export function registerSamlRoutes(app: FastifyInstance, o: SamlRouteOptions): v
     { schema: { querystring: { type: 'object', properties: messageFields, required: ['SAMLRequest'] } } },
     async (req, reply) => {
       const rawQuery = req.raw.url!.slice(req.raw.url!.indexOf('?') + 1);
-      return receive({ binding: 'redirect', query: req.query, rawQuery }, reply);
+      return receive({ binding: 'redirect', query: req.query, rawQuery }, req, reply);
     },
   );
 
   app.post<{ Body: Record<string, string> }>(
     '/saml/sso',
     { schema: { body: { type: 'object', properties: messageFields, required: ['SAMLRequest'] } } },
-    async (req, reply) => receive({ binding: 'post', body: req.body }, reply),
+    async (req, reply) => receive({ binding: 'post', body: req.body }, req, reply),
   );
 
   const sloFields = { ...messageFields, SAMLResponse: text(200_000) };

@@ -35,6 +35,19 @@ export interface RedeemedCode {
   redirectUri: string;
 }
 
+/** The SSO session the browser holds (the OIDC provider's), as the fast path reads it. */
+export interface BrowserSession {
+  uid: string;
+  accountId: string;
+  amr: string[];
+  /** Seconds since the epoch of the sign-in. */
+  loginTs: number;
+  /** The OIDC clients signed in to in this session (a SAML app's is `saml:<entity ID>`). */
+  apps: string[];
+  /** Counts this use of the session (its idle limit starts again; never past the absolute one). */
+  touch(): Promise<void>;
+}
+
 export interface SsoPorts {
   store: SamlStore;
   providers: ServiceProviders;
@@ -44,6 +57,8 @@ export interface SsoPorts {
   /** Finds and spends an authorization code (once); undefined when unknown, expired or spent. */
   redeemCode(code: string): Promise<RedeemedCode | undefined>;
   findAccount(id: string): Promise<Account | undefined>;
+  /** Whether this person still owes this app a one-time code (the sign-in flow decides, from the policy). */
+  needsSecondFactor(appId: string, accountId: string, amr: readonly string[], requestedMfa: boolean): Promise<boolean>;
   /** Keys the pairwise persistent NameID. */
   pairwiseKey: Buffer;
   issuer: string;
@@ -153,6 +168,28 @@ async function refusalFor(p: SsoPorts, idpEntityId: string, pending: PendingRequ
   return { action: pending.acsUrl, fields };
 }
 
+/**
+ * The fast path of a person signed in to this app before in this SSO session: answered at once, without the round
+ * trip through the OIDC authorization endpoint, when that trip would show no page either: no ForceAuthn, and the
+ * app's policy (read now, as the provider's step-up check reads it) or the request asks for no code the session
+ * has not proven.
+ */
+async function answersFromSession(p: SsoPorts, pending: PendingRequest, session: BrowserSession): Promise<boolean> {
+  const clientId = samlClientId(pending.spEntityId);
+  if (pending.forceAuthn || !session.apps.includes(clientId)) return false;
+  return !(await p.needsSecondFactor(clientId, session.accountId, session.amr, pending.requestedMfa));
+}
+
+const sessionAsCode = (session: BrowserSession, sp: ServiceProvider): RedeemedCode => ({
+  clientId: samlClientId(sp.entityId),
+  accountId: session.accountId,
+  amr: session.amr,
+  authTimeSeconds: session.loginTs,
+  sessionUid: session.uid,
+  codeChallenge: '',
+  redirectUri: '',
+});
+
 /** A request waiting for its sign-in: random handle and PKCE verifier, this app's consumer URL, the TTL. */
 function newPending(
   p: SsoPorts,
@@ -180,7 +217,10 @@ export function createSso(p: SsoPorts) {
     idpEntityId,
     idp: p.idp,
     /** Reads and checks an AuthnRequest, stores it, and says where the sign-in continues. */
-    async receive(message: IncomingMessage): Promise<{ location: string }> {
+    async receive(
+      message: IncomingMessage,
+      session?: BrowserSession,
+    ): Promise<{ location: string } | { answer: PostToApp }> {
       const xml = messageXml(message, p.limits);
       const checked = readChecked(xml);
       const sp = await appFor(issuerOf(checked));
@@ -195,6 +235,11 @@ export function createSso(p: SsoPorts) {
       });
       // One answer per request ID and app, on every node: a replayed AuthnRequest gets none (checklist T37).
       if (!(await p.store.insertRequest(pending))) throw new SamlError('saml.replayed');
+      if (session && (await answersFromSession(p, pending, session))) {
+        if (!(await p.store.completeRequest(pending.id, p.clock.now()))) throw new SamlError('saml.request_expired');
+        await session.touch();
+        return { answer: await answerFor(p, idpEntityId, pending, sp, sessionAsCode(session, sp)) };
+      }
       return { location: authorizeUrl(p, pending, seen.isPassive) };
     },
 

@@ -184,5 +184,37 @@ for (const dialect of await testDialects()) {
       });
       assert.ok(profile?.nameID);
     });
+    it("answers a signed-in person at once, until the app's policy asks for a code the session has not proven", async () => {
+      const email = `again-${dialect}@example.com`;
+      const account = await tessera.accounts.createByOperator({ email, password });
+      const key = await enrolMobileToken(tessera, account.id, email);
+      const entityId = `https://timesheets-${dialect}.example.com/sp`;
+      const { sp } = await registerNodeSamlSp(tessera, entityId);
+      const agent = createAgent();
+      const signIn = await openAt(agent, tessera, await sp.getAuthorizeUrlAsync('', undefined, {}));
+      await submit(agent, tessera, signIn, 'login', { email, password });
+
+      // Signed in to this app in this session: the SSO endpoint answers itself, no trip through /oidc/auth.
+      const again = await agent.request(await sp.getAuthorizeUrlAsync('', undefined, {}));
+      assert.equal(again.status, 200);
+      const { profile } = await sp.validatePostResponseAsync({
+        SAMLResponse: postedResponse(await again.text()).SAMLResponse,
+      });
+      assert.ok(profile?.nameID);
+
+      // The policy now requires the code: the next request is not answered before the code is typed.
+      await tessera.policies.save(
+        { appId: `saml:${entityId}`, otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
+        0,
+      );
+      const stepUp = await openAt(agent, tessera, await sp.getAuthorizeUrlAsync('', undefined, {}));
+      assert.match(stepUp.page, /name="code"/);
+      const done = await submit(agent, tessera, stepUp, 'otp', { code: oathtool(key) });
+      await sp.validatePostResponseAsync({ SAMLResponse: postedResponse(done.page).SAMLResponse });
+      const fast = await agent.request(await sp.getAuthorizeUrlAsync('', undefined, {}));
+      assert.equal(fast.status, 200, 'with the code proven in this session, answered at once again');
+      const xml = Buffer.from(postedResponse(await fast.text()).SAMLResponse, 'base64').toString('utf8');
+      assert.match(xml, /multipleauthn/);
+    });
   });
 }
