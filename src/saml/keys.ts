@@ -73,9 +73,10 @@ export function createKeyRing(store: SamlStore, sealer: Sealer, clock: Clock, su
 
   return {
     /** The keys in force, made on first use; of two nodes making them at once, the oldest of each state wins. */
-    async load(): Promise<IdpKeys> {
+    /** `fresh`: read now (the metadata), else what was read in the last second (signing every answer). */
+    async load(options: { fresh?: boolean } = {}): Promise<IdpKeys> {
       const now = clock.now();
-      if (recent && now - recent.readAtMs < 1000 && now >= recent.readAtMs) return recent.keys;
+      if (!options.fresh && recent && now - recent.readAtMs < 1000 && now >= recent.readAtMs) return recent.keys;
       const keys = await ensure();
       const current = keys.find((k) => k.state === 'current')!;
       const next = keys.find((k) => k.state === 'next')!;

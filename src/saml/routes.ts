@@ -50,7 +50,8 @@ const postToApp = (reply: FastifyReply, answer: PostToApp) => sendHtml(reply, 20
 
 export function registerSamlRoutes(app: FastifyInstance, o: SamlRouteOptions): void {
   app.get('/saml/metadata', async (_req, reply) => {
-    const xml = idpMetadata({ entityId: o.sso.idpEntityId, issuer: o.issuer, keys: await o.keys.load() });
+    const keys = await o.keys.load({ fresh: true });
+    const xml = idpMetadata({ entityId: o.sso.idpEntityId, issuer: o.issuer, keys });
     return reply.type('application/samlmetadata+xml').header('cache-control', 'public, max-age=300').send(xml);
   });
 

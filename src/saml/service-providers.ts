@@ -121,6 +121,7 @@ export function createServiceProviders(store: SamlStore, clock: Clock, clients: 
     }
     return hit;
   };
+  const recent = new Map<string, { sp: ServiceProvider | undefined; readAtMs: number }>();
   return {
     /** Reads the metadata and adds the app; refuses metadata it cannot use, and an entity ID added already. */
     async add(input: { metadata: string; name?: string; settings?: z.input<typeof settingsSchema> }) {
@@ -139,14 +140,24 @@ export function createServiceProviders(store: SamlStore, clock: Clock, clients: 
         throw new SamlError('saml.app_exists', { message: `an app with entity ID ${parsed.entityId} exists already` });
       }
       await clients.register(samlClientId(parsed.entityId), name);
+      recent.delete(parsed.entityId);
       return { ...parsed, name, settings };
     },
 
+    /** An app read in the last second is reused: a change or a removal is seen by every node within a second. */
     async find(entityId: string): Promise<ServiceProvider | undefined> {
+      const now = clock.now();
+      const hit = recent.get(entityId);
+      if (hit && now - hit.readAtMs < 1000 && now >= hit.readAtMs) return hit.sp;
       const row = await store.findProvider(entityId);
-      if (!row) return undefined;
-      const settings = settingsSchema.parse(JSON.parse(row.settings));
-      return { ...parsed(row.metadata), name: row.name, settings };
+      const sp = row && {
+        ...parsed(row.metadata),
+        name: row.name,
+        settings: settingsSchema.parse(JSON.parse(row.settings)),
+      };
+      if (recent.size >= 1000) recent.clear();
+      recent.set(entityId, { sp, readAtMs: now });
+      return sp;
     },
 
     async list() {
@@ -163,6 +174,7 @@ export function createServiceProviders(store: SamlStore, clock: Clock, clients: 
         throw new SamlError('saml.app_not_found', { message: `no SAML app with entity ID ${entityId}` });
       }
       await clients.remove(samlClientId(entityId));
+      recent.delete(entityId);
     },
   };
 }

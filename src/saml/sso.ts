@@ -106,8 +106,10 @@ async function answerFor(
   if (account?.status !== 'active') throw new SamlError('saml.request_expired');
   const key = (await p.keys.load()).current;
   const name = nameIdFor(account, sp, p.pairwiseKey);
-  const sessionIndex = newId();
   const now = new Date(p.clock.now());
+  // One SessionIndex per app and SSO session: a second sign-in to the app in the session keeps the first's.
+  const known = await p.store.participant(redeemed.sessionUid, sp.entityId);
+  const sessionIndex = known && known.nameId === name.value ? known.sessionIndex : newId();
   const input: ResponseInput = {
     issuer: idpEntityId,
     audience: sp.entityId,
@@ -124,15 +126,17 @@ async function answerFor(
     key,
     signResponse: sp.settings.signResponse,
   };
-  await p.store.saveParticipant({
-    sessionUid: redeemed.sessionUid,
-    spEntityId: sp.entityId,
-    accountId: account.id,
-    nameId: name.value,
-    nameIdFormat: name.format,
-    sessionIndex,
-    createdAt: now.getTime(),
-  });
+  if (known?.sessionIndex !== sessionIndex) {
+    await p.store.saveParticipant({
+      sessionUid: redeemed.sessionUid,
+      spEntityId: sp.entityId,
+      accountId: account.id,
+      nameId: name.value,
+      nameIdFormat: name.format,
+      sessionIndex,
+      createdAt: now.getTime(),
+    });
+  }
   if (isWsFed(pending)) {
     const wresult = requestSecurityTokenResponse(buildAssertion(input), sp.entityId, now, p.assertionSeconds);
     return { action: pending.acsUrl, fields: { wa: 'wsignin1.0', wresult, wctx: pending.relayState ?? undefined } };
@@ -233,14 +237,15 @@ export function createSso(p: SsoPorts) {
         forceAuthn: seen.forceAuthn,
         requestedMfa: requestsMfa(seen.requestedClassRefs),
       });
-      // One answer per request ID and app, on every node: a replayed AuthnRequest gets none (checklist T37).
-      if (!(await p.store.insertRequest(pending))) throw new SamlError('saml.replayed');
-      if (session && (await answersFromSession(p, pending, session))) {
-        if (!(await p.store.completeRequest(pending.id, p.clock.now()))) throw new SamlError('saml.request_expired');
-        await session.touch();
-        return { answer: await answerFor(p, idpEntityId, pending, sp, sessionAsCode(session, sp)) };
+      // One answer per request ID and app, on every node: a replayed AuthnRequest gets none (checklist T37). One
+      // answered at once is stored answered.
+      const atOnce = session !== undefined && (await answersFromSession(p, pending, session));
+      if (!(await p.store.insertRequest(pending, atOnce ? pending.createdAt : undefined))) {
+        throw new SamlError('saml.replayed');
       }
-      return { location: authorizeUrl(p, pending, seen.isPassive) };
+      if (!atOnce) return { location: authorizeUrl(p, pending, seen.isPassive) };
+      await session!.touch();
+      return { answer: await answerFor(p, idpEntityId, pending, sp, sessionAsCode(session!, sp)) };
     },
 
     /**

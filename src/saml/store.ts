@@ -65,8 +65,8 @@ export interface SamlStore {
   /** Sets a key's state; `retired` stamps the time. */
   setKeyState(id: string, state: StoredKey['state'], atMs: number): Promise<void>;
 
-  /** False when this app sent this request ID before (a replay). */
-  insertRequest(request: PendingRequest): Promise<boolean>;
+  /** False when this app sent this request ID before (a replay). `completedAt`: stored as answered already. */
+  insertRequest(request: PendingRequest, completedAt?: number): Promise<boolean>;
   findOpenRequest(id: string, atMs: number): Promise<PendingRequest | undefined>;
   /** True for exactly one caller, and only while the request is open at `atMs`. */
   completeRequest(id: string, atMs: number): Promise<boolean>;
@@ -76,6 +76,7 @@ export interface SamlStore {
   /** Records (or refreshes) who got an assertion in which SSO session. */
   saveParticipant(p: Participant): Promise<void>;
   participants(sessionUid: string): Promise<Participant[]>;
+  participant(sessionUid: string, spEntityId: string): Promise<Participant | undefined>;
   removeParticipants(sessionUid: string): Promise<void>;
   /** The participant given this SessionIndex (SessionIndex values are random and never reused). */
   participantByIndex(sessionIndex: string): Promise<Participant | undefined>;

@@ -134,7 +134,7 @@ function requestStore(
   db: Kysely<Database>,
 ): Pick<SamlStore, 'insertRequest' | 'findOpenRequest' | 'completeRequest' | 'purgeRequests'> {
   return {
-    async insertRequest(r: PendingRequest) {
+    async insertRequest(r: PendingRequest, completedAt?: number) {
       try {
         await db
           .insertInto('saml_requests')
@@ -148,7 +148,7 @@ function requestStore(
             requested_mfa: r.requestedMfa ? 1 : 0,
             code_verifier: r.codeVerifier,
             expires_at: r.expiresAt,
-            completed_at: null,
+            completed_at: completedAt ?? null,
             created_at: r.createdAt,
           })
           .execute();
@@ -190,12 +190,22 @@ function participantStore(
   SamlStore,
   | 'saveParticipant'
   | 'participants'
+  | 'participant'
   | 'removeParticipants'
   | 'participantByIndex'
   | 'removeParticipant'
   | 'purgeParticipants'
 > {
   return {
+    async participant(sessionUid, spEntityId) {
+      const row = await db
+        .selectFrom('saml_participants')
+        .selectAll()
+        .where('session_uid', '=', sessionUid)
+        .where('sp_entity_id', '=', spEntityId)
+        .executeTakeFirst();
+      return row && toParticipant(row);
+    },
     async purgeParticipants(beforeMs) {
       await db.deleteFrom('saml_participants').where('created_at', '<', beforeMs).execute();
     },
