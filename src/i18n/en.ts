@@ -234,6 +234,7 @@ export const en = {
   'saml.signed_out_title': 'Signed out',
   'saml.signed_out': 'You are signed out of Tessera and of the apps you used in this session.',
   'saml.metadata_invalid': 'The SAML metadata cannot be used.',
+  'saml.settings_invalid': 'These settings for a SAML app cannot be used.',
   'saml.app_exists': 'A SAML app with this entity ID is registered already.',
   'saml.app_not_found': 'No SAML app with this entity ID.',
 } as const;

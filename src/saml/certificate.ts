@@ -42,9 +42,10 @@ export function selfSignedCertificate(
   notBefore: Date,
   days: number,
 ): string {
-  // A positive serial (RFC 5280 §4.1.2.2): the top bit clear.
+  // A positive serial (RFC 5280 §4.1.2.2) in DER's shortest form: the top bit clear (positive) and the next one
+  // set, so the first byte is never a zero that DER would call padding.
   const serial = randomBytes(16);
-  serial[0] &= 0x7f;
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   const notAfter = new Date(notBefore.getTime() + days * 86_400_000);
   const tbs = sequence(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))),

@@ -59,10 +59,11 @@ export function attributesFor(account: Account, sp: ServiceProvider): Attribute[
     nameFormat,
     values: values.filter((v): v is string => typeof v === 'string' && v !== ''),
   });
-  return [
-    one('mail', [account.email]),
-    one('upn', [account.username]),
-    one('displayName', [account.name]),
-    one('groups', account.groups),
-  ];
+  const values: Record<keyof typeof attributeNames, Array<string | null>> = {
+    mail: [account.email],
+    upn: [account.username],
+    displayName: [account.name],
+    groups: account.groups,
+  };
+  return sp.settings.release.map((name) => one(name, values[name]));
 }

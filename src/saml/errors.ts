@@ -23,6 +23,7 @@ export type SamlErrorCode =
   | 'saml.request_expired'
   /** The operator's side: metadata that cannot be read, an app added twice, or none by that entity ID. */
   | 'saml.metadata_invalid'
+  | 'saml.settings_invalid'
   | 'saml.app_exists'
   | 'saml.app_not_found';
 

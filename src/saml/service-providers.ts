@@ -27,6 +27,8 @@ export const settingsSchema = z.object({
   attributeNames: z.enum(['claims', 'plain']).default('claims'),
   // The assertion is always signed; some apps also want the whole Response signed.
   signResponse: z.boolean().default(false),
+  // Which attributes the app is given (data minimisation: an app gets what it needs).
+  release: z.array(z.enum(['mail', 'upn', 'displayName', 'groups'])).default(['mail', 'upn', 'displayName', 'groups']),
   // Where the app sends the person after an IdP-initiated sign-in (`/saml/start?app=<entity ID>`), as RelayState.
   relayState: z.string().min(1).max(1024).optional(),
 });
@@ -127,7 +129,12 @@ export function createServiceProviders(store: SamlStore, clock: Clock, clients: 
     async add(input: { metadata: string; name?: string; settings?: z.input<typeof settingsSchema> }) {
       const parsed = parseMetadata(input.metadata);
 
-      const settings = settingsSchema.parse(input.settings ?? {});
+      const checked = settingsSchema.safeParse(input.settings ?? {});
+      if (!checked.success) {
+        const why = checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+        throw new SamlError('saml.settings_invalid', { message: why });
+      }
+      const settings = checked.data;
       const name = (input.name ?? parsed.entityId).slice(0, 100);
       const added = await store.insertProvider({
         entityId: parsed.entityId,

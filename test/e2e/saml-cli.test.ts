@@ -45,7 +45,10 @@ for (const dialect of await testDialects()) {
       const metadata = spFor(await idpCertificates(tessera)).generateServiceProviderMetadata(null, null);
       writeFileSync(join(dir, 'owa.xml'), metadata);
       const added = await runCli(
-        ['saml', 'sp', 'add', '--metadata', join(dir, 'owa.xml'), '--name', 'Outlook Web App', '--name-id', 'email'],
+        [
+          ...['saml', 'sp', 'add', '--metadata', join(dir, 'owa.xml'), '--name', 'Outlook Web App'],
+          ...['--name-id', 'email', '--release', 'mail'],
+        ],
         env,
       );
       assert.equal(added.code, 0, added.stderr);
@@ -61,6 +64,12 @@ for (const dialect of await testDialects()) {
       assert.equal(again.code, 1);
       assert.match(again.stderr, /exists already/);
       writeFileSync(join(dir, 'bad.xml'), '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>');
+      const unknownAttribute = await runCli(
+        ['saml', 'sp', 'add', '--metadata', join(dir, 'owa.xml'), '--release', 'mail,salary'],
+        env,
+      );
+      assert.equal(unknownAttribute.code, 1);
+      assert.match(unknownAttribute.stderr, /release/);
       const bad = await runCli(['saml', 'sp', 'add', '--metadata', join(dir, 'bad.xml')], env);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /DTD/);
@@ -87,7 +96,7 @@ for (const dialect of await testDialects()) {
       assert.notEqual(after[1], before[1]);
 
       const email = `rollover-${dialect}@example.com`;
-      await tessera.accounts.createByOperator({ email, password });
+      await tessera.accounts.createByOperator({ email, password, name: 'Rollo Over' });
       await tessera.policies.save(
         { appId: `saml:${entityId}`, otp: 'off', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
         0,
@@ -98,6 +107,9 @@ for (const dialect of await testDialects()) {
       const posted = postedResponse(done.page);
       const { profile } = await sp.validatePostResponseAsync({ SAMLResponse: posted.SAMLResponse });
       assert.equal(profile?.nameID, email);
+      // --release mail: the address, and not the name.
+      assert.equal(profile?.['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'], email);
+      assert.equal(profile?.['http://schemas.microsoft.com/identity/claims/displayname'], undefined);
       xmlsecVerify(Buffer.from(posted.SAMLResponse, 'base64').toString('utf8'), before[1]!);
     });
 

@@ -5,7 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { type SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { testDialects } from '../support/databases.ts';
-import { startTessera, createAgent, type RunningTessera } from '../support/tessera.ts';
+import { startTessera, createAgent, hiddenField, type RunningTessera } from '../support/tessera.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
 import { openAt, postedResponse, registerNodeSamlSp, submit, xmlsecVerify } from '../support/saml.ts';
 
@@ -215,6 +215,24 @@ for (const dialect of await testDialects()) {
       assert.equal(fast.status, 200, 'with the code proven in this session, answered at once again');
       const xml = Buffer.from(postedResponse(await fast.text()).SAMLResponse, 'base64').toString('utf8');
       assert.match(xml, /multipleauthn/);
+    });
+    it('tells the app, signed, when the person cancels the sign-in, and asserts nothing', async () => {
+      const agent = createAgent();
+      const signIn = await openAt(agent, tessera, await webmail.getAuthorizeUrlAsync('', undefined, {}));
+      const cancel = signIn.page.match(/href="(\/interaction\/[^"]+\/abort)"|action="(\/interaction\/[^"]+\/abort)"/);
+      assert.ok(cancel, 'the sign-in page offers to cancel');
+      const response = await agent.postForm(`${tessera.url}${cancel[1] ?? cancel[2]}`, {
+        csrf: hiddenField(signIn.page, 'csrf'),
+      });
+      const answered = await openAt(agent, tessera, new URL(response.headers.get('location')!, tessera.url).toString());
+      const xml = Buffer.from(postedResponse(answered.page).SAMLResponse, 'base64').toString('utf8');
+      assert.match(xml, /status:Responder/);
+      assert.match(xml, /status:AuthnFailed/);
+      assert.doesNotMatch(xml, /Assertion/);
+      xmlsecVerify(xml, certificates[0]!, 'Response');
+      await assert.rejects(
+        webmail.validatePostResponseAsync({ SAMLResponse: postedResponse(answered.page).SAMLResponse }),
+      );
     });
   });
 }

@@ -11,6 +11,7 @@ interface Options {
   attributes?: 'claims' | 'plain';
   signResponse?: boolean;
   relayState?: string;
+  release?: string;
 }
 
 // Metadata files are a few KiB; a megabyte is far past any real one.
@@ -58,6 +59,10 @@ export default (ctx: CliContext) =>
       ]),
     )
     .option('--sign-response', 'sign the whole Response too, not only the assertion')
+    .option(
+      '--release <names>',
+      'the attributes the app gets, comma-separated: mail,upn,displayName,groups (default all)',
+    )
     .option('--relay-state <value>', 'where an IdP-initiated sign-in (/saml/start?app=<entity ID>) lands in the app')
     .action(
       act(ctx, async (o: Options) => {
@@ -67,6 +72,7 @@ export default (ctx: CliContext) =>
           attributeNames: o.attributes,
           signResponse: o.signResponse,
           relayState: o.relayState,
+          release: o.release?.split(',').map((n) => n.trim()) as never,
         };
         await ctx.withAdmin(async (admin) => {
           console.log(JSON.stringify(await admin.saml.add({ metadata, name: o.name, settings }), null, 2));
