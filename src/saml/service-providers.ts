@@ -27,6 +27,8 @@ export const settingsSchema = z.object({
   attributeNames: z.enum(['claims', 'plain']).default('claims'),
   // The assertion is always signed; some apps also want the whole Response signed.
   signResponse: z.boolean().default(false),
+  // The token a WS-Federation relying party gets: SAML 1.1, as ADFS sends by default (SharePoint needs it), or 2.0.
+  wsfedToken: z.enum(['saml1.1', 'saml2.0']).default('saml1.1'),
   // Which attributes the app is given (data minimisation: an app gets what it needs).
   release: z.array(z.enum(['mail', 'upn', 'displayName', 'groups'])).default(['mail', 'upn', 'displayName', 'groups']),
   // Where the app sends the person after an IdP-initiated sign-in (`/saml/start?app=<entity ID>`), as RelayState.

@@ -20,6 +20,7 @@ import {
   statusCodes,
   type ResponseInput,
 } from './response.ts';
+import { buildSaml11Assertion, saml11 } from './saml11.ts';
 import { requestSecurityTokenResponse } from './wsfed.ts';
 import { samlClientId, type ServiceProvider, type ServiceProviders } from './service-providers.ts';
 import type { PendingRequest, SamlStore } from './store.ts';
@@ -138,7 +139,11 @@ async function answerFor(
     });
   }
   if (isWsFed(pending)) {
-    const wresult = requestSecurityTokenResponse(buildAssertion(input), sp.entityId, now, p.assertionSeconds);
+    const token =
+      sp.settings.wsfedToken === 'saml1.1'
+        ? { xml: buildSaml11Assertion(input, newId()), type: saml11.tokenType }
+        : { xml: buildAssertion(input), type: 'urn:oasis:names:tc:SAML:2.0:assertion' };
+    const wresult = requestSecurityTokenResponse(token.xml, token.type, sp.entityId, now, p.assertionSeconds);
     return { action: pending.acsUrl, fields: { wa: 'wsignin1.0', wresult, wctx: pending.relayState ?? undefined } };
   }
   const samlResponse = Buffer.from(buildResponse(input)).toString('base64');

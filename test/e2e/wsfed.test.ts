@@ -12,11 +12,17 @@ import { idpCertificates, openAt, submit, xmlsecVerify } from '../support/saml.t
 const password = 'employee passphrase';
 const realm = 'urn:sharepoint:intranet';
 const trustUrl = 'http://127.0.0.1:9/_trust/';
-const metadata = `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${realm}">
+const metadataFor = (
+  entityId: string,
+  location: string,
+) => `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${entityId}">
   <SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-    <AssertionConsumerService index="0" isDefault="true" Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${trustUrl}"/>
+    <AssertionConsumerService index="0" isDefault="true" Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${location}"/>
   </SPSSODescriptor>
 </EntityDescriptor>`;
+const metadata = metadataFor(realm, trustUrl);
+const owaRealm = 'https://mail.example.com/owa/';
+const owaTrust = 'https://mail.example.com/owa/auth/';
 
 /** What the relying party accepts from `wresult`: the signed assertion's subject and claims. */
 function relyingParty(wresult: string, certificate: string) {
@@ -69,8 +75,9 @@ for (const dialect of await testDialects()) {
       await tessera.saml.providers.add({
         metadata,
         name: 'Intranet (SharePoint)',
-        settings: { nameIdFormat: 'email' },
+        settings: { nameIdFormat: 'email', wsfedToken: 'saml2.0' },
       });
+      await tessera.saml.providers.add({ metadata: metadataFor(owaRealm, owaTrust), name: 'Outlook Web App' });
     });
     after(async () => {
       await tessera?.stop();
@@ -119,6 +126,41 @@ for (const dialect of await testDialects()) {
       );
       assert.equal(elsewhere.status, 400);
       assert.match(await elsewhere.text(), /has not registered/);
+    });
+    it('sends a SAML 1.1 token by default (as ADFS does), signed last, with the claims split into name and namespace', async () => {
+      const email = `owa-${dialect}@example.com`;
+      await tessera.accounts.createByOperator({ email, password, name: 'Olga Owa' });
+      const agent = createAgent();
+      const start = `${tessera.url}/wsfed?wa=wsignin1.0&wtrealm=${encodeURIComponent(owaRealm)}&wctx=${encodeURIComponent('ru=/owa/')}`;
+      const signIn = await openAt(agent, tessera, start);
+      const done = await submit(agent, tessera, signIn, 'login', { email, password });
+      const form = postedForm(done.page);
+      assert.equal(form.action, owaTrust);
+      const [current] = await idpCertificates(tessera);
+      xmlsecVerify(form.fields.wresult!, current!, 'Assertion');
+      const doc = new DOMParser().parseFromString(form.fields.wresult!, 'text/xml');
+      const v11 = 'urn:oasis:names:tc:SAML:1.0:assertion';
+      const assertion = doc.getElementsByTagNameNS(v11, 'Assertion')[0]!;
+      assert.equal(assertion.getAttribute('MajorVersion'), '1');
+      assert.equal(assertion.getAttribute('MinorVersion'), '1');
+      assert.equal((assertion.lastChild as unknown as { localName: string }).localName, 'Signature', 'signature last');
+      const verifier = new SignedXml({ publicCert: current!, idAttribute: 'AssertionID' });
+      verifier.loadSignature(assertion.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Signature')[0]!);
+      assert.equal(verifier.checkSignature(assertion.toString()), true);
+      const signed = new DOMParser().parseFromString(verifier.getSignedReferences()[0]!, 'text/xml').documentElement!;
+      assert.equal(signed.getElementsByTagNameNS(v11, 'Audience')[0]?.textContent, owaRealm);
+      const names = Array.from(signed.getElementsByTagNameNS(v11, 'Attribute')).map(
+        (a) => `${a.getAttribute('AttributeNamespace')}/${a.getAttribute('AttributeName')}=${a.textContent}`,
+      );
+      assert.ok(
+        names.includes(`http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress=${email}`),
+        String(names),
+      );
+      assert.ok(names.includes('http://schemas.microsoft.com/identity/claims/displayname=Olga Owa'), String(names));
+      assert.match(
+        form.fields.wresult!,
+        /<t:TokenType>http:\/\/docs.oasis-open.org\/wss\/oasis-wss-saml-token-profile-1.1#SAMLV1.1</,
+      );
     });
   });
 }

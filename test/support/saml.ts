@@ -117,6 +117,8 @@ export function xmlsecVerify(
         'urn:oasis:names:tc:SAML:2.0:assertion:Assertion',
         '--id-attr:ID',
         'urn:oasis:names:tc:SAML:2.0:protocol:Response',
+        '--id-attr:AssertionID',
+        'urn:oasis:names:tc:SAML:1.0:assertion:Assertion',
         '--node-xpath',
         `//*[local-name()='${target}']/*[local-name()='Signature']`,
         join(dir, 'message.xml'),

@@ -12,6 +12,7 @@ interface Options {
   signResponse?: boolean;
   relayState?: string;
   release?: string;
+  wsfedToken?: 'saml1.1' | 'saml2.0';
 }
 
 // Metadata files are a few KiB; a megabyte is far past any real one.
@@ -63,6 +64,12 @@ export default (ctx: CliContext) =>
       '--release <names>',
       'the attributes the app gets, comma-separated: mail,upn,displayName,groups (default all)',
     )
+    .addOption(
+      new Option('--wsfed-token <type>', 'WS-Federation: saml1.1 (default, as ADFS) or saml2.0').choices([
+        'saml1.1',
+        'saml2.0',
+      ]),
+    )
     .option('--relay-state <value>', 'where an IdP-initiated sign-in (/saml/start?app=<entity ID>) lands in the app')
     .action(
       act(ctx, async (o: Options) => {
@@ -73,6 +80,7 @@ export default (ctx: CliContext) =>
           signResponse: o.signResponse,
           relayState: o.relayState,
           release: o.release?.split(',').map((n) => n.trim()) as never,
+          wsfedToken: o.wsfedToken,
         };
         await ctx.withAdmin(async (admin) => {
           console.log(JSON.stringify(await admin.saml.add({ metadata, name: o.name, settings }), null, 2));
