@@ -173,10 +173,10 @@ function registerWsFed(app: FastifyInstance, o: SamlRouteOptions): void {
         if (!wtrealm) throw new SamlError('saml.unknown_app');
         return reply.redirect((await o.sso.startWsFed({ realm: wtrealm, wreply, wctx })).location, 303);
       }
-      const session = await o.browserSession(req, reply);
-      if (session) await o.slo.endBrowserSession(session);
       // Back to the app only at an address of an app added to Tessera (never an open redirect).
-      const back = wreply && (await o.sso.knownReturnUrl(wtrealm, wreply));
+      const back = wreply ? await o.sso.knownReturnUrl(wtrealm, wreply) : undefined;
+      const session = await o.browserSession(req, reply);
+      if (session) return logoutAnswer(reply, await o.slo.endBrowserSession(session, back));
       if (back) return reply.redirect(back, 303);
       return sendHtml(reply, 200, messagePage('saml.signed_out_title', 'saml.signed_out'));
     } catch (err) {

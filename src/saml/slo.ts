@@ -67,55 +67,57 @@ async function verified(p: SloPorts, message: IncomingMessage, kind: Kind, xml: 
 const logoutEndpoint = (sp: ServiceProvider) =>
   sp.logoutServices.find((s) => s.binding.endsWith('HTTP-Redirect')) ?? sp.logoutServices[0];
 
-export function createSlo(p: SloPorts) {
-  async function appFor(entityId: string | undefined): Promise<ServiceProvider> {
-    const sp = entityId === undefined ? undefined : await p.providers.find(entityId);
-    if (!sp) throw new SamlError('saml.unknown_app');
-    return sp;
-  }
+async function appFor(p: SloPorts, entityId: string | undefined): Promise<ServiceProvider> {
+  const sp = entityId === undefined ? undefined : await p.providers.find(entityId);
+  if (!sp) throw new SamlError('saml.unknown_app');
+  return sp;
+}
 
-  /** Tells the next app of the session, or, when none is left, answers the app that asked. */
-  async function next(logout: PendingLogout): Promise<Outgoing | undefined> {
-    const key = (await p.keys.load()).current;
-    const now = new Date(p.clock.now());
-    for (const participant of await p.store.participants(logout.sessionUid)) {
-      // Removed before it is sent: a participant is told once, whichever node the browser comes back to.
-      if (!(await p.store.removeParticipant(participant.sessionUid, participant.spEntityId))) continue;
-      const sp = await p.providers.find(participant.spEntityId);
-      const endpoint = sp && logoutEndpoint(sp);
-      if (!endpoint) continue;
-      const request = logoutRequestXml({
-        issuer: p.idpEntityId,
-        destination: endpoint.location,
-        nameId: participant.nameId,
-        nameIdFormat: participant.nameIdFormat,
-        sessionIndex: participant.sessionIndex,
-        now,
-        validSeconds: p.logoutTtlSeconds,
-      });
-      return send('SAMLRequest', request, endpoint, logout.id, key);
-    }
-    if (!(await p.store.completeLogout(logout.id, now.getTime()))) throw new SamlError('saml.request_expired');
-    if (!logout.requesterEntityId || !logout.requestId || !logout.responseUrl) return undefined;
-    const requester = await p.providers.find(logout.requesterEntityId);
-    const endpoint = requester && logoutEndpoint(requester);
-    if (!endpoint) return undefined;
-    const response = logoutResponseXml({
+/** Tells the next app of the session, or, when none is left, answers the app that asked. */
+async function next(p: SloPorts, logout: PendingLogout): Promise<Outgoing | undefined> {
+  const key = (await p.keys.load()).current;
+  const now = new Date(p.clock.now());
+  for (const participant of await p.store.participants(logout.sessionUid)) {
+    // Removed before it is sent: a participant is told once, whichever node the browser comes back to.
+    if (!(await p.store.removeParticipant(participant.sessionUid, participant.spEntityId))) continue;
+    const sp = await p.providers.find(participant.spEntityId);
+    const endpoint = sp && logoutEndpoint(sp);
+    if (!endpoint) continue;
+    const request = logoutRequestXml({
       issuer: p.idpEntityId,
       destination: endpoint.location,
-      inResponseTo: logout.requestId,
+      nameId: participant.nameId,
+      nameIdFormat: participant.nameIdFormat,
+      sessionIndex: participant.sessionIndex,
       now,
-      status: statusCodes.success,
+      validSeconds: p.logoutTtlSeconds,
     });
-    return send('SAMLResponse', response, endpoint, logout.relayState ?? undefined, key);
+    return send('SAMLRequest', request, endpoint, logout.id, key);
   }
+  if (!(await p.store.completeLogout(logout.id, now.getTime()))) throw new SamlError('saml.request_expired');
+  // Started at Tessera (WS-Federation's wsignout1.0): back to where it was asked to return, checked when stored.
+  if (!logout.requesterEntityId) return logout.responseUrl ? { redirect: logout.responseUrl } : undefined;
+  if (!logout.requestId || !logout.responseUrl) return undefined;
+  const requester = await p.providers.find(logout.requesterEntityId);
+  const endpoint = requester && logoutEndpoint(requester);
+  if (!endpoint) return undefined;
+  const response = logoutResponseXml({
+    issuer: p.idpEntityId,
+    destination: endpoint.location,
+    inResponseTo: logout.requestId,
+    now,
+    status: statusCodes.success,
+  });
+  return send('SAMLResponse', response, endpoint, logout.relayState ?? undefined, key);
+}
 
+export function createSlo(p: SloPorts) {
   async function onRequest(
     message: IncomingMessage,
     xml: string,
     browserSession: string | undefined,
   ): Promise<Outgoing | undefined> {
-    const sp = await appFor(text(xml, ['LogoutRequest', 'Issuer']));
+    const sp = await appFor(p, text(xml, ['LogoutRequest', 'Issuer']));
     const parsed = await verified(p, message, 'SAMLRequest', xml, sp);
     const requestId = (parsed.extract as { request?: { id?: string } }).request?.id;
     const nameId = text(parsed.samlContent, ['LogoutRequest', 'NameID']);
@@ -144,7 +146,7 @@ export function createSlo(p: SloPorts) {
     if (!(await p.store.insertLogout(logout))) throw new SamlError('saml.replayed');
     await p.store.removeParticipant(participant.sessionUid, sp.entityId);
     await p.endSession(participant.accountId, participant.sessionUid);
-    return next(logout);
+    return next(p, logout);
   }
 
   return {
@@ -155,13 +157,31 @@ export function createSlo(p: SloPorts) {
       const relayState = message.binding === 'redirect' ? message.query.RelayState : message.body.RelayState;
       const logout = relayState ? await p.store.findOpenLogout(relayState, p.clock.now()) : undefined;
       if (!logout) throw new SamlError('saml.request_expired');
-      await verified(p, message, 'SAMLResponse', xml, await appFor(text(xml, ['LogoutResponse', 'Issuer'])));
-      return next(logout);
+      await verified(p, message, 'SAMLResponse', xml, await appFor(p, text(xml, ['LogoutResponse', 'Issuer'])));
+      return next(p, logout);
     },
-    /** Signing out at Tessera (WS-Federation `wsignout1.0`): the browser's session ends, OIDC apps are told. */
-    async endBrowserSession(session: { uid: string; accountId: string }): Promise<void> {
+    /**
+     * Signing out at Tessera (WS-Federation `wsignout1.0`): the browser's session ends, its OIDC apps are told by
+     * back-channel and its SAML apps in turn through the browser, as for a LogoutRequest; then to `returnUrl`.
+     */
+    async endBrowserSession(
+      session: { uid: string; accountId: string },
+      returnUrl: string | undefined,
+    ): Promise<Outgoing | undefined> {
+      const now = p.clock.now();
+      const logout: PendingLogout = {
+        id: randomBytes(24).toString('base64url'),
+        sessionUid: session.uid,
+        requesterEntityId: null,
+        requestId: null,
+        responseUrl: returnUrl ?? null,
+        relayState: null,
+        expiresAt: now + p.logoutTtlSeconds * 1000,
+        createdAt: now,
+      };
+      await p.store.insertLogout(logout);
       await p.endSession(session.accountId, session.uid);
-      await p.store.removeParticipants(session.uid);
+      return next(p, logout);
     },
     purge: () => p.store.purgeLogouts(p.clock.now() - 24 * 3600 * 1000),
   };

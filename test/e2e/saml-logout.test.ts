@@ -134,5 +134,43 @@ for (const dialect of await testDialects()) {
       assert.equal((await fetch(forged, { redirect: 'manual' })).status, 400);
       assert.equal((await tessera.sessions.list(account.id)).length, 1);
     });
+    it('signs out at Tessera by WS-Federation (wsignout1.0): the SAML apps of the session are told, then back to wreply', async () => {
+      const realm = `urn:owa:${dialect}`;
+      await tessera.saml.providers.add({
+        metadata: `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${realm}"><SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><AssertionConsumerService index="0" isDefault="true" Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="http://127.0.0.1:9/owa/auth/"/></SPSSODescriptor></EntityDescriptor>`,
+      });
+      const { account, agent } = await signedInEverywhere(`wsfed-out-${dialect}@example.com`);
+      const owa = await openAt(
+        agent,
+        tessera,
+        `${tessera.url}/wsfed?wa=wsignin1.0&wtrealm=${encodeURIComponent(realm)}`,
+      );
+      assert.match(owa.page, /name="wresult"/, 'signed in to the WS-Federation app too, no password');
+
+      const out = await agent.request(
+        `${tessera.url}/wsfed?wa=wsignout1.0&wtrealm=${encodeURIComponent(realm)}&wreply=${encodeURIComponent('http://127.0.0.1:9/owa/signed-out')}`,
+      );
+      assert.equal((await tessera.sessions.list(account.id)).length, 0);
+      // Apps A and B are told in turn (their LogoutRequests as auto-posted forms), each answering back.
+      let page = await out.text();
+      const told: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const form = formOf(page);
+        told.push(form.action);
+        const app = form.action === sloA ? appA : appB;
+        const seen = await app.validatePostRequestAsync({ SAMLRequest: form.fields.SAMLRequest! });
+        assert.equal(seen.loggedOut, true);
+        const back = await agent.request(
+          await app.getLogoutResponseUrlAsync(seen.profile!, form.fields.RelayState!, {}, true),
+        );
+        if (i === 1) {
+          assert.equal(back.status, 303);
+          assert.equal(back.headers.get('location'), 'http://127.0.0.1:9/owa/signed-out');
+        } else {
+          page = await back.text();
+        }
+      }
+      assert.deepEqual(told.sort(), [sloA, sloB].sort());
+    });
   });
 }
