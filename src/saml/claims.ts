@@ -32,6 +32,18 @@ const mfaClassRefs: ReadonlySet<string> = new Set([
   classRefs.tesseraMfa,
 ]);
 
+/** The classes Tessera can do: a password (over TLS), or a password and a one-time code. */
+const doable: ReadonlySet<string> = new Set([
+  classRefs.password,
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:Password',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified',
+  ...mfaClassRefs,
+]);
+
+/** A RequestedAuthnContext naming only classes Tessera cannot do (Kerberos, smartcard…): NoAuthnContext. */
+export const requestsOnlyUndoable = (requested: readonly string[]) =>
+  requested.length > 0 && !requested.some((r) => doable.has(r));
+
 /** RequestedAuthnContext naming a second factor: the code is asked, whatever the app's policy says. */
 export const requestsMfa = (requested: readonly string[]) => requested.some((r) => mfaClassRefs.has(r));
 

@@ -10,7 +10,7 @@ import type { Account } from '../identity/index.ts';
 import { SamlError } from './errors.ts';
 import type { MessageLimits } from './guard.ts';
 import type { KeyRing } from './keys.ts';
-import { attributesFor, classRefFor, nameIdFor, requestsMfa } from './claims.ts';
+import { attributesFor, classRefFor, nameIdFor, requestsMfa, requestsOnlyUndoable } from './claims.ts';
 import { readAuthnRequest, issuerOf, messageXml, readChecked, type IncomingMessage } from './requests.ts';
 import {
   buildAssertion,
@@ -171,7 +171,11 @@ async function refusalFor(p: SsoPorts, idpEntityId: string, pending: PendingRequ
   const xml = buildErrorResponse(
     { issuer: idpEntityId, acsUrl: pending.acsUrl, inResponseTo, now: new Date(now), key },
     statusCodes.responder,
-    passiveRefusals.has(String(error)) ? statusCodes.noPassive : statusCodes.authnFailed,
+    error === 'no_authn_context'
+      ? statusCodes.noAuthnContext
+      : passiveRefusals.has(String(error))
+        ? statusCodes.noPassive
+        : statusCodes.authnFailed,
   );
   const fields = { SAMLResponse: Buffer.from(xml).toString('base64'), RelayState: pending.relayState ?? undefined };
   return { action: pending.acsUrl, fields };
@@ -214,6 +218,18 @@ function newPending(
   };
 }
 
+/** `reply` when it is on the origin of one of the consumer URLs of the app `realm`. */
+async function knownReturnUrl(p: SsoPorts, realm: string | undefined, reply: string): Promise<string | undefined> {
+  const sp = realm ? await p.providers.find(realm) : undefined;
+  let origin: string;
+  try {
+    origin = new URL(reply).origin;
+  } catch {
+    return undefined;
+  }
+  return sp?.consumers.some((c) => new URL(c.location).origin === origin) ? reply : undefined;
+}
+
 export function createSso(p: SsoPorts) {
   const idpEntityId = `${p.issuer}/saml/metadata`;
   async function appFor(entityId: string): Promise<ServiceProvider> {
@@ -244,10 +260,13 @@ export function createSso(p: SsoPorts) {
       });
       // One answer per request ID and app, on every node: a replayed AuthnRequest gets none (checklist T37). One
       // answered at once is stored answered.
-      const atOnce = session !== undefined && (await answersFromSession(p, pending, session));
+      const undoable = requestsOnlyUndoable(seen.requestedClassRefs);
+      const atOnce = undoable || (session !== undefined && (await answersFromSession(p, pending, session)));
       if (!(await p.store.insertRequest(pending, atOnce ? pending.createdAt : undefined))) {
         throw new SamlError('saml.replayed');
       }
+      // SAML core §3.3.2.2.1: what the app asks cannot be done here; it is told so, signed, at once.
+      if (undoable) return { answer: await refusalFor(p, idpEntityId, pending, pending.createdAt, 'no_authn_context') };
       if (!atOnce) return { location: authorizeUrl(p, pending, seen.isPassive) };
       await session!.touch();
       return { answer: await answerFor(p, idpEntityId, pending, sp, sessionAsCode(session!, sp)) };
@@ -314,17 +333,7 @@ export function createSso(p: SsoPorts) {
         : refusalFor(p, idpEntityId, pending, now, input.error);
     },
 
-    /** `reply` when it is on the origin of one of the consumer URLs of the app `realm`. */
-    async knownReturnUrl(realm: string | undefined, reply: string): Promise<string | undefined> {
-      const sp = realm ? await p.providers.find(realm) : undefined;
-      let origin: string;
-      try {
-        origin = new URL(reply).origin;
-      } catch {
-        return undefined;
-      }
-      return sp?.consumers.some((c) => new URL(c.location).origin === origin) ? reply : undefined;
-    },
+    knownReturnUrl: (realm: string | undefined, reply: string) => knownReturnUrl(p, realm, reply),
 
     purge: () => p.store.purgeRequests(p.clock.now() - 24 * 3600 * 1000),
   };

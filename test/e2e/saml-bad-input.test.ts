@@ -201,5 +201,46 @@ for (const { dialect, schemaCheck } of runs) {
         `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`,
       );
     });
+    it('answers a request ID once even when it arrives many times at once, and a resume once', async () => {
+      const url = await open.getAuthorizeUrlAsync('', undefined, {});
+      const statuses = await Promise.all(Array.from({ length: 12 }, () => get(url).then((r) => r.status)));
+      assert.deepEqual(
+        statuses.filter((s) => s === 303),
+        [303],
+        `one taken, the rest refused: ${statuses.join(',')}`,
+      );
+      assert.equal(statuses.filter((s) => s === 400).length, 11);
+
+      // The way back from the sign-in, raced: one answer, the others the expired page.
+      const email = `race-${dialect}-${schemaCheck}@example.com`;
+      await tessera.accounts.createByOperator({ email, password });
+      const agent = createAgent();
+      const signIn = await openAt(agent, tessera, await open.getAuthorizeUrlAsync('', undefined, {}));
+      const response = await agent.postForm(`${signIn.url}/login`, {
+        csrf: signIn.page.match(/name="csrf" value="([^"]+)"/)![1]!,
+        email,
+        password,
+      });
+      // Followed by hand up to the resume address, which is then opened many times at once.
+      let resume = new URL(response.headers.get('location')!, tessera.url).toString();
+      while (!resume.includes('/saml/resume?')) {
+        const hop = await agent.request(resume);
+        assert.equal(hop.status, 303);
+        resume = new URL(hop.headers.get('location')!, tessera.url).toString();
+      }
+      const answers = await Promise.all(Array.from({ length: 8 }, () => agent.request(resume).then((r) => r.text())));
+      assert.equal(answers.filter((page) => page.includes('name="SAMLResponse"')).length, 1);
+    });
+
+    it('refuses a disabled account that still holds a session, and asserts nothing', async () => {
+      const email = `disabled-${dialect}-${schemaCheck}@example.com`;
+      const account = await tessera.accounts.createByOperator({ email, password });
+      const agent = createAgent();
+      const signIn = await openAt(agent, tessera, await open.getAuthorizeUrlAsync('', undefined, {}));
+      await submit(agent, tessera, signIn, 'login', { email, password });
+      await tessera.store.db.updateTable('accounts').set({ status: 'disabled' }).where('id', '=', account.id).execute();
+      const again = await openAt(agent, tessera, await open.getAuthorizeUrlAsync('', undefined, {}));
+      assert.doesNotMatch(again.page, /name="SAMLResponse"/);
+    });
   });
 }

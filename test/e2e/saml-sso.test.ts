@@ -234,5 +234,15 @@ for (const dialect of await testDialects()) {
         webmail.validatePostResponseAsync({ SAMLResponse: postedResponse(answered.page).SAMLResponse }),
       );
     });
+    it('answers NoAuthnContext, signed and at once, to a request naming only classes Tessera cannot do', async () => {
+      const { sp: kerberos } = await registerNodeSamlSp(tessera, `https://kerberos-${dialect}.example.com/sp`, {
+        config: { authnContext: ['urn:oasis:names:tc:SAML:2.0:ac:classes:Kerberos'], racComparison: 'exact' },
+      });
+      const answered = await openAt(createAgent(), tessera, await kerberos.getAuthorizeUrlAsync('', undefined, {}));
+      const xml = Buffer.from(postedResponse(answered.page).SAMLResponse, 'base64').toString('utf8');
+      assert.match(xml, /status:NoAuthnContext/);
+      assert.doesNotMatch(xml, /Assertion/);
+      xmlsecVerify(xml, certificates[0]!, 'Response');
+    });
   });
 }
