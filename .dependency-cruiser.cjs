@@ -1,6 +1,6 @@
 // The layout's rules (README "How the code is laid out"), checked on every `npm test`: dependencies point inward
 // (protocols & web → domain → store), each folder is entered through its index.ts, and nothing imports in a circle.
-const domain = '^src/(identity|otp|directory|policy|audit|signin|admin)/';
+const domain = '^src/(identity|otp|directory|policy|audit|signin|admin|registration)/';
 const infrastructure =
   '(^|/)node_modules/(fastify|@fastify/[^/]+|kysely|pg|oidc-provider)/|^(node:)?(sqlite|dgram|http|https|net)$';
 const sql = '(^|/)node_modules/(kysely|pg)/|^(node:)?sqlite$';

@@ -8,7 +8,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { TesseraError } from './errors/index.ts';
 import { directoryConfigSchema } from './directory/index.ts';
+import { smsConfigSchema } from './delivery/index.ts';
 import { radiusConfigSchema, replyAttributeSchema } from './radius/index.ts';
+import { socialConfigSchema } from './social/index.ts';
 
 const port = z.number().int().min(0).max(65535);
 const limitSchema = (limit: number, windowSeconds: number) =>
@@ -187,6 +189,8 @@ export const configSchema = z.object({
   directorySyncMinutes: z.number().int().min(1).default(15),
   // The RADIUS server for VPN gateways (clients with their shared secrets). Unset: no RADIUS listener.
   radius: radiusConfigSchema.optional(),
+  // Sign in with Google, Facebook or Microsoft: each provider shows on the sign-in pages once configured.
+  social: socialConfigSchema,
   // Reply attributes on Access-Accept by directory group, e.g. { "Contractors": [{ "name": "Filter-Id", "value": "contractors" }],
   // "VPN Users": [{ "vendor": 12356, "type": 1, "value": "staff" }] } (the second is Fortinet-Group-Name).
   // Group names compare without case, as the directories compare them.
@@ -229,6 +233,31 @@ export const configSchema = z.object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .prefault({}),
+  // OTP registration at /otp/register: directory password, employee ID, an SMS or helpdesk code, the first code.
+  registration: z
+    .object({
+      // From the password to the new token's first code: time to install an app, short enough to be no standing door.
+      flowTtlSeconds: z.number().int().min(300).max(3600).default(1800),
+      // Wrong employee IDs, or wrong codes, before a registration is over and starts again from the password.
+      maxWrongAnswers: z.number().int().min(1).max(10).default(5),
+      // A helpdesk registration code stays good this long (the FAQ: "contact your local IT support team").
+      helpdeskCodeTtlSeconds: z
+        .number()
+        .int()
+        .min(300)
+        .max(7 * 86_400)
+        .default(86_400),
+      // ASVS V6.5.5: an SMS code lives at most 10 minutes.
+      smsCodeTtlSeconds: z.number().int().min(60).max(600).default(600),
+      // Where people find their employee ID, shown when it does not match (e.g. "your profile in Workday, on the
+      // intranet"); unset, the page names the HR system in general words.
+      employeeIdHint: z.string().min(1).max(300).optional(),
+      // Wrong employee IDs and codes per person across registrations: a new registration gives no fresh guesses.
+      guessesPerAccount: limitSchema(10, 3600),
+    })
+    .prefault({}),
+  // SMS for registration codes: which gateway (HTTP provider, SMPP 3.4, or the demo's mailbox) and its limits.
+  sms: smsConfigSchema.prefault({}),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

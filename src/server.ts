@@ -64,12 +64,12 @@ export async function createServer(
   const policy = compose.policy(f, otp, identity, mail);
   const signIn = compose.signIn(f, otp, identity, policy);
   const oidc = await compose.oidc(f, identity, signIn);
-  const { directory, workforce } = compose.directory(f, identity.identityStore, async (accountId) => {
-    await oidc.sessions.endAll(accountId);
-  });
+  const { directory, workforce } = compose.directory(f, identity.identityStore, (a) => oidc.sessions.endAll(a).then());
   const app = await compose.http(f);
   const firstFactor = compose.firstFactor(f, identity, signIn, workforce);
-  const { captcha } = await compose.webRoutes(f, app, {
+  const registration = compose.registration(f, { identity, otp, policy, firstFactor, directory, workforce });
+  const social = compose.social(f, identity, mail);
+  const web = await compose.webRoutes(f, app, {
     identity,
     mail,
     otp,
@@ -78,22 +78,23 @@ export async function createServer(
     oidc,
     workforce,
     firstFactor,
+    registration,
+    social,
   });
-  const saml = await compose.saml(f, identity, oidc, signIn);
-  saml.register(app);
   const vpn = compose.radius(f, { identity, otp, policy, workforce, firstFactor });
   const jobs = compose.jobs(f, {
     workforce,
-    captcha,
+    web,
     purgeChallenges: vpn.purgeChallenges,
     vpnSessions: vpn.vpnSessions,
     signIn: signIn.signIn,
     otp,
-    saml,
+    registration,
+    social: social?.service,
   });
   let radiusBound: RadiusBound | undefined;
-  const { unsubscribeLink } = identity;
-  const { sendCampaign, admin } = compose.operations(f, { identity, otp, oidc, policy, vpn, workforce, mail, saml });
+  const operations = { identity, otp, oidc, policy, vpn, workforce, mail, registration: registration?.service, web };
+  const { sendCampaign, admin } = compose.operations(f, operations);
 
   return {
     config,
@@ -116,14 +117,15 @@ export async function createServer(
     radiusClients: vpn.radiusClients,
     vpnSessions: vpn.vpnSessions,
     housekeeping: jobs.housekeep,
-    unsubscribeLink,
+    unsubscribeLink: identity.unsubscribeLink,
     sendCampaign,
     admin,
-    saml,
+    saml: web.saml,
     async listen() {
       const { port, host } = config.http;
       const address = await listenNamed('http.port', port, host, () => app.listen({ port, host }));
       mail.outbox.start();
+      registration?.sms?.start();
       jobs.start();
       if (vpn.radius) {
         const radius = vpn.radius;
@@ -136,6 +138,7 @@ export async function createServer(
       jobs.stop();
       await vpn.radius?.close();
       await mail.outbox.stop();
+      await registration?.sms?.stop();
       await app.close();
       await directory?.close();
       await f.store.close();

@@ -9,6 +9,7 @@ import type { OtpService } from '../otp/index.ts';
 import type { PolicyStore } from '../policy/index.ts';
 import type { RadiusClientConfig, StoredClients, VpnSessions } from '../radius/index.ts';
 import type { KeyRing, ServiceProviders } from '../saml/index.ts';
+import type { Registration } from '../registration/index.ts';
 
 export interface AdminPorts {
   audit: Pick<Audit, 'record' | 'asOneEvent' | 'list' | 'verify'>;
@@ -21,13 +22,15 @@ export interface AdminPorts {
   configuredRadiusClients: readonly RadiusClientConfig[];
   vpnSessions: Pick<VpnSessions, 'list'>;
   /** Present when a directory is configured. */
-  workforce?: Pick<WorkforceService, 'sync'>;
+  workforce?: Pick<WorkforceService, 'sync' | 'linkNamed'>;
   sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
   /** New signing keys; returns their key ids. */
   rotateSigningKeys(): Promise<string[]>;
   /** The SAML identity provider's apps and keys. */
   saml: { providers: Pick<ServiceProviders, 'add' | 'list' | 'remove'>; keys: Pick<KeyRing, 'rotate'> };
   clock: Clock;
+  /** OTP registration, present when a directory is configured: the helpdesk's registration codes. */
+  registration?: Pick<Registration, 'issueHelpdeskCode'>;
 }
 
 /** Who is acting: recorded as the actor of every audit row the service writes. */

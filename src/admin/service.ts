@@ -7,6 +7,7 @@ import { operatorAdmin } from './operators.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
 import { samlAdmin } from './saml.ts';
 import { tokenAdmin } from './tokens.ts';
+import { registrationCodeAdmin } from './registration-codes.ts';
 
 export function createAdmin(ports: AdminPorts, options: AdminOptions) {
   return {
@@ -16,6 +17,7 @@ export function createAdmin(ports: AdminPorts, options: AdminOptions) {
     audit: auditAdmin(ports),
     vpnSessions: vpnSessionAdmin(ports),
     saml: samlAdmin(ports, options),
+    registrationCodes: registrationCodeAdmin(ports, options),
     ...operatorAdmin(ports, options),
   };
 }

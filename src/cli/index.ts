@@ -23,6 +23,7 @@ export { default as otpUnlock } from './commands/otp-unlock.ts';
 export { default as otpUnbind } from './commands/otp-unbind.ts';
 export { default as otpImport } from './commands/otp-import.ts';
 export { default as otpAssign } from './commands/otp-assign.ts';
+export { default as otpRegistrationCode } from './commands/otp-registration-code.ts';
 export { default as audit } from './commands/audit.ts';
 export { default as auditVerify } from './commands/audit-verify.ts';
 export { default as samlSpAdd } from './commands/saml-sp-add.ts';

@@ -11,6 +11,7 @@ import type { Oidc } from './oidc.ts';
 import type { Policy } from './otp-policy.ts';
 import type { Vpn } from './radius.ts';
 import type { Saml } from './saml.ts';
+import type { Registration } from '../registration/index.ts';
 
 export interface AdminParts {
   identity: Identity;
@@ -20,7 +21,9 @@ export interface AdminParts {
   vpn: Pick<Vpn, 'radiusClients' | 'vpnSessions'>;
   workforce: WorkforceService | undefined;
   mail: Mail;
-  saml: Pick<Saml, 'providers' | 'keys'>;
+  /** The SAML apps and keys, composed with the web routes. */
+  web: { saml: Pick<Saml, 'providers' | 'keys'> };
+  registration?: Registration;
 }
 
 /** The campaign to everyone who said yes to marketing mail, and the admin service acting as an actor. */
@@ -59,8 +62,9 @@ function composeAdmin(
     configuredRadiusClients: f.config.radius?.clients ?? [],
     sendCampaign: campaign,
     rotateSigningKeys: () => rotateSigningKeys(secrets, f.sealer, f.clock),
-    saml: p.saml,
+    saml: p.web.saml,
     clock: f.clock,
+    registration: p.registration,
   };
   return (actor) => createAdmin(ports, { actor });
 }

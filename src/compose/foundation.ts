@@ -5,8 +5,8 @@ import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
-import { openStore, createSealer } from '../store/index.ts';
+import { ConfigError, envVariable, type Config } from '../config.ts';
+import { openStore, createSealer, SealingError } from '../store/index.ts';
 import { systemClock, type Clock } from '../clock/index.ts';
 import { createAudit, createSqlAuditStore, type DomainEvent } from '../audit/index.ts';
 import { createRateLimiter, createSqlCounterStore } from '../ratelimit/index.ts';
@@ -28,6 +28,15 @@ function keyEncryptionKey(config: Config): Buffer {
     writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
   }
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+// The usual cause: a second node started with its own generated key instead of the cluster's.
+function otherKeyEncryptionKey(): ConfigError {
+  const key = 'secrets.keyEncryptionKey';
+  return new ConfigError(
+    `${key} (${envVariable(key)}) does not open the secrets this database holds: every node of one database needs ` +
+      'the same key (a key replaced on purpose goes into secrets.previousKeyEncryptionKeys)',
+  );
 }
 
 async function loadSecrets(
@@ -64,7 +73,11 @@ export async function composeFoundation(config: Config, options: { logger?: Logg
   // Domain services report events about a subject; the subject is the actor unless a caller says otherwise.
   const auditAs = (fallbackActor: string) => (event: DomainEvent) =>
     audit.record({ actor: event.subject ?? fallbackActor, ...event });
-  const secrets = await loadSecrets(createSqlSecretStore(store.db), sealer, clock, config);
+  const secrets = await loadSecrets(createSqlSecretStore(store.db), sealer, clock, config).catch(async (err) => {
+    // Nothing else holds the process open: a node that cannot start says why and exits at once.
+    await store.close();
+    throw err instanceof SealingError ? otherKeyEncryptionKey() : err;
+  });
   // Links in mail always use the configured issuer, never the request's Host header (T21).
   const link = (path: string) => new URL(path, `${config.issuer}/`).toString();
   return {

@@ -7,8 +7,10 @@ import { composeOidc } from './oidc.ts';
 import { composeOtp, composePolicy } from './otp-policy.ts';
 import { composeRadius } from './radius.ts';
 import { composeSaml } from './saml.ts';
+import { composeRegistration } from './registration.ts';
 import { composeFirstFactor, composeSignIn } from './signin.ts';
 import { composeHttp, composeWebRoutes } from './web.ts';
+import { composeSocial } from './social.ts';
 
 export type { AdminParts } from './admin.ts';
 export type { Foundation } from './foundation.ts';
@@ -17,8 +19,10 @@ export type { JobParts } from './jobs.ts';
 export type { Oidc } from './oidc.ts';
 export type { Policy } from './otp-policy.ts';
 export type { RadiusParts, Vpn } from './radius.ts';
+export type { RegistrationParts } from './registration.ts';
 export type { SignInParts } from './signin.ts';
 export type { Saml } from './saml.ts';
+export type { SocialParts } from './social.ts';
 export type { WebParts } from './web.ts';
 export { listenNamed, listenRadius } from './ports.ts';
 
@@ -34,9 +38,11 @@ export const compose = {
   directory: composeDirectory,
   http: composeHttp,
   firstFactor: composeFirstFactor,
+  registration: composeRegistration,
   webRoutes: composeWebRoutes,
   radius: composeRadius,
   jobs: composeJobs,
   operations: composeOperations,
   saml: composeSaml,
+  social: composeSocial,
 };

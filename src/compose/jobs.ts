@@ -11,13 +11,16 @@ import type { Foundation } from './foundation.ts';
 
 export interface JobParts {
   workforce: WorkforceService | undefined;
-  captcha: Captcha;
+  /** What the web routes keep that expires: captcha solutions, SAML requests, logouts and participations. */
+  web: { captcha: Captcha; saml: { purge(): Promise<unknown> } };
   /** Each challenge never answered is recorded once, by the node whose purge removed it. */
   purgeChallenges(): Promise<void>;
   vpnSessions: VpnSessions;
   otp: Pick<OtpService, 'forgetExpiredEnrolments'>;
   signIn: { purge(): Promise<unknown> };
-  saml: { purge(): Promise<unknown> };
+  registration?: { purge(): Promise<unknown> };
+  /** Trips to social providers that expired a day ago (when a provider is configured). */
+  social?: { purge(): Promise<unknown> };
 }
 
 export function composeJobs(f: Foundation, p: JobParts) {
@@ -27,12 +30,14 @@ export function composeJobs(f: Foundation, p: JobParts) {
     await Promise.all([
       purgeExpired(f.oidcStore, clock),
       f.limiter.purge(24 * 3600 * 1000),
-      p.captcha.purge(),
+      p.web.captcha.purge(),
       p.purgeChallenges(),
       p.vpnSessions.purge(clock.now() - sessionRetentionMs),
       p.signIn.purge(),
       p.otp.forgetExpiredEnrolments(),
-      p.saml.purge(),
+      p.web.saml.purge(),
+      p.registration?.purge(),
+      p.social?.purge(),
     ]);
   };
   const housekeeping = setInterval(() => {

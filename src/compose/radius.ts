@@ -52,6 +52,7 @@ export function composeRadius(f: Foundation, p: RadiusParts) {
         groupsOf: p.policy.groupsOf,
         groupAttributes: config.radiusGroupAttributes,
         passwordChangeUrl: config.directory?.passwordChangeUrl,
+        registrationUrl: config.directory ? f.link('otp/register') : undefined,
         translate: (id, params) => t(id as Parameters<typeof t>[0], params),
       }),
       states: challengeStates,

@@ -20,7 +20,12 @@ import type { Foundation } from './foundation.ts';
 import type { Identity } from './identity.ts';
 import type { Oidc } from './oidc.ts';
 
-export async function composeSaml(f: Foundation, identity: Identity, oidc: Oidc, { signIn }: SignInParts) {
+/** The SAML parts, their routes registered on `app`. */
+export async function composeSaml(
+  f: Foundation,
+  app: FastifyInstance,
+  { identity, oidc, signIn: { signIn } }: { identity: Identity; oidc: Oidc; signIn: SignInParts },
+) {
   const { config, clock } = f;
   const store = createSqlSamlStore(f.store.db);
   const providers = createServiceProviders(store, clock, standInClients(f));
@@ -64,6 +69,7 @@ export async function composeSaml(f: Foundation, identity: Identity, oidc: Oidc,
     logoutTtlSeconds: config.saml.requestTtlSeconds,
   });
   const browserSession = sessionReader(f, provider);
+  registerSamlRoutes(app, { sso, slo, browserSession, keys, issuer: config.issuer });
   const purge = () =>
     Promise.all([
       sso.purge(),
@@ -77,8 +83,6 @@ export async function composeSaml(f: Foundation, identity: Identity, oidc: Oidc,
     sso,
     slo,
     purge,
-    register: (app: FastifyInstance) =>
-      registerSamlRoutes(app, { sso, slo, browserSession, keys, issuer: config.issuer }),
   };
 }
 

@@ -22,6 +22,9 @@ import type { Policy } from './otp-policy.ts';
 import type { SignInParts } from './signin.ts';
 import type { FirstFactor } from '../signin/index.ts';
 import type { Oidc } from './oidc.ts';
+import { composeSaml } from './saml.ts';
+import { registerRegistrationWeb, smsMailboxEntries, type RegistrationWiring } from './registration.ts';
+import type { SocialParts } from './social.ts';
 
 export interface WebParts {
   identity: Identity;
@@ -32,6 +35,9 @@ export interface WebParts {
   oidc: Oidc;
   workforce: WorkforceService | undefined;
   firstFactor: FirstFactor;
+  /** OTP registration, when a directory is configured. */
+  registration?: RegistrationWiring;
+  social?: SocialParts;
 }
 
 /** The app and what every route shares: body parsing, security headers, the stylesheet, errors, health, metrics. */
@@ -73,6 +79,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     limits: config.limits,
     devices,
     firstFactor: p.firstFactor,
+    social: p.social,
     onSignIn: (outcome) => metrics.logins.inc({ outcome }),
   });
   const captcha = createCaptcha({
@@ -115,21 +122,12 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     clock: f.clock,
     limiter,
     limits: config.limits,
+    social: p.social,
   });
   registerAccountRoutes(app, {
     accounts,
     unsubscribe: p.identity.unsubscribe,
-    mailbox:
-      config.demo && !config.mail.smtpUrl
-        ? async () =>
-            (await p.mail.outbox.recent({ limit: 50 })).map((m) => ({
-              id: m.id,
-              to: m.to,
-              subject: m.subject,
-              text: m.text,
-              createdAt: m.createdAt,
-            }))
-        : undefined,
+    mailbox: demoMailbox(f, p),
   });
   registerOtpValidateApi(app, {
     otp: p.otp,
@@ -141,6 +139,25 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     perUser: config.limits.otpApiPerUser,
     onResult: (result) => metrics.otpValidations.inc({ result }),
   });
+  if (p.registration) registerRegistrationWeb(f, app, p.registration, csrf);
+  // SAML 2.0 and WS-Federation: their own endpoints, over the same sign-in and SSO session (src/saml).
+  const saml = await composeSaml(f, app, p);
   await mountProvider(app, provider, config.issuer);
-  return { captcha };
+  return { captcha, saml };
+}
+
+/** The demo's local mailbox (no SMTP relay): its mail, and the SMS kept beside it, newest first. */
+function demoMailbox(f: Foundation, p: WebParts) {
+  if (!f.config.demo || f.config.mail.smtpUrl) return undefined;
+  return async () =>
+    [
+      ...(await p.mail.outbox.recent({ limit: 50 })).map((m) => ({
+        id: m.id,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        createdAt: m.createdAt,
+      })),
+      ...(await smsMailboxEntries(p.registration?.sms)),
+    ].sort((a, b) => b.createdAt - a.createdAt);
 }

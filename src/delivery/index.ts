@@ -5,3 +5,5 @@ export { isDeliverableAddress, type OutgoingMail, type MailCategory } from './me
 export { DeliveryError, type DeliveryErrorCode } from './errors.ts';
 export { renderMail } from './templates.ts';
 export { sendCampaign, CampaignError, type CampaignInput } from './campaign.ts';
+export * from './sms/index.ts';
+export { createSqlSmsOutboxStore } from './sql/sms-outbox-store.ts';

@@ -67,6 +67,7 @@ export const activeDirectory: Preset = {
     email: 'mail',
     displayName: 'displayName',
     employeeId: 'employeeID',
+    mobile: 'mobile',
     stableId: 'objectGUID',
   },
   statusAttributes: ['userAccountControl', 'msDS-User-Account-Control-Computed', 'accountExpires', 'pwdLastSet', 'cn'],

@@ -13,6 +13,7 @@ export const directoryAttributesSchema = z
     email: attributeName,
     displayName: attributeName,
     employeeId: attributeName,
+    mobile: attributeName,
     /** Survives renames and moves; sync keys on it. */
     stableId: attributeName,
   })
@@ -66,6 +67,12 @@ export const directoryConfigSchema = z
     // Where people change an expired directory password (the company's password portal): the sign-in page and the
     // VPN name it in their "password has expired" message.
     passwordChangeUrl: z.url({ protocol: /^https?$/ }).optional(),
+    // The country whose national format the directory's mobile numbers may be written in (ISO 3166 code, e.g. RO):
+    // `0721 234 567` is then read as +40721234567. Numbers written with their + and country code need none.
+    phoneRegion: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code such as RO')
+      .optional(),
     // AD: the domain's maximum password age, when it should be enforced here too (AD itself already does).
     maxPasswordAgeDays: z.number().int().positive().optional(),
   })

@@ -4,6 +4,7 @@ import { DirectoryMisconfiguredError } from './errors.ts';
 import { first, firstRdnValue, values } from './entry.ts';
 import { compileFilter, equals } from './filter.ts';
 import type { AttributeMap, GroupSource, Preset } from './preset.ts';
+import { toE164 } from './phone.ts';
 import type { AccountStatus, DirectoryUser } from './user.ts';
 
 export interface Mapping {
@@ -13,6 +14,8 @@ export interface Mapping {
   userFilter: string;
   baseDn: string;
   groupBaseDn: string;
+  /** The country of mobile numbers written without their country code. */
+  phoneRegion?: string;
 }
 
 /** A Mapping with what every search repeats worked out once. */
@@ -36,6 +39,7 @@ export function compileMapping(m: Mapping): CompiledMapping {
         a.email,
         a.displayName,
         a.employeeId,
+        a.mobile,
         a.stableId,
         ...m.preset.statusAttributes,
         ...(m.groups === 'memberOf' ? [memberOf] : []),
@@ -89,6 +93,7 @@ export function toUser(m: Mapping, entry: Entry, groups: string[], status: Accou
     email: first(entry, a.email),
     displayName: first(entry, a.displayName) ?? first(entry, 'cn') ?? username,
     employeeId: first(entry, a.employeeId),
+    mobile: toE164(first(entry, a.mobile), m.phoneRegion),
     groups,
     disabled: status.disabled || status.locked || status.accountExpired,
   };

@@ -19,6 +19,7 @@ export const openLdap: Preset = {
     email: 'mail',
     displayName: 'cn',
     employeeId: 'employeeNumber',
+    mobile: 'mobile',
     stableId: 'entryUUID',
   },
   statusAttributes: [

@@ -24,6 +24,7 @@ import { first } from './entry.ts';
 import { compileMapping, groupsOf, searchUsers, toUser, type CompiledMapping } from './mapping.ts';
 import { domainAllowed, parseSignInName } from './names.ts';
 import { openLdap } from './openldap.ts';
+import { toE164 } from './phone.ts';
 import { BindPool, ServicePool } from './pool.ts';
 import type { Preset } from './preset.ts';
 import type { AccountStatus, DirectoryUser } from './user.ts';
@@ -35,11 +36,15 @@ export interface DirectorySource {
   findByStableId(id: string): Promise<DirectoryUser | null>;
   /** Whether `typed` (trimmed) is the person's employee id, compared in constant time; never reveals the right one. */
   checkEmployeeId(username: string, typed: string): Promise<boolean>;
+  /** The person's mobile number in E.164 (the one SMS codes go to), null when the directory holds none usable. */
+  mobileOf(username: string): Promise<string | null>;
   /**
    * For an operator checking the configuration (`tessera directory check`): the entry a sign-in name finds and the
    * person Tessera maps it to, without a password; null when no entry matches.
    */
   describe(name: string): Promise<{ dn: string; person: DirectoryUser; status: AccountStatus } | null>;
+  /** The person a sign-in name finds, without a password (the helpdesk naming someone); null when none matches. */
+  findByName(name: string): Promise<DirectoryUser | null>;
   close(): Promise<void>;
 }
 
@@ -53,6 +58,7 @@ function compileConfiguredMapping(config: DirectoryConfig, preset: Preset): Comp
     userFilter: config.userFilter ?? preset.defaultUserFilter,
     baseDn: config.baseDn,
     groupBaseDn: config.groupBaseDn ?? config.baseDn,
+    phoneRegion: config.phoneRegion,
   });
 }
 
@@ -156,6 +162,15 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: SourceD
     deps,
   );
 
+  async function describe(name: string) {
+    const parsed = parseSignInName(name);
+    if (!domainAllowed(parsed, config.domains)) return null;
+    const entry = await findByLogin(parsed.account);
+    if (entry === null) return null;
+    const status = statusOf(entry);
+    return { dn: entry.dn, person: await personOf(entry, status), status };
+  }
+
   return {
     async authenticate(name, password) {
       // Both checks come before any network traffic: an empty password must never reach a bind (CVE-2022-0730).
@@ -194,13 +209,14 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: SourceD
       return sameEmployeeId(entry === null ? null : first(entry, m.attributes.employeeId), typed);
     },
 
-    async describe(name) {
-      const parsed = parseSignInName(name);
-      if (!domainAllowed(parsed, config.domains)) return null;
-      const entry = await findByLogin(parsed.account);
-      if (entry === null) return null;
-      const status = statusOf(entry);
-      return { dn: entry.dn, person: await personOf(entry, status), status };
+    async mobileOf(username) {
+      const entry = await findByLogin(parseSignInName(username).account);
+      return entry === null ? null : toE164(first(entry, m.attributes.mobile), config.phoneRegion);
+    },
+
+    describe,
+    async findByName(name) {
+      return (await describe(name))?.person ?? null;
     },
 
     close,

@@ -179,6 +179,13 @@ export function createSelfService(o: SelfServiceOptions) {
     return account;
   }
 
+  async function remove(account: Account): Promise<Account> {
+    await store.deleteAccount(account.id);
+    await audit({ action: 'account.delete', subject: account.id, outcome: 'success' });
+    if (account.email) await o.sendMail('account.deleted', account.email, {});
+    return account;
+  }
+
   const emailChange = emailChangeSteps(o, reauthenticate, audit);
   const marketing = marketingConsent(o, audit);
 
@@ -223,11 +230,17 @@ export function createSelfService(o: SelfServiceOptions) {
 
     /** Deletes the account after re-authentication; its address is free again. The caller ends sessions first. */
     async deleteAccount(accountId: string, password: unknown): Promise<Account> {
-      const account = await reauthenticate(accountId, password);
-      await store.deleteAccount(accountId);
-      await audit({ action: 'account.delete', subject: accountId, outcome: 'success' });
-      if (account.email) await o.sendMail('account.deleted', account.email, {});
-      return account;
+      return remove(await reauthenticate(accountId, password));
+    },
+
+    /**
+     * Deletes an account that has no password (made with a social provider): the caller has checked a recent sign-in
+     * at the provider instead. An account with a password is deleted only with it.
+     */
+    async deleteAccountWithoutPassword(accountId: string): Promise<Account> {
+      const account = await store.findAccountById(accountId);
+      if (!account || account.passwordHash) throw new IdentityError('identity.wrong_password', 'current_password');
+      return remove(account);
     },
   };
 }

@@ -10,6 +10,8 @@ import type { ReportEvent } from '../audit/index.ts';
 export interface DirectoryPort {
   authenticate(name: string, password: string): Promise<DirectoryPerson>;
   findByStableId(id: string): Promise<DirectoryPerson | null>;
+  /** The person a sign-in name finds, without a password; null when none matches. */
+  findByName(name: string): Promise<DirectoryPerson | null>;
 }
 
 export interface DirectoryPerson {
@@ -115,6 +117,27 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
     },
 
     accountNamed,
+
+    /**
+     * The linked account of a directory name, made from the directory when the person never signed in here (the
+     * helpdesk names someone who has not yet reached /otp/register); undefined when the directory has nobody by it.
+     */
+    async linkNamed(name: string): Promise<Account | undefined> {
+      const known = await accountNamed(name);
+      if (known) return known;
+      const person = await o.directory.findByName(name);
+      if (!person) return undefined;
+      const { account, created } = await linkAccount(o, person);
+      if (created) {
+        await audit({
+          action: 'account.create',
+          subject: account.id,
+          outcome: 'success',
+          details: { source: 'directory' },
+        });
+      }
+      return account;
+    },
 
     /**
      * Directory password check, then the linked account is created or refreshed (groups, mail, name).

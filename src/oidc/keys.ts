@@ -8,6 +8,7 @@ import type { SecretStore, StoredSecret } from './store.ts';
 
 export type SigningAlg = 'ES256' | 'RS256';
 const algorithms: SigningAlg[] = ['ES256', 'RS256'];
+const keyLock = 'signing-keys';
 
 async function generate(alg: SigningAlg): Promise<JWK> {
   const { privateKey } =
@@ -33,27 +34,26 @@ export async function loadSigningKeys(
   clock: Clock,
   publishRetiredMs: number,
 ): Promise<JWK[]> {
-  const read = () => secrets.listByPrefix('jwk:');
-  let rows = await read();
-  for (const alg of algorithms) {
-    const algOf = (r: StoredSecret) => (JSON.parse(sealer.open(r.sealedValue, r.name)) as JWK).alg;
-    const hasActive = rows.some((r) => r.retiredAt === null && algOf(r) === alg);
-    if (!hasActive)
-      await storeKey(secrets, sealer, await generate(alg), clock.now()).catch(() => {
-        // Another node created it at the same moment: the reread below picks theirs up.
-      });
-  }
-  rows = await read();
+  const algOf = (r: StoredSecret) => (JSON.parse(sealer.open(r.sealedValue, r.name)) as JWK).alg;
+  // Under the cluster's key lock: two nodes starting together must not each make a key the other never reads.
+  const rows = await secrets.exclusively(keyLock, async (locked) => {
+    const before = await locked.listByPrefix('jwk:');
+    const missing = algorithms.filter((alg) => !before.some((r) => r.retiredAt === null && algOf(r) === alg));
+    for (const alg of missing) await storeKey(locked, sealer, await generate(alg), clock.now());
+    return missing.length ? locked.listByPrefix('jwk:') : before;
+  });
   const usable = rows.filter((r) => r.retiredAt === null || r.retiredAt > clock.now() - publishRetiredMs);
   usable.sort((a, b) => Number(a.retiredAt !== null) - Number(b.retiredAt !== null) || b.createdAt - a.createdAt);
   return usable.map((r) => JSON.parse(sealer.open(r.sealedValue, r.name)) as JWK);
 }
 
 export async function rotateSigningKeys(secrets: SecretStore, sealer: Sealer, clock: Clock): Promise<string[]> {
-  const now = clock.now();
-  await secrets.retireByPrefix('jwk:', now);
   const fresh = await Promise.all(algorithms.map(generate));
-  for (const jwk of fresh) await storeKey(secrets, sealer, jwk, now);
+  await secrets.exclusively(keyLock, async (locked) => {
+    const now = clock.now();
+    await locked.retireByPrefix('jwk:', now);
+    for (const jwk of fresh) await storeKey(locked, sealer, jwk, now);
+  });
   return fresh.map((k) => `${k.alg} ${k.kid}`);
 }
 

@@ -88,4 +88,9 @@ export interface SecretStore {
   insertIfAbsent(secret: StoredSecret): Promise<void>;
   /** Retires the active secrets whose name starts with `prefix`. */
   retireByPrefix(prefix: string, atMs: number): Promise<void>;
+  /**
+   * Runs `work` in one transaction that holds the cluster-wide lock `name`: what two nodes decide from the same read
+   * (which signing keys are missing) is decided by one of them, and the other sees the result.
+   */
+  exclusively<T>(name: string, work: (locked: SecretStore) => Promise<T>): Promise<T>;
 }

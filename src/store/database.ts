@@ -52,7 +52,7 @@ function postgresPool(url: string): { pool: pg.Pool; schema: string | null } {
 export function openStore(databaseUrl: string): Store {
   let db: Kysely<Database>;
   let dialect: Dialect;
-  let prepare = async () => {};
+  let serialize = <T>(work: () => Promise<T>): Promise<T> => work();
   let schemaName: string | undefined;
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length);
@@ -68,18 +68,22 @@ export function openStore(databaseUrl: string): Store {
     const { pool, schema } = postgresPool(databaseUrl);
     dialect = 'postgres';
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    if (schema) {
-      // Kysely looks for its migration tables by name; naming the schema keeps another schema's tables out of it.
-      schemaName = schema;
-      prepare = async () => {
-        const client = await pool.connect();
-        try {
-          await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-        } finally {
-          client.release();
-        }
-      };
-    }
+    // Nodes starting together migrate one after the other: CREATE SCHEMA IF NOT EXISTS and Kysely's own lock table
+    // race otherwise (a duplicate key in pg_namespace). A session advisory lock, released when the work is done.
+    serialize = async (work) => {
+      const client = await pool.connect();
+      const lock = `tessera:migrate:${schema ?? 'public'}`;
+      try {
+        await client.query('select pg_advisory_lock(hashtext($1))', [lock]);
+        if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        return await work();
+      } finally {
+        await client.query('select pg_advisory_unlock(hashtext($1))', [lock]).catch(() => {});
+        client.release();
+      }
+    };
+    // Kysely looks for its migration tables by name; naming the schema keeps another schema's tables out of it.
+    if (schema) schemaName = schema;
   } else {
     throw new StoreError('store.bad_url', 'databaseUrl must start with sqlite: or postgres://');
   }
@@ -87,26 +91,26 @@ export function openStore(databaseUrl: string): Store {
   return {
     db,
     dialect,
-    async migrate() {
-      await prepare();
-      const migrator = new Migrator({
-        db,
-        provider,
-        migrationTableName: 'tessera_migrations',
-        migrationLockTableName: 'tessera_migrations_lock',
-        allowUnorderedMigrations: true,
-        ...(schemaName ? { migrationTableSchema: schemaName } : {}),
-      });
-      // Kysely's migrator reads the catalogue of every schema first: another schema dropped meanwhile (another
-      // tenant's or test run's) fails that read, not our migration, so it is tried again.
-      for (let attempt = 1; ; attempt++) {
-        const { error, results } = await migrator.migrateToLatest();
-        const vanished = /schema "([^"]+)" does not exist/.exec((error as Error | undefined)?.message ?? '')?.[1];
-        if (error && vanished !== undefined && vanished !== schemaName && attempt < 5) continue;
-        if (error) throw new StoreError('store.migration_failed', `migration failed: ${(error as Error).message}`);
-        return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-      }
-    },
+    migrate: () =>
+      serialize(async () => {
+        const migrator = new Migrator({
+          db,
+          provider,
+          migrationTableName: 'tessera_migrations',
+          migrationLockTableName: 'tessera_migrations_lock',
+          allowUnorderedMigrations: true,
+          ...(schemaName ? { migrationTableSchema: schemaName } : {}),
+        });
+        // Kysely's migrator reads the catalogue of every schema first: another schema dropped meanwhile (another
+        // tenant's or test run's) fails that read, not our migration, so it is tried again.
+        for (let attempt = 1; ; attempt++) {
+          const { error, results } = await migrator.migrateToLatest();
+          const vanished = /schema "([^"]+)" does not exist/.exec((error as Error | undefined)?.message ?? '')?.[1];
+          if (error && vanished !== undefined && vanished !== schemaName && attempt < 5) continue;
+          if (error) throw new StoreError('store.migration_failed', `migration failed: ${(error as Error).message}`);
+          return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+        }
+      }),
     close: () => db.destroy(),
   };
 }

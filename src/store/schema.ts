@@ -229,6 +229,85 @@ export interface SigninFlowsTable {
   created_at: number;
 }
 
+export interface RegistrationFlowsTable {
+  id: string;
+  account_id: string;
+  step: 'employee_id' | 'code' | 'enrol';
+  wrong_answers: number;
+  sms_code_hash: string | null;
+  sms_expires_at: number | null;
+  sms_id: string | null;
+  enrolment_id: string | null;
+  expires_at: number;
+  completed_at: number | null;
+  created_at: number;
+}
+
+export interface RegistrationCodesTable {
+  id: string;
+  account_id: string;
+  code_hash: string;
+  /** The operator who issued it (the audit log has the full story). */
+  issued_by: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface SmsOutboxTable {
+  id: string;
+  /** E.164. */
+  to_number: string;
+  /** Emptied once a gateway took the message. */
+  text: string;
+  /** What the SMS is about (a registration flow's id), as the sender names it. */
+  reference: string;
+  status: 'pending' | 'sent' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  locked_until: number;
+  last_error: string | null;
+  /** Which gateway took it (`http`, `smpp`, `mailbox`) and its id for the message, for delivery reports. */
+  provider: string | null;
+  provider_id: string | null;
+  expires_at: number;
+  created_at: number;
+  sent_at: number | null;
+  delivered_at: number | null;
+}
+
+export interface SocialLinksTable {
+  provider: string;
+  /** The provider's stable id for the person: `sub`, Facebook's id, Microsoft's `tid:oid`. */
+  subject: string;
+  account_id: string;
+  /** The address the provider gave at linking, shown on the account page; never used to find the link. */
+  email: string | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface SocialFlowsTable {
+  state: string;
+  provider: string;
+  purpose: 'signin' | 'link';
+  /** The sign-in's interaction uid, or the account session's uid for a link made on the account page. */
+  handle: string;
+  account_id: string | null;
+  browser_hash: string;
+  nonce: string;
+  code_verifier: string;
+  /** JSON: what the provider vouched for, once the browser is back. */
+  identity: string | null;
+  returned_at: number | null;
+  /** SHA-256 of the mailed link's token that proves the existing account (hex). */
+  proof_hash: string | null;
+  proven_at: number | null;
+  taken_at: number | null;
+  expires_at: number;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   email_verifications: EmailVerificationsTable;
@@ -254,6 +333,11 @@ export interface Database {
   saml_requests: SamlRequestsTable;
   saml_participants: SamlParticipantsTable;
   saml_logouts: SamlLogoutsTable;
+  registration_flows: RegistrationFlowsTable;
+  registration_codes: RegistrationCodesTable;
+  sms_outbox: SmsOutboxTable;
+  social_links: SocialLinksTable;
+  social_flows: SocialFlowsTable;
 }
 
 export interface SamlServiceProvidersTable {

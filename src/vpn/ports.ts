@@ -20,6 +20,8 @@ export interface VpnPortsDeps {
   /** Reply attributes by directory group, as configured (radiusGroupAttributes). */
   groupAttributes: Readonly<Record<string, readonly ReplyAttribute[]>>;
   passwordChangeUrl?: string;
+  /** Where a person without an OTP app registers one (/otp/register), when a directory is configured. */
+  registrationUrl?: string;
   /** The message catalogue (i18n `t`): Reply-Message texts are the `radius.*` ids. */
   translate(id: string, params?: Record<string, string>): string;
 }
@@ -53,10 +55,13 @@ export function createVpnPorts(d: VpnPortsDeps): VpnPorts {
     firstCodeLogin: async (accountId) => !(await d.hasLoggedInWithCode(accountId)),
     accountOf: async (userName) =>
       (d.workforce?.isDirectoryName(userName) ? await d.workforce.accountNamed(userName) : undefined)?.id,
-    message: (id: VpnMessage) =>
-      id === 'password_expired' && d.passwordChangeUrl !== undefined
-        ? d.translate('radius.password_expired_at', { url: d.passwordChangeUrl })
-        : d.translate(`radius.${id}`),
+    message(id: VpnMessage) {
+      if (id === 'password_expired' && d.passwordChangeUrl !== undefined)
+        return d.translate('radius.password_expired_at', { url: d.passwordChangeUrl });
+      if (id === 'enrol' && d.registrationUrl !== undefined)
+        return d.translate('radius.enrol_at', { url: d.registrationUrl });
+      return d.translate(`radius.${id}`);
+    },
     async replyAttributes(accountId, knownGroups) {
       const groups = knownGroups ?? (await d.groupsOf(accountId));
       return groups.flatMap((group) => byGroup.get(group.toLowerCase()) ?? []);

@@ -12,6 +12,9 @@ export {
   messagePage,
   signInPage,
   signUpPage,
+  socialButtons,
+  socialConfirmPage,
+  socialProvePage,
   verifyPage,
   type FormContext,
 } from './pages/account-pages.ts';
@@ -30,6 +33,7 @@ export {
 export { enrolmentAnswer, enrolmentForm, type EnrolmentForm } from './enrolment.ts';
 export { answerStatus, formError, webAnswer, type WebAnswer, type WebAnswerOptions } from './error-map.ts';
 export { registerErrorHandling, sendProblem } from './errors.ts';
+export { readCookie, socialCookie, socialFailure, startTrip, type SocialWeb } from './social-trip.ts';
 
 // What every response carries, and the server's own health and logs.
 export { registerSecurityHeaders, contentSecurityPolicy } from './security-headers.ts';
@@ -41,4 +45,8 @@ export { createLogger, redactUrl } from './logging.ts';
 export { registerAccountSite, accountClientId, type AccountSiteOptions } from './account-site/index.ts';
 export { registerAccountRoutes, type AccountRouteOptions } from './account-routes.ts';
 export { registerResetRoutes, type ResetRouteOptions } from './reset-routes.ts';
+export { registerRegistrationRoutes, type RegistrationRouteOptions } from './registration-routes.ts';
+export { registerSmsStatusRoute, type SmsStatusRouteOptions } from './sms-status-route.ts';
+export type { MailboxEntry } from './pages/mailbox-page.ts';
 export { registerOtpValidateApi, type ValidateApiOptions } from './api/otp-validate.ts';
+export { registerDesktopRegistrationApi, type DesktopRegistrationApiOptions } from './api/desktop-registration.ts';

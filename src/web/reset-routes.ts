@@ -1,6 +1,5 @@
 // /reset-password: request a link (e-mail + captcha), then choose a new password from the link. Before sign-in
 // there is no session, so forms are bound to a random cookie for CSRF. Each step: checkCsrf → checks → act → page.
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CaptchaError, solverScriptPath, type Captcha } from '../captcha/index.ts';
@@ -8,6 +7,7 @@ import { IdentityError, type PasswordReset } from '../identity/index.ts';
 import type { SessionManager } from '../oidc/index.ts';
 import { attemptLimits, RateLimitedError, type AttemptRules, type RateLimiter } from '../ratelimit/index.ts';
 import type { Csrf } from './csrf.ts';
+import { createFormCookie } from './form-cookie.ts';
 import type { DeviceCookies } from './device-cookie.ts';
 import type { FieldError } from './pages/forms.ts';
 import { answerStatus, formError } from './error-map.ts';
@@ -34,29 +34,15 @@ const passwordText = { type: 'string', maxLength: 4096 } as const;
 const bodySchema = {
   body: { type: 'object', properties: { csrf: text, email: text, captcha: text, token: text, password: passwordText } },
 } as const;
-const formCookie = 'tessera_form';
 
 export function registerResetRoutes(app: FastifyInstance, o: ResetRouteOptions): void {
   const solver = readFileSync(solverScriptPath, 'utf8');
   const page = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
 
-  // The form token is an HMAC of a random cookie: a cross-site page can neither read the cookie nor forge the token.
-  function formToken(req: FastifyRequest, reply: FastifyReply): string {
-    let value = /(?:^|;\s*)tessera_form=([\w-]{22})/.exec(req.headers.cookie ?? '')?.[1];
-    if (!value) {
-      value = randomBytes(16).toString('base64url');
-      reply.header(
-        'set-cookie',
-        `${formCookie}=${value}; Path=/reset-password; HttpOnly; SameSite=Strict; Max-Age=3600${o.secureCookies ? '; Secure' : ''}`,
-      );
-    }
-    return o.csrf.token(`form:${value}`);
-  }
-  const formTokenValid = (req: FastifyRequest<{ Body: Body }>) => {
-    const value = /(?:^|;\s*)tessera_form=([\w-]{22})/.exec(req.headers.cookie ?? '')?.[1];
-    return value !== undefined && o.csrf.valid(`form:${value}`, req.body?.csrf);
-  };
+  const form = createFormCookie(o.csrf, '/reset-password', o.secureCookies);
+  const formToken = (req: FastifyRequest, reply: FastifyReply) => form.token(req, reply);
+  const formTokenValid = (req: FastifyRequest<{ Body: Body }>) => form.valid(req);
 
   app.get('/static/captcha.js', async (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(solver),

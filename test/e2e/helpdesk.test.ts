@@ -306,7 +306,10 @@ for (const dialect of await testDialects()) {
     it('sees a login by Access-Challenge as one row: the directory sign-in and the code, the gateway and its address; a replayed code likewise', async () => {
       // The first login creates alice's account and tells her to register a token.
       const unregistered = await send('alice', 'correct horse battery');
-      assert.match(attribute(unregistered, 'Reply-Message') ?? '', /register it on the account page/);
+      assert.match(
+        attribute(unregistered, 'Reply-Message') ?? '',
+        /register it at http:\/\/localhost:\d+\/otp\/register, then/,
+      );
       aliceId = (await tessera.accounts.findByLogin('alice'))!.id;
       key = await enrolMobileToken(tessera, aliceId, 'alice');
 

@@ -28,6 +28,17 @@ export const en: MailCatalogue = {
       '<p><a href="{signInLink}">Sign in</a> · <a href="{resetLink}">Reset your password</a></p>' +
       '<p>If this was not you, you can ignore this mail; nothing was changed.</p>',
   },
+  'social.link_account': {
+    subject: 'Link {provider} to your account',
+    text:
+      'Someone (maybe you) signed in with {provider} using this e-mail address, which already has an account.\n\n' +
+      'To link {provider} to your account, open this link (works for {expiresSeconds}, once):\n{link}\n\n' +
+      'If this was not you, ignore this mail: nothing is linked.\n',
+    html:
+      '<p>Someone (maybe you) signed in with {provider} using this e-mail address, which already has an account.</p>' +
+      '<p><a href="{link}">Link {provider} to your account</a> (works for {expiresSeconds}, once)</p>' +
+      '<p>If this was not you, ignore this mail: nothing is linked.</p>',
+  },
   'account.reset_password': {
     subject: 'Reset your password',
     text:

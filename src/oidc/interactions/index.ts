@@ -8,6 +8,7 @@ import { createInteractionKit, type InteractionOptions } from './kit.ts';
 import { registerSecondFactor } from './second-factor.ts';
 import { registerSignIn } from './sign-in.ts';
 import { registerSignUp } from './sign-up.ts';
+import { registerSocial } from './social.ts';
 
 export type { InteractionOptions } from './kit.ts';
 
@@ -17,4 +18,5 @@ export function registerInteractions(app: FastifyInstance, o: InteractionOptions
   registerSignUp(app, kit);
   registerSecondFactor(app, kit);
   registerConsent(app, kit);
+  registerSocial(app, kit);
 }

@@ -14,6 +14,7 @@ import {
   type DeviceCookies,
   type FieldError,
   type FormContext,
+  type SocialWeb,
 } from '../../web/index.ts';
 import { acr } from '../../signin/index.ts';
 
@@ -33,6 +34,8 @@ export interface InteractionOptions {
   limiter: RateLimiter;
   limits: { signInPerSource: Limit; signUpPerSource: Limit; mailPerSource: Limit };
   devices: DeviceCookies;
+  /** Sign in with Google, Facebook or Microsoft, when any is configured (src/social). */
+  social?: SocialWeb;
 }
 
 export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -134,12 +137,12 @@ export function createInteractionKit(o: InteractionOptions) {
    * After the first factor: done at once, or on to the second-factor page of the flow it started (by redirect, so
    * that reloading that page never sends the password again).
    */
-  async function afterFirstFactor(details: Details, reply: FastifyReply, account: Account) {
+  async function afterFirstFactor(details: Details, reply: FastifyReply, account: Account, amr = ['pwd']) {
     const outcome = await o.signIn.afterFirstFactor({
       handle: details.uid,
       appId: appId(details),
       accountId: account.id,
-      amr: ['pwd'],
+      amr,
       groups: account.groups,
       requestedMfa: requestedMfa(details),
     });
@@ -159,6 +162,9 @@ export function createInteractionKit(o: InteractionOptions) {
       },
       passwordMinLength: o.passwordMinLength,
       workforce: o.workforce,
+      social: o.social?.service
+        .names()
+        .map((provider) => ({ provider, action: `/interaction/${uid}/social/${provider}` })),
       ...extra,
     };
   }

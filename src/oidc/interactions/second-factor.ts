@@ -21,7 +21,13 @@ export async function showSecondFactor(
   const shown = error === undefined ? undefined : kit.failure(reply, error, 400);
   const actions = { action: `/interaction/${uid}/otp`, csrf: kit.csrfFor(uid), appName: await kit.appName(details) };
   if (flow.step === 'code') {
-    return sendHtml(reply, shown?.status ?? 200, otpCodePage({ ...actions, errors: shown && [shown.error] }));
+    // A new or lost phone: the registration page (directory password, employee ID, SMS code) replaces the app.
+    const registerHref = kit.options.workforce ? '/otp/register' : undefined;
+    return sendHtml(
+      reply,
+      shown?.status ?? 200,
+      otpCodePage({ ...actions, registerHref, errors: shown && [shown.error] }),
+    );
   }
   let enrolment;
   try {

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, SecretsTable } from '../../store/index.ts';
 import type { SecretStore, StoredSecret } from '../store.ts';
 
@@ -39,6 +39,15 @@ export function createSqlSecretStore(db: Kysely<Database>): SecretStore {
         .values(toRow(secret))
         .onConflict((oc) => oc.column('name').doNothing())
         .execute();
+    },
+    exclusively(name, work) {
+      return db.transaction().execute(async (tx) => {
+        // PostgreSQL: an advisory lock held until commit. SQLite: one database file has one writer at a time and one
+        // process serves it, so the transaction alone serializes.
+        if (db.getExecutor().adapter instanceof PostgresAdapter)
+          await sql`select pg_advisory_xact_lock(hashtext(${`tessera:${name}`}))`.execute(tx);
+        return work(createSqlSecretStore(tx));
+      });
     },
     async retireByPrefix(prefix, atMs) {
       await db

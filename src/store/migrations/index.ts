@@ -13,6 +13,8 @@ import * as m0010 from './0010_radius_client_groups.ts';
 import * as m0011 from './0011_signin_flows.ts';
 import * as m0012 from './0012_radius_challenge_steps.ts';
 import * as m0013 from './0013_saml.ts';
+import * as m0014 from './0014_otp_registration.ts';
+import * as m0015 from './0015_social_links.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -28,4 +30,6 @@ export const migrations: Record<string, Migration> = {
   '0011_signin_flows': m0011,
   '0012_radius_challenge_steps': m0012,
   '0013_saml': m0013,
+  '0014_otp_registration': m0014,
+  '0015_social_links': m0015,
 };

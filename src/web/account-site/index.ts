@@ -6,6 +6,7 @@ import { registerOtp } from './otp.ts';
 import { registerProfile } from './profile.ts';
 import { registerSessions } from './sessions.ts';
 import { registerAccountSignIn } from './sign-in.ts';
+import { registerAccountSocial } from './social.ts';
 
 export { accountClientId, type AccountSiteOptions } from './kit.ts';
 
@@ -15,4 +16,5 @@ export function registerAccountSite(app: FastifyInstance, o: AccountSiteOptions)
   registerProfile(app, kit);
   registerSessions(app, kit);
   registerOtp(app, kit);
+  registerAccountSocial(app, kit);
 }

@@ -10,10 +10,11 @@ import { accountKey, sourceKey, type Limit, type RateLimiter } from '../../ratel
 import type { Clock } from '../../clock/index.ts';
 import type { Csrf } from '../csrf.ts';
 import { answerStatus, formError } from '../error-map.ts';
-import type { MessageId } from '../../i18n/index.ts';
+import { isMessageId, t, type MessageId } from '../../i18n/index.ts';
 import { messagePage } from '../pages/account-pages.ts';
 import { accountPage, describeDevice } from '../pages/account-site-pages.ts';
 import type { FieldError } from '../pages/forms.ts';
+import type { SocialWeb } from '../social-trip.ts';
 
 export const accountClientId = 'tessera-account';
 
@@ -35,6 +36,8 @@ export interface AccountSiteOptions {
   limiter: RateLimiter;
   /** Wrong current passwords (change password, change e-mail, delete) per account, and per source. */
   limits: { reauthPerAccount: Limit; signInPerSource: Limit };
+  /** Sign-in providers to list, link and unlink (src/social), when any is configured. */
+  social?: SocialWeb;
 }
 
 export interface AccountSession {
@@ -60,6 +63,8 @@ export const bodySchema = {
       delete_current_password: passwordText,
       subscribed: text,
       token: text,
+      provider: text,
+      subject: text,
     },
   },
 } as const;
@@ -140,9 +145,15 @@ async function renderAccountPage(
       marketing: (await o.selfService.marketing(account.id)).subscribed,
       otpTokens: await o.otp.list(account.id),
       showOtp: account.kind === 'workforce' || (await o.otp.hasActiveToken(account.id)),
+      otpRegisterHref: account.directoryId ? '/otp/register' : undefined,
       notice: extra.notice,
       errors: extra.errors,
       passwordMinLength: await o.selfService.passwordMinLength(account.id),
+      hasPassword: account.passwordHash !== null,
+      social: o.social && {
+        linked: await o.social.service.list(account.id),
+        providers: account.kind === 'customer' ? o.social.service.names() : [],
+      },
     }),
   );
 }
@@ -193,6 +204,14 @@ export function createAccountKit(o: AccountSiteOptions) {
 
   return {
     options: o,
+    /**
+     * Signed in within the last 10 minutes (the stand-in for a password an account made with a provider lacks). The
+     * sign-in time is oidc-provider's, on its own clock, as the OTP registration's check reads it.
+     */
+    signedInRecently: (session: AccountSession) => Date.now() - session.loginTs <= 10 * 60_000,
+    /** A provider's name as people read it (`google` → Google). */
+    providerName: (name: string) =>
+      isMessageId(`social.provider.${name}`) ? t(`social.provider.${name}` as MessageId) : name,
     csrfFor,
     currentSession,
     authorized,

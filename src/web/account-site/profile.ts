@@ -1,9 +1,10 @@
 // The person's own data: the account page, password, e-mail address (changed from a link, undone from the old
 // address), marketing consent, the export, and deleting the account. Each form: authorized → act → the page again.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { SocialError } from '../../social/index.ts';
 import { messagePage } from '../pages/account-pages.ts';
 import { accountNoticePage, tokenActionPage } from '../pages/account-site-pages.ts';
-import { bodySchema, page, type AccountKit, type Body } from './kit.ts';
+import { bodySchema, page, type AccountKit, type AccountSession, type Body } from './kit.ts';
 
 export function registerProfile(app: FastifyInstance, kit: AccountKit): void {
   const o = kit.options;
@@ -60,6 +61,8 @@ export function registerProfile(app: FastifyInstance, kit: AccountKit): void {
       ...(await o.selfService.exportData(accountId)),
       sessions: await o.sessions.list(accountId),
       apps: await o.sessions.apps(accountId),
+      // The sign-in providers linked to the account, by the provider's key (deleting the account removes them).
+      socialLinks: (await o.social?.service.list(accountId)) ?? [],
     };
     return reply
       .header('content-disposition', 'attachment; filename="account.json"')
@@ -71,6 +74,8 @@ export function registerProfile(app: FastifyInstance, kit: AccountKit): void {
   app.post<{ Body: Body }>('/account/delete', { schema: bodySchema }, async (req, reply) => {
     const session = await kit.authorized(req, reply);
     if (!session) return;
+    const account = await o.accounts.findAccount(session.accountId);
+    if (account && account.passwordHash === null) return deleteWithoutPassword(kit, reply, session);
     const password = req.body.delete_current_password;
     try {
       await kit.withCurrentPassword(req, session, () => o.selfService.reauthenticate(session.accountId, password));
@@ -82,6 +87,18 @@ export function registerProfile(app: FastifyInstance, kit: AccountKit): void {
     await o.selfService.deleteAccount(session.accountId, password);
     return page(reply, 200, messagePage('account.delete', 'account.deleted'));
   });
+}
+
+// An account made with a social provider has no password to ask for: a sign-in within the last 10 minutes is the
+// re-authentication instead (ASVS V7.5.1), as a provider's own "recent login" would be.
+async function deleteWithoutPassword(kit: AccountKit, reply: FastifyReply, session: AccountSession) {
+  const o = kit.options;
+  if (!kit.signedInRecently(session)) {
+    return kit.refused(reply, session, new SocialError('social.signin_again'));
+  }
+  await o.sessions.endAll(session.accountId);
+  await o.selfService.deleteAccountWithoutPassword(session.accountId);
+  return page(reply, 200, messagePage('account.delete', 'account.deleted'));
 }
 
 /** The links of an e-mail change: confirm at the new address, undo at the old one. */

@@ -13,6 +13,20 @@ export interface FormContext {
   passwordMinLength: number;
   /** A directory is configured: the first field also takes an IT code. */
   workforce?: boolean;
+  /** The configured social providers: each a button posting to its `action` (src/oidc/interactions/social.ts). */
+  social?: Array<{ provider: SocialName; action: string }>;
+}
+
+type SocialName = 'google' | 'microsoft' | 'facebook';
+
+/** "Or continue with": one form per provider, so starting a trip needs this page's CSRF token. */
+export function socialButtons(csrf: string, providers: FormContext['social']) {
+  if (!providers?.length) return '';
+  return html`<section aria-labelledby="social-title"><h2 id="social-title">${t('social.or')}</h2>
+${providers.map(
+  (p) =>
+    html`<form method="post" action="${p.action}">${hiddenInputs({ csrf })}<button class="secondary" type="submit">${t('social.continue', { provider: t(`social.provider.${p.provider}`) })}</button></form>`,
+)}</section>`;
 }
 
 const errorFor = (errors: FieldError[] | undefined, name: string) => errors?.find((e) => e.field === name);
@@ -52,6 +66,7 @@ ${
 ${field({ name: 'password', label: 'signin.password', type: 'password', autocomplete: 'current-password', error: errorFor(c.errors, 'password') })}
 <button type="submit">${t('signin.submit')}</button></form>
 ${c.links.reset ? html`<p><a href="${c.links.reset}">${t('signin.forgot')}</a></p>` : ''}
+${socialButtons(c.csrf, c.social)}
 <p>${t('signin.no_account')} <a href="${c.links.signUp}">${t('signin.create')}</a></p>
 ${cancelForm(c.csrf, c.links.cancel)}`,
   });
@@ -69,6 +84,7 @@ ${field({ name: 'name', label: 'signup.name', autocomplete: 'name', value: c.val
 ${field({ name: 'password', label: 'signin.password', type: 'password', autocomplete: 'new-password', hint: t('signup.password_hint', { min: c.passwordMinLength }), error: errorFor(c.errors, 'password') })}
 <p><input type="checkbox" id="marketing" name="marketing" value="on"${c.values?.marketing === 'on' ? html` checked` : ''}> <label for="marketing" class="inline plain">${t('signup.marketing')}</label></p>
 <button type="submit">${t('signup.submit')}</button></form>
+${socialButtons(c.csrf, c.social)}
 <p>${t('signup.have_account')} <a href="${c.links.signIn}">${t('signin.submit')}</a></p>
 ${cancelForm(c.csrf, c.links.cancel)}`,
   });
@@ -157,4 +173,47 @@ export function homePage(c: { mailbox: boolean }): string {
 <a class="button" href="/account/signup">${t('account.create')}</a></p>
 ${c.mailbox ? html`<p><a href="/dev/mailbox">${t('mailbox.title')}</a></p>` : ''}`,
   );
+}
+
+/** A provider vouched for an address that has an account: its password links the two (T23: never automatically). */
+export function socialProvePage(c: {
+  action: string;
+  mailAction: string;
+  continueHref: string;
+  csrf: string;
+  email: string;
+  provider: SocialName;
+  errors?: FieldError[];
+  mailed?: boolean;
+}): string {
+  const provider = t(`social.provider.${c.provider}`);
+  return layout({
+    title: t('social.prove_title', { provider }),
+    body: html`<h1>${t('social.prove_title', { provider })}</h1>
+${errorSummary(c.errors ?? [])}
+<p>${t('social.prove_intro', { email: c.email, provider })}</p>
+<form method="post" action="${c.action}" novalidate>${hiddenInputs({ csrf: c.csrf })}
+${field({ name: 'password', label: 'signin.password', type: 'password', autocomplete: 'current-password', error: errorFor(c.errors, 'password'), autofocus: true })}
+<button type="submit">${t('social.prove_submit')}</button></form>
+${
+  c.mailed
+    ? html`<p class="notice" role="status">${t('social.mail_sent', { email: c.email })}</p>
+<p><a href="${c.continueHref}">${t('social.continue_after_mail')}</a></p>`
+    : html`<form method="post" action="${c.mailAction}">${hiddenInputs({ csrf: c.csrf })}<button class="secondary" type="submit">${t('social.prove_mail')}</button></form>`
+}
+<p><a href="/reset-password">${t('signin.forgot')}</a></p>`,
+  });
+}
+
+/** The mailed link's page: a button, so a mail scanner opening the link links nothing. */
+export function socialConfirmPage(c: { action: string; token?: string; done?: boolean }): string {
+  return layout({
+    title: t('social.confirm_title'),
+    body: html`<h1>${t('social.confirm_title')}</h1>
+${
+  c.done
+    ? html`<p role="status">${t('social.confirm_done')}</p>`
+    : html`<form method="post" action="${c.action}">${hiddenInputs({ token: c.token ?? '' })}<button type="submit" autofocus>${t('social.confirm_submit')}</button></form>`
+}`,
+  });
 }

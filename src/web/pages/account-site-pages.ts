@@ -21,9 +21,42 @@ export interface AccountPageModel {
   marketing: boolean;
   otpTokens: Array<{ serial: string; type: string; state: string }>;
   showOtp: boolean;
+  /** A directory person registers a new or lost phone at /otp/register (employee ID and SMS or helpdesk code). */
+  otpRegisterHref?: string;
   notice?: { id: MessageId; params?: Record<string, string> };
   errors?: FieldError[];
   passwordMinLength: number;
+  /** False for an account made with a social provider: forms that ask for the current password cannot be used. */
+  hasPassword: boolean;
+  /** Linked sign-in providers, and the providers one may link (src/social). */
+  social?: {
+    linked: Array<{ provider: SocialName; subject: string; email: string | null }>;
+    providers: SocialName[];
+  };
+}
+
+type SocialName = 'google' | 'microsoft' | 'facebook';
+const providerName = (p: SocialName) => t(`social.provider.${p}`);
+
+/** Sign-in providers: each linked one with Unlink, then "Link <provider>" for each one configured. */
+function socialSection(m: AccountPageModel) {
+  if (!m.social) return '';
+  const csrf = hiddenInputs({ csrf: m.csrf });
+  const { linked, providers } = m.social;
+  return html`<section aria-labelledby="providers"><h2 id="providers">${t('social.linked_title')}</h2>
+<p>${t('social.linked_intro')}</p>
+${
+  linked.length === 0
+    ? html`<p>${t('social.linked_none')}</p>`
+    : html`<ul>${linked.map(
+        (l) => html`<li>${t('social.linked_item', { provider: providerName(l.provider), email: l.email ?? '' })}
+<form method="post" action="/account/social/unlink">${csrf}${hiddenInputs({ provider: l.provider, subject: l.subject })}<button class="secondary" type="submit" aria-label="${t('social.unlink')}: ${providerName(l.provider)}">${t('social.unlink')}</button></form></li>`,
+      )}</ul>`
+}
+${providers.map(
+  (p) =>
+    html`<form method="post" action="/account/social/${p}/link">${csrf}<button class="secondary" type="submit">${t('social.link', { provider: providerName(p) })}</button></form>`,
+)}</section>`;
 }
 
 const when = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -68,7 +101,8 @@ ${
   m.showOtp
     ? html`<section aria-labelledby="otp"><h2 id="otp">${t('account.otp')}</h2><p>${t('account.otp_intro')}</p>
 ${m.otpTokens.length === 0 ? html`<p>${t('account.otp_none')}</p>` : html`<ul>${m.otpTokens.map((tok) => html`<li>${t('account.otp_token', { type: tok.type, serial: tok.serial, state: tok.state })}</li>`)}</ul>`}
-<form method="post" action="/account/otp/register">${csrf}<button type="submit">${t('account.otp_register')}</button></form></section>`
+<form method="post" action="/account/otp/register">${csrf}<button type="submit">${t('account.otp_register')}</button></form>
+${m.otpRegisterHref ? html`<p class="hint"><a href="${m.otpRegisterHref}">${t('otp.register_again')}</a></p>` : ''}</section>`
     : ''
 }
 
@@ -92,13 +126,25 @@ ${field({ name: 'email_current_password', label: 'account.current_password', typ
     : ''
 }
 
+${socialSection(m)}
+
 <section aria-labelledby="data"><h2 id="data">${t('account.data')}</h2>
 <p><a href="/account/export" download="account.json">${t('account.export')}</a></p>
 ${
   m.isCustomer
     ? html`<h3>${t('account.delete')}</h3><p>${t('account.delete_intro')}</p>
 <form method="post" action="/account/delete" novalidate>${csrf}
-${field({ name: 'delete_current_password', label: 'account.current_password', type: 'password', autocomplete: 'current-password', error: errorFor(m.errors, 'delete_current_password') })}
+${
+  m.hasPassword
+    ? field({
+        name: 'delete_current_password',
+        label: 'account.current_password',
+        type: 'password',
+        autocomplete: 'current-password',
+        error: errorFor(m.errors, 'delete_current_password'),
+      })
+    : html`<p class="hint">${t('social.delete_recent')}</p>`
+}
 <button type="submit">${t('account.delete_confirm')}</button></form>`
     : ''
 }</section>`,

@@ -5,14 +5,22 @@ import { errorSummary, field, hiddenInputs, type FieldError } from './forms.ts';
 import type { Enrolment } from '../../otp/index.ts';
 import QRCode from 'qrcode';
 
-export function otpCodePage(c: { action: string; csrf: string; appName: string; errors?: FieldError[] }): string {
+export function otpCodePage(c: {
+  action: string;
+  csrf: string;
+  appName: string;
+  errors?: FieldError[];
+  /** Where a person whose phone is lost or new registers the app again (/otp/register), when there is such a page. */
+  registerHref?: string;
+}): string {
   return layout({
     title: t('otp.title'),
     body: html`<h1>${t('otp.title')}</h1><p>${t('otp.intro', { app: c.appName })}</p>
 ${errorSummary(c.errors ?? [])}
 <form method="post" action="${c.action}" novalidate>${hiddenInputs({ csrf: c.csrf })}
 ${field({ name: 'code', label: 'otp.code', autocomplete: 'one-time-code', inputmode: 'numeric', error: c.errors?.find((e) => e.field === 'code'), autofocus: true })}
-<button type="submit">${t('otp.submit')}</button></form>`,
+<button type="submit">${t('otp.submit')}</button></form>
+${c.registerHref ? html`<p class="hint"><a href="${c.registerHref}">${t('otp.register_again')}</a></p>` : ''}`,
   });
 }
 
