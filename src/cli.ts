@@ -36,6 +36,9 @@ import {
   samlSpList,
   samlSpRemove,
   samlKeysRotate,
+  adminGrant,
+  adminRevoke,
+  adminList,
 } from './cli/index.ts';
 
 type Make = (ctx: CliContext) => Command;
@@ -70,6 +73,9 @@ const commands: Array<[under: string, make: Make]> = [
   ['saml sp', samlSpList],
   ['saml sp', samlSpRemove],
   ['saml keys', samlKeysRotate],
+  ['admin', adminGrant],
+  ['admin', adminRevoke],
+  ['admin', adminList],
 ];
 
 const groups: Record<string, string> = {
@@ -85,6 +91,7 @@ const groups: Record<string, string> = {
   saml: 'the SAML identity provider (federated apps, ADFS-style)',
   'saml sp': 'the SAML apps (service providers), added from their metadata',
   'saml keys': 'the SAML signing keys (current and next, in the metadata)',
+  admin: 'who may use the admin service and the console (roles)',
 };
 
 const footer = `

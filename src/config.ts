@@ -258,6 +258,25 @@ export const configSchema = z.object({
     .prefault({}),
   // SMS for registration codes: which gateway (HTTP provider, SMPP 3.4, or the demo's mailbox) and its limits.
   sms: smsConfigSchema.prefault({}),
+  console: z
+    .object({
+      // The web console for IT support and administrators changes other people's factors: a desk left unattended
+      // signs out after 15 minutes without a request (ASVS V7.3.1 wants a limit; NIST's hour is for a person's own
+      // session), and a working day at most from the sign-in with password and code.
+      idleSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(3600)
+        .default(15 * 60),
+      absoluteSeconds: z
+        .number()
+        .int()
+        .min(300)
+        .max(12 * 3600)
+        .default(8 * 3600),
+    })
+    .prefault({}),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -14,7 +14,7 @@ import type { PolicyStore } from './policy/index.ts';
 import type { ClientRegistry, SessionManager } from './oidc/index.ts';
 import type { RadiusBound, StoredClients, VpnSessions } from './radius/index.ts';
 import type { Metrics } from './web/index.ts';
-import type { AdminService } from './admin/index.ts';
+import type { AdminService, Operator } from './admin/index.ts';
 import { compose, listenNamed, listenRadius, type Saml } from './compose/index.ts';
 
 export interface TesseraServer {
@@ -42,8 +42,11 @@ export interface TesseraServer {
   housekeeping(): Promise<void>;
   sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
   unsubscribeLink(accountId: string): string;
-  /** The helpdesk's and operator's service, acting as `actor` in the audit log (the CLI, later the console). */
-  admin(actor: string): AdminService;
+  /**
+   * The helpdesk's and operator's service for `operator`: what their roles allow, audited as theirs (the CLI acts as
+   * the local superuser, the console as the person signed in).
+   */
+  admin(operator: Operator): AdminService;
   /** The SAML identity provider: its apps (service providers), keys and Web SSO. */
   saml: Saml;
   audit: Audit;
@@ -93,8 +96,8 @@ export async function createServer(
     social: social?.service,
   });
   let radiusBound: RadiusBound | undefined;
-  const operations = { identity, otp, oidc, policy, vpn, workforce, mail, registration: registration?.service, web };
-  const { sendCampaign, admin } = compose.operations(f, operations);
+  const ops = { identity, otp, oidc, policy, vpn, workforce, mail, registration: registration?.service, app, web };
+  const { sendCampaign, admin } = compose.operations(f, ops);
 
   return {
     config,

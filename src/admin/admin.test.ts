@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createAdmin, AdminError, type AdminService } from './index.ts';
+import { createAdmin, createSqlRoleStore, AdminError, type AdminService } from './index.ts';
 import { systemClock } from '../clock/index.ts';
 import { startTessera, type RunningTessera } from '../../test/support/tessera.ts';
 
@@ -21,8 +21,9 @@ describe('the admin service', () => {
         clock: systemClock,
         sendCampaign: (input) => tessera.sendCampaign(input),
         rotateSigningKeys: async () => [],
+        roles: createSqlRoleStore(tessera.store.db),
       },
-      { actor: 'helpdesk:anna' },
+      { kind: 'local', actor: 'helpdesk:anna' },
     );
   });
   after(() => tessera.stop());
@@ -56,6 +57,15 @@ describe('the admin service', () => {
       admin.setPolicy({ ...portal, graceDays: 366 }),
       refusal('admin.invalid_grace_days', 'grace-days'),
     );
+    const consolePolicy = { ...portal, appId: 'tessera-console', otp: 'required' };
+    await assert.rejects(
+      admin.setPolicy({ ...consolePolicy, otp: 'optional' }),
+      refusal('admin.console_needs_code', 'otp'),
+    );
+    await assert.rejects(
+      admin.setPolicy({ ...consolePolicy, groups: [{ name: 'Helpdesk', mode: 'off' }] }),
+      refusal('admin.console_needs_code', 'otp'),
+    );
     assert.equal((await admin.listPolicies())[0].otp, 'required', 'a refused policy changes nothing');
   });
 
@@ -86,6 +96,12 @@ describe('the admin service', () => {
     assert.deepEqual(good, { imported: 1, alreadyThere: [], problems: [] }, 'nothing was stored the first time');
     const { token } = await admin.tokens.assign('staff@example.com', 'HWA1');
     assert.equal(token.state, 'active');
+    await admin.tokens.unlock('HWA1', '  caller checked by their manager\n');
+    assert.deepEqual((await lastRow('helpdesk.otp_unlock')).details, {
+      serial: 'HWA1',
+      reason: 'caller checked by their manager',
+      steps: (await lastRow('helpdesk.otp_unlock')).details.steps,
+    });
     const row = await lastRow('helpdesk.otp_assign');
     assert.deepEqual([row.actor, row.details.serial], ['helpdesk:anna', 'HWA1']);
     const assign = (serial: string) => admin.tokens.assign('staff@example.com', serial);

@@ -19,7 +19,18 @@ export type AdminErrorCode =
   | 'admin.invalid_otp_mode'
   | 'admin.invalid_grace_days'
   | 'admin.invalid_group'
-  | 'admin.group_twice';
+  | 'admin.group_twice'
+  /** The console's policy cannot ask for less than the code, for anyone. */
+  | 'admin.console_needs_code'
+  /** The operator's roles do not allow this operation (or the person it is about is out of their scope). */
+  | 'admin.forbidden'
+  | 'admin.invalid_role'
+  /** Only a helpdesk grant can be limited to a directory group. */
+  | 'admin.scope_not_for_role'
+  /** A grant names a person (`--user`) or a directory group (`--group`): exactly one of them. */
+  | 'admin.grantee_needed'
+  /** Revoke: the grantee does not hold this role with this scope. */
+  | 'admin.grant_unknown';
 
 export class AdminError extends TesseraError<AdminErrorCode> {
   /** What the error is about, as the operator gave it: a login name, a serial, a group. Never a secret. */

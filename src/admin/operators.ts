@@ -27,6 +27,8 @@ export interface PolicyInput {
 const modes: readonly string[] = ['off', 'optional', 'required'] satisfies OtpMode[];
 const isMode = (mode: string): mode is OtpMode => modes.includes(mode);
 const maxGraceDays = 365;
+/** The IT support console's app (the OIDC client it signs in as). */
+export const consoleAppId = 'tessera-console';
 
 export function checkPolicy(input: PolicyInput): AppPolicy {
   if (!isMode(input.otp)) throw new AdminError('admin.invalid_otp_mode', { field: 'otp' });
@@ -41,6 +43,10 @@ export function checkPolicy(input: PolicyInput): AppPolicy {
     const twin = Object.keys(groupOverrides).find((other) => other.toLowerCase() === name.toLowerCase());
     if (twin !== undefined) throw new AdminError('admin.group_twice', { field: 'group', subject: twin });
     groupOverrides[name] = mode;
+  }
+  // The console changes other people's factors: its sign-in always asks for the code, and its policy says so too.
+  if (input.appId === consoleAppId && [input.otp, ...Object.values(groupOverrides)].some((m) => m !== 'required')) {
+    throw new AdminError('admin.console_needs_code', { field: 'otp' });
   }
   const graceSeconds = input.graceDays * 86400;
   return { appId: input.appId, otp: input.otp, goLiveAt: input.goLiveAt, graceSeconds, groupOverrides };

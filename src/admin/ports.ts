@@ -1,5 +1,5 @@
 // What the admin service uses of the other concerns, each through its index.ts; the composition root (or the CLI,
-// for one command) hands them in. Types only: the admin folder runs no SQL and opens no connection itself.
+// for one command) hands them in. The admin folder's own storage (the role grants) is in admin/sql/.
 import type { Audit } from '../audit/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { CampaignInput } from '../delivery/index.ts';
@@ -10,11 +10,14 @@ import type { PolicyStore } from '../policy/index.ts';
 import type { RadiusClientConfig, StoredClients, VpnSessions } from '../radius/index.ts';
 import type { KeyRing, ServiceProviders } from '../saml/index.ts';
 import type { Registration } from '../registration/index.ts';
+import type { RoleStore } from './roles.ts';
 
 export interface AdminPorts {
   audit: Pick<Audit, 'record' | 'asOneEvent' | 'list' | 'verify'>;
   accounts: Pick<AccountService, 'createByOperator' | 'findByLogin' | 'findAccount'>;
-  otp: Pick<OtpService, 'list' | 'importHardware' | 'assignHardware' | 'unbind' | 'unlock'>;
+  otp: Pick<OtpService, 'list' | 'importHardware' | 'assignHardware' | 'unbind' | 'unlock' | 'ownerOf'>;
+  /** Who holds which role (admin/sql/role-store.ts). */
+  roles: RoleStore;
   clients: Pick<ClientRegistry, 'add' | 'list' | 'remove'>;
   policies: Pick<PolicyStore, 'save' | 'list'>;
   radiusClients: Pick<StoredClients, 'add' | 'list' | 'remove'>;

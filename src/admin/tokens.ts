@@ -5,7 +5,8 @@ import { OtpError, type TokenDescription } from '../otp/index.ts';
 import { AdminError } from './errors.ts';
 import { recorder } from './changes.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
-import { readSeedFile, type SeedEncoding } from './seed-file.ts';
+import { readPskcFile, type PskcSecrets } from './pskc.ts';
+import { readSeedFile, type SeedEncoding, type SeedFile } from './seed-file.ts';
 
 export type ImportResult =
   | { imported: number; alreadyThere: string[]; problems: [] }
@@ -13,6 +14,12 @@ export type ImportResult =
   | { imported: 0; alreadyThere: []; problems: string[] };
 
 const otpCode = (err: unknown) => (err instanceof OtpError ? err.code : undefined);
+
+/** Why the operator acted, as they said it (the console asks every time), kept in the audit row; at most 500 characters. */
+export const reasonOf = (reason: string | undefined) => {
+  const said = reason?.normalize('NFC').trim().slice(0, 500);
+  return said ? { reason: said } : {};
+};
 
 export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
   const record = recorder(p, o);
@@ -23,7 +30,7 @@ export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
   };
 
   /** Unlock or unbind, as one audit row by the operator; an unknown serial changes nothing and records nothing. */
-  const change = async (kind: 'unlock' | 'unbind', serial: string): Promise<void> => {
+  const change = async (kind: 'unlock' | 'unbind', serial: string, reason?: string): Promise<void> => {
     const done = await p.audit.asOneEvent(async () => {
       try {
         await (kind === 'unlock' ? p.otp.unlock(serial) : p.otp.unbind(serial));
@@ -31,13 +38,31 @@ export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
         if (!(err instanceof OtpError)) throw err;
         return false;
       }
-      await record(`helpdesk.otp_${kind}`, null, { serial });
+      await record(`helpdesk.otp_${kind}`, null, { serial, ...reasonOf(reason) });
       return true;
     });
     if (!done) {
       const code = kind === 'unlock' ? 'admin.token_not_in_use' : 'admin.token_not_bound';
       throw new AdminError(code, { field: 'serial', subject: serial });
     }
+  };
+
+  /** The file's tokens, stored only when the whole file was good; tokens already there are left as they were. */
+  const store = async ({ tokens, problems }: SeedFile, format: 'csv' | 'pskc'): Promise<ImportResult> => {
+    if (problems.length > 0) return { imported: 0, alreadyThere: [], problems };
+    let imported = 0;
+    const alreadyThere: string[] = [];
+    for (const token of tokens) {
+      try {
+        await p.otp.importHardware(token);
+        imported++;
+      } catch (err) {
+        if (otpCode(err) !== 'otp.serial_taken') throw err;
+        alreadyThere.push(token.serial);
+      }
+    }
+    await record('helpdesk.otp_import', null, { format, imported, alreadyThere: alreadyThere.length });
+    return { imported, alreadyThere, problems: [] };
   };
 
   return {
@@ -48,37 +73,28 @@ export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
     },
 
     /** Helpdesk, once the person is identified: lifts a lock and clears the failed codes. */
-    unlock: (serial: string) => change('unlock', serial),
+    unlock: (serial: string, reason?: string) => change('unlock', serial, reason),
 
     /** A lost or returned token stops working at once; the person registers a new one. */
-    unbind: (serial: string) => change('unbind', serial),
+    unbind: (serial: string, reason?: string) => change('unbind', serial, reason),
 
     /** A vendor's seed file, checked whole first; tokens already there are left as they were. */
-    async importSeedFile(text: string, encoding: SeedEncoding): Promise<ImportResult> {
-      const { tokens, problems } = readSeedFile(text, encoding);
-      if (problems.length > 0) return { imported: 0, alreadyThere: [], problems };
-      let imported = 0;
-      const alreadyThere: string[] = [];
-      for (const token of tokens) {
-        try {
-          await p.otp.importHardware(token);
-          imported++;
-        } catch (err) {
-          if (otpCode(err) !== 'otp.serial_taken') throw err;
-          alreadyThere.push(token.serial);
-        }
-      }
-      await record('helpdesk.otp_import', null, { imported, alreadyThere: alreadyThere.length });
-      return { imported, alreadyThere, problems: [] };
-    },
+    importSeedFile: (text: string, encoding: SeedEncoding) => store(readSeedFile(text, encoding), 'csv'),
+
+    /** A vendor's PSKC file (RFC 6030), plain or opened with its password or key; otherwise as importSeedFile. */
+    importPskcFile: (text: string, secrets: PskcSecrets) => store(readPskcFile(text, secrets), 'pskc'),
 
     /** Gives a person an imported hardware token; it works at once. */
-    async assign(login: string, serial: string): Promise<{ account: Account; token: TokenDescription }> {
+    async assign(
+      login: string,
+      serial: string,
+      reason?: string,
+    ): Promise<{ account: Account; token: TokenDescription }> {
       const account = await accountOf(login);
       try {
         const token = await p.audit.asOneEvent(async () => {
           const assigned = await p.otp.assignHardware(account.id, serial);
-          await record('helpdesk.otp_assign', account.id, { serial });
+          await record('helpdesk.otp_assign', account.id, { serial, ...reasonOf(reason) });
           return assigned;
         });
         return { account, token };

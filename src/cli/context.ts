@@ -13,8 +13,11 @@ export interface CliContext {
   exitCode: number;
 }
 
-/** The operator at the terminal: the actor of the audit rows the CLI's changes write. */
-const actor = 'operator';
+/**
+ * The operator at the server's terminal, who can read its configuration and database anyway: the local superuser
+ * (every role), named `operator` in the audit rows the CLI's changes write.
+ */
+const operator = { kind: 'local', actor: 'operator' } as const;
 
 export function createContext(): CliContext {
   let config: Config | undefined;
@@ -30,7 +33,7 @@ export function createContext(): CliContext {
         await server.close();
       }
     },
-    withAdmin: (fn) => ctx.withServer((server) => fn(server.admin(actor), server.config)),
+    withAdmin: (fn) => ctx.withServer((server) => fn(server.admin(operator), server.config)),
   };
   return ctx;
 }

@@ -51,7 +51,23 @@ const byCode: Record<string, { exit?: number; say: Say }> = {
   'admin.invalid_grace_days': {
     say: prefixed((e) => `--grace-days must be a whole number of days from 0 to ${e.params?.max}`),
   },
-  'admin.invalid_group': { say: prefixed((e) => `--group ${subjectOf(e)} must be NAME=off|optional|required`) },
+  'admin.invalid_group': {
+    say: prefixed((e) =>
+      e.field === 'group' && subjectOf(e) !== ''
+        ? `--group ${subjectOf(e)} must be NAME=off|optional|required`
+        : `--${e.field} must be a directory group's name`,
+    ),
+  },
+  'admin.console_needs_code': {
+    say: prefixed(() => 'the console (tessera-console) always asks for the code: --otp required, no group below it'),
+  },
+  'admin.forbidden': { say: prefixed(() => 'your roles do not allow this (tessera admin list shows who holds which)') },
+  'admin.invalid_role': { say: prefixed((e) => `--role ${subjectOf(e)} must be admin, helpdesk or auditor`) },
+  'admin.scope_not_for_role': {
+    say: prefixed((e) => `--scope limits a helpdesk grant; ${subjectOf(e)} covers everything it allows`),
+  },
+  'admin.grantee_needed': { say: prefixed(() => 'give either --user NAME or --group GROUP') },
+  'admin.grant_unknown': { say: prefixed(() => 'no such grant: tessera admin list shows them') },
   'admin.group_twice': {
     say: prefixed((e) => `--group ${subjectOf(e)} is given twice (group names compare without case)`),
   },

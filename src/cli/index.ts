@@ -30,3 +30,6 @@ export { default as samlSpAdd } from './commands/saml-sp-add.ts';
 export { default as samlSpList } from './commands/saml-sp-list.ts';
 export { default as samlSpRemove } from './commands/saml-sp-remove.ts';
 export { default as samlKeysRotate } from './commands/saml-keys-rotate.ts';
+export { default as adminGrant } from './commands/admin-grant.ts';
+export { default as adminRevoke } from './commands/admin-revoke.ts';
+export { default as adminList } from './commands/admin-list.ts';

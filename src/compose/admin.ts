@@ -1,11 +1,13 @@
 // The operator's side of this server: the marketing campaign and the helpdesk's and operator's service (the CLI
 // uses it today, the web console later).
-import { createAdmin, type AdminPorts, type AdminService } from '../admin/index.ts';
+import { createAdmin, createSqlRoleStore, type AdminPorts, type AdminService, type Operator } from '../admin/index.ts';
 import { sendCampaign, type CampaignInput } from '../delivery/index.ts';
 import type { WorkforceService } from '../identity/index.ts';
 import { createSqlSecretStore, rotateSigningKeys } from '../oidc/index.ts';
 import type { OtpService } from '../otp/index.ts';
+import type { FastifyInstance } from 'fastify';
 import type { Foundation } from './foundation.ts';
+import { composeConsole } from './web.ts';
 import type { Identity, Mail } from './identity.ts';
 import type { Oidc } from './oidc.ts';
 import type { Policy } from './otp-policy.ts';
@@ -24,9 +26,11 @@ export interface AdminParts {
   /** The SAML apps and keys, composed with the web routes. */
   web: { saml: Pick<Saml, 'providers' | 'keys'> };
   registration?: Registration;
+  /** Where the IT support console's pages go, over the same admin service. */
+  app: FastifyInstance;
 }
 
-/** The campaign to everyone who said yes to marketing mail, and the admin service acting as an actor. */
+/** The campaign to everyone who said yes to marketing mail, the admin service acting as an actor, and its console. */
 export function composeOperations(f: Foundation, p: AdminParts) {
   const { identity, mail } = p;
   const campaign = (input: CampaignInput) =>
@@ -40,15 +44,17 @@ export function composeOperations(f: Foundation, p: AdminParts) {
       },
       input,
     );
-  return { sendCampaign: campaign, admin: composeAdmin(f, p, campaign) };
+  const admin = composeAdmin(f, p, campaign);
+  composeConsole(f, p.app, { oidc: p.oidc, admin });
+  return { sendCampaign: campaign, admin };
 }
 
-/** The admin service acting as `actor` (the name its audit rows carry). */
+/** The admin service for an operator: their roles decide what it does (admin/permissions.ts). */
 function composeAdmin(
   f: Foundation,
   p: AdminParts,
   campaign: AdminPorts['sendCampaign'],
-): (actor: string) => AdminService {
+): (operator: Operator) => AdminService {
   const secrets = createSqlSecretStore(f.store.db);
   const ports: AdminPorts = {
     audit: f.audit,
@@ -65,6 +71,7 @@ function composeAdmin(
     saml: p.web.saml,
     clock: f.clock,
     registration: p.registration,
+    roles: createSqlRoleStore(f.store.db),
   };
-  return (actor) => createAdmin(ports, { actor });
+  return (operator) => createAdmin(ports, operator);
 }

@@ -7,7 +7,7 @@ import {
   createSqlClientStore,
   findGrantId,
 } from '../oidc/index.ts';
-import { accountClientId, providerPages } from '../web/index.ts';
+import { accountClientId, consoleClientId, providerPages } from '../web/index.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity } from './identity.ts';
 import type { SignInParts } from './signin.ts';
@@ -51,6 +51,20 @@ export async function composeOidc(f: Foundation, identity: Identity, { signIn }:
         public: true,
         first_party: true,
         redirect_uris: [f.link('account/callback')],
+      })
+      .catch((err) => {
+        if ((err as { code?: string }).code !== 'client.exists') throw err;
+      });
+  }
+  // The IT support console signs in the same way, as its own app (it always asks for the one-time code).
+  if (!(await clients.find(consoleClientId))) {
+    await clients
+      .add({
+        client_id: consoleClientId,
+        client_name: 'IT support console',
+        public: true,
+        first_party: true,
+        redirect_uris: [f.link('console/callback')],
       })
       .catch((err) => {
         if ((err as { code?: string }).code !== 'client.exists') throw err;

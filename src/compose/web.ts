@@ -9,6 +9,7 @@ import {
   createCsrf,
   registerAccountRoutes,
   registerAccountSite,
+  registerConsole,
   registerErrorHandling,
   registerObservability,
   registerOtpValidateApi,
@@ -25,6 +26,7 @@ import type { Oidc } from './oidc.ts';
 import { composeSaml } from './saml.ts';
 import { registerRegistrationWeb, smsMailboxEntries, type RegistrationWiring } from './registration.ts';
 import type { SocialParts } from './social.ts';
+import type { AdminService, Operator } from '../admin/index.ts';
 
 export interface WebParts {
   identity: Identity;
@@ -160,4 +162,23 @@ function demoMailbox(f: Foundation, p: WebParts) {
       })),
       ...(await smsMailboxEntries(p.registration?.sms)),
     ].sort((a, b) => b.createdAt - a.createdAt);
+}
+
+/** The IT support console (/console): the admin service for the person signed in, behind its own short session. */
+export function composeConsole(
+  f: Foundation,
+  app: FastifyInstance,
+  p: { oidc: Oidc; admin: (o: Operator) => AdminService },
+) {
+  registerConsole(app, {
+    provider: p.oidc.provider,
+    admin: p.admin,
+    csrf: createCsrf(f.secrets.csrfKey),
+    seal: (plaintext, context) => f.sealer.seal(plaintext, context),
+    open: (sealed, context) => f.sealer.open(sealed, context),
+    issuer: f.config.issuer,
+    secureCookies: f.secureCookies,
+    clock: f.clock,
+    limits: f.config.console,
+  });
 }

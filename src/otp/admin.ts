@@ -13,6 +13,8 @@ export interface HardwareImport {
   digits?: 6 | 8;
   /** 30 or 60 for a TOTP token; null for a counter-based (HOTP) one. */
   periodSeconds?: number | null;
+  /** HOTP: the counter of the next code the token shows (a vendor's file may say it was used in the factory). */
+  counter?: number;
 }
 
 // Serials are printed on the device and typed by the helpdesk: visible ASCII, nothing that needs escaping.
@@ -44,6 +46,7 @@ export function checkHardwareImport(
     input.secret.length > 64 ||
     ![6, 8].includes(settings.digits) ||
     ![30, 60, null].includes(settings.periodSeconds) ||
+    (input.counter !== undefined && (!Number.isSafeInteger(input.counter) || input.counter < 0)) ||
     !['SHA1', 'SHA256', 'SHA512'].includes(settings.algorithm)
   ) {
     throw new RangeError(
@@ -84,7 +87,8 @@ export function admin(c: OtpContext) {
         state: 'pending',
         ...settings,
         drift: 0,
-        lastStep: null,
+        // RFC 4226 §7.2: the server looks from the counter after the last one used.
+        lastStep: settings.periodSeconds === null && input.counter ? input.counter - 1 : null,
         failures: 0,
         lockedUntil: 0,
         pendingExpiresAt: null,
@@ -115,6 +119,14 @@ export function admin(c: OtpContext) {
       }
       await c.audit({ action: 'otp.assign', subject: accountId, outcome: 'success', details: { serial } });
       return describeToken({ ...stored.record, accountId, state: 'active', activatedAt: c.clock.now() });
+    },
+
+    /** The account holding the token with this serial; undefined when nobody does or no token has it. */
+    async ownerOf(serialInput: string): Promise<string | undefined> {
+      const serial = typeof serialInput === 'string' ? serialInput.trim() : '';
+      if (!serialPattern.test(serial)) return undefined;
+      const owner = (await c.store.findBySerial(serial))?.record.accountId;
+      return owner ?? undefined;
     },
 
     /** A lost or returned token stops working at once and leaves the account. */

@@ -308,6 +308,22 @@ export interface SocialFlowsTable {
   created_at: number;
 }
 
+export interface OperatorRolesTable {
+  id: string;
+  role: 'admin' | 'helpdesk' | 'auditor';
+  grantee_kind: 'user' | 'group';
+  /** The account id (user) or the directory group's name as the operator typed it (group). */
+  grantee: string;
+  /** What grantee is compared by: the account id, or the group name in lower case. */
+  grantee_key: string;
+  /** The directory group a helpdesk grant is limited to, as typed; null: everyone. */
+  scope: string | null;
+  /** The scope in lower case; '' for none (a unique index cannot compare NULLs alike on both databases). */
+  scope_key: string;
+  granted_by: string;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   email_verifications: EmailVerificationsTable;
@@ -338,6 +354,7 @@ export interface Database {
   sms_outbox: SmsOutboxTable;
   social_links: SocialLinksTable;
   social_flows: SocialFlowsTable;
+  operator_roles: OperatorRolesTable;
 }
 
 export interface SamlServiceProvidersTable {

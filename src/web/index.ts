@@ -50,3 +50,4 @@ export { registerSmsStatusRoute, type SmsStatusRouteOptions } from './sms-status
 export type { MailboxEntry } from './pages/mailbox-page.ts';
 export { registerOtpValidateApi, type ValidateApiOptions } from './api/otp-validate.ts';
 export { registerDesktopRegistrationApi, type DesktopRegistrationApiOptions } from './api/desktop-registration.ts';
+export { registerConsole, consoleClientId, type ConsoleOptions } from './console/index.ts';

@@ -61,7 +61,7 @@ for (const dialect of await testDialects()) {
       const flow = start.json.flow as string;
       const employee = await call('register/employee-id', { employeeId: who.employeeId }, flow);
       assert.equal(employee.status, 200, JSON.stringify(employee.json));
-      const { code } = await tessera.admin('operator').registrationCodes.issue(who.name);
+      const { code } = await tessera.admin({ kind: 'local', actor: 'operator' }).registrationCodes.issue(who.name);
       const passed = await call('register/code', { code }, flow);
       assert.deepEqual([passed.status, passed.json], [200, { step: 'enrol' }]);
       return flow;
@@ -123,7 +123,7 @@ for (const dialect of await testDialects()) {
       assert.equal((await call('register', { serialHash: hashOf('x') }, flow)).status, 410);
       assert.equal((await call('register/code', { code: '123456' }, flow)).status, 410);
       assert.equal((await call('register/employee-id', { employeeId: 'E1003' }, flow)).status, 200);
-      const { code } = await tessera.admin('operator').registrationCodes.issue('bob');
+      const { code } = await tessera.admin({ kind: 'local', actor: 'operator' }).registrationCodes.issue('bob');
       assert.equal((await call('register/code', { code }, flow)).status, 200);
       for (const serialHash of ['PF2ABCDE', hashOf('x').toUpperCase(), `${hashOf('x')}0`, '', 'g'.repeat(64)]) {
         const r = await call('register', { serialHash }, flow);

@@ -280,8 +280,8 @@ describe('command line', () => {
     const clients = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
     assert.deepEqual(
       clients.map((c) => c.client_id),
-      ['forum', 'tessera-account'],
-      'the account site is registered as a first-party app',
+      ['forum', 'tessera-account', 'tessera-console'],
+      'the account site and the IT support console are registered as first-party apps',
     );
     assert.ok(!listed.stdout.includes(metadata.client_secret), 'list never shows the secret');
 

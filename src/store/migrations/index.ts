@@ -15,6 +15,7 @@ import * as m0012 from './0012_radius_challenge_steps.ts';
 import * as m0013 from './0013_saml.ts';
 import * as m0014 from './0014_otp_registration.ts';
 import * as m0015 from './0015_social_links.ts';
+import * as m0016 from './0016_operator_roles.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013_saml': m0013,
   '0014_otp_registration': m0014,
   '0015_social_links': m0015,
+  '0016_operator_roles': m0016,
 };

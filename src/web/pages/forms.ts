@@ -12,6 +12,8 @@ export interface FieldError {
 export interface FieldOptions {
   name: string;
   label: MessageId;
+  /** Values for the label's placeholders (`Reason for unlocking {serial}`). */
+  labelParams?: Record<string, string | number>;
   type?: 'text' | 'email' | 'password';
   value?: string;
   autocomplete?: string;
@@ -24,7 +26,7 @@ export interface FieldOptions {
 
 export function field(o: FieldOptions): Html {
   const described = [o.hint ? `${o.name}-hint` : '', o.error ? `${o.name}-error` : ''].filter(Boolean).join(' ');
-  return html`<label for="${o.name}">${t(o.label)}</label>
+  return html`<label for="${o.name}">${t(o.label, o.labelParams)}</label>
 ${o.hint ? html`<p class="hint" id="${o.name}-hint">${o.hint}</p>` : ''}
 ${o.error ? html`<p class="field-error" id="${o.name}-error">${t(o.error.message, o.error.params)}</p>` : ''}
 <input id="${o.name}" name="${o.name}" type="${o.type ?? 'text'}" value="${o.value ?? ''}"${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${o.required === false ? '' : html` required`}${o.autofocus || o.error ? html` autofocus` : ''}${described ? html` aria-describedby="${described}"` : ''}${o.error ? html` aria-invalid="true"` : ''}>`;

@@ -1,0 +1,58 @@
+// The audit log in the console: auditors and administrators read all of it (helpdesk agents only what concerns a
+// person of their group, as the admin service decides) and check its chain.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { AdminError } from '../../admin/index.ts';
+import { auditPage, type AuditPageModel } from '../pages/console-pages.ts';
+import type { Body, ConsoleKit } from './kit.ts';
+import type { ConsoleSession } from './session.ts';
+
+const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
+
+export function registerConsoleAudit(app: FastifyInstance, kit: ConsoleKit): void {
+  async function render(
+    reply: FastifyReply,
+    session: ConsoleSession,
+    query: { user?: string; action?: string },
+    verified?: AuditPageModel['verified'],
+  ) {
+    const admin = kit.adminFor(session);
+    const user = query.user?.trim() || undefined;
+    const action = query.action?.trim() || undefined;
+    const { name, roles } = await admin.roles.mine();
+    const frame = { csrf: kit.csrfFor(session), operator: name, roles: [...roles] };
+    const model: AuditPageModel = { user: user ?? '', action: action ?? '', events: [], verified };
+    try {
+      const { events, names } = await admin.audit.list({ user, action, limit: 50 });
+      model.events = events.map((e) => ({
+        ...e,
+        subject: e.subject === null ? '' : (names.get(e.subject) ?? e.subject),
+      }));
+    } catch (err) {
+      if (!(err instanceof AdminError && err.code === 'admin.invalid_action')) return kit.refusal(reply, err);
+      model.errors = [{ field: 'action', message: 'console.audit_bad_action' }];
+      return kit.page(reply, 400, auditPage(frame, model));
+    }
+    return kit.page(reply, 200, auditPage(frame, model));
+  }
+
+  app.get<{ Querystring: { user?: string; action?: string } }>(
+    '/console/audit',
+    { schema: { querystring: { type: 'object', properties: { user: text(256), action: text(128) } } } },
+    async (req, reply) => {
+      const session = await kit.signedIn(req, reply);
+      if (!session) return reply;
+      return render(reply, session, req.query);
+    },
+  );
+
+  app.post<{ Body: Body }>('/console/audit/verify', async (req, reply) => {
+    const session = await kit.authorized(req, reply);
+    if (!session) return reply;
+    try {
+      const result = await kit.adminFor(session).audit.verify();
+      return render(reply, session, {}, result.ok ? result : { ok: false, brokenAt: result.brokenAt });
+    } catch (err) {
+      return kit.refusal(reply, err);
+    }
+  });
+}
