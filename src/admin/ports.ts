@@ -8,6 +8,7 @@ import type { ClientRegistry } from '../oidc/index.ts';
 import type { OtpService } from '../otp/index.ts';
 import type { PolicyStore } from '../policy/index.ts';
 import type { RadiusClientConfig, StoredClients, VpnSessions } from '../radius/index.ts';
+import type { KeyRing, ServiceProviders } from '../saml/index.ts';
 import type { Registration } from '../registration/index.ts';
 import type { RoleStore } from './roles.ts';
 
@@ -28,6 +29,8 @@ export interface AdminPorts {
   sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
   /** New signing keys; returns their key ids. */
   rotateSigningKeys(): Promise<string[]>;
+  /** The SAML identity provider's apps and keys. */
+  saml: { providers: Pick<ServiceProviders, 'add' | 'list' | 'remove'>; keys: Pick<KeyRing, 'rotate'> };
   clock: Clock;
   /** OTP registration, present when a directory is configured: the helpdesk's registration codes. */
   registration?: Pick<Registration, 'issueHelpdeskCode'>;

@@ -111,6 +111,10 @@ const cases: Record<Operation, Case[]> = {
   ],
   listPolicies: [{ needs: 'system', call: (a) => a.listPolicies() }],
   rotateSigningKeys: [{ needs: 'system', call: (a) => a.rotateSigningKeys() }],
+  'saml.add': [{ needs: 'system', call: (a) => a.saml.add({ metadata: '<not-metadata/>' }) }],
+  'saml.list': [{ needs: 'system', call: (a) => a.saml.list() }],
+  'saml.remove': [{ needs: 'system', call: (a) => a.saml.remove('https://no-such-app.example/') }],
+  'saml.rotateKeys': [{ needs: 'system', call: (a) => a.saml.rotateKeys() }],
   syncDirectory: [{ needs: 'system', call: (a) => a.syncDirectory() }],
   sendCampaign: [{ needs: 'system', call: (a) => a.sendCampaign({ subject: 'News', html: '<p>News</p>' }) }],
 };
