@@ -566,4 +566,25 @@ export const ro: Readonly<Partial<Record<MessageId, string>>> = {
   'console.code_rules':
     'Funcționează o singură dată, până la {until}. Nu mai este afișat, iar jurnalul de audit nu îl păstrează.',
   'console.back_to_person': 'Înapoi la {person}',
+  // SAML 2.0 și WS-Federation.
+  'saml.continue_title': 'Vă autentificăm',
+  'saml.continue': 'Vă ducem înapoi în aplicație…',
+  'saml.continue_button': 'Continuați',
+  'saml.malformed':
+    'Aplicația a trimis o cerere de autentificare care nu a putut fi citită. Reveniți în aplicație și încercați din nou.',
+  'saml.too_large': 'Aplicația a trimis o cerere de autentificare prea mare.',
+  'saml.doctype': 'Aplicația a trimis o cerere de autentificare nepermisă (declară un DTD).',
+  'saml.unknown_app': 'Această aplicație nu este înregistrată în Tessera. Cereți administratorului ei să o adauge.',
+  'saml.acs_not_registered': 'Aplicația a cerut răspunsul la o adresă pe care nu a înregistrat-o. Nu s-a trimis nimic.',
+  'saml.signature_required':
+    'Această aplicație trebuie să își semneze cererile de autentificare, iar aceasta nu este semnată.',
+  'saml.signature_invalid': 'Semnătura acestei cereri de autentificare nu este validă.',
+  'saml.replayed': 'Această cerere de autentificare a fost deja folosită. Reveniți în aplicație și începeți din nou.',
+  'saml.request_expired': 'Această autentificare a expirat. Reveniți în aplicație și începeți din nou.',
+  'saml.signed_out_title': 'V-ați deconectat',
+  'saml.signed_out': 'V-ați deconectat din Tessera și din aplicațiile folosite în această sesiune.',
+  'saml.metadata_invalid': 'Metadatele SAML nu pot fi folosite.',
+  'saml.settings_invalid': 'Aceste setări pentru o aplicație SAML nu pot fi folosite.',
+  'saml.app_exists': 'O aplicație SAML cu acest ID de entitate este deja înregistrată.',
+  'saml.app_not_found': 'Nu există nicio aplicație SAML cu acest ID de entitate.',
 };
