@@ -90,6 +90,14 @@ for (const dialect of await testDialects()) {
       assert.match(await res.text(), /Această pagină nu există\./);
     });
 
+    it("answers a SAML app's broken request in the person's language", async () => {
+      const res = await get(tessera.url, '/saml/sso?SAMLRequest=not-base64-deflate', { 'accept-language': 'ro' });
+      assert.equal(res.status, 400);
+      const page = await res.text();
+      assert.equal(langOf(page), 'ro');
+      assert.match(page, /Aplicația a trimis o cerere de autentificare care nu a putut fi citită\./);
+    });
+
     it('keeps the accessibility menu choices per browser: larger text and high contrast', async () => {
       const res = await get(tessera.url, '/reset-password?view=large-text');
       assert.match(res.headers.get('set-cookie') ?? '', /tessera_view=large-text;/);
