@@ -16,6 +16,8 @@ export type AdminErrorCode =
   | 'admin.no_directory'
   | 'admin.invalid_limit'
   | 'admin.invalid_action'
+  /** A page of a list starts after a place that is not a positive whole number. */
+  | 'admin.invalid_page'
   | 'admin.invalid_otp_mode'
   | 'admin.invalid_grace_days'
   | 'admin.invalid_group'

@@ -63,6 +63,9 @@ export const operationRules = {
   'tokens.unlock': { needs: 'people', ...bySerial('admin.token_not_in_use') },
   'tokens.unbind': { needs: 'people', ...bySerial('admin.token_not_bound') },
   'tokens.assign': { needs: 'people', ...byLogin },
+  'tokens.resync': { needs: 'people', ...bySerial('admin.token_not_in_use') },
+  'sessions.list': { needs: 'people', ...byLogin },
+  'sessions.endAll': { needs: 'people', ...byLogin },
   // The person asking for a code has often never signed in here: the directory says who they are and their groups.
   'registrationCodes.issue': {
     needs: 'people',

@@ -4,7 +4,7 @@ import type { Audit } from '../audit/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { CampaignInput } from '../delivery/index.ts';
 import type { AccountService, WorkforceService } from '../identity/index.ts';
-import type { ClientRegistry } from '../oidc/index.ts';
+import type { ClientRegistry, SessionManager } from '../oidc/index.ts';
 import type { OtpService } from '../otp/index.ts';
 import type { PolicyStore } from '../policy/index.ts';
 import type { RadiusClientConfig, StoredClients, VpnSessions } from '../radius/index.ts';
@@ -14,7 +14,9 @@ import type { RoleStore } from './roles.ts';
 export interface AdminPorts {
   audit: Pick<Audit, 'record' | 'asOneEvent' | 'list' | 'verify'>;
   accounts: Pick<AccountService, 'createByOperator' | 'findByLogin' | 'findAccount'>;
-  otp: Pick<OtpService, 'list' | 'importHardware' | 'assignHardware' | 'unbind' | 'unlock' | 'ownerOf'>;
+  otp: Pick<OtpService, 'list' | 'importHardware' | 'assignHardware' | 'unbind' | 'unlock' | 'ownerOf' | 'resync'>;
+  /** The person's signed-in browsers (SSO sessions), and ending all of them with their tokens. */
+  sessions: Pick<SessionManager, 'list' | 'endAll'>;
   /** Who holds which role (admin/sql/role-store.ts). */
   roles: RoleStore;
   clients: Pick<ClientRegistry, 'add' | 'list' | 'remove'>;

@@ -10,6 +10,7 @@ import type { operationRules } from './permissions.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
 import { peopleAdmin } from './people.ts';
 import { roleAdmin } from './roles.ts';
+import { sessionAdmin } from './sessions.ts';
 import { tokenAdmin } from './tokens.ts';
 import { registrationCodeAdmin } from './registration-codes.ts';
 
@@ -21,6 +22,7 @@ function operations(ports: AdminPorts, options: AdminOptions, operator: Operator
     radiusClients: radiusClientAdmin(ports, options),
     audit: auditAdmin(ports),
     vpnSessions: vpnSessionAdmin(ports),
+    sessions: sessionAdmin(ports, options),
     registrationCodes: registrationCodeAdmin(ports, options),
     roles: {
       ...roleAdmin(ports, options),

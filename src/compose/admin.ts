@@ -57,6 +57,7 @@ function composeAdmin(
     audit: f.audit,
     accounts: p.identity.accounts,
     otp: p.otp,
+    sessions: p.oidc.sessions,
     clients: p.oidc.clients,
     policies: p.policy.policies,
     radiusClients: p.vpn.radiusClients,
