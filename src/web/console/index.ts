@@ -2,6 +2,7 @@
 // Signed in through Tessera itself, always with the one-time code; its own short-lived session; CSRF on every form.
 import type { FastifyInstance } from 'fastify';
 import { registerConsoleAudit } from './audit.ts';
+import { registerConsoleHelpdeskActions } from './helpdesk-actions.ts';
 import { registerConsoleImport } from './import.ts';
 import { createConsoleKit, type ConsoleOptions } from './kit.ts';
 import { registerConsolePeople } from './people.ts';
@@ -15,6 +16,7 @@ export function registerConsole(app: FastifyInstance, o: ConsoleOptions): void {
   registerConsoleSignIn(app, kit);
   registerConsolePeople(app, kit);
   registerConsolePersonActions(app, kit);
+  registerConsoleHelpdeskActions(app, kit);
   registerConsoleAudit(app, kit);
   // Its own plugin scope: the multipart parser it registers serves only the import.
   app.register((scope) => registerConsoleImport(scope, kit));
