@@ -397,7 +397,8 @@ export const en = {
   'console.token_not_bound': 'No token with that serial belongs to anyone.',
   'console.find_heading': 'Find a person',
   'console.search_label': 'Name, e-mail address or token serial',
-  'console.search_hint': 'Any form of the name works: jsmith, CORP\\jsmith, jsmith@example.com.',
+  'console.search_hint':
+    'Any form of the name works: jsmith, CORP\\jsmith, jsmith@example.com. So does the employee ID the directory holds.',
   'console.search': 'Find',
   'console.email': 'E-mail address',
   'console.username': 'User name',
