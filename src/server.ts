@@ -97,7 +97,7 @@ export async function createServer(
   });
   let radiusBound: RadiusBound | undefined;
   const operations = { identity, otp, oidc, policy, vpn, workforce, mail, registration: registration?.service, app };
-  const { sendCampaign, admin } = compose.operations(f, operations);
+  const { sendCampaign, admin } = compose.operations(f, { ...operations, radiusAddress: () => radiusBound });
 
   return {
     config,

@@ -23,6 +23,7 @@ describe('the admin service', () => {
         clock: systemClock,
         sendCampaign: (input) => tessera.sendCampaign(input),
         rotateSigningKeys: async () => [],
+        testRadiusClient: async () => 'off',
         roles: createSqlRoleStore(tessera.store.db),
       },
       { kind: 'local', actor: 'helpdesk:anna' },

@@ -80,6 +80,7 @@ export const operationRules = {
   'radiusClients.add': system,
   'radiusClients.list': system,
   'radiusClients.remove': system,
+  'radiusClients.test': system,
   // The whole log is the auditor's; the helpdesk reads what happened to one person (why their login was refused).
   'audit.list': [{ needs: 'audit' }, { needs: 'people', ...byQueryUser, onlyAboutSomeone: true }],
   'audit.verify': { needs: 'audit' },
@@ -93,6 +94,7 @@ export const operationRules = {
   listPolicies: system,
   rotateSigningKeys: system,
   syncDirectory: system,
+  checkDirectory: system,
   sendCampaign: system,
 } as const satisfies Record<string, Row>;
 

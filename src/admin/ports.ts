@@ -7,9 +7,10 @@ import type { AccountService, WorkforceService } from '../identity/index.ts';
 import type { ClientRegistry, SessionManager } from '../oidc/index.ts';
 import type { OtpService } from '../otp/index.ts';
 import type { PolicyStore } from '../policy/index.ts';
-import type { RadiusClientConfig, StoredClients, VpnSessions } from '../radius/index.ts';
+import type { RadiusClientConfig, StoredClients, TestAnswer, VpnSessions } from '../radius/index.ts';
 import type { Registration } from '../registration/index.ts';
 import type { RoleStore } from './roles.ts';
+import type { DirectoryCheck } from './directory-check.ts';
 
 export interface AdminPorts {
   audit: Pick<Audit, 'record' | 'asOneEvent' | 'list' | 'verify'>;
@@ -31,6 +32,13 @@ export interface AdminPorts {
   /** New signing keys; returns their key ids. */
   rotateSigningKeys(): Promise<string[]>;
   clock: Clock;
+  /**
+   * A real Access-Request to this server's RADIUS port with the named gateway's secret; undefined when no gateway has
+   * the name, 'off' when RADIUS is not listening here.
+   */
+  testRadiusClient(name: string, user: string, password: string): Promise<TestAnswer | undefined | 'off'>;
+  /** The directory connection check, present when a directory is configured. */
+  checkDirectory?(user: string | undefined): Promise<DirectoryCheck>;
   /** OTP registration, present when a directory is configured: the helpdesk's registration codes. */
   registration?: Pick<Registration, 'issueHelpdeskCode'>;
 }

@@ -90,6 +90,9 @@ const cases: Record<Operation, Case[]> = {
   ],
   'radiusClients.list': [{ needs: 'system', call: (a) => a.radiusClients.list() }],
   'radiusClients.remove': [{ needs: 'system', call: (a) => a.radiusClients.remove('no-such-gateway') }],
+  'radiusClients.test': [
+    { needs: 'system', call: (a) => a.radiusClients.test('no-such-gateway', { user: 'ioana', password: 'x' }) },
+  ],
   'audit.list': [
     { needs: 'audit', call: (a) => a.audit.list({ limit: 5 }) },
     { needs: 'audit-or-people', call: (a, p) => a.audit.list({ user: p.login, limit: 5 }) },
@@ -119,6 +122,7 @@ const cases: Record<Operation, Case[]> = {
   listPolicies: [{ needs: 'system', call: (a) => a.listPolicies() }],
   rotateSigningKeys: [{ needs: 'system', call: (a) => a.rotateSigningKeys() }],
   syncDirectory: [{ needs: 'system', call: (a) => a.syncDirectory() }],
+  checkDirectory: [{ needs: 'system', call: (a) => a.checkDirectory('ioana') }],
   sendCampaign: [{ needs: 'system', call: (a) => a.sendCampaign({ subject: 'News', html: '<p>News</p>' }) }],
 };
 const bystanderGrant: GrantInput = { user: 'bystander@example.com', role: 'auditor' };

@@ -1,6 +1,7 @@
 // The web console (/console) for IT support and administrators: a web face on the admin service, as the CLI is.
 // Signed in through Tessera itself, always with the one-time code; its own short-lived session; CSRF on every form.
 import type { FastifyInstance } from 'fastify';
+import { registerConsoleAdmin } from './admin-routes.ts';
 import { registerConsoleAudit } from './audit.ts';
 import { registerConsoleHelpdeskActions } from './helpdesk-actions.ts';
 import { registerConsoleImport } from './import.ts';
@@ -18,6 +19,7 @@ export function registerConsole(app: FastifyInstance, o: ConsoleOptions): void {
   registerConsolePersonActions(app, kit);
   registerConsoleHelpdeskActions(app, kit);
   registerConsoleAudit(app, kit);
+  registerConsoleAdmin(app, kit);
   // Its own plugin scope: the multipart parser it registers serves only the import.
   app.register((scope) => registerConsoleImport(scope, kit));
 }

@@ -45,7 +45,7 @@ ${field({ name: 'reason-resync', label: 'console.reason_resync', error: errorOf(
 
 function browsers(m: SignedInModel): Html {
   if (m.sessions.length === 0) return html`<p>${t('console.no_sso_sessions')}</p>`;
-  return html`<table><caption>${t('console.sso_sessions')}</caption><thead><tr><th scope="col">${t('console.signed_in_at')}</th><th scope="col">${t('console.last_seen')}</th><th scope="col">${t('console.browser')}</th><th scope="col">${t('console.address')}</th><th scope="col">${t('console.apps')}</th></tr></thead><tbody>
+  return html`<table><caption>${t('console.sso_sessions')}</caption><thead><tr><th scope="col">${t('console.signed_in_at')}</th><th scope="col">${t('console.last_seen')}</th><th scope="col">${t('console.browser')}</th><th scope="col">${t('console.address')}</th><th scope="col">${t('console.session_apps')}</th></tr></thead><tbody>
 ${m.sessions.map((s) => html`<tr><td>${when(s.signedInAt)}</td><td>${s.lastSeenAt === null ? '' : when(s.lastSeenAt)}</td><td>${s.userAgent ?? ''}</td><td>${s.ip ?? ''}</td><td>${s.apps.join(', ')}</td></tr>`)}</tbody></table>`;
 }
 

@@ -13,7 +13,19 @@ export interface ConsoleFrame {
   roles: Array<{ role: string; scope: string | null }>;
 }
 
-function frame(f: ConsoleFrame, title: string, body: Html): string {
+/** The administrators' pages, in the navigation only of those who hold the role (the admin service decides anyway). */
+function adminNav(f: ConsoleFrame): Html | '' {
+  if (!f.roles.some((r) => r.role === 'admin')) return '';
+  const links: Array<[string, MessageId]> = [
+    ['/console/apps', 'console.apps'],
+    ['/console/gateways', 'console.gateways'],
+    ['/console/policies', 'console.policies'],
+    ['/console/directory', 'console.directory'],
+  ];
+  return html`<nav aria-label="${t('console.admin_nav')}">${links.map(([href, id], i) => html`${i > 0 ? ' · ' : ''}<a href="${href}">${t(id)}</a>`)}</nav>`;
+}
+
+export function frame(f: ConsoleFrame, title: string, body: Html): string {
   const roles = f.roles.map((r) =>
     r.scope === null ? t('console.role_everyone', { role: r.role }) : t('console.role_scoped', r as never),
   );
@@ -21,7 +33,7 @@ function frame(f: ConsoleFrame, title: string, body: Html): string {
     title,
     wide: true,
     body: html`<header class="console"><p>${t('console.signed_in_as', { name: f.operator, roles: roles.join('; ') })}</p>
-<nav aria-label="${t('console.title')}"><a href="/console">${t('console.find_heading')}</a> · <a href="/console/audit">${t('console.audit')}</a> · <a href="/console/tokens/import">${t('console.import')}</a></nav>
+<nav aria-label="${t('console.title')}"><a href="/console">${t('console.find_heading')}</a> · <a href="/console/audit">${t('console.audit')}</a> · <a href="/console/tokens/import">${t('console.import')}</a></nav>${adminNav(f)}
 <form method="post" action="/console/logout">${hiddenInputs({ csrf: f.csrf })}<button class="secondary" type="submit">${t('console.sign_out')}</button></form></header>
 ${body}`,
   });
