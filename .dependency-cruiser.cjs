@@ -40,9 +40,9 @@ module.exports = {
     },
     {
       name: 'web-only-from-http-modules',
-      comment: 'Pages, forms and CSRF are for HTTP route modules (oidc/, web/) and the composition root only.',
+      comment: 'Pages, forms and CSRF are for HTTP route modules (oidc/, saml/, web/) and the composition root only.',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/(web|oidc|compose)/', '^src/server\\.ts$', '\\.test\\.ts$'] },
+      from: { path: '^src/', pathNot: ['^src/(web|oidc|saml|compose)/', '^src/server\\.ts$', '\\.test\\.ts$'] },
       to: { path: '^src/web/' },
     },
     {

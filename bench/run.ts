@@ -3,6 +3,7 @@ import { benchClientCredentials, benchPasswordSignIns } from './oidc.ts';
 import { benchDirectorySignIns } from './directory.ts';
 import { benchOtpValidate } from './otp.ts';
 import { benchRadiusLogins } from './radius.ts';
+import { benchSamlSso } from './saml.ts';
 import type { Outcome } from './load.ts';
 
 const only = process.argv[2];
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<Outcome>> = {
   'directory-sign-ins': benchDirectorySignIns,
   'otp-validate': benchOtpValidate,
   'radius-logins': benchRadiusLogins,
+  'saml-sso': benchSamlSso,
 };
 
 const outcomes: Outcome[] = [];

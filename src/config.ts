@@ -126,6 +126,20 @@ export const configSchema = z.object({
       allowPrivateNetworkCallbacks: z.boolean().default(false),
     })
     .prefault({}),
+  saml: z
+    .object({
+      // How long an AuthnRequest waits for its sign-in (password, code, registering a token): a sign-in's pace.
+      requestTtlSeconds: z.number().int().min(60).max(3600).default(900),
+      // How long an assertion may be presented to the app: the POST follows at once, the rest is clock skew.
+      assertionSeconds: z.number().int().min(30).max(600).default(300),
+      // The largest SAML message read, as XML after inflating: AuthnRequests are a few KiB; a deflate bomb stops here.
+      maxMessageBytes: z.number().int().min(4096).max(1_048_576).default(65_536),
+      // How an incoming message's structure is checked before it is read: `structure`, the protocol schema's
+      // structure checked in-process, stricter where signature wrapping lives (src/saml/structure.ts); `xsd`, the
+      // XSD itself in xmllint compiled to WebAssembly, about 80 ms a message (a worker and the schema per message).
+      schemaCheck: z.enum(['structure', 'xsd']).default('structure'),
+    })
+    .prefault({}),
   otp: z
     .object({
       // Shown in authenticator apps beside the account name.

@@ -15,7 +15,7 @@ import type { ClientRegistry, SessionManager } from './oidc/index.ts';
 import type { RadiusBound, StoredClients, VpnSessions } from './radius/index.ts';
 import type { Metrics } from './web/index.ts';
 import type { AdminService, Operator } from './admin/index.ts';
-import { compose, listenNamed, listenRadius } from './compose/index.ts';
+import { compose, listenNamed, listenRadius, type Saml } from './compose/index.ts';
 
 export interface TesseraServer {
   config: Config;
@@ -47,6 +47,8 @@ export interface TesseraServer {
    * the local superuser, the console as the person signed in).
    */
   admin(operator: Operator): AdminService;
+  /** The SAML identity provider: its apps (service providers), keys and Web SSO. */
+  saml: Saml;
   audit: Audit;
   metrics: Metrics;
   logger: Logger;
@@ -65,14 +67,12 @@ export async function createServer(
   const policy = compose.policy(f, otp, identity, mail);
   const signIn = compose.signIn(f, otp, identity, policy);
   const oidc = await compose.oidc(f, identity, signIn);
-  const { directory, workforce } = compose.directory(f, identity.identityStore, async (accountId) => {
-    await oidc.sessions.endAll(accountId);
-  });
+  const { directory, workforce } = compose.directory(f, identity.identityStore, (a) => oidc.sessions.endAll(a).then());
   const app = await compose.http(f);
   const firstFactor = compose.firstFactor(f, identity, signIn, workforce);
   const registration = compose.registration(f, { identity, otp, policy, firstFactor, directory, workforce });
   const social = compose.social(f, identity, mail);
-  const { captcha } = await compose.webRoutes(f, app, {
+  const web = await compose.webRoutes(f, app, {
     identity,
     mail,
     otp,
@@ -87,7 +87,7 @@ export async function createServer(
   const vpn = compose.radius(f, { identity, otp, policy, workforce, firstFactor });
   const jobs = compose.jobs(f, {
     workforce,
-    captcha,
+    web,
     purgeChallenges: vpn.purgeChallenges,
     vpnSessions: vpn.vpnSessions,
     signIn: signIn.signIn,
@@ -96,8 +96,8 @@ export async function createServer(
     social: social?.service,
   });
   let radiusBound: RadiusBound | undefined;
-  const operations = { identity, otp, oidc, policy, vpn, workforce, mail, registration: registration?.service, app };
-  const { sendCampaign, admin } = compose.operations(f, { ...operations, radiusAddress: () => radiusBound });
+  const ops = { identity, otp, oidc, policy, vpn, workforce, mail, registration: registration?.service, app, web };
+  const { sendCampaign, admin } = compose.operations(f, { ...ops, radiusAddress: () => radiusBound });
 
   return {
     config,
@@ -123,6 +123,7 @@ export async function createServer(
     unsubscribeLink: identity.unsubscribeLink,
     sendCampaign,
     admin,
+    saml: web.saml,
     async listen() {
       const { port, host } = config.http;
       const address = await listenNamed('http.port', port, host, () => app.listen({ port, host }));

@@ -8,6 +8,7 @@ import type { ClientRegistry, SessionManager } from '../oidc/index.ts';
 import type { OtpService } from '../otp/index.ts';
 import type { PolicyStore } from '../policy/index.ts';
 import type { RadiusClientConfig, StoredClients, TestAnswer, VpnSessions } from '../radius/index.ts';
+import type { KeyRing, ServiceProviders } from '../saml/index.ts';
 import type { Registration } from '../registration/index.ts';
 import type { RoleStore } from './roles.ts';
 import type { DirectoryCheck } from './directory-check.ts';
@@ -31,6 +32,8 @@ export interface AdminPorts {
   sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
   /** New signing keys; returns their key ids. */
   rotateSigningKeys(): Promise<string[]>;
+  /** The SAML identity provider's apps and keys. */
+  saml: { providers: Pick<ServiceProviders, 'add' | 'list' | 'remove'>; keys: Pick<KeyRing, 'rotate'> };
   clock: Clock;
   /**
    * A real Access-Request to this server's RADIUS port with the named gateway's secret; undefined when no gateway has

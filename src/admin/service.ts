@@ -8,6 +8,7 @@ import { actorOf, checker, grantsOf, guard, nameOf, type Operator } from './guar
 import { operatorAdmin } from './operators.ts';
 import type { operationRules } from './permissions.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
+import { samlAdmin } from './saml.ts';
 import { peopleAdmin } from './people.ts';
 import { roleAdmin } from './roles.ts';
 import { sessionAdmin } from './sessions.ts';
@@ -23,6 +24,7 @@ function operations(ports: AdminPorts, options: AdminOptions, operator: Operator
     audit: auditAdmin(ports),
     vpnSessions: vpnSessionAdmin(ports),
     sessions: sessionAdmin(ports, options),
+    saml: samlAdmin(ports, options),
     registrationCodes: registrationCodeAdmin(ports, options),
     roles: {
       ...roleAdmin(ports, options),

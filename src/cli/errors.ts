@@ -86,6 +86,8 @@ const byConcern: Record<string, Say> = {
   client: (e) => e.message,
   radius: (e) => e.message,
   delivery: (e) => e.message,
+  // The catalogue's words, or what exactly is wrong with the metadata.
+  saml: (e) => (e.message === e.code ? catalogue(e) : e.message),
   // They name the key and its environment variable.
   config: (e) => e.message,
 };

@@ -20,6 +20,7 @@ import type { Oidc } from './oidc.ts';
 import type { Policy } from './otp-policy.ts';
 import type { Vpn } from './radius.ts';
 import { sendTestAccessRequest, type RadiusBound } from '../radius/index.ts';
+import type { Saml } from './saml.ts';
 import type { Registration } from '../registration/index.ts';
 
 export interface AdminParts {
@@ -30,6 +31,8 @@ export interface AdminParts {
   vpn: Pick<Vpn, 'radiusClients' | 'vpnSessions'>;
   workforce: WorkforceService | undefined;
   mail: Mail;
+  /** The SAML apps and keys, composed with the web routes. */
+  web: { saml: Pick<Saml, 'providers' | 'keys'> };
   registration?: Registration;
   /** Where the IT support console's pages go, over the same admin service. */
   app: FastifyInstance;
@@ -77,6 +80,7 @@ function composeAdmin(
     configuredRadiusClients: f.config.radius?.clients ?? [],
     sendCampaign: campaign,
     rotateSigningKeys: () => rotateSigningKeys(secrets, f.sealer, f.clock),
+    saml: p.web.saml,
     clock: f.clock,
     registration: p.registration,
     testRadiusClient: (name, user, password) => testRadiusClient(f, p, name, user, password),

@@ -6,6 +6,7 @@ import { composeJobs } from './jobs.ts';
 import { composeOidc } from './oidc.ts';
 import { composeOtp, composePolicy } from './otp-policy.ts';
 import { composeRadius } from './radius.ts';
+import { composeSaml } from './saml.ts';
 import { composeRegistration } from './registration.ts';
 import { composeFirstFactor, composeSignIn } from './signin.ts';
 import { composeHttp, composeWebRoutes } from './web.ts';
@@ -20,6 +21,7 @@ export type { Policy } from './otp-policy.ts';
 export type { RadiusParts, Vpn } from './radius.ts';
 export type { RegistrationParts } from './registration.ts';
 export type { SignInParts } from './signin.ts';
+export type { Saml } from './saml.ts';
 export type { SocialParts } from './social.ts';
 export type { WebParts } from './web.ts';
 export { listenNamed, listenRadius } from './ports.ts';
@@ -41,5 +43,6 @@ export const compose = {
   radius: composeRadius,
   jobs: composeJobs,
   operations: composeOperations,
+  saml: composeSaml,
   social: composeSocial,
 };

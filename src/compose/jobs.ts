@@ -1,5 +1,6 @@
 // Housekeeping and jobs every node runs: the purges (expired OIDC rows, old attempt counters, captchas, VPN
-// challenges never answered, ended VPN sessions, sign-in flows, OTP registrations never finished) and the directory sync.
+// challenges never answered, ended VPN sessions, sign-in flows, OTP registrations never finished, SAML requests,
+// logouts and participants past any session's life) and the directory sync.
 import type { Logger } from 'pino';
 import { purgeExpired } from '../oidc/index.ts';
 import type { WorkforceService } from '../identity/index.ts';
@@ -10,7 +11,8 @@ import type { Foundation } from './foundation.ts';
 
 export interface JobParts {
   workforce: WorkforceService | undefined;
-  captcha: Captcha;
+  /** What the web routes keep that expires: captcha solutions, SAML requests, logouts and participations. */
+  web: { captcha: Captcha; saml: { purge(): Promise<unknown> } };
   /** Each challenge never answered is recorded once, by the node whose purge removed it. */
   purgeChallenges(): Promise<void>;
   vpnSessions: VpnSessions;
@@ -28,11 +30,12 @@ export function composeJobs(f: Foundation, p: JobParts) {
     await Promise.all([
       purgeExpired(f.oidcStore, clock),
       f.limiter.purge(24 * 3600 * 1000),
-      p.captcha.purge(),
+      p.web.captcha.purge(),
       p.purgeChallenges(),
       p.vpnSessions.purge(clock.now() - sessionRetentionMs),
       p.signIn.purge(),
       p.otp.forgetExpiredEnrolments(),
+      p.web.saml.purge(),
       p.registration?.purge(),
       p.social?.purge(),
     ]);

@@ -23,6 +23,7 @@ import type { Policy } from './otp-policy.ts';
 import type { SignInParts } from './signin.ts';
 import type { FirstFactor } from '../signin/index.ts';
 import type { Oidc } from './oidc.ts';
+import { composeSaml } from './saml.ts';
 import { registerRegistrationWeb, smsMailboxEntries, type RegistrationWiring } from './registration.ts';
 import type { SocialParts } from './social.ts';
 import type { AdminService, Operator } from '../admin/index.ts';
@@ -141,8 +142,10 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     onResult: (result) => metrics.otpValidations.inc({ result }),
   });
   if (p.registration) registerRegistrationWeb(f, app, p.registration, csrf);
+  // SAML 2.0 and WS-Federation: their own endpoints, over the same sign-in and SSO session (src/saml).
+  const saml = await composeSaml(f, app, p);
   await mountProvider(app, provider, config.issuer);
-  return { captcha };
+  return { captcha, saml };
 }
 
 /** The demo's local mailbox (no SMTP relay): its mail, and the SMS kept beside it, newest first. */

@@ -105,8 +105,11 @@ export function openStore(databaseUrl: string): Store {
         // tenant's or test run's) fails that read, not our migration, so it is tried again.
         for (let attempt = 1; ; attempt++) {
           const { error, results } = await migrator.migrateToLatest();
-          const vanished = /schema "([^"]+)" does not exist/.exec((error as Error | undefined)?.message ?? '')?.[1];
-          if (error && vanished !== undefined && vanished !== schemaName && attempt < 5) continue;
+          const vanished = /(?:schema "([^"]+)"|relation "([^".]+)\.[^"]+") does not exist/.exec(
+            (error as Error | undefined)?.message ?? '',
+          );
+          const vanishedSchema = vanished?.[1] ?? vanished?.[2];
+          if (error && vanishedSchema !== undefined && vanishedSchema !== schemaName && attempt < 5) continue;
           if (error) throw new StoreError('store.migration_failed', `migration failed: ${(error as Error).message}`);
           return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
         }

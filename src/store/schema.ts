@@ -344,12 +344,76 @@ export interface Database {
   radius_clients: RadiusClientsTable;
   radius_sessions: RadiusSessionsTable;
   signin_flows: SigninFlowsTable;
+  saml_service_providers: SamlServiceProvidersTable;
+  saml_keys: SamlKeysTable;
+  saml_requests: SamlRequestsTable;
+  saml_participants: SamlParticipantsTable;
+  saml_logouts: SamlLogoutsTable;
   registration_flows: RegistrationFlowsTable;
   registration_codes: RegistrationCodesTable;
   sms_outbox: SmsOutboxTable;
   social_links: SocialLinksTable;
   social_flows: SocialFlowsTable;
   operator_roles: OperatorRolesTable;
+}
+
+export interface SamlServiceProvidersTable {
+  entity_id: string;
+  name: string;
+  /** The app's SAML metadata XML, as its owner published it. */
+  metadata: string;
+  /** JSON: Tessera's settings for the app (NameID format, attribute profile, response signing). */
+  settings: string;
+  created_at: number;
+}
+
+export interface SamlKeysTable {
+  id: string;
+  state: 'current' | 'next' | 'retired';
+  private_key_sealed: string;
+  /** PEM. */
+  certificate: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface SamlRequestsTable {
+  id: string;
+  sp_entity_id: string;
+  /** The AuthnRequest's ID (InResponseTo of the answer); `idp:<id>` for an IdP-initiated sign-in. */
+  request_id: string;
+  acs_url: string;
+  relay_state: string | null;
+  force_authn: number;
+  requested_mfa: number;
+  code_verifier: string;
+  expires_at: number;
+  completed_at: number | null;
+  created_at: number;
+}
+
+export interface SamlParticipantsTable {
+  session_uid: string;
+  sp_entity_id: string;
+  account_id: string;
+  name_id: string;
+  name_id_format: string;
+  session_index: string;
+  created_at: number;
+}
+
+export interface SamlLogoutsTable {
+  id: string;
+  session_uid: string;
+  /** The app whose LogoutRequest started it; null when the person signed out at Tessera. */
+  requester_entity_id: string | null;
+  request_id: string | null;
+  /** Where the LogoutResponse goes at the end (the requester's SingleLogoutService). */
+  response_url: string | null;
+  relay_state: string | null;
+  expires_at: number;
+  completed_at: number | null;
+  created_at: number;
 }
 
 export type { Generated };

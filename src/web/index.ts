@@ -20,6 +20,7 @@ export {
 } from './pages/account-pages.ts';
 export { otpCodePage, otpEnrolPage, type EnrolPageModel } from './pages/otp-pages.ts';
 export { loggedOutPage, logoutPage, oauthErrorPage, providerPages } from './pages/provider-pages.ts';
+export { samlPostPage, samlPostScript, samlPostScriptPath } from './pages/saml-pages.ts';
 
 // Forms: CSRF tokens, device cookies, the OTP registration form, errors mapped once.
 export { createCsrf, type Csrf } from './csrf.ts';

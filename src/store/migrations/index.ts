@@ -12,6 +12,7 @@ import * as m0009 from './0009_lookup_indexes.ts';
 import * as m0010 from './0010_radius_client_groups.ts';
 import * as m0011 from './0011_signin_flows.ts';
 import * as m0012 from './0012_radius_challenge_steps.ts';
+import * as m0013 from './0013_saml.ts';
 import * as m0014 from './0014_otp_registration.ts';
 import * as m0015 from './0015_social_links.ts';
 import * as m0016 from './0016_operator_roles.ts';
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '0010_radius_client_groups': m0010,
   '0011_signin_flows': m0011,
   '0012_radius_challenge_steps': m0012,
+  '0013_saml': m0013,
   '0014_otp_registration': m0014,
   '0015_social_links': m0015,
   '0016_operator_roles': m0016,

@@ -1,0 +1,176 @@
+// Single Logout joined with the SSO session: signing out of one SAML app ends the Tessera session (the OIDC app in
+// it loses its session too) and every other SAML app of the session is sent a LogoutRequest through the browser;
+// the app that asked gets its LogoutResponse last. NameID and SessionIndex come from the database.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { inflateRawSync } from 'node:zlib';
+import { SAML, type SamlConfig, ValidateInResponseTo } from '@node-saml/node-saml';
+import { testDialects } from '../support/databases.ts';
+import { startTessera, createAgent, type RunningTessera } from '../support/tessera.ts';
+import { authorize, registerApp } from '../support/oidc.ts';
+import { openAt, postedResponse, registerNodeSamlSp, spSigningKey, submit } from '../support/saml.ts';
+
+const password = 'employee passphrase';
+const sloA = 'http://127.0.0.1:9/saml/slo-a';
+const sloB = 'http://127.0.0.1:9/saml/slo-b';
+
+const optionsOf = (sp: SAML) => (sp as unknown as { options: SamlConfig }).options;
+
+/** The auto-posted form of a Tessera page: where it posts and its hidden fields. */
+function formOf(page: string) {
+  const action = page.match(/<form id="saml-post" method="post" action="([^"]+)"/)?.[1];
+  assert.ok(action, page.slice(0, 600));
+  const fields = Object.fromEntries(
+    [...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!]),
+  );
+  return { action, fields };
+}
+
+for (const dialect of await testDialects()) {
+  describe(`SAML Single Logout on ${dialect}`, () => {
+    let tessera: RunningTessera;
+    let appA: SAML;
+    let appB: SAML;
+    before(async () => {
+      tessera = await startTessera(dialect);
+      const keyA = spSigningKey('a');
+      const keyB = spSigningKey('b');
+      const common = (slo: string, key: { privateKey: string }) => ({
+        logoutUrl: `${tessera.url}/saml/slo`,
+        logoutCallbackUrl: slo,
+        privateKey: key.privateKey,
+        signatureAlgorithm: 'sha256' as const,
+      });
+      ({ sp: appA } = await registerNodeSamlSp(tessera, `https://a-${dialect}.example.com/sp`, {
+        config: common(sloA, keyA),
+        signingCert: keyA.certificate,
+      }));
+      ({ sp: appB } = await registerNodeSamlSp(tessera, `https://b-${dialect}.example.com/sp`, {
+        config: common(sloB, keyB),
+        signingCert: keyB.certificate,
+      }));
+    });
+    after(async () => {
+      await tessera?.stop();
+    });
+
+    async function signedInEverywhere(email: string) {
+      const account = await tessera.accounts.createByOperator({ email, password });
+      const agent = createAgent();
+      const signIn = await openAt(agent, tessera, await appA.getAuthorizeUrlAsync('', undefined, {}));
+      const doneA = await submit(agent, tessera, signIn, 'login', { email, password });
+      const profileA = (await appA.validatePostResponseAsync({ SAMLResponse: postedResponse(doneA.page).SAMLResponse }))
+        .profile!;
+      const doneB = await openAt(agent, tessera, await appB.getAuthorizeUrlAsync('', undefined, {}));
+      const profileB = (await appB.validatePostResponseAsync({ SAMLResponse: postedResponse(doneB.page).SAMLResponse }))
+        .profile!;
+      const portal = await registerApp(tessera, `portal-${email.split('@')[0]}`);
+      const oidc = await authorize(tessera, portal, { agent });
+      assert.match(oidc.step.url, /code=/, 'the OIDC app signs in on the same session, no password');
+      return { account, agent, profileA, profileB };
+    }
+
+    it('keeps NameID and SessionIndex per app in the database, for any node to run the logout', async () => {
+      const { account, profileA, profileB } = await signedInEverywhere(`rows-${dialect}@example.com`);
+      const rows = await tessera.store.db
+        .selectFrom('saml_participants')
+        .select(['sp_entity_id', 'name_id', 'session_index'])
+        .where('account_id', '=', account.id)
+        .orderBy('sp_entity_id')
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => [r.name_id, r.session_index]),
+        [
+          [profileA.nameID, profileA.sessionIndex],
+          [profileB.nameID, profileB.sessionIndex],
+        ],
+      );
+    });
+
+    it('signs out of app A: the session ends, app B is told, A gets its LogoutResponse', async () => {
+      const { account, agent, profileA } = await signedInEverywhere(`slo-${dialect}@example.com`);
+      assert.equal((await tessera.sessions.list(account.id)).length, 1);
+
+      // node-saml's metadata offers the POST binding for logout: Tessera's messages come as auto-posted forms.
+      const logoutUrl = await appA.getLogoutUrlAsync(profileA, 'after-logout', {});
+      const toB = await agent.request(logoutUrl);
+      const formToB = formOf(await toB.text());
+      assert.equal(formToB.action, sloB);
+      const seenByB = await appB.validatePostRequestAsync({ SAMLRequest: formToB.fields.SAMLRequest! });
+      assert.equal(seenByB.loggedOut, true);
+      assert.equal((await tessera.sessions.list(account.id)).length, 0, 'the SSO session (OIDC apps too) has ended');
+
+      const answerUrl = await appB.getLogoutResponseUrlAsync(seenByB.profile!, formToB.fields.RelayState!, {}, true);
+      const toA = await agent.request(answerUrl);
+      const formToA = formOf(await toA.text());
+      assert.equal(formToA.action, sloA);
+      assert.equal(formToA.fields.RelayState, 'after-logout');
+      // node-saml reads InResponseTo of a POSTed answer from <Response> only: the LogoutResponse's is checked here,
+      // its signature by node-saml (with InResponseTo checks off).
+      const requestId = inflateRawSync(Buffer.from(new URL(logoutUrl).searchParams.get('SAMLRequest')!, 'base64'))
+        .toString()
+        .match(/ID="([^"]+)"/)![1];
+      const answer = Buffer.from(formToA.fields.SAMLResponse!, 'base64').toString();
+      assert.match(answer, new RegExp(`InResponseTo="${requestId}"`));
+      const lenientA = new SAML({ ...optionsOf(appA), validateInResponseTo: ValidateInResponseTo.never });
+      const seenByA = await lenientA.validatePostResponseAsync({ SAMLResponse: formToA.fields.SAMLResponse! });
+      assert.equal(seenByA.loggedOut, true);
+
+      // Signed out: the next sign-in asks for the password again, and a replayed LogoutRequest gets nothing.
+      const again = await openAt(agent, tessera, await appA.getAuthorizeUrlAsync('', undefined, {}));
+      assert.match(again.page, /name="password"/);
+      const replay = await agent.request(logoutUrl);
+      assert.equal(replay.status, 400);
+    });
+
+    it('refuses an unsigned or forged LogoutRequest from an app that signs, and ends nothing', async () => {
+      const { account, profileA } = await signedInEverywhere(`forged-${dialect}@example.com`);
+      const url = new URL(await appA.getLogoutUrlAsync(profileA, '', {}));
+      url.searchParams.delete('Signature');
+      url.searchParams.delete('SigAlg');
+      assert.equal((await fetch(url, { redirect: 'manual' })).status, 400);
+      const forged = new URL(await appA.getLogoutUrlAsync(profileA, '', {}));
+      forged.searchParams.set('Signature', Buffer.from('x'.repeat(256)).toString('base64'));
+      assert.equal((await fetch(forged, { redirect: 'manual' })).status, 400);
+      assert.equal((await tessera.sessions.list(account.id)).length, 1);
+    });
+    it('signs out at Tessera by WS-Federation (wsignout1.0): the SAML apps of the session are told, then back to wreply', async () => {
+      const realm = `urn:owa:${dialect}`;
+      await tessera.saml.providers.add({
+        metadata: `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${realm}"><SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><AssertionConsumerService index="0" isDefault="true" Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="http://127.0.0.1:9/owa/auth/"/></SPSSODescriptor></EntityDescriptor>`,
+      });
+      const { account, agent } = await signedInEverywhere(`wsfed-out-${dialect}@example.com`);
+      const owa = await openAt(
+        agent,
+        tessera,
+        `${tessera.url}/wsfed?wa=wsignin1.0&wtrealm=${encodeURIComponent(realm)}`,
+      );
+      assert.match(owa.page, /name="wresult"/, 'signed in to the WS-Federation app too, no password');
+
+      const out = await agent.request(
+        `${tessera.url}/wsfed?wa=wsignout1.0&wtrealm=${encodeURIComponent(realm)}&wreply=${encodeURIComponent('http://127.0.0.1:9/owa/signed-out')}`,
+      );
+      assert.equal((await tessera.sessions.list(account.id)).length, 0);
+      // Apps A and B are told in turn (their LogoutRequests as auto-posted forms), each answering back.
+      let page = await out.text();
+      const told: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const form = formOf(page);
+        told.push(form.action);
+        const app = form.action === sloA ? appA : appB;
+        const seen = await app.validatePostRequestAsync({ SAMLRequest: form.fields.SAMLRequest! });
+        assert.equal(seen.loggedOut, true);
+        const back = await agent.request(
+          await app.getLogoutResponseUrlAsync(seen.profile!, form.fields.RelayState!, {}, true),
+        );
+        if (i === 1) {
+          assert.equal(back.status, 303);
+          assert.equal(back.headers.get('location'), 'http://127.0.0.1:9/owa/signed-out');
+        } else {
+          page = await back.text();
+        }
+      }
+      assert.deepEqual(told.sort(), [sloA, sloB].sort());
+    });
+  });
+}
