@@ -595,6 +595,18 @@ export const en = {
   'console.directory_no_entry': 'No entry matches {user}.',
   'console.directory_entry': 'Entry found',
   'console.no_directory_check': 'No company directory is configured.',
+  'console.saml_apps': 'Apps (SAML)',
+  'console.saml_intro':
+    'The apps that sign people in by SAML 2.0, each added from its metadata. Its OTP policy is the app saml:<entity ID>.',
+  'console.no_saml_apps': 'No SAML app is registered.',
+  'console.entity_id': 'Entity ID',
+  'console.saml_name': 'Name people see (optional)',
+  'console.saml_metadata': "The app's SAML metadata (XML)",
+  'console.reason_saml_add': 'Reason for adding it',
+  'console.saml_add': 'Add the SAML app',
+  'console.saml_added': 'SAML app {id} is added.',
+  'console.reason_saml_remove': 'Reason for removing {id}',
+  'console.saml_removed': 'SAML app {id} is removed: it can no longer sign anyone in.',
 } as const;
 
 export type MessageId = keyof typeof en;

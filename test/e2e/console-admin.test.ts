@@ -11,6 +11,7 @@ import { startSlapd, fixtureConfig, type Slapd } from '../support/slapd.ts';
 import { launchBrowser, accessibilityViolations, wcag22 } from '../support/browser.ts';
 import { enrolMobileToken, oathtool } from '../support/otp.ts';
 import { testDialects } from '../support/databases.ts';
+import { SAML, type SamlConfig } from '@node-saml/node-saml';
 
 const radiusSecret = 'a-loopback-secret-of-32-characters';
 
@@ -86,6 +87,42 @@ for (const dialect of await testDialects()) {
       await page.getByText('App crm is removed').waitFor();
       assert.equal((await lastRow('client.remove')).details.reason, 'Replaced by the new CRM');
       assert.ok(!(await tessera.clients.list()).some((c) => c.client_id === 'crm'));
+    });
+
+    it('adds a SAML app from its metadata (written by node-saml) and removes it, each with a reason', async () => {
+      const entityId = `https://wiki.example.test/${dialect}`;
+      const sp = new SAML({
+        callbackUrl: 'https://wiki.example.test/saml/acs',
+        entryPoint: `${tessera.url}/saml/sso`,
+        issuer: entityId,
+        idpCert: 'unused',
+      } as SamlConfig);
+      const metadata = sp.generateServiceProviderMetadata(null, null);
+      await page.getByRole('link', { name: 'Apps (SAML)' }).click();
+      await page.getByRole('heading', { name: 'Apps (SAML)' }).waitFor();
+      assert.deepEqual(await accessibilityViolations(page, wcag22), [], 'the SAML apps page');
+      await page
+        .getByLabel("The app's SAML metadata (XML)")
+        .fill('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>');
+      await page.getByLabel('Reason for adding it').fill('The wiki moves to SAML');
+      await page.getByRole('button', { name: 'Add the SAML app' }).click();
+      await page.getByRole('alert').waitFor();
+      assert.match(await main(), /The SAML metadata cannot be used/);
+      assert.deepEqual(await accessibilityViolations(page, wcag22), [], 'the refused metadata');
+      await page.getByLabel("The app's SAML metadata (XML)").fill(metadata);
+      await page.getByLabel('Name people see (optional)').fill('Wiki');
+      await page.getByRole('button', { name: 'Add the SAML app' }).click();
+      await page.getByText(`SAML app ${entityId} is added`).waitFor();
+      const added = await lastRow('saml.sp.add');
+      assert.deepEqual(
+        [added.actor, added.subject, added.details.reason],
+        [ids.alice, entityId, 'The wiki moves to SAML'],
+      );
+      const row = page.getByRole('row', { name: /wiki\.example/ });
+      await row.getByLabel(`Reason for removing ${entityId}`).fill('Wiki retired');
+      await row.getByRole('button', { name: 'Remove', exact: true }).click();
+      await page.getByText(`SAML app ${entityId} is removed`).waitFor();
+      assert.equal((await lastRow('saml.sp.remove')).details.reason, 'Wiki retired');
     });
 
     it('sets an OTP policy with go-live and grace dates, refusing a bad date and a console below the code', async () => {
@@ -178,13 +215,14 @@ for (const dialect of await testDialects()) {
       const agent = await browser.newPage();
       await signIn(agent, 'bob', 'bob password 1', keys.bob);
       assert.equal(await agent.getByRole('link', { name: 'OTP policies' }).count(), 0, 'no admin links');
-      for (const path of ['apps', 'gateways', 'policies']) {
+      for (const path of ['apps', 'saml', 'gateways', 'policies']) {
         const response = await agent.goto(`${tessera.url}/console/${path}`);
         assert.equal(response?.status(), 403, path);
       }
       await agent.goto(`${tessera.url}/console`);
       const csrf = await agent.locator('input[name="csrf"]').first().inputValue();
       const posts: Array<[string, Record<string, string>]> = [
+        ['saml/add', { metadata: '<x/>', reason: 'x' }],
         ['apps/add', { client_id: 'evil', client_name: 'Evil', redirect_uris: 'https://evil.test/cb', reason: 'x' }],
         ['gateways/add', { name: 'evil', address: '0.0.0.0/0', reason: 'x' }],
         ['gateways/test', { name: 'loopback', 'test-user-0': 'bob', 'test-password-0': 'x', reason: 'x' }],

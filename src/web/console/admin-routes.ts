@@ -10,6 +10,7 @@ import {
   gatewaysPage,
   gatewayTestPage,
   policiesPage,
+  samlAppsPage,
   secretPage,
   type AdminPageState,
   type AppRow,
@@ -31,9 +32,16 @@ const formErrors: Record<string, { field: string; message: MessageId; detail?: t
   'admin.invalid_group': { field: 'groups', message: 'console.bad_groups' },
   'admin.group_twice': { field: 'groups', message: 'console.bad_groups' },
   'admin.console_needs_code': { field: 'otp', message: 'console.console_needs_code' },
+  'saml.metadata_invalid': { field: 'metadata', message: 'saml.metadata_invalid' },
+  'saml.settings_invalid': { field: 'metadata', message: 'saml.metadata_invalid' },
+  'saml.doctype': { field: 'metadata', message: 'saml.metadata_invalid' },
+  'saml.malformed': { field: 'metadata', message: 'saml.metadata_invalid' },
+  'saml.too_large': { field: 'metadata', message: 'saml.metadata_invalid' },
+  'saml.app_exists': { field: 'metadata', message: 'saml.app_exists' },
 };
 const refusedAlone: Record<string, MessageId> = {
   'client.not_found': 'console.app_unknown',
+  'saml.app_not_found': 'saml.app_not_found',
   'radius.client_unknown': 'console.gateway_unknown',
   'admin.gateway_unknown': 'console.gateway_unknown',
   'admin.radius_off': 'console.radius_off',
@@ -88,6 +96,7 @@ export function registerConsoleAdmin(app: FastifyInstance, kit: ConsoleKit): voi
   registerApps(app, kit, { show, failed, listPage, frameFor });
   registerGateways(app, kit, { show, failed, listPage, frameFor });
   registerPolicies(app, kit, { show, failed, listPage, frameFor });
+  registerSamlApps(app, kit, { show, failed, listPage, frameFor });
 
   const directory: Render = async (f, _session, s) => directoryPage(f, s);
   app.get('/console/directory', async (req, reply) => {
@@ -263,5 +272,44 @@ function registerPolicies(app: FastifyInstance, kit: ConsoleKit, h: Helpers): vo
       return h.failed(reply, session, render, err, b);
     }
     return reply.redirect(`/console/policies?${new URLSearchParams({ done: 'saved', id: appId })}`, 303);
+  });
+}
+
+function registerSamlApps(app: FastifyInstance, kit: ConsoleKit, h: Helpers): void {
+  const render: Render = async (f, session, s) => samlAppsPage(f, await kit.adminFor(session).saml.list(), s);
+  h.listPage('/console/saml', render, { added: 'console.saml_added', removed: 'console.saml_removed' });
+
+  const metadataSchema = {
+    body: { ...actionSchema.body, additionalProperties: { type: 'string', maxLength: 256 * 1024 } },
+  };
+  app.post<{ Body: Body }>('/console/saml/add', { schema: metadataSchema }, async (req, reply) => {
+    const session = await kit.authorized(req, reply);
+    if (!session) return reply;
+    const b = req.body;
+    const reason = reasonIn(b, 'reason');
+    if (!reason) return h.show(reply, session, render, { errors: reasonNeeded('reason'), values: b as never }, 400);
+    try {
+      const name = b.name?.trim() || undefined;
+      const added = await kit.adminFor(session).saml.add({ metadata: b.metadata ?? '', name }, reason);
+      return reply.redirect(`/console/saml?${new URLSearchParams({ done: 'added', id: added.entityId })}`, 303);
+    } catch (err) {
+      return h.failed(reply, session, render, err, b);
+    }
+  });
+
+  app.post<{ Body: Body }>('/console/saml/remove', { schema: actionSchema }, async (req, reply) => {
+    const session = await kit.authorized(req, reply);
+    if (!session) return reply;
+    const id = req.body.entity_id ?? '';
+    const reason = reasonIn(req.body, 'reason-remove-');
+    if (!reason) {
+      return h.show(reply, session, render, { errors: reasonNeeded(reasonField(req.body, 'reason-remove-')) }, 400);
+    }
+    try {
+      await kit.adminFor(session).saml.remove(id, reason);
+    } catch (err) {
+      return h.failed(reply, session, render, err, req.body);
+    }
+    return reply.redirect(`/console/saml?${new URLSearchParams({ done: 'removed', id })}`, 303);
   });
 }

@@ -238,3 +238,39 @@ ${input(s, 'user', 'console.directory_user', { required: false })}
 <button type="submit">${t('console.directory_check')}</button></form>${report ? reportOf(report, typed(s, 'user')) : ''}`,
   );
 }
+
+export interface SamlRow {
+  entityId: string;
+  name: string;
+  createdAt: number;
+}
+
+export function samlAppsPage(f: ConsoleFrame, apps: SamlRow[], s: AdminPageState): string {
+  const remove = (id: string, i: number) =>
+    html`<form method="post" action="/console/saml/remove" class="inline">${hiddenInputs({ csrf: f.csrf, entity_id: id })}
+${field({ name: `reason-remove-${i}`, label: 'console.reason_saml_remove', labelParams: { id }, error: errorOf(s, `reason-remove-${i}`) })}
+<button type="submit" class="secondary">${t('console.app_remove')}</button></form>`;
+  const list =
+    apps.length === 0
+      ? html`<p>${t('console.no_saml_apps')}</p>`
+      : table(
+          ['console.entity_id', 'console.client_name', 'console.actions'],
+          apps.map(
+            (a, i) =>
+              html`<tr><th scope="row">${a.entityId}</th><td>${a.name}</td><td>${remove(a.entityId, i)}</td></tr>`,
+          ),
+        );
+  const metadataError = errorOf(s, 'metadata');
+  return page(
+    f,
+    'console.saml_apps',
+    'console.saml_intro',
+    s,
+    html`${list}<h2>${t('console.saml_add')}</h2><form method="post" action="/console/saml/add">${hiddenInputs({ csrf: f.csrf })}
+${input(s, 'name', 'console.saml_name', { required: false })}
+<label for="metadata">${t('console.saml_metadata')}</label>${metadataError ? html`<p class="field-error" id="metadata-error">${t(metadataError.message)}</p>` : ''}
+<textarea id="metadata" name="metadata" rows="8" required${metadataError ? html` aria-invalid="true" aria-describedby="metadata-error"` : ''}>${typed(s, 'metadata')}</textarea>
+${input(s, 'reason', 'console.reason_saml_add')}
+<button type="submit">${t('console.saml_add')}</button></form>`,
+  );
+}

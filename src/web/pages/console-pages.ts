@@ -18,6 +18,7 @@ function adminNav(f: ConsoleFrame): Html | '' {
   if (!f.roles.some((r) => r.role === 'admin')) return '';
   const links: Array<[string, MessageId]> = [
     ['/console/apps', 'console.apps'],
+    ['/console/saml', 'console.saml_apps'],
     ['/console/gateways', 'console.gateways'],
     ['/console/policies', 'console.policies'],
     ['/console/directory', 'console.directory'],
