@@ -97,7 +97,7 @@ export async function createServer(
   });
   let radiusBound: RadiusBound | undefined;
   const ops = { identity, otp, oidc, policy, vpn, workforce, mail, registration: registration?.service, app, web };
-  const { sendCampaign, admin } = compose.operations(f, ops);
+  const { sendCampaign, admin } = compose.operations(f, { ...ops, radiusAddress: () => radiusBound });
 
   return {
     config,

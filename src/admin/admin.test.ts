@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createAdmin, createSqlRoleStore, AdminError, type AdminService } from './index.ts';
 import { systemClock } from '../clock/index.ts';
+import { base32Encode } from '../otp/index.ts';
+import { oathtool } from '../../test/support/otp.ts';
 import { startTessera, type RunningTessera } from '../../test/support/tessera.ts';
 
 describe('the admin service', () => {
@@ -21,6 +23,7 @@ describe('the admin service', () => {
         clock: systemClock,
         sendCampaign: (input) => tessera.sendCampaign(input),
         rotateSigningKeys: async () => [],
+        testRadiusClient: async () => 'off',
         roles: createSqlRoleStore(tessera.store.db),
       },
       { kind: 'local', actor: 'helpdesk:anna' },
@@ -162,5 +165,61 @@ describe('the admin service', () => {
     await assert.rejects(admin.vpnSessions.list({ limit: 0 }), refusal('admin.invalid_limit', 'limit'));
     assert.deepEqual(await admin.audit.verify(), await tessera.audit.verify());
     await assert.rejects(admin.syncDirectory(), refusal('admin.no_directory'));
+  });
+
+  it('pages the audit log back by its place in the chain: no event twice, none left out', async () => {
+    const all = (await admin.audit.list({ limit: 10_000 })).events.map((e) => e.seq);
+    const seen: number[] = [];
+    let before: number | undefined;
+    for (;;) {
+      const { events } = await admin.audit.list({ limit: 3, before });
+      seen.push(...events.map((e) => e.seq));
+      if (events.length < 3) break;
+      before = events.at(-1)!.seq;
+    }
+    assert.deepEqual(seen, all);
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      await assert.rejects(admin.audit.list({ limit: 5, before: bad }), refusal('admin.invalid_page', 'before'));
+    }
+  });
+
+  it('resyncs a drifting token from two consecutive codes, one row by the operator with the reason', async () => {
+    const key = randomBytes(20);
+    const serial = 'DRIFT-1';
+    await admin.tokens.importSeedFile(`${serial},${key.toString('hex')}`, 'hex');
+    const person = await admin.addUser({ email: 'drift@example.com', password: 'a long enough passphrase' });
+    await admin.tokens.assign('drift@example.com', serial);
+    // The token's clock runs ten steps (5 minutes) ahead: a code it shows now is outside the usual window.
+    const shown = (steps: number) => oathtool(base32Encode(key), Date.now() + steps * 30_000);
+    await admin.tokens.resync(serial, shown(10), shown(11), 'Caller read two codes out');
+    const row = await lastRow('helpdesk.otp_resync');
+    assert.deepEqual(
+      [row.actor, row.subject, row.outcome, row.details.serial, row.details.reason],
+      ['helpdesk:anna', person.id, 'success', serial, 'Caller read two codes out'],
+    );
+    assert.deepEqual(
+      (row.details.steps as Array<{ action: string }>).map((s) => s.action),
+      ['otp.resync'],
+      'the check is a step of the one row',
+    );
+    await assert.rejects(
+      admin.tokens.resync('NO-SUCH', '123456', '234567'),
+      refusal('admin.token_not_in_use', 'serial', 'NO-SUCH'),
+    );
+    // Codes that do not follow each other: refused, recorded as a failure by the operator.
+    await assert.rejects(admin.tokens.resync(serial, shown(20), shown(25), 'again'), { code: 'otp.resync_failed' });
+    const failed = await lastRow('helpdesk.otp_resync');
+    assert.deepEqual([failed.actor, failed.outcome], ['helpdesk:anna', 'resync_failed']);
+  });
+
+  it("lists and ends a person's signed-in sessions, one row by the operator with the reason", async () => {
+    assert.deepEqual(await admin.sessions.list('drift@example.com'), []);
+    assert.deepEqual(await admin.sessions.endAll('DRIFT@example.com', 'Phone stolen'), { ended: 0 });
+    const row = await lastRow('helpdesk.sessions_end');
+    assert.deepEqual([row.actor, row.details.reason, row.details.ended], ['helpdesk:anna', 'Phone stolen', 0]);
+    await assert.rejects(
+      admin.sessions.endAll('nobody@example.com'),
+      refusal('admin.account_unknown', 'user', 'nobody@example.com'),
+    );
   });
 });

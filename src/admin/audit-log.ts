@@ -21,6 +21,8 @@ export interface AuditQuery {
   user?: string;
   /** An action or its first parts. */
   action?: string;
+  /** The next page: events older than this `seq` (the last one of the page before). */
+  before?: number;
   limit: number;
 }
 
@@ -32,9 +34,12 @@ export function auditAdmin(p: AdminPorts) {
       if (query.action !== undefined && !actionName.test(query.action)) {
         throw new AdminError('admin.invalid_action', { field: 'action' });
       }
+      if (query.before !== undefined && !(Number.isSafeInteger(query.before) && query.before > 0)) {
+        throw new AdminError('admin.invalid_page', { field: 'before' });
+      }
       const account = query.user === undefined ? undefined : await p.accounts.findByLogin(query.user);
       const who = query.user === undefined ? undefined : { name: query.user, accountId: account?.id };
-      const events = await p.audit.list({ who, action: query.action, limit });
+      const events = await p.audit.list({ who, action: query.action, before: query.before, limit });
       const names = new Map<string, string>();
       for (const subject of new Set(events.map((e) => e.subject).filter((s): s is string => s !== null))) {
         const named = await p.accounts.findAccount(subject);

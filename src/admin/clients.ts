@@ -1,8 +1,10 @@
 // The apps that sign people in (OIDC clients) and the VPN gateways that ask Tessera (RADIUS clients).
 import type { ClientInput } from '../oidc/index.ts';
-import type { StoredClientInput, StoredClientSummary } from '../radius/index.ts';
+import type { StoredClientInput, StoredClientSummary, TestAnswer } from '../radius/index.ts';
+import { AdminError } from './errors.ts';
 import { recorder } from './changes.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
+import { reasonOf } from './tokens.ts';
 
 /** A gateway as listed: from the configuration (no creation time) or added at run time (stored). */
 export type ListedRadiusClient = Omit<StoredClientSummary, 'createdAt'> & {
@@ -14,15 +16,18 @@ export function clientAdmin(p: AdminPorts, o: AdminOptions) {
   const record = recorder(p, o);
   return {
     /** Registers an app; the result holds its client_secret, the only time it is shown (never in the audit log). */
-    async add(input: ClientInput): Promise<Record<string, unknown>> {
+    async add(input: ClientInput, reason?: string): Promise<Record<string, unknown>> {
       const client = await p.clients.add(input);
-      await record('client.add', String(client.client_id), { redirect_uris: client.redirect_uris });
+      await record('client.add', String(client.client_id), {
+        redirect_uris: client.redirect_uris,
+        ...reasonOf(reason),
+      });
       return client;
     },
     list: () => p.clients.list(),
-    async remove(clientId: string): Promise<void> {
+    async remove(clientId: string, reason?: string): Promise<void> {
       await p.clients.remove(clientId);
-      await record('client.remove', clientId);
+      await record('client.remove', clientId, reasonOf(reason));
     },
   };
 }
@@ -34,9 +39,13 @@ export function radiusClientAdmin(p: AdminPorts, o: AdminOptions) {
      * A VPN gateway; without a secret a random one is made. `generated` says so: the secret is then shown once.
      * Running servers pick the client up at its first packet.
      */
-    async add(input: StoredClientInput): Promise<{ client: StoredClientSummary; secret: string; generated: boolean }> {
+    async add(
+      input: StoredClientInput,
+      reason?: string,
+    ): Promise<{ client: StoredClientSummary; secret: string; generated: boolean }> {
       const { client, secret } = await p.radiusClients.add(input);
-      await record('radius.client.add', client.name, { address: client.address, allowedGroups: client.allowedGroups });
+      const { address, allowedGroups } = client;
+      await record('radius.client.add', client.name, { address, allowedGroups, ...reasonOf(reason) });
       return { client, secret, generated: input.secret === undefined };
     },
 
@@ -50,10 +59,24 @@ export function radiusClientAdmin(p: AdminPorts, o: AdminOptions) {
       return [...configured, ...stored];
     },
 
+    /**
+     * Sends a real Access-Request to this server's RADIUS port as the gateway would (its secret), and says what came
+     * back: the quickest proof that the gateway's secret, address and policy are what the operator thinks. The audit
+     * row keeps the user name and the answer, never the password.
+     */
+    async test(name: string, input: { user: string; password: string }, reason?: string): Promise<TestAnswer> {
+      const answer = await p.testRadiusClient(name, input.user, input.password);
+      if (answer === undefined) throw new AdminError('admin.gateway_unknown', { field: 'name', subject: name });
+      if (answer === 'off') throw new AdminError('admin.radius_off');
+      const details = { user: input.user, answer: answer.answer, ...reasonOf(reason) };
+      await record('radius.client.test', name, details);
+      return answer;
+    },
+
     /** Running servers stop answering it within radius.clientRefreshMs. */
-    async remove(name: string): Promise<void> {
+    async remove(name: string, reason?: string): Promise<void> {
       await p.radiusClients.remove(name);
-      await record('radius.client.remove', name);
+      await record('radius.client.remove', name, reasonOf(reason));
     },
   };
 }

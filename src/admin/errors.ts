@@ -16,6 +16,12 @@ export type AdminErrorCode =
   | 'admin.no_directory'
   | 'admin.invalid_limit'
   | 'admin.invalid_action'
+  /** A page of a list starts after a place that is not a positive whole number. */
+  | 'admin.invalid_page'
+  /** Test Access-Request: no gateway has this name. */
+  | 'admin.gateway_unknown'
+  /** Test Access-Request: this server does not listen for RADIUS (no radius section, or not started). */
+  | 'admin.radius_off'
   | 'admin.invalid_otp_mode'
   | 'admin.invalid_grace_days'
   | 'admin.invalid_group'

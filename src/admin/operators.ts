@@ -3,8 +3,10 @@
 import type { Account } from '../identity/index.ts';
 import type { AppPolicy, OtpMode } from '../policy/index.ts';
 import { AdminError } from './errors.ts';
+import type { DirectoryCheck } from './directory-check.ts';
 import { recorder } from './changes.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
+import { reasonOf } from './tokens.ts';
 
 export interface UserInput {
   email: string;
@@ -59,16 +61,29 @@ export function operatorAdmin(p: AdminPorts, o: AdminOptions) {
     addUser: (input: UserInput): Promise<Account> => p.accounts.createByOperator(input),
 
     /** Which app asks for the one-time code, from when, for whom. */
-    async setPolicy(input: PolicyInput): Promise<AppPolicy> {
+    async setPolicy(input: PolicyInput, reason?: string): Promise<AppPolicy> {
       const policy = checkPolicy(input);
       await p.policies.save(policy, p.clock.now());
-      await record('policy.set', policy.appId, { ...policy });
+      await record('policy.set', policy.appId, { ...policy, ...reasonOf(reason) });
       return policy;
     },
     listPolicies: () => p.policies.list(),
 
     /** New signing keys; the old ones stay published until their tokens expire. Returns the new key ids. */
     rotateSigningKeys: () => p.rotateSigningKeys(),
+
+    /**
+     * The directory connection check (`tessera directory check`): which servers answered, whether the service account
+     * binds and searches, and with a name how that person's entry maps. Recorded with its outcome, never a password.
+     */
+    async checkDirectory(user?: string): Promise<DirectoryCheck> {
+      if (!p.checkDirectory) throw new AdminError('admin.no_directory');
+      const report = await p.checkDirectory(user);
+      const outcome = report.bound && !report.problem ? 'success' : 'failure';
+      const details = { ...(user ? { user } : {}), failedServers: report.failedServers.length };
+      await p.audit.record({ actor: o.actor, action: 'directory.check', subject: null, outcome, details });
+      return report;
+    },
 
     /** Disables accounts gone or disabled in the directory and ends their sessions. */
     async syncDirectory(): Promise<{ checked: number; disabled: number }> {

@@ -1,5 +1,5 @@
 // Finding the person a helpdesk call is about, by what the caller gives: any form of their name or e-mail address,
-// or the serial printed on their token. The guard (guard.ts) finds them the same way to decide whether the operator
+// the serial printed on their token, or their employee ID (the directory's). The guard (guard.ts) finds them the same way to decide whether the operator
 // may see them at all.
 import type { Account } from '../identity/index.ts';
 import type { TokenDescription } from '../otp/index.ts';
@@ -8,14 +8,15 @@ import type { AdminPorts } from './ports.ts';
 
 /**
  * The account a query means: a sign-in name or e-mail address first, else the holder of a token with that serial,
- * else a directory person who never signed in here (their account is linked, as their first sign-in would).
+ * else the person with that employee ID in the directory, else a directory person who never signed in here (their
+ * account is linked, as their first sign-in would).
  */
 export async function personFor(p: AdminPorts, query: string): Promise<Account | undefined> {
   const byName = await p.accounts.findByLogin(query);
   if (byName) return byName;
   const owner = await p.otp.ownerOf(query);
   if (owner !== undefined) return p.accounts.findAccount(owner);
-  return p.workforce?.linkNamed(query);
+  return (await p.workforce?.linkByEmployeeId(query)) ?? p.workforce?.linkNamed(query);
 }
 
 export function peopleAdmin(p: AdminPorts) {

@@ -63,6 +63,9 @@ export const operationRules = {
   'tokens.unlock': { needs: 'people', ...bySerial('admin.token_not_in_use') },
   'tokens.unbind': { needs: 'people', ...bySerial('admin.token_not_bound') },
   'tokens.assign': { needs: 'people', ...byLogin },
+  'tokens.resync': { needs: 'people', ...bySerial('admin.token_not_in_use') },
+  'sessions.list': { needs: 'people', ...byLogin },
+  'sessions.endAll': { needs: 'people', ...byLogin },
   // The person asking for a code has often never signed in here: the directory says who they are and their groups.
   'registrationCodes.issue': {
     needs: 'people',
@@ -81,6 +84,7 @@ export const operationRules = {
   'radiusClients.add': system,
   'radiusClients.list': system,
   'radiusClients.remove': system,
+  'radiusClients.test': system,
   // The whole log is the auditor's; the helpdesk reads what happened to one person (why their login was refused).
   'audit.list': [{ needs: 'audit' }, { needs: 'people', ...byQueryUser, onlyAboutSomeone: true }],
   'audit.verify': { needs: 'audit' },
@@ -94,6 +98,7 @@ export const operationRules = {
   listPolicies: system,
   rotateSigningKeys: system,
   syncDirectory: system,
+  checkDirectory: system,
   sendCampaign: system,
 } as const satisfies Record<string, Row>;
 

@@ -65,6 +65,12 @@ const cases: Record<Operation, Case[]> = {
   'tokens.unlock': [{ needs: 'people', call: async (a, p) => a.tokens.unlock(await p.token()) }],
   'tokens.unbind': [{ needs: 'people', call: async (a, p) => a.tokens.unbind(await p.token()) }],
   'tokens.assign': [{ needs: 'people', call: async (a, p, spare) => a.tokens.assign(p.login, await spare()) }],
+  'tokens.resync': [
+    // Two codes that do not follow each other: the call is let through and fails for its own reason.
+    { needs: 'people', call: async (a, p) => a.tokens.resync(await p.token(), '000000', '000000', 'drift') },
+  ],
+  'sessions.list': [{ needs: 'people', call: (a, p) => a.sessions.list(p.login) }],
+  'sessions.endAll': [{ needs: 'people', call: (a, p) => a.sessions.endAll(p.login, 'phone stolen') }],
   'registrationCodes.issue': [{ needs: 'people', call: (a, p) => a.registrationCodes.issue(p.login) }],
   'tokens.importSeedFile': [
     { needs: 'system', call: (a) => a.tokens.importSeedFile(`${unique('IMP')},${'ab'.repeat(20)}`, 'hex') },
@@ -84,9 +90,13 @@ const cases: Record<Operation, Case[]> = {
   ],
   'radiusClients.list': [{ needs: 'system', call: (a) => a.radiusClients.list() }],
   'radiusClients.remove': [{ needs: 'system', call: (a) => a.radiusClients.remove('no-such-gateway') }],
+  'radiusClients.test': [
+    { needs: 'system', call: (a) => a.radiusClients.test('no-such-gateway', { user: 'ioana', password: 'x' }) },
+  ],
   'audit.list': [
     { needs: 'audit', call: (a) => a.audit.list({ limit: 5 }) },
     { needs: 'audit-or-people', call: (a, p) => a.audit.list({ user: p.login, limit: 5 }) },
+    { needs: 'audit', call: (a) => a.audit.list({ before: 3, limit: 5 }) },
   ],
   'audit.verify': [{ needs: 'audit', call: (a) => a.audit.verify() }],
   'vpnSessions.list': [
@@ -116,6 +126,7 @@ const cases: Record<Operation, Case[]> = {
   'saml.remove': [{ needs: 'system', call: (a) => a.saml.remove('https://no-such-app.example/') }],
   'saml.rotateKeys': [{ needs: 'system', call: (a) => a.saml.rotateKeys() }],
   syncDirectory: [{ needs: 'system', call: (a) => a.syncDirectory() }],
+  checkDirectory: [{ needs: 'system', call: (a) => a.checkDirectory('ioana') }],
   sendCampaign: [{ needs: 'system', call: (a) => a.sendCampaign({ subject: 'News', html: '<p>News</p>' }) }],
 };
 const bystanderGrant: GrantInput = { user: 'bystander@example.com', role: 'auditor' };

@@ -11,6 +11,7 @@ import type { AdminOptions, AdminPorts } from './ports.ts';
 import { samlAdmin } from './saml.ts';
 import { peopleAdmin } from './people.ts';
 import { roleAdmin } from './roles.ts';
+import { sessionAdmin } from './sessions.ts';
 import { tokenAdmin } from './tokens.ts';
 import { registrationCodeAdmin } from './registration-codes.ts';
 
@@ -22,6 +23,7 @@ function operations(ports: AdminPorts, options: AdminOptions, operator: Operator
     radiusClients: radiusClientAdmin(ports, options),
     audit: auditAdmin(ports),
     vpnSessions: vpnSessionAdmin(ports),
+    sessions: sessionAdmin(ports, options),
     saml: samlAdmin(ports, options),
     registrationCodes: registrationCodeAdmin(ports, options),
     roles: {

@@ -75,6 +75,29 @@ export function tokenAdmin(p: AdminPorts, o: AdminOptions) {
     /** Helpdesk, once the person is identified: lifts a lock and clears the failed codes. */
     unlock: (serial: string, reason?: string) => change('unlock', serial, reason),
 
+    /**
+     * A drifting token re-aligned from two consecutive codes the person reads out (RFC 4226 §7.4, RFC 6238 §6): one
+     * audit row by the operator, the check a step of it; codes that do not follow each other count as a wrong code.
+     */
+    async resync(serial: string, first: string, second: string, reason?: string): Promise<void> {
+      const owner = await p.otp.ownerOf(serial);
+      if (owner === undefined) throw new AdminError('admin.token_not_in_use', { field: 'serial', subject: serial });
+      return p.audit.asOneEvent(async () => {
+        try {
+          await p.otp.resync(owner, serial, first, second);
+          await record('helpdesk.otp_resync', owner, { serial, ...reasonOf(reason) });
+        } catch (err) {
+          if (otpCode(err) === 'otp.serial_unknown') {
+            throw new AdminError('admin.token_not_in_use', { field: 'serial', subject: serial });
+          }
+          const outcome = otpCode(err)?.slice(4) ?? 'error';
+          const details = { serial, ...reasonOf(reason) };
+          await p.audit.record({ actor: o.actor, action: 'helpdesk.otp_resync', subject: owner, outcome, details });
+          throw err;
+        }
+      });
+    },
+
     /** A lost or returned token stops working at once; the person registers a new one. */
     unbind: (serial: string, reason?: string) => change('unbind', serial, reason),
 

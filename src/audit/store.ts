@@ -21,6 +21,8 @@ export type RecordedEvent = Omit<ChainedEvent, 'details' | 'prev_hash' | 'hash'>
 export interface EventQuery {
   who?: { name: string; accountId?: string };
   action?: string;
+  /** Keyset paging: only events older than this place in the chain (the last `seq` of the page before). */
+  before?: number;
   limit: number;
 }
 

@@ -1,6 +1,13 @@
 // The operator's side of this server: the marketing campaign and the helpdesk's and operator's service (the CLI
 // uses it today, the web console later).
-import { createAdmin, createSqlRoleStore, type AdminPorts, type AdminService, type Operator } from '../admin/index.ts';
+import {
+  checkDirectory,
+  createAdmin,
+  createSqlRoleStore,
+  type AdminPorts,
+  type AdminService,
+  type Operator,
+} from '../admin/index.ts';
 import { sendCampaign, type CampaignInput } from '../delivery/index.ts';
 import type { WorkforceService } from '../identity/index.ts';
 import { createSqlSecretStore, rotateSigningKeys } from '../oidc/index.ts';
@@ -12,6 +19,7 @@ import type { Identity, Mail } from './identity.ts';
 import type { Oidc } from './oidc.ts';
 import type { Policy } from './otp-policy.ts';
 import type { Vpn } from './radius.ts';
+import { sendTestAccessRequest, type RadiusBound } from '../radius/index.ts';
 import type { Saml } from './saml.ts';
 import type { Registration } from '../registration/index.ts';
 
@@ -28,6 +36,8 @@ export interface AdminParts {
   registration?: Registration;
   /** Where the IT support console's pages go, over the same admin service. */
   app: FastifyInstance;
+  /** Where RADIUS listens once started (the console's test Access-Request goes there). */
+  radiusAddress(): RadiusBound | undefined;
 }
 
 /** The campaign to everyone who said yes to marketing mail, the admin service acting as an actor, and its console. */
@@ -56,10 +66,12 @@ function composeAdmin(
   campaign: AdminPorts['sendCampaign'],
 ): (operator: Operator) => AdminService {
   const secrets = createSqlSecretStore(f.store.db);
+  const directory = f.config.directory;
   const ports: AdminPorts = {
     audit: f.audit,
     accounts: p.identity.accounts,
     otp: p.otp,
+    sessions: p.oidc.sessions,
     clients: p.oidc.clients,
     policies: p.policy.policies,
     radiusClients: p.vpn.radiusClients,
@@ -71,7 +83,22 @@ function composeAdmin(
     saml: p.web.saml,
     clock: f.clock,
     registration: p.registration,
+    testRadiusClient: (name, user, password) => testRadiusClient(f, p, name, user, password),
+    ...(directory ? { checkDirectory: (user: string | undefined) => checkDirectory(directory, user, f.clock) } : {}),
     roles: createSqlRoleStore(f.store.db),
   };
   return (operator) => createAdmin(ports, operator);
+}
+
+/** The console's test Access-Request: the gateway's secret, from the configuration or the database. */
+async function testRadiusClient(f: Foundation, p: AdminParts, name: string, user: string, password: string) {
+  const gateway =
+    f.config.radius?.clients.find((c) => c.name === name) ??
+    (await p.vpn.radiusClients.load()).find((c) => c.name === name);
+  if (!gateway) return undefined;
+  const bound = p.radiusAddress();
+  if (!bound) return 'off' as const;
+  const wildcard = bound.address === '0.0.0.0' || bound.address === '::';
+  const host = wildcard ? (bound.address === '::' ? '::1' : '127.0.0.1') : bound.address;
+  return sendTestAccessRequest({ host, port: bound.port, secret: gateway.secret, user, password, timeoutMs: 3000 });
 }

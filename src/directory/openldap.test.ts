@@ -167,6 +167,18 @@ test('employee id is checked trimmed and without case, without telling the right
   assert.equal(await source.checkEmployeeId('', 'E1001'), false);
 });
 
+test('finds the one person with an employee ID (the helpdesk search), and nothing for a pattern or nobody', async () => {
+  assert.equal((await source.findByEmployeeId('E1003'))?.username, 'bob');
+  assert.equal(
+    (await source.findByEmployeeId(' e1001 '))?.username,
+    'alice',
+    'trimmed, without case as slapd compares',
+  );
+  for (const hostile of ['*', 'E1*', 'E1001)(uid=*', '', 'E9999', 'x'.repeat(65)]) {
+    assert.equal(await source.findByEmployeeId(hostile), null, hostile);
+  }
+});
+
 test('people bind on kept connections that never carry a search, and searches never run on those', async () => {
   await logSettled();
   const from = slapd.log().length;

@@ -45,6 +45,8 @@ export interface DirectorySource {
   describe(name: string): Promise<{ dn: string; person: DirectoryUser; status: AccountStatus } | null>;
   /** The person a sign-in name finds, without a password (the helpdesk naming someone); null when none matches. */
   findByName(name: string): Promise<DirectoryUser | null>;
+  /** The one person with this employee ID (the helpdesk's search); null when nobody, or more than one, has it. */
+  findByEmployeeId(id: string): Promise<DirectoryUser | null>;
   close(): Promise<void>;
 }
 
@@ -217,6 +219,14 @@ export function createDirectorySource(input: DirectoryConfigInput, deps: SourceD
     describe,
     async findByName(name) {
       return (await describe(name))?.person ?? null;
+    },
+
+    async findByEmployeeId(id) {
+      const value = typeof id === 'string' ? id.trim() : '';
+      // What an employee ID looks like: anything else is never searched for (the value is escaped all the same).
+      if (!/^[\p{L}\p{N}._-]{1,64}$/u.test(value)) return null;
+      const entries = await service((c) => searchUsers(c, m, m.attributes.employeeId, value, 2));
+      return entries.length === 1 ? personOf(entries[0]) : null;
     },
 
     close,

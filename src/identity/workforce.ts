@@ -12,6 +12,8 @@ export interface DirectoryPort {
   findByStableId(id: string): Promise<DirectoryPerson | null>;
   /** The person a sign-in name finds, without a password; null when none matches. */
   findByName(name: string): Promise<DirectoryPerson | null>;
+  /** The one person with this employee ID; null when nobody, or more than one, has it. */
+  findByEmployeeId(id: string): Promise<DirectoryPerson | null>;
 }
 
 export interface DirectoryPerson {
@@ -103,6 +105,21 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
     return account?.directoryId ? account : undefined;
   }
 
+  /** The person's linked account, made now (and recorded) when they never signed in here. */
+  async function linkPerson(person: DirectoryPerson | null): Promise<Account | undefined> {
+    if (!person) return undefined;
+    const { account, created } = await linkAccount(o, person);
+    if (created) {
+      await audit({
+        action: 'account.create',
+        subject: account.id,
+        outcome: 'success',
+        details: { source: 'directory' },
+      });
+    }
+    return account;
+  }
+
   return {
     /** True when the typed name is a directory name: `DOMAIN\user`, a bare `user`, or `user@` a configured domain. */
     isDirectoryName(name: string): boolean {
@@ -125,18 +142,14 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
     async linkNamed(name: string): Promise<Account | undefined> {
       const known = await accountNamed(name);
       if (known) return known;
-      const person = await o.directory.findByName(name);
+      return linkPerson(await o.directory.findByName(name));
+    },
+
+    /** The linked account of the person with this employee ID (the helpdesk's search), linked as linkNamed does. */
+    async linkByEmployeeId(id: string): Promise<Account | undefined> {
+      const person = await o.directory.findByEmployeeId(id);
       if (!person) return undefined;
-      const { account, created } = await linkAccount(o, person);
-      if (created) {
-        await audit({
-          action: 'account.create',
-          subject: account.id,
-          outcome: 'success',
-          details: { source: 'directory' },
-        });
-      }
-      return account;
+      return (await o.store.findAccountByDirectoryId(person.stableId)) ?? linkPerson(person);
     },
 
     /**

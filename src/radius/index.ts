@@ -69,3 +69,4 @@ export {
   type StoredClientInput,
   type StoredClientSummary,
 } from './sql/clients.ts';
+export { sendTestAccessRequest, type TestRequest, type TestAnswer } from './test-request.ts';

@@ -75,6 +75,14 @@ for (const dialect of await testDialects()) {
       await page.getByRole('button', { name: 'Issue a registration code' }).click();
       await page.getByRole('heading', { name: 'Registration code' }).waitFor();
 
+      // The employee ID the directory holds finds the person too (bob is E1003).
+      await page.goto(`${tessera.url}/console`);
+      await page.getByLabel('Name, e-mail address or token serial').fill('E1003');
+      await page.getByRole('button', { name: 'Find' }).click();
+      await page.getByRole('heading', { name: 'bob' }).waitFor();
+      await page.goto(`${tessera.url}/console/person?q=${encodeURIComponent('E1*')}`);
+      assert.match((await page.locator('main').textContent()) ?? '', /No one matches what you searched for/);
+
       // Outside the group: the search finds nobody, and a hand-made post issues nothing.
       await page.goto(`${tessera.url}/console/person?q=victor`);
       assert.match((await page.locator('main').textContent()) ?? '', /No one matches what you searched for/);

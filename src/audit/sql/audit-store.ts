@@ -19,7 +19,7 @@ type Params = Record<string, string | number | null>;
 // LIKE with its wildcards escaped: action names have underscores (password_reset), user names anything.
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
-function listQuery(db: Kysely<Database>, { who, action, limit }: EventQuery) {
+function listQuery(db: Kysely<Database>, { who, action, before, limit }: EventQuery) {
   let query = db
     .selectFrom('audit_events')
     .select(['seq', 'at', 'actor', 'action', 'subject', 'source', 'outcome', 'details'])
@@ -35,6 +35,8 @@ function listQuery(db: Kysely<Database>, { who, action, limit }: EventQuery) {
       ]),
     );
   }
+  // The chain's place is the primary key: a page further back is an index range, however long the log.
+  if (before !== undefined) query = query.where('seq', '<', before);
   if (action !== undefined) {
     query = query.where((eb) =>
       eb.or([

@@ -2,17 +2,20 @@
 // person of their group, as the admin service decides) and check its chain.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AdminError } from '../../admin/index.ts';
+import { messagePage } from '../pages/account-pages.ts';
 import { auditPage, type AuditPageModel } from '../pages/console-pages.ts';
 import type { Body, ConsoleKit } from './kit.ts';
 import type { ConsoleSession } from './session.ts';
 
 const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
+/** Events per page; the next page is the events before the last one shown (keyset on the chain's place). */
+const pageSize = 50;
 
 export function registerConsoleAudit(app: FastifyInstance, kit: ConsoleKit): void {
   async function render(
     reply: FastifyReply,
     session: ConsoleSession,
-    query: { user?: string; action?: string },
+    query: { user?: string; action?: string; before?: string },
     verified?: AuditPageModel['verified'],
   ) {
     const admin = kit.adminFor(session);
@@ -21,13 +24,19 @@ export function registerConsoleAudit(app: FastifyInstance, kit: ConsoleKit): voi
     const { name, roles } = await admin.roles.mine();
     const frame = { csrf: kit.csrfFor(session), operator: name, roles: [...roles] };
     const model: AuditPageModel = { user: user ?? '', action: action ?? '', events: [], verified };
+    const before = query.before === undefined ? undefined : Number(query.before);
+    if (before !== undefined) model.paged = true;
     try {
-      const { events, names } = await admin.audit.list({ user, action, limit: 50 });
+      const { events, names } = await admin.audit.list({ user, action, before, limit: pageSize });
+      if (events.length === pageSize) model.olderThan = events.at(-1)?.seq;
       model.events = events.map((e) => ({
         ...e,
         subject: e.subject === null ? '' : (names.get(e.subject) ?? e.subject),
       }));
     } catch (err) {
+      if (err instanceof AdminError && err.code === 'admin.invalid_page') {
+        return kit.page(reply, 400, messagePage('console.title', 'console.bad_page'));
+      }
       if (!(err instanceof AdminError && err.code === 'admin.invalid_action')) return kit.refusal(reply, err);
       model.errors = [{ field: 'action', message: 'console.audit_bad_action' }];
       return kit.page(reply, 400, auditPage(frame, model));
@@ -35,9 +44,16 @@ export function registerConsoleAudit(app: FastifyInstance, kit: ConsoleKit): voi
     return kit.page(reply, 200, auditPage(frame, model));
   }
 
-  app.get<{ Querystring: { user?: string; action?: string } }>(
+  app.get<{ Querystring: { user?: string; action?: string; before?: string } }>(
     '/console/audit',
-    { schema: { querystring: { type: 'object', properties: { user: text(256), action: text(128) } } } },
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { user: text(256), action: text(128), before: { type: 'string', pattern: '^[0-9]{1,15}$' } },
+        },
+      },
+    },
     async (req, reply) => {
       const session = await kit.signedIn(req, reply);
       if (!session) return reply;

@@ -10,6 +10,8 @@ const notices: Record<string, MessageId> = {
   unlock: 'console.unlocked',
   unbind: 'console.unbound',
   assign: 'console.assigned',
+  resync: 'console.resynced',
+  sessions: 'console.sessions_ended',
 };
 
 export function registerConsolePeople(app: FastifyInstance, kit: ConsoleKit): void {

@@ -5,6 +5,8 @@ import { personPage, type ConsoleFrame, type PersonModel } from '../pages/consol
 import type { ConsoleKit } from './kit.ts';
 import type { ConsoleSession } from './session.ts';
 
+/** The person's newest events on their page; older ones are on the audit page, a page at a time. */
+const eventsShown = 20;
 export const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
 export const actionSchema = {
   body: {
@@ -30,12 +32,17 @@ export function personView(kit: ConsoleKit) {
     try {
       const { account, tokens } = await admin.people.find(query);
       const login = account.username ?? account.email ?? query;
-      const { events } = await admin.audit.list({ user: login, limit: 20 });
+      const { events } = await admin.audit.list({ user: login, limit: eventsShown });
+      const sessions = await admin.sessions.list(login);
+      const vpnSessions = await admin.vpnSessions.list({ active: true, user: login, limit: 20 });
       const model: PersonModel = {
         query,
+        login,
         person: account,
         tokens,
         events,
+        olderThan: events.length === eventsShown ? events.at(-1)?.seq : undefined,
+        signedIn: { sessions, vpnSessions },
         now: kit.options.clock.now(),
         ...extra,
       };

@@ -3,6 +3,7 @@
 import { t, type MessageId } from '../../i18n/index.ts';
 import { errorSummary, field, hiddenInputs, type FieldError } from './forms.ts';
 import { html, layout, type Html } from './html.ts';
+import { olderLink, resyncSection, signedInSection, type SignedInModel } from './console-helpdesk-pages.ts';
 
 const when = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
@@ -12,7 +13,20 @@ export interface ConsoleFrame {
   roles: Array<{ role: string; scope: string | null }>;
 }
 
-function frame(f: ConsoleFrame, title: string, body: Html): string {
+/** The administrators' pages, in the navigation only of those who hold the role (the admin service decides anyway). */
+function adminNav(f: ConsoleFrame): Html | '' {
+  if (!f.roles.some((r) => r.role === 'admin')) return '';
+  const links: Array<[string, MessageId]> = [
+    ['/console/apps', 'console.apps'],
+    ['/console/saml', 'console.saml_apps'],
+    ['/console/gateways', 'console.gateways'],
+    ['/console/policies', 'console.policies'],
+    ['/console/directory', 'console.directory'],
+  ];
+  return html`<nav aria-label="${t('console.admin_nav')}">${links.map(([href, id], i) => html`${i > 0 ? ' · ' : ''}<a href="${href}">${t(id)}</a>`)}</nav>`;
+}
+
+export function frame(f: ConsoleFrame, title: string, body: Html): string {
   const roles = f.roles.map((r) =>
     r.scope === null ? t('console.role_everyone', { role: r.role }) : t('console.role_scoped', r as never),
   );
@@ -20,7 +34,7 @@ function frame(f: ConsoleFrame, title: string, body: Html): string {
     title,
     wide: true,
     body: html`<header class="console"><p>${t('console.signed_in_as', { name: f.operator, roles: roles.join('; ') })}</p>
-<nav aria-label="${t('console.title')}"><a href="/console">${t('console.find_heading')}</a> · <a href="/console/audit">${t('console.audit')}</a> · <a href="/console/tokens/import">${t('console.import')}</a></nav>
+<nav aria-label="${t('console.title')}"><a href="/console">${t('console.find_heading')}</a> · <a href="/console/audit">${t('console.audit')}</a> · <a href="/console/tokens/import">${t('console.import')}</a></nav>${adminNav(f)}
 <form method="post" action="/console/logout">${hiddenInputs({ csrf: f.csrf })}<button class="secondary" type="submit">${t('console.sign_out')}</button></form></header>
 ${body}`,
   });
@@ -44,7 +58,11 @@ export interface PersonModel {
   query: string;
   person: { name: string | null; email: string | null; username: string | null; status: string; groups: string[] };
   tokens: Array<{ serial: string; type: string; state: string; failures: number; lockedUntil: number }>;
-  events: Array<{ at: number; action: string; outcome: string; details: Record<string, unknown> }>;
+  events: Array<{ seq: number; at: number; action: string; outcome: string; details: Record<string, unknown> }>;
+  /** The person's name as the audit log is searched by, and the last event shown when there are older ones. */
+  login: string;
+  olderThan?: number;
+  signedIn: SignedInModel;
   now: number;
   notice?: { id: MessageId; params?: Record<string, string> };
   errors?: FieldError[];
@@ -71,6 +89,7 @@ function detailsOf(details: Record<string, unknown>): string {
 export function personPage(f: ConsoleFrame, m: PersonModel): string {
   const p = m.person;
   const title = p.name ?? p.username ?? p.email ?? m.query;
+  const context = { csrf: f.csrf, query: m.query, errors: m.errors };
   const tokens =
     m.tokens.length === 0
       ? html`<p>${t('console.no_tokens')}</p>`
@@ -93,6 +112,10 @@ ${errorSummary(m.errors ?? [])}
 <dl><dt>${t('console.email')}</dt><dd>${p.email ?? '–'}</dd><dt>${t('console.username')}</dt><dd>${p.username ?? '–'}</dd>
 <dt>${t('console.status')}</dt><dd>${p.status}</dd><dt>${t('console.groups')}</dt><dd>${p.groups.join(', ') || '–'}</dd></dl>
 <section aria-labelledby="tokens"><h2 id="tokens">${t('console.person_tokens')}</h2><p>${t('console.reason_hint')}</p>${tokens}</section>
+${resyncSection(
+  context,
+  m.tokens.filter((tk) => tk.state === 'active' || tk.state === 'locked').map((tk) => tk.serial),
+)}
 <section aria-labelledby="assign"><h2 id="assign">${t('console.assign')}</h2>
 <form method="post" action="/console/person/assign">${hiddenInputs({ csrf: f.csrf, q: m.query })}
 ${field({ name: 'serial', label: 'console.assign_serial', error: m.errors?.find((e) => e.field === 'serial') })}
@@ -102,7 +125,8 @@ ${field({ name: 'reason-assign', label: 'console.reason_assign', error: m.errors
 <form method="post" action="/console/person/registration-code">${hiddenInputs({ csrf: f.csrf, q: m.query })}
 ${field({ name: 'reason-code', label: 'console.reason_code', error: m.errors?.find((e) => e.field === 'reason-code') })}
 <button type="submit">${t('console.issue_code')}</button></form></section>
-<section aria-labelledby="events"><h2 id="events">${t('console.events')}</h2>${events}</section>
+${signedInSection(context, m.signedIn)}
+<section aria-labelledby="events"><h2 id="events">${t('console.events')}</h2>${events}${olderLink('/console/audit', { user: m.login }, m.olderThan)}</section>
 <h2>${t('console.find_heading')}</h2>${search()}`,
   );
 }
@@ -137,10 +161,17 @@ export interface AuditPageModel {
   }>;
   verified?: { ok: boolean; events?: number; brokenAt?: number };
   errors?: FieldError[];
+  /** Paging back: set when this page does not start at the newest event; `olderThan` when older ones remain. */
+  paged?: true;
+  olderThan?: number;
 }
 
 /** The audit log for auditors and administrators: newest first, by person and action, and the chain's check. */
 export function auditPage(f: ConsoleFrame, m: AuditPageModel): string {
+  const filters = new URLSearchParams({
+    ...(m.user ? { user: m.user } : {}),
+    ...(m.action ? { action: m.action } : {}),
+  });
   const verified = m.verified
     ? html`<p class="notice" role="status">${
         m.verified.ok
@@ -162,7 +193,7 @@ ${field({ name: 'user', label: 'console.audit_user', value: m.user, required: fa
 ${field({ name: 'action', label: 'console.audit_action', value: m.action, hint: t('console.audit_action_hint'), required: false, error: m.errors?.find((e) => e.field === 'action') })}
 <button type="submit">${t('console.search')}</button></form>
 <form method="post" action="/console/audit/verify">${hiddenInputs({ csrf: f.csrf })}<button class="secondary" type="submit">${t('console.audit_verify')}</button></form>
-${rows}`,
+${rows}${m.paged ? html`<p><a href="/console/audit?${filters.toString()}">${t('console.newest')}</a></p>` : ''}${olderLink('/console/audit', Object.fromEntries(filters), m.olderThan)}`,
   );
 }
 
