@@ -29,6 +29,8 @@ export async function registerNodeSamlSp(
     settings?: Record<string, unknown>;
     /** The SP signs its AuthnRequests with `config.privateKey`: its metadata says so and carries this certificate. */
     signingCert?: string;
+    /** Its metadata publishes this encryption certificate (`use="encryption"`); `config.decryptionPvk` reads. */
+    decryptionCert?: string;
   } = {},
 ) {
   const certificates = await idpCertificates(tessera);
@@ -45,7 +47,7 @@ export async function registerNodeSamlSp(
     validateInResponseTo: 'always',
     ...options.config,
   } as SamlConfig);
-  const metadata = sp.generateServiceProviderMetadata(null, options.signingCert ?? null);
+  const metadata = sp.generateServiceProviderMetadata(options.decryptionCert ?? null, options.signingCert ?? null);
   await tessera.saml.providers.add({ metadata, name: options.name, settings: options.settings as never });
   return { sp, metadata, certificates };
 }
