@@ -1,6 +1,7 @@
 // The apps that sign people in (OIDC clients) and the VPN gateways that ask Tessera (RADIUS clients).
 import type { ClientInput } from '../oidc/index.ts';
 import type { StoredClientInput, StoredClientSummary } from '../radius/index.ts';
+import { AdminError } from './errors.ts';
 import { recorder } from './changes.ts';
 import type { AdminOptions, AdminPorts } from './ports.ts';
 
@@ -19,8 +20,14 @@ export function clientAdmin(p: AdminPorts, o: AdminOptions) {
       await record('client.add', String(client.client_id), { redirect_uris: client.redirect_uris });
       return client;
     },
-    list: () => p.clients.list(),
+    /** The apps registered as OIDC clients; the stand-ins of SAML apps are listed by `saml sp list` instead. */
+    list: async () =>
+      (await p.clients.list()).filter((c) => p.saml.providers.standInOf(String(c.client_id)) === undefined),
     async remove(clientId: string): Promise<void> {
+      const entityId = p.saml.providers.standInOf(clientId);
+      if (entityId !== undefined) {
+        throw new AdminError('admin.client_is_saml_app', { field: 'id', subject: entityId });
+      }
       await p.clients.remove(clientId);
       await record('client.remove', clientId);
     },

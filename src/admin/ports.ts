@@ -30,7 +30,7 @@ export interface AdminPorts {
   /** New signing keys; returns their key ids. */
   rotateSigningKeys(): Promise<string[]>;
   /** The SAML identity provider's apps and keys. */
-  saml: { providers: Pick<ServiceProviders, 'add' | 'list' | 'remove'>; keys: Pick<KeyRing, 'rotate'> };
+  saml: { providers: Pick<ServiceProviders, 'add' | 'list' | 'remove' | 'standInOf'>; keys: Pick<KeyRing, 'rotate'> };
   clock: Clock;
   /** OTP registration, present when a directory is configured: the helpdesk's registration codes. */
   registration?: Pick<Registration, 'issueHelpdeskCode'>;

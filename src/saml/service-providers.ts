@@ -144,6 +144,9 @@ function checkEncryption(parsed: Pick<ServiceProvider, 'encryptionKey'>, setting
 /** The OIDC client that stands for a SAML app in the SSO session and the OTP policy (`saml:<entity ID>`). */
 export const samlClientId = (entityId: string) => `saml:${entityId}`;
 
+/** The entity ID of the SAML app an OIDC client stands for; undefined for every other client. */
+export const samlEntityOfClient = (clientId: string) => (clientId.startsWith('saml:') ? clientId.slice(5) : undefined);
+
 /** Registers and removes the OIDC client that stands for each SAML app (sso.ts says why). */
 export interface StandInClients {
   register(clientId: string, name: string): Promise<void>;
@@ -164,6 +167,8 @@ export function createServiceProviders(store: SamlStore, clock: Clock, clients: 
   };
   const recent = new Map<string, { sp: ServiceProvider | undefined; readAtMs: number }>();
   return {
+    /** The entity ID of the SAML app an OIDC client stands for (`saml:<entity ID>`); undefined for other clients. */
+    standInOf: samlEntityOfClient,
     /** Reads the metadata and adds the app; refuses metadata it cannot use, and an entity ID added already. */
     async add(input: { metadata: string; name?: string; settings?: z.input<typeof settingsSchema> }) {
       const parsed = parseMetadata(input.metadata);
