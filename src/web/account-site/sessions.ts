@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { messagePage } from '../pages/account-pages.ts';
 import { bodySchema, page, type AccountKit, type Body } from './kit.ts';
 
+// oidc-provider's end_session success page: "You are signed out" (provider-pages.ts).
+const signedOutPath = '/oidc/session/end/success';
+
 const paramsOf = (name: string, maxLength: number) =>
   ({ type: 'object', properties: { [name]: { type: 'string', maxLength } }, required: [name] }) as const;
 
@@ -27,6 +30,9 @@ export function registerSessions(app: FastifyInstance, kit: AccountKit): void {
     const session = await kit.authorized(req, reply);
     if (!session) return;
     await o.sessions.endAll(session.accountId);
+    // The SAML apps are told through the browser, then it comes to the provider's "signed out" page.
+    const first = await o.afterSignOutEverywhere?.(session.accountId, signedOutPath);
+    if (first) return reply.redirect(first, 303);
     return page(reply, 200, messagePage('logout.done_title', 'logout.done'));
   });
 
