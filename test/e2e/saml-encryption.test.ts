@@ -125,8 +125,27 @@ for (const dialect of await testDialects()) {
         assert.match(run.stderr, /use="encryption"/);
         const listed = await runCli(['saml', 'sp', 'list'], env);
         assert.doesNotMatch(listed.stdout, /no-cert/, 'nothing was added');
-        const cbc = await runCli(['saml', 'sp', 'add', '--metadata', join(dir, 'sp.xml'), '--encrypt', 'des'], env);
-        assert.notEqual(cbc.code, 0, 'an unknown cipher is refused');
+        const des = await runCli(['saml', 'sp', 'add', '--metadata', join(dir, 'sp.xml'), '--encrypt', 'des'], env);
+        assert.notEqual(des.code, 0, 'an unknown cipher is refused');
+        // With an encryption certificate in the metadata, the switch is taken: GCM unless CBC is asked for.
+        for (const [args, cipher] of [
+          [['--encrypt'], 'aes256-gcm'],
+          [['--encrypt', 'aes256-cbc'], 'aes256-cbc'],
+        ] as const) {
+          const { SAML } = await import('@node-saml/node-saml');
+          const key = spSigningKey(`cli ${cipher}`);
+          const withCert = new SAML({
+            callbackUrl: acsUrl,
+            issuer: `https://cli-${cipher}-${dialect}.example.com/sp`,
+            idpCert: await idpCertificates(tessera),
+            entryPoint: `${tessera.url}/saml/sso`,
+            decryptionPvk: key.privateKey,
+          }).generateServiceProviderMetadata(key.certificate, null);
+          writeFileSync(join(dir, `${cipher}.xml`), withCert);
+          const added = await runCli(['saml', 'sp', 'add', '--metadata', join(dir, `${cipher}.xml`), ...args], env);
+          assert.equal(added.code, 0, added.stderr);
+          assert.equal(JSON.parse(added.stdout).settings.encrypt, cipher);
+        }
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
