@@ -103,7 +103,7 @@ export function postedResponse(page: string) {
 export function xmlsecVerify(
   xml: string,
   certificatePem: string,
-  target: 'Assertion' | 'Response' = 'Assertion',
+  target: 'Assertion' | 'Response' | 'EntityDescriptor' = 'Assertion',
 ): void {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-xmlsec-'));
   try {
@@ -119,6 +119,8 @@ export function xmlsecVerify(
         'urn:oasis:names:tc:SAML:2.0:assertion:Assertion',
         '--id-attr:ID',
         'urn:oasis:names:tc:SAML:2.0:protocol:Response',
+        '--id-attr:ID',
+        'urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor',
         '--id-attr:AssertionID',
         'urn:oasis:names:tc:SAML:1.0:assertion:Assertion',
         '--node-xpath',
