@@ -113,6 +113,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
   const saml = await composeSaml(f, app, p);
   registerAccountSite(app, {
     afterSignOutEverywhere: (accountId, returnUrl) => saml.slo.afterAccountSignedOut(accountId, returnUrl),
+    afterSessionEnded: (accountId, uid, returnUrl) => saml.slo.afterSessionEnded({ uid, accountId }, returnUrl),
     provider,
     accounts,
     selfService,
@@ -147,7 +148,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
   if (p.registration) registerRegistrationWeb(f, app, p.registration, csrf);
   // Signing out at the provider's end_session page tells the session's SAML apps too (front-channel).
   await mountProvider(app, provider, config.issuer, {
-    afterSignOut: (session, location) => saml.slo.afterSessionEnded(session.uid, location),
+    afterSignOut: (session, location) => saml.slo.afterSessionEnded(session, location),
   });
   return { captcha, saml };
 }

@@ -119,12 +119,19 @@ export const continuePath = '/saml/slo/continue';
  * that has SAML apps, chained (each one's last step leads to the next), the last one's to `returnUrl`. The first
  * step's address, or undefined when no SAML app was in any of them.
  */
-async function chainFor(p: SloPorts, sessionUids: string[], returnUrl: string): Promise<string | undefined> {
+async function chainFor(
+  p: SloPorts,
+  accountId: string,
+  sessionUids: string[],
+  returnUrl: string,
+): Promise<string | undefined> {
   const now = p.clock.now();
   let then = returnUrl;
   let first: string | undefined;
   for (const sessionUid of [...sessionUids].reverse()) {
-    if ((await p.store.participants(sessionUid)).length === 0) continue;
+    const participants = await p.store.participants(sessionUid);
+    // Only this account's session is told about (a session is one person's; this holds it whatever the caller).
+    if (participants.length === 0 || participants.some((x) => x.accountId !== accountId)) continue;
     const logout: PendingLogout = {
       id: randomBytes(24).toString('base64url'),
       sessionUid,
@@ -214,13 +221,14 @@ export function createSlo(p: SloPorts) {
       return next(p, logout);
     },
     /**
-     * The browser's session was ended at Tessera's own sign-out page (OIDC end_session): its SAML apps are told in
-     * turn through the browser, then on to `returnUrl`. Undefined when the session had no SAML app.
+     * A session was ended at Tessera's own pages (OIDC end_session, the account page's list of sessions): its SAML
+     * apps are told in turn through the browser, then on to `returnUrl`. Undefined when it had no SAML app.
      */
-    afterSessionEnded: (sessionUid: string, returnUrl: string) => chainFor(p, [sessionUid], returnUrl),
+    afterSessionEnded: (session: { uid: string; accountId: string }, returnUrl: string) =>
+      chainFor(p, session.accountId, [session.uid], returnUrl),
     /** "Sign out everywhere" ended every session of the account: the SAML apps of all of them are told. */
     async afterAccountSignedOut(accountId: string, returnUrl: string): Promise<string | undefined> {
-      return chainFor(p, await p.store.sessionsWithApps(accountId), returnUrl);
+      return chainFor(p, accountId, await p.store.sessionsWithApps(accountId), returnUrl);
     },
     /** The next step of a logout Tessera started (continuePath). */
     async proceed(logoutId: string): Promise<Outgoing | undefined> {

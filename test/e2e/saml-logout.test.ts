@@ -252,5 +252,45 @@ for (const dialect of await testDialects()) {
         .execute();
       assert.equal(rows.length, 0, 'nothing left to tell');
     });
+
+    it("ending one session from the account page's list tells that session's SAML apps, and no one else's", async () => {
+      const email = `one-session-${dialect}@example.com`;
+      const { account, agent } = await signedInEverywhere(email);
+      const phone = createAgent();
+      const phoneSignIn = await openAt(phone, tessera, await appA.getAuthorizeUrlAsync('', undefined, {}));
+      const phoneDone = await submit(phone, tessera, phoneSignIn, 'login', { email, password });
+      await appA.validatePostResponseAsync({ SAMLResponse: postedResponse(phoneDone.page).SAMLResponse });
+      const laptopUid = (
+        await tessera.store.db
+          .selectFrom('saml_participants')
+          .select('session_uid')
+          .where('account_id', '=', account.id)
+          .where('sp_entity_id', '=', `https://b-${dialect}.example.com/sp`)
+          .executeTakeFirstOrThrow()
+      ).session_uid;
+      const accountPage = await agent.follow(`${tessera.url}/account`, tessera.url);
+      const html = await accountPage.response.text();
+      const uids = [...html.matchAll(/action="\/account\/sessions\/([^/"]+)\/end"/g)].map((m) => m[1]!);
+      const phoneUid = uids.find((uid) => uid !== laptopUid)!;
+      assert.ok(phoneUid, 'the phone is in the list');
+
+      // Someone else's session uid ends nothing and tells no app.
+      const other = await signedInEverywhere(`other-${dialect}@example.com`);
+      const otherUid = (await tessera.sessions.list(other.account.id))[0]!.uid;
+      const foreign = await agent.postForm(`${tessera.url}/account/sessions/${otherUid}/end`, {
+        csrf: hiddenField(html, 'csrf'),
+      });
+      assert.ok(!foreign.headers.get('location')?.startsWith('/saml/'), 'an unknown session tells no app');
+
+      const ended = await agent.postForm(`${tessera.url}/account/sessions/${phoneUid}/end`, {
+        csrf: hiddenField(html, 'csrf'),
+      });
+      assert.equal(ended.status, 303);
+      const { told, location } = await throughTheApps(agent, ended);
+      assert.deepEqual(told, [sloA], "only the phone's app is told");
+      assert.equal(location, '/account');
+      assert.equal((await tessera.sessions.list(account.id)).length, 1, 'the laptop keeps its session');
+      assert.equal((await tessera.sessions.list(other.account.id)).length, 1, "the other person's session is intact");
+    });
   });
 }

@@ -43,6 +43,8 @@ export interface AccountSiteOptions {
    * account's other apps (SAML apps, through the browser) before `returnUrl`; undefined when there is none.
    */
   afterSignOutEverywhere?(accountId: string, returnUrl: string): Promise<string | undefined>;
+  /** The same after one session `uid` of the account was ended from the list of sessions. */
+  afterSessionEnded?(accountId: string, uid: string, returnUrl: string): Promise<string | undefined>;
 }
 
 export interface AccountSession {

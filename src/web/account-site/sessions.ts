@@ -20,8 +20,14 @@ export function registerSessions(app: FastifyInstance, kit: AccountKit): void {
     async (req, reply) => {
       const session = await kit.authorized(req, reply);
       if (!session) return;
-      await o.sessions.end(session.accountId, req.params.uid);
-      if (req.params.uid === session.uid) return reply.redirect('/', 303);
+      const ended = await o.sessions.end(session.accountId, req.params.uid);
+      const own = req.params.uid === session.uid;
+      // That session's SAML apps are told through this browser first (only a session of this account ended).
+      const first = ended
+        ? await o.afterSessionEnded?.(session.accountId, req.params.uid, own ? '/' : '/account')
+        : undefined;
+      if (first) return reply.redirect(first, 303);
+      if (own) return reply.redirect('/', 303);
       return kit.renderAccount(reply, session, { notice: { id: 'account.session_ended' } });
     },
   );
