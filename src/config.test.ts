@@ -150,4 +150,14 @@ describe('configuration', () => {
     writeFileSync(file, '{ port: 80');
     assert.throws(() => loadConfig({ file, env: {} }), /tessera\.config\.json is not valid JSON/);
   });
+
+  it('takes a default language Tessera has a catalogue for, naming the key otherwise (issue 22)', () => {
+    assert.equal(loadConfig({ env: {}, file: noFile }).i18n.defaultLocale, 'en');
+    assert.equal(loadConfig({ env: { TESSERA_I18N_DEFAULT_LOCALE: 'ro' }, file: noFile }).i18n.defaultLocale, 'ro');
+    for (const tag of ['xx', 'ro-RO', '__proto__'])
+      assert.throws(
+        () => loadConfig({ env: { TESSERA_I18N_DEFAULT_LOCALE: tag }, file: noFile }),
+        /i18n\.defaultLocale \(TESSERA_I18N_DEFAULT_LOCALE\): must be one of the catalogues: en, ro/,
+      );
+  });
 });

@@ -11,6 +11,7 @@ import { directoryConfigSchema } from './directory/index.ts';
 import { smsConfigSchema } from './delivery/index.ts';
 import { radiusConfigSchema, replyAttributeSchema } from './radius/index.ts';
 import { socialConfigSchema } from './social/index.ts';
+import { isSupportedLocale, supportedLocales } from './i18n/index.ts';
 
 const port = z.number().int().min(0).max(65535);
 const limitSchema = (limit: number, windowSeconds: number) =>
@@ -258,6 +259,15 @@ export const configSchema = z.object({
     .prefault({}),
   // SMS for registration codes: which gateway (HTTP provider, SMPP 3.4, or the demo's mailbox) and its limits.
   sms: smsConfigSchema.prefault({}),
+  // Languages (src/i18n): a request with no ui_locales, no switcher cookie and no Accept-Language Tessera has gets this.
+  i18n: z
+    .object({
+      defaultLocale: z
+        .string()
+        .refine(isSupportedLocale, `must be one of the catalogues: ${supportedLocales.join(', ')}`)
+        .default('en'),
+    })
+    .prefault({}),
   console: z
     .object({
       // The web console for IT support and administrators changes other people's factors: a desk left unattended

@@ -22,6 +22,7 @@ import { createDirectorySource, type DirectorySource } from '../directory/index.
 import type { OtpService } from '../otp/index.ts';
 import { accountKey } from '../ratelimit/index.ts';
 import { cryptoRandom } from '../clock/index.ts';
+import { currentLocale } from '../i18n/index.ts';
 import type { Foundation } from './foundation.ts';
 
 export function composeMail(f: Foundation) {
@@ -35,8 +36,13 @@ export function composeMail(f: Foundation) {
     maxAttempts: config.mail.maxAttempts,
     logger: f.logger.child({ module: 'delivery' }),
   });
+  const accounts = createSqlIdentityStore(f.store.db);
+  // In the language the person last used (stored on the account), else the language of the request that sends it
+  // (a sign-up's first mail), else the configured default.
   const sendMail = async (templateId: string, to: string, params: Record<string, string | number>) => {
-    await outbox.enqueue({ to, ...renderMail(templateId, params), category: 'transactional' });
+    const locale =
+      (await accounts.findAccountByEmail(to.toLowerCase()))?.locale ?? currentLocale() ?? config.i18n.defaultLocale;
+    await outbox.enqueue({ to, ...renderMail(templateId, params, locale), category: 'transactional' });
     f.metrics.mail.inc({ template: templateId });
   };
   return { outbox, sendMail };

@@ -53,7 +53,9 @@ export function composeRadius(f: Foundation, p: RadiusParts) {
         groupAttributes: config.radiusGroupAttributes,
         passwordChangeUrl: config.directory?.passwordChangeUrl,
         registrationUrl: config.directory ? f.link('otp/register') : undefined,
-        translate: (id, params) => t(id as Parameters<typeof t>[0], params),
+        translate: (id, params, locale) =>
+          t(id as Parameters<typeof t>[0], params, locale ?? config.i18n.defaultLocale),
+        localeOf: async (accountId) => (await p.identity.identityStore.findAccountById(accountId))?.locale,
       }),
       states: challengeStates,
       takeSteps: () => audit.takeSteps(),

@@ -14,7 +14,8 @@ import {
 } from '../delivery/index.ts';
 import type { DirectorySource } from '../directory/index.ts';
 import type { WorkforceService } from '../identity/index.ts';
-import { t } from '../i18n/index.ts';
+import { currentLocale, t } from '../i18n/index.ts';
+import { createSqlIdentityStore } from '../identity/index.ts';
 import type { OtpService } from '../otp/index.ts';
 import {
   createRegistration,
@@ -68,16 +69,17 @@ function smsGateway(f: Foundation): SmsGateway | null | undefined {
 
 function smsPorts(f: Foundation, outbox: SmsOutbox): SmsPorts {
   const { sms, registration } = f.config;
+  const accounts = createSqlIdentityStore(f.store.db);
   return {
-    // The text in the catalogue's words; the code's life as the person reads it ("10 minutes").
-    send: ({ id, to, code, reference, expiresAt }) =>
-      outbox.enqueue({
-        id,
-        to,
-        text: t('sms.registration_code', { code, expiresSeconds: registration.smsCodeTtlSeconds }),
-        reference,
-        expiresAt,
-      }),
+    // The text in the catalogue's words; the code's life as the person reads it ("10 minutes"). The SMS is sent only
+    // on the person's own registration page: its language is the one they use now, remembered on the account.
+    async send({ id, to, code, reference, expiresAt, accountId }) {
+      const current = currentLocale();
+      if (current) await accounts.setLocale(accountId, current);
+      const locale = current ?? (await accounts.findAccountById(accountId))?.locale ?? f.config.i18n.defaultLocale;
+      const text = t('sms.registration_code', { code, expiresSeconds: registration.smsCodeTtlSeconds }, locale);
+      await outbox.enqueue({ id, to, text, reference, expiresAt });
+    },
     delivery: (id) => outbox.state(id),
     perAccount: sms.perAccount,
     perNumber: sms.perNumber,

@@ -11,6 +11,7 @@ import {
   registerAccountSite,
   registerConsole,
   registerErrorHandling,
+  registerLocale,
   registerObservability,
   registerOtpValidateApi,
   registerResetRoutes,
@@ -51,6 +52,7 @@ export async function composeHttp(f: Foundation): Promise<FastifyInstance> {
     trustProxy: config.http.trustProxy.length > 0 ? config.http.trustProxy : false,
   }) as unknown as FastifyInstance;
   app.addHook('onRequest', (req, _reply, done) => f.requestSource.run({ ip: req.ip }, done));
+  registerLocale(app, { defaultLocale: config.i18n.defaultLocale, secureCookies: f.secureCookies });
   await app.register(formbody);
   await registerSecurityHeaders(app, { issuer: config.issuer });
   registerStylesheet(app);

@@ -1,7 +1,16 @@
-// English catalogue. Code refers to messages by these ids only; {name} marks a parameter.
+// English catalogue: every text a person reads (pages, mails, SMS, RADIUS Reply-Messages). Code refers to messages by
+// these ids only. ICU MessageFormat: `{name}` is a parameter, `{n, plural, one {…} other {…}}` a plural; an apostrophe
+// before `{` escapes it. English is complete and the reference every other catalogue is tested against.
 export const en = {
   'app.name': 'Tessera',
   'app.skip': 'Skip to content',
+  'language.name': 'English',
+  'layout.language': 'Language',
+  'a11y.menu': 'Accessibility',
+  'a11y.large_text_on': 'Larger text',
+  'a11y.large_text_off': 'Normal text size',
+  'a11y.contrast_on': 'High contrast',
+  'a11y.contrast_off': 'Normal contrast',
   'signin.title': 'Sign in',
   'signin.intro': 'One account for the shop, the forums and every app.',
   'signin.to_app': 'to continue to {app}',
@@ -118,6 +127,15 @@ export const en = {
   'mailbox.intro': 'No mail server is configured, so Tessera keeps its mail here. Newest first.',
   'mailbox.empty': 'No mail yet.',
   'mailbox.sms': 'SMS',
+  'mailbox.to': 'To {to} · {at}',
+  'account.time_utc': '{at} UTC',
+  'otp.type.mobile': 'Phone app',
+  'otp.type.desktop': 'PC app',
+  'otp.type.hardware': 'Hardware token',
+  'otp.state.pending': 'waiting for its first code',
+  'otp.state.active': 'active',
+  'otp.state.locked': 'locked',
+  'otp.state.revoked': 'no longer valid',
   'identity.invalid_email': 'Enter an e-mail address like name@example.com.',
   'identity.wrong_password': 'Your current password is not right.',
   'identity.email_unchanged': 'This is already your e-mail address.',
@@ -324,6 +342,57 @@ export const en = {
     'That code is not right, or it has expired or been used. Check the SMS or the code from IT support and try again.',
   'registration.not_workforce': 'Registration codes are for directory accounts that have opened the registration page.',
   'sms.registration_code': 'Your Tessera registration code is {code}. It expires in {expiresSeconds}. Never share it.',
+  // Mails: one subject, text and HTML part each (`mail.<id>.*`); parameters are HTML-escaped in the HTML part.
+  'mail.account.verify_email.subject': 'Confirm your e-mail address',
+  'mail.account.verify_email.text':
+    'Welcome!\n\nYour confirmation code is {code}\n\nOr open this link to confirm your e-mail address:\n{link}\n\nThe code and the link work for {expiresSeconds} and only once.\n\nOur mails can land in the spam folder: if one you expect does not arrive, look there and mark it as not spam.\nIf you did not sign up, you can ignore this mail.\n',
+  'mail.account.verify_email.html':
+    '<p>Welcome!</p><p>Your confirmation code is <strong style="font-size:1.4em;letter-spacing:.1em">{code}</strong></p><p><a href="{link}">Confirm your e-mail address</a></p><p>The code and the link work for {expiresSeconds} and only once.</p><p>Our mails can land in the spam folder: if one you expect does not arrive, look there and mark it as not spam.</p><p>If you did not sign up, you can ignore this mail.</p>',
+  'mail.account.already_registered.subject': 'Someone tried to sign up with your e-mail address',
+  'mail.account.already_registered.text':
+    'Someone (maybe you) tried to create an account with this e-mail address, but you already have one.\n\nSign in: {signInLink}\nForgot your password? Reset it: {resetLink}\n\nIf this was not you, you can ignore this mail; nothing was changed.\n',
+  'mail.account.already_registered.html':
+    '<p>Someone (maybe you) tried to create an account with this e-mail address, but you already have one.</p><p><a href="{signInLink}">Sign in</a> · <a href="{resetLink}">Reset your password</a></p><p>If this was not you, you can ignore this mail; nothing was changed.</p>',
+  'mail.social.link_account.subject': 'Link {provider} to your account',
+  'mail.social.link_account.text':
+    'Someone (maybe you) signed in with {provider} using this e-mail address, which already has an account.\n\nTo link {provider} to your account, open this link (works for {expiresSeconds}, once):\n{link}\n\nIf this was not you, ignore this mail: nothing is linked.\n',
+  'mail.social.link_account.html':
+    '<p>Someone (maybe you) signed in with {provider} using this e-mail address, which already has an account.</p><p><a href="{link}">Link {provider} to your account</a> (works for {expiresSeconds}, once)</p><p>If this was not you, ignore this mail: nothing is linked.</p>',
+  'mail.account.reset_password.subject': 'Reset your password',
+  'mail.account.reset_password.text':
+    'Someone (maybe you) asked to reset the password of your account.\n\nChoose a new password here (works for {expiresSeconds}, once):\n{link}\n\nIf you did not ask for this, ignore this mail: your password stays as it is.\n',
+  'mail.account.reset_password.html':
+    '<p>Someone (maybe you) asked to reset the password of your account.</p><p><a href="{link}">Choose a new password</a> (works for {expiresSeconds}, once)</p><p>If you did not ask for this, ignore this mail: your password stays as it is.</p>',
+  'mail.account.confirm_new_email.subject': 'Confirm your new e-mail address',
+  'mail.account.confirm_new_email.text':
+    'You asked to make this address the primary e-mail of your account.\n\nConfirm it here (works for {expiresSeconds}, once):\n{link}\n\nUntil you confirm, your old address stays in use. If you did not ask for this, ignore this mail.\n',
+  'mail.account.confirm_new_email.html':
+    '<p>You asked to make this address the primary e-mail of your account.</p><p><a href="{link}">Confirm your new e-mail address</a> (works for {expiresSeconds}, once)</p><p>Until you confirm, your old address stays in use. If you did not ask for this, ignore this mail.</p>',
+  'mail.account.email_changed.subject': 'Your account e-mail address was changed',
+  'mail.account.email_changed.text':
+    'The primary e-mail of your account is now {newEmail}.\n\nIf this was not you, undo the change within 7 days (this also signs everyone out of your account):\n{undoLink}\n',
+  'mail.account.email_changed.html':
+    '<p>The primary e-mail of your account is now <strong>{newEmail}</strong>.</p><p>If this was not you, <a href="{undoLink}">undo the change</a> within 7 days (this also signs everyone out of your account).</p>',
+  'mail.account.password_changed.subject': 'Your password was changed',
+  'mail.account.password_changed.text':
+    'The password of your account was just changed, and other devices were signed out.\n\nIf this was not you, reset your password now and review your account: {accountLink}\n',
+  'mail.account.password_changed.html':
+    '<p>The password of your account was just changed, and other devices were signed out.</p><p>If this was not you, reset your password now and <a href="{accountLink}">review your account</a>.</p>',
+  'mail.otp.token_registered.subject': 'A new OTP app was registered',
+  'mail.otp.token_registered.text':
+    'A new OTP app ({serial}) was registered for your account.\n\nIf this was not you, contact IT support at once.\n',
+  'mail.otp.token_registered.html':
+    '<p>A new OTP app (<strong>{serial}</strong>) was registered for your account.</p><p>If this was not you, contact IT support at once.</p>',
+  'mail.otp.token_replaced.subject': 'A new OTP app was registered',
+  'mail.otp.token_replaced.text':
+    'A new OTP app ({serial}) was registered for your account. The codes of your earlier app ({revoked}) no longer work.\n\nIf this was not you, contact IT support at once.\n',
+  'mail.otp.token_replaced.html':
+    '<p>A new OTP app (<strong>{serial}</strong>) was registered for your account. The codes of your earlier app ({revoked}) no longer work.</p><p>If this was not you, contact IT support at once.</p>',
+  'mail.account.deleted.subject': 'Your account was deleted',
+  'mail.account.deleted.text':
+    'Your account and its data were deleted, and every app was signed out. You can sign up again with this address at any time.\n',
+  'mail.account.deleted.html':
+    '<p>Your account and its data were deleted, and every app was signed out. You can sign up again with this address at any time.</p>',
   // The PC app (apps/desktop-token): its terminal and its window.
   'desktop.app_name': 'Tessera desktop token',
   'desktop.vault_missing':
@@ -460,7 +529,7 @@ export const en = {
   'console.import_key_hint': 'Only for a file protected with a key shared with the vendor: the key, or it in hex.',
   'console.import_button': 'Import',
   'console.import_refused': 'Nothing was imported:',
-  'console.imported': 'Imported {count} hardware tokens.',
+  'console.imported': 'Imported {count, plural, one {# hardware token} other {# hardware tokens}}.',
   'console.already_there': 'Already there, left as they were: {serials}',
   'console.import_another': 'Import another file',
   'console.audit': 'Audit log',
@@ -468,7 +537,8 @@ export const en = {
   'console.audit_action': 'Action',
   'console.audit_action_hint': 'An action or its first parts: radius, helpdesk, admin.role.',
   'console.audit_verify': 'Check the chain',
-  'console.audit_intact': 'The audit log is intact: {events} events, none changed or removed.',
+  'console.audit_intact':
+    'The audit log is intact: {events, plural, one {# event} other {# events}}, none changed or removed.',
   'console.audit_broken': 'The audit log was changed: the chain breaks at event {seq}.',
   'console.audit_bad_action': 'An action is a name or its first parts, like radius or radius.reject.',
   'console.actor': 'By',

@@ -339,6 +339,8 @@ export function createAccountService(options: AccountServiceOptions) {
     ...confirmationSteps(options, audit, verification),
     ...signInSteps(options, audit, verification),
     ...operatorSteps(options, audit),
+    /** The language the person just used a page in: their next mails, SMS and VPN messages are written in it. */
+    rememberLocale: (accountId: string, locale: string) => options.store.setLocale(accountId, locale),
   };
 }
 

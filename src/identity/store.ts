@@ -13,6 +13,8 @@ export interface Account {
   name: string | null;
   status: 'active' | 'disabled';
   createdAt: number;
+  /** The language the person last used on Tessera's pages: mails, SMS and VPN messages are written in it. */
+  locale?: string | null;
 }
 
 export interface EmailVerification {
@@ -48,6 +50,8 @@ export interface AccountStore {
   /** Makes `email` the primary address, and verified when `verified` says so; 'email_taken' when another has it. */
   setEmail(accountId: string, email: string, atMs: number, verified?: true): Promise<'changed' | 'email_taken'>;
   deleteAccount(accountId: string): Promise<void>;
+  /** Remembers the language the person used last (issue 22). */
+  setLocale(accountId: string, locale: string): Promise<void>;
 }
 
 /** Sign-up confirmations: a link and a code mailed to the address. */

@@ -54,7 +54,8 @@ export interface VpnLoginPorts {
   /** True until the person's first successful code over RADIUS: the FAQ's "second password" wording. */
   firstCodeLogin(accountId: string): Promise<boolean>;
   states: ChallengeStates;
-  message(id: VpnMessage): string;
+  /** The Reply-Message's words, in the language of the account it is about (its last used), when one is known. */
+  message(id: VpnMessage, accountId?: string): Promise<string>;
   /** Attributes the NAS gets on Accept for this person (e.g. Class or Filter-Id by directory group). */
   replyAttributes(accountId: string, groups?: readonly string[]): Promise<ReplyAttribute[]>;
   /**
@@ -79,7 +80,10 @@ const otpCodeLength = 6;
 
 type Checked = Awaited<ReturnType<VpnLoginPorts['checkPassword']>>;
 
-const reject = (p: VpnLoginPorts, id: VpnMessage): AccessDecision => ({ kind: 'reject', replyMessage: p.message(id) });
+const reject = async (p: VpnLoginPorts, id: VpnMessage, accountId?: string): Promise<AccessDecision> => ({
+  kind: 'reject',
+  replyMessage: await p.message(id, accountId),
+});
 
 // Every outcome is audited with the gateway's address and name, and the name the person typed: a refusal of a name
 // nobody has is about no account, and the helpdesk still finds it by that name. A login by challenge is one row
@@ -129,7 +133,7 @@ async function secondStep(
     await checkCode(request.source.address);
   } catch (err) {
     await audit(p, request, 'radius.reject', accountId, { reason: reasonOf(err) }, earlier);
-    return reject(p, replyMessageFor(err, 'code'));
+    return reject(p, replyMessageFor(err, 'code'), accountId);
   }
   return accept(p, request, accountId, ['pwd', 'otp'], groups, earlier);
 }
@@ -172,7 +176,7 @@ async function answerChallenge(
   const { accountId, steps } = challenge;
   if (challenge.late) {
     await audit(p, request, 'radius.reject', accountId, { reason: 'radius.challenge_expired' }, steps);
-    return reject(p, 'expired');
+    return reject(p, 'expired', accountId);
   }
   return secondStep(p, request, accountId, (source) => p.validateCode(accountId, secret, source), undefined, steps);
 }
@@ -195,7 +199,7 @@ async function refuseProven(p: VpnLoginPorts, request: AccessRequest, checked: C
     return reject(p, 'wrong_password');
   }
   await audit(p, request, 'radius.reject', checked.accountId, { reason: 'radius.group_not_allowed' });
-  return reject(p, 'not_allowed');
+  return reject(p, 'not_allowed', checked.accountId);
 }
 
 async function answerPassword(
@@ -222,7 +226,7 @@ async function answerPassword(
   const decision = await p.secondFactor(`radius:${request.client}`, accountId, groups);
   if (decision.mustEnrol) {
     await audit(p, request, 'radius.reject', accountId, { reason: 'radius.must_enrol' });
-    return reject(p, 'enrol');
+    return reject(p, 'enrol', accountId);
   }
   if (!decision.askCode) return accept(p, request, accountId, ['pwd'], groups);
   if (code !== undefined)
@@ -238,7 +242,7 @@ async function answerPassword(
   return {
     kind: 'challenge',
     state,
-    replyMessage: p.message((await p.firstCodeLogin(accountId)) ? 'second_password' : 'otp_code'),
+    replyMessage: await p.message((await p.firstCodeLogin(accountId)) ? 'second_password' : 'otp_code', accountId),
   };
 }
 

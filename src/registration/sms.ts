@@ -12,7 +12,15 @@ export type SmsDelivery = 'queued' | 'retrying' | 'sent' | 'delivered' | 'failed
 
 export interface SmsPorts {
   /** Stores the SMS in the outbox under `id` (the gateway's worker sends it); the text is the code's, localised. */
-  send(message: { id: string; to: string; code: string; reference: string; expiresAt: number }): Promise<void>;
+  send(message: {
+    id: string;
+    to: string;
+    code: string;
+    reference: string;
+    expiresAt: number;
+    /** Whose code it is: the text is written in their language. */
+    accountId: string;
+  }): Promise<void>;
   delivery(id: string): Promise<SmsDelivery | undefined>;
   perAccount: Limit;
   perNumber: Limit;
@@ -53,7 +61,7 @@ export function smsStep(p: Needs, s: SmsPorts, hash: ReturnType<typeof codeHashe
       const expiresAt = p.clock.now() + p.policy.smsCodeTtlSeconds * 1000;
       // The code is stored (hashed) before the SMS can leave, so it works the moment it arrives.
       await p.store.setSmsCode(flow.id, { hash: hash('sms', `${flow.id}:${code}`), expiresAt, smsId: id });
-      await s.send({ id, to: mobile, code, reference: flow.id, expiresAt });
+      await s.send({ id, to: mobile, code, reference: flow.id, expiresAt, accountId: flow.accountId });
     },
 
     async state(flow: RegistrationFlow): Promise<CodeStep> {

@@ -17,6 +17,8 @@ export interface AccountsTable {
   status: 'active' | 'disabled';
   created_at: number;
   updated_at: number;
+  /** The language the person last used (a catalogue's tag, e.g. `ro`); null until they use a page. */
+  locale: Generated<string | null>;
 }
 
 export interface EmailVerificationsTable {

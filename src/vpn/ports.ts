@@ -23,7 +23,9 @@ export interface VpnPortsDeps {
   /** Where a person without an OTP app registers one (/otp/register), when a directory is configured. */
   registrationUrl?: string;
   /** The message catalogue (i18n `t`): Reply-Message texts are the `radius.*` ids. */
-  translate(id: string, params?: Record<string, string>): string;
+  translate(id: string, params: Record<string, string>, locale?: string): string;
+  /** The language the account last used on Tessera's pages (issue 22), if any. */
+  localeOf(accountId: string): Promise<string | null | undefined>;
 }
 
 export type VpnPorts = Pick<
@@ -55,12 +57,13 @@ export function createVpnPorts(d: VpnPortsDeps): VpnPorts {
     firstCodeLogin: async (accountId) => !(await d.hasLoggedInWithCode(accountId)),
     accountOf: async (userName) =>
       (d.workforce?.isDirectoryName(userName) ? await d.workforce.accountNamed(userName) : undefined)?.id,
-    message(id: VpnMessage) {
+    async message(id: VpnMessage, accountId?: string) {
+      const locale = (accountId ? await d.localeOf(accountId) : undefined) ?? undefined;
       if (id === 'password_expired' && d.passwordChangeUrl !== undefined)
-        return d.translate('radius.password_expired_at', { url: d.passwordChangeUrl });
+        return d.translate('radius.password_expired_at', { url: d.passwordChangeUrl }, locale);
       if (id === 'enrol' && d.registrationUrl !== undefined)
-        return d.translate('radius.enrol_at', { url: d.registrationUrl });
-      return d.translate(`radius.${id}`);
+        return d.translate('radius.enrol_at', { url: d.registrationUrl }, locale);
+      return d.translate(`radius.${id}`, {}, locale);
     },
     async replyAttributes(accountId, knownGroups) {
       const groups = knownGroups ?? (await d.groupsOf(accountId));

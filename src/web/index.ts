@@ -38,6 +38,7 @@ export { readCookie, socialCookie, socialFailure, startTrip, type SocialWeb } fr
 // What every response carries, and the server's own health and logs.
 export { registerSecurityHeaders, contentSecurityPolicy } from './security-headers.ts';
 export { registerStylesheet, stylesheetHref, stylesheetPath } from './stylesheet.ts';
+export { registerLocale, pageContext, languageCookie, viewCookie, type LocaleOptions } from './locale.ts';
 export { createMetrics, registerObservability, type Metrics } from './observability.ts';
 export { createLogger, redactUrl } from './logging.ts';
 

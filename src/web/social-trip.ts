@@ -18,13 +18,7 @@ export interface SocialWeb {
 
 /** The cookie that binds a trip to the browser that started it; only the callback path receives it. */
 export const socialCookie = 'tessera_social';
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of header?.split(';') ?? []) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
-}
+export { readCookie } from './cookies.ts';
 
 /** A failed trip: a page that says what happened and that nothing was changed (503 when the provider is down). */
 export function socialFailure(reply: FastifyReply, err: unknown) {

@@ -234,7 +234,7 @@ for (const dialect of await testDialects()) {
       const serial = `PSKC-${dialect}`;
       const file = vendorPskc([{ serial, secret, kind: 'totp' }], { kind: 'password', password: 'from the vendor' });
       assert.match(await upload('wrong.pskc', file, 'not it'), /the password or key is wrong/);
-      assert.match(await upload('tokens.pskc', file, 'from the vendor'), /Imported 1 hardware tokens/);
+      assert.match(await upload('tokens.pskc', file, 'from the vendor'), /Imported 1 hardware token\./);
       assert.deepEqual(await accessibilityViolations(own, wcag22), [], 'the import result');
 
       // An administrator sees everyone: the token goes to jonas, outside the helpdesk agent's group.

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { testDialects } from '../support/databases.ts';
-import { accessibilityViolations, launchBrowser } from '../support/browser.ts';
+import { accessibilityViolations, launchBrowser, wcag22 } from '../support/browser.ts';
 import { startRegisteredDemoApp } from '../support/demo-stack.ts';
 import { startSocialStage, type SocialStage } from '../support/social.ts';
 import type { DemoApp } from '../../examples/relying-party/index.ts';
@@ -93,6 +93,20 @@ for (const dialect of await testDialects()) {
       await page.getByText('You cancelled at the provider. Nothing was changed.').waitFor();
       assert.deepEqual(await accessibilityViolations(page), []);
       await page.close();
+    });
+
+    it('in Romanian too: the provider buttons and a cancelled trip pass WCAG 2.2 AA (issue 22)', async () => {
+      stage.facebook.next = 'cancel';
+      const context = await browser.newContext({ locale: 'ro-RO' });
+      const page = await context.newPage();
+      await page.goto(`${shop.url}/login?lang=ro`);
+      await page.getByRole('heading', { name: 'Sau continuați cu' }).waitFor();
+      assert.deepEqual(await accessibilityViolations(page, wcag22), []);
+      await page.getByRole('button', { name: 'Continuați cu Facebook' }).click();
+      await page.getByText('Ați anulat la furnizor. Nu s-a schimbat nimic.').waitFor();
+      assert.equal(await page.getAttribute('html', 'lang'), 'ro');
+      assert.deepEqual(await accessibilityViolations(page, wcag22), []);
+      await context.close();
     });
   });
 }

@@ -28,13 +28,13 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 export const wcag22 = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 /**
- * The WCAG 2.1 A/AA violations (or those of `tags`) axe-core finds on the current page, as "rule: target" lines. axe is evaluated through
- * the DevTools protocol, not added as an inline <script>: Tessera's CSP refuses inline scripts, and a test that
- * weakened it to run axe would no longer test the page people get.
+ * The WCAG 2.1 A/AA violations (or those of `tags`, e.g. `wcag22`) axe-core finds on the current page, as
+ * "rule: target" lines. axe is evaluated through the DevTools protocol, not added as an inline <script>: Tessera's
+ * CSP refuses inline scripts, and a test that weakened it to run axe would no longer test the page people get.
  */
 export async function accessibilityViolations(
   page: Page,
-  tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'],
+  tags: readonly string[] = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'],
 ): Promise<string[]> {
   if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(axeSource);
   const result = (await page.evaluate(

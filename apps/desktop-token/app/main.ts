@@ -1,7 +1,7 @@
 // desktop-token: the PC OTP app. With no command it opens its window (a local page in the default browser);
 // `code`, `register`, `change-pin`, `about` and `--version` work in a terminal.
 import { spawn } from 'node:child_process';
-import { t } from '../../../src/i18n/index.ts';
+import { inLocale, localeFromEnvironment, t } from '../../../src/i18n/index.ts';
 import { tesseraApi } from './api.ts';
 import { aboutLines, changePinCommand, codeCommand, registerCommand, type CliContext } from './cli.ts';
 import { describeError } from './messages.ts';
@@ -79,6 +79,7 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
+// In the language of the person's system (LANG, or what Windows and macOS report); the window's page too.
+inLocale(localeFromEnvironment(process.env), () => main(process.argv.slice(2))).then((code) => {
   process.exitCode = code;
 });

@@ -1,6 +1,6 @@
 // The local page's HTML: one small layout, forms without scripts, and one script (by nonce) that counts the
 // seconds down and fetches the next code. Every value is escaped.
-import { t } from '../../../src/i18n/index.ts';
+import { currentLocale, t } from '../../../src/i18n/index.ts';
 
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -23,7 +23,7 @@ const nav = (base: string) =>
     .join('');
 
 export function layout(l: Layout, title: string, body: string, script = ''): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · ${esc(t('desktop.app_name'))}</title>
+  return `<!doctype html><html lang="${currentLocale() ?? 'en'}"><head><meta charset="utf-8"><title>${esc(title)} · ${esc(t('desktop.app_name'))}</title>
 <meta name="viewport" content="width=device-width">
 <style>body{font:16px system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem}
 .code{font:700 2.6rem ui-monospace,monospace;letter-spacing:.2em}.warn{background:#fff3cd;padding:.6rem}

@@ -10,6 +10,7 @@ import { base32Encode } from '../../../src/otp/index.ts';
 import { createDesktopToken, fileVaultStore, type DesktopToken, type SerialPorts } from '../core/index.ts';
 import { tesseraApi } from './api.ts';
 import { startPage } from './page.ts';
+import { inLocale } from '../../../src/i18n/index.ts';
 
 const device: SerialPorts = {
   platform: 'linux',
@@ -55,6 +56,19 @@ describe("the app's local page", () => {
       body: new URLSearchParams(fields),
       redirect: 'manual',
     });
+
+  it("speaks the system's language: a window opened in Romanian answers in Romanian (issue 22)", async () => {
+    const romanian = await inLocale('ro', () => startPage({ token, api: (s) => tesseraApi(s) }));
+    try {
+      const page = await (await fetch(romanian.url)).text();
+      assert.match(page, /<html lang="ro">/);
+      assert.match(page, /Înregistrare nouă/);
+      assert.match(page, /Schimbați PIN-ul/);
+    } finally {
+      romanian.server.close();
+    }
+    assert.match(await (await fetch(url)).text(), /<html lang="en">/, 'the English window stays English');
+  });
 
   it('answers nothing without the secret, under another Host name, or to a form from another origin', async () => {
     const origin = new URL(url).origin;

@@ -21,6 +21,7 @@ const toAccount = (row: Selectable<AccountsTable>): Account => ({
   name: row.name,
   status: row.status,
   createdAt: row.created_at,
+  locale: row.locale,
 });
 
 // Each store compiles its own (see `prepared`): no cache outlives the object graph that made it.
@@ -57,6 +58,16 @@ const toRow = (account: Account, atMs: number) => ({
   created_at: account.createdAt,
   updated_at: atMs,
 });
+
+// Written only when it changes: most sign-ins keep the language, and need no write.
+const setLocaleOf = (db: Kysely<Database>) => async (accountId: string, locale: string) => {
+  await db
+    .updateTable('accounts')
+    .set({ locale })
+    .where('id', '=', accountId)
+    .where((eb) => eb.or([eb('locale', 'is', null), eb('locale', '!=', locale)]))
+    .execute();
+};
 
 function createAccountStore(db: Kysely<Database>): AccountStore {
   const { accountById, accountByDirectoryId } = preparedQueries();
@@ -158,6 +169,7 @@ function createAccountStore(db: Kysely<Database>): AccountStore {
     async deleteAccount(accountId) {
       await db.deleteFrom('accounts').where('id', '=', accountId).execute();
     },
+    setLocale: setLocaleOf(db),
   };
 }
 

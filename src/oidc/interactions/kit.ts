@@ -17,6 +17,7 @@ import {
   type SocialWeb,
 } from '../../web/index.ts';
 import { acr } from '../../signin/index.ts';
+import { currentLocale } from '../../i18n/index.ts';
 
 export interface InteractionOptions {
   provider: Provider;
@@ -119,6 +120,8 @@ export function createInteractionKit(o: InteractionOptions) {
   // session as it was (its sign-in time too: putting off is no new sign-in).
   async function finishSignIn(details: Details, reply: FastifyReply, signedIn: SignedIn) {
     o.onSignIn?.('success');
+    const locale = currentLocale();
+    if (locale) await o.accounts.rememberLocale(signedIn.accountId, locale);
     const declined = signedIn.declinedEnrolment ? { otp: { declined: true } } : {};
     if (signedIn.declinedEnrolment && details.prompt.name === 'otp') return finish(details, reply, declined);
     // RFC 8176: password and one-time code make `mfa`.

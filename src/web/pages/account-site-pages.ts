@@ -1,6 +1,6 @@
 // The account page: profile, signed-in devices, apps with access, marketing choice, password, e-mail, data.
 import { html, layout } from './html.ts';
-import { t, type MessageId } from '../../i18n/index.ts';
+import { formatDateTime, isMessageId, t, type MessageId } from '../../i18n/index.ts';
 import { errorSummary, field, hiddenInputs, type FieldError } from './forms.ts';
 
 export interface AccountPageModel {
@@ -59,7 +59,13 @@ ${providers.map(
 )}</section>`;
 }
 
-const when = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+// Dates as the page's language writes them, in UTC (the server knows no one's time zone), and said to be UTC.
+const when = (ms: number) => t('account.time_utc', { at: formatDateTime(ms) });
+// A token's type and state in words; a value the catalogue does not know is shown as it is.
+const tokenWord = (kind: 'type' | 'state', value: string) => {
+  const id = `otp.${kind}.${value}`;
+  return isMessageId(id) ? t(id) : value;
+};
 const errorFor = (errors: FieldError[] | undefined, name: string) => errors?.find((e) => e.field === name);
 
 export function accountPage(m: AccountPageModel): string {
@@ -100,7 +106,7 @@ ${a.tosUri ? html` · <a href="${a.tosUri}" rel="noopener noreferrer">${t('conse
 ${
   m.showOtp
     ? html`<section aria-labelledby="otp"><h2 id="otp">${t('account.otp')}</h2><p>${t('account.otp_intro')}</p>
-${m.otpTokens.length === 0 ? html`<p>${t('account.otp_none')}</p>` : html`<ul>${m.otpTokens.map((tok) => html`<li>${t('account.otp_token', { type: tok.type, serial: tok.serial, state: tok.state })}</li>`)}</ul>`}
+${m.otpTokens.length === 0 ? html`<p>${t('account.otp_none')}</p>` : html`<ul>${m.otpTokens.map((tok) => html`<li>${t('account.otp_token', { type: tokenWord('type', tok.type), serial: tok.serial, state: tokenWord('state', tok.state) })}</li>`)}</ul>`}
 <form method="post" action="/account/otp/register">${csrf}<button type="submit">${t('account.otp_register')}</button></form>
 ${m.otpRegisterHref ? html`<p class="hint"><a href="${m.otpRegisterHref}">${t('otp.register_again')}</a></p>` : ''}</section>`
     : ''

@@ -1,5 +1,5 @@
 import { html, layout } from './html.ts';
-import { t } from '../../i18n/index.ts';
+import { formatDateTime, t } from '../../i18n/index.ts';
 
 export interface MailboxEntry {
   id: string;
@@ -24,7 +24,7 @@ ${
     ? html`<p>${t('mailbox.empty')}</p>`
     : entries.map(
         (m) => html`<article aria-labelledby="m-${m.id}">
-<h2 id="m-${m.id}">${m.subject}</h2><p class="hint">To ${m.to} · ${new Date(m.createdAt).toISOString()}</p>
+<h2 id="m-${m.id}">${m.subject}</h2><p class="hint">${t('mailbox.to', { to: m.to, at: formatDateTime(m.createdAt) })}</p>
 <pre class="mail">${linkify(m.text)}</pre></article>`,
       )
 }`,
