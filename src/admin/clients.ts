@@ -24,8 +24,14 @@ export function clientAdmin(p: AdminPorts, o: AdminOptions) {
       });
       return client;
     },
-    list: () => p.clients.list(),
+    /** The apps registered as OIDC clients; the stand-ins of SAML apps are listed by `saml sp list` instead. */
+    list: async () =>
+      (await p.clients.list()).filter((c) => p.saml.providers.standInOf(String(c.client_id)) === undefined),
     async remove(clientId: string, reason?: string): Promise<void> {
+      const entityId = p.saml.providers.standInOf(clientId);
+      if (entityId !== undefined) {
+        throw new AdminError('admin.client_is_saml_app', { field: 'id', subject: entityId });
+      }
       await p.clients.remove(clientId);
       await record('client.remove', clientId, reasonOf(reason));
     },

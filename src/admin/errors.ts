@@ -36,7 +36,9 @@ export type AdminErrorCode =
   /** A grant names a person (`--user`) or a directory group (`--group`): exactly one of them. */
   | 'admin.grantee_needed'
   /** Revoke: the grantee does not hold this role with this scope. */
-  | 'admin.grant_unknown';
+  | 'admin.grant_unknown'
+  /** The OIDC client stands for a SAML app (`saml:<entity ID>`): it goes with the app (`saml sp remove`). */
+  | 'admin.client_is_saml_app';
 
 export class AdminError extends TesseraError<AdminErrorCode> {
   /** What the error is about, as the operator gave it: a login name, a serial, a group. Never a secret. */

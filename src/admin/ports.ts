@@ -33,7 +33,7 @@ export interface AdminPorts {
   /** New signing keys; returns their key ids. */
   rotateSigningKeys(): Promise<string[]>;
   /** The SAML identity provider's apps and keys. */
-  saml: { providers: Pick<ServiceProviders, 'add' | 'list' | 'remove'>; keys: Pick<KeyRing, 'rotate'> };
+  saml: { providers: Pick<ServiceProviders, 'add' | 'list' | 'remove' | 'standInOf'>; keys: Pick<KeyRing, 'rotate'> };
   clock: Clock;
   /**
    * A real Access-Request to this server's RADIUS port with the named gateway's secret; undefined when no gateway has

@@ -69,6 +69,13 @@ const byCode: Record<string, { exit?: number; say: Say }> = {
   'admin.grantee_needed': { say: prefixed(() => 'give either --user NAME or --group GROUP') },
   'admin.grant_unknown': { say: prefixed(() => 'no such grant: tessera admin list shows them') },
   'admin.invalid_page': { say: prefixed(() => '--before must be a positive whole number (an event number)') },
+  'admin.client_is_saml_app': {
+    say: prefixed(
+      (e) =>
+        `this client stands for the SAML app ${subjectOf(e)} and goes with it: ` +
+        `tessera saml sp remove --entity-id ${subjectOf(e)}`,
+    ),
+  },
   'admin.group_twice': {
     say: prefixed((e) => `--group ${subjectOf(e)} is given twice (group names compare without case)`),
   },

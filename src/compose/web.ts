@@ -111,7 +111,11 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     secureCookies,
     onError: (err) => f.logger.error({ err }, 'password reset mail failed'),
   });
+  // SAML 2.0 and WS-Federation: their own endpoints, over the same sign-in and SSO session (src/saml).
+  const saml = await composeSaml(f, app, p);
   registerAccountSite(app, {
+    afterSignOutEverywhere: (accountId, returnUrl) => saml.slo.afterAccountSignedOut(accountId, returnUrl),
+    afterSessionEnded: (accountId, uid, returnUrl) => saml.slo.afterSessionEnded({ uid, accountId }, returnUrl),
     provider,
     accounts,
     selfService,
@@ -144,9 +148,10 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     onResult: (result) => metrics.otpValidations.inc({ result }),
   });
   if (p.registration) registerRegistrationWeb(f, app, p.registration, csrf);
-  // SAML 2.0 and WS-Federation: their own endpoints, over the same sign-in and SSO session (src/saml).
-  const saml = await composeSaml(f, app, p);
-  await mountProvider(app, provider, config.issuer);
+  // Signing out at the provider's end_session page tells the session's SAML apps too (front-channel).
+  await mountProvider(app, provider, config.issuer, {
+    afterSignOut: (session, location) => saml.slo.afterSessionEnded(session, location),
+  });
   return { captcha, saml };
 }
 

@@ -31,4 +31,4 @@ export {
   type ClientRegistry,
 } from './clients.ts';
 export { registerInteractions, type InteractionOptions } from './interactions/index.ts';
-export { mountProvider, providerRoutes } from './mount.ts';
+export { mountProvider, providerRoutes, type SignOutHook } from './mount.ts';

@@ -38,7 +38,21 @@ export function providerHeaders(headers: IncomingHttpHeaders, clientIp: string |
   else delete headers['x-forwarded-for'];
 }
 
-export async function mountProvider(app: FastifyInstance, provider: Provider, issuer: string): Promise<void> {
+/** What else happens when a person signs out at the provider's end_session page. */
+export interface SignOutHook {
+  /**
+   * The browser's session `uid` of `accountId` has just ended and the browser is sent to `location`: where to send
+   * it first instead (SAML apps told through the browser, then on to `location`), or undefined.
+   */
+  afterSignOut(session: { uid: string; accountId: string }, location: string): Promise<string | undefined>;
+}
+
+export async function mountProvider(
+  app: FastifyInstance,
+  provider: Provider,
+  issuer: string,
+  hook?: SignOutHook,
+): Promise<void> {
   const issuerUrl = new URL(issuer);
   // Every request, not only those under /oidc: the interaction and account routes hand `req.raw` to oidc-provider
   // too (interactionDetails, Session.get), so no context it makes can see a header the client wrote.
@@ -55,6 +69,8 @@ export async function mountProvider(app: FastifyInstance, provider: Provider, is
     else if (ctx.response.is('html') && !ctx.response.get('cache-control')) ctx.set('cache-control', 'no-store');
   });
 
+  if (hook) provider.use(signOutMiddleware(hook));
+
   const callback = provider.callback();
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -69,4 +85,19 @@ export async function mountProvider(app: FastifyInstance, provider: Provider, is
     scope.all('/oidc/*', handler);
     scope.all(discoveryPath, handler);
   });
+}
+
+/** After end_session's confirmation ended the whole session (`logout=yes`), the hook may send the browser on. */
+function signOutMiddleware(hook: SignOutHook) {
+  const confirmPath = `${providerRoutes.end_session}/confirm`;
+  return async (ctx: Parameters<Parameters<Provider['use']>[0]>[0], next: () => Promise<unknown>) => {
+    await next();
+    if (ctx.method !== 'POST' || ctx.path !== confirmPath || ctx.status !== 303) return;
+    const { session, params } =
+      (ctx as { oidc?: { session?: { uid?: string; accountId?: string }; params?: object } }).oidc ?? {};
+    const location = ctx.response.get('location');
+    if (!session?.uid || !session.accountId || !(params as { logout?: unknown })?.logout || !location) return;
+    const first = await hook.afterSignOut({ uid: session.uid, accountId: session.accountId }, location);
+    if (first) ctx.redirect(first);
+  };
 }

@@ -4,7 +4,9 @@
 // InResponseTo are always set (checklist T35).
 import { randomBytes } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
+import type { KeyObject } from 'node:crypto';
 import { c14nText, element, signCanonical } from './canonical.ts';
+import { type ContentCipher, encryptAssertion } from './encryption.ts';
 import type { SigningKey } from './keys.ts';
 
 export const algorithms = {
@@ -51,6 +53,8 @@ export interface ResponseInput {
   attributes: Attribute[];
   key: SigningKey;
   signResponse: boolean;
+  /** The signed assertion is encrypted to this key (the app's encryption certificate) with this cipher. */
+  encryptTo?: { key: KeyObject; cipher: ContentCipher };
 }
 
 // XML 1.0 §2.4 and §3.3.3: text and attribute values escaped; characters XML cannot carry at all are dropped.
@@ -161,7 +165,8 @@ export function buildAssertion(r: ResponseInput): string {
 
 /** The XML of a signed Response with one signed assertion. */
 export function buildResponse(r: ResponseInput): string {
-  const assertion = buildAssertion(r);
+  const signed = buildAssertion(r);
+  const assertion = r.encryptTo ? encryptAssertion(signed, r.encryptTo.key, r.encryptTo.cipher) : signed;
   const id = newId();
   const response = responseXml(r, id, successStatus, assertion);
   return r.signResponse ? signElement(response, id, r.key) : response;

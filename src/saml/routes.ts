@@ -8,7 +8,7 @@ import type { KeyRing } from './keys.ts';
 import { idpMetadata } from './metadata.ts';
 import type { IncomingMessage } from './requests.ts';
 import type { Outgoing } from './logout-messages.ts';
-import type { Slo } from './slo.ts';
+import { continuePath, type Slo } from './slo.ts';
 import { resumePath, type BrowserSession, type PostToApp, type Sso } from './sso.ts';
 
 export interface SamlRouteOptions {
@@ -106,6 +106,19 @@ export function registerSamlRoutes(app: FastifyInstance, o: SamlRouteOptions): v
     '/saml/slo',
     { schema: { body: { type: 'object', properties: sloFields } } },
     async (req, reply) => logout({ binding: 'post', body: req.body }, req, reply),
+  );
+
+  // A logout started at Tessera's own pages, on its way through the SAML apps (slo.ts).
+  app.get<{ Querystring: { logout: string } }>(
+    continuePath,
+    { schema: { querystring: { type: 'object', properties: { logout: text(64) }, required: ['logout'] } } },
+    async (req, reply) => {
+      try {
+        return logoutAnswer(reply, await o.slo.proceed(req.query.logout));
+      } catch (err) {
+        return refusal(reply, err);
+      }
+    },
   );
 
   registerWsFed(app, o);

@@ -2,8 +2,10 @@
 // trusted: the assertion consumer URLs (an AuthnRequest naming another is refused), whether requests are signed
 // and with which certificate. Tessera's own settings per app say what the app is given.
 import * as samlify from 'samlify';
+import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock/index.ts';
+import { encryptionKeyOf } from './encryption.ts';
 import { SamlError } from './errors.ts';
 import { refuseDeclarations } from './guard.ts';
 import type { SamlStore } from './store.ts';
@@ -33,6 +35,9 @@ export const settingsSchema = z.object({
   release: z.array(z.enum(['mail', 'upn', 'displayName', 'groups'])).default(['mail', 'upn', 'displayName', 'groups']),
   // Where the app sends the person after an IdP-initiated sign-in (`/saml/start?app=<entity ID>`), as RelayState.
   relayState: z.string().min(1).max(1024).optional(),
+  // The assertion encrypted to the app's certificate (its metadata's `use="encryption"` KeyDescriptor), with this
+  // content cipher; `off` sends it signed only (over TLS), which is what most apps expect.
+  encrypt: z.enum(['off', 'aes256-gcm', 'aes256-cbc']).default('off'),
 });
 export type SpSettings = z.output<typeof settingsSchema>;
 
@@ -53,6 +58,11 @@ export interface ServiceProvider {
   logoutServices: Array<{ binding: string; location: string }>;
   /** Its metadata has a signing certificate: its logout messages must be signed. */
   signs: boolean;
+  /**
+   * The RSA key of its metadata's encryption certificate; the error when that certificate cannot be used (only an
+   * app that asks for encryption is refused for it); undefined when the metadata has none.
+   */
+  encryptionKey: KeyObject | SamlError | undefined;
   /** samlify's view of the metadata, to verify the app's signatures. */
   entity: ReturnType<typeof samlify.ServiceProvider>;
 }
@@ -101,11 +111,41 @@ function parseMetadata(xml: string): Omit<ServiceProvider, 'name' | 'settings'> 
     .map((c) => ({ binding: c.binding!, location: c.location! }));
   const signing = meta.getX509Certificate('signing');
   const signs = Array.isArray(signing) ? signing.length > 0 : Boolean(signing);
-  return { entityId, consumers, authnRequestsSigned: meta.isAuthnRequestSigned(), logoutServices, signs, entity };
+  const encryptionKey = readEncryptionKey(meta.getX509Certificate('encryption'));
+  const authnRequestsSigned = meta.isAuthnRequestSigned();
+  return { entityId, consumers, authnRequestsSigned, logoutServices, signs, encryptionKey, entity };
+}
+
+/** The first certificate a `use="encryption"` KeyDescriptor carries (samlify gives one string or a list). */
+function readEncryptionKey(certificates: unknown): KeyObject | SamlError | undefined {
+  const first = asList(certificates as string | string[] | undefined).find((c) => typeof c === 'string' && c.trim());
+  if (first === undefined) return undefined;
+  try {
+    return encryptionKeyOf(first);
+  } catch (err) {
+    if (err instanceof SamlError) return err;
+    throw err;
+  }
+}
+
+/** An app that asks for encrypted assertions must publish a usable encryption certificate. */
+function checkEncryption(parsed: Pick<ServiceProvider, 'encryptionKey'>, settings: SpSettings): void {
+  if (settings.encrypt === 'off') return;
+  if (parsed.encryptionKey === undefined) {
+    throw new SamlError('saml.settings_invalid', {
+      message:
+        'encrypt: the metadata has no encryption certificate (a KeyDescriptor use="encryption"); ' +
+        'ask the app owner for metadata with one, or add the app without encryption',
+    });
+  }
+  if (parsed.encryptionKey instanceof SamlError) throw parsed.encryptionKey;
 }
 
 /** The OIDC client that stands for a SAML app in the SSO session and the OTP policy (`saml:<entity ID>`). */
 export const samlClientId = (entityId: string) => `saml:${entityId}`;
+
+/** The entity ID of the SAML app an OIDC client stands for; undefined for every other client. */
+export const samlEntityOfClient = (clientId: string) => (clientId.startsWith('saml:') ? clientId.slice(5) : undefined);
 
 /** Registers and removes the OIDC client that stands for each SAML app (sso.ts says why). */
 export interface StandInClients {
@@ -127,6 +167,8 @@ export function createServiceProviders(store: SamlStore, clock: Clock, clients: 
   };
   const recent = new Map<string, { sp: ServiceProvider | undefined; readAtMs: number }>();
   return {
+    /** The entity ID of the SAML app an OIDC client stands for (`saml:<entity ID>`); undefined for other clients. */
+    standInOf: samlEntityOfClient,
     /** Reads the metadata and adds the app; refuses metadata it cannot use, and an entity ID added already. */
     async add(input: { metadata: string; name?: string; settings?: z.input<typeof settingsSchema> }) {
       const parsed = parseMetadata(input.metadata);
@@ -137,6 +179,7 @@ export function createServiceProviders(store: SamlStore, clock: Clock, clients: 
         throw new SamlError('saml.settings_invalid', { message: why });
       }
       const settings = checked.data;
+      checkEncryption(parsed, settings);
       const name = (input.name ?? parsed.entityId).slice(0, 100);
       const added = await store.insertProvider({
         entityId: parsed.entityId,

@@ -111,6 +111,43 @@ async function next(p: SloPorts, logout: PendingLogout): Promise<Outgoing | unde
   return send('SAMLResponse', response, endpoint, logout.relayState ?? undefined, key);
 }
 
+/** Where the browser goes on with a logout Tessera started (the chain of apps to tell). */
+export const continuePath = '/saml/slo/continue';
+
+/**
+ * Sessions Tessera's own pages ended (OIDC end_session, "sign out everywhere"): one pending logout per session
+ * that has SAML apps, chained (each one's last step leads to the next), the last one's to `returnUrl`. The first
+ * step's address, or undefined when no SAML app was in any of them.
+ */
+async function chainFor(
+  p: SloPorts,
+  accountId: string,
+  sessionUids: string[],
+  returnUrl: string,
+): Promise<string | undefined> {
+  const now = p.clock.now();
+  let then = returnUrl;
+  let first: string | undefined;
+  for (const sessionUid of [...sessionUids].reverse()) {
+    const participants = await p.store.participants(sessionUid);
+    // Only this account's session is told about (a session is one person's; this holds it whatever the caller).
+    if (participants.length === 0 || participants.some((x) => x.accountId !== accountId)) continue;
+    const logout: PendingLogout = {
+      id: randomBytes(24).toString('base64url'),
+      sessionUid,
+      requesterEntityId: null,
+      requestId: null,
+      responseUrl: then,
+      relayState: null,
+      expiresAt: now + p.logoutTtlSeconds * 1000,
+      createdAt: now,
+    };
+    await p.store.insertLogout(logout);
+    first = then = `${continuePath}?${new URLSearchParams({ logout: logout.id })}`;
+  }
+  return first;
+}
+
 export function createSlo(p: SloPorts) {
   async function onRequest(
     message: IncomingMessage,
@@ -181,6 +218,22 @@ export function createSlo(p: SloPorts) {
       };
       await p.store.insertLogout(logout);
       await p.endSession(session.accountId, session.uid);
+      return next(p, logout);
+    },
+    /**
+     * A session was ended at Tessera's own pages (OIDC end_session, the account page's list of sessions): its SAML
+     * apps are told in turn through the browser, then on to `returnUrl`. Undefined when it had no SAML app.
+     */
+    afterSessionEnded: (session: { uid: string; accountId: string }, returnUrl: string) =>
+      chainFor(p, session.accountId, [session.uid], returnUrl),
+    /** "Sign out everywhere" ended every session of the account: the SAML apps of all of them are told. */
+    async afterAccountSignedOut(accountId: string, returnUrl: string): Promise<string | undefined> {
+      return chainFor(p, accountId, await p.store.sessionsWithApps(accountId), returnUrl);
+    },
+    /** The next step of a logout Tessera started (continuePath). */
+    async proceed(logoutId: string): Promise<Outgoing | undefined> {
+      const logout = await p.store.findOpenLogout(logoutId, p.clock.now());
+      if (!logout || logout.requesterEntityId !== null) throw new SamlError('saml.request_expired');
       return next(p, logout);
     },
     purge: () => p.store.purgeLogouts(p.clock.now() - 24 * 3600 * 1000),

@@ -126,6 +126,7 @@ async function answerFor(
     attributes: attributesFor(account, sp),
     key,
     signResponse: sp.settings.signResponse,
+    encryptTo: encryptionFor(sp),
   };
   if (known?.sessionIndex !== sessionIndex) {
     await p.store.saveParticipant({
@@ -151,6 +152,13 @@ async function answerFor(
     action: pending.acsUrl,
     fields: { SAMLResponse: samlResponse, RelayState: pending.relayState ?? undefined },
   };
+}
+
+/** The app's key and cipher when its settings ask for encrypted assertions (checked usable when it was added). */
+function encryptionFor(sp: ServiceProvider): ResponseInput['encryptTo'] {
+  if (sp.settings.encrypt === 'off') return undefined;
+  if (!(sp.encryptionKey && 'asymmetricKeyType' in sp.encryptionKey)) throw new SamlError('saml.unknown_app');
+  return { key: sp.encryptionKey, cipher: sp.settings.encrypt };
 }
 
 /** An answer to a request the app sent (not IdP-initiated, not WS-Federation): it carries InResponseTo. */

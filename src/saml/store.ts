@@ -76,6 +76,8 @@ export interface SamlStore {
   /** Records (or refreshes) who got an assertion in which SSO session. */
   saveParticipant(p: Participant): Promise<void>;
   participants(sessionUid: string): Promise<Participant[]>;
+  /** The SSO sessions of this account that have SAML apps in them. */
+  sessionsWithApps(accountId: string): Promise<string[]>;
   participant(sessionUid: string, spEntityId: string): Promise<Participant | undefined>;
   removeParticipants(sessionUid: string): Promise<void>;
   /** The participant given this SessionIndex (SessionIndex values are random and never reused). */

@@ -11,12 +11,18 @@ import { openSqlite } from './sqlite.ts';
 function rowsInDatabaseFile(dir: string, path: string): number {
   const copy = join(dir, `copy-${Math.random().toString(36).slice(2)}.db`);
   copyFileSync(path, copy);
-  const db = new DatabaseSync(copy, { readOnly: true });
   try {
-    const table = db.prepare("select count(*) as n from sqlite_master where name = 'notes'").get() as { n: number };
-    return table.n === 0 ? 0 : (db.prepare('select count(*) as n from notes').get() as { n: number }).n;
+    const db = new DatabaseSync(copy, { readOnly: true });
+    try {
+      const table = db.prepare("select count(*) as n from sqlite_master where name = 'notes'").get() as { n: number };
+      return table.n === 0 ? 0 : (db.prepare('select count(*) as n from notes').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    // A copy taken while the checkpointer writes pages can be torn (malformed): not there yet, look again.
+    return 0;
   } finally {
-    db.close();
     rmSync(copy);
   }
 }
@@ -46,7 +52,8 @@ describe('SQLite file database', () => {
       reopened.close();
     } finally {
       await sleep(50);
-      rmSync(dir, { recursive: true, force: true });
+      // The checkpointer thread closes its connection after ours and may still be removing the -wal and -shm files.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     }
   });
 });

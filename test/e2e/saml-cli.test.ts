@@ -113,6 +113,34 @@ for (const dialect of await testDialects()) {
       xmlsecVerify(Buffer.from(posted.SAMLResponse, 'base64').toString('utf8'), before[1]!);
     });
 
+    it("hides the app's stand-in OIDC client from client list, and client remove points to saml sp remove", async () => {
+      const oidcApp = await runCli(
+        [
+          'client',
+          'add',
+          '--id',
+          'intranet',
+          '--name',
+          'Intranet',
+          '--redirect-uri',
+          'https://intranet.example.com/cb',
+        ],
+        env,
+      );
+      assert.equal(oidcApp.code, 0, oidcApp.stderr);
+      const listed = await runCli(['client', 'list'], env);
+      assert.equal(listed.code, 0, listed.stderr);
+      const ids = JSON.parse(listed.stdout).map((c: { client_id: string }) => c.client_id);
+      assert.ok(ids.includes(JSON.parse(oidcApp.stdout).client_id), 'the OIDC app is listed');
+      assert.ok(!ids.some((id: string) => id.startsWith('saml:')), 'no saml:<entity ID> stand-in is listed');
+      const refused = await runCli(['client', 'remove', '--id', `saml:${entityId}`], env);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, new RegExp(`tessera saml sp remove --entity-id ${entityId}`));
+      const list = await runCli(['saml', 'sp', 'list'], env);
+      assert.equal(JSON.parse(list.stdout).length, 1, 'the app is still there');
+      assert.equal((await tessera.audit.list({ action: 'client.remove', limit: 1 })).length, 0, 'nothing removed');
+    });
+
     it('removes the app: its requests are refused', async () => {
       const removed = await runCli(['saml', 'sp', 'remove', '--entity-id', entityId], env);
       assert.equal(removed.code, 0, removed.stderr);

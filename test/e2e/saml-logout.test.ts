@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
 import { SAML, type SamlConfig, ValidateInResponseTo } from '@node-saml/node-saml';
 import { testDialects } from '../support/databases.ts';
-import { startTessera, createAgent, type RunningTessera } from '../support/tessera.ts';
+import { startTessera, createAgent, hiddenField, type RunningTessera } from '../support/tessera.ts';
 import { authorize, registerApp } from '../support/oidc.ts';
 import { openAt, postedResponse, registerNodeSamlSp, spSigningKey, submit } from '../support/saml.ts';
 
@@ -171,6 +171,126 @@ for (const dialect of await testDialects()) {
         }
       }
       assert.deepEqual(told.sort(), [sloA, sloB].sort());
+    });
+
+    /**
+     * Follows a logout Tessera started through the apps' LogoutRequests, each app answering, and from one chained
+     * session's logout to the next: the apps told, and where it ends.
+     */
+    async function throughTheApps(agent: ReturnType<typeof createAgent>, first: Response) {
+      const told: string[] = [];
+      let step = first;
+      for (;;) {
+        const chained = step.status === 303 && step.headers.get('location')?.startsWith('/saml/slo/continue?');
+        if (chained) {
+          step = await agent.request(`${tessera.url}${step.headers.get('location')}`);
+          continue;
+        }
+        if (step.status !== 200) break;
+        const form = formOf(await step.text());
+        told.push(form.action);
+        const app = form.action === sloA ? appA : appB;
+        const seen = await app.validatePostRequestAsync({ SAMLRequest: form.fields.SAMLRequest! });
+        assert.equal(seen.loggedOut, true);
+        step = await agent.request(
+          await app.getLogoutResponseUrlAsync(seen.profile!, form.fields.RelayState!, {}, true),
+        );
+      }
+      assert.equal(step.status, 303);
+      return { told, location: step.headers.get('location') };
+    }
+
+    it("signs out at Tessera's end_session page: the session's SAML apps are told, then the signed-out page", async () => {
+      const { account, agent } = await signedInEverywhere(`end-session-${dialect}@example.com`);
+      const logoutPage = await agent.request(`${tessera.url}/oidc/session/end`, { headers: { accept: 'text/html' } });
+      const confirmed = await agent.postForm(`${tessera.url}/oidc/session/end/confirm`, {
+        xsrf: hiddenField(await logoutPage.text(), 'xsrf'),
+        logout: 'yes',
+      });
+      assert.equal(confirmed.status, 303);
+      const start = confirmed.headers.get('location')!;
+      assert.match(start, /^\/saml\/slo\/continue\?logout=/);
+      assert.equal((await tessera.sessions.list(account.id)).length, 0, 'the SSO session ended at once');
+      const { told, location } = await throughTheApps(agent, await agent.request(`${tessera.url}${start}`));
+      assert.deepEqual(told.sort(), [sloA, sloB].sort());
+      assert.equal(location, `${tessera.url}/oidc/session/end/success`);
+      const done = await agent.request(`${tessera.url}${start}`);
+      assert.equal(done.status, 400, 'a finished logout does not run again');
+      assert.equal((await agent.request(`${tessera.url}/saml/slo/continue?logout=nope`)).status, 400);
+      const again = await openAt(agent, tessera, await appA.getAuthorizeUrlAsync('', undefined, {}));
+      assert.match(again.page, /name="password"/, 'signed out: the password is asked again');
+    });
+
+    it('"sign out everywhere" on the account page tells the SAML apps of every session of the account', async () => {
+      const email = `everywhere-${dialect}@example.com`;
+      const { account, agent } = await signedInEverywhere(email);
+      // A second browser of the same person, signed in to app A only.
+      const phone = createAgent();
+      const phoneSignIn = await openAt(phone, tessera, await appA.getAuthorizeUrlAsync('', undefined, {}));
+      const phoneDone = await submit(phone, tessera, phoneSignIn, 'login', { email, password });
+      await appA.validatePostResponseAsync({ SAMLResponse: postedResponse(phoneDone.page).SAMLResponse });
+      assert.equal((await tessera.sessions.list(account.id)).length, 2);
+
+      const accountPage = await agent.follow(`${tessera.url}/account`, tessera.url);
+      assert.equal(accountPage.response.status, 200);
+      const ended = await agent.postForm(`${tessera.url}/account/sessions/end-all`, {
+        csrf: hiddenField(await accountPage.response.text(), 'csrf'),
+      });
+      assert.equal(ended.status, 303);
+      assert.equal((await tessera.sessions.list(account.id)).length, 0, 'every session ended at once');
+      const start = ended.headers.get('location')!;
+      assert.match(start, /^\/saml\/slo\/continue\?logout=/);
+      const { told, location } = await throughTheApps(agent, await agent.request(`${tessera.url}${start}`));
+      assert.deepEqual(told.sort(), [sloA, sloA, sloB].sort(), "both browsers' apps are told, through this one");
+      assert.equal(location, '/oidc/session/end/success');
+      const last = await agent.request(`${tessera.url}${location}`);
+      assert.equal(last.status, 200);
+      const rows = await tessera.store.db
+        .selectFrom('saml_participants')
+        .select('sp_entity_id')
+        .where('account_id', '=', account.id)
+        .execute();
+      assert.equal(rows.length, 0, 'nothing left to tell');
+    });
+
+    it("ending one session from the account page's list tells that session's SAML apps, and no one else's", async () => {
+      const email = `one-session-${dialect}@example.com`;
+      const { account, agent } = await signedInEverywhere(email);
+      const phone = createAgent();
+      const phoneSignIn = await openAt(phone, tessera, await appA.getAuthorizeUrlAsync('', undefined, {}));
+      const phoneDone = await submit(phone, tessera, phoneSignIn, 'login', { email, password });
+      await appA.validatePostResponseAsync({ SAMLResponse: postedResponse(phoneDone.page).SAMLResponse });
+      const laptopUid = (
+        await tessera.store.db
+          .selectFrom('saml_participants')
+          .select('session_uid')
+          .where('account_id', '=', account.id)
+          .where('sp_entity_id', '=', `https://b-${dialect}.example.com/sp`)
+          .executeTakeFirstOrThrow()
+      ).session_uid;
+      const accountPage = await agent.follow(`${tessera.url}/account`, tessera.url);
+      const html = await accountPage.response.text();
+      const uids = [...html.matchAll(/action="\/account\/sessions\/([^/"]+)\/end"/g)].map((m) => m[1]!);
+      const phoneUid = uids.find((uid) => uid !== laptopUid)!;
+      assert.ok(phoneUid, 'the phone is in the list');
+
+      // Someone else's session uid ends nothing and tells no app.
+      const other = await signedInEverywhere(`other-${dialect}@example.com`);
+      const otherUid = (await tessera.sessions.list(other.account.id))[0]!.uid;
+      const foreign = await agent.postForm(`${tessera.url}/account/sessions/${otherUid}/end`, {
+        csrf: hiddenField(html, 'csrf'),
+      });
+      assert.ok(!foreign.headers.get('location')?.startsWith('/saml/'), 'an unknown session tells no app');
+
+      const ended = await agent.postForm(`${tessera.url}/account/sessions/${phoneUid}/end`, {
+        csrf: hiddenField(html, 'csrf'),
+      });
+      assert.equal(ended.status, 303);
+      const { told, location } = await throughTheApps(agent, ended);
+      assert.deepEqual(told, [sloA], "only the phone's app is told");
+      assert.equal(location, '/account');
+      assert.equal((await tessera.sessions.list(account.id)).length, 1, 'the laptop keeps its session');
+      assert.equal((await tessera.sessions.list(other.account.id)).length, 1, "the other person's session is intact");
     });
   });
 }

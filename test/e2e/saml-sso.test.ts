@@ -43,6 +43,15 @@ for (const dialect of await testDialects()) {
       }
       assert.equal(certificates.length, 2);
       assert.notEqual(certificates[0], certificates[1]);
+      // Signed (enveloped, first child) with the key in force: xmlsec1 checks it; the next key does not sign yet.
+      assert.match(xml, /<md:EntityDescriptor [^>]*ID="_[0-9a-f]{40}"[^>]*><ds:Signature /);
+      xmlsecVerify(xml, certificates[0]!, 'EntityDescriptor');
+      assert.throws(() => xmlsecVerify(xml, certificates[1]!, 'EntityDescriptor'));
+      assert.throws(
+        () => xmlsecVerify(xml.replace('/saml/sso"', '/saml/evil"'), certificates[0]!, 'EntityDescriptor'),
+        'an altered endpoint breaks the signature',
+      );
+      assert.equal(await (await fetch(`${tessera.url}/saml/metadata`)).text(), xml, 'the same document again');
     });
 
     it('signs a person in over the Redirect binding: node-saml and xmlsec1 accept the assertion', async () => {

@@ -33,7 +33,8 @@ export async function createTestDatabase(dialect: 'sqlite' | 'postgres'): Promis
     return {
       dialect,
       url: `sqlite:${join(dir, 'tessera.db')}`,
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
+      // The checkpointer thread may still be removing the -wal and -shm files it closed after the store.
+      drop: async () => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }),
     };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;

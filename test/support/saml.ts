@@ -29,6 +29,8 @@ export async function registerNodeSamlSp(
     settings?: Record<string, unknown>;
     /** The SP signs its AuthnRequests with `config.privateKey`: its metadata says so and carries this certificate. */
     signingCert?: string;
+    /** Its metadata publishes this encryption certificate (`use="encryption"`); `config.decryptionPvk` reads. */
+    decryptionCert?: string;
   } = {},
 ) {
   const certificates = await idpCertificates(tessera);
@@ -45,7 +47,7 @@ export async function registerNodeSamlSp(
     validateInResponseTo: 'always',
     ...options.config,
   } as SamlConfig);
-  const metadata = sp.generateServiceProviderMetadata(null, options.signingCert ?? null);
+  const metadata = sp.generateServiceProviderMetadata(options.decryptionCert ?? null, options.signingCert ?? null);
   await tessera.saml.providers.add({ metadata, name: options.name, settings: options.settings as never });
   return { sp, metadata, certificates };
 }
@@ -101,7 +103,7 @@ export function postedResponse(page: string) {
 export function xmlsecVerify(
   xml: string,
   certificatePem: string,
-  target: 'Assertion' | 'Response' = 'Assertion',
+  target: 'Assertion' | 'Response' | 'EntityDescriptor' = 'Assertion',
 ): void {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-xmlsec-'));
   try {
@@ -117,6 +119,8 @@ export function xmlsecVerify(
         'urn:oasis:names:tc:SAML:2.0:assertion:Assertion',
         '--id-attr:ID',
         'urn:oasis:names:tc:SAML:2.0:protocol:Response',
+        '--id-attr:ID',
+        'urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor',
         '--id-attr:AssertionID',
         'urn:oasis:names:tc:SAML:1.0:assertion:Assertion',
         '--node-xpath',

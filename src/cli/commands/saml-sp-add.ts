@@ -13,6 +13,7 @@ interface Options {
   relayState?: string;
   release?: string;
   wsfedToken?: 'saml1.1' | 'saml2.0';
+  encrypt?: 'aes256-gcm' | 'aes256-cbc';
 }
 
 // Metadata files are a few KiB; a megabyte is far past any real one.
@@ -70,6 +71,15 @@ export default (ctx: CliContext) =>
         'saml2.0',
       ]),
     )
+    .addOption(
+      new Option(
+        '--encrypt [cipher]',
+        "encrypt the assertion to the app's encryption certificate (from its metadata): aes256-gcm (default) or " +
+          'aes256-cbc',
+      )
+        .choices(['aes256-gcm', 'aes256-cbc'])
+        .preset('aes256-gcm'),
+    )
     .option('--relay-state <value>', 'where an IdP-initiated sign-in (/saml/start?app=<entity ID>) lands in the app')
     .action(
       act(ctx, async (o: Options) => {
@@ -81,6 +91,7 @@ export default (ctx: CliContext) =>
           relayState: o.relayState,
           release: o.release?.split(',').map((n) => n.trim()) as never,
           wsfedToken: o.wsfedToken,
+          encrypt: o.encrypt,
         };
         await ctx.withAdmin(async (admin) => {
           console.log(JSON.stringify(await admin.saml.add({ metadata, name: o.name, settings }), null, 2));

@@ -190,6 +190,7 @@ function participantStore(
   SamlStore,
   | 'saveParticipant'
   | 'participants'
+  | 'sessionsWithApps'
   | 'participant'
   | 'removeParticipants'
   | 'participantByIndex'
@@ -205,6 +206,16 @@ function participantStore(
         .where('sp_entity_id', '=', spEntityId)
         .executeTakeFirst();
       return row && toParticipant(row);
+    },
+    async sessionsWithApps(accountId) {
+      const rows = await db
+        .selectFrom('saml_participants')
+        .select('session_uid')
+        .distinct()
+        .where('account_id', '=', accountId)
+        .orderBy('session_uid')
+        .execute();
+      return rows.map((r) => r.session_uid);
     },
     async purgeParticipants(beforeMs) {
       await db.deleteFrom('saml_participants').where('created_at', '<', beforeMs).execute();

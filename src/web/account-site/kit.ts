@@ -38,6 +38,13 @@ export interface AccountSiteOptions {
   limits: { reauthPerAccount: Limit; signInPerSource: Limit };
   /** Sign-in providers to list, link and unlink (src/social), when any is configured. */
   social?: SocialWeb;
+  /**
+   * After "sign out everywhere" ended every session of the account: where the browser goes first to tell the
+   * account's other apps (SAML apps, through the browser) before `returnUrl`; undefined when there is none.
+   */
+  afterSignOutEverywhere?(accountId: string, returnUrl: string): Promise<string | undefined>;
+  /** The same after one session `uid` of the account was ended from the list of sessions. */
+  afterSessionEnded?(accountId: string, uid: string, returnUrl: string): Promise<string | undefined>;
 }
 
 export interface AccountSession {
