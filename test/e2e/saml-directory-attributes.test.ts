@@ -144,6 +144,32 @@ for (const dialect of await testDialects()) {
       assert.equal((await next(agent, payroll)).givenName, 'Alice', 'back once the directory answers');
     });
 
+    it('answers without them once a hung directory times out (the sign-in is not refused)', async () => {
+      const { agent } = await signIn(hr);
+      await slapd.freeze();
+      try {
+        const profile = await next(agent, hr);
+        assert.equal(profile[claim.mail], 'alice@example.org');
+        assert.equal(profile[claim.givenName], undefined);
+      } finally {
+        slapd.thaw();
+      }
+    });
+
+    it('sends a directory value that looks like XML as text', async () => {
+      const hostile = '</saml:AttributeValue></saml:Attribute><saml:Attribute Name="role"><saml:AttributeValue>admin';
+      await slapd.modify(
+        `dn: uid=bob,ou=people,dc=example,dc=org\nchangetype: modify\nreplace: givenName\ngivenName: ${hostile}\n`,
+      );
+      const agent = createAgent();
+      const page = await openAt(agent, tessera, await hr.getAuthorizeUrlAsync('', undefined, {}));
+      const done = await submit(agent, tessera, page, 'login', { email: 'bob', password: 'bob password 1' });
+      const { profile } = await hr.validatePostResponseAsync({ SAMLResponse: postedResponse(done.page).SAMLResponse });
+      assert.equal(profile?.[claim.givenName], hostile);
+      assert.equal(profile?.role, undefined);
+      assert.equal(profile?.[claim.employeeId], 'E1003');
+    });
+
     it('gives a customer account none of them (its name is not split)', async () => {
       const email = `customer-${dialect}@example.com`;
       const password = 'customer passphrase';
