@@ -11,10 +11,12 @@ import {
   registerSamlRoutes,
   resumePath,
   type BrowserSession,
+  type DirectoryDetails,
   type SsoPorts,
   type StandInClients,
 } from '../saml/index.ts';
 import { sessionTtlSeconds } from '../signin/index.ts';
+import type { Account, WorkforceService } from '../identity/index.ts';
 import type { SignInParts } from './signin.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity } from './identity.ts';
@@ -24,7 +26,12 @@ import type { Oidc } from './oidc.ts';
 export async function composeSaml(
   f: Foundation,
   app: FastifyInstance,
-  { identity, oidc, signIn: { signIn } }: { identity: Identity; oidc: Oidc; signIn: SignInParts },
+  {
+    identity,
+    oidc,
+    signIn: { signIn },
+    workforce,
+  }: { identity: Identity; oidc: Oidc; signIn: SignInParts; workforce: WorkforceService | undefined },
 ) {
   const { config, clock } = f;
   const store = createSqlSamlStore(f.store.db);
@@ -47,6 +54,7 @@ export async function composeSaml(
     }),
     redeemCode: codeRedeemer(oidc.provider),
     findAccount: (id) => identity.accounts.findAccount(id),
+    directoryDetails: directoryDetails(f, workforce),
     needsSecondFactor: (appId, accountId, amr, requestedMfa) =>
       signIn.needsSecondFactor(appId, accountId, amr, requestedMfa),
     pairwiseKey,
@@ -108,6 +116,28 @@ function standInClients(f: Foundation): StandInClients {
     async remove(clientId) {
       await clientStore.remove(clientId);
     },
+  };
+}
+
+/**
+ * A workforce person's given name, surname and employee ID, read from the directory by stable id when an assertion
+ * asks for them. A directory that does not answer costs the app those attributes, not the person their sign-in.
+ */
+function directoryDetails(f: Foundation, workforce: WorkforceService | undefined) {
+  return async (account: Account): Promise<DirectoryDetails | null> => {
+    if (!workforce) return null;
+    try {
+      const person = await workforce.personOf(account);
+      return person && { givenName: person.givenName, surname: person.surname, employeeId: person.employeeId };
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (!code?.startsWith('directory.')) throw err;
+      f.logger.warn(
+        { code, accountId: account.id },
+        'SAML assertion without given name, surname and employee ID: the directory did not answer',
+      );
+      return null;
+    }
   };
 }
 

@@ -28,6 +28,7 @@ test('sAMAccountName sign-in returns objectGUID as the stable id and memberOf as
   assert.equal(user.username, 'alice');
   assert.equal(user.email, 'alice@corp.example.org');
   assert.equal(user.employeeId, '1001');
+  assert.deepEqual([user.givenName, user.surname], ['Alice', 'Smith']);
   assert.deepEqual(user.groups, ['VPN Users', 'Staff']);
 });
 
@@ -43,6 +44,7 @@ test('CORP\\user and user@corp.example.org are the same person; other domains ar
 test('a Unicode DN with a space binds, and its odd GUID bytes are found again by findByStableId', async () => {
   const zoe = await source.authenticate('CORP\\zoë', 'pässwörd ünïcödé');
   assert.equal(zoe.displayName, 'Zoë Ångström');
+  assert.deepEqual([zoe.givenName, zoe.surname], [null, 'Ångström'], 'no givenName: none made up');
   // Its GUID bytes are ( ) * \ NUL and high bytes: the search must send them escaped and exact.
   assert.deepEqual(guidToBytes(zoe.stableId), Buffer.from('28292a5c00ff80c3a9102030405060aa', 'hex'));
   assert.deepEqual(await source.findByStableId(zoe.stableId), zoe);

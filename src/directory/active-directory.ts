@@ -67,6 +67,8 @@ export const activeDirectory: Preset = {
     email: 'mail',
     displayName: 'displayName',
     employeeId: 'employeeID',
+    givenName: 'givenName',
+    surname: 'sn',
     mobile: 'mobile',
     stableId: 'objectGUID',
   },

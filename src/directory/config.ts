@@ -13,6 +13,8 @@ export const directoryAttributesSchema = z
     email: attributeName,
     displayName: attributeName,
     employeeId: attributeName,
+    givenName: attributeName,
+    surname: attributeName,
     mobile: attributeName,
     /** Survives renames and moves; sync keys on it. */
     stableId: attributeName,

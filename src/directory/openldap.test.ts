@@ -128,6 +128,7 @@ test('filter injection in the name never signs anyone in', async () => {
 test('findByStableId follows a person and returns null for unknown or malformed ids', async () => {
   const alice = await source.authenticate('alice', 'correct horse battery');
   assert.deepEqual(await source.findByStableId(alice.stableId), alice);
+  assert.deepEqual([alice.givenName, alice.surname, alice.employeeId], ['Alice', 'Smith', 'E1001']);
   assert.equal(await source.findByStableId('00000000-0000-0000-0000-000000000000'), null);
   assert.equal(await source.findByStableId('*'), null);
   assert.equal(await source.findByStableId(''), null);

@@ -19,6 +19,8 @@ export const openLdap: Preset = {
     email: 'mail',
     displayName: 'cn',
     employeeId: 'employeeNumber',
+    givenName: 'givenName',
+    surname: 'sn',
     mobile: 'mobile',
     stableId: 'entryUUID',
   },

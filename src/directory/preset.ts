@@ -9,6 +9,8 @@ export interface AttributeMap {
   email: string;
   displayName: string;
   employeeId: string;
+  givenName: string;
+  surname: string;
   /** The mobile number SMS codes go to (never one the person types). */
   mobile: string;
   stableId: string;

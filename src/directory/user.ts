@@ -8,6 +8,9 @@ export interface DirectoryUser {
   email: string | null;
   displayName: string;
   employeeId: string | null;
+  /** Given name and surname (givenName, sn); null when the directory has none. */
+  givenName: string | null;
+  surname: string | null;
   /** The mobile number in E.164 (`+40721234567`); null when the directory has none or an unreadable one. */
   mobile: string | null;
   /** Names (first RDN value) of the groups the person is a direct member of. */

@@ -21,6 +21,9 @@ export interface DirectoryPerson {
   username: string;
   email: string | null;
   displayName: string;
+  employeeId: string | null;
+  givenName: string | null;
+  surname: string | null;
   groups: string[];
   disabled: boolean;
 }
@@ -78,6 +81,27 @@ async function linkAccount(
   return { account: stored, created: existing === undefined && stored.id === account.id };
 }
 
+/**
+ * The person behind a workforce account as the directory has them now, by stable id (never by a name that may have
+ * been reused); null for other accounts and for a person gone from the directory. Directory errors are thrown.
+ */
+async function personOf(o: WorkforceServiceOptions, account: Account): Promise<DirectoryPerson | null> {
+  if (account.kind !== 'workforce' || account.directoryId === null) return null;
+  return o.directory.findByStableId(account.directoryId);
+}
+
+/** True when the typed name is a directory name: `DOMAIN\user`, a bare `user`, or `user@` one of `domains`. */
+function isDirectoryName(domains: readonly string[], name: string): boolean {
+  const at = name.lastIndexOf('@');
+  if (name.includes('\\') || at < 0) return true;
+  return domains.includes(
+    name
+      .slice(at + 1)
+      .trim()
+      .toLowerCase(),
+  );
+}
+
 export function createWorkforceService(o: WorkforceServiceOptions) {
   const audit = o.audit ?? (async () => {});
   const domains = o.domains.map((d) => d.toLowerCase());
@@ -122,16 +146,7 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
 
   return {
     /** True when the typed name is a directory name: `DOMAIN\user`, a bare `user`, or `user@` a configured domain. */
-    isDirectoryName(name: string): boolean {
-      const at = name.lastIndexOf('@');
-      if (name.includes('\\') || at < 0) return true;
-      return domains.includes(
-        name
-          .slice(at + 1)
-          .trim()
-          .toLowerCase(),
-      );
-    },
+    isDirectoryName: (name: string) => isDirectoryName(domains, name),
 
     accountNamed,
 
@@ -144,6 +159,9 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
       if (known) return known;
       return linkPerson(await o.directory.findByName(name));
     },
+
+    /** The person behind a workforce account as the directory has them now, by stable id; null when none. */
+    personOf: (account: Account) => personOf(o, account),
 
     /** The linked account of the person with this employee ID (the helpdesk's search), linked as linkNamed does. */
     async linkByEmployeeId(id: string): Promise<Account | undefined> {

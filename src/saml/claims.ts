@@ -14,7 +14,24 @@ export const attributeNames = {
   upn: { claims: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn', plain: 'upn' },
   displayName: { claims: 'http://schemas.microsoft.com/identity/claims/displayname', plain: 'displayName' },
   groups: { claims: 'http://schemas.xmlsoap.org/claims/Group', plain: 'groups' },
+  givenName: { claims: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname', plain: 'givenName' },
+  surname: { claims: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname', plain: 'sn' },
+  // ADFS has no built-in employee ID claim; this URI, in the namespace of the claims above, is the one Entra ID
+  // and the apps configured for it use.
+  employeeId: { claims: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/employeeid', plain: 'employeeID' },
 } as const;
+
+/** What only the directory knows about a workforce person: read when an assertion is built, never stored. */
+export interface DirectoryDetails {
+  givenName: string | null;
+  surname: string | null;
+  employeeId: string | null;
+}
+
+const fromDirectory: ReadonlySet<string> = new Set(['givenName', 'surname', 'employeeId']);
+
+/** Whether the app is given anything only the directory knows (else the directory is not asked). */
+export const releasesDirectoryDetails = (sp: ServiceProvider) => sp.settings.release.some((n) => fromDirectory.has(n));
 
 export const classRefs = {
   password: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport',
@@ -63,7 +80,11 @@ export function nameIdFor(account: Account, sp: ServiceProvider, pairwiseKey: Bu
   return { format: nameIdFormats.persistent, value };
 }
 
-export function attributesFor(account: Account, sp: ServiceProvider): Attribute[] {
+/**
+ * The attributes the app asked for, under its naming. Given name, surname and employee ID come from the directory
+ * (`details`): a customer account, or a directory that did not answer, has none and they are left out.
+ */
+export function attributesFor(account: Account, sp: ServiceProvider, details: DirectoryDetails | null): Attribute[] {
   const style = sp.settings.attributeNames;
   const nameFormat = style === 'claims' ? uri : basic;
   const one = (name: keyof typeof attributeNames, values: Array<string | null>): Attribute => ({
@@ -76,6 +97,9 @@ export function attributesFor(account: Account, sp: ServiceProvider): Attribute[
     upn: [account.username],
     displayName: [account.name],
     groups: account.groups,
+    givenName: [details?.givenName ?? null],
+    surname: [details?.surname ?? null],
+    employeeId: [details?.employeeId ?? null],
   };
   return sp.settings.release.map((name) => one(name, values[name]));
 }

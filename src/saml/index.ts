@@ -23,5 +23,5 @@ export {
 export { createSchemaValidator } from './xml-schema.ts';
 export { createIdpEntities } from './idp.ts';
 export { registerSamlRoutes, type SamlRouteOptions } from './routes.ts';
-export { attributeNames, classRefs } from './claims.ts';
+export { attributeNames, classRefs, type DirectoryDetails } from './claims.ts';
 export { createSlo, type Slo, type SloPorts } from './slo.ts';

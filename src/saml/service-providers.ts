@@ -31,8 +31,11 @@ export const settingsSchema = z.object({
   signResponse: z.boolean().default(false),
   // The token a WS-Federation relying party gets: SAML 1.1, as ADFS sends by default (SharePoint needs it), or 2.0.
   wsfedToken: z.enum(['saml1.1', 'saml2.0']).default('saml1.1'),
-  // Which attributes the app is given (data minimisation: an app gets what it needs).
-  release: z.array(z.enum(['mail', 'upn', 'displayName', 'groups'])).default(['mail', 'upn', 'displayName', 'groups']),
+  // Which attributes the app is given (data minimisation: an app gets what it needs). givenName, surname and
+  // employeeId are read from the directory at each assertion, so only apps that name them cost a directory search.
+  release: z
+    .array(z.enum(['mail', 'upn', 'displayName', 'groups', 'givenName', 'surname', 'employeeId']))
+    .default(['mail', 'upn', 'displayName', 'groups']),
   // Where the app sends the person after an IdP-initiated sign-in (`/saml/start?app=<entity ID>`), as RelayState.
   relayState: z.string().min(1).max(1024).optional(),
   // The assertion encrypted to the app's certificate (its metadata's `use="encryption"` KeyDescriptor), with this

@@ -10,7 +10,15 @@ import type { Account } from '../identity/index.ts';
 import { SamlError } from './errors.ts';
 import type { MessageLimits } from './guard.ts';
 import type { KeyRing } from './keys.ts';
-import { attributesFor, classRefFor, nameIdFor, requestsMfa, requestsOnlyUndoable } from './claims.ts';
+import {
+  attributesFor,
+  classRefFor,
+  nameIdFor,
+  releasesDirectoryDetails,
+  requestsMfa,
+  requestsOnlyUndoable,
+  type DirectoryDetails,
+} from './claims.ts';
 import { readAuthnRequest, issuerOf, messageXml, readChecked, type IncomingMessage } from './requests.ts';
 import {
   buildAssertion,
@@ -58,6 +66,11 @@ export interface SsoPorts {
   /** Finds and spends an authorization code (once); undefined when unknown, expired or spent. */
   redeemCode(code: string): Promise<RedeemedCode | undefined>;
   findAccount(id: string): Promise<Account | undefined>;
+  /**
+   * Given name, surname and employee ID of a workforce person from the directory; null for a customer account, and
+   * when the directory does not answer (the assertion then goes without them: an outage never blocks a sign-in).
+   */
+  directoryDetails(account: Account): Promise<DirectoryDetails | null>;
   /** Whether this person still owes this app a one-time code (the sign-in flow decides, from the policy). */
   needsSecondFactor(appId: string, accountId: string, amr: readonly string[], requestedMfa: boolean): Promise<boolean>;
   /** Keys the pairwise persistent NameID. */
@@ -123,7 +136,7 @@ async function answerFor(
     now,
     validSeconds: p.assertionSeconds,
     classRef: classRefFor(redeemed.amr, sp),
-    attributes: attributesFor(account, sp),
+    attributes: attributesFor(account, sp, releasesDirectoryDetails(sp) ? await p.directoryDetails(account) : null),
     key,
     signResponse: sp.settings.signResponse,
     encryptTo: encryptionFor(sp),

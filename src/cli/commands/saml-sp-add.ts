@@ -63,7 +63,8 @@ export default (ctx: CliContext) =>
     .option('--sign-response', 'sign the whole Response too, not only the assertion')
     .option(
       '--release <names>',
-      'the attributes the app gets, comma-separated: mail,upn,displayName,groups (default all)',
+      'the attributes the app gets, comma-separated: mail,upn,displayName,groups (the default), givenName,surname,' +
+        'employeeId (from the directory)',
     )
     .addOption(
       new Option('--wsfed-token <type>', 'WS-Federation: saml1.1 (default, as ADFS) or saml2.0').choices([
