@@ -12,7 +12,7 @@ import {
 } from '../src/radius/index.ts';
 import { openNas, type Nas } from '../src/radius/nas.ts';
 import { base32Decode, totp } from '../src/otp/index.ts';
-import { measure } from './load.ts';
+import { measure, openLoop } from './load.ts';
 import type { LoadSide } from './worker-load.ts';
 
 export const stepMs = 30_000;
@@ -122,7 +122,10 @@ export async function radiusLoad(o: RadiusLoadOptions): Promise<LoadSide> {
   }
 
   return {
-    round: (name) => measure(name, login, { concurrency: o.concurrency, durationMs: o.durationMs }),
+    round: (name, ratePerSecond) =>
+      ratePerSecond
+        ? openLoop(name, login, { ratePerSecond, durationMs: o.durationMs, maxInFlight: o.concurrency })
+        : measure(name, login, { concurrency: o.concurrency, durationMs: o.durationMs }),
     close: async () => {
       await Promise.all(sockets.map((s) => s.close()));
     },
