@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { openSqlite } from './sqlite.ts';
+import { openStore } from './database.ts';
 import type { CheckpointRound } from './wal-checkpointer.ts';
 
 /** What the database file alone holds, without its write-ahead log: what a checkpoint has copied back so far. */
@@ -115,6 +117,31 @@ describe('SQLite file database', () => {
       await sleep(1_000);
       assert.equal(rounds.length, after);
       db.close();
+    } finally {
+      await sleep(50);
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    }
+  });
+
+  it("keeps a transaction that reads, then writes, from being undone by another connection's write in between", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
+    const path = join(dir, 'tessera.db');
+    try {
+      const store = openStore(`sqlite:${path}`);
+      await sql`create table notes (id integer primary key, body text not null)`.execute(store.db);
+      await store.db.transaction().execute(async (trx) => {
+        await sql`select count(*) as n from notes`.execute(trx);
+        // As the checkpointer thread's restart write would: it finds the write lock taken and waits its turn,
+        // instead of committing under a reader that still means to write (SQLITE_BUSY_SNAPSHOT for that one).
+        const other = new DatabaseSync(path);
+        other.exec('PRAGMA busy_timeout = 0');
+        assert.throws(() => other.exec('PRAGMA user_version = 7'), /locked|busy/i);
+        other.close();
+        await sql`insert into notes (body) values ('after a read')`.execute(trx);
+      });
+      const { rows } = await sql<{ n: number }>`select count(*) as n from notes`.execute(store.db);
+      assert.equal(rows[0].n, 1);
+      await store.close();
     } finally {
       await sleep(50);
       rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });

@@ -3,11 +3,24 @@
 import { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import type { CheckpointRound } from './wal-checkpointer.ts';
-import type { CompiledQuery, QueryResult, SqliteDatabase, SqliteStatement } from 'kysely';
+import {
+  CompiledQuery,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type QueryResult,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+  type SqliteStatement,
+} from 'kysely';
 
 // Kysely asks for a statement per query; preparing is a real cost on hot paths (token endpoint), so the
 // statements of the few hundred distinct queries Tessera runs are kept.
 const statementCacheSize = 500;
+// SQLite's own page cache per connection is 2 MB by default: with a million accounts the interior pages of the
+// accounts table and its four indexes alone fill it, and a VPN login's account upsert read its pages back from the
+// OS at every statement (measured: half the RADIUS logins per second of an empty database). 64 MB holds them.
+const pageCacheKiB = 64 * 1024;
 // A checkpoint copies the write-ahead log into the database file and fsyncs both. Left to the writing connection
 // (every 1000 pages), it stalled every request queued behind it for milliseconds. A worker thread does it every
 // `checkpointIntervalMs` instead, and starts the log over itself (wal-checkpointer.ts); past `catchUpPages` it holds
@@ -27,7 +40,7 @@ export interface SqliteOptions {
 export function openSqlite(path: string, options: SqliteOptions = {}): SqliteDatabase & { raw: DatabaseSync } {
   const db = new DatabaseSync(path);
   db.exec(
-    `PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = ${logSizeLimitBytes};`,
+    `PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = ${logSizeLimitBytes}; PRAGMA cache_size = -${pageCacheKiB};`,
   );
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path, options.onCheckpoint);
   const statements = new Map<string, { statement: ReturnType<DatabaseSync['prepare']>; reader: boolean }>();
@@ -62,6 +75,28 @@ export function openSqlite(path: string, options: SqliteOptions = {}): SqliteDat
       };
     },
   };
+}
+
+/**
+ * Kysely's SQLite dialect with every transaction begun IMMEDIATE, taking the write lock at once. The checkpointer
+ * thread's connection writes too (it starts the log over, wal-checkpointer.ts), and a deferred transaction that read
+ * before one of its commits could no longer write after it (SQLITE_BUSY_SNAPSHOT, which no busy handler retries).
+ */
+export class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
 }
 
 /** What Kysely's SQLite connection answers for a query, without its promise: the same statement cache and values. */
