@@ -1,8 +1,11 @@
 // Directory sign-ins through Tessera's sign-in page against plain ldapts binds (connect, bind, unbind) as the same
 // user to the same slapd. Both load generators run in worker threads, so neither takes CPU from Tessera's thread.
+// A CPU breakdown per sign-in, with no goal: issue 25 withdrew the ≥ 0.8 one (a bind is not a peer; the breakdown
+// showed it out of reach for any server that does what a sign-in must). The full OIDC login with a directory
+// password is the `directory-oidc-logins` line (directory-oidc.ts).
 import { startTessera } from '../test/support/tessera.ts';
 import { startSlapd, fixtureConfig } from '../test/support/slapd.ts';
-import { benchLimits, compare, cpuPerOperation, metered, report, type Outcome } from './load.ts';
+import { benchLimits, compare, cpuPerOperation, metered, type Outcome } from './load.ts';
 import { startWorkerLoad } from './worker-load.ts';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -40,7 +43,10 @@ export async function benchDirectorySignIns(): Promise<Outcome> {
   const plainSide = metered(() => plainBinds.round('plain ldapts binds'), slapdCpu);
   try {
     const result = await compare(tesseraSide.round, plainSide.round, rounds);
-    const outcome = report('directory sign-ins', 0.8, result);
+    const errors = result.a.errors + result.b.errors;
+    const line = `directory sign-ins (CPU breakdown, no goal): ${result.a.name} ${result.a.perSecond.toFixed(1)}/s vs ${result.b.name} ${result.b.perSecond.toFixed(1)}/s → median ratio ${result.ratio.toFixed(2)}${errors ? ` [errors ${result.a.errors}/${result.b.errors}]` : ''}`;
+    console.log(line);
+    const outcome: Outcome = { line };
     // slapd does nothing while the next round's sign-in pages are opened, so its CPU over a whole round is its share.
     const viaTesseraCpu = cpuPerOperation(
       result.a,

@@ -5,6 +5,8 @@ import { availableParallelism } from 'node:os';
 
 export interface LoadResult {
   name: string;
+  /** An open-loop round's (openLoop): from each operation's scheduled start to its end. */
+  latencyMs?: { p50: number; p99: number; max: number };
   operations: number;
   seconds: number;
   perSecond: number;
@@ -44,6 +46,62 @@ export async function measure(
   const { operations, errors, seconds } = await run(o.durationMs);
   const cpu = { machine: machineCpuSeconds() - before.machine, generator: threadCpuSeconds() - before.generator };
   return { name, operations, seconds, perSecond: operations / seconds, errors, cpu };
+}
+
+/**
+ * An open-loop load: operation i is due at `i / ratePerSecond` seconds whether or not the earlier ones have ended (as
+ * people arrive), at most `maxInFlight` at once (more wait their turn), and its latency is counted from when it was
+ * due, so that a stall shows in the figures as the queue it causes (no coordinated omission).
+ */
+export async function openLoop(
+  name: string,
+  operation: (i: number) => Promise<unknown>,
+  o: { ratePerSecond: number; durationMs: number; maxInFlight: number },
+): Promise<LoadResult> {
+  const intervalMs = 1000 / o.ratePerSecond;
+  const count = Math.max(1, Math.floor(o.durationMs / intervalMs));
+  const latencies: number[] = [];
+  const waiting: Array<() => void> = [];
+  let inFlight = 0;
+  let errors = 0;
+  const before = { machine: machineCpuSeconds(), generator: threadCpuSeconds() };
+  const started = performance.now();
+  const runs: Array<Promise<void>> = [];
+  for (let i = 0; i < count; i++) {
+    const due = started + i * intervalMs;
+    const early = due - performance.now();
+    if (early >= 1) await new Promise((resolve) => setTimeout(resolve, early));
+    runs.push(
+      (async () => {
+        if (inFlight >= o.maxInFlight) await new Promise<void>((resolve) => waiting.push(resolve));
+        inFlight++;
+        try {
+          await operation(i);
+          latencies.push(performance.now() - due);
+        } catch (err) {
+          errors++;
+          if (errors === 1) console.error(`  ${name}: ${(err as Error).message}`);
+        } finally {
+          inFlight--;
+          waiting.shift()?.();
+        }
+      })(),
+    );
+  }
+  await Promise.all(runs);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = { machine: machineCpuSeconds() - before.machine, generator: threadCpuSeconds() - before.generator };
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return {
+    name,
+    operations: latencies.length,
+    seconds,
+    perSecond: latencies.length / seconds,
+    errors,
+    cpu,
+    latencyMs: { p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? NaN },
+  };
 }
 
 /**
@@ -165,7 +223,8 @@ export function cpuPerOperation(result: LoadResult, parts: Record<string, number
 
 export interface Outcome {
   line: string;
-  met: boolean;
+  /** Undefined for a line that measures without a goal (a breakdown, a reference). */
+  met?: boolean;
 }
 
 export function report(title: string, goal: number, result: { a: LoadResult; b: LoadResult; ratio: number }): Outcome {

@@ -12,7 +12,7 @@ import {
 } from '../src/radius/index.ts';
 import { openNas, type Nas } from '../src/radius/nas.ts';
 import { base32Decode, totp } from '../src/otp/index.ts';
-import { measure } from './load.ts';
+import { measure, openLoop } from './load.ts';
 import type { LoadSide } from './worker-load.ts';
 
 export const stepMs = 30_000;
@@ -103,10 +103,12 @@ export async function radiusLoad(o: RadiusLoadOptions): Promise<LoadSide> {
     return { user: users[index], code: totp(users[index].key, now, totpParameters) };
   }
 
-  // A socket of its own for each login in flight: a reply is matched by its Identifier alone.
+  // A socket of its own for each login in flight: a reply is matched by its Identifier alone. An open-loop round
+  // may have more in flight than the closed loop's workers when the server falls behind.
   const sockets = await Promise.all(
-    Array.from({ length: o.concurrency }, () => openNas({ port: o.port, secret: Buffer.from(o.secret) })),
+    Array.from({ length: 4 * o.concurrency }, () => openNas({ port: o.port, secret: Buffer.from(o.secret) })),
   );
+  const maxInFlight = sockets.length;
   async function login(): Promise<void> {
     const { user, code } = await pick();
     const nas = sockets.pop()!;
@@ -122,7 +124,10 @@ export async function radiusLoad(o: RadiusLoadOptions): Promise<LoadSide> {
   }
 
   return {
-    round: (name) => measure(name, login, { concurrency: o.concurrency, durationMs: o.durationMs }),
+    round: (name, ratePerSecond) =>
+      ratePerSecond
+        ? openLoop(name, login, { ratePerSecond, durationMs: o.durationMs, maxInFlight })
+        : measure(name, login, { concurrency: o.concurrency, durationMs: o.durationMs }),
     close: async () => {
       await Promise.all(sockets.map((s) => s.close()));
     },

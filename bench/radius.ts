@@ -33,7 +33,7 @@ const concurrency = 8;
 const userCount = Number(process.env.BENCH_RADIUS_USERS ?? 1000);
 const secret = 'bench-radius-shared-secret-32-chars!';
 
-function directoryUsersLdif(users: Array<{ name: string; password: string }>): string {
+export function directoryUsersLdif(users: Array<{ name: string; password: string }>): string {
   return users
     .map((u) =>
       [
@@ -51,7 +51,7 @@ function directoryUsersLdif(users: Array<{ name: string; password: string }>): s
 }
 
 /** Accounts are created at the first directory sign-in; then each gets an active TOTP token. */
-async function enrol(
+export async function enrol(
   tessera: RunningTessera,
   clock: { now(): number },
   user: Omit<BenchUser, 'secretBase32'>,

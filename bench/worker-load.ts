@@ -5,12 +5,13 @@ import type { LoadResult } from './load.ts';
 
 /** What a generator module's factory returns: one measured round per call. */
 export interface LoadSide {
-  round(name: string): Promise<LoadResult>;
+  /** A closed-loop round, or with `ratePerSecond` an open-loop one (load.ts openLoop). */
+  round(name: string, ratePerSecond?: number): Promise<LoadResult>;
   close?(): Promise<void>;
 }
 
 export interface WorkerLoad {
-  round(name: string): Promise<LoadResult>;
+  round(name: string, ratePerSecond?: number): Promise<LoadResult>;
   close(): Promise<void>;
 }
 
@@ -35,8 +36,8 @@ export async function startWorkerLoad(module: URL, factory: string, options: unk
   };
   await expect('ready');
   return {
-    async round(name) {
-      worker.postMessage({ round: name });
+    async round(name, ratePerSecond) {
+      worker.postMessage({ round: name, ratePerSecond });
       return (await expect('result')).result;
     },
     async close() {
@@ -53,8 +54,9 @@ if (!isMainThread && parentPort && workerData?.factory) {
   try {
     const loaded = (await import(workerData.module)) as Record<string, (options: unknown) => Promise<LoadSide>>;
     const side = await loaded[workerData.factory](workerData.options);
-    port.on('message', (message: { round?: string; close?: true }) => {
-      if (message.round !== undefined) side.round(message.round).then((result) => port.postMessage({ result }), fail);
+    port.on('message', (message: { round?: string; ratePerSecond?: number; close?: true }) => {
+      if (message.round !== undefined)
+        side.round(message.round, message.ratePerSecond).then((result) => port.postMessage({ result }), fail);
       else if (message.close) Promise.resolve(side.close?.()).then(() => port.postMessage({ closed: true }), fail);
     });
     port.postMessage({ ready: true });

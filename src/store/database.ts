@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
-import { createStatementBatcher, openSqlite } from './sqlite.ts';
+import { createStatementBatcher, ImmediateSqliteDialect, openSqlite } from './sqlite.ts';
 import { runDirectly } from './prepared.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -59,7 +59,7 @@ export function openStore(databaseUrl: string): Store {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     dialect = 'sqlite';
     const sqlite = openSqlite(path);
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
     runDirectly(
       db,
       createStatementBatcher(sqlite, (query) => db.executeQuery(query)),

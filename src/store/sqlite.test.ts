@@ -1,11 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { openSqlite } from './sqlite.ts';
+import { openStore } from './database.ts';
+import type { CheckpointRound } from './wal-checkpointer.ts';
 
 /** What the database file alone holds, without its write-ahead log: what a checkpoint has copied back so far. */
 function rowsInDatabaseFile(dir: string, path: string): number {
@@ -53,6 +56,94 @@ describe('SQLite file database', () => {
     } finally {
       await sleep(50);
       // The checkpointer thread closes its connection after ours and may still be removing the -wal and -shm files.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    }
+  });
+
+  it('starts the write-ahead log over from its own thread while writes go on, and cuts the file back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
+    const path = join(dir, 'tessera.db');
+    const rounds: CheckpointRound[] = [];
+    try {
+      const db = openSqlite(path, { onCheckpoint: (round) => rounds.push(round) });
+      db.raw.exec('create table notes (id integer primary key, body text not null)');
+      const insert = db.prepare('insert into notes (body) values (?)');
+      // Writes never pause for long (a batch, then a turn of the event loop): a checkpoint that only copies what was
+      // written before it began never finds the log all copied, so this thread must hold writers off to catch up.
+      let written = 0;
+      const caughtUp = () => rounds.some((r) => r.caughtUp && r.restarted);
+      for (let batch = 0; !caughtUp() && batch < 200_000; batch++) {
+        db.raw.exec('BEGIN IMMEDIATE');
+        for (let i = 0; i < 10; i++) insert.run([`note ${written++} ${'x'.repeat(600)}`]);
+        db.raw.exec('COMMIT');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.ok(caughtUp(), 'the checkpointer caught up and started the log over while the writes went on');
+      // The writer's own backstop (10,000 pages) never had to act: the log started over well below it.
+      assert.ok(
+        rounds.every((r) => r.log < 10_000),
+        `largest log ${Math.max(...rounds.map((r) => r.log))} frames`,
+      );
+      // Once the writes stop, the log is copied and started over within a few rounds, by that thread.
+      const seen = rounds.length;
+      while (rounds.length < seen + 5 && !rounds.slice(seen).some((r) => r.restarted)) await sleep(20);
+      assert.ok(rounds.slice(seen).some((r) => r.restarted));
+      // journal_size_limit: the file itself is cut back once the log starts over, not kept at its largest.
+      assert.ok(statSync(`${path}-wal`).size <= 16 * 1024 * 1024 + 64 * 1024);
+      // A further read and write: everything is there, the file works as before.
+      insert.run(['last']);
+      assert.equal((db.raw.prepare('select count(*) as n from notes').get() as { n: number }).n, written + 1);
+      db.close();
+      const reopened = openSqlite(path);
+      assert.equal((reopened.raw.prepare('select count(*) as n from notes').get() as { n: number }).n, written + 1);
+      reopened.close();
+    } finally {
+      await sleep(50);
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    }
+  });
+
+  it('leaves an idle database alone: no round works when nobody else wrote', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
+    const path = join(dir, 'tessera.db');
+    const rounds: CheckpointRound[] = [];
+    try {
+      const db = openSqlite(path, { onCheckpoint: (round) => rounds.push(round) });
+      db.raw.exec('create table notes (id integer primary key, body text not null)');
+      db.prepare('insert into notes (body) values (?)').run(['one']);
+      while (!rounds.some((r) => r.restarted)) await sleep(20);
+      const after = rounds.length;
+      // Ten checkpoint intervals with no write: the thread found nothing to do (its own restart is not new work).
+      await sleep(1_000);
+      assert.equal(rounds.length, after);
+      db.close();
+    } finally {
+      await sleep(50);
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    }
+  });
+
+  it("keeps a transaction that reads, then writes, from being undone by another connection's write in between", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
+    const path = join(dir, 'tessera.db');
+    try {
+      const store = openStore(`sqlite:${path}`);
+      await sql`create table notes (id integer primary key, body text not null)`.execute(store.db);
+      await store.db.transaction().execute(async (trx) => {
+        await sql`select count(*) as n from notes`.execute(trx);
+        // As the checkpointer thread's restart write would: it finds the write lock taken and waits its turn,
+        // instead of committing under a reader that still means to write (SQLITE_BUSY_SNAPSHOT for that one).
+        const other = new DatabaseSync(path);
+        other.exec('PRAGMA busy_timeout = 0');
+        assert.throws(() => other.exec('PRAGMA user_version = 7'), /locked|busy/i);
+        other.close();
+        await sql`insert into notes (body) values ('after a read')`.execute(trx);
+      });
+      const { rows } = await sql<{ n: number }>`select count(*) as n from notes`.execute(store.db);
+      assert.equal(rows[0].n, 1);
+      await store.close();
+    } finally {
+      await sleep(50);
       rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     }
   });

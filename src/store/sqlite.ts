@@ -2,23 +2,47 @@
 // so this small adapter replaces a native dependency.
 import { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
-import type { CompiledQuery, QueryResult, SqliteDatabase, SqliteStatement } from 'kysely';
+import type { CheckpointRound } from './wal-checkpointer.ts';
+import {
+  CompiledQuery,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type QueryResult,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+  type SqliteStatement,
+} from 'kysely';
 
 // Kysely asks for a statement per query; preparing is a real cost on hot paths (token endpoint), so the
 // statements of the few hundred distinct queries Tessera runs are kept.
 const statementCacheSize = 500;
+// SQLite's own page cache per connection is 2 MB by default: with a million accounts the interior pages of the
+// accounts table and its four indexes alone fill it, and a VPN login's account upsert read its pages back from the
+// OS at every statement (measured: half the RADIUS logins per second of an empty database). 64 MB holds them.
+const pageCacheKiB = 64 * 1024;
 // A checkpoint copies the write-ahead log into the database file and fsyncs both. Left to the writing connection
 // (every 1000 pages), it stalled every request queued behind it for milliseconds. A worker thread does it every
-// `checkpointIntervalMs` instead; the writer's own checkpoint stays as a backstop should the worker fall behind.
+// `checkpointIntervalMs` instead, and starts the log over itself (wal-checkpointer.ts); past `catchUpPages` it holds
+// writers off for the last frames, or steady writes would never let the log start over. The writer's own
+// checkpoint stays as a backstop should the worker fail.
 const checkpointIntervalMs = 100;
+const catchUpPages = 4_000;
 const backstopCheckpointPages = 10_000;
+// A log that grew under a burst is cut back to this when it starts over, not kept at its largest.
+const logSizeLimitBytes = 16 * 1024 * 1024;
 
-export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync } {
+export interface SqliteOptions {
+  /** Called with each round of the checkpointer thread that did something (tests and benches look at it). */
+  onCheckpoint?: (round: CheckpointRound) => void;
+}
+
+export function openSqlite(path: string, options: SqliteOptions = {}): SqliteDatabase & { raw: DatabaseSync } {
   const db = new DatabaseSync(path);
   db.exec(
-    'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;',
+    `PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = ${logSizeLimitBytes}; PRAGMA cache_size = -${pageCacheKiB};`,
   );
-  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path);
+  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path, options.onCheckpoint);
   const statements = new Map<string, { statement: ReturnType<DatabaseSync['prepare']>; reader: boolean }>();
   const prepared = (sql: string) => {
     let entry = statements.get(sql);
@@ -51,6 +75,28 @@ export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync }
       };
     },
   };
+}
+
+/**
+ * Kysely's SQLite dialect with every transaction begun IMMEDIATE, taking the write lock at once. The checkpointer
+ * thread's connection writes too (it starts the log over, wal-checkpointer.ts), and a deferred transaction that read
+ * before one of its commits could no longer write after it (SQLITE_BUSY_SNAPSHOT, which no busy handler retries).
+ */
+export class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
 }
 
 /** What Kysely's SQLite connection answers for a query, without its promise: the same statement cache and values. */
@@ -150,11 +196,18 @@ export function createStatementBatcher(
     });
 }
 
-function startCheckpointer(db: DatabaseSync, path: string): Worker {
+function startCheckpointer(db: DatabaseSync, path: string, onCheckpoint?: SqliteOptions['onCheckpoint']): Worker {
   db.exec(`PRAGMA wal_autocheckpoint = ${backstopCheckpointPages}`);
   const worker = new Worker(new URL('./wal-checkpointer.ts', import.meta.url), {
-    workerData: { path, intervalMs: checkpointIntervalMs },
+    workerData: {
+      path,
+      intervalMs: checkpointIntervalMs,
+      catchUpPages,
+      sizeLimitBytes: logSizeLimitBytes,
+      report: onCheckpoint !== undefined,
+    },
   });
+  if (onCheckpoint) worker.on('message', onCheckpoint);
   // It must not keep a finished process alive; should it fail (say, the file was deleted), the writer checkpoints as
   // before.
   worker.unref();
