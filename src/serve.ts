@@ -11,7 +11,13 @@ import { announceListening, isRestartedWorker, runPrimary, workerCount, workerIn
 export async function serve(config: Config): Promise<number> {
   const count = workerCount(config);
   if (cluster.isPrimary && count > 1) return runPrimary(count, pino({ level: config.log.level }));
-  await serveOne(config);
+  try {
+    await serveOne(config);
+  } catch (err) {
+    // A worker that cannot start must exit for the primary to see it: its channel to the primary would hold it open.
+    if (cluster.isWorker) process.disconnect();
+    throw err;
+  }
   return 0;
 }
 
