@@ -4,6 +4,7 @@ import { benchDirectorySignIns } from './directory.ts';
 import { benchOtpValidate } from './otp.ts';
 import { benchRadiusLogins } from './radius.ts';
 import { benchSamlSso } from './saml.ts';
+import { benchScaling } from './scaling.ts';
 import type { Outcome } from './load.ts';
 
 const only = process.argv[2];
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<Outcome>> = {
   'otp-validate': benchOtpValidate,
   'radius-logins': benchRadiusLogins,
   'saml-sso': benchSamlSso,
+  scaling: benchScaling,
 };
 
 const outcomes: Outcome[] = [];

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type ConfigInput } from '../../src/config.ts';
 import { createServer, type TesseraServer } from '../../src/server.ts';
+import type { Clock } from '../../src/clock/index.ts';
 import { freePort } from './tessera.ts';
 
 const cliPath = join(import.meta.dirname, '../../src/cli.ts');
@@ -45,10 +46,10 @@ export function createCluster(databaseUrl: string, issuer: string, settings: Con
 }
 
 /** The cluster's database composed in this process, never listening: to add apps and people, and to count rows. */
-export function openCluster(cluster: Cluster): Promise<TesseraServer> {
+export function openCluster(cluster: Cluster, clock?: Clock): Promise<TesseraServer> {
   return createServer(
     loadConfig({ env: {}, file: join(cluster.dir, 'none.json'), overrides: nodeConfig(cluster, 0, 'setup') }),
-    { periodicJobs: false },
+    { periodicJobs: false, clock },
   );
 }
 
@@ -62,6 +63,7 @@ function nodeConfig(cluster: Cluster, port: number, name: string, extra: ConfigI
     issuer: cluster.issuer,
     secrets: { keyEncryptionKey: cluster.keyEncryptionKey },
     http: { port, host: '127.0.0.1', ...cluster.settings.http },
+    // info: the start is seen in the log (no line per request at this level).
     log: { level: 'info' },
   };
 }
@@ -79,13 +81,19 @@ export interface NodeProcess {
 }
 
 /** Starts `tessera serve` with `extra` settings (e.g. radius ports, server.workers); resolves once it answers. */
-export async function startNode(cluster: Cluster, name: string, extra: ConfigInput = {}): Promise<NodeProcess> {
+export async function startNode(
+  cluster: Cluster,
+  name: string,
+  extra: ConfigInput = {},
+  /** More environment for the node's processes (NODE_OPTIONS, say). */
+  moreEnv: Record<string, string> = {},
+): Promise<NodeProcess> {
   const port = await freePort();
   const file = join(cluster.dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(nodeConfig(cluster, port, name, extra)));
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
   const child = spawn(process.execPath, [cliPath, 'serve'], {
-    env: { ...env, TESSERA_CONFIG: file },
+    env: { ...env, ...moreEnv, TESSERA_CONFIG: file },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
