@@ -5,6 +5,7 @@ import { benchOtpValidate } from './otp.ts';
 import { benchRadiusLogins } from './radius.ts';
 import { benchSamlSso } from './saml.ts';
 import { benchScaling } from './scaling.ts';
+import { benchRadiusCores } from './radius-cores.ts';
 import type { Outcome } from './load.ts';
 
 const only = process.argv[2];
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<Outcome>> = {
   'radius-logins': benchRadiusLogins,
   'saml-sso': benchSamlSso,
   scaling: benchScaling,
+  'radius-cores': benchRadiusCores,
 };
 
 const outcomes: Outcome[] = [];
