@@ -112,7 +112,7 @@ export async function startNode(
   const workers = wanted === 'auto' ? availableParallelism() : wanted;
   // Each worker's own line, not only the primary's: the lines of several processes reach the pipe in any order.
   const listening = () => lines.filter((l) => l.includes('Tessera is listening')).length >= workers;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   let gone = false;
   void exited.then(() => {
     gone = true;
