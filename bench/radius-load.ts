@@ -1,6 +1,8 @@
 // The NAS side of the RADIUS bench: VPN logins with password and current code in one User-Password (passOTP),
 // built on Tessera's own RADIUS codec. It runs in a worker thread (worker-load.ts), the same for both servers.
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { renameSync, writeFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import {
   AttributeCode,
   decodePacket,
@@ -75,11 +77,27 @@ export interface RadiusLoadOptions {
   durationMs: number;
   /** Tessera's stepping clock; FreeRADIUS's rlm_totp keeps no record of used codes and is sent real time. */
   steps?: SharedArrayBuffer;
+  /** Where Tessera in other processes reads the step count (stepped-time.ts), written at each step. */
+  stepsFile?: string;
 }
 
 /** Each login picks the next user, types password + current code, and expects Access-Accept. */
 export async function radiusLoad(o: RadiusLoadOptions): Promise<LoadSide> {
-  const clock = o.steps ? steppingClock(o.steps) : { now: () => Date.now(), nextStep: undefined };
+  const shared = o.steps ? steppingClock(o.steps) : undefined;
+  const clock = shared
+    ? {
+        now: shared.now,
+        nextStep: () => {
+          shared.nextStep();
+          if (o.stepsFile) {
+            // Written aside and renamed, so that a reader never sees a half-written file.
+            const aside = `${o.stepsFile}.${threadId}`;
+            writeFileSync(aside, String(Math.round((shared.now() - Date.now()) / stepMs)));
+            renameSync(aside, o.stepsFile);
+          }
+        },
+      }
+    : { now: () => Date.now(), nextStep: undefined };
   // The key as a KeyObject: the load generator's own HMACs should cost it as little as Node allows.
   const users = o.users.map((u) => ({ ...u, key: createSecretKey(base32Decode(u.secretBase32)) as KeyObject }));
   const lastStep = new Array<number>(users.length).fill(-1);

@@ -31,7 +31,7 @@ const durationMs = Number(process.env.BENCH_SECONDS ?? 2) * 1000;
 const concurrency = 8;
 // Enough that a cycle through them takes Tessera a few seconds, so its clock moves a step only now and then.
 const userCount = Number(process.env.BENCH_RADIUS_USERS ?? 1000);
-const secret = 'bench-radius-shared-secret-32-chars!';
+export const secret = 'bench-radius-shared-secret-32-chars!';
 
 export function directoryUsersLdif(users: Array<{ name: string; password: string }>): string {
   return users
@@ -52,7 +52,7 @@ export function directoryUsersLdif(users: Array<{ name: string; password: string
 
 /** Accounts are created at the first directory sign-in; then each gets an active TOTP token. */
 export async function enrol(
-  tessera: RunningTessera,
+  tessera: Pick<RunningTessera, 'workforce' | 'otp'>,
   clock: { now(): number },
   user: Omit<BenchUser, 'secretBase32'>,
 ): Promise<BenchUser> {
@@ -71,7 +71,7 @@ export async function enrol(
  * for one, answers "noop" for a user without a secret, which would let the password alone through). Checked with a
  * user outside the load, whose counted failures cannot slow a measured login down.
  */
-async function assertRefusesWrongCredentials(
+export async function assertRefusesWrongCredentials(
   target: { name: string; port: number; now(): number },
   user: BenchUser,
 ): Promise<void> {

@@ -8,6 +8,8 @@ import { benchAccountsScale } from './scale.ts';
 import { benchSqliteWal } from './wal.ts';
 import { benchLatency } from './latency.ts';
 import { benchDirectoryOidcLogins } from './directory-oidc.ts';
+import { benchScaling } from './scaling.ts';
+import { benchRadiusCores } from './radius-cores.ts';
 import type { Outcome } from './load.ts';
 
 const only = process.argv[2];
@@ -22,6 +24,8 @@ const benches: Record<string, () => Promise<Outcome>> = {
   'sqlite-wal': benchSqliteWal,
   'accounts-scale': benchAccountsScale,
   latency: benchLatency,
+  scaling: benchScaling,
+  'radius-cores': benchRadiusCores,
 };
 
 const outcomes: Outcome[] = [];

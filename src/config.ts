@@ -47,6 +47,13 @@ export const configSchema = z.object({
         .default(64 * 1024),
     })
     .prefault({}),
+  server: z
+    .object({
+      // Processes of this node (`tessera serve --workers`): 1, a number, or "auto" for one per core. On PostgreSQL
+      // they share HTTP, RADIUS and RadSec ports; an SQLite database keeps one (one writer at a time).
+      workers: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).default(1),
+    })
+    .prefault({}),
   secrets: z
     .object({
       // 32 bytes, base64: wraps signing keys and cookie keys at rest. Generated into dataDir on first start when unset.

@@ -1,10 +1,30 @@
 // `tessera serve`: the server, plus in demo mode the demo shop and forum next to it; SIGTERM shuts down cleanly.
+// With `server.workers` above 1 this process becomes the node's primary and each worker runs the server.
+import cluster from 'node:cluster';
+import { pino } from 'pino';
 import type { Config } from './config.ts';
 import { createServer, type TesseraServer } from './server.ts';
 import { listenNamed } from './compose/index.ts';
+import { announceListening, isRestartedWorker, runPrimary, workerCount, workerIndex } from './workers/index.ts';
 
-export async function serve(config: Config): Promise<void> {
-  const server = await createServer(config);
+/** Resolves once the node listens (0), or with the exit status of a worker that could not start. */
+export async function serve(config: Config): Promise<number> {
+  const count = workerCount(config);
+  if (cluster.isPrimary && count > 1) return runPrimary(count, pino({ level: config.log.level }));
+  try {
+    await serveOne(config);
+  } catch (err) {
+    // A worker that cannot start must exit for the primary to see it: its channel to the primary would hold it open.
+    if (cluster.isWorker) process.disconnect();
+    throw err;
+  }
+  return 0;
+}
+
+async function serveOne(config: Config): Promise<void> {
+  // The first worker (or the lone process) does what a node does once: the demo's setup and banner, the purges.
+  const first = (workerIndex() ?? 0) === 0;
+  const server = await createServer(config, { periodicJobs: first });
   const closers: Array<() => Promise<void>> = [];
   let stopping = false;
   const stop = async (signal: string) => {
@@ -13,14 +33,16 @@ export async function serve(config: Config): Promise<void> {
     server.logger.info({ signal }, 'shutting down');
     for (const close of closers) await close().catch(() => {});
     await server.close();
+    // The IPC channel to the primary would keep a worker alive once everything else is closed.
+    if (cluster.isWorker) process.disconnect();
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   let address: string;
   let demoVpnSecret: string | undefined;
   try {
-    if (config.demo) await startDemo(server, config, closers);
-    demoVpnSecret = config.demo ? await demoVpnGateway(server) : undefined;
+    if (config.demo && first) await startDemo(server, config, closers);
+    demoVpnSecret = config.demo && first ? await demoVpnGateway(server) : undefined;
     address = await server.listen();
   } catch (err) {
     // Half a server (HTTP without RADIUS, say) must not stay up: everything started is closed and the cause shown.
@@ -29,8 +51,9 @@ export async function serve(config: Config): Promise<void> {
     await server.close().catch(() => {});
     throw err;
   }
-  server.logger.info({ address, issuer: config.issuer }, 'Tessera is listening');
-  if (config.demo) printDemoBanner(server, config, demoVpnSecret);
+  server.logger.info({ address, issuer: config.issuer, worker: workerIndex() }, 'Tessera is listening');
+  if (config.demo && first && !isRestartedWorker()) printDemoBanner(server, config, demoVpnSecret);
+  announceListening();
 }
 
 function printDemoBanner(server: TesseraServer, config: Config, demoVpnSecret: string | undefined): void {

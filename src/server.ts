@@ -56,10 +56,14 @@ export interface TesseraServer {
   close(): Promise<void>;
 }
 
-export async function createServer(
-  config: Config,
-  options: { logger?: Logger; clock?: Clock } = {},
-): Promise<TesseraServer> {
+export interface ServerOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** false in all workers of a node but the first: the purges and the directory sync run once per node. */
+  periodicJobs?: boolean;
+}
+
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<TesseraServer> {
   const f = await compose.foundation(config, options);
   const mail = compose.mail(f);
   const otp = compose.otp(f);

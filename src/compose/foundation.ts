@@ -58,7 +58,10 @@ async function loadSecrets(
   return { signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey, captchaKey, deviceKey };
 }
 
-export async function composeFoundation(config: Config, options: { logger?: Logger; clock?: Clock }) {
+export async function composeFoundation(
+  config: Config,
+  options: { logger?: Logger; clock?: Clock; periodicJobs?: boolean },
+) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log.level);
   const store = openStore(config.databaseUrl);
@@ -96,6 +99,7 @@ export async function composeFoundation(config: Config, options: { logger?: Logg
     // Attempt counters in the database, so every node shares them.
     limiter: createRateLimiter(createSqlCounterStore(store.db, clock)),
     oidcStore: createSqlOidcStore(store.db),
+    periodicJobs: options.periodicJobs ?? true,
   };
 }
 

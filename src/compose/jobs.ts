@@ -23,8 +23,13 @@ export interface JobParts {
   social?: { purge(): Promise<unknown> };
 }
 
+/**
+ * `f.periodicJobs: false` leaves out the timers (purges, directory sync) in the other workers of a node: they are already
+ * safe to run on several nodes at once, so one run per node is enough and N runs would only cost N times the queries.
+ * `housekeep()` stays callable everywhere.
+ */
 export function composeJobs(f: Foundation, p: JobParts) {
-  const { config, clock, logger } = f;
+  const { config, clock, logger, periodicJobs: periodic } = f;
   const housekeep = async () => {
     const sessionRetentionMs = (config.radius?.sessionRetentionDays ?? 90) * 86_400_000;
     await Promise.all([
@@ -40,11 +45,13 @@ export function composeJobs(f: Foundation, p: JobParts) {
       p.social?.purge(),
     ]);
   };
-  const housekeeping = setInterval(() => {
-    housekeep().catch((err) => logger.warn({ err: (err as Error).message }, 'housekeeping failed'));
-  }, 15 * 60_000);
-  housekeeping.unref();
-  const sync = directorySync(p.workforce, config.directorySyncMinutes * 60_000, logger);
+  const housekeeping = periodic
+    ? setInterval(() => {
+        housekeep().catch((err) => logger.warn({ err: (err as Error).message }, 'housekeeping failed'));
+      }, 15 * 60_000)
+    : undefined;
+  housekeeping?.unref();
+  const sync = directorySync(periodic ? p.workforce : undefined, config.directorySyncMinutes * 60_000, logger);
   return {
     housekeep,
     /** Starts the jobs that wait for a listening node (the directory sync). */

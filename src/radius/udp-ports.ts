@@ -69,6 +69,7 @@ export function createUdpPorts(deps: {
 
   function open(port: number, role: PortRole): Promise<Socket> {
     return new Promise((resolve, reject) => {
+      // Shared by a node's workers (node:cluster), not SO_REUSEPORT: measured, that sent a gateway's one source port to one worker.
       const s = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
       s.on('message', (datagram, source) => {
         if (closing) return;
