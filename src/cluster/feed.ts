@@ -36,7 +36,7 @@ export interface ChangeTransport {
 export interface ChangeFeed {
   /** This process's id in the notices it sends. */
   readonly origin: string;
-  /** Reloads here at once, then tells the other processes. Call after the change has committed. */
+  /** Reloads here and tells the other processes, at once. Call after the change has committed. */
   publish(...changed: Topic[]): Promise<void>;
   /** What reloads `topic`; a reload asked for while one runs runs again after it (never two at once). */
   on(topic: Topic, reload: () => Promise<void> | void): void;
@@ -102,14 +102,14 @@ export function createChangeFeed(o: FeedOptions): ChangeFeed {
     origin,
     async publish(...changed) {
       const sentAtMs = o.now();
-      await Promise.all(changed.map(reload));
       // The change has committed: a notice that cannot be sent is reported, not thrown (the other nodes see the change
-      // at their next backstop reload).
-      await Promise.all(
-        changed.map((topic) =>
+      // at their next backstop reload). The others need not wait for this process's own reload.
+      await Promise.all([
+        ...changed.map(reload),
+        ...changed.map((topic) =>
           o.transport.publish({ topic, origin, sentAtMs }).catch((error) => o.onError(error, topic)),
         ),
-      );
+      ]);
     },
     onBackstop(fn) {
       besideBackstop.push(fn);

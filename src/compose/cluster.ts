@@ -17,8 +17,11 @@ export function composeCluster(f: Foundation) {
     async join(): Promise<void> {
       await membership.join().catch((err) => {
         if (!(err instanceof ClusterError)) throw err;
+        // A node killed without closing still counts for three backstop periods (its row is not removed).
+        const goneAfter = Math.ceil((3 * f.backstopMs) / 1000);
         throw new ConfigError(
-          `${err.key} (${envVariable(err.key)}) must be the same on every node of one database: ${err.message}`,
+          `${err.key} (${envVariable(err.key)}) must be the same on every node of one database: ${err.message} ` +
+            `(a node counts as serving until ${goneAfter} s after its last sign of life)`,
         );
       });
       joined = true;
