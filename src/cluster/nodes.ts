@@ -22,6 +22,8 @@ export interface NodeStore {
   put(row: NodeRow): Promise<void>;
   touch(id: string, atMs: number): Promise<void>;
   remove(id: string): Promise<void>;
+  /** Runs `work` holding the cluster-wide lock on the node rows. */
+  exclusively<T>(work: (locked: NodeStore) => Promise<T>): Promise<T>;
 }
 
 export class ClusterError extends TesseraError<'cluster.setting_differs'> {
@@ -48,15 +50,16 @@ export function createNodeMembership(
   const id = randomBytes(9).toString('base64url');
   return {
     id,
-    async join(): Promise<void> {
-      const at = now();
-      for (const node of await store.live(at - 3 * backstopMs)) {
-        for (const key of sharedSettings) {
-          if (node.settings[key] !== settings[key]) throw new ClusterError(key, settings[key], node.settings[key]);
+    join: () =>
+      store.exclusively(async (locked) => {
+        const at = now();
+        for (const node of await locked.live(at - 3 * backstopMs)) {
+          for (const key of sharedSettings) {
+            if (node.settings[key] !== settings[key]) throw new ClusterError(key, settings[key], node.settings[key]);
+          }
         }
-      }
-      await store.put({ id, settings, startedAt: at, seenAt: at });
-    },
+        await locked.put({ id, settings, startedAt: at, seenAt: at });
+      }),
     touch: () => store.touch(id, now()),
     leave: () => store.remove(id),
   };

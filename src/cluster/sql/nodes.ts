@@ -1,9 +1,18 @@
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { Database } from '../../store/index.ts';
 import type { NodeStore } from '../nodes.ts';
 
 export function createSqlNodeStore(db: Kysely<Database>): NodeStore {
   return {
+    exclusively(work) {
+      return db.transaction().execute(async (tx) => {
+        // Two nodes joining at once with different values must not both pass: one checks after the other has written.
+        // SQLite serves one process, and its transaction serializes anyway.
+        if (db.getExecutor().adapter instanceof PostgresAdapter)
+          await sql`select pg_advisory_xact_lock(hashtext('tessera:cluster-nodes'))`.execute(tx);
+        return work(createSqlNodeStore(tx));
+      });
+    },
     async live(sinceMs) {
       await db.deleteFrom('cluster_nodes').where('seen_at', '<', sinceMs).execute();
       const rows = await db.selectFrom('cluster_nodes').selectAll().execute();
