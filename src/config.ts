@@ -236,6 +236,17 @@ export const configSchema = z.object({
         .optional(),
     })
     .prefault({}),
+  // Several nodes on one database (src/cluster): a change (apps, gateways, policies, keys) reaches every node through
+  // the change feed (PostgreSQL LISTEN/NOTIFY; on SQLite a poll of one counter table by a server beside a CLI).
+  cluster: z
+    .object({
+      // Every node reloads everything this often anyway, should a change notice have been lost; a "next" signing key
+      // is published at least this long before `tessera keys rotate` lets it sign.
+      backstopSeconds: z.number().int().min(1).max(3600).default(30),
+      // SQLite only: how often the server looks for a change written by another process (one PRAGMA, microseconds).
+      sqlitePollMs: z.number().int().min(10).max(10_000).default(250),
+    })
+    .prefault({}),
   log: z
     .object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -79,7 +79,7 @@ export function radiusClientAdmin(p: AdminPorts, o: AdminOptions) {
       return answer;
     },
 
-    /** Running servers stop answering it within radius.clientRefreshMs. */
+    /** Running servers stop answering it at once (the change feed). */
     async remove(name: string, reason?: string): Promise<void> {
       await p.radiusClients.remove(name);
       await record('radius.client.remove', name, reasonOf(reason));

@@ -69,8 +69,15 @@ export function operatorAdmin(p: AdminPorts, o: AdminOptions) {
     },
     listPolicies: () => p.policies.list(),
 
-    /** New signing keys; the old ones stay published until their tokens expire. Returns the new key ids. */
-    rotateSigningKeys: () => p.rotateSigningKeys(),
+    /**
+     * The published next keys sign from now on, new next keys are published, the old ones stay published until their
+     * tokens expire. Returns the keys that now sign.
+     */
+    async rotateSigningKeys(options?: { force?: boolean }): Promise<string[]> {
+      const signing = await p.rotateSigningKeys(options);
+      await record('keys.rotate', null, { signing, ...(options?.force ? { force: true } : {}) });
+      return signing;
+    },
 
     /**
      * The directory connection check (`tessera directory check`): which servers answered, whether the service account

@@ -31,7 +31,8 @@ export interface AdminPorts {
   workforce?: Pick<WorkforceService, 'sync' | 'linkNamed' | 'linkByEmployeeId'>;
   sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
   /** New signing keys; returns their key ids. */
-  rotateSigningKeys(): Promise<string[]>;
+  /** `force`: even when the next keys may not be published by every node yet (SigningKeyError otherwise). */
+  rotateSigningKeys(options?: { force?: boolean }): Promise<string[]>;
   /** The SAML identity provider's apps and keys. */
   saml: { providers: Pick<ServiceProviders, 'add' | 'list' | 'remove' | 'standInOf'>; keys: Pick<KeyRing, 'rotate'> };
   clock: Clock;

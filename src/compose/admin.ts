@@ -79,7 +79,14 @@ function composeAdmin(
     workforce: p.workforce,
     configuredRadiusClients: f.config.radius?.clients ?? [],
     sendCampaign: campaign,
-    rotateSigningKeys: () => rotateSigningKeys(secrets, f.sealer, f.clock),
+    rotateSigningKeys: async (options) => {
+      const signing = await rotateSigningKeys(secrets, f.sealer, f.clock, {
+        publishedForMs: f.backstopMs,
+        force: options?.force,
+      });
+      await f.feed.publish('signing-keys');
+      return signing;
+    },
     saml: p.web.saml,
     clock: f.clock,
     registration: p.registration,

@@ -18,6 +18,7 @@ import {
   type SecretStore,
 } from '../oidc/index.ts';
 import { createLogger, createMetrics } from '../web/index.ts';
+import { createChangeFeed, openChangeTransport } from '../cluster/index.ts';
 
 // The key that seals secrets at rest: from configuration, or generated once into the data directory (laptop default).
 function keyEncryptionKey(config: Config): Buffer {
@@ -81,6 +82,19 @@ export async function composeFoundation(
     await store.close();
     throw err instanceof SealingError ? otherKeyEncryptionKey() : err;
   });
+  // What every node keeps in memory (apps, gateways, policies, keys) is reloaded when any process changes it.
+  const backstopMs = config.cluster.backstopSeconds * 1000;
+  const feed = createChangeFeed({
+    transport: openChangeTransport(store, {
+      sqlitePollMs: config.cluster.sqlitePollMs,
+      onError: (err) => logger.warn({ err: (err as Error).message }, 'change feed connection lost; reconnecting'),
+    }),
+    backstopMs,
+    // Delays between processes are measured on the machine's clock, whatever clock the services are given.
+    now: () => Date.now(),
+    onError: (err, what) => logger.warn({ err: (err as Error).message, topic: what }, 'reload after a change failed'),
+    onApplied: (topic, delayMs) => logger.debug({ topic, delayMs }, 'change from another process applied'),
+  });
   // Links in mail always use the configured issuer, never the request's Host header (T21).
   const link = (path: string) => new URL(path, `${config.issuer}/`).toString();
   return {
@@ -94,6 +108,8 @@ export async function composeFoundation(
     auditAs,
     metrics: createMetrics(),
     secrets,
+    feed,
+    backstopMs,
     link,
     secureCookies: config.issuer.startsWith('https:'),
     // Attempt counters in the database, so every node shares them.

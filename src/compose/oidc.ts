@@ -2,11 +2,17 @@
 import {
   createAdapterFactory,
   createClientRegistry,
+  createLiveProvider,
   createProvider,
+  createSqlSecretStore,
+  loadSigningKeys,
   createSessionManager,
   createSqlClientStore,
   findGrantId,
+  type ProviderOptions,
 } from '../oidc/index.ts';
+import { publishing } from '../cluster/index.ts';
+import type { JWK } from 'jose';
 import { accountClientId, consoleClientId, providerPages } from '../web/index.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity } from './identity.ts';
@@ -14,11 +20,12 @@ import type { SignInParts } from './signin.ts';
 
 export async function composeOidc(f: Foundation, identity: Identity, { signIn }: SignInParts) {
   const { config, store, clock, logger, metrics } = f;
-  const clients = createClientRegistry(createSqlClientStore(store.db), f.sealer, clock);
-  const provider = createProvider({
+  const registry = createClientRegistry(createSqlClientStore(store.db), f.sealer, clock, f.backstopMs);
+  f.feed.on('oidc-clients', registry.forget);
+  const clients = publishing(f.feed, registry, ['add', 'remove'], 'oidc-clients');
+  const options: Omit<ProviderOptions, 'signingKeys'> = {
     issuer: config.issuer,
     adapter: createAdapterFactory(f.oidcStore, clock, clients) as never,
-    signingKeys: f.secrets.signingKeys,
     cookieKeys: [f.secrets.cookieKey.toString('base64url')],
     findAccount: (id) => identity.accounts.findAccount(id),
     accessTokenSeconds: config.tokens.accessTokenSeconds,
@@ -32,7 +39,14 @@ export async function composeOidc(f: Foundation, identity: Identity, { signIn }:
       signIn.needsSecondFactor(clientId, accountId, amr, requestedMfa),
     findGrantId: (accountId, clientId) => findGrantId(f.oidcStore, clock, accountId, clientId),
     pages: providerPages,
+  };
+  const signingKeys = liveSigningKeys(f, f.secrets.signingKeys);
+  const live = createLiveProvider(createProvider({ ...options, signingKeys: signingKeys.current() }));
+  // A changed key set (a rotation on any node, or the backstop finding one) builds a Provider with it.
+  f.feed.on('signing-keys', async () => {
+    if (await signingKeys.reload()) live.swap(createProvider({ ...options, signingKeys: signingKeys.current() }));
   });
+  const { provider } = live;
   provider.on('grant.success', (ctx) =>
     metrics.tokens.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown') }),
   );
@@ -71,7 +85,24 @@ export async function composeOidc(f: Foundation, identity: Identity, { signIn }:
       });
   }
   provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc provider error'));
-  return { clients, provider, sessions };
+  return { clients, provider, sessions, signingKeys };
+}
+
+/** The signing keys this node publishes, read again when told they changed. */
+function liveSigningKeys(f: Foundation, first: JWK[]) {
+  const secrets = createSqlSecretStore(f.store.db);
+  const idsOf = (keys: JWK[]) => keys.map((k) => `${k.kid}:${k.key_ops?.join() ?? 'sign'}`).join(' ');
+  let keys = first;
+  return {
+    current: () => keys,
+    /** True when the set changed (a key added, promoted or dropped). */
+    async reload(): Promise<boolean> {
+      const read = await loadSigningKeys(secrets, f.sealer, f.clock, f.config.tokens.refreshTokenSeconds * 1000);
+      if (idsOf(read) === idsOf(keys)) return false;
+      keys = read;
+      return true;
+    },
+  };
 }
 
 export type Oidc = Awaited<ReturnType<typeof composeOidc>>;

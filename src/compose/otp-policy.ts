@@ -2,6 +2,7 @@
 import { createEnrolmentNotice, createOtpService, createSqlOtpStore, type OtpService } from '../otp/index.ts';
 import { cachedPolicyStore, createSecondFactorRule, createSqlPolicyStore } from '../policy/index.ts';
 import { cryptoRandom } from '../clock/index.ts';
+import { publishing } from '../cluster/index.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity, Mail } from './identity.ts';
 
@@ -19,7 +20,9 @@ export function composeOtp(f: Foundation): OtpService {
 }
 
 export function composePolicy(f: Foundation, otp: OtpService, identity: Identity, mail: Mail) {
-  const policies = cachedPolicyStore(createSqlPolicyStore(f.store.db), () => f.clock.now());
+  const cached = cachedPolicyStore(createSqlPolicyStore(f.store.db), () => f.clock.now(), f.backstopMs);
+  f.feed.on('otp-policies', cached.forget);
+  const policies = publishing(f.feed, cached, ['save'], 'otp-policies');
   const groupsOf = async (accountId: string) => (await identity.accounts.findAccount(accountId))?.groups ?? [];
   const secondFactor = createSecondFactorRule({
     policies,

@@ -15,6 +15,7 @@ import type { OtpService } from '../otp/index.ts';
 import { createCheckedSecondFactor } from '../policy/index.ts';
 import { createVpnPorts } from '../vpn/index.ts';
 import { t } from '../i18n/index.ts';
+import { publishing } from '../cluster/index.ts';
 import type { FirstFactor } from '../signin/index.ts';
 import type { Foundation } from './foundation.ts';
 import type { Identity } from './identity.ts';
@@ -32,11 +33,16 @@ export function composeRadius(f: Foundation, p: RadiusParts) {
   const { config, store, clock, audit } = f;
   const challengeStates = createSqlChallengeStates(store.db, clock, 120);
   const purgeChallenges = createChallengePurge({ states: challengeStates, audit: f.auditAs('radius') });
-  const radiusClients = createSqlStoredClients(
-    store.db,
-    f.sealer,
-    clock,
-    config.radius?.clients.map((c) => c.name),
+  const radiusClients = publishing(
+    f.feed,
+    createSqlStoredClients(
+      store.db,
+      f.sealer,
+      clock,
+      config.radius?.clients.map((c) => c.name),
+    ),
+    ['add', 'remove'],
+    'radius-clients',
   );
   const vpnSessions = createSqlVpnSessions(store.db);
   let radius: RadiusServer | undefined;
@@ -76,6 +82,7 @@ export function composeRadius(f: Foundation, p: RadiusParts) {
       onCount: (event) => f.metrics.radius.inc({ client: event.client ?? 'unknown', outcome: event.outcome }),
       internalErrorMessage: t('web.unavailable'),
     });
+    f.feed.on('radius-clients', radius.reloadClients);
   }
   return { radius, radiusClients, vpnSessions, purgeChallenges };
 }

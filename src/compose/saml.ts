@@ -16,6 +16,7 @@ import {
   type StandInClients,
 } from '../saml/index.ts';
 import { sessionTtlSeconds } from '../signin/index.ts';
+import { publishing } from '../cluster/index.ts';
 import type { Account, WorkforceService } from '../identity/index.ts';
 import type { SignInParts } from './signin.ts';
 import type { Foundation } from './foundation.ts';
@@ -35,8 +36,13 @@ export async function composeSaml(
 ) {
   const { config, clock } = f;
   const store = createSqlSamlStore(f.store.db);
-  const providers = createServiceProviders(store, clock, standInClients(f));
-  const keys = createKeyRing(store, f.sealer, clock, new URL(config.issuer).hostname);
+  const spRegistry = createServiceProviders(store, clock, standInClients(f), f.backstopMs);
+  const keyRing = createKeyRing(store, f.sealer, clock, new URL(config.issuer).hostname, f.backstopMs);
+  f.feed.on('saml-apps', spRegistry.forget);
+  f.feed.on('saml-keys', keyRing.forget);
+  // An app comes with its stand-in OIDC client: both caches hear of it.
+  const providers = publishing(f.feed, spRegistry, ['add', 'remove'], 'saml-apps', 'oidc-clients');
+  const keys = publishing(f.feed, keyRing, ['rotate'], 'saml-keys');
   const entityId = `${config.issuer}/saml/metadata`;
   const current = (await keys.load()).current;
   const pairwiseKey = await loadNamedSecret(createSqlSecretStore(f.store.db), f.sealer, clock, 'saml-pairwise-key');

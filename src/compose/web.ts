@@ -4,6 +4,7 @@ import formbody from '@fastify/formbody';
 import type { OtpService } from '../otp/index.ts';
 import type { WorkforceService } from '../identity/index.ts';
 import { apiResource, mountProvider, publicJwks, registerInteractions } from '../oidc/index.ts';
+import type { JWK } from 'jose';
 import { createCaptcha, createSqlSpentSolutions } from '../captcha/index.ts';
 import {
   createCsrf,
@@ -24,6 +25,7 @@ import type { Policy } from './otp-policy.ts';
 import type { SignInParts } from './signin.ts';
 import type { FirstFactor } from '../signin/index.ts';
 import type { Oidc } from './oidc.ts';
+import { composeCluster } from './cluster.ts';
 import { composeSaml } from './saml.ts';
 import { registerRegistrationWeb, smsMailboxEntries, type RegistrationWiring } from './registration.ts';
 import type { SocialParts } from './social.ts';
@@ -52,6 +54,11 @@ export async function composeHttp(f: Foundation): Promise<FastifyInstance> {
     trustProxy: config.http.trustProxy.length > 0 ? config.http.trustProxy : false,
   }) as unknown as FastifyInstance;
   app.addHook('onRequest', (req, _reply, done) => f.requestSource.run({ ip: req.ip }, done));
+  // Serving makes this process a node of the cluster: joined (shared settings checked) before the port opens, left at
+  // close. A process that never serves (a CLI command) only publishes its changes.
+  const cluster = composeCluster(f);
+  app.addHook('onReady', cluster.join);
+  app.addHook('onClose', cluster.leave);
   registerLocale(app, { defaultLocale: config.i18n.defaultLocale, secureCookies: f.secureCookies });
   await app.register(formbody);
   await registerSecurityHeaders(app, { issuer: config.issuer });
@@ -142,7 +149,7 @@ export async function composeWebRoutes(f: Foundation, app: FastifyInstance, p: W
     accounts,
     issuer: config.issuer,
     audience: apiResource(config.issuer),
-    keys: publicJwks(f.secrets.signingKeys),
+    keys: publishedKeys(p.oidc.signingKeys.current),
     limiter,
     perUser: config.limits.otpApiPerUser,
     onResult: (result) => metrics.otpValidations.inc({ result }),
@@ -188,4 +195,14 @@ export function composeConsole(
     clock: f.clock,
     limits: f.config.console,
   });
+}
+
+/** The public keys of the key set in force, worked out again only when the set changes. */
+function publishedKeys(current: () => JWK[]): () => JWK[] {
+  let last: { from: JWK[]; keys: JWK[] } | undefined;
+  return () => {
+    const from = current();
+    if (last?.from !== from) last = { from, keys: publicJwks(from) };
+    return last.keys;
+  };
 }

@@ -49,15 +49,20 @@ export class ClientError extends TesseraError<'client.invalid' | 'client.exists'
 
 const sealContext = (clientId: string) => `client:${clientId}`;
 
-export function createClientRegistry(store: ClientStore, sealer: Sealer, clock: Clock) {
-  // The token endpoint reads the client on every request: the row is read each time (a removal or a new secret
-  // applies at once, on every node), but opening the same sealed secret again is skipped.
+/**
+ * `recentMs`: how long a row read is reused. At thousands of token requests a second the client row would otherwise be
+ * read for each one; a change on any node reaches the others through the change feed (`forget`), so this is only the
+ * backstop should a notice be lost.
+ */
+export function createClientRegistry(store: ClientStore, sealer: Sealer, clock: Clock, recentMs = 1000) {
+  // Opening the same sealed secret again is skipped.
   const opened = new Map<string, Record<string, unknown>>();
-  // Rows read in the last second are reused: at thousands of token requests a second the client row would
-  // otherwise be read for each one. A removed or changed client is seen by every node within a second.
   const recent = new Map<string, { row: { metadata: string } | undefined; readAt: number }>();
-  const recentMs = 1000;
   return {
+    /** Reads every client again at its next use (another process changed one). */
+    forget(): void {
+      recent.clear();
+    },
     /** Registers an app; returns its metadata with the secret, the only time the secret is shown. */
     async add(input: ClientInput): Promise<Record<string, unknown>> {
       const parsed = clientInputSchema.safeParse(input);

@@ -8,7 +8,8 @@ export {
 } from './provider.ts';
 export { createAdapterFactory, purgeExpired, endAccountSessions, findGrantId } from './adapter.ts';
 export { createSessionManager, type SessionManager, type SessionView, type AppGrantView } from './sessions.ts';
-export { loadSigningKeys, rotateSigningKeys, loadNamedSecret, publicJwks } from './keys.ts';
+export { loadSigningKeys, rotateSigningKeys, loadNamedSecret, publicJwks, SigningKeyError } from './keys.ts';
+export { createLiveProvider, type LiveProvider } from './live-provider.ts';
 export { createSqlOidcStore } from './sql/oidc-store.ts';
 export { createSqlClientStore } from './sql/client-store.ts';
 export { createSqlSecretStore } from './sql/secret-store.ts';

@@ -76,6 +76,8 @@ export interface StoredSecret {
   sealedValue: string;
   createdAt: number;
   retiredAt: number | null;
+  /** Signing keys: when it began to sign; null while it is only published (the "next" key). */
+  activatedAt?: number | null;
 }
 
 export interface SecretStore {
@@ -86,8 +88,8 @@ export interface SecretStore {
   insert(secret: StoredSecret): Promise<void>;
   /** Keeps the secret already stored under the name, if any. */
   insertIfAbsent(secret: StoredSecret): Promise<void>;
-  /** Retires the active secrets whose name starts with `prefix`. */
-  retireByPrefix(prefix: string, atMs: number): Promise<void>;
+  /** Sets when the secret began to sign or retired. */
+  update(name: string, change: { activatedAt?: number; retiredAt?: number }): Promise<void>;
   /**
    * Runs `work` in one transaction that holds the cluster-wide lock `name`: what two nodes decide from the same read
    * (which signing keys are missing) is decided by one of them, and the other sees the result.

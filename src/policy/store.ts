@@ -8,11 +8,19 @@ export interface PolicyStore {
 
 /**
  * Every sign-in reads its app's policy, while operators change one a few times a year: reads are served from memory
- * for `ttlMs`. A save in this process is seen at once; one made on another node within `ttlMs`.
+ * for `ttlMs`. A save in this process is seen at once; one made on another node when it tells this one (`forget`,
+ * from the change feed), else within `ttlMs`.
  */
-export function cachedPolicyStore(inner: PolicyStore, now: () => number, ttlMs = 1000): PolicyStore {
+export function cachedPolicyStore(
+  inner: PolicyStore,
+  now: () => number,
+  ttlMs = 1000,
+): PolicyStore & { forget(): void } {
   const cache = new Map<string, { policy: AppPolicy | undefined; until: number }>();
   return {
+    forget() {
+      cache.clear();
+    },
     async find(appId) {
       const hit = cache.get(appId);
       if (hit && hit.until > now()) return hit.policy;

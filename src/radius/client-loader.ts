@@ -1,5 +1,5 @@
 // The NAS table over time: the configured clients plus those the caller loads (e.g. from the database), reloaded
-// on a timer and when an unknown address sends.
+// when told (the change feed), on a timer (the backstop) and when an unknown address sends.
 import type { Clock } from '../clock/index.ts';
 import { createClientTable, type ClientTable, type RadiusClient } from './clients.ts';
 import type { RadiusClientConfig } from './config.ts';
@@ -13,6 +13,8 @@ export interface ClientSource {
 export interface ClientLoader {
   find(address: string): Promise<RadiusClient | undefined>;
   reload(): Promise<void>;
+  /** A reload that starts after this call (one under way may have read before a change just made). */
+  reloadFresh(): Promise<void>;
   /** Reloads every `refreshMs` from now on. */
   startRefreshing(): void;
   /** Stops the timer; returns the reload under way, if any, so that close() does not leave it running. */
@@ -32,6 +34,7 @@ export function createClientLoader(deps: {
   let clients = deps.initial;
   let lastOnDemandLoad = Number.NEGATIVE_INFINITY;
   let loading: Promise<void> | null = null;
+  let onDemand: Promise<void> | null = null;
   let refreshTimer: NodeJS.Timeout | undefined;
 
   function reload(): Promise<void> {
@@ -52,18 +55,33 @@ export function createClientLoader(deps: {
 
   async function find(address: string): Promise<RadiusClient | undefined> {
     const known = clients.find(address);
-    // A flood from unknown addresses costs at most one reload a second.
-    if (known !== undefined || !source.loadClients || clock.now() - lastOnDemandLoad < 1000) return known;
+    if (known !== undefined || !source.loadClients) return known;
+    // A flood from unknown addresses costs at most one reload a second. A packet that finds a reload under way (a new
+    // gateway's first packets arrive together; the change feed's reload may be running) waits for it instead of
+    // being dropped: only the packet that starts a reload spends the second's.
+    if (clock.now() - lastOnDemandLoad < 1000) {
+      await onDemand;
+      await loading;
+      return clients.find(address);
+    }
     lastOnDemandLoad = clock.now();
-    // A read already under way may predate this gateway's addition: let it finish, then read again.
-    await loading;
-    await reload();
+    // A read already under way may predate this gateway's addition: let it finish, then read again. Set at once, so
+    // a packet arriving meanwhile waits for this very read.
+    onDemand = (async () => {
+      await loading;
+      await reload();
+    })();
+    await onDemand;
     return clients.find(address);
   }
 
   return {
     find,
     reload,
+    async reloadFresh() {
+      await loading;
+      await reload();
+    },
     startRefreshing() {
       refreshTimer = setInterval(() => {
         void reload();

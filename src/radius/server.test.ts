@@ -373,6 +373,95 @@ describe('RADIUS clients loaded at run time', () => {
   });
 });
 
+describe('RADIUS clients added while the server runs', () => {
+  const added: RadiusClientConfig = {
+    name: 'added',
+    address: '127.0.0.1',
+    secret,
+    requireMessageAuthenticator: true,
+    passwordAndCode: false,
+    allowedGroups: [],
+  };
+
+  it("answers all of a new gateway's simultaneous first packets, not only the one that started the read", async () => {
+    // The store answers slowly (a busy database): the packets after the first arrive while its read is under way.
+    let stored: RadiusClientConfig[] = [];
+    let reads = 0;
+    const server = createRadiusServer({
+      config: { port: 0, clientRefreshMs: 3_600_000, clients: [] },
+      loadClients: async () => {
+        reads += 1;
+        const snapshot = stored;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return snapshot;
+      },
+      authenticate: async () => ({ kind: 'reject' }),
+    });
+    const { port } = await server.listen();
+    try {
+      stored = [added];
+      const send = (user: string) =>
+        radclient({
+          port,
+          secret,
+          command: 'auth',
+          retries: 1,
+          timeoutSeconds: 3,
+          attributes: withMa(`User-Name = "${user}"`, 'User-Password = "pw"'),
+        });
+      const replies = await Promise.all([send('dave'), send('erin'), send('frank')]);
+      assert.deepEqual(
+        replies.map((r) => r.code),
+        ['Access-Reject', 'Access-Reject', 'Access-Reject'],
+        'each first packet is answered',
+      );
+      assert.equal(reads, 2, 'one read at start, one for the three packets');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('spends at most one read a second on a flood from an unknown address', async () => {
+    let now = 1_000_000;
+    let reads = 0;
+    const server = createRadiusServer({
+      config: { port: 0, clientRefreshMs: 3_600_000, clients: [] },
+      clock: { now: () => now },
+      loadClients: async () => {
+        reads += 1;
+        return [];
+      },
+      authenticate: async () => ({ kind: 'reject' }),
+    });
+    const { port } = await server.listen();
+    const socket = createSocket('udp4');
+    let sent = 0;
+    try {
+      // Access-Requests of 20 bytes (code 1, a length, a random authenticator): enough to be looked up by address.
+      const flood = async (packets: number) => {
+        for (let i = 0; i < packets; i++) {
+          const packet = Buffer.alloc(20);
+          packet[0] = 1;
+          packet[1] = i & 0xff;
+          packet.writeUInt16BE(20, 2);
+          await new Promise<void>((resolve) => socket.send(packet, port, '127.0.0.1', () => resolve()));
+        }
+        while (server.counters().unknownClient < sent + packets) await new Promise((r) => setTimeout(r, 5));
+        sent += packets;
+      };
+      const atStart = reads;
+      await flood(200);
+      assert.equal(reads - atStart, 1, 'one read for a second of flood');
+      now += 1000;
+      await flood(200);
+      assert.equal(reads - atStart, 2, 'and one more in the next second');
+    } finally {
+      socket.close();
+      await server.close();
+    }
+  });
+});
+
 describe('RADIUS ports', () => {
   // A port another program holds is a conflict the composer names with its setting, not a wrong configuration.
   it('refuses a taken authentication or accounting port with a port error naming which one', async () => {

@@ -49,6 +49,8 @@ export interface RadiusServer {
   /** Binds the UDP sockets (and the RadSec listener when configured). */
   listen(): Promise<RadiusBound>;
   counters(): RadiusCounters;
+  /** Reads the loaded clients again now (an operator added or removed a gateway); resolves once the table is new. */
+  reloadClients(): Promise<void>;
   /** Stops taking datagrams, lets answers in progress finish (up to closeTimeoutMs), then closes the socket. */
   close(): Promise<void>;
 }
@@ -115,6 +117,7 @@ export function createRadiusServer(options: RadiusServerOptions): RadiusServer {
   return {
     listen: () => listen(parts),
     counters: () => counters.snapshot(),
+    reloadClients: () => clients.reloadFresh(),
     close: () => close(parts),
   };
 }

@@ -48,9 +48,10 @@ function open(key: StoredKey, sealer: Sealer): SigningKey {
   return { id: key.id, privateKeyPem, privateKey, certificatePem: key.certificate };
 }
 
-export function createKeyRing(store: SamlStore, sealer: Sealer, clock: Clock, subject: string) {
-  // Every answer is signed: the keys read in the last second are reused (a rotation by another process or node is
-  // seen within a second), and a key is opened (unsealed, checked against its certificate) once per process.
+export function createKeyRing(store: SamlStore, sealer: Sealer, clock: Clock, subject: string, recentMs = 1000) {
+  // Every answer is signed: the keys read in the last `recentMs` are reused (a rotation by another process or node
+  // arrives by `forget`, from the change feed; `recentMs` is the backstop), and a key is opened (unsealed, checked
+  // against its certificate) once per process.
   const opened = new Map<string, SigningKey>();
   let recent: { keys: IdpKeys; readAtMs: number } | undefined;
   const openOnce = (key: StoredKey) => {
@@ -72,11 +73,15 @@ export function createKeyRing(store: SamlStore, sealer: Sealer, clock: Clock, su
   }
 
   return {
+    /** Reads the keys again at their next use (another process rotated them). */
+    forget(): void {
+      recent = undefined;
+    },
     /** The keys in force, made on first use; of two nodes making them at once, the oldest of each state wins. */
-    /** `fresh`: read now (the metadata), else what was read in the last second (signing every answer). */
+    /** `fresh`: read now (the metadata), else what was read lately (signing every answer). */
     async load(options: { fresh?: boolean } = {}): Promise<IdpKeys> {
       const now = clock.now();
-      if (!options.fresh && recent && now - recent.readAtMs < 1000 && now >= recent.readAtMs) return recent.keys;
+      if (!options.fresh && recent && now - recent.readAtMs < recentMs && now >= recent.readAtMs) return recent.keys;
       const keys = await ensure();
       const current = keys.find((k) => k.state === 'current')!;
       const next = keys.find((k) => k.state === 'next')!;

@@ -156,7 +156,8 @@ export interface StandInClients {
   remove(clientId: string): Promise<void>;
 }
 
-export function createServiceProviders(store: SamlStore, clock: Clock, clients: StandInClients) {
+/** `recentMs`: how long an app read is reused (a change elsewhere arrives by `forget`; this is the backstop). */
+export function createServiceProviders(store: SamlStore, clock: Clock, clients: StandInClients, recentMs = 1000) {
   // Reading metadata is an XML parse: kept per metadata text, so a busy app's requests parse it once.
   const parsedCache = new Map<string, Omit<ServiceProvider, 'name' | 'settings'>>();
   const parsed = (xml: string) => {
@@ -170,6 +171,10 @@ export function createServiceProviders(store: SamlStore, clock: Clock, clients: 
   };
   const recent = new Map<string, { sp: ServiceProvider | undefined; readAtMs: number }>();
   return {
+    /** Reads every app again at its next use (another process changed one). */
+    forget(): void {
+      recent.clear();
+    },
     /** The entity ID of the SAML app an OIDC client stands for (`saml:<entity ID>`); undefined for other clients. */
     standInOf: samlEntityOfClient,
     /** Reads the metadata and adds the app; refuses metadata it cannot use, and an entity ID added already. */
@@ -199,11 +204,11 @@ export function createServiceProviders(store: SamlStore, clock: Clock, clients: 
       return { ...parsed, name, settings };
     },
 
-    /** An app read in the last second is reused: a change or a removal is seen by every node within a second. */
+    /** An app read in the last `recentMs` is reused. */
     async find(entityId: string): Promise<ServiceProvider | undefined> {
       const now = clock.now();
       const hit = recent.get(entityId);
-      if (hit && now - hit.readAtMs < 1000 && now >= hit.readAtMs) return hit.sp;
+      if (hit && now - hit.readAtMs < recentMs && now >= hit.readAtMs) return hit.sp;
       const row = await store.findProvider(entityId);
       const sp = row && {
         ...parsed(row.metadata),

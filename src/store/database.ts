@@ -13,6 +13,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The database URL it was opened with (the change feed opens its own connection to it). */
+  url: string;
   migrate(): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -26,16 +28,24 @@ export class StoreError extends TesseraError<'store.bad_url' | 'store.migration_
 const int8 = 20;
 const numeric = 1700;
 
-// `postgres://…?schema=name` selects a schema (created when missing), so test runs and tenants don't collide.
-function postgresPool(url: string): { pool: pg.Pool; schema: string | null } {
+/**
+ * `postgres://…?schema=name` selects a schema (created when missing), so test runs and tenants don't collide: the
+ * server's URL without it, and the schema.
+ */
+export function postgresConnection(url: string): { connectionString: string; schema: string | null } {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new StoreError('store.bad_url', 'databaseUrl: schema must be a lowercase SQL identifier');
   }
+  return { connectionString: parsed.toString(), schema };
+}
+
+function postgresPool(url: string): { pool: pg.Pool; schema: string | null } {
+  const { connectionString, schema } = postgresConnection(url);
   const pool = new pg.Pool({
-    connectionString: parsed.toString(),
+    connectionString,
     max: 10,
     options: schema ? `-c search_path=${schema}` : undefined,
     // Times are stored as bigint milliseconds; they fit a JS number for the next 285,000 years.
@@ -91,6 +101,7 @@ export function openStore(databaseUrl: string): Store {
   return {
     db,
     dialect,
+    url: databaseUrl,
     migrate: () =>
       serialize(async () => {
         const migrator = new Migrator({

@@ -60,6 +60,24 @@ export interface SecretsTable {
   sealed_value: string;
   created_at: number;
   retired_at: number | null;
+  /** Signing keys: when it began to sign; null while it is the published "next" key. */
+  activated_at: number | null;
+}
+
+export interface ClusterChangesTable {
+  topic: string;
+  version: number;
+  /** The process that wrote the last change (it skips its own). */
+  origin: string;
+  changed_at: number;
+}
+
+export interface ClusterNodesTable {
+  id: string;
+  /** JSON: the settings every node must share (issuer). */
+  settings: string;
+  started_at: number;
+  seen_at: number;
 }
 
 export interface OutboxTable {
@@ -357,6 +375,8 @@ export interface Database {
   social_links: SocialLinksTable;
   social_flows: SocialFlowsTable;
   operator_roles: OperatorRolesTable;
+  cluster_changes: ClusterChangesTable;
+  cluster_nodes: ClusterNodesTable;
 }
 
 export interface SamlServiceProvidersTable {

@@ -118,17 +118,31 @@ for (const dialect of await testDialects()) {
       }
     });
 
-    it('rotates signing keys: the new keys come first (they sign after the nodes restart), the old ones stay published', async () => {
+    it('rotates signing keys: the published next keys sign, new next keys are published, the old ones stay published', async () => {
       const jwksBefore = (await (await fetch(`${tessera.url}/oidc/jwks`)).json()) as {
-        keys: Array<{ kid: string; alg: string }>;
+        keys: Array<{ kid: string; alg: string; key_ops?: string[] }>;
       };
       const { rotateSigningKeys, loadSigningKeys, createSqlSecretStore } = await import('../../src/oidc/index.ts');
       const { systemClock } = await import('../../src/clock/index.ts');
-      const rotated = await rotateSigningKeys(createSqlSecretStore(tessera.store.db), tessera.sealer, systemClock);
+      const secrets = createSqlSecretStore(tessera.store.db);
+      await assert.rejects(
+        rotateSigningKeys(secrets, tessera.sealer, systemClock, { publishedForMs: 3600_000 }),
+        { code: 'keys.next_too_new' },
+        'next keys published a moment ago may be unknown to a node yet',
+      );
+      const rotated = await rotateSigningKeys(secrets, tessera.sealer, systemClock, { publishedForMs: 0 });
       assert.equal(rotated.length, 2);
-      const keys = await loadSigningKeys(createSqlSecretStore(tessera.store.db), tessera.sealer, systemClock, 3600_000);
-      assert.equal(keys.length, 4, 'two new keys sign, two retired keys still verify');
-      assert.notEqual(keys[0].kid, jwksBefore.keys.find((k) => k.alg === keys[0].alg)!.kid);
+      const keys = await loadSigningKeys(secrets, tessera.sealer, systemClock, 3600_000);
+      assert.equal(keys.length, 6, 'two keys sign, two new next keys and two retired keys only verify');
+      const wasNext = jwksBefore.keys.filter((k) => k.key_ops?.includes('verify')).map((k) => k.kid);
+      assert.deepEqual(
+        keys
+          .filter((k) => !k.key_ops)
+          .map((k) => k.kid)
+          .sort(),
+        wasNext.sort(),
+        'the keys published as next are the ones that sign',
+      );
       for (const old of jwksBefore.keys)
         assert.ok(
           keys.some((k) => k.kid === old.kid),

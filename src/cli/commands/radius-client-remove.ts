@@ -10,7 +10,7 @@ export default (ctx: CliContext) =>
       act(ctx, (o: { name: string }) =>
         ctx.withAdmin(async (admin) => {
           await admin.radiusClients.remove(o.name);
-          console.log(`removed ${o.name}; running servers stop answering it within radius.clientRefreshMs`);
+          console.log(`removed ${o.name}; running servers stop answering it now`);
         }),
       ),
     );

@@ -7,12 +7,14 @@ const toSecret = (r: Selectable<SecretsTable>): StoredSecret => ({
   sealedValue: r.sealed_value,
   createdAt: r.created_at,
   retiredAt: r.retired_at,
+  activatedAt: r.activated_at,
 });
 const toRow = (s: StoredSecret) => ({
   name: s.name,
   sealed_value: s.sealedValue,
   created_at: s.createdAt,
   retired_at: s.retiredAt,
+  activated_at: s.activatedAt ?? null,
 });
 
 export function createSqlSecretStore(db: Kysely<Database>): SecretStore {
@@ -49,12 +51,14 @@ export function createSqlSecretStore(db: Kysely<Database>): SecretStore {
         return work(createSqlSecretStore(tx));
       });
     },
-    async retireByPrefix(prefix, atMs) {
+    async update(name, change) {
       await db
         .updateTable('secrets')
-        .set({ retired_at: atMs })
-        .where('name', 'like', `${prefix}%`)
-        .where('retired_at', 'is', null)
+        .set({
+          ...(change.activatedAt === undefined ? {} : { activated_at: change.activatedAt }),
+          ...(change.retiredAt === undefined ? {} : { retired_at: change.retiredAt }),
+        })
+        .where('name', '=', name)
         .execute();
     },
   };

@@ -2,7 +2,7 @@
 // API client with a client-credentials token for Tessera's API (scope otp:validate), verified offline against the
 // signing keys; the answer is accept, reject or locked.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
+import { createLocalJWKSet, jwtVerify, type FlattenedJWSInput, type JWK } from 'jose';
 import { OtpError, type OtpService } from '../../otp/index.ts';
 import type { AccountService } from '../../identity/index.ts';
 import { accountKey, type Limit, type RateLimiter } from '../../ratelimit/index.ts';
@@ -14,8 +14,8 @@ export interface ValidateApiOptions {
   accounts: AccountService;
   issuer: string;
   audience: string;
-  /** Public signing keys (the JWKS). */
-  keys: JWK[];
+  /** Public signing keys (the JWKS) as this node publishes them now (they change at a rotation). */
+  keys(): JWK[];
   limiter: RateLimiter;
   perUser: Limit;
   onResult?: (result: string) => void;
@@ -29,7 +29,12 @@ const bodySchema = {
 } as const;
 
 export function registerOtpValidateApi(app: FastifyInstance, o: ValidateApiOptions): void {
-  const jwks = createLocalJWKSet({ keys: o.keys });
+  let published: { keys: JWK[]; jwks: ReturnType<typeof createLocalJWKSet> } | undefined;
+  const jwks = (header: Parameters<ReturnType<typeof createLocalJWKSet>>[0], token: FlattenedJWSInput) => {
+    const keys = o.keys();
+    if (published?.keys !== keys) published = { keys, jwks: createLocalJWKSet({ keys }) };
+    return published.jwks(header, token);
+  };
   // An API client sends the same token until it expires; its signature is checked once, then remembered until
   // its `exp` (a signature check costs more than the rest of a validation).
   const verified = new Map<string, { scopes: string[]; expiresAt: number }>();

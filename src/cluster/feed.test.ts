@@ -1,0 +1,103 @@
+// The change feed between two stores of one database (two processes' worth of connections), on both databases.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { testDialects, createTestDatabase, postgresBaseUrl, type TestDatabase } from '../../test/support/databases.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { createChangeFeed, openChangeTransport, topics, type ChangeFeed, type Topic } from './index.ts';
+
+async function until(what: string, probe: () => boolean, seconds = 10): Promise<void> {
+  const end = Date.now() + seconds * 1000;
+  while (!probe()) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${seconds} s`);
+    await sleep(10);
+  }
+}
+
+for (const dialect of await testDialects()) {
+  describe(`change feed on ${dialect}`, () => {
+    let database: TestDatabase;
+    let stores: Store[];
+    let feeds: ChangeFeed[];
+    const reloads: Array<Record<string, number>> = [{}, {}];
+    const errors: unknown[] = [];
+    let slow = 0;
+
+    before(async () => {
+      database = await createTestDatabase(dialect);
+      stores = [openStore(database.url), openStore(database.url)];
+      await stores[0].migrate();
+      feeds = stores.map((store, i) => {
+        const feed = createChangeFeed({
+          transport: openChangeTransport(store, { sqlitePollMs: 20, onError: (e) => errors.push(e) }),
+          // An hour: only a notice (or a reconnect) can cause a reload here.
+          backstopMs: 3_600_000,
+          now: () => Date.now(),
+          onError: (e) => errors.push(e),
+        });
+        for (const topic of topics) {
+          feed.on(topic, async () => {
+            reloads[i][topic] = (reloads[i][topic] ?? 0) + 1;
+            if (i === 1 && slow) await sleep(slow);
+          });
+        }
+        return feed;
+      });
+      await Promise.all(feeds.map((f) => f.start()));
+    });
+    after(async () => {
+      await Promise.all(feeds.map((f) => f.stop()));
+      await Promise.all(stores.map((s) => s.close()));
+      await database.drop();
+    });
+
+    const count = (i: number, topic: Topic) => reloads[i][topic] ?? 0;
+
+    it('reloads the topic here at once and in the other process when told, never its own echo', async () => {
+      await feeds[0].publish('otp-policies');
+      assert.equal(count(0, 'otp-policies'), 1, 'the writer reloaded its own copy');
+      await until('the other process reloads', () => count(1, 'otp-policies') === 1);
+      await sleep(200);
+      assert.equal(count(0, 'otp-policies'), 1, "the writer's own notice came back and was skipped");
+      assert.equal(count(1, 'radius-clients'), 0, 'other topics are left alone');
+    });
+
+    it('runs a reload asked for during one again after it, never two at once', async () => {
+      slow = 150;
+      const before = count(1, 'saml-apps');
+      for (let i = 0; i < 5; i++) {
+        await feeds[0].publish('saml-apps');
+        await sleep(30);
+      }
+      // The last notice arrived while a reload ran: one more follows it, so the last change is read.
+      await until('the other process caught up', () => count(1, 'saml-apps') >= before + 2);
+      await sleep(400);
+      const done = count(1, 'saml-apps') - before;
+      assert.ok(done >= 2 && done <= 5, `${done} reloads for 5 notices arriving during slow reloads`);
+      slow = 0;
+    });
+
+    it('reloads every topic after its listening connection was cut', { skip: dialect === 'sqlite' }, async () => {
+      const before = topics.map((t) => count(1, t));
+      const admin = new pg.Client({ connectionString: postgresBaseUrl });
+      await admin.connect();
+      try {
+        // Both listeners: each reconnects and reloads everything.
+        const { rowCount } = await admin.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where query like 'LISTEN \"tessera_changes.%' and query like $1",
+          [`%${new URL(database.url).searchParams.get('schema')}%`],
+        );
+        assert.equal(rowCount, 2);
+      } finally {
+        await admin.end();
+      }
+      await until('every topic reloaded', () => topics.every((t, i) => count(1, t) > before[i]));
+      // And notices flow again.
+      const policies = count(1, 'otp-policies');
+      await feeds[0].publish('otp-policies');
+      await until('notices after the reconnect', () => count(1, 'otp-policies') > policies);
+      assert.ok(errors.length >= 1, 'the lost connection was reported');
+    });
+  });
+}
