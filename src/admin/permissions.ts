@@ -1,8 +1,10 @@
 // The one table of who may call what. Every operation of the admin service has a row; the service is built only
 // through `guard` (service.ts), so the CLI, the console and any API obey the same rules. A row names the permission
 // an operation needs and, for the helpdesk's work, the person it is about: a helpdesk agent limited to a directory
-// group may act only on that group's members, and one outside it is answered as if there were no such person.
+// group or an OU may act only on the people in it, and one outside it is answered as if there were no such person.
 import { AdminError } from './errors.ts';
+import { isAtOrBelow } from '../directory/index.ts';
+import type { Account } from '../identity/index.ts';
 import type { Role, RoleGrant } from './roles.ts';
 
 /**
@@ -102,11 +104,20 @@ export const operationRules = {
   sendCampaign: system,
 } as const satisfies Record<string, Row>;
 
-/** Whether a grant's scope covers the person: unscoped grants cover everyone, scoped ones their group's members. */
-export function covers(grant: Pick<RoleGrant, 'scope'>, groups: readonly string[] | undefined): boolean {
-  if (grant.scope === null) return true;
-  const scope = grant.scope.toLowerCase();
-  return groups?.some((g) => g.toLowerCase() === scope) ?? false;
+/**
+ * Whether a grant's scope covers the person: unscoped grants cover everyone, a group scope its members, an OU scope
+ * the people whose directory entry is at or below the OU (compared RDN by RDN, never as text: see directory/dn.ts).
+ */
+export function covers(
+  grant: Pick<RoleGrant, 'scope'>,
+  person: Pick<Account, 'groups' | 'directoryDn'> | undefined,
+): boolean {
+  const { scope } = grant;
+  if (scope === null) return true;
+  if (person === undefined) return false;
+  if (scope.kind === 'ou') return typeof person.directoryDn === 'string' && isAtOrBelow(person.directoryDn, scope.dn);
+  const group = scope.group.toLowerCase();
+  return person.groups.some((g) => g.toLowerCase() === group);
 }
 
 export const rulesOf = (row: Row): readonly Rule[] => (Array.isArray(row) ? row : [row as Rule]);

@@ -28,7 +28,7 @@ export interface AdminPorts {
   configuredRadiusClients: readonly RadiusClientConfig[];
   vpnSessions: Pick<VpnSessions, 'list'>;
   /** Present when a directory is configured. */
-  workforce?: Pick<WorkforceService, 'sync' | 'linkNamed' | 'linkByEmployeeId'>;
+  workforce?: Pick<WorkforceService, 'sync' | 'linkNamed' | 'linkByEmployeeId' | 'refresh'>;
   sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
   /** New signing keys; returns their key ids. */
   rotateSigningKeys(): Promise<string[]>;

@@ -7,6 +7,8 @@ export interface Account {
   emailVerified: boolean;
   /** Workforce: the directory's stable id (objectGUID / entryUUID), the sign-in name and the groups. */
   directoryId: string | null;
+  /** Workforce: the directory entry's DN as last read (sign-in, sync, the helpdesk naming them); null before that. */
+  directoryDn?: string | null;
   username: string | null;
   groups: string[];
   passwordHash: string | null;

@@ -10,7 +10,7 @@ const when = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T'
 export interface ConsoleFrame {
   csrf: string;
   operator: string;
-  roles: Array<{ role: string; scope: string | null }>;
+  roles: Array<{ role: string; scope: { kind: 'group'; group: string } | { kind: 'ou'; dn: string } | null }>;
 }
 
 /** The administrators' pages, in the navigation only of those who hold the role (the admin service decides anyway). */
@@ -27,8 +27,12 @@ function adminNav(f: ConsoleFrame): Html | '' {
 }
 
 export function frame(f: ConsoleFrame, title: string, body: Html): string {
-  const roles = f.roles.map((r) =>
-    r.scope === null ? t('console.role_everyone', { role: r.role }) : t('console.role_scoped', r as never),
+  const roles = f.roles.map(({ role, scope }) =>
+    scope === null
+      ? t('console.role_everyone', { role })
+      : scope.kind === 'ou'
+        ? t('console.role_scoped_ou', { role, scope: scope.dn })
+        : t('console.role_scoped_group', { role, scope: scope.group }),
   );
   return layout({
     title,
