@@ -64,7 +64,9 @@ async function decide(p: AdminPorts, grants: readonly Grant[], row: Row, args: n
     const person = rule.about?.(...args) ?? null;
     if (person === null && rule.onlyAboutSomeone) continue;
     // A scope limits whom the helpdesk's work is about; nothing else a role allows is about a person.
-    if (holders.some((g) => g.scope === null || rule.needs !== 'people')) return { allowed: true };
+    if (holders.some((g) => g.scope === null || rule.needs !== 'people') || rule.listsWithinScope) {
+      return { allowed: true };
+    }
     if (person === null) continue;
     const account = await withDn(p, holders, await accountAbout(p, person));
     if (account && holders.some((g) => covers(g, account))) return { allowed: true };

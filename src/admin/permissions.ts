@@ -30,6 +30,11 @@ export interface Rule {
   onlyAboutSomeone?: true;
   /** What a caller who may not see this person is told: what a call about nobody would say. */
   hidden?: (...args: never[]) => AdminError;
+  /**
+   * A list of people that the operation itself keeps to the caller's scope (it is given their grants): any holder of
+   * the permission may call it, and a scoped one sees only the people of their scope in it.
+   */
+  listsWithinScope?: true;
 }
 
 /** An operation's rule, or several of which any one allows the call. */
@@ -61,6 +66,7 @@ const system: Rule = { needs: 'system' };
  */
 export const operationRules = {
   'people.find': { needs: 'people', ...byQuery },
+  'people.search': { needs: 'people', listsWithinScope: true },
   'tokens.list': { needs: 'people', ...byLogin },
   'tokens.unlock': { needs: 'people', ...bySerial('admin.token_not_in_use') },
   'tokens.unbind': { needs: 'people', ...bySerial('admin.token_not_bound') },

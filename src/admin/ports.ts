@@ -15,7 +15,7 @@ import type { DirectoryCheck } from './directory-check.ts';
 
 export interface AdminPorts {
   audit: Pick<Audit, 'record' | 'asOneEvent' | 'list' | 'verify'>;
-  accounts: Pick<AccountService, 'createByOperator' | 'findByLogin' | 'findAccount'>;
+  accounts: Pick<AccountService, 'createByOperator' | 'findByLogin' | 'findAccount' | 'search'>;
   otp: Pick<OtpService, 'list' | 'importHardware' | 'assignHardware' | 'unbind' | 'unlock' | 'ownerOf' | 'resync'>;
   /** The person's signed-in browsers (SSO sessions), and ending all of them with their tokens. */
   sessions: Pick<SessionManager, 'list' | 'endAll'>;

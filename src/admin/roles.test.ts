@@ -31,7 +31,8 @@ const targets: Target[] = ['inside', 'outside', 'disguised'];
 const romaniaOu = 'ou=Romania,ou=people,dc=example,dc=org';
 
 /** What the call needs, written out here independently of permissions.ts. */
-type Needs = 'system' | 'audit' | 'people' | 'people-everyone' | 'audit-or-people' | 'any-role';
+/** `people-listed`: a list any helpdesk agent may read, kept to their scope by the operation. */
+type Needs = 'system' | 'audit' | 'people' | 'people-everyone' | 'people-listed' | 'audit-or-people' | 'any-role';
 
 function expected(actor: Actor, needs: Needs, target: Target): boolean {
   switch (actor) {
@@ -41,10 +42,20 @@ function expected(actor: Actor, needs: Needs, target: Target): boolean {
     case 'disabled':
       return false;
     case 'helpdesk':
-      return needs === 'any-role' || needs === 'people' || needs === 'people-everyone' || needs === 'audit-or-people';
+      return (
+        needs === 'any-role' ||
+        needs === 'people' ||
+        needs === 'people-everyone' ||
+        needs === 'people-listed' ||
+        needs === 'audit-or-people'
+      );
     case 'scoped':
     case 'ou':
-      return needs === 'any-role' || ((needs === 'people' || needs === 'audit-or-people') && target === 'inside');
+      return (
+        needs === 'any-role' ||
+        needs === 'people-listed' ||
+        ((needs === 'people' || needs === 'audit-or-people') && target === 'inside')
+      );
     case 'auditor':
       return needs === 'any-role' || needs === 'audit' || needs === 'audit-or-people';
     default:
@@ -70,6 +81,9 @@ const cases: Record<Operation, Case[]> = {
   'people.find': [
     { needs: 'people', call: (a, p) => a.people.find(p.login) },
     { needs: 'people', call: async (a, p) => a.people.find(await p.token()) },
+  ],
+  'people.search': [
+    { needs: 'people-listed', call: (a, p) => a.people.search({ query: p.login.slice(0, 2), limit: 5 }) },
   ],
   'tokens.list': [{ needs: 'people', call: (a, p) => a.tokens.list(p.login) }],
   'tokens.unlock': [{ needs: 'people', call: async (a, p) => a.tokens.unlock(await p.token()) }],
@@ -324,6 +338,61 @@ for (const dialect of await testDialects()) {
       );
       await superuser().syncDirectory();
       await assert.rejects(ouAgent.tokens.list('jonas'), { code: 'admin.account_unknown' });
+    });
+
+    it('lists to a scoped agent only the people of their scope, page after page, both ways', async () => {
+      const pageAll = async (operator: Operator, query: string, limit: number) => {
+        const admin = tessera.admin(operator);
+        const seen: string[] = [];
+        let page = await admin.people.search({ query, limit });
+        const pages = [page];
+        for (;;) {
+          seen.push(...page.people.map((a) => a.username ?? a.email ?? a.id));
+          if (page.next === undefined) break;
+          page = await admin.people.search({ query, limit, from: { ...page.next, toward: 'next' } });
+          pages.push(page);
+        }
+        // Back from the last page to the first: the same people, in the same order.
+        const back: string[] = [];
+        let prev = page;
+        for (;;) {
+          back.unshift(...prev.people.map((a) => a.username ?? a.email ?? a.id));
+          if (prev.prev === undefined) break;
+          prev = await admin.people.search({ query, limit, from: { ...prev.prev, toward: 'prev' } });
+        }
+        assert.deepEqual(back, seen, 'Previous walks back through the same pages');
+        return seen;
+      };
+      const everyone = await pageAll(operators.get('admin')!, '', 2);
+      assert.ok(
+        everyone.includes('jonas') && everyone.includes('mallory') && everyone.includes('bystander@example.com'),
+      );
+      assert.deepEqual(everyone, [...everyone].sort(), 'by sign-in name');
+      assert.equal(new Set(everyone).size, everyone.length, 'nobody twice');
+      for (const actor of ['scoped', 'ou'] as const) {
+        for (const limit of [1, 2, 50]) {
+          const seen = await pageAll(operators.get(actor)!, '', limit);
+          assert.ok(seen.includes('ioana'), `${actor} ${limit}`);
+          assert.ok(!seen.includes('jonas') && !seen.includes('mallory') && !seen.includes('op-admin'), `${actor}`);
+        }
+      }
+      // A position made up to land among the people out of scope: the page still shows none of them.
+      const scoped = tessera.admin(operators.get('ou')!);
+      for (const key of ['jonas', 'mallory', 'a', '\u{10FFFF}']) {
+        for (const toward of ['next', 'prev'] as const) {
+          const page = await scoped.people.search({ query: '', limit: 5, from: { key, id: '', toward } });
+          assert.ok(
+            page.people.every((a) => a.username === 'ioana' || a.username === 'op-nobody'),
+            key,
+          );
+        }
+      }
+      // An exact name is the person, for whoever may see them; for an agent who may not, an empty list.
+      assert.equal((await scoped.people.search({ query: 'CORP\\ioana', limit: 5 })).exact?.username, 'ioana');
+      const jonas = await scoped.people.search({ query: 'jonas', limit: 5 });
+      assert.deepEqual([jonas.exact, jonas.people], [undefined, []]);
+      await assert.rejects(scoped.people.search({ query: '', limit: 0 }), { code: 'admin.invalid_limit' });
+      await assert.rejects(scoped.people.search({ query: '', limit: 201 }), { code: 'admin.invalid_limit' });
     });
 
     it('reads a DN from the directory for an account stored before Tessera kept them', async () => {

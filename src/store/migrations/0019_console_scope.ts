@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { isPostgres } from '../dialect.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // A helpdesk grant may be limited to the people below an OU as well as to a group's members (issue 23): the kind
@@ -10,6 +11,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   );
   // Where a workforce person sits in the directory, read with their groups (sign-in, sync, the helpdesk naming them).
   await db.schema.alterTable('accounts').addColumn('directory_dn', 'varchar(4096)').execute();
+
+  // The console's lists are keyset pages (issue 23). The audit log's is ordered by time with the chain's place as the
+  // tiebreaker, and its person filter compares the name typed with the event's top-level `user` (a VPN login).
+  await db.schema.createIndex('audit_events_at').on('audit_events').columns(['at', 'seq']).execute();
+  const postgres = isPostgres(db);
+  const userOfDetails = postgres
+    ? sql`lower((details::jsonb) ->> 'user')`
+    : sql`lower(json_extract(details, '$.user'))`;
+  await sql`CREATE INDEX audit_events_user ON audit_events ((${userOfDetails}))`.execute(db);
+  // People are listed by user name (or e-mail address, for those without) and found by its start: byte order ("C"),
+  // so that a prefix is one index range whatever the database's own collation.
+  const c = postgres ? sql` COLLATE "C"` : sql``;
+  await sql`CREATE INDEX accounts_by_sort_key ON accounts ((lower(coalesce(username, email, id))${c}), id)`.execute(db);
 }
 
 export async function down(): Promise<void> {
