@@ -486,6 +486,22 @@ export const en = {
   'console.people': 'People',
   'console.people_caption': 'People found, by user name',
   'console.person_name': 'Name',
+  'console.setup_title': 'Set up the administrator account',
+  'console.setup_intro': 'This one-time link sets up {account}, who may administer Tessera in the console.',
+  'console.setup_step_password': 'Choose a password here.',
+  'console.setup_step_app':
+    'Sign in with it: the console asks for a code, so you register an authenticator app on the way (scan its QR code, type its first code).',
+  'console.setup_step_console':
+    'You are then in the console; from then on you sign in as everyone does, with the password and a code.',
+  'console.setup_submit': 'Set the password',
+  'console.setup_done':
+    'The password of {account} is set, and the link is spent. Sign in now: you register your authenticator app on the way.',
+  'console.setup_sign_in': 'Sign in to the console',
+  'console.setup_used':
+    'This link has been used already. Sign in to the console with the password chosen then, or ask for a new link (restart the demo).',
+  'console.setup_expired': 'This link has expired. Ask for a new one (restart the demo).',
+  'console.setup_invalid':
+    'This link is not valid: it may be incomplete, or not a link for setting up a console account.',
   'console.find_heading': 'Find a person',
   'console.search_label': 'Name, e-mail address or token serial',
   'console.search_hint':

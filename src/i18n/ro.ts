@@ -497,6 +497,23 @@ export const ro: Readonly<Partial<Record<MessageId, string>>> = {
   'console.people': 'Persoane',
   'console.people_caption': 'Persoanele găsite, după numele de utilizator',
   'console.person_name': 'Nume',
+  'console.setup_title': 'Configurarea contului de administrator',
+  'console.setup_intro':
+    'Acest link de unică folosință configurează contul {account}, care poate administra Tessera în consolă.',
+  'console.setup_step_password': 'Alegeți aici o parolă.',
+  'console.setup_step_app':
+    'Autentificați-vă cu ea: consola cere un cod, așa că veți înregistra pe parcurs o aplicație de autentificare (scanați codul QR, introduceți primul cod).',
+  'console.setup_step_console':
+    'Apoi sunteți în consolă; de atunci vă autentificați ca toată lumea, cu parola și un cod.',
+  'console.setup_submit': 'Setați parola',
+  'console.setup_done':
+    'Parola contului {account} este setată, iar linkul a fost folosit. Autentificați-vă acum: veți înregistra pe parcurs aplicația de autentificare.',
+  'console.setup_sign_in': 'Autentificare în consolă',
+  'console.setup_used':
+    'Acest link a fost deja folosit. Autentificați-vă în consolă cu parola aleasă atunci sau cereți un link nou (reporniți demonstrația).',
+  'console.setup_expired': 'Acest link a expirat. Cereți unul nou (reporniți demonstrația).',
+  'console.setup_invalid':
+    'Acest link nu este valid: poate fi incomplet sau nu este un link pentru configurarea unui cont de consolă.',
   'console.find_heading': 'Căutați o persoană',
   'console.search_label': 'Nume, adresă de e-mail sau număr de serie al tokenului',
   'console.search_hint':
