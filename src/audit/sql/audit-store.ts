@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { isPostgres, isUniqueViolation, prepared, type Database, type PreparedQuery } from '../../store/index.ts';
+import { isUniqueViolation, prepared, type Database, type PreparedQuery } from '../../store/index.ts';
 import type { AuditStore, ChainedEvent, EventQuery } from '../store.ts';
 
 const columns = [
@@ -41,16 +41,13 @@ function listQuery(db: Kysely<Database>, { who, action, before, from, limit }: E
   let query = paged(db, from)
     .select(['seq', 'at', 'actor', 'action', 'subject', 'source', 'outcome', 'details'])
     .limit(limit);
-  // A VPN login names the person as typed in the details' top-level `user`; compared as the index audit_events_user
-  // holds it (migration 0019).
+  // The details are JSON the audit module wrote, so `"user":<the name as JSON>` is how a name typed appears in them.
   if (who !== undefined) {
-    const user = isPostgres(db)
-      ? sql`lower((${sql.ref('details')}::jsonb) ->> 'user')`
-      : sql`lower(json_extract(${sql.ref('details')}, '$.user'))`;
+    const typed = `%${likeEscaped(`"user":${JSON.stringify(who.name)}`)}%`.toLowerCase();
     query = query.where((eb) =>
       eb.or([
         eb('subject', 'in', who.accountId === undefined ? [who.name] : [who.name, who.accountId]),
-        sql<boolean>`${user} = lower(${who.name})`,
+        sql<boolean>`lower(${eb.ref('details')}) like ${typed} escape '\\'`,
       ]),
     );
   }
