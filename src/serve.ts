@@ -2,6 +2,7 @@
 // With `server.workers` above 1 this process becomes the node's primary and each worker runs the server.
 import cluster from 'node:cluster';
 import { pino } from 'pino';
+import { randomBytes } from 'node:crypto';
 import type { Config } from './config.ts';
 import { createServer, type TesseraServer } from './server.ts';
 import { listenNamed } from './compose/index.ts';
@@ -40,9 +41,11 @@ async function serveOne(config: Config): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   let address: string;
   let demoVpnSecret: string | undefined;
+  let adminLink: string | undefined;
   try {
     if (config.demo && first) await startDemo(server, config, closers);
     demoVpnSecret = config.demo && first ? await demoVpnGateway(server) : undefined;
+    adminLink = config.demo && first ? await firstAdministratorLink(server) : undefined;
     address = await server.listen();
   } catch (err) {
     // Half a server (HTTP without RADIUS, say) must not stay up: everything started is closed and the cause shown.
@@ -52,11 +55,16 @@ async function serveOne(config: Config): Promise<void> {
     throw err;
   }
   server.logger.info({ address, issuer: config.issuer, worker: workerIndex() }, 'Tessera is listening');
-  if (config.demo && first && !isRestartedWorker()) printDemoBanner(server, config, demoVpnSecret);
+  if (config.demo && first && !isRestartedWorker()) printDemoBanner(server, config, demoVpnSecret, adminLink);
   announceListening();
 }
 
-function printDemoBanner(server: TesseraServer, config: Config, demoVpnSecret: string | undefined): void {
+function printDemoBanner(
+  server: TesseraServer,
+  config: Config,
+  demoVpnSecret: string | undefined,
+  adminLink: string | undefined,
+): void {
   const { shopPort, forumPort } = config.demoApps;
   const radius = server.radiusAddress();
   console.log(
@@ -69,7 +77,40 @@ function printDemoBanner(server: TesseraServer, config: Config, demoVpnSecret: s
         `gateway "demo-vpn", secret ${demoVpnSecret}`,
     );
   }
+  if (adminLink) {
+    console.log(
+      `  Console      ${adminLink}\n               (one-time set-up of ${demoAdministrator}, valid for an hour)`,
+    );
+  }
   console.log('');
+}
+
+export const demoAdministrator = 'admin@example.com';
+/** Long enough to read the banner and finish the set-up; a new start makes a new link anyway. */
+const adminLinkTtlSeconds = 3600;
+
+/**
+ * The demo's first administrator: admin@example.com holds the admin role, and until they have registered an
+ * authenticator app (their set-up is done) each start prints a one-time link that replaces the earlier one. The link
+ * sets their password; the console's sign-in then registers the app. A real install runs `tessera admin grant` once.
+ */
+export async function firstAdministratorLink(server: TesseraServer): Promise<string | undefined> {
+  const existing = await server.accounts.findByLogin(demoAdministrator);
+  // A password nobody knows until the link sets one (the account needs one for the link to replace).
+  const account =
+    existing ??
+    (await server.accounts.createByOperator({
+      email: demoAdministrator,
+      password: randomBytes(32).toString('base64url'),
+      name: 'Demo administrator',
+      workforce: true,
+    }));
+  await server.admin({ kind: 'local', actor: 'demo' }).roles.grant({ user: demoAdministrator, role: 'admin' });
+  const tokens = await server.otp.list(account.id);
+  // Set up already (an authenticator app registered), or an account whose password is the directory's: no link.
+  if (tokens.some((token) => token.state === 'active') || !account.passwordHash) return undefined;
+  const token = await server.setupLinks.issue(account.id, adminLinkTtlSeconds);
+  return `${server.config.issuer}/console/setup?${new URLSearchParams({ token })}`;
 }
 
 // A VPN gateway on this machine (e.g. radclient), so the demo's RADIUS login works at once; its secret is shown in

@@ -8,7 +8,7 @@ import type { Sealer, Store } from './store/index.ts';
 import type { Clock } from './clock/index.ts';
 import type { Audit } from './audit/index.ts';
 import type { CampaignInput, Outbox } from './delivery/index.ts';
-import type { AccountService, SelfService, WorkforceService } from './identity/index.ts';
+import type { AccountService, PasswordReset, SelfService, WorkforceService } from './identity/index.ts';
 import type { OtpService } from './otp/index.ts';
 import type { PolicyStore } from './policy/index.ts';
 import type { ClientRegistry, SessionManager } from './oidc/index.ts';
@@ -47,6 +47,8 @@ export interface TesseraServer {
    * the local superuser, the console as the person signed in).
    */
   admin(operator: Operator): AdminService;
+  /** One-time links that set the first password of an account an operator made (the demo's first administrator). */
+  setupLinks: Pick<PasswordReset, 'issue'>;
   /** The SAML identity provider: its apps (service providers), keys and Web SSO. */
   saml: Saml;
   audit: Audit;
@@ -124,7 +126,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     radiusClients: vpn.radiusClients,
     vpnSessions: vpn.vpnSessions,
     housekeeping: jobs.housekeep,
-    unsubscribeLink: identity.unsubscribeLink,
+    ...compose.identityLinks(identity),
     sendCampaign,
     admin,
     saml: web.saml,

@@ -1,6 +1,6 @@
 // What the helpdesk reads: the audit log (why a sign-in or VPN login was refused, who changed what), its chain check,
 // and the VPN sessions the gateways reported.
-import type { RecordedEvent } from '../audit/index.ts';
+import type { EventPosition, RecordedEvent } from '../audit/index.ts';
 import type { VpnSession } from '../radius/index.ts';
 import { AdminError } from './errors.ts';
 import type { AdminPorts } from './ports.ts';
@@ -23,8 +23,12 @@ export interface AuditQuery {
   action?: string;
   /** The next page: events older than this `seq` (the last one of the page before). */
   before?: number;
+  /** A page by time (the console's): the events past this one, toward older or newer ones; newest first either way. */
+  from?: EventPosition & { toward: 'older' | 'newer' };
   limit: number;
 }
+
+const isPlace = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
 export function auditAdmin(p: AdminPorts) {
   return {
@@ -37,9 +41,13 @@ export function auditAdmin(p: AdminPorts) {
       if (query.before !== undefined && !(Number.isSafeInteger(query.before) && query.before > 0)) {
         throw new AdminError('admin.invalid_page', { field: 'before' });
       }
+      const { from } = query;
+      if (from !== undefined && !(isPlace(from.at) && isPlace(from.seq) && ['older', 'newer'].includes(from.toward))) {
+        throw new AdminError('admin.invalid_page', { field: 'from' });
+      }
       const account = query.user === undefined ? undefined : await p.accounts.findByLogin(query.user);
       const who = query.user === undefined ? undefined : { name: query.user, accountId: account?.id };
-      const events = await p.audit.list({ who, action: query.action, before: query.before, limit });
+      const events = await p.audit.list({ who, action: query.action, before: query.before, from, limit });
       const names = new Map<string, string>();
       for (const subject of new Set(events.map((e) => e.subject).filter((s): s is string => s !== null))) {
         const named = await p.accounts.findAccount(subject);

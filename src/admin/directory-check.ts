@@ -34,7 +34,7 @@ export async function checkDirectory(
     report.bound = true;
     if (user === undefined) return report;
     const found = await source.describe(user);
-    report.entry = found === null ? null : { dn: found.dn, ...found.person, status: found.status };
+    report.entry = found === null ? null : { ...found.person, dn: found.dn, status: found.status };
     return report;
   } catch (err) {
     // Whatever the directory library threw, the newcomer needs its words, not a stack trace.

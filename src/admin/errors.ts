@@ -33,6 +33,8 @@ export type AdminErrorCode =
   | 'admin.invalid_role'
   /** Only a helpdesk grant can be limited to a directory group. */
   | 'admin.scope_not_for_role'
+  /** A scope with an `=` is an OU's DN, and this one is not a DN (or is the root). */
+  | 'admin.invalid_ou'
   /** A grant names a person (`--user`) or a directory group (`--group`): exactly one of them. */
   | 'admin.grantee_needed'
   /** Revoke: the grantee does not hold this role with this scope. */

@@ -3,6 +3,7 @@
 import { AdminError } from './errors.ts';
 import { covers, operationRules, permissionsOf, rulesOf, type Person, type Row, type Rule } from './permissions.ts';
 import { personFor } from './people.ts';
+import type { Account } from '../identity/index.ts';
 import type { AdminPorts } from './ports.ts';
 import type { RoleGrant } from './roles.ts';
 
@@ -44,6 +45,15 @@ async function accountAbout(p: AdminPorts, person: NonNullable<Person>) {
   return owner === undefined ? undefined : p.accounts.findAccount(owner);
 }
 
+/**
+ * The account with its directory DN when an OU scope is to decide: an account last refreshed before Tessera kept DNs
+ * is read from the directory once (and stored); without a DN, an OU scope covers nobody.
+ */
+async function withDn(p: AdminPorts, holders: readonly Grant[], account: Account | undefined) {
+  if (!account?.directoryId || account.directoryDn || !holders.some((g) => g.scope?.kind === 'ou')) return account;
+  return (await p.workforce?.refresh(account)) ?? account;
+}
+
 type Verdict = { allowed: true } | { allowed: false; hidden?: AdminError; subject?: string };
 
 async function decide(p: AdminPorts, grants: readonly Grant[], row: Row, args: never[]): Promise<Verdict> {
@@ -54,10 +64,12 @@ async function decide(p: AdminPorts, grants: readonly Grant[], row: Row, args: n
     const person = rule.about?.(...args) ?? null;
     if (person === null && rule.onlyAboutSomeone) continue;
     // A scope limits whom the helpdesk's work is about; nothing else a role allows is about a person.
-    if (holders.some((g) => g.scope === null || rule.needs !== 'people')) return { allowed: true };
+    if (holders.some((g) => g.scope === null || rule.needs !== 'people') || rule.listsWithinScope) {
+      return { allowed: true };
+    }
     if (person === null) continue;
-    const account = await accountAbout(p, person);
-    if (account && holders.some((g) => covers(g, account.groups))) return { allowed: true };
+    const account = await withDn(p, holders, await accountAbout(p, person));
+    if (account && holders.some((g) => covers(g, account))) return { allowed: true };
     refused = { allowed: false, hidden: rule.hidden?.(...args), subject: account?.id };
   }
   return refused;

@@ -1,8 +1,10 @@
 // The one table of who may call what. Every operation of the admin service has a row; the service is built only
 // through `guard` (service.ts), so the CLI, the console and any API obey the same rules. A row names the permission
 // an operation needs and, for the helpdesk's work, the person it is about: a helpdesk agent limited to a directory
-// group may act only on that group's members, and one outside it is answered as if there were no such person.
+// group or an OU may act only on the people in it, and one outside it is answered as if there were no such person.
 import { AdminError } from './errors.ts';
+import { isAtOrBelow } from '../directory/index.ts';
+import type { Account } from '../identity/index.ts';
 import type { Role, RoleGrant } from './roles.ts';
 
 /**
@@ -28,6 +30,11 @@ export interface Rule {
   onlyAboutSomeone?: true;
   /** What a caller who may not see this person is told: what a call about nobody would say. */
   hidden?: (...args: never[]) => AdminError;
+  /**
+   * A list of people that the operation itself keeps to the caller's scope (it is given their grants): any holder of
+   * the permission may call it, and a scoped one sees only the people of their scope in it.
+   */
+  listsWithinScope?: true;
 }
 
 /** An operation's rule, or several of which any one allows the call. */
@@ -59,6 +66,7 @@ const system: Rule = { needs: 'system' };
  */
 export const operationRules = {
   'people.find': { needs: 'people', ...byQuery },
+  'people.search': { needs: 'people', listsWithinScope: true },
   'tokens.list': { needs: 'people', ...byLogin },
   'tokens.unlock': { needs: 'people', ...bySerial('admin.token_not_in_use') },
   'tokens.unbind': { needs: 'people', ...bySerial('admin.token_not_bound') },
@@ -102,11 +110,20 @@ export const operationRules = {
   sendCampaign: system,
 } as const satisfies Record<string, Row>;
 
-/** Whether a grant's scope covers the person: unscoped grants cover everyone, scoped ones their group's members. */
-export function covers(grant: Pick<RoleGrant, 'scope'>, groups: readonly string[] | undefined): boolean {
-  if (grant.scope === null) return true;
-  const scope = grant.scope.toLowerCase();
-  return groups?.some((g) => g.toLowerCase() === scope) ?? false;
+/**
+ * Whether a grant's scope covers the person: unscoped grants cover everyone, a group scope its members, an OU scope
+ * the people whose directory entry is at or below the OU (compared RDN by RDN, never as text: see directory/dn.ts).
+ */
+export function covers(
+  grant: Pick<RoleGrant, 'scope'>,
+  person: Pick<Account, 'groups' | 'directoryDn'> | undefined,
+): boolean {
+  const { scope } = grant;
+  if (scope === null) return true;
+  if (person === undefined) return false;
+  if (scope.kind === 'ou') return typeof person.directoryDn === 'string' && isAtOrBelow(person.directoryDn, scope.dn);
+  const group = scope.group.toLowerCase();
+  return person.groups.some((g) => g.toLowerCase() === group);
 }
 
 export const rulesOf = (row: Row): readonly Rule[] => (Array.isArray(row) ? row : [row as Rule]);

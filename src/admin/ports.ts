@@ -15,7 +15,7 @@ import type { DirectoryCheck } from './directory-check.ts';
 
 export interface AdminPorts {
   audit: Pick<Audit, 'record' | 'asOneEvent' | 'list' | 'verify'>;
-  accounts: Pick<AccountService, 'createByOperator' | 'findByLogin' | 'findAccount'>;
+  accounts: Pick<AccountService, 'createByOperator' | 'findByLogin' | 'findAccount' | 'search'>;
   otp: Pick<OtpService, 'list' | 'importHardware' | 'assignHardware' | 'unbind' | 'unlock' | 'ownerOf' | 'resync'>;
   /** The person's signed-in browsers (SSO sessions), and ending all of them with their tokens. */
   sessions: Pick<SessionManager, 'list' | 'endAll'>;
@@ -28,7 +28,7 @@ export interface AdminPorts {
   configuredRadiusClients: readonly RadiusClientConfig[];
   vpnSessions: Pick<VpnSessions, 'list'>;
   /** Present when a directory is configured. */
-  workforce?: Pick<WorkforceService, 'sync' | 'linkNamed' | 'linkByEmployeeId'>;
+  workforce?: Pick<WorkforceService, 'sync' | 'linkNamed' | 'linkByEmployeeId' | 'refresh'>;
   sendCampaign(input: CampaignInput): Promise<{ recipients: number }>;
   /** New signing keys; returns their key ids. */
   /** `force`: even when the next keys may not be published by every node yet (SigningKeyError otherwise). */

@@ -1,7 +1,8 @@
-// Who may do what: a role granted to a person or to a directory group. `helpdesk` may be limited to the people of a
-// directory group (one country's support team sees only that country's staff). Granting and revoking are operations of
+// Who may do what: a role granted to a person or to a directory group. `helpdesk` may be limited to the members of a
+// directory group or to the people below an OU (one country's support team sees only that country's staff). Granting and revoking are operations of
 // the admin service like any other, audited, and themselves for administrators only (see permissions.ts).
 import { randomUUID } from 'node:crypto';
+import { normaliseDn, parseDn } from '../directory/index.ts';
 import type { Account } from '../identity/index.ts';
 import { recorder } from './changes.ts';
 import { AdminError } from './errors.ts';
@@ -14,18 +15,32 @@ const scopedRoles: readonly Role[] = ['helpdesk'];
 
 export type Grantee = { kind: 'user'; accountId: string } | { kind: 'group'; group: string };
 
+/** Whom a helpdesk grant is limited to: a directory group's members, or the people whose entry is at or below an OU. */
+export type Scope = { kind: 'group'; group: string } | { kind: 'ou'; dn: string };
+
+/** The scope as an operator types it (`--scope`): the group's name, or the OU's DN. */
+export const scopeText = (scope: Scope) => (scope.kind === 'group' ? scope.group : scope.dn);
+
+/** What scopes compare by: a group without case, an OU by its normalised DN; the kind is part of the key. */
+export const scopeKey = (scope: Scope | null) =>
+  scope === null
+    ? ''
+    : scope.kind === 'group'
+      ? `group:${scope.group.toLowerCase()}`
+      : `ou:${normaliseDn(scope.dn) ?? scope.dn.toLowerCase()}`;
+
 export interface RoleGrant {
   id: string;
   role: Role;
   grantee: Grantee;
-  /** The directory group whose members a helpdesk grant is limited to; null: everyone. */
-  scope: string | null;
+  /** Whom a helpdesk grant is limited to; null: everyone. */
+  scope: Scope | null;
   grantedBy: string;
   createdAt: number;
 }
 
 export interface RoleStore {
-  /** 'exists' when the grantee holds this role with this scope already (names compared without case). */
+  /** 'exists' when the grantee holds this role with this scope already (see scopeKey). */
   add(grant: RoleGrant): Promise<'added' | 'exists'>;
   /** True when such a grant was there. */
   remove(grant: Pick<RoleGrant, 'role' | 'grantee' | 'scope'>): Promise<boolean>;
@@ -39,6 +54,7 @@ export interface GrantInput {
   role: string;
   user?: string;
   group?: string;
+  /** A directory group's name, or an OU's DN (`ou=Romania,ou=people,dc=example,dc=org`): a DN has an `=`, a name none. */
   scope?: string;
 }
 
@@ -49,17 +65,30 @@ const isRole = (role: string): role is Role => (roles as readonly string[]).incl
 // Directory group names (first RDN values) as an operator types them; nothing that a filter or a page must escape.
 const groupName = /^[\p{L}\p{N} ._'&()-]{1,128}$/u;
 
+/** The scope an operator typed; a DN must parse as one (and not be the root, which would be everyone). */
+function parseScope(typed: string | undefined): Scope | null {
+  const scope = typed?.trim() || null;
+  if (scope === null) return null;
+  if (scope.includes('=')) {
+    const rdns = parseDn(scope);
+    if (rdns === null || rdns.length === 0)
+      throw new AdminError('admin.invalid_ou', { field: 'scope', subject: scope });
+    return { kind: 'ou', dn: scope };
+  }
+  if (!groupName.test(scope)) throw new AdminError('admin.invalid_group', { field: 'scope' });
+  return { kind: 'group', group: scope };
+}
+
 export function roleAdmin(p: AdminPorts, o: AdminOptions) {
   const record = recorder(p, o);
   const nameOf = (a: Account) => a.username ?? a.email ?? a.id;
 
   async function check(input: GrantInput): Promise<{ grant: Omit<RoleGrant, 'id' | 'grantedBy' | 'createdAt'> }> {
     if (!isRole(input.role)) throw new AdminError('admin.invalid_role', { field: 'role', subject: input.role });
-    const scope = input.scope?.trim() || null;
-    if (scope !== null && !scopedRoles.includes(input.role)) {
+    if ((input.scope?.trim() ?? '') !== '' && !scopedRoles.includes(input.role)) {
       throw new AdminError('admin.scope_not_for_role', { field: 'scope', subject: input.role });
     }
-    if (scope !== null && !groupName.test(scope)) throw new AdminError('admin.invalid_group', { field: 'scope' });
+    const scope = parseScope(input.scope);
     if ((input.user === undefined) === (input.group === undefined)) {
       throw new AdminError('admin.grantee_needed', { field: 'user' });
     }
@@ -78,7 +107,7 @@ export function roleAdmin(p: AdminPorts, o: AdminOptions) {
   const detailsOf = (g: Omit<RoleGrant, 'id' | 'grantedBy' | 'createdAt'>) => ({
     role: g.role,
     ...(g.grantee.kind === 'group' ? { group: g.grantee.group } : {}),
-    ...(g.scope !== null ? { scope: g.scope } : {}),
+    ...(g.scope !== null ? { scope: scopeText(g.scope), scopeKind: g.scope.kind } : {}),
   });
 
   return {

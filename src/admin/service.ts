@@ -17,7 +17,7 @@ import { registrationCodeAdmin } from './registration-codes.ts';
 
 function operations(ports: AdminPorts, options: AdminOptions, operator: Operator) {
   return {
-    people: peopleAdmin(ports),
+    people: peopleAdmin(ports, () => grantsOf(ports, operator)),
     tokens: tokenAdmin(ports, options),
     clients: clientAdmin(ports, options),
     radiusClients: radiusClientAdmin(ports, options),

@@ -7,5 +7,5 @@ export {
   type DomainEvent,
   type ReportEvent,
 } from './audit.ts';
-export type { AuditStore, ChainedEvent, EventQuery, RecordedEvent } from './store.ts';
+export type { AuditStore, ChainedEvent, EventPosition, EventQuery, RecordedEvent } from './store.ts';
 export { createSqlAuditStore } from './sql/audit-store.ts';

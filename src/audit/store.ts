@@ -23,7 +23,18 @@ export interface EventQuery {
   action?: string;
   /** Keyset paging: only events older than this place in the chain (the last `seq` of the page before). */
   before?: number;
+  /**
+   * Keyset paging by time (the console's pages): the events past this one, toward older or newer ones; the page is
+   * newest first either way. `seq` is the tiebreaker of events written in the same millisecond.
+   */
+  from?: EventPosition & { toward: 'older' | 'newer' };
   limit: number;
+}
+
+/** An event's place in the list: when it was written, and its unique `seq`. */
+export interface EventPosition {
+  at: number;
+  seq: number;
 }
 
 export interface AuditStore {

@@ -66,6 +66,9 @@ const byCode: Record<string, { exit?: number; say: Say }> = {
   'admin.scope_not_for_role': {
     say: prefixed((e) => `--scope limits a helpdesk grant; ${subjectOf(e)} covers everything it allows`),
   },
+  'admin.invalid_ou': {
+    say: prefixed((e) => `--scope ${subjectOf(e)} is not an OU's DN (e.g. ou=Romania,ou=people,dc=example,dc=org)`),
+  },
   'admin.grantee_needed': { say: prefixed(() => 'give either --user NAME or --group GROUP') },
   'admin.grant_unknown': { say: prefixed(() => 'no such grant: tessera admin list shows them') },
   'admin.invalid_page': { say: prefixed(() => '--before must be a positive whole number (an event number)') },

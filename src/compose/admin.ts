@@ -55,7 +55,7 @@ export function composeOperations(f: Foundation, p: AdminParts) {
       input,
     );
   const admin = composeAdmin(f, p, campaign);
-  composeConsole(f, p.app, { oidc: p.oidc, admin });
+  composeConsole(f, p.app, { oidc: p.oidc, admin, setupLinks: identity.reset });
   return { sendCampaign: campaign, admin };
 }
 

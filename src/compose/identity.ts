@@ -124,6 +124,12 @@ export async function composeIdentity(f: Foundation, mail: Mail, otp: Pick<OtpSe
 
 export type Identity = Awaited<ReturnType<typeof composeIdentity>>;
 
+/** The links the server hands out itself: one-click unsubscribe, and the one-time setup of an operator's account. */
+export const identityLinks = (identity: Identity) => ({
+  unsubscribeLink: identity.unsubscribeLink,
+  setupLinks: identity.reset,
+});
+
 function composeUnsubscribe(f: Foundation, store: IdentityStore, selfService: SelfService) {
   const tokens = createUnsubscribeTokens(f.secrets.unsubscribeKey);
   return {

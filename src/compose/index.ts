@@ -1,7 +1,7 @@
 // The composition root's parts, one per concern, in the order createServer (src/server.ts) calls them.
 import { composeOperations } from './admin.ts';
 import { composeFoundation } from './foundation.ts';
-import { composeDirectory, composeIdentity, composeMail } from './identity.ts';
+import { composeDirectory, composeIdentity, composeMail, identityLinks } from './identity.ts';
 import { composeJobs } from './jobs.ts';
 import { composeOidc } from './oidc.ts';
 import { composeOtp, composePolicy } from './otp-policy.ts';
@@ -32,6 +32,7 @@ export const compose = {
   mail: composeMail,
   otp: composeOtp,
   identity: composeIdentity,
+  identityLinks,
   policy: composePolicy,
   signIn: composeSignIn,
   oidc: composeOidc,

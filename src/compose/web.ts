@@ -11,6 +11,7 @@ import {
   registerAccountRoutes,
   registerAccountSite,
   registerConsole,
+  type ConsoleOptions,
   registerErrorHandling,
   registerLocale,
   registerObservability,
@@ -182,11 +183,12 @@ function demoMailbox(f: Foundation, p: WebParts) {
 export function composeConsole(
   f: Foundation,
   app: FastifyInstance,
-  p: { oidc: Oidc; admin: (o: Operator) => AdminService },
+  p: { oidc: Oidc; admin: (o: Operator) => AdminService; setupLinks: ConsoleOptions['setupLinks'] },
 ) {
   registerConsole(app, {
     provider: p.oidc.provider,
     admin: p.admin,
+    setupLinks: p.setupLinks,
     csrf: createCsrf(f.secrets.csrfKey),
     seal: (plaintext, context) => f.sealer.seal(plaintext, context),
     open: (sealed, context) => f.sealer.open(sealed, context),

@@ -23,3 +23,4 @@ export {
   type DirectoryErrorCode,
 } from './errors.ts';
 export { escapeFilterValue } from './filter.ts';
+export { isAtOrBelow, normaliseDn, parseDn } from './dn.ts';

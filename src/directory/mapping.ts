@@ -91,6 +91,7 @@ export function toUser(m: Mapping, entry: Entry, groups: string[], status: Accou
   const username = first(entry, a.login) ?? firstRdnValue(entry.dn);
   return {
     stableId,
+    dn: entry.dn,
     username,
     email: first(entry, a.email),
     displayName: first(entry, a.displayName) ?? first(entry, 'cn') ?? username,

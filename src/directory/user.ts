@@ -3,6 +3,8 @@
 export interface DirectoryUser {
   /** objectGUID (AD, as the usual `xxxxxxxx-xxxx-…` text) or entryUUID (OpenLDAP): survives renames. */
   stableId: string;
+  /** The entry's distinguished name as the directory gives it: where the person sits (their OU). */
+  dn: string;
   /** The account name as the directory spells it (sAMAccountName / uid), not as typed. */
   username: string;
   email: string | null;

@@ -484,7 +484,8 @@ export const ro: Readonly<Partial<Record<MessageId, string>>> = {
   'console.title': 'Consola suportului IT',
   'console.signed_in_as': 'Conectat ca {name} ({roles})',
   'console.role_everyone': '{role} pentru toată lumea',
-  'console.role_scoped': '{role} pentru membrii {scope}',
+  'console.role_scoped_group': '{role} pentru grupul {scope}',
+  'console.role_scoped_ou': '{role} pentru OU {scope}',
   'console.sign_out': 'Deconectați-vă din consolă',
   'console.signed_out': 'V-ați deconectat din consolă.',
   'console.code_needed': 'Consola cere parola și un cod unic. Autentificați-vă din nou.',
@@ -493,9 +494,30 @@ export const ro: Readonly<Partial<Record<MessageId, string>>> = {
   'console.nobody': 'Nicio persoană nu corespunde căutării.',
   'console.token_not_in_use': 'Niciun token cu acest număr de serie nu este în uz.',
   'console.token_not_bound': 'Niciun token cu acest număr de serie nu aparține cuiva.',
+  'console.people': 'Persoane',
+  'console.people_caption': 'Persoanele găsite, după numele de utilizator',
+  'console.person_name': 'Nume',
+  'console.setup_title': 'Configurarea contului de administrator',
+  'console.setup_intro':
+    'Acest link de unică folosință configurează contul {account}, care poate administra Tessera în consolă.',
+  'console.setup_step_password': 'Alegeți aici o parolă.',
+  'console.setup_step_app':
+    'Autentificați-vă cu ea: consola cere un cod, așa că veți înregistra pe parcurs o aplicație de autentificare (scanați codul QR, introduceți primul cod).',
+  'console.setup_step_console':
+    'Apoi sunteți în consolă; de atunci vă autentificați ca toată lumea, cu parola și un cod.',
+  'console.setup_submit': 'Setați parola',
+  'console.setup_done':
+    'Parola contului {account} este setată, iar linkul a fost folosit. Autentificați-vă acum: veți înregistra pe parcurs aplicația de autentificare.',
+  'console.setup_sign_in': 'Autentificare în consolă',
+  'console.setup_used':
+    'Acest link a fost deja folosit. Autentificați-vă în consolă cu parola aleasă atunci sau cereți un link nou (reporniți demonstrația).',
+  'console.setup_expired': 'Acest link a expirat. Cereți unul nou (reporniți demonstrația).',
+  'console.setup_invalid':
+    'Acest link nu este valid: poate fi incomplet sau nu este un link pentru configurarea unui cont de consolă.',
   'console.find_heading': 'Căutați o persoană',
   'console.search_label': 'Nume, adresă de e-mail sau număr de serie al tokenului',
-  'console.search_hint': 'Orice formă a numelui funcționează: jsmith, CORP\\jsmith, jsmith@example.com.',
+  'console.search_hint':
+    'Orice formă a numelui funcționează: jsmith, CORP\\jsmith, jsmith@example.com. La fel ID-ul de angajat din director, sau începutul unui nume, pentru lista persoanelor care i se potrivesc.',
   'console.search': 'Căutați',
   'console.email': 'Adresa de e-mail',
   'console.username': 'Nume de utilizator',
@@ -594,6 +616,11 @@ export const ro: Readonly<Partial<Record<MessageId, string>>> = {
     'Persoana a fost deconectată peste tot: toate sesiunile din browser și tokenurile aplicațiilor au fost închise, iar aplicațiile au fost anunțate.',
   'console.older': 'Evenimente mai vechi',
   'console.newest': 'Cele mai noi evenimente',
+  'console.pages': 'Pagini',
+  'console.page_next': 'Pagina următoare',
+  'console.page_prev': 'Pagina anterioară',
+  'console.page_next_events': 'Pagina următoare: evenimente mai vechi',
+  'console.page_prev_events': 'Pagina anterioară: evenimente mai noi',
   'console.bad_page': 'Această pagină a listei nu există.',
   'console.admin_nav': 'Administrare',
   'console.apps': 'Aplicații (OpenID Connect)',

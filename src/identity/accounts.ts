@@ -4,7 +4,7 @@ import type { Clock, Random } from '../clock/index.ts';
 import { IdentityError } from './errors.ts';
 import { normalizeEmail } from './email.ts';
 import { checkPassword, verifyAccountPassword, type PasswordHasher, type PasswordPolicy } from './passwords.ts';
-import type { Account, IdentityStore } from './store.ts';
+import type { Account, AccountSearch, IdentityStore } from './store.ts';
 import type { ReportEvent } from '../audit/index.ts';
 
 /** Sends a templated mail; the composer binds it to the outbox and the templates. */
@@ -315,6 +315,9 @@ function operatorSteps(options: AccountServiceOptions, audit: Audit) {
     },
 
     findAccount: (id: string) => store.findAccountById(id),
+
+    /** The console's list of people, a keyset page at a time (see AccountStore.searchAccounts). */
+    search: (search: AccountSearch) => store.searchAccounts(search),
 
     /**
      * The account a system means by a sign-in name: an e-mail address, or a directory name (`jsmith`, `CORP\jsmith`).

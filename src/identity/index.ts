@@ -20,6 +20,8 @@ export { createSqlPasswordResetStore } from './sql/reset-store.ts';
 export { createSqlConsentStore } from './sql/consent-store.ts';
 export type {
   Account,
+  AccountSearch,
+  ListedAccount,
   IdentityStore,
   EmailChange,
   EmailChangeStore,

@@ -1,5 +1,7 @@
 // Password reset: a single-use link, stored hashed, short-lived, made stale by any other password change and by a
-// newer link. It sets a new password and nothing else: it never signs anyone in (checklist T19).
+// newer link. It sets a new password and nothing else: it never signs anyone in (checklist T19). The same link, handed
+// over instead of mailed, sets the first password of an account an operator made (`setup`: the demo's first
+// administrator); the two kinds are hashed apart, so neither opens the other's page.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Clock, Random } from '../clock/index.ts';
 import { IdentityError } from './errors.ts';
@@ -27,6 +29,17 @@ export interface ResetOptions {
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
+/** `reset`: mailed to the person who asked; `setup`: made for an operator to hand over (never mailed). */
+export type LinkPurpose = 'reset' | 'setup';
+const hashOf = (token: string, purpose: LinkPurpose) => sha256(purpose === 'reset' ? token : `${purpose}:${token}`);
+const isToken = (token: unknown): token is string => typeof token === 'string' && token.length <= 100;
+
+/** What a link is now: usable (its account's id), or why not. */
+export type LinkState =
+  | { state: 'valid'; accountId: string }
+  | { state: 'used' | 'expired'; accountId: string }
+  | { state: 'invalid' };
+
 export function createPasswordReset(o: ResetOptions) {
   const audit = o.audit ?? (async () => {});
   return {
@@ -34,11 +47,8 @@ export function createPasswordReset(o: ResetOptions) {
      * The shortest password the link's account may choose, for the form. An unknown link shows the rule for an
      * account without a second factor; completing it fails anyway.
      */
-    async passwordMinLength(tokenInput: unknown): Promise<number> {
-      const reset =
-        typeof tokenInput === 'string' && tokenInput.length <= 100
-          ? await o.resets.findByTokenHash(sha256(tokenInput))
-          : undefined;
+    async passwordMinLength(tokenInput: unknown, purpose: LinkPurpose = 'reset'): Promise<number> {
+      const reset = isToken(tokenInput) ? await o.resets.findByTokenHash(hashOf(tokenInput, purpose)) : undefined;
       return minPasswordLength(o.policy, reset ? await o.hasSecondFactor(reset.accountId) : false);
     },
 
@@ -71,11 +81,45 @@ export function createPasswordReset(o: ResetOptions) {
       await audit({ action: 'account.reset_request', subject: account.id, outcome: 'success' });
     },
 
+    /**
+     * A link for the operator to hand over, not mailed (`setup`): 256 random bits, stored hashed, replacing the
+     * account's earlier links. Returns the token, which nothing keeps.
+     */
+    async issue(accountId: string, ttlSeconds: number): Promise<string> {
+      const account = await o.store.findAccountById(accountId);
+      if (!account?.passwordHash) throw new IdentityError('identity.verification_invalid');
+      const token = o.random.bytes(32).toString('base64url');
+      const now = o.clock.now();
+      await o.resets.replace({
+        id: randomUUID(),
+        accountId,
+        tokenHash: hashOf(token, 'setup'),
+        passwordFingerprint: sha256(account.passwordHash),
+        expiresAt: now + ttlSeconds * 1000,
+        usedAt: null,
+        createdAt: now,
+      });
+      await audit({ action: 'account.setup_link', subject: accountId, outcome: 'success' });
+      return token;
+    },
+
+    /** Whether the link can still be used, and if not why (used, expired, or no such link of this kind). */
+    async stateOf(tokenInput: unknown, purpose: LinkPurpose): Promise<LinkState> {
+      const link = isToken(tokenInput) ? await o.resets.findByTokenHash(hashOf(tokenInput, purpose)) : undefined;
+      const account = link && (await o.store.findAccountById(link.accountId));
+      if (!link || !account?.passwordHash || account.status !== 'active') return { state: 'invalid' };
+      // A newer link, or a password changed another way since, spends the link: it reads as used.
+      if (link.usedAt !== null || sha256(account.passwordHash) !== link.passwordFingerprint) {
+        return { state: 'used', accountId: link.accountId };
+      }
+      if (link.expiresAt <= o.clock.now()) return { state: 'expired', accountId: link.accountId };
+      return { state: 'valid', accountId: link.accountId };
+    },
+
     /** Sets the new password; of two simultaneous uses of one link exactly one wins. Returns the account id. */
-    async complete(tokenInput: unknown, newPassword: unknown): Promise<string> {
-      if (typeof tokenInput !== 'string' || tokenInput.length > 100)
-        throw new IdentityError('identity.verification_invalid');
-      const reset = await o.resets.findByTokenHash(sha256(tokenInput));
+    async complete(tokenInput: unknown, newPassword: unknown, purpose: LinkPurpose = 'reset'): Promise<string> {
+      if (!isToken(tokenInput)) throw new IdentityError('identity.verification_invalid');
+      const reset = await o.resets.findByTokenHash(hashOf(tokenInput, purpose));
       const account = reset && (await o.store.findAccountById(reset.accountId));
       if (!reset || !account?.passwordHash || reset.usedAt !== null || reset.expiresAt <= o.clock.now()) {
         throw new IdentityError('identity.verification_invalid');

@@ -7,6 +7,8 @@ export interface Account {
   emailVerified: boolean;
   /** Workforce: the directory's stable id (objectGUID / entryUUID), the sign-in name and the groups. */
   directoryId: string | null;
+  /** Workforce: the directory entry's DN as last read (sign-in, sync, the helpdesk naming them); null before that. */
+  directoryDn?: string | null;
   username: string | null;
   groups: string[];
   passwordHash: string | null;
@@ -26,6 +28,21 @@ export interface EmailVerification {
   interactionUid: string | null;
   /** Made for a sign-up with an address that has an account: answers like a real one, and no code opens it. */
   decoy: boolean;
+}
+
+/** The console's list of people: by the start of their user name (or e-mail address), a keyset page at a time. */
+export interface AccountSearch {
+  /** Compared without case with the start of the user name, or of the e-mail address of those without; '' lists everyone. */
+  prefix: string;
+  /** Past this row of the list (ordered by `key`, then id): toward the end ('next') or the start ('prev'). */
+  from?: { key: string; id: string; toward: 'next' | 'prev' };
+  limit: number;
+}
+
+/** A row of that list: the account and its place in it (the sign-in name or e-mail address, in lower case). */
+export interface ListedAccount {
+  account: Account;
+  key: string;
 }
 
 export interface AccountStore {
@@ -50,6 +67,8 @@ export interface AccountStore {
   /** Makes `email` the primary address, and verified when `verified` says so; 'email_taken' when another has it. */
   setEmail(accountId: string, email: string, atMs: number, verified?: true): Promise<'changed' | 'email_taken'>;
   deleteAccount(accountId: string): Promise<void>;
+  /** In the list's order (ascending) whichever way it pages. */
+  searchAccounts(search: AccountSearch): Promise<ListedAccount[]>;
   /** Remembers the language the person used last (issue 22). */
   setLocale(accountId: string, locale: string): Promise<void>;
 }

@@ -18,6 +18,8 @@ export interface DirectoryPort {
 
 export interface DirectoryPerson {
   stableId: string;
+  /** The entry's distinguished name: a helpdesk grant may be limited to the people below an OU. */
+  dn: string;
   username: string;
   email: string | null;
   displayName: string;
@@ -60,6 +62,7 @@ async function linkAccount(
     // The directory vouches for its own mail attribute.
     emailVerified: person.email !== null,
     directoryId: person.stableId,
+    directoryDn: person.dn,
     username: person.username,
     groups: person.groups,
     passwordHash: null,
@@ -163,6 +166,12 @@ export function createWorkforceService(o: WorkforceServiceOptions) {
     /** The person behind a workforce account as the directory has them now, by stable id; null when none. */
     personOf: (account: Account) => personOf(o, account),
 
+    /** The account as the directory has the person now (groups, DN…), stored; undefined when they are gone. */
+    async refresh(account: Account): Promise<Account | undefined> {
+      const person = await personOf(o, account);
+      return person ? (await linkAccount(o, person)).account : undefined;
+    },
+
     /** The linked account of the person with this employee ID (the helpdesk's search), linked as linkNamed does. */
     async linkByEmployeeId(id: string): Promise<Account | undefined> {
       const person = await o.directory.findByEmployeeId(id);
@@ -239,6 +248,7 @@ function sameLinkedFields(stored: Account, wanted: Account): boolean {
     stored.email === wanted.email &&
     stored.emailVerified === wanted.emailVerified &&
     stored.username === wanted.username &&
+    (stored.directoryDn ?? null) === (wanted.directoryDn ?? null) &&
     stored.name === wanted.name &&
     stored.status === wanted.status &&
     stored.passwordHash === wanted.passwordHash &&

@@ -9,6 +9,8 @@ export interface AccountsTable {
   email: string | null;
   email_verified: number;
   directory_id: string | null;
+  /** The directory entry's DN, refreshed with the groups; added by 0019, so null for rows older than it. */
+  directory_dn: Generated<string | null>;
   username: string | null;
   /** JSON array of the directory group names, refreshed at each sign-in. */
   groups: Generated<string>;
@@ -336,9 +338,14 @@ export interface OperatorRolesTable {
   grantee: string;
   /** What grantee is compared by: the account id, or the group name in lower case. */
   grantee_key: string;
-  /** The directory group a helpdesk grant is limited to, as typed; null: everyone. */
+  /** What a helpdesk grant is limited to, as typed: a directory group's name or an OU's DN (scope_kind); null: everyone. */
   scope: string | null;
-  /** The scope in lower case; '' for none (a unique index cannot compare NULLs alike on both databases). */
+  /** 'group' or 'ou' when scope is set (0019; older grants were all groups); null with no scope. */
+  scope_kind: Generated<'group' | 'ou' | null>;
+  /**
+   * What scopes compare by: `group:` + the name in lower case, or `ou:` + the normalised DN; '' for none (a unique
+   * index cannot compare NULLs alike on both databases).
+   */
   scope_key: string;
   granted_by: string;
   created_at: number;

@@ -34,12 +34,23 @@ for (const dialect of await testDialects()) {
       const twice = await cli('admin', 'grant', '--user', 'MARIA@example.com', '--role', 'helpdesk', '--scope', 'ro');
       assert.match(twice.stdout, /holds helpdesk for the members of ro already/);
       assert.equal((await cli('admin', 'grant', '--group', 'Auditors', '--role', 'auditor')).code, 0);
+      const ou = 'ou=Romania,ou=people,dc=example,dc=org';
+      const byOu = await cli('admin', 'grant', '--group', 'RO Support', '--role', 'helpdesk', '--scope', ou);
+      assert.deepEqual(
+        [byOu.code, byOu.stdout.trim()],
+        [0, `granted helpdesk for the people in OU ${ou} to group RO Support`],
+      );
       const table = await cli('admin', 'list');
       assert.match(table.stdout, /^ROLE +TO +LIMITED TO +GRANTED BY +SINCE \(UTC\)$/m);
       assert.match(table.stdout, /^auditor +group Auditors +operator/m);
-      assert.match(table.stdout, /^helpdesk +maria@example\.com +RO +operator/m);
+      assert.match(table.stdout, /^helpdesk +maria@example\.com +group RO +operator/m);
+      assert.match(table.stdout, /^helpdesk +group RO Support +OU ou=Romania,ou=people,dc=example,dc=org +operator/m);
       const json = JSON.parse((await cli('admin', 'list', '--format', 'json')).stdout);
-      assert.equal(json.length, 2);
+      assert.equal(json.length, 3);
+      assert.deepEqual(json.find((g: { granteeName: string }) => g.granteeName === 'RO Support').scope, {
+        kind: 'ou',
+        dn: ou,
+      });
       const revoked = await cli(
         'admin',
         'revoke',
@@ -58,6 +69,7 @@ for (const dialect of await testDialects()) {
           ['admin.role.revoke', 'operator'],
           ['admin.role.grant', 'operator'],
           ['admin.role.grant', 'operator'],
+          ['admin.role.grant', 'operator'],
         ],
       );
     });
@@ -69,6 +81,11 @@ for (const dialect of await testDialects()) {
         [['--role', 'admin'], 1, /give either --user NAME or --group GROUP/],
         [['--user', 'nobody@example.com', '--role', 'admin'], 1, /no account matches nobody@example\.com/],
         [['--group', 'a(b)*', '--role', 'admin'], 1, /--group must be a directory group's name/],
+        [
+          ['--user', 'maria@example.com', '--role', 'helpdesk', '--scope', 'ou=RO,'],
+          1,
+          /--scope ou=RO, is not an OU's DN \(e\.g\. ou=Romania,ou=people,dc=example,dc=org\)/,
+        ],
         [['--user', 'maria@example.com'], 2, /--role is required/],
       ];
       for (const [args, code, message] of cases) {

@@ -50,7 +50,7 @@ for (const dialect of await testDialects()) {
       await page.getByLabel('OTP code').fill(oathtool(aliceKey));
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByRole('heading', { name: 'IT support console' }).waitFor();
-      assert.match((await page.textContent('header')) ?? '', /helpdesk for the members of Staff/);
+      assert.match((await page.textContent('header')) ?? '', /helpdesk for group Staff/);
 
       await page.getByLabel('Name, e-mail address or token serial').fill('CORP\\bob');
       await page.getByRole('button', { name: 'Find' }).click();

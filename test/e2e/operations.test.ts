@@ -373,7 +373,7 @@ describe('command line', () => {
 });
 
 describe('npm start (serve --demo)', () => {
-  it('listens for VPN gateways too, with a demo gateway whose secret the banner shows', async () => {
+  it('listens for VPN gateways too, with a demo gateway whose secret the banner shows, and the set-up link of its administrator', async () => {
     const env = {
       ...process.env,
       TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-demo-')),
@@ -392,7 +392,7 @@ describe('npm start (serve --demo)', () => {
       const banner = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (d) => {
           stdout += d;
-          if (/RADIUS .*secret \S+\n/.test(stdout)) resolve(stdout);
+          if (/RADIUS .*secret \S+\n[\s\S]*valid for an hour\)\n/.test(stdout)) resolve(stdout);
         });
         void exited.then(() => reject(new Error(`serve --demo stopped: ${stderr}`)));
       });
@@ -416,6 +416,11 @@ describe('npm start (serve --demo)', () => {
         ],
       });
       assert.equal(login.code, 'Access-Reject');
+      const [, link] = /Console\s+(\S+)\n\s+\(one-time set-up of admin@example\.com/.exec(banner)!;
+      assert.ok(link.startsWith(`http://localhost:${env.TESSERA_HTTP_PORT}/console/setup?token=`), link);
+      const setup = await fetch(link);
+      assert.equal(setup.status, 200);
+      assert.match(await setup.text(), /Set up the administrator account/);
     } finally {
       child.kill('SIGTERM');
       await exited;

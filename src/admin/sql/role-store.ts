@@ -1,16 +1,20 @@
 import type { Kysely, Selectable } from 'kysely';
 import { isUniqueViolation, type Database, type OperatorRolesTable } from '../../store/index.ts';
-import type { Grantee, RoleGrant, RoleStore } from '../roles.ts';
+import { scopeKey, scopeText, type Grantee, type RoleGrant, type RoleStore } from '../roles.ts';
 
 const keyOf = (g: Grantee) => (g.kind === 'user' ? g.accountId : g.group.toLowerCase());
-const scopeKey = (scope: string | null) => scope?.toLowerCase() ?? '';
 
 const toGrant = (row: Selectable<OperatorRolesTable>): RoleGrant => ({
   id: row.id,
   role: row.role,
   grantee:
     row.grantee_kind === 'user' ? { kind: 'user', accountId: row.grantee } : { kind: 'group', group: row.grantee },
-  scope: row.scope,
+  scope:
+    row.scope === null
+      ? null
+      : row.scope_kind === 'ou'
+        ? { kind: 'ou', dn: row.scope }
+        : { kind: 'group', group: row.scope },
   grantedBy: row.granted_by,
   createdAt: Number(row.created_at),
 });
@@ -28,7 +32,8 @@ export function createSqlRoleStore(db: Kysely<Database>): RoleStore {
             grantee_kind: grantee.kind,
             grantee: grantee.kind === 'user' ? grantee.accountId : grantee.group,
             grantee_key: keyOf(grantee),
-            scope: grant.scope,
+            scope: grant.scope === null ? null : scopeText(grant.scope),
+            scope_kind: grant.scope?.kind ?? null,
             scope_key: scopeKey(grant.scope),
             granted_by: grant.grantedBy,
             created_at: grant.createdAt,

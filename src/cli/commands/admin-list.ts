@@ -23,7 +23,8 @@ export default (ctx: CliContext) =>
           const rows = [['ROLE', 'TO', 'LIMITED TO', 'GRANTED BY', 'SINCE (UTC)']];
           for (const g of grants) {
             const to = g.grantee.kind === 'group' ? `group ${g.granteeName}` : g.granteeName;
-            rows.push([g.role, to, g.scope ?? '', g.grantedBy, utc(g.createdAt)]);
+            const scope = g.scope === null ? '' : g.scope.kind === 'ou' ? `OU ${g.scope.dn}` : `group ${g.scope.group}`;
+            rows.push([g.role, to, scope, g.grantedBy, utc(g.createdAt)]);
           }
           console.log(formatTable(rows));
         });

@@ -1,5 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
 import {
+  isPostgres,
   isUniqueViolation,
   prepared,
   type Database,
@@ -15,6 +17,7 @@ const toAccount = (row: Selectable<AccountsTable>): Account => ({
   email: row.email,
   emailVerified: row.email_verified === 1,
   directoryId: row.directory_id,
+  directoryDn: row.directory_dn,
   username: row.username,
   groups: JSON.parse(row.groups) as string[],
   passwordHash: row.password_hash,
@@ -50,6 +53,7 @@ const toRow = (account: Account, atMs: number) => ({
   email: account.email,
   email_verified: account.emailVerified ? 1 : 0,
   directory_id: account.directoryId,
+  directory_dn: account.directoryDn ?? null,
   username: account.username,
   groups: JSON.stringify(account.groups),
   password_hash: account.passwordHash,
@@ -69,7 +73,44 @@ const setLocaleOf = (db: Kysely<Database>) => async (accountId: string, locale: 
     .execute();
 };
 
-function createAccountStore(db: Kysely<Database>): AccountStore {
+// The largest code point: every text that starts with a prefix sorts below prefix + it, in byte order.
+const afterEveryText = '\u{10FFFF}';
+
+/**
+ * The people list's query: the sort key exactly as migration 0019 indexes it (byte order on PostgreSQL whatever the
+ * database's collation), and the prefix and the page's start as one index range each, so that a page is read in index
+ * order from where it starts: one index range of a page's rows, with a million accounts (README "Long lists").
+ */
+function searchQuery(db: Kysely<Database>, { prefix, from, limit }: Parameters<AccountStore['searchAccounts']>[0]) {
+  const c = isPostgres(db) ? sql` COLLATE "C"` : sql``;
+  const sortKey = sql<string>`lower(coalesce(username, email, id))${c}`;
+  const toward = from?.toward ?? 'next';
+  const [op, order] = toward === 'next' ? (['>', 'asc'] as const) : (['<', 'desc'] as const);
+  let query = db
+    .selectFrom('accounts')
+    .selectAll()
+    .select(sortKey.as('sort_key'))
+    .orderBy(sortKey, order)
+    .orderBy('id', order)
+    .limit(limit);
+  if (prefix !== '') {
+    query = query.where(sql<boolean>`${sortKey} >= lower(${prefix})`);
+    query = query.where(sql<boolean>`${sortKey} < lower(${prefix}) || ${afterEveryText}`);
+  }
+  // A row value: one index condition on (key, id), where an OR of the two would be a filter over the rows before.
+  if (from !== undefined) query = query.where(sql<boolean>`(${sortKey}, id) ${sql.raw(op)} (${from.key}, ${from.id})`);
+  return query;
+}
+
+const searchAccountsIn =
+  (db: Kysely<Database>): AccountStore['searchAccounts'] =>
+  async (search) => {
+    const rows = await searchQuery(db, search).execute();
+    if (search.from?.toward === 'prev') rows.reverse();
+    return rows.map((row) => ({ account: toAccount(row), key: row.sort_key }));
+  };
+
+function createAccountStore(db: Kysely<Database>): Omit<AccountStore, 'searchAccounts'> {
   const { accountById, accountByDirectoryId } = preparedQueries();
   return {
     async createAccount(account) {
@@ -267,5 +308,5 @@ function createVerificationStore(db: Kysely<Database>): VerificationStore {
 }
 
 export function createSqlIdentityStore(db: Kysely<Database>): IdentityStore {
-  return { ...createAccountStore(db), ...createVerificationStore(db) };
+  return { ...createAccountStore(db), searchAccounts: searchAccountsIn(db), ...createVerificationStore(db) };
 }

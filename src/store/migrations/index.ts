@@ -17,6 +17,7 @@ import * as m0014 from './0014_otp_registration.ts';
 import * as m0015 from './0015_social_links.ts';
 import * as m0016 from './0016_operator_roles.ts';
 import * as m0018 from './0018_account_locale.ts';
+import * as m0019 from './0019_console_scope.ts';
 import * as m0021 from './0021_cluster.ts';
 import * as m0022 from './0022_workforce_index.ts';
 
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   '0015_social_links': m0015,
   '0016_operator_roles': m0016,
   '0018_account_locale': m0018,
+  '0019_console_scope': m0019,
   '0021_cluster': m0021,
   '0022_workforce_index': m0022,
 };

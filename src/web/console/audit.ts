@@ -5,17 +5,19 @@ import { AdminError } from '../../admin/index.ts';
 import { messagePage } from '../pages/account-pages.ts';
 import { auditPage, type AuditPageModel } from '../pages/console-pages.ts';
 import type { Body, ConsoleKit } from './kit.ts';
+import { decodeCursor, pageOf, pageSizeOf } from './paging.ts';
 import type { ConsoleSession } from './session.ts';
 
 const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
-/** Events per page; the next page is the events before the last one shown (keyset on the chain's place). */
-const pageSize = 50;
+type AuditQuerystring = { user?: string; action?: string; before?: string; cursor?: string; size?: string };
+/** An event's place in the pages: when it was written, and its `seq` for events of the same millisecond. */
+const keyOf = (e: { at: number; seq: number }) => [e.at, e.seq];
 
 export function registerConsoleAudit(app: FastifyInstance, kit: ConsoleKit): void {
   async function render(
     reply: FastifyReply,
     session: ConsoleSession,
-    query: { user?: string; action?: string; before?: string },
+    query: AuditQuerystring,
     verified?: AuditPageModel['verified'],
   ) {
     const admin = kit.adminFor(session);
@@ -24,12 +26,28 @@ export function registerConsoleAudit(app: FastifyInstance, kit: ConsoleKit): voi
     const { name, roles } = await admin.roles.mine();
     const frame = { csrf: kit.csrfFor(session), operator: name, roles: [...roles] };
     const model: AuditPageModel = { user: user ?? '', action: action ?? '', events: [], verified };
+    const size = pageSizeOf(query.size);
+    const cursor = decodeCursor(query.cursor, ['number', 'number']);
+    if (cursor === null) return kit.page(reply, 400, messagePage('console.title', 'console.bad_page'));
+    // `before=SEQ`: the older links of the pages before cursors, still answered.
     const before = query.before === undefined ? undefined : Number(query.before);
-    if (before !== undefined) model.paged = true;
+    if (before !== undefined || cursor !== undefined) model.paged = true;
+    const from = cursor && {
+      at: Number(cursor.key[0]),
+      seq: Number(cursor.key[1]),
+      toward: cursor.toward === 'next' ? ('older' as const) : ('newer' as const),
+    };
     try {
-      const { events, names } = await admin.audit.list({ user, action, before, limit: pageSize });
-      if (events.length === pageSize) model.olderThan = events.at(-1)?.seq;
-      model.events = events.map((e) => ({
+      const listed = await admin.audit.list({ user, action, before, from, limit: size + 1 });
+      const { names } = listed;
+      const page = pageOf(
+        listed.events,
+        size,
+        cursor ?? (before === undefined ? undefined : { toward: 'next', key: [] }),
+        keyOf,
+      );
+      Object.assign(model, { next: page.next, prev: page.prev, size: query.size === undefined ? undefined : size });
+      model.events = page.rows.map((e) => ({
         ...e,
         subject: e.subject === null ? '' : (names.get(e.subject) ?? e.subject),
       }));
@@ -44,13 +62,20 @@ export function registerConsoleAudit(app: FastifyInstance, kit: ConsoleKit): voi
     return kit.page(reply, 200, auditPage(frame, model));
   }
 
-  app.get<{ Querystring: { user?: string; action?: string; before?: string } }>(
+  app.get<{ Querystring: AuditQuerystring }>(
     '/console/audit',
     {
       schema: {
         querystring: {
           type: 'object',
-          properties: { user: text(256), action: text(128), before: { type: 'string', pattern: '^[0-9]{1,15}$' } },
+          properties: {
+            user: text(256),
+            action: text(128),
+            before: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            // Checked by decodeCursor: a malformed one gets the page's own message, not the generic one.
+            cursor: text(2048),
+            size: { type: 'string', pattern: '^[0-9]{1,6}$' },
+          },
         },
       },
     },

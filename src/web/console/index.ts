@@ -8,6 +8,7 @@ import { registerConsoleImport } from './import.ts';
 import { createConsoleKit, type ConsoleOptions } from './kit.ts';
 import { registerConsolePeople } from './people.ts';
 import { registerConsolePersonActions } from './person-actions.ts';
+import { registerConsoleSetup } from './setup.ts';
 import { registerConsoleSignIn } from './sign-in.ts';
 
 export { consoleClientId, type ConsoleOptions } from './kit.ts';
@@ -15,6 +16,7 @@ export { consoleClientId, type ConsoleOptions } from './kit.ts';
 export function registerConsole(app: FastifyInstance, o: ConsoleOptions): void {
   const kit = createConsoleKit(o);
   registerConsoleSignIn(app, kit);
+  registerConsoleSetup(app, kit);
   registerConsolePeople(app, kit);
   registerConsolePersonActions(app, kit);
   registerConsoleHelpdeskActions(app, kit);

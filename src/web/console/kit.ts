@@ -7,6 +7,7 @@ import { AdminError, consoleAppId, type AdminService, type Operator } from '../.
 import type { Clock } from '../../clock/index.ts';
 import { TesseraError } from '../../errors/index.ts';
 import { isMessageId, type MessageId } from '../../i18n/index.ts';
+import type { PasswordReset } from '../../identity/index.ts';
 import type { Csrf } from '../csrf.ts';
 import { messagePage } from '../pages/account-pages.ts';
 import { consoleSessions, type ConsoleSession } from './session.ts';
@@ -16,6 +17,8 @@ export const consoleClientId = consoleAppId;
 export interface ConsoleOptions {
   provider: Provider;
   admin(operator: Operator): AdminService;
+  /** The one-time links that set the first password of an operator's account (the demo's first administrator). */
+  setupLinks: Pick<PasswordReset, 'stateOf' | 'complete' | 'passwordMinLength'>;
   csrf: Csrf;
   seal(plaintext: string, context: string): string;
   open(sealed: string, context: string): string;

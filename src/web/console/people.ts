@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { MessageId } from '../../i18n/index.ts';
 import { consoleHomePage } from '../pages/console-pages.ts';
 import type { Body, ConsoleKit } from './kit.ts';
+import { registerPeopleSearch } from './people-search.ts';
 import { actionSchema, personView, text } from './person-view.ts';
 const notices: Record<string, MessageId> = {
   unlock: 'console.unlocked',
@@ -26,6 +27,8 @@ export function registerConsolePeople(app: FastifyInstance, kit: ConsoleKit): vo
       return kit.refusal(reply, err);
     }
   });
+
+  registerPeopleSearch(app, kit, frameFor);
 
   app.get<{ Querystring: { q?: string; done?: string; serial?: string } }>(
     '/console/person',

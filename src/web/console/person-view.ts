@@ -3,6 +3,7 @@
 import type { FastifyReply } from 'fastify';
 import { personPage, type ConsoleFrame, type PersonModel } from '../pages/console-pages.ts';
 import type { ConsoleKit } from './kit.ts';
+import { encodeCursor } from './paging.ts';
 import type { ConsoleSession } from './session.ts';
 
 /** The person's newest events on their page; older ones are on the audit page, a page at a time. */
@@ -41,7 +42,10 @@ export function personView(kit: ConsoleKit) {
         person: account,
         tokens,
         events,
-        olderThan: events.length === eventsShown ? events.at(-1)?.seq : undefined,
+        olderCursor:
+          events.length === eventsShown
+            ? encodeCursor('next', [events[eventsShown - 1].at, events[eventsShown - 1].seq])
+            : undefined,
         signedIn: { sessions, vpnSessions },
         now: kit.options.clock.now(),
         ...extra,

@@ -1,7 +1,7 @@
 // The person page's helpdesk parts beyond tokens: resync a drifting token from two codes, what the person is signed
 // in to now (browsers and VPN connections) with "sign out everywhere", and the link to their older events. Every
 // form carries the console's CSRF token and asks for a reason.
-import { t } from '../../i18n/index.ts';
+import { t, type MessageId } from '../../i18n/index.ts';
 import { field, hiddenInputs, type FieldError } from './forms.ts';
 import { html, type Html } from './html.ts';
 
@@ -63,9 +63,33 @@ ${field({ name: 'reason-sessions', label: 'console.reason_sessions', error: erro
 <button type="submit" class="secondary">${t('console.end_sessions')}</button></form></section>`;
 }
 
-/** The next page back of a list ordered by the audit log's place in the chain (keyset: `before` the last one shown). */
-export function olderLink(path: string, params: Record<string, string>, lastSeq: number | undefined): Html | '' {
-  if (lastSeq === undefined) return '';
-  const query = new URLSearchParams({ ...params, before: String(lastSeq) });
+/** The audit log's next page from a person's newest events (`cursor`: after the last one shown). */
+export function olderLink(path: string, params: Record<string, string>, cursor: string | undefined): Html | '' {
+  if (cursor === undefined) return '';
+  const query = new URLSearchParams({ ...params, cursor });
   return html`<p><a href="${path}?${query.toString()}">${t('console.older')}</a></p>`;
+}
+
+/** A keyset page's place in the list: its cursors each way, and the page size when the link asked for one. */
+export interface Paging {
+  next?: string;
+  prev?: string;
+  size?: number;
+}
+
+/** Previous and Next links of a paged list, keeping its filters (and the page size asked for). */
+export function pager(
+  path: string,
+  params: Record<string, string>,
+  p: Paging,
+  labels: { prev: MessageId; next: MessageId },
+): Html | '' {
+  if (p.next === undefined && p.prev === undefined) return '';
+  const href = (cursor: string) =>
+    `${path}?${new URLSearchParams({ ...params, ...(p.size === undefined ? {} : { size: String(p.size) }), cursor })}`;
+  const links = [
+    p.prev === undefined ? '' : html`<a rel="prev" href="${href(p.prev)}">${t(labels.prev)}</a>`,
+    p.next === undefined ? '' : html`<a rel="next" href="${href(p.next)}">${t(labels.next)}</a>`,
+  ].filter((l) => l !== '');
+  return html`<nav class="pager" aria-label="${t('console.pages')}">${links.map((l, i) => html`${i > 0 ? ' · ' : ''}${l}`)}</nav>`;
 }

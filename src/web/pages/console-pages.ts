@@ -3,14 +3,21 @@
 import { t, type MessageId } from '../../i18n/index.ts';
 import { errorSummary, field, hiddenInputs, type FieldError } from './forms.ts';
 import { html, layout, type Html } from './html.ts';
-import { olderLink, resyncSection, signedInSection, type SignedInModel } from './console-helpdesk-pages.ts';
+import {
+  olderLink,
+  pager,
+  resyncSection,
+  signedInSection,
+  type Paging,
+  type SignedInModel,
+} from './console-helpdesk-pages.ts';
 
 const when = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
 export interface ConsoleFrame {
   csrf: string;
   operator: string;
-  roles: Array<{ role: string; scope: string | null }>;
+  roles: Array<{ role: string; scope: { kind: 'group'; group: string } | { kind: 'ou'; dn: string } | null }>;
 }
 
 /** The administrators' pages, in the navigation only of those who hold the role (the admin service decides anyway). */
@@ -27,8 +34,12 @@ function adminNav(f: ConsoleFrame): Html | '' {
 }
 
 export function frame(f: ConsoleFrame, title: string, body: Html): string {
-  const roles = f.roles.map((r) =>
-    r.scope === null ? t('console.role_everyone', { role: r.role }) : t('console.role_scoped', r as never),
+  const roles = f.roles.map(({ role, scope }) =>
+    scope === null
+      ? t('console.role_everyone', { role })
+      : scope.kind === 'ou'
+        ? t('console.role_scoped_ou', { role, scope: scope.dn })
+        : t('console.role_scoped_group', { role, scope: scope.group }),
   );
   return layout({
     title,
@@ -41,7 +52,7 @@ ${body}`,
 }
 
 function search(query = ''): Html {
-  return html`<form method="get" action="/console/person" role="search">
+  return html`<form method="get" action="/console/people" role="search">
 ${field({ name: 'q', label: 'console.search_label', value: query, hint: t('console.search_hint') })}
 <button type="submit">${t('console.search')}</button></form>`;
 }
@@ -54,14 +65,34 @@ export function consoleHomePage(f: ConsoleFrame): string {
   );
 }
 
+export interface PeopleModel extends Paging {
+  query: string;
+  people: Array<{ login: string; name: string | null; email: string | null; kind: string; status: string }>;
+}
+
+/** The people whose user name (or e-mail address) starts with the query (those the agent may see), paged. */
+export function peoplePage(f: ConsoleFrame, m: PeopleModel): string {
+  const rows =
+    m.people.length === 0
+      ? html`<p>${t('console.nobody')}</p>`
+      : html`<table><caption>${t('console.people_caption')}</caption><thead><tr><th scope="col">${t('console.username')}</th><th scope="col">${t('console.person_name')}</th><th scope="col">${t('console.email')}</th><th scope="col">${t('console.status')}</th></tr></thead><tbody>
+${m.people.map((p) => html`<tr><th scope="row"><a href="/console/person?q=${encodeURIComponent(p.login)}">${p.login}</a></th><td>${p.name ?? ''}</td><td>${p.email ?? ''}</td><td>${p.status}</td></tr>`)}</tbody></table>`;
+  return frame(
+    f,
+    t('console.people'),
+    html`<h1>${t('console.people')}</h1>${search(m.query)}${rows}
+${pager('/console/people', m.query === '' ? {} : { q: m.query }, m, { prev: 'console.page_prev', next: 'console.page_next' })}`,
+  );
+}
+
 export interface PersonModel {
   query: string;
   person: { name: string | null; email: string | null; username: string | null; status: string; groups: string[] };
   tokens: Array<{ serial: string; type: string; state: string; failures: number; lockedUntil: number }>;
   events: Array<{ seq: number; at: number; action: string; outcome: string; details: Record<string, unknown> }>;
-  /** The person's name as the audit log is searched by, and the last event shown when there are older ones. */
+  /** The person's name as the audit log is searched by, and the audit log's page after the events shown. */
   login: string;
-  olderThan?: number;
+  olderCursor?: string;
   signedIn: SignedInModel;
   now: number;
   notice?: { id: MessageId; params?: Record<string, string> };
@@ -126,7 +157,7 @@ ${field({ name: 'reason-assign', label: 'console.reason_assign', error: m.errors
 ${field({ name: 'reason-code', label: 'console.reason_code', error: m.errors?.find((e) => e.field === 'reason-code') })}
 <button type="submit">${t('console.issue_code')}</button></form></section>
 ${signedInSection(context, m.signedIn)}
-<section aria-labelledby="events"><h2 id="events">${t('console.events')}</h2>${events}${olderLink('/console/audit', { user: m.login }, m.olderThan)}</section>
+<section aria-labelledby="events"><h2 id="events">${t('console.events')}</h2>${events}${olderLink('/console/audit', { user: m.login }, m.olderCursor)}</section>
 <h2>${t('console.find_heading')}</h2>${search()}`,
   );
 }
@@ -147,7 +178,7 @@ export function registrationCodePage(
   );
 }
 
-export interface AuditPageModel {
+export interface AuditPageModel extends Paging {
   user: string;
   action: string;
   events: Array<{
@@ -161,9 +192,8 @@ export interface AuditPageModel {
   }>;
   verified?: { ok: boolean; events?: number; brokenAt?: number };
   errors?: FieldError[];
-  /** Paging back: set when this page does not start at the newest event; `olderThan` when older ones remain. */
+  /** Set when this page does not start at the newest event (a link to the newest then). */
   paged?: true;
-  olderThan?: number;
 }
 
 /** The audit log for auditors and administrators: newest first, by person and action, and the chain's check. */
@@ -193,7 +223,7 @@ ${field({ name: 'user', label: 'console.audit_user', value: m.user, required: fa
 ${field({ name: 'action', label: 'console.audit_action', value: m.action, hint: t('console.audit_action_hint'), required: false, error: m.errors?.find((e) => e.field === 'action') })}
 <button type="submit">${t('console.search')}</button></form>
 <form method="post" action="/console/audit/verify">${hiddenInputs({ csrf: f.csrf })}<button class="secondary" type="submit">${t('console.audit_verify')}</button></form>
-${rows}${m.paged ? html`<p><a href="/console/audit?${filters.toString()}">${t('console.newest')}</a></p>` : ''}${olderLink('/console/audit', Object.fromEntries(filters), m.olderThan)}`,
+${rows}${m.paged ? html`<p><a href="/console/audit?${filters.toString()}">${t('console.newest')}</a></p>` : ''}${pager('/console/audit', Object.fromEntries(filters), m, { prev: 'console.page_prev_events', next: 'console.page_next_events' })}`,
   );
 }
 
