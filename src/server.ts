@@ -58,7 +58,7 @@ export interface TesseraServer {
 
 export async function createServer(
   config: Config,
-  options: { logger?: Logger; clock?: Clock } = {},
+  options: { logger?: Logger; clock?: Clock; writer?: 'serve' | 'cli' } = {},
 ): Promise<TesseraServer> {
   const f = await compose.foundation(config, options);
   const mail = compose.mail(f);

@@ -17,6 +17,7 @@ import * as m0014 from './0014_otp_registration.ts';
 import * as m0015 from './0015_social_links.ts';
 import * as m0016 from './0016_operator_roles.ts';
 import * as m0018 from './0018_account_locale.ts';
+import * as m0020 from './0020_audit_chains.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015_social_links': m0015,
   '0016_operator_roles': m0016,
   '0018_account_locale': m0018,
+  '0020_audit_chains': m0020,
 };

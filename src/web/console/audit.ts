@@ -28,7 +28,7 @@ export function registerConsoleAudit(app: FastifyInstance, kit: ConsoleKit): voi
     if (before !== undefined) model.paged = true;
     try {
       const { events, names } = await admin.audit.list({ user, action, before, limit: pageSize });
-      if (events.length === pageSize) model.olderThan = events.at(-1)?.seq;
+      if (events.length === pageSize) model.olderThan = events.at(-1)?.id;
       model.events = events.map((e) => ({
         ...e,
         subject: e.subject === null ? '' : (names.get(e.subject) ?? e.subject),
@@ -66,7 +66,14 @@ export function registerConsoleAudit(app: FastifyInstance, kit: ConsoleKit): voi
     if (!session) return reply;
     try {
       const result = await kit.adminFor(session).audit.verify();
-      return render(reply, session, {}, result.ok ? result : { ok: false, brokenAt: result.brokenAt });
+      return render(
+        reply,
+        session,
+        {},
+        result.ok
+          ? { ok: true, events: result.events, chains: result.chains.length }
+          : { ok: false, brokenAt: result.brokenAt, chain: result.chain },
+      );
     } catch (err) {
       return kit.refusal(reply, err);
     }

@@ -41,7 +41,7 @@ export function personView(kit: ConsoleKit) {
         person: account,
         tokens,
         events,
-        olderThan: events.length === eventsShown ? events.at(-1)?.seq : undefined,
+        olderThan: events.length === eventsShown ? events.at(-1)?.id : undefined,
         signedIn: { sessions, vpnSessions },
         now: kit.options.clock.now(),
         ...extra,

@@ -63,7 +63,7 @@ ${field({ name: 'reason-sessions', label: 'console.reason_sessions', error: erro
 <button type="submit" class="secondary">${t('console.end_sessions')}</button></form></section>`;
 }
 
-/** The next page back of a list ordered by the audit log's place in the chain (keyset: `before` the last one shown). */
+/** The next page back of the audit log's newest-first list (keyset: `before` the `id` of the last one shown). */
 export function olderLink(path: string, params: Record<string, string>, lastSeq: number | undefined): Html | '' {
   if (lastSeq === undefined) return '';
   const query = new URLSearchParams({ ...params, before: String(lastSeq) });
