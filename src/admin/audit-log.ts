@@ -21,7 +21,7 @@ export interface AuditQuery {
   user?: string;
   /** An action or its first parts. */
   action?: string;
-  /** The next page: events older than this `seq` (the last one of the page before). */
+  /** The next page: events listed after this one (the `id` of the last one of the page before). */
   before?: number;
   limit: number;
 }
