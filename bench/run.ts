@@ -4,6 +4,8 @@ import { benchDirectorySignIns } from './directory.ts';
 import { benchOtpValidate } from './otp.ts';
 import { benchRadiusLogins } from './radius.ts';
 import { benchSamlSso } from './saml.ts';
+import { benchAuditScale } from './audit-scale.ts';
+import { benchAuditAppends } from './audit-appends.ts';
 import type { Outcome } from './load.ts';
 
 const only = process.argv[2];
@@ -14,6 +16,8 @@ const benches: Record<string, () => Promise<Outcome>> = {
   'otp-validate': benchOtpValidate,
   'radius-logins': benchRadiusLogins,
   'saml-sso': benchSamlSso,
+  'audit-scale': benchAuditScale,
+  'audit-appends': benchAuditAppends,
 };
 
 const outcomes: Outcome[] = [];
