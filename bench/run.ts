@@ -6,6 +6,7 @@ import { benchRadiusLogins } from './radius.ts';
 import { benchSamlSso } from './saml.ts';
 import { benchAuditScale } from './audit-scale.ts';
 import { benchAuditAppends } from './audit-appends.ts';
+import { benchHotRows } from './hot-rows.ts';
 import type { Outcome } from './load.ts';
 
 const only = process.argv[2];
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<Outcome>> = {
   'saml-sso': benchSamlSso,
   'audit-scale': benchAuditScale,
   'audit-appends': benchAuditAppends,
+  'hot-rows': benchHotRows,
 };
 
 const outcomes: Outcome[] = [];
