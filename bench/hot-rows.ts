@@ -113,14 +113,14 @@ export async function benchHotRows(): Promise<Outcome> {
   const url = `${postgresBaseUrl}${postgresBaseUrl.includes('?') ? '&' : '?'}schema=${schema}`;
   const store = openStore(url);
   await store.migrate();
-  // A TOTP token per person, active, so that each login's code is accepted once by the replay-safe update.
-  await sql`insert into otp_tokens (id, account_id, type, serial, state, algorithm, digits, period_seconds,
-      secret_sealed, drift, last_step, failures, locked_until, pending_expires_at, created_at, activated_at, revoked_at)
-    select 'tok-' || g, 'acct-' || g, 'mobile', 'S' || g, 'active', 'SHA1', 6, 30, 'x', 0, null, 0, 0, null, 0, 0, null
-    from generate_series(0, ${2 * usersPerProcess - 1}) g`.execute(store.db);
-  await store.close();
   const lines: string[] = [];
   try {
+    // A TOTP token per person, active, so that each login's code is accepted once by the replay-safe update.
+    await sql`insert into otp_tokens (id, account_id, type, serial, state, algorithm, digits, period_seconds,
+        secret_sealed, drift, last_step, failures, locked_until, pending_expires_at, created_at, activated_at, revoked_at)
+      select 'tok-' || g, null, 'mobile', 'S' || g, 'active', 'SHA1', 6, 30, 'x', 0, null, 0, 0, null, 0, 0, null
+      from generate_series(0, ${2 * usersPerProcess - 1}) g`.execute(store.db);
+    await store.close();
     const ms = seconds * 1000;
     await spawnWorker(url, 0, 1000, false);
     for (const shared of [false, true]) {

@@ -246,6 +246,7 @@ function appendQueue(
     const all = anchor === undefined ? rows : [anchor.row, ...rows];
     if (all.length === 0) {
       anchorDue = false;
+      rowsSinceAnchor = 0;
       return;
     }
     for (let attempt = 0; ; attempt++) {
@@ -265,11 +266,10 @@ function appendQueue(
       }
       if (appended === 'appended') {
         tail = { seq, hash };
-        rowsSinceAnchor += rows.length;
-        if (anchor !== undefined) {
-          for (const h of anchor.heads) anchored.set(h.chain, h.seq);
-          rowsSinceAnchor = rows.length;
-        }
+        // An anchor that was due counts from here, also when no other chain had moved (nothing to anchor): the
+        // heads are read once per anchorEveryRows rows, never at every append.
+        rowsSinceAnchor = anchorDue ? rows.length : rowsSinceAnchor + rows.length;
+        for (const h of anchor?.heads ?? []) anchored.set(h.chain, h.seq);
         anchorDue = rowsSinceAnchor >= options.anchorEveryRows;
         return;
       }

@@ -159,6 +159,27 @@ for (const dialect of await testDialects()) {
       assert.equal(brokenChain(verdict, 'e').problem, 'changed');
     });
 
+    it('reads the other heads once per anchorEveryRows rows, also when none of them moved', async () => {
+      await reset(fixture.store);
+      const still = createAudit(createSqlAuditStore(fixture.store.db), systemClock, undefined, { chain: 'still' });
+      await still.record(event('still', 0));
+      const sqlStore = createSqlAuditStore(fixture.store.db);
+      let reads = 0;
+      const counted: AuditStore = { ...sqlStore, heads: (except) => (reads++, sqlStore.heads(except)) };
+      const busy = createAudit(counted, systemClock, undefined, { chain: 'busy', anchorEveryRows: 5 });
+      for (let i = 0; i < 20; i++) await busy.record(event('busy', i));
+      // At its start, then after rows 5, 10, 15 and 20 only; the first anchored `still`, the others had nothing new.
+      assert.equal(reads, 5);
+      const verdict = await busy.verify();
+      assert.deepEqual(
+        verdict.chains.map((c) => [c.chain, c.events, c.anchors]),
+        [
+          ['busy', 20, 1],
+          ['still', 1, 0],
+        ],
+      );
+    });
+
     it('does not catch a tail no anchor saw yet: the limit verify states', async () => {
       await reset(fixture.store);
       const a = createAudit(createSqlAuditStore(fixture.store.db), systemClock, undefined, { chain: 'a' });
