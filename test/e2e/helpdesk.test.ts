@@ -327,8 +327,10 @@ for (const dialect of await testDialects()) {
       const [refused, accept, mustEnrol, ...rest] = await audit('--user', 'alice@example.org', '--action', 'radius');
       assert.deepEqual(rest, []);
       assert.deepEqual(
-        { ...accept, seq: 0, at: 0 },
+        { ...accept, id: 0, chain: '', seq: 0, at: 0 },
         {
+          id: 0,
+          chain: '',
           seq: 0,
           at: 0,
           actor: aliceId,

@@ -26,11 +26,13 @@ const anchorAction = 'audit.anchor';
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
 // The name typed at a VPN login (`details.user`), kept beside the JSON in lower case so that a search by it is an
-// index range. Lower-cased here, not in SQL: SQLite's lower() knows ASCII only.
+// index range. Lower-cased here, not in SQL: SQLite's lower() knows ASCII only. PostgreSQL's text holds no NUL (a
+// gateway may send one): it becomes U+FFFD, in the row and in the search alike.
+const typedKey = (name: string) => name.toLowerCase().replaceAll('\u0000', '\uFFFD').slice(0, 320);
 function userTyped(details: string): string | null {
   if (!details.includes('"user":')) return null;
   const user = (JSON.parse(details) as { user?: unknown }).user;
-  return typeof user === 'string' ? user.toLowerCase().slice(0, 320) : null;
+  return typeof user === 'string' ? typedKey(user) : null;
 }
 
 function listQuery(db: Kysely<Database>, { who, action, before, limit }: EventQuery) {
@@ -46,7 +48,7 @@ function listQuery(db: Kysely<Database>, { who, action, before, limit }: EventQu
     query = query.where((eb) =>
       eb.or([
         eb('subject', 'in', who.accountId === undefined ? [who.name] : [who.name, who.accountId]),
-        eb('user_typed', '=', who.name.toLowerCase()),
+        eb('user_typed', '=', typedKey(who.name)),
       ]),
     );
   }

@@ -277,7 +277,8 @@ for (const dialect of await testDialects()) {
             subject: null,
             source: '192.0.2.1',
             outcome: 'failure',
-            details: JSON.stringify({ client: 'vpn', user: `CORP\\User${seq}` }),
+            // A gateway's NUL in a name (row 2): PostgreSQL's text cannot hold it.
+            details: JSON.stringify({ client: 'vpn', user: seq === 2 ? 'nul\u0000name' : `CORP\\User${seq}` }),
           };
           const hash = createHash('sha256')
             .update(

@@ -25,7 +25,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('hash', 'varchar(64)', (c) => c.notNull())
     .execute();
   const typed = postgres
-    ? sql`case when jsonb_typeof(details::jsonb -> 'user') = 'string' then lower(details::jsonb ->> 'user') end`
+    ? // A name with a NUL (\u0000 in the JSON) cannot be read as PostgreSQL text: left out of the search.
+      sql`case when strpos(details, ${'\\u0000'}) > 0 then null
+        when jsonb_typeof(details::jsonb -> 'user') = 'string' then lower(details::jsonb ->> 'user') end`
     : sql`case when json_type(details, '$.user') = 'text' then lower(json_extract(details, '$.user')) end`;
   await sql`insert into audit_events_chained
       (id, chain, seq, at, actor, action, subject, source, outcome, details, user_typed, prev_hash, hash)
