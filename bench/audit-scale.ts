@@ -18,21 +18,22 @@ const operator = { kind: 'local', actor: 'operator' } as const;
 // A person in the middle of the generated ones: about rows / accounts events of their own.
 const target = Math.floor(accounts / 2) + 7;
 
+// Numbers are written into the SQL (node:sqlite binds a JS number as a REAL, which would make g a REAL too).
 // Row g: chain g % chains, place g / chains + 1 in it; about account g % accounts; a VPN login (with the name as
 // typed) two times in three, a sign-in otherwise; 10 ms apart, the newest now.
 function rowsSql(dialect: 'sqlite' | 'postgres', from: number, to: number, base: number) {
   const series =
     dialect === 'postgres'
-      ? sql`select g from generate_series(${from}::bigint, ${to - 1}::bigint) g`
-      : sql`select value as g from (with recursive s(value) as (select ${from} union all select value + 1 from s where value < ${to - 1}) select value from s)`;
+      ? sql`select g from generate_series(${sql.lit(from)}::bigint, ${sql.lit(to - 1)}::bigint) g`
+      : sql`select value as g from (with recursive s(value) as (select ${sql.lit(from)} union all select value + 1 from s where value < ${sql.lit(to - 1)}) select value from s)`;
   const cat = (...parts: Array<ReturnType<typeof sql>>) =>
     dialect === 'postgres' ? sql.join(parts, sql` || `) : sql.join(parts, sql` || `);
   const num = (expr: ReturnType<typeof sql>) =>
     dialect === 'postgres' ? sql`(${expr})::text` : sql`cast(${expr} as text)`;
-  const person = sql`g % ${accounts}`;
+  const person = sql`g % ${sql.lit(accounts)}`;
   return sql`insert into audit_events
       (chain, seq, at, actor, action, subject, source, outcome, details, user_typed, prev_hash, hash)
-    select ${cat(sql`'bench/w'`, num(sql`g % ${chains}`))}, g / ${chains} + 1, ${base} + g * 10,
+    select ${cat(sql`'bench/w'`, num(sql`g % ${sql.lit(chains)}`))}, g / ${sql.lit(chains)} + 1, ${sql.lit(base)} + g * 10,
       ${cat(sql`'user-'`, num(person))},
       case g % 3 when 0 then 'radius.accept' when 1 then 'account.sign_in' else 'radius.reject' end,
       ${cat(sql`'acct-'`, num(person))}, '192.0.2.1',
@@ -47,8 +48,8 @@ function rowsSql(dialect: 'sqlite' | 'postgres', from: number, to: number, base:
 function accountsSql(dialect: 'sqlite' | 'postgres', from: number, to: number) {
   const series =
     dialect === 'postgres'
-      ? sql`select g from generate_series(${from}::bigint, ${to - 1}::bigint) g`
-      : sql`select value as g from (with recursive s(value) as (select ${from} union all select value + 1 from s where value < ${to - 1}) select value from s)`;
+      ? sql`select g from generate_series(${sql.lit(from)}::bigint, ${sql.lit(to - 1)}::bigint) g`
+      : sql`select value as g from (with recursive s(value) as (select ${sql.lit(from)} union all select value + 1 from s where value < ${sql.lit(to - 1)}) select value from s)`;
   const text = dialect === 'postgres' ? sql`g::text` : sql`cast(g as text)`;
   return sql`insert into accounts (id, kind, email, email_verified, directory_id, username, password_hash, name,
       status, created_at, updated_at)
