@@ -10,6 +10,9 @@ import { benchLatency } from './latency.ts';
 import { benchDirectoryOidcLogins } from './directory-oidc.ts';
 import { benchScaling } from './scaling.ts';
 import { benchRadiusCores } from './radius-cores.ts';
+import { benchAuditScale } from './audit-scale.ts';
+import { benchAuditAppends } from './audit-appends.ts';
+import { benchHotRows } from './hot-rows.ts';
 import type { Outcome } from './load.ts';
 
 const only = process.argv[2];
@@ -26,6 +29,9 @@ const benches: Record<string, () => Promise<Outcome>> = {
   latency: benchLatency,
   scaling: benchScaling,
   'radius-cores': benchRadiusCores,
+  'audit-scale': benchAuditScale,
+  'audit-appends': benchAuditAppends,
+  'hot-rows': benchHotRows,
 };
 
 const outcomes: Outcome[] = [];

@@ -5,6 +5,7 @@
 // arrays), otherwise as a string.
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { TesseraError } from './errors/index.ts';
 import { directoryConfigSchema } from './directory/index.ts';
@@ -245,6 +246,25 @@ export const configSchema = z.object({
       backstopSeconds: z.number().int().min(1).max(3600).default(30),
       // SQLite only: how often the server looks for a change written by another process (one PRAGMA, microseconds).
       sqlitePollMs: z.number().int().min(10).max(10_000).default(250),
+      // This node's name in the audit log's chains (`<nodeName>/<worker>/<start>`): the host name unless two nodes
+      // share one host.
+      nodeName: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores')
+        .default(
+          () =>
+            hostname()
+              .replace(/[^A-Za-z0-9._-]/g, '-')
+              .slice(0, 64) || 'node',
+        ),
+    })
+    .prefault({}),
+  audit: z
+    .object({
+      // Each process's chain records the heads of the other chains that moved, after this many of its own rows or
+      // this long, whichever comes first: a chain's removed tail is caught once another chain anchored past it.
+      anchorEveryRows: z.number().int().positive().default(1000),
+      anchorEverySeconds: z.number().int().positive().default(30),
     })
     .prefault({}),
   log: z

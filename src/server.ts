@@ -63,6 +63,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** false in all workers of a node but the first: the purges and the directory sync run once per node. */
   periodicJobs?: boolean;
+  /** Who appends to the audit log, a server or a command of the CLI (its chain says which). */
+  writer?: 'serve' | 'cli';
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TesseraServer> {

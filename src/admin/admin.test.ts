@@ -167,15 +167,15 @@ describe('the admin service', () => {
     await assert.rejects(admin.syncDirectory(), refusal('admin.no_directory'));
   });
 
-  it('pages the audit log back by its place in the chain: no event twice, none left out', async () => {
-    const all = (await admin.audit.list({ limit: 10_000 })).events.map((e) => e.seq);
+  it('pages the audit log back newest first across chains: no event twice, none left out', async () => {
+    const all = (await admin.audit.list({ limit: 10_000 })).events.map((e) => e.id);
     const seen: number[] = [];
     let before: number | undefined;
     for (;;) {
       const { events } = await admin.audit.list({ limit: 3, before });
-      seen.push(...events.map((e) => e.seq));
+      seen.push(...events.map((e) => e.id));
       if (events.length < 3) break;
-      before = events.at(-1)!.seq;
+      before = events.at(-1)!.id;
     }
     assert.deepEqual(seen, all);
     for (const bad of [0, -1, 1.5, Number.NaN]) {

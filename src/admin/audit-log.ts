@@ -21,7 +21,7 @@ export interface AuditQuery {
   user?: string;
   /** An action or its first parts. */
   action?: string;
-  /** The next page: events older than this `seq` (the last one of the page before). */
+  /** The next page: events listed after this one (the `id` of the last one of the page before). */
   before?: number;
   /** A page by time (the console's): the events past this one, toward older or newer ones; newest first either way. */
   from?: EventPosition & { toward: 'older' | 'newer' };
@@ -42,7 +42,7 @@ export function auditAdmin(p: AdminPorts) {
         throw new AdminError('admin.invalid_page', { field: 'before' });
       }
       const { from } = query;
-      if (from !== undefined && !(isPlace(from.at) && isPlace(from.seq) && ['older', 'newer'].includes(from.toward))) {
+      if (from !== undefined && !(isPlace(from.at) && isPlace(from.id) && ['older', 'newer'].includes(from.toward))) {
         throw new AdminError('admin.invalid_page', { field: 'from' });
       }
       const account = query.user === undefined ? undefined : await p.accounts.findByLogin(query.user);

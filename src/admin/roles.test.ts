@@ -268,7 +268,7 @@ for (const dialect of await testDialects()) {
           for (const actor of actors) {
             for (const target of targets) {
               const admin = tessera.admin(operators.get(actor)!);
-              const before = (await lastDenied())?.seq ?? 0;
+              const before = (await lastDenied())?.id ?? 0;
               let thrown: unknown;
               try {
                 await c.call(admin, people.get(target)!, spare);
@@ -276,7 +276,7 @@ for (const dialect of await testDialects()) {
                 thrown = err;
               }
               const denied = await lastDenied();
-              const refused = denied !== undefined && denied.seq > before;
+              const refused = denied !== undefined && denied.id > before;
               const what = `${actor} on ${target}: ${String(thrown)}`;
               assert.equal(!refused, expected(actor, c.needs, target), what);
               if (!refused) continue;
@@ -446,7 +446,7 @@ for (const dialect of await testDialects()) {
 
     it('refuses a grant it cannot make, naming the field, and records nothing for it', async () => {
       const admin = superuser();
-      const before = (await tessera.audit.list({ limit: 1 }))[0].seq;
+      const before = (await tessera.audit.list({ limit: 1 }))[0].id;
       const refusal = (code: string, field: string) => (err: unknown) =>
         err instanceof AdminError && err.code === code && err.field === field;
       await assert.rejects(admin.roles.grant({ user: 'ioana', role: 'root' }), refusal('admin.invalid_role', 'role'));
@@ -482,7 +482,7 @@ for (const dialect of await testDialects()) {
         admin.roles.revoke({ user: 'ioana', role: 'admin' }),
         refusal('admin.grant_unknown', 'role'),
       );
-      assert.equal((await tessera.audit.list({ limit: 1 }))[0].seq, before);
+      assert.equal((await tessera.audit.list({ limit: 1 }))[0].id, before);
     });
   });
 }

@@ -26,7 +26,7 @@ export function createContext(): CliContext {
     exitCode: 0,
     config: (overrides) => (config ??= loadConfig({ overrides: overrides ?? {} })),
     async withServer(fn) {
-      const server = await createServer(ctx.config());
+      const server = await createServer(ctx.config(), { writer: 'cli' });
       try {
         return await fn(server);
       } finally {

@@ -38,7 +38,7 @@ export function formatEvents(events: RecordedEvent[], names: Map<string, string>
       ...(steps === undefined ? [] : [`steps: ${steps.map((s) => `${s.action} ${s.outcome}`).join(', ')}`]),
     ].join(' ');
     const subject = e.subject === null ? '' : (names.get(e.subject) ?? e.subject);
-    rows.push([String(e.seq), utc(e.at), e.action, e.outcome, subject, e.source ?? '', details]);
+    rows.push([String(e.id), utc(e.at), e.action, e.outcome, subject, e.source ?? '', details]);
   }
   return formatTable(rows);
 }

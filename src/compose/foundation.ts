@@ -59,9 +59,18 @@ async function loadSecrets(
   return { signingKeys, cookieKey, csrfKey, codePepper, unsubscribeKey, captchaKey, deviceKey };
 }
 
+// A chain per process start: no two processes ever share one, with no lease to expire or take over (a restart, a
+// `tessera admin` command next to the running server, a node killed mid-write); anchors find them all in audit_chains.
+function auditChain(config: Config, writer: 'serve' | 'cli'): string {
+  const worker = process.env.TESSERA_WORKER;
+  const role = writer === 'cli' ? 'cli' : worker !== undefined && /^\d{1,4}$/.test(worker) ? `w${worker}` : 'serve';
+  return `${config.cluster.nodeName}/${role}/${randomBytes(4).toString('hex')}`;
+}
+
 export async function composeFoundation(
   config: Config,
-  options: { logger?: Logger; clock?: Clock; periodicJobs?: boolean },
+  /** `writer`: who appends to the audit log, a server or a command of the CLI (its chain says which). */
+  options: { logger?: Logger; clock?: Clock; periodicJobs?: boolean; writer?: 'serve' | 'cli' },
 ) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log.level);
@@ -73,7 +82,12 @@ export async function composeFoundation(
   // The address of the request being served, for the audit log (T9: behind a proxy only as Fastify's trustProxy
   // allows).
   const requestSource = new AsyncLocalStorage<{ ip: string }>();
-  const audit = createAudit(createSqlAuditStore(store.db), clock, () => requestSource.getStore()?.ip);
+  const audit = createAudit(createSqlAuditStore(store.db), clock, () => requestSource.getStore()?.ip, {
+    chain: auditChain(config, options.writer ?? 'serve'),
+    anchorEveryRows: config.audit.anchorEveryRows,
+    anchorEverySeconds: config.audit.anchorEverySeconds,
+    warn: (message) => logger.warn(message),
+  });
   // Domain services report events about a subject; the subject is the actor unless a caller says otherwise.
   const auditAs = (fallbackActor: string) => (event: DomainEvent) =>
     audit.record({ actor: event.subject ?? fallbackActor, ...event });
@@ -101,7 +115,8 @@ export async function composeFoundation(
     config,
     clock,
     logger,
-    store,
+    // Closed with its anchor timer, which would otherwise go on asking a closed database.
+    store: { ...store, close: () => (audit.close(), store.close()) },
     sealer,
     requestSource,
     audit,

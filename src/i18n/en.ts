@@ -559,8 +559,8 @@ export const en = {
   'console.audit_action_hint': 'An action or its first parts: radius, helpdesk, admin.role.',
   'console.audit_verify': 'Check the chain',
   'console.audit_intact':
-    'The audit log is intact: {events, plural, one {# event} other {# events}}, none changed or removed.',
-  'console.audit_broken': 'The audit log was changed: the chain breaks at event {seq}.',
+    'The audit log is intact: {events, plural, one {# event} other {# events}} in {chains, plural, one {# chain} other {# chains}}, none changed or removed.',
+  'console.audit_broken': 'The audit log was changed: chain {chain} breaks at its event {seq}.',
   'console.audit_bad_action': 'An action is a name or its first parts, like radius or radius.reject.',
   'console.actor': 'By',
   'console.subject': 'About',

@@ -572,8 +572,8 @@ export const ro: Readonly<Partial<Record<MessageId, string>>> = {
   'console.audit_action_hint': 'O acțiune sau primele ei părți: radius, helpdesk, admin.role.',
   'console.audit_verify': 'Verificați lanțul',
   'console.audit_intact':
-    'Jurnalul de audit este intact: {events, plural, one {# eveniment} few {# evenimente} other {# de evenimente}}, niciunul schimbat sau șters.',
-  'console.audit_broken': 'Jurnalul de audit a fost modificat: lanțul se rupe la evenimentul {seq}.',
+    'Jurnalul de audit este intact: {events, plural, one {# eveniment} few {# evenimente} other {# de evenimente}} în {chains, plural, one {# lanț} few {# lanțuri} other {# de lanțuri}}, niciunul schimbat sau șters.',
+  'console.audit_broken': 'Jurnalul de audit a fost modificat: lanțul {chain} se rupe la evenimentul său {seq}.',
   'console.audit_bad_action': 'O acțiune este un nume sau primele lui părți, de exemplu radius sau radius.reject.',
   'console.actor': 'De către',
   'console.subject': 'Despre',

@@ -72,7 +72,7 @@ for (const dialect of await testDialects()) {
         await db
           .selectFrom('audit_events')
           .select(['action', 'subject', 'source', 'outcome', 'details'])
-          .orderBy('seq')
+          .orderBy('id')
           .execute()
       ).map((r) => ({ ...r, details: JSON.parse(r.details) }));
       const row = (subject: string, user: string) => ({

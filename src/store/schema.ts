@@ -100,6 +100,11 @@ export interface OutboxTable {
 }
 
 export interface AuditEventsTable {
+  /** Unique across chains: the tiebreaker of events listed by time. */
+  id: Generated<number>;
+  /** The writer's chain (one per process start; `legacy` for rows from before chains). */
+  chain: string;
+  /** The place in its chain, from 1. */
   seq: number;
   at: number;
   actor: string;
@@ -108,8 +113,15 @@ export interface AuditEventsTable {
   source: string | null;
   outcome: string;
   details: string;
+  /** `details.user` in lower case: the name typed at a VPN login, for the helpdesk's search. */
+  user_typed: string | null;
   prev_hash: string;
   hash: string;
+}
+
+export interface AuditChainsTable {
+  chain: string;
+  started_at: number;
 }
 
 export interface SessionDetailsTable {
@@ -359,6 +371,7 @@ export interface Database {
   secrets: SecretsTable;
   outbox: OutboxTable;
   audit_events: AuditEventsTable;
+  audit_chains: AuditChainsTable;
   session_details: SessionDetailsTable;
   email_changes: EmailChangesTable;
   marketing_consents: MarketingConsentsTable;

@@ -271,6 +271,7 @@ for (const dialect of await testDialects()) {
 
     const cli = (...args: string[]) => runCli(args, operatorEnvironment(tessera));
     type Row = {
+      id: number;
       seq: number;
       action: string;
       outcome: string;
@@ -326,8 +327,10 @@ for (const dialect of await testDialects()) {
       const [refused, accept, mustEnrol, ...rest] = await audit('--user', 'alice@example.org', '--action', 'radius');
       assert.deepEqual(rest, []);
       assert.deepEqual(
-        { ...accept, seq: 0, at: 0 },
+        { ...accept, id: 0, chain: '', seq: 0, at: 0 },
         {
+          id: 0,
+          chain: '',
           seq: 0,
           at: 0,
           actor: aliceId,
@@ -463,7 +466,7 @@ for (const dialect of await testDialects()) {
         [nobodyRow.action, nobodyRow.subject, nobodyRow.details.user, nobodyRow.details.reason, others],
         ['radius.reject', null, 'nobody-at-all', 'directory.wrong_password', []],
       );
-      assert.ok(!(await audit('--user', 'alice')).some((r) => r.seq === nobodyRow.seq), "and not with alice's");
+      assert.ok(!(await audit('--user', 'alice')).some((r) => r.id === nobodyRow.id), "and not with alice's");
     });
 
     it('records a challenge never answered once, when its State expires and is purged: password right, no code typed', async () => {
@@ -472,8 +475,8 @@ for (const dialect of await testDialects()) {
       assert.equal(challenge.code, 'Access-Challenge');
       await tessera.housekeeping();
       assert.deepEqual(
-        (await audit('--limit', '1'))[0].seq,
-        before.seq,
+        (await audit('--limit', '1'))[0].id,
+        before.id,
         'a challenge waiting for its code leaves no row yet',
       );
 

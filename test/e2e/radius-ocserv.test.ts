@@ -62,18 +62,18 @@ for (const dialect of await testDialects()) {
           (
             await db
               .selectFrom('audit_events')
-              .select((eb) => eb.fn.max('seq').as('seq'))
+              .select((eb) => eb.fn.max('id').as('id'))
               .executeTakeFirst()
-          )?.seq ?? 0,
+          )?.id ?? 0,
         );
       const mark = await last();
       const result = await openconnectLogin(ocserv, answers);
       const rows = await db
         .selectFrom('audit_events')
         .select(['action', 'details'])
-        .where('seq', '>', mark)
+        .where('id', '>', mark)
         .where('action', 'like', 'radius.%')
-        .orderBy('seq')
+        .orderBy('id')
         .execute();
       const verdict = (details: { steps?: Array<{ action: string; outcome: string }> }) => ({
         ...details,

@@ -348,25 +348,30 @@ for (const dialect of await testDialects()) {
 
       const intact = await cli('audit', 'verify');
       assert.equal(intact.code, 0, intact.stderr);
-      assert.match(intact.stdout, /^audit log intact: \d+ events/);
+      assert.match(intact.stdout, /^chain \S+: \d+ events?, \d+ anchors?, ok$/m);
+      assert.match(intact.stdout, /^audit log intact: \d+ events? and \d+ anchors? in \d+ chains?/m);
       // Someone with database access turns the refusal into a success: the chain no longer holds from that event on.
       const reject = await tessera.store.db
         .selectFrom('audit_events')
-        .select(['seq', 'outcome'])
+        .select(['chain', 'seq', 'outcome'])
         .where('action', '=', 'radius.reject')
         .where('subject', '=', account!.id)
         .executeTakeFirstOrThrow();
       await tessera.store.db
         .updateTable('audit_events')
         .set({ outcome: 'success' })
+        .where('chain', '=', reject.chain)
         .where('seq', '=', reject.seq)
         .execute();
       const broken = await cli('audit', 'verify');
       assert.equal(broken.code, 1);
-      assert.match(broken.stderr, new RegExp(`^audit log broken at event ${Number(reject.seq)}:`));
+      const at = `chain ${reject.chain} at event ${Number(reject.seq)}`;
+      assert.match(broken.stderr, new RegExp(`^audit log broken: 1 of \\d+ chains? .*; first: ${at}$`, 'm'));
+      assert.match(broken.stdout, new RegExp(`BROKEN at event ${Number(reject.seq)}: the event was changed`));
       await tessera.store.db
         .updateTable('audit_events')
         .set({ outcome: reject.outcome })
+        .where('chain', '=', reject.chain)
         .where('seq', '=', reject.seq)
         .execute();
       assert.equal((await cli('audit', 'verify')).code, 0, 'put back as it was, the chain holds again');

@@ -197,7 +197,7 @@ for (const dialect of await testDialects()) {
         .selectFrom('audit_events')
         .select('details')
         .where('action', '=', 'radius.reject')
-        .orderBy('seq', 'desc')
+        .orderBy('id', 'desc')
         .limit(3)
         .execute();
       assert.deepEqual(
@@ -213,7 +213,7 @@ for (const dialect of await testDialects()) {
         .selectFrom('audit_events')
         .select('details')
         .where('action', '=', 'radius.reject')
-        .orderBy('seq', 'desc')
+        .orderBy('id', 'desc')
         .limit(1)
         .execute();
       assert.equal(JSON.parse(missing.details).reason, 'radius.no_user_name');
@@ -371,7 +371,7 @@ for (const dialect of await testDialects()) {
       const rows = await tessera.store.db
         .selectFrom('audit_events')
         .select(['action', 'source', 'details'])
-        .orderBy('seq')
+        .orderBy('id')
         .execute();
       assert.deepEqual(
         rows.map((r) => ({ ...r, details: JSON.parse(r.details) })),
@@ -414,9 +414,9 @@ for (const dialect of await testDialects()) {
         (
           await tessera.store.db
             .selectFrom('audit_events')
-            .select((eb) => eb.fn.max('seq').as('seq'))
+            .select((eb) => eb.fn.max('id').as('id'))
             .executeTakeFirstOrThrow()
-        ).seq ?? 0;
+        ).id ?? 0;
       const cases = [
         {
           user: 'carol',
@@ -453,8 +453,8 @@ for (const dialect of await testDialects()) {
       const rows = await tessera.store.db
         .selectFrom('audit_events')
         .select(['action', 'details'])
-        .where('seq', '>', Number(from))
-        .orderBy('seq')
+        .where('id', '>', Number(from))
+        .orderBy('id')
         .execute();
       assert.deepEqual(
         rows.map((r) => `${r.action} ${JSON.parse(r.details).reason}`),
@@ -507,7 +507,7 @@ for (const dialect of await testDialects()) {
         .selectFrom('audit_events')
         .select(['action', 'details'])
         .where('action', '=', 'radius.reject')
-        .orderBy('seq')
+        .orderBy('id')
         .execute();
       assert.deepEqual(
         rows.map((r) => JSON.parse(r.details).reason),

@@ -18,6 +18,7 @@ import * as m0015 from './0015_social_links.ts';
 import * as m0016 from './0016_operator_roles.ts';
 import * as m0018 from './0018_account_locale.ts';
 import * as m0019 from './0019_console_scope.ts';
+import * as m0020 from './0020_audit_chains.ts';
 import * as m0021 from './0021_cluster.ts';
 import * as m0022 from './0022_workforce_index.ts';
 
@@ -40,6 +41,7 @@ export const migrations: Record<string, Migration> = {
   '0016_operator_roles': m0016,
   '0018_account_locale': m0018,
   '0019_console_scope': m0019,
+  '0020_audit_chains': m0020,
   '0021_cluster': m0021,
   '0022_workforce_index': m0022,
 };

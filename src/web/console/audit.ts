@@ -10,8 +10,8 @@ import type { ConsoleSession } from './session.ts';
 
 const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
 type AuditQuerystring = { user?: string; action?: string; before?: string; cursor?: string; size?: string };
-/** An event's place in the pages: when it was written, and its `seq` for events of the same millisecond. */
-const keyOf = (e: { at: number; seq: number }) => [e.at, e.seq];
+/** An event's place in the pages: when it was written, and its `id` for events of the same millisecond. */
+const keyOf = (e: { at: number; id: number }) => [e.at, e.id];
 
 export function registerConsoleAudit(app: FastifyInstance, kit: ConsoleKit): void {
   async function render(
@@ -29,12 +29,12 @@ export function registerConsoleAudit(app: FastifyInstance, kit: ConsoleKit): voi
     const size = pageSizeOf(query.size);
     const cursor = decodeCursor(query.cursor, ['number', 'number']);
     if (cursor === null) return kit.page(reply, 400, messagePage('console.title', 'console.bad_page'));
-    // `before=SEQ`: the older links of the pages before cursors, still answered.
+    // `before=ID`: the older links of the pages before cursors, still answered.
     const before = query.before === undefined ? undefined : Number(query.before);
     if (before !== undefined || cursor !== undefined) model.paged = true;
     const from = cursor && {
       at: Number(cursor.key[0]),
-      seq: Number(cursor.key[1]),
+      id: Number(cursor.key[1]),
       toward: cursor.toward === 'next' ? ('older' as const) : ('newer' as const),
     };
     try {
@@ -91,7 +91,14 @@ export function registerConsoleAudit(app: FastifyInstance, kit: ConsoleKit): voi
     if (!session) return reply;
     try {
       const result = await kit.adminFor(session).audit.verify();
-      return render(reply, session, {}, result.ok ? result : { ok: false, brokenAt: result.brokenAt });
+      return render(
+        reply,
+        session,
+        {},
+        result.ok
+          ? { ok: true, events: result.events, chains: result.chains.length }
+          : { ok: false, brokenAt: result.brokenAt, chain: result.chain },
+      );
     } catch (err) {
       return kit.refusal(reply, err);
     }

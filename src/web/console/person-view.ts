@@ -44,7 +44,7 @@ export function personView(kit: ConsoleKit) {
         events,
         olderCursor:
           events.length === eventsShown
-            ? encodeCursor('next', [events[eventsShown - 1].at, events[eventsShown - 1].seq])
+            ? encodeCursor('next', [events[eventsShown - 1].at, events[eventsShown - 1].id])
             : undefined,
         signedIn: { sessions, vpnSessions },
         now: kit.options.clock.now(),

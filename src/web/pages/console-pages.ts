@@ -89,7 +89,15 @@ export interface PersonModel {
   query: string;
   person: { name: string | null; email: string | null; username: string | null; status: string; groups: string[] };
   tokens: Array<{ serial: string; type: string; state: string; failures: number; lockedUntil: number }>;
-  events: Array<{ seq: number; at: number; action: string; outcome: string; details: Record<string, unknown> }>;
+  events: Array<{
+    id: number;
+    seq: number;
+    at: number;
+    action: string;
+    outcome: string;
+    details: Record<string, unknown>;
+  }>;
+  /** The person's name as the audit log is searched by, and the last event shown when there are older ones. */
   /** The person's name as the audit log is searched by, and the audit log's page after the events shown. */
   login: string;
   olderCursor?: string;
@@ -182,6 +190,7 @@ export interface AuditPageModel extends Paging {
   user: string;
   action: string;
   events: Array<{
+    id: number;
     seq: number;
     at: number;
     actor: string;
@@ -190,7 +199,7 @@ export interface AuditPageModel extends Paging {
     subject: string;
     details: Record<string, unknown>;
   }>;
-  verified?: { ok: boolean; events?: number; brokenAt?: number };
+  verified?: { ok: boolean; events?: number; chains?: number; brokenAt?: number; chain?: string };
   errors?: FieldError[];
   /** Set when this page does not start at the newest event (a link to the newest then). */
   paged?: true;
@@ -205,15 +214,15 @@ export function auditPage(f: ConsoleFrame, m: AuditPageModel): string {
   const verified = m.verified
     ? html`<p class="notice" role="status">${
         m.verified.ok
-          ? t('console.audit_intact', { events: m.verified.events ?? 0 })
-          : t('console.audit_broken', { seq: m.verified.brokenAt ?? 0 })
+          ? t('console.audit_intact', { events: m.verified.events ?? 0, chains: m.verified.chains ?? 1 })
+          : t('console.audit_broken', { seq: m.verified.brokenAt ?? 0, chain: m.verified.chain ?? '' })
       }</p>`
     : '';
   const rows =
     m.events.length === 0
       ? html`<p>${t('console.no_events')}</p>`
       : html`<table><thead><tr><th scope="col">#</th><th scope="col">${t('console.when')}</th><th scope="col">${t('console.actor')}</th><th scope="col">${t('console.action')}</th><th scope="col">${t('console.outcome')}</th><th scope="col">${t('console.subject')}</th><th scope="col">${t('console.details')}</th></tr></thead><tbody>
-${m.events.map((e) => html`<tr><td>${e.seq}</td><td>${when(e.at)}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.outcome}</td><td>${e.subject}</td><td>${detailsOf(e.details)}</td></tr>`)}</tbody></table>`;
+${m.events.map((e) => html`<tr><td>${e.id}</td><td>${when(e.at)}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.outcome}</td><td>${e.subject}</td><td>${detailsOf(e.details)}</td></tr>`)}</tbody></table>`;
   return frame(
     f,
     t('console.audit'),
