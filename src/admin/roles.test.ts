@@ -387,6 +387,15 @@ for (const dialect of await testDialects()) {
           );
         }
       }
+      // A position outside the prefix searched is no page of that list.
+      for (const key of ['a', 'jonas', '\u{10FFFF}']) {
+        await assert.rejects(scoped.people.search({ query: 'io', limit: 5, from: { key, id: '', toward: 'next' } }), {
+          code: 'admin.invalid_page',
+        });
+      }
+      assert.ok(
+        (await scoped.people.search({ query: 'io', limit: 5, from: { key: 'io', id: '', toward: 'next' } })).people,
+      );
       // An exact name is the person, for whoever may see them; for an agent who may not, an empty list.
       assert.equal((await scoped.people.search({ query: 'CORP\\ioana', limit: 5 })).exact?.username, 'ioana');
       const jonas = await scoped.people.search({ query: 'jonas', limit: 5 });

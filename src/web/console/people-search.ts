@@ -1,6 +1,7 @@
 // The console's search: one person named exactly (a sign-in name, a serial, an employee ID) opens their page;
 // otherwise the people whose user name (or e-mail address, for those without) starts with what was typed, as many
 // as the agent may see (the admin service keeps the list to their scope), a keyset page at a time.
+import { AdminError } from '../../admin/index.ts';
 import type { FastifyInstance } from 'fastify';
 import { messagePage } from '../pages/account-pages.ts';
 import { peoplePage, type ConsoleFrame } from '../pages/console-pages.ts';
@@ -55,6 +56,9 @@ export function registerPeopleSearch(
         };
         return kit.page(reply, 200, peoplePage(await frameFor(session), model));
       } catch (err) {
+        if (err instanceof AdminError && err.code === 'admin.invalid_page') {
+          return kit.page(reply, 400, messagePage('console.title', 'console.bad_page'));
+        }
         return kit.refusal(reply, err);
       }
     },
