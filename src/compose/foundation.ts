@@ -19,6 +19,7 @@ import {
 } from '../oidc/index.ts';
 import { createLogger, createMetrics } from '../web/index.ts';
 import { createChangeFeed, openChangeTransport } from '../cluster/index.ts';
+import { workerIndex } from '../workers/index.ts';
 
 // The key that seals secrets at rest: from configuration, or generated once into the data directory (laptop default).
 function keyEncryptionKey(config: Config): Buffer {
@@ -62,8 +63,8 @@ async function loadSecrets(
 // A chain per process start: no two processes ever share one, with no lease to expire or take over (a restart, a
 // `tessera admin` command next to the running server, a node killed mid-write); anchors find them all in audit_chains.
 function auditChain(config: Config, writer: 'serve' | 'cli'): string {
-  const worker = process.env.TESSERA_WORKER;
-  const role = writer === 'cli' ? 'cli' : worker !== undefined && /^\d{1,4}$/.test(worker) ? `w${worker}` : 'serve';
+  const worker = workerIndex();
+  const role = writer === 'cli' ? 'cli' : worker !== undefined ? `w${worker}` : 'serve';
   return `${config.cluster.nodeName}/${role}/${randomBytes(4).toString('hex')}`;
 }
 
