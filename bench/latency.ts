@@ -7,9 +7,8 @@ import { startTessera } from '../test/support/tessera.ts';
 import { startSlapd, fixtureConfig } from '../test/support/slapd.ts';
 import { benchLimits, openLoop, type LoadResult, type Outcome } from './load.ts';
 import { signInPages } from './sign-in-pages.ts';
-import { directoryUsersLdif, enrol } from './radius.ts';
-import { steppingClock, type BenchUser, type RadiusLoadOptions } from './radius-load.ts';
-import { startWorkerLoad } from './worker-load.ts';
+import { directoryUsersLdif, enrol, startRadiusLoad } from './radius.ts';
+import { steppingClock, type BenchUser } from './radius-load.ts';
 
 const durationMs = Number(process.env.BENCH_LATENCY_SECONDS ?? 5) * 1000;
 const share = 0.7;
@@ -70,14 +69,14 @@ export async function benchLatency(): Promise<Outcome> {
     });
 
     // RADIUS: the gateway side in a worker thread, as the radius-logins line runs it.
-    const radius = await startWorkerLoad(new URL('./radius-load.ts', import.meta.url), 'radiusLoad', {
+    const radius = await startRadiusLoad({
       port: tessera.radiusAddress()!.port,
       secret,
       users,
       concurrency,
       durationMs,
       steps: clock.shared,
-    } satisfies RadiusLoadOptions);
+    });
     let radiusMax: LoadResult;
     let radiusOpen: LoadResult;
     try {

@@ -18,9 +18,9 @@ import {
   type NodeProcess,
 } from '../test/support/nodes.ts';
 import { startFreeRadius, type FreeRadius } from './freeradius.ts';
-import { assertRefusesWrongCredentials, directoryUsersLdif, enrol, secret } from './radius.ts';
-import { steppingClock, type BenchUser, type RadiusLoadOptions } from './radius-load.ts';
-import { startWorkerLoad, type WorkerLoad } from './worker-load.ts';
+import { assertRefusesWrongCredentials, directoryUsersLdif, enrol, secret, startRadiusLoad } from './radius.ts';
+import { steppingClock, type BenchUser } from './radius-load.ts';
+import type { WorkerLoad } from './worker-load.ts';
 import { benchLimits, compareSides, metered, report, type Outcome } from './load.ts';
 import { commandCpuSeconds, treeCpuSeconds } from './processes.ts';
 
@@ -86,14 +86,14 @@ export async function benchRadiusCores(): Promise<Outcome> {
     await assertRefusesWrongCredentials({ name: 'FreeRADIUS', port: freeradius.port, now: Date.now }, checker);
 
     const load = async (port: number, some: BenchUser[], stepped: boolean) => {
-      const started = await startWorkerLoad(new URL('./radius-load.ts', import.meta.url), 'radiusLoad', {
+      const started = await startRadiusLoad({
         port,
         secret,
         users: some,
         concurrency,
         durationMs,
         ...(stepped ? { steps: clock.shared, stepsFile } : {}),
-      } satisfies RadiusLoadOptions);
+      });
       loads.push(started);
       return started;
     };

@@ -50,6 +50,11 @@ export function directoryUsersLdif(users: Array<{ name: string; password: string
     .join('\n');
 }
 
+/** The gateway side of a RADIUS load, in a worker thread (radius-load.ts), as every RADIUS line drives it. */
+export function startRadiusLoad(options: RadiusLoadOptions): Promise<WorkerLoad> {
+  return startWorkerLoad(new URL('./radius-load.ts', import.meta.url), 'radiusLoad', options);
+}
+
 /** Accounts are created at the first directory sign-in; then each gets an active TOTP token. */
 export async function enrol(
   tessera: Pick<RunningTessera, 'workforce' | 'otp'>,
@@ -155,14 +160,14 @@ export async function benchRadiusLogins(): Promise<Outcome> {
     await assertRefusesWrongCredentials({ name: 'FreeRADIUS', port: freeradius.port, now: Date.now }, checker);
     await assertRefusesWrongCredentials({ name: 'bare Node.js', port: bare.port, now: Date.now }, checker);
     const load = (port: number, steps?: SharedArrayBuffer) =>
-      startWorkerLoad(new URL('./radius-load.ts', import.meta.url), 'radiusLoad', {
+      startRadiusLoad({
         port,
         secret,
         users,
         concurrency,
         durationMs,
         steps,
-      } satisfies RadiusLoadOptions);
+      });
     viaTessera = await load(tessera.radiusAddress()!.port, clock.shared);
     viaFreeRadius = await load(freeradius.port);
     viaBare = await load(bare.port);

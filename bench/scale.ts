@@ -11,9 +11,9 @@ import { startTessera, type RunningTessera } from '../test/support/tessera.ts';
 import { startSlapd, fixtureConfig } from '../test/support/slapd.ts';
 import { benchLimits, compareSides, measure, type LoadResult, type Outcome } from './load.ts';
 import { signInPages } from './sign-in-pages.ts';
-import { directoryUsersLdif, enrol } from './radius.ts';
-import { steppingClock, type BenchUser, type RadiusLoadOptions } from './radius-load.ts';
-import { startWorkerLoad, type WorkerLoad } from './worker-load.ts';
+import { directoryUsersLdif, enrol, startRadiusLoad } from './radius.ts';
+import { steppingClock, type BenchUser } from './radius-load.ts';
+import type { WorkerLoad } from './worker-load.ts';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const durationMs = Number(process.env.BENCH_SECONDS ?? 2) * 1000;
@@ -102,14 +102,14 @@ async function setUp(
   const users: BenchUser[] = [];
   for (let i = 0; i < directoryUsers.length; i += concurrency)
     users.push(...(await Promise.all(directoryUsers.slice(i, i + concurrency).map((u) => enrol(tessera, clock, u)))));
-  const radius = await startWorkerLoad(new URL('./radius-load.ts', import.meta.url), 'radiusLoad', {
+  const radius = await startRadiusLoad({
     port: tessera.radiusAddress()!.port,
     secret,
     users,
     concurrency,
     durationMs,
     steps: clock.shared,
-  } satisfies RadiusLoadOptions);
+  });
   const pages = signInPages(tessera.url, 'bench', { name: 'bench@example.com', password: 'bench mark pass phrase' });
   return { tessera, pages, radius };
 }
