@@ -5,6 +5,7 @@ import { CommanderError } from 'commander';
 import { TesseraError } from '../errors/index.ts';
 import { AdminError } from '../admin/index.ts';
 import { isMessageId, t } from '../i18n/index.ts';
+import { isDatabaseBusy, operatorLockWaitMs } from '../store/index.ts';
 
 export type CliErrorCode = 'cli.missing_option' | 'cli.invalid_option' | 'cli.unreadable_file' | 'cli.cancelled';
 
@@ -114,5 +115,10 @@ export function describeError(err: unknown, command: string): { text?: string; e
     const say = byConcern[err.code.split('.')[0]] ?? ((e: TesseraError) => catalogue(e));
     return { text: say(err, command), exit: exitStatus.refused };
   }
+  if (isDatabaseBusy(err))
+    return {
+      text: `${command}: another process held the database's write lock for ${operatorLockWaitMs / 1000} s: try again`,
+      exit: exitStatus.refused,
+    };
   return undefined;
 }

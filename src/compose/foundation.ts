@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import { ConfigError, envVariable, type Config } from '../config.ts';
-import { openStore, createSealer, SealingError } from '../store/index.ts';
+import { openStore, createSealer, operatorLockWaitMs, SealingError } from '../store/index.ts';
 import { systemClock, type Clock } from '../clock/index.ts';
 import { createAudit, createSqlAuditStore, type DomainEvent } from '../audit/index.ts';
 import { createRateLimiter, createSqlCounterStore } from '../ratelimit/index.ts';
@@ -75,7 +75,8 @@ export async function composeFoundation(
 ) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log.level);
-  const store = openStore(config.databaseUrl);
+  const writer = options.writer ?? 'serve';
+  const store = openStore(config.databaseUrl, writer === 'cli' ? { lockWaitMs: operatorLockWaitMs } : {});
   await store.migrate();
   // Rotating the key-encryption key: the new key seals, the previous ones still open what they sealed.
   const previousKeys = config.secrets.previousKeyEncryptionKeys.map((k) => Buffer.from(k, 'base64'));
@@ -84,7 +85,7 @@ export async function composeFoundation(
   // allows).
   const requestSource = new AsyncLocalStorage<{ ip: string }>();
   const audit = createAudit(createSqlAuditStore(store.db), clock, () => requestSource.getStore()?.ip, {
-    chain: auditChain(config, options.writer ?? 'serve'),
+    chain: auditChain(config, writer),
     anchorEveryRows: config.audit.anchorEveryRows,
     anchorEverySeconds: config.audit.anchorEverySeconds,
     warn: (message) => logger.warn(message),

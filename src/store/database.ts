@@ -59,7 +59,18 @@ function postgresPool(url: string): { pool: pg.Pool; schema: string | null } {
   return { pool, schema };
 }
 
-export function openStore(databaseUrl: string): Store {
+export interface StoreOptions {
+  /**
+   * SQLite: how long a write waits for another process's write lock. A request thread blocks while it waits, so the
+   * server keeps SQLite's 5 s; a command at the operator's terminal blocks no one and may wait longer.
+   */
+  lockWaitMs?: number;
+}
+
+/** The lock wait of a command at the terminal (`lockWaitMs`): a write of the server's is never that long. */
+export const operatorLockWaitMs = 60_000;
+
+export function openStore(databaseUrl: string, options: StoreOptions = {}): Store {
   let db: Kysely<Database>;
   let dialect: Dialect;
   let serialize = <T>(work: () => Promise<T>): Promise<T> => work();
@@ -68,7 +79,7 @@ export function openStore(databaseUrl: string): Store {
     const path = databaseUrl.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     dialect = 'sqlite';
-    const sqlite = openSqlite(path);
+    const sqlite = openSqlite(path, { lockWaitMs: options.lockWaitMs });
     db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
     runDirectly(
       db,
@@ -130,6 +141,12 @@ export function openStore(databaseUrl: string): Store {
 }
 
 // True when an insert or update failed on a unique or primary key constraint, on either database.
+/** SQLite's "database is locked": another process held the write lock for longer than this one would wait. */
+export function isDatabaseBusy(err: unknown): boolean {
+  const e = err as { code?: string; errcode?: number };
+  return e?.code === 'ERR_SQLITE_ERROR' && (e.errcode ?? 0) % 256 === 5;
+}
+
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; errcode?: string; message?: string };
   return e?.code === '23505' || /UNIQUE constraint failed|PRIMARY KEY/i.test(e?.message ?? '');

@@ -1,4 +1,13 @@
-export { openStore, isUniqueViolation, postgresConnection, StoreError, type Store, type Dialect } from './database.ts';
+export {
+  openStore,
+  isDatabaseBusy,
+  operatorLockWaitMs,
+  isUniqueViolation,
+  postgresConnection,
+  StoreError,
+  type Store,
+  type Dialect,
+} from './database.ts';
 export { isPostgres } from './dialect.ts';
 export { prepared, PreparedQueryError, type PreparedQuery } from './prepared.ts';
 export { createSealer, SealingError, type Sealer } from './sealing.ts';

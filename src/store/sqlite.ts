@@ -33,6 +33,8 @@ const backstopCheckpointPages = 10_000;
 const logSizeLimitBytes = 16 * 1024 * 1024;
 
 export interface SqliteOptions {
+  /** How long a write waits for another connection's write lock before failing with SQLITE_BUSY (default 5 s). */
+  lockWaitMs?: number;
   /** Called with each round of the checkpointer thread that did something (tests and benches look at it). */
   onCheckpoint?: (round: CheckpointRound) => void;
 }
@@ -40,7 +42,7 @@ export interface SqliteOptions {
 export function openSqlite(path: string, options: SqliteOptions = {}): SqliteDatabase & { raw: DatabaseSync } {
   const db = new DatabaseSync(path);
   db.exec(
-    `PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = ${logSizeLimitBytes}; PRAGMA cache_size = -${pageCacheKiB};`,
+    `PRAGMA journal_mode = WAL; PRAGMA busy_timeout = ${options.lockWaitMs ?? 5000}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = ${logSizeLimitBytes}; PRAGMA cache_size = -${pageCacheKiB};`,
   );
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path, options.onCheckpoint);
   const statements = new Map<string, { statement: ReturnType<DatabaseSync['prepare']>; reader: boolean }>();

@@ -2,9 +2,26 @@
 // superuser, so every command it had keeps working, and what it grants is what the console and API later obey.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { testDialects } from '../support/databases.ts';
 import { startTessera, type RunningTessera } from '../support/tessera.ts';
 import { operatorEnvironment, runCli } from '../support/cli.ts';
+
+/** Another process that takes SQLite's write lock and keeps it for `ms`, as a long write of a server's would. */
+function holdWriteLock(path: string, ms: number): { held: Promise<void>; done: Promise<void> } {
+  const script = `const { DatabaseSync } = require('node:sqlite');
+    const db = new DatabaseSync(process.argv[1]);
+    db.exec('PRAGMA busy_timeout = 10000; BEGIN IMMEDIATE');
+    console.log('held');
+    setTimeout(() => { db.exec('COMMIT'); db.close(); }, Number(process.argv[2]));`;
+  const child = spawn(process.execPath, ['-e', script, path, String(ms)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const held = new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the lock holder exited with ${code}`)));
+  });
+  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { held, done };
+}
 
 for (const dialect of await testDialects()) {
   describe(`tessera admin (${dialect})`, () => {
@@ -33,7 +50,8 @@ for (const dialect of await testDialects()) {
       );
       const twice = await cli('admin', 'grant', '--user', 'MARIA@example.com', '--role', 'helpdesk', '--scope', 'ro');
       assert.match(twice.stdout, /holds helpdesk for the members of ro already/);
-      assert.equal((await cli('admin', 'grant', '--group', 'Auditors', '--role', 'auditor')).code, 0);
+      const auditors = await cli('admin', 'grant', '--group', 'Auditors', '--role', 'auditor');
+      assert.equal(auditors.code, 0, auditors.stderr);
       const ou = 'ou=Romania,ou=people,dc=example,dc=org';
       const byOu = await cli('admin', 'grant', '--group', 'RO Support', '--role', 'helpdesk', '--scope', ou);
       assert.deepEqual(
@@ -99,6 +117,17 @@ for (const dialect of await testDialects()) {
         [1, 'admin revoke: no such grant: tessera admin list shows them'],
       );
     });
+
+    if (dialect === 'sqlite')
+      it("waits for a write lock another process holds longer than a server's request would wait", async () => {
+        // CI saw `database is locked` from a grant while the server beside it held the lock past SQLite's 5 s.
+        const holder = holdWriteLock(tessera.config.databaseUrl.slice('sqlite:'.length), 7_000);
+        await holder.held;
+        const granted = await cli('admin', 'grant', '--group', 'Night Shift', '--role', 'auditor');
+        assert.deepEqual([granted.code, granted.stderr], [0, '']);
+        await holder.done;
+        assert.match((await cli('admin', 'list')).stdout, /^auditor +group Night Shift +operator/m);
+      });
 
     it('keeps every other command working as before (the CLI is the local superuser)', async () => {
       const tokens = await cli('otp', 'tokens', '--user', 'maria@example.com');
