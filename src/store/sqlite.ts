@@ -41,8 +41,10 @@ export interface SqliteOptions {
 
 export function openSqlite(path: string, options: SqliteOptions = {}): SqliteDatabase & { raw: DatabaseSync } {
   const db = new DatabaseSync(path);
+  // The busy timeout first: switching to WAL reads the file under a lock that a closing connection's last
+  // checkpoint may still hold (seen right after a close, as SQLITE_BUSY without any wait).
   db.exec(
-    `PRAGMA journal_mode = WAL; PRAGMA busy_timeout = ${options.lockWaitMs ?? 5000}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = ${logSizeLimitBytes}; PRAGMA cache_size = -${pageCacheKiB};`,
+    `PRAGMA busy_timeout = ${options.lockWaitMs ?? 5000}; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = ${logSizeLimitBytes}; PRAGMA cache_size = -${pageCacheKiB};`,
   );
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path, options.onCheckpoint);
   const statements = new Map<string, { statement: ReturnType<DatabaseSync['prepare']>; reader: boolean }>();
