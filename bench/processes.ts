@@ -6,10 +6,12 @@ const ticksPerSecond = 100;
 
 function cpuOf(pid: number): number {
   try {
-    // Fields after the command (which may hold spaces) in parentheses: utime and stime are the 12th and 13th.
+    // Fields after the command (which may hold spaces) in parentheses: utime and stime are the 12th and 13th, then
+    // cutime and cstime, what its children that ended used: PostgreSQL's backends end as clients disconnect, and
+    // without them a round's sum went below zero.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / ticksPerSecond;
   } catch {
     return 0;
   }
@@ -23,12 +25,12 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-/** CPU seconds used so far by `pid` and its children (a node's primary and workers), living ones only. */
+/** CPU seconds used so far by `pid` and its children (a node's primary and workers), ended ones included. */
 export function treeCpuSeconds(pid: number): number {
   return cpuOf(pid) + childrenOf(pid).reduce((sum, child) => sum + treeCpuSeconds(child), 0);
 }
 
-/** CPU seconds used so far by every living process whose command is `name` (e.g. `postgres`). */
+/** CPU seconds used so far by every living process whose command is `name` (e.g. `postgres`) and its ended children. */
 export function commandCpuSeconds(name: string): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {

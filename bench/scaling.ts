@@ -85,6 +85,12 @@ async function scalingLine(
   console.log(
     `  CPU per operation: ${cpuLine('2 workers', a, sides.results[0])}; ${cpuLine('1 worker', b, sides.results[1])}`,
   );
+  // Whatever the second worker does, the machine cannot do more than all its cores at 1 worker's cost per operation.
+  const single = sides.results[1];
+  const ceiling = availableParallelism() / (single.cpu.machine / single.seconds);
+  console.log(
+    `  this machine's ceiling: ×${ceiling.toFixed(2)} (${availableParallelism()} cores ÷ the cores busy with 1 worker); the goal needs ×${goal}`,
+  );
   return outcome;
 }
 
