@@ -26,7 +26,7 @@ const rules = { perAccountSource: limit, perSource: limit, perAccount: limit, pe
 
 async function worker(url: string, index: number, ms: number, shared: boolean) {
   const store = openStore(url);
-  const limiter = createRateLimiter(createSqlCounterStore(store.db, systemClock));
+  const limiter = createRateLimiter(createSqlCounterStore(store.counters, systemClock));
   const otp = createSqlOtpStore(store.db);
   const sqlAudit = createSqlAuditStore(store.db);
   let retries = 0;

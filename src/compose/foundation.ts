@@ -130,7 +130,7 @@ export async function composeFoundation(
     link,
     secureCookies: config.issuer.startsWith('https:'),
     // Attempt counters in the database, so every node shares them.
-    limiter: createRateLimiter(createSqlCounterStore(store.db, clock)),
+    limiter: createRateLimiter(createSqlCounterStore(store.counters, clock)),
     oidcStore: createSqlOidcStore(store.db),
     periodicJobs: options.periodicJobs ?? true,
   };

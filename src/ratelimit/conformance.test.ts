@@ -46,7 +46,7 @@ function useBackend(backend: Backend) {
       const limiter =
         backend === 'redis'
           ? createRateLimiter(createRedisCounterStore({ url: redisTestUrl, prefix }, clock))
-          : createRateLimiter(createSqlCounterStore(stores[which].db, clock));
+          : createRateLimiter(createSqlCounterStore(stores[which].counters, clock));
       opened.push(limiter);
       return limiter;
     },

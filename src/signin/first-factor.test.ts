@@ -33,7 +33,7 @@ describe('the first factor', () => {
   function firstFactor(directoryDown = false) {
     const tried: string[] = [];
     const check = createFirstFactor({
-      limiter: createRateLimiter(createSqlCounterStore(store.db, manualClock())),
+      limiter: createRateLimiter(createSqlCounterStore(store.counters, manualClock())),
       rules,
       accounts: {
         async authenticate(email, password) {

@@ -12,6 +12,14 @@ export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
   db: Kysely<Database>;
+  /**
+   * For the rate-limit counters: on PostgreSQL, connections whose commits do not wait for the write-ahead log to
+   * reach the disk. Every attempt from one address or station updates its counter row, and that row stayed locked
+   * for the whole flush of each commit before the next attempt could count. A crash may forget the last fraction of
+   * a second of counts; a throttle can afford that, the records (a code's single use, the audit log) cannot, and
+   * keep `db`. On SQLite, `db` itself.
+   */
+  counters: Kysely<Database>;
   dialect: Dialect;
   /** The database URL it was opened with (the change feed opens its own connection to it). */
   url: string;
@@ -42,12 +50,13 @@ export function postgresConnection(url: string): { connectionString: string; sch
   return { connectionString: parsed.toString(), schema };
 }
 
-function postgresPool(url: string): { pool: pg.Pool; schema: string | null } {
+function postgresPool(url: string, o: { max: number; settings?: string }): { pool: pg.Pool; schema: string | null } {
   const { connectionString, schema } = postgresConnection(url);
+  const settings = [schema ? `-c search_path=${schema}` : '', o.settings ?? ''].filter(Boolean).join(' ');
   const pool = new pg.Pool({
     connectionString,
-    max: 10,
-    options: schema ? `-c search_path=${schema}` : undefined,
+    max: o.max,
+    options: settings || undefined,
     // Times are stored as bigint milliseconds; they fit a JS number for the next 285,000 years.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -92,6 +101,7 @@ function namedStatements(pool: pg.Pool): DirectExecutor {
 
 export function openStore(databaseUrl: string, options: StoreOptions = {}): Store {
   let db: Kysely<Database>;
+  let counters: Kysely<Database> | undefined;
   let dialect: Dialect;
   let serialize = <T>(work: () => Promise<T>): Promise<T> => work();
   let schemaName: string | undefined;
@@ -106,10 +116,13 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
       createStatementBatcher(sqlite, (query) => db.executeQuery(query)),
     );
   } else if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    const { pool, schema } = postgresPool(databaseUrl);
+    const { pool, schema } = postgresPool(databaseUrl, { max: 10 });
     dialect = 'postgres';
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     runDirectly(db, namedStatements(pool));
+    const counterPool = postgresPool(databaseUrl, { max: 4, settings: '-c synchronous_commit=off' }).pool;
+    counters = new Kysely<Database>({ dialect: new PostgresDialect({ pool: counterPool }) });
+    runDirectly(counters, namedStatements(counterPool));
     // Nodes starting together migrate one after the other: CREATE SCHEMA IF NOT EXISTS and Kysely's own lock table
     // race otherwise (a duplicate key in pg_namespace). A session advisory lock, released when the work is done.
     serialize = async (work) => {
@@ -132,6 +145,7 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
   const provider: MigrationProvider = { getMigrations: async () => migrations as Record<string, Migration> };
   return {
     db,
+    counters: counters ?? db,
     dialect,
     url: databaseUrl,
     migrate: () =>
@@ -157,17 +171,20 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
           return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
         }
       }),
-    close: () => db.destroy(),
+    close: async () => {
+      await counters?.destroy();
+      await db.destroy();
+    },
   };
 }
 
-// True when an insert or update failed on a unique or primary key constraint, on either database.
 /** SQLite's "database is locked": another process held the write lock for longer than this one would wait. */
 export function isDatabaseBusy(err: unknown): boolean {
   const e = err as { code?: string; errcode?: number };
   return e?.code === 'ERR_SQLITE_ERROR' && (e.errcode ?? 0) % 256 === 5;
 }
 
+// True when an insert or update failed on a unique or primary key constraint, on either database.
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; errcode?: string; message?: string };
   return e?.code === '23505' || /UNIQUE constraint failed|PRIMARY KEY/i.test(e?.message ?? '');

@@ -70,6 +70,27 @@ for (const dialect of await testDialects()) {
       }
     });
 
+    it('counts attempts on connections that need not wait for the disk, and the counts are seen at once', async () => {
+      const { store } = fixture;
+      const setting = async (db: typeof store.db) =>
+        (await sql<{ value: string }>`select current_setting('synchronous_commit') as value`.execute(db)).rows[0].value;
+      if (dialect === 'postgres') {
+        assert.equal(await setting(store.counters), 'off');
+        // A code's single use and the audit log are records: their commits wait for the disk.
+        assert.equal(await setting(store.db), 'on');
+      } else assert.equal(store.counters, store.db);
+      await store.counters
+        .insertInto('rate_limits')
+        .values({ key: 'vpn:station:"nat"', window_start: 1, count: 3 })
+        .execute();
+      const row = await store.db
+        .selectFrom('rate_limits')
+        .select('count')
+        .where('key', '=', 'vpn:station:"nat"')
+        .executeTakeFirst();
+      assert.equal(row?.count, 3);
+    });
+
     it('keeps an injection string as data', async () => {
       const at = Date.now();
       const hostile = "x'); DROP TABLE accounts; --@example.com";
