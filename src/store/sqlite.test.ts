@@ -123,6 +123,33 @@ describe('SQLite file database', () => {
     }
   });
 
+  it("leaves two processes' checkpointers settled after a write, not restarting each other's log", async () => {
+    // The server and a CLI command beside it: each restart writes page 1, which the other took as new work, and the
+    // two went on for as long as both were open, 8 restarts a second each, in the way of the command's statements.
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
+    const path = join(dir, 'tessera.db');
+    const restarts = { server: 0, command: 0 };
+    try {
+      const server = openSqlite(path, { onCheckpoint: (r) => void (r.restarted && restarts.server++) });
+      const command = openSqlite(path, { onCheckpoint: (r) => void (r.restarted && restarts.command++) });
+      command.raw.exec('create table notes (id integer primary key, body text not null)');
+      command.prepare('insert into notes (body) values (?)').run(['granted']);
+      server.prepare('insert into notes (body) values (?)').run(['signed in']);
+      await sleep(1_000);
+      const settled = restarts.server + restarts.command;
+      // Ten checkpoint intervals more with nobody writing: no restart at all.
+      await sleep(1_000);
+      assert.equal(restarts.server + restarts.command, settled);
+      assert.ok(settled <= 4, `${settled} restarts for 3 writes`);
+      assert.equal((server.raw.prepare('select count(*) as n from notes').get() as { n: number }).n, 2);
+      command.close();
+      server.close();
+    } finally {
+      await sleep(50);
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    }
+  });
+
   it("keeps a transaction that reads, then writes, from being undone by another connection's write in between", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
     const path = join(dir, 'tessera.db');

@@ -78,6 +78,14 @@ function round(): CheckpointRound | undefined {
   let { log, checkpointed } = passive();
   if (log === 0) settled = true;
   if (log <= 0) return { log, checkpointed, caughtUp: false, restarted: false };
+  // One page, copied: what another connection's restart leaves (its write of page 1), e.g. a CLI command's
+  // checkpointer beside the server's. Restarting after it would make that one restart in turn, each waking the
+  // other for as long as both were open: 8 restarts a second each, whose locks kept 12 commands run at once beside a
+  // server waiting, some 10 s and some until SQLite gave up ("locking protocol"); none since. A real write moves on.
+  if (checkpointed === log && log === 1) {
+    settled = true;
+    return { log, checkpointed, caughtUp: false, restarted: false };
+  }
   if (checkpointed === log && restart()) return { log, checkpointed, caughtUp: false, restarted: true };
   if (log < catchUpPages) return { log, checkpointed, caughtUp: false, restarted: false };
   // Once more without the lock: it copies what came during the first copy's fsyncs, a much shorter time, so that

@@ -82,10 +82,12 @@ for (const dialect of await testDialects()) {
       assert.deepEqual([imported.code, imported.stdout.trim()], [0, 'imported 2 hardware token(s)'], imported.stderr);
 
       const alice = await staff('alice');
-      assert.equal((await cli(['otp', 'assign', '--user', alice, '--serial', totp.serial])).code, 0);
+      const toAlice = await cli(['otp', 'assign', '--user', alice, '--serial', totp.serial]);
+      assert.equal(toAlice.code, 0, toAlice.stderr);
       assert.equal(await vpn(alice, totpCode(totp.secret.toString('hex'), 'sha256')), 'Access-Accept');
       const bob = await staff('bob');
-      assert.equal((await cli(['otp', 'assign', '--user', bob, '--serial', hotp.serial])).code, 0);
+      const toBob = await cli(['otp', 'assign', '--user', bob, '--serial', hotp.serial]);
+      assert.equal(toBob.code, 0, toBob.stderr);
       const hex = hotp.secret.toString('hex');
       assert.equal(await vpn(bob, hotpCode(hex, 41)), 'Access-Reject', 'a code the factory used already');
       assert.equal(await vpn(bob, hotpCode(hex, 42)), 'Access-Accept', 'the first code the token shows');
