@@ -30,11 +30,25 @@ function rowsInDatabaseFile(dir: string, path: string): number {
   }
 }
 
+/**
+ * Runs `work` on a database file in a directory of its own, removed after. The checkpointer thread closes its
+ * connection after the test's and may still be removing the -wal and -shm files, hence the wait and the retries.
+ */
+async function inScratchDirectory(work: (path: string, dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
+  try {
+    await work(join(dir, 'tessera.db'), dir);
+  } finally {
+    await sleep(50);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  }
+}
+
+const countNotes = (db: DatabaseSync) => (db.prepare('select count(*) as n from notes').get() as { n: number }).n;
+
 describe('SQLite file database', () => {
   it('copies the write-ahead log into the database file in the background, and keeps every row across a reopen', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
-    const path = join(dir, 'tessera.db');
-    try {
+    await inScratchDirectory(async (path, dir) => {
       const db = openSqlite(path);
       db.raw.exec('create table notes (id integer primary key, body text not null)');
       const insert = db.prepare('insert into notes (body) values (?)');
@@ -51,20 +65,14 @@ describe('SQLite file database', () => {
       db.close();
 
       const reopened = openSqlite(path);
-      assert.equal((reopened.raw.prepare('select count(*) as n from notes').get() as { n: number }).n, 300);
+      assert.equal(countNotes(reopened.raw), 300);
       reopened.close();
-    } finally {
-      await sleep(50);
-      // The checkpointer thread closes its connection after ours and may still be removing the -wal and -shm files.
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-    }
+    });
   });
 
   it('starts the write-ahead log over from its own thread while writes go on, and cuts the file back', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
-    const path = join(dir, 'tessera.db');
     const rounds: CheckpointRound[] = [];
-    try {
+    await inScratchDirectory(async (path) => {
       const db = openSqlite(path, { onCheckpoint: (round) => rounds.push(round) });
       db.raw.exec('create table notes (id integer primary key, body text not null)');
       const insert = db.prepare('insert into notes (body) values (?)');
@@ -92,22 +100,17 @@ describe('SQLite file database', () => {
       assert.ok(statSync(`${path}-wal`).size <= 16 * 1024 * 1024 + 64 * 1024);
       // A further read and write: everything is there, the file works as before.
       insert.run(['last']);
-      assert.equal((db.raw.prepare('select count(*) as n from notes').get() as { n: number }).n, written + 1);
+      assert.equal(countNotes(db.raw), written + 1);
       db.close();
       const reopened = openSqlite(path);
-      assert.equal((reopened.raw.prepare('select count(*) as n from notes').get() as { n: number }).n, written + 1);
+      assert.equal(countNotes(reopened.raw), written + 1);
       reopened.close();
-    } finally {
-      await sleep(50);
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-    }
+    });
   });
 
   it('leaves an idle database alone: no round works when nobody else wrote', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
-    const path = join(dir, 'tessera.db');
     const rounds: CheckpointRound[] = [];
-    try {
+    await inScratchDirectory(async (path) => {
       const db = openSqlite(path, { onCheckpoint: (round) => rounds.push(round) });
       db.raw.exec('create table notes (id integer primary key, body text not null)');
       db.prepare('insert into notes (body) values (?)').run(['one']);
@@ -117,19 +120,14 @@ describe('SQLite file database', () => {
       await sleep(1_000);
       assert.equal(rounds.length, after);
       db.close();
-    } finally {
-      await sleep(50);
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-    }
+    });
   });
 
   it("leaves two processes' checkpointers settled after a write, not restarting each other's log", async () => {
     // The server and a CLI command beside it: each restart writes page 1, which the other took as new work, and the
     // two went on for as long as both were open, 8 restarts a second each, in the way of the command's statements.
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
-    const path = join(dir, 'tessera.db');
     const restarts = { server: 0, command: 0 };
-    try {
+    await inScratchDirectory(async (path) => {
       const server = openSqlite(path, { onCheckpoint: (r) => void (r.restarted && restarts.server++) });
       const command = openSqlite(path, { onCheckpoint: (r) => void (r.restarted && restarts.command++) });
       command.raw.exec('create table notes (id integer primary key, body text not null)');
@@ -141,19 +139,14 @@ describe('SQLite file database', () => {
       await sleep(1_000);
       assert.equal(restarts.server + restarts.command, settled);
       assert.ok(settled <= 4, `${settled} restarts for 3 writes`);
-      assert.equal((server.raw.prepare('select count(*) as n from notes').get() as { n: number }).n, 2);
+      assert.equal(countNotes(server.raw), 2);
       command.close();
       server.close();
-    } finally {
-      await sleep(50);
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-    }
+    });
   });
 
   it("keeps a transaction that reads, then writes, from being undone by another connection's write in between", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
-    const path = join(dir, 'tessera.db');
-    try {
+    await inScratchDirectory(async (path) => {
       const store = openStore(`sqlite:${path}`);
       await sql`create table notes (id integer primary key, body text not null)`.execute(store.db);
       await store.db.transaction().execute(async (trx) => {
@@ -169,9 +162,6 @@ describe('SQLite file database', () => {
       const { rows } = await sql<{ n: number }>`select count(*) as n from notes`.execute(store.db);
       assert.equal(rows[0].n, 1);
       await store.close();
-    } finally {
-      await sleep(50);
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-    }
+    });
   });
 });
