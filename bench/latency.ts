@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { startTessera } from '../test/support/tessera.ts';
 import { startSlapd, fixtureConfig } from '../test/support/slapd.ts';
 import { benchLimits, openLoop, type LoadResult, type Outcome } from './load.ts';
-import { signInPages } from './sign-in-pages.ts';
+import { benchCustomerSignIns } from './sign-in-pages.ts';
 import { directoryUsersLdif, enrol, startRadiusLoad } from './radius.ts';
 import { steppingClock, type BenchUser } from './radius-load.ts';
 
@@ -36,14 +36,7 @@ export async function benchLatency(): Promise<Outcome> {
     { clock },
   );
   try {
-    await tessera.clients.add({
-      client_id: 'bench',
-      client_name: 'Bench',
-      redirect_uris: ['http://127.0.0.1:9/cb'],
-      first_party: true,
-    });
-    const password = 'bench mark pass phrase';
-    await tessera.accounts.createByOperator({ email: 'bench@example.com', password });
+    const pages = await benchCustomerSignIns(tessera);
     await tessera.policies.save(
       { appId: 'radius:bench', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
       0,
@@ -58,7 +51,6 @@ export async function benchLatency(): Promise<Outcome> {
       users.push(...(await Promise.all(names.slice(i, i + concurrency).map((u) => enrol(tessera, clock, u)))));
 
     // Sign-ins: the load generator in this thread, as the password-sign-ins line runs it.
-    const pages = signInPages(tessera.url, 'bench', { name: 'bench@example.com', password });
     const signInMax = await pages.measure('sign-ins', { concurrency, durationMs, firstGuess: 200 });
     const signInRate = signInMax.perSecond * share;
     await pages.open(Math.ceil((signInRate * durationMs) / 1000) + concurrency);

@@ -5,7 +5,7 @@ import argon2 from 'argon2';
 import type { AddressInfo } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { startTessera } from '../test/support/tessera.ts';
-import { signInPages } from './sign-in-pages.ts';
+import { benchCustomerSignIns, benchPassword } from './sign-in-pages.ts';
 import { argon2Options } from '../src/identity/index.ts';
 import { createSqlSecretStore, loadSigningKeys } from '../src/oidc/index.ts';
 import { systemClock } from '../src/clock/index.ts';
@@ -81,18 +81,10 @@ export async function benchClientCredentials(): Promise<Outcome> {
 
 export async function benchPasswordSignIns(): Promise<Outcome> {
   const tessera = await startTessera('sqlite', benchLimits);
-  await tessera.clients.add({
-    client_id: 'bench',
-    client_name: 'Bench',
-    redirect_uris: ['http://127.0.0.1:9/cb'],
-    first_party: true,
-  });
-  const password = 'bench mark pass phrase';
-  await tessera.accounts.createByOperator({ email: 'bench@example.com', password });
-  const hash = await argon2.hash(password, argon2Options);
+  const pages = await benchCustomerSignIns(tessera);
+  const hash = await argon2.hash(benchPassword, argon2Options);
   const concurrency = 8;
 
-  const pages = signInPages(tessera.url, 'bench', { name: 'bench@example.com', password });
   const expected = Math.ceil((durationMs / 1000 + 1) * 200);
   const result = await compare(
     async () => {
@@ -103,7 +95,7 @@ export async function benchPasswordSignIns(): Promise<Outcome> {
       measure(
         'argon2id verify',
         async () => {
-          if (!(await argon2.verify(hash, password))) throw new Error('verify failed');
+          if (!(await argon2.verify(hash, benchPassword))) throw new Error('verify failed');
         },
         { concurrency, durationMs },
       ),

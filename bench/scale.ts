@@ -10,7 +10,7 @@ import { argon2Options } from '../src/identity/index.ts';
 import { startTessera, type RunningTessera } from '../test/support/tessera.ts';
 import { startSlapd, fixtureConfig } from '../test/support/slapd.ts';
 import { benchLimits, compareSides, measure, type LoadResult, type Outcome } from './load.ts';
-import { signInPages } from './sign-in-pages.ts';
+import { benchCustomerSignIns, type signInPages } from './sign-in-pages.ts';
 import { directoryUsersLdif, enrol, startRadiusLoad } from './radius.ts';
 import { steppingClock, type BenchUser } from './radius-load.ts';
 import type { WorkerLoad } from './worker-load.ts';
@@ -88,13 +88,7 @@ async function setUp(
     },
     { clock },
   );
-  await tessera.clients.add({
-    client_id: 'bench',
-    client_name: 'Bench',
-    redirect_uris: ['http://127.0.0.1:9/cb'],
-    first_party: true,
-  });
-  await tessera.accounts.createByOperator({ email: 'bench@example.com', password: 'bench mark pass phrase' });
+  const pages = await benchCustomerSignIns(tessera);
   await tessera.policies.save(
     { appId: 'radius:bench', otp: 'required', goLiveAt: null, graceSeconds: 0, groupOverrides: {} },
     0,
@@ -110,7 +104,6 @@ async function setUp(
     durationMs,
     steps: clock.shared,
   });
-  const pages = signInPages(tessera.url, 'bench', { name: 'bench@example.com', password: 'bench mark pass phrase' });
   return { tessera, pages, radius };
 }
 

@@ -1,6 +1,6 @@
 // Sign-in benches need one sign-in page (an OIDC interaction) per sign-in; they are opened before the clock
 // starts, so only the sign-in itself is measured.
-import { createAgent, hiddenField } from '../test/support/tessera.ts';
+import { createAgent, hiddenField, type RunningTessera } from '../test/support/tessera.ts';
 import { measure, type LoadResult } from './load.ts';
 
 // Opening pages is untimed but not free: a few at once keep the set-up short without starving the server.
@@ -78,4 +78,18 @@ export function signInPages(tesseraUrl: string, clientId: string, credentials: {
     },
   };
   return pages;
+}
+
+export const benchPassword = 'bench mark pass phrase';
+
+/** The sign-in benches' first-party app `bench` and customer `bench@example.com`, and the pages to sign them in. */
+export async function benchCustomerSignIns(tessera: RunningTessera): Promise<ReturnType<typeof signInPages>> {
+  await tessera.clients.add({
+    client_id: 'bench',
+    client_name: 'Bench',
+    redirect_uris: ['http://127.0.0.1:9/cb'],
+    first_party: true,
+  });
+  await tessera.accounts.createByOperator({ email: 'bench@example.com', password: benchPassword });
+  return signInPages(tessera.url, 'bench', { name: 'bench@example.com', password: benchPassword });
 }

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { startTessera } from '../test/support/tessera.ts';
 import { benchLimits, measure, type Outcome } from './load.ts';
-import { signInPages } from './sign-in-pages.ts';
+import { benchCustomerSignIns } from './sign-in-pages.ts';
 
 const seconds = Number(process.env.BENCH_WAL_SECONDS ?? 10);
 const concurrency = 8;
@@ -36,17 +36,9 @@ function countMainThreadFsyncs(): { stop(): Promise<number | undefined> } {
 
 export async function benchSqliteWal(): Promise<Outcome> {
   const tessera = await startTessera('sqlite', benchLimits);
-  const password = 'bench mark pass phrase';
   try {
-    await tessera.clients.add({
-      client_id: 'bench',
-      client_name: 'Bench',
-      redirect_uris: ['http://127.0.0.1:9/cb'],
-      first_party: true,
-    });
-    await tessera.accounts.createByOperator({ email: 'bench@example.com', password });
+    const pages = await benchCustomerSignIns(tessera);
     const logPath = `${tessera.config.databaseUrl.slice('sqlite:'.length)}-wal`;
-    const pages = signInPages(tessera.url, 'bench', { name: 'bench@example.com', password });
     await pages.measure('warm-up', { concurrency, durationMs: 1000, firstGuess: 200 });
     let largest = 0;
     let restarts = 0;
