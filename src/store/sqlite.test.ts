@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -142,6 +143,81 @@ describe('SQLite file database', () => {
       assert.equal(countNotes(server.raw), 2);
       command.close();
       server.close();
+    });
+  });
+
+  it("keeps this process's locks on the shared index while the checkpointer starts the log over", async () => {
+    // Closing any descriptor of a file drops every POSIX lock the process holds on it. The checkpointer once read the
+    // -shm file itself after each restart, so the server no longer held its lock there; a CLI command opening the
+    // database next took itself for the only user and rebuilt the index under the server (CI: a test process died
+    // beside `otp registration-code`).
+    await inScratchDirectory(async (path) => {
+      const rounds: CheckpointRound[] = [];
+      const db = openSqlite(path, { onCheckpoint: (round) => rounds.push(round) });
+      db.raw.exec('create table notes (id integer primary key, body text not null)');
+      const insert = db.prepare('insert into notes (body) values (?)');
+      for (let i = 0; i < 3; i++) {
+        insert.run([`note ${i}`]);
+        const before = rounds.filter((r) => r.restarted).length;
+        for (let waited = 0; rounds.filter((r) => r.restarted).length === before; waited += 20) {
+          assert.ok(waited < 10_000, 'the checkpointer started the log over');
+          await sleep(20);
+        }
+      }
+      const index = statSync(`${path}-shm`).ino;
+      const held = readFileSync('/proc/locks', 'utf8')
+        .split('\n')
+        .filter((line) => line.includes(`:${index} `) && line.split(/\s+/)[4] === String(process.pid));
+      assert.ok(held.length > 0, 'the process still holds its lock on the -shm file');
+      db.close();
+    });
+  });
+
+  it('goes on writing while other processes open the database, write and close it, and loses no row', async () => {
+    // The server beside CLI commands. When this process had lost its -shm lock (above), the next process to open
+    // the database cut the shared index's file short under this one's mapping, and it died of SIGBUS.
+    await inScratchDirectory(async (path) => {
+      const db = openSqlite(path);
+      db.raw.exec('create table notes (id integer primary key, body text not null)');
+      const insert = db.prepare('insert into notes (body) values (?)');
+      let written = 0;
+      const writes = setInterval(() => {
+        insert.run(['server']);
+        written++;
+      }, 2);
+      const command = `
+        const { openSqlite } = await import(${JSON.stringify(new URL('./sqlite.ts', import.meta.url).href)});
+        const db = openSqlite(${JSON.stringify(path)});
+        const insert = db.prepare("insert into notes (body) values ('command')");
+        for (let i = 0; i < 10; i++) { insert.run([]); await new Promise((r) => setTimeout(r, 5)); }
+        db.close();`;
+      const run = () =>
+        new Promise<string>((resolve) => {
+          const child = spawn(process.execPath, ['--input-type=module', '-e', command], {
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
+          let stderr = '';
+          child.stderr.on('data', (d) => (stderr += d));
+          child.on('exit', (code) => resolve(code === 0 ? '' : `exit ${code}: ${stderr}`));
+        });
+      try {
+        for (let round = 0; round < 8; round++) assert.deepEqual(await Promise.all([run(), run()]), ['', '']);
+      } finally {
+        clearInterval(writes);
+      }
+      const rows = db.raw.prepare('select body, count(*) as n from notes group by body order by body').all();
+      assert.deepEqual(
+        rows.map((r) => ({ ...r })),
+        [
+          { body: 'command', n: 160 },
+          { body: 'server', n: written },
+        ],
+      );
+      assert.equal(
+        (db.raw.prepare('pragma integrity_check').get() as { integrity_check: string }).integrity_check,
+        'ok',
+      );
+      db.close();
     });
   });
 

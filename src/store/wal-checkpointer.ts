@@ -8,8 +8,6 @@
 // catches up; the log grew to the writer's 10,000-page backstop, and that writer, the request thread, then did the
 // whole checkpoint and the restart itself (3 fsyncs, 12-30 ms, every few seconds at ~120 sign-ins/s). And even where
 // this thread did catch up, the next request's write started the log over, fsyncing its header on that thread.
-import { closeSync, openSync, readSync } from 'node:fs';
-import { endianness } from 'node:os';
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -44,6 +42,8 @@ const copier = connect(0);
 // It waits a little for the request thread's write batch to end (this thread has nothing else to do).
 const writer = connect(50);
 const checkpoint = copier.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+// Copies nothing and takes no lock: the log's length and how much of it is copied (SQLite 3.51 and later).
+const walStatus = copier.prepare('PRAGMA wal_checkpoint(NOOP)');
 const dataVersion = writer.prepare('PRAGMA data_version');
 const userVersion = writer.prepare('PRAGMA user_version');
 
@@ -105,13 +105,17 @@ function round(): CheckpointRound | undefined {
 /**
  * Every frame is in the database file: the next writer starts the log over and fsyncs its new header. Be that
  * writer, with a write that changes nothing (page 1's user_version, unused by Tessera); not when another writer
- * came first, which added frames (this would only add one more).
+ * came first, which added frames (this would only add one more). The log's frames and how many are copied are
+ * asked of SQLite (a NOOP checkpoint reads them from the shared index, while this thread holds the write lock and
+ * neither can move but by it), never read from the -shm file: closing any descriptor of a file drops every POSIX
+ * lock this process holds on it, SQLite's included, and the next process to open the database took itself for the
+ * only one and rebuilt the shared index under this one, which died of SIGBUS or got "locking protocol".
  */
 function restart(): boolean {
   if (!begin()) return false;
   try {
-    const { frames, copied } = walIndex();
-    if (frames === 0 || frames !== copied) {
+    const { log, checkpointed } = walStatus.get() as { log: number; checkpointed: number };
+    if (log <= 0 || log !== checkpointed) {
       writer.exec('ROLLBACK');
       return false;
     }
@@ -125,24 +129,6 @@ function restart(): boolean {
     if (writer.isTransaction) writer.exec('ROLLBACK');
     return false;
   }
-}
-
-/**
- * The log's frames and how many of them are in the database file: mxFrame and nBackfill of the wal-index
- * (sqlite.org/walformat.html, native byte order). Read while holding the write lock, when neither can move but by
- * this thread.
- */
-function walIndex(): { frames: number; copied: number } {
-  const bytes = Buffer.alloc(100);
-  const fd = openSync(`${path}-shm`, 'r');
-  try {
-    readSync(fd, bytes, 0, 100, 0);
-  } finally {
-    closeSync(fd);
-  }
-  const le = endianness() === 'LE';
-  const u32 = (offset: number) => (le ? bytes.readUInt32LE(offset) : bytes.readUInt32BE(offset));
-  return { frames: u32(16), copied: u32(96) };
 }
 
 const timer = setInterval(() => {
