@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -14,7 +14,8 @@ import type { CheckpointRound } from './wal-checkpointer.ts';
 /** What the database file alone holds, without its write-ahead log: what a checkpoint has copied back so far. */
 function rowsInDatabaseFile(dir: string, path: string): number {
   const copy = join(dir, `copy-${Math.random().toString(36).slice(2)}.db`);
-  copyFileSync(path, copy);
+  // Copied by another process: closing a descriptor of the file here would drop this process's SQLite locks on it.
+  execFileSync('cp', [path, copy]);
   try {
     const db = new DatabaseSync(copy, { readOnly: true });
     try {
