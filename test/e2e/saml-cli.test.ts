@@ -145,7 +145,13 @@ for (const dialect of await testDialects()) {
       const removed = await runCli(['saml', 'sp', 'remove', '--entity-id', entityId], env);
       assert.equal(removed.code, 0, removed.stderr);
       const sp = spFor(await idpCertificates(tessera));
-      const response = await fetch(await sp.getAuthorizeUrlAsync('', undefined, {}), { redirect: 'manual' });
+      // The server hears of the removal through the change feed (on SQLite a look every 250 ms), not at once.
+      const deadline = Date.now() + 5_000;
+      let response: Response;
+      do {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        response = await fetch(await sp.getAuthorizeUrlAsync('', undefined, {}), { redirect: 'manual' });
+      } while (response.status !== 400 && Date.now() < deadline);
       assert.equal(response.status, 400);
       assert.match(await response.text(), /not registered with Tessera/);
       const missing = await runCli(['saml', 'sp', 'remove', '--entity-id', entityId], env);
