@@ -68,6 +68,13 @@ describe('configuration', () => {
       () => loadConfig({ file: noFile, env: { TESSERA_SESSIONS_ABSOLUTE_SECONDS: '172800' } }),
       /sessions\.absoluteSeconds/,
     );
+    for (const url of ['http://redis:6379', 'redis', 'localhost:6379'])
+      assert.throws(
+        () => loadConfig({ file: noFile, env: { TESSERA_CLUSTER_REDIS_URL: url } }),
+        /cluster\.redisUrl \(TESSERA_CLUSTER_REDIS_URL\): must be a redis:\/\/ or rediss:\/\/ URL/,
+      );
+    const secret = 'redis://:s3cret-pass@cache:6379/2';
+    assert.equal(loadConfig({ file: noFile, env: { TESSERA_CLUSTER_REDIS_URL: secret } }).cluster.redisUrl, secret);
   });
 
   it('asks 15-character passwords alone and 8 with a second factor by default, and never fewer than 8 (NIST SP 800-63B rev 4)', () => {

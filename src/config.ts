@@ -246,6 +246,14 @@ export const configSchema = z.object({
       backstopSeconds: z.number().int().min(1).max(3600).default(30),
       // SQLite only: how often the server looks for a change written by another process (one PRAGMA, microseconds).
       sqlitePollMs: z.number().int().min(10).max(10_000).default(250),
+      // Carry the change feed over Redis (PUBLISH/SUBSCRIBE) instead of the database: e.g. PostgreSQL behind a
+      // pooler that does not pass LISTEN on. `redis://[:password@]host:6379[/db]`, or `rediss://` for TLS.
+      redisUrl: z
+        .string()
+        .refine((url) => URL.canParse(url) && /^rediss?:$/.test(new URL(url).protocol), {
+          message: 'must be a redis:// or rediss:// URL',
+        })
+        .optional(),
       // This node's name in the audit log's chains (`<nodeName>/<worker>/<start>`): the host name unless two nodes
       // share one host.
       nodeName: z

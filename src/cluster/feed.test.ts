@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { testDialects, createTestDatabase, postgresBaseUrl, type TestDatabase } from '../../test/support/databases.ts';
+import { openRedisTestClient, redisTestUrl, testRedis } from '../../test/support/redis.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { createChangeFeed, openChangeTransport, topics, type ChangeFeed, type Topic } from './index.ts';
+import { createChangeFeed, openChangeTransport, redisChannel, topics, type ChangeFeed, type Topic } from './index.ts';
 
 async function until(what: string, probe: () => boolean, seconds = 10): Promise<void> {
   const end = Date.now() + seconds * 1000;
@@ -98,6 +99,112 @@ for (const dialect of await testDialects()) {
       await feeds[0].publish('otp-policies');
       await until('notices after the reconnect', () => count(1, 'otp-policies') > policies);
       assert.ok(errors.length >= 1, 'the lost connection was reported');
+    });
+  });
+}
+
+// The same feed carried by Redis (`cluster.redisUrl`), on each database: only the channel's name comes from the store.
+for (const dialect of (await testRedis()) ? await testDialects() : []) {
+  describe(`change feed through Redis, the database on ${dialect}`, () => {
+    let database: TestDatabase;
+    let stores: Store[];
+    let feeds: ChangeFeed[];
+    const reloads: Array<Record<string, number>> = [{}, {}];
+    const errors: unknown[] = [];
+    const count = (i: number, topic: Topic) => reloads[i][topic] ?? 0;
+
+    before(async () => {
+      database = await createTestDatabase(dialect);
+      stores = [openStore(database.url), openStore(database.url)];
+      await stores[0].migrate();
+      feeds = stores.map((store, i) => {
+        const feed = createChangeFeed({
+          transport: openChangeTransport(store, {
+            sqlitePollMs: 20,
+            redisUrl: redisTestUrl,
+            onError: (e) => errors.push(e),
+          }),
+          backstopMs: 3_600_000,
+          now: () => Date.now(),
+          onError: (e) => errors.push(e),
+        });
+        for (const topic of topics)
+          feed.on(topic, () => {
+            reloads[i][topic] = count(i, topic) + 1;
+          });
+        return feed;
+      });
+      await Promise.all(feeds.map((f) => f.start()));
+    });
+    after(async () => {
+      await Promise.all(feeds.map((f) => f.stop()));
+      await Promise.all(stores.map((s) => s.close()));
+      await database.drop();
+    });
+
+    it('reloads the topic in the other process when told, never its own echo, and ignores what is not a notice', async () => {
+      await feeds[0].publish('radius-clients');
+      await until('the other process reloads', () => count(1, 'radius-clients') === 1);
+      const redis = openRedisTestClient();
+      try {
+        // Someone else's message on the channel, or another version's: not a change.
+        const channel = redisChannel(stores[0]);
+        assert.match(channel, dialect === 'sqlite' ? /^tessera:changes:sqlite:\// : /^tessera:changes:postgres:test:/);
+        assert.deepEqual(await redis.pubsub('NUMSUB', channel), [channel, 2], 'both processes subscribed');
+        for (const junk of ['', 'no-such-topic x 1', 'radius-clients', '\u0000'.repeat(3)])
+          await redis.publish(channel, junk);
+      } finally {
+        redis.disconnect();
+      }
+      await sleep(200);
+      assert.equal(count(0, 'radius-clients'), 1, "the writer's own notice came back and was skipped");
+      assert.equal(count(1, 'radius-clients'), 1);
+      assert.deepEqual(errors, []);
+    });
+
+    it('reloads every topic after Redis dropped its subscription, and hears notices again', async () => {
+      const before = topics.map((t) => count(1, t));
+      const redis = openRedisTestClient();
+      try {
+        // Both feeds' subscribers (Redis does the same to a client that falls behind: client-output-buffer-limit).
+        const clients = ((await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').filter(Boolean);
+        const ours = clients
+          .filter((line) => / name=tessera-changes /.test(line))
+          .map((line) => /id=(\d+)/.exec(line)![1]);
+        assert.ok(ours.length >= 2, clients.join('\n'));
+        for (const id of ours) await redis.call('CLIENT', 'KILL', 'ID', id);
+      } finally {
+        redis.disconnect();
+      }
+      await until('every topic reloaded', () => topics.every((t, i) => count(1, t) > before[i]));
+      const policies = count(1, 'otp-policies');
+      await feeds[0].publish('otp-policies');
+      await until('notices after the reconnect', () => count(1, 'otp-policies') > policies);
+      assert.ok(errors.length >= 1, 'the lost connection was reported');
+    });
+
+    it('reports a notice it cannot send and does not hold up the change, when Redis is gone', async () => {
+      const unreachable = createChangeFeed({
+        transport: openChangeTransport(stores[0], {
+          sqlitePollMs: 20,
+          redisUrl: 'redis://127.0.0.1:1',
+          onError: () => {},
+        }),
+        backstopMs: 3_600_000,
+        now: () => Date.now(),
+        onError: (e, what) => errors.push({ e, what }),
+      });
+      let reloaded = 0;
+      unreachable.on('saml-apps', () => void reloaded++);
+      const before = errors.length;
+      try {
+        await unreachable.publish('saml-apps');
+        assert.equal(reloaded, 1, 'this process reloaded its own copy');
+        assert.equal((errors[before] as { what: string }).what, 'saml-apps');
+        await assert.rejects(unreachable.start(), /ECONNREFUSED/);
+      } finally {
+        await unreachable.stop();
+      }
     });
   });
 }

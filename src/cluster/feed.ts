@@ -33,6 +33,16 @@ export interface ChangeTransport {
   stop(): Promise<void>;
 }
 
+/** A change as a message transports carry (NOTIFY, PUBLISH): `<topic> <origin> <sent at ms>`. */
+export const formatNotice = (change: Change): string => `${change.topic} ${change.origin} ${change.sentAtMs}`;
+
+/** A notice as `formatNotice` wrote it; anything else (another version, another program) is not a change. */
+export function parseNotice(message: string | undefined): Change | undefined {
+  const [topic, origin, sentAt] = (message ?? '').split(' ');
+  if (!(topics as readonly string[]).includes(topic) || !origin) return undefined;
+  return { topic: topic as Topic, origin, sentAtMs: Number(sentAt) || 0 };
+}
+
 export interface ChangeFeed {
   /** This process's id in the notices it sends. */
   readonly origin: string;

@@ -7,6 +7,6 @@ export {
   type ChangeFeed,
   type ChangeTransport,
 } from './feed.ts';
-export { openChangeTransport } from './sql/transport.ts';
+export { openChangeTransport, redisChannel } from './transport.ts';
 export { createNodeMembership, sharedSettings, ClusterError, type SharedSettings, type NodeStore } from './nodes.ts';
 export { createSqlNodeStore } from './sql/nodes.ts';

@@ -26,12 +26,19 @@ export function composeCluster(f: Foundation) {
       });
       joined = true;
       f.feed.onBackstop(() => membership.touch());
-      await f.feed.start();
+      await f.feed.start().catch((err) => {
+        if (!f.config.cluster.redisUrl) throw err;
+        throw new ConfigError(
+          `cluster.redisUrl (${envVariable('cluster.redisUrl')}): Redis did not answer (${(err as Error).message}), ` +
+            'and the change feed goes through it',
+        );
+      });
     },
     async leave(): Promise<void> {
+      // Also a command's, which never joined but may have opened a connection to publish (Redis).
+      await f.feed.stop();
       if (!joined) return;
       joined = false;
-      await f.feed.stop();
       await membership.leave().catch((err) => f.logger.warn({ err: (err as Error).message }, 'node row not removed'));
     },
   };

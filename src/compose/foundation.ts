@@ -103,6 +103,7 @@ export async function composeFoundation(
   const feed = createChangeFeed({
     transport: openChangeTransport(store, {
       sqlitePollMs: config.cluster.sqlitePollMs,
+      redisUrl: config.cluster.redisUrl,
       onError: (err) => logger.warn({ err: (err as Error).message }, 'change feed connection lost; reconnecting'),
     }),
     backstopMs,

@@ -16,6 +16,7 @@ import { testDialects, createTestDatabase, postgresBaseUrl, type TestDatabase } 
 import { operatorEnvironment, runCli } from '../support/cli.ts';
 import { freePort, startTessera, type RunningTessera } from '../support/tessera.ts';
 import { radclient } from '../support/radclient.ts';
+import { redisTestUrl, testRedis } from '../support/redis.ts';
 import { openStore, createSealer } from '../../src/store/index.ts';
 import { createSqlSecretStore, loadSigningKeys } from '../../src/oidc/index.ts';
 
@@ -371,6 +372,63 @@ for (const dialect of await testDialects()) {
         ['Access-Reject', 'Access-Reject', 'Access-Reject'],
         'each first packet is answered, none dropped until a retransmission',
       );
+    });
+  });
+}
+
+for (const dialect of (await testRedis()) ? await testDialects() : []) {
+  // The same, with the feed carried by Redis (`cluster.redisUrl`): neither LISTEN nor SQLite's counter is used then.
+  describe(`a running server hears the CLI's changes through Redis (${dialect})`, () => {
+    let tessera: RunningTessera;
+    let env: Record<string, string | undefined>;
+    before(async () => {
+      tessera = await startTessera(dialect, { cluster: { backstopSeconds: 3600, redisUrl: redisTestUrl } });
+      env = { ...operatorEnvironment(tessera), TESSERA_CLUSTER_REDIS_URL: redisTestUrl };
+    });
+    after(async () => {
+      await tessera.stop();
+    });
+
+    it('an app added by the CLI is served without waiting for the backstop', async () => {
+      assert.equal(await tessera.clients.find('redis-app'), undefined);
+      const added = await runCli(
+        ['client', 'add', '--id', 'redis-app', '--redirect-uri', 'https://redis.example.com/cb'],
+        env,
+      );
+      assert.equal(added.code, 0, added.stderr);
+      await until('the server knows the app', () => tessera.clients.find('redis-app'));
+    });
+
+    it('commits a change whose notice Redis cannot carry, and says why, without hanging the command', async () => {
+      const added = await runCli(
+        ['client', 'add', '--id', 'unheard-app', '--redirect-uri', 'https://unheard.example.com/cb'],
+        { ...env, TESSERA_CLUSTER_REDIS_URL: 'redis://127.0.0.1:1', TESSERA_LOG_LEVEL: 'warn' },
+      );
+      assert.equal(added.code, 0, added.stderr);
+      assert.match(added.stdout + added.stderr, /ECONNREFUSED/);
+      const listed = await runCli(['client', 'list'], env);
+      assert.match(listed.stdout, /unheard-app/);
+    });
+
+    it('refuses to start a node whose Redis does not answer, naming the setting', async () => {
+      const child = spawn(process.execPath, [cliPath, 'serve'], {
+        env: {
+          ...process.env,
+          ...env,
+          TESSERA_HTTP_PORT: String(await freePort()),
+          TESSERA_ISSUER: tessera.config.issuer,
+          TESSERA_CLUSTER_REDIS_URL: 'redis://127.0.0.1:1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString('utf8');
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      assert.equal(code, 1);
+      assert.match(stderr, /cluster\.redisUrl \(TESSERA_CLUSTER_REDIS_URL\): Redis did not answer \(.*ECONNREFUSED/);
+      assert.doesNotMatch(stderr, /at .*\.ts:\d+/, 'no stack trace');
     });
   });
 }

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { postgresConnection, type Database } from '../../store/index.ts';
-import { topics, type Change, type ChangeTransport, type Topic } from '../feed.ts';
+import { formatNotice, parseNotice, type ChangeTransport } from '../feed.ts';
 
 type Receiver = Parameters<ChangeTransport['start']>[0];
 
@@ -14,12 +14,6 @@ type Receiver = Parameters<ChangeTransport['start']>[0];
 function channelOf(schema: string | null): string {
   const name = `tessera_changes${schema ? `.${schema}` : ''}`;
   return name.length <= 63 ? name : `tessera_changes.${createHash('sha256').update(name).digest('hex').slice(0, 40)}`;
-}
-
-function parse(payload: string | undefined): Change | undefined {
-  const [topic, origin, sentAt] = (payload ?? '').split(' ');
-  if (!(topics as readonly string[]).includes(topic) || !origin) return undefined;
-  return { topic: topic as Topic, origin, sentAtMs: Number(sentAt) || 0 };
 }
 
 export function postgresTransport(
@@ -50,7 +44,7 @@ export function postgresTransport(
     c.on('error', lost);
     c.on('end', () => lost(new Error('the change feed connection ended')));
     c.on('notification', (n) => {
-      const change = n.channel === channel ? parse(n.payload) : undefined;
+      const change = n.channel === channel ? parseNotice(n.payload) : undefined;
       if (change) receiver.changed(change);
     });
     try {
@@ -79,7 +73,7 @@ export function postgresTransport(
 
   return {
     async publish(change) {
-      await sql`select pg_notify(${channel}, ${`${change.topic} ${change.origin} ${change.sentAtMs}`})`.execute(db);
+      await sql`select pg_notify(${channel}, ${formatNotice(change)})`.execute(db);
     },
     async start(receiver) {
       stopped = false;
