@@ -3,7 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { testDialects, createTestDatabase, postgresBaseUrl, type TestDatabase } from '../../test/support/databases.ts';
+import { testDialects, createTestDatabase, postgresBaseUrl } from '../../test/support/databases.ts';
 import { openRedisTestClient, redisTestUrl, testRedis } from '../../test/support/redis.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { createChangeFeed, openChangeTransport, redisChannel, topics, type ChangeFeed, type Topic } from './index.ts';
@@ -16,47 +16,74 @@ async function until(what: string, probe: () => boolean, seconds = 10): Promise<
   }
 }
 
-for (const dialect of await testDialects()) {
-  describe(`change feed on ${dialect}`, () => {
-    let database: TestDatabase;
-    let stores: Store[];
-    let feeds: ChangeFeed[];
-    const reloads: Array<Record<string, number>> = [{}, {}];
-    const errors: unknown[] = [];
-    let slow = 0;
+interface TwoFeeds {
+  url: string;
+  stores: Store[];
+  feeds: ChangeFeed[];
+  errors: unknown[];
+  /** How many times process `i` reloaded `topic`. */
+  count(i: number, topic: Topic): number;
+  close(): Promise<void>;
+}
 
-    before(async () => {
-      database = await createTestDatabase(dialect);
-      stores = [openStore(database.url), openStore(database.url)];
-      await stores[0].migrate();
-      feeds = stores.map((store, i) => {
-        const feed = createChangeFeed({
-          transport: openChangeTransport(store, { sqlitePollMs: 20, onError: (e) => errors.push(e) }),
-          // An hour: only a notice (or a reconnect) can cause a reload here.
-          backstopMs: 3_600_000,
-          now: () => Date.now(),
-          onError: (e) => errors.push(e),
-        });
-        for (const topic of topics) {
-          feed.on(topic, async () => {
-            reloads[i][topic] = (reloads[i][topic] ?? 0) + 1;
-            if (i === 1 && slow) await sleep(slow);
-          });
-        }
-        return feed;
-      });
-      await Promise.all(feeds.map((f) => f.start()));
+/**
+ * Two processes' worth of feeds on a new database, each counting its reloads; the backstop is an hour, so only a
+ * notice (or a reconnect) causes a reload. `reloading` runs inside each reload.
+ */
+async function openTwoFeeds(
+  dialect: 'sqlite' | 'postgres',
+  redisUrl: string | undefined,
+  reloading: (i: number) => Promise<void> = async () => {},
+): Promise<TwoFeeds> {
+  const database = await createTestDatabase(dialect);
+  const stores = [openStore(database.url), openStore(database.url)];
+  await stores[0].migrate();
+  const reloads: Array<Record<string, number>> = [{}, {}];
+  const errors: unknown[] = [];
+  const count = (i: number, topic: Topic) => reloads[i][topic] ?? 0;
+  const feeds = stores.map((store, i) => {
+    const feed = createChangeFeed({
+      transport: openChangeTransport(store, { sqlitePollMs: 20, redisUrl, onError: (e) => errors.push(e) }),
+      backstopMs: 3_600_000,
+      now: () => Date.now(),
+      onError: (e) => errors.push(e),
     });
-    after(async () => {
+    for (const topic of topics)
+      feed.on(topic, async () => {
+        reloads[i][topic] = count(i, topic) + 1;
+        await reloading(i);
+      });
+    return feed;
+  });
+  await Promise.all(feeds.map((f) => f.start()));
+  return {
+    url: database.url,
+    stores,
+    feeds,
+    errors,
+    count,
+    async close() {
       await Promise.all(feeds.map((f) => f.stop()));
       await Promise.all(stores.map((s) => s.close()));
       await database.drop();
-    });
+    },
+  };
+}
 
-    const count = (i: number, topic: Topic) => reloads[i][topic] ?? 0;
+for (const dialect of await testDialects()) {
+  describe(`change feed on ${dialect}`, () => {
+    let two: TwoFeeds;
+    let slow = 0;
+    before(async () => {
+      two = await openTwoFeeds(dialect, undefined, async (i) => {
+        if (i === 1 && slow) await sleep(slow);
+      });
+    });
+    after(() => two.close());
+    const count = (i: number, topic: Topic) => two.count(i, topic);
 
     it('reloads the topic here at once and in the other process when told, never its own echo', async () => {
-      await feeds[0].publish('otp-policies');
+      await two.feeds[0].publish('otp-policies');
       assert.equal(count(0, 'otp-policies'), 1, 'the writer reloaded its own copy');
       await until('the other process reloads', () => count(1, 'otp-policies') === 1);
       await sleep(200);
@@ -68,7 +95,7 @@ for (const dialect of await testDialects()) {
       slow = 150;
       const before = count(1, 'saml-apps');
       for (let i = 0; i < 5; i++) {
-        await feeds[0].publish('saml-apps');
+        await two.feeds[0].publish('saml-apps');
         await sleep(30);
       }
       // The last notice arrived while a reload ran: one more follows it, so the last change is read.
@@ -87,7 +114,7 @@ for (const dialect of await testDialects()) {
         // Both listeners: each reconnects and reloads everything.
         const { rowCount } = await admin.query(
           "select pg_terminate_backend(pid) from pg_stat_activity where query like 'LISTEN \"tessera_changes.%' and query like $1",
-          [`%${new URL(database.url).searchParams.get('schema')}%`],
+          [`%${new URL(two.url).searchParams.get('schema')}%`],
         );
         assert.equal(rowCount, 2);
       } finally {
@@ -96,9 +123,9 @@ for (const dialect of await testDialects()) {
       await until('every topic reloaded', () => topics.every((t, i) => count(1, t) > before[i]));
       // And notices flow again.
       const policies = count(1, 'otp-policies');
-      await feeds[0].publish('otp-policies');
+      await two.feeds[0].publish('otp-policies');
       await until('notices after the reconnect', () => count(1, 'otp-policies') > policies);
-      assert.ok(errors.length >= 1, 'the lost connection was reported');
+      assert.ok(two.errors.length >= 1, 'the lost connection was reported');
     });
   });
 }
@@ -106,49 +133,20 @@ for (const dialect of await testDialects()) {
 // The same feed carried by Redis (`cluster.redisUrl`), on each database: only the channel's name comes from the store.
 for (const dialect of (await testRedis()) ? await testDialects() : []) {
   describe(`change feed through Redis, the database on ${dialect}`, () => {
-    let database: TestDatabase;
-    let stores: Store[];
-    let feeds: ChangeFeed[];
-    const reloads: Array<Record<string, number>> = [{}, {}];
-    const errors: unknown[] = [];
-    const count = (i: number, topic: Topic) => reloads[i][topic] ?? 0;
-
+    let two: TwoFeeds;
     before(async () => {
-      database = await createTestDatabase(dialect);
-      stores = [openStore(database.url), openStore(database.url)];
-      await stores[0].migrate();
-      feeds = stores.map((store, i) => {
-        const feed = createChangeFeed({
-          transport: openChangeTransport(store, {
-            sqlitePollMs: 20,
-            redisUrl: redisTestUrl,
-            onError: (e) => errors.push(e),
-          }),
-          backstopMs: 3_600_000,
-          now: () => Date.now(),
-          onError: (e) => errors.push(e),
-        });
-        for (const topic of topics)
-          feed.on(topic, () => {
-            reloads[i][topic] = count(i, topic) + 1;
-          });
-        return feed;
-      });
-      await Promise.all(feeds.map((f) => f.start()));
+      two = await openTwoFeeds(dialect, redisTestUrl);
     });
-    after(async () => {
-      await Promise.all(feeds.map((f) => f.stop()));
-      await Promise.all(stores.map((s) => s.close()));
-      await database.drop();
-    });
+    after(() => two.close());
+    const count = (i: number, topic: Topic) => two.count(i, topic);
 
     it('reloads the topic in the other process when told, never its own echo, and ignores what is not a notice', async () => {
-      await feeds[0].publish('radius-clients');
+      await two.feeds[0].publish('radius-clients');
       await until('the other process reloads', () => count(1, 'radius-clients') === 1);
       const redis = openRedisTestClient();
       try {
         // Someone else's message on the channel, or another version's: not a change.
-        const channel = redisChannel(stores[0]);
+        const channel = redisChannel(two.stores[0]);
         assert.match(channel, dialect === 'sqlite' ? /^tessera:changes:sqlite:\// : /^tessera:changes:postgres:test:/);
         assert.deepEqual(await redis.pubsub('NUMSUB', channel), [channel, 2], 'both processes subscribed');
         for (const junk of ['', 'no-such-topic x 1', 'radius-clients', '\u0000'.repeat(3)])
@@ -159,7 +157,7 @@ for (const dialect of (await testRedis()) ? await testDialects() : []) {
       await sleep(200);
       assert.equal(count(0, 'radius-clients'), 1, "the writer's own notice came back and was skipped");
       assert.equal(count(1, 'radius-clients'), 1);
-      assert.deepEqual(errors, []);
+      assert.deepEqual(two.errors, []);
     });
 
     it('reloads every topic after Redis dropped its subscription, and hears notices again', async () => {
@@ -178,29 +176,29 @@ for (const dialect of (await testRedis()) ? await testDialects() : []) {
       }
       await until('every topic reloaded', () => topics.every((t, i) => count(1, t) > before[i]));
       const policies = count(1, 'otp-policies');
-      await feeds[0].publish('otp-policies');
+      await two.feeds[0].publish('otp-policies');
       await until('notices after the reconnect', () => count(1, 'otp-policies') > policies);
-      assert.ok(errors.length >= 1, 'the lost connection was reported');
+      assert.ok(two.errors.length >= 1, 'the lost connection was reported');
     });
 
     it('reports a notice it cannot send and does not hold up the change, when Redis is gone', async () => {
       const unreachable = createChangeFeed({
-        transport: openChangeTransport(stores[0], {
+        transport: openChangeTransport(two.stores[0], {
           sqlitePollMs: 20,
           redisUrl: 'redis://127.0.0.1:1',
           onError: () => {},
         }),
         backstopMs: 3_600_000,
         now: () => Date.now(),
-        onError: (e, what) => errors.push({ e, what }),
+        onError: (e, what) => two.errors.push({ e, what }),
       });
       let reloaded = 0;
       unreachable.on('saml-apps', () => void reloaded++);
-      const before = errors.length;
+      const before = two.errors.length;
       try {
         await unreachable.publish('saml-apps');
         assert.equal(reloaded, 1, 'this process reloaded its own copy');
-        assert.equal((errors[before] as { what: string }).what, 'saml-apps');
+        assert.equal((two.errors[before] as { what: string }).what, 'saml-apps');
         await assert.rejects(unreachable.start(), /ECONNREFUSED/);
       } finally {
         await unreachable.stop();

@@ -71,6 +71,20 @@ async function startNode(env: Record<string, string>): Promise<Node> {
   };
 }
 
+/** `tessera serve` started with `env`, which it should refuse: its exit status and what it said. */
+async function refusedNode(env: Record<string, string | undefined>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [cliPath, 'serve'], {
+    env: { ...process.env, ...env, TESSERA_HTTP_PORT: String(await freePort()) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString('utf8');
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stderr };
+}
+
 /** Every "change from another process applied" line of a node for `topic`: how long after publication it was done. */
 const appliedDelays = (node: Node, topic: string) =>
   node.lines
@@ -288,21 +302,7 @@ for (const dialect of await testDialects()) {
     });
 
     it('refuses a node started with another issuer, naming the setting', async () => {
-      const port = await freePort();
-      const child = spawn(process.execPath, [cliPath, 'serve'], {
-        env: {
-          ...process.env,
-          ...env,
-          TESSERA_HTTP_PORT: String(port),
-          TESSERA_ISSUER: 'https://elsewhere.example.com',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => {
-        stderr += d.toString('utf8');
-      });
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const { code, stderr } = await refusedNode({ ...env, TESSERA_ISSUER: 'https://elsewhere.example.com' });
       assert.equal(code, 1);
       assert.match(stderr, /issuer \(TESSERA_ISSUER\) must be the same on every node/);
       assert.doesNotMatch(stderr, /at .*\.ts:\d+/, 'no stack trace');
@@ -411,21 +411,11 @@ for (const dialect of (await testRedis()) ? await testDialects() : []) {
     });
 
     it('refuses to start a node whose Redis does not answer, naming the setting', async () => {
-      const child = spawn(process.execPath, [cliPath, 'serve'], {
-        env: {
-          ...process.env,
-          ...env,
-          TESSERA_HTTP_PORT: String(await freePort()),
-          TESSERA_ISSUER: tessera.config.issuer,
-          TESSERA_CLUSTER_REDIS_URL: 'redis://127.0.0.1:1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const { code, stderr } = await refusedNode({
+        ...env,
+        TESSERA_ISSUER: tessera.config.issuer,
+        TESSERA_CLUSTER_REDIS_URL: 'redis://127.0.0.1:1',
       });
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => {
-        stderr += d.toString('utf8');
-      });
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       assert.equal(code, 1);
       assert.match(stderr, /cluster\.redisUrl \(TESSERA_CLUSTER_REDIS_URL\): Redis did not answer \(.*ECONNREFUSED/);
       assert.doesNotMatch(stderr, /at .*\.ts:\d+/, 'no stack trace');
