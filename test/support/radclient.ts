@@ -59,6 +59,8 @@ export async function radclient(options: RadclientOptions): Promise<RadclientRep
     String(options.timeoutSeconds ?? 1),
     '-r',
     String(options.retries ?? 1),
+    // A secret that starts with '-' (base64url makes one in 64) would be read as an option, and radclient would exit.
+    '--',
     `${options.host ?? '127.0.0.1'}:${options.port}`,
     options.command,
     options.secret,
