@@ -1,5 +1,5 @@
 // The rate limiter every edge uses: one interface over the database or Redis, rules checked once here.
-import { checkRule, defaultMaxWindowSeconds, digestKey } from './window.ts';
+import { checkKey, checkRule, defaultMaxWindowSeconds } from './window.ts';
 import { RateLimitedError, type CounterStore, type Limit, type RateLimiter } from './types.ts';
 
 /**
@@ -11,7 +11,7 @@ export function createRateLimiter(store: CounterStore, options: { maxWindowSecon
   const maxWindowSeconds = options.maxWindowSeconds ?? defaultMaxWindowSeconds;
   // Bad rules and keys are refused before anything is counted, the same way on every backend.
   const checked = (key: string, rule: Limit) => {
-    digestKey(key);
+    checkKey(key);
     checkRule(rule, maxWindowSeconds);
   };
 
@@ -48,7 +48,7 @@ export function createRateLimiter(store: CounterStore, options: { maxWindowSecon
       return store.peek(key, rule);
     },
     async reset(key) {
-      digestKey(key);
+      checkKey(key);
       await store.reset(key);
     },
     async check(attempts) {

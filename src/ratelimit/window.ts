@@ -8,8 +8,12 @@ export const defaultMaxWindowSeconds = 24 * 3600;
 // Keys carry what people typed (names, addresses): stored as a digest, they have one length and no byte (NUL,
 // invalid UTF-8) a database could choke on, and the store holds no personal data.
 export function digestKey(key: unknown): string {
-  if (typeof key !== 'string' || key.length === 0) throw new RateLimitError('ratelimit.invalid_key');
+  checkKey(key);
   return createHash('sha256').update(key).digest('base64url');
+}
+
+export function checkKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0) throw new RateLimitError('ratelimit.invalid_key');
 }
 
 export function checkRule(rule: Limit, maxWindowSeconds: number): void {

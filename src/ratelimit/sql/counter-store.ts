@@ -121,16 +121,6 @@ function bySize<O>(build: (db: Kysely<Database>, p: Params, size: number) => Com
   };
 }
 
-// The keys one statement after the other, stopping at the first that refuses.
-async function consumeOneByOne(store: CounterStore, attempts: ReadonlyArray<{ key: string; rule: Limit }>) {
-  const counted: Array<Counted | undefined> = attempts.map(() => undefined);
-  for (const [i, a] of attempts.entries()) {
-    counted[i] = await store.consume(a.key, a.rule);
-    if (!counted[i].decision.allowed) break;
-  }
-  return counted;
-}
-
 export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): CounterStore {
   const { currentCount, countOne, giveOneBack } = preparedQueries();
   const countEach = bySize<CountedRow>(countEachQuery);
@@ -141,23 +131,36 @@ export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): Count
   // naming a key twice is counted one key at a time.
   const overNetwork = db.getExecutor().adapter instanceof PostgresAdapter;
   const oneByOne = (keys: string[]) => !overNetwork || keys.length < 2 || new Set(keys).size < keys.length;
-  const store: CounterStore = {
-    async consume(rawKey, rule) {
-      const now = clock.now();
-      const [row] = (await countOne(db, { key: digestKey(rawKey), start: windowStartMs(now, rule) })).rows;
-      return {
-        decision: decide(Number(row.count), Number(row.window_start), rule, now, true),
-        window: String(row.window_start),
-      };
-    },
+  // `key` is digested already (digestKey): each key of an attempt is digested once, not at every step.
+  async function countKey(key: string, rule: Limit): Promise<Counted> {
+    const now = clock.now();
+    const [row] = (await countOne(db, { key, start: windowStartMs(now, rule) })).rows;
+    return {
+      decision: decide(Number(row.count), Number(row.window_start), rule, now, true),
+      window: String(row.window_start),
+    };
+  }
+  const refundKey = async (key: string, window: string) => {
+    await giveOneBack(db, { key, start: Number(window) });
+  };
+  // The keys one statement after the other, stopping at the first that refuses.
+  async function countOneByOne(keys: string[], attempts: ReadonlyArray<{ rule: Limit }>) {
+    const counted: Array<Counted | undefined> = attempts.map(() => undefined);
+    for (const [i, a] of attempts.entries()) {
+      counted[i] = await countKey(keys[i], a.rule);
+      if (!counted[i].decision.allowed) break;
+    }
+    return counted;
+  }
 
-    async refund(rawKey, window) {
-      await giveOneBack(db, { key: digestKey(rawKey), start: Number(window) });
-    },
+  const store: CounterStore = {
+    consume: (rawKey, rule) => countKey(digestKey(rawKey), rule),
+
+    refund: (rawKey, window) => refundKey(digestKey(rawKey), window),
 
     async consumeEach(attempts) {
       const keys = attempts.map((a) => digestKey(a.key));
-      if (oneByOne(keys)) return consumeOneByOne(store, attempts);
+      if (oneByOne(keys)) return countOneByOne(keys, attempts);
       const now = clock.now();
       const params: Params = {};
       for (const [i, a] of attempts.entries()) {
@@ -181,7 +184,7 @@ export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): Count
     async refundEach(reservation) {
       const keys = reservation.map((r) => digestKey(r.key));
       if (oneByOne(keys)) {
-        await Promise.all(reservation.map((r) => store.refund(r.key, r.window)));
+        await Promise.all(reservation.map((r, i) => refundKey(keys[i], r.window)));
         return;
       }
       const params: Params = {};
