@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EqualityFilter, type AndFilter } from 'ldapts';
-import { and, compileFilter, equals, escapeFilterValue, isValidFilter } from './filter.ts';
+import { and, compileFilter, equalityFilter, equals, escapeFilterValue, isValidFilter } from './filter.ts';
 
 test('RFC 4515 metacharacters and NUL are escaped as \\XX', () => {
   assert.equal(escapeFilterValue('*'), '\\2a');
@@ -26,6 +26,22 @@ test('non-ASCII is escaped byte by byte as UTF-8 and reaches the server as the s
   assert.equal(escapeFilterValue('Ångström 名'), '\\c3\\85ngstr\\c3\\b6m \\e5\\90\\8d');
   const parsed = compileFilter(equals('uid', 'zoë')) as EqualityFilter;
   assert.deepEqual(parsed.value, Buffer.from('zoë', 'utf8'));
+});
+
+test('an equality made directly sends the same bytes as the escaped and parsed one, injection attempts included', () => {
+  for (const value of [
+    'zoë',
+    '*)(uid=*))(|(uid=*',
+    'a\\00b\0',
+    'Ångström 名',
+    Buffer.from([0x00, 0x2a, 0xc3, 0x80, 0xff]),
+  ]) {
+    const direct = equalityFilter('uid', value);
+    const parsed = compileFilter(equals('uid', value)) as EqualityFilter;
+    assert.ok(direct instanceof EqualityFilter);
+    assert.deepEqual(direct.value, parsed.value);
+    assert.equal(direct.toString(), parsed.toString());
+  }
 });
 
 test('control characters and binary values are escaped', () => {

@@ -23,6 +23,14 @@ export function equals(attribute: string, value: string | Uint8Array): string {
   return `(${attribute}=${escapeFilterValue(value)})`;
 }
 
+/**
+ * `(attribute=value)` as the ldapts object `compileFilter(equals(attribute, value))` gives, without writing and
+ * parsing the string: the sign-in's user search makes one at every sign-in.
+ */
+export function equalityFilter(attribute: string, value: string | Uint8Array): Filter {
+  return new EqualityFilter({ attribute, value: Buffer.from(value) });
+}
+
 export function and(...filters: string[]): string {
   return filters.length === 1 ? filters[0] : `(&${filters.join('')})`;
 }

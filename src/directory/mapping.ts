@@ -2,7 +2,7 @@
 import { AndFilter, type Client, type Entry, type Filter } from 'ldapts';
 import { DirectoryMisconfiguredError } from './errors.ts';
 import { first, firstRdnValue, values } from './entry.ts';
-import { compileFilter, equals } from './filter.ts';
+import { compileFilter, equalityFilter } from './filter.ts';
 import type { AttributeMap, GroupSource, Preset } from './preset.ts';
 import { toE164 } from './phone.ts';
 import type { AccountStatus, DirectoryUser } from './user.ts';
@@ -61,7 +61,7 @@ export async function searchUsers(
 ): Promise<Entry[]> {
   const { searchEntries } = await client.search(m.baseDn, {
     scope: 'sub',
-    filter: new AndFilter({ filters: [m.compiledUserFilter, compileFilter(equals(attribute, value))] }),
+    filter: new AndFilter({ filters: [m.compiledUserFilter, equalityFilter(attribute, value)] }),
     attributes: m.userAttributes,
     explicitBufferAttributes: m.preset.binaryAttributes,
     sizeLimit,
