@@ -10,7 +10,7 @@ import { argon2Options } from '../src/identity/index.ts';
 import { startTessera, type RunningTessera } from '../test/support/tessera.ts';
 import { startSlapd, fixtureConfig } from '../test/support/slapd.ts';
 import { benchLimits, compareSides, measure, type LoadResult, type Outcome } from './load.ts';
-import { benchCustomerSignIns, type signInPages } from './sign-in-pages.ts';
+import { benchCustomerSignIns, type SignInPages } from './sign-in-pages.ts';
 import { directoryUsersLdif, enrol, startRadiusLoad } from './radius.ts';
 import { steppingClock, type BenchUser } from './radius-load.ts';
 import type { WorkerLoad } from './worker-load.ts';
@@ -69,7 +69,7 @@ export async function load(tessera: RunningTessera, count: number, hash: string)
 
 interface Server {
   tessera: RunningTessera;
-  pages: ReturnType<typeof signInPages>;
+  pages: SignInPages;
   radius: WorkerLoad;
 }
 

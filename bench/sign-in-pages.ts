@@ -82,8 +82,10 @@ export function signInPages(tesseraUrl: string, clientId: string, credentials: {
 
 export const benchPassword = 'bench mark pass phrase';
 
+export type SignInPages = ReturnType<typeof signInPages>;
+
 /** The sign-in benches' first-party app `bench` and customer `bench@example.com`, and the pages to sign them in. */
-export async function benchCustomerSignIns(tessera: RunningTessera): Promise<ReturnType<typeof signInPages>> {
+export async function benchCustomerSignIns(tessera: RunningTessera): Promise<SignInPages> {
   await tessera.clients.add({
     client_id: 'bench',
     client_name: 'Bench',

@@ -15,6 +15,9 @@ export const topics = [
 ] as const;
 export type Topic = (typeof topics)[number];
 
+/** A topic this version knows; a name from another version or another program is none. */
+export const isTopic = (name: string): name is Topic => (topics as readonly string[]).includes(name);
+
 /** A change as it travels: the topic, the process that wrote it (to skip its own echo), when it was published. */
 export interface Change {
   topic: Topic;
@@ -39,8 +42,8 @@ export const formatNotice = (change: Change): string => `${change.topic} ${chang
 /** A notice as `formatNotice` wrote it; anything else (another version, another program) is not a change. */
 export function parseNotice(message: string | undefined): Change | undefined {
   const [topic, origin, sentAt] = (message ?? '').split(' ');
-  if (!(topics as readonly string[]).includes(topic) || !origin) return undefined;
-  return { topic: topic as Topic, origin, sentAtMs: Number(sentAt) || 0 };
+  if (!isTopic(topic) || !origin) return undefined;
+  return { topic, origin, sentAtMs: Number(sentAt) || 0 };
 }
 
 export interface ChangeFeed {

@@ -47,12 +47,22 @@ async function inScratchDirectory(work: (path: string, dir: string) => Promise<v
 }
 
 const countNotes = (db: DatabaseSync) => (db.prepare('select count(*) as n from notes').get() as { n: number }).n;
+const createNotes = (db: DatabaseSync) => db.exec('create table notes (id integer primary key, body text not null)');
+
+const restartsIn = (rounds: CheckpointRound[]) => rounds.filter((r) => r.restarted).length;
+/** Waits (10 s at most) for the checkpointer to start the log over once more than `before` times. */
+async function untilRestarted(rounds: CheckpointRound[], before = restartsIn(rounds)): Promise<void> {
+  for (let waited = 0; restartsIn(rounds) === before; waited += 20) {
+    assert.ok(waited < 10_000, 'the checkpointer started the log over');
+    await sleep(20);
+  }
+}
 
 describe('SQLite file database', () => {
   it('copies the write-ahead log into the database file in the background, and keeps every row across a reopen', async () => {
     await inScratchDirectory(async (path, dir) => {
       const db = openSqlite(path);
-      db.raw.exec('create table notes (id integer primary key, body text not null)');
+      createNotes(db.raw);
       const insert = db.prepare('insert into notes (body) values (?)');
       // About 100 pages: far below the writer's own checkpoint threshold, so only the background one moves them.
       for (let i = 0; i < 200; i++) insert.run([`note ${i} ${'x'.repeat(1500)}`]);
@@ -76,7 +86,7 @@ describe('SQLite file database', () => {
     const rounds: CheckpointRound[] = [];
     await inScratchDirectory(async (path) => {
       const db = openSqlite(path, { onCheckpoint: (round) => rounds.push(round) });
-      db.raw.exec('create table notes (id integer primary key, body text not null)');
+      createNotes(db.raw);
       const insert = db.prepare('insert into notes (body) values (?)');
       // Writes never pause for long (a batch, then a turn of the event loop): a checkpoint that only copies what was
       // written before it began never finds the log all copied, so this thread must hold writers off to catch up.
@@ -114,9 +124,9 @@ describe('SQLite file database', () => {
     const rounds: CheckpointRound[] = [];
     await inScratchDirectory(async (path) => {
       const db = openSqlite(path, { onCheckpoint: (round) => rounds.push(round) });
-      db.raw.exec('create table notes (id integer primary key, body text not null)');
+      createNotes(db.raw);
       db.prepare('insert into notes (body) values (?)').run(['one']);
-      while (!rounds.some((r) => r.restarted)) await sleep(20);
+      await untilRestarted(rounds, 0);
       const after = rounds.length;
       // Ten checkpoint intervals with no write: the thread found nothing to do (its own restart is not new work).
       await sleep(1_000);
@@ -132,7 +142,7 @@ describe('SQLite file database', () => {
     await inScratchDirectory(async (path) => {
       const server = openSqlite(path, { onCheckpoint: (r) => void (r.restarted && restarts.server++) });
       const command = openSqlite(path, { onCheckpoint: (r) => void (r.restarted && restarts.command++) });
-      command.raw.exec('create table notes (id integer primary key, body text not null)');
+      createNotes(command.raw);
       command.prepare('insert into notes (body) values (?)').run(['granted']);
       server.prepare('insert into notes (body) values (?)').run(['signed in']);
       await sleep(1_000);
@@ -155,15 +165,11 @@ describe('SQLite file database', () => {
     await inScratchDirectory(async (path) => {
       const rounds: CheckpointRound[] = [];
       const db = openSqlite(path, { onCheckpoint: (round) => rounds.push(round) });
-      db.raw.exec('create table notes (id integer primary key, body text not null)');
+      createNotes(db.raw);
       const insert = db.prepare('insert into notes (body) values (?)');
       for (let i = 0; i < 3; i++) {
         insert.run([`note ${i}`]);
-        const before = rounds.filter((r) => r.restarted).length;
-        for (let waited = 0; rounds.filter((r) => r.restarted).length === before; waited += 20) {
-          assert.ok(waited < 10_000, 'the checkpointer started the log over');
-          await sleep(20);
-        }
+        await untilRestarted(rounds);
       }
       const index = statSync(`${path}-shm`).ino;
       const held = readFileSync('/proc/locks', 'utf8')
@@ -179,7 +185,7 @@ describe('SQLite file database', () => {
     // the database cut the shared index's file short under this one's mapping, and it died of SIGBUS.
     await inScratchDirectory(async (path) => {
       const db = openSqlite(path);
-      db.raw.exec('create table notes (id integer primary key, body text not null)');
+      createNotes(db.raw);
       const insert = db.prepare('insert into notes (body) values (?)');
       let written = 0;
       const writes = setInterval(() => {

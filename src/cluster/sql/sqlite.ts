@@ -4,7 +4,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/index.ts';
-import { topics, type ChangeTransport, type Topic } from '../feed.ts';
+import { isTopic, type ChangeTransport } from '../feed.ts';
 
 export function sqliteTransport(
   db: Kysely<Database>,
@@ -47,12 +47,12 @@ export function sqliteTransport(
           version = now;
           const rows = read();
           for (const [topic, row] of rows) {
-            if (!(topics as readonly string[]).includes(topic)) continue;
+            if (!isTopic(topic)) continue;
             const before = seen.get(topic)?.version ?? 0;
             if (row.version === before) continue;
             // Two changes between looks, the last ours: the other is reloaded too (origin '' is nobody).
             const origin = Number(row.version) - Number(before) === 1 ? row.origin : '';
-            receiver.changed({ topic: topic as Topic, origin, sentAtMs: Number(row.changed_at) });
+            receiver.changed({ topic, origin, sentAtMs: Number(row.changed_at) });
           }
           seen = rows;
         } catch (error) {
