@@ -162,10 +162,13 @@ export const configSchema = z.object({
       enrolmentTtlSeconds: z.number().int().min(60).max(3600).default(600),
     })
     .prefault({}),
-  // Attempts per window, counted in the database so every node shares them. They throttle; they never lock.
+  // Attempts per window, counted where every node sees them. They throttle; they never lock.
   // Passwords (web sign-in, and the VPN on its own counters) are counted as src/ratelimit/attempt-limits.ts says.
   limits: z
     .object({
+      // Where the counters live: the Tessera database, or the Redis of cluster.redisUrl (two writes of every sign-in
+      // and VPN login off the database).
+      counters: z.enum(['database', 'redis']).default('database'),
       // One account from one address (or one VPN client): all a person who mistypes needs, all one attacker gets.
       signInPerAccountSource: limitSchema(20, 300),
       // One address trying any accounts (password spraying).
@@ -420,6 +423,12 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const parsed = result.data;
+  if (parsed.limits.counters === 'redis' && !parsed.cluster.redisUrl) {
+    throw new ConfigError(
+      `Invalid configuration:\n  limits.counters (${envVariable('limits.counters')}): is redis, but cluster.redisUrl ` +
+        `(${envVariable('cluster.redisUrl')}) is not set: it names the Redis that keeps them`,
+    );
+  }
   return {
     ...parsed,
     databaseUrl: parsed.databaseUrl ?? `sqlite:${resolve(parsed.dataDir, 'tessera.db')}`,

@@ -1,5 +1,4 @@
-import { resolve } from 'node:path';
-import { postgresConnection, type Store } from '../store/index.ts';
+import { sharedDatabaseName, type Store } from '../store/index.ts';
 import type { ChangeTransport } from './feed.ts';
 import { redisTransport } from './redis/transport.ts';
 import { postgresTransport } from './sql/postgres.ts';
@@ -21,11 +20,4 @@ export function openChangeTransport(
 }
 
 /** The Redis channel of the nodes that serve `store`'s database. */
-export function redisChannel(store: Store): string {
-  if (store.dialect !== 'postgres') return `tessera:changes:sqlite:${resolve(store.url.slice('sqlite:'.length))}`;
-  const { connectionString, schema } = postgresConnection(store.url);
-  const parsed = new URL(connectionString);
-  // Without a database name PostgreSQL takes the user's.
-  const database = decodeURIComponent(parsed.pathname.slice(1) || parsed.username) || 'postgres';
-  return `tessera:changes:postgres:${database}${schema ? `:${schema}` : ''}`;
-}
+export const redisChannel = (store: Store): string => `tessera:changes:${sharedDatabaseName(store.url)}`;

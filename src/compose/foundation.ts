@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import { ConfigError, envVariable, type Config } from '../config.ts';
-import { openStore, createSealer, operatorLockWaitMs, SealingError } from '../store/index.ts';
+import { openStore, createSealer, operatorLockWaitMs, SealingError, sharedDatabaseName } from '../store/index.ts';
 import { systemClock, type Clock } from '../clock/index.ts';
 import { createAudit, createSqlAuditStore, type DomainEvent } from '../audit/index.ts';
-import { createRateLimiter, createSqlCounterStore } from '../ratelimit/index.ts';
+import { createRateLimiter, createRedisCounterStore, createSqlCounterStore } from '../ratelimit/index.ts';
 import {
   createSqlOidcStore,
   createSqlSecretStore,
@@ -112,14 +112,31 @@ export async function composeFoundation(
     onError: (err, what) => logger.warn({ err: (err as Error).message, topic: what }, 'reload after a change failed'),
     onApplied: (topic, delayMs) => logger.debug({ topic, delayMs }, 'change from another process applied'),
   });
+  // Attempt counters where every node sees them: the database, or Redis (keys named after the database, so that
+  // installations sharing one Redis keep apart).
+  const limiter = createRateLimiter(
+    config.limits.counters === 'redis'
+      ? createRedisCounterStore(
+          { url: config.cluster.redisUrl!, prefix: `tessera:limits:${sharedDatabaseName(store.url)}:` },
+          clock,
+        )
+      : createSqlCounterStore(store.counters, clock),
+  );
   // Links in mail always use the configured issuer, never the request's Host header (T21).
   const link = (path: string) => new URL(path, `${config.issuer}/`).toString();
   return {
     config,
     clock,
     logger,
-    // Closed with its anchor timer, which would otherwise go on asking a closed database.
-    store: { ...store, close: () => (audit.close(), store.close()) },
+    // Closed with its anchor timer, which would otherwise go on asking a closed database, and the counters' Redis.
+    store: {
+      ...store,
+      async close() {
+        audit.close();
+        await limiter.close();
+        await store.close();
+      },
+    },
     sealer,
     requestSource,
     audit,
@@ -130,8 +147,7 @@ export async function composeFoundation(
     backstopMs,
     link,
     secureCookies: config.issuer.startsWith('https:'),
-    // Attempt counters in the database, so every node shares them.
-    limiter: createRateLimiter(createSqlCounterStore(store.counters, clock)),
+    limiter,
     oidcStore: createSqlOidcStore(store.db),
     periodicJobs: options.periodicJobs ?? true,
   };

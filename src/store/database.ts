@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { createStatementBatcher, ImmediateSqliteDialect, openSqlite } from './sqlite.ts';
@@ -48,6 +48,20 @@ export function postgresConnection(url: string): { connectionString: string; sch
     throw new StoreError('store.bad_url', 'databaseUrl: schema must be a lowercase SQL identifier');
   }
   return { connectionString: parsed.toString(), schema };
+}
+
+/**
+ * The database the processes serving `url` share, named the same by every one of them however it reaches it (host
+ * names and credentials aside): `sqlite:<absolute path>` or `postgres:<database>[:<schema>]`. Names what they share
+ * elsewhere, e.g. in Redis.
+ */
+export function sharedDatabaseName(url: string): string {
+  if (url.startsWith('sqlite:')) return `sqlite:${resolve(url.slice('sqlite:'.length))}`;
+  const { connectionString, schema } = postgresConnection(url);
+  const parsed = new URL(connectionString);
+  // Without a database name PostgreSQL takes the user's.
+  const database = decodeURIComponent(parsed.pathname.slice(1) || parsed.username) || 'postgres';
+  return `postgres:${database}${schema ? `:${schema}` : ''}`;
 }
 
 function postgresPool(url: string, o: { max: number; settings?: string }): { pool: pg.Pool; schema: string | null } {

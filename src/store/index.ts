@@ -4,6 +4,7 @@ export {
   operatorLockWaitMs,
   isUniqueViolation,
   postgresConnection,
+  sharedDatabaseName,
   StoreError,
   type Store,
   type Dialect,

@@ -75,6 +75,14 @@ export function createRedisCounterStore(o: RedisCounterOptions, clock: Clock): C
   redis.on('error', () => {
     /* each command reports its own failure as ratelimit.unavailable */
   });
+  // Sent by their digest (EVALSHA), the script itself only when Redis does not know it yet (ioredis falls back).
+  redis.defineCommand('tesseraConsume', { numberOfKeys: 1, lua: consumeScript });
+  redis.defineCommand('tesseraConsumeEach', { lua: consumeEachScript });
+  redis.defineCommand('tesseraRefund', { lua: refundScript });
+  const scripts = redis as unknown as Record<
+    'tesseraConsume' | 'tesseraConsumeEach' | 'tesseraRefund',
+    (...args: Array<string | number>) => Promise<unknown>
+  >;
   const redisKey = (rawKey: string) => `${o.prefix}${digestKey(rawKey)}`;
   // A missing counter store is not "no limit": the caller refuses the attempt (fail closed) and says why.
   const unavailable = (err: unknown) => {
@@ -86,14 +94,14 @@ export function createRedisCounterStore(o: RedisCounterOptions, clock: Clock): C
       const key = redisKey(rawKey);
       const now = clock.now();
       const start = windowStartMs(now, rule);
-      const [count, stored] = (await redis
-        .eval(consumeScript, 1, key, String(start), String(rule.windowSeconds * 1000), String(now))
+      const [count, stored] = (await scripts
+        .tesseraConsume(key, String(start), String(rule.windowSeconds * 1000), String(now))
         .catch(unavailable)) as [number, string];
       return { decision: decide(Number(count), Number(stored), rule, now, true), window: String(stored) };
     },
 
     async refund(rawKey, window) {
-      await redis.eval(refundScript, 1, redisKey(rawKey), window).catch(unavailable);
+      await scripts.tesseraRefund(1, redisKey(rawKey), window).catch(unavailable);
     },
 
     async consumeEach(attempts) {
@@ -101,8 +109,8 @@ export function createRedisCounterStore(o: RedisCounterOptions, clock: Clock): C
       const now = clock.now();
       const keys = attempts.map((a) => redisKey(a.key));
       const args = attempts.flatMap((a) => [windowStartMs(now, a.rule), a.rule.windowSeconds * 1000, a.rule.limit]);
-      const answers = (await redis
-        .eval(consumeEachScript, keys.length, ...keys, now, ...args)
+      const answers = (await scripts
+        .tesseraConsumeEach(keys.length, ...keys, now, ...args)
         .catch(unavailable)) as Array<[number, string]>;
       return attempts.map((a, i): Counted | undefined => {
         if (answers[i] === undefined) return undefined;
@@ -114,7 +122,7 @@ export function createRedisCounterStore(o: RedisCounterOptions, clock: Clock): C
     async refundEach(reservation) {
       if (reservation.length === 0) return;
       const keys = reservation.map((r) => redisKey(r.key));
-      await redis.eval(refundScript, keys.length, ...keys, ...reservation.map((r) => r.window)).catch(unavailable);
+      await scripts.tesseraRefund(keys.length, ...keys, ...reservation.map((r) => r.window)).catch(unavailable);
     },
 
     async peek(rawKey, rule) {
