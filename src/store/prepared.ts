@@ -89,3 +89,21 @@ export function prepared<P extends Record<string, Value>, O>(
     >;
   };
 }
+
+/**
+ * A query whose shape depends on a count (the keys of an attempt, the hold-back steps of a policy): each count's
+ * query is built and prepared at its first use, as `prepared` does, and kept.
+ */
+export function preparedBySize<P extends Record<string, Value>, O>(
+  build: (db: Kysely<Database>, params: P, size: number) => Compilable<O>,
+): (size: number) => PreparedQuery<P, O> {
+  const made = new Map<number, PreparedQuery<P, O>>();
+  return (size) => {
+    let query = made.get(size);
+    if (query === undefined) {
+      query = prepared((db, params: P) => build(db, params, size));
+      made.set(size, query);
+    }
+    return query;
+  };
+}

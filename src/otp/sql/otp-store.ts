@@ -1,6 +1,6 @@
 // The OTP store on Kysely; the same statements run on SQLite and PostgreSQL (the OTP tests run every case on both).
 import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
-import { isUniqueViolation, prepared, type Database, type OtpTokensTable } from '../../store/index.ts';
+import { isUniqueViolation, prepared, preparedBySize, type Database, type OtpTokensTable } from '../../store/index.ts';
 import type { OtpStore, StoredToken } from '../store.ts';
 import type { TokenRecord } from '../token.ts';
 
@@ -175,34 +175,31 @@ function activation(
 
 type HoldBackParams = { id: string; atMs: number } & Record<string, string | number>;
 
-// A failure counted with the hold-back its new count earns: one statement per number of hold-back steps (the policy
-// fixes it, so a store compiles one or two), prepared like the code check's own statements, since every code check
-// runs it before it compares the code.
-function reserveFailureQuery(stepCount: number) {
-  return prepared((db, p: HoldBackParams) => {
-    // Every right-hand side reads the row as it was before this update (failures is the old count), on both
-    // databases; the highest step the new count reaches decides the hold-back.
-    const earned = Array.from(
-      { length: stepCount },
-      (_, i) => sql`when failures + 1 >= ${p[`failures${i}`]} then ${p[`until${i}`]}`,
-    );
-    return db
-      .updateTable('otp_tokens')
-      .set((eb) => ({
-        failures: eb('failures', '+', 1),
-        locked_until: earned.length
-          ? sql<number>`case ${sql.join(earned, sql` `)} else locked_until end`
-          : eb.ref('locked_until'),
-      }))
-      .where('id', '=', p.id)
-      .where('state', '=', 'active')
-      .where('locked_until', '<=', p.atMs)
-      .returning(['failures', 'locked_until']);
-  });
-}
+// A failure counted with the hold-back its new count earns, one query per number of hold-back steps (the policy fixes
+// it, so a store prepares one or two): every code check runs it before it compares the code.
+const reserveFailureQuery = (db: Kysely<Database>, p: HoldBackParams, stepCount: number) => {
+  // Every right-hand side reads the row as it was before this update (failures is the old count), on both
+  // databases; the highest step the new count reaches decides the hold-back.
+  const earned = Array.from(
+    { length: stepCount },
+    (_, i) => sql`when failures + 1 >= ${p[`failures${i}`]} then ${p[`until${i}`]}`,
+  );
+  return db
+    .updateTable('otp_tokens')
+    .set((eb) => ({
+      failures: eb('failures', '+', 1),
+      locked_until: earned.length
+        ? sql<number>`case ${sql.join(earned, sql` `)} else locked_until end`
+        : eb.ref('locked_until'),
+    }))
+    .where('id', '=', p.id)
+    .where('state', '=', 'active')
+    .where('locked_until', '<=', p.atMs)
+    .returning(['failures', 'locked_until']);
+};
 
 function failuresAndLocks(db: Kysely<Database>): Pick<OtpStore, 'reserveFailure' | 'refundFailure' | 'setLock'> {
-  const reserveByStepCount = new Map<number, ReturnType<typeof reserveFailureQuery>>();
+  const reserveWithSteps = preparedBySize(reserveFailureQuery);
   const refundOne = prepared((db, p: { id: string; heldBackUntil: number }) =>
     db
       .updateTable('otp_tokens')
@@ -215,18 +212,13 @@ function failuresAndLocks(db: Kysely<Database>): Pick<OtpStore, 'reserveFailure'
   );
   return {
     async reserveFailure(id, atMs, steps) {
-      let reserve = reserveByStepCount.get(steps.length);
-      if (!reserve) {
-        reserve = reserveFailureQuery(steps.length);
-        reserveByStepCount.set(steps.length, reserve);
-      }
       // Highest step first: the first `when` that holds is the one that applies.
       const params: HoldBackParams = { id, atMs };
       [...steps].reverse().forEach((step, i) => {
         params[`failures${i}`] = step.failures;
         params[`until${i}`] = atMs + step.delayMs;
       });
-      const [row] = (await reserve(db, params)).rows;
+      const [row] = (await reserveWithSteps(steps.length)(db, params)).rows;
       return row && { failures: Number(row.failures), lockedUntil: Number(row.locked_until) };
     },
     async refundFailure(id, heldBackUntil) {

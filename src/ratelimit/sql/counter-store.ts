@@ -1,7 +1,7 @@
 // Counters in the database (SQLite or PostgreSQL): one row per key, updated by one conditional upsert, so racing
 // nodes each get their own count and exactly `limit` attempts pass.
 import { PostgresAdapter, sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
-import { prepared, type Database, type PreparedQuery } from '../../store/index.ts';
+import { prepared, preparedBySize, type Database } from '../../store/index.ts';
 import type { Clock } from '../../clock/index.ts';
 import { decide, digestKey, windowStartMs } from '../window.ts';
 import type { Counted, CounterStore, Limit } from '../types.ts';
@@ -108,23 +108,10 @@ const keyAndWindow = (p: Params, i: number) =>
 const byKey = (rows: RawBuilder<unknown>, count: RawBuilder<unknown>) =>
   sql`select k, w, ${count} as c from (${rows}) as attempt where 1 = 1 order by k`;
 
-/** The query for each number of keys, prepared at its first use. */
-function bySize<O>(build: (db: Kysely<Database>, p: Params, size: number) => Compilable<O>) {
-  const made = new Map<number, PreparedQuery<Params, O>>();
-  return (size: number): PreparedQuery<Params, O> => {
-    let query = made.get(size);
-    if (query === undefined) {
-      query = prepared((db, p: Params) => build(db, p, size));
-      made.set(size, query);
-    }
-    return query;
-  };
-}
-
 export function createSqlCounterStore(db: Kysely<Database>, clock: Clock): CounterStore {
   const { currentCount, countOne, giveOneBack } = preparedQueries();
-  const countEach = bySize<CountedRow>(countEachQuery);
-  const giveEachBack = bySize(giveEachBackInKeyOrderQuery);
+  const countEach = preparedBySize<Params, CountedRow>(countEachQuery);
+  const giveEachBack = preparedBySize(giveEachBackInKeyOrderQuery);
   // On PostgreSQL every statement is a round trip, so an attempt's keys are counted in one. SQLite runs in this
   // process: its one-key statements join the statement batcher's transaction and cost less than the combined one
   // (directory sign-ins ran about 14% slower with it). One upsert cannot change a row twice either: an attempt
