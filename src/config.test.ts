@@ -167,4 +167,24 @@ describe('configuration', () => {
         /i18n\.defaultLocale \(TESSERA_I18N_DEFAULT_LOCALE\): must be one of the catalogues: en, ro/,
       );
   });
+
+  it('keeps the attempt counters in Redis only with the Redis named, naming both settings otherwise, and refuses a kind it does not know', () => {
+    assert.throws(
+      () => loadConfig({ env: { TESSERA_LIMITS_COUNTERS: 'redis' }, file: noFile }),
+      (err: Error) =>
+        /limits\.counters \(TESSERA_LIMITS_COUNTERS\): is redis, but cluster\.redisUrl \(TESSERA_CLUSTER_REDIS_URL\) is not set/.test(
+          err.message,
+        ),
+    );
+    assert.throws(
+      () => loadConfig({ env: { TESSERA_LIMITS_COUNTERS: 'memcached' }, file: noFile }),
+      /limits\.counters \(TESSERA_LIMITS_COUNTERS\)/,
+    );
+    const config = loadConfig({
+      env: { TESSERA_LIMITS_COUNTERS: 'redis', TESSERA_CLUSTER_REDIS_URL: 'redis://127.0.0.1:6379' },
+      file: noFile,
+    });
+    assert.equal(config.limits.counters, 'redis');
+    assert.equal(loadConfig({ env: {}, file: noFile }).limits.counters, 'database');
+  });
 });

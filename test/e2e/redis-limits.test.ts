@@ -8,7 +8,6 @@ import { testDialects } from '../support/databases.ts';
 import { dropRedisPrefix, redisTestUrl, testRedis } from '../support/redis.ts';
 import { startTessera, createAgent, hiddenField, type RunningTessera } from '../support/tessera.ts';
 import { sharedDatabaseName } from '../../src/store/index.ts';
-import { loadConfig } from '../../src/config.ts';
 
 const redirectUri = 'http://127.0.0.1:9/cb';
 // A day-long window keeps the burst inside one window (see parallel-limits.test.ts).
@@ -17,28 +16,6 @@ const signInLimits = {
   signInPerAccountSource: { limit, windowSeconds: 86_400 },
   signInPerAccount: { limit, windowSeconds: 86_400 },
 };
-
-describe('limits.counters: redis needs the Redis it names', () => {
-  it('refuses redis without cluster.redisUrl, naming both settings, and a kind it does not know', () => {
-    assert.throws(
-      () => loadConfig({ env: { TESSERA_LIMITS_COUNTERS: 'redis' }, file: '/nonexistent.json' }),
-      (err: Error) =>
-        /limits\.counters \(TESSERA_LIMITS_COUNTERS\): is redis, but cluster\.redisUrl \(TESSERA_CLUSTER_REDIS_URL\) is not set/.test(
-          err.message,
-        ),
-    );
-    assert.throws(
-      () => loadConfig({ env: { TESSERA_LIMITS_COUNTERS: 'memcached' }, file: '/nonexistent.json' }),
-      /limits\.counters \(TESSERA_LIMITS_COUNTERS\)/,
-    );
-    const config = loadConfig({
-      env: { TESSERA_LIMITS_COUNTERS: 'redis', TESSERA_CLUSTER_REDIS_URL: 'redis://127.0.0.1:6379' },
-      file: '/nonexistent.json',
-    });
-    assert.equal(config.limits.counters, 'redis');
-    assert.equal(loadConfig({ env: {}, file: '/nonexistent.json' }).limits.counters, 'database');
-  });
-});
 
 const redisUp = await testRedis();
 for (const dialect of await testDialects()) {
@@ -99,6 +76,15 @@ for (const dialect of await testDialects()) {
       }
       const inDatabase = await tessera.store.db.selectFrom('rate_limits').select('key').execute();
       assert.equal(inDatabase.length, 0, 'the database keeps no counter');
+    });
+
+    it('answers a burst at an account nobody has exactly as at one that exists: the limit, then 429', async () => {
+      const signIn = await signInPage();
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => signIn(`nobody-${dialect}@example.com`, `guess ${i}`)),
+      );
+      assert.equal(answers.filter((status) => status === 401).length, limit);
+      assert.equal(answers.filter((status) => status === 429).length, 200 - limit);
     });
 
     it('gives a successful attempt back: the person signs in more often than the limit allows failures', async () => {
